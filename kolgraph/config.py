@@ -1,0 +1,71 @@
+"""Settings from the environment and the command line.
+
+Neo4j settings use the names every Neo4j tool uses (``NEO4J_URI``, ``NEO4J_USERNAME``,
+``NEO4J_PASSWORD``, ``NEO4J_DATABASE``).  When no password is set, the one stored by
+``kolgraph neo4j start`` for the local server is used.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kolgraph.errors import ConfigError
+
+BACKENDS = ("embedded", "neo4j")
+DEFAULT_HOME = Path(".kolgraph")
+DEFAULT_NEO4J_URI = "neo4j://127.0.0.1:7687"
+
+
+def default_home() -> Path:
+    """The state folder: ``KOLGRAPH_HOME`` or ``./.kolgraph``."""
+    return Path(os.environ.get("KOLGRAPH_HOME") or DEFAULT_HOME)
+
+
+def local_server_dir(home: Path) -> Path:
+    """Where ``kolgraph neo4j start`` keeps the local server's data, logs and password."""
+    return home / "neo4j-server"
+
+
+def stored_password(server_dir: Path) -> str | None:
+    """The password ``kolgraph neo4j start`` generated for a local server, if any."""
+    path = server_dir / "password"
+    return path.read_text().strip() if path.exists() else None
+
+
+@dataclass(frozen=True)
+class Neo4jSettings:
+    """How to reach a Neo4j server."""
+
+    uri: str = DEFAULT_NEO4J_URI
+    username: str = "neo4j"
+    password: str | None = None
+    database: str = "neo4j"
+
+    @classmethod
+    def from_env(cls, home: Path) -> "Neo4jSettings":
+        env = os.environ
+        return cls(
+            uri=env.get("NEO4J_URI") or DEFAULT_NEO4J_URI,
+            username=env.get("NEO4J_USERNAME") or "neo4j",
+            password=env.get("NEO4J_PASSWORD") or stored_password(local_server_dir(home)),
+            database=env.get("NEO4J_DATABASE") or "neo4j",
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a command needs to open a store."""
+
+    backend: str = "embedded"
+    home: Path = DEFAULT_HOME
+    neo4j: Neo4jSettings = field(default_factory=Neo4jSettings)
+
+    @classmethod
+    def from_env(cls, backend: str | None = None, home: Path | None = None) -> "Settings":
+        home = Path(home) if home else default_home()
+        backend = backend or os.environ.get("KOLGRAPH_BACKEND") or "embedded"
+        if backend not in BACKENDS:
+            raise ConfigError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+        return cls(backend=backend, home=home, neo4j=Neo4jSettings.from_env(home))
