@@ -1,0 +1,235 @@
+"""The ``kolgraph`` command line.
+
+Every command reports user errors (bad input, unreachable database) as one line on stderr
+and a non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from kolgraph.config import BACKENDS, Settings, local_server_dir
+from kolgraph.errors import KolgraphError, ValidationFailed
+from kolgraph.output import chosen_format, emit, output_options
+
+MAX_PROBLEMS_SHOWN = 200
+
+
+class AppContext:
+    """Settings plus a store opened on first use and closed when the command ends."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._store = None
+
+    @property
+    def store(self):
+        if self._store is None:
+            from kolgraph.store import open_store
+
+            self._store = open_store(self.settings)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+class KolgraphGroup(click.Group):
+    """A click group that turns kolgraph errors into one clear message and exit status 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ValidationFailed as failed:
+            _print_problems(failed)
+            ctx.exit(1)
+        except KolgraphError as error:
+            raise click.ClickException(str(error)) from None
+
+
+def _print_problems(failed: ValidationFailed) -> None:
+    shown = failed.problems[:MAX_PROBLEMS_SHOWN]
+    for problem in shown:
+        click.echo(str(problem), err=True)
+    if len(failed.problems) > len(shown):
+        click.echo(f"... and {len(failed.problems) - len(shown)} more", err=True)
+    click.echo(f"Error: {failed}", err=True)
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+@click.group(cls=KolgraphGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--backend", type=click.Choice(BACKENDS), envvar="KOLGRAPH_BACKEND",
+              help="Graph store (env KOLGRAPH_BACKEND; default embedded).")
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="KOLGRAPH_HOME",
+              help="State folder (env KOLGRAPH_HOME; default ./.kolgraph).")
+@click.version_option(package_name="kolgraph")
+@click.pass_context
+def cli(ctx: click.Context, backend: str | None, home: Path | None) -> None:
+    """kolgraph: KOL relationship graph explorer for medical affairs teams."""
+    app = AppContext(Settings.from_env(backend=backend, home=home))
+    ctx.obj = app
+    ctx.call_on_close(app.close)
+
+
+# --- loading -------------------------------------------------------------------------------
+
+FORMATS = ("bundle", "pubmed", "nppes", "ctgov", "open-payments")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Source format (detected when omitted).")
+@pass_app
+def load(app: AppContext, path: Path, fmt: str | None) -> None:
+    """Validate PATH (a bundle folder or a source file) and load it; prints counts."""
+    from kolgraph.loading import load_path
+
+    with tqdm(unit="rows", desc="loading", disable=None, file=sys.stderr) as bar:
+        summary = load_path(path, app.store, fmt=fmt, progress=bar.update)
+    click.echo(summary.describe())
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Source format (detected when omitted).")
+@pass_app
+def validate(app: AppContext, path: Path, fmt: str | None) -> None:
+    """Run every check a load runs on PATH; write nothing."""
+    from kolgraph.loading import validate_path
+
+    validated = validate_path(path, app.store, fmt=fmt)
+    click.echo(f"{path}: valid; {validated.describe()}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help='Print {"nodes": {...}, "relationships": {...}}.')
+@pass_app
+def stats(app: AppContext, as_json: bool) -> None:
+    """Counts per node label and relationship type."""
+    counts = app.store.stats()
+    if as_json:
+        click.echo(json.dumps(counts, indent=2))
+        return
+    for kind, title in (("nodes", "label"), ("relationships", "type")):
+        rows = [{title: k, "count": v} for k, v in counts[kind].items()]
+        emit(rows, "table", [title, "count"])
+        click.echo()
+
+
+# --- data generation and demo ----------------------------------------------------------------
+
+@cli.command()
+@click.option("--size", type=click.Choice(["S", "M", "L"], case_sensitive=False), default="S",
+              show_default=True, help="S ~2,000 HCPs; M 50,000 HCPs; L ten times M.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write the bundle into.")
+@click.option("--seed", type=int, default=42, show_default=True)
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Anchor date (default today).")
+def generate(size: str, out: Path, seed: int, as_of) -> None:
+    """Write a realistic synthetic canonical bundle."""
+    from kolgraph.generate import generate_bundle
+
+    with tqdm(unit="rows", desc=f"generating {size.upper()}", disable=None, file=sys.stderr) as bar:
+        counts = generate_bundle(out, size.upper(), seed=seed, as_of=as_of and as_of.date(),
+                                 progress=bar.update)
+    click.echo(f"wrote {sum(counts.values()):,} rows to {out}: "
+               + ", ".join(f"{name} {n:,}" for name, n in counts.items()))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@pass_app
+def serve(app: AppContext, host: str, port: int) -> None:
+    """Serve the web app with a production WSGI server (waitress)."""
+    _serve(app.settings, host, port)
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    import waitress
+
+    from kolgraph.web import create_app
+
+    click.echo(f"kolgraph is serving at http://{host}:{port}/  (Ctrl+C to stop)")
+    waitress.serve(create_app(settings=settings), host=host, port=port, threads=8)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Build and load the demo data, then exit.")
+@pass_app
+def demo(app: AppContext, host: str, port: int, no_serve: bool) -> None:
+    """Generate the S dataset (once), load it into the store, and serve the app."""
+    from kolgraph.demo import prepare_demo
+
+    prepare_demo(app.store, app.settings.home, echo=click.echo)
+    app.close()
+    if not no_serve:
+        _serve(app.settings, host, port)
+
+
+# --- the local Neo4j server ------------------------------------------------------------------
+
+@cli.group()
+def neo4j() -> None:
+    """Run a local Neo4j Community server (fetched once from Maven Central)."""
+
+
+def _server_dir(app: AppContext, directory: Path | None) -> Path:
+    return directory or local_server_dir(app.settings.home)
+
+
+_dir_option = click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+                           help="Server folder (default: neo4j-server in the home folder).")
+_port_option = click.option("--port", type=int, default=7687, show_default=True, help="Bolt port.")
+
+
+@neo4j.command("start")
+@_port_option
+@_dir_option
+@pass_app
+def neo4j_start(app: AppContext, port: int, directory: Path | None) -> None:
+    """Start the local server in the background and wait until Bolt answers."""
+    from kolgraph import neo4j_server
+
+    click.echo(neo4j_server.start_and_describe(_server_dir(app, directory), port, echo=click.echo))
+
+
+@neo4j.command("stop")
+@_dir_option
+@pass_app
+def neo4j_stop(app: AppContext, directory: Path | None) -> None:
+    """Stop the local server cleanly."""
+    from kolgraph import neo4j_server
+
+    click.echo(neo4j_server.stop_and_describe(_server_dir(app, directory)))
+
+
+@neo4j.command("status")
+@_dir_option
+@pass_app
+def neo4j_status(app: AppContext, directory: Path | None) -> None:
+    """Say whether the local server runs, and where."""
+    from kolgraph import neo4j_server
+
+    click.echo(neo4j_server.status(_server_dir(app, directory)).describe())
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="kolgraph")
+
+
+if __name__ == "__main__":
+    main()

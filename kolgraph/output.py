@@ -1,0 +1,66 @@
+"""Printing listings as a readable table, JSON or CSV (the ``--json`` / ``--csv`` flags)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+import click
+
+
+def output_options(command):
+    """Add the mutually exclusive ``--json`` / ``--csv`` flags to a listing command."""
+    command = click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")(command)
+    return click.option("--json", "as_json", is_flag=True, help="Print a JSON array of objects.")(command)
+
+
+def chosen_format(as_json: bool, as_csv: bool) -> str:
+    """``json``, ``csv`` or ``table``; both flags at once is a usage error."""
+    if as_json and as_csv:
+        raise click.UsageError("choose one of --json and --csv")
+    return "json" if as_json else "csv" if as_csv else "table"
+
+
+def emit(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str], out: TextIO = sys.stdout) -> None:
+    """Print ``rows`` (dicts with at least ``columns``) in the chosen format."""
+    if fmt == "json":
+        json.dump([{c: row.get(c) for c in columns} for row in rows], out, indent=2, default=str)
+        out.write("\n")
+    elif fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[_cell(row.get(c)) for c in columns] for row in rows])
+    else:
+        out.write(table_text(rows, columns) + "\n")
+
+
+def table_text(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    """A plain aligned text table (numbers right-aligned)."""
+    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    numeric = [bool(rows) and all(isinstance(r.get(c), (int, float)) or r.get(c) is None for r in rows)
+               for c in columns]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for r in cells:
+        lines.append("  ".join(v.rjust(w) if num else v.ljust(w)
+                               for v, w, num in zip(r, widths, numeric)).rstrip())
+    if not rows:
+        lines.append("(no rows)")
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    """One value as table/CSV text: lists joined with ``;``, dicts as JSON, None blank."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "; ".join(map(str, value))
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
