@@ -226,6 +226,63 @@ def neo4j_status(app: AppContext, directory: Path | None) -> None:
     click.echo(neo4j_server.status(_server_dir(app, directory)).describe())
 
 
+# --- web app users ---------------------------------------------------------------------------
+
+USER_COLUMNS = ["name", "role", "territory", "created_at"]
+
+
+@cli.group()
+def users() -> None:
+    """Manage web app logins (stored in the home folder, whatever the backend)."""
+
+
+def _user_store(app: AppContext):
+    from kolgraph.users import UserStore
+
+    return UserStore.for_home(app.settings.home)
+
+
+def _read_new_password() -> str:
+    """The first line of stdin when it is piped, else a hidden prompt typed twice."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True, default="",
+                        show_default=False)
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["admin", "manager", "msl"]), required=True)
+@click.option("--territory", help="The one territory an msl user sees (required for msl).")
+@pass_app
+def users_add(app: AppContext, name: str, role: str, territory: str | None) -> None:
+    """Create user NAME; the password is read from stdin, or prompted for twice."""
+    store = _user_store(app)
+    store.check_new(name, role, territory)  # before asking for a password
+    user = store.add(name, _read_new_password(), role, territory)
+    scope = f"territory {user.territory}" if user.territory else "every territory"
+    click.echo(f"added {user.role} {user.name} ({scope})")
+
+
+@users.command("list")
+@output_options
+@pass_app
+def users_list(app: AppContext, as_json: bool, as_csv: bool) -> None:
+    """Every user with role and territory (never passwords)."""
+    fmt = chosen_format(as_json, as_csv)
+    # out= at call time: emit's default is the sys.stdout of import time.
+    emit([u.as_row() for u in _user_store(app).list()], fmt, USER_COLUMNS, out=sys.stdout)
+
+
+@users.command("remove")
+@click.argument("name")
+@pass_app
+def users_remove(app: AppContext, name: str) -> None:
+    """Delete user NAME; their open sessions end with it."""
+    _user_store(app).remove(name)
+    click.echo(f"removed {name}")
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="kolgraph")

@@ -1,21 +1,56 @@
-"""The kolgraph web app: a Flask application factory (``flask --app kolgraph.web run``)."""
+"""The kolgraph web app: a Flask application factory (``flask --app kolgraph.web run``).
+
+Every endpoint requires a login (see :mod:`kolgraph.web.security`), every form carries a
+CSRF token (flask-wtf ``CSRFProtect``), and errors become friendly pages or JSON
+(:mod:`kolgraph.web.errors`).
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
+from flask_wtf.csrf import CSRFProtect
 
 from kolgraph.config import Settings
+
+csrf = CSRFProtect()
+
+#: Main navigation; an entry shows once a blueprint provides its endpoint.
+NAV_ITEMS = (
+    ("dashboard.index", "Dashboard"),
+    ("hcps.search", "HCPs"),
+    ("network.explorer", "Network"),
+    ("gaps.index", "Gaps"),
+    ("insights.index", "Insights"),
+    ("exports.index", "Exports"),
+)
+ADMIN_NAV_ITEMS = (("audit.audit_page", "Audit log"),)
 
 
 def create_app(test_config: dict | None = None, settings: Settings | None = None) -> Flask:
     """Build the app for ``settings`` (default: from the environment)."""
+    from kolgraph.web import audit, auth, dashboard, errors, network, security, stores
+
     app = Flask(__name__)
     app.config["KOLGRAPH_SETTINGS"] = settings or Settings.from_env()
+    app.config.update(security.session_config())
     if test_config:
         app.config.update(test_config)
-
-    from kolgraph.web import dashboard, stores
-
+    security.ensure_secret_key(app)
+    csrf.init_app(app)
+    auth.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
     stores.init_app(app)
-    app.register_blueprint(dashboard.bp)
+    for blueprint in (auth.bp, dashboard.bp, audit.bp, network.assets):
+        app.register_blueprint(blueprint)
+    app.context_processor(_navigation)
     return app
+
+
+def _navigation() -> dict:
+    from flask_login import current_user
+
+    items = list(NAV_ITEMS)
+    if current_user.is_authenticated and current_user.role == "admin":
+        items += ADMIN_NAV_ITEMS
+    return {"nav_items": [(e, label) for e, label in items if e in current_app.view_functions]}

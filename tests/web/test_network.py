@@ -1,0 +1,119 @@
+"""Network rendering: escaping, no external URLs, sizes and colours, the cap, and no mutation."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+
+import networkx as nx
+import pytest
+
+from kolgraph.web.network import ENGAGEMENT_COLORS, TIER_COLORS, render_network
+
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+def hcp_graph(n: int = 3) -> nx.Graph:
+    """A small co-authorship graph with the attributes the views pass in."""
+    graph = nx.Graph()
+    for i in range(n):
+        graph.add_node(f"H{i:04d}", name=f"Dr Test {i}", tier=i % 4 + 1, influence=float(i % 101),
+                       institution="Mercy Hospital", territory="North", specialty="Oncology",
+                       engagement=("engaged", "stale", "never")[i % 3])
+    for i in range(1, n):
+        graph.add_edge(f"H{i - 1:04d}", f"H{i:04d}", papers=i)
+    return graph
+
+
+@pytest.fixture
+def render(app):
+    """render_network inside a request, returning the HTML and the embedded data."""
+    def _render(graph, **options):
+        with app.test_request_context():
+            html = str(render_network(graph, **options))
+        data = json.loads(re.search(r'<script type="application/json" class="network-data">(.*?)</script>',
+                                    html, re.S).group(1))
+        return html, data
+    return _render
+
+
+def test_names_are_escaped_everywhere(render):
+    graph = hcp_graph()
+    graph.add_node("H<evil>", name=EVIL, tier=1, influence=50, institution="<script>alert(2)</script>",
+                   specialty="A & B", territory="North", engagement="never")
+    graph.add_edge("H<evil>", "H0000", papers=2)
+    html, data = render(graph)
+    assert EVIL not in html and "<script>alert" not in html and "onerror=alert(1)>" not in html
+    node = next(n for n in data["nodes"] if n["id"] == "H<evil>")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in node["title"]
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in node["title"] and "A &amp; B" in node["title"]
+    assert node["label"] == EVIL  # drawn on a canvas as text, and JSON-escaped in the page
+    assert node["url"] == "/hcp/H%3Cevil%3E"
+
+
+def test_no_external_urls_and_local_assets(render, client):
+    html, _ = render(hcp_graph())
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, re.I)
+    assets = re.findall(r"""(?:src|href)="([^"]+)""", html)
+    assert "/static/vendor/vis-network/vis-network.min.js" in assets and "/static/network.js" in assets
+    for path in assets:
+        assert client.get(path).status_code == 200, path
+
+
+def test_hover_title_size_colour_width_and_link(render):
+    html, data = render(hcp_graph(5))
+    nodes = {n["id"]: n for n in data["nodes"]}
+    assert nodes["H0001"]["title"] == "<strong>Dr Test 1</strong><br>Tier 2<br>Mercy Hospital<br>Oncology · North"
+    assert nodes["H0004"]["size"] > nodes["H0001"]["size"] > nodes["H0000"]["size"]
+    assert nodes["H0000"]["color"] == TIER_COLORS[1] and nodes["H0003"]["color"] == TIER_COLORS[4]
+    assert nodes["H0002"]["url"] == "/hcp/H0002"
+    widths = {(e["from"], e["to"]): e["width"] for e in data["edges"]}
+    assert widths[("H0003", "H0004")] > widths[("H0000", "H0001")] == 1
+    assert "Tier 1" in html and "Size: influence" in html and 'class="network-search"' in html
+
+
+def test_colour_by_engagement(render):
+    html, data = render(hcp_graph(3), color_by="engagement")
+    assert [n["color"] for n in data["nodes"]] == [ENGAGEMENT_COLORS[s] for s in ("engaged", "stale", "never")]
+    legend = re.search(r'<ul class="legend".*?</ul>', html, re.S).group(0)
+    assert "Engaged" in legend and "Never" in legend and "Tier 1" not in legend
+
+
+def test_missing_attributes_still_render(render):
+    graph = nx.Graph()
+    graph.add_node("H1")
+    graph.add_node("H2", name=None, tier=None, influence=None)
+    graph.add_edge("H1", "H2")
+    _, data = render(graph)
+    assert [n["label"] for n in data["nodes"]] == ["H1", "H2"]
+    assert all(n["color"] == "#cbd5e1" for n in data["nodes"]) and data["edges"][0]["width"] == 1
+
+
+def test_large_graphs_keep_the_most_influential(render):
+    graph = hcp_graph(350)
+    html, data = render(graph, cap=300, note="Territory North")
+    assert "Showing 300 of 350 HCPs (the most influential); narrow with filters." in html
+    assert "Territory North" in html
+    kept = {n["id"] for n in data["nodes"]}
+    assert len(kept) == 300
+    dropped = set(graph) - kept
+    assert max(graph.nodes[n]["influence"] for n in dropped) <= min(graph.nodes[n]["influence"] for n in kept)
+    assert all(e["from"] in kept and e["to"] in kept for e in data["edges"])
+
+
+def test_no_note_under_the_cap(render):
+    html, data = render(hcp_graph(10), cap=10)
+    assert "Showing" not in html and len(data["nodes"]) == 10
+
+
+def test_the_input_graph_is_not_modified(render):
+    graph = hcp_graph(20)
+    before = (copy.deepcopy(dict(graph.nodes(data=True))), copy.deepcopy(list(graph.edges(data=True))))
+    render(graph, cap=5)
+    assert (dict(graph.nodes(data=True)), list(graph.edges(data=True))) == before
+
+
+def test_unknown_colour_scheme_is_refused(render):
+    with pytest.raises(ValueError, match="color_by"):
+        render(hcp_graph(), color_by="rainbow")

@@ -1,0 +1,156 @@
+"""Network views: the one module that uses pyvis.
+
+:func:`render_network` turns a networkx graph of HCPs into an HTML fragment: a search box,
+an optional note, the drawing, and a legend.  pyvis builds the vis-network node, edge and
+option records; the page draws them with ``static/network.js`` and vis-network served by
+this app (:data:`assets`, from the copy pyvis ships), so it works with no internet.
+
+Safety: the data travels as JSON in a ``<script type="application/json">`` block (Jinja's
+``tojson`` escapes ``<``, ``>``, ``&`` and quotes), hover titles are HTML built only from
+escaped strings (vis-network and pyvis templates put titles into ``innerHTML``), and the
+labels are drawn on a canvas, where markup is never interpreted.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from urllib.parse import quote
+
+import networkx as nx
+import pyvis
+from flask import Blueprint, render_template, request
+from markupsafe import Markup, escape
+from pyvis.edge import Edge
+from pyvis.network import Network
+
+DEFAULT_CAP = 300
+COLOR_BY = ("tier", "engagement")
+
+TIER_COLORS = {1: "#c2410c", 2: "#f59e0b", 3: "#2563eb", 4: "#94a3b8"}
+ENGAGEMENT_COLORS = {"engaged": "#16a34a", "stale": "#f59e0b", "never": "#dc2626"}
+UNKNOWN_COLOR = "#cbd5e1"
+LEGENDS = {
+    "tier": [(f"Tier {tier}", color) for tier, color in TIER_COLORS.items()],
+    "engagement": [(status.capitalize(), color) for status, color in ENGAGEMENT_COLORS.items()],
+}
+
+#: vis-network options: physics settles the layout, then network.js turns it off so an idle
+#: page costs no CPU.
+OPTIONS = {
+    "nodes": {"shape": "dot", "borderWidth": 1, "font": {"size": 12, "face": "system-ui"}},
+    "edges": {"color": {"color": "#94a3b8", "highlight": "#1e3a5f"}, "smooth": False},
+    "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
+    "physics": {"solver": "forceAtlas2Based",
+                "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 90},
+                "stabilization": {"iterations": 250, "updateInterval": 50}},
+}
+
+
+def _vis_folder() -> Path:
+    """vis-network as shipped inside the pyvis package."""
+    root = Path(pyvis.__file__).parent
+    for folder in (root / "lib" / "vis-9.1.2", root / "templates" / "lib" / "vis-9.1.2"):
+        if (folder / "vis-network.min.js").exists():
+            return folder
+    raise RuntimeError(f"vis-network not found in the pyvis package at {root}")
+
+
+#: Serves vis-network.min.js and vis-network.css at /static/vendor/vis-network/.
+assets = Blueprint("vis_network", __name__, static_folder=str(_vis_folder()),
+                   static_url_path="/static/vendor/vis-network")
+
+
+def render_network(graph: nx.Graph, *, color_by: str = "tier", cap: int = DEFAULT_CAP,
+                   note: str | None = None) -> Markup:
+    """The HTML fragment drawing ``graph`` (call inside a request; ``graph`` is not modified).
+
+    Nodes are keyed by ``hcp_id`` with attributes ``name``, ``tier``, ``influence`` (0-100),
+    ``institution``, ``territory``, ``specialty`` and ``engagement`` (engaged / stale /
+    never); edges carry ``papers``.  Size follows influence, colour follows ``color_by``,
+    edge width follows joint papers.  Beyond ``cap`` nodes only the ``cap`` most
+    influential are drawn, with a note saying so.
+    """
+    if color_by not in COLOR_BY:
+        raise ValueError(f"color_by must be one of {COLOR_BY}, not {color_by!r}")
+    shown = most_influential(graph, cap)
+    notes = [note] if note else []
+    if shown.number_of_nodes() < graph.number_of_nodes():
+        notes.append(f"Showing {shown.number_of_nodes():,} of {graph.number_of_nodes():,} HCPs "
+                     "(the most influential); narrow with filters.")
+    net = build_pyvis(shown, color_by)
+    nodes, edges, _heading, _height, _width, options = net.get_network_data()
+    data = {"nodes": nodes, "edges": edges, "options": json.loads(options)}
+    return Markup(render_template("network/fragment.html", data=data, notes=notes,
+                                  legend=LEGENDS[color_by], color_by=color_by,
+                                  node_count=len(nodes), edge_count=len(edges)))
+
+
+def most_influential(graph: nx.Graph, cap: int) -> nx.Graph:
+    """``graph`` itself when it has at most ``cap`` nodes, else a view of its ``cap`` most
+    influential nodes (ties broken by id, so the choice is stable)."""
+    if graph.number_of_nodes() <= cap:
+        return graph
+    ranked = sorted(graph.nodes(data="influence"), key=lambda item: (-(item[1] or 0), str(item[0])))
+    return graph.subgraph(node for node, _ in ranked[:cap])
+
+
+def build_pyvis(graph: nx.Graph, color_by: str) -> Network:
+    """A fresh pyvis Network built node by node (``Network.from_nx`` would mutate ``graph``)."""
+    net = Network(directed=False, cdn_resources="local")
+    for hcp_id, attrs in graph.nodes(data=True):
+        net.add_node(str(hcp_id), label=str(attrs.get("name") or hcp_id), title=hover_title(attrs),
+                     size=node_size(attrs.get("influence")), color=node_color(attrs, color_by),
+                     url=profile_url(str(hcp_id)))
+    for a, b, attrs in graph.edges(data=True):
+        papers = int(attrs.get("papers") or 1)
+        # Not net.add_edge: it rescans every edge for duplicates (quadratic), and a networkx
+        # Graph has none.
+        edge = Edge(str(a), str(b), width=edge_width(papers),
+                    title=f"{papers} joint paper{'s' if papers != 1 else ''}")
+        net.edges.append(edge.options)
+    net.set_options(json.dumps(OPTIONS))
+    return net
+
+
+def hover_title(attrs: dict) -> str:
+    """The tooltip: name, tier, institution, specialty, territory; every value escaped."""
+    tier = attrs.get("tier")
+    lines = [
+        f"<strong>{escape(attrs.get('name') or '')}</strong>",
+        f"Tier {escape(tier)}" if tier is not None else "Tier: not scored",
+        escape(attrs.get("institution") or "no institution"),
+        escape(" · ".join(str(attrs[k]) for k in ("specialty", "territory") if attrs.get(k))),
+    ]
+    return "<br>".join(str(line) for line in lines if line)
+
+
+def node_size(influence) -> float:
+    """Radius in pixels: 8 for no influence up to 40 for 100."""
+    value = max(0.0, min(float(influence or 0), 100.0))
+    return round(8 + value * 0.32, 1)
+
+
+def edge_width(papers: int) -> float:
+    """1 for one joint paper, growing with the log of the count (capped at 8)."""
+    return round(min(1 + 1.5 * math.log2(max(papers, 1)), 8), 2)
+
+
+def node_color(attrs: dict, color_by: str) -> str:
+    """The node's colour for the chosen scheme; grey when the attribute is missing."""
+    if color_by == "tier":
+        return TIER_COLORS.get(_int_or_none(attrs.get("tier")), UNKNOWN_COLOR)
+    return ENGAGEMENT_COLORS.get(str(attrs.get("engagement") or "").lower(), UNKNOWN_COLOR)
+
+
+def profile_url(hcp_id: str) -> str:
+    """``/hcp/<hcp_id>`` under this app's root; the id is percent-encoded."""
+    return f"{request.script_root}/hcp/{quote(hcp_id, safe='')}"
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,183 @@
+"""Who may see what: login on every endpoint, roles, territory scoping, secret key, headers.
+
+Every view is behind login without having to say so: :func:`init_app` installs a
+``before_request`` hook that lets through only the login page, static files and views
+marked :func:`public`.  Views then narrow what they show with :func:`current_scope`,
+:func:`check_territory` and :func:`require_role`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from functools import wraps
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
+from flask_login import current_user
+
+from kolgraph.errors import ConfigError
+
+SECRET_KEY_FILE = "secret_key"
+SESSION_LIFETIME = timedelta(hours=8)
+
+#: Sent with every response.  Scripts only from the app itself (vis-network included), so an
+#: injected ``<script>`` or ``onerror=`` attribute would not run even if escaping were missed.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                               "img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+                               "form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def init_app(app: Flask) -> None:
+    """Install the login gate and the response headers."""
+    app.before_request(_require_login)
+    app.after_request(_add_headers)
+
+
+def session_config() -> dict:
+    """Cookie and CSRF settings (``KOLGRAPH_SECURE_COOKIES=1`` when served over HTTPS)."""
+    secure = os.environ.get("KOLGRAPH_SECURE_COOKIES", "").lower() in ("1", "true", "yes")
+    return {
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "PERMANENT_SESSION_LIFETIME": SESSION_LIFETIME,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+        # The CSRF token lives as long as the session, so a form left open is still accepted.
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+
+
+def ensure_secret_key(app: Flask) -> None:
+    """Set the secret key from the environment or the home folder unless the config has one."""
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(app.config["KOLGRAPH_SETTINGS"].home)
+
+
+def load_secret_key(home: Path) -> str:
+    """``KOLGRAPH_SECRET_KEY``, else ``home/secret_key``, created (mode 0600) on first run."""
+    if os.environ.get("KOLGRAPH_SECRET_KEY"):
+        return os.environ["KOLGRAPH_SECRET_KEY"]
+    path = Path(home) / SECRET_KEY_FILE
+    if not path.exists():
+        _create_key_file(path)
+    return _read_key(path)
+
+
+def _create_key_file(path: Path) -> None:
+    """Write a new key to a private temporary file, then link it into place: two workers
+    starting at once both end up with whichever key landed first, never a half-written one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32) + "\n")
+        os.link(temporary, path)
+    except FileExistsError:
+        pass  # another process won the race; use its key
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _read_key(path: Path) -> str:
+    key = path.read_text().strip()
+    if not key:
+        raise ConfigError(f"{path} is empty; delete it to generate a new secret key")
+    return key
+
+
+def public(view):
+    """Mark a view as reachable without login (the login page itself, health checks)."""
+    view.kolgraph_public = True
+    return view
+
+
+def is_api_request() -> bool:
+    """Whether this request is for the JSON API (answered with JSON, never HTML)."""
+    return request.path.startswith("/api/")
+
+
+def current_scope() -> str | None:
+    """The one territory the logged-in user may see, or None for every territory."""
+    return current_user.scope if current_user.is_authenticated else None
+
+
+def in_scope(territory: str | None) -> bool:
+    """Whether the logged-in user may see data of ``territory``."""
+    scope = current_scope()
+    return scope is None or territory == scope
+
+
+def check_territory(territory: str | None) -> None:
+    """Abort with 404 for data outside the user's territory.
+
+    404 rather than 403, so that a tampered URL cannot tell an HCP exists elsewhere.
+    """
+    if not in_scope(territory):
+        abort(404)
+
+
+def filter_scope(rows, column: str = "territory"):
+    """Keep the rows (a pandas DataFrame or a list of dicts) inside the user's territory."""
+    scope = current_scope()
+    if scope is None:
+        return rows
+    if isinstance(rows, list):
+        return [row for row in rows if row.get(column) == scope]
+    return rows[rows[column] == scope]
+
+
+def require_role(*roles: str):
+    """Decorator: 403 unless the logged-in user has one of ``roles``."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated or current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def _require_login():
+    if current_user.is_authenticated or _is_public_endpoint():
+        return None
+    if is_api_request():
+        response = jsonify(error="login required")
+        response.status_code = 401
+        return response
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _is_public_endpoint() -> bool:
+    endpoint = request.endpoint
+    if endpoint is None:
+        return False  # unknown URL: logged-out visitors learn nothing, not even 404
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return True
+    view = current_app.view_functions.get(endpoint)
+    return bool(getattr(view, "kolgraph_public", False))
+
+
+def _add_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
