@@ -1,0 +1,259 @@
+"""What only the embedded store promises: crash safety, its refresh paths, scores, file errors."""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sample import (
+    FOLLOWUP_COAUTHORSHIPS,
+    SAMPLE_COAUTHORSHIPS,
+    SAMPLE_STATS,
+    expected_coauthorships,
+    expected_last_authors,
+    followup_batch,
+    frame,
+    rows,
+    sample_batch,
+)
+
+import kolgraph.store.embedded as embedded
+from kolgraph.errors import InputError, StoreUnavailable
+from kolgraph.store.embedded import DB_FILENAME, SCHEMA_VERSION, EmbeddedStore
+
+
+@pytest.fixture
+def home(tmp_path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def loaded(home):
+    """An embedded store holding the sample."""
+    with EmbeddedStore(home) as store:
+        store.load(sample_batch())
+        yield store
+
+
+def all_rows(store) -> dict[str, set[tuple]]:
+    names = [*sample_batch(), "coauthorships"]
+    return {name: rows(store.table(name)) for name in names}
+
+
+# --- the file --------------------------------------------------------------------------------
+
+def test_the_database_is_created_in_wal_mode_with_a_version(home):
+    EmbeddedStore(home).close()
+    con = sqlite3.connect(home / DB_FILENAME)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    con.close()
+
+
+def test_state_survives_reopening(loaded, home):
+    before = all_rows(loaded)
+    loaded.close()
+    with EmbeddedStore(home) as again:
+        assert again.stats() == SAMPLE_STATS
+        assert all_rows(again) == before
+
+
+# --- derived data: the incremental refresh equals the full one -------------------------------
+
+@pytest.mark.parametrize("share", [0.0, float("inf")], ids=["always-full", "always-incremental"])
+def test_both_refresh_paths_match_a_full_recomputation(home, monkeypatch, share):
+    monkeypatch.setattr(embedded, "FULL_REFRESH_SHARE", share)
+    rng = random.Random(7)
+    hcps = [f"H{i}" for i in range(1, 13)]
+    pmids: list[str] = []
+    with EmbeddedStore(home) as store:
+        store.load(sample_batch())
+        assert rows(store.table("coauthorships")) == SAMPLE_COAUTHORSHIPS
+        store.load(followup_batch())
+        assert rows(store.table("coauthorships")) == FOLLOWUP_COAUTHORSHIPS
+        for step in range(12):
+            pmids.append(f"X{step}")
+            touched = rng.sample(pmids + ["P1", "P3"], min(2, len(pmids)))
+            authorships = [(p, h, pos) for p in touched
+                           for h, pos in zip(rng.sample(hcps, 4), rng.sample(range(1, 20), 4))]
+            store.load({
+                "publications": frame("publications", [
+                    (p, "t", None, rng.randint(1990, 2024), [], None) for p in touched]),
+                "authorships": frame("authorships", authorships)})
+            auth, pubs = store.table("authorships"), store.table("publications")
+            assert rows(store.table("coauthorships")) == expected_coauthorships(auth, pubs)
+            last = {(p, h) for p, h, _, flag in rows(auth) if flag}
+            assert last == expected_last_authors(auth)
+
+
+# --- atomic loads ---------------------------------------------------------------------------
+
+def test_an_error_mid_load_leaves_the_previous_state(loaded):
+    before = all_rows(loaded)
+
+    def fail_after_first_chunk(_rows):
+        raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError):
+        loaded.load(followup_batch(), progress=fail_after_first_chunk)
+    assert all_rows(loaded) == before
+    loaded.load(followup_batch())  # and the store is still usable
+    assert rows(loaded.table("coauthorships")) == FOLLOWUP_COAUTHORSHIPS
+
+
+_BIG_LOAD = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    import pandas as pd
+    from kolgraph.store.embedded import EmbeddedStore
+
+    def col(values):
+        return pd.Series(values, dtype=object)
+
+    n = 100_000
+    pmids = [f"B{i}" for i in range(n)]
+    batch = {
+        "publications": pd.DataFrame({"pmid": col(pmids), "title": col(["t"] * n),
+            "journal": col([None] * n), "year": col([2020] * n), "mesh_terms": col([[]] * n),
+            "citation_count": col([None] * n)}),
+        "authorships": pd.DataFrame({"pmid": col(pmids * 3),
+            "hcp_id": col(["H1"] * n + ["H2"] * n + ["H6"] * n),
+            "position": col([1] * n + [2] * n + [3] * n)}),
+    }
+
+    def report(rows):
+        print("wrote", rows, flush=True)
+
+    store = EmbeddedStore(Path(sys.argv[1]))
+    store.load(batch, progress=report)
+    print("done", flush=True)
+""")
+
+
+@pytest.mark.slow
+def test_a_killed_load_leaves_the_previous_state(loaded, home):
+    before = all_rows(loaded)
+    loaded.close()
+    loader = subprocess.Popen([sys.executable, "-c", _BIG_LOAD, str(home)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        first = loader.stdout.readline()  # a chunk is written: the load is under way
+        loader.send_signal(signal.SIGKILL)
+    finally:
+        loader.wait(timeout=60)
+        loader.stdout.close()
+    assert first.startswith("wrote"), first
+    assert loader.returncode == -signal.SIGKILL
+    with EmbeddedStore(home) as after:
+        assert after.stats() == SAMPLE_STATS
+        assert all_rows(after) == before
+        after.load(followup_batch())
+        assert rows(after.table("coauthorships")) == FOLLOWUP_COAUTHORSHIPS
+
+
+# --- scores --------------------------------------------------------------------------------
+
+def scores_frame(rows_: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows_, columns=list(embedded.SCORE_COLUMNS))
+
+
+def test_scores_round_trip_and_replace_all(loaded):
+    loaded.write_scores(scores_frame([
+        ("H1", 97.5, 1, 1, {"pagerank": 0.4, "papers": 3}, True, 2.5),
+        ("H2", 40.0, 3, 2, {}, False, None),
+    ]))
+    got = loaded.scores()
+    assert list(got.columns) == list(embedded.SCORE_COLUMNS)
+    h1, h2 = got.itertuples(index=False, name=None)
+    assert h1 == ("H1", 97.5, 1, 1, {"pagerank": 0.4, "papers": 3}, True, 2.5)
+    assert h2[:6] == ("H2", 40.0, 3, 2, {}, False) and pd.isna(h2[6])
+    loaded.write_scores(scores_frame([("H3", 10.0, 4, 1, {"a": 1}, False, 0.0)]))
+    assert list(loaded.scores()["hcp_id"]) == ["H3"]
+
+
+def test_scores_accept_numpy_values(loaded):
+    frame_ = scores_frame([("H1", 1.0, 1, 1, {}, False, 0.0)])
+    frame_ = frame_.astype({"tier": "int64", "rank": "int64", "rising": "bool"})
+    frame_.at[0, "components"] = {"x": frame_["tier"].iloc[0]}  # a numpy int64
+    loaded.write_scores(frame_)
+    assert loaded.scores()["components"].iloc[0] == {"x": 1}
+
+
+def test_loads_keep_scores(loaded):
+    loaded.write_scores(scores_frame([("H1", 97.5, 1, 1, {"p": 1.0}, True, 2.5)]))
+    before = loaded.scores()
+    loaded.load(sample_batch())
+    loaded.load(followup_batch())
+    pd.testing.assert_frame_equal(loaded.scores(), before)
+
+
+def test_scores_with_missing_columns_are_refused(loaded):
+    with pytest.raises(InputError, match="rising_score"):
+        loaded.write_scores(scores_frame([]).drop(columns="rising_score"))
+
+
+# --- bad input and unusable files --------------------------------------------------------------
+
+def test_a_batch_with_an_unknown_table_or_missing_column_is_refused(loaded):
+    with pytest.raises(InputError, match="unknown table"):
+        loaded.load({"doctors": pd.DataFrame()})
+    with pytest.raises(InputError, match="hcps: missing column"):
+        loaded.load({"hcps": sample_batch()["hcps"].drop(columns="orcid")})
+    assert loaded.stats() == SAMPLE_STATS
+
+
+def test_a_locked_database_is_reported(loaded, home):
+    locker = sqlite3.connect(home / DB_FILENAME, isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")  # another process in the middle of a load
+    try:
+        with EmbeddedStore(home, timeout=0.1) as blocked:
+            assert blocked.stats() == SAMPLE_STATS  # WAL: readers are not blocked
+            with pytest.raises(StoreUnavailable, match="locked by another process"):
+                blocked.load(followup_batch())
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+
+
+def test_a_file_that_is_not_a_database_is_reported(home):
+    home.mkdir()
+    (home / DB_FILENAME).write_bytes(b"this is not a database\n" * 100)
+    with pytest.raises(StoreUnavailable, match="cannot be used"):
+        EmbeddedStore(home)
+
+
+def test_an_unopenable_path_is_reported(home):
+    (home / DB_FILENAME).mkdir(parents=True)  # a folder where the file should be
+    with pytest.raises(StoreUnavailable, match=DB_FILENAME):
+        EmbeddedStore(home)
+
+
+def test_a_home_that_is_a_file_is_reported(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(StoreUnavailable, match="cannot create the store folder"):
+        EmbeddedStore(tmp_path / "file")
+
+
+def test_a_database_from_a_newer_kolgraph_is_refused(loaded, home):
+    loaded.close()
+    con = sqlite3.connect(home / DB_FILENAME)
+    con.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    con.close()
+    with pytest.raises(StoreUnavailable, match="newer kolgraph"):
+        EmbeddedStore(home)
+
+
+def test_components_are_stored_as_json(loaded, home):
+    loaded.write_scores(scores_frame([("H1", 1.0, 1, 1, {"a": 0.5}, False, 0.0)]))
+    con = sqlite3.connect(home / DB_FILENAME)
+    stored = con.execute("SELECT components FROM hcp_scores").fetchone()[0]
+    con.close()
+    assert json.loads(stored) == {"a": 0.5}
