@@ -1,0 +1,160 @@
+"""The load pipeline the CLI calls: read a source, validate all of it, then write it once.
+
+:func:`validate_path` reads and checks a source and writes nothing; :func:`load_path` also
+hands the batch to the store in one :meth:`~kolgraph.store.base.GraphStore.load`.  Either
+raises :class:`~kolgraph.errors.ValidationFailed` carrying every problem found.  How many
+rows a load creates or updates is worked out from the store before anything is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kolgraph import schema
+from kolgraph.errors import InputError
+from kolgraph.loaders.bundle import read_bundle
+from kolgraph.loaders.validate import RawBundle, validate
+from kolgraph.schema import Batch
+from kolgraph.store.base import GraphStore, Progress, no_progress
+
+#: Source format -> reader.  Format detection (``fmt=None``) and the PubMed, NPPES,
+#: ClinicalTrials.gov and Open Payments readers plug in here.
+READERS: dict[str, Callable[[Path], RawBundle]] = {"bundle": read_bundle}
+
+
+@dataclass(frozen=True)
+class TableCounts:
+    """What a load does to one table: rows read, keys new to the store, keys it had."""
+
+    read: int
+    created: int
+    updated: int
+
+
+@dataclass
+class LoadSummary:
+    """Per canonical table (in load order), the counts of a load."""
+
+    tables: dict[str, TableCounts] = field(default_factory=dict)
+
+    @property
+    def total_rows(self) -> int:
+        return sum(c.read for c in self.tables.values())
+
+    def describe(self, verb: str = "loaded") -> str:
+        """One line for the total, then one per table."""
+        if not self.total_rows:
+            return f"{verb} 0 rows (the files hold header rows only)"
+        lines = [f"{verb} {self.total_rows:,} rows"]
+        width = max(len(name) for name in self.tables)
+        digits = len(f"{max(c.read for c in self.tables.values()):,}")
+        for name, c in self.tables.items():
+            lines.append(f"  {name:<{width}}  {c.read:>{digits},} rows  {c.created:>{digits},} new"
+                         f"  {c.updated:>{digits},} updated")
+        return "\n".join(lines)
+
+
+@dataclass
+class ValidatedLoad:
+    """A checked load, not yet written: the batch and what writing it would do."""
+
+    batch: Batch
+    summary: LoadSummary
+
+    @property
+    def total_rows(self) -> int:
+        return self.summary.total_rows
+
+    def describe(self) -> str:
+        return self.summary.describe(verb="would load")
+
+
+def validate_path(path: Path | str, store: GraphStore, *, fmt: str | None = None,
+                  today: date | None = None,
+                  insight_categories: Sequence[str] = schema.DEFAULT_INSIGHT_CATEGORIES,
+                  ) -> ValidatedLoad:
+    """Read and check ``path`` against ``store``; raises ``ValidationFailed``; writes nothing."""
+    raw = _read(Path(path), fmt)
+    batch = validate(raw, store, today=today, insight_categories=insight_categories)
+    return ValidatedLoad(batch, LoadSummary(count_changes(batch, store)))
+
+
+def load_path(path: Path | str, store: GraphStore, *, fmt: str | None = None,
+              progress: Progress = no_progress, today: date | None = None,
+              insight_categories: Sequence[str] = schema.DEFAULT_INSIGHT_CATEGORIES,
+              ) -> LoadSummary:
+    """Validate ``path`` and, only when every check passes, write it to ``store``."""
+    validated = validate_path(path, store, fmt=fmt, today=today,
+                              insight_categories=insight_categories)
+    store.load(validated.batch, progress)
+    return validated.summary
+
+
+def _read(path: Path, fmt: str | None) -> RawBundle:
+    reader = READERS.get(fmt or "bundle")
+    if reader is None:
+        raise InputError(f"format {fmt} is not supported yet")
+    return reader(path)
+
+
+# --- created / updated ---------------------------------------------------------------------
+
+
+def count_changes(batch: Batch, store: GraphStore) -> dict[str, TableCounts]:
+    """Per table of ``batch``: rows, and how many keys are new to ``store`` or already in it."""
+    existed = _stored_entities(batch, store)
+    counts = {}
+    for table in schema.TABLES:
+        if table.name not in batch:
+            continue
+        frame = batch[table.name]
+        if table.label:
+            updated = int(frame[table.key[0]].isin(existed[table.name]).sum())
+        else:
+            updated = _stored_links(table, frame, existed, store)
+        counts[table.name] = TableCounts(len(frame), len(frame) - updated, updated)
+    return counts
+
+
+def _stored_entities(batch: Batch, store: GraphStore) -> dict[str, set[str]]:
+    """Per entity table, the keys the batch names (as rows or references) the store holds."""
+    named: dict[str, list[np.ndarray]] = {t.name: [] for t in schema.ENTITY_TABLES}
+    for name, frame in batch.items():
+        table = schema.TABLES_BY_NAME[name]
+        if table.label:
+            named[name].append(frame[table.key[0]].to_numpy(dtype=object))
+        for column, target in table.references:
+            named[target].append(frame[column].to_numpy(dtype=object))
+    existed = {}
+    for name, columns in named.items():
+        keys = pd.unique(np.concatenate(columns)) if columns else []
+        existed[name] = store.existing_keys(name, list(keys)) if len(keys) else set()
+    return existed
+
+
+def _stored_links(table: schema.Table, frame: pd.DataFrame, existed: dict[str, set[str]],
+                  store: GraphStore) -> int:
+    """How many relationships of ``frame`` the store already holds.
+
+    Only a row whose ends both existed can; the stored table is read only when there is
+    such a row (never on a first load, nor on one that adds only new HCPs).
+    """
+    possible = np.logical_and.reduce([frame[column].isin(existed[target]).to_numpy()
+                                      for column, target in table.references])
+    if not possible.any():
+        return 0
+    stored = store.table(table.name)
+    return int(_joined_key(frame.loc[possible], table).isin(_joined_key(stored, table)).sum())
+
+
+def _joined_key(frame: pd.DataFrame, table: schema.Table) -> pd.Series:
+    joined = frame[table.key[0]].astype(object)
+    for column in table.key[1:]:
+        joined = joined + "\x1f" + frame[column].astype(object)
+    return joined

@@ -1,0 +1,382 @@
+"""Validate raw canonical tables into a typed :data:`~kolgraph.schema.Batch`, reporting every
+problem at once.
+
+Every loader produces a :class:`RawBundle`: per canonical table, a DataFrame of string cells
+(blank = ``""``) with the column names of its source, and the source line of each row.
+:func:`validate` trims every cell, checks the columns, values, keys and references the
+input contract asks for, and returns the typed batch, or raises
+:class:`~kolgraph.errors.ValidationFailed` carrying every :class:`~kolgraph.errors.Problem`.
+
+Bundles hold millions of rows, so checks work on whole columns: numpy and pandas
+operations, and ``str`` methods applied by numpy's C loop (:func:`_cellwise`).  Python
+loops run only over problem rows or cells that fail a fast check.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from kolgraph import schema
+from kolgraph.errors import Problem, ValidationFailed
+from kolgraph.schema import Batch, Table
+
+#: The oldest year any year column may hold.
+MIN_YEAR = 1900
+#: Lower bounds of int columns (a position counts from 1; counts are never negative).
+INT_MINIMUM = {"position": 1, "citation_count": 0}
+
+
+class KeyLookup(Protocol):
+    """What validation needs from a store: which keys of an entity table already exist."""
+
+    def existing_keys(self, table: str, keys: Iterable[str]) -> set[str]: ...
+
+
+@dataclass
+class RawTable:
+    """One canonical table as a source holds it: string cells, not yet checked."""
+
+    name: str  # canonical table name, e.g. "hcps"
+    frame: pd.DataFrame  # every cell a str ("" = blank), columns as the source names them
+    lines: np.ndarray  # source line of each row of ``frame``
+    source: str = ""  # file name used in problems; defaults to the canonical file name
+    header_line: int = 1  # where problems with the columns are reported
+
+    def __post_init__(self) -> None:
+        self.source = self.source or schema.TABLES_BY_NAME[self.name].filename
+        self.lines = np.asarray(self.lines, dtype=np.int64)
+        if len(self.lines) != len(self.frame):
+            raise ValueError(f"{self.source}: {len(self.frame)} rows but {len(self.lines)} line numbers")
+
+
+@dataclass
+class RawBundle:
+    """Raw tables from one source, plus the problems found while reading it."""
+
+    tables: dict[str, RawTable] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    #: Tables whose file could not be read at all: references to them are not checked,
+    #: since every one would be reported as unknown.
+    unreadable: set[str] = field(default_factory=set)
+
+
+def validate(raw: RawBundle, store: KeyLookup | None, today: date | None = None,
+             insight_categories: Sequence[str] = schema.DEFAULT_INSIGHT_CATEGORIES) -> Batch:
+    """The typed batch for ``raw``; raises ``ValidationFailed`` with every problem found.
+
+    References resolve against the same load first, then ``store`` (``None``: an empty
+    store).  Dates and years after ``today`` (default: the real today) are rejected.
+    """
+    problems = list(raw.problems)
+    rules = _Rules(today or date.today(), tuple(insight_categories))
+    batch = {}
+    for name, table in raw.tables.items():
+        batch[name], table_problems = _check_table(table, rules)
+        problems += table_problems
+    problems += _check_references(raw, batch, store)
+    if problems:
+        raise ValidationFailed(problems)
+    return batch
+
+
+@dataclass(frozen=True)
+class _Rules:
+    today: date
+    categories: tuple[str, ...]
+
+
+class _Column:
+    """One column's trimmed cells and where they came from; collects its problems."""
+
+    def __init__(self, raw: RawTable, name: str, problems: list[Problem]):
+        self.raw, self.name, self.problems = raw, name, problems
+        if name in raw.frame.columns:
+            self.values = _trimmed(raw.frame[name])
+        else:  # an optional column the source left out: blank everywhere
+            self.values = np.full(len(raw.frame), "", dtype=object)
+        self.blank = self.values == ""
+
+    def flag(self, mask: np.ndarray, message: Callable[[str], str]) -> None:
+        """Report ``message(value)`` for every row where ``mask`` holds."""
+        rows = np.flatnonzero(mask)
+        source, column = self.raw.source, self.name
+        self.problems += [Problem(source, int(line), column, message(value))
+                          for line, value in zip(self.raw.lines[rows], self.values[rows])]
+
+    def digits(self, length: int | None = None) -> np.ndarray:
+        """Where the cell is ASCII digits only (of exactly ``length`` when given)."""
+        ok = _isdigit(self.values).astype(bool) & _isascii(self.values).astype(bool)
+        if length is not None:
+            ok &= _length(self.values).astype(np.int64) == length
+        return ok
+
+
+def _cellwise(method: Callable) -> Callable[[np.ndarray], np.ndarray]:
+    """``method`` applied to every cell of an object array by numpy's C loop: no Python
+    loop over rows, and several times faster than pandas' ``.str`` on object columns."""
+    ufunc = np.frompyfunc(method, 1, 1)
+    return lambda values: ufunc(values) if len(values) else np.zeros(0, dtype=object)
+
+
+_strip, _lower, _length = _cellwise(str.strip), _cellwise(str.lower), _cellwise(len)
+_isdigit, _isascii = _cellwise(str.isdigit), _cellwise(str.isascii)
+
+
+def _trimmed(cells: pd.Series) -> np.ndarray:
+    """Cells as an object array of str, surrounding whitespace removed, missing -> ""."""
+    values = cells.to_numpy(dtype=object)
+    try:
+        return _strip(values)
+    except TypeError:  # a missing value (NaN, None, pd.NA) among the str: rarely, so look only now
+        return _strip(np.where(pd.isna(values), "", values))
+
+
+def _none_array(n: int) -> np.ndarray:
+    return np.full(n, None, dtype=object)
+
+
+# --- one table ---------------------------------------------------------------------------
+
+
+def _check_table(raw: RawTable, rules: _Rules) -> tuple[pd.DataFrame, list[Problem]]:
+    """The typed frame of one table and its problems (header, values, duplicate keys)."""
+    table = schema.TABLES_BY_NAME[raw.name]
+    problems = _check_header(raw, table)
+    typed = {}
+    for spec in table.columns:
+        column = _Column(raw, spec.name, problems)
+        if spec.required and spec.name in raw.frame.columns:
+            column.flag(column.blank, lambda _v: "required value is empty")
+        typed[spec.name] = _CONVERTERS[spec.kind](column, rules)
+    frame = pd.DataFrame(typed, dtype=object)
+    if raw.name == "affiliations":
+        problems += _check_year_order(raw, frame)
+    if all(k in raw.frame.columns for k in table.key):
+        problems += _check_duplicates(raw, table, frame)
+    return frame, problems
+
+
+def _check_header(raw: RawTable, table: Table) -> list[Problem]:
+    """Unknown columns (with the closest known name) and missing required columns."""
+    known, line = table.column_names, raw.header_line
+    problems = [Problem(raw.source, line, str(name), _unknown_column(str(name), known))
+                for name in raw.frame.columns if name not in known]
+    problems += [Problem(raw.source, line, name, "missing required column")
+                 for name in table.required if name not in raw.frame.columns]
+    return problems
+
+
+def _unknown_column(name: str, known: Sequence[str]) -> str:
+    by_lower = {k.lower(): k for k in known}
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
+    if close:
+        return f"unknown column; did you mean {by_lower[close[0]]}?"
+    return f"unknown column; expected one of {', '.join(known)}"
+
+
+def _check_duplicates(raw: RawTable, table: Table, frame: pd.DataFrame) -> list[Problem]:
+    """One problem per repeated key, naming the line of its first occurrence."""
+    parts = [frame[k].to_numpy(dtype=object) for k in table.key]
+    rows = np.flatnonzero(np.logical_and.reduce([p != None for p in parts]))  # noqa: E711
+    codes = np.zeros(len(rows), dtype=np.int64)
+    for part in parts:  # one integer code per distinct key, in order of first appearance
+        part_codes, uniques = pd.factorize(part[rows])
+        codes, _ = pd.factorize(codes * len(uniques) + part_codes)
+    _, first_index = np.unique(codes, return_index=True)
+    first_row = rows[first_index[codes]]
+    repeated = np.flatnonzero(first_row != rows)
+    column = ",".join(table.key)
+    return [Problem(raw.source, int(raw.lines[rows[i]]), column,
+                    f"duplicate key {_show_key([p[rows[i]] for p in parts])} "
+                    f"(first on line {raw.lines[first_row[i]]})")
+            for i in repeated]
+
+
+def _show_key(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"({', '.join(parts)})"
+
+
+def _check_year_order(raw: RawTable, frame: pd.DataFrame) -> list[Problem]:
+    start, end = frame["start_year"].to_numpy(), frame["end_year"].to_numpy()
+    both = (start != None) & (end != None)  # noqa: E711 (elementwise)
+    rows = np.flatnonzero(both)
+    rows = rows[end[rows].astype(np.int64) < start[rows].astype(np.int64)]
+    return [Problem(raw.source, int(raw.lines[r]), "end_year",
+                    f"end_year {end[r]} is before start_year {start[r]}") for r in rows]
+
+
+# --- one column, by kind -----------------------------------------------------------------
+
+
+def _to_text(column: _Column, _rules: _Rules) -> np.ndarray:
+    return np.where(column.blank, None, column.values)
+
+
+def _to_int(column: _Column, _rules: _Rules) -> np.ndarray:
+    ok = column.digits() & (_length(column.values).astype(np.int64) <= _MAX_DIGITS)
+    odd = np.flatnonzero(~ok & ~column.blank)  # usually none: negative, or not a number
+    ok[odd] = [bool(_INT.fullmatch(v)) for v in column.values[odd]]
+    column.flag(~ok & ~column.blank, lambda v: f"not a whole number: {v}")
+    out, numbers = _ints(column.values, ok)
+    minimum = INT_MINIMUM.get(column.name)
+    if minimum is not None:
+        column.flag(ok & (numbers < minimum), lambda v: f"must be {minimum} or more, got {v}")
+    return out
+
+
+_MAX_DIGITS = 18  # always fits an int64
+_INT = re.compile(rf"-?[0-9]{{1,{_MAX_DIGITS}}}")
+
+
+def _to_year(column: _Column, rules: _Rules) -> np.ndarray:
+    ok = column.digits(4)
+    column.flag(~ok & ~column.blank, lambda v: f"not a year: {v}")
+    out, numbers = _ints(column.values, ok)
+    column.flag(ok & (numbers < MIN_YEAR), lambda v: f"year {v} is before {MIN_YEAR}")
+    column.flag(ok & (numbers > rules.today.year), lambda v: f"year {v} is in the future")
+    return out
+
+
+def _ints(values: np.ndarray, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Python ints (None where not ``ok``), and the same as int64 (0 where not ``ok``)."""
+    numbers = np.zeros(len(values), dtype=np.int64)
+    numbers[ok] = values[ok].astype(np.int64)
+    out = _none_array(len(values))
+    out[ok] = numbers[ok].astype(object)  # int64 -> object gives Python ints
+    return out, numbers
+
+
+def _to_date(column: _Column, rules: _Rules) -> np.ndarray:
+    ok = _iso_dates(column.values)
+    column.flag(~ok & ~column.blank, lambda v: f"not a date (expected YYYY-MM-DD): {v}")
+    # ISO dates compare as strings; a date equal to today is fine
+    future = ok & (column.values > rules.today.isoformat())
+    column.flag(future, lambda v: f"date {v} is in the future")
+    return np.where(ok, column.values, None)
+
+
+def _iso_dates(values: np.ndarray) -> np.ndarray:
+    """Where the cell is a real ``YYYY-MM-DD`` date: it parses, and prints back the same."""
+    shaped = _length(values).astype(np.int64) == 10
+    parsed = pd.to_datetime(pd.Series(np.where(shaped, values, None), dtype=object),
+                            format="%Y-%m-%d", errors="coerce")
+    printed = np.datetime_as_string(parsed.to_numpy().astype("datetime64[D]"), unit="D")
+    return shaped & (printed.astype(object) == values)
+
+
+def _to_npi(column: _Column, _rules: _Rules) -> np.ndarray:
+    shaped = column.digits(10)
+    column.flag(~shaped & ~column.blank, lambda v: f"not a 10-digit NPI: {v}")
+    ok = shaped.copy()
+    ok[shaped] = _npi_check_digit_ok(column.values[shaped])
+    column.flag(shaped & ~ok, lambda v: f"invalid NPI {v} (check digit does not match)")
+    return np.where(ok, column.values, None)
+
+
+def _npi_check_digit_ok(npis: np.ndarray) -> np.ndarray:
+    """Luhn check of 10-digit NPIs, prefixed with 80840 as the NPI standard says."""
+    if not len(npis):
+        return np.zeros(0, dtype=bool)
+    digits = np.frombuffer("".join(npis).encode("ascii"), dtype=np.uint8).reshape(-1, 10)
+    digits = digits.astype(np.int64) - ord("0")
+    doubled = digits[:, 0:9:2] * 2  # every other digit, starting right of the check digit
+    total = (doubled // 10 + doubled % 10).sum(axis=1) + digits[:, 1:9:2].sum(axis=1)
+    return (10 - (total + _NPI_PREFIX_SUM) % 10) % 10 == digits[:, 9]
+
+
+# The Luhn sum of the 80840 prefix: left of 10 digits, its 4 and middle 0 are doubled
+# (8 + 0) and its 8, 8 and last 0 are not (16): 24, as the NPI standard states.
+_NPI_PREFIX_SUM = 24
+
+
+def _to_list(column: _Column, _rules: _Rules) -> np.ndarray:
+    return _split_lists(column.values)
+
+
+def _split_list(cell: str) -> list[str]:
+    return list(filter(None, map(str.strip, cell.split(";"))))
+
+
+_split_lists = _cellwise(_split_list)
+
+
+def _to_sentiment(column: _Column, _rules: _Rules) -> np.ndarray:
+    return _vocabulary(column, schema.SENTIMENTS, "must be one of")
+
+
+def _to_category(column: _Column, rules: _Rules) -> np.ndarray:
+    return _vocabulary(column, rules.categories, "not an allowed insight category; allowed:")
+
+
+def _vocabulary(column: _Column, allowed: Sequence[str], message: str) -> np.ndarray:
+    """Values from a fixed vocabulary, matched ignoring case, spelled as the vocabulary."""
+    spelling = {a.lower(): a for a in allowed}
+    lowered = pd.Series(_lower(column.values), dtype=object, copy=False)
+    mapped = lowered.map(spelling).to_numpy(dtype=object, na_value=None)
+    listed = ", ".join(allowed)
+    column.flag((mapped == None) & ~column.blank,  # noqa: E711 (elementwise)
+                lambda v: f"{message} {listed}; got {v}")
+    return mapped
+
+
+_CONVERTERS: dict[str, Callable[[_Column, _Rules], np.ndarray]] = {
+    "text": _to_text,
+    "int": _to_int,
+    "year": _to_year,
+    "date": _to_date,
+    "npi": _to_npi,
+    "list": _to_list,
+    "sentiment": _to_sentiment,
+    "category": _to_category,
+}
+
+
+# --- references across tables ------------------------------------------------------------
+
+
+def _check_references(raw: RawBundle, batch: Batch, store: KeyLookup | None) -> list[Problem]:
+    """Every reference must resolve in this load or in the store."""
+    unresolvable = _unresolvable(raw)
+    problems: list[Problem] = []
+    for name, table in raw.tables.items():
+        for column, target in schema.TABLES_BY_NAME[name].references:
+            if column in table.frame.columns and target not in unresolvable:
+                problems += _dangling(table, batch[name][column], target, batch, store)
+    return problems
+
+
+def _unresolvable(raw: RawBundle) -> set[str]:
+    """Tables whose keys this load cannot know: unreadable, or read without the key column."""
+    missing_key = {name for name, t in raw.tables.items()
+                   if not set(schema.TABLES_BY_NAME[name].key) <= set(t.frame.columns)}
+    return raw.unreadable | missing_key
+
+
+def _dangling(table: RawTable, refs: pd.Series, target: str, batch: Batch,
+              store: KeyLookup | None) -> list[Problem]:
+    key = schema.TABLES_BY_NAME[target].key[0]
+    in_load = batch[target][key].dropna() if target in batch else pd.Series([], dtype=object)
+    missing = np.flatnonzero(refs.notna().to_numpy() & ~refs.isin(in_load).to_numpy())
+    if not len(missing):
+        return []
+    values = refs.to_numpy(dtype=object)[missing]
+    wanted = [str(k) for k in pd.unique(values)]
+    stored = store.existing_keys(target, wanted) if store is not None else set()
+    dangling = missing[~pd.Series(values, dtype=object).isin(stored).to_numpy()]
+    noun = _noun(target)
+    return [Problem(table.source, int(table.lines[r]), str(refs.name), f"unknown {noun} {refs.iat[r]}")
+            for r in dangling]
+
+
+def _noun(table_name: str) -> str:
+    """How problems name an entity: ``HCP``, ``MSL``, ``publication``, ``institution``."""
+    label = schema.TABLES_BY_NAME[table_name].label or table_name
+    return label if label.isupper() else label.lower()
