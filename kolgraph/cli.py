@@ -93,10 +93,12 @@ FORMATS = ("bundle", "pubmed", "nppes", "ctgov", "open-payments")
 def load(app: AppContext, path: Path, fmt: str | None) -> None:
     """Validate PATH (a bundle folder or a source file) and load it; prints counts."""
     from kolgraph.loading import load_path
+    from kolgraph.web.audit import record_cli
 
     with tqdm(unit="rows", desc="loading", disable=None, file=sys.stderr) as bar:
         summary = load_path(path, app.store, fmt=fmt, progress=bar.update)
     click.echo(summary.describe())
+    record_cli("load", str(path), summary.total_rows, app.settings.home)
 
 
 @cli.command()

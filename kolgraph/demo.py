@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 from kolgraph.store import GraphStore
 
 DEMO_SEED = 42
+DEMO_USER = "admin"
 
 
 def demo_bundle(home: Path, echo: Callable[[str], None]) -> Path:
@@ -39,3 +41,17 @@ def prepare_demo(store: GraphStore, home: Path, echo: Callable[[str], None] = pr
     echo(f"loading {bundle} into the {store.backend} store ...")
     summary = load_path(bundle, store)
     echo(summary.describe())
+    ensure_demo_user(home, echo)
+
+
+def ensure_demo_user(home: Path, echo: Callable[[str], None]) -> None:
+    """A first admin account, so the demo can be logged into; its password is printed once."""
+    from kolgraph.users import UserStore
+
+    users = UserStore.for_home(home)
+    if users.list():
+        return
+    password = secrets.token_urlsafe(12)
+    users.add(DEMO_USER, password, "admin")
+    echo(f"created web login {DEMO_USER!r} with password {password}  (shown once; "
+         "manage users with `kolgraph users`)")
