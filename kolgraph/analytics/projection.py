@@ -1,0 +1,78 @@
+"""The projection: the tables analytics need, pulled from a store once.
+
+Graph algorithms run in Python on plain pandas DataFrames, so they give the same answers on
+every store.  A :class:`Projection` holds those frames; :meth:`Projection.from_store` reads
+them with one ``store.table(name)`` call each, and :meth:`Projection.from_frames` builds one
+from hand-made frames (tests, benchmarks, a bundle read straight from CSV).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import pandas as pd
+
+from kolgraph.schema import TABLES_BY_NAME, empty_frame
+from kolgraph.store.base import COAUTHORSHIP_COLUMNS, GraphStore
+
+
+@dataclass(frozen=True)
+class Projection:
+    """The canonical tables scoring and explanations read, as a store returns them."""
+
+    hcps: pd.DataFrame
+    publications: pd.DataFrame
+    authorships: pd.DataFrame
+    coauthorships: pd.DataFrame
+    trials: pd.DataFrame
+    trial_roles: pd.DataFrame
+    affiliations: pd.DataFrame
+    institutions: pd.DataFrame
+
+    @classmethod
+    def from_store(cls, store: GraphStore) -> "Projection":
+        """Every table the analytics need, read from ``store`` once."""
+        return cls(**{name: store.table(name) for name in table_names()})
+
+    @classmethod
+    def from_frames(cls, **frames: pd.DataFrame) -> "Projection":
+        """A projection from the frames given; missing tables are empty.
+
+        ``coauthorships`` is derived from ``authorships`` and ``publications`` when it is
+        not given, exactly as the stores derive ``COAUTHORED_WITH``.
+        """
+        unknown = set(frames) - set(table_names())
+        if unknown:
+            raise TypeError(f"unknown table(s): {', '.join(sorted(unknown))}")
+        full = {name: frames.get(name, _empty(name)) for name in table_names()}
+        if "coauthorships" not in frames:
+            full["coauthorships"] = derive_coauthorships(full["authorships"], full["publications"])
+        return cls(**full)
+
+
+def table_names() -> tuple[str, ...]:
+    """The names of the tables a projection holds, in field order."""
+    return tuple(f.name for f in fields(Projection))
+
+
+def _empty(name: str) -> pd.DataFrame:
+    if name == "coauthorships":
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in COAUTHORSHIP_COLUMNS})
+    return empty_frame(TABLES_BY_NAME[name])
+
+
+def derive_coauthorships(authorships: pd.DataFrame, publications: pd.DataFrame) -> pd.DataFrame:
+    """One row per unordered pair of HCPs sharing a publication (``hcp_a < hcp_b``).
+
+    ``papers`` counts shared publications; ``first_year`` / ``last_year`` are the years of
+    the earliest and latest of them.  Rows are sorted by ``(hcp_a, hcp_b)``.
+    """
+    pairs = authorships[["pmid", "hcp_id"]].drop_duplicates()
+    pairs = pairs.merge(pairs, on="pmid", suffixes=("_a", "_b"))
+    pairs = pairs[pairs["hcp_id_a"] < pairs["hcp_id_b"]]
+    years = publications[["pmid", "year"]].assign(year=lambda f: pd.to_numeric(f["year"]))
+    pairs = pairs.merge(years, on="pmid", how="left")
+    grouped = pairs.groupby(["hcp_id_a", "hcp_id_b"], sort=True).agg(
+        papers=("pmid", "size"), first_year=("year", "min"), last_year=("year", "max"))
+    frame = grouped.reset_index().rename(columns={"hcp_id_a": "hcp_a", "hcp_id_b": "hcp_b"})
+    return frame[list(COAUTHORSHIP_COLUMNS)]
