@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from kolgraph.config import BACKENDS, Settings, local_server_dir
 from kolgraph.errors import KolgraphError, ValidationFailed
-from kolgraph.output import chosen_format, emit, output_options
+from kolgraph.output import chosen_format, emit, output_options, table_text
 
 MAX_PROBLEMS_SHOWN = 200
 
@@ -99,6 +99,15 @@ def load(app: AppContext, path: Path, fmt: str | None) -> None:
         summary = load_path(path, app.store, fmt=fmt, progress=bar.update)
     click.echo(summary.describe())
     record_cli("load", str(path), summary.total_rows, app.settings.home)
+    _rescore(app)
+
+
+def _rescore(app: AppContext) -> None:
+    from kolgraph.scoring import rescore
+
+    click.echo("scoring influence ...", err=True)
+    scores = rescore(app.store, app.settings.home)
+    click.echo(f"scored {len(scores):,} HCPs")
 
 
 @cli.command()
@@ -126,6 +135,61 @@ def stats(app: AppContext, as_json: bool) -> None:
         rows = [{title: k, "count": v} for k, v in counts[kind].items()]
         emit(rows, "table", [title, "count"])
         click.echo()
+
+
+# --- influence --------------------------------------------------------------------------------
+
+@cli.command()
+@pass_app
+def score(app: AppContext) -> None:
+    """Recompute every HCP's influence, tier and rising-star flag (loads do this too)."""
+    _rescore(app)
+
+
+@cli.command()
+@click.option("--limit", default=20, show_default=True, type=int, help="How many HCPs.")
+@click.option("--territory", help="Only HCPs of this territory.")
+@click.option("--rising", is_flag=True, help="Rising stars, fastest growth first.")
+@output_options
+@pass_app
+def top(app: AppContext, limit: int, territory: str | None, rising: bool, as_json: bool,
+        as_csv: bool) -> None:
+    """HCPs by influence (0-100), with rank, tier (1 = highest) and score components."""
+    from kolgraph.scoring import RISING_COLUMNS, TOP_COLUMNS, top_hcps
+
+    fmt = chosen_format(as_json, as_csv)
+    rows = top_hcps(app.store, limit=limit, territory=territory, rising=rising)
+    emit(rows, fmt, RISING_COLUMNS if rising else TOP_COLUMNS)
+
+
+@cli.command()
+@click.argument("hcp_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
+@pass_app
+def explain(app: AppContext, hcp_id: str, as_json: bool) -> None:
+    """Why an HCP scores as they do: each component's value, weight, contribution, evidence."""
+    from kolgraph.scoring import explain as explain_score
+
+    explanation = explain_score(app.store, app.settings.home, hcp_id)
+    if as_json:
+        click.echo(json.dumps(explanation, indent=2, default=str))
+    else:
+        click.echo(_explanation_text(explanation))
+
+
+def _explanation_text(e: dict) -> str:
+    lines = [f"{e['name']} ({e['hcp_id']}): influence {e['influence']:.1f}, rank {e['rank']}, "
+             f"tier {e['tier']}" + (", rising star" if e["rising"] else ""), ""]
+    rows = [{"component": name, **{k: c[k] for k in ("raw", "percentile", "weight", "contribution")}}
+            for name, c in e["components"].items()]
+    lines += [table_text(rows, ["component", "raw", "percentile", "weight", "contribution"]), ""]
+    evidence = e["evidence"]
+    lines += ["Top papers:"] + [f"  {p['year']}  {p['title']} (PMID {p['pmid']}, position {p['position']})"
+                                for p in evidence["papers"]]
+    lines += ["Strongest co-authors:"] + [f"  {c['name']} ({c['hcp_id']}): {c['papers']} joint papers"
+                                          for c in evidence["coauthors"]]
+    lines += ["Trials:"] + [f"  {t['nct_id']}  {t['role']}  {t.get('title') or ''}" for t in evidence["trials"]]
+    return "\n".join(lines)
 
 
 # --- data generation and demo ----------------------------------------------------------------

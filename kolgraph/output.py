@@ -63,5 +63,5 @@ def _cell(value: Any) -> str:
     if isinstance(value, dict):
         return json.dumps(value, sort_keys=True)
     if isinstance(value, float):
-        return f"{value:.1f}"
+        return f"{value:.1f}" if value == 0 or abs(value) >= 1 else f"{value:.3g}"
     return str(value)

@@ -64,8 +64,21 @@ class GraphStore(ABC):
         """A whole stored table, with the canonical columns and kinds of ``kolgraph.schema``.
 
         ``name`` is a canonical table name, or ``"coauthorships"`` for the derived table with
-        :data:`COAUTHORSHIP_COLUMNS`.  Rows are sorted by key.
+        :data:`COAUTHORSHIP_COLUMNS`.  Rows are sorted by key.  ``hcps`` carries the derived
+        ``name`` as a last column, ``authorships`` the derived ``last_author``.
         """
+
+    @abstractmethod
+    def write_scores(self, frame: pd.DataFrame) -> None:
+        """Replace every HCP score, in one batch.
+
+        ``frame`` has the columns of :data:`kolgraph.analytics.influence.SCORE_COLUMNS`:
+        ``hcp_id, influence, tier, rank, components`` (dict), ``rising`` (bool), ``rising_score``.
+        """
+
+    @abstractmethod
+    def scores(self) -> pd.DataFrame:
+        """Every stored HCP score (the columns ``write_scores`` takes), sorted by ``hcp_id``."""
 
     @abstractmethod
     def close(self) -> None:
