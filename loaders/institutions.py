@@ -1,0 +1,530 @@
+"""Institutions from free-text affiliation strings, as PubMed (and trial registries) write them.
+
+An affiliation such as ``"Department of Medicine, Johns Hopkins University School of Medicine,
+Baltimore, MD 21205, USA. jdoe@jhmi.edu"`` names a department, an institution, a street
+address, a city, a state and a country.  :func:`parse_affiliation` keeps the institution
+(``Johns Hopkins University School of Medicine``) with its city, state and country, and gives
+it a deterministic ``institution_id`` built from a normalised name, so that spelling variants
+(case, ``Univ.`` / ``University``, ``&`` / ``and``, punctuation, a leading ``The``, accents)
+become one institution.
+
+The rules are heuristics over comma-separated parts, tuned on real PubMed affiliations:
+
+* emails, ``Electronic address:`` and leading footnote numbers are removed;
+* the country is the last part that names one (small table of names and variants); a US
+  state or Canadian / Australian province code, with or without a postcode, gives the state;
+* the city is the nearest plausible place name left of the state or country;
+* the institution is the part with the strongest institution keyword (``University``,
+  ``Hospital`` beat ``Institute``, ``Center`` ...); parts that are sub-units
+  (``Department of``, ``Division``, ``Laboratory`` ...) or addresses are never chosen.
+
+Several institutions separated by ``;`` give several results.  Names too generic to stand
+alone (``University Hospital``) are keyed with their city, so hospitals in two cities stay apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+#: Canonical country names (as the other loaders write them) by folded variant.
+COUNTRIES: dict[str, str] = {
+    **dict.fromkeys(["usa", "us", "u s a", "u s", "united states", "united states of america",
+                     "america"], "United States"),
+    **dict.fromkeys(["uk", "u k", "united kingdom", "great britain", "england", "scotland",
+                     "wales", "northern ireland"], "United Kingdom"),
+    **dict.fromkeys(["china", "p r china", "pr china", "prc", "people s republic of china",
+                     "peoples republic of china"], "China"),
+    **dict.fromkeys(["korea", "south korea", "republic of korea", "korea republic of",
+                     "korea south"], "South Korea"),
+    **dict.fromkeys(["netherlands", "the netherlands", "holland"], "Netherlands"),
+    **dict.fromkeys(["ireland", "republic of ireland", "eire"], "Ireland"),
+    **dict.fromkeys(["germany", "deutschland", "federal republic of germany"], "Germany"),
+    **dict.fromkeys(["taiwan", "roc", "r o c", "taiwan roc"], "Taiwan"),
+    **dict.fromkeys(["russia", "russian federation"], "Russia"),
+    **dict.fromkeys(["brazil", "brasil"], "Brazil"),
+    **dict.fromkeys(["vietnam", "viet nam"], "Vietnam"),
+    **dict.fromkeys(["turkey", "turkiye"], "Turkey"),
+    **dict.fromkeys(["czech republic", "czechia"], "Czech Republic"),
+    **dict.fromkeys(["iran", "islamic republic of iran"], "Iran"),
+    **{name.lower(): name for name in (
+        "Argentina", "Australia", "Austria", "Bangladesh", "Belgium", "Canada", "Chile",
+        "Colombia", "Croatia", "Cuba", "Denmark", "Egypt", "Estonia", "Ethiopia", "Finland",
+        "France", "Ghana", "Greece", "Hungary", "Iceland", "India", "Indonesia", "Israel",
+        "Italy", "Japan", "Jordan", "Kenya", "Lebanon", "Lithuania", "Luxembourg", "Malaysia",
+        "Mexico", "Morocco", "Nepal", "New Zealand", "Nigeria", "Norway", "Pakistan", "Peru",
+        "Philippines", "Poland", "Portugal", "Qatar", "Romania", "Saudi Arabia", "Serbia",
+        "Singapore", "Slovakia", "Slovenia", "South Africa", "Spain", "Sri Lanka", "Sweden",
+        "Switzerland", "Thailand", "Tunisia", "Uganda", "Ukraine", "United Arab Emirates",
+        "Uruguay", "Venezuela", "Vietnam")},
+}
+
+US_STATES: dict[str, str] = {
+    "AL": "alabama", "AK": "alaska", "AZ": "arizona", "AR": "arkansas", "CA": "california",
+    "CO": "colorado", "CT": "connecticut", "DE": "delaware", "DC": "district of columbia",
+    "FL": "florida", "GA": "georgia", "HI": "hawaii", "ID": "idaho", "IL": "illinois",
+    "IN": "indiana", "IA": "iowa", "KS": "kansas", "KY": "kentucky", "LA": "louisiana",
+    "ME": "maine", "MD": "maryland", "MA": "massachusetts", "MI": "michigan",
+    "MN": "minnesota", "MS": "mississippi", "MO": "missouri", "MT": "montana",
+    "NE": "nebraska", "NV": "nevada", "NH": "new hampshire", "NJ": "new jersey",
+    "NM": "new mexico", "NY": "new york", "NC": "north carolina", "ND": "north dakota",
+    "OH": "ohio", "OK": "oklahoma", "OR": "oregon", "PA": "pennsylvania", "PR": "puerto rico",
+    "RI": "rhode island", "SC": "south carolina", "SD": "south dakota", "TN": "tennessee",
+    "TX": "texas", "UT": "utah", "VT": "vermont", "VA": "virginia", "WA": "washington",
+    "WV": "west virginia", "WI": "wisconsin", "WY": "wyoming",
+}
+CA_PROVINCES: dict[str, str] = {
+    "AB": "alberta", "BC": "british columbia", "MB": "manitoba", "NB": "new brunswick",
+    "NL": "newfoundland and labrador", "NS": "nova scotia", "NT": "northwest territories",
+    "NU": "nunavut", "ON": "ontario", "PE": "prince edward island", "QC": "quebec",
+    "SK": "saskatchewan", "YT": "yukon",
+}
+AU_STATES: dict[str, str] = {
+    "NSW": "new south wales", "VIC": "victoria", "QLD": "queensland", "WA": "western australia",
+    "SA": "south australia", "TAS": "tasmania", "ACT": "australian capital territory",
+    "NT": "northern territory",
+}
+#: Provinces and states written between city and country in Chinese and Indian affiliations.
+REGIONS: dict[str, dict[str, str]] = {
+    country: {name.lower(): name for name in names.split(", ")} for country, names in {
+        "China": "Anhui, Beijing, Chongqing, Fujian, Gansu, Guangdong, Guangxi, Guizhou, Hainan, "
+                 "Hebei, Heilongjiang, Henan, Hubei, Hunan, Inner Mongolia, Jiangsu, Jiangxi, "
+                 "Jilin, Liaoning, Ningxia, Qinghai, Shaanxi, Shandong, Shanghai, Shanxi, "
+                 "Sichuan, Tianjin, Tibet, Xinjiang, Yunnan, Zhejiang",
+        "India": "Andhra Pradesh, Assam, Bihar, Chhattisgarh, Delhi, Goa, Gujarat, Haryana, "
+                 "Himachal Pradesh, Jammu and Kashmir, Jharkhand, Karnataka, Kerala, "
+                 "Madhya Pradesh, Maharashtra, Odisha, Punjab, Rajasthan, Tamil Nadu, Telangana, "
+                 "Uttar Pradesh, Uttarakhand, West Bengal",
+    }.items()
+}
+#: Regions that are cities too.
+_MUNICIPALITIES = frozenset(["Beijing", "Shanghai", "Tianjin", "Chongqing", "Delhi"])
+#: Which state table applies in which country; with no country, US then Canada is tried.
+_STATE_TABLES = {"United States": US_STATES, "Canada": CA_PROVINCES, "Australia": AU_STATES}
+_STATE_BY_NAME = {name: code for code, name in US_STATES.items()}
+_STATE_BY_NAME.update({name: code for code, name in CA_PROVINCES.items()})
+_COUNTRY_OF_STATE = {**dict.fromkeys(CA_PROVINCES, "Canada"),
+                     **dict.fromkeys(US_STATES, "United States")}
+# US states whose name is also a big city: only a state when a postcode or a city says so
+_CITY_NAMED_STATES = {"new york", "washington"}
+
+#: Keywords of institutions that stand on their own (clinical and academic): tier 3.
+_TIER3 = re.compile(
+    r"\b(universit\w*|univ|hospital\w*|hosp|hopital\w*|ospedale|klinikum|krankenhaus|"
+    r"infirmary|medical (center|centre)|health (system|center|centre|sciences center)|"
+    r"medical school|school of medicine|college of medicine|clinic|polyclinic|policlinico|"
+    r"cancer (center|centre|institute)|chu|chru|kaiser permanente|karolinska institutet)\b")
+#: Keywords of other organisations (research institutes, companies, agencies): tier 2.
+_TIER2 = re.compile(
+    r"\b(institutes?|institut|instituto|istituto|centers?|centres?|centro|foundation|fundacion|"
+    r"colleges?|school|academy|academia|inc|ltd|llc|gmbh|ag|corporation|corp|company|plc|"
+    r"pharmaceuticals?|laboratories|agency|inserm|cnrs|nih|cdc|"
+    r"national institutes? of health|veterans affairs|research)\b")
+#: Sub-units named by their head word: never the institution.
+_DEPARTMENT = re.compile(
+    r"^(the )?(department|dept|departement|departamento|dipartimento|abteilung|division|div|"
+    r"section|unit|unite|laboratory|laboratories of|lab|labs|program|programme|group|service|"
+    r"servicio|servizio|chair|branch|core|team|((national|state|provincial) )?key laboratory|"
+    r"graduate program|faculty|facultad|facolta|fakultat|klinik fur|clinic of|clinic for|"
+    r"cluster|ward|office|area|discipline|sector)\b")
+#: Sub-units that are sometimes institutions (``Institute of Cancer Research``): tier 1.
+_WEAK_UNIT = re.compile(
+    r"^(the )?((institute|institut|instituto|istituto|center|centre|centro|school|college|"
+    r"clinic)\s+(of|for|de|di|fur|du|des|della)|institut fur)\b")
+#: Address words that are never part of a name or a city.
+_STREET = re.compile(
+    r"\b(street|road|avenue|blvd|boulevard|building|bldg|floor|room|suite|p ?o box|box|"
+    r"private bag|strasse|str|strada|viale|rue|calle|avenida|plaza|piazza|parkway|pkwy|"
+    r"highway|hwy|mailstop|mail stop|mailcode|postfach)\b")
+#: Address abbreviations that also start city names (``St. Louis``): an address only with a number.
+_STREET_NUMBERED = re.compile(r"\b(st|rd|ave|av|dr|lane|ln|way|place|pl|sq|fl|rm|ste|via|ct|no|ms)\b")
+#: Words that, alone, do not identify an institution: such names are keyed with their city.
+_GENERIC_WORDS = frozenset(
+    "university hospital hospitals general medical center clinic clinics school of medicine "
+    "college institute the and for children childrens womens women s research cancer "
+    "teaching regional district county city central national health sciences science "
+    "faculty main state public private community veterans affairs memorial first second "
+    "third affiliated people peoples".split())
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_ELECTRONIC = re.compile(r"electronic address\s*:?", re.IGNORECASE)
+# footnote marks, then "From the" / "and the" / "the" (a capital "The" is part of the name)
+_LEADING_MARK = re.compile(r"^[\W\d_]*(\b[a-z]\s+(?=[A-Z]))?((From|from|and)\s+)?(the\s+)?")
+_US_ZIP = r"\d{5}(?:-\d{4})?"
+_CA_POSTAL = r"[A-Z]\d[A-Z]\s?\d[A-Z]\d"
+#: Regions written where a city could be: skipped when looking for the city.
+_REGION = re.compile(r"\b(province|prefecture|region|oblast|county)$", re.IGNORECASE)
+_STATE_PART = re.compile(
+    rf"^(?:(?P<city>[^\d]+?)\s+)?(?P<state>[A-Z]{{2,3}})\.?"
+    rf"(?:\s*(?P<post>{_US_ZIP}|{_CA_POSTAL}|\d{{4}}))?$")
+_POSTCODES = [
+    re.compile(r"^[A-Z]{1,2}-\d{4,6}\s*"),  # D-69120 Heidelberg, F-75005 Paris
+    re.compile(r"^\d[\d\s-]{2,8}\d\s*"),  # 75005 Paris, 2800Kongens Lyngby, 100-8655 Tokyo
+    re.compile(r"\s*[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$"),  # LiverpoolL8 7SS, London WC1E 6BT
+    re.compile(rf"\s*(\b[A-Z]{{2}}\s*)?\b({_US_ZIP}|{_CA_POSTAL})$"),
+    re.compile(r"\s*\b\d{3,6}(-\d{3,4})?$"),  # Beijing 100730, Stockholm 171 77
+    re.compile(r"\s*\bcedex(\s*\d+)?$", re.IGNORECASE),
+    re.compile(r"\s+[ACDEFHKNPRTVWXY]\d[\dW]\s?[0-9ACDEFHKNPRTVWXY]{4}$"),  # Irish Eircode
+    re.compile(r"\s+\d{4}\s?[A-Z]{2}$"),  # Dutch: Wageningen 6700 AE
+]
+
+
+@dataclass(frozen=True)
+class Institution:
+    """One institution found in an affiliation string."""
+
+    institution_id: str
+    name: str  # as written, trimmed ("Johns Hopkins University School of Medicine")
+    key: str  # normalised name the id is built from ("johns hopkins university school of medicine")
+    type: str = ""
+    city: str = ""
+    state: str = ""
+    country: str = ""
+
+
+@lru_cache(maxsize=65536)
+def parse_affiliation(text: str) -> tuple[Institution, ...]:
+    """The institutions an affiliation string names, one per ``;``-separated part.
+
+    >>> [i.name for i in parse_affiliation("Dept. of Medicine, Univ. of Iowa, Iowa City, IA, USA.")]
+    ['Univ. of Iowa']
+    """
+    text = _ELECTRONIC.sub(" ", _EMAIL.sub(" ", text or ""))
+    found: dict[str, Institution] = {}
+    for segment in re.split(r";|\s+and\s+(?=(?:the\s+)?department\b)", text, flags=re.IGNORECASE):
+        institution = parse_segment(segment)
+        if institution is not None and institution.institution_id not in found:
+            found[institution.institution_id] = institution
+    return tuple(found.values())
+
+
+#: ``(P.M.O.)`` or ``(C.K., C.J., S.I.)``: the authors a part of a joint affiliation is for.
+_AUTHOR_MARK = re.compile(r"\(\s*((?:[A-Z]\.(?:\s?-?[A-Z]\.)*(?:\s*,\s*|\s+and\s+)?)+)\s*\)")
+_BOTH_IN = re.compile(r"^\W*(?:both|all|each)\s+in\s+(?:the\s+)?([^;,]+)", re.IGNORECASE)
+
+
+def author_marked_parts(text: str) -> list[tuple[str, frozenset[str]]]:
+    """A joint affiliation split per author (NEJM style), or ``[]`` when it has no marks.
+
+    ``"X, Hamilton, ON (P.M.O.), and Y, Vancouver (J.M.F.) - both in Canada; ..."`` gives
+    ``("X, Hamilton, ON, Canada", {"PMO"})`` and ``("Y, Vancouver, Canada", {"JMF"})``:
+    each chunk ends with the initials of its authors (given-name initials, then last name).
+    """
+    marks = list(_AUTHOR_MARK.finditer(text or ""))
+    if not marks:
+        return []
+    chunks, start = [], 0
+    for mark in marks:
+        chunk = text[start:mark.start()]
+        both_in = _BOTH_IN.match(chunk)
+        if both_in and chunks:  # "- both in Canada" places the chunks before it
+            chunk = chunk[both_in.end():]
+            chunks = [(f"{c}, {both_in[1].strip()}", i) for c, i in chunks]
+        initials = frozenset(re.sub(r"[^A-Z]", "", x) for x in re.split(r",|\band\b", mark[1]))
+        chunks.append((re.sub(r"^[\s,;.-]*(and\s+)?", "", chunk).strip(), initials - {""}))
+        start = mark.end()
+    return chunks
+
+
+def parse_segment(text: str) -> Institution | None:
+    """The institution of one affiliation (no ``;``), or ``None`` when it names none."""
+    parts = _parts(text)
+    if not parts:
+        return None
+    place = _locate(parts)
+    chosen = _choose_institution(parts, place)
+    if chosen is None:
+        return None
+    name = _with_campus(parts, chosen, place)
+    key = institution_key(name)
+    if not key:
+        return None
+    if set(key.split()) <= _GENERIC_WORDS and place.city:
+        key = f"{key} {fold(place.city)}"
+    return Institution(institution_id(key), name, key, institution_type(name),
+                       place.city, place.state, place.country)
+
+
+def institution_key(name: str) -> str:
+    """The normalised form variants of one name share (case, accents, abbreviations, ``The``).
+
+    >>> institution_key("The Johns Hopkins Univ. & Hosp.")
+    'johns hopkins university and hospital'
+    """
+    name = re.sub(r"\([^()]*\)?", " ", name)  # an acronym in brackets: "(ISMMS)"
+    words = fold(name.replace("&", " and ").replace("'", "").replace("’", "")).split()
+    words = [_ABBREVIATIONS.get(w, w) for w in words if w != "at"]
+    while words and words[0] in ("the", "and"):
+        words = words[1:]
+    return " ".join(words)
+
+
+_ABBREVIATIONS = {
+    "univ": "university", "universitat": "university", "universite": "university",
+    "universita": "university", "universidad": "university", "universiteit": "university",
+    "hosp": "hospital", "inst": "institute", "ctr": "center", "cntr": "center",
+    "centre": "center", "med": "medical", "sch": "school", "coll": "college",
+    "natl": "national", "st": "saint", "ste": "sainte", "intl": "international",
+    "res": "research", "sci": "science", "dept": "department", "mt": "mount",
+}
+
+
+def institution_id(key: str) -> str:
+    """A deterministic id from a normalised name: a readable slug, hashed when long."""
+    slug = re.sub(r"[^a-z0-9]+", "-", key).strip("-")
+    if len(slug) > 60:
+        digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
+        slug = f"{slug[:50].rstrip('-')}-{digest}"
+    return f"INST-{slug}"
+
+
+def institution_type(name: str) -> str:
+    """A coarse type from the name: university, hospital, company, research institute, or ""."""
+    folded = fold(name)
+    if re.search(r"\b(hospital\w*|hopital|klinikum|krankenhaus|clinic|infirmary|medical center|"
+                 r"health system|chu|ospedale)\b", folded):
+        return "hospital"
+    if re.search(r"\b(universit\w*|univ|college|school|faculty)\b", folded):
+        return "university"
+    if re.search(r"\b(inc|ltd|llc|gmbh|ag|corporation|corp|company|plc|pharmaceuticals?)\b", folded):
+        return "company"
+    if re.search(r"\b(institute|institut\w*|istituto|center|centre|foundation|laboratories)\b", folded):
+        return "research institute"
+    return ""
+
+
+@lru_cache(maxsize=262144)
+def fold(text: str) -> str:
+    """Lower case, accents removed, punctuation turned into single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    plain = plain.replace("ß", "ss").replace("ø", "o").replace("æ", "ae").replace("ł", "l")
+    return " ".join(re.sub(r"[^\w]+|_", " ", plain).split())
+
+
+# --- parts and places ----------------------------------------------------------------------
+
+
+def _parts(text: str) -> list[str]:
+    """Comma-separated parts, trimmed of whitespace, trailing dots and footnote marks."""
+    text = _TRAILING_AND.sub("", _LEADING_MARK.sub("", text.strip()))
+    parts = [" ".join(p.strip(" \t\r\n.;:").split()) for p in _split_commas(text)]
+    parts = [_inner_institution(p) for p in parts if any(c.isalnum() for c in p)]
+    return _country_split(parts)
+
+
+def _inner_institution(part: str) -> str:
+    """``State Key Laboratory of X (Harbin Institute of Technology)`` -> the bracketed institution."""
+    inner = re.search(r"\(([^()]{6,})\)\s*$", part)
+    if inner and _DEPARTMENT.match(fold(part)) and _tier(inner[1]) >= 2:
+        return inner[1].strip()
+    return part
+
+
+_TRAILING_AND = re.compile(r"(\s+and)+[\s.]*$", re.IGNORECASE)
+
+
+def _split_commas(text: str) -> list[str]:
+    """Split at commas outside parentheses (``Jamia Hamdard (Hamdard University, ...)``)."""
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        depth += (char in "([") - (char in ")]")
+        if char == "," and depth <= 0:
+            parts.append(text[start:index])
+            start, depth = index + 1, 0
+    parts.append(text[start:])
+    return parts
+
+
+def _country_split(parts: list[str]) -> list[str]:
+    """``28040 Madrid Spain`` -> ``28040 Madrid``, ``Spain`` when the rest is a place name."""
+    if not parts or fold(_strip_postcodes(parts[-1])) in COUNTRIES:
+        return parts
+    words = parts[-1].split()
+    for size in (3, 2, 1):
+        head, tail = " ".join(words[:-size]), " ".join(words[-size:])
+        if (len(words) > size and fold(tail) in COUNTRIES and fold(parts[-1]) not in _STATE_BY_NAME
+                and _plausible_city(_strip_postcodes(head))):
+            return [*parts[:-1], head, tail]
+    return parts
+
+
+@dataclass
+class _Place:
+    city: str = ""
+    state: str = ""
+    country: str = ""
+    city_index: int = -1
+    used: frozenset[int] = frozenset()  # parts that are place names, not institutions
+
+
+def _locate(parts: list[str]) -> _Place:
+    """Country, state and city, searched from the end of the parts."""
+    place, used = _Place(), set()
+    end = len(parts)
+    country_at = _country_index(parts)
+    if country_at is not None:
+        place.country = COUNTRIES[fold(_strip_postcodes(parts[country_at]))]
+        used.add(country_at)
+        end = country_at
+    state_at = _state_index(parts, end, place)
+    if state_at is None:
+        state_at = _region_index(parts, end, place)
+    if state_at is not None:
+        used.add(state_at)
+        end = state_at
+        place.country = place.country or _COUNTRY_OF_STATE.get(place.state, "")
+    if not place.city:
+        _find_city(parts, end, place)
+    if not place.city and place.state in _MUNICIPALITIES:
+        place.city = place.state
+    if place.city_index >= 0:
+        used.add(place.city_index)
+    place.used = frozenset(used)
+    return place
+
+
+def _country_index(parts: list[str]) -> int | None:
+    for index in range(len(parts) - 1, max(len(parts) - 3, 0) - 1, -1):
+        if fold(_strip_postcodes(parts[index])) in COUNTRIES:
+            return index
+    return None
+
+
+def _state_index(parts: list[str], end: int, place: _Place) -> int | None:
+    """The part (just before ``end``) holding a state: ``MD 21205``, ``ON M5S 3H6``, ``Maryland``."""
+    tables = ([_STATE_TABLES[place.country]] if place.country in _STATE_TABLES
+              else [US_STATES, CA_PROVINCES] if not place.country else [])
+    for index in range(end - 1, max(end - 2, 0) - 1, -1):
+        state, city = _state_of(parts[index], tables)
+        if state:
+            place.state = state
+            if city:
+                place.city, place.city_index = city, index
+            return index
+    return None
+
+
+def _region_index(parts: list[str], end: int, place: _Place) -> int | None:
+    """A Chinese province or Indian state just before the country, when a city precedes it."""
+    regions = REGIONS.get(place.country)
+    if not regions or end < 2:
+        return None
+    name = re.sub(r"\s+(province|state)$", "", fold(_strip_postcodes(parts[end - 1])))
+    if name in regions:
+        place.state = regions[name]
+        return end - 1
+    return None
+
+
+def _state_of(part: str, tables: list[dict[str, str]]) -> tuple[str, str]:
+    """(state code, city written in the same part) or ("", "")."""
+    match = _STATE_PART.match(part)
+    if match and any(match["state"] in table for table in tables):
+        city = (match["city"] or "").strip()
+        return match["state"], city if _plausible_city(city) else ""
+    if not tables or tables[0] is AU_STATES:
+        return "", ""
+    name = fold(_strip_postcodes(part))
+    code = _STATE_BY_NAME.get(name)
+    has_post = _strip_postcodes(part) != part
+    if code and (name not in _CITY_NAMED_STATES or has_post) and any(code in t for t in tables):
+        return code, ""
+    return "", ""
+
+
+def _find_city(parts: list[str], end: int, place: _Place) -> None:
+    """The nearest plausible place name left of ``end``; stops at an institution or sub-unit."""
+    for index in range(end - 1, max(end - 4, 0) - 1, -1):
+        part = parts[index]
+        if _tier(part) or _DEPARTMENT.match(fold(part)):
+            return
+        candidate = _strip_postcodes(part)
+        if _REGION.search(candidate):
+            continue
+        if _plausible_city(candidate) and not _is_address(part):
+            if index == 0 and end == len(parts):
+                return  # a lone leading part with no country/state after it: not a place
+            place.city, place.city_index = candidate, index
+            return
+
+
+def _plausible_city(text: str) -> bool:
+    words = text.split()
+    return (0 < len(words) <= 4 and len(text) <= 40 and not any(c.isdigit() for c in text)
+            and text[:1].isupper() and not _tier(text) and not _DEPARTMENT.match(fold(text))
+            and not _REGION.search(text))
+
+
+def _is_address(part: str) -> bool:
+    folded = fold(part)
+    numbered = any(c.isdigit() for c in part) and _STREET_NUMBERED.search(folded)
+    return bool(_STREET.search(folded) or numbered)
+
+
+def _strip_postcodes(part: str) -> str:
+    for pattern in _POSTCODES:
+        part = pattern.sub("", part).strip()
+    return part
+
+
+# --- the institution -----------------------------------------------------------------------
+
+
+def _tier(part: str) -> int:
+    """3 = hospital / university, 2 = other organisation, 1 = a unit that may be one, 0 = none."""
+    folded = fold(part)
+    if _DEPARTMENT.match(folded):
+        return 0
+    if _WEAK_UNIT.match(folded):
+        return 1
+    if _TIER3.search(folded):
+        return 3
+    if _TIER2.search(folded):
+        return 2
+    return 0
+
+
+def _choose_institution(parts: list[str], place: _Place) -> int | None:
+    """Index of the part with the strongest institution keyword (first one on a tie)."""
+    best, best_tier, place_parts = None, 0, place.used
+    located = bool(place.country or place.state)
+    for index, part in enumerate(parts):
+        if index in place_parts or _is_address(part):
+            continue
+        tier = _tier(part)
+        if tier > best_tier:
+            best, best_tier = index, tier
+    if best is None:  # no keyword: the first part that is neither a unit, a place nor an address
+        best = next((i for i, p in enumerate(parts) if i not in place_parts
+                     and _unnamed_organisation(p, located)), None)
+    return best
+
+
+def _unnamed_organisation(part: str, located: bool) -> bool:
+    """A part without keyword that may still name an organisation (``Genentech``, ``OLVG``).
+
+    One word alone counts only when a place follows it, else it is likely a city.
+    """
+    folded = fold(part)
+    return (not _DEPARTMENT.match(folded) and "laborator" not in folded
+            and not any(c.isdigit() for c in part) and (len(part.split()) >= 2 or located))
+
+
+#: States whose university is a system of campuses, each its own institution.
+_STATE_SYSTEMS = frozenset(["california", "texas", "wisconsin", "massachusetts", "colorado",
+                            "illinois", "missouri", "nebraska", "alabama", "tennessee",
+                            "minnesota", "maryland", "arkansas", "hawaii"])
+
+
+def _with_campus(parts: list[str], chosen: int, place: _Place) -> str:
+    """``University of California, San Francisco``: state systems named with their campus."""
+    name = parts[chosen]
+    folded = fold(name)
+    is_system = folded.startswith("university of ") and folded[14:] in _STATE_SYSTEMS
+    if is_system and chosen + 1 < len(parts) and _plausible_city(parts[chosen + 1]):
+        return f"{name}, {parts[chosen + 1]}"
+    return name

@@ -1,0 +1,174 @@
+"""The Open Payments loader on the real Iowa research payments in ``../shared/data``.
+
+Counts are checked against a count made here straight from the CSV with pandas.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kolgraph.errors import InputError
+from kolgraph.loaders.open_payments import looks_like_open_payments, read_open_payments
+from kolgraph.loaders.validate import validate
+from kolgraph.store.embedded import EmbeddedStore
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+FOLDER = DATA / "open_payments"
+YEARS = {2013: FOLDER / "OP_RSRCH_IA_2013.csv", 2014: FOLDER / "OP_RSRCH_IA_2014.csv"}
+
+
+@pytest.fixture(scope="module", params=sorted(YEARS), ids=str)
+def year(request) -> int:
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def payments(year) -> pd.DataFrame:
+    return pd.read_csv(YEARS[year], dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def read(year):
+    return read_open_payments(YEARS[year])
+
+
+@pytest.fixture
+def embedded(tmp_path):
+    store = EmbeddedStore(tmp_path / "home")
+    yield store
+    store.close()
+
+
+def load(read, store) -> None:
+    store.load(validate(read.raw, store))
+
+
+def investigators(payments: pd.DataFrame) -> pd.DataFrame:
+    """(profile id, NCT id, CCN) of every named investigator slot of every payment."""
+    slots = []
+    for i in range(1, 6):
+        slot = payments[[f"Principal_Investigator_{i}_Profile_ID", "ClinicalTrials_Gov_Identifier",
+                         "Teaching_Hospital_CCN"]]
+        slots.append(slot.set_axis(["profile", "nct", "ccn"], axis=1))
+    slots = pd.concat(slots)
+    return slots[slots["profile"] != ""]
+
+
+# --- counts against the source --------------------------------------------------------------
+
+
+def test_one_hcp_per_distinct_investigator_profile(payments, read):
+    expected = set(investigators(payments)["profile"])
+    hcps = read.raw.tables["hcps"].frame
+    assert len(expected) > 200
+    assert set(hcps["hcp_id"]) == {f"OP-{p}" for p in expected}
+    assert hcps["hcp_id"].is_unique
+
+
+def test_one_trial_per_distinct_nct_id(payments, read):
+    nct = payments["ClinicalTrials_Gov_Identifier"]
+    trials = read.raw.tables["trials"].frame
+    assert set(trials["nct_id"]) == set(nct[nct != ""])
+    assert read.records_read == len(payments)
+    assert read.skipped == {"no ClinicalTrials.gov id": int((nct == "").sum())}
+
+
+def test_one_role_per_investigator_and_trial(payments, read):
+    slots = investigators(payments)
+    expected = {(n, f"OP-{p}") for p, n in zip(slots["profile"], slots["nct"]) if n}
+    roles = read.raw.tables["trial_roles"].frame
+    assert set(zip(roles["nct_id"], roles["hcp_id"])) == expected
+    assert len(roles) == len(expected)
+    assert set(roles["role"]) == {"principal investigator"}
+
+
+def test_teaching_hospitals_and_their_investigators(payments, read):
+    ccns = set(payments["Teaching_Hospital_CCN"]) - {""}
+    institutions = read.raw.tables["institutions"].frame
+    assert set(institutions["institution_id"]) == {f"CCN-{c}" for c in ccns}
+    slots = investigators(payments)
+    expected = {(f"OP-{p}", f"CCN-{c}") for p, c in zip(slots["profile"], slots["ccn"]) if c}
+    affiliations = read.raw.tables["affiliations"].frame
+    assert set(zip(affiliations["hcp_id"], affiliations["institution_id"])) == expected
+
+
+def test_every_table_validates(read):
+    batch = validate(read.raw, None)
+    assert {name: len(frame) for name, frame in batch.items()} == {
+        name: len(table.frame) for name, table in read.raw.tables.items()}
+
+
+# --- values -----------------------------------------------------------------------------------
+
+
+def test_an_investigator_in_full():
+    read = read_open_payments(YEARS[2013])
+    hcp = read.raw.tables["hcps"].frame.set_index("hcp_id").loc["OP-5433"]
+    assert hcp.to_dict() == {
+        "first_name": "ISAM", "last_name": "MARAR", "credentials": "MD",
+        "specialty": "Internal Medicine", "city": "COUNCIL BLUFFS", "state": "IA",
+        "country": "United States"}
+    trial = read.raw.tables["trials"].frame.set_index("nct_id").loc["NCT00781391"]
+    assert trial["title"] == "DU176b-C-U301"
+    assert read.raw.tables["hcps"].lines[0] == 2  # the header is line 1
+
+
+def test_specialty_drops_the_grouping_and_hospitals_get_their_usual_name():
+    read = read_open_payments(YEARS[2014])
+    specialties = set(read.raw.tables["hcps"].frame["specialty"])
+    assert "Internal Medicine - Endocrinology, Diabetes & Metabolism" in specialties
+    assert not any("Allopathic" in s for s in specialties)
+    names = read.raw.tables["institutions"].frame.set_index("institution_id")["name"]
+    assert names["CCN-160058"] == "UNIV OF IOWA HOSP & CLINIC"  # also "Univ of Iowa Hosp & Clinic"
+
+
+# --- bad input, format detection --------------------------------------------------------------
+
+
+def test_a_missing_column_is_an_input_error_naming_file_and_column(tmp_path, embedded):
+    path = tmp_path / "no_nct.csv"
+    frame = pd.read_csv(YEARS[2013], dtype=str, keep_default_na=False, nrows=20)
+    frame.drop(columns=["ClinicalTrials_Gov_Identifier"]).to_csv(path, index=False)
+    before = embedded.stats()
+    with pytest.raises(InputError, match=r'no_nct\.csv.*"ClinicalTrials_Gov_Identifier"'):
+        load(read_open_payments(path), embedded)
+    assert embedded.stats() == before
+
+
+@pytest.mark.parametrize("path", [DATA / "nppes" / "nppes_sample.csv",
+                                  FOLDER / "IA_physicians_profile_totals.csv"],
+                         ids=["nppes", "profiles"])
+def test_another_format_is_an_input_error(path):
+    with pytest.raises(InputError, match="not an Open Payments research-payments file"):
+        read_open_payments(path)
+
+
+def test_format_detection_reads_the_header():
+    assert all(looks_like_open_payments(p) for p in YEARS.values())
+    assert not looks_like_open_payments(FOLDER / "IA_physicians_profile_totals.csv")
+    assert not looks_like_open_payments(DATA / "nppes" / "nppes_sample.csv")
+    assert not looks_like_open_payments(FOLDER)
+
+
+# --- end to end -------------------------------------------------------------------------------
+
+
+def test_both_years_load_into_the_embedded_store_and_again_change_nothing(embedded):
+    frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in YEARS.values()]
+    profiles = set().union(*(set(investigators(f)["profile"]) for f in frames))
+    ncts = set().union(*(set(f["ClinicalTrials_Gov_Identifier"]) for f in frames)) - {""}
+    ccns = set().union(*(set(f["Teaching_Hospital_CCN"]) for f in frames)) - {""}
+    for path in YEARS.values():
+        load(read_open_payments(path), embedded)
+    stats = embedded.stats()
+    assert stats["nodes"]["HCP"] == len(profiles)
+    assert stats["nodes"]["Trial"] == len(ncts)
+    assert stats["nodes"]["Institution"] == len(ccns)
+    roles = embedded.table("trial_roles")
+    for path in YEARS.values():
+        load(read_open_payments(path), embedded)
+    assert embedded.stats() == stats
+    pd.testing.assert_frame_equal(embedded.table("trial_roles"), roles)
