@@ -1,0 +1,406 @@
+"""The Neo4j store: the KOL graph in a real Neo4j server, through the official driver.
+
+The driver is passed in (:meth:`Neo4jStore.connect` builds one from settings for the CLI);
+every statement is a parameterized ``.cypher`` file from :mod:`kolgraph.cypher`.  Loads are
+batched ``UNWIND $rows ... MERGE`` statements, each in a managed write transaction, so a
+batch the driver retries after a transient failure gives the same result.
+
+Derived data (``AUTHORED.last_author``, ``COAUTHORED_WITH``) is refreshed after every load
+for what the load touched, inside the server (no authorship crosses the wire): the
+co-author pairs of every author of a touched publication are recounted over all
+``AUTHORED`` relationships and written only where they changed, so reloading an unchanged
+bundle rewrites no co-author relationship.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+from neo4j import Driver, GraphDatabase, NotificationDisabledCategory, Session
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    ConfigurationError,
+    ServiceUnavailable,
+    SessionExpired,
+)
+
+from kolgraph.config import Neo4jSettings
+from kolgraph.cypher import QueryCatalog, default_catalog
+from kolgraph.errors import ConfigError, InputError, StoreUnavailable
+from kolgraph.schema import (
+    ENTITY_TABLES,
+    NODE_LABELS,
+    REL_TYPES,
+    TABLES,
+    TABLES_BY_NAME,
+    Batch,
+    Table,
+    hcp_name,
+)
+from kolgraph.store.base import COAUTHORSHIP_COLUMNS, GraphStore, Progress, no_progress
+
+#: Rows per write transaction: big enough to amortize round trips, small enough for the heap.
+BATCH_SIZE = 10_000
+
+#: HCPs per co-authorship refresh transaction (each brings ~40 pairs, counted from both ends).
+COAUTHOR_BATCH_SIZE = 1_000
+
+#: Columns of :meth:`Neo4jStore.scores`.
+SCORE_COLUMNS = ("hcp_id", "influence", "tier", "rank", "components", "rising", "rising_score")
+
+_COAUTHOR_KEY = ["hcp_a", "hcp_b"]
+_INT_KINDS = ("int", "year")
+
+#: Derived columns :meth:`Neo4jStore.table` appends, as the embedded store does.
+DERIVED = {"hcps": ("name",), "authorships": ("last_author",)}
+
+
+class Neo4jStore(GraphStore):
+    """A :class:`GraphStore` in a Neo4j 5 database.
+
+    ``driver`` is an open :class:`neo4j.Driver`; the store closes it only when
+    ``owns_driver`` is true (as it is for a store built by :meth:`connect`).  ``uri`` only
+    names the server in error messages.
+    """
+
+    backend = "neo4j"
+    batch_size = BATCH_SIZE
+    coauthor_batch_size = COAUTHOR_BATCH_SIZE
+
+    def __init__(self, driver: Driver, database: str = "neo4j", owns_driver: bool = False,
+                 *, uri: str | None = None, catalog: QueryCatalog | None = None):
+        self._driver = driver
+        self._database = database
+        self._owns_driver = owns_driver
+        self._where = f"Neo4j at {uri}" if uri else f"Neo4j (database {database!r})"
+        self._queries = catalog or default_catalog()
+        self._constraints_ready = False
+
+    @classmethod
+    def connect(cls, settings: Neo4jSettings) -> "Neo4jStore":
+        """A store on a new driver built from ``settings``, checked to answer; it owns the driver.
+
+        Raises :class:`StoreUnavailable` when there is no password, the credentials are
+        refused, the server cannot be reached or the database does not exist.
+        """
+        if not settings.password:
+            raise StoreUnavailable(
+                f"no password for Neo4j at {settings.uri}: set NEO4J_PASSWORD "
+                "(or run 'kolgraph neo4j start' for a local server)")
+        driver = _driver(settings)
+        store = cls(driver, settings.database, owns_driver=True, uri=settings.uri)
+        try:
+            store.check()
+        except BaseException:
+            driver.close()
+            raise
+        return store
+
+    # -- the GraphStore interface ---------------------------------------------------------
+
+    def check(self) -> None:
+        """Prove the server, the credentials and the database answer (one trivial read)."""
+        with self._errors():
+            self._driver.verify_connectivity()
+        self._read("check_connection")
+
+    def ensure_constraints(self) -> None:
+        """Create the uniqueness constraint on every node key, if it does not exist yet."""
+        for table in ENTITY_TABLES:
+            self._execute(f"create_{table.label.lower()}_key_constraint")
+        self._constraints_ready = True
+
+    def existing_keys(self, table: str, keys: Iterable[str]) -> set[str]:
+        """The subset of ``keys`` already stored in entity table ``table``."""
+        spec = _entity_table(table)
+        found: set[str] = set()
+        for chunk in _chunks(list(dict.fromkeys(keys)), self.batch_size):
+            rows = self._read(f"match_{spec.label.lower()}_keys", keys=chunk)
+            found.update(row["key"] for row in rows)
+        return found
+
+    def load(self, batch: Batch, progress: Progress = no_progress) -> None:
+        """Upsert every table of ``batch`` in schema order, then refresh derived data."""
+        if not self._constraints_ready:
+            self.ensure_constraints()
+        with self._errors(), self._session() as session:
+            for table in TABLES:
+                frame = batch.get(table.name)
+                if frame is not None and len(frame):
+                    rows = table_rows(table, frame)
+                    self._write_batches(session, f"merge_{table.name}", rows, progress)
+            pmids = touched_pmids(batch)
+            if pmids:
+                self._refresh_derived(session, pmids)
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        """Node count per label and relationship count per type (COAUTHORED_WITH once per pair)."""
+        (row,) = self._read("count_graph")
+        return {"nodes": {label: row["nodes"][label] for label in NODE_LABELS},
+                "relationships": {kind: row["relationships"][kind] for kind in REL_TYPES}}
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A whole stored table in canonical shape, derived columns appended.
+
+        ``hcps`` gets ``name`` and ``authorships`` gets ``last_author`` (bool), as in the
+        embedded store; see :meth:`GraphStore.table`.
+        """
+        if name == "coauthorships":
+            columns, key, lists = COAUTHORSHIP_COLUMNS, _COAUTHOR_KEY, ()
+        else:
+            spec = _table(name)
+            columns, key = spec.column_names + DERIVED.get(name, ()), list(spec.key)
+            lists = [c.name for c in spec.columns if c.kind == "list"]
+        props = self._read_rows(f"list_{name}")
+        frame = _frame({c: [p.get(c) for p in props] for c in columns}, lists)
+        if name == "authorships":
+            frame["last_author"] = pd.Series([v is True for v in frame["last_author"]],
+                                             dtype=object)
+        return frame.sort_values(key, kind="stable").reset_index(drop=True)
+
+    def write_scores(self, frame: pd.DataFrame) -> None:
+        """Replace every HCP score with ``frame``, in batched writes.
+
+        ``frame`` has :data:`SCORE_COLUMNS`: ``hcp_id, influence, tier, rank, components``
+        (a dict, stored as the JSON string ``components_json``), ``rising`` (bool) and
+        ``rising_score``.  HCPs not in ``frame`` lose their score.
+        """
+        missing = [c for c in SCORE_COLUMNS if c not in frame.columns]
+        if missing:
+            raise InputError(f"scores: missing column(s) {', '.join(missing)}")
+        rows = score_rows(frame)
+        with self._errors(), self._session() as session:
+            self._write_batches(session, "set_scores", rows)
+            session.execute_write(_run, self._queries.get("remove_stale_scores"),
+                                  {"hcp_ids": [r["hcp_id"] for r in rows]})
+
+    def scores(self) -> pd.DataFrame:
+        """Every stored HCP score (:data:`SCORE_COLUMNS`, ``components`` as dicts), by hcp_id."""
+        rows = self._read("list_scores")
+        for row in rows:
+            row["components"] = json.loads(row.pop("components_json") or "{}")
+            row["rising"] = bool(row["rising"])
+        frame = _frame({c: [r[c] for r in rows] for c in SCORE_COLUMNS}, ())
+        for column in ("influence", "rising_score"):
+            frame[column] = frame[column].astype(float)
+        return frame.sort_values("hcp_id", kind="stable").reset_index(drop=True)
+
+    def close(self) -> None:
+        """Close the driver if this store created it; a driver passed in stays open."""
+        if self._owns_driver:
+            self._driver.close()
+
+    # -- derived data ---------------------------------------------------------------------
+
+    def _refresh_derived(self, session: Session, pmids: list[str]) -> None:
+        """Recompute last authors and co-author pairs around the touched publications.
+
+        Runs in the server: co-authorships of every author of a touched publication are
+        recounted over all ``AUTHORED`` relationships and written only where they changed,
+        so reloading an unchanged bundle reads but does not rewrite them.
+        """
+        self._write_batches(session, "set_last_author", pmids, param="pmids")
+        authors: set[str] = set()
+        for chunk in _chunks(pmids, self.batch_size):
+            (row,) = session.execute_read(
+                _fetch_dicts, self._queries.get("read_publication_authors"), {"pmids": chunk})
+            authors.update(row["hcp_ids"])
+        hcp_ids = sorted(authors)
+        for name in ("delete_stale_coauthorships", "merge_coauthorships"):
+            self._write_batches(session, name, hcp_ids, param="hcp_ids",
+                                size=self.coauthor_batch_size)
+
+    # -- driver plumbing ------------------------------------------------------------------
+
+    def _write_batches(self, session: Session, name: str, rows: list,
+                       progress: Progress = no_progress, *, param: str = "rows",
+                       size: int | None = None) -> None:
+        """Run query ``name`` once per batch of ``rows``, each in its own write transaction."""
+        text = self._queries.get(name)
+        for chunk in _chunks(rows, size or self.batch_size):
+            session.execute_write(_run, text, {param: chunk})
+            progress(len(chunk))
+
+    def _read(self, name: str, **params) -> list[dict]:
+        """The rows (as dicts) of read query ``name``, routed to a reader."""
+        with self._errors(), self._session() as session:
+            return session.execute_read(_fetch_dicts, self._queries.get(name), params)
+
+    def _read_rows(self, name: str) -> list[dict]:
+        """The maps of read query ``name``, which returns them in lists (column ``rows``).
+
+        The driver spends far more on a record than on a map inside one, so whole tables
+        come back as a few records holding many maps each.
+        """
+        with self._errors(), self._session() as session:
+            return session.execute_read(_fetch_rows, self._queries.get(name))
+
+    def _execute(self, name: str, **params) -> None:
+        """Run write query ``name`` alone, in its own managed transaction."""
+        with self._errors(), self._session() as session:
+            session.execute_write(_run, self._queries.get(name), params)
+
+    def _session(self) -> Session:
+        """A session on our database.
+
+        It shares the driver's ``execute_query`` bookmarks, so a read sees every earlier
+        write of this store even on a cluster; and the server does not send "unknown label
+        or property" warnings, which an empty database triggers on every query.
+        """
+        return self._driver.session(
+            database=self._database,
+            bookmark_manager=self._driver.execute_query_bookmark_manager,
+            notifications_disabled_categories=[NotificationDisabledCategory.UNRECOGNIZED])
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Re-raise the driver's connection and credential errors as :class:`StoreUnavailable`."""
+        try:
+            yield
+        except AuthError:
+            raise StoreUnavailable(
+                f"{self._where} rejected the credentials "
+                "(check NEO4J_USERNAME and NEO4J_PASSWORD)") from None
+        except (ServiceUnavailable, SessionExpired):
+            raise StoreUnavailable(
+                f"cannot reach {self._where}: is the server running? "
+                "('kolgraph neo4j start' runs a local one)") from None
+        except ClientError as exc:
+            if exc.code == "Neo.ClientError.Database.DatabaseNotFound":
+                raise StoreUnavailable(f"{self._where} has no database {self._database!r} "
+                                       "(check NEO4J_DATABASE)") from None
+            if (exc.code or "").startswith("Neo.ClientError.Security."):
+                raise StoreUnavailable(f"{self._where} refused access: {exc.message}") from None
+            raise
+
+
+# -- transaction functions (may be retried: idempotent, results consumed inside) ------------
+
+def _run(tx, text: str, params: dict) -> None:
+    tx.run(text, params).consume()
+
+
+def _fetch_dicts(tx, text: str, params: dict) -> list[dict]:
+    return tx.run(text, params).data()
+
+
+def _fetch_rows(tx, text: str) -> list[dict]:
+    return [row for record in tx.run(text) for row in record["rows"]]
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+def _driver(settings: Neo4jSettings) -> Driver:
+    """A driver for ``settings.uri`` (``neo4j://``, ``neo4j+s://``, ``bolt://`` ...)."""
+    try:
+        return GraphDatabase.driver(settings.uri, auth=(settings.username, settings.password))
+    except (ConfigurationError, ValueError) as exc:
+        raise ConfigError(f"NEO4J_URI {settings.uri!r} is not a Neo4j URI: {exc}") from None
+
+
+def _table(name: str) -> Table:
+    """The canonical table ``name``; a name that is none is a caller's bug (ValueError)."""
+    try:
+        return TABLES_BY_NAME[name]
+    except KeyError:
+        raise ValueError(f"unknown table {name!r}") from None
+
+
+def _entity_table(name: str) -> Table:
+    table = _table(name)
+    if not table.label:
+        raise ValueError(f"{table.name!r} is not an entity table")
+    return table
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _missing(value) -> bool:
+    """True for None, NaN and pd.NA (not for containers, which pd.isna would expand)."""
+    return value is None or (not isinstance(value, (list, tuple, dict, np.ndarray))
+                             and pd.isna(value))
+
+
+def _clean(value, kind: str):
+    """One cell as the driver should see it: None, a Python int, a list of str, or as is."""
+    if kind == "list":
+        return [] if _missing(value) else [str(v) for v in value if not _missing(v)]
+    if _missing(value):
+        return None
+    return int(value) if kind in _INT_KINDS else value
+
+
+def _columns(table: Table, frame: pd.DataFrame) -> dict[str, list]:
+    """Every column of ``table`` as a list of cleaned values (a missing column is all None)."""
+    size = len(frame)
+    return {
+        c.name: [_clean(v, c.kind) for v in (frame[c.name] if c.name in frame else [None] * size)]
+        for c in table.columns
+    }
+
+
+def table_rows(table: Table, frame: pd.DataFrame) -> list[dict]:
+    """The parameter rows of ``merge_<table>``: one dict of cleaned cells per row.
+
+    ``HCP`` rows also carry the display ``name``.
+    """
+    columns = _columns(table, frame)
+    if table.name == "hcps":
+        columns["name"] = list(map(hcp_name, columns["first_name"], columns["last_name"]))
+    return [dict(zip(columns, values)) for values in zip(*columns.values())]
+
+
+def touched_pmids(batch: Batch) -> list[str]:
+    """The publications a batch loads or adds authors to (sorted, unique)."""
+    pmids: set[str] = set()
+    for name in ("publications", "authorships"):
+        frame = batch.get(name)
+        if frame is not None and len(frame):
+            pmids.update(p for p in frame["pmid"] if not _missing(p))
+    return sorted(pmids)
+
+
+def score_rows(frame: pd.DataFrame) -> list[dict]:
+    """The parameter rows of ``set_scores``, one per HCP of a score frame."""
+    def column(name, convert):
+        return [None if _missing(v) else convert(v) for v in frame[name]]
+
+    return [
+        {"hcp_id": h, "influence": i, "tier": t, "rank": r, "components_json": c,
+         "rising": bool(ri), "rising_score": rs}
+        for h, i, t, r, c, ri, rs in zip(
+            column("hcp_id", str), column("influence", float), column("tier", int),
+            column("rank", int), column("components", _components_json),
+            column("rising", bool), column("rising_score", float))
+    ]
+
+
+def _components_json(components) -> str:
+    """A score's components as JSON (numpy numbers become plain Python numbers)."""
+    return json.dumps(dict(components or {}), default=_plain)
+
+
+def _plain(value):
+    """Numpy scalars as Python scalars, for :func:`json.dumps`."""
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"score component {value!r} is not a number")
+
+
+def _frame(columns: dict[str, list], lists: Iterable[str]) -> pd.DataFrame:
+    """An object-dtype frame of values read from Neo4j, with a missing list read as ``[]``.
+
+    Neo4j already returns Python ints, lists and None, which object columns keep as they are.
+    """
+    for name in lists:
+        columns[name] = [[] if v is None else v for v in columns[name]]
+    return pd.DataFrame({name: pd.Series(values, dtype=object)
+                         for name, values in columns.items()})

@@ -1,0 +1,9 @@
+// purpose: upsert Trial nodes by nct_id; a null value removes the property, properties not listed (scores) are kept
+// params: rows
+UNWIND $rows AS row
+MERGE (n:Trial {nct_id: row.nct_id})
+SET n.title = row.title,
+    n.phase = row.phase,
+    n.status = row.status,
+    n.conditions = row.conditions,
+    n.start_year = row.start_year

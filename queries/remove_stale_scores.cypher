@@ -1,0 +1,5 @@
+// purpose: remove the scores of every scored HCP not among the given ones (a score run replaces the previous one)
+// params: hcp_ids
+MATCH (h:HCP)
+WHERE h.influence IS NOT NULL AND NOT h.hcp_id IN $hcp_ids
+REMOVE h.influence, h.tier, h.rank, h.components_json, h.rising, h.rising_score
