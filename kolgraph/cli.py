@@ -92,6 +92,7 @@ FORMATS = ("bundle", "pubmed", "nppes", "ctgov", "open-payments")
 @pass_app
 def load(app: AppContext, path: Path, fmt: str | None) -> None:
     """Validate PATH (a bundle folder or a source file) and load it; prints counts."""
+    from kolgraph.identities import record_identities
     from kolgraph.loading import load_path
     from kolgraph.web.audit import record_cli
 
@@ -99,6 +100,7 @@ def load(app: AppContext, path: Path, fmt: str | None) -> None:
         summary = load_path(path, app.store, fmt=fmt, progress=bar.update)
     click.echo(summary.describe())
     record_cli("load", str(path), summary.total_rows, app.settings.home)
+    record_identities(app.settings.home, summary.identities)
     _rescore(app)
 
 
@@ -135,6 +137,25 @@ def stats(app: AppContext, as_json: bool) -> None:
         rows = [{title: k, "count": v} for k, v in counts[kind].items()]
         emit(rows, "table", [title, "count"])
         click.echo()
+
+
+@cli.command("explain-identity")
+@click.argument("hcp_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def explain_identity(app: AppContext, hcp_id: str, as_json: bool) -> None:
+    """Why source records were resolved to this HCP: evidence, method and confidence."""
+    from kolgraph.identities import explain_identity as explain
+
+    found = explain(app.settings.home, app.store, hcp_id)
+    if as_json:
+        click.echo(json.dumps(found, indent=2, default=str))
+        return
+    hcp = found["hcp"]
+    click.echo(f"{hcp['name']} ({hcp['hcp_id']})  npi {hcp.get('npi') or '-'}  orcid {hcp.get('orcid') or '-'}")
+    if not found["evidence"]:
+        click.echo("no identity evidence recorded (loaded from a canonical bundle?)")
+    emit(found["evidence"], "table", ["source", "method", "confidence", "name_as_written", "evidence"])
 
 
 # --- influence --------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ rows a load creates or updates is worked out from the store before anything is w
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,14 +19,41 @@ import pandas as pd
 
 from kolgraph import schema
 from kolgraph.errors import InputError
+from kolgraph.loaders import ctgov, nppes, open_payments, pubmed
 from kolgraph.loaders.bundle import read_bundle
-from kolgraph.loaders.validate import RawBundle, validate
+from kolgraph.loaders.source import SourceRead
+from kolgraph.loaders.validate import validate
 from kolgraph.schema import Batch
 from kolgraph.store.base import GraphStore, Progress, no_progress
 
-#: Source format -> reader.  Format detection (``fmt=None``) and the PubMed, NPPES,
-#: ClinicalTrials.gov and Open Payments readers plug in here.
-READERS: dict[str, Callable[[Path], RawBundle]] = {"bundle": read_bundle}
+#: Reads one source: (path, store, today) -> raw canonical tables and an account of the source.
+Reader = Callable[[Path, GraphStore, date | None], SourceRead]
+
+
+def _read_bundle(path: Path, _store: GraphStore, _today: date | None) -> SourceRead:
+    raw = read_bundle(path)
+    return SourceRead(raw, records_read=sum(len(t.frame) for t in raw.tables.values()))
+
+
+#: Format name (``--format``) -> reader, in the order formats are detected.
+READERS: dict[str, Reader] = {
+    "pubmed": lambda path, store, today: pubmed.read_pubmed(path, store, today=today),
+    "nppes": lambda path, store, _today: nppes.read_nppes(path, store),
+    "ctgov": lambda path, store, _today: ctgov.read_ctgov(path, store),
+    "open-payments": lambda path, store, _today: open_payments.read_open_payments(path, store),
+    "bundle": _read_bundle,
+}
+SNIFFERS: dict[str, Callable[[Path], bool]] = {
+    "pubmed": pubmed.looks_like_pubmed,
+    "nppes": nppes.looks_like_nppes,
+    "ctgov": ctgov.looks_like_ctgov,
+    "open-payments": open_payments.looks_like_open_payments,
+}
+
+
+def detect_format(path: Path) -> str:
+    """The format of ``path``: a source format its first bytes show, else the canonical bundle."""
+    return next((fmt for fmt, sniff in SNIFFERS.items() if sniff(path)), "bundle")
 
 
 @dataclass(frozen=True)
@@ -42,6 +70,12 @@ class LoadSummary:
     """Per canonical table (in load order), the counts of a load."""
 
     tables: dict[str, TableCounts] = field(default_factory=dict)
+    fmt: str = "bundle"
+    records_read: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+    #: Identity evidence per resolved person (source formats only), see kolgraph.identities.
+    identities: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def total_rows(self) -> int:
@@ -49,15 +83,24 @@ class LoadSummary:
 
     def describe(self, verb: str = "loaded") -> str:
         """One line for the total, then one per table."""
+        lines = self._source_lines()
         if not self.total_rows:
-            return f"{verb} 0 rows (the files hold header rows only)"
-        lines = [f"{verb} {self.total_rows:,} rows"]
+            return "\n".join([*lines, f"{verb} 0 rows (nothing to load)"])
+        lines.append(f"{verb} {self.total_rows:,} rows")
         width = max(len(name) for name in self.tables)
         digits = len(f"{max(c.read for c in self.tables.values()):,}")
         for name, c in self.tables.items():
             lines.append(f"  {name:<{width}}  {c.read:>{digits},} rows  {c.created:>{digits},} new"
                          f"  {c.updated:>{digits},} updated")
         return "\n".join(lines)
+
+    def _source_lines(self) -> list[str]:
+        """For a source format: records read, skipped (and why), and the source's notes."""
+        if self.fmt == "bundle":
+            return []
+        lines = [f"{self.fmt}: {self.records_read:,} records read"]
+        lines += [f"  skipped {n:,}: {reason}" for reason, n in sorted(self.skipped.items())]
+        return lines + [f"  {note}" for note in self.notes]
 
 
 @dataclass
@@ -80,9 +123,13 @@ def validate_path(path: Path | str, store: GraphStore, *, fmt: str | None = None
                   insight_categories: Sequence[str] = schema.DEFAULT_INSIGHT_CATEGORIES,
                   ) -> ValidatedLoad:
     """Read and check ``path`` against ``store``; raises ``ValidationFailed``; writes nothing."""
-    raw = _read(Path(path), fmt)
-    batch = validate(raw, store, today=today, insight_categories=insight_categories)
-    return ValidatedLoad(batch, LoadSummary(count_changes(batch, store)))
+    path = Path(path)
+    fmt = _checked_format(path, fmt)
+    source = _reader(fmt)(path, store, today)
+    batch = validate(source.raw, store, today=today, insight_categories=insight_categories)
+    summary = LoadSummary(count_changes(batch, store), fmt, source.records_read,
+                          Counter(source.skipped), list(source.notes), source.identities)
+    return ValidatedLoad(batch, summary)
 
 
 def load_path(path: Path | str, store: GraphStore, *, fmt: str | None = None,
@@ -96,11 +143,19 @@ def load_path(path: Path | str, store: GraphStore, *, fmt: str | None = None,
     return validated.summary
 
 
-def _read(path: Path, fmt: str | None) -> RawBundle:
-    reader = READERS.get(fmt or "bundle")
-    if reader is None:
-        raise InputError(f"format {fmt} is not supported yet")
-    return reader(path)
+def _checked_format(path: Path, fmt: str | None) -> str:
+    """``fmt`` when given and plausible, else the detected format."""
+    detected = detect_format(path)
+    if fmt and detected != "bundle" and detected != fmt:
+        raise InputError(f"{path}: looks like {detected}, not {fmt}; "
+                         f"use --format {detected} or leave --format out")
+    return fmt or detected
+
+
+def _reader(fmt: str) -> Reader:
+    if fmt not in READERS:
+        raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(READERS)}")
+    return READERS[fmt]
 
 
 # --- created / updated ---------------------------------------------------------------------

@@ -372,6 +372,6 @@ def test_a_file_that_is_not_canonical_is_an_error(store, tmp_path):
         load_path(bundle / "notes.csv", store, today=TODAY)
 
 
-def test_other_formats_are_not_supported_yet(store, small_bundle):
-    with pytest.raises(InputError, match="format pubmed is not supported yet"):
+def test_a_bundle_folder_is_not_read_as_another_format(store, small_bundle):
+    with pytest.raises(InputError, match="bundle_small"):
         load_path(small_bundle, store, fmt="pubmed")

@@ -1,0 +1,74 @@
+"""Identity evidence: why a source's author or investigator was resolved to an HCP.
+
+Source loaders (PubMed, NPPES, ClinicalTrials.gov, Open Payments) resolve names to people and
+keep, per person, the evidence and a confidence.  It is kept beside the graph in
+``KOLGRAPH_HOME/identities.sqlite3`` (whatever the backend), written after a load succeeds,
+and shown by ``kolgraph explain-identity``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from kolgraph.errors import NotFoundError, StoreUnavailable
+from kolgraph.schema import records
+from kolgraph.store import GraphStore
+
+COLUMNS = ("hcp_id", "source", "source_ref", "name_as_written", "method", "confidence", "evidence")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS identities (
+    hcp_id TEXT NOT NULL, source TEXT NOT NULL, source_ref TEXT NOT NULL,
+    name_as_written TEXT, method TEXT, confidence REAL, evidence TEXT, recorded_at TEXT NOT NULL,
+    PRIMARY KEY (hcp_id, source, source_ref)
+)"""
+
+
+def record_identities(home: Path, identities: pd.DataFrame | None) -> int:
+    """Upsert the evidence rows of one load; returns how many were written."""
+    if identities is None or identities.empty:
+        return 0
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    rows = [tuple(_text(r[c]) for c in COLUMNS) + (now,) for r in records(identities[list(COLUMNS)])]
+    with _connect(home) as con:
+        con.executemany(f"INSERT OR REPLACE INTO identities ({', '.join(COLUMNS)}, recorded_at) "
+                        f"VALUES ({', '.join('?' * (len(COLUMNS) + 1))})", rows)
+    return len(rows)
+
+
+def explain_identity(home: Path, store: GraphStore, hcp_id: str) -> dict:
+    """The HCP as stored, and every piece of identity evidence recorded for them."""
+    hcps = store.table("hcps")
+    match = hcps[hcps["hcp_id"] == hcp_id]
+    if match.empty:
+        raise NotFoundError(f"unknown HCP {hcp_id}")
+    with _connect(home) as con:
+        con.row_factory = sqlite3.Row
+        rows = con.execute("SELECT * FROM identities WHERE hcp_id = ? ORDER BY source, source_ref",
+                           (hcp_id,)).fetchall()
+    return {"hcp": records(match)[0], "evidence": [dict(r) for r in rows]}
+
+
+def _text(value):
+    if value is None or isinstance(value, (int, float, str)):
+        return value
+    return "; ".join(map(str, value)) if isinstance(value, (list, tuple, set)) else str(value)
+
+
+@contextlib.contextmanager
+def _connect(home: Path):
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(home / "identities.sqlite3", timeout=10)
+        con.execute(_SCHEMA)
+    except sqlite3.Error as error:
+        raise StoreUnavailable(f"{home / 'identities.sqlite3'}: {error}") from None
+    try:
+        with con:
+            yield con
+    finally:
+        con.close()

@@ -1,0 +1,69 @@
+"""The load pipeline across formats: detection, wrong flags, summaries, identity evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kolgraph.errors import InputError, NotFoundError
+from kolgraph.identities import explain_identity, record_identities
+from kolgraph.loading import detect_format, load_path, validate_path
+from kolgraph.store.embedded import EmbeddedStore
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SMALL_BUNDLE = Path(__file__).parent / "data" / "bundle_small"
+
+
+@pytest.fixture
+def store(tmp_path):
+    with EmbeddedStore(tmp_path / "home") as opened:
+        yield opened
+
+
+@pytest.mark.parametrize("path, fmt", [
+    (DATA / "pubmed" / "medline16n0902.xml.gz", "pubmed"),
+    (DATA / "pubmed" / "pubmed1.xml", "pubmed"),
+    (DATA / "nppes" / "nppes_sample.csv", "nppes"),
+    (DATA / "ctgov" / "xml_legacy", "ctgov"),
+    (DATA / "ctgov" / "json_v2", "ctgov"),
+    (DATA / "open_payments" / "OP_RSRCH_IA_2013.csv", "open-payments"),
+    (SMALL_BUNDLE, "bundle"),
+    (SMALL_BUNDLE / "hcps.csv", "bundle"),
+])
+def test_format_is_detected(path, fmt):
+    assert detect_format(path) == fmt
+
+
+def test_a_wrong_format_flag_names_the_right_one_and_writes_nothing(store):
+    before = store.stats()
+    with pytest.raises(InputError, match="looks like nppes, not pubmed"):
+        load_path(DATA / "nppes" / "nppes_sample.csv", store, fmt="pubmed")
+    assert store.stats() == before
+
+
+def test_a_source_load_reports_records_skipped_and_notes(store):
+    summary = load_path(DATA / "nppes" / "nppes_sample.csv", store)
+    assert (summary.fmt, summary.records_read, summary.skipped["deactivated NPI"]) == ("nppes", 1000, 79)
+    text = summary.describe()
+    assert "nppes: 1,000 records read" in text and "skipped 79: deactivated NPI" in text
+    assert store.stats()["nodes"]["HCP"] == summary.tables["hcps"].created == 733
+
+
+def test_validate_writes_nothing_for_a_source(store):
+    validated = validate_path(DATA / "pubmed" / "pubmed1.xml", store)
+    assert validated.total_rows > 0
+    assert sum(store.stats()["nodes"].values()) == 0
+
+
+def test_identity_evidence_is_kept_and_explained(store, tmp_path):
+    summary = load_path(DATA / "pubmed" / "medline16n0902.xml.gz", store)
+    home = tmp_path / "home"
+    assert record_identities(home, summary.identities) == len(summary.identities)
+    orcid_person = summary.identities[summary.identities["hcp_id"].str.startswith("ORCID-")].iloc[0]
+    found = explain_identity(home, store, orcid_person["hcp_id"])
+    assert found["hcp"]["hcp_id"] == orcid_person["hcp_id"]
+    assert [e["source"] for e in found["evidence"]] == ["pubmed"]
+    assert found["evidence"][0]["confidence"] == 1.0
+    with pytest.raises(NotFoundError):
+        explain_identity(home, store, "NOPE")
