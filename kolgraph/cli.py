@@ -213,6 +213,12 @@ def _explanation_text(e: dict) -> str:
     return "\n".join(lines)
 
 
+# --- coverage gaps, coverage and exports ------------------------------------------------------
+
+
+# --- collaborators, suggestions, paths and introductions -----------------------------------------
+
+
 # --- data generation and demo ----------------------------------------------------------------
 
 @cli.command()

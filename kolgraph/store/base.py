@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
+from datetime import date
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from kolgraph.schema import Batch
+
+if TYPE_CHECKING:
+    from kolgraph.analytics.gaps import GapQuery
 
 #: Called with the number of rows just written, so a CLI can advance a progress bar.
 Progress = Callable[[int], None]
@@ -79,6 +84,28 @@ class GraphStore(ABC):
     @abstractmethod
     def scores(self) -> pd.DataFrame:
         """Every stored HCP score (the columns ``write_scores`` takes), sorted by ``hcp_id``."""
+
+    # --- the questions users ask (same answers on every store) ----------------------------
+
+    def coverage_gaps(self, query: "GapQuery") -> list[dict]:
+        """Influential HCPs never engaged, engaged too long ago, or with no MSL in their
+        territory (with ``query.include_engaged``: every selected HCP), highest influence first."""
+
+    def coverage(self, as_of: date, stale_days: int, territory: str | None = None) -> dict:
+        """Per territory and per MSL: tier 1-2 HCPs and the share engaged within the window."""
+
+    def coauthors(self, hcp_id: str) -> list[dict]:
+        """An HCP's co-authors, most joint publications first."""
+
+    def suggest_collaborators(self, hcp_id: str, limit: int = 10) -> list[dict]:
+        """People the HCP has not published with, best link-prediction score first."""
+
+    def shortest_path(self, from_id: str, to_id: str) -> dict | None:
+        """The shortest co-authorship / shared-institution path, or ``None`` when none exists."""
+
+    def warm_intro(self, target_id: str, as_of: date, stale_days: int,
+                   territory: str | None = None) -> dict | None:
+        """The shortest path to the target from any HCP engaged within the window."""
 
     @abstractmethod
     def close(self) -> None:

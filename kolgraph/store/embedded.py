@@ -38,6 +38,8 @@ from kolgraph.schema import (
     hcp_name,
 )
 from kolgraph.store.base import COAUTHORSHIP_COLUMNS, GraphStore, Progress, no_progress
+from kolgraph.store.embedded_gaps import EmbeddedGapQueries
+from kolgraph.store.embedded_network import EmbeddedNetworkQueries
 
 DB_FILENAME = "kolgraph.sqlite3"
 #: ``PRAGMA user_version`` of the layout this module writes; bump it with a migration.
@@ -115,7 +117,7 @@ WHERE authorships.pmid = m.pmid AND authorships.last_author IS NOT (authorships.
 """
 
 
-class EmbeddedStore(GraphStore):
+class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, GraphStore):
     """The graph in a SQLite file under ``home`` (created when missing)."""
 
     backend = "embedded"

@@ -43,6 +43,8 @@ from kolgraph.schema import (
     hcp_name,
 )
 from kolgraph.store.base import COAUTHORSHIP_COLUMNS, GraphStore, Progress, no_progress
+from kolgraph.store.neo4j_gaps import Neo4jGapQueries
+from kolgraph.store.neo4j_network import Neo4jNetworkQueries
 
 #: Rows per write transaction: big enough to amortize round trips, small enough for the heap.
 BATCH_SIZE = 10_000
@@ -60,7 +62,7 @@ _INT_KINDS = ("int", "year")
 DERIVED = {"hcps": ("name",), "authorships": ("last_author",)}
 
 
-class Neo4jStore(GraphStore):
+class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, GraphStore):
     """A :class:`GraphStore` in a Neo4j 5 database.
 
     ``driver`` is an open :class:`neo4j.Driver`; the store closes it only when
