@@ -92,12 +92,14 @@ FORMATS = ("bundle", "pubmed", "nppes", "ctgov", "open-payments")
 @pass_app
 def load(app: AppContext, path: Path, fmt: str | None) -> None:
     """Validate PATH (a bundle folder or a source file) and load it; prints counts."""
+    from kolgraph.analytics.insights import load_insight_categories
     from kolgraph.identities import record_identities
     from kolgraph.loading import load_path
     from kolgraph.web.audit import record_cli
 
     with tqdm(unit="rows", desc="loading", disable=None, file=sys.stderr) as bar:
-        summary = load_path(path, app.store, fmt=fmt, progress=bar.update)
+        summary = load_path(path, app.store, fmt=fmt, progress=bar.update,
+                            insight_categories=load_insight_categories(app.settings.home))
     click.echo(summary.describe())
     record_cli("load", str(path), summary.total_rows, app.settings.home)
     record_identities(app.settings.home, summary.identities)
@@ -118,9 +120,11 @@ def _rescore(app: AppContext) -> None:
 @pass_app
 def validate(app: AppContext, path: Path, fmt: str | None) -> None:
     """Run every check a load runs on PATH; write nothing."""
+    from kolgraph.analytics.insights import load_insight_categories
     from kolgraph.loading import validate_path
 
-    validated = validate_path(path, app.store, fmt=fmt)
+    validated = validate_path(path, app.store, fmt=fmt,
+                              insight_categories=load_insight_categories(app.settings.home))
     click.echo(f"{path}: valid; {validated.describe()}")
 
 
@@ -211,6 +215,31 @@ def _explanation_text(e: dict) -> str:
                                           for c in evidence["coauthors"]]
     lines += ["Trials:"] + [f"  {t['nct_id']}  {t['role']}  {t.get('title') or ''}" for t in evidence["trials"]]
     return "\n".join(lines)
+
+
+@cli.command()
+@click.option("--territory", help="Only insights about HCPs of this territory.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only insights on or after DATE.")
+@click.option("--tier", help="Only insights about HCPs of this tier (1 = highest).")
+@click.option("--category", help="Only insights of this category.")
+@click.option("--themes", is_flag=True, help="Also find recurring themes in the insight texts.")
+@output_options
+@pass_app
+def insights(app: AppContext, territory: str | None, since, tier: str | None,
+             category: str | None, themes: bool, as_json: bool, as_csv: bool) -> None:
+    """Field insights: counts by category, sentiment, territory, tier and quarter; newest
+    insights from tier 1-2 HCPs; with --themes, recurring themes and their trends."""
+    from kolgraph.insights import CSV_COLUMNS, insights_report, report_rows, report_text
+
+    fmt = chosen_format(as_json, as_csv)
+    report = insights_report(app.store, app.settings.home, territory=territory, since=since,
+                             tier=tier, category=category, themes=themes)
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2, default=str))
+    elif fmt == "csv":
+        emit(report_rows(report), "csv", CSV_COLUMNS, out=sys.stdout)
+    else:
+        click.echo(report_text(report))
 
 
 # --- coverage gaps, coverage and exports ------------------------------------------------------
