@@ -29,6 +29,7 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
+from kolgraph.coauthorship import coauthorship_pairs
 from kolgraph.config import Neo4jSettings
 from kolgraph.cypher import QueryCatalog, default_catalog
 from kolgraph.errors import ConfigError, InputError, StoreUnavailable
@@ -41,10 +42,12 @@ from kolgraph.schema import (
     Batch,
     Table,
     hcp_name,
+    records,
 )
 from kolgraph.store.base import COAUTHORSHIP_COLUMNS, GraphStore, Progress, no_progress
 from kolgraph.store.neo4j_gaps import Neo4jGapQueries
 from kolgraph.store.neo4j_network import Neo4jNetworkQueries
+from kolgraph.store.neo4j_web import Neo4jWebQueries
 
 #: Rows per write transaction: big enough to amortize round trips, small enough for the heap.
 BATCH_SIZE = 10_000
@@ -62,7 +65,7 @@ _INT_KINDS = ("int", "year")
 DERIVED = {"hcps": ("name",), "authorships": ("last_author",)}
 
 
-class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, GraphStore):
+class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphStore):
     """A :class:`GraphStore` in a Neo4j 5 database.
 
     ``driver`` is an open :class:`neo4j.Driver`; the store closes it only when
@@ -112,9 +115,13 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, GraphStore):
         self._read("check_connection")
 
     def ensure_constraints(self) -> None:
-        """Create the uniqueness constraint on every node key, if it does not exist yet."""
+        """Create the uniqueness constraint on every node key, and every index of the catalog
+        (``create_*_index``), if they do not exist yet."""
         for table in ENTITY_TABLES:
             self._execute(f"create_{table.label.lower()}_key_constraint")
+        for name in self._queries.names():
+            if name.startswith("create_") and name.endswith("_index"):
+                self._execute(name)
         self._constraints_ready = True
 
     def existing_keys(self, table: str, keys: Iterable[str]) -> set[str]:
@@ -131,14 +138,33 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, GraphStore):
         if not self._constraints_ready:
             self.ensure_constraints()
         with self._errors(), self._session() as session:
+            first = self_contained(batch) and not self._has_authorships(session)
             for table in TABLES:
                 frame = batch.get(table.name)
                 if frame is not None and len(frame):
-                    rows = table_rows(table, frame)
-                    self._write_batches(session, f"merge_{table.name}", rows, progress)
+                    self._upsert(session, table, frame, progress, first)
             pmids = touched_pmids(batch)
-            if pmids:
+            if first:
+                pairs = records(coauthorship_pairs(batch["authorships"], batch["publications"]))
+                self._write_batches(session, "create_coauthorships", pairs)
+            elif pmids:
                 self._refresh_derived(session, pmids)
+
+    def _upsert(self, session: Session, table: Table, frame: pd.DataFrame, progress: Progress,
+                first: bool) -> None:
+        """MERGE the rows of one table; a first load of authorships CREATEs them instead.
+
+        CREATE is safe there: the store held no authorship, keys are unique within a batch,
+        and a retried batch transaction was rolled back before it runs again.
+        """
+        if first and table.name == "authorships":
+            self._write_batches(session, "create_authorships", first_authorship_rows(frame), progress)
+        else:
+            self._write_batches(session, f"merge_{table.name}", table_rows(table, frame), progress)
+
+    def _has_authorships(self, session: Session) -> bool:
+        (row,) = session.execute_read(_fetch_dicts, self._queries.get("count_authorships"), {})
+        return row["authorships"] > 0
 
     def stats(self) -> dict[str, dict[str, int]]:
         """Node count per label and relationship count per type (COAUTHORED_WITH once per pair)."""
@@ -358,6 +384,23 @@ def table_rows(table: Table, frame: pd.DataFrame) -> list[dict]:
     if table.name == "hcps":
         columns["name"] = list(map(hcp_name, columns["first_name"], columns["last_name"]))
     return [dict(zip(columns, values)) for values in zip(*columns.values())]
+
+
+def self_contained(batch: Batch) -> bool:
+    """Whether the batch has authorships, each dated by a publication of the batch."""
+    auth, pubs = batch.get("authorships"), batch.get("publications")
+    if auth is None or pubs is None or not len(auth):
+        return False
+    return bool(auth["pmid"].isin(pubs["pmid"]).all())
+
+
+def first_authorship_rows(frame: pd.DataFrame) -> list[dict]:
+    """``create_authorships`` rows: position, and last_author (the highest position of the
+    publication; the whole publication's author list is in the batch)."""
+    positions = pd.to_numeric(frame["position"])
+    last = positions == positions.groupby(frame["pmid"]).transform("max")
+    return [{"pmid": p, "hcp_id": h, "position": int(n), "last_author": bool(l)}
+            for p, h, n, l in zip(frame["pmid"], frame["hcp_id"], positions, last)]
 
 
 def touched_pmids(batch: Batch) -> list[str]:
