@@ -1,3 +1,22 @@
 """Shared fixtures.  The Neo4j server fixtures live in ``neo4j_session.py``."""
 
+from __future__ import annotations
+
+import pytest
+
+from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.neo4j import Neo4jStore
+
 pytest_plugins = ["neo4j_session"]
+
+
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def store(request, tmp_path):
+    """An empty store of each backend (Neo4j: a real server, wiped before the test); tests
+    using it form the contract suite every store must pass."""
+    if request.param == "embedded":
+        opened = EmbeddedStore(tmp_path / "home")
+    else:
+        opened = Neo4jStore(request.getfixturevalue("neo4j_clean"), database="neo4j")
+    yield opened
+    opened.close()
