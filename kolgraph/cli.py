@@ -244,8 +244,219 @@ def insights(app: AppContext, territory: str | None, since, tier: str | None,
 
 # --- coverage gaps, coverage and exports ------------------------------------------------------
 
+def _gap_filters(command):
+    """The HCP selection and window options of ``gaps`` and ``export targets``."""
+    options = (
+        click.option("--top", type=int, help="Only the N highest-ranked HCPs."),
+        click.option("--max-tier", type=int,
+                     help="Only tiers 1..T (1 = highest; default 2 when --top is not given)."),
+        click.option("--territory", help="Only HCPs of this territory (exact match)."),
+        _stale_days_option,
+        _as_of_option,
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+_stale_days_option = click.option(
+    "--stale-days", type=int, default=180, show_default=True,
+    help="Engaged means a touchpoint at most this many days before the as-of date.")
+_as_of_option = click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]),
+                             help="Reference date, YYYY-MM-DD (default today).")
+
+
+def _gap_query(top, max_tier, territory, stale_days, as_of, include_engaged=False,
+               with_institution=False):
+    from kolgraph.analytics.gaps import GapQuery
+
+    return GapQuery(top=top, max_tier=max_tier, territory=territory, stale_days=stale_days,
+                    as_of=as_of.date() if as_of else date.today(),
+                    include_engaged=include_engaged, with_institution=with_institution)
+
+
+def _short_ids(ids: list[str], shown: int = 3) -> str:
+    """A readable table cell for a long id list: the first few, then how many more."""
+    more = len(ids) - shown
+    return "; ".join(ids[:shown]) + (f" +{more} more" if more > 0 else "")
+
+
+@cli.command()
+@_gap_filters
+@output_options
+@pass_app
+def gaps(app: AppContext, top, max_tier, territory, stale_days, as_of, as_json: bool,
+         as_csv: bool) -> None:
+    """Influential HCPs never engaged, engaged longer than --stale-days ago, or in a territory
+    no MSL covers; highest influence first."""
+    from kolgraph.analytics.gaps import GAP_FIELDS
+
+    fmt = chosen_format(as_json, as_csv)
+    rows = app.store.coverage_gaps(_gap_query(top, max_tier, territory, stale_days, as_of))
+    if fmt == "table":
+        rows = [{**row, "msl_ids": _short_ids(row["msl_ids"])} for row in rows]
+    emit(rows, fmt, GAP_FIELDS, out=sys.stdout)
+
+
+COVERAGE_LISTINGS = {"territory": "territories", "msl": "msls"}
+
+
+@cli.command()
+@_stale_days_option
+@_as_of_option
+@click.option("--territory", help="Only this territory and its MSLs.")
+@click.option("--by", type=click.Choice(sorted(COVERAGE_LISTINGS)),
+              help="Only one listing (CSV prints one: territory unless --by msl).")
+@output_options
+@pass_app
+def coverage(app: AppContext, stale_days: int, as_of, territory: str | None, by: str | None,
+             as_json: bool, as_csv: bool) -> None:
+    """Per territory and per MSL: tier 1-2 HCPs and the share engaged within --stale-days."""
+    from kolgraph.analytics.gaps import MSL_FIELDS, TERRITORY_FIELDS
+
+    fmt = chosen_format(as_json, as_csv)
+    result = app.store.coverage(as_of.date() if as_of else date.today(), stale_days, territory)
+    fields = {"territories": TERRITORY_FIELDS, "msls": MSL_FIELDS}
+    if fmt == "json":
+        click.echo(json.dumps(result[COVERAGE_LISTINGS[by]] if by else result, indent=2))
+    elif fmt == "csv":
+        key = COVERAGE_LISTINGS[by or "territory"]
+        emit(result[key], "csv", fields[key], out=sys.stdout)
+    else:
+        keys = [COVERAGE_LISTINGS[by]] if by else list(fields)
+        click.echo("\n\n".join(f"{key.upper()}\n{table_text(result[key], fields[key])}"
+                                for key in keys))
+
+
+@cli.group()
+def export() -> None:
+    """Write lists for other tools (CRM imports, spreadsheets)."""
+
+
+@export.command("targets")
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="The file to write: FILE.csv or FILE.xlsx.")
+@_gap_filters
+@click.option("--all", "include_all", is_flag=True,
+              help="Every selected HCP, engaged ones too (reason 'engaged').")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@pass_app
+def export_targets_command(app: AppContext, out: Path, top, max_tier, territory, stale_days,
+                           as_of, include_all: bool, force: bool) -> None:
+    """A target list with the reason each HCP is on it (the gaps filters; --all for all)."""
+    from kolgraph.export import check_destination, export_targets
+    from kolgraph.web.audit import record_cli
+
+    query = _gap_query(top, max_tier, territory, stale_days, as_of, include_all,
+                       with_institution=True)
+    check_destination(out, force)  # before the query, so a typo fails at once
+    rows = export_targets(app.store.coverage_gaps(query), out, query, force=force)
+    record_cli("export", str(out), rows, app.settings.home)
+    click.echo(f"wrote {rows:,} targets to {out}")
+
+
 
 # --- collaborators, suggestions, paths and introductions -----------------------------------------
+
+@cli.command()
+@click.argument("hcp_id")
+@output_options
+@pass_app
+def collaborators(app: AppContext, hcp_id: str, as_json: bool, as_csv: bool) -> None:
+    """An HCP's existing co-authors, most joint publications first."""
+    from kolgraph.analytics.network import COAUTHOR_COLUMNS
+
+    fmt = chosen_format(as_json, as_csv)
+    emit(app.store.coauthors(hcp_id), fmt, COAUTHOR_COLUMNS, out=sys.stdout)
+
+
+@cli.command()
+@click.argument("hcp_id")
+@click.option("--limit", default=10, show_default=True, type=int, help="How many suggestions.")
+@output_options
+@pass_app
+def suggest(app: AppContext, hcp_id: str, limit: int, as_json: bool, as_csv: bool) -> None:
+    """People the HCP has not published with, best link-prediction score first."""
+    from kolgraph.analytics.network import SUGGESTION_COLUMNS
+
+    fmt = chosen_format(as_json, as_csv)
+    rows = app.store.suggest_collaborators(hcp_id, limit)
+    if fmt == "table":  # four decimals, as computed (the table would show one)
+        rows = [{**row, "score": f"{row['score']:.4f}"} for row in rows]
+    emit(rows, fmt, SUGGESTION_COLUMNS, out=sys.stdout)
+
+
+@cli.command()
+@click.argument("from_id")
+@click.argument("to_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the path as JSON (null when none).")
+@pass_app
+def path(app: AppContext, from_id: str, to_id: str, as_json: bool) -> None:
+    """The shortest path between two HCPs over co-authorship and shared current institutions.
+
+    Exits with status 1 when there is no path.
+    """
+    from kolgraph.analytics.network import MAX_PATH_EDGES
+
+    found = app.store.shortest_path(from_id, to_id)
+    _print_path(found, as_json, f"no path between {from_id} and {to_id} "
+                f"(within {MAX_PATH_EDGES} relationships)")
+
+
+@cli.command()
+@click.argument("target_id")
+@click.option("--stale-days", type=int, default=180, show_default=True,
+              help="Engaged means a touchpoint at most this many days before the as-of date.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]),
+              help="Reference date, YYYY-MM-DD (default today).")
+@click.option("--territory", help="Only start from HCPs of this territory.")
+@click.option("--json", "as_json", is_flag=True, help="Print the introduction as JSON (null when none).")
+@pass_app
+def intro(app: AppContext, target_id: str, stale_days: int, as_of, territory: str | None,
+          as_json: bool) -> None:
+    """A warm introduction: the shortest path to TARGET_ID from an HCP engaged in the window.
+
+    Exits with status 1 when no engaged HCP reaches the target.
+    """
+    as_of_date = as_of.date() if as_of else date.today()
+    found = app.store.warm_intro(target_id, as_of_date, stale_days, territory)
+    _print_path(found, as_json, f"no HCP engaged within {stale_days} days before "
+                f"{as_of_date.isoformat()} reaches {target_id}")
+
+
+def _print_path(found: dict | None, as_json: bool, none_message: str) -> None:
+    """Print a path or introduction (JSON, or one line per hop); exit 1 when there is none."""
+    if as_json:
+        click.echo(json.dumps(found, indent=2))
+    elif found is None:
+        click.echo(none_message, err=True)
+    else:
+        click.echo(_path_text(found))
+    if found is None:
+        click.get_current_context().exit(1)
+
+
+def _path_text(found: dict) -> str:
+    def who(hcp_id: str, name: str | None) -> str:
+        return f"{name} ({hcp_id})" if name else hcp_id
+
+    if found.get("already_engaged"):
+        touch = found["via_engaged"]["last_touch"]
+        return f"{who(found['target'], found['target_name'])} is already engaged (last touch {touch})."
+    lines = []
+    if "via_engaged" in found:
+        via = found["via_engaged"]
+        lines.append(f"Introduction to {who(found['target'], found['target_name'])} through "
+                     f"{who(via['hcp_id'], via['name'])}, last touch {via['last_touch']}:")
+    hops = "hop" if found["length"] == 1 else "hops"
+    lines.append(f"{who(found['from'], found['from_name'])} -> {who(found['to'], found['to_name'])}: "
+                 f"{found['length']} {hops}")
+    for number, hop in enumerate(found["hops"], 1):
+        link = "co-author of" if hop["via"] == "coauthor" else "same institution as"
+        lines.append(f"  {number}. {who(hop['from'], hop['from_name'])} {link} "
+                     f"{who(hop['to'], hop['to_name'])}: {'; '.join(hop['evidence'])}")
+    return "\n".join(lines)
+
 
 
 # --- data generation and demo ----------------------------------------------------------------

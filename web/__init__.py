@@ -28,7 +28,9 @@ ADMIN_NAV_ITEMS = (("audit.audit_page", "Audit log"),)
 
 def create_app(test_config: dict | None = None, settings: Settings | None = None) -> Flask:
     """Build the app for ``settings`` (default: from the environment)."""
-    from kolgraph.web import audit, auth, dashboard, errors, network, security, stores
+    from kolgraph.web import (api, audit, auth, dashboard, errors, exports, gaps, hcps, insights,
+                              network, network_views, security, stores)
+    from kolgraph.web import touchpoints
 
     app = Flask(__name__)
     app.config["KOLGRAPH_SETTINGS"] = settings or Settings.from_env()
@@ -41,7 +43,8 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     security.init_app(app)
     errors.init_app(app)
     stores.init_app(app)
-    for blueprint in (auth.bp, dashboard.bp, audit.bp, network.assets):
+    for blueprint in (auth.bp, dashboard.bp, audit.bp, network.assets, hcps.bp, network_views.bp,
+                      gaps.bp, exports.bp, insights.bp, touchpoints.bp, api.bp):
         app.register_blueprint(blueprint)
     app.context_processor(_navigation)
     return app

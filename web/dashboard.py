@@ -1,15 +1,29 @@
-"""The dashboard: what is in the graph."""
+"""The dashboard: tier 1-2 coverage by territory, the top gaps, and what is in the graph.
+
+An msl sees their own territory only; graph counts are totals, which name nobody.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, render_template
 
+from kolgraph.analytics.gaps import DEFAULT_STALE_DAYS, GapQuery
+from kolgraph.web.security import current_scope
 from kolgraph.web.stores import get_store
 
 bp = Blueprint("dashboard", __name__)
 
+TOP_GAPS = 10
+
 
 @bp.get("/")
 def index():
-    """Counts per label and relationship type."""
-    return render_template("dashboard/index.html", counts=get_store().stats())
+    """Coverage, top gaps and counts."""
+    store = get_store()
+    scope = current_scope()
+    coverage = store.coverage(date.today(), DEFAULT_STALE_DAYS, scope)
+    gaps = store.coverage_gaps(GapQuery(territory=scope))[:TOP_GAPS]
+    return render_template("dashboard/index.html", counts=store.stats(), coverage=coverage,
+                           gaps=gaps, stale_days=DEFAULT_STALE_DAYS, scope=scope)

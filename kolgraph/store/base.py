@@ -16,7 +16,10 @@ import pandas as pd
 from kolgraph.schema import Batch
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from kolgraph.analytics.gaps import GapQuery
+    from kolgraph.store.web_model import NetworkFilters
 
 #: Called with the number of rows just written, so a CLI can advance a progress bar.
 Progress = Callable[[int], None]
@@ -87,25 +90,52 @@ class GraphStore(ABC):
 
     # --- the questions users ask (same answers on every store) ----------------------------
 
+    @abstractmethod
     def coverage_gaps(self, query: "GapQuery") -> list[dict]:
         """Influential HCPs never engaged, engaged too long ago, or with no MSL in their
         territory (with ``query.include_engaged``: every selected HCP), highest influence first."""
 
+    @abstractmethod
     def coverage(self, as_of: date, stale_days: int, territory: str | None = None) -> dict:
         """Per territory and per MSL: tier 1-2 HCPs and the share engaged within the window."""
 
+    @abstractmethod
     def coauthors(self, hcp_id: str) -> list[dict]:
         """An HCP's co-authors, most joint publications first."""
 
+    @abstractmethod
     def suggest_collaborators(self, hcp_id: str, limit: int = 10) -> list[dict]:
         """People the HCP has not published with, best link-prediction score first."""
 
+    @abstractmethod
     def shortest_path(self, from_id: str, to_id: str) -> dict | None:
         """The shortest co-authorship / shared-institution path, or ``None`` when none exists."""
 
+    @abstractmethod
     def warm_intro(self, target_id: str, as_of: date, stale_days: int,
                    territory: str | None = None) -> dict | None:
         """The shortest path to the target from any HCP engaged within the window."""
+
+    # --- what the web pages read (see kolgraph.store.web_model for the rules) --------------
+
+    def search_hcps(self, text: str | None, territory: str | None = None, limit: int = 50) -> list[dict]:
+        """HCPs whose name, specialty, institution or MeSH topic contains ``text`` (any case;
+        blank: every HCP), of ``territory`` when given, most influential first, at most
+        ``limit``: :data:`~kolgraph.store.web_model.SEARCH_FIELDS`."""
+
+    def top_hcps(self, limit: int = 20, territory: str | None = None) -> list[dict]:
+        """Scored HCPs by rank with the fields of ``kolgraph top``, reading only those returned."""
+
+    def hcp_profile(self, hcp_id: str) -> dict | None:
+        """``{"hcp", "score", "affiliations", "publications", "trials", "touchpoints"}`` of one
+        HCP (``score`` None when unscored), or None when there is no such HCP."""
+
+    def hcp_territories(self, hcp_ids: list[str]) -> dict[str, str | None]:
+        """hcp_id -> territory, for the given ids that exist."""
+
+    def network(self, kind: str, key: str, filters: "NetworkFilters") -> "nx.Graph":
+        """The co-authorship network of an HCP (ego, ``filters.hops``), an institution or a
+        territory, filtered; nodes keyed by hcp_id with the attributes the network views draw."""
 
     @abstractmethod
     def close(self) -> None:

@@ -41,10 +41,13 @@ from kolgraph.schema import (
 from kolgraph.store.base import COAUTHORSHIP_COLUMNS, GraphStore, Progress, no_progress
 from kolgraph.store.embedded_gaps import EmbeddedGapQueries
 from kolgraph.store.embedded_network import EmbeddedNetworkQueries
+from kolgraph.store.embedded_web import EmbeddedWebQueries
 
 DB_FILENAME = "kolgraph.sqlite3"
 #: ``PRAGMA user_version`` of the layout this module writes; bump it with a migration.
-SCHEMA_VERSION = 1
+#: 2 added ``store_version``; every DDL statement is ``IF NOT EXISTS``, so running them all
+#: on an older file is the migration.
+SCHEMA_VERSION = 2
 #: Rows per ``executemany`` call (and per progress report).
 CHUNK_ROWS = 50_000
 #: Above this share of stored publications touched, derived data is rebuilt in one statement.
@@ -80,6 +83,10 @@ CREATE TABLE IF NOT EXISTS hcp_scores (
     hcp_id TEXT PRIMARY KEY, influence REAL, tier INTEGER, rank INTEGER,
     components TEXT NOT NULL DEFAULT '{}', rising INTEGER NOT NULL DEFAULT 0, rising_score REAL
 );
+CREATE TABLE IF NOT EXISTS store_version (
+    id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO store_version (id, version) VALUES (1, 0);
 """
 
 # Co-author pairs over every authorship, one set-based statement (full refresh).  CROSS JOIN
@@ -118,7 +125,7 @@ WHERE authorships.pmid = m.pmid AND authorships.last_author IS NOT (authorships.
 """
 
 
-class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, GraphStore):
+class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueries, GraphStore):
     """The graph in a SQLite file under ``home`` (created when missing)."""
 
     backend = "embedded"
@@ -167,7 +174,7 @@ class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, GraphStore):
         con.execute("BEGIN IMMEDIATE")
         try:
             # Another process may have created it while this one waited for the lock.
-            if con.execute("PRAGMA user_version").fetchone()[0] == 0:
+            if con.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
                 for statement in _schema_statements():
                     con.execute(statement)
                 con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -196,11 +203,15 @@ class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, GraphStore):
 
     @contextmanager
     def _transaction(self, doing: str) -> Iterator[sqlite3.Connection]:
-        """One write transaction: committed whole, or rolled back on any exception."""
+        """One write transaction: committed whole, or rolled back on any exception.
+
+        Each one bumps ``store_version``, so caches of the data (any connection's) can tell.
+        """
         with self._errors(doing):
             self._con.execute("BEGIN IMMEDIATE")
             try:
                 yield self._con
+                self._con.execute("UPDATE store_version SET version = version + 1")
                 self._con.execute("COMMIT")
             except BaseException:
                 if self._con.in_transaction:  # a failed COMMIT may already have rolled back

@@ -1,0 +1,11 @@
+// purpose: per territory, HCPs of tier max_tier or better and how many of them any MSL touched from engaged_since to as_of
+// params: max_tier, territory, engaged_since, as_of
+MATCH (h:HCP)
+WHERE h.tier <= $max_tier AND h.territory IS NOT NULL
+  AND ($territory IS NULL OR h.territory = $territory)
+WITH h, EXISTS {
+  MATCH (h)<-[:WITH]-(t:Touchpoint)
+  WHERE t.date >= $engaged_since AND t.date <= $as_of
+} AS engaged
+RETURN h.territory AS territory, count(h) AS hcps,
+       sum(CASE WHEN engaged THEN 1 ELSE 0 END) AS engaged

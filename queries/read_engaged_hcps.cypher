@@ -1,0 +1,7 @@
+// purpose: which of the given HCPs have a touchpoint dated from since to as_of (YYYY-MM-DD, both included), in the given territory unless it is null, with the latest such date
+// params: hcp_ids, since, as_of, territory
+UNWIND $hcp_ids AS hcp_id
+MATCH (h:HCP {hcp_id: hcp_id})<-[:WITH]-(t:Touchpoint)
+WHERE t.date >= $since AND t.date <= $as_of
+  AND ($territory IS NULL OR h.territory = $territory)
+RETURN hcp_id, max(t.date) AS last_touch

@@ -1,0 +1,127 @@
+"""The JSON API: fields as the CLI's ``--json``, scoping per role, JSON errors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from web_data import EVIL, NORTH, SOUTH, loaded  # noqa: F401 (fixture)
+
+from kolgraph.analytics.gaps import GAP_FIELDS, GapQuery
+from kolgraph.scoring import TOP_COLUMNS
+from kolgraph.store.embedded import EmbeddedStore
+
+ROUTES = ("/api/v1/hcps?q=onc", "/api/v1/hcps/H01", "/api/v1/top", "/api/v1/gaps", "/api/v1/coverage",
+          "/api/v1/hcps/H01/collaborators", "/api/v1/hcps/H01/suggestions",
+          "/api/v1/path?from=H01&to=H03", "/api/v1/intro/H02")
+
+
+@pytest.fixture
+def api(client, auth, loaded):
+    """Log in as the given user; returns a function GET url -> (status, json)."""
+    def login(name: str):
+        assert auth.login(name).status_code == 302
+
+        def get(url: str):
+            response = client.get(url)
+            assert response.mimetype == "application/json", url
+            return response.status_code, response.get_json()
+        return get
+    return login
+
+
+@pytest.mark.parametrize("url", ROUTES)
+def test_api_needs_login(client, loaded, url):
+    response = client.get(url)
+    assert response.status_code == 401 and response.get_json() == {"error": "login required"}
+
+
+@pytest.mark.parametrize("user", ("ada", "max", "mia"))
+@pytest.mark.parametrize("url", ROUTES)
+def test_api_answers_every_role(api, user, url):
+    status, _body = api(user)(url)
+    assert status == 200
+
+
+def test_hcp_profile_json(api):
+    status, body = api("ada")("/api/v1/hcps/H02")
+    assert status == 200 and body["hcp"]["name"] == EVIL  # JSON is data: escaping is the page's job
+    assert set(body) == {"hcp", "score", "affiliations", "publications", "trials", "touchpoints",
+                         "score_breakdown"}
+    assert body["score"]["tier"] == 3 and [p["pmid"] for p in body["publications"]] == ["1006", "1002", "1001"]
+
+
+def test_search_json(api):
+    status, rows = api("max")("/api/v1/hcps?q=thrombosis")
+    assert status == 200 and [r["hcp_id"] for r in rows] == ["H04", "H05", "H07"]
+    assert rows[0]["matched"] == ["topic"] and rows[0]["institution"] == "South Medical Center"
+
+
+def test_top_has_the_cli_fields(api, loaded):
+    status, rows = api("ada")("/api/v1/top?limit=3")
+    assert status == 200 and [r["hcp_id"] for r in rows] == ["H04", "H01", "H05"]
+    assert all(tuple(r) == TOP_COLUMNS or set(r) == set(TOP_COLUMNS) for r in rows)
+
+
+def test_gaps_json_is_the_store_answer_with_the_cli_fields(api, loaded):
+    status, rows = api("ada")("/api/v1/gaps?max_tier=4&stale_days=30")
+    assert status == 200 and all(list(r) == list(GAP_FIELDS) or set(r) == set(GAP_FIELDS) for r in rows)
+    with EmbeddedStore(loaded) as store:
+        expected = store.coverage_gaps(GapQuery(max_tier=4, stale_days=30, as_of=date.today()))
+    assert rows == [{f: r[f] for f in GAP_FIELDS} for r in expected]
+
+
+def test_coverage_json(api):
+    status, body = api("ada")("/api/v1/coverage")
+    assert status == 200 and [t["territory"] for t in body["territories"]] == ["North", "South"]
+
+
+def test_collaborators_suggestions_path_intro(api):
+    get = api("ada")
+    assert [r["hcp_id"] for r in get("/api/v1/hcps/H01/collaborators")[1]] == ["H02", "H04", "H03"]  # most papers, then latest year
+    assert [r["hcp_id"] for r in get("/api/v1/hcps/H01/suggestions")[1]] == ["H05"]
+    path = get("/api/v1/path?from=H07&to=H01")[1]
+    assert path["length"] == 3 and [h["to"] for h in path["hops"]] == ["H05", "H04", "H01"]
+    intro = get("/api/v1/intro/H07")[1]
+    assert intro["via_engaged"]["hcp_id"] == "H05" and intro["length"] == 1
+
+
+def test_msl_sees_only_their_territory(api):
+    get = api("mia")
+    assert {r["hcp_id"] for r in get("/api/v1/hcps")[1]} == NORTH
+    assert {r["hcp_id"] for r in get("/api/v1/top?limit=100")[1]} <= NORTH
+    assert {r["hcp_id"] for r in get("/api/v1/gaps?max_tier=4")[1]} == {"H02", "H03", "H07"}
+    assert [t["territory"] for t in get("/api/v1/coverage")[1]["territories"]] == ["North"]
+    assert [r["hcp_id"] for r in get("/api/v1/hcps/H01/collaborators")[1]] == ["H02", "H03"]
+    assert get("/api/v1/hcps/H01/suggestions")[1] == []
+    path = get("/api/v1/path?from=H07&to=H01")[1]
+    assert [h["to"] for h in path["hops"]] == [None, None, "H01"]
+    assert "Hector" not in str(path) and "Southey" not in str(path)
+    intro = get("/api/v1/intro/H07")[1]
+    assert intro["via_engaged"]["hcp_id"] == "H01" and intro["length"] == 3
+
+
+@pytest.mark.parametrize("url", ["/api/v1/hcps/H04", "/api/v1/hcps/H04/collaborators",
+                                 "/api/v1/hcps/H05/suggestions", "/api/v1/path?from=H01&to=H04",
+                                 "/api/v1/intro/H06", "/api/v1/hcps?territory=South",
+                                 "/api/v1/top?territory=South", "/api/v1/gaps?territory=South",
+                                 "/api/v1/coverage?territory=South"])
+def test_msl_tampered_urls_are_404(api, url):
+    status, body = api("mia")(url)
+    assert status == 404 and set(body) == {"error", "status"}
+    assert all(name not in str(body) for name in ("Southey", "Hale", "Sutter"))
+
+
+@pytest.mark.parametrize("url, status", [
+    ("/api/v1/hcps/NOPE", 404), ("/api/v1/path?from=H01", 400), ("/api/v1/path?from=H01&to=H01", 400),
+    ("/api/v1/top?limit=0", 400), ("/api/v1/gaps?top=x", 400), ("/api/v1/coverage?as_of=yesterday", 400),
+    ("/api/v1/hcps?limit=100000", 400), ("/api/v1/nothing", 404),
+])
+def test_api_errors_are_json(api, url, status):
+    got, body = api("ada")(url)
+    assert got == status and "error" in body
+
+
+def test_unscoped_users_see_both_territories(api):
+    rows = api("max")("/api/v1/hcps?limit=100")[1]
+    assert {r["hcp_id"] for r in rows} == NORTH | SOUTH

@@ -1,0 +1,91 @@
+"""The JSON API under ``/api/v1``: every listing of the pages, with the CLI's ``--json`` fields.
+
+Same login, scoping and errors as the pages: an msl gets only their territory (another
+territory's HCP is a 404), bad parameters a 400 ``{"error": ...}``.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from kolgraph.analytics.gaps import GAP_FIELDS
+from kolgraph.web import params
+from kolgraph.web.hcps import score_breakdown, warm_intro
+from kolgraph.web.stores import get_store
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/hcps")
+def hcps():
+    """Search: ``q`` (name, specialty, institution, topic), ``territory``, ``limit``."""
+    territory = params.scoped_territory(params.arg_text("territory"))
+    limit = params.arg_int("limit", 50, low=1, high=1000)
+    return jsonify(get_store().search_hcps(params.arg_text("q"), territory, limit))
+
+
+@bp.get("/hcps/<hcp_id>")
+def hcp(hcp_id: str):
+    """One HCP's profile, with the score breakdown."""
+    store = get_store()
+    params.require_hcp(store, hcp_id)
+    found = store.hcp_profile(hcp_id)
+    return jsonify({**found, "score_breakdown": score_breakdown(found["score"])})
+
+
+@bp.get("/top")
+def top():
+    """HCPs by influence (``limit``, ``territory``): the fields of ``kolgraph top --json``."""
+    territory = params.scoped_territory(params.arg_text("territory"))
+    return jsonify(get_store().top_hcps(params.arg_int("limit", 20, low=1, high=1000), territory))
+
+
+@bp.get("/gaps")
+def gaps():
+    """Coverage gaps with the gaps page's filters: the fields of ``kolgraph gaps --json``."""
+    rows = get_store().coverage_gaps(params.gap_query())
+    return jsonify([{f: row[f] for f in GAP_FIELDS} for row in rows])
+
+
+@bp.get("/coverage")
+def coverage():
+    """Tier 1-2 coverage per territory and per MSL (``as_of``, ``stale_days``, ``territory``)."""
+    territory = params.scoped_territory(params.arg_text("territory"))
+    return jsonify(get_store().coverage(params.arg_date("as_of"), params.stale_days(), territory))
+
+
+@bp.get("/hcps/<hcp_id>/collaborators")
+def collaborators(hcp_id: str):
+    """Existing co-authors: ``hcp_id, name, joint_publications, last_year``."""
+    store = get_store()
+    params.require_hcp(store, hcp_id)
+    return jsonify(params.scoped_rows(store, store.coauthors(hcp_id)))
+
+
+@bp.get("/hcps/<hcp_id>/suggestions")
+def suggestions(hcp_id: str):
+    """Suggested new collaborators (``limit``)."""
+    store = get_store()
+    params.require_hcp(store, hcp_id)
+    limit = params.arg_int("limit", 10, low=1, high=200)
+    return jsonify(params.scoped_rows(store, store.suggest_collaborators(hcp_id, limit)))
+
+
+@bp.get("/path")
+def path():
+    """The shortest path between ``from`` and ``to`` (``null`` when none)."""
+    store = get_store()
+    start, end = params.arg_text("from"), params.arg_text("to")
+    if not start or not end:
+        return jsonify(error="give both from and to (hcp ids)", status=400), 400
+    params.require_hcp(store, start)
+    params.require_hcp(store, end)
+    return jsonify(params.scoped_path(store, store.shortest_path(start, end)))
+
+
+@bp.get("/intro/<hcp_id>")
+def intro(hcp_id: str):
+    """A warm introduction to the HCP from one engaged within ``stale_days`` of ``as_of``."""
+    store = get_store()
+    params.require_hcp(store, hcp_id)
+    return jsonify(warm_intro(store, hcp_id, params.arg_date("as_of"), params.stale_days()))

@@ -1,0 +1,95 @@
+"""HCP search, profiles, and the collaborators & paths page.
+
+The profile shows the stored score with its breakdown (each component's percentile, weight
+and contribution): recomputing graph measures per page view, as ``kolgraph explain`` does,
+would cost seconds on a big graph.  Everything is scoped: another territory's HCP is a 404.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, render_template
+
+from kolgraph.analytics import load_scoring_config
+from kolgraph.analytics.explain import DESCRIPTIONS
+from kolgraph.analytics.influence import COMPONENTS
+from kolgraph.store import GraphStore
+from kolgraph.web import params
+from kolgraph.web.security import current_scope
+from kolgraph.web.stores import get_store
+
+bp = Blueprint("hcps", __name__)
+
+SEARCH_LIMIT = 100
+COAUTHORS_SHOWN = 10
+SUGGESTIONS_SHOWN = 5
+
+
+@bp.get("/hcps")
+def search():
+    """Search HCPs by name, specialty, institution or topic (``q``), in the user's scope."""
+    text = params.arg_text("q")
+    territory = params.scoped_territory(params.arg_text("territory"))
+    rows = get_store().search_hcps(text, territory, SEARCH_LIMIT) if text or territory else []
+    return render_template("hcps/search.html", q=text or "", territory=territory, rows=rows,
+                           limit=SEARCH_LIMIT, searched=bool(text or territory))
+
+
+@bp.get("/hcp/<hcp_id>")
+def profile(hcp_id: str):
+    """One HCP: score and why, affiliations, publications, trials, touchpoints, network."""
+    store = get_store()
+    params.require_hcp(store, hcp_id)
+    found = store.hcp_profile(hcp_id)
+    stale = params.stale_days()
+    return render_template(
+        "hcps/profile.html", p=found, hcp=found["hcp"], breakdown=score_breakdown(found["score"]),
+        coauthors=params.scoped_rows(store, store.coauthors(hcp_id))[:COAUTHORS_SHOWN],
+        suggestions=params.scoped_rows(store, store.suggest_collaborators(hcp_id, SUGGESTIONS_SHOWN)),
+        intro=warm_intro(store, hcp_id, date.today(), stale), stale_days=stale)
+
+
+@bp.get("/hcp/<hcp_id>/collaborators")
+def collaborators(hcp_id: str):
+    """Co-authors, suggested collaborators, the warm introduction, and a path to ``to``."""
+    store = get_store()
+    params.require_hcp(store, hcp_id)
+    found = store.hcp_profile(hcp_id)
+    limit = params.arg_int("limit", 20, low=1, high=200)
+    to = params.arg_text("to")
+    path = None
+    if to:
+        params.require_hcp(store, to)
+        path = params.scoped_path(store, store.shortest_path(hcp_id, to))
+    stale = params.stale_days()
+    return render_template(
+        "hcps/collaborators.html", hcp=found["hcp"],
+        coauthors=params.scoped_rows(store, store.coauthors(hcp_id)),
+        suggestions=params.scoped_rows(store, store.suggest_collaborators(hcp_id, limit)),
+        intro=warm_intro(store, hcp_id, params.arg_date("as_of"), stale),
+        to=to or "", path=path, stale_days=stale, limit=limit)
+
+
+def warm_intro(store: GraphStore, hcp_id: str, as_of: date, stale_days: int) -> dict | None:
+    """The warm introduction to the HCP, from an HCP engaged in the user's territory."""
+    return params.scoped_path(store, store.warm_intro(hcp_id, as_of, stale_days, current_scope()))
+
+
+def score_breakdown(score: dict | None) -> list[dict]:
+    """Per component: percentile, weight and contribution to the influence score.
+
+    The weights are today's ``scoring.toml``; contributions sum to the influence when the
+    stored scores were computed with them (as ``kolgraph load`` and ``score`` do).
+    """
+    if score is None:
+        return []
+    weights = load_scoring_config(params.home()).component_weights()
+    total = sum(weights.values()) or 1.0
+    rows = []
+    for name in COMPONENTS:
+        percentile = float(score["components"].get(name, 0.0))
+        rows.append({"component": name, "description": DESCRIPTIONS.get(name, ""),
+                     "percentile": percentile, "weight": weights[name],
+                     "contribution": round(weights[name] * percentile / total, 1)})
+    return rows

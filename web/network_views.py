@@ -1,0 +1,80 @@
+"""The network explorer: ego, institution and territory networks (drawn by :mod:`kolgraph.web.network`).
+
+Filters arrive as GET parameters (bookmarkable): ``hops`` (ego only), ``color`` (tier or
+engagement), ``tier`` and ``engagement`` (repeatable), ``specialty``, ``territory``,
+``min_papers``, ``stale_days``.  An msl's views hold only HCPs of their territory.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from kolgraph.errors import InputError
+from kolgraph.store.web_model import ENGAGEMENT, NetworkFilters
+from kolgraph.web import params
+from kolgraph.web.network import COLOR_BY, render_network
+from kolgraph.web.security import check_territory, current_scope
+from kolgraph.web.stores import get_store
+
+bp = Blueprint("network", __name__, url_prefix="/network")
+
+
+@bp.get("/")
+def explorer():
+    """Choose a view: an HCP, an institution or a territory (redirects to it)."""
+    hcp_id, institution_id = params.arg_text("hcp_id"), params.arg_text("institution_id")
+    territory = params.arg_text("territory")
+    if hcp_id:
+        return redirect(url_for("network.ego", hcp_id=hcp_id))
+    if institution_id:
+        return redirect(url_for("network.institution", institution_id=institution_id))
+    if territory:
+        return redirect(url_for("network.territory", name=territory))
+    return render_template("network/explorer.html", scope=current_scope())
+
+
+@bp.get("/hcp/<hcp_id>")
+def ego(hcp_id: str):
+    """The HCP and the co-authors within 1 or 2 hops."""
+    store = get_store()
+    params.require_hcp(store, hcp_id)
+    filters = params.network_filters()
+    graph = store.network("hcp", hcp_id, filters)
+    title = f"Network of {graph.nodes[hcp_id]['name'] if hcp_id in graph else hcp_id}"
+    return _page("hcp", hcp_id, title, graph, filters)
+
+
+@bp.get("/institution/<institution_id>")
+def institution(institution_id: str):
+    """The HCPs currently at an institution, and their co-authorships."""
+    filters = params.network_filters()
+    graph = get_store().network("institution", institution_id, filters)
+    return _page("institution", institution_id, f"Institution {institution_id}", graph, filters)
+
+
+@bp.get("/territory/<name>")
+def territory(name: str):
+    """The HCPs of a territory, and their co-authorships (another territory is a 404 for an msl)."""
+    check_territory(name)
+    filters = params.network_filters()
+    graph = get_store().network("territory", name, filters)
+    return _page("territory", name, f"Territory {name}", graph, filters)
+
+
+def _color() -> str:
+    color = request.args.get("color", "tier")
+    if color not in COLOR_BY:
+        raise InputError(f"color must be one of {', '.join(COLOR_BY)}")
+    return color
+
+
+def _page(kind: str, key: str, title: str, graph, filters: NetworkFilters):
+    color = _color()
+    note = None
+    if current_scope():
+        note = f"Only HCPs of your territory ({current_scope()}) are shown."
+    drawing = render_network(graph, color_by=color, note=note) if graph.number_of_nodes() else None
+    specialties = sorted({s for _, s in graph.nodes(data="specialty") if s})
+    return render_template("network/view.html", kind=kind, key=key, title=title, drawing=drawing,
+                           filters=filters, color=color, engagement_values=ENGAGEMENT,
+                           specialties=specialties, node_count=graph.number_of_nodes())

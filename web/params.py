@@ -1,0 +1,181 @@
+"""Reading query parameters and applying the user's territory scope, shared by pages and API.
+
+Bad values raise :class:`~kolgraph.errors.InputError` (a 400 page or JSON error, never a
+traceback).  Territory scoping happens here on the server: an msl's territory replaces any
+territory asked for, and asking for another one is a 404 (as if it did not exist).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+
+from flask import abort, current_app, request
+
+from kolgraph.analytics.gaps import DEFAULT_STALE_DAYS, GAP_FIELDS, GapQuery
+from kolgraph.errors import InputError
+from kolgraph.store import GraphStore
+from kolgraph.store.web_model import NetworkFilters
+from kolgraph.web.security import check_territory, current_scope, in_scope
+
+#: Columns the gaps page can sort by.
+GAP_SORTS = tuple(f for f in GAP_FIELDS if f != "msl_ids")
+OUTSIDE = "(HCP outside your territory)"
+
+
+def arg_int(name: str, default: int | None = None, *, low: int | None = None,
+            high: int | None = None) -> int | None:
+    """Integer query parameter ``name`` (blank: ``default``), checked against the bounds."""
+    text = request.args.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise InputError(f"{name} must be a whole number (got {text[:40]!r})") from None
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise InputError(f"{name} must be {bounds} (got {value})")
+    return value
+
+
+def arg_date(name: str) -> date:
+    """Date query parameter ``name`` (``YYYY-MM-DD``; blank: today)."""
+    text = request.args.get(name, "").strip()
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{name} must be a date as YYYY-MM-DD (got {text[:40]!r})") from None
+
+
+def arg_text(name: str) -> str | None:
+    """Text query parameter ``name``, stripped; None when blank."""
+    return request.args.get(name, "").strip() or None
+
+
+def scoped_territory(requested: str | None) -> str | None:
+    """The territory to query: the user's own when scoped (another one is a 404), else ``requested``."""
+    if requested:
+        check_territory(requested)
+    return current_scope() or requested
+
+
+def gap_query() -> GapQuery:
+    """A :class:`GapQuery` from the ``top``, ``max_tier``, ``territory``, ``stale_days``,
+    ``as_of`` and ``include_engaged`` parameters, scoped to the user's territory."""
+    return GapQuery(top=arg_int("top", low=1), max_tier=arg_int("max_tier", low=1),
+                    territory=scoped_territory(arg_text("territory")),
+                    stale_days=arg_int("stale_days", DEFAULT_STALE_DAYS, low=0),
+                    as_of=arg_date("as_of"),
+                    include_engaged=request.args.get("include_engaged", "") in ("1", "true", "on"))
+
+
+def gap_filters() -> dict:
+    """The gap filters given in this request (for links that keep them)."""
+    names = ("top", "max_tier", "territory", "stale_days", "as_of", "include_engaged")
+    return {n: request.args[n] for n in names if request.args.get(n, "").strip()}
+
+
+def sort_rows(rows: list[dict], default: str = "influence") -> tuple[list[dict], str, str]:
+    """``rows`` sorted by the ``sort`` parameter (a :data:`GAP_SORTS` column) and ``order``."""
+    column = request.args.get("sort", default)
+    if column not in GAP_SORTS:
+        raise InputError(f"sort must be one of {', '.join(GAP_SORTS)}")
+    order = request.args.get("order", "desc" if column in ("influence", "days_since_touch") else "asc")
+    if order not in ("asc", "desc"):
+        raise InputError("order must be asc or desc")
+    # Missing values sort last in both directions.
+    present = [r for r in rows if r.get(column) is not None]
+    missing = [r for r in rows if r.get(column) is None]
+    present.sort(key=lambda r: r[column], reverse=order == "desc")
+    return present + missing, column, order
+
+
+def network_filters() -> NetworkFilters:
+    """Network filters from ``hops``, ``min_papers``, ``tier`` (repeatable), ``specialty``,
+    ``territory``, ``engagement`` (repeatable), ``stale_days``, ``as_of``; scoped."""
+    tiers = frozenset(_ints(request.args.getlist("tier"), "tier"))
+    engagement = frozenset(e for e in request.args.getlist("engagement") if e)
+    return NetworkFilters(hops=arg_int("hops", 1, low=1, high=2),
+                          min_papers=arg_int("min_papers", 1, low=1),
+                          tiers=tiers, specialty=arg_text("specialty"),
+                          territory=scoped_territory(arg_text("territory")),
+                          engagement=engagement, as_of=arg_date("as_of"),
+                          stale_days=arg_int("stale_days", DEFAULT_STALE_DAYS, low=0))
+
+
+def _ints(values: Iterable[str], name: str) -> list[int]:
+    try:
+        return [int(v) for v in values if v.strip()]
+    except ValueError:
+        raise InputError(f"{name} must be a whole number") from None
+
+
+def require_hcp(store: GraphStore, hcp_id: str) -> str | None:
+    """The HCP's territory; 404 when there is no such HCP or it is outside the user's scope."""
+    territories = store.hcp_territories([hcp_id])
+    if hcp_id not in territories:
+        abort(404)
+    check_territory(territories[hcp_id])
+    return territories[hcp_id]
+
+
+def visible(store: GraphStore) -> Callable[[Iterable[str]], set[str]]:
+    """A function giving the subset of hcp ids the user may see (all of them when unscoped)."""
+    def allowed(ids: Iterable[str]) -> set[str]:
+        ids = set(ids)
+        if current_scope() is None or not ids:
+            return ids
+        return {h for h, t in store.hcp_territories(sorted(ids)).items() if in_scope(t)}
+    return allowed
+
+
+def scoped_rows(store: GraphStore, rows: list[dict] | None) -> list[dict]:
+    """The rows (each with ``hcp_id``) about HCPs the user may see."""
+    rows = rows or []
+    allowed = visible(store)(r["hcp_id"] for r in rows)
+    return [r for r in rows if r["hcp_id"] in allowed]
+
+
+def scoped_path(store: GraphStore, path: dict | None) -> dict | None:
+    """A path (or intro) with HCPs outside the user's territory shown anonymously.
+
+    The path itself stays (it is how the introduction works), but an msl does not learn
+    who the out-of-territory people on it are.
+    """
+    if path is None or current_scope() is None:
+        return path
+    ids = {path["from"], path["to"], *(h[k] for h in path["hops"] for k in ("from", "to"))}
+    allowed = visible(store)(ids)
+    hops = [_masked(hop, allowed) for hop in path["hops"]]
+    masked = {**_masked(path, allowed), "hops": hops}
+    if "via_engaged" in path:
+        masked["via_engaged"] = _masked_person(path["via_engaged"], allowed)
+    return masked
+
+
+def _masked(item: dict, allowed: set[str]) -> dict:
+    out = dict(item)
+    for end in ("from", "to"):
+        if out.get(end) is not None and out[end] not in allowed:
+            out[end], out[f"{end}_name"] = None, OUTSIDE
+    return out
+
+
+def _masked_person(person: dict, allowed: set[str]) -> dict:
+    if person["hcp_id"] in allowed:
+        return person
+    return {**person, "hcp_id": None, "name": OUTSIDE}
+
+
+def stale_days() -> int:
+    """The engagement window of this request (``stale_days``, default 180)."""
+    return arg_int("stale_days", DEFAULT_STALE_DAYS, low=0)
+
+
+def home():
+    """The app's home folder."""
+    return current_app.config["KOLGRAPH_SETTINGS"].home
+
