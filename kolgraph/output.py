@@ -11,6 +11,10 @@ from typing import Any, TextIO
 import click
 
 
+#: How many items of a list a table cell shows.
+BRIEF_ITEMS = 3
+
+
 def output_options(command):
     """Add the mutually exclusive ``--json`` / ``--csv`` flags to a listing command."""
     command = click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")(command)
@@ -40,7 +44,7 @@ def emit(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str], out: 
 
 def table_text(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     """A plain aligned text table (numbers right-aligned)."""
-    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    cells = [[_cell(row.get(c), brief=True) for c in columns] for row in rows]
     widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
     numeric = [bool(rows) and all(isinstance(r.get(c), (int, float)) or r.get(c) is None for r in rows)
                for c in columns]
@@ -54,12 +58,15 @@ def table_text(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def _cell(value: Any) -> str:
-    """One value as table/CSV text: lists joined with ``;``, dicts as JSON, None blank."""
+def _cell(value: Any, brief: bool = False) -> str:
+    """One value as table/CSV text: lists joined with ``;`` (``brief``: the first few, then
+    how many more), dicts as JSON, None blank."""
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):
-        return "; ".join(map(str, value))
+        shown = value[:BRIEF_ITEMS] if brief else value
+        more = len(value) - len(shown)
+        return "; ".join(map(str, shown)) + (f" +{more} more" if more else "")
     if isinstance(value, dict):
         return json.dumps(value, sort_keys=True)
     if isinstance(value, float):

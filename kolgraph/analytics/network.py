@@ -28,6 +28,13 @@ from kolgraph.errors import InputError, NotFoundError
 
 #: Longest path searched, in graph edges (an institution hop counts two).
 MAX_PATH_EDGES = 10
+#: MeSH check tags: on nearly every paper, they say nothing about what two people work on.
+MESH_CHECK_TAGS = frozenset({
+    "Humans", "Animals", "Male", "Female", "Adult", "Aged", "Aged, 80 and over", "Middle Aged",
+    "Young Adult", "Adolescent", "Child", "Child, Preschool", "Infant", "Infant, Newborn",
+    "Pregnancy", "Mice", "Rats",
+})
+
 #: Weight of the Jaccard similarity of two HCPs' MeSH topic sets in a suggestion score.
 TOPIC_WEIGHT = 0.5
 #: Score added per current institution two HCPs share.
@@ -163,6 +170,7 @@ def _candidates(around: Neighbourhood) -> dict[str, _Candidate]:
 def _suggestion(candidate: _Candidate, own_topics: frozenset[str],
                 facts: Mapping[str, tuple[str, frozenset[str]]], around: Neighbourhood) -> dict:
     name, topics = facts.get(candidate.hcp_id, (candidate.hcp_id, frozenset()))
+    own_topics, topics = own_topics - MESH_CHECK_TAGS, topics - MESH_CHECK_TAGS
     union = own_topics | topics
     shared_topics = sorted(own_topics & topics)
     jaccard = len(shared_topics) / len(union) if union else 0.0

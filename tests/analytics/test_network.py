@@ -104,3 +104,4 @@ def test_why_sentence_lists_at_most_three_names():
     assert why_sentence(["A", "B", "C", "D", "E"], [], []) == (
         "Shares 5 co-authors (A, B, C and 2 more).")
     assert why_sentence([], ["X", "Y"], []) == "Works at the same 2 institutions (X, Y)."
+

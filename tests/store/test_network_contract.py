@@ -2,7 +2,7 @@
 
 A hand-made graph with known answers (every expectation below is worked out by hand)::
 
-    publications  P1 2015 H01 H02 [Neoplasms, Humans]   P4 2018 H01 H02
+    publications  P1 2015 H01 H02 [Neoplasms, Lymphoma]   P4 2018 H01 H02
                   P2 2016 H02 H03 [Neoplasms]           P3 2017 H03 H04 [Heart]
                   P9 2019 H02 H10 [Neoplasms]
                   P5 2020 H05 H06   P6 2021 H05 H07   P7 2021 H06 H08   P8 2022 H07 H08
@@ -31,8 +31,8 @@ STALE = 180
 
 TERRITORY = {"H05": "W", "H06": "W", "H07": "W", "H08": "W"}
 PUBLICATIONS = [
-    ("P1", 2015, ["Neoplasms", "Humans"], ["H01", "H02"]),
-    ("P2", 2016, ["Neoplasms"], ["H02", "H03"]),
+    ("P1", 2015, ["Neoplasms", "Lymphoma", "Humans"], ["H01", "H02"]),  # Humans: a check tag, ignored
+    ("P2", 2016, ["Neoplasms", "Humans"], ["H02", "H03"]),
     ("P3", 2017, ["Heart"], ["H03", "H04"]),
     ("P4", 2018, [], ["H01", "H02"]),
     ("P5", 2020, [], ["H05", "H06"]),
@@ -108,7 +108,7 @@ def test_suggestions_scores_and_order(graph):
     found = graph.suggest_collaborators("H01")
     assert [(s["hcp_id"], s["score"]) for s in found] == [
         ("H10", round(aa + 0.5 + 0.5 * 1 / 2, 4)),  # via H02, at I1, Neoplasms of 2 topics
-        ("H03", round(aa + 0.5 * 1 / 3, 4)),  # via H02, Neoplasms of {Neoplasms, Humans, Heart}
+        ("H03", round(aa + 0.5 * 1 / 3, 4)),  # via H02, Neoplasms of {Neoplasms, Lymphoma, Heart}
         ("H04", 0.5),  # at I1 only, no shared topic
     ]
     best = found[0]
