@@ -1,0 +1,330 @@
+"""Benchmark: the web app under load on the M dataset, and a 300-node network drawn in Chromium.
+
+1. Pages under load.  ``kolgraph serve`` (waitress, as in production) runs in its own process
+   on a loopback port.  ``--clients`` threads (default 20), each logged in with its own
+   session over one keep-alive connection, request pages back to back for ``--seconds``
+   (default 30): HCP profiles (half from the 1,000 most influential HCPs, whose pages are
+   the heaviest, half from all HCPs) and the gaps page with varied filters.  Every page is
+   fetched once first (warm-up, not timed).  Prints p50 / p95 / max per page.  Target:
+   p95 <= 300 ms.
+2. A 300-node network view.  Debian's headless Chromium (via Playwright, never a downloaded
+   browser) opens the ego network of the most influential HCP (capped at 300 nodes) ``--runs``
+   times and times navigation start -> ``data-stabilized="1"`` (set by network.js when
+   vis-network has settled the layout).  Target: <= 2 s.
+
+The store: ``--home DIR`` whose embedded store already holds scores is used as it is;
+otherwise the bundle (``--bundle DIR``, or the M bundle generated into a temporary folder)
+is loaded and scored there.  A user ``bench`` (admin) is added to that home if missing.
+
+Run: ``.venv/bin/python bench/bench_web.py --home DIR [--bundle DIR] [--seconds 30]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import platform
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+BENCH_USER, BENCH_PASSWORD = "bench", "bench-password-1"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+STABILIZED = '[data-network][data-stabilized="1"]'
+TARGET_MS = {"profile": 300, "gaps": 300}
+
+#: Records, in the page, when network.js marks the drawing stabilized (ms since navigation).
+STABILIZED_PROBE = """
+new MutationObserver((_records, observer) => {
+  if (document.querySelector('[data-network][data-stabilized="1"]')) {
+    window.__kolgraphStabilizedAt = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-stabilized']});
+"""
+TIMINGS_JS = """() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const section = document.querySelector('[data-network]');
+  return {response_start: nav.responseStart, response_end: nav.responseEnd,
+          dom_content_loaded: nav.domContentLoadedEventEnd,
+          stabilized: window.__kolgraphStabilizedAt, nodes: section.network.body.data.nodes.length};
+}"""
+
+
+# --- the store and the server ------------------------------------------------------------------
+
+def prepare_home(home: Path, bundle: Path | None) -> dict:
+    """Make sure ``home`` holds a scored store and the bench user; return the page targets."""
+    from kolgraph.store.embedded import EmbeddedStore
+    from kolgraph.users import UserStore
+
+    with EmbeddedStore(home) as store:
+        if len(store.scores()) == 0:
+            _load(store, home, bundle)
+        else:
+            print(f"reusing the scored store in {home}", file=sys.stderr)
+        ranked = store.scores().sort_values("rank")["hcp_id"].astype(str).tolist()
+        territories = sorted(store.table("hcps")["territory"].dropna().unique().tolist())
+    users = UserStore.for_home(home)
+    if users.get(BENCH_USER) is None:
+        users.add(BENCH_USER, BENCH_PASSWORD, "admin", None)
+    return {"ranked": ranked, "territories": territories}
+
+
+def _load(store, home: Path, bundle: Path | None) -> None:
+    from kolgraph.generate import generate_bundle
+    from kolgraph.loading import load_path
+    from kolgraph.scoring import rescore
+
+    if bundle is None:
+        bundle = Path(tempfile.mkdtemp(prefix="kolgraph-bench-M-"))
+        print(f"generating the M bundle into {bundle} ...", file=sys.stderr)
+        generate_bundle(bundle, "M", seed=42)
+    start = time.perf_counter()
+    load_path(bundle, store)
+    rescore(store, home)
+    print(f"loaded and scored {bundle} in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def served(home: Path):
+    """``kolgraph serve`` on a free loopback port, in its own process; yields the base URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "kolgraph.cli", "--home", str(home), "serve",
+               "--host", "127.0.0.1", "--port", str(port)]
+    # The server's own log (waitress warns of every queued request under load) goes to a file.
+    log = tempfile.NamedTemporaryFile(prefix="kolgraph-bench-web-", suffix=".log", delete=False)
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    print(f"server log: {log.name}", file=sys.stderr)
+    try:
+        _wait_for_port(port, server)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+
+
+def _wait_for_port(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"kolgraph serve exited with status {server.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"kolgraph serve did not open port {port} within {timeout:.0f} s")
+
+
+# --- HTTP clients --------------------------------------------------------------------------------
+
+def log_in(base_url: str) -> str:
+    """Log in through the form (CSRF token included); return the session's Cookie header."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    form = opener.open(f"{base_url}/login").read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    body = urllib.parse.urlencode({"csrf_token": token, "username": BENCH_USER,
+                                   "password": BENCH_PASSWORD}).encode()
+    try:
+        opener.open(f"{base_url}/login", data=body)
+    except urllib.error.HTTPError as error:
+        raise SystemExit(f"user {BENCH_USER!r} could not log in ({error.code}): was it added "
+                         "with another password? `kolgraph users remove bench` and run again") from None
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+
+
+class Client:
+    """One logged-in user on one keep-alive connection."""
+
+    def __init__(self, base_url: str):
+        self.netloc = urllib.parse.urlsplit(base_url).netloc
+        self.cookie = log_in(base_url)
+        self.connection = http.client.HTTPConnection(self.netloc, timeout=120)
+
+    def get(self, path: str) -> tuple[int, int, float]:
+        """(status, body bytes, milliseconds) of one GET, body read to the end."""
+        start = time.perf_counter()
+        self.connection.request("GET", path, headers={"Cookie": self.cookie})
+        response = self.connection.getresponse()
+        size = len(response.read())
+        elapsed = (time.perf_counter() - start) * 1000
+        if response.will_close:
+            self.connection.close()
+        return response.status, size, elapsed
+
+
+def workload(targets: dict, seed: int = 7) -> dict[str, list[str]]:
+    """The URLs of each page kind: varied profiles, and the gaps page with varied filters."""
+    rng = random.Random(seed)
+    ranked = targets["ranked"]
+    profiles = rng.sample(ranked[:1000], 200) + rng.sample(ranked, 200)
+    gaps = ["/gaps", "/gaps?max_tier=1", "/gaps?top=500", "/gaps?stale_days=90",
+            "/gaps?sort=name&order=asc", "/gaps?include_engaged=1&top=1000"]
+    gaps += [f"/gaps?territory={urllib.parse.quote(t)}" for t in targets["territories"]]
+    return {"profile": [f"/hcp/{hcp_id}" for hcp_id in profiles], "gaps": gaps}
+
+
+def warm_up(base_url: str, pages: dict[str, list[str]]) -> None:
+    """Fetch every gaps variant and a few profiles once (caches, first-request costs)."""
+    client = Client(base_url)
+    for path in pages["gaps"] + pages["profile"][:20]:
+        status, _size, _ms = client.get(path)
+        if status != 200:
+            raise SystemExit(f"GET {path} answered {status}")
+
+
+def run_load(base_url: str, pages: dict[str, list[str]], clients: int, seconds: float) -> dict:
+    """``clients`` threads requesting random pages until ``seconds`` have passed."""
+    results = {kind: [] for kind in pages}
+    errors: list[str] = []
+    lock = threading.Lock()
+    logged_in = [Client(base_url) for _ in range(clients)]
+    deadline = time.monotonic() + seconds
+
+    def loop(client: Client, rng: random.Random) -> None:
+        while time.monotonic() < deadline:
+            kind = rng.choice(tuple(pages))
+            path = rng.choice(pages[kind])
+            status, size, ms = client.get(path)
+            with lock:
+                if status == 200:
+                    results[kind].append((ms, size))
+                else:
+                    errors.append(f"{status} {path}")
+
+    threads = [threading.Thread(target=loop, args=(c, random.Random(i))) for i, c in enumerate(logged_in)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {"results": results, "errors": errors}
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def report_load(outcome: dict, clients: int, seconds: float) -> None:
+    print(f"\n## pages under load: {clients} clients for {seconds:.0f} s\n")
+    print("| page | requests | p50 ms | p95 ms | max ms | mean KB | target p95 | met |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for kind, samples in outcome["results"].items():
+        if not samples:
+            print(f"| {kind} | 0 | | | | | | |")
+            continue
+        times = [ms for ms, _size in samples]
+        p95 = percentile(times, 0.95)
+        print(f"| {kind} | {len(times):,} | {statistics.median(times):.0f} | {p95:.0f} "
+              f"| {max(times):.0f} | {statistics.mean(s for _ms, s in samples) / 1024:.0f} "
+              f"| {TARGET_MS[kind]} | {'yes' if p95 <= TARGET_MS[kind] else 'NO'} |")
+    total = sum(len(s) for s in outcome["results"].values())
+    print(f"\nthroughput {total / seconds:.1f} pages/s; errors: {len(outcome['errors'])}"
+          + (f" (first: {outcome['errors'][0]})" if outcome["errors"] else ""))
+
+
+# --- the network view in Chromium --------------------------------------------------------------
+
+def bench_network(base_url: str, hcp_id: str, runs: int) -> None:
+    """Open the HCP's ego network ``runs`` times; print load and stabilization times."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        print(f"\n{CHROMIUM} not found: network view not benchmarked")
+        return
+    url = f"{base_url}/network/hcp/{hcp_id}"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.add_init_script(STABILIZED_PROBE)
+            _browser_log_in(page, base_url)
+            rows = [_time_network(page, url) for _ in range(runs)]
+        finally:
+            browser.close()
+    _report_network(url, rows)
+
+
+def _browser_log_in(page, base_url: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.fill("input[name=username]", BENCH_USER)
+    page.fill("input[name=password]", BENCH_PASSWORD)
+    with page.expect_navigation():
+        page.click("form button[type=submit]")
+
+
+def _time_network(page, url: str) -> dict:
+    start = time.perf_counter()
+    page.goto(url)
+    page.wait_for_selector(STABILIZED, state="attached", timeout=60_000)
+    wall = (time.perf_counter() - start) * 1000
+    return {**page.evaluate(TIMINGS_JS), "wall": wall}
+
+
+def _report_network(url: str, rows: list[dict]) -> None:
+    print(f"\n## network view in headless Chromium: {url}\n")
+    print("| run | nodes | server responds ms | HTML received ms | DOM ready ms | stabilized ms | wall ms |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for i, r in enumerate(rows, 1):
+        print(f"| {i} | {r['nodes']} | {r['response_start']:.0f} | {r['response_end']:.0f} "
+              f"| {r['dom_content_loaded']:.0f} | {r['stabilized']:.0f} | {r['wall']:.0f} |")
+    stabilized = [r["stabilized"] for r in rows]
+    print(f"\nnavigation -> drawn and stabilized: median {statistics.median(stabilized):.0f} ms, "
+          f"max {max(stabilized):.0f} ms (target 2000 ms: "
+          f"{'met' if max(stabilized) <= 2000 else 'NOT met'})")
+
+
+# --- main ------------------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    home = args.home or Path(tempfile.mkdtemp(prefix="kolgraph-bench-web-"))
+    targets = prepare_home(home, args.bundle)
+    pages = workload(targets)
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+          f"{len(targets['ranked']):,} scored HCPs in {home}")
+    with served(home) as base_url:
+        warm_up(base_url, pages)
+        if args.seconds > 0:
+            report_load(run_load(base_url, pages, args.clients, args.seconds), args.clients, args.seconds)
+        if args.runs > 0:
+            bench_network(base_url, targets["ranked"][0], args.runs)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", type=Path, help="home folder (reused if its store holds scores)")
+    parser.add_argument("--bundle", type=Path, help="bundle to load when the store is empty (default: generate M)")
+    parser.add_argument("--clients", type=int, default=20, help="concurrent clients (default 20)")
+    parser.add_argument("--seconds", type=float, default=30, help="load duration, 0 to skip (default 30)")
+    parser.add_argument("--runs", type=int, default=5, help="network view runs in Chromium, 0 to skip (default 5)")
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,255 @@
+"""The web app in a real browser: Debian's headless Chromium against the app served by waitress.
+
+What the Flask test client cannot show: that the pages work as a person uses them (forms,
+links, CSRF tokens in real cookies), that vis-network really draws the network under the
+app's Content-Security-Policy, that a click on a drawn node opens the profile, that a
+download arrives, and that nothing is fetched from outside the machine.
+
+Playwright's ``wait_for_function`` needs ``eval``, which the CSP forbids; the tests wait for
+``data-stabilized="1"`` (set by network.js) and read state with ``page.evaluate``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import quote, urlsplit
+
+import openpyxl
+import pytest
+from live_app import ADMIN, log_in
+
+from kolgraph.export import TARGET_COLUMNS
+
+pytestmark = pytest.mark.browser
+
+TARGET_HEADER = [header for _field, header in TARGET_COLUMNS]
+STABILIZED = '[data-network][data-stabilized="1"]'
+
+#: The vis-network object of the page's drawing, and what it drew.
+DRAWN_JS = """() => {
+  const section = document.querySelector('[data-network]');
+  const canvas = section.querySelector('.network-canvas canvas');
+  const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let painted = 0;
+  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
+  return {nodes: section.network.body.data.nodes.length, width: canvas.width,
+          height: canvas.height, painted: painted,
+          sent: JSON.parse(section.querySelector('.network-data').textContent).nodes.length};
+}"""
+
+#: Where (in page coordinates) a drawn node is, and which node vis-network finds there.
+NODE_AT_JS = """(id) => {
+  const section = document.querySelector('[data-network]');
+  const network = section.network;
+  const spot = network.canvasToDOM(network.getPositions([id])[id]);
+  const box = section.querySelector('.network-canvas canvas').getBoundingClientRect();
+  return {x: box.left + spot.x, y: box.top + spot.y, hit: network.getNodeAt(spot),
+          inside: spot.x > 0 && spot.y > 0 && spot.x < box.width && spot.y < box.height};
+}"""
+
+
+def path_of(page) -> str:
+    return urlsplit(page.url).path
+
+
+def open_network(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector(STABILIZED, state="attached")
+
+
+# --- logging in ------------------------------------------------------------------------------
+
+def test_login_required_then_dashboard(page, page_log, site):
+    page.goto(f"{site.url}/gaps")
+    assert path_of(page) == "/login"
+
+    log_in(page, site.url, ADMIN)
+
+    assert path_of(page) == "/"
+    territories = page.locator("#coverage-table tbody tr[data-territory]")
+    assert territories.count() > 1
+    assert page.locator(f'#coverage-table tr[data-territory="{site.msl_territory}"]').count() == 1
+    assert page.locator("#graph-counts .card").count() > 0
+    assert page_log.errors() == []
+
+
+def test_wrong_password_stays_on_login(page, site):
+    log_in(page, site.url, ADMIN, password="not the password")
+
+    assert path_of(page) == "/login"
+    assert "Wrong user name or password" in page.locator(".flash").inner_text()
+    assert page.goto(f"{site.url}/").url.startswith(f"{site.url}/login")
+
+
+def test_logout_ends_the_session(admin_page, site):
+    with admin_page.expect_navigation():
+        admin_page.click("header .account button[type=submit]")
+
+    assert path_of(admin_page) == "/login"
+    admin_page.goto(f"{site.url}/gaps")
+    assert path_of(admin_page) == "/login"
+
+
+# --- search, profile, network ----------------------------------------------------------------
+
+def test_search_then_open_profile(admin_page, page_log, site):
+    page = admin_page
+    page.click("nav.mainnav >> text=HCPs")
+    page.fill("#hcp-search-q", site.hcp_name)
+    with page.expect_navigation():
+        page.click("#hcp-search-submit")
+    row = page.locator(f'#hcp-results tr[data-hcp-id="{site.hcp_id}"]')
+    assert row.count() == 1
+
+    with page.expect_navigation():
+        row.locator(f'a[data-hcp-id="{site.hcp_id}"]').click()
+
+    assert path_of(page) == f"/hcp/{site.hcp_id}"
+    assert page.get_attribute("#hcp-profile", "data-hcp-id") == site.hcp_id
+    assert site.hcp_name in page.inner_text("#hcp-name")
+    assert float(page.get_attribute("#score", "data-influence")) > 0
+    assert page.get_attribute("#score", "data-tier") in {"1", "2", "3", "4"}
+    assert page_log.errors() == []
+
+
+def test_network_view_draws_every_node(admin_page, page_log, site):
+    page = admin_page
+    page.goto(f"{site.url}/hcp/{site.hcp_id}")
+    with page.expect_navigation():
+        page.click("#profile-network-link")
+    page.wait_for_selector(STABILIZED, state="attached")
+
+    expected = int(page.get_attribute("#network-view", "data-node-count"))
+    drawn = page.evaluate(DRAWN_JS)
+
+    assert path_of(page) == f"/network/hcp/{site.hcp_id}"
+    assert 1 < expected <= 300  # under the cap: every HCP of the network is drawn
+    assert drawn["nodes"] == drawn["sent"] == expected
+    assert page.locator("[data-network] .network-note").count() == 0
+    assert drawn["width"] > 300 and drawn["height"] > 300
+    # Not a blank canvas: nodes and edges cover a real share of it.
+    assert drawn["painted"] > 0.01 * drawn["width"] * drawn["height"]
+    assert page_log.errors() == []
+
+
+def test_large_network_is_capped_with_a_note(admin_page, page_log, site):
+    page = admin_page
+    open_network(page, f"{site.url}/network/territory/{quote(site.msl_territory)}")
+
+    in_network = int(page.get_attribute("#network-view", "data-node-count"))
+    drawn = page.evaluate(DRAWN_JS)
+
+    assert in_network > 300
+    assert drawn["nodes"] == drawn["sent"] == 300
+    assert f"Showing 300 of {in_network:,} HCPs" in page.inner_text("[data-network] .network-note")
+    assert page_log.errors() == []
+
+
+def test_clicking_a_drawn_node_opens_its_profile(admin_page, site):
+    """A real mouse click on the canvas, where vis-network says a co-author's node is."""
+    page = admin_page
+    open_network(page, f"{site.url}/network/hcp/{site.hcp_id}")
+    page.locator("[data-network] .network-canvas").scroll_into_view_if_needed()
+    target, spot = _clickable_node(page, exclude=site.hcp_id)
+
+    with page.expect_navigation():
+        page.mouse.click(spot["x"], spot["y"])
+
+    assert path_of(page) == f"/hcp/{target}"
+    assert page.get_attribute("#hcp-profile", "data-hcp-id") == target
+
+
+def _clickable_node(page, exclude: str) -> tuple[str, dict]:
+    """A node other than ``exclude`` that is on screen and not hidden under another node."""
+    ids = page.evaluate("() => document.querySelector('[data-network]').network.body.data.nodes.getIds()")
+    for node_id in ids:
+        spot = page.evaluate(NODE_AT_JS, node_id)
+        if node_id != exclude and spot["inside"] and spot["hit"] == node_id:
+            return node_id, spot
+    raise AssertionError(f"no clickable node among {len(ids)} drawn")
+
+
+def test_network_search_box_selects_the_node(admin_page, site):
+    page = admin_page
+    open_network(page, f"{site.url}/network/hcp/{site.hcp_id}")
+
+    page.fill("[data-network] .network-search", site.hcp_name)
+    page.press("[data-network] .network-search", "Enter")
+
+    selected = page.evaluate("() => document.querySelector('[data-network]').network.getSelectedNodes()")
+    assert selected == [site.hcp_id]
+    assert page.inner_text("[data-network] .network-search-status") == ""
+
+
+# --- exports ---------------------------------------------------------------------------------
+
+def test_export_csv_download(admin_page, site, tmp_path):
+    page = admin_page
+    page.goto(f"{site.url}/exports")
+    with page.expect_download() as info:
+        page.click("#export-csv")
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+
+    assert saved.name.endswith(".csv")
+    rows = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8-sig"))))
+    assert rows[0] == TARGET_HEADER
+    assert len(rows) > 1
+
+
+def test_gaps_page_xlsx_download(admin_page, site, tmp_path):
+    page = admin_page
+    page.goto(f"{site.url}/gaps")
+    listed = int(page.get_attribute("#gaps-count", "data-count"))
+    with page.expect_download() as info:
+        page.click("#gaps-export-xlsx")
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+
+    sheet = openpyxl.load_workbook(saved, read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == TARGET_HEADER
+    assert len(rows) - 1 == listed > 0
+
+
+# --- territory scoping -----------------------------------------------------------------------
+
+def test_msl_cannot_open_another_territory(msl_page, site):
+    page = msl_page
+    assert page.goto(f"{site.url}/hcp/{site.hcp_id}").status == 200
+
+    for url in (f"/hcp/{site.foreign_hcp_id}", f"/network/hcp/{site.foreign_hcp_id}"):
+        response = page.goto(f"{site.url}{url}")
+        assert response.status == 404, url
+        assert page.inner_text(".error-page .status") == "404"
+        assert page.locator("#hcp-profile").count() == 0
+
+
+def test_msl_export_holds_only_their_territory(msl_page, site):
+    response = msl_page.request.get(f"{site.url}/exports/targets.csv")
+    rows = list(csv.DictReader(io.StringIO(response.text().lstrip("\ufeff"))))
+
+    assert response.status == 200
+    assert rows and {row["territory"] for row in rows} == {site.msl_territory}
+
+
+# --- offline ---------------------------------------------------------------------------------
+
+def test_pages_work_offline(admin_page, page_log, site):
+    """Every main page loads, draws and logs no error while any non-local request is refused."""
+    page = admin_page
+    page.context.route(lambda url: not _local(url, site.url), lambda route: route.abort())
+    pages = ["/", f"/hcps?q={site.hcp_name}", f"/hcp/{site.hcp_id}",
+             f"/hcp/{site.hcp_id}/collaborators", "/gaps", "/insights", "/exports", "/admin/audit"]
+    for url in pages:
+        assert page.goto(f"{site.url}{url}").status == 200, url
+    open_network(page, f"{site.url}/network/hcp/{site.hcp_id}")
+
+    assert page.evaluate(DRAWN_JS)["nodes"] > 1
+    assert [url for url in page_log.requests if not _local(url, site.url)] == []
+    assert page_log.errors() == []
+
+
+def _local(url: str, base: str) -> bool:
+    return url.startswith(f"{base}/") or url.startswith(("data:", "blob:", "about:"))
