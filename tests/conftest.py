@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from shared_data import require_shared_data
 
 from kolgraph.store.embedded import EmbeddedStore
 from kolgraph.store.neo4j import Neo4jStore
@@ -20,3 +21,9 @@ def store(request, tmp_path):
         opened = Neo4jStore(request.getfixturevalue("neo4j_clean"), database="neo4j")
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def real_data():
+    """The real public data in ../shared/data (skipped without it; a failure in CI)."""
+    require_shared_data()

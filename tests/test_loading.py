@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from shared_data import SHARED_DATA
 
 from kolgraph.errors import InputError, NotFoundError
 from kolgraph.identities import explain_identity, record_identities
 from kolgraph.loading import detect_format, load_path, validate_path
 from kolgraph.store.embedded import EmbeddedStore
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = SHARED_DATA
+pytestmark = pytest.mark.usefixtures("real_data")
 SMALL_BUNDLE = Path(__file__).parent / "data" / "bundle_small"
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from shared_data import SHARED_DATA
 
 from kolgraph.errors import InputError
 from kolgraph.loaders.ctgov import (
@@ -25,7 +26,8 @@ from kolgraph.loaders.institutions import parse_affiliation
 from kolgraph.loaders.validate import validate
 from kolgraph.store.embedded import EmbeddedStore
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = SHARED_DATA
+pytestmark = pytest.mark.usefixtures("real_data")
 XML = DATA / "ctgov" / "xml_legacy"
 JSON = DATA / "ctgov" / "json_v2"
 XML_FILES = sorted(XML.glob("*.xml"))

@@ -11,13 +11,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from shared_data import SHARED_DATA
 
 from kolgraph.errors import InputError
 from kolgraph.loaders.nppes import looks_like_nppes, normalise_zip, read_nppes, read_taxonomy
 from kolgraph.loaders.validate import validate
 from kolgraph.store.embedded import EmbeddedStore
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = SHARED_DATA
+pytestmark = pytest.mark.usefixtures("real_data")
 SAMPLE = DATA / "nppes" / "nppes_sample.csv"
 TAXONOMY = DATA / "nppes" / "nucc_taxonomy_150.csv"
 

@@ -9,13 +9,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from shared_data import SHARED_DATA
 
 from kolgraph.errors import InputError
 from kolgraph.loaders.open_payments import looks_like_open_payments, read_open_payments
 from kolgraph.loaders.validate import validate
 from kolgraph.store.embedded import EmbeddedStore
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = SHARED_DATA
+pytestmark = pytest.mark.usefixtures("real_data")
 FOLDER = DATA / "open_payments"
 YEARS = {2013: FOLDER / "OP_RSRCH_IA_2013.csv", 2014: FOLDER / "OP_RSRCH_IA_2014.csv"}
 

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from shared_data import SHARED_DATA
 
 from kolgraph.errors import InputError
 from kolgraph.loaders.pubmed import looks_like_pubmed, read_pubmed
@@ -20,7 +21,7 @@ from kolgraph.loaders.validate import validate
 from kolgraph.loading import load_path
 from kolgraph.store.embedded import EmbeddedStore
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+DATA = SHARED_DATA
 PUBMED = DATA / "pubmed"
 MEDLINE = PUBMED / "medline16n0902.xml.gz"
 EFETCH = sorted((PUBMED / "efetch_single").glob("*.xml"))
@@ -28,7 +29,7 @@ SMALL_FILES = [PUBMED / "test_current_medline.xml.gz", PUBMED / "pubmed-29768149
                *sorted(PUBMED.glob("pubmed[1-7].xml"))]
 TODAY = date.today()
 
-pytestmark = pytest.mark.skipif(not MEDLINE.exists(), reason="shared real data not present")
+pytestmark = pytest.mark.usefixtures("real_data")
 
 
 def xml_bytes(path: Path) -> bytes:

@@ -126,3 +126,31 @@ def test_network_unknown_keys(web_store):
         web_store.network("institution", "NOPE", NetworkFilters())
     with pytest.raises(InputError):
         web_store.network("planet", "x", NetworkFilters())
+
+
+def test_network_cap_keeps_the_most_influential(web_store):
+    """The cap applies in the store: the most influential stay, with the edges among them."""
+    north = web_store.network("territory", "North", NetworkFilters(cap=2, as_of=AS_OF))
+    assert sorted(north) == ["H01", "H02"]  # ranks 2 and 3; H03 and H07 rank lower
+    assert edges(north) == {("H01", "H02", 2)}
+    assert north.graph["total"] == 4
+    assert north.nodes["H01"]["institution"] == "North General <b>Hospital</b>"
+
+
+def test_network_cap_keeps_the_ego_centre(web_store):
+    ego = web_store.network("hcp", "H02", NetworkFilters(cap=2, as_of=AS_OF))
+    assert sorted(ego) == ["H02", "H04"]  # H04 (rank 1) beats H01 (rank 2); H02 is the centre
+    assert edges(ego) == {("H02", "H04", 2)} and ego.graph["total"] == 3
+    alone = web_store.network("hcp", "H02", NetworkFilters(cap=1, as_of=AS_OF))
+    assert list(alone) == ["H02"] and alone.graph["total"] == 3
+
+
+def test_network_cap_counts_after_filters(web_store):
+    never = web_store.network("territory", "North", NetworkFilters(
+        engagement=frozenset({"never"}), cap=2, as_of=AS_OF))
+    assert sorted(never) == ["H02", "H03"] and never.graph["total"] == 3
+    whole = web_store.network("territory", "South", NetworkFilters(cap=10, as_of=AS_OF))
+    assert sorted(whole) == ["H04", "H05", "H06"] and whole.graph["total"] == 3
+    assert web_store.network("territory", "Nowhere", NetworkFilters(cap=2, as_of=AS_OF)).graph["total"] == 0
+    with pytest.raises(InputError):
+        NetworkFilters(cap=0)
