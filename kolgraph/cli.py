@@ -237,7 +237,7 @@ def insights(app: AppContext, territory: str | None, since, tier: str | None,
     if fmt == "json":
         click.echo(json.dumps(report, indent=2, default=str))
     elif fmt == "csv":
-        emit(report_rows(report), "csv", CSV_COLUMNS, out=sys.stdout)
+        emit(report_rows(report), "csv", CSV_COLUMNS)
     else:
         click.echo(report_text(report))
 
@@ -275,12 +275,6 @@ def _gap_query(top, max_tier, territory, stale_days, as_of, include_engaged=Fals
                     include_engaged=include_engaged, with_institution=with_institution)
 
 
-def _short_ids(ids: list[str], shown: int = 3) -> str:
-    """A readable table cell for a long id list: the first few, then how many more."""
-    more = len(ids) - shown
-    return "; ".join(ids[:shown]) + (f" +{more} more" if more > 0 else "")
-
-
 @cli.command()
 @_gap_filters
 @output_options
@@ -293,9 +287,7 @@ def gaps(app: AppContext, top, max_tier, territory, stale_days, as_of, as_json: 
 
     fmt = chosen_format(as_json, as_csv)
     rows = app.store.coverage_gaps(_gap_query(top, max_tier, territory, stale_days, as_of))
-    if fmt == "table":
-        rows = [{**row, "msl_ids": _short_ids(row["msl_ids"])} for row in rows]
-    emit(rows, fmt, GAP_FIELDS, out=sys.stdout)
+    emit(rows, fmt, GAP_FIELDS)
 
 
 COVERAGE_LISTINGS = {"territory": "territories", "msl": "msls"}
@@ -321,7 +313,7 @@ def coverage(app: AppContext, stale_days: int, as_of, territory: str | None, by:
         click.echo(json.dumps(result[COVERAGE_LISTINGS[by]] if by else result, indent=2))
     elif fmt == "csv":
         key = COVERAGE_LISTINGS[by or "territory"]
-        emit(result[key], "csv", fields[key], out=sys.stdout)
+        emit(result[key], "csv", fields[key])
     else:
         keys = [COVERAGE_LISTINGS[by]] if by else list(fields)
         click.echo("\n\n".join(f"{key.upper()}\n{table_text(result[key], fields[key])}"
@@ -367,7 +359,7 @@ def collaborators(app: AppContext, hcp_id: str, as_json: bool, as_csv: bool) -> 
     from kolgraph.analytics.network import COAUTHOR_COLUMNS
 
     fmt = chosen_format(as_json, as_csv)
-    emit(app.store.coauthors(hcp_id), fmt, COAUTHOR_COLUMNS, out=sys.stdout)
+    emit(app.store.coauthors(hcp_id), fmt, COAUTHOR_COLUMNS)
 
 
 @cli.command()
@@ -383,7 +375,7 @@ def suggest(app: AppContext, hcp_id: str, limit: int, as_json: bool, as_csv: boo
     rows = app.store.suggest_collaborators(hcp_id, limit)
     if fmt == "table":  # four decimals, as computed (the table would show one)
         rows = [{**row, "score": f"{row['score']:.4f}"} for row in rows]
-    emit(rows, fmt, SUGGESTION_COLUMNS, out=sys.stdout)
+    emit(rows, fmt, SUGGESTION_COLUMNS)
 
 
 @cli.command()
@@ -604,7 +596,7 @@ def users_list(app: AppContext, as_json: bool, as_csv: bool) -> None:
     """Every user with role and territory (never passwords)."""
     fmt = chosen_format(as_json, as_csv)
     # out= at call time: emit's default is the sys.stdout of import time.
-    emit([u.as_row() for u in _user_store(app).list()], fmt, USER_COLUMNS, out=sys.stdout)
+    emit([u.as_row() for u in _user_store(app).list()], fmt, USER_COLUMNS)
 
 
 @users.command("remove")
