@@ -19,6 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from kolgraph.schema import TABLES_BY_NAME
 from kolgraph.store.embedded import EmbeddedStore
@@ -90,3 +91,19 @@ def load_world(home: Path, touches=TOUCHES) -> None:
     with EmbeddedStore(home) as store:
         store.load(world_batch(touches))
         store.write_scores(world_scores())
+
+
+@pytest.fixture
+def world(home):
+    """The home folder with the insights world loaded."""
+    load_world(home)
+    return home
+
+
+@pytest.fixture
+def login(client, auth, world):
+    """Log in as the given user on the world; returns the client."""
+    def _login(name: str):
+        assert auth.login(name).status_code == 302
+        return client
+    return _login

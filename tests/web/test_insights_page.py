@@ -13,26 +13,12 @@ import re
 from html import unescape
 
 import pytest
-from insights_world import IMG, PLANTED, SCRIPT, SOUTH_NOTES, TOUCHES, load_world, planted_touches
+from insights_world import (  # noqa: F401 (world, login: fixtures)
+    IMG, PLANTED, SCRIPT, SOUTH_NOTES, TOUCHES, load_world, login, planted_touches, world)
 
 from kolgraph.web.audit import recent
 
 EVIL_TAGS = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>")
-
-
-@pytest.fixture
-def world(home):
-    load_world(home)
-    return home
-
-
-@pytest.fixture
-def login(client, auth, world):
-    """Log in as the given user on the world; returns the client."""
-    def _login(name: str):
-        assert auth.login(name).status_code == 302
-        return client
-    return _login
 
 
 def html_of(client, url: str, status: int = 200) -> str:

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from html import unescape
 
 import pytest
-from insights_world import frame, load_world
+from insights_world import frame, load_world, login, world  # noqa: F401 (fixtures)
 
 from kolgraph.analytics.gaps import GapQuery
 from kolgraph.store.embedded import EmbeddedStore
@@ -21,20 +21,6 @@ from kolgraph.web.audit import recent
 FORM = "/hcp/{}/touchpoints/new"
 EVIL = "<script>alert(1)</script> and <img src=x onerror=alert(1)>"
 EVIL_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt; and &lt;img src=x onerror=alert(1)&gt;"
-
-
-@pytest.fixture
-def world(home):
-    load_world(home)
-    return home
-
-
-@pytest.fixture
-def login(client, auth, world):
-    def _login(name: str):
-        assert auth.login(name).status_code == 302
-        return client
-    return _login
 
 
 def good(**changes) -> dict:
