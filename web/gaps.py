@@ -2,24 +2,73 @@
 
 Filters are GET parameters (``top``, ``max_tier``, ``territory``, ``stale_days``, ``as_of``,
 ``include_engaged``), so a filtered list is a bookmarkable URL; ``sort`` and ``order`` sort
-it; the export links carry the same filters.
+it; ``page`` picks a page of :data:`PAGE_SIZE` rows (the config key ``KOLGRAPH_GAPS_PAGE_SIZE``
+changes it), and the paging links keep the filters and the sort.  The export links carry the
+same filters and export every row, not one page.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from dataclasses import dataclass
+
+from flask import Blueprint, current_app, render_template
 
 from kolgraph.analytics.gaps import GAP_FIELDS
+from kolgraph.errors import InputError
 from kolgraph.web import params
 from kolgraph.web.stores import get_store
 
 bp = Blueprint("gaps", __name__)
 
+#: Rows per page: 100 keeps the page small (all 2,981 gaps of the M dataset made 1.6 MB).
+PAGE_SIZE = 100
+#: MSL ids shown in a row; the rest are counted ("+N more") and listed in the cell's title.
+MSL_IDS_SHOWN = 2
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of rows: ``number`` (from 1) of ``count`` pages, rows ``first``..``last`` (from 1)."""
+
+    number: int
+    count: int
+    size: int
+    total: int
+
+    @property
+    def first(self) -> int:
+        return min((self.number - 1) * self.size + 1, self.total)
+
+    @property
+    def last(self) -> int:
+        return min(self.number * self.size, self.total)
+
 
 @bp.get("/gaps")
 def index():
-    """The gaps in the user's scope, filtered and sorted."""
+    """The gaps in the user's scope, filtered, sorted, one page of them."""
     query = params.gap_query()
     rows, column, order = params.sort_rows(get_store().coverage_gaps(query))
-    return render_template("gaps/index.html", rows=rows, query=query, sort=column, order=order,
-                           filters=params.gap_filters(), sorts=params.GAP_SORTS, fields=GAP_FIELDS)
+    page = paginate(len(rows), params.arg_int("page", 1, low=1), page_size())
+    shown = rows[(page.number - 1) * page.size:page.number * page.size]
+    return render_template("gaps/index.html", rows=shown, total=len(rows), page=page, query=query,
+                           sort=column, order=order, filters=params.gap_filters(),
+                           sorts=params.GAP_SORTS, fields=GAP_FIELDS, msl_ids_shown=MSL_IDS_SHOWN)
+
+
+def page_size() -> int:
+    """Rows per page: ``KOLGRAPH_GAPS_PAGE_SIZE`` from the app config, else :data:`PAGE_SIZE`."""
+    return int(current_app.config.get("KOLGRAPH_GAPS_PAGE_SIZE", PAGE_SIZE))
+
+
+def paginate(total: int, number: int, size: int) -> Page:
+    """Page ``number`` of ``total`` rows; InputError past the last page (an empty list has page 1).
+
+    >>> page = paginate(250, 3, 100)
+    >>> (page.count, page.first, page.last)
+    (3, 201, 250)
+    """
+    count = max(1, -(-total // size))
+    if number > count:
+        raise InputError(f"page {number} is past the last page ({count}) of these gaps")
+    return Page(number=number, count=count, size=size, total=total)

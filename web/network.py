@@ -70,14 +70,17 @@ def render_network(graph: nx.Graph, *, color_by: str = "tier", cap: int = DEFAUL
     ``institution``, ``territory``, ``specialty`` and ``engagement`` (engaged / stale /
     never); edges carry ``papers``.  Size follows influence, colour follows ``color_by``,
     edge width follows joint papers.  Beyond ``cap`` nodes only the ``cap`` most
-    influential are drawn, with a note saying so.
+    influential are drawn, with a note saying so.  A graph already capped by the store
+    carries its full size in ``graph.graph["total"]`` (see :mod:`kolgraph.store.web_model`);
+    the note counts that.
     """
     if color_by not in COLOR_BY:
         raise ValueError(f"color_by must be one of {COLOR_BY}, not {color_by!r}")
     shown = most_influential(graph, cap)
     notes = [note] if note else []
-    if shown.number_of_nodes() < graph.number_of_nodes():
-        notes.append(f"Showing {shown.number_of_nodes():,} of {graph.number_of_nodes():,} HCPs "
+    total = network_total(graph)
+    if shown.number_of_nodes() < total:
+        notes.append(f"Showing {shown.number_of_nodes():,} of {total:,} HCPs "
                      "(the most influential); narrow with filters.")
     net = build_pyvis(shown, color_by)
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
@@ -85,6 +88,11 @@ def render_network(graph: nx.Graph, *, color_by: str = "tier", cap: int = DEFAUL
     return Markup(render_template("network/fragment.html", data=data, notes=notes,
                                   legend=LEGENDS[color_by], color_by=color_by,
                                   node_count=len(nodes), edge_count=len(edges)))
+
+
+def network_total(graph: nx.Graph) -> int:
+    """How many HCPs the network has: ``graph.graph["total"]`` when the store capped it."""
+    return max(int(graph.graph.get("total") or 0), graph.number_of_nodes())
 
 
 def most_influential(graph: nx.Graph, cap: int) -> nx.Graph:

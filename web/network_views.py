@@ -2,17 +2,21 @@
 
 Filters arrive as GET parameters (bookmarkable): ``hops`` (ego only), ``color`` (tier or
 engagement), ``tier`` and ``engagement`` (repeatable), ``specialty``, ``territory``,
-``min_papers``, ``stale_days``.  An msl's views hold only HCPs of their territory.
+``min_papers``, ``stale_days``.  An msl's views hold only HCPs of their territory.  The store
+reads at most :data:`~kolgraph.web.network.DEFAULT_CAP` nodes (the most influential), so a
+territory of 10,000 HCPs costs what a drawing of 300 does.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from kolgraph.errors import InputError
 from kolgraph.store.web_model import ENGAGEMENT, NetworkFilters
 from kolgraph.web import params
-from kolgraph.web.network import COLOR_BY, render_network
+from kolgraph.web.network import COLOR_BY, DEFAULT_CAP, network_total, render_network
 from kolgraph.web.security import check_territory, current_scope
 from kolgraph.web.stores import get_store
 
@@ -38,7 +42,7 @@ def ego(hcp_id: str):
     """The HCP and the co-authors within 1 or 2 hops."""
     store = get_store()
     params.require_hcp(store, hcp_id)
-    filters = params.network_filters()
+    filters = _filters()
     graph = store.network("hcp", hcp_id, filters)
     title = f"Network of {graph.nodes[hcp_id]['name'] if hcp_id in graph else hcp_id}"
     return _page("hcp", hcp_id, title, graph, filters)
@@ -47,7 +51,7 @@ def ego(hcp_id: str):
 @bp.get("/institution/<institution_id>")
 def institution(institution_id: str):
     """The HCPs currently at an institution, and their co-authorships."""
-    filters = params.network_filters()
+    filters = _filters()
     graph = get_store().network("institution", institution_id, filters)
     return _page("institution", institution_id, f"Institution {institution_id}", graph, filters)
 
@@ -56,9 +60,14 @@ def institution(institution_id: str):
 def territory(name: str):
     """The HCPs of a territory, and their co-authorships (another territory is a 404 for an msl)."""
     check_territory(name)
-    filters = params.network_filters()
+    filters = _filters()
     graph = get_store().network("territory", name, filters)
     return _page("territory", name, f"Territory {name}", graph, filters)
+
+
+def _filters() -> NetworkFilters:
+    """The request's filters, capped at what a drawing shows."""
+    return replace(params.network_filters(), cap=DEFAULT_CAP)
 
 
 def _color() -> str:
@@ -77,4 +86,4 @@ def _page(kind: str, key: str, title: str, graph, filters: NetworkFilters):
     specialties = sorted({s for _, s in graph.nodes(data="specialty") if s})
     return render_template("network/view.html", kind=kind, key=key, title=title, drawing=drawing,
                            filters=filters, color=color, engagement_values=ENGAGEMENT,
-                           specialties=specialties, node_count=graph.number_of_nodes())
+                           specialties=specialties, node_count=network_total(graph))

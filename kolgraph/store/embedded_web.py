@@ -53,8 +53,10 @@ _IDS = "(SELECT value FROM json_each(?))"
 _NETWORK_SQL = {
     "neighbours": f"""SELECT hcp_a, hcp_b, papers FROM coauthorships
                       WHERE papers >= ? AND (hcp_a IN {_IDS} OR hcp_b IN {_IDS})""",
+    # The unary + keeps SQLite from probing the primary key for every (a, b) pair of ids
+    # (quadratic: 36 s for 10,000 ids); it seeks by hcp_a and tests hcp_b against a set.
     "edges": f"""SELECT hcp_a, hcp_b, papers FROM coauthorships
-                 WHERE papers >= ? AND hcp_a IN {_IDS} AND hcp_b IN {_IDS}""",
+                 WHERE papers >= ? AND hcp_a IN {_IDS} AND +hcp_b IN {_IDS}""",
     "nodes": f"""SELECT h.hcp_id, h.name, h.specialty, h.territory, s.tier, s.influence,
                         (SELECT MAX(t.date) FROM touchpoints AS t
                          WHERE t.hcp_id = h.hcp_id AND t.date <= ?) AS last_touch

@@ -19,6 +19,10 @@ Rules:
   and everyone within ``hops`` (1 or 2) edges; ``institution``: HCPs currently affiliated
   with it; ``territory``: HCPs of that territory.  Node filters (tier, specialty, territory,
   engagement) then drop nodes, never the centre of an ego network.
+* **Cap**: with ``NetworkFilters.cap`` set, a network with more nodes than the cap keeps the
+  ``cap`` most influential (unscored count as 0; ties by ``hcp_id``), the ego centre always
+  among them, and only the edges among those are read.  ``graph.graph["total"]`` is the
+  number of nodes before the cap (the number of nodes when nothing was capped).
 """
 
 from __future__ import annotations
@@ -57,8 +61,11 @@ class NetworkFilters:
     engagement: frozenset[str] = frozenset()  # empty: every status
     as_of: date = field(default_factory=date.today)
     stale_days: int = DEFAULT_STALE_DAYS
+    cap: int | None = None  # None: every node; else at most this many (the most influential)
 
     def __post_init__(self) -> None:
+        if self.cap is not None and self.cap < 1:
+            raise InputError(f"the node cap must be at least 1 (got {self.cap})")
         if self.hops not in (1, 2):
             raise InputError(f"hops must be 1 or 2 (got {self.hops})")
         if self.min_papers < 1:
@@ -262,8 +269,27 @@ def assemble_network(kind: str, key: str, filters: NetworkFilters, *, members: M
     rows = node_rows(sorted(ids), filters.as_of.isoformat())
     centre = key if kind == "hcp" else None
     kept = [r for r in rows if r["hcp_id"] == centre or filters.keeps(network_node(r, filters))]
-    edges = edges_among(sorted(r["hcp_id"] for r in kept), filters.min_papers) if kept else []
-    return build_network(kept, edges, filters, keep=centre)
+    shown = most_influential_rows(kept, filters.cap, keep=centre)
+    # Edges are read only among the shown nodes: on big networks they are most of the cost.
+    edges = edges_among(sorted(r["hcp_id"] for r in shown), filters.min_papers) if shown else []
+    graph = build_network(shown, edges, filters, keep=centre)
+    graph.graph["total"] = len(kept)
+    return graph
+
+
+def most_influential_rows(rows: list[Mapping], cap: int | None, keep: str | None = None) -> list[Mapping]:
+    """``rows`` when at most ``cap`` (or no cap), else the ``cap`` most influential, ``keep``
+    (an ego centre) always among them; unscored count as 0, ties go by ``hcp_id``.
+
+    >>> rows = [{"hcp_id": "a", "influence": 9}, {"hcp_id": "b", "influence": None},
+    ...         {"hcp_id": "c", "influence": 50}]
+    >>> [r["hcp_id"] for r in most_influential_rows(rows, 2, keep="b")]
+    ['b', 'c']
+    """
+    if cap is None or len(rows) <= cap:
+        return rows
+    ranked = sorted(rows, key=lambda r: (r["hcp_id"] != keep, -(_float(r["influence"]) or 0.0), r["hcp_id"]))
+    return ranked[:cap]
 
 
 def check_network(kind: str) -> None:

@@ -107,6 +107,14 @@ def test_no_note_under_the_cap(render):
     assert "Showing" not in html and len(data["nodes"]) == 10
 
 
+def test_a_graph_capped_by_the_store_counts_its_total(render):
+    graph = hcp_graph(300)
+    graph.graph["total"] = 10235  # what the store read before its cap (web_model)
+    html, data = render(graph, cap=300)
+    assert "Showing 300 of 10,235 HCPs (the most influential); narrow with filters." in html
+    assert len(data["nodes"]) == 300
+
+
 def test_the_input_graph_is_not_modified(render):
     graph = hcp_graph(20)
     before = (copy.deepcopy(dict(graph.nodes(data=True))), copy.deepcopy(list(graph.edges(data=True))))
