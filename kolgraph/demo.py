@@ -34,13 +34,14 @@ def demo_bundle(home: Path, echo: Callable[[str], None]) -> Path:
 
 
 def prepare_demo(store: GraphStore, home: Path, echo: Callable[[str], None] = print) -> None:
-    """Generate (once) and load the demo bundle; loading again changes nothing."""
+    """Generate (once), load and score the demo bundle; loading again changes nothing."""
     from kolgraph.loading import load_path
+    from kolgraph.scoring import rescore
 
     bundle = demo_bundle(home, echo)
     echo(f"loading {bundle} into the {store.backend} store ...")
-    summary = load_path(bundle, store)
-    echo(summary.describe())
+    echo(load_path(bundle, store).describe())
+    echo(f"scored {len(rescore(store, home)):,} HCPs")
     ensure_demo_user(home, echo)
 
 

@@ -1,0 +1,35 @@
+"""``kolgraph demo --no-serve``: generate once, load, score, and a first admin login."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from kolgraph.cli import cli
+from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.users import UserStore
+
+
+def run_demo(home):
+    result = CliRunner().invoke(cli, ["--home", str(home), "demo", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_demo_loads_scores_and_creates_a_login(tmp_path):
+    output = run_demo(tmp_path)
+    assert "created web login 'admin'" in output and "scored 2,000 HCPs" in output
+    with EmbeddedStore(tmp_path) as store:
+        assert store.stats()["nodes"]["HCP"] == 2000
+        scores = store.scores()
+    assert len(scores) == 2000 and sorted(scores["rank"]) == list(range(1, 2001))
+    assert [u.name for u in UserStore.for_home(tmp_path).list()] == ["admin"]
+
+
+def test_demo_again_changes_nothing(tmp_path):
+    run_demo(tmp_path)
+    with EmbeddedStore(tmp_path) as store:
+        before = store.stats()
+    output = run_demo(tmp_path)
+    assert "generating" not in output and "created web login" not in output
+    with EmbeddedStore(tmp_path) as store:
+        assert store.stats() == before
