@@ -15,7 +15,7 @@ bundle rewrites no co-author relationship.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 import numpy as np
@@ -42,7 +42,6 @@ from kolgraph.schema import (
     Batch,
     Table,
     hcp_name,
-    records,
 )
 from kolgraph.store.base import COAUTHORSHIP_COLUMNS, GraphStore, Progress, no_progress
 from kolgraph.store.neo4j_gaps import Neo4jGapQueries
@@ -51,6 +50,10 @@ from kolgraph.store.neo4j_web import Neo4jWebQueries
 
 #: Rows per write transaction: big enough to amortize round trips, small enough for the heap.
 BATCH_SIZE = 10_000
+
+#: Rows grouped by one end (authors per publication, partners per HCP) average about this
+#: many relationships, so a batch of groups is about BATCH_SIZE relationships.
+GROUP_SIZE = 6
 
 #: HCPs per co-authorship refresh transaction (each brings ~40 pairs, counted from both ends).
 COAUTHOR_BATCH_SIZE = 1_000
@@ -145,8 +148,9 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
                     self._upsert(session, table, frame, progress, first)
             pmids = touched_pmids(batch)
             if first:
-                pairs = records(coauthorship_pairs(batch["authorships"], batch["publications"]))
-                self._write_batches(session, "create_coauthorships", pairs)
+                pairs = coauthorship_pairs(batch["authorships"], batch["publications"])
+                self._write_batches(session, "create_coauthorships", grouped_pairs(pairs),
+                                    size=self.batch_size // GROUP_SIZE)
             elif pmids:
                 self._refresh_derived(session, pmids)
 
@@ -158,7 +162,9 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
         and a retried batch transaction was rolled back before it runs again.
         """
         if first and table.name == "authorships":
-            self._write_batches(session, "create_authorships", first_authorship_rows(frame), progress)
+            self._write_batches(session, "create_authorships", first_authorship_rows(frame),
+                                progress, size=self.batch_size // GROUP_SIZE,
+                                weigh=lambda groups: sum(len(g["authors"]) for g in groups))
         else:
             self._write_batches(session, f"merge_{table.name}", table_rows(table, frame), progress)
 
@@ -247,12 +253,13 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
 
     def _write_batches(self, session: Session, name: str, rows: list,
                        progress: Progress = no_progress, *, param: str = "rows",
-                       size: int | None = None) -> None:
-        """Run query ``name`` once per batch of ``rows``, each in its own write transaction."""
+                       size: int | None = None, weigh: Callable[[list], int] = len) -> None:
+        """Run query ``name`` once per batch of ``rows``, each in its own write transaction;
+        ``progress`` hears ``weigh(batch)`` rows (grouped rows count what they hold)."""
         text = self._queries.get(name)
         for chunk in _chunks(rows, size or self.batch_size):
             session.execute_write(_run, text, {param: chunk})
-            progress(len(chunk))
+            progress(weigh(chunk))
 
     def _read(self, name: str, **params) -> list[dict]:
         """The rows (as dicts) of read query ``name``, routed to a reader."""
@@ -395,12 +402,24 @@ def self_contained(batch: Batch) -> bool:
 
 
 def first_authorship_rows(frame: pd.DataFrame) -> list[dict]:
-    """``create_authorships`` rows: position, and last_author (the highest position of the
-    publication; the whole publication's author list is in the batch)."""
+    """``create_authorships`` rows, one per publication (looked up once) with its authors:
+    position, and last_author (the highest position; the whole author list is in the batch)."""
     positions = pd.to_numeric(frame["position"])
     last = positions == positions.groupby(frame["pmid"]).transform("max")
-    return [{"pmid": p, "hcp_id": h, "position": int(n), "last_author": bool(l)}
-            for p, h, n, l in zip(frame["pmid"], frame["hcp_id"], positions, last)]
+    authors: dict[str, list[dict]] = {}
+    for pmid, hcp_id, position, is_last in zip(frame["pmid"], frame["hcp_id"], positions, last):
+        authors.setdefault(pmid, []).append(
+            {"hcp_id": hcp_id, "position": int(position), "last_author": bool(is_last)})
+    return [{"pmid": pmid, "authors": group} for pmid, group in authors.items()]
+
+
+def grouped_pairs(pairs: pd.DataFrame) -> list[dict]:
+    """``create_coauthorships`` rows, one per smaller hcp_id (looked up once) with its partners."""
+    partners: dict[str, list[dict]] = {}
+    for a, b, papers, first, last in zip(*(pairs[c].tolist() for c in COAUTHORSHIP_COLUMNS)):
+        partners.setdefault(a, []).append(
+            {"hcp_b": b, "papers": papers, "first_year": first, "last_year": last})
+    return [{"hcp_a": a, "partners": group} for a, group in partners.items()]
 
 
 def touched_pmids(batch: Batch) -> list[str]:
