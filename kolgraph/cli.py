@@ -7,6 +7,7 @@ and a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from datetime import date
 from pathlib import Path
@@ -610,6 +611,8 @@ def users_remove(app: AppContext, name: str) -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    # The driver logs connection failures as warnings; the CLI reports them as one clear error.
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
     cli(prog_name="kolgraph")
 
 
