@@ -611,8 +611,8 @@ def users_remove(app: AppContext, name: str) -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    # The driver logs connection failures as warnings; the CLI reports them as one clear error.
-    logging.getLogger("neo4j").setLevel(logging.ERROR)
+    # The driver logs connection failures itself; the CLI reports them as one clear error.
+    logging.getLogger("neo4j").setLevel(logging.CRITICAL)
     cli(prog_name="kolgraph")
 
 
