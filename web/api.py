@@ -68,7 +68,7 @@ def suggestions(hcp_id: str):
     store = get_store()
     params.require_hcp(store, hcp_id)
     limit = params.arg_int("limit", 10, low=1, high=200)
-    return jsonify(params.scoped_rows(store, store.suggest_collaborators(hcp_id, limit)))
+    return jsonify(params.scoped_suggestions(store, store.suggest_collaborators(hcp_id, limit)))
 
 
 @bp.get("/path")

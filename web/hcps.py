@@ -46,7 +46,7 @@ def profile(hcp_id: str):
     return render_template(
         "hcps/profile.html", p=found, hcp=found["hcp"], breakdown=score_breakdown(found["score"]),
         coauthors=params.scoped_rows(store, store.coauthors(hcp_id))[:COAUTHORS_SHOWN],
-        suggestions=params.scoped_rows(store, store.suggest_collaborators(hcp_id, SUGGESTIONS_SHOWN)),
+        suggestions=params.scoped_suggestions(store, store.suggest_collaborators(hcp_id, SUGGESTIONS_SHOWN)),
         intro=warm_intro(store, hcp_id, date.today(), stale), stale_days=stale)
 
 
@@ -66,7 +66,7 @@ def collaborators(hcp_id: str):
     return render_template(
         "hcps/collaborators.html", hcp=found["hcp"],
         coauthors=params.scoped_rows(store, store.coauthors(hcp_id)),
-        suggestions=params.scoped_rows(store, store.suggest_collaborators(hcp_id, limit)),
+        suggestions=params.scoped_suggestions(store, store.suggest_collaborators(hcp_id, limit)),
         intro=warm_intro(store, hcp_id, params.arg_date("as_of"), stale),
         to=to or "", path=path, stale_days=stale, limit=limit)
 

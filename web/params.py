@@ -13,6 +13,7 @@ from datetime import date
 from flask import abort, current_app, request
 
 from kolgraph.analytics.gaps import DEFAULT_STALE_DAYS, GAP_FIELDS, GapQuery
+from kolgraph.analytics.network import why_sentence
 from kolgraph.errors import InputError
 from kolgraph.store import GraphStore
 from kolgraph.store.web_model import NetworkFilters
@@ -137,6 +138,23 @@ def scoped_rows(store: GraphStore, rows: list[dict] | None) -> list[dict]:
     rows = rows or []
     allowed = visible(store)(r["hcp_id"] for r in rows)
     return [r for r in rows if r["hcp_id"] in allowed]
+
+
+def scoped_suggestions(store: GraphStore, rows: list[dict]) -> list[dict]:
+    """Suggestions about HCPs the user may see, with shared co-authors outside the user's
+    territory shown anonymously (in the list and in the ``why`` sentence)."""
+    rows = scoped_rows(store, rows)
+    if current_scope() is None:
+        return rows
+    allowed = visible(store)(i for r in rows for i in r["shared_coauthor_ids"])
+    return [_anonymised_suggestion(row, allowed) for row in rows]
+
+
+def _anonymised_suggestion(row: dict, allowed: set[str]) -> dict:
+    names = [name if hcp_id in allowed else OUTSIDE
+             for name, hcp_id in zip(row["shared_coauthors"], row["shared_coauthor_ids"])]
+    why = why_sentence(names, row["shared_institutions"], row["shared_topics"])
+    return {**row, "shared_coauthors": names, "why": why}
 
 
 def scoped_path(store: GraphStore, path: dict | None) -> dict | None:

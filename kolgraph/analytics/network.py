@@ -174,12 +174,14 @@ def _suggestion(candidate: _Candidate, own_topics: frozenset[str],
     union = own_topics | topics
     shared_topics = sorted(own_topics & topics)
     jaccard = len(shared_topics) / len(union) if union else 0.0
-    coauthor_names = sorted(around.coauthors[s][0] or s for s in candidate.shared)
+    coauthors = sorted((around.coauthors[s][0] or s, s) for s in candidate.shared)
+    coauthor_names = [name for name, _ in coauthors]
     institution_names = sorted(around.institutions[i][0] or i for i in candidate.institutions)
     return {
         "hcp_id": candidate.hcp_id, "name": name,
         "score": round(candidate.base + TOPIC_WEIGHT * jaccard, SCORE_DECIMALS),
         "shared_coauthors": coauthor_names, "shared_topics": shared_topics,
+        "shared_coauthor_ids": [hcp_id for _, hcp_id in coauthors],
         "shared_institutions": institution_names,
         "why": why_sentence(coauthor_names, institution_names, shared_topics),
     }
