@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
+from kolgraph.coauthorship import coauthorship_pairs
 from kolgraph.schema import TABLES_BY_NAME, empty_frame
 from kolgraph.store.base import COAUTHORSHIP_COLUMNS, GraphStore
 
@@ -62,17 +63,8 @@ def _empty(name: str) -> pd.DataFrame:
 
 
 def derive_coauthorships(authorships: pd.DataFrame, publications: pd.DataFrame) -> pd.DataFrame:
-    """One row per unordered pair of HCPs sharing a publication (``hcp_a < hcp_b``).
-
-    ``papers`` counts shared publications; ``first_year`` / ``last_year`` are the years of
-    the earliest and latest of them.  Rows are sorted by ``(hcp_a, hcp_b)``.
-    """
+    """One row per unordered pair of HCPs sharing a publication (``hcp_a < hcp_b``), as the
+    stores derive ``COAUTHORED_WITH``; rows sorted by ``(hcp_a, hcp_b)``."""
     pairs = authorships[["pmid", "hcp_id"]].drop_duplicates()
-    pairs = pairs.merge(pairs, on="pmid", suffixes=("_a", "_b"))
-    pairs = pairs[pairs["hcp_id_a"] < pairs["hcp_id_b"]]
-    years = publications[["pmid", "year"]].assign(year=lambda f: pd.to_numeric(f["year"]))
-    pairs = pairs.merge(years, on="pmid", how="left")
-    grouped = pairs.groupby(["hcp_id_a", "hcp_id_b"], sort=True).agg(
-        papers=("pmid", "size"), first_year=("year", "min"), last_year=("year", "max"))
-    frame = grouped.reset_index().rename(columns={"hcp_id_a": "hcp_a", "hcp_id_b": "hcp_b"})
-    return frame[list(COAUTHORSHIP_COLUMNS)]
+    years = publications.assign(year=pd.to_numeric(publications["year"]))
+    return coauthorship_pairs(pairs, years).reset_index(drop=True)
