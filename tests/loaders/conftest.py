@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from kolgraph.loading import load_path
+from kolgraph.store.embedded import EmbeddedStore
 
 SMALL_BUNDLE = Path(__file__).parent.parent / "data" / "bundle_small"
 
@@ -22,3 +23,11 @@ def loaded(store, small_bundle):
     """A store holding the small bundle, so "nothing was written" means something."""
     load_path(small_bundle, store)
     return store
+
+
+@pytest.fixture
+def embedded(tmp_path):
+    """An empty embedded store (source-format tests that need only one backend)."""
+    store = EmbeddedStore(tmp_path / "home")
+    yield store
+    store.close()

@@ -24,7 +24,6 @@ from kolgraph.loaders.ctgov import (
 )
 from kolgraph.loaders.institutions import parse_affiliation
 from kolgraph.loaders.validate import validate
-from kolgraph.store.embedded import EmbeddedStore
 
 DATA = SHARED_DATA
 pytestmark = pytest.mark.usefixtures("real_data")
@@ -32,13 +31,6 @@ XML = DATA / "ctgov" / "xml_legacy"
 JSON = DATA / "ctgov" / "json_v2"
 XML_FILES = sorted(XML.glob("*.xml"))
 JSON_FILES = sorted(JSON.glob("*.json"))
-
-
-@pytest.fixture
-def embedded(tmp_path):
-    store = EmbeddedStore(tmp_path / "home")
-    yield store
-    store.close()
 
 
 def load(read, store) -> None:

@@ -7,7 +7,6 @@ through the loader's code.
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -16,7 +15,6 @@ from shared_data import SHARED_DATA
 from kolgraph.errors import InputError
 from kolgraph.loaders.nppes import looks_like_nppes, normalise_zip, read_nppes, read_taxonomy
 from kolgraph.loaders.validate import validate
-from kolgraph.store.embedded import EmbeddedStore
 
 DATA = SHARED_DATA
 pytestmark = pytest.mark.usefixtures("real_data")
@@ -33,13 +31,6 @@ def sample() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def read():
     return read_nppes(SAMPLE)
-
-
-@pytest.fixture
-def embedded(tmp_path):
-    store = EmbeddedStore(tmp_path / "home")
-    yield store
-    store.close()
 
 
 def active(sample: pd.DataFrame) -> pd.Series:

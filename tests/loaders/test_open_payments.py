@@ -5,7 +5,6 @@ Counts are checked against a count made here straight from the CSV with pandas.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,7 +13,6 @@ from shared_data import SHARED_DATA
 from kolgraph.errors import InputError
 from kolgraph.loaders.open_payments import looks_like_open_payments, read_open_payments
 from kolgraph.loaders.validate import validate
-from kolgraph.store.embedded import EmbeddedStore
 
 DATA = SHARED_DATA
 pytestmark = pytest.mark.usefixtures("real_data")
@@ -35,13 +33,6 @@ def payments(year) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def read(year):
     return read_open_payments(YEARS[year])
-
-
-@pytest.fixture
-def embedded(tmp_path):
-    store = EmbeddedStore(tmp_path / "home")
-    yield store
-    store.close()
 
 
 def load(read, store) -> None:
