@@ -89,6 +89,11 @@ class AuthActions:
     def login(self, username: str = "ada", password: str = PASSWORD, **extra):
         return self.client.post("/login", data={"username": username, "password": password, **extra})
 
+    def as_user(self, username: str):
+        """Log in as ``username`` (which must succeed); returns the client."""
+        assert self.login(username).status_code == 302
+        return self.client
+
     def logout(self):
         return self.client.post("/logout")
 

@@ -33,12 +33,9 @@ def page(client, url: str, status: int = 200) -> str:
 
 
 @pytest.fixture
-def as_user(client, auth, loaded):
+def as_user(auth, loaded):
     """Log in as the given user on the loaded graph; returns the client."""
-    def login(name: str):
-        assert auth.login(name).status_code == 302
-        return client
-    return login
+    return auth.as_user
 
 
 # --- login and roles -------------------------------------------------------------------------
