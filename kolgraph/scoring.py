@@ -32,15 +32,13 @@ def top_hcps(store: GraphStore, limit: int = 20, territory: str | None = None,
     """HCPs by influence rank (or, with ``rising``, rising stars by growth), best first."""
     if limit < 1:
         raise InputError("--limit must be at least 1")
+    if not rising:
+        return store.top_hcps(limit, territory)  # the store reads only the rows returned
     table = _scored_hcps(store)
     if territory:
         table = table[table["territory"] == territory]
-    if rising:
-        table = table[table["rising"]].sort_values(["rising_score", "rank"], ascending=[False, True])
-    else:
-        table = table.sort_values("rank")
-    columns = RISING_COLUMNS if rising else TOP_COLUMNS
-    return [_plain(row) for row in table.head(limit)[list(columns)].to_dict("records")]
+    table = table[table["rising"]].sort_values(["rising_score", "rank"], ascending=[False, True])
+    return [_plain(row) for row in table.head(limit)[list(RISING_COLUMNS)].to_dict("records")]
 
 
 def explain(store: GraphStore, home: Path, hcp_id: str, as_of: date | None = None) -> dict:
