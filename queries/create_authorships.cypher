@@ -1,7 +1,7 @@
-// purpose: first load of authorships (the store holds none): per publication, create (:HCP)-[:AUTHORED]->(:Publication) with position and last_author for each of its authors
+// purpose: first load of authorships (the store holds none): per HCP (looked up once), create (:HCP)-[:AUTHORED]->(:Publication) with position and last_author for each of its publications in the batch
 // params: rows
 UNWIND $rows AS row
-MATCH (p:Publication {pmid: row.pmid})
-UNWIND row.authors AS author
-MATCH (h:HCP {hcp_id: author.hcp_id})
-CREATE (h)-[:AUTHORED {position: author.position, last_author: author.last_author}]->(p)
+MATCH (h:HCP {hcp_id: row.hcp_id})
+UNWIND row.publications AS publication
+MATCH (p:Publication {pmid: publication.pmid})
+CREATE (h)-[:AUTHORED {position: publication.position, last_author: publication.last_author}]->(p)

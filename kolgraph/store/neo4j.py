@@ -3,7 +3,8 @@
 The driver is passed in (:meth:`Neo4jStore.connect` builds one from settings for the CLI);
 every statement is a parameterized ``.cypher`` file from :mod:`kolgraph.cypher`.  Loads are
 batched ``UNWIND $rows ... MERGE`` statements, each in a managed write transaction, so a
-batch the driver retries after a transient failure gives the same result.
+batch the driver retries after a transient failure gives the same result; two sessions
+write at once, never touching the same nodes at the same time (:mod:`.neo4j_bulk`).
 
 Derived data (``AUTHORED.last_author``, ``COAUTHORED_WITH``) is refreshed after every load
 for what the load touched, inside the server (no authorship crosses the wire): the
@@ -16,7 +17,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -44,16 +47,13 @@ from kolgraph.schema import (
     hcp_name,
 )
 from kolgraph.store.base import COAUTHORSHIP_COLUMNS, GraphStore, Progress, no_progress
+from kolgraph.store.neo4j_bulk import WRITERS, Job, chunks, interleave, link_jobs, node_jobs, run_jobs
 from kolgraph.store.neo4j_gaps import Neo4jGapQueries
 from kolgraph.store.neo4j_network import Neo4jNetworkQueries
 from kolgraph.store.neo4j_web import Neo4jWebQueries
 
 #: Rows per write transaction: big enough to amortize round trips, small enough for the heap.
 BATCH_SIZE = 10_000
-
-#: Rows grouped by one end (authors per publication, partners per HCP) average about this
-#: many relationships, so a batch of groups is about BATCH_SIZE relationships.
-GROUP_SIZE = 6
 
 #: HCPs per co-authorship refresh transaction (each brings ~40 pairs, counted from both ends).
 COAUTHOR_BATCH_SIZE = 1_000
@@ -78,6 +78,7 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
 
     backend = "neo4j"
     batch_size = BATCH_SIZE
+    writers = WRITERS
     coauthor_batch_size = COAUTHOR_BATCH_SIZE
 
     def __init__(self, driver: Driver, database: str = "neo4j", owns_driver: bool = False,
@@ -131,42 +132,66 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
         """The subset of ``keys`` already stored in entity table ``table``."""
         spec = _entity_table(table)
         found: set[str] = set()
-        for chunk in _chunks(list(dict.fromkeys(keys)), self.batch_size):
+        for chunk in chunks(list(dict.fromkeys(keys)), self.batch_size):
             rows = self._read(f"match_{spec.label.lower()}_keys", keys=chunk)
             found.update(row["key"] for row in rows)
         return found
 
     def load(self, batch: Batch, progress: Progress = no_progress) -> None:
-        """Upsert every table of ``batch`` in schema order, then refresh derived data."""
+        """Upsert every table of ``batch``, then refresh derived data.
+
+        Nodes first, then relationships (and touchpoints, which link an MSL and an HCP),
+        each phase written by parallel, conflict-free sessions (:mod:`neo4j_bulk`); the
+        relationship batches are prepared on another thread while the nodes are written.
+        """
         if not self._constraints_ready:
             self.ensure_constraints()
-        with self._errors(), self._session() as session:
-            first = self_contained(batch) and not self._has_authorships(session)
-            for table in TABLES:
-                frame = batch.get(table.name)
-                if frame is not None and len(frame):
-                    self._upsert(session, table, frame, progress, first)
+        with self._errors():
+            with self._session() as session:
+                first = self_contained(batch) and not self._has_authorships(session)
+            with ThreadPoolExecutor(1, thread_name_prefix="kolgraph-prepare") as prepare:
+                links = prepare.submit(self._link_jobs, batch, first)
+                self._run_jobs(self._node_jobs(batch), progress)
+                self._run_jobs(links.result(), progress)
             pmids = touched_pmids(batch)
-            if first:
-                pairs = coauthorship_pairs(batch["authorships"], batch["publications"])
-                self._write_batches(session, "create_coauthorships", grouped_pairs(pairs),
-                                    size=self.batch_size // GROUP_SIZE)
-            elif pmids:
-                self._refresh_derived(session, pmids)
+            if pmids and not first:
+                with self._session() as session:
+                    self._refresh_derived(session, pmids)
 
-    def _upsert(self, session: Session, table: Table, frame: pd.DataFrame, progress: Progress,
-                first: bool) -> None:
-        """MERGE the rows of one table; a first load of authorships CREATEs them instead.
+    def _node_jobs(self, batch: Batch) -> list[Job]:
+        """MERGE batches of every node table without references (HCPs, publications...)."""
+        jobs = [node_jobs(f"merge_{table.name}", table_rows(table, batch[table.name]),
+                          self.batch_size)
+                for table in TABLES if not table.references and _rows_in(batch, table)]
+        return interleave(jobs)
 
-        CREATE is safe there: the store held no authorship, keys are unique within a batch,
-        and a retried batch transaction was rolled back before it runs again.
+    def _link_jobs(self, batch: Batch, first: bool) -> list[Job]:
+        """Batches of every table with references, split by the colours of their ends.
+
+        A first load CREATEs authorships (grouped per HCP) and the co-author pairs computed
+        from the batch.  CREATE is safe there: the store held no authorship, keys are
+        unique within a batch, and a retried transaction was rolled back before it reruns.
         """
-        if first and table.name == "authorships":
-            self._write_batches(session, "create_authorships", first_authorship_rows(frame),
-                                progress, size=self.batch_size // GROUP_SIZE,
-                                weigh=lambda groups: sum(len(g["authors"]) for g in groups))
-        else:
-            self._write_batches(session, f"merge_{table.name}", table_rows(table, frame), progress)
+        jobs = []
+        for table in TABLES:
+            if not table.references or not _rows_in(batch, table):
+                continue
+            ends = [(TABLES_BY_NAME[target].label, column) for column, target in table.references]
+            if first and table.name == "authorships":
+                jobs.append(link_jobs("create_authorships", first_authorship_rows(batch[table.name]),
+                                      ends, self.batch_size, group=("hcp_id", "publications")))
+            else:
+                jobs.append(link_jobs(f"merge_{table.name}", table_rows(table, batch[table.name]),
+                                      ends, self.batch_size))
+        if first:
+            jobs.append(coauthorship_jobs(batch, self.batch_size))
+        return interleave(jobs)
+
+    def _run_jobs(self, jobs: list[Job], progress: Progress) -> None:
+        def write(session: Session, job: Job) -> None:
+            session.execute_write(_run, self._queries.get(job.query), {job.param: job.rows})
+
+        run_jobs(jobs, write, self._session, progress, self.writers)
 
     def _has_authorships(self, session: Session) -> bool:
         (row,) = session.execute_read(_fetch_dicts, self._queries.get("count_authorships"), {})
@@ -240,7 +265,7 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
         """
         self._write_batches(session, "set_last_author", pmids, param="pmids")
         authors: set[str] = set()
-        for chunk in _chunks(pmids, self.batch_size):
+        for chunk in chunks(pmids, self.batch_size):
             (row,) = session.execute_read(
                 _fetch_dicts, self._queries.get("read_publication_authors"), {"pmids": chunk})
             authors.update(row["hcp_ids"])
@@ -257,7 +282,7 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
         """Run query ``name`` once per batch of ``rows``, each in its own write transaction;
         ``progress`` hears ``weigh(batch)`` rows (grouped rows count what they hold)."""
         text = self._queries.get(name)
-        for chunk in _chunks(rows, size or self.batch_size):
+        for chunk in chunks(rows, size or self.batch_size):
             session.execute_write(_run, text, {param: chunk})
             progress(weigh(chunk))
 
@@ -353,9 +378,9 @@ def _entity_table(name: str) -> Table:
     return table
 
 
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+def _rows_in(batch: Batch, table: Table) -> bool:
+    frame = batch.get(table.name)
+    return frame is not None and len(frame) > 0
 
 
 def _missing(value) -> bool:
@@ -402,24 +427,23 @@ def self_contained(batch: Batch) -> bool:
 
 
 def first_authorship_rows(frame: pd.DataFrame) -> list[dict]:
-    """``create_authorships`` rows, one per publication (looked up once) with its authors:
-    position, and last_author (the highest position; the whole author list is in the batch)."""
-    positions = pd.to_numeric(frame["position"])
+    """``create_authorships`` rows before grouping: pmid, hcp_id, position, and last_author
+    (the highest position; a first load has each publication's whole author list)."""
+    positions = pd.to_numeric(frame["position"]).astype(int)
     last = positions == positions.groupby(frame["pmid"]).transform("max")
-    authors: dict[str, list[dict]] = {}
-    for pmid, hcp_id, position, is_last in zip(frame["pmid"], frame["hcp_id"], positions, last):
-        authors.setdefault(pmid, []).append(
-            {"hcp_id": hcp_id, "position": int(position), "last_author": bool(is_last)})
-    return [{"pmid": pmid, "authors": group} for pmid, group in authors.items()]
+    return [{"hcp_id": h, "pmid": p, "position": n, "last_author": bool(is_last)}
+            for h, p, n, is_last in zip(frame["hcp_id"], frame["pmid"], positions.tolist(), last)]
 
 
-def grouped_pairs(pairs: pd.DataFrame) -> list[dict]:
-    """``create_coauthorships`` rows, one per smaller hcp_id (looked up once) with its partners."""
-    partners: dict[str, list[dict]] = {}
-    for a, b, papers, first, last in zip(*(pairs[c].tolist() for c in COAUTHORSHIP_COLUMNS)):
-        partners.setdefault(a, []).append(
-            {"hcp_b": b, "papers": papers, "first_year": first, "last_year": last})
-    return [{"hcp_a": a, "partners": group} for a, group in partners.items()]
+def coauthorship_jobs(batch: Batch, size: int) -> list[Job]:
+    """``create_coauthorships`` batches of the pairs computed from the batch, grouped per
+    smaller hcp_id; weight 0, as they are derived rather than loaded rows."""
+    pairs = coauthorship_pairs(batch["authorships"], batch["publications"])
+    rows = [dict(zip(COAUTHORSHIP_COLUMNS, values))
+            for values in zip(*(pairs[c].tolist() for c in COAUTHORSHIP_COLUMNS))]
+    jobs = link_jobs("create_coauthorships", rows, [("HCP", "hcp_a"), ("HCP", "hcp_b")], size,
+                     group=("hcp_a", "partners"))
+    return [replace(job, weight=0) for job in jobs]
 
 
 def touched_pmids(batch: Batch) -> list[str]:
