@@ -43,6 +43,7 @@ from kolgraph.schema import (
     TABLES,
     TABLES_BY_NAME,
     Batch,
+    Column,
     Table,
     hcp_name,
 )
@@ -389,22 +390,31 @@ def _missing(value) -> bool:
                              and pd.isna(value))
 
 
-def _clean(value, kind: str):
-    """One cell as the driver should see it: None, a Python int, a list of str, or as is."""
-    if kind == "list":
-        return [] if _missing(value) else [str(v) for v in value if not _missing(v)]
-    if _missing(value):
-        return None
-    return int(value) if kind in _INT_KINDS else value
+def _clean_list(value) -> list[str]:
+    """A list cell as the driver should see it: a list of str (missing: empty)."""
+    if type(value) is list and all(type(v) is str for v in value):
+        return value  # as validation leaves it
+    return [] if _missing(value) else [str(v) for v in value if not _missing(v)]
+
+
+def _column(frame: pd.DataFrame, column: Column) -> list:
+    """One column as the driver should see it: None for a missing cell, Python ints for
+    int and year columns, lists of str for list columns (an absent column is all missing)."""
+    if column.name not in frame:
+        return [[] if column.kind == "list" else None for _ in range(len(frame))]
+    series = frame[column.name]
+    if column.kind == "list":
+        return [_clean_list(v) for v in series]
+    present = series.notna().to_numpy()
+    values = series.to_numpy(dtype=object)
+    if column.kind in _INT_KINDS:
+        return [int(v) if p else None for v, p in zip(values, present)]
+    return [v if p else None for v, p in zip(values, present)]
 
 
 def _columns(table: Table, frame: pd.DataFrame) -> dict[str, list]:
-    """Every column of ``table`` as a list of cleaned values (a missing column is all None)."""
-    size = len(frame)
-    return {
-        c.name: [_clean(v, c.kind) for v in (frame[c.name] if c.name in frame else [None] * size)]
-        for c in table.columns
-    }
+    """Every column of ``table`` as the driver should see it (see :func:`_column`)."""
+    return {c.name: _column(frame, c) for c in table.columns}
 
 
 def table_rows(table: Table, frame: pd.DataFrame) -> list[dict]:
