@@ -170,7 +170,7 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
         """Batches of every table with references, split by the colours of their ends.
 
         A first load CREATEs authorships (grouped per HCP) and the co-author pairs computed
-        from the batch.  CREATE is safe there: the store held no authorship, keys are
+        from the batch; new touchpoints are created rather than merged.  CREATE is safe there: the store held no authorship, keys are
         unique within a batch, and a retried transaction was rolled back before it reruns.
         """
         jobs = []
@@ -181,12 +181,27 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
             if first and table.name == "authorships":
                 jobs.append(link_jobs("create_authorships", first_authorship_rows(batch[table.name]),
                                       ends, self.batch_size, group=("hcp_id", "publications")))
+            elif table.name == "touchpoints":
+                new, stored = self._split_new(table, table_rows(table, batch[table.name]))
+                jobs.append(link_jobs("create_touchpoints", new, ends, self.batch_size))
+                jobs.append(link_jobs("merge_touchpoints", stored, ends, self.batch_size))
             else:
                 jobs.append(link_jobs(f"merge_{table.name}", table_rows(table, batch[table.name]),
                                       ends, self.batch_size))
         if first:
             jobs.append(coauthorship_jobs(batch, self.batch_size))
         return interleave(jobs)
+
+    def _split_new(self, table: Table, rows: list[dict]) -> tuple[list[dict], list[dict]]:
+        """``rows`` of an entity table split into keys not stored yet and stored ones.
+
+        New touchpoints are created with their links at once, which costs the server far
+        less than merging them and looking for links to move.
+        """
+        (key,) = table.key
+        stored = self.existing_keys(table.name, [row[key] for row in rows])
+        return ([row for row in rows if row[key] not in stored],
+                [row for row in rows if row[key] in stored])
 
     def _run_jobs(self, jobs: list[Job], progress: Progress) -> None:
         def write(session: Session, job: Job) -> None:
