@@ -81,6 +81,8 @@ def report(backend: str, result: dict, coverage_ms: list[float]) -> None:
         print(f"| {name} | {size:,} |")
     print(f"\ncoverage (whole store, 180 days): p50 {statistics.median(coverage_ms):.1f} ms, "
           f"max {max(coverage_ms):.1f} ms over {len(coverage_ms)} runs")
+    # Other processes share the cores: a figure means little without the load it ran under.
+    print("load average (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
 
 
 def load_and_score(store, bundle: Path, home: Path) -> None:

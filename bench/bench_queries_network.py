@@ -144,8 +144,10 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def _report(args: argparse.Namespace, store: GraphStore, results: dict[str, dict]) -> str:
+    # Other processes share the cores: a figure means little without the load it ran under.
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     lines = [f"backend: {store.backend}, {args.calls} warm calls each, as-of {args.as_of}, "
-             f"stale days {STALE_DAYS}", "",
+             f"stale days {STALE_DAYS}, load average (1, 5, 15 min) {load}", "",
              "| query | first call (s) | p50 (ms) | p95 (ms) | max (ms) | mean (ms) |",
              "|---|---:|---:|---:|---:|---:|"]
     for name, result in results.items():

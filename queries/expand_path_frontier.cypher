@@ -1,24 +1,36 @@
-// purpose: neighbours in the path graph of the given HCPs (co-authors, current institutions) and institutions (current members); current = AFFILIATED_WITH.end_year null; one map per node given, in one record
-// params: hcp_ids, institution_ids
+// purpose: neighbours in the path graph of frontier.hcp_ids (co-authors, current institutions) and frontier.institution_ids (current members), current = AFFILIATED_WITH.end_year null, as [id, kind, neighbour hcp ids, neighbour institution ids] per node given; and, when window.since is not null, [hcp_id, latest touch] of every neighbour HCP touched from window.since to window.as_of (in window.territory unless null); one record. Maps, not lists, as parameters: Neo4j caches a plan per list-size bucket (1, 2-10, 11-100, ...) and per empty / non-empty list, and a new plan costs 50-300 ms; a map parameter gets one plan.
+// params: frontier, window
 CALL () {
-  UNWIND $hcp_ids AS hcp_id
+  UNWIND $frontier.hcp_ids AS hcp_id
   MATCH (h:HCP {hcp_id: hcp_id})
-  RETURN {id: hcp_id, kind: 'hcp',
-          hcps: COLLECT { MATCH (h)-[:COAUTHORED_WITH]-(c:HCP) RETURN c.hcp_id },
-          institutions: COLLECT {
-            MATCH (h)-[a:AFFILIATED_WITH]->(i:Institution)
+  RETURN [hcp_id, 'hcp',
+          COLLECT { MATCH (h)-[:COAUTHORED_WITH]-(c) RETURN c.hcp_id },
+          COLLECT {
+            MATCH (h)-[a:AFFILIATED_WITH]->(i)
             WHERE a.end_year IS NULL
             RETURN i.institution_id
-          }} AS row
+          }] AS row
   UNION ALL
-  UNWIND $institution_ids AS institution_id
+  UNWIND $frontier.institution_ids AS institution_id
   MATCH (i:Institution {institution_id: institution_id})
-  RETURN {id: institution_id, kind: 'institution',
-          hcps: COLLECT {
-            MATCH (i)<-[a:AFFILIATED_WITH]-(h:HCP)
+  RETURN [institution_id, 'institution',
+          COLLECT {
+            MATCH (i)<-[a:AFFILIATED_WITH]-(h)
             WHERE a.end_year IS NULL
             RETURN h.hcp_id
           },
-          institutions: []} AS row
+          []] AS row
 }
-RETURN collect(row) AS rows
+WITH collect(row) AS rows
+CALL (rows) {
+  WITH rows WHERE $window.since IS NOT NULL
+  UNWIND rows AS row
+  UNWIND row[2] AS hcp_id
+  WITH DISTINCT hcp_id
+  MATCH (h:HCP {hcp_id: hcp_id})<-[:WITH]-(t)
+  WHERE $window.since <= t.date <= $window.as_of
+    AND ($window.territory IS NULL OR h.territory = $window.territory)
+  WITH hcp_id, max(t.date) AS last_touch
+  RETURN collect([hcp_id, last_touch]) AS engaged
+}
+RETURN rows, engaged

@@ -1,7 +1,7 @@
-// purpose: one HCP's co-authors with joint publication count and latest joint year; no record when the HCP does not exist
+// purpose: one HCP's co-authors with joint publication count and latest joint year; no record when the HCP does not exist. COAUTHORED_WITH always joins two HCPs, so c's label is not checked.
 // params: hcp_id
 MATCH (h:HCP {hcp_id: $hcp_id})
 RETURN COLLECT {
-  MATCH (h)-[r:COAUTHORED_WITH]-(c:HCP)
+  MATCH (h)-[r:COAUTHORED_WITH]-(c)
   RETURN {hcp_id: c.hcp_id, name: c.name, joint_publications: r.papers, last_year: r.last_year}
 } AS coauthors

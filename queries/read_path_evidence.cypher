@@ -1,15 +1,17 @@
-// purpose: what a path's hops show: names of the given HCPs and institutions, and papers and years of the given co-author pairs ([smaller hcp_id, larger hcp_id])
-// params: hcp_ids, institution_ids, pairs
+// purpose: what a path's hops show: [hcp_id, name] of path.hcp_ids, [institution_id, name] of path.institution_ids, and [hcp_a, hcp_b, papers, first year, last year] of the co-author pairs path.pairs ([smaller hcp_id, larger hcp_id]). One map parameter: Neo4j caches a plan per list-size bucket and per empty / non-empty list parameter, and a new plan costs 50-300 ms; a map parameter gets one plan.
+// params: path
 RETURN COLLECT {
-  MATCH (h:HCP) WHERE h.hcp_id IN $hcp_ids
-  RETURN [h.hcp_id, h.name]
+  UNWIND $path.hcp_ids AS hcp_id
+  MATCH (h:HCP {hcp_id: hcp_id})
+  RETURN [hcp_id, h.name]
 } AS hcps,
 COLLECT {
-  MATCH (i:Institution) WHERE i.institution_id IN $institution_ids
-  RETURN [i.institution_id, i.name]
+  UNWIND $path.institution_ids AS institution_id
+  MATCH (i:Institution {institution_id: institution_id})
+  RETURN [institution_id, i.name]
 } AS institutions,
 COLLECT {
-  UNWIND $pairs AS pair
+  UNWIND $path.pairs AS pair
   MATCH (a:HCP {hcp_id: pair[0]})-[r:COAUTHORED_WITH]->(b:HCP {hcp_id: pair[1]})
-  RETURN [a.hcp_id, b.hcp_id, r.papers, r.first_year, r.last_year]
+  RETURN [pair[0], pair[1], r.papers, r.first_year, r.last_year]
 } AS pairs

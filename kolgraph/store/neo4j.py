@@ -362,7 +362,10 @@ def _run(tx, text: str, params: dict) -> None:
 
 
 def _fetch_dicts(tx, text: str, params: dict) -> list[dict]:
-    return tx.run(text, params).data()
+    """The records as dicts of what the driver decoded.  Not ``Record.data()``: our queries
+    return lists, maps and scalars (never nodes), and its deep walk over every value cost
+    ~45 ms on a 3,000-row gaps answer."""
+    return [dict(record) for record in tx.run(text, params)]
 
 
 def _fetch_rows(tx, text: str) -> list[dict]:

@@ -3,7 +3,8 @@
 The server selects HCPs and counts touches (``list_gap_candidates_by_*``, ``count_*`` in
 ``queries/``); :mod:`kolgraph.analytics.gaps` applies the rules, as for the embedded store.
 The candidate queries already drop HCPs engaged within the window in a covered territory,
-so only possible gaps cross the wire, collected into one record.  There are two of them
+so only possible gaps cross the wire, collected into one record as lists (cheaper than maps
+to build and decode) together with the MSLs (one round trip).  There are two of them
 because the planner seeks the index of whichever bound appears: ``by_rank`` when ``--top``
 is given, ``by_tier`` (no rank predicate at all) otherwise.
 """
@@ -22,6 +23,10 @@ from kolgraph.analytics.gaps import (
     finish_gaps,
 )
 
+#: The values of a candidate row, in the order ``list_gap_candidates_by_*`` returns them.
+CANDIDATE_FIELDS = ("hcp_id", "name", "territory", "specialty", "tier", "influence", "rank",
+                    "last_touch", "touches_12m")
+
 
 class Neo4jGapQueries:
     """``coverage_gaps`` and ``coverage`` for :class:`~kolgraph.store.neo4j.Neo4jStore`."""
@@ -29,22 +34,23 @@ class Neo4jGapQueries:
     def coverage_gaps(self, query: GapQuery) -> list[dict]:
         """Influential HCPs never engaged, engaged too long ago, or with no MSL in their
         territory (every selected HCP with ``include_engaged``), highest influence first."""
-        msls = self._read_rows("list_msls")
-        params = {**query.params(), "covered": sorted({m["territory"] for m in msls})}
+        params = query.params()
         if query.top is None:
             name = "list_gap_candidates_by_tier"
             del params["max_rank"]
         else:
             name = "list_gap_candidates_by_rank"
         (record,) = self._read(name, **params)
-        rows = record["rows"]
+        rows = [dict(zip(CANDIDATE_FIELDS, values)) for values in record["rows"]]
+        msls = [{"msl_id": msl_id, "territory": territory} for msl_id, territory in record["msls"]]
         if query.with_institution:
             self._add_institutions(rows)
         return finish_gaps(rows, msls, query)
 
     def _add_institutions(self, rows: list[dict]) -> None:
         """Set each row's ``institution`` (see :func:`current_institution`)."""
-        (record,) = self._read("list_current_affiliations", hcp_ids=[r["hcp_id"] for r in rows])
+        (record,) = self._read("list_current_affiliations",
+                                hcp_ids=[r["hcp_id"] for r in rows])
         current: dict[str, list[tuple]] = {}
         for hcp_id, start, institution_id, name in record["rows"]:
             current.setdefault(hcp_id, []).append((start, institution_id, name))

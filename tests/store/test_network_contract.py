@@ -130,6 +130,25 @@ def test_suggestions_exclude_coauthors_and_past_colleagues(graph):
     assert ids == ["H10", "H01"]
 
 
+def test_tied_candidates_are_scored_over_several_rounds(store):
+    # S's one co-author, hub B, wrote with X000-X099: all tie before topics.  Rounds score
+    # them 25, 50, 100 at a time by hcp_id, so only the third round reaches X075 (half of
+    # S's topics) and X090 (all of them); they must still come first.
+    others = [f"X{n:03d}" for n in range(100)]
+    mesh = {"X075": ["Oncology", "Cardiology"], "X090": ["Oncology"]}
+    pubs = [("Q-S", "S", ["Oncology"])] + [(f"Q-{x}", x, mesh.get(x, [])) for x in others]
+    batch = {
+        "hcps": frame("hcps", [(h, "A", h, None, None, None, None, None, "NE", None, None, None)
+                               for h in ["S", "B", *others]]),
+        "publications": frame("publications", [(p, p, None, 2020, m, None) for p, _, m in pubs]),
+        "authorships": frame("authorships", [(p, h, i + 1) for p, x, _ in pubs
+                                             for i, h in enumerate(("B", x))]),
+    }
+    store.load(batch)
+    ids = [s["hcp_id"] for s in store.suggest_collaborators("S")]
+    assert ids == ["X090", "X075", *others[:8]]
+
+
 def test_suggestions_for_an_isolated_hcp_are_empty(graph):
     assert graph.suggest_collaborators("H12") == []
 
