@@ -1,8 +1,10 @@
 """Benchmark: the web app under load on the M dataset, and a 300-node network drawn in Chromium.
 
-1. Pages under load.  ``kolgraph serve`` (waitress, as in production) runs in its own process
-   on a loopback port.  ``--clients`` threads (default 20), each logged in with its own
-   session over one keep-alive connection, request pages back to back for ``--seconds``
+1. Pages under load.  ``kolgraph serve`` (as in production: gunicorn, one worker process per
+   core, or ``--workers N``) runs in its own process on a loopback port, starting with an
+   empty answer cache (suggestions are computed on first view, as after any load).
+   ``--clients`` threads (default 20), each logged in with its own session over one
+   keep-alive connection (closed by the server after each page with gunicorn's workers), request pages back to back for ``--seconds``
    (default 30): HCP profiles (half from the 1,000 most influential HCPs, whose pages are
    the heaviest, half from all HCPs) and the gaps page with varied filters.  Every page is
    fetched once first (warm-up, not timed).  Prints p50 / p95 / max per page.  Target:
@@ -16,7 +18,7 @@ The store: ``--home DIR`` whose embedded store already holds scores is used as i
 otherwise the bundle (``--bundle DIR``, or the M bundle generated into a temporary folder)
 is loaded and scored there.  A user ``bench`` (admin) is added to that home if missing.
 
-Run: ``.venv/bin/python bench/bench_web.py --home DIR [--bundle DIR] [--seconds 30]``.
+Run: ``.venv/bin/python bench/bench_web.py --home DIR [--bundle DIR] [--seconds 30] [--workers N]``.
 """
 
 from __future__ import annotations
@@ -108,12 +110,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(home: Path):
+def served(home: Path, workers: int | None = None):
     """``kolgraph serve`` on a free loopback port, in its own process; yields the base URL."""
     port = free_port()
     command = [sys.executable, "-m", "kolgraph.cli", "--home", str(home), "serve",
                "--host", "127.0.0.1", "--port", str(port)]
-    # The server's own log (waitress warns of every queued request under load) goes to a file.
+    command += ["--workers", str(workers)] if workers else []
+    # The server's own log goes to a file.
     log = tempfile.NamedTemporaryFile(prefix="kolgraph-bench-web-", suffix=".log", delete=False)
     server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     print(f"server log: {log.name}", file=sys.stderr)
@@ -243,7 +246,8 @@ def report_load(outcome: dict, clients: int, seconds: float) -> None:
               f"| {max(times):.0f} | {statistics.mean(s for _ms, s in samples) / 1024:.0f} "
               f"| {TARGET_MS[kind]} | {'yes' if p95 <= TARGET_MS[kind] else 'NO'} |")
     total = sum(len(s) for s in outcome["results"].values())
-    print(f"\nthroughput {total / seconds:.1f} pages/s; errors: {len(outcome['errors'])}"
+    print(f"\nthroughput {total / seconds:.1f} pages/s; errors: {len(outcome['errors'])}; "
+          f"load average after {_load_average()}"
           + (f" (first: {outcome['errors'][0]})" if outcome["errors"] else ""))
 
 
@@ -306,8 +310,8 @@ def main(argv: list[str] | None = None) -> int:
     targets = prepare_home(home, args.bundle)
     pages = workload(targets)
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"{len(targets['ranked']):,} scored HCPs in {home}")
-    with served(home) as base_url:
+          f"{len(targets['ranked']):,} scored HCPs in {home}; load average {_load_average()}")
+    with served(home, args.workers) as base_url:
         warm_up(base_url, pages)
         if args.seconds > 0:
             report_load(run_load(base_url, pages, args.clients, args.seconds), args.clients, args.seconds)
@@ -316,12 +320,18 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _load_average() -> str:
+    """The machine's load average (1, 5, 15 min): other work skews every figure."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, help="home folder (reused if its store holds scores)")
     parser.add_argument("--bundle", type=Path, help="bundle to load when the store is empty (default: generate M)")
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients (default 20)")
     parser.add_argument("--seconds", type=float, default=30, help="load duration, 0 to skip (default 30)")
+    parser.add_argument("--workers", type=int, help="kolgraph serve --workers (default: its own default)")
     parser.add_argument("--runs", type=int, default=5, help="network view runs in Chromium, 0 to skip (default 5)")
     return parser
 

@@ -475,19 +475,19 @@ def generate(size: str, out: Path, seed: int, as_of) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Worker processes (default: one per core plus one, at most 8; "
+                   "1 = one waitress process, as on Windows).")
 @pass_app
-def serve(app: AppContext, host: str, port: int) -> None:
-    """Serve the web app with a production WSGI server (waitress)."""
-    _serve(app.settings, host, port)
+def serve(app: AppContext, host: str, port: int, workers: int | None) -> None:
+    """Serve the web app with a production WSGI server (gunicorn workers, or waitress)."""
+    _serve(app.settings, host, port, workers)
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
-    import waitress
+def _serve(settings: Settings, host: str, port: int, workers: int | None = None) -> None:
+    from kolgraph.serving import serve as run_server
 
-    from kolgraph.web import create_app
-
-    click.echo(f"kolgraph is serving at http://{host}:{port}/  (Ctrl+C to stop)")
-    waitress.serve(create_app(settings=settings), host=host, port=port, threads=8)
+    run_server(settings, host, port, workers, echo=click.echo)
 
 
 @cli.command()

@@ -28,8 +28,8 @@ ADMIN_NAV_ITEMS = (("audit.audit_page", "Audit log"),)
 
 def create_app(test_config: dict | None = None, settings: Settings | None = None) -> Flask:
     """Build the app for ``settings`` (default: from the environment)."""
-    from kolgraph.web import (api, audit, auth, dashboard, errors, exports, gaps, hcps, insights,
-                              network, network_views, security, stores)
+    from kolgraph.web import (api, audit, auth, cache, dashboard, errors, exports, gaps, hcps,
+                              insights, network, network_views, security, stores)
     from kolgraph.web import touchpoints
 
     app = Flask(__name__)
@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     security.init_app(app)
     errors.init_app(app)
     stores.init_app(app)
+    cache.init_app(app)
     for blueprint in (auth.bp, dashboard.bp, audit.bp, network.assets, hcps.bp, network_views.bp,
                       gaps.bp, exports.bp, insights.bp, touchpoints.bp, api.bp):
         app.register_blueprint(blueprint)

@@ -43,7 +43,7 @@ def top():
 @bp.get("/gaps")
 def gaps():
     """Coverage gaps with the gaps page's filters: the fields of ``kolgraph gaps --json``."""
-    rows = get_store().coverage_gaps(params.gap_query())
+    rows = params.gap_rows(get_store(), params.gap_query())
     return jsonify([{f: row[f] for f in GAP_FIELDS} for row in rows])
 
 
@@ -68,7 +68,7 @@ def suggestions(hcp_id: str):
     store = get_store()
     params.require_hcp(store, hcp_id)
     limit = params.arg_int("limit", 10, low=1, high=200)
-    return jsonify(params.scoped_suggestions(store, store.suggest_collaborators(hcp_id, limit)))
+    return jsonify(params.suggestions(store, hcp_id, limit))
 
 
 @bp.get("/path")

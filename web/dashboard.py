@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 
 from kolgraph.analytics.gaps import DEFAULT_STALE_DAYS, GapQuery
-from kolgraph.errors import InputError
-from kolgraph.insights import insights_report
+from kolgraph.web import cache, params
 from kolgraph.web.security import current_scope
 from kolgraph.web.stores import get_store
 
@@ -28,16 +27,13 @@ def index():
     store = get_store()
     scope = current_scope()
     coverage = store.coverage(date.today(), DEFAULT_STALE_DAYS, scope)
-    gaps = store.coverage_gaps(GapQuery(territory=scope))[:TOP_GAPS]
+    gaps = params.gap_rows(store, GapQuery(territory=scope))[:TOP_GAPS]
     return render_template("dashboard/index.html", counts=store.stats(), coverage=coverage,
                            gaps=gaps, stale_days=DEFAULT_STALE_DAYS, scope=scope,
-                           insights=_recent_insights(store, scope))
+                           insights=recent_insights(store, scope))
 
 
-def _recent_insights(store, scope: str | None) -> list[dict]:
-    """The newest insights from tier 1-2 HCPs (none yet in a territory: an empty list)."""
-    try:
-        report = insights_report(store, current_app.config["KOLGRAPH_SETTINGS"].home, territory=scope)
-    except InputError:
-        return []
-    return report["newest"][:RECENT_INSIGHTS]
+def recent_insights(store, scope: str | None) -> list[dict]:
+    """The newest insights from tier 1-2 HCPs of the user's scope (kept while the data is unchanged)."""
+    return cache.cached(store, "recent_insights", (scope, RECENT_INSIGHTS),
+                        lambda: store.recent_insights(scope, RECENT_INSIGHTS), shared=True)

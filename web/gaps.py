@@ -48,7 +48,7 @@ class Page:
 def index():
     """The gaps in the user's scope, filtered, sorted, one page of them."""
     query = params.gap_query()
-    rows, column, order = params.sort_rows(get_store().coverage_gaps(query))
+    rows, column, order = params.sort_rows(params.gap_rows(get_store(), query))
     page = paginate(len(rows), params.arg_int("page", 1, low=1), page_size())
     shown = rows[(page.number - 1) * page.size:page.number * page.size]
     return render_template("gaps/index.html", rows=shown, total=len(rows), page=page, query=query,

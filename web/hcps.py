@@ -41,12 +41,12 @@ def profile(hcp_id: str):
     """One HCP: score and why, affiliations, publications, trials, touchpoints, network."""
     store = get_store()
     params.require_hcp(store, hcp_id)
-    found = store.hcp_profile(hcp_id)
+    found = params.hcp_profile(store, hcp_id)
     stale = params.stale_days()
     return render_template(
         "hcps/profile.html", p=found, hcp=found["hcp"], breakdown=score_breakdown(found["score"]),
-        coauthors=params.scoped_rows(store, store.coauthors(hcp_id))[:COAUTHORS_SHOWN],
-        suggestions=params.scoped_suggestions(store, store.suggest_collaborators(hcp_id, SUGGESTIONS_SHOWN)),
+        coauthors=params.coauthors(store, hcp_id)[:COAUTHORS_SHOWN],
+        suggestions=params.suggestions(store, hcp_id, SUGGESTIONS_SHOWN),
         intro=warm_intro(store, hcp_id, date.today(), stale), stale_days=stale)
 
 
@@ -66,7 +66,7 @@ def collaborators(hcp_id: str):
     return render_template(
         "hcps/collaborators.html", hcp=found["hcp"],
         coauthors=params.scoped_rows(store, store.coauthors(hcp_id)),
-        suggestions=params.scoped_suggestions(store, store.suggest_collaborators(hcp_id, limit)),
+        suggestions=params.suggestions(store, hcp_id, limit),
         intro=warm_intro(store, hcp_id, params.arg_date("as_of"), stale),
         to=to or "", path=path, stale_days=stale, limit=limit)
 

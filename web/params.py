@@ -17,6 +17,7 @@ from kolgraph.analytics.network import why_sentence
 from kolgraph.errors import InputError
 from kolgraph.store import GraphStore
 from kolgraph.store.web_model import NetworkFilters
+from kolgraph.web import cache
 from kolgraph.web.security import check_territory, current_scope, in_scope
 
 #: Columns the gaps page can sort by.
@@ -138,6 +139,36 @@ def scoped_rows(store: GraphStore, rows: list[dict] | None) -> list[dict]:
     rows = rows or []
     allowed = visible(store)(r["hcp_id"] for r in rows)
     return [r for r in rows if r["hcp_id"] in allowed]
+
+
+def gap_rows(store: GraphStore, query: GapQuery) -> list[dict]:
+    """The store's coverage gaps for ``query`` (already scoped by its territory), reused while
+    the data is unchanged; callers must not change the rows."""
+    return cache.cached(store, "gaps", query, lambda: store.coverage_gaps(query))
+
+
+def hcp_profile(store: GraphStore, hcp_id: str) -> dict | None:
+    """:meth:`GraphStore.hcp_profile`, shared by every worker while the data is unchanged
+    (the most viewed HCPs have hundreds of publications).  Not scoped: check the HCP first."""
+    return cache.cached(store, "profile", hcp_id, lambda: store.hcp_profile(hcp_id), shared=True)
+
+
+def coauthors(store: GraphStore, hcp_id: str) -> list[dict]:
+    """The HCP's co-authors the user may see (the store's answer cached like :func:`hcp_profile`)."""
+    return scoped_rows(store, cache.cached(store, "coauthors", hcp_id,
+                                           lambda: store.coauthors(hcp_id), shared=True))
+
+
+def suggestions(store: GraphStore, hcp_id: str, limit: int) -> list[dict]:
+    """Collaborator suggestions for the HCP, scoped to the user (:func:`scoped_suggestions`).
+
+    The unscoped answer is cached for every worker process while the data is unchanged:
+    computing it takes up to half a second for the best-connected HCPs, whose profiles are
+    also the most viewed.
+    """
+    rows = cache.cached(store, "suggestions", (hcp_id, limit),
+                        lambda: store.suggest_collaborators(hcp_id, limit), shared=True)
+    return scoped_suggestions(store, rows)
 
 
 def scoped_suggestions(store: GraphStore, rows: list[dict]) -> list[dict]:

@@ -137,6 +137,16 @@ class GraphStore(ABC):
         """The co-authorship network of an HCP (ego, ``filters.hops``), an institution or a
         territory, filtered; nodes keyed by hcp_id with the attributes the network views draw."""
 
+    def recent_insights(self, territory: str | None = None, limit: int = 10) -> list[dict]:
+        """The ``limit`` newest touchpoints with insight text from tier 1-2 HCPs (of
+        ``territory`` when given), newest first, reading only those:
+        :data:`~kolgraph.store.web_model.RECENT_INSIGHT_FIELDS`."""
+
+    def data_version(self) -> str | None:
+        """A token that changes with every write to the stored data (None: the store cannot
+        tell), so answers computed from the data can be reused while it is unchanged."""
+        return None
+
     @abstractmethod
     def close(self) -> None:
         """Release connections and files."""

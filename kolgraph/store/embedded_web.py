@@ -15,6 +15,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from kolgraph.errors import StoreUnavailable
 from kolgraph.store import web_model
 from kolgraph.store.web_model import NetworkFilters
 
@@ -74,6 +75,24 @@ _NETWORK_SQL = {
               WHERE ? IS NULL OR h.territory = ? ORDER BY s.rank, s.hcp_id LIMIT ?""",
 }
 
+# The newest touchpoints (one pass, those of the territory's HCPs when one is given: an msl's
+# territory may hold few tier 1-2 HCPs), then their HCPs, scores and MSLs by key; the other
+# way round reads every touchpoint of every tier 1-2 HCP by index (57,000 on M, 170 ms).
+# web_model.recent_insights applies the rules (tier, territory, blank text: SQLite's trim()
+# strips spaces only) and widens the window when it held too few.
+_RECENT_INSIGHTS_SQL = """
+SELECT t.date, t.touchpoint_id, t.hcp_id, h.name AS hcp_name, s.tier, h.territory, t.msl_id,
+       m.name AS msl_name, t.insight_category, t.sentiment, t.topic, t.insight
+FROM (SELECT * FROM touchpoints
+      WHERE date IS NOT NULL AND insight IS NOT NULL AND trim(insight) <> ''
+        AND (?1 IS NULL OR hcp_id IN (SELECT hcp_id FROM hcps WHERE territory = ?1))
+      ORDER BY date DESC, touchpoint_id DESC LIMIT ?2) AS t
+LEFT JOIN hcps AS h ON h.hcp_id = t.hcp_id
+LEFT JOIN hcp_scores AS s ON s.hcp_id = t.hcp_id
+LEFT JOIN msls AS m ON m.msl_id = t.msl_id
+ORDER BY t.date DESC, t.touchpoint_id DESC
+"""
+
 _indexes: dict[Path, "SearchIndex"] = {}
 _lock = threading.Lock()
 
@@ -91,8 +110,24 @@ class SearchIndex:
 
 
 class EmbeddedWebQueries:
-    """``search_hcps``, ``top_hcps``, ``hcp_profile``, ``hcp_territories`` and ``network`` for
-    :class:`~kolgraph.store.embedded.EmbeddedStore`."""
+    """``search_hcps``, ``top_hcps``, ``hcp_profile``, ``hcp_territories``, ``network``,
+    ``recent_insights`` and ``data_version`` for :class:`~kolgraph.store.embedded.EmbeddedStore`."""
+
+    def data_version(self) -> str | None:
+        """``inode:store_version``: every write transaction bumps ``store_version``, and a
+        database file replaced by another (whose counter starts again) has another inode."""
+        version = self._select("SELECT version FROM store_version", "read the store version")[0][0]
+        try:
+            inode = self.path.stat().st_ino
+        except OSError as error:
+            raise StoreUnavailable(f"cannot read {self.path}: {error}") from None
+        return f"{inode}:{version}"
+
+    def recent_insights(self, territory: str | None = None, limit: int = 10) -> list[dict]:
+        """The newest insights from tier 1-2 HCPs (of ``territory`` when given), newest first."""
+        def fetch(n: int) -> list[dict]:
+            return self._records(_RECENT_INSIGHTS_SQL, (territory, n), "read recent insights")
+        return web_model.recent_insights(fetch, territory, limit)
 
     def search_hcps(self, text: str | None, territory: str | None = None, limit: int = 50) -> list[dict]:
         """HCPs whose name, specialty, institution or topic contains ``text``, most influential first."""
@@ -140,8 +175,8 @@ class EmbeddedWebQueries:
 
     # --- primitives ------------------------------------------------------------------------
 
-    def _records(self, sql: str, params: tuple) -> list[dict]:
-        with self._errors("read an HCP profile"):
+    def _records(self, sql: str, params: tuple, doing: str = "read an HCP profile") -> list[dict]:
+        with self._errors(doing):
             cursor = self._con.execute(sql, params)
             names = [d[0] for d in cursor.description]
             rows = [dict(zip(names, row)) for row in cursor.fetchall()]

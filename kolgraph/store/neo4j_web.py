@@ -16,8 +16,19 @@ from kolgraph.store.web_model import NetworkFilters
 
 
 class Neo4jWebQueries:
-    """``search_hcps``, ``top_hcps``, ``hcp_profile``, ``hcp_territories`` and ``network`` for
-    :class:`~kolgraph.store.neo4j.Neo4jStore`."""
+    """``search_hcps``, ``top_hcps``, ``hcp_profile``, ``hcp_territories``, ``network``,
+    ``recent_insights`` and ``data_version`` for :class:`~kolgraph.store.neo4j.Neo4jStore`."""
+
+    def data_version(self) -> str | None:
+        """None: the server keeps no version of the data that every writer (other kolgraph
+        processes included) would bump, so web answers on Neo4j are never cached."""
+        return None
+
+    def recent_insights(self, territory: str | None = None, limit: int = 10) -> list[dict]:
+        """The newest insights from tier 1-2 HCPs (of ``territory`` when given), newest first."""
+        def fetch(n: int) -> list[dict]:
+            return self._read("read_recent_insights", territory=territory, limit=n)
+        return web_model.recent_insights(fetch, territory, limit)
 
     def search_hcps(self, text: str | None, territory: str | None = None, limit: int = 50) -> list[dict]:
         """HCPs whose name, specialty, institution or topic contains ``text``, most influential first."""

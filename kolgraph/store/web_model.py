@@ -19,6 +19,10 @@ Rules:
   and everyone within ``hops`` (1 or 2) edges; ``institution``: HCPs currently affiliated
   with it; ``territory``: HCPs of that territory.  Node filters (tier, specialty, territory,
   engagement) then drop nodes, never the centre of an ego network.
+* **Recent insights**: touchpoints whose insight text is not blank (``str.strip``) with an
+  HCP of tier 1 or 2 (:data:`RECENT_INSIGHT_TIERS`), of the territory when given (the HCP's),
+  newest first by ``(date, touchpoint_id)`` descending: the ``newest`` rows of
+  :func:`kolgraph.analytics.insights.insight_summary`, read without whole tables.
 * **Cap**: with ``NetworkFilters.cap`` set, a network with more nodes than the cap keeps the
   ``cap`` most influential (unscored count as 0; ties by ``hcp_id``), the ego centre always
   among them, and only the edges among those are read.  ``graph.graph["total"]`` is the
@@ -47,6 +51,12 @@ HCP_FIELDS = ("hcp_id", "first_name", "last_name", "name", "credentials", "speci
 NETWORK_KINDS = ("hcp", "institution", "territory")
 ENGAGEMENT = ("engaged", "stale", "never")
 MAX_SEARCH_LIMIT = 1000
+#: The columns of a recent insight (those of ``kolgraph.analytics.insights.NEWEST_COLUMNS``,
+#: not imported: that module loads scikit-learn, which a store should not need).
+RECENT_INSIGHT_FIELDS = ("date", "touchpoint_id", "hcp_id", "hcp_name", "tier", "territory",
+                         "msl_id", "msl_name", "insight_category", "sentiment", "topic", "insight")
+#: Recent insights come from HCPs of these tiers (``insights.NEWEST_TIERS``).
+RECENT_INSIGHT_TIERS = (1, 2)
 
 
 @dataclass(frozen=True)
@@ -190,6 +200,44 @@ def _trial(row: Mapping) -> dict:
 def _touchpoint(row: Mapping) -> dict:
     return {k: row[k] for k in ("touchpoint_id", "date", "msl_id", "msl_name", "channel", "topic",
                                 "insight", "insight_category", "sentiment")}
+
+
+# --- recent insights -------------------------------------------------------------------------
+
+#: Touchpoints read first for :func:`recent_insights` (then four times more each round).
+RECENT_INSIGHT_WINDOW = 64
+
+
+def recent_insights(fetch: Callable[[int], list[Mapping]], territory: str | None,
+                    limit: int) -> list[dict]:
+    """The ``limit`` newest insights (see the module docstring) of ``territory`` (None: all).
+
+    ``fetch(n)`` gives a store's ``n`` newest touchpoints whose insight is not blank as far
+    as its query language can tell, newest first, each with the fields of
+    :data:`RECENT_INSIGHT_FIELDS` (tier and territory from its HCP, None when unknown).  The
+    window grows until it holds ``limit`` answers or every touchpoint: the newest ones are
+    read by date, never the whole table, and the rules are applied here, once for all stores.
+    """
+    if limit < 1:
+        raise InputError(f"the limit must be at least 1 (got {limit})")
+    window = max(RECENT_INSIGHT_WINDOW, 4 * limit)
+    while True:
+        rows = fetch(window)
+        kept = [_recent_insight(r) for r in rows if _is_recent_insight(r, territory)]
+        if len(kept) >= limit or len(rows) < window:
+            kept.sort(key=lambda r: (r["date"], r["touchpoint_id"]), reverse=True)
+            return kept[:limit]
+        window *= 4
+
+
+def _is_recent_insight(row: Mapping, territory: str | None) -> bool:
+    return (bool((row["insight"] or "").strip())
+            and _int(row["tier"]) in RECENT_INSIGHT_TIERS
+            and (territory is None or row["territory"] == territory))
+
+
+def _recent_insight(row: Mapping) -> dict:
+    return {**{f: row[f] for f in RECENT_INSIGHT_FIELDS}, "tier": _int(row["tier"])}
 
 
 # --- networks ----------------------------------------------------------------------------------

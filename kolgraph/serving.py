@@ -1,0 +1,150 @@
+"""``kolgraph serve``: the web app behind a production WSGI server, warmed up before it answers.
+
+* **Several worker processes** (gunicorn, POSIX only): one Python process runs one request's
+  Python at a time (the GIL), so pages under load need a process per core.  The app is built
+  and warmed up once in the gunicorn master (``preload_app``), then forked: every worker
+  starts with the store's in-memory caches (gaps snapshot, search index, co-authorship
+  graph, MeSH topics) already built instead of building them on its first request.  Workers
+  are synchronous: the kernel hands each new connection to an idle worker, so a slow page
+  never queues others behind it in a busy process.  Workers share one answer cache
+  (:mod:`kolgraph.web.cache`, a SQLite file in a private temporary folder removed when the
+  server stops), so a suggestion computed by one worker serves the others.
+* **One process** (``--workers 1``, and always on Windows, which gunicorn does not support):
+  waitress with a thread pool, as before.
+
+Every worker opens its own store connections after the fork (a SQLite connection or a Neo4j
+driver must not cross a fork); the users and audit databases are SQLite files every
+process opens per use; the secret key file is created once, race-free
+(:func:`kolgraph.web.security.load_secret_key`), so a session cookie is valid in every worker.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from flask import Flask
+
+from kolgraph.config import Settings
+from kolgraph.errors import KolgraphError
+
+#: Threads of the single waitress process (``--workers 1``).
+WAITRESS_THREADS = 8
+#: A worker busy longer than this is restarted (gunicorn ``timeout``); big exports take a while.
+WORKER_TIMEOUT = 300
+
+
+def default_workers() -> int:
+    """One worker per core plus one, at most 8.
+
+    The extra worker keeps both cores busy while another waits on its socket or computes a
+    slow answer (on 2 cores under 20 clients: 158 pages/s with 3 workers, 134 with 2, 164
+    with 5); each worker holds its own copy of the store caches once the data changes, so
+    not more.
+    """
+    return min((os.cpu_count() or 1) + 1, 8)
+
+
+def multiprocess_supported() -> bool:
+    """Whether several worker processes can serve (gunicorn needs ``fork``: not on Windows)."""
+    return sys.platform != "win32"
+
+
+def serve(settings: Settings, host: str, port: int, workers: int | None = None,
+          echo: Callable[[str], None] = print) -> None:
+    """Serve the app on ``host:port`` until interrupted, with ``workers`` processes
+    (default :func:`default_workers`; one process where several are not supported)."""
+    workers = default_workers() if workers is None else workers
+    if workers > 1 and not multiprocess_supported():
+        echo("several worker processes need a POSIX system: serving with one process")
+        workers = 1
+    if workers == 1:
+        _serve_waitress(settings, host, port, echo)
+    else:
+        _serve_gunicorn(settings, host, port, workers, echo)
+
+
+def _serve_waitress(settings: Settings, host: str, port: int, echo: Callable[[str], None]) -> None:
+    import waitress
+
+    from kolgraph.web import create_app
+
+    app = create_app(settings=settings)
+    warm_up(app, echo)
+    echo(f"kolgraph is serving at http://{host}:{port}/  (1 process, Ctrl+C to stop)")
+    waitress.serve(app, host=host, port=port, threads=WAITRESS_THREADS)
+
+
+def _serve_gunicorn(settings: Settings, host: str, port: int, workers: int,
+                    echo: Callable[[str], None]) -> None:
+    from kolgraph.web import create_app
+
+    cache_dir = Path(tempfile.mkdtemp(prefix="kolgraph-web-cache-"))  # mode 0700
+    master = os.getpid()
+    try:
+        app = create_app({"KOLGRAPH_SHARED_CACHE": cache_dir / "answers.sqlite3"}, settings=settings)
+        warm_up(app, echo)
+        echo(f"kolgraph is serving at http://{host}:{port}/  ({workers} worker processes, Ctrl+C to stop)")
+        _gunicorn_app(app, {"bind": f"{host}:{port}", "workers": workers, "worker_class": "sync",
+                           "preload_app": True, "timeout": WORKER_TIMEOUT,
+                           "accesslog": None, "loglevel": "warning"}).run()
+    finally:
+        # A worker leaves through here too (gunicorn ends it with sys.exit): only the
+        # master, when the whole server stops, removes the folder the workers share.
+        if os.getpid() == master:
+            shutil.rmtree(cache_dir, ignore_errors=True)
+
+
+def _gunicorn_app(app: Flask, options: dict):
+    """A gunicorn application serving ``app``, already built (gunicorn's custom-application way)."""
+    from gunicorn.app.base import BaseApplication
+
+    class Application(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Flask:
+            return app
+
+    return Application()
+
+
+def warm_up(app: Flask, echo: Callable[[str], None] = print) -> None:
+    """Compile every template and, on the embedded store, build its in-memory caches, so the
+    first requests are as fast as the rest.  A store that cannot be read now (empty, or a
+    database not up yet) is not an error: pages then build what they need when asked."""
+    for name in app.jinja_env.list_templates(filter_func=lambda n: n.endswith(".html")):
+        app.jinja_env.get_template(name)
+    settings: Settings = app.config["KOLGRAPH_SETTINGS"]
+    if settings.backend != "embedded":
+        return  # a Neo4j driver must be created in each worker, after the fork
+    echo("warming up (reading the graph into memory; about 15 s for 50,000 HCPs) ...")
+    try:
+        _warm_store(settings)
+    except KolgraphError as error:
+        echo(f"warm-up skipped: {error}")
+    # The caches just built live as long as the data: keep the garbage collector from walking
+    # their millions of objects at every full collection (cached profile pages went from 16
+    # to 10 ms), and, with gunicorn, from writing to the memory pages workers share.
+    gc.freeze()
+
+
+def _warm_store(settings: Settings) -> None:
+    from kolgraph.analytics.gaps import DEFAULT_STALE_DAYS, GapQuery
+    from kolgraph.store import open_store
+
+    with open_store(settings) as store:
+        store.coverage_gaps(GapQuery())
+        store.coverage(date.today(), DEFAULT_STALE_DAYS)
+        store.search_hcps("", limit=1)
+        top = store.top_hcps(1)
+        if top:
+            store.suggest_collaborators(top[0]["hcp_id"], 1)
+            store.warm_intro(top[0]["hcp_id"], date.today(), DEFAULT_STALE_DAYS)

@@ -1,0 +1,120 @@
+"""``kolgraph serve`` for real: several gunicorn workers (or one waitress process) on loopback,
+a form login whose session every worker accepts, and a lost database as a 503 the server
+recovers from without a restart."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from kolgraph.serving import default_workers, multiprocess_supported
+
+from web_data import loaded  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def serving(home: Path, workers: int):
+    """``kolgraph serve`` in its own process; yields the base URL, stops the server after."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kolgraph.cli", "--home", str(home), "serve", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", str(workers)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        _wait_for(port, server)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert "Traceback" not in output, output
+
+
+def _wait_for(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert server.poll() is None, server.communicate()[0]
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"kolgraph serve did not listen on {port}")
+
+
+def logged_in(base_url: str, name: str, password: str) -> urllib.request.OpenerDirector:
+    """An opener holding the session of ``name``, logged in through the form (CSRF included)."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    form = opener.open(f"{base_url}/login").read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    body = urllib.parse.urlencode({"csrf_token": token, "username": name, "password": password})
+    try:
+        opener.open(f"{base_url}/login", data=body.encode())
+    except urllib.error.HTTPError as error:
+        assert error.code == 401  # a wrong password: the opener stays logged out
+    return opener
+
+
+def status(opener, url: str) -> int:
+    try:
+        return opener.open(url).status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_default_workers():
+    assert 2 <= default_workers() <= 8
+
+
+@pytest.mark.skipif(not multiprocess_supported(), reason="gunicorn needs a POSIX system")
+@pytest.mark.parametrize("workers", [1, 3])
+def test_login_and_pages_in_every_worker(loaded, password, workers):
+    with serving(loaded, workers) as url:
+        anonymous = urllib.request.build_opener()
+        assert status(anonymous, f"{url}/api/v1/hcps/H01") == 401
+        mia = logged_in(url, "mia", password)
+        # Each request opens a new connection, which any worker may take: the session and
+        # the scoping hold in all of them (one secret key, one user database).
+        for _ in range(12):
+            assert status(mia, f"{url}/hcp/H01") == 200
+            assert status(mia, f"{url}/hcp/H04") == 404  # South: outside mia's territory
+        assert status(mia, f"{url}/gaps") == 200
+        wrong = logged_in(url, "mia", "not the password")
+        assert status(wrong, f"{url}/gaps") == 200 and "Log in" in wrong.open(f"{url}/gaps").read().decode()
+
+
+@pytest.mark.skipif(not multiprocess_supported(), reason="gunicorn needs a POSIX system")
+def test_a_lost_database_is_a_503_until_it_is_back(loaded, password):
+    database = loaded / "kolgraph.sqlite3"
+    with serving(loaded, 2) as url:
+        max_ = logged_in(url, "max", password)
+        assert status(max_, f"{url}/gaps") == 200
+        database.rename(loaded / "moved-away.sqlite3")
+        database.mkdir()  # where the file was, something SQLite cannot open
+        try:
+            for _ in range(4):
+                assert status(max_, f"{url}/gaps") == 503
+                assert status(max_, f"{url}/hcp/H01") == 503
+        finally:
+            database.rmdir()
+            (loaded / "moved-away.sqlite3").rename(database)
+        for _ in range(4):
+            assert status(max_, f"{url}/gaps") == 200

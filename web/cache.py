@@ -1,0 +1,150 @@
+"""Answers kept while the graph's data is unchanged, so repeated page views skip the work.
+
+An answer is cached under the store's :meth:`~kolgraph.store.base.GraphStore.data_version`,
+read every time the cache is asked: any write (a load, a new
+touchpoint, new scores) changes the version, so a page never shows an answer computed from
+older data.  A store that cannot tell its version (``None``) gets no caching at all.
+
+Two levels:
+
+* in this process: an LRU of Python objects (any answer), bounded by rows held;
+* shared by every worker process of ``kolgraph serve`` (``KOLGRAPH_SHARED_CACHE``, a SQLite
+  file in the server's private temporary folder): JSON answers, so a collaborator
+  suggestion computed by one worker serves them all.
+
+Cached answers are never scoped to a user: views apply territory scoping *after* reading
+them, on every request.  Callers must not mutate what they get.  A failing shared cache is
+logged and bypassed, never an error page.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from kolgraph.store import GraphStore
+
+log = logging.getLogger(__name__)
+
+#: Rows kept in each process (an answer of n rows counts n, any other answer 1): about
+#: 100 MB at most, however many filter combinations the gaps page is asked for.
+MEMORY_ROWS = 100_000
+_SCHEMA = """CREATE TABLE IF NOT EXISTS answers (
+    kind TEXT NOT NULL, key TEXT NOT NULL, version TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (kind, key))"""
+
+
+class AnswerCache:
+    """An LRU in this process in front of an optional SQLite file shared between processes."""
+
+    def __init__(self, shared_path: Path | None = None, rows: int = MEMORY_ROWS):
+        self.shared_path = Path(shared_path) if shared_path else None
+        self.rows = rows
+        self._memory: OrderedDict[tuple, Any] = OrderedDict()
+        self._held = 0
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    def get_or_compute(self, kind: str, version: str | None, key: Hashable,
+                       compute: Callable[[], Any], *, shared: bool = False) -> Any:
+        """The answer for ``(kind, key)`` at data ``version``; ``compute()`` when there is none
+        (and always when ``version`` is None).  ``shared`` answers must be JSON values."""
+        if version is None:
+            return compute()
+        memory_key = (kind, version, key)
+        with self._lock:
+            if memory_key in self._memory:
+                self._memory.move_to_end(memory_key)
+                return self._memory[memory_key]
+        value = self._shared_get(kind, version, key) if shared else _MISSING
+        if value is _MISSING:
+            value = compute()
+            if shared:
+                self._shared_put(kind, version, key, value)
+        self._remember(memory_key, value)
+        return value
+
+    def _remember(self, memory_key: tuple, value: Any) -> None:
+        with self._lock:
+            if memory_key in self._memory:
+                return  # another thread got there first
+            self._memory[memory_key] = value
+            self._held += _weight(value)
+            while self._held > self.rows and len(self._memory) > 1:
+                _key, evicted = self._memory.popitem(last=False)
+                self._held -= _weight(evicted)
+
+    # --- the shared file -----------------------------------------------------------------
+
+    def _shared_get(self, kind: str, version: str, key: Hashable) -> Any:
+        if self.shared_path is None:
+            return _MISSING
+        try:
+            row = self._connection().execute(
+                "SELECT value FROM answers WHERE kind = ? AND key = ? AND version = ?",
+                (kind, json.dumps(key), version)).fetchone()
+        except sqlite3.Error as error:
+            log.warning("shared answer cache unreadable (%s): computing instead", error)
+            return _MISSING
+        return _MISSING if row is None else json.loads(row[0])
+
+    def _shared_put(self, kind: str, version: str, key: Hashable, value: Any) -> None:
+        if self.shared_path is None:
+            return
+        try:
+            with self._connection() as con:
+                # One row per (kind, key): an answer of an older version is replaced.
+                con.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?)",
+                            (kind, json.dumps(key), version, json.dumps(value)))
+        except sqlite3.Error as error:
+            log.warning("shared answer cache not written (%s)", error)
+
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's connection (SQLite connections must not be shared between threads)."""
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self.shared_path, timeout=5)
+            # WAL: readers never wait for a writer.  A cache need not survive a crash.
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=OFF")
+            con.execute(_SCHEMA)
+            self._local.con = con
+        return con
+
+
+_MISSING = object()
+
+
+def _weight(value: Any) -> int:
+    """Rows in an answer: a list's length, or the rows in a dict's lists (a profile)."""
+    if isinstance(value, list):
+        return max(1, len(value))
+    if isinstance(value, dict):
+        return 1 + sum(len(v) for v in value.values() if isinstance(v, list))
+    return 1
+
+
+def init_app(app: Flask) -> None:
+    """Give the app its cache (shared between processes when ``KOLGRAPH_SHARED_CACHE`` names a file)."""
+    app.extensions["kolgraph_answers"] = AnswerCache(app.config.get("KOLGRAPH_SHARED_CACHE"))
+
+
+def cached(store: GraphStore, kind: str, key: Hashable, compute: Callable[[], Any], *,
+           shared: bool = False) -> Any:
+    """``compute()``'s answer, reused while ``store``'s data is unchanged (see the module doc)."""
+    cache: AnswerCache = current_app.extensions["kolgraph_answers"]
+    return cache.get_or_compute(kind, data_version(store), key, compute, shared=shared)
+
+
+def data_version(store: GraphStore) -> str | None:
+    """The store's data version, read afresh on every use (one indexed read): a write earlier
+    in the same request must count."""
+    return store.data_version()
