@@ -179,29 +179,29 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
                 continue
             ends = [(TABLES_BY_NAME[target].label, column) for column, target in table.references]
             if first and table.name == "authorships":
-                jobs.append(link_jobs("create_authorships", first_authorship_rows(batch[table.name]),
+                jobs.append(link_jobs("create_authorships", first_authorships(batch[table.name]),
                                       ends, self.batch_size, group=("hcp_id", "publications")))
             elif table.name == "touchpoints":
-                new, stored = self._split_new(table, table_rows(table, batch[table.name]))
-                jobs.append(link_jobs("create_touchpoints", new, ends, self.batch_size))
-                jobs.append(link_jobs("merge_touchpoints", stored, ends, self.batch_size))
+                rows = table_frame(table, batch[table.name])
+                new = self._new_keys(table, rows)
+                jobs.append(link_jobs("create_touchpoints", rows[new], ends, self.batch_size))
+                jobs.append(link_jobs("merge_touchpoints", rows[~new], ends, self.batch_size))
             else:
-                jobs.append(link_jobs(f"merge_{table.name}", table_rows(table, batch[table.name]),
+                jobs.append(link_jobs(f"merge_{table.name}", table_frame(table, batch[table.name]),
                                       ends, self.batch_size))
         if first:
             jobs.append(coauthorship_jobs(batch, self.batch_size))
         return interleave(jobs)
 
-    def _split_new(self, table: Table, rows: list[dict]) -> tuple[list[dict], list[dict]]:
-        """``rows`` of an entity table split into keys not stored yet and stored ones.
+    def _new_keys(self, table: Table, rows: pd.DataFrame) -> np.ndarray:
+        """Which ``rows`` of an entity table have a key not stored yet (a boolean mask).
 
         New touchpoints are created with their links at once, which costs the server far
         less than merging them and looking for links to move.
         """
         (key,) = table.key
-        stored = self.existing_keys(table.name, [row[key] for row in rows])
-        return ([row for row in rows if row[key] not in stored],
-                [row for row in rows if row[key] in stored])
+        stored = self.existing_keys(table.name, rows[key].tolist())
+        return ~rows[key].isin(stored).to_numpy()
 
     def _run_jobs(self, jobs: list[Job], progress: Progress) -> None:
         def write(session: Session, job: Job) -> None:
@@ -435,6 +435,12 @@ def _columns(table: Table, frame: pd.DataFrame) -> dict[str, list]:
     return {c.name: _column(frame, c) for c in table.columns}
 
 
+def table_frame(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
+    """The cells of ``table_rows`` as an object frame (the values kept exactly as cleaned)."""
+    return pd.DataFrame({name: pd.Series(values, dtype=object)
+                         for name, values in _columns(table, frame).items()})
+
+
 def table_rows(table: Table, frame: pd.DataFrame) -> list[dict]:
     """The parameter rows of ``merge_<table>``: one dict of cleaned cells per row.
 
@@ -454,23 +460,21 @@ def self_contained(batch: Batch) -> bool:
     return bool(auth["pmid"].isin(pubs["pmid"]).all())
 
 
-def first_authorship_rows(frame: pd.DataFrame) -> list[dict]:
-    """``create_authorships`` rows before grouping: pmid, hcp_id, position, and last_author
+def first_authorships(frame: pd.DataFrame) -> pd.DataFrame:
+    """``create_authorships`` rows before grouping: hcp_id, pmid, position, and last_author
     (the highest position; a first load has each publication's whole author list)."""
-    positions = pd.to_numeric(frame["position"]).astype(int)
+    positions = pd.to_numeric(frame["position"]).astype("int64")
     last = positions == positions.groupby(frame["pmid"]).transform("max")
-    return [{"hcp_id": h, "pmid": p, "position": n, "last_author": bool(is_last)}
-            for h, p, n, is_last in zip(frame["hcp_id"], frame["pmid"], positions.tolist(), last)]
+    return pd.DataFrame({"hcp_id": frame["hcp_id"].astype(object), "pmid": frame["pmid"].astype(object),
+                         "position": positions, "last_author": last.astype(bool)})
 
 
 def coauthorship_jobs(batch: Batch, size: int) -> list[Job]:
     """``create_coauthorships`` batches of the pairs computed from the batch, grouped per
     smaller hcp_id; weight 0, as they are derived rather than loaded rows."""
     pairs = coauthorship_pairs(batch["authorships"], batch["publications"])
-    rows = [dict(zip(COAUTHORSHIP_COLUMNS, values))
-            for values in zip(*(pairs[c].tolist() for c in COAUTHORSHIP_COLUMNS))]
-    jobs = link_jobs("create_coauthorships", rows, [("HCP", "hcp_a"), ("HCP", "hcp_b")], size,
-                     group=("hcp_a", "partners"))
+    jobs = link_jobs("create_coauthorships", pairs[list(COAUTHORSHIP_COLUMNS)],
+                     [("HCP", "hcp_a"), ("HCP", "hcp_b")], size, group=("hcp_a", "partners"))
     return [replace(job, weight=0) for job in jobs]
 
 

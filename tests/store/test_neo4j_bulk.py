@@ -8,6 +8,7 @@ import threading
 import time
 from contextlib import nullcontext
 
+import pandas as pd
 import pytest
 
 from kolgraph.store.neo4j_bulk import COLOURS, Job, colours, link_jobs, node_jobs, run_jobs
@@ -16,9 +17,9 @@ HCPS = [f"H{i:05d}" for i in range(200)]
 PMIDS = [str(30_000_000 + i) for i in range(200)]
 
 
-def authorship_rows() -> list[dict]:
-    return [{"hcp_id": HCPS[(3 * i) % 200], "pmid": PMIDS[i % 200], "position": i % 7}
-            for i in range(1_000)]
+def authorship_rows() -> pd.DataFrame:
+    return pd.DataFrame([{"hcp_id": HCPS[(3 * i) % 200], "pmid": PMIDS[i % 200], "position": i % 7}
+                         for i in range(1_000)])
 
 
 def test_a_key_always_gets_the_same_colour():
@@ -31,7 +32,7 @@ def test_link_jobs_keep_every_row_once_and_tokens_name_the_colours_of_their_rows
     rows = authorship_rows()
     jobs = link_jobs("q", rows, [("HCP", "hcp_id"), ("Publication", "pmid")], size=50)
     written = [row for job in jobs for row in job.rows]
-    assert sorted(map(repr, written)) == sorted(map(repr, rows))
+    assert sorted(map(repr, written)) == sorted(map(repr, rows.to_dict("records")))
     colour = dict(zip(HCPS + PMIDS, list(colours(HCPS)) + list(colours(PMIDS))))
     for job in jobs:
         assert len(job.rows) <= 50 and job.weight == len(job.rows)
@@ -52,7 +53,9 @@ def test_grouped_link_jobs_look_each_node_up_once_per_batch():
     assert sum(job.weight for job in jobs) == len(rows)
     regrouped = sorted((g["hcp_id"], p["pmid"], p["position"])
                        for job in jobs for g in job.rows for p in g["publications"])
-    assert regrouped == sorted((r["hcp_id"], r["pmid"], r["position"]) for r in rows)
+    assert regrouped == sorted(zip(rows["hcp_id"], rows["pmid"], rows["position"]))
+    assert all(type(p["position"]) is int for job in jobs for g in job.rows
+               for p in g["publications"])  # plain Python values, as the driver wants
 
 
 def test_node_jobs_hold_no_tokens():
