@@ -170,8 +170,9 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
         """Batches of every table with references, split by the colours of their ends.
 
         A first load CREATEs authorships (grouped per HCP) and the co-author pairs computed
-        from the batch; new touchpoints are created rather than merged.  CREATE is safe there: the store held no authorship, keys are
-        unique within a batch, and a retried transaction was rolled back before it reruns.
+        from the batch: the store held no authorship, keys are unique within a batch, and a
+        retried transaction was rolled back before it reruns.  Touchpoints whose keys are
+        not stored yet are created (``create_touchpoints``), the others merged.
         """
         jobs = []
         for table in TABLES:
