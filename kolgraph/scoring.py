@@ -32,13 +32,9 @@ def top_hcps(store: GraphStore, limit: int = 20, territory: str | None = None,
     """HCPs by influence rank (or, with ``rising``, rising stars by growth), best first."""
     if limit < 1:
         raise InputError("--limit must be at least 1")
-    if not rising:
-        return store.top_hcps(limit, territory)  # the store reads only the rows returned
-    table = _scored_hcps(store)
-    if territory:
-        table = table[table["territory"] == territory]
-    table = table[table["rising"]].sort_values(["rising_score", "rank"], ascending=[False, True])
-    return [_plain(row) for row in table.head(limit)[list(RISING_COLUMNS)].to_dict("records")]
+    if rising:
+        return store.rising_stars(limit, territory)  # the store reads only the rows returned
+    return store.top_hcps(limit, territory)
 
 
 def explain(store: GraphStore, home: Path, hcp_id: str, as_of: date | None = None) -> dict:
@@ -47,15 +43,6 @@ def explain(store: GraphStore, home: Path, hcp_id: str, as_of: date | None = Non
                        load_scoring_config(home), as_of=_year(as_of))
 
 
-def _scored_hcps(store: GraphStore) -> pd.DataFrame:
-    hcps = store.table("hcps")[["hcp_id", "name", "territory"]]
-    return hcps.merge(store.scores(), on="hcp_id", how="inner")
-
-
 def _year(as_of: date | None) -> int | None:
     return as_of.year if as_of else None
 
-
-def _plain(row: dict) -> dict:
-    """numpy scalars as Python numbers, so JSON and tables print them plainly."""
-    return {k: v.item() if hasattr(v, "item") else v for k, v in row.items()}

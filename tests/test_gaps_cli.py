@@ -209,3 +209,22 @@ def test_export_unknown_extension_is_an_error(home, tmp_path):
     result = run(home, "export", "targets", "--out", str(tmp_path / "targets.txt"))
     assert result.exit_code == 1 and "must end in .csv or .xlsx" in result.output
     assert not (tmp_path / "targets.txt").exists()
+
+
+# --- top ------------------------------------------------------------------------------------
+
+def test_top_lists_by_rank_and_rising_stars_by_growth(home):
+    with EmbeddedStore(home) as store:
+        scores = store.scores()
+        scores["rising"] = scores["hcp_id"].isin(["H3", "H5"])
+        scores["rising_score"] = [0.5 if h == "H5" else 0.2 for h in scores["hcp_id"]]
+        store.write_scores(scores)
+    top = run(home, "top", "--limit", "2", "--json")
+    assert top.exit_code == 0, top.output
+    assert [r["hcp_id"] for r in json.loads(top.output)] == ["H1", "H2"]
+    rising = run(home, "top", "--rising", "--json")
+    assert rising.exit_code == 0, rising.output
+    assert [(r["hcp_id"], r["rising_score"]) for r in json.loads(rising.output)] == \
+        [("H5", 0.5), ("H3", 0.2)]
+    assert [r["hcp_id"] for r in json.loads(run(home, "top", "--rising", "--territory", "W",
+                                                "--json").output)] == ["H3"]

@@ -126,6 +126,10 @@ class GraphStore(ABC):
     def top_hcps(self, limit: int = 20, territory: str | None = None) -> list[dict]:
         """Scored HCPs by rank with the fields of ``kolgraph top``, reading only those returned."""
 
+    def rising_stars(self, limit: int = 20, territory: str | None = None) -> list[dict]:
+        """Rising stars, fastest growth first (then rank), with the fields of
+        ``kolgraph top --rising``, reading only those returned."""
+
     def hcp_profile(self, hcp_id: str) -> dict | None:
         """``{"hcp", "score", "affiliations", "publications", "trials", "touchpoints"}`` of one
         HCP (``score`` None when unscored), or None when there is no such HCP."""

@@ -73,6 +73,10 @@ _NETWORK_SQL = {
     "top": """SELECT h.hcp_id, h.name, s.rank, s.influence, s.tier, s.components
               FROM hcp_scores AS s JOIN hcps AS h ON h.hcp_id = s.hcp_id
               WHERE ? IS NULL OR h.territory = ? ORDER BY s.rank, s.hcp_id LIMIT ?""",
+    "rising": """SELECT h.hcp_id, h.name, s.rank, s.influence, s.tier, s.rising_score, s.components
+                 FROM hcp_scores AS s JOIN hcps AS h ON h.hcp_id = s.hcp_id
+                 WHERE s.rising AND (? IS NULL OR h.territory = ?)
+                 ORDER BY s.rising_score DESC, s.rank, s.hcp_id LIMIT ?""",
 }
 
 # The newest touchpoints (one pass, those of the territory's HCPs when one is given: an msl's
@@ -153,6 +157,15 @@ class EmbeddedWebQueries:
         for record in records:
             record["components"] = json.loads(record["components"])
         return web_model.finish_top(records, limit)
+
+    def rising_stars(self, limit: int = 20, territory: str | None = None) -> list[dict]:
+        """Rising stars, fastest growth first (the fields of ``kolgraph top --rising``)."""
+        rows = self._select(_NETWORK_SQL["rising"], "read rising stars",
+                            (territory, territory, max(limit, 0)))
+        records = [dict(zip(web_model.RISING_FIELDS, r)) for r in rows]
+        for record in records:
+            record["components"] = json.loads(record["components"])
+        return web_model.finish_rising(records, limit)
 
     def hcp_profile(self, hcp_id: str) -> dict | None:
         """One HCP with score, affiliations, publications, trials and touchpoints (None: unknown)."""

@@ -43,6 +43,13 @@ class Neo4jWebQueries:
             row["components"] = json.loads(row.pop("components_json") or "{}")
         return web_model.finish_top(rows, limit)
 
+    def rising_stars(self, limit: int = 20, territory: str | None = None) -> list[dict]:
+        """Rising stars, fastest growth first (the fields of ``kolgraph top --rising``)."""
+        rows = self._read("list_rising_hcps", territory=territory, limit=max(limit, 0))
+        for row in rows:
+            row["components"] = json.loads(row.pop("components_json") or "{}")
+        return web_model.finish_rising(rows, limit)
+
     def hcp_profile(self, hcp_id: str) -> dict | None:
         """One HCP with score, affiliations, publications, trials and touchpoints (None: unknown)."""
         rows = self._read("read_hcp_profile", hcp_id=hcp_id)

@@ -45,6 +45,7 @@ SEARCH_FIELDS = ("hcp_id", "name", "specialty", "territory", "institution", "tie
 #: What a search can match, in the order ``matched`` lists them.
 MATCH_KINDS = ("name", "specialty", "institution", "topic")
 TOP_FIELDS = ("hcp_id", "name", "rank", "influence", "tier", "components")
+RISING_FIELDS = ("hcp_id", "name", "rank", "influence", "tier", "rising_score", "components")
 SCORE_FIELDS = ("influence", "tier", "rank", "components", "rising", "rising_score")
 HCP_FIELDS = ("hcp_id", "first_name", "last_name", "name", "credentials", "specialty", "city",
               "state", "country", "territory", "npi", "orcid", "email")
@@ -140,13 +141,30 @@ def search_row(row: Mapping) -> dict:
 
 def finish_top(rows: Iterable[Mapping], limit: int) -> list[dict]:
     """Rows of :data:`TOP_FIELDS` by rank (then ``hcp_id``), at most ``limit``."""
-    if limit < 1:
-        raise InputError("--limit must be at least 1")
-    answer = [{"hcp_id": r["hcp_id"], "name": r["name"], "rank": int(r["rank"]),
-               "influence": float(r["influence"]), "tier": int(r["tier"]),
-               "components": dict(r["components"])} for r in rows]
+    _check_limit(limit)
+    answer = [_top_row(r) for r in rows]
     answer.sort(key=lambda r: (r["rank"], r["hcp_id"]))
     return answer[:limit]
+
+
+def finish_rising(rows: Iterable[Mapping], limit: int) -> list[dict]:
+    """Rows of :data:`RISING_FIELDS`, fastest growth first (then rank), at most ``limit``."""
+    _check_limit(limit)
+    answer = [{**_top_row(r), "rising_score": float(r["rising_score"])} for r in rows]
+    answer.sort(key=lambda r: (-r["rising_score"], r["rank"], r["hcp_id"]))
+    return [{field: r[field] for field in RISING_FIELDS} for r in answer[:limit]]
+
+
+def _check_limit(limit: int) -> None:
+    if limit < 1:
+        raise InputError("--limit must be at least 1")
+
+
+def _top_row(row: Mapping) -> dict:
+    return {"hcp_id": row["hcp_id"], "name": row["name"], "rank": int(row["rank"]),
+            "influence": float(row["influence"]), "tier": int(row["tier"]),
+            "components": dict(row["components"])}
+
 
 
 # --- profile ---------------------------------------------------------------------------------

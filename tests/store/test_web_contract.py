@@ -62,6 +62,27 @@ def test_top(web_store):
     assert ids(web_store.top_hcps(10, "North")) == ["H01", "H02", "H03", "H07"]
 
 
+def test_rising_stars_fastest_growth_first(web_store):
+    """Hand-set rising flags: order by rising_score, ties by rank; only rising HCPs."""
+    scores = web_store.scores()
+    growth = {"H02": 0.9, "H03": 0.4, "H06": 0.4, "H07": 0.1}  # H03 and H06 tie on growth
+    scores["rising"] = scores["hcp_id"].isin(list(growth))
+    scores["rising_score"] = [growth.get(h, 0.0) for h in scores["hcp_id"]]
+    web_store.write_scores(scores)
+    rank = dict(zip(scores["hcp_id"], scores["rank"]))
+    tied = sorted(["H03", "H06"], key=rank.get)
+
+    rising = web_store.rising_stars(10)
+    assert ids(rising) == ["H02", *tied, "H07"]
+    assert [r["rising_score"] for r in rising] == [0.9, 0.4, 0.4, 0.1]
+    assert list(rising[0]) == ["hcp_id", "name", "rank", "influence", "tier", "rising_score",
+                               "components"]
+    assert ids(web_store.rising_stars(2)) == ["H02", tied[0]]
+    assert ids(web_store.rising_stars(10, "North")) == ["H02", "H03", "H07"]
+    with pytest.raises(InputError, match="--limit"):
+        web_store.rising_stars(0)
+
+
 def test_profile(web_store):
     profile = web_store.hcp_profile("H01")
     assert profile["hcp"]["name"] == "Nora Northcott" and profile["hcp"]["territory"] == "North"
