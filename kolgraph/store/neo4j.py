@@ -206,7 +206,7 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
 
     def _run_jobs(self, jobs: list[Job], progress: Progress) -> None:
         def write(session: Session, job: Job) -> None:
-            session.execute_write(_run, self._queries.get(job.query), {job.param: job.rows})
+            session.execute_write(_run, self._queries.get(job.query), {"rows": job.rows})
 
         run_jobs(jobs, write, self._session, progress, self.writers)
 

@@ -7,7 +7,9 @@ behind each other's locks (or deadlock).  So every batch (a :class:`Job`) carrie
 one per node it may lock: the node's label and a colour, a stable hash of its key into one
 of :data:`COLOURS`.  Rows are split by the colours of their end nodes before batching, and a
 writer only takes a job whose tokens no job in flight holds: concurrent transactions never
-share a node, so they never wait for a lock.
+share a node.  (They can still meet, rarely, on the lock of a relationship that heads both of
+their nodes' chains; Neo4j reports a deadlock, which the driver retries like any transient
+error.)
 
 Node batches carry no tokens: new nodes with distinct keys lock nothing another batch needs.
 """
@@ -36,7 +38,7 @@ End = tuple[str, str]  # (node label, field of the row holding that node's key)
 
 @dataclass(frozen=True)
 class Job:
-    """One write transaction: catalog query ``query`` run with ``{param: rows}``.
+    """One write transaction: catalog query ``query`` run with ``{"rows": rows}``.
 
     ``tokens`` names the nodes it may lock (label, colour); ``weight`` is how many input
     rows it writes, for the progress bar.
@@ -46,7 +48,6 @@ class Job:
     rows: list
     weight: int
     tokens: frozenset[Token] = field(default_factory=frozenset)
-    param: str = "rows"
 
 
 def colours(keys: Sequence[str]) -> np.ndarray:
