@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from json.encoder import encode_basestring
 from pathlib import Path
@@ -123,6 +124,13 @@ UPDATE authorships SET last_author = (authorships.position = m.top)
 FROM (SELECT pmid, MAX(position) AS top FROM authorships {where} GROUP BY pmid) AS m
 WHERE authorships.pmid = m.pmid AND authorships.last_author IS NOT (authorships.position = m.top)
 """
+
+
+_STORE_VERSION = "SELECT version FROM store_version"
+
+#: What :meth:`EmbeddedStore._cached` keeps, by (kind, database file): (store_version, value).
+_caches: dict[tuple[str, Path], tuple[int, object]] = {}
+_cache_lock = threading.Lock()
 
 
 class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueries, GraphStore):
@@ -337,6 +345,28 @@ class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueri
     def _select(self, sql: str, doing: str, params: Sequence = ()) -> list[tuple]:
         with self._errors(doing):
             return self._con.execute(sql, params).fetchall()
+
+    def _cached(self, kind: str, read: Callable[[sqlite3.Connection], object], doing: str) -> object:
+        """What ``read(con)`` builds from this file (gaps snapshot, search index, path graph,
+        topics), kept while ``store_version`` is unchanged and shared by every connection to
+        the file; after a write it is read again, in one read transaction, so the version it
+        is kept under matches the rows it was built from."""
+        key = (kind, self.path.resolve())
+        version = self._select(_STORE_VERSION, "read the store version")[0][0]
+        with _cache_lock:
+            cached = _caches.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        with self._errors(doing):
+            self._con.execute("BEGIN")
+            try:
+                version = self._con.execute(_STORE_VERSION).fetchone()[0]
+                value = read(self._con)
+            finally:
+                self._con.execute("COMMIT")
+        with _cache_lock:
+            _caches[key] = (version, value)
+        return value
 
     def close(self) -> None:
         """Close the connection (idempotent)."""

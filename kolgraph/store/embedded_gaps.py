@@ -14,11 +14,9 @@ read transaction with the version, so it never mixes two states.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 
@@ -50,10 +48,6 @@ _SNAPSHOT_SQL = {
     "msls": "SELECT msl_id, name, territory, therapeutic_area FROM msls ORDER BY msl_id",
 }
 
-_snapshots: dict[Path, "GapFrames"] = {}
-_lock = threading.Lock()
-
-
 @dataclass(frozen=True)
 class GapFrames:
     """What gaps and coverage read, as of one ``store_version``.
@@ -62,7 +56,6 @@ class GapFrames:
     ``dates`` / ``msl_ids`` the touchpoint's date text and MSL in the same order.
     """
 
-    version: int
     hcps: dict[str, list]  # column -> values (plain Python values, as stored)
     tier: np.ndarray
     rank: np.ndarray
@@ -93,37 +86,22 @@ class EmbeddedGapQueries:
 
     def _gap_frames(self) -> GapFrames:
         """The snapshot for the current ``store_version`` (built once per change)."""
-        version = self._select("SELECT version FROM store_version", "read the store version")[0][0]
-        with _lock:
-            cached = _snapshots.get(self.path.resolve())
-            if cached is not None and cached.version == version:
-                return cached
-        frames = self._read_snapshot()
-        with _lock:
-            _snapshots[self.path.resolve()] = frames
-        return frames
-
-    def _read_snapshot(self) -> GapFrames:
-        with self._errors("read gaps data"):
-            self._con.execute("BEGIN")  # one read transaction: the version matches the rows
-            try:
-                (version,), = self._con.execute("SELECT version FROM store_version").fetchall()
-                rows = {name: self._con.execute(sql).fetchall()
-                        for name, sql in _SNAPSHOT_SQL.items()}
-            finally:
-                self._con.execute("COMMIT")
-        return _build_frames(version, rows)
+        return self._cached("gaps", _read_frames, "read gaps data")
 
 
 # --- building the snapshot ------------------------------------------------------------------
 
-def _build_frames(version: int, rows: dict[str, list[tuple]]) -> GapFrames:
+def _read_frames(con) -> GapFrames:
+    return _build_frames({name: con.execute(sql).fetchall() for name, sql in _SNAPSHOT_SQL.items()})
+
+
+def _build_frames(rows: dict[str, list[tuple]]) -> GapFrames:
     hcps = {c: list(v) for c, v in zip(_HCP_COLUMNS, zip(*rows["hcps"]))} if rows["hcps"] \
         else {c: [] for c in _HCP_COLUMNS}
     position = {hcp_id: i for i, hcp_id in enumerate(hcps["hcp_id"])}
     keys, dates, msl_ids = _touch_keys(rows["touchpoints"], position)
     return GapFrames(
-        version=version, hcps=hcps,
+        hcps=hcps,
         tier=np.asarray(hcps["tier"], dtype=np.int64), rank=np.asarray(hcps["rank"], dtype=np.int64),
         territory=np.asarray(hcps["territory"], dtype=object),
         institution=_institutions(rows["affiliations"], hcps["hcp_id"]),

@@ -11,9 +11,7 @@ is shared with Neo4j in :mod:`kolgraph.analytics.network`.
 from __future__ import annotations
 
 import json
-import threading
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -40,7 +38,6 @@ _PAIRS = """
 SELECT hcp_a, hcp_b, papers, first_year, last_year FROM coauthorships
 WHERE (hcp_a, hcp_b) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?1))
 """
-_VERSION = "SELECT version FROM store_version"
 _INSTITUTION_NAMES = """
 SELECT institution_id, name FROM institutions
 WHERE institution_id IN (SELECT value FROM json_each(?1))
@@ -51,7 +48,6 @@ WHERE institution_id IN (SELECT value FROM json_each(?1))
 class _PathGraph:
     """The adjacency every path and suggestion walks (current affiliations only)."""
 
-    version: int
     names: dict[str, str]
     coauthors: dict[str, list[str]]
     institutions: dict[str, list[str]]  # hcp_id -> current institution ids
@@ -109,27 +105,7 @@ class EmbeddedNetworkQueries:
 
     def _graph(self) -> _PathGraph:
         """The adjacency for the current ``store_version`` (built once per change)."""
-        return self._cached("graph", _read_graph)
-
-    def _cached(self, kind: str, read: Callable) -> object:
-        """``kind``'s cache for this file: kept while ``store_version`` is unchanged, else
-        ``read(con)`` in one read transaction (so the version matches the rows read)."""
-        key = (kind, self.path.resolve())
-        version = self._select(_VERSION, "read the store version")[0][0]
-        with _lock:
-            cached = _caches.get(key)
-        if cached is not None and cached[0] == version:
-            return cached[1]
-        with self._errors("read the co-authorship network"):
-            self._con.execute("BEGIN")
-            try:
-                version = self._con.execute(_VERSION).fetchone()[0]
-                value = read(self._con, version)
-            finally:
-                self._con.execute("COMMIT")
-        with _lock:
-            _caches[key] = (version, value)
-        return value
+        return self._cached("graph", _read_graph, "read the co-authorship network")
 
     def _details(self, graph: _PathGraph, ids: list[str]) -> dict[str, tuple[str, frozenset]]:
         topics = self._topics()
@@ -141,7 +117,7 @@ class EmbeddedNetworkQueries:
         Built on the first suggestion (a few seconds at 50,000 HCPs): reading them per
         question costs a random publication lookup per paper, too slow for prolific HCPs.
         """
-        return self._cached("topics", _read_topics)
+        return self._cached("topics", _read_topics, "read the co-authorship network")
 
     def _hop_facts(self, graph: _PathGraph, path: list[Node]) -> HopFacts:
         hcps, institutions, pairs = network.hop_requests(path)
@@ -152,12 +128,7 @@ class EmbeddedNetworkQueries:
                         pairs={(a, b): (p, f, l) for a, b, p, f, l in rows})
 
 
-#: Caches by (kind, database file): (store_version, value); shared by every connection.
-_caches: dict[tuple[str, object], tuple[int, object]] = {}
-_lock = threading.Lock()
-
-
-def _read_graph(con, version: int) -> _PathGraph:
+def _read_graph(con) -> _PathGraph:
     names = dict(con.execute("SELECT hcp_id, name FROM hcps"))
     coauthors: dict[str, list[str]] = defaultdict(list)
     for a, b in con.execute("SELECT hcp_a, hcp_b FROM coauthorships"):
@@ -169,10 +140,10 @@ def _read_graph(con, version: int) -> _PathGraph:
             "SELECT hcp_id, institution_id FROM affiliations WHERE end_year IS NULL"):
         institutions[hcp_id].append(institution_id)
         members[institution_id].append(hcp_id)
-    return _PathGraph(version, names, dict(coauthors), dict(institutions), dict(members))
+    return _PathGraph(names, dict(coauthors), dict(institutions), dict(members))
 
 
-def _read_topics(con, _version: int) -> dict[str, tuple[str, ...]]:
+def _read_topics(con) -> dict[str, tuple[str, ...]]:
     vocabulary: dict[str, str] = {}  # one string object per term, shared by every HCP
     terms = {pmid: [vocabulary.setdefault(t, t) for t in json.loads(mesh)]
              for pmid, mesh in con.execute(_PUBLICATION_TOPICS)}

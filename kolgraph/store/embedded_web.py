@@ -9,9 +9,7 @@ Profiles and networks are a few indexed SQL look-ups.  Rules live in
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 import networkx as nx
 
@@ -97,16 +95,11 @@ LEFT JOIN msls AS m ON m.msl_id = t.msl_id
 ORDER BY t.date DESC, t.touchpoint_id DESC
 """
 
-_indexes: dict[Path, "SearchIndex"] = {}
-_lock = threading.Lock()
-
-
 @dataclass(frozen=True)
 class SearchIndex:
     """What search reads, as of one ``store_version``: HCP rows, and lower-cased institution
     names and MeSH terms, each with the ids of the HCPs it belongs to."""
 
-    version: int
     hcps: dict[str, dict]
     current: dict[str, list[tuple]]  # hcp_id -> current (start_year, institution_id, name)
     institutions: dict[str, set[str]]  # lower-cased name -> hcp ids (any affiliation)
@@ -227,28 +220,14 @@ class EmbeddedWebQueries:
 
     def _search_index(self) -> SearchIndex:
         """The index for the current ``store_version`` (built once per change)."""
-        version = self._select("SELECT version FROM store_version", "read the store version")[0][0]
-        with _lock:
-            cached = _indexes.get(self.path.resolve())
-            if cached is not None and cached.version == version:
-                return cached
-        index = self._read_index()
-        with _lock:
-            _indexes[self.path.resolve()] = index
-        return index
-
-    def _read_index(self) -> SearchIndex:
-        with self._errors("read the search index"):
-            self._con.execute("BEGIN")  # one read transaction: the version matches the rows
-            try:
-                (version,), = self._con.execute("SELECT version FROM store_version").fetchall()
-                rows = {name: self._con.execute(sql).fetchall() for name, sql in _INDEX_SQL.items()}
-            finally:
-                self._con.execute("COMMIT")
-        return _build_index(version, rows)
+        return self._cached("search", _read_index, "read the search index")
 
 
-def _build_index(version: int, rows: dict[str, list[tuple]]) -> SearchIndex:
+def _read_index(con) -> SearchIndex:
+    return _build_index({name: con.execute(sql).fetchall() for name, sql in _INDEX_SQL.items()})
+
+
+def _build_index(rows: dict[str, list[tuple]]) -> SearchIndex:
     columns = ("hcp_id", "name", "specialty", "territory", "tier", "influence", "rank")
     hcps = {r[0]: dict(zip(columns, r)) for r in rows["hcps"]}
     current: dict[str, list[tuple]] = {}
@@ -260,7 +239,7 @@ def _build_index(version: int, rows: dict[str, list[tuple]]) -> SearchIndex:
     topics: dict[str, set[str]] = {}
     for term, hcp_id in rows["topics"]:
         topics.setdefault(str(term).lower(), set()).add(hcp_id)
-    return SearchIndex(version, hcps, current, institutions, topics)
+    return SearchIndex(hcps, current, institutions, topics)
 
 
 def _ids_containing(names: dict[str, set[str]], text: str) -> set[str]:
