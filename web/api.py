@@ -29,7 +29,7 @@ def hcp(hcp_id: str):
     """One HCP's profile, with the score breakdown."""
     store = get_store()
     params.require_hcp(store, hcp_id)
-    found = store.hcp_profile(hcp_id)
+    found = params.hcp_profile(store, hcp_id)
     return jsonify({**found, "score_breakdown": score_breakdown(found["score"])})
 
 
@@ -59,7 +59,7 @@ def collaborators(hcp_id: str):
     """Existing co-authors: ``hcp_id, name, joint_publications, last_year``."""
     store = get_store()
     params.require_hcp(store, hcp_id)
-    return jsonify(params.scoped_rows(store, store.coauthors(hcp_id)))
+    return jsonify(params.coauthors(store, hcp_id))
 
 
 @bp.get("/hcps/<hcp_id>/suggestions")

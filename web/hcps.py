@@ -55,7 +55,7 @@ def collaborators(hcp_id: str):
     """Co-authors, suggested collaborators, the warm introduction, and a path to ``to``."""
     store = get_store()
     params.require_hcp(store, hcp_id)
-    found = store.hcp_profile(hcp_id)
+    found = params.hcp_profile(store, hcp_id)
     limit = params.arg_int("limit", 20, low=1, high=200)
     to = params.arg_text("to")
     path = None
@@ -65,7 +65,7 @@ def collaborators(hcp_id: str):
     stale = params.stale_days()
     return render_template(
         "hcps/collaborators.html", hcp=found["hcp"],
-        coauthors=params.scoped_rows(store, store.coauthors(hcp_id)),
+        coauthors=params.coauthors(store, hcp_id),
         suggestions=params.suggestions(store, hcp_id, limit),
         intro=warm_intro(store, hcp_id, params.arg_date("as_of"), stale),
         to=to or "", path=path, stale_days=stale, limit=limit)
