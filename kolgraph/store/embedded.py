@@ -20,6 +20,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from json.encoder import encode_basestring
 from pathlib import Path
@@ -229,16 +230,22 @@ class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueri
     # --- loading ---------------------------------------------------------------------------
 
     def load(self, batch: Batch, progress: Progress = no_progress) -> None:
-        """Upsert ``batch`` by key and refresh derived data, all in one transaction."""
+        """Upsert ``batch`` by key and refresh derived data, all in one transaction.
+
+        A first load of authorships takes its co-author pairs from the batch, computed by
+        numpy on another thread while SQLite writes the tables (both mostly release the GIL).
+        """
         frames = _checked(batch)
-        with self._transaction("load") as con:
-            first_authorships = _count(con, "authorships") == 0 and _self_contained(frames)
+        with self._transaction("load") as con, ThreadPoolExecutor(1) as numpy:
+            first = _count(con, "authorships") == 0 and _self_contained(frames)
+            pairs = numpy.submit(coauthorship_pairs, frames["authorships"],
+                                 frames["publications"]) if first else None
             for table in TABLES:
                 if table.name in frames:
                     self._upsert(con, table, frames[table.name], progress)
             touched = _touched_pmids(frames)
-            if first_authorships and "authorships" in frames:
-                _refresh_from_batch(con, frames)
+            if pairs is not None:
+                _insert_all_pairs(con, pairs.result())
             elif touched:
                 self._refresh_derived(con, touched)
 
@@ -404,11 +411,10 @@ def _self_contained(frames: Batch) -> bool:
     return bool(frames["authorships"]["pmid"].isin(frames["publications"]["pmid"]).all())
 
 
-def _refresh_from_batch(con: sqlite3.Connection, frames: Batch) -> None:
+def _insert_all_pairs(con: sqlite3.Connection, pairs: pd.DataFrame) -> None:
     """A first load of authorships: the pairs come from the batch in memory (numpy), which is
-    faster than the self-join; the store held no authorships, so they are all the pairs."""
-    con.execute(_LAST_AUTHOR.format(where=""))
-    pairs = coauthorship_pairs(frames["authorships"], frames["publications"])
+    faster than the self-join; the store held no authorships, so they are all the pairs, and
+    ``last_author`` as computed within the batch (:func:`_last_in_batch`) is already right."""
     con.execute("DELETE FROM coauthorships")
     with _indexes_dropped(con, "coauthorships"):
         con.executemany(f"INSERT INTO coauthorships ({', '.join(COAUTHORSHIP_COLUMNS)}) "
