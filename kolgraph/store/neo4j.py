@@ -160,10 +160,20 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
                     self._refresh_derived(session, pmids)
 
     def _node_jobs(self, batch: Batch) -> list[Job]:
-        """MERGE batches of every node table without references (HCPs, publications...)."""
-        jobs = [node_jobs(f"merge_{table.name}", table_rows(table, batch[table.name]),
-                          self.batch_size)
-                for table in TABLES if not table.references and _rows_in(batch, table)]
+        """Batches of every node table without references (HCPs, publications...).
+
+        Into a label with no nodes yet, rows with unique keys are CREATEd, which costs the
+        server far less than MERGE; otherwise they are merged by key.
+        """
+        stored = self.stats()["nodes"]
+        jobs = []
+        for table in TABLES:
+            if table.references or not _rows_in(batch, table):
+                continue
+            (key,) = table.key
+            fresh = stored[table.label] == 0 and batch[table.name][key].is_unique
+            query = f"{'create' if fresh else 'merge'}_{table.name}"
+            jobs.append(node_jobs(query, table_rows(table, batch[table.name]), self.batch_size))
         return interleave(jobs)
 
     def _link_jobs(self, batch: Batch, first: bool) -> list[Job]:
