@@ -181,25 +181,29 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
 
         A first load CREATEs authorships (grouped per HCP) and the co-author pairs computed
         from the batch: the store held no authorship, keys are unique within a batch, and a
-        retried transaction was rolled back before it reruns.  Touchpoints whose keys are
-        not stored yet are created (``create_touchpoints``), the others merged.
+        retried transaction was rolled back before it reruns.  Likewise affiliations and
+        trial roles are created into a store holding none of their type.  Touchpoints whose
+        keys are not stored yet are created (``create_touchpoints``), the others merged.
         """
+        stored = self.stats()["relationships"]
         jobs = []
         for table in TABLES:
             if not table.references or not _rows_in(batch, table):
                 continue
             ends = [(TABLES_BY_NAME[target].label, column) for column, target in table.references]
+            frame = batch[table.name]
             if first and table.name == "authorships":
-                jobs.append(link_jobs("create_authorships", first_authorships(batch[table.name]),
+                jobs.append(link_jobs("create_authorships", first_authorships(frame),
                                       ends, self.batch_size, group=("hcp_id", "publications")))
             elif table.name == "touchpoints":
-                rows = table_frame(table, batch[table.name])
+                rows = table_frame(table, frame)
                 new = self._new_keys(table, rows)
                 jobs.append(link_jobs("create_touchpoints", rows[new], ends, self.batch_size))
                 jobs.append(link_jobs("merge_touchpoints", rows[~new], ends, self.batch_size))
             else:
-                jobs.append(link_jobs(f"merge_{table.name}", table_frame(table, batch[table.name]),
-                                      ends, self.batch_size))
+                fresh = stored[table.rel_type] == 0 and not frame.duplicated(list(table.key)).any()
+                query = f"{'create' if fresh else 'merge'}_{table.name}"
+                jobs.append(link_jobs(query, table_frame(table, frame), ends, self.batch_size))
         if first:
             jobs.append(coauthorship_jobs(batch, self.batch_size))
         return interleave(jobs)

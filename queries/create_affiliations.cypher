@@ -1,0 +1,6 @@
+// purpose: load (:HCP)-[:AFFILIATED_WITH]->(:Institution) into a store holding none: create each (faster than MERGE; the batch's key pairs are unique), null properties left out
+// params: rows
+UNWIND $rows AS row
+MATCH (a:HCP {hcp_id: row.hcp_id})
+MATCH (b:Institution {institution_id: row.institution_id})
+CREATE (a)-[:AFFILIATED_WITH {role: row.role, start_year: row.start_year, end_year: row.end_year}]->(b)
