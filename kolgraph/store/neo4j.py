@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -173,7 +174,8 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
             (key,) = table.key
             fresh = stored[table.label] == 0 and batch[table.name][key].is_unique
             query = f"{'create' if fresh else 'merge'}_{table.name}"
-            jobs.append(node_jobs(query, table_rows(table, batch[table.name]), self.batch_size))
+            jobs.append(node_jobs(query, batch[table.name], self.batch_size,
+                                  encode=partial(table_rows, table)))
         return interleave(jobs)
 
     def _link_jobs(self, batch: Batch, first: bool) -> list[Job]:
@@ -220,7 +222,7 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
 
     def _run_jobs(self, jobs: list[Job], progress: Progress) -> None:
         def write(session: Session, job: Job) -> None:
-            session.execute_write(_run, self._queries.get(job.query), {"rows": job.rows})
+            session.execute_write(_run, self._queries.get(job.query), {"rows": job.payload()})
 
         run_jobs(jobs, write, self._session, progress, self.writers)
 

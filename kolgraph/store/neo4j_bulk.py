@@ -38,16 +38,23 @@ End = tuple[str, str]  # (node label, field of the row holding that node's key)
 
 @dataclass(frozen=True)
 class Job:
-    """One write transaction: catalog query ``query`` run with ``{"rows": rows}``.
+    """One write transaction: catalog query ``query`` run with ``{"rows": job.payload()}``.
 
     ``tokens`` names the nodes it may lock (label, colour); ``weight`` is how many input
-    rows it writes, for the progress bar.
+    rows it writes, for the progress bar.  With ``encode``, ``rows`` holds what it builds
+    the rows from, when the job is sent (node rows: the first batch goes out at once, and
+    writers build the next rows while the server works).
     """
 
     query: str
-    rows: list
+    rows: Sequence
     weight: int
     tokens: frozenset[Token] = field(default_factory=frozenset)
+    encode: Callable[[Sequence], list] | None = None
+
+    def payload(self) -> list:
+        """The parameter rows to send."""
+        return self.rows if self.encode is None else self.encode(self.rows)
 
 
 def colours(keys: Sequence[str]) -> np.ndarray:
@@ -58,9 +65,11 @@ def colours(keys: Sequence[str]) -> np.ndarray:
     return (hashed % COLOURS).astype(np.int64)
 
 
-def node_jobs(query: str, rows: list[dict], size: int) -> list[Job]:
-    """Batches of node rows (no tokens)."""
-    return [Job(query, chunk, len(chunk)) for chunk in chunks(rows, size)]
+def node_jobs(query: str, rows: Sequence, size: int,
+              encode: Callable[[Sequence], list] | None = None) -> list[Job]:
+    """Batches of node rows (no tokens); with ``encode``, of slices of ``rows`` (a list or a
+    DataFrame) that ``encode`` turns into the rows when each batch is sent."""
+    return [Job(query, chunk, len(chunk), encode=encode) for chunk in chunks(rows, size)]
 
 
 def link_jobs(query: str, frame: pd.DataFrame, ends: Sequence[End], size: int,
@@ -117,7 +126,8 @@ def interleave(lists: Sequence[list[Job]]) -> list[Job]:
     return [job for layer in zip_longest(*lists) for job in layer if job is not None]
 
 
-def chunks(items: list, size: int) -> Iterator[list]:
+def chunks(items: Sequence, size: int) -> Iterator[Sequence]:
+    """Consecutive slices of ``size`` items (rows, for a DataFrame)."""
     for start in range(0, len(items), size):
         yield items[start:start + size]
 

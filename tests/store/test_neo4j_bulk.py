@@ -64,6 +64,13 @@ def test_node_jobs_hold_no_tokens():
     assert all(not j.tokens for j in jobs)
 
 
+def test_lazy_node_jobs_build_their_rows_from_their_own_slice():
+    frame = pd.DataFrame({"hcp_id": HCPS})
+    jobs = node_jobs("merge_hcps", frame, size=64, encode=lambda part: part["hcp_id"].tolist())
+    assert [j.weight for j in jobs] == [64, 64, 64, 8]
+    assert [h for job in jobs for h in job.payload()] == HCPS
+
+
 def test_jobs_in_flight_never_share_a_token():
     rows = authorship_rows()
     jobs = link_jobs("q", rows, [("HCP", "hcp_id"), ("HCP", "pmid")], size=20)
