@@ -131,9 +131,15 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
         self._constraints_ready = True
 
     def existing_keys(self, table: str, keys: Iterable[str]) -> set[str]:
-        """The subset of ``keys`` already stored in entity table ``table``."""
+        """The subset of ``keys`` already stored in entity table ``table``.
+
+        A label with no nodes (a first load) is answered from the count store, without a
+        lookup per key.
+        """
         spec = _entity_table(table)
         found: set[str] = set()
+        if not self.stats()["nodes"][spec.label]:
+            return found
         for chunk in chunks(list(dict.fromkeys(keys)), self.batch_size):
             rows = self._read(f"match_{spec.label.lower()}_keys", keys=chunk)
             found.update(row["key"] for row in rows)
