@@ -151,6 +151,9 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
         Nodes first, then relationships (and touchpoints, which link an MSL and an HCP),
         each phase written by parallel, conflict-free sessions (:mod:`neo4j_bulk`); the
         relationship batches are prepared on another thread while the nodes are written.
+        ``HCP.touch_dates`` follows the touchpoints (:meth:`_touch_date_jobs`): set with the
+        relationships on a first load, else recomputed after them for every HCP whose
+        touchpoints changed.
         """
         if not self._constraints_ready:
             self.ensure_constraints()
@@ -159,8 +162,12 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
                 first = self_contained(batch) and not self._has_authorships(session)
             with ThreadPoolExecutor(1, thread_name_prefix="kolgraph-prepare") as prepare:
                 links = prepare.submit(self._link_jobs, batch, first)
+                dates = prepare.submit(self._touch_date_jobs, batch.get("touchpoints"))
                 self._run_jobs(self._node_jobs(batch), progress)
-                self._run_jobs(links.result(), progress)
+                # Read before the touchpoints are written: it holds their old HCPs.
+                date_jobs, refresh = dates.result()
+                self._run_jobs(interleave([links.result(), date_jobs]), progress)
+            self._finish_touch_dates(refresh)
             pmids = touched_pmids(batch)
             if pmids and not first:
                 with self._session() as session:

@@ -31,6 +31,7 @@ from sample import frame
 from kolgraph.analytics.gaps import GAP_FIELDS, ROW_FIELDS, GapQuery
 from kolgraph.errors import InputError
 from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.touchpoints import log_touchpoint
 
 AS_OF = date(2024, 6, 30)
 NE_MSLS = ["M1", "M2"]
@@ -212,6 +213,50 @@ def test_new_data_is_seen_by_the_next_query(gap_store):
     gap_store.write_scores(score_frame([s if s[0] != "H9" else ("H9", 99.0, 1, 1)
                                         for s in SCORES]))
     assert summary(gaps(gap_store))[0] == ("H9", "never engaged")
+
+
+def touch_fields(rows: list[dict], hcp_id: str) -> tuple:
+    """(last_touch, days_since_touch, touches_12m, reason) of one HCP's row."""
+    (row,) = [r for r in rows if r["hcp_id"] == hcp_id]
+    return row["last_touch"], row["days_since_touch"], row["touches_12m"], row["reason"]
+
+
+def test_a_touchpoint_moved_to_another_hcp_on_reload_leaves_one_and_reaches_the_other(gap_store):
+    # T2 (H1's touch of 2024-06-01) now names H8, which had none.
+    gap_store.load({"touchpoints": frame("touchpoints", [
+        ("T2", "M1", "H8", "2024-06-01", None, None, None, None, None)])})
+    rows = gaps(gap_store, max_tier=3, include_engaged=True)
+    assert touch_fields(rows, "H1") == ("2023-01-15", 532, 0, "stale")
+    assert touch_fields(rows, "H8") == ("2024-06-01", 29, 1, "engaged")
+    assert ("H1", "stale") in summary(gaps(gap_store, max_tier=3))
+    assert "H8" not in {r["hcp_id"] for r in gaps(gap_store, max_tier=3)}
+
+
+def test_a_touchpoint_reloaded_with_another_date_counts_at_its_new_date(gap_store):
+    # T5 (H2's touch of 2023-12-01) moves to 2024-05-01, and T4 back before the year window.
+    gap_store.load({"touchpoints": frame("touchpoints", [
+        ("T5", "M2", "H2", "2024-05-01", None, None, None, None, None),
+        ("T4", "M2", "H2", "2023-06-01", None, None, None, None, None)])})
+    rows = gaps(gap_store, include_engaged=True)
+    assert touch_fields(rows, "H2") == ("2024-05-01", 60, 1, "engaged")
+
+
+def test_a_touchpoint_logged_later_for_an_hcp_without_any(gap_store, tmp_path):
+    assert touch_fields(gaps(gap_store, max_tier=3), "H8") == (None, None, 0, "never engaged")
+    log_touchpoint(gap_store, tmp_path, {"msl_id": "M2", "hcp_id": "H8", "date": "2024-06-20"},
+                   today=AS_OF)
+    rows = gaps(gap_store, max_tier=3, include_engaged=True)
+    assert touch_fields(rows, "H8") == ("2024-06-20", 10, 1, "engaged")
+
+
+def test_touches_after_as_of_do_not_count(gap_store):
+    # As of 2024-05-31, H1's touch of 2024-06-01 is still in the future.
+    rows = gaps(gap_store, as_of=date(2024, 5, 31), include_engaged=True)
+    assert touch_fields(rows, "H1") == ("2023-01-15", 502, 0, "stale")
+    # As of 2023-07-01: only the first of H2's three touches has happened.
+    rows = gaps(gap_store, as_of=date(2023, 7, 1), include_engaged=True)
+    assert touch_fields(rows, "H2") == ("2023-07-01", 0, 1, "engaged")
+    assert touch_fields(rows, "H1") == ("2023-01-15", 167, 1, "engaged")
 
 
 def test_an_empty_store_has_no_gaps(store):
