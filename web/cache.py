@@ -12,8 +12,13 @@ Two levels:
   file in the server's private temporary folder): JSON answers, so a collaborator
   suggestion computed by one worker serves them all.
 
+Rendered HTML fragments of an answer (a profile's publications, a page of gaps) are cached
+the same way (:func:`cached_rendering`, or as strings in a shared answer): rendering hundreds
+of rows costs more than reading them.
+
 Cached answers are never scoped to a user: views apply territory scoping *after* reading
-them, on every request.  Callers must not mutate what they get.  A failing shared cache is
+them, on every request (a fragment holds only what every user allowed to see the page
+sees, or carries the scope in its key).  Callers must not mutate what they get.  A failing shared cache is
 logged and bypassed, never an error page.
 """
 
@@ -28,7 +33,7 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 
 from kolgraph.store import GraphStore
 
@@ -54,9 +59,12 @@ class AnswerCache:
         self._local = threading.local()
 
     def get_or_compute(self, kind: str, version: str | None, key: Hashable,
-                       compute: Callable[[], Any], *, shared: bool = False) -> Any:
+                       compute: Callable[[], Any], *, shared: bool = False,
+                       remember: bool = True) -> Any:
         """The answer for ``(kind, key)`` at data ``version``; ``compute()`` when there is none
-        (and always when ``version`` is None).  ``shared`` answers must be JSON values."""
+        (and always when ``version`` is None).  ``shared`` answers must be JSON values.
+        ``remember=False`` keeps the answer out of this process's memory (a big answer that
+        only feeds a smaller cached one: it would push the useful answers out)."""
         if version is None:
             return compute()
         memory_key = (kind, version, key)
@@ -69,7 +77,8 @@ class AnswerCache:
             value = compute()
             if shared:
                 self._shared_put(kind, version, key, value)
-        self._remember(memory_key, value)
+        if remember:
+            self._remember(memory_key, value)
         return value
 
     def _remember(self, memory_key: tuple, value: Any) -> None:
@@ -123,12 +132,19 @@ class AnswerCache:
 _MISSING = object()
 
 
+#: Characters of cached HTML counted as one row (a row of an answer is about 1 KB).
+HTML_ROW_CHARS = 1000
+
+
 def _weight(value: Any) -> int:
-    """Rows in an answer: a list's length, or the rows in a dict's lists (a profile)."""
+    """Rows in an answer: a list's length, a string's length in :data:`HTML_ROW_CHARS` (a
+    rendered fragment), or a dict's lists and strings counted so (a profile)."""
+    if isinstance(value, str):
+        return max(1, len(value) // HTML_ROW_CHARS)
     if isinstance(value, list):
         return max(1, len(value))
     if isinstance(value, dict):
-        return 1 + sum(len(v) for v in value.values() if isinstance(v, list))
+        return 1 + sum(_weight(v) for v in value.values() if isinstance(v, (list, str)))
     return 1
 
 
@@ -138,10 +154,19 @@ def init_app(app: Flask) -> None:
 
 
 def cached(store: GraphStore, kind: str, key: Hashable, compute: Callable[[], Any], *,
-           shared: bool = False) -> Any:
-    """``compute()``'s answer, reused while ``store``'s data is unchanged (see the module doc)."""
+           shared: bool = False, remember: bool = True) -> Any:
+    """``compute()``'s answer, reused while ``store``'s data is unchanged (see the module doc
+    and :meth:`AnswerCache.get_or_compute`)."""
     cache: AnswerCache = current_app.extensions["kolgraph_answers"]
-    return cache.get_or_compute(kind, data_version(store), key, compute, shared=shared)
+    return cache.get_or_compute(kind, data_version(store), key, compute, shared=shared,
+                                remember=remember)
+
+
+def cached_rendering(store: GraphStore, kind: str, key: Hashable, build: Callable[[], Any]) -> Any:
+    """``build()``'s value -- HTML fragments rendered with autoescape, maybe with a few values
+    beside them -- reused in this process while ``store``'s data is unchanged.  The key
+    includes the app's URL root, as fragments hold links."""
+    return cached(store, kind, (key, request.script_root), build)
 
 
 def data_version(store: GraphStore) -> str | None:

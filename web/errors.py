@@ -1,7 +1,7 @@
 """Error pages and JSON errors: a friendly page (or ``{"error": ...}`` under ``/api/``), never a traceback.
 
-A lost graph database is a 503 saying so; nothing about it is cached, so the next request
-after the database returns simply works.
+A lost graph database is a 503 saying so; nothing about it is cached (and the request's
+store connection is not reused), so the next request after the database returns simply works.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from kolgraph.errors import InputError, NotFoundError, StoreUnavailable
+from kolgraph.web import stores
 from kolgraph.web.security import is_api_request
 
 MESSAGES = {
@@ -56,10 +57,12 @@ def _csrf_error(error: CSRFError):
 
 def _store_unavailable(error: StoreUnavailable):
     current_app.logger.warning("graph store unavailable: %s", error)
+    stores.discard_request_store()
     response, status = error_response(503)
     return response, status, {"Retry-After": "10"}
 
 
 def _unexpected(error: Exception):
     current_app.logger.exception("unhandled error")
+    stores.discard_request_store()
     return error_response(500)

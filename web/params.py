@@ -80,19 +80,23 @@ def gap_filters() -> dict:
     return {n: request.args[n] for n in names if request.args.get(n, "").strip()}
 
 
-def sort_rows(rows: list[dict], default: str = "influence") -> tuple[list[dict], str, str]:
-    """``rows`` sorted by the ``sort`` parameter (a :data:`GAP_SORTS` column) and ``order``."""
+def sort_order(default: str = "influence") -> tuple[str, str]:
+    """The ``sort`` column (one of :data:`GAP_SORTS`) and ``order`` (asc / desc) asked for."""
     column = request.args.get("sort", default)
     if column not in GAP_SORTS:
         raise InputError(f"sort must be one of {', '.join(GAP_SORTS)}")
     order = request.args.get("order", "desc" if column in ("influence", "days_since_touch") else "asc")
     if order not in ("asc", "desc"):
         raise InputError("order must be asc or desc")
-    # Missing values sort last in both directions.
+    return column, order
+
+
+def sort_rows(rows: list[dict], column: str, order: str) -> list[dict]:
+    """``rows`` sorted by ``column`` in ``order``; missing values last in both directions."""
     present = [r for r in rows if r.get(column) is not None]
     missing = [r for r in rows if r.get(column) is None]
     present.sort(key=lambda r: r[column], reverse=order == "desc")
-    return present + missing, column, order
+    return present + missing
 
 
 def network_filters() -> NetworkFilters:
@@ -147,16 +151,27 @@ def gap_rows(store: GraphStore, query: GapQuery) -> list[dict]:
     return cache.cached(store, "gaps", query, lambda: store.coverage_gaps(query))
 
 
-def hcp_profile(store: GraphStore, hcp_id: str) -> dict | None:
+def hcp_profile(store: GraphStore, hcp_id: str, *, remember: bool = True) -> dict | None:
     """:meth:`GraphStore.hcp_profile`, shared by every worker while the data is unchanged
-    (the most viewed HCPs have hundreds of publications).  Not scoped: check the HCP first."""
-    return cache.cached(store, "profile", hcp_id, lambda: store.hcp_profile(hcp_id), shared=True)
+    (the most viewed HCPs have hundreds of publications).  Not scoped: check the HCP first.
+    ``remember=False``: not kept in this process's memory (see :mod:`kolgraph.web.cache`)."""
+    return cache.cached(store, "profile", hcp_id, lambda: store.hcp_profile(hcp_id), shared=True,
+                        remember=remember)
 
 
-def coauthors(store: GraphStore, hcp_id: str) -> list[dict]:
+def coauthors(store: GraphStore, hcp_id: str, *, remember: bool = True) -> list[dict]:
     """The HCP's co-authors the user may see (the store's answer cached like :func:`hcp_profile`)."""
     return scoped_rows(store, cache.cached(store, "coauthors", hcp_id,
-                                           lambda: store.coauthors(hcp_id), shared=True))
+                                           lambda: store.coauthors(hcp_id), shared=True,
+                                           remember=remember))
+
+
+def top_coauthors(store: GraphStore, hcp_id: str, limit: int) -> list[dict]:
+    """The first ``limit`` of :func:`coauthors`, kept in memory per user scope: a profile shows
+    ten, and keeping every co-author of the best-connected HCPs (thousands) in each process
+    would push other answers out of the cache."""
+    return cache.cached(store, "top_coauthors", (hcp_id, limit, current_scope()),
+                        lambda: coauthors(store, hcp_id, remember=False)[:limit], shared=True)
 
 
 def suggestions(store: GraphStore, hcp_id: str, limit: int) -> list[dict]:

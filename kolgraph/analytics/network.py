@@ -18,6 +18,7 @@ co-author hop, or an institution hop (the two HCPs and the institution between t
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -116,7 +117,7 @@ def suggest(around: Neighbourhood, details: Details, limit: int) -> list[dict]:
     ``limit``-th score the rest are skipped, and a store reads few topic sets.
     """
     check_limit(limit)
-    order = sorted(_candidates(around).values(), key=lambda c: (-c.base, c.hcp_id))
+    order = _ranked_candidates(around, limit)
     own_topics: frozenset[str] | None = None
     rows: list[dict] = []
     start, size = 0, max(2 * limit, SUGGEST_ROUND)
@@ -147,24 +148,52 @@ def check_limit(limit: int) -> None:
         raise InputError(f"the limit must be at least 1 (got {limit})")
 
 
-def _candidates(around: Neighbourhood) -> dict[str, _Candidate]:
+def _ranked_candidates(around: Neighbourhood, limit: int) -> list[_Candidate]:
+    """The candidates that can still make the top ``limit``, best score-before-topics first
+    (then ``hcp_id``).
+
+    A well-connected HCP has tens of thousands of candidates, almost all hopeless: any
+    candidate whose base plus the largest topic term cannot reach the ``limit``-th best base
+    is dropped before sorting (it could not beat the ``limit`` best, whose scores are at
+    least their bases), and only the survivors become :class:`_Candidate` objects.
+    """
     excluded = {around.hcp_id, *around.coauthors}
-    found: dict[str, _Candidate] = {}
+    base = _base_scores(around, excluded)
+    if not base:
+        return []
+    floor = heapq.nlargest(limit, base.values())[-1] - TOPIC_WEIGHT - 2e-3
+    kept = sorted((-score, hcp_id) for hcp_id, score in base.items() if score >= floor)
+    found = {hcp_id: _Candidate(hcp_id, base=-negative) for negative, hcp_id in kept}
     for coauthor in sorted(around.coauthors):
-        _name, theirs = around.coauthors[coauthor]
+        for other in around.coauthors[coauthor][1]:
+            if other in found:
+                found[other].shared.append(coauthor)
+    for institution in sorted(around.institutions):
+        for other in set(around.institutions[institution][1]) & found.keys():
+            found[other].institutions.append(institution)
+    return list(found.values())
+
+
+def _base_scores(around: Neighbourhood, excluded: set[str]) -> dict[str, float]:
+    """Each candidate's score before topics.
+
+    The weights are added in a fixed order (co-authors, then institutions, each sorted by id),
+    so a score is the same float whichever store supplied the neighbourhood.  This loop
+    visits every co-author of every co-author: keep it lean.
+    """
+    base: dict[str, float] = {}
+    get = base.get
+    for coauthor in sorted(around.coauthors):
+        theirs = around.coauthors[coauthor][1]
+        # The co-author has >= 2 co-authors here (the HCP and each ``other``): log > 0.
+        weight = 1.0 / math.log(len(theirs)) if len(theirs) > 1 else 0.0
         for other in theirs:
             if other not in excluded:
-                # The co-author has >= 2 co-authors here (the HCP and ``other``): log > 0.
-                weight = 1.0 / math.log(len(theirs))
-                candidate = found.setdefault(other, _Candidate(other))
-                candidate.shared.append(coauthor)
-                candidate.base += weight
+                base[other] = get(other, 0.0) + weight
     for institution in sorted(around.institutions):
         for other in set(around.institutions[institution][1]) - excluded:
-            candidate = found.setdefault(other, _Candidate(other))
-            candidate.institutions.append(institution)
-            candidate.base += INSTITUTION_WEIGHT
-    return found
+            base[other] = get(other, 0.0) + INSTITUTION_WEIGHT
+    return base
 
 
 def _suggestion(candidate: _Candidate, own_topics: frozenset[str],

@@ -10,6 +10,7 @@ import pytest
 
 from kolgraph.analytics.network import (
     HCP,
+    MESH_CHECK_TAGS,
     INSTITUTION,
     Neighbourhood,
     Node,
@@ -98,6 +99,45 @@ def test_suggestions_scored_in_rounds_equal_scoring_everyone(seed, limit):
     shared = sorted(c for c in coauthors if expected_first["hcp_id"] in coauthors[c][1])
     aa = sum(1 / math.log(len(coauthors[c][1])) for c in shared)
     assert expected_first["score"] >= round(aa, 4)
+
+
+def brute_force_suggestions(around: Neighbourhood, topics: dict, limit: int) -> list[dict]:
+    """Every candidate scored straight from the definition (the same float additions, in
+    the same order: co-authors by id, then institutions by id), best first."""
+    excluded = {around.hcp_id, *around.coauthors}
+    own = topics[around.hcp_id] - MESH_CHECK_TAGS
+    scores: dict[str, float] = {}
+    for coauthor in sorted(around.coauthors):
+        theirs = around.coauthors[coauthor][1]
+        for other in theirs:
+            if other not in excluded:
+                scores[other] = scores.get(other, 0.0) + 1.0 / math.log(len(theirs))
+    for institution in sorted(around.institutions):
+        for other in set(around.institutions[institution][1]) - excluded:
+            scores[other] = scores.get(other, 0.0) + 0.5
+    rows = []
+    for hcp_id, base in scores.items():
+        theirs = topics[hcp_id] - MESH_CHECK_TAGS
+        jaccard = len(own & theirs) / len(own | theirs) if own | theirs else 0.0
+        rows.append((-round(base + 0.5 * jaccard, 4), hcp_id))
+    return [(hcp_id, -score) for score, hcp_id in sorted(rows)[:limit]]
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("limit", [1, 5, 20])
+def test_suggestions_equal_brute_force(seed, limit):
+    """The pruned, round-by-round ranking returns exactly what scoring everyone would, ties
+    and float rounding included, on neighbourhoods with hubs, duplicates and institutions."""
+    rng = random.Random(seed)
+    people = [f"P{n:04d}" for n in range(1500)]
+    coauthors = {c: (c.lower(), ["ME"] + rng.sample(people, rng.choice([1, 2, 3, 30, 400])))
+                 for c in rng.sample(people, rng.randint(1, 40))}
+    institutions = {f"I{i}": (f"Inst {i}", rng.sample(people, rng.randint(0, 300)) * 2)
+                    for i in range(rng.randint(0, 3))}
+    around = Neighbourhood("ME", coauthors, institutions)
+    topics = {p: frozenset(rng.sample("ABCDEFGHIJ", rng.randint(0, 6))) for p in people + ["ME"]}
+    found = suggest(around, lambda ids: {i: (i.lower(), topics[i]) for i in ids}, limit)
+    assert [(r["hcp_id"], r["score"]) for r in found] == brute_force_suggestions(around, topics, limit)
 
 
 def test_why_sentence_lists_at_most_three_names():

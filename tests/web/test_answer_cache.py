@@ -145,3 +145,30 @@ def test_recent_insights_on_the_dashboard_are_scoped(loaded, client, auth):
     auth.as_user("mia")  # msl, North
     north = re.findall(r'data-touchpoint-id="([^"]+)"', client.get("/").get_data(as_text=True))
     assert "TP1" in north and "TP3" not in north
+
+
+def test_profile_record_follows_a_new_publication(loaded, client, auth):
+    """The rendered publications of a profile are cached, and replaced after a load."""
+    auth.as_user("ada")
+    before = client.get("/hcp/H01").get_data(as_text=True)
+    assert 'data-pmid="1001"' in before and 'data-pmid="99999902"' not in before
+    load(loaded, write_bundle(loaded / "paper", {
+        "publications": (("pmid", "title", "year"), [("99999902", "A <b>new</b> paper", 2025)]),
+        "authorships": (("pmid", "hcp_id", "position"), [("99999902", "H01", 1)]),
+    }))
+    after = client.get("/hcp/H01").get_data(as_text=True)
+    assert 'data-pmid="99999902"' in after and "A &lt;b&gt;new&lt;/b&gt; paper" in after
+
+
+def test_cached_parts_of_pages_are_never_shared_across_scopes(loaded, client, auth):
+    """An admin's visit fills the caches first; an msl of North then sees only North."""
+    auth.as_user("ada")
+    assert "H04" in ids_in(client.get("/hcp/H01").get_data(as_text=True), "coauthors")
+    assert 'data-hcp-id="H04"' in client.get("/gaps?include_engaged=1").get_data(as_text=True)
+    client.post("/logout")
+    auth.as_user("mia")
+    profile = client.get("/hcp/H01").get_data(as_text=True)
+    assert set(ids_in(profile, "coauthors")) == {"H02", "H03"}
+    gaps = client.get("/gaps?include_engaged=1").get_data(as_text=True)
+    shown = set(re.findall(r'<tr data-hcp-id="([^"]+)"', gaps))
+    assert shown and shown <= {"H01", "H02", "H03", "H07"}

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import re
 
 import networkx as nx
 import pytest
 
-from kolgraph.web.network import ENGAGEMENT_COLORS, TIER_COLORS, render_network
+from kolgraph.web import network as network_module
+from kolgraph.web import network_views
+from kolgraph.web.network import ENGAGEMENT_COLORS, SPACING, TIER_COLORS, layout, layout_key, render_network
+
+from web_data import loaded  # noqa: F401 (fixture)
 
 EVIL = "<img src=x onerror=alert(1)>"
 
@@ -125,3 +130,55 @@ def test_the_input_graph_is_not_modified(render):
 def test_unknown_colour_scheme_is_refused(render):
     with pytest.raises(ValueError, match="color_by"):
         render(hcp_graph(), color_by="rainbow")
+
+
+# --- the layout computed on the server -------------------------------------------------------
+
+def test_every_node_arrives_placed_and_physics_is_off(render):
+    """vis-network gets fixed positions and no simulation: the first frame is final."""
+    _, data = render(hcp_graph(40))
+    assert data["options"]["physics"] == {"enabled": False}
+    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
+    assert len({(n["x"], n["y"]) for n in data["nodes"]}) == 40  # no two dots on one spot
+
+
+def test_the_same_graph_gets_the_same_picture_whatever_its_order():
+    graph = hcp_graph(60)
+    shuffled = nx.Graph()
+    shuffled.add_nodes_from(reversed(list(graph.nodes(data=True))))
+    shuffled.add_edges_from((b, a, d) for a, b, d in reversed(list(graph.edges(data=True))))
+    assert layout(graph) == layout(shuffled)
+    assert layout_key(graph) == layout_key(shuffled)
+    graph.add_edge("H0000", "H0059", papers=1)
+    assert layout_key(graph) != layout_key(shuffled)
+
+
+def test_components_are_packed_apart():
+    """Separate groups get separate squares: an isolated HCP is not flung to a far corner,
+    and no group is drawn over another."""
+    graph = nx.union(hcp_graph(30), nx.relabel_nodes(hcp_graph(30), lambda n: "B" + n))
+    graph.add_node("LONER", name="Alone", influence=5)
+    positions = layout(graph)
+
+    def box(prefix):
+        xs = [positions[n][0] for n in graph if n.startswith(prefix)]
+        ys = [positions[n][1] for n in graph if n.startswith(prefix)]
+        return min(xs), max(xs), min(ys), max(ys)
+    a, b = box("H"), box("BH")
+    apart = a[1] < b[0] or b[1] < a[0] or a[3] < b[2] or b[3] < a[2]
+    assert apart
+    span = max(max(abs(x), abs(y)) for x, y in positions.values())
+    assert span < 2 * SPACING * math.sqrt(graph.number_of_nodes())
+
+
+def test_a_network_view_reuses_its_layout(client, auth, monkeypatch, loaded):
+    """The positions are computed once per graph and data version, then served from the cache."""
+    calls = []
+    real = network_module.layout
+    monkeypatch.setattr(network_views, "layout", lambda g: calls.append(1) or real(g))
+    auth.as_user("ada")
+    first = client.get("/network/hcp/H01").get_data(as_text=True)
+    second = client.get("/network/hcp/H01").get_data(as_text=True)
+    assert len(calls) == 1
+    positions = re.findall(r'"x": ?(-?[\d.]+), ?"y": ?(-?[\d.]+)', first)
+    assert positions and positions == re.findall(r'"x": ?(-?[\d.]+), ?"y": ?(-?[\d.]+)', second)

@@ -56,11 +56,16 @@
     var edges = new vis.DataSet(data.edges);
     var container = section.querySelector(".network-canvas");
     var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
-    // The layout is settled: stop the simulation so an idle page costs no CPU.
-    network.once("stabilizationIterationsDone", function () {
-      network.setOptions({ physics: false });
-      section.dataset.stabilized = "1";
-    });
+    if (data.options.physics && data.options.physics.enabled === false) {
+      // Positions came from the server: the first frame drawn is the final layout.
+      network.once("afterDrawing", function () { section.dataset.stabilized = "1"; });
+    } else {
+      // The layout is settled: stop the simulation so an idle page costs no CPU.
+      network.once("stabilizationIterationsDone", function () {
+        network.setOptions({ physics: false });
+        section.dataset.stabilized = "1";
+      });
+    }
     network.on("click", function (params) {
       if (params.nodes.length !== 1) return;
       var node = nodes.get(params.nodes[0]);
