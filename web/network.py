@@ -6,10 +6,12 @@ option records; the page draws them with ``static/network.js`` and vis-network s
 this app (:data:`assets`, from the copy pyvis ships), so it works with no internet.
 
 Layout: the node positions are computed here, on the server (:func:`layout`, a seeded
-spring layout), and sent as fixed ``x``/``y`` with vis-network's physics
-off.  The browser then draws the network at once instead of simulating forces for a second
-or more, and the same network looks the same on every visit.  Views cache the positions
-with the other answers (:func:`layout_key` names a graph by its nodes and edges).
+spring layout), and sent as ``x``/``y``; vis-network then only settles them with a short
+simulation (:data:`SETTLE_ITERATIONS`) that spreads the dots by their size, instead of
+simulating from random places for a second or more, and stops.  From the same start the
+simulation ends in the same place, so a network looks the same on every visit.  Views
+cache the positions with the other answers (:func:`layout_key` names a graph by its nodes
+and edges).
 
 Safety: the data travels as JSON in a ``<script type="application/json">`` block (Jinja's
 ``tojson`` escapes ``<``, ``>``, ``&`` and quotes), hover titles are HTML built only from
@@ -44,13 +46,17 @@ LEGENDS = {
     "engagement": [(status.capitalize(), color) for status, color in ENGAGEMENT_COLORS.items()],
 }
 
-#: vis-network options.  Positions arrive computed (see the module doc): no physics, so the
-#: drawing is final as soon as it appears and an idle page costs no CPU.
+#: Simulation rounds vis-network runs from the server's positions before it draws (then
+#: ``static/network.js`` stops the physics, so an idle page costs no CPU).
+SETTLE_ITERATIONS = 100
+#: vis-network options (see the module doc on the layout).
 OPTIONS = {
     "nodes": {"shape": "dot", "borderWidth": 1, "font": {"size": 12, "face": "system-ui"}},
     "edges": {"color": {"color": "#94a3b8", "highlight": "#1e3a5f"}, "smooth": False},
     "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
-    "physics": {"enabled": False},
+    "physics": {"solver": "forceAtlas2Based",
+                "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 90},
+                "stabilization": {"iterations": SETTLE_ITERATIONS, "updateInterval": 50}},
 }
 #: Canvas units per node along each side of the drawing's square: room for the largest
 #: dots (radius 40) without a 300-node network turning into one blot.

@@ -12,7 +12,8 @@ import pytest
 
 from kolgraph.web import network as network_module
 from kolgraph.web import network_views
-from kolgraph.web.network import ENGAGEMENT_COLORS, SPACING, TIER_COLORS, layout, layout_key, render_network
+from kolgraph.web.network import (ENGAGEMENT_COLORS, SETTLE_ITERATIONS, SPACING, TIER_COLORS, layout,
+                                   layout_key, render_network)
 
 from web_data import loaded  # noqa: F401 (fixture)
 
@@ -134,10 +135,10 @@ def test_unknown_colour_scheme_is_refused(render):
 
 # --- the layout computed on the server -------------------------------------------------------
 
-def test_every_node_arrives_placed_and_physics_is_off(render):
-    """vis-network gets fixed positions and no simulation: the first frame is final."""
+def test_every_node_arrives_placed_and_the_simulation_only_settles_it(render):
+    """vis-network gets positions and a short simulation from them, not from random places."""
     _, data = render(hcp_graph(40))
-    assert data["options"]["physics"] == {"enabled": False}
+    assert data["options"]["physics"]["stabilization"]["iterations"] == SETTLE_ITERATIONS
     assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
     assert len({(n["x"], n["y"]) for n in data["nodes"]}) == 40  # no two dots on one spot
 
