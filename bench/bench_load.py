@@ -33,6 +33,7 @@ from kolgraph import neo4j_server
 from kolgraph.config import Neo4jSettings
 from kolgraph.generate import generate_bundle
 from kolgraph.loading import validate_path
+from kolgraph.net import free_port
 from kolgraph.schema import TABLES
 from kolgraph.store.embedded import EmbeddedStore
 from kolgraph.store.neo4j import Neo4jStore
@@ -51,19 +52,11 @@ def neo4j_settings(workdir: Path):
         yield Neo4jSettings.from_env(workdir)
         return
     server_dir = workdir / "neo4j"
-    result = neo4j_server.start(server_dir, port=_free_port(), echo=lambda _m: None)
+    result = neo4j_server.start(server_dir, port=free_port(), echo=lambda _m: None)
     try:
         yield Neo4jSettings(uri=result.status.uri, password=result.password)
     finally:
         neo4j_server.stop(server_dir)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wipe(store) -> None:

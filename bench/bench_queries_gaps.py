@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from pathlib import Path
 from kolgraph.analytics.gaps import GapQuery
 from kolgraph.generate import generate_bundle
 from kolgraph.loading import load_path
+from kolgraph.net import free_port
 from kolgraph.scoring import rescore
 
 
@@ -137,9 +137,7 @@ def _neo4j_target(work: Path):
         return
     from kolgraph import neo4j_server
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     directory = work / "neo4j"
     started = neo4j_server.start(directory, port, password=neo4j_server.generate_password(),
                                  memory=neo4j_server.Memory("1g", "2g", "1g"))

@@ -47,6 +47,8 @@ from contextlib import contextmanager
 from http.cookiejar import CookieJar
 from pathlib import Path
 
+from kolgraph.net import free_port
+
 BENCH_USER, BENCH_PASSWORD = "bench", "bench-password-1"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -105,12 +107,6 @@ def _load(store, home: Path, bundle: Path | None) -> None:
     load_path(bundle, store)
     rescore(store, home)
     print(f"loaded and scored {bundle} in {time.perf_counter() - start:.0f} s", file=sys.stderr)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager

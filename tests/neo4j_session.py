@@ -12,7 +12,6 @@ Tests using these fixtures get the ``neo4j`` marker automatically.
 from __future__ import annotations
 
 import os
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from neo4j import GraphDatabase
 
 from kolgraph import neo4j_server as server
 from kolgraph.errors import Neo4jServerError
+from kolgraph.net import free_port
 
 NEO4J_FIXTURES = frozenset({"neo4j_server", "neo4j_driver", "neo4j_clean"})
 
@@ -51,12 +51,6 @@ def _unavailable(reason: str):
     pytest.skip(message)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _external_target() -> Neo4jTarget | None:
     uri = os.environ.get("KOLGRAPH_TEST_NEO4J_URI")
     if not uri:
@@ -77,7 +71,7 @@ def neo4j_server(tmp_path_factory):
         return
     directory = tmp_path_factory.mktemp("neo4j-server")
     try:
-        started = server.start(directory, _free_port(), password=server.generate_password(),
+        started = server.start(directory, free_port(), password=server.generate_password(),
                                memory=server.TEST_MEMORY)
     except Neo4jServerError as exc:
         _unavailable(str(exc))

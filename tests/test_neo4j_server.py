@@ -12,6 +12,7 @@ from neo4j import GraphDatabase
 from kolgraph import neo4j_server as server
 from kolgraph.config import stored_password
 from kolgraph.errors import Neo4jServerError
+from kolgraph.net import free_port
 
 LOOPBACK = {"127.0.0.1", "::ffff:127.0.0.1"}
 
@@ -99,7 +100,7 @@ def test_clean_fixture_wipes_data_but_keeps_constraints(neo4j_driver, request):
 def test_start_stop_cycle_in_a_second_folder(neo4j_server, tmp_path, monkeypatch):
     monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
     directory = tmp_path / "second"
-    port = _free_port()
+    port = free_port()
     try:
         first = server.start(directory, port, memory=server.TEST_MEMORY)
         assert first.password_source == "generated"
@@ -164,12 +165,6 @@ def test_cache_dir_respects_overrides(tmp_path, monkeypatch):
     assert server.cache_dir() == tmp_path / "xdg" / "kolgraph" / f"neo4j-{server.NEO4J_VERSION}"
     monkeypatch.setenv("KOLGRAPH_NEO4J_CACHE", str(tmp_path / "mine"))
     assert server.cache_dir() == tmp_path / "mine"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _port_free(port: int) -> bool:

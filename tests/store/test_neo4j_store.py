@@ -6,8 +6,6 @@ read the graph with plain Cypher, independently of the store's own queries.
 
 from __future__ import annotations
 
-import socket
-
 import pandas as pd
 import pytest
 from neo4j.exceptions import TransientError
@@ -15,6 +13,7 @@ from sample import SAMPLE_COAUTHORSHIPS, frame, rows, sample_batch
 
 from kolgraph.config import Neo4jSettings
 from kolgraph.errors import ConfigError, InputError, StoreUnavailable
+from kolgraph.net import free_port
 from kolgraph.store import neo4j as neo4j_module
 from kolgraph.store.neo4j import SCORE_COLUMNS, Neo4jStore
 
@@ -34,12 +33,6 @@ def cypher(driver, text: str, **params) -> list[tuple]:
     """Rows of a test-side read, as tuples."""
     records, _, _ = driver.execute_query(text, params, database_="neo4j")
     return [tuple(r.values()) for r in records]
-
-
-def unused_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- schema ----------------------------------------------------------------------------------
@@ -75,7 +68,7 @@ def test_closing_a_store_leaves_a_driver_passed_in_open(neo4j_clean):
 
 
 def test_an_unreachable_server_is_store_unavailable():
-    uri = f"neo4j://127.0.0.1:{unused_port()}"
+    uri = f"neo4j://127.0.0.1:{free_port()}"
     with pytest.raises(StoreUnavailable) as caught:
         Neo4jStore.connect(Neo4jSettings(uri=uri, password="s3cret-pw"))
     message = str(caught.value)

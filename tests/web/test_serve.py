@@ -18,17 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from kolgraph.net import free_port
 from kolgraph.serving import default_workers, multiprocess_supported
 
 from web_data import loaded  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager
