@@ -50,10 +50,10 @@ def read_bundle(path: Path | str) -> RawBundle:
     bundle = RawBundle(problems=problems)
     # Two files at a time: pandas' tokenizer and numpy release the GIL for much of a read.
     with ThreadPoolExecutor(2, thread_name_prefix="kolgraph-read") as pool:
-        for name, (table, file_problems) in zip(files, pool.map(_read_file, files)):
+        for file, (table, file_problems) in zip(files, pool.map(_read_file, files)):
             bundle.problems += file_problems
             if table is None:
-                bundle.unreadable.add(BUNDLE_FILES[name.name])
+                bundle.unreadable.add(BUNDLE_FILES[file.name])
             else:
                 bundle.tables[table.name] = table
     return bundle

@@ -236,9 +236,9 @@ class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueri
         numpy on another thread while SQLite writes the tables (both mostly release the GIL).
         """
         frames = _checked(batch)
-        with self._transaction("load") as con, ThreadPoolExecutor(1) as numpy:
+        with self._transaction("load") as con, ThreadPoolExecutor(1) as helper:
             first = _count(con, "authorships") == 0 and _self_contained(frames)
-            pairs = numpy.submit(coauthorship_pairs, frames["authorships"],
+            pairs = helper.submit(coauthorship_pairs, frames["authorships"],
                                  frames["publications"]) if first else None
             for table in TABLES:
                 if table.name in frames:
