@@ -33,7 +33,6 @@ import os
 import platform
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -47,7 +46,7 @@ from contextlib import contextmanager
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-from kolgraph.net import free_port
+from kolgraph.net import free_port, wait_until_listening
 
 BENCH_USER, BENCH_PASSWORD = "bench", "bench-password-1"
 CHROMIUM = "/usr/bin/chromium"
@@ -131,16 +130,10 @@ def served(home: Path, workers: int | None = None):
 
 
 def _wait_for_port(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    if not wait_until_listening(port, server, timeout):
         if server.poll() is not None:
             raise SystemExit(f"kolgraph serve exited with status {server.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"kolgraph serve did not open port {port} within {timeout:.0f} s")
+        raise SystemExit(f"kolgraph serve did not open port {port} within {timeout:.0f} s")
 
 
 class Server:

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import http.cookiejar
 import re
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from kolgraph.net import free_port
+from kolgraph.net import free_port, wait_until_listening
 from kolgraph.serving import default_workers, multiprocess_supported
 
 from web_data import loaded  # noqa: F401 (fixture)
@@ -43,16 +41,10 @@ def serving(home: Path, workers: int):
     assert "Traceback" not in output, output
 
 
-def _wait_for(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def _wait_for(port: int, server: subprocess.Popen) -> None:
+    if not wait_until_listening(port, server):
         assert server.poll() is None, server.communicate()[0]
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"kolgraph serve did not listen on {port}")
+        raise AssertionError(f"kolgraph serve did not listen on {port}")
 
 
 def logged_in(base_url: str, name: str, password: str) -> urllib.request.OpenerDirector:
