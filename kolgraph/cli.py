@@ -181,11 +181,12 @@ def score(app: AppContext) -> None:
 def top(app: AppContext, limit: int, territory: str | None, rising: bool, as_json: bool,
         as_csv: bool) -> None:
     """HCPs by influence (0-100), with rank, tier (1 = highest) and score components."""
-    from kolgraph.scoring import RISING_COLUMNS, TOP_COLUMNS, top_hcps
+    from kolgraph.scoring import top_hcps
+    from kolgraph.store.web_model import RISING_FIELDS, TOP_FIELDS
 
     fmt = chosen_format(as_json, as_csv)
     rows = top_hcps(app.store, limit=limit, territory=territory, rising=rising)
-    emit(rows, fmt, RISING_COLUMNS if rising else TOP_COLUMNS)
+    emit(rows, fmt, RISING_FIELDS if rising else TOP_FIELDS)
 
 
 @cli.command()

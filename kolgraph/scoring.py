@@ -15,9 +15,6 @@ from kolgraph.analytics import Projection, explain_hcp, load_scoring_config, sco
 from kolgraph.errors import InputError
 from kolgraph.store import GraphStore
 
-TOP_COLUMNS = ("hcp_id", "name", "rank", "influence", "tier", "components")
-RISING_COLUMNS = ("hcp_id", "name", "rank", "influence", "tier", "rising_score", "components")
-
 
 def rescore(store: GraphStore, home: Path, as_of: date | None = None) -> pd.DataFrame:
     """Score every HCP in ``store`` (weights from ``home/scoring.toml``) and store the scores."""

@@ -166,7 +166,6 @@ def _top_row(row: Mapping) -> dict:
             "components": dict(row["components"])}
 
 
-
 # --- profile ---------------------------------------------------------------------------------
 
 def finish_profile(hcp: Mapping, score: Mapping | None, affiliations: Iterable[Mapping],
