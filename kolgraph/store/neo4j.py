@@ -19,7 +19,6 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import replace
 from functools import partial
 
 import numpy as np
@@ -49,7 +48,8 @@ from kolgraph.schema import (
     hcp_name,
 )
 from kolgraph.store.base import COAUTHORSHIP_COLUMNS, GraphStore, Progress, no_progress
-from kolgraph.store.neo4j_bulk import WRITERS, Job, chunks, interleave, link_jobs, node_jobs, run_jobs
+from kolgraph.store.neo4j_bulk import (WRITERS, Job, chunks, interleave, link_jobs, node_jobs,
+                                       run_jobs, weightless)
 from kolgraph.store.neo4j_gaps import Neo4jGapQueries
 from kolgraph.store.neo4j_network import Neo4jNetworkQueries
 from kolgraph.store.neo4j_web import Neo4jWebQueries
@@ -158,12 +158,13 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
         if not self._constraints_ready:
             self.ensure_constraints()
         with self._errors():
-            with self._session() as session:
-                first = self_contained(batch) and not self._has_authorships(session)
+            stored = self.stats()  # what the store held before: which rows may be created
+            first = self_contained(batch) and not stored["relationships"]["AUTHORED"]
             with ThreadPoolExecutor(1, thread_name_prefix="kolgraph-prepare") as prepare:
-                links = prepare.submit(self._link_jobs, batch, first)
-                dates = prepare.submit(self._touch_date_jobs, batch.get("touchpoints"))
-                self._run_jobs(self._node_jobs(batch), progress)
+                links = prepare.submit(self._link_jobs, batch, first, stored["relationships"])
+                dates = prepare.submit(self._touch_date_jobs, batch.get("touchpoints"),
+                                       not stored["nodes"]["Touchpoint"])
+                self._run_jobs(self._node_jobs(batch, stored["nodes"]), progress)
                 # Read before the touchpoints are written: it holds their old HCPs.
                 date_jobs, refresh = dates.result()
                 self._run_jobs(interleave([links.result(), date_jobs]), progress)
@@ -173,13 +174,13 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
                 with self._session() as session:
                     self._refresh_derived(session, pmids)
 
-    def _node_jobs(self, batch: Batch) -> list[Job]:
+    def _node_jobs(self, batch: Batch, stored: dict[str, int]) -> list[Job]:
         """Batches of every node table without references (HCPs, publications...).
 
-        Into a label with no nodes yet, rows with unique keys are CREATEd, which costs the
-        server far less than MERGE; otherwise they are merged by key.
+        Into a label with no nodes yet (``stored``: node count per label), rows with unique
+        keys are CREATEd, which costs the server far less than MERGE; otherwise they are
+        merged by key.
         """
-        stored = self.stats()["nodes"]
         jobs = []
         for table in TABLES:
             if table.references or not _rows_in(batch, table):
@@ -191,16 +192,16 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
                                   encode=partial(table_rows, table)))
         return interleave(jobs)
 
-    def _link_jobs(self, batch: Batch, first: bool) -> list[Job]:
+    def _link_jobs(self, batch: Batch, first: bool, stored: dict[str, int]) -> list[Job]:
         """Batches of every table with references, split by the colours of their ends.
 
         A first load CREATEs authorships (grouped per HCP) and the co-author pairs computed
         from the batch: the store held no authorship, keys are unique within a batch, and a
         retried transaction was rolled back before it reruns.  Likewise affiliations and
-        trial roles are created into a store holding none of their type.  Touchpoints whose
-        keys are not stored yet are created (``create_touchpoints``), the others merged.
+        trial roles are created into a store holding none of their type (``stored``:
+        relationship count per type).  Touchpoints whose keys are not stored yet are created
+        (``create_touchpoints``), the others merged.
         """
-        stored = self.stats()["relationships"]
         jobs = []
         for table in TABLES:
             if not table.references or not _rows_in(batch, table):
@@ -238,10 +239,6 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
             session.execute_write(_run, self._queries.get(job.query), {"rows": job.payload()})
 
         run_jobs(jobs, write, self._session, progress, self.writers)
-
-    def _has_authorships(self, session: Session) -> bool:
-        (row,) = session.execute_read(_fetch_dicts, self._queries.get("count_authorships"), {})
-        return row["authorships"] > 0
 
     def stats(self) -> dict[str, dict[str, int]]:
         """Node count per label and relationship count per type (COAUTHORED_WITH once per pair)."""
@@ -505,7 +502,7 @@ def coauthorship_jobs(batch: Batch, size: int) -> list[Job]:
     pairs = coauthorship_pairs(batch["authorships"], batch["publications"])
     jobs = link_jobs("create_coauthorships", pairs[list(COAUTHORSHIP_COLUMNS)],
                      [("HCP", "hcp_a"), ("HCP", "hcp_b")], size, group=("hcp_a", "partners"))
-    return [replace(job, weight=0) for job in jobs]
+    return weightless(jobs)
 
 
 def touched_pmids(batch: Batch) -> list[str]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import zip_longest
 
 import numpy as np
@@ -119,6 +119,11 @@ def _dicts(frame: pd.DataFrame) -> list[dict]:
     several times faster than ``to_dict("records")``)."""
     names = list(frame.columns)
     return [dict(zip(names, values)) for values in zip(*(frame[n].tolist() for n in names))]
+
+
+def weightless(jobs: list[Job]) -> list[Job]:
+    """``jobs`` counted as no loaded rows by the progress bar (they write derived data)."""
+    return [replace(job, weight=0) for job in jobs]
 
 
 def interleave(lists: Sequence[list[Job]]) -> list[Job]:

@@ -31,7 +31,6 @@ run again, as it leaves the rest of its rows.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -46,7 +45,7 @@ from kolgraph.analytics.gaps import (
     finish_gaps,
 )
 from kolgraph.store.base import no_progress
-from kolgraph.store.neo4j_bulk import Job, chunks, link_jobs
+from kolgraph.store.neo4j_bulk import Job, chunks, link_jobs, weightless
 
 #: The values of a candidate row, in the order ``list_gap_candidates_by_*`` returns them.
 CANDIDATE_FIELDS = ("hcp_id", "name", "territory", "specialty", "tier", "influence", "rank",
@@ -103,13 +102,13 @@ class Neo4jGapQueries:
         self._refresh_touch_dates(row["hcp_ids"])
         self._execute("mark_touch_dates_ready")
 
-    def _touch_date_jobs(self, touchpoints: pd.DataFrame | None
+    def _touch_date_jobs(self, touchpoints: pd.DataFrame | None, first: bool
                          ) -> tuple[list[Job], set[str] | None]:
         """How a load of ``touchpoints`` keeps ``touch_dates``: jobs to run with its
         relationship batches, and the HCPs to refresh after them (``None``: the lists are
         all set by the jobs; see :meth:`_finish_touch_dates`).
 
-        Into a store without touchpoints (a first load), the batch holds every touch of each
+        Into a store without touchpoints (``first``), the batch holds every touch of each
         HCP: the lists are computed here and written among the relationship batches (their
         tokens keep them apart from batches touching the same HCPs), which costs the load far
         less than a refresh after it.  Otherwise the HCPs that stored touchpoints will leave
@@ -118,10 +117,10 @@ class Neo4jGapQueries:
         """
         if touchpoints is None or not len(touchpoints):
             return [], set()
-        if not self.stats()["nodes"]["Touchpoint"]:
+        if first:
             jobs = link_jobs("set_touch_dates", batch_touch_dates(touchpoints), HCP_END,
                              self.batch_size)
-            return self._weightless(jobs), None
+            return weightless(jobs), None
         return [], set(touchpoints["hcp_id"]) | self._moved_touchpoint_owners(touchpoints)
 
     def _finish_touch_dates(self, refresh: set[str] | None) -> None:
@@ -147,12 +146,7 @@ class Neo4jGapQueries:
         parallel sessions that never share an HCP (:func:`link_jobs` colours)."""
         frame = pd.DataFrame({"hcp_id": pd.Series(sorted(set(hcp_ids)), dtype=object)})
         jobs = link_jobs("refresh_touch_dates", frame, HCP_END, self.batch_size)
-        self._run_jobs(self._weightless(jobs), no_progress)
-
-    @staticmethod
-    def _weightless(jobs: list[Job]) -> list[Job]:
-        """``jobs`` counted as no loaded rows by the progress bar: they write derived data."""
-        return [replace(job, weight=0) for job in jobs]
+        self._run_jobs(jobs, no_progress)
 
 
 def batch_touch_dates(touchpoints: pd.DataFrame) -> pd.DataFrame:
