@@ -8,8 +8,8 @@ import pytest
 from web_data import EVIL, NORTH, SOUTH, loaded  # noqa: F401 (fixture)
 
 from kolgraph.analytics.gaps import GAP_FIELDS, GapQuery
-from kolgraph.scoring import TOP_COLUMNS
 from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.web_model import TOP_FIELDS
 
 ROUTES = ("/api/v1/hcps?q=onc", "/api/v1/hcps/H01", "/api/v1/top", "/api/v1/gaps", "/api/v1/coverage",
           "/api/v1/hcps/H01/collaborators", "/api/v1/hcps/H01/suggestions",
@@ -60,7 +60,7 @@ def test_search_json(api):
 def test_top_has_the_cli_fields(api, loaded):
     status, rows = api("ada")("/api/v1/top?limit=3")
     assert status == 200 and [r["hcp_id"] for r in rows] == ["H04", "H01", "H05"]
-    assert all(tuple(r) == TOP_COLUMNS or set(r) == set(TOP_COLUMNS) for r in rows)
+    assert all(tuple(r) == TOP_FIELDS or set(r) == set(TOP_FIELDS) for r in rows)
 
 
 def test_gaps_json_is_the_store_answer_with_the_cli_fields(api, loaded):
