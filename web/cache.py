@@ -162,11 +162,13 @@ def cached(store: GraphStore, kind: str, key: Hashable, compute: Callable[[], An
                                 remember=remember)
 
 
-def cached_rendering(store: GraphStore, kind: str, key: Hashable, build: Callable[[], Any]) -> Any:
+def cached_rendering(store: GraphStore, kind: str, key: Hashable, build: Callable[[], Any], *,
+                     shared: bool = False) -> Any:
     """``build()``'s value -- HTML fragments rendered with autoescape, maybe with a few values
-    beside them -- reused in this process while ``store``'s data is unchanged.  The key
-    includes the app's URL root, as fragments hold links."""
-    return cached(store, kind, (key, request.script_root), build)
+    beside them -- reused while ``store``'s data is unchanged (by every worker when
+    ``shared``: JSON values only).  The key includes the app's URL root, as fragments hold
+    links."""
+    return cached(store, kind, (key, request.script_root), build, shared=shared)
 
 
 def data_version(store: GraphStore) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from markupsafe import Markup
 
 from kolgraph.analytics import load_scoring_config
@@ -66,7 +66,7 @@ def profile_record(store: GraphStore, hcp_id: str) -> dict:
         return {"hcp": found["hcp"], "score": found["score"],
                 "history": render_template("hcps/_history.html", p=found),
                 "works": render_template("hcps/_works.html", p=found)}
-    record = cache.cached(store, "profile_record", (hcp_id, request.script_root), build, shared=True)
+    record = cache.cached_rendering(store, "profile_record", hcp_id, build, shared=True)
     return {**record, "history": Markup(record["history"]), "works": Markup(record["works"])}
 
 

@@ -16,13 +16,10 @@ from kolgraph.store.web_model import NetworkFilters
 
 
 class Neo4jWebQueries:
-    """``search_hcps``, ``top_hcps``, ``hcp_profile``, ``hcp_territories``, ``network``,
-    ``recent_insights`` and ``data_version`` for :class:`~kolgraph.store.neo4j.Neo4jStore`."""
-
-    def data_version(self) -> str | None:
-        """None: the server keeps no version of the data that every writer (other kolgraph
-        processes included) would bump, so web answers on Neo4j are never cached."""
-        return None
+    """``search_hcps``, ``top_hcps``, ``hcp_profile``, ``hcp_territories``, ``network``
+    and ``recent_insights`` for :class:`~kolgraph.store.neo4j.Neo4jStore` (no ``data_version``:
+    the server keeps no version that every writer would bump, so web answers on Neo4j are
+    never cached)."""
 
     def recent_insights(self, territory: str | None = None, limit: int = 10) -> list[dict]:
         """The newest insights from tier 1-2 HCPs (of ``territory`` when given), newest first."""
