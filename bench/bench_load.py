@@ -62,7 +62,9 @@ def neo4j_settings(workdir: Path):
 def wipe(store) -> None:
     """Empty a Neo4j database (the benchmark's own server) between runs."""
     with store._driver.session(database=store._database) as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        session.run(
+            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+        ).consume()
 
 
 def bulk_load(store, bundle: Path) -> dict:
@@ -73,8 +75,12 @@ def bulk_load(store, bundle: Path) -> dict:
     store.load(validated.batch)
     seconds = time.perf_counter() - started
     rows = validated.total_rows
-    return {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds,
-            "validate_s": checked - started}
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "rows_per_s": rows / seconds,
+        "validate_s": checked - started,
+    }
 
 
 def slice_of(batch: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -86,8 +92,13 @@ def slice_of(batch: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     touch = batch["touchpoints"]
     touch = touch[touch["hcp_id"].isin(hcps["hcp_id"])].head(SLICE_ROWS["touchpoints"])
     msls = batch["msls"][batch["msls"]["msl_id"].isin(touch["msl_id"])]
-    return {"hcps": hcps, "publications": pubs, "msls": msls,
-            "authorships": auth.head(SLICE_ROWS["authorships"]), "touchpoints": touch}
+    return {
+        "hcps": hcps,
+        "publications": pubs,
+        "msls": msls,
+        "authorships": auth.head(SLICE_ROWS["authorships"]),
+        "touchpoints": touch,
+    }
 
 
 def row_at_a_time(store, part: dict[str, pd.DataFrame]) -> dict:
@@ -99,7 +110,7 @@ def row_at_a_time(store, part: dict[str, pd.DataFrame]) -> dict:
         if frame is None:
             continue
         for i in range(len(frame)):
-            store.load({table.name: frame.iloc[i:i + 1]})
+            store.load({table.name: frame.iloc[i : i + 1]})
             rows += 1
     seconds = time.perf_counter() - started
     return {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds}
@@ -110,7 +121,10 @@ def bench_backend(backend: str, bundle: Path, workdir: Path) -> dict:
         with EmbeddedStore(workdir / "bulk") as store:
             result = {**bulk_load(store, bundle), "rss": peak_rss_mb()}
         with EmbeddedStore(workdir / "naive") as store:
-            return {**result, "naive": row_at_a_time(store, slice_of(validated_batch(bundle, workdir)))}
+            return {
+                **result,
+                "naive": row_at_a_time(store, slice_of(validated_batch(bundle, workdir))),
+            }
     with neo4j_settings(workdir) as settings, Neo4jStore.connect(settings) as store:
         wipe(store)
         result = {**bulk_load(store, bundle), "rss": peak_rss_mb()}
@@ -127,24 +141,32 @@ def validated_batch(bundle: Path, workdir: Path) -> dict[str, pd.DataFrame]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bundle", type=Path, help="a generated M bundle (default: generate one)")
-    parser.add_argument("--backend", nargs="+", default=["embedded", "neo4j"],
-                        choices=["embedded", "neo4j"])
+    parser.add_argument(
+        "--backend", nargs="+", default=["embedded", "neo4j"], choices=["embedded", "neo4j"]
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="kolgraph-bench-") as tmp:
         workdir = Path(tmp)
         bundle = args.bundle or workdir / "M"
         if not args.bundle:
             generate_bundle(bundle, "M", seed=42)
-        print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-        print("| store | rows | seconds (validation) | rows/s | peak RSS (MB) | one row per transaction (rows/s, slice) | speed-up |")
+        print(
+            f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        )
+        print(
+            "| store | rows | seconds (validation) | rows/s | peak RSS (MB) | one row per transaction (rows/s, slice) | speed-up |"
+        )
         print("|---|---|---|---|---|---|---|")
         for backend in args.backend:
             r = bench_backend(backend, bundle, workdir)
             n = r["naive"]
-            print(f"| {backend} | {r['rows']:,} | {r['seconds']:.1f} ({r['validate_s']:.1f}) | "
-                  f"{r['rows_per_s']:,.0f} | "
-                  f"{r['rss']:,.0f} | {n['rows_per_s']:,.0f} ({n['rows']:,} rows) | "
-                  f"{r['rows_per_s'] / n['rows_per_s']:.0f}x |", flush=True)
+            print(
+                f"| {backend} | {r['rows']:,} | {r['seconds']:.1f} ({r['validate_s']:.1f}) | "
+                f"{r['rows_per_s']:,.0f} | "
+                f"{r['rss']:,.0f} | {n['rows_per_s']:,.0f} ({n['rows']:,} rows) | "
+                f"{r['rows_per_s'] / n['rows_per_s']:.0f}x |",
+                flush=True,
+            )
         print("load average (1, 5, 15 min) at the end: %.2f %.2f %.2f" % os.getloadavg())
 
 

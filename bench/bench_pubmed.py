@@ -48,12 +48,19 @@ def run(path: Path) -> dict[str, float]:
             stats = store.stats()
         finally:
             store.close()
-    return {"records": read.records_read, "read_s": read_s, "validate_s": validate_s,
-            "load_s": total_s - read_s - validate_s, "total_s": total_s,
-            "records_per_s": read.records_read / total_s, "peak_rss_mb": peak_rss_mb(),
-            "publications": stats["nodes"]["Publication"], "hcps": stats["nodes"]["HCP"],
-            "authored": stats["relationships"]["AUTHORED"],
-            "coauthored_with": stats["relationships"]["COAUTHORED_WITH"]}
+    return {
+        "records": read.records_read,
+        "read_s": read_s,
+        "validate_s": validate_s,
+        "load_s": total_s - read_s - validate_s,
+        "total_s": total_s,
+        "records_per_s": read.records_read / total_s,
+        "peak_rss_mb": peak_rss_mb(),
+        "publications": stats["nodes"]["Publication"],
+        "hcps": stats["nodes"]["HCP"],
+        "authored": stats["relationships"]["AUTHORED"],
+        "coauthored_with": stats["relationships"]["COAUTHORED_WITH"],
+    }
 
 
 def report(path: Path, figures: dict[str, float]) -> str:

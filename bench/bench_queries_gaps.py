@@ -38,15 +38,17 @@ from kolgraph.scoring import rescore
 
 def query_variants(territories: list[str], today: date) -> list[tuple[str, GapQuery]]:
     """The filters a manager would try, named for the report."""
-    variants = [("default (tiers 1-2)", GapQuery(as_of=today)),
-                ("--top 100", GapQuery(top=100, as_of=today)),
-                ("--top 1000", GapQuery(top=1000, as_of=today)),
-                ("--max-tier 1", GapQuery(max_tier=1, as_of=today)),
-                ("--top 5000 --max-tier 2", GapQuery(top=5000, max_tier=2, as_of=today)),
-                ("--stale-days 90", GapQuery(stale_days=90, as_of=today)),
-                ("--stale-days 365", GapQuery(stale_days=365, as_of=today)),
-                ("--as-of -90 days", GapQuery(as_of=today - timedelta(days=90))),
-                ("--all --top 2000", GapQuery(top=2000, include_engaged=True, as_of=today))]
+    variants = [
+        ("default (tiers 1-2)", GapQuery(as_of=today)),
+        ("--top 100", GapQuery(top=100, as_of=today)),
+        ("--top 1000", GapQuery(top=1000, as_of=today)),
+        ("--max-tier 1", GapQuery(max_tier=1, as_of=today)),
+        ("--top 5000 --max-tier 2", GapQuery(top=5000, max_tier=2, as_of=today)),
+        ("--stale-days 90", GapQuery(stale_days=90, as_of=today)),
+        ("--stale-days 365", GapQuery(stale_days=365, as_of=today)),
+        ("--as-of -90 days", GapQuery(as_of=today - timedelta(days=90))),
+        ("--all --top 2000", GapQuery(top=2000, include_engaged=True, as_of=today)),
+    ]
     variants += [(f"--territory {t}", GapQuery(territory=t, as_of=today)) for t in territories[:3]]
     return variants
 
@@ -74,13 +76,17 @@ def report(backend: str, result: dict, coverage_ms: list[float]) -> None:
     times = result["times"]
     print(f"\n## coverage_gaps on {backend} ({len(times)} warm queries)\n")
     print("| p50 ms | p95 ms | max ms | mean ms |\n|---:|---:|---:|---:|")
-    print(f"| {statistics.median(times):.1f} | {percentile(times, 0.95):.1f} | {max(times):.1f} "
-          f"| {statistics.mean(times):.1f} |")
+    print(
+        f"| {statistics.median(times):.1f} | {percentile(times, 0.95):.1f} | {max(times):.1f} "
+        f"| {statistics.mean(times):.1f} |"
+    )
     print("\n| variant | rows |\n|---|---:|")
     for name, size in result["sizes"].items():
         print(f"| {name} | {size:,} |")
-    print(f"\ncoverage (whole store, 180 days): p50 {statistics.median(coverage_ms):.1f} ms, "
-          f"max {max(coverage_ms):.1f} ms over {len(coverage_ms)} runs")
+    print(
+        f"\ncoverage (whole store, 180 days): p50 {statistics.median(coverage_ms):.1f} ms, "
+        f"max {max(coverage_ms):.1f} ms over {len(coverage_ms)} runs"
+    )
     # Other processes share the cores: a figure means little without the load it ran under.
     print("load average (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
 
@@ -88,8 +94,10 @@ def report(backend: str, result: dict, coverage_ms: list[float]) -> None:
 def load_and_score(store, bundle: Path, home: Path) -> None:
     start = time.perf_counter()
     summary = load_path(bundle, store)
-    print(f"loaded {summary.total_rows:,} rows in {time.perf_counter() - start:.1f} s",
-          file=sys.stderr)
+    print(
+        f"loaded {summary.total_rows:,} rows in {time.perf_counter() - start:.1f} s",
+        file=sys.stderr,
+    )
     start = time.perf_counter()
     rescore(store, home)
     print(f"scored in {time.perf_counter() - start:.1f} s", file=sys.stderr)
@@ -114,15 +122,17 @@ def neo4j_store(work: Path, bundle_of, reuse: bool = False):
     from kolgraph.store.neo4j import Neo4jStore
 
     with _neo4j_target(work) as (uri, password):
-        driver = GraphDatabase.driver(uri, auth=(os.environ.get("NEO4J_USERNAME") or "neo4j",
-                                                 password))
+        driver = GraphDatabase.driver(
+            uri, auth=(os.environ.get("NEO4J_USERNAME") or "neo4j", password)
+        )
         try:
             store = Neo4jStore(driver, uri=uri)
             if reuse and len(store.scores()):
                 print(f"reusing the scored graph at {uri}", file=sys.stderr)
             else:
-                driver.execute_query("MATCH (n) CALL (n) { DETACH DELETE n } "
-                                     "IN TRANSACTIONS OF 10000 ROWS")
+                driver.execute_query(
+                    "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+                )
                 load_and_score(store, bundle_of(), work)
             yield store
         finally:
@@ -139,8 +149,12 @@ def _neo4j_target(work: Path):
 
     port = free_port()
     directory = work / "neo4j"
-    started = neo4j_server.start(directory, port, password=neo4j_server.generate_password(),
-                                 memory=neo4j_server.Memory("1g", "2g", "1g"))
+    started = neo4j_server.start(
+        directory,
+        port,
+        password=neo4j_server.generate_password(),
+        memory=neo4j_server.Memory("1g", "2g", "1g"),
+    )
     try:
         yield started.uri, started.password
     finally:
@@ -153,8 +167,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--bundle", type=Path, help="A canonical bundle (default: generate M).")
     parser.add_argument("--home", type=Path, help="Embedded store folder (default: temporary).")
     parser.add_argument("--runs", type=int, default=50)
-    parser.add_argument("--reuse", action="store_true",
-                        help="neo4j with NEO4J_URI: keep a graph that already holds scores.")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="neo4j with NEO4J_URI: keep a graph that already holds scores.",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="kolgraph-bench-gaps-") as scratch:
         work = Path(scratch)
@@ -166,8 +183,11 @@ def main(argv: list[str] | None = None) -> None:
             generate_bundle(work / "M", "M", seed=42)
             return work / "M"
 
-        opened = (embedded_store(args.home or work / "home", bundle_of)
-                  if args.backend == "embedded" else neo4j_store(work, bundle_of, args.reuse))
+        opened = (
+            embedded_store(args.home or work / "home", bundle_of)
+            if args.backend == "embedded"
+            else neo4j_store(work, bundle_of, args.reuse)
+        )
         with opened as store:
             territories = sorted({t for t in store.table("msls")["territory"]})
             result = time_queries(store, query_variants(territories, date.today()), args.runs)

@@ -56,8 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--home", type=Path, help="Embedded store folder (default: temporary).")
     parser.add_argument("--skip-load", action="store_true", help="Use the data already stored.")
     parser.add_argument("--calls", type=int, default=50, help="Timed calls per question.")
-    parser.add_argument("--as-of", type=date.fromisoformat, default=date.today(),
-                        help="As-of date for intro (default today, as the generator anchors).")
+    parser.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        default=date.today(),
+        help="As-of date for intro (default today, as the generator anchors).",
+    )
     parser.add_argument("--seed", type=int, default=7, help="Seed for choosing HCPs.")
     return parser
 
@@ -89,17 +93,23 @@ def _store(args: argparse.Namespace, scratch: Path) -> Iterator[GraphStore]:
 def _neo4j_settings(scratch: Path) -> Iterator[Neo4jSettings]:
     """The server the environment names, else a local one for the run."""
     if os.environ.get("NEO4J_URI"):
-        yield Neo4jSettings(uri=os.environ["NEO4J_URI"],
-                            username=os.environ.get("NEO4J_USERNAME", "neo4j"),
-                            password=os.environ.get("NEO4J_PASSWORD", ""),
-                            database=os.environ.get("NEO4J_DATABASE", "neo4j"))
+        yield Neo4jSettings(
+            uri=os.environ["NEO4J_URI"],
+            username=os.environ.get("NEO4J_USERNAME", "neo4j"),
+            password=os.environ.get("NEO4J_PASSWORD", ""),
+            database=os.environ.get("NEO4J_DATABASE", "neo4j"),
+        )
         return
     folder = scratch / "neo4j"
     print("starting a local Neo4j server ...", file=sys.stderr)
     started = neo4j_server.start(folder, 7699, password=neo4j_server.generate_password())
     try:
-        yield Neo4jSettings(uri=started.uri, username=neo4j_server.USERNAME,
-                            password=started.password, database="neo4j")
+        yield Neo4jSettings(
+            uri=started.uri,
+            username=neo4j_server.USERNAME,
+            password=started.password,
+            database="neo4j",
+        )
     finally:
         neo4j_server.stop(folder)
 
@@ -146,14 +156,19 @@ def _percentile(values: list[float], share: float) -> float:
 def _report(args: argparse.Namespace, store: GraphStore, results: dict[str, dict]) -> str:
     # Other processes share the cores: a figure means little without the load it ran under.
     load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
-    lines = [f"backend: {store.backend}, {args.calls} warm calls each, as-of {args.as_of}, "
-             f"stale days {STALE_DAYS}, load average (1, 5, 15 min) {load}", "",
-             "| query | first call (s) | p50 (ms) | p95 (ms) | max (ms) | mean (ms) |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"backend: {store.backend}, {args.calls} warm calls each, as-of {args.as_of}, "
+        f"stale days {STALE_DAYS}, load average (1, 5, 15 min) {load}",
+        "",
+        "| query | first call (s) | p50 (ms) | p95 (ms) | max (ms) | mean (ms) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for name, result in results.items():
         t = result["timings"]
-        lines.append(f"| {name} | {result['first_s']:.2f} | {_percentile(t, 0.5):.1f} | "
-                     f"{_percentile(t, 0.95):.1f} | {max(t):.1f} | {statistics.mean(t):.1f} |")
+        lines.append(
+            f"| {name} | {result['first_s']:.2f} | {_percentile(t, 0.5):.1f} | "
+            f"{_percentile(t, 0.95):.1f} | {max(t):.1f} | {statistics.mean(t):.1f} |"
+        )
     return "\n".join(lines)
 
 

@@ -47,19 +47,32 @@ def synthetic_projection(n_hcps: int = 50_000, n_pubs: int = 200_000, seed: int 
     years = AS_OF - (rng.random(n_pubs) ** 1.4 * 25).astype(int)
     citations = np.exp(rng.normal(2.0, 1.2, n_pubs)).astype(int).astype(object)
     citations[rng.random(n_pubs) < 0.1] = None
-    publications = pd.DataFrame({
-        "pmid": pmids, "title": [f"Paper {i}" for i in range(n_pubs)], "journal": "J Synth",
-        "year": years.astype(object), "mesh_terms": [[] for _ in range(n_pubs)],
-        "citation_count": citations,
-    })
-    authorships = pd.DataFrame({
-        "pmid": pmids[authorships[:, 0]], "hcp_id": ids[authorships[:, 1]],
-        "position": authorships[:, 2].astype(object),
-    })
+    publications = pd.DataFrame(
+        {
+            "pmid": pmids,
+            "title": [f"Paper {i}" for i in range(n_pubs)],
+            "journal": "J Synth",
+            "year": years.astype(object),
+            "mesh_terms": [[] for _ in range(n_pubs)],
+            "citation_count": citations,
+        }
+    )
+    authorships = pd.DataFrame(
+        {
+            "pmid": pmids[authorships[:, 0]],
+            "hcp_id": ids[authorships[:, 1]],
+            "position": authorships[:, 2].astype(object),
+        }
+    )
     hcps = pd.DataFrame({"hcp_id": ids, "first_name": "Ann", "last_name": ids})
     trials, roles = _synthetic_trials(rng, ids)
-    return Projection.from_frames(hcps=hcps, publications=publications, authorships=authorships,
-                                  trials=trials, trial_roles=roles)
+    return Projection.from_frames(
+        hcps=hcps,
+        publications=publications,
+        authorships=authorships,
+        trials=trials,
+        trial_roles=roles,
+    )
 
 
 def _synthetic_authorships(rng: np.random.Generator, n_hcps: int, n_pubs: int) -> np.ndarray:
@@ -75,23 +88,30 @@ def _synthetic_authorships(rng: np.random.Generator, n_hcps: int, n_pubs: int) -
     return rows.to_numpy()
 
 
-def _synthetic_trials(rng: np.random.Generator, ids: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _synthetic_trials(
+    rng: np.random.Generator, ids: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     n_trials = 10_000
     nct = np.array([f"NCT{i:08d}" for i in range(n_trials)], dtype=object)
     trials = pd.DataFrame({"nct_id": nct, "title": [f"Trial {i}" for i in range(n_trials)]})
-    kinds = np.array(["principal investigator", "sub-investigator", "site investigator",
-                      "overall official"], dtype=object)
+    kinds = np.array(
+        ["principal investigator", "sub-investigator", "site investigator", "overall official"],
+        dtype=object,
+    )
     n_roles = 40_000
-    roles = pd.DataFrame({
-        "nct_id": nct[rng.integers(0, n_trials, n_roles)],
-        "hcp_id": ids[(rng.random(n_roles) ** 2 * len(ids)).astype(int)],
-        "role": kinds[rng.choice(4, n_roles, p=[0.3, 0.4, 0.25, 0.05])],
-    }).drop_duplicates(["nct_id", "hcp_id"])
+    roles = pd.DataFrame(
+        {
+            "nct_id": nct[rng.integers(0, n_trials, n_roles)],
+            "hcp_id": ids[(rng.random(n_roles) ** 2 * len(ids)).astype(int)],
+            "role": kinds[rng.choice(4, n_roles, p=[0.3, 0.4, 0.25, 0.05])],
+        }
+    ).drop_duplicates(["nct_id", "hcp_id"])
     return trials, roles
 
 
 def bundle_projection(folder: Path) -> Projection:
     """A projection read from a canonical CSV bundle (co-authorships derived as a store would)."""
+
     def read(name: str) -> pd.DataFrame | None:
         path = folder / f"{name}.csv"
         if not path.exists():
@@ -103,8 +123,15 @@ def bundle_projection(folder: Path) -> Projection:
                 frame[column] = pd.to_numeric(frame[column]).astype(object)
         return frame
 
-    names = ("hcps", "publications", "authorships", "trials", "trial_roles", "affiliations",
-             "institutions")
+    names = (
+        "hcps",
+        "publications",
+        "authorships",
+        "trials",
+        "trial_roles",
+        "affiliations",
+        "institutions",
+    )
     frames = {name: read(name) for name in names}
     return Projection.from_frames(**{k: v for k, v in frames.items() if v is not None})
 
@@ -131,12 +158,18 @@ def igraph_measures(projection: Projection, config: ScoringConfig) -> dict:
     graph, build = timed(coauthor_graph, projection)
     pagerank, pr_time = timed(coauthor_pagerank, projection, config, graph)
     between, bt_time = timed(coauthor_betweenness, projection, config, graph)
-    return {"build": build, "pagerank": pr_time, "betweenness": bt_time,
-            "pagerank_values": pagerank, "betweenness_values": between}
+    return {
+        "build": build,
+        "pagerank": pr_time,
+        "betweenness": bt_time,
+        "pagerank_values": pagerank,
+        "betweenness_values": between,
+    }
 
 
 def networkx_measures(projection: Projection, config: ScoringConfig) -> dict:
     """The same PageRank and betweenness, in plain networkx, on the same vertex order."""
+
     def build() -> nx.Graph:
         pairs = projection.coauthorships
         names = sorted(set(pairs["hcp_a"]) | set(pairs["hcp_b"]))
@@ -152,8 +185,13 @@ def networkx_measures(projection: Projection, config: ScoringConfig) -> dict:
     pagerank, pr_time = timed(nx.pagerank, graph, alpha=config.damping, weight="weight", tol=1e-10)
     k = config.betweenness_pivots if config.betweenness_pivots < len(graph) else None
     between, bt_time = timed(nx.betweenness_centrality, graph, k=k, seed=config.seed)
-    return {"build": build_time, "pagerank": pr_time, "betweenness": bt_time,
-            "pagerank_values": pagerank, "betweenness_values": between}
+    return {
+        "build": build_time,
+        "pagerank": pr_time,
+        "betweenness": bt_time,
+        "pagerank_values": pagerank,
+        "betweenness_values": between,
+    }
 
 
 def agreement(ours: pd.Series, reference: dict) -> str:
@@ -166,17 +204,26 @@ def agreement(ours: pd.Series, reference: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bundle", type=Path, help="a generated bundle folder (default: synthetic M)")
+    parser.add_argument(
+        "--bundle", type=Path, help="a generated bundle folder (default: synthetic M)"
+    )
     parser.add_argument("--pivots", type=int, default=ScoringConfig().betweenness_pivots)
     parser.add_argument("--skip-networkx", action="store_true", help="time igraph only")
     args = parser.parse_args(argv)
     config = ScoringConfig(betweenness_pivots=args.pivots)
 
-    projection, prep = timed(bundle_projection if args.bundle else synthetic_projection,
-                             *([args.bundle] if args.bundle else []))
-    sizes = {name: len(getattr(projection, name)) for name in
-             ("hcps", "publications", "authorships", "coauthorships", "trial_roles")}
-    print(f"data: {sizes} (prepared in {prep:.1f} s, peak RSS {peak_rss_mb():.0f} MB)", file=sys.stderr)
+    projection, prep = timed(
+        bundle_projection if args.bundle else synthetic_projection,
+        *([args.bundle] if args.bundle else []),
+    )
+    sizes = {
+        name: len(getattr(projection, name))
+        for name in ("hcps", "publications", "authorships", "coauthorships", "trial_roles")
+    }
+    print(
+        f"data: {sizes} (prepared in {prep:.1f} s, peak RSS {peak_rss_mb():.0f} MB)",
+        file=sys.stderr,
+    )
 
     scores, total, cpu = cpu_timed(score_hcps, projection, config, AS_OF)
     rss = peak_rss_mb()
@@ -188,10 +235,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def print_table(sizes, total, rss, fast, slow, config, scored) -> None:
     n_graph = int((fast["pagerank_values"] > 0).sum())
-    print(f"\nM-size scoring: {sizes['hcps']:,} HCPs, {sizes['publications']:,} publications, "
-          f"{sizes['authorships']:,} authorships, {sizes['coauthorships']:,} co-author pairs; "
-          f"{n_graph:,} HCPs in the co-author graph; "
-          f"betweenness from {config.betweenness_pivots} pivots\n")
+    print(
+        f"\nM-size scoring: {sizes['hcps']:,} HCPs, {sizes['publications']:,} publications, "
+        f"{sizes['authorships']:,} authorships, {sizes['coauthorships']:,} co-author pairs; "
+        f"{n_graph:,} HCPs in the co-author graph; "
+        f"betweenness from {config.betweenness_pivots} pivots\n"
+    )
     print("| measure | value | target |\n|---|---|---|")
     print(f"| `score_hcps` end to end ({scored:,} HCPs), wall | {total[0]:.1f} s | <= 15 s |")
     print(f"| `score_hcps` end to end, CPU of this process | {total[1]:.1f} s | |")
@@ -204,11 +253,17 @@ def print_table(sizes, total, rss, fast, slow, config, scored) -> None:
     fast_total = sum(fast[s] for s in ("build", "pagerank", "betweenness"))
     if slow:
         slow_total = sum(slow[s] for s in ("build", "pagerank", "betweenness"))
-        print(f"| **graph total** | **{fast_total:.2f} s** | **{slow_total:.2f} s** | "
-              f"**{slow_total / fast_total:.0f}x** (target >= 10x) |")
-        print(f"\nagreement, PageRank: {agreement(fast['pagerank_values'], slow['pagerank_values'])}")
-        print(f"agreement, betweenness: "
-              f"{agreement(fast['betweenness_values'], slow['betweenness_values'])}")
+        print(
+            f"| **graph total** | **{fast_total:.2f} s** | **{slow_total:.2f} s** | "
+            f"**{slow_total / fast_total:.0f}x** (target >= 10x) |"
+        )
+        print(
+            f"\nagreement, PageRank: {agreement(fast['pagerank_values'], slow['pagerank_values'])}"
+        )
+        print(
+            f"agreement, betweenness: "
+            f"{agreement(fast['betweenness_values'], slow['betweenness_values'])}"
+        )
 
 
 if __name__ == "__main__":

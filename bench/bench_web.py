@@ -50,8 +50,14 @@ from kolgraph.net import free_port, wait_until_listening
 
 BENCH_USER, BENCH_PASSWORD = "bench", "bench-password-1"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 STABILIZED = '[data-network][data-stabilized="1"]'
 TARGET_MS = {"profile": 300, "gaps": 300}
 
@@ -74,6 +80,7 @@ TIMINGS_JS = """() => {
 
 
 # --- the store and the server ------------------------------------------------------------------
+
 
 def prepare_home(home: Path, bundle: Path | None) -> dict:
     """Make sure ``home`` holds a scored store and the bench user; return the page targets."""
@@ -113,8 +120,18 @@ def served(home: Path, workers: int | None = None):
     """``kolgraph serve`` on a free loopback port, in its own process; yields its
     :class:`Server` (base URL, CPU time)."""
     port = free_port()
-    command = [sys.executable, "-m", "kolgraph.cli", "--home", str(home), "serve",
-               "--host", "127.0.0.1", "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "kolgraph.cli",
+        "--home",
+        str(home),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     command += ["--workers", str(workers)] if workers else []
     # The server's own log goes to a file.
     log = tempfile.NamedTemporaryFile(prefix="kolgraph-bench-web-", suffix=".log", delete=False)
@@ -170,19 +187,23 @@ def _cpu(process) -> float:
 
 # --- HTTP clients --------------------------------------------------------------------------------
 
+
 def log_in(base_url: str) -> str:
     """Log in through the form (CSRF token included); return the session's Cookie header."""
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     form = opener.open(f"{base_url}/login").read().decode()
     token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
-    body = urllib.parse.urlencode({"csrf_token": token, "username": BENCH_USER,
-                                   "password": BENCH_PASSWORD}).encode()
+    body = urllib.parse.urlencode(
+        {"csrf_token": token, "username": BENCH_USER, "password": BENCH_PASSWORD}
+    ).encode()
     try:
         opener.open(f"{base_url}/login", data=body)
     except urllib.error.HTTPError as error:
-        raise SystemExit(f"user {BENCH_USER!r} could not log in ({error.code}): was it added "
-                         "with another password? `kolgraph users remove bench` and run again") from None
+        raise SystemExit(
+            f"user {BENCH_USER!r} could not log in ({error.code}): was it added "
+            "with another password? `kolgraph users remove bench` and run again"
+        ) from None
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
 
 
@@ -211,8 +232,14 @@ def workload(targets: dict, seed: int = 7) -> dict[str, list[str]]:
     rng = random.Random(seed)
     ranked = targets["ranked"]
     profiles = rng.sample(ranked[:1000], 200) + rng.sample(ranked, 200)
-    gaps = ["/gaps", "/gaps?max_tier=1", "/gaps?top=500", "/gaps?stale_days=90",
-            "/gaps?sort=name&order=asc", "/gaps?include_engaged=1&top=1000"]
+    gaps = [
+        "/gaps",
+        "/gaps?max_tier=1",
+        "/gaps?top=500",
+        "/gaps?stale_days=90",
+        "/gaps?sort=name&order=asc",
+        "/gaps?include_engaged=1&top=1000",
+    ]
     gaps += [f"/gaps?territory={urllib.parse.quote(t)}" for t in targets["territories"]]
     return {"profile": [f"/hcp/{hcp_id}" for hcp_id in profiles], "gaps": gaps}
 
@@ -245,14 +272,19 @@ def run_load(server: Server, pages: dict[str, list[str]], clients: int, seconds:
                 else:
                     errors.append(f"{status} {path}")
 
-    threads = [threading.Thread(target=loop, args=(c, random.Random(i))) for i, c in enumerate(logged_in)]
+    threads = [
+        threading.Thread(target=loop, args=(c, random.Random(i))) for i, c in enumerate(logged_in)
+    ]
     cpu_before = (server.cpu_seconds(), client_cpu_seconds())
     deadline = time.monotonic() + seconds
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    cpu = {"server": server.cpu_seconds() - cpu_before[0], "client": client_cpu_seconds() - cpu_before[1]}
+    cpu = {
+        "server": server.cpu_seconds() - cpu_before[0],
+        "client": client_cpu_seconds() - cpu_before[1],
+    }
     return {"results": results, "errors": errors, "cpu": cpu}
 
 
@@ -271,22 +303,29 @@ def report_load(outcome: dict, clients: int, seconds: float) -> None:
             continue
         times = [ms for ms, _size in samples]
         p95 = percentile(times, 0.95)
-        print(f"| {kind} | {len(times):,} | {statistics.median(times):.0f} | {p95:.0f} "
-              f"| {max(times):.0f} | {statistics.mean(s for _ms, s in samples) / 1024:.0f} "
-              f"| {TARGET_MS[kind]} | {'yes' if p95 <= TARGET_MS[kind] else 'NO'} |")
+        print(
+            f"| {kind} | {len(times):,} | {statistics.median(times):.0f} | {p95:.0f} "
+            f"| {max(times):.0f} | {statistics.mean(s for _ms, s in samples) / 1024:.0f} "
+            f"| {TARGET_MS[kind]} | {'yes' if p95 <= TARGET_MS[kind] else 'NO'} |"
+        )
     total = sum(len(s) for s in outcome["results"].values())
-    print(f"\nthroughput {total / seconds:.1f} pages/s; errors: {len(outcome['errors'])}; "
-          f"load average after {_load_average()}"
-          + (f" (first: {outcome['errors'][0]})" if outcome["errors"] else ""))
+    print(
+        f"\nthroughput {total / seconds:.1f} pages/s; errors: {len(outcome['errors'])}; "
+        f"load average after {_load_average()}"
+        + (f" (first: {outcome['errors'][0]})" if outcome["errors"] else "")
+    )
     cpu = outcome["cpu"]
     # CPU per page is what to compare between runs: wall-clock figures move with the load
     # other work puts on the machine, CPU time much less.
-    print(f"CPU per page: server {cpu['server'] * 1000 / max(total, 1):.1f} ms, this client "
-          f"{cpu['client'] * 1000 / max(total, 1):.1f} ms (server {cpu['server']:.1f} s, "
-          f"client {cpu['client']:.1f} s in {seconds:.0f} s on {os.cpu_count()} cores)")
+    print(
+        f"CPU per page: server {cpu['server'] * 1000 / max(total, 1):.1f} ms, this client "
+        f"{cpu['client'] * 1000 / max(total, 1):.1f} ms (server {cpu['server']:.1f} s, "
+        f"client {cpu['client']:.1f} s in {seconds:.0f} s on {os.cpu_count()} cores)"
+    )
 
 
 # --- the network view in Chromium --------------------------------------------------------------
+
 
 def bench_network(base_url: str, hcp_id: str, runs: int) -> None:
     """Open the HCP's ego network ``runs`` times; print load and stabilization times."""
@@ -326,30 +365,41 @@ def _time_network(page, url: str) -> dict:
 
 def _report_network(url: str, rows: list[dict]) -> None:
     print(f"\n## network view in headless Chromium: {url}\n")
-    print("| run | nodes | server responds ms | HTML received ms | DOM ready ms | stabilized ms | wall ms |")
+    print(
+        "| run | nodes | server responds ms | HTML received ms | DOM ready ms | stabilized ms | wall ms |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for i, r in enumerate(rows, 1):
-        print(f"| {i} | {r['nodes']} | {r['response_start']:.0f} | {r['response_end']:.0f} "
-              f"| {r['dom_content_loaded']:.0f} | {r['stabilized']:.0f} | {r['wall']:.0f} |")
+        print(
+            f"| {i} | {r['nodes']} | {r['response_start']:.0f} | {r['response_end']:.0f} "
+            f"| {r['dom_content_loaded']:.0f} | {r['stabilized']:.0f} | {r['wall']:.0f} |"
+        )
     stabilized = [r["stabilized"] for r in rows]
-    print(f"\nnavigation -> drawn and stabilized: median {statistics.median(stabilized):.0f} ms, "
-          f"max {max(stabilized):.0f} ms (target 2000 ms: "
-          f"{'met' if max(stabilized) <= 2000 else 'NOT met'})")
+    print(
+        f"\nnavigation -> drawn and stabilized: median {statistics.median(stabilized):.0f} ms, "
+        f"max {max(stabilized):.0f} ms (target 2000 ms: "
+        f"{'met' if max(stabilized) <= 2000 else 'NOT met'})"
+    )
 
 
 # --- main ------------------------------------------------------------------------------------------
+
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     home = args.home or Path(tempfile.mkdtemp(prefix="kolgraph-bench-web-"))
     targets = prepare_home(home, args.bundle)
     pages = workload(targets)
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"{len(targets['ranked']):,} scored HCPs in {home}; load average {_load_average()}")
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"{len(targets['ranked']):,} scored HCPs in {home}; load average {_load_average()}"
+    )
     with served(home, args.workers) as server:
         warm_up(server.url, pages)
         if args.seconds > 0:
-            report_load(run_load(server, pages, args.clients, args.seconds), args.clients, args.seconds)
+            report_load(
+                run_load(server, pages, args.clients, args.seconds), args.clients, args.seconds
+            )
         if args.runs > 0:
             bench_network(server.url, targets["ranked"][0], args.runs)
     return 0
@@ -363,11 +413,19 @@ def _load_average() -> str:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, help="home folder (reused if its store holds scores)")
-    parser.add_argument("--bundle", type=Path, help="bundle to load when the store is empty (default: generate M)")
+    parser.add_argument(
+        "--bundle", type=Path, help="bundle to load when the store is empty (default: generate M)"
+    )
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients (default 20)")
-    parser.add_argument("--seconds", type=float, default=30, help="load duration, 0 to skip (default 30)")
-    parser.add_argument("--workers", type=int, help="kolgraph serve --workers (default: its own default)")
-    parser.add_argument("--runs", type=int, default=5, help="network view runs in Chromium, 0 to skip (default 5)")
+    parser.add_argument(
+        "--seconds", type=float, default=30, help="load duration, 0 to skip (default 30)"
+    )
+    parser.add_argument(
+        "--workers", type=int, help="kolgraph serve --workers (default: its own default)"
+    )
+    parser.add_argument(
+        "--runs", type=int, default=5, help="network view runs in Chromium, 0 to skip (default 5)"
+    )
     return parser
 
 

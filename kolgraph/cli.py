@@ -69,10 +69,18 @@ pass_app = click.make_pass_decorator(AppContext)
 
 
 @click.group(cls=KolgraphGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--backend", type=click.Choice(BACKENDS), envvar="KOLGRAPH_BACKEND",
-              help="Graph store (env KOLGRAPH_BACKEND; default embedded).")
-@click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="KOLGRAPH_HOME",
-              help="State folder (env KOLGRAPH_HOME; default ./.kolgraph).")
+@click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    envvar="KOLGRAPH_BACKEND",
+    help="Graph store (env KOLGRAPH_BACKEND; default embedded).",
+)
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="KOLGRAPH_HOME",
+    help="State folder (env KOLGRAPH_HOME; default ./.kolgraph).",
+)
 @click.version_option(package_name="kolgraph")
 @click.pass_context
 def cli(ctx: click.Context, backend: str | None, home: Path | None) -> None:
@@ -89,7 +97,9 @@ FORMATS = ("bundle", "pubmed", "nppes", "ctgov", "open-payments")
 
 @cli.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Source format (detected when omitted).")
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), help="Source format (detected when omitted)."
+)
 @pass_app
 def load(app: AppContext, path: Path, fmt: str | None) -> None:
     """Validate PATH (a bundle folder or a source file) and load it; prints counts."""
@@ -99,8 +109,13 @@ def load(app: AppContext, path: Path, fmt: str | None) -> None:
     from kolgraph.web.audit import record_cli
 
     with tqdm(unit="rows", desc="loading", disable=None, file=sys.stderr) as bar:
-        summary = load_path(path, app.store, fmt=fmt, progress=bar.update,
-                            insight_categories=load_insight_categories(app.settings.home))
+        summary = load_path(
+            path,
+            app.store,
+            fmt=fmt,
+            progress=bar.update,
+            insight_categories=load_insight_categories(app.settings.home),
+        )
     click.echo(summary.describe())
     record_cli("load", str(path), summary.total_rows, app.settings.home)
     record_identities(app.settings.home, summary.identities)
@@ -117,20 +132,25 @@ def _rescore(app: AppContext) -> None:
 
 @cli.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Source format (detected when omitted).")
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), help="Source format (detected when omitted)."
+)
 @pass_app
 def validate(app: AppContext, path: Path, fmt: str | None) -> None:
     """Run every check a load runs on PATH; write nothing."""
     from kolgraph.analytics.insights import load_insight_categories
     from kolgraph.loading import validate_path
 
-    validated = validate_path(path, app.store, fmt=fmt,
-                              insight_categories=load_insight_categories(app.settings.home))
+    validated = validate_path(
+        path, app.store, fmt=fmt, insight_categories=load_insight_categories(app.settings.home)
+    )
     click.echo(f"{path}: valid; {validated.describe()}")
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help='Print {"nodes": {...}, "relationships": {...}}.')
+@click.option(
+    "--json", "as_json", is_flag=True, help='Print {"nodes": {...}, "relationships": {...}}.'
+)
 @pass_app
 def stats(app: AppContext, as_json: bool) -> None:
     """Counts per node label and relationship type."""
@@ -157,13 +177,20 @@ def explain_identity(app: AppContext, hcp_id: str, as_json: bool) -> None:
         click.echo(json.dumps(found, indent=2, default=str))
         return
     hcp = found["hcp"]
-    click.echo(f"{hcp['name']} ({hcp['hcp_id']})  npi {hcp.get('npi') or '-'}  orcid {hcp.get('orcid') or '-'}")
+    click.echo(
+        f"{hcp['name']} ({hcp['hcp_id']})  npi {hcp.get('npi') or '-'}  orcid {hcp.get('orcid') or '-'}"
+    )
     if not found["evidence"]:
         click.echo("no identity evidence recorded (loaded from a canonical bundle?)")
-    emit(found["evidence"], "table", ["source", "method", "confidence", "name_as_written", "evidence"])
+    emit(
+        found["evidence"],
+        "table",
+        ["source", "method", "confidence", "name_as_written", "evidence"],
+    )
 
 
 # --- influence --------------------------------------------------------------------------------
+
 
 @cli.command()
 @pass_app
@@ -178,8 +205,9 @@ def score(app: AppContext) -> None:
 @click.option("--rising", is_flag=True, help="Rising stars, fastest growth first.")
 @output_options
 @pass_app
-def top(app: AppContext, limit: int, territory: str | None, rising: bool, as_json: bool,
-        as_csv: bool) -> None:
+def top(
+    app: AppContext, limit: int, territory: str | None, rising: bool, as_json: bool, as_csv: bool
+) -> None:
     """HCPs by influence (0-100), with rank, tier (1 = highest) and score components."""
     from kolgraph.scoring import top_hcps
     from kolgraph.store.web_model import RISING_FIELDS, TOP_FIELDS
@@ -205,17 +233,27 @@ def explain(app: AppContext, hcp_id: str, as_json: bool) -> None:
 
 
 def _explanation_text(e: dict) -> str:
-    lines = [f"{e['name']} ({e['hcp_id']}): influence {e['influence']:.1f}, rank {e['rank']}, "
-             f"tier {e['tier']}" + (", rising star" if e["rising"] else ""), ""]
-    rows = [{"component": name, **{k: c[k] for k in ("raw", "percentile", "weight", "contribution")}}
-            for name, c in e["components"].items()]
+    lines = [
+        f"{e['name']} ({e['hcp_id']}): influence {e['influence']:.1f}, rank {e['rank']}, "
+        f"tier {e['tier']}" + (", rising star" if e["rising"] else ""),
+        "",
+    ]
+    rows = [
+        {"component": name, **{k: c[k] for k in ("raw", "percentile", "weight", "contribution")}}
+        for name, c in e["components"].items()
+    ]
     lines += [table_text(rows, ["component", "raw", "percentile", "weight", "contribution"]), ""]
     evidence = e["evidence"]
-    lines += ["Top papers:"] + [f"  {p['year']}  {p['title']} (PMID {p['pmid']}, position {p['position']})"
-                                for p in evidence["papers"]]
-    lines += ["Strongest co-authors:"] + [f"  {c['name']} ({c['hcp_id']}): {c['papers']} joint papers"
-                                          for c in evidence["coauthors"]]
-    lines += ["Trials:"] + [f"  {t['nct_id']}  {t['role']}  {t.get('title') or ''}" for t in evidence["trials"]]
+    lines += ["Top papers:"] + [
+        f"  {p['year']}  {p['title']} (PMID {p['pmid']}, position {p['position']})"
+        for p in evidence["papers"]
+    ]
+    lines += ["Strongest co-authors:"] + [
+        f"  {c['name']} ({c['hcp_id']}): {c['papers']} joint papers" for c in evidence["coauthors"]
+    ]
+    lines += ["Trials:"] + [
+        f"  {t['nct_id']}  {t['role']}  {t.get('title') or ''}" for t in evidence["trials"]
+    ]
     return "\n".join(lines)
 
 
@@ -227,15 +265,30 @@ def _explanation_text(e: dict) -> str:
 @click.option("--themes", is_flag=True, help="Also find recurring themes in the insight texts.")
 @output_options
 @pass_app
-def insights(app: AppContext, territory: str | None, since, tier: str | None,
-             category: str | None, themes: bool, as_json: bool, as_csv: bool) -> None:
+def insights(
+    app: AppContext,
+    territory: str | None,
+    since,
+    tier: str | None,
+    category: str | None,
+    themes: bool,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
     """Field insights: counts by category, sentiment, territory, tier and quarter; newest
     insights from tier 1-2 HCPs; with --themes, recurring themes and their trends."""
     from kolgraph.insights import CSV_COLUMNS, insights_report, report_rows, report_text
 
     fmt = chosen_format(as_json, as_csv)
-    report = insights_report(app.store, app.settings.home, territory=territory, since=since,
-                             tier=tier, category=category, themes=themes)
+    report = insights_report(
+        app.store,
+        app.settings.home,
+        territory=territory,
+        since=since,
+        tier=tier,
+        category=category,
+        themes=themes,
+    )
     if fmt == "json":
         click.echo(json.dumps(report, indent=2, default=str))
     elif fmt == "csv":
@@ -246,12 +299,16 @@ def insights(app: AppContext, territory: str | None, since, tier: str | None,
 
 # --- coverage gaps, coverage and exports ------------------------------------------------------
 
+
 def _gap_filters(command):
     """The HCP selection and window options of ``gaps`` and ``export targets``."""
     options = (
         click.option("--top", type=int, help="Only the N highest-ranked HCPs."),
-        click.option("--max-tier", type=int,
-                     help="Only tiers 1..T (1 = highest; default 2 when --top is not given)."),
+        click.option(
+            "--max-tier",
+            type=int,
+            help="Only tiers 1..T (1 = highest; default 2 when --top is not given).",
+        ),
         click.option("--territory", help="Only HCPs of this territory (exact match)."),
         _stale_days_option,
         _as_of_option,
@@ -262,27 +319,43 @@ def _gap_filters(command):
 
 
 _stale_days_option = click.option(
-    "--stale-days", type=int, default=180, show_default=True,
-    help="Engaged means a touchpoint at most this many days before the as-of date.")
-_as_of_option = click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]),
-                             help="Reference date, YYYY-MM-DD (default today).")
+    "--stale-days",
+    type=int,
+    default=180,
+    show_default=True,
+    help="Engaged means a touchpoint at most this many days before the as-of date.",
+)
+_as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Reference date, YYYY-MM-DD (default today).",
+)
 
 
-def _gap_query(top, max_tier, territory, stale_days, as_of, include_engaged=False,
-               with_institution=False):
+def _gap_query(
+    top, max_tier, territory, stale_days, as_of, include_engaged=False, with_institution=False
+):
     from kolgraph.analytics.gaps import GapQuery
 
-    return GapQuery(top=top, max_tier=max_tier, territory=territory, stale_days=stale_days,
-                    as_of=as_of.date() if as_of else date.today(),
-                    include_engaged=include_engaged, with_institution=with_institution)
+    return GapQuery(
+        top=top,
+        max_tier=max_tier,
+        territory=territory,
+        stale_days=stale_days,
+        as_of=as_of.date() if as_of else date.today(),
+        include_engaged=include_engaged,
+        with_institution=with_institution,
+    )
 
 
 @cli.command()
 @_gap_filters
 @output_options
 @pass_app
-def gaps(app: AppContext, top, max_tier, territory, stale_days, as_of, as_json: bool,
-         as_csv: bool) -> None:
+def gaps(
+    app: AppContext, top, max_tier, territory, stale_days, as_of, as_json: bool, as_csv: bool
+) -> None:
     """Influential HCPs never engaged, engaged longer than --stale-days ago, or in a territory
     no MSL covers; highest influence first."""
     from kolgraph.analytics.gaps import GAP_FIELDS
@@ -299,12 +372,22 @@ COVERAGE_LISTINGS = {"territory": "territories", "msl": "msls"}
 @_stale_days_option
 @_as_of_option
 @click.option("--territory", help="Only this territory and its MSLs.")
-@click.option("--by", type=click.Choice(sorted(COVERAGE_LISTINGS)),
-              help="Only one listing (CSV prints one: territory unless --by msl).")
+@click.option(
+    "--by",
+    type=click.Choice(sorted(COVERAGE_LISTINGS)),
+    help="Only one listing (CSV prints one: territory unless --by msl).",
+)
 @output_options
 @pass_app
-def coverage(app: AppContext, stale_days: int, as_of, territory: str | None, by: str | None,
-             as_json: bool, as_csv: bool) -> None:
+def coverage(
+    app: AppContext,
+    stale_days: int,
+    as_of,
+    territory: str | None,
+    by: str | None,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
     """Per territory and per MSL: tier 1-2 HCPs and the share engaged within --stale-days."""
     from kolgraph.analytics.gaps import MSL_FIELDS, TERRITORY_FIELDS
 
@@ -318,8 +401,9 @@ def coverage(app: AppContext, stale_days: int, as_of, territory: str | None, by:
         emit(result[key], "csv", fields[key])
     else:
         keys = [COVERAGE_LISTINGS[by]] if by else list(fields)
-        click.echo("\n\n".join(f"{key.upper()}\n{table_text(result[key], fields[key])}"
-                                for key in keys))
+        click.echo(
+            "\n\n".join(f"{key.upper()}\n{table_text(result[key], fields[key])}" for key in keys)
+        )
 
 
 @cli.group()
@@ -328,29 +412,47 @@ def export() -> None:
 
 
 @export.command("targets")
-@click.option("--out", type=click.Path(path_type=Path), required=True,
-              help="The file to write: FILE.csv or FILE.xlsx.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The file to write: FILE.csv or FILE.xlsx.",
+)
 @_gap_filters
-@click.option("--all", "include_all", is_flag=True,
-              help="Every selected HCP, engaged ones too (reason 'engaged').")
+@click.option(
+    "--all",
+    "include_all",
+    is_flag=True,
+    help="Every selected HCP, engaged ones too (reason 'engaged').",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @pass_app
-def export_targets_command(app: AppContext, out: Path, top, max_tier, territory, stale_days,
-                           as_of, include_all: bool, force: bool) -> None:
+def export_targets_command(
+    app: AppContext,
+    out: Path,
+    top,
+    max_tier,
+    territory,
+    stale_days,
+    as_of,
+    include_all: bool,
+    force: bool,
+) -> None:
     """A target list with the reason each HCP is on it (the gaps filters; --all for all)."""
     from kolgraph.export import check_destination, export_targets
     from kolgraph.web.audit import record_cli
 
-    query = _gap_query(top, max_tier, territory, stale_days, as_of, include_all,
-                       with_institution=True)
+    query = _gap_query(
+        top, max_tier, territory, stale_days, as_of, include_all, with_institution=True
+    )
     check_destination(out, force)  # before the query, so a typo fails at once
     rows = export_targets(app.store.coverage_gaps(query), out, query, force=force)
     record_cli("export", str(out), rows, app.settings.home)
     click.echo(f"wrote {rows:,} targets to {out}")
 
 
-
 # --- collaborators, suggestions, paths and introductions -----------------------------------------
+
 
 @cli.command()
 @click.argument("hcp_id")
@@ -393,29 +495,48 @@ def path(app: AppContext, from_id: str, to_id: str, as_json: bool) -> None:
     from kolgraph.analytics.network import MAX_PATH_EDGES
 
     found = app.store.shortest_path(from_id, to_id)
-    _print_path(found, as_json, f"no path between {from_id} and {to_id} "
-                f"(within {MAX_PATH_EDGES} relationships)")
+    _print_path(
+        found,
+        as_json,
+        f"no path between {from_id} and {to_id} (within {MAX_PATH_EDGES} relationships)",
+    )
 
 
 @cli.command()
 @click.argument("target_id")
-@click.option("--stale-days", type=int, default=180, show_default=True,
-              help="Engaged means a touchpoint at most this many days before the as-of date.")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]),
-              help="Reference date, YYYY-MM-DD (default today).")
+@click.option(
+    "--stale-days",
+    type=int,
+    default=180,
+    show_default=True,
+    help="Engaged means a touchpoint at most this many days before the as-of date.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Reference date, YYYY-MM-DD (default today).",
+)
 @click.option("--territory", help="Only start from HCPs of this territory.")
-@click.option("--json", "as_json", is_flag=True, help="Print the introduction as JSON (null when none).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the introduction as JSON (null when none)."
+)
 @pass_app
-def intro(app: AppContext, target_id: str, stale_days: int, as_of, territory: str | None,
-          as_json: bool) -> None:
+def intro(
+    app: AppContext, target_id: str, stale_days: int, as_of, territory: str | None, as_json: bool
+) -> None:
     """A warm introduction: the shortest path to TARGET_ID from an HCP engaged in the window.
 
     Exits with status 1 when no engaged HCP reaches the target.
     """
     as_of_date = as_of.date() if as_of else date.today()
     found = app.store.warm_intro(target_id, as_of_date, stale_days, territory)
-    _print_path(found, as_json, f"no HCP engaged within {stale_days} days before "
-                f"{as_of_date.isoformat()} reaches {target_id}")
+    _print_path(
+        found,
+        as_json,
+        f"no HCP engaged within {stale_days} days before "
+        f"{as_of_date.isoformat()} reaches {target_id}",
+    )
 
 
 def _print_path(found: dict | None, as_json: bool, none_message: str) -> None:
@@ -436,49 +557,75 @@ def _path_text(found: dict) -> str:
 
     if found.get("already_engaged"):
         touch = found["via_engaged"]["last_touch"]
-        return f"{who(found['target'], found['target_name'])} is already engaged (last touch {touch})."
+        return (
+            f"{who(found['target'], found['target_name'])} is already engaged (last touch {touch})."
+        )
     lines = []
     if "via_engaged" in found:
         via = found["via_engaged"]
-        lines.append(f"Introduction to {who(found['target'], found['target_name'])} through "
-                     f"{who(via['hcp_id'], via['name'])}, last touch {via['last_touch']}:")
+        lines.append(
+            f"Introduction to {who(found['target'], found['target_name'])} through "
+            f"{who(via['hcp_id'], via['name'])}, last touch {via['last_touch']}:"
+        )
     hops = "hop" if found["length"] == 1 else "hops"
-    lines.append(f"{who(found['from'], found['from_name'])} -> {who(found['to'], found['to_name'])}: "
-                 f"{found['length']} {hops}")
+    lines.append(
+        f"{who(found['from'], found['from_name'])} -> {who(found['to'], found['to_name'])}: "
+        f"{found['length']} {hops}"
+    )
     for number, hop in enumerate(found["hops"], 1):
         link = "co-author of" if hop["via"] == "coauthor" else "same institution as"
-        lines.append(f"  {number}. {who(hop['from'], hop['from_name'])} {link} "
-                     f"{who(hop['to'], hop['to_name'])}: {'; '.join(hop['evidence'])}")
+        lines.append(
+            f"  {number}. {who(hop['from'], hop['from_name'])} {link} "
+            f"{who(hop['to'], hop['to_name'])}: {'; '.join(hop['evidence'])}"
+        )
     return "\n".join(lines)
-
 
 
 # --- data generation and demo ----------------------------------------------------------------
 
+
 @cli.command()
-@click.option("--size", type=click.Choice(["S", "M", "L"], case_sensitive=False), default="S",
-              show_default=True, help="S ~2,000 HCPs; M 50,000 HCPs; L ten times M.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder to write the bundle into.")
+@click.option(
+    "--size",
+    type=click.Choice(["S", "M", "L"], case_sensitive=False),
+    default="S",
+    show_default=True,
+    help="S ~2,000 HCPs; M 50,000 HCPs; L ten times M.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write the bundle into.",
+)
 @click.option("--seed", type=int, default=42, show_default=True)
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Anchor date (default today).")
+@click.option(
+    "--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Anchor date (default today)."
+)
 def generate(size: str, out: Path, seed: int, as_of) -> None:
     """Write a realistic synthetic canonical bundle."""
     from kolgraph.generate import generate_bundle
 
     with tqdm(unit="rows", desc=f"generating {size.upper()}", disable=None, file=sys.stderr) as bar:
-        counts = generate_bundle(out, size.upper(), seed=seed, as_of=as_of and as_of.date(),
-                                 progress=bar.update)
-    click.echo(f"wrote {sum(counts.values()):,} rows to {out}: "
-               + ", ".join(f"{name} {n:,}" for name, n in counts.items()))
+        counts = generate_bundle(
+            out, size.upper(), seed=seed, as_of=as_of and as_of.date(), progress=bar.update
+        )
+    click.echo(
+        f"wrote {sum(counts.values()):,} rows to {out}: "
+        + ", ".join(f"{name} {n:,}" for name, n in counts.items())
+    )
 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Worker processes (default: one per core plus one, at most 8; "
-                   "1 = one waitress process, as on Windows).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Worker processes (default: one per core plus one, at most 8; "
+    "1 = one waitress process, as on Windows).",
+)
 @pass_app
 def serve(app: AppContext, host: str, port: int, workers: int | None) -> None:
     """Serve the web app with a production WSGI server (gunicorn workers, or waitress)."""
@@ -508,6 +655,7 @@ def demo(app: AppContext, host: str, port: int, no_serve: bool) -> None:
 
 # --- the local Neo4j server ------------------------------------------------------------------
 
+
 @cli.group()
 def neo4j() -> None:
     """Run a local Neo4j Community server (fetched once from Maven Central)."""
@@ -517,8 +665,12 @@ def _server_dir(app: AppContext, directory: Path | None) -> Path:
     return directory or local_server_dir(app.settings.home)
 
 
-_dir_option = click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
-                           help="Server folder (default: neo4j-server in the home folder).")
+_dir_option = click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Server folder (default: neo4j-server in the home folder).",
+)
 _port_option = click.option("--port", type=int, default=7687, show_default=True, help="Bolt port.")
 
 
@@ -573,8 +725,9 @@ def _read_new_password() -> str:
     """The first line of stdin when it is piped, else a hidden prompt typed twice."""
     if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n")
-    return click.prompt("Password", hide_input=True, confirmation_prompt=True, default="",
-                        show_default=False)
+    return click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True, default="", show_default=False
+    )
 
 
 @users.command("add")

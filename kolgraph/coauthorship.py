@@ -56,11 +56,13 @@ def _aggregate(keys: np.ndarray, years: np.ndarray, names: pd.Index) -> pd.DataF
     keys, years = keys[order], years[order]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.empty(0, int)
     unique = keys[starts]
-    frame = pd.DataFrame({
-        "hcp_a": names.to_numpy()[unique // len(names)] if len(names) else [],
-        "hcp_b": names.to_numpy()[unique % len(names)] if len(names) else [],
-        "papers": np.diff(np.r_[starts, len(keys)]),
-        "first_year": np.minimum.reduceat(years, starts) if len(keys) else [],
-        "last_year": np.maximum.reduceat(years, starts) if len(keys) else [],
-    })
+    frame = pd.DataFrame(
+        {
+            "hcp_a": names.to_numpy()[unique // len(names)] if len(names) else [],
+            "hcp_b": names.to_numpy()[unique % len(names)] if len(names) else [],
+            "papers": np.diff(np.r_[starts, len(keys)]),
+            "first_year": np.minimum.reduceat(years, starts) if len(keys) else [],
+            "last_year": np.maximum.reduceat(years, starts) if len(keys) else [],
+        }
+    )
     return frame[list(COAUTHORSHIP_COLUMNS)]

@@ -44,7 +44,7 @@ class Neo4jSettings:
     database: str = "neo4j"
 
     @classmethod
-    def from_env(cls, home: Path) -> "Neo4jSettings":
+    def from_env(cls, home: Path) -> Neo4jSettings:
         env = os.environ
         return cls(
             uri=env.get("NEO4J_URI") or DEFAULT_NEO4J_URI,
@@ -63,7 +63,7 @@ class Settings:
     neo4j: Neo4jSettings = field(default_factory=Neo4jSettings)
 
     @classmethod
-    def from_env(cls, backend: str | None = None, home: Path | None = None) -> "Settings":
+    def from_env(cls, backend: str | None = None, home: Path | None = None) -> Settings:
         home = Path(home) if home else default_home()
         backend = backend or os.environ.get("KOLGRAPH_BACKEND") or "embedded"
         if backend not in BACKENDS:

@@ -77,8 +77,10 @@ def _headers(name: str, text: str) -> dict[str, str]:
             found[match.group(1)] = match.group(2).strip()
     missing = {"purpose", "params"} - found.keys()
     if missing:
-        raise QueryFileError(f"{name}{SUFFIX}: missing header line(s) "
-                             + ", ".join(f"'// {m}: ...'" for m in sorted(missing)))
+        raise QueryFileError(
+            f"{name}{SUFFIX}: missing header line(s) "
+            + ", ".join(f"'// {m}: ...'" for m in sorted(missing))
+        )
     return found
 
 
@@ -114,7 +116,7 @@ class QueryCatalog:
         self._queries = dict(queries)
 
     @classmethod
-    def from_package(cls, package: str = QUERY_PACKAGE) -> "QueryCatalog":
+    def from_package(cls, package: str = QUERY_PACKAGE) -> QueryCatalog:
         """Load and check every ``*.cypher`` file shipped in ``package``."""
         queries = {}
         for entry in resources.files(package).iterdir():

@@ -54,5 +54,7 @@ def ensure_demo_user(home: Path, echo: Callable[[str], None]) -> None:
         return
     password = secrets.token_urlsafe(12)
     users.add(DEMO_USER, password, "admin")
-    echo(f"created web login {DEMO_USER!r} with password {password}  (shown once; "
-         "manage users with `kolgraph users`)")
+    echo(
+        f"created web login {DEMO_USER!r} with password {password}  (shown once; "
+        "manage users with `kolgraph users`)"
+    )

@@ -15,7 +15,7 @@ import csv
 import os
 import tempfile
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from kolgraph.analytics.gaps import GapQuery
@@ -23,9 +23,16 @@ from kolgraph.errors import InputError
 
 #: (row field, column header) of a target list, in order.
 TARGET_COLUMNS = (
-    ("rank", "rank"), ("tier", "tier"), ("influence", "influence"), ("name", "name"),
-    ("hcp_id", "hcp_id"), ("specialty", "specialty"), ("institution", "institution"),
-    ("territory", "territory"), ("last_touch", "last touch"), ("msl_ids", "assigned MSLs"),
+    ("rank", "rank"),
+    ("tier", "tier"),
+    ("influence", "influence"),
+    ("name", "name"),
+    ("hcp_id", "hcp_id"),
+    ("specialty", "specialty"),
+    ("institution", "institution"),
+    ("territory", "territory"),
+    ("last_touch", "last touch"),
+    ("msl_ids", "assigned MSLs"),
     ("reason", "reason"),
 )
 FORMATS = (".csv", ".xlsx")
@@ -33,8 +40,14 @@ MAX_WIDTH = 60  # characters: wider columns wrap nothing and push the rest off s
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def export_targets(rows: Sequence[dict], out: Path, query: GapQuery, *, force: bool = False,
-                   generated_at: datetime | None = None) -> int:
+def export_targets(
+    rows: Sequence[dict],
+    out: Path,
+    query: GapQuery,
+    *,
+    force: bool = False,
+    generated_at: datetime | None = None,
+) -> int:
     """Write the target list ``rows`` (from ``coverage_gaps(query)``) to ``out``.
 
     The format follows the suffix (``.csv`` or ``.xlsx``).  Returns the number of rows.
@@ -42,7 +55,7 @@ def export_targets(rows: Sequence[dict], out: Path, query: GapQuery, *, force: b
     file without ``force``.
     """
     writer = check_destination(out, force)
-    generated_at = generated_at or datetime.now(timezone.utc)
+    generated_at = generated_at or datetime.now(UTC)
     _atomic_write(out, lambda path: writer(rows, path, query, generated_at))
     return len(rows)
 
@@ -52,8 +65,10 @@ def check_destination(out: Path, force: bool = False) -> Callable:
     returns the writer for its format.  Raises :class:`InputError`."""
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
-        raise InputError(f"{out}: unknown export format {out.suffix or '(no extension)'!r}; "
-                         "the file name must end in .csv or .xlsx")
+        raise InputError(
+            f"{out}: unknown export format {out.suffix or '(no extension)'!r}; "
+            "the file name must end in .csv or .xlsx"
+        )
     if out.is_dir():
         raise InputError(f"{out} is a folder; give a file name ending in .csv or .xlsx")
     if out.exists() and not force:
@@ -82,6 +97,7 @@ def _atomic_write(out: Path, write: Callable[[Path], None]) -> None:
 
 # --- CSV ------------------------------------------------------------------------------------
 
+
 def _write_csv(rows: Sequence[dict], path: Path, _query: GapQuery, _generated_at) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -101,20 +117,27 @@ def _csv_cell(value) -> object:
 
 # --- XLSX -----------------------------------------------------------------------------------
 
+
 def _write_xlsx(rows: Sequence[dict], path: Path, query: GapQuery, generated_at: datetime) -> None:
     from openpyxl import Workbook  # only exports need it
 
     book = Workbook()
     sheet = book.active
     sheet.title = "Targets"
-    _fill(sheet, [h for _f, h in TARGET_COLUMNS],
-          [[_xlsx_cell(f, row.get(f)) for f, _h in TARGET_COLUMNS] for row in rows])
+    _fill(
+        sheet,
+        [h for _f, h in TARGET_COLUMNS],
+        [[_xlsx_cell(f, row.get(f)) for f, _h in TARGET_COLUMNS] for row in rows],
+    )
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     about = book.create_sheet("About")
-    facts = [("list", "kolgraph target list (coverage gaps)"), *query.describe().items(),
-             ("generated at", generated_at.isoformat(timespec="seconds")),
-             ("rows", len(rows))]
+    facts = [
+        ("list", "kolgraph target list (coverage gaps)"),
+        *query.describe().items(),
+        ("generated at", generated_at.isoformat(timespec="seconds")),
+        ("rows", len(rows)),
+    ]
     _fill(about, ["item", "value"], [list(f) for f in facts])
     book.save(path)
 
@@ -135,8 +158,9 @@ def _fill(sheet, headers: list[str], rows: list[list]) -> None:
             elif isinstance(cell.value, date):
                 cell.number_format = "yyyy-mm-dd"
     for index, header in enumerate(headers, 1):
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = \
-            _width(header, (r[index - 1] for r in rows))
+        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = _width(
+            header, (r[index - 1] for r in rows)
+        )
 
 
 def _width(header: str, values) -> int:

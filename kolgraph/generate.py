@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +39,7 @@ Progress = Callable[[int], None]
 
 
 # --- sizes --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SizeSpec:
@@ -119,8 +120,11 @@ STATES: dict[str, tuple[str, float, tuple[str, ...]]] = {
     "KY": ("Kentucky", 4.5, ("Louisville", "Lexington")),
     "AL": ("Alabama", 5.1, ("Birmingham", "Mobile")),
     "MS": ("Mississippi", 2.9, ("Jackson",)),
-    "CA": ("California", 39.0, ("Los Angeles", "San Francisco", "San Diego", "Sacramento",
-                               "Stanford", "Irvine")),
+    "CA": (
+        "California",
+        39.0,
+        ("Los Angeles", "San Francisco", "San Diego", "Sacramento", "Stanford", "Irvine"),
+    ),
     "AZ": ("Arizona", 7.4, ("Phoenix", "Tucson", "Scottsdale")),
     "NV": ("Nevada", 3.2, ("Las Vegas", "Reno")),
     "UT": ("Utah", 3.4, ("Salt Lake City",)),
@@ -152,99 +156,323 @@ class TherapeuticArea:
 
 THERAPEUTIC_AREAS: tuple[TherapeuticArea, ...] = (
     TherapeuticArea(
-        "oncology", 0.30,
-        ("Medical Oncology", "Hematology/Oncology", "Radiation Oncology", "Surgical Oncology",
-         "Gynecologic Oncology"),
-        ("non-small cell lung cancer", "metastatic breast cancer", "colorectal cancer",
-         "multiple myeloma", "diffuse large B-cell lymphoma", "prostate cancer", "melanoma",
-         "ovarian cancer"),
-        ("immune checkpoint inhibitors", "antibody-drug conjugates", "CDK4/6 inhibitors",
-         "CAR T-cell therapy", "PARP inhibitors", "neoadjuvant chemotherapy",
-         "stereotactic radiotherapy"),
-        ("Non-small Cell Lung Cancer", "Breast Cancer", "Colorectal Cancer", "Multiple Myeloma",
-         "Diffuse Large B-Cell Lymphoma", "Prostate Cancer", "Melanoma", "Ovarian Cancer"),
-        ("Neoplasms", "Lung Neoplasms", "Breast Neoplasms", "Colorectal Neoplasms",
-         "Multiple Myeloma", "Antineoplastic Agents", "Immunotherapy",
-         "Carcinoma, Non-Small-Cell Lung", "Immune Checkpoint Inhibitors",
-         "Drug Resistance, Neoplasm", "Biomarkers, Tumor", "Progression-Free Survival"),
-        ("Journal of Clinical Oncology", "The Lancet Oncology", "JAMA Oncology",
-         "Annals of Oncology", "Clinical Cancer Research", "Cancer"),
-        ("first-line immunotherapy data", "biomarker testing", "ADC safety profile",
-         "sequencing after progression", "congress data readout"),
+        "oncology",
+        0.30,
+        (
+            "Medical Oncology",
+            "Hematology/Oncology",
+            "Radiation Oncology",
+            "Surgical Oncology",
+            "Gynecologic Oncology",
+        ),
+        (
+            "non-small cell lung cancer",
+            "metastatic breast cancer",
+            "colorectal cancer",
+            "multiple myeloma",
+            "diffuse large B-cell lymphoma",
+            "prostate cancer",
+            "melanoma",
+            "ovarian cancer",
+        ),
+        (
+            "immune checkpoint inhibitors",
+            "antibody-drug conjugates",
+            "CDK4/6 inhibitors",
+            "CAR T-cell therapy",
+            "PARP inhibitors",
+            "neoadjuvant chemotherapy",
+            "stereotactic radiotherapy",
+        ),
+        (
+            "Non-small Cell Lung Cancer",
+            "Breast Cancer",
+            "Colorectal Cancer",
+            "Multiple Myeloma",
+            "Diffuse Large B-Cell Lymphoma",
+            "Prostate Cancer",
+            "Melanoma",
+            "Ovarian Cancer",
+        ),
+        (
+            "Neoplasms",
+            "Lung Neoplasms",
+            "Breast Neoplasms",
+            "Colorectal Neoplasms",
+            "Multiple Myeloma",
+            "Antineoplastic Agents",
+            "Immunotherapy",
+            "Carcinoma, Non-Small-Cell Lung",
+            "Immune Checkpoint Inhibitors",
+            "Drug Resistance, Neoplasm",
+            "Biomarkers, Tumor",
+            "Progression-Free Survival",
+        ),
+        (
+            "Journal of Clinical Oncology",
+            "The Lancet Oncology",
+            "JAMA Oncology",
+            "Annals of Oncology",
+            "Clinical Cancer Research",
+            "Cancer",
+        ),
+        (
+            "first-line immunotherapy data",
+            "biomarker testing",
+            "ADC safety profile",
+            "sequencing after progression",
+            "congress data readout",
+        ),
     ),
     TherapeuticArea(
-        "cardiology", 0.20,
-        ("Cardiology", "Interventional Cardiology", "Cardiac Electrophysiology",
-         "Advanced Heart Failure and Transplant Cardiology"),
-        ("heart failure with reduced ejection fraction", "heart failure with preserved ejection fraction",
-         "atrial fibrillation", "hypertrophic cardiomyopathy", "acute coronary syndrome",
-         "familial hypercholesterolemia", "transthyretin amyloid cardiomyopathy"),
-        ("SGLT2 inhibitors", "PCSK9 inhibitors", "catheter ablation", "direct oral anticoagulants",
-         "cardiac myosin inhibitors", "transcatheter aortic valve replacement"),
-        ("Heart Failure", "Atrial Fibrillation", "Hypertrophic Cardiomyopathy",
-         "Acute Coronary Syndrome", "Familial Hypercholesterolemia", "ATTR Cardiomyopathy"),
-        ("Heart Failure", "Atrial Fibrillation", "Cardiomyopathy, Hypertrophic", "Stroke Volume",
-         "Anticoagulants", "Sodium-Glucose Transporter 2 Inhibitors", "Coronary Artery Disease",
-         "Hypercholesterolemia", "Amyloid Neuropathies, Familial", "Catheter Ablation",
-         "Treatment Outcome", "Risk Factors"),
-        ("Circulation", "Journal of the American College of Cardiology", "European Heart Journal",
-         "JAMA Cardiology", "Heart Rhythm", "JACC: Heart Failure"),
-        ("heart failure guidelines", "lipid management", "anticoagulation strategy",
-         "outcomes trial results", "imaging follow-up"),
+        "cardiology",
+        0.20,
+        (
+            "Cardiology",
+            "Interventional Cardiology",
+            "Cardiac Electrophysiology",
+            "Advanced Heart Failure and Transplant Cardiology",
+        ),
+        (
+            "heart failure with reduced ejection fraction",
+            "heart failure with preserved ejection fraction",
+            "atrial fibrillation",
+            "hypertrophic cardiomyopathy",
+            "acute coronary syndrome",
+            "familial hypercholesterolemia",
+            "transthyretin amyloid cardiomyopathy",
+        ),
+        (
+            "SGLT2 inhibitors",
+            "PCSK9 inhibitors",
+            "catheter ablation",
+            "direct oral anticoagulants",
+            "cardiac myosin inhibitors",
+            "transcatheter aortic valve replacement",
+        ),
+        (
+            "Heart Failure",
+            "Atrial Fibrillation",
+            "Hypertrophic Cardiomyopathy",
+            "Acute Coronary Syndrome",
+            "Familial Hypercholesterolemia",
+            "ATTR Cardiomyopathy",
+        ),
+        (
+            "Heart Failure",
+            "Atrial Fibrillation",
+            "Cardiomyopathy, Hypertrophic",
+            "Stroke Volume",
+            "Anticoagulants",
+            "Sodium-Glucose Transporter 2 Inhibitors",
+            "Coronary Artery Disease",
+            "Hypercholesterolemia",
+            "Amyloid Neuropathies, Familial",
+            "Catheter Ablation",
+            "Treatment Outcome",
+            "Risk Factors",
+        ),
+        (
+            "Circulation",
+            "Journal of the American College of Cardiology",
+            "European Heart Journal",
+            "JAMA Cardiology",
+            "Heart Rhythm",
+            "JACC: Heart Failure",
+        ),
+        (
+            "heart failure guidelines",
+            "lipid management",
+            "anticoagulation strategy",
+            "outcomes trial results",
+            "imaging follow-up",
+        ),
     ),
     TherapeuticArea(
-        "neurology", 0.18,
-        ("Neurology", "Epilepsy", "Movement Disorders", "Neuromuscular Medicine", "Headache Medicine"),
-        ("relapsing multiple sclerosis", "migraine", "Alzheimer disease", "Parkinson disease",
-         "spinal muscular atrophy", "myasthenia gravis", "drug-resistant epilepsy"),
-        ("anti-CGRP monoclonal antibodies", "anti-amyloid antibodies", "B-cell depleting therapy",
-         "gene therapy", "FcRn antagonists", "deep brain stimulation"),
-        ("Relapsing Multiple Sclerosis", "Migraine", "Alzheimer Disease", "Parkinson Disease",
-         "Spinal Muscular Atrophy", "Myasthenia Gravis", "Epilepsy"),
-        ("Multiple Sclerosis", "Migraine Disorders", "Alzheimer Disease", "Parkinson Disease",
-         "Epilepsy", "Myasthenia Gravis", "Muscular Atrophy, Spinal", "Magnetic Resonance Imaging",
-         "Disease Progression", "Quality of Life", "Amyloid beta-Peptides", "Deep Brain Stimulation"),
-        ("Neurology", "The Lancet Neurology", "JAMA Neurology", "Annals of Neurology", "Brain",
-         "Multiple Sclerosis Journal"),
-        ("MRI monitoring", "disease-modifying therapy", "infusion logistics",
-         "long-term extension data", "diagnostic workup"),
+        "neurology",
+        0.18,
+        (
+            "Neurology",
+            "Epilepsy",
+            "Movement Disorders",
+            "Neuromuscular Medicine",
+            "Headache Medicine",
+        ),
+        (
+            "relapsing multiple sclerosis",
+            "migraine",
+            "Alzheimer disease",
+            "Parkinson disease",
+            "spinal muscular atrophy",
+            "myasthenia gravis",
+            "drug-resistant epilepsy",
+        ),
+        (
+            "anti-CGRP monoclonal antibodies",
+            "anti-amyloid antibodies",
+            "B-cell depleting therapy",
+            "gene therapy",
+            "FcRn antagonists",
+            "deep brain stimulation",
+        ),
+        (
+            "Relapsing Multiple Sclerosis",
+            "Migraine",
+            "Alzheimer Disease",
+            "Parkinson Disease",
+            "Spinal Muscular Atrophy",
+            "Myasthenia Gravis",
+            "Epilepsy",
+        ),
+        (
+            "Multiple Sclerosis",
+            "Migraine Disorders",
+            "Alzheimer Disease",
+            "Parkinson Disease",
+            "Epilepsy",
+            "Myasthenia Gravis",
+            "Muscular Atrophy, Spinal",
+            "Magnetic Resonance Imaging",
+            "Disease Progression",
+            "Quality of Life",
+            "Amyloid beta-Peptides",
+            "Deep Brain Stimulation",
+        ),
+        (
+            "Neurology",
+            "The Lancet Neurology",
+            "JAMA Neurology",
+            "Annals of Neurology",
+            "Brain",
+            "Multiple Sclerosis Journal",
+        ),
+        (
+            "MRI monitoring",
+            "disease-modifying therapy",
+            "infusion logistics",
+            "long-term extension data",
+            "diagnostic workup",
+        ),
     ),
     TherapeuticArea(
-        "immunology", 0.18,
+        "immunology",
+        0.18,
         ("Rheumatology", "Dermatology", "Gastroenterology", "Allergy and Immunology"),
-        ("rheumatoid arthritis", "psoriatic arthritis", "plaque psoriasis", "Crohn disease",
-         "ulcerative colitis", "atopic dermatitis", "systemic lupus erythematosus"),
-        ("JAK inhibitors", "IL-23 inhibitors", "TNF inhibitors", "IL-17 inhibitors",
-         "anti-IL-4/IL-13 therapy", "anti-interferon therapy"),
-        ("Rheumatoid Arthritis", "Psoriatic Arthritis", "Psoriasis", "Crohn Disease",
-         "Ulcerative Colitis", "Atopic Dermatitis", "Systemic Lupus Erythematosus"),
-        ("Arthritis, Rheumatoid", "Psoriasis", "Crohn Disease", "Colitis, Ulcerative",
-         "Dermatitis, Atopic", "Lupus Erythematosus, Systemic", "Janus Kinase Inhibitors",
-         "Biosimilar Pharmaceuticals", "Tumor Necrosis Factor Inhibitors", "Antirheumatic Agents",
-         "Interleukin-23", "Remission Induction"),
-        ("Annals of the Rheumatic Diseases", "Arthritis & Rheumatology", "Gastroenterology",
-         "Journal of the American Academy of Dermatology", "Journal of Crohn's and Colitis",
-         "Rheumatology"),
-        ("treat-to-target practice", "mechanism of action", "steroid-sparing strategy",
-         "long-term safety data", "combination therapy"),
+        (
+            "rheumatoid arthritis",
+            "psoriatic arthritis",
+            "plaque psoriasis",
+            "Crohn disease",
+            "ulcerative colitis",
+            "atopic dermatitis",
+            "systemic lupus erythematosus",
+        ),
+        (
+            "JAK inhibitors",
+            "IL-23 inhibitors",
+            "TNF inhibitors",
+            "IL-17 inhibitors",
+            "anti-IL-4/IL-13 therapy",
+            "anti-interferon therapy",
+        ),
+        (
+            "Rheumatoid Arthritis",
+            "Psoriatic Arthritis",
+            "Psoriasis",
+            "Crohn Disease",
+            "Ulcerative Colitis",
+            "Atopic Dermatitis",
+            "Systemic Lupus Erythematosus",
+        ),
+        (
+            "Arthritis, Rheumatoid",
+            "Psoriasis",
+            "Crohn Disease",
+            "Colitis, Ulcerative",
+            "Dermatitis, Atopic",
+            "Lupus Erythematosus, Systemic",
+            "Janus Kinase Inhibitors",
+            "Biosimilar Pharmaceuticals",
+            "Tumor Necrosis Factor Inhibitors",
+            "Antirheumatic Agents",
+            "Interleukin-23",
+            "Remission Induction",
+        ),
+        (
+            "Annals of the Rheumatic Diseases",
+            "Arthritis & Rheumatology",
+            "Gastroenterology",
+            "Journal of the American Academy of Dermatology",
+            "Journal of Crohn's and Colitis",
+            "Rheumatology",
+        ),
+        (
+            "treat-to-target practice",
+            "mechanism of action",
+            "steroid-sparing strategy",
+            "long-term safety data",
+            "combination therapy",
+        ),
     ),
     TherapeuticArea(
-        "endocrinology", 0.14,
+        "endocrinology",
+        0.14,
         ("Endocrinology, Diabetes and Metabolism", "Pediatric Endocrinology", "Obesity Medicine"),
-        ("type 2 diabetes", "type 1 diabetes", "obesity", "diabetic kidney disease", "acromegaly",
-         "hypoparathyroidism", "Cushing syndrome"),
-        ("GLP-1 receptor agonists", "dual GIP/GLP-1 agonists", "continuous glucose monitoring",
-         "automated insulin delivery", "once-weekly basal insulin", "SGLT2 inhibitors"),
-        ("Type 2 Diabetes", "Type 1 Diabetes", "Obesity", "Diabetic Kidney Disease", "Acromegaly",
-         "Hypoparathyroidism", "Cushing Syndrome"),
-        ("Diabetes Mellitus, Type 2", "Diabetes Mellitus, Type 1", "Obesity",
-         "Glucagon-Like Peptide-1 Receptor Agonists", "Insulin", "Blood Glucose Self-Monitoring",
-         "Glycated Hemoglobin", "Weight Loss", "Diabetic Nephropathies", "Hypoglycemic Agents",
-         "Acromegaly", "Hypoparathyroidism"),
-        ("Diabetes Care", "The Lancet Diabetes & Endocrinology", "Diabetes",
-         "Journal of Clinical Endocrinology and Metabolism", "Obesity", "Diabetologia"),
-        ("glycaemic targets", "weight management", "technology adoption", "cardiorenal outcomes",
-         "supply questions"),
+        (
+            "type 2 diabetes",
+            "type 1 diabetes",
+            "obesity",
+            "diabetic kidney disease",
+            "acromegaly",
+            "hypoparathyroidism",
+            "Cushing syndrome",
+        ),
+        (
+            "GLP-1 receptor agonists",
+            "dual GIP/GLP-1 agonists",
+            "continuous glucose monitoring",
+            "automated insulin delivery",
+            "once-weekly basal insulin",
+            "SGLT2 inhibitors",
+        ),
+        (
+            "Type 2 Diabetes",
+            "Type 1 Diabetes",
+            "Obesity",
+            "Diabetic Kidney Disease",
+            "Acromegaly",
+            "Hypoparathyroidism",
+            "Cushing Syndrome",
+        ),
+        (
+            "Diabetes Mellitus, Type 2",
+            "Diabetes Mellitus, Type 1",
+            "Obesity",
+            "Glucagon-Like Peptide-1 Receptor Agonists",
+            "Insulin",
+            "Blood Glucose Self-Monitoring",
+            "Glycated Hemoglobin",
+            "Weight Loss",
+            "Diabetic Nephropathies",
+            "Hypoglycemic Agents",
+            "Acromegaly",
+            "Hypoparathyroidism",
+        ),
+        (
+            "Diabetes Care",
+            "The Lancet Diabetes & Endocrinology",
+            "Diabetes",
+            "Journal of Clinical Endocrinology and Metabolism",
+            "Obesity",
+            "Diabetologia",
+        ),
+        (
+            "glycaemic targets",
+            "weight management",
+            "technology adoption",
+            "cardiorenal outcomes",
+            "supply questions",
+        ),
     ),
 )
 TA_NAMES = tuple(ta.name for ta in THERAPEUTIC_AREAS)
@@ -252,56 +480,284 @@ TA_NAMES = tuple(ta.name for ta in THERAPEUTIC_AREAS)
 #: The (territory, therapeutic area) deliberately left without any MSL.
 NO_MSL_CELL = ("Pacific Northwest", "neurology")
 
-GENERIC_MESH = ("Humans", "Female", "Male", "Middle Aged", "Aged", "Adult", "Retrospective Studies",
-                "Prospective Studies", "Cohort Studies", "Randomized Controlled Trials as Topic")
+GENERIC_MESH = (
+    "Humans",
+    "Female",
+    "Male",
+    "Middle Aged",
+    "Aged",
+    "Adult",
+    "Retrospective Studies",
+    "Prospective Studies",
+    "Cohort Studies",
+    "Randomized Controlled Trials as Topic",
+)
 
 FIRST_NAMES = (
-    "James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "David",
-    "Elizabeth", "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah",
-    "Christopher", "Karen", "Daniel", "Lisa", "Matthew", "Nancy", "Anthony", "Sandra", "Mark",
-    "Ashley", "Steven", "Emily", "Andrew", "Michelle", "Kevin", "Amanda", "Brian", "Melissa",
-    "Priya", "Raj", "Wei", "Mei", "Hiroshi", "Yuki", "Ahmed", "Fatima", "Omar", "Aisha",
-    "Carlos", "Maria", "Luis", "Ana", "Jorge", "Sofia", "Alejandro", "Lucia", "Olga", "Dmitri",
-    "Ingrid", "Lars", "Chloé", "François", "Giulia", "Marco", "Katarzyna", "Piotr", "Sean",
-    "Siobhan", "Oluwaseun", "Chinwe", "Kwame", "Ama", "Anil", "Deepa", "Sanjay", "Lakshmi",
-    "Thanh", "Linh", "Ji-woo", "Min-jun", "Seo-yeon", "Hannah", "Rachel", "Benjamin", "Samuel",
-    "Rebecca", "Naomi", "Elena", "Viktor", "Zoë", "Anne-Marie", "José", "Renée", "Björn",
+    "James",
+    "Mary",
+    "John",
+    "Patricia",
+    "Robert",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Christopher",
+    "Karen",
+    "Daniel",
+    "Lisa",
+    "Matthew",
+    "Nancy",
+    "Anthony",
+    "Sandra",
+    "Mark",
+    "Ashley",
+    "Steven",
+    "Emily",
+    "Andrew",
+    "Michelle",
+    "Kevin",
+    "Amanda",
+    "Brian",
+    "Melissa",
+    "Priya",
+    "Raj",
+    "Wei",
+    "Mei",
+    "Hiroshi",
+    "Yuki",
+    "Ahmed",
+    "Fatima",
+    "Omar",
+    "Aisha",
+    "Carlos",
+    "Maria",
+    "Luis",
+    "Ana",
+    "Jorge",
+    "Sofia",
+    "Alejandro",
+    "Lucia",
+    "Olga",
+    "Dmitri",
+    "Ingrid",
+    "Lars",
+    "Chloé",
+    "François",
+    "Giulia",
+    "Marco",
+    "Katarzyna",
+    "Piotr",
+    "Sean",
+    "Siobhan",
+    "Oluwaseun",
+    "Chinwe",
+    "Kwame",
+    "Ama",
+    "Anil",
+    "Deepa",
+    "Sanjay",
+    "Lakshmi",
+    "Thanh",
+    "Linh",
+    "Ji-woo",
+    "Min-jun",
+    "Seo-yeon",
+    "Hannah",
+    "Rachel",
+    "Benjamin",
+    "Samuel",
+    "Rebecca",
+    "Naomi",
+    "Elena",
+    "Viktor",
+    "Zoë",
+    "Anne-Marie",
+    "José",
+    "Renée",
+    "Björn",
 )
 LAST_NAMES = (
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson",
-    "Taylor", "Thomas", "Moore", "Martin", "Jackson", "Thompson", "White", "Harris", "Clark",
-    "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Hill", "Green",
-    "Adams", "Baker", "Nelson", "Carter", "Mitchell", "Roberts", "Turner", "Phillips", "Campbell",
-    "Parker", "Evans", "Edwards", "Collins", "Stewart", "Morris", "Murphy", "Cook", "Rogers",
-    "Patel", "Shah", "Gupta", "Singh", "Kumar", "Reddy", "Chen", "Wang", "Li", "Zhang", "Liu",
-    "Nguyen", "Tran", "Kim", "Lee", "Park", "Choi", "Tanaka", "Suzuki", "Sato", "Garcia",
-    "Rodriguez", "Martinez", "Hernandez", "Lopez", "Gonzalez", "Perez", "Sanchez", "Ramirez",
-    "Cohen", "Levy", "Goldberg", "Friedman", "Schwartz", "Rossi", "Russo", "Ferrari", "Müller",
-    "Schmidt", "Fischer", "Weber", "Novak", "Kowalski", "Ivanova", "Petrov", "Andersson",
-    "Johansson", "Okafor", "Adeyemi", "Mensah", "Haddad", "Khan", "Rahman", "Hussain",
-    "O'Brien", "O'Connor", "McCarthy", "D'Angelo", "Núñez", "García-López", "Smith-Jones", "NA",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Miller",
+    "Davis",
+    "Wilson",
+    "Anderson",
+    "Taylor",
+    "Thomas",
+    "Moore",
+    "Martin",
+    "Jackson",
+    "Thompson",
+    "White",
+    "Harris",
+    "Clark",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Hill",
+    "Green",
+    "Adams",
+    "Baker",
+    "Nelson",
+    "Carter",
+    "Mitchell",
+    "Roberts",
+    "Turner",
+    "Phillips",
+    "Campbell",
+    "Parker",
+    "Evans",
+    "Edwards",
+    "Collins",
+    "Stewart",
+    "Morris",
+    "Murphy",
+    "Cook",
+    "Rogers",
+    "Patel",
+    "Shah",
+    "Gupta",
+    "Singh",
+    "Kumar",
+    "Reddy",
+    "Chen",
+    "Wang",
+    "Li",
+    "Zhang",
+    "Liu",
+    "Nguyen",
+    "Tran",
+    "Kim",
+    "Lee",
+    "Park",
+    "Choi",
+    "Tanaka",
+    "Suzuki",
+    "Sato",
+    "Garcia",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Perez",
+    "Sanchez",
+    "Ramirez",
+    "Cohen",
+    "Levy",
+    "Goldberg",
+    "Friedman",
+    "Schwartz",
+    "Rossi",
+    "Russo",
+    "Ferrari",
+    "Müller",
+    "Schmidt",
+    "Fischer",
+    "Weber",
+    "Novak",
+    "Kowalski",
+    "Ivanova",
+    "Petrov",
+    "Andersson",
+    "Johansson",
+    "Okafor",
+    "Adeyemi",
+    "Mensah",
+    "Haddad",
+    "Khan",
+    "Rahman",
+    "Hussain",
+    "O'Brien",
+    "O'Connor",
+    "McCarthy",
+    "D'Angelo",
+    "Núñez",
+    "García-López",
+    "Smith-Jones",
+    "NA",
 )
 #: Names given to prominent HCPs on purpose, so every demo exercises them.
-EDGE_CASE_NAMES = (("José", "Núñez"), ("Siobhan", "O'Brien"), ("Min-jun", "NA"),
-                   ("Anne-Marie", "Smith-Jones"), ("Zoë", "D'Angelo"))
+EDGE_CASE_NAMES = (
+    ("José", "Núñez"),
+    ("Siobhan", "O'Brien"),
+    ("Min-jun", "NA"),
+    ("Anne-Marie", "Smith-Jones"),
+    ("Zoë", "D'Angelo"),
+)
 
 INSTITUTION_TYPES = ("academic medical center", "community hospital", "clinic")
 INSTITUTION_TYPE_P = np.array([0.15, 0.45, 0.40])
 COMMUNITIES_PER_TYPE = np.array([6.0, 1.5, 0.5])  # extra research groups an institution hosts
 FITNESS_PER_TYPE = np.array([1.0, 0.3, 0.12])  # academics publish more
-SAINTS = ("St. Mary's", "St. Joseph's", "St. Luke's", "St. Vincent's", "St. Francis", "St. Elizabeth's")
-HOSPITAL_WORDS = ("Lakeside", "Riverside", "Valley", "Baptist", "Methodist", "Presbyterian",
-                  "Good Samaritan", "Mercy", "Summit", "Harbor", "Pinecrest", "Northside")
+SAINTS = (
+    "St. Mary's",
+    "St. Joseph's",
+    "St. Luke's",
+    "St. Vincent's",
+    "St. Francis",
+    "St. Elizabeth's",
+)
+HOSPITAL_WORDS = (
+    "Lakeside",
+    "Riverside",
+    "Valley",
+    "Baptist",
+    "Methodist",
+    "Presbyterian",
+    "Good Samaritan",
+    "Mercy",
+    "Summit",
+    "Harbor",
+    "Pinecrest",
+    "Northside",
+)
 COMMON_SURNAMES = 46  # institutions are named after the first (plain) surnames only
 CAMPUSES = ("North", "South", "East", "West", "Downtown", "Midtown", "Uptown", "Lakeshore")
 INSTITUTION_PATTERNS = (
-    ("{city} University Medical Center", "{last} University Hospital",
-     "{last} Comprehensive Cancer Center", "University of {state} Medical Center",
-     "{saint} University Hospital", "{city} Academic Medical Center"),
-    ("{city} General Hospital", "{city} Regional Medical Center", "{saint} Hospital",
-     "{word} Medical Center of {city}", "{last} Memorial Hospital", "{word} Community Hospital"),
-    ("{city} Specialty Associates", "{last} Clinic", "{word} Medical Group",
-     "{last} & {last2} Specialists", "{city} Physicians Group"),
+    (
+        "{city} University Medical Center",
+        "{last} University Hospital",
+        "{last} Comprehensive Cancer Center",
+        "University of {state} Medical Center",
+        "{saint} University Hospital",
+        "{city} Academic Medical Center",
+    ),
+    (
+        "{city} General Hospital",
+        "{city} Regional Medical Center",
+        "{saint} Hospital",
+        "{word} Medical Center of {city}",
+        "{last} Memorial Hospital",
+        "{word} Community Hospital",
+    ),
+    (
+        "{city} Specialty Associates",
+        "{last} Clinic",
+        "{word} Medical Group",
+        "{last} & {last2} Specialists",
+        "{city} Physicians Group",
+    ),
 )
 
 CREDENTIALS = ("MD", "MD, PhD", "DO", "MD, MPH", "PharmD", "NP", "PhD")
@@ -317,13 +773,36 @@ TITLE_TEMPLATES = (
     "Disparities in access to {intervention} among patients with {disease}",
     "{Intervention} versus standard care in {disease}: {design}",
 )
-DESIGNS = ("a randomized phase 3 trial", "a multicenter retrospective cohort study",
-           "a systematic review and meta-analysis", "a prospective registry analysis",
-           "a post hoc analysis", "a single-center experience")
-OUTCOMES = ("overall survival", "quality of life", "hospitalization", "treatment persistence",
-            "adverse events", "healthcare resource use")
-ACRONYMS = ("HORIZON", "ATLAS", "VERITAS", "PINNACLE", "SUMMIT", "COMPASS", "BEACON", "KEYSTONE",
-            "MERIDIAN", "AURORA", "ZENITH", "CATALYST")
+DESIGNS = (
+    "a randomized phase 3 trial",
+    "a multicenter retrospective cohort study",
+    "a systematic review and meta-analysis",
+    "a prospective registry analysis",
+    "a post hoc analysis",
+    "a single-center experience",
+)
+OUTCOMES = (
+    "overall survival",
+    "quality of life",
+    "hospitalization",
+    "treatment persistence",
+    "adverse events",
+    "healthcare resource use",
+)
+ACRONYMS = (
+    "HORIZON",
+    "ATLAS",
+    "VERITAS",
+    "PINNACLE",
+    "SUMMIT",
+    "COMPASS",
+    "BEACON",
+    "KEYSTONE",
+    "MERIDIAN",
+    "AURORA",
+    "ZENITH",
+    "CATALYST",
+)
 PHASES = ("Phase 1", "Phase 1/Phase 2", "Phase 2", "Phase 3", "Phase 4", "N/A")
 PHASES_P = np.array([0.12, 0.10, 0.30, 0.30, 0.10, 0.08])
 TRIAL_ROLES = ("principal investigator", "sub-investigator", "overall official")
@@ -332,8 +811,14 @@ CHANNELS = ("in-person", "virtual", "email", "congress")
 CHANNELS_P = np.array([0.42, 0.30, 0.16, 0.12])
 PAYERS = ("commercial plans", "Medicare Advantage plans", "Medicaid", "regional payers")
 SITES = ("community clinic", "academic center", "infusion center", "rural hospital")
-SUFFIXES = ("", "", "", " Follow-up planned.", " Will share with the medical team.",
-            " Sent the relevant publication afterwards.")
+SUFFIXES = (
+    "",
+    "",
+    "",
+    " Follow-up planned.",
+    " Will share with the medical team.",
+    " Sent the relevant publication afterwards.",
+)
 
 
 @dataclass(frozen=True)
@@ -357,79 +842,140 @@ class PlantedTheme:
 
 PLANTED_THEMES: tuple[PlantedTheme, ...] = (
     PlantedTheme(
-        "prior_auth", "prior authorization delays for biologics", ("prior auth", "biologic", "payer"),
-        "access and reimbursement", "growing", ("immunology", "neurology", "endocrinology", "oncology"),
-        (0.05, 0.25, 0.70), "market access",
-        ("Reports prior authorization delays of {weeks} weeks for {drug}; {disease} patients wait to start therapy.",
-         "Prior auth for biologics keeps getting stuck with {payer}; office staff spend hours on appeals.",
-         "Frustrated by prior authorization paperwork for {drug}; asked about hub and reimbursement support.",
-         "Says {payer} now require step therapy and a new prior authorization every {n} months for biologics.",
-         "Several {disease} patients abandoned biologic therapy after prior auth denials; wants payer-facing data."),
+        "prior_auth",
+        "prior authorization delays for biologics",
+        ("prior auth", "biologic", "payer"),
+        "access and reimbursement",
+        "growing",
+        ("immunology", "neurology", "endocrinology", "oncology"),
+        (0.05, 0.25, 0.70),
+        "market access",
+        (
+            "Reports prior authorization delays of {weeks} weeks for {drug}; {disease} patients wait to start therapy.",
+            "Prior auth for biologics keeps getting stuck with {payer}; office staff spend hours on appeals.",
+            "Frustrated by prior authorization paperwork for {drug}; asked about hub and reimbursement support.",
+            "Says {payer} now require step therapy and a new prior authorization every {n} months for biologics.",
+            "Several {disease} patients abandoned biologic therapy after prior auth denials; wants payer-facing data.",
+        ),
     ),
     PlantedTheme(
-        "rwe_registry", "interest in real-world evidence registry", ("registry", "real-world"),
-        "research interest", "growing", TA_NAMES, (0.60, 0.35, 0.05), "real-world evidence",
-        ("Interested in joining a real-world evidence registry for {disease}; has {n} eligible patients.",
-         "Asked whether we sponsor a registry collecting real-world outcomes with {drug}.",
-         "Keen to contribute to a {disease} registry; believes real-world data would answer payer questions.",
-         "Proposed a multicenter registry comparing real-world effectiveness of {drug} with trial results.",
-         "Would like access to registry data for a real-world evidence publication."),
+        "rwe_registry",
+        "interest in real-world evidence registry",
+        ("registry", "real-world"),
+        "research interest",
+        "growing",
+        TA_NAMES,
+        (0.60, 0.35, 0.05),
+        "real-world evidence",
+        (
+            "Interested in joining a real-world evidence registry for {disease}; has {n} eligible patients.",
+            "Asked whether we sponsor a registry collecting real-world outcomes with {drug}.",
+            "Keen to contribute to a {disease} registry; believes real-world data would answer payer questions.",
+            "Proposed a multicenter registry comparing real-world effectiveness of {drug} with trial results.",
+            "Would like access to registry data for a real-world evidence publication.",
+        ),
     ),
     PlantedTheme(
-        "cardiotoxicity", "concern about cardiotoxicity monitoring", ("cardiotox", "monitoring", "echo"),
-        "safety", "fading", ("oncology", "cardiology"), (0.05, 0.45, 0.50), "safety monitoring",
-        ("Concerned about cardiotoxicity monitoring with {drug}; unclear how often to order echocardiograms.",
-         "Asked for guidance on baseline and follow-up cardiotoxicity monitoring in {disease} patients.",
-         "Sees cardiotoxic events in older patients; wants a cardio-oncology monitoring protocol.",
-         "Cardiotoxicity monitoring is inconsistent at {site}s; troponin and echo schedules vary.",
-         "Questions on managing cardiotoxicity signals; would value a joint cardiology-oncology session."),
+        "cardiotoxicity",
+        "concern about cardiotoxicity monitoring",
+        ("cardiotox", "monitoring", "echo"),
+        "safety",
+        "fading",
+        ("oncology", "cardiology"),
+        (0.05, 0.45, 0.50),
+        "safety monitoring",
+        (
+            "Concerned about cardiotoxicity monitoring with {drug}; unclear how often to order echocardiograms.",
+            "Asked for guidance on baseline and follow-up cardiotoxicity monitoring in {disease} patients.",
+            "Sees cardiotoxic events in older patients; wants a cardio-oncology monitoring protocol.",
+            "Cardiotoxicity monitoring is inconsistent at {site}s; troponin and echo schedules vary.",
+            "Questions on managing cardiotoxicity signals; would value a joint cardiology-oncology session.",
+        ),
     ),
     PlantedTheme(
-        "biosimilar_switching", "biosimilar switching questions", ("biosimilar", "switch"),
-        "treatment practice", "growing", ("immunology", "oncology", "endocrinology"),
-        (0.15, 0.60, 0.25), "biosimilars",
-        ("Questions about switching stable {disease} patients to a biosimilar; worried about nocebo effects.",
-         "Pharmacy is pushing biosimilar switching at {site}s; HCP wants interchangeability data.",
-         "Asked whether multiple biosimilar switches affect immunogenicity.",
-         "Plans to switch new starts to the biosimilar; asked for the switching study data.",
-         "Patients anxious about a forced biosimilar switch by {payer}; requested patient materials."),
+        "biosimilar_switching",
+        "biosimilar switching questions",
+        ("biosimilar", "switch"),
+        "treatment practice",
+        "growing",
+        ("immunology", "oncology", "endocrinology"),
+        (0.15, 0.60, 0.25),
+        "biosimilars",
+        (
+            "Questions about switching stable {disease} patients to a biosimilar; worried about nocebo effects.",
+            "Pharmacy is pushing biosimilar switching at {site}s; HCP wants interchangeability data.",
+            "Asked whether multiple biosimilar switches affect immunogenicity.",
+            "Plans to switch new starts to the biosimilar; asked for the switching study data.",
+            "Patients anxious about a forced biosimilar switch by {payer}; requested patient materials.",
+        ),
     ),
     PlantedTheme(
-        "genetic_testing", "patient access to genetic testing", ("genetic test", "access", "turnaround"),
-        "unmet need", "steady", ("oncology", "neurology", "cardiology"), (0.05, 0.35, 0.60), "diagnostics",
-        ("Patients lack access to genetic testing; a {weeks}-week turnaround delays decisions in {disease}.",
-         "Genetic testing is not covered by {payer} for many {disease} patients; a major unmet need.",
-         "Community sites rarely order genetic tests; asked for help with testing pathways and counselling.",
-         "Wants faster genetic testing turnaround; currently {weeks} weeks from order to result.",
-         "Rural patients struggle to access genetic testing; interested in a mail-in testing program."),
+        "genetic_testing",
+        "patient access to genetic testing",
+        ("genetic test", "access", "turnaround"),
+        "unmet need",
+        "steady",
+        ("oncology", "neurology", "cardiology"),
+        (0.05, 0.35, 0.60),
+        "diagnostics",
+        (
+            "Patients lack access to genetic testing; a {weeks}-week turnaround delays decisions in {disease}.",
+            "Genetic testing is not covered by {payer} for many {disease} patients; a major unmet need.",
+            "Community sites rarely order genetic tests; asked for help with testing pathways and counselling.",
+            "Wants faster genetic testing turnaround; currently {weeks} weeks from order to result.",
+            "Rural patients struggle to access genetic testing; interested in a mail-in testing program.",
+        ),
     ),
     PlantedTheme(
-        "iit_interest", "interest in investigator-initiated trials", ("investigator-initiated", "proposal"),
-        "research interest", "steady", TA_NAMES, (0.65, 0.30, 0.05), "research collaboration",
-        ("Interested in submitting an investigator-initiated trial proposal on {drug} in {disease}.",
-         "Asked about the process and timelines for investigator-initiated research funding.",
-         "Has an investigator-initiated study concept on {disease} biomarkers; wants feedback on the proposal.",
-         "Follow-up on investigator-initiated trial idea; needs drug supply for {n} patients.",
-         "Would like to run an investigator-initiated study at a {site}; asked who reviews proposals."),
+        "iit_interest",
+        "interest in investigator-initiated trials",
+        ("investigator-initiated", "proposal"),
+        "research interest",
+        "steady",
+        TA_NAMES,
+        (0.65, 0.30, 0.05),
+        "research collaboration",
+        (
+            "Interested in submitting an investigator-initiated trial proposal on {drug} in {disease}.",
+            "Asked about the process and timelines for investigator-initiated research funding.",
+            "Has an investigator-initiated study concept on {disease} biomarkers; wants feedback on the proposal.",
+            "Follow-up on investigator-initiated trial idea; needs drug supply for {n} patients.",
+            "Would like to run an investigator-initiated study at a {site}; asked who reviews proposals.",
+        ),
     ),
     PlantedTheme(
-        "competitor_oral", "competitor oral therapy gaining ground", ("competitor", "oral"),
-        "competitor", "growing", ("neurology", "immunology", "endocrinology"), (0.05, 0.40, 0.55),
+        "competitor_oral",
+        "competitor oral therapy gaining ground",
+        ("competitor", "oral"),
+        "competitor",
+        "growing",
+        ("neurology", "immunology", "endocrinology"),
+        (0.05, 0.40, 0.55),
         "competitive landscape",
-        ("Notes more {disease} patients asking for the competitor's oral option.",
-         "Competitor reps are promoting oral convenience; HCP has switched {n} patients this quarter.",
-         "Believes the competitor's oral therapy will take first-line share unless we show long-term data.",
-         "Attended the competitor's advisory board; impressed by their oral once-daily data.",
-         "Patients prefer the competitor's oral pill over injections; asked about our pipeline."),
+        (
+            "Notes more {disease} patients asking for the competitor's oral option.",
+            "Competitor reps are promoting oral convenience; HCP has switched {n} patients this quarter.",
+            "Believes the competitor's oral therapy will take first-line share unless we show long-term data.",
+            "Attended the competitor's advisory board; impressed by their oral once-daily data.",
+            "Patients prefer the competitor's oral pill over injections; asked about our pipeline.",
+        ),
     ),
     PlantedTheme(
-        "dosing_label", "confusion about the updated dosing label", ("dosing", "label"),
-        "product perception", "fading", TA_NAMES, (0.10, 0.60, 0.30), "dosing and administration",
-        ("Confused by the updated dosing label; asked whether renal adjustment is still required.",
-         "Clarified the new dosing schedule in the label; HCP had been using the old titration.",
-         "Questions on dosing after the label update for patients with {disease}.",
-         "Staff at {site}s unsure about the revised dosing interval; requested a dosing guide.",
-         "Asked why the label changed the dosing recommendation; wants the supporting data."),
+        "dosing_label",
+        "confusion about the updated dosing label",
+        ("dosing", "label"),
+        "product perception",
+        "fading",
+        TA_NAMES,
+        (0.10, 0.60, 0.30),
+        "dosing and administration",
+        (
+            "Confused by the updated dosing label; asked whether renal adjustment is still required.",
+            "Clarified the new dosing schedule in the label; HCP had been using the old titration.",
+            "Questions on dosing after the label update for patients with {disease}.",
+            "Staff at {site}s unsure about the revised dosing interval; requested a dosing guide.",
+            "Asked why the label changed the dosing recommendation; wants the supporting data.",
+        ),
     ),
 )
 NOISE_NOTES = (
@@ -445,12 +991,17 @@ NOISE_NOTES = (
 )
 NOISE_WEIGHT = 2.2  # relative to a steady theme: roughly a third of notes are noise
 NOISE_SENTIMENT_P = (0.15, 0.75, 0.10)
-NOISE_TOPICS = ("publication discussion", "congress follow-up", "relationship building",
-                "pipeline overview")
+NOISE_TOPICS = (
+    "publication discussion",
+    "congress follow-up",
+    "relationship building",
+    "pipeline overview",
+)
 MISLABEL_SHARE = 0.08  # MSLs sometimes file a theme under another category
 
 
 # --- small helpers ------------------------------------------------------------------------
+
 
 def npi_check_digit(payload: str) -> int:
     """The Luhn check digit of a 9-digit NPI payload (with the ``80840`` card prefix).
@@ -492,7 +1043,7 @@ def orcid_check_char(base: str) -> str:
 def _orcid(number: int) -> str:
     base = f"{number:015d}"
     full = base + orcid_check_char(base)
-    return "-".join(full[i:i + 4] for i in range(0, 16, 4))
+    return "-".join(full[i : i + 4] for i in range(0, 16, 4))
 
 
 @lru_cache(maxsize=4096)
@@ -511,8 +1062,9 @@ def _cum0(weights: np.ndarray) -> np.ndarray:
     return np.concatenate(([0.0], np.cumsum(weights, dtype=np.float64)))
 
 
-def _draw_within(rng: np.random.Generator, cum0: np.ndarray, start: np.ndarray,
-                 end: np.ndarray) -> np.ndarray:
+def _draw_within(
+    rng: np.random.Generator, cum0: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> np.ndarray:
     """One index per span ``[start, end)``, drawn with probability proportional to weight.
 
     Vectorised inverse-CDF sampling: spans are contiguous runs (a community, a therapeutic
@@ -548,6 +1100,7 @@ def _zipf_p(n: int, s: float = 0.7) -> np.ndarray:
 
 # --- CSV writing --------------------------------------------------------------------------
 
+
 class _CsvTable:
     """One canonical CSV file, written chunk by chunk in the column order of :mod:`schema`."""
 
@@ -562,7 +1115,9 @@ class _CsvTable:
     def write(self, columns: dict[str, Sequence]) -> None:
         """Write one chunk given as column name -> values (every column of the table)."""
         if set(columns) != set(self.table.column_names):
-            raise ValueError(f"{self.table.name}: columns {sorted(columns)} do not match the schema")
+            raise ValueError(
+                f"{self.table.name}: columns {sorted(columns)} do not match the schema"
+            )
         lists = [_as_list(columns[name]) for name in self.table.column_names]
         self._writer.writerows(zip(*lists))
         n = len(lists[0])
@@ -578,6 +1133,7 @@ def _as_list(values: Sequence) -> list:
 
 
 # --- the world: institutions, communities, HCPs --------------------------------------------
+
 
 @dataclass
 class _World:
@@ -619,34 +1175,58 @@ class _World:
 
 
 STATE_CODES = tuple(STATES)
-STATE_TERRITORY = np.array([next(i for i, states in enumerate(TERRITORIES.values()) if s in states)
-                            for s in STATE_CODES])
+STATE_TERRITORY = np.array(
+    [next(i for i, states in enumerate(TERRITORIES.values()) if s in states) for s in STATE_CODES]
+)
 TERRITORY_NAMES = tuple(TERRITORIES)
 
 
 def _build_world(rng: np.random.Generator, n_hcps: int, as_of: date) -> _World:
-    inst_type, inst_state, inst_city, inst_name = _build_institutions(rng, max(30, n_hcps // HCPS_PER_INSTITUTION))
-    comm_ta, comm_inst, sizes = _build_communities(rng, inst_type, max(40, n_hcps // HCPS_PER_COMMUNITY), n_hcps)
+    inst_type, inst_state, inst_city, inst_name = _build_institutions(
+        rng, max(30, n_hcps // HCPS_PER_INSTITUTION)
+    )
+    comm_ta, comm_inst, sizes = _build_communities(
+        rng, inst_type, max(40, n_hcps // HCPS_PER_COMMUNITY), n_hcps
+    )
     comm_end = np.cumsum(sizes)
     comm_start = comm_end - sizes
     hcp_comm = np.repeat(np.arange(len(sizes)), sizes)
     leader = np.zeros(n_hcps, dtype=bool)
     leader[comm_start] = True
     # a truncated power law: stars, but no single HCP on a tenth of all papers
-    fitness = np.minimum(rng.pareto(PARETO_SHAPE, n_hcps) + 1.0, FITNESS_CAP) * FITNESS_PER_TYPE[inst_type[comm_inst[hcp_comm]]]
+    fitness = (
+        np.minimum(rng.pareto(PARETO_SHAPE, n_hcps) + 1.0, FITNESS_CAP)
+        * FITNESS_PER_TYPE[inst_type[comm_inst[hcp_comm]]]
+    )
     fitness[leader] *= LEADER_BOOST
     career_start = as_of.year - rng.integers(1, 36, n_hcps)
     # leaders publish across the whole window, so every community always has an active author
     career_start[leader] = as_of.year - rng.integers(PUBLICATION_YEARS + 1, 36, leader.sum())
-    return _World(inst_type, inst_state, inst_city, inst_name, comm_ta, comm_inst, comm_start,
-                  comm_end, hcp_comm, fitness, career_start, leader)
+    return _World(
+        inst_type,
+        inst_state,
+        inst_city,
+        inst_name,
+        comm_ta,
+        comm_inst,
+        comm_start,
+        comm_end,
+        hcp_comm,
+        fitness,
+        career_start,
+        leader,
+    )
 
 
 def _build_institutions(rng: np.random.Generator, n: int):
     inst_type = _choice(rng, INSTITUTION_TYPE_P, n)
     population = np.array([STATES[s][1] for s in STATE_CODES])
     inst_state = _choice(rng, population, n)
-    city_pick, pattern_pick, word_pick = rng.random(n), rng.random(n), rng.integers(0, 1 << 30, (n, 3))
+    city_pick, pattern_pick, word_pick = (
+        rng.random(n),
+        rng.random(n),
+        rng.integers(0, 1 << 30, (n, 3)),
+    )
     cities, names, seen = [], [], set()
     for i in range(n):
         state_name, _, state_cities = STATES[STATE_CODES[inst_state[i]]]
@@ -654,9 +1234,13 @@ def _build_institutions(rng: np.random.Generator, n: int):
         patterns = INSTITUTION_PATTERNS[inst_type[i]]
         w = word_pick[i]
         name = patterns[int(pattern_pick[i] * len(patterns))].format(
-            city=city, state=state_name, last=LAST_NAMES[w[0] % COMMON_SURNAMES],
+            city=city,
+            state=state_name,
+            last=LAST_NAMES[w[0] % COMMON_SURNAMES],
             last2=LAST_NAMES[w[1] % COMMON_SURNAMES],
-            saint=SAINTS[w[2] % len(SAINTS)], word=HOSPITAL_WORDS[w[1] % len(HOSPITAL_WORDS)])
+            saint=SAINTS[w[2] % len(SAINTS)],
+            word=HOSPITAL_WORDS[w[1] % len(HOSPITAL_WORDS)],
+        )
         cities.append(city)
         names.append(_unique_name(name, seen))
     return inst_type, inst_state, cities, names
@@ -666,7 +1250,9 @@ def _unique_name(name: str, seen: set[str]) -> str:
     """Real systems reuse names across campuses; keep ours distinct so users can tell them apart."""
     candidate, k = name, 0
     while candidate in seen:
-        suffix = CAMPUSES[k % len(CAMPUSES)] + (f" {k // len(CAMPUSES) + 1}" if k >= len(CAMPUSES) else "")
+        suffix = CAMPUSES[k % len(CAMPUSES)] + (
+            f" {k // len(CAMPUSES) + 1}" if k >= len(CAMPUSES) else ""
+        )
         candidate, k = f"{name} - {suffix} Campus", k + 1
     seen.add(candidate)
     return candidate
@@ -692,6 +1278,7 @@ def _hcp_ids(n: int) -> np.ndarray:
 
 # --- publications and authorships ----------------------------------------------------------
 
+
 @dataclass
 class _PaperChunk:
     """One sampling round of papers: per-paper arrays plus their authorships."""
@@ -704,8 +1291,9 @@ class _PaperChunk:
     position: np.ndarray
 
 
-def _paper_chunks(rng: np.random.Generator, world: _World, n_pubs: int, as_of: date,
-                  papers: np.ndarray) -> Iterator[_PaperChunk]:
+def _paper_chunks(
+    rng: np.random.Generator, world: _World, n_pubs: int, as_of: date, papers: np.ndarray
+) -> Iterator[_PaperChunk]:
     """Sample papers oldest year first; ``papers`` (per-HCP counts) is updated as they go.
 
     Cumulative advantage: an HCP's draw weight is fitness * sqrt(1 + papers so far), so early
@@ -726,8 +1314,9 @@ def _chunk_sizes(total: int, size: int) -> list[int]:
     return [min(size, total - start) for start in range(0, total, size)]
 
 
-def _sample_papers(rng: np.random.Generator, world: _World, weights: np.ndarray, year: int,
-                   n: int) -> _PaperChunk:
+def _sample_papers(
+    rng: np.random.Generator, world: _World, weights: np.ndarray, year: int, n: int
+) -> _PaperChunk:
     cum = _cum0(weights)
     comm_mass = cum[world.comm_end] - cum[world.comm_start]
     comm_cum = _cum0(comm_mass)
@@ -748,8 +1337,9 @@ def _sample_papers(rng: np.random.Generator, world: _World, weights: np.ndarray,
     return _PaperChunk(year, c1, np.bincount(paper, minlength=n), paper, hcp, position)
 
 
-def _bridge_communities(rng: np.random.Generator, world: _World, comm_cum: np.ndarray,
-                        c1: np.ndarray) -> np.ndarray:
+def _bridge_communities(
+    rng: np.random.Generator, world: _World, comm_cum: np.ndarray, c1: np.ndarray
+) -> np.ndarray:
     """The second community of each paper: itself, except for the bridge papers."""
     n, n_comm = len(c1), len(world.comm_ta)
     ta_bounds = np.searchsorted(world.comm_ta, np.arange(len(TA_NAMES) + 1))
@@ -771,7 +1361,9 @@ def _first_distinct(paper: np.ndarray, slot: np.ndarray, hcp: np.ndarray):
     return paper[order], slot[order], hcp[order]
 
 
-def _author_positions(rng: np.random.Generator, paper: np.ndarray, fitness: np.ndarray) -> np.ndarray:
+def _author_positions(
+    rng: np.random.Generator, paper: np.ndarray, fitness: np.ndarray
+) -> np.ndarray:
     """1-based author positions; the paper's most senior author is usually last."""
     starts = _group_starts(paper)
     counts = np.diff(np.r_[starts, len(paper)])
@@ -783,24 +1375,35 @@ def _author_positions(rng: np.random.Generator, paper: np.ndarray, fitness: np.n
     return position
 
 
-def _write_publications(rng: np.random.Generator, world: _World, spec: SizeSpec, as_of: date,
-                        ids: np.ndarray, pubs: _CsvTable, authorships: _CsvTable) -> np.ndarray:
+def _write_publications(
+    rng: np.random.Generator,
+    world: _World,
+    spec: SizeSpec,
+    as_of: date,
+    ids: np.ndarray,
+    pubs: _CsvTable,
+    authorships: _CsvTable,
+) -> np.ndarray:
     """Write publications.csv and authorships.csv; return papers authored per HCP."""
     papers = np.zeros(world.n_hcps, dtype=np.int64)
     next_pmid: dict[int, int] = {}
     for chunk in _paper_chunks(rng, world, spec.publications, as_of, papers):
         # PMIDs rise with the year, as real ones do
-        base = next_pmid.get(chunk.year, 18_000_000 + (chunk.year - as_of.year + PUBLICATION_YEARS) * 1_600_000)
+        base = next_pmid.get(
+            chunk.year, 18_000_000 + (chunk.year - as_of.year + PUBLICATION_YEARS) * 1_600_000
+        )
         pmids = base + np.cumsum(rng.integers(1, 8, len(chunk.comm)))
         next_pmid[chunk.year] = int(pmids[-1])
         pubs.write(_publication_columns(rng, world, chunk, pmids, as_of))
-        authorships.write({"pmid": pmids[chunk.paper], "hcp_id": ids[chunk.hcp],
-                           "position": chunk.position})
+        authorships.write(
+            {"pmid": pmids[chunk.paper], "hcp_id": ids[chunk.hcp], "position": chunk.position}
+        )
     return papers
 
 
-def _publication_columns(rng: np.random.Generator, world: _World, chunk: _PaperChunk,
-                         pmids: np.ndarray, as_of: date) -> dict[str, Sequence]:
+def _publication_columns(
+    rng: np.random.Generator, world: _World, chunk: _PaperChunk, pmids: np.ndarray, as_of: date
+) -> dict[str, Sequence]:
     n = len(chunk.comm)
     ta = world.comm_ta[chunk.comm]
     age = as_of.year - chunk.year
@@ -808,9 +1411,14 @@ def _publication_columns(rng: np.random.Generator, world: _World, chunk: _PaperC
     citations = np.floor(rng.lognormal(0.8, 1.2, n) * growth).astype(np.int64)
     journal = rng.integers(0, 6, n)
     return {
-        "pmid": pmids, "title": _titles(rng, ta), "year": np.full(n, chunk.year),
-        "journal": [THERAPEUTIC_AREAS[t].journals[j] for t, j in zip(ta.tolist(), journal.tolist())],
-        "mesh_terms": _mesh_terms(rng, ta), "citation_count": citations,
+        "pmid": pmids,
+        "title": _titles(rng, ta),
+        "year": np.full(n, chunk.year),
+        "journal": [
+            THERAPEUTIC_AREAS[t].journals[j] for t, j in zip(ta.tolist(), journal.tolist())
+        ],
+        "mesh_terms": _mesh_terms(rng, ta),
+        "citation_count": citations,
     }
 
 
@@ -822,10 +1430,17 @@ def _titles(rng: np.random.Generator, ta: np.ndarray) -> list[str]:
         area = THERAPEUTIC_AREAS[t]
         intervention = area.interventions[itv % len(area.interventions)]
         outcome = OUTCOMES[out % len(OUTCOMES)]
-        titles.append(TITLE_TEMPLATES[tpl % len(TITLE_TEMPLATES)].format(
-            intervention=intervention, Intervention=_cap(intervention),
-            disease=area.diseases[dis % len(area.diseases)], design=DESIGNS[des % len(DESIGNS)],
-            outcome=outcome, Outcome=_cap(outcome), study=f"the {ACRONYMS[acr % len(ACRONYMS)]} study"))
+        titles.append(
+            TITLE_TEMPLATES[tpl % len(TITLE_TEMPLATES)].format(
+                intervention=intervention,
+                Intervention=_cap(intervention),
+                disease=area.diseases[dis % len(area.diseases)],
+                design=DESIGNS[des % len(DESIGNS)],
+                outcome=outcome,
+                Outcome=_cap(outcome),
+                study=f"the {ACRONYMS[acr % len(ACRONYMS)]} study",
+            )
+        )
     return titles
 
 
@@ -837,23 +1452,28 @@ def _mesh_terms(rng: np.random.Generator, ta: np.ndarray) -> list[str]:
     n_area, n_generic = rng.integers(2, 5, n).tolist(), rng.integers(1, 3, n).tolist()
     out = []
     for t, ap, gp, na, ng in zip(ta.tolist(), area_pick, generic_pick, n_area, n_generic):
-        terms = [THERAPEUTIC_AREAS[t].mesh_terms[i] for i in ap[:na]] + [GENERIC_MESH[i] for i in gp[:ng]]
+        terms = [THERAPEUTIC_AREAS[t].mesh_terms[i] for i in ap[:na]] + [
+            GENERIC_MESH[i] for i in gp[:ng]
+        ]
         out.append(";".join(terms))
     return out
 
 
 # --- HCPs, institutions, affiliations -------------------------------------------------------
 
+
 def _write_institutions(world: _World, table: _CsvTable) -> None:
     n = len(world.inst_type)
-    table.write({
-        "institution_id": [f"INST{i:05d}" for i in range(1, n + 1)],
-        "name": world.inst_name,
-        "type": [INSTITUTION_TYPES[t] for t in world.inst_type.tolist()],
-        "city": world.inst_city,
-        "state": [STATE_CODES[s] for s in world.inst_state.tolist()],
-        "country": ["US"] * n,
-    })
+    table.write(
+        {
+            "institution_id": [f"INST{i:05d}" for i in range(1, n + 1)],
+            "name": world.inst_name,
+            "type": [INSTITUTION_TYPES[t] for t in world.inst_type.tolist()],
+            "city": world.inst_city,
+            "state": [STATE_CODES[s] for s in world.inst_state.tolist()],
+            "country": ["US"] * n,
+        }
+    )
 
 
 def _write_hcps(rng: np.random.Generator, world: _World, ids: np.ndarray, table: _CsvTable) -> None:
@@ -865,18 +1485,42 @@ def _write_hcps(rng: np.random.Generator, world: _World, ids: np.ndarray, table:
     has_npi = rng.random(n) < 0.92
     has_email = rng.random(n) < 0.5
     has_orcid = rng.random(n) < np.array([0.6, 0.2, 0.1])[world.inst_type[world.hcp_inst]]
-    npi9 = 100_000_000 + (104_729 * np.arange(n, dtype=np.int64) + int(rng.integers(200_000_000))) % 200_000_000
+    npi9 = (
+        100_000_000
+        + (104_729 * np.arange(n, dtype=np.int64) + int(rng.integers(200_000_000))) % 200_000_000
+    )
     npi = npi9 * 10 + _npi_check_digits(npi9)
-    orcid = 15_000_000 + (7_919 * np.arange(n, dtype=np.int64) + int(rng.integers(20_000_000))) % 20_000_000
+    orcid = (
+        15_000_000
+        + (7_919 * np.arange(n, dtype=np.int64) + int(rng.integers(20_000_000))) % 20_000_000
+    )
     names = _edge_case_overrides(world)
     for lo in range(0, n, CHUNK_ROWS):
         sl = slice(lo, min(n, lo + CHUNK_ROWS))
-        rows = [_hcp_row(world, i, names.get(i, (FIRST_NAMES[f], LAST_NAMES[la])), CREDENTIALS[c], sp,
-                         str(nv) if hn else "", _orcid(int(ov)) if ho else "", he)
-                for i, f, la, c, sp, nv, hn, ov, ho, he in zip(
-                    range(sl.start, sl.stop), first[sl].tolist(), last[sl].tolist(),
-                    credentials[sl].tolist(), specialty_pick[sl].tolist(), npi[sl].tolist(),
-                    has_npi[sl].tolist(), orcid[sl].tolist(), has_orcid[sl].tolist(), has_email[sl].tolist())]
+        rows = [
+            _hcp_row(
+                world,
+                i,
+                names.get(i, (FIRST_NAMES[f], LAST_NAMES[la])),
+                CREDENTIALS[c],
+                sp,
+                str(nv) if hn else "",
+                _orcid(int(ov)) if ho else "",
+                he,
+            )
+            for i, f, la, c, sp, nv, hn, ov, ho, he in zip(
+                range(sl.start, sl.stop),
+                first[sl].tolist(),
+                last[sl].tolist(),
+                credentials[sl].tolist(),
+                specialty_pick[sl].tolist(),
+                npi[sl].tolist(),
+                has_npi[sl].tolist(),
+                orcid[sl].tolist(),
+                has_orcid[sl].tolist(),
+                has_email[sl].tolist(),
+            )
+        ]
         columns = dict(zip(HCP_ROW_FIELDS, zip(*rows)))
         table.write({"hcp_id": ids[sl], **columns})
 
@@ -888,32 +1532,66 @@ def _edge_case_overrides(world: _World) -> dict[int, tuple[str, str]]:
     return {int(world.comm_start[c]): name for c, name in zip(spots, EDGE_CASE_NAMES)}
 
 
-HCP_ROW_FIELDS = ("first_name", "last_name", "credentials", "specialty", "city", "state", "country",
-                  "territory", "npi", "orcid", "email")
+HCP_ROW_FIELDS = (
+    "first_name",
+    "last_name",
+    "credentials",
+    "specialty",
+    "city",
+    "state",
+    "country",
+    "territory",
+    "npi",
+    "orcid",
+    "email",
+)
 
 
-def _hcp_row(world: _World, i: int, name: tuple[str, str], credentials: str, specialty_pick: float,
-             npi: str, orcid: str, has_email: bool) -> tuple:
+def _hcp_row(
+    world: _World,
+    i: int,
+    name: tuple[str, str],
+    credentials: str,
+    specialty_pick: float,
+    npi: str,
+    orcid: str,
+    has_email: bool,
+) -> tuple:
     """The values of :data:`HCP_ROW_FIELDS` for HCP ``i``."""
     first, last = name
     area = THERAPEUTIC_AREAS[world.comm_ta[world.hcp_comm[i]]]
-    specialty = area.specialties[int(specialty_pick ** 2 * len(area.specialties))]
+    specialty = area.specialties[int(specialty_pick**2 * len(area.specialties))]
     inst = world.comm_inst[world.hcp_comm[i]]
     state = STATE_CODES[world.inst_state[inst]]
-    email = (f"{_ascii_slug(first)}.{_ascii_slug(last)}@{_domain(world.inst_name[inst])}"
-             if has_email else "")
-    return (first, last, credentials, specialty, world.inst_city[inst], state, "US",
-            TERRITORY_NAMES[STATE_TERRITORY[world.inst_state[inst]]], npi, orcid, email)
+    email = (
+        f"{_ascii_slug(first)}.{_ascii_slug(last)}@{_domain(world.inst_name[inst])}"
+        if has_email
+        else ""
+    )
+    return (
+        first,
+        last,
+        credentials,
+        specialty,
+        world.inst_city[inst],
+        state,
+        "US",
+        TERRITORY_NAMES[STATE_TERRITORY[world.inst_state[inst]]],
+        npi,
+        orcid,
+        email,
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _domain(institution: str) -> str:
     initials = "".join(_ascii_slug(w)[:1] for w in institution.split() if _ascii_slug(w))
     return f"{initials}.example.org"
 
 
-def _write_affiliations(rng: np.random.Generator, world: _World, ids: np.ndarray, as_of: date,
-                        table: _CsvTable) -> None:
+def _write_affiliations(
+    rng: np.random.Generator, world: _World, ids: np.ndarray, as_of: date, table: _CsvTable
+) -> None:
     """A current affiliation per HCP; some moved (a past one) and some hold a second post."""
     n, n_inst = world.n_hcps, len(world.inst_type)
     home = world.hcp_inst
@@ -930,22 +1608,42 @@ def _write_affiliations(rng: np.random.Generator, world: _World, ids: np.ndarray
     parts = [  # role codes index AFFILIATION_ROLES; -1 end_year = current
         (hcp, home, _current_roles(world, seniority), current_start, np.full(n, -1)),
         (hcp[moved], past[moved], past_role[moved], world.career_start[moved], switch[moved]),
-        (hcp[has_second], second[has_second], np.full(has_second.sum(), ROLE_ADJUNCT),
-         np.maximum(current_start[has_second], as_of.year - rng.integers(0, 8, has_second.sum())),
-         np.full(has_second.sum(), -1)),
+        (
+            hcp[has_second],
+            second[has_second],
+            np.full(has_second.sum(), ROLE_ADJUNCT),
+            np.maximum(
+                current_start[has_second], as_of.year - rng.integers(0, 8, has_second.sum())
+            ),
+            np.full(has_second.sum(), -1),
+        ),
     ]
     h, inst, role, start, end = (np.concatenate(col) for col in zip(*parts))
     order = np.argsort(h, kind="stable")
     roles = np.array(AFFILIATION_ROLES, dtype=object)
     for lo in range(0, len(order), CHUNK_ROWS):
-        o = order[lo:lo + CHUNK_ROWS]
-        table.write({"hcp_id": ids[h[o]], "institution_id": [f"INST{i + 1:05d}" for i in inst[o].tolist()],
-                     "role": roles[role[o]], "start_year": start[o],
-                     "end_year": ["" if e < 0 else e for e in end[o].tolist()]})
+        o = order[lo : lo + CHUNK_ROWS]
+        table.write(
+            {
+                "hcp_id": ids[h[o]],
+                "institution_id": [f"INST{i + 1:05d}" for i in inst[o].tolist()],
+                "role": roles[role[o]],
+                "start_year": start[o],
+                "end_year": ["" if e < 0 else e for e in end[o].tolist()],
+            }
+        )
 
 
-AFFILIATION_ROLES = ("Assistant Professor", "Associate Professor", "Professor", "Division Chief",
-                     "Attending Physician", "Staff Physician", "Fellow", "Adjunct Faculty")
+AFFILIATION_ROLES = (
+    "Assistant Professor",
+    "Associate Professor",
+    "Professor",
+    "Division Chief",
+    "Attending Physician",
+    "Staff Physician",
+    "Fellow",
+    "Adjunct Faculty",
+)
 ROLE_ATTENDING, ROLE_STAFF, ROLE_FELLOW, ROLE_ADJUNCT = 4, 5, 6, 7
 
 
@@ -959,17 +1657,32 @@ def _current_roles(world: _World, seniority: np.ndarray) -> np.ndarray:
 
 # --- trials ---------------------------------------------------------------------------------
 
-def _write_trials(rng: np.random.Generator, world: _World, papers: np.ndarray, ids: np.ndarray,
-                  n_trials: int, as_of: date, trials: _CsvTable, roles: _CsvTable) -> np.ndarray:
+
+def _write_trials(
+    rng: np.random.Generator,
+    world: _World,
+    papers: np.ndarray,
+    ids: np.ndarray,
+    n_trials: int,
+    as_of: date,
+    trials: _CsvTable,
+    roles: _CsvTable,
+) -> np.ndarray:
     """Write trials.csv and trial_roles.csv; return trial roles held per HCP."""
     pi_weight = papers.astype(np.float64) ** 1.3 + 1e-6 * world.fitness
     cum_pi = _cum0(pi_weight)
-    pi = _draw_within(rng, cum_pi, np.zeros(n_trials, dtype=np.int64), np.full(n_trials, world.n_hcps))
+    pi = _draw_within(
+        rng, cum_pi, np.zeros(n_trials, dtype=np.int64), np.full(n_trials, world.n_hcps)
+    )
     ta = world.hcp_ta[pi]
-    start_year = as_of.year - np.minimum(PUBLICATION_YEARS - 3, np.floor(rng.exponential(4.0, n_trials))).astype(int)
+    start_year = as_of.year - np.minimum(
+        PUBLICATION_YEARS - 3, np.floor(rng.exponential(4.0, n_trials))
+    ).astype(int)
     order = np.argsort(start_year, kind="stable")  # NCT numbers rise with registration date
     pi, ta, start_year = pi[order], ta[order], start_year[order]
-    nct = np.sort(100_000 + (7_907 * np.arange(n_trials) + int(rng.integers(6_800_000))) % 6_800_000)
+    nct = np.sort(
+        100_000 + (7_907 * np.arange(n_trials) + int(rng.integers(6_800_000))) % 6_800_000
+    )
     nct_ids = np.array([f"NCT{x:08d}" for x in nct.tolist()])
     trials.write(_trial_columns(rng, ta, start_year, nct_ids, as_of))
     trial, hcp, role = _trial_role_draws(rng, world, papers, cum_pi, pi, ta)
@@ -977,8 +1690,14 @@ def _write_trials(rng: np.random.Generator, world: _World, papers: np.ndarray, i
     return np.bincount(hcp, minlength=world.n_hcps)
 
 
-def _trial_role_draws(rng: np.random.Generator, world: _World, papers: np.ndarray,
-                      cum_pi: np.ndarray, pi: np.ndarray, ta: np.ndarray):
+def _trial_role_draws(
+    rng: np.random.Generator,
+    world: _World,
+    papers: np.ndarray,
+    cum_pi: np.ndarray,
+    pi: np.ndarray,
+    ta: np.ndarray,
+):
     """PI, 0-4 sub-investigators from the PI's group, sometimes an overall official."""
     n = len(pi)
     n_sub = rng.integers(0, 5, n)
@@ -998,8 +1717,13 @@ def _trial_role_draws(rng: np.random.Generator, world: _World, papers: np.ndarra
     return trial[order], hcp[order], role[order]
 
 
-def _trial_columns(rng: np.random.Generator, ta: np.ndarray, start_year: np.ndarray,
-                   nct_ids: np.ndarray, as_of: date) -> dict[str, Sequence]:
+def _trial_columns(
+    rng: np.random.Generator,
+    ta: np.ndarray,
+    start_year: np.ndarray,
+    nct_ids: np.ndarray,
+    as_of: date,
+) -> dict[str, Sequence]:
     n = len(ta)
     phase = _choice(rng, PHASES_P, n)
     picks = rng.integers(0, 1 << 30, (n, 4)).tolist()
@@ -1009,21 +1733,44 @@ def _trial_columns(rng: np.random.Generator, ta: np.ndarray, start_year: np.ndar
         intervention = area.interventions[itv % len(area.interventions)]
         cond = area.conditions[c1 % len(area.conditions)]
         design = "an observational study" if PHASES[ph] == "N/A" else f"a {PHASES[ph]} study"
-        titles.append(f"{_cap(design)} of {_cap(intervention)} in {cond} "
-                      f"({ACRONYMS[acr % len(ACRONYMS)]}-{c2 % 9 + 1})")
+        titles.append(
+            f"{_cap(design)} of {_cap(intervention)} in {cond} "
+            f"({ACRONYMS[acr % len(ACRONYMS)]}-{c2 % 9 + 1})"
+        )
         extra = area.conditions[c2 % len(area.conditions)]
         conditions.append(cond if extra == cond or c2 % 3 else f"{cond};{extra}")
-    return {"nct_id": nct_ids, "title": titles, "phase": np.array(PHASES)[phase],
-            "status": _trial_status(rng, as_of.year - start_year), "conditions": conditions,
-            "start_year": start_year}
+    return {
+        "nct_id": nct_ids,
+        "title": titles,
+        "phase": np.array(PHASES)[phase],
+        "status": _trial_status(rng, as_of.year - start_year),
+        "conditions": conditions,
+        "start_year": start_year,
+    }
 
 
 def _trial_status(rng: np.random.Generator, age: np.ndarray) -> np.ndarray:
     by_age = (  # (max age, statuses, probabilities)
-        (1, ("Recruiting", "Not yet recruiting", "Enrolling by invitation", "Active, not recruiting"),
-         (0.6, 0.2, 0.1, 0.1)),
-        (5, ("Active, not recruiting", "Completed", "Recruiting", "Terminated"), (0.45, 0.35, 0.15, 0.05)),
-        (99, ("Completed", "Terminated", "Withdrawn", "Active, not recruiting"), (0.78, 0.12, 0.04, 0.06)),
+        (
+            1,
+            (
+                "Recruiting",
+                "Not yet recruiting",
+                "Enrolling by invitation",
+                "Active, not recruiting",
+            ),
+            (0.6, 0.2, 0.1, 0.1),
+        ),
+        (
+            5,
+            ("Active, not recruiting", "Completed", "Recruiting", "Terminated"),
+            (0.45, 0.35, 0.15, 0.05),
+        ),
+        (
+            99,
+            ("Completed", "Terminated", "Withdrawn", "Active, not recruiting"),
+            (0.78, 0.12, 0.04, 0.06),
+        ),
     )
     status = np.empty(len(age), dtype=object)
     lower = -1
@@ -1036,23 +1783,33 @@ def _trial_status(rng: np.random.Generator, age: np.ndarray) -> np.ndarray:
 
 # --- MSLs and touchpoints -------------------------------------------------------------------
 
-def _write_msls(rng: np.random.Generator, spec: SizeSpec, table: _CsvTable) -> tuple[np.ndarray, np.ndarray]:
+
+def _write_msls(
+    rng: np.random.Generator, spec: SizeSpec, table: _CsvTable
+) -> tuple[np.ndarray, np.ndarray]:
     """Write msls.csv; return (first MSL index, MSL count) per territory x area cell."""
     n_ta = len(TA_NAMES)
-    counts = rng.integers(spec.msls_per_cell[0], spec.msls_per_cell[1] + 1, len(TERRITORY_NAMES) * n_ta)
+    counts = rng.integers(
+        spec.msls_per_cell[0], spec.msls_per_cell[1] + 1, len(TERRITORY_NAMES) * n_ta
+    )
     counts[TERRITORY_NAMES.index(NO_MSL_CELL[0]) * n_ta + TA_NAMES.index(NO_MSL_CELL[1])] = 0
     cell = np.repeat(np.arange(len(counts)), counts)
     n = len(cell)
     first = _choice(rng, _zipf_p(len(FIRST_NAMES)), n).tolist()
     last = _choice(rng, _zipf_p(len(LAST_NAMES)), n).tolist()
     names = [f"{FIRST_NAMES[f]} {LAST_NAMES[la]}" for f, la in zip(first, last)]
-    table.write({
-        "msl_id": [f"MSL{i:04d}" for i in range(1, n + 1)], "name": names,
-        "territory": [TERRITORY_NAMES[c // n_ta] for c in cell.tolist()],
-        "therapeutic_area": [TA_NAMES[c % n_ta] for c in cell.tolist()],
-        "email": [f"{_ascii_slug(FIRST_NAMES[f])}.{_ascii_slug(LAST_NAMES[la])}{i}@medaffairs.example.com"
-                  for i, (f, la) in enumerate(zip(first, last), start=1)],
-    })
+    table.write(
+        {
+            "msl_id": [f"MSL{i:04d}" for i in range(1, n + 1)],
+            "name": names,
+            "territory": [TERRITORY_NAMES[c // n_ta] for c in cell.tolist()],
+            "therapeutic_area": [TA_NAMES[c % n_ta] for c in cell.tolist()],
+            "email": [
+                f"{_ascii_slug(FIRST_NAMES[f])}.{_ascii_slug(LAST_NAMES[la])}{i}@medaffairs.example.com"
+                for i, (f, la) in enumerate(zip(first, last), start=1)
+            ],
+        }
+    )
     return np.cumsum(counts) - counts, counts
 
 
@@ -1071,9 +1828,16 @@ def _touch_weights(rng: np.random.Generator, influence: np.ndarray, covered: np.
     return weights, is_stale
 
 
-def _write_touchpoints(rng: np.random.Generator, world: _World, influence: np.ndarray,
-                       msl_cells: tuple[np.ndarray, np.ndarray], ids: np.ndarray, n_touch: int,
-                       as_of: date, table: _CsvTable) -> None:
+def _write_touchpoints(
+    rng: np.random.Generator,
+    world: _World,
+    influence: np.ndarray,
+    msl_cells: tuple[np.ndarray, np.ndarray],
+    ids: np.ndarray,
+    n_touch: int,
+    as_of: date,
+    table: _CsvTable,
+) -> None:
     msl_start, msl_count = msl_cells
     cell = world.hcp_territory * len(TA_NAMES) + world.hcp_ta
     weights, is_stale = _touch_weights(rng, influence, msl_count[cell] > 0)
@@ -1088,8 +1852,14 @@ def _write_touchpoints(rng: np.random.Generator, world: _World, influence: np.nd
         msl = msl_start[c] + np.where(rng.random(n) < 0.8, own, other)
         offset = _touch_offsets(rng, is_stale[hcp])
         columns = _touch_columns(rng, world.hcp_ta[hcp], offset, as_of)
-        table.write({"touchpoint_id": [f"TP{i:08d}" for i in range(written + 1, written + n + 1)],
-                     "msl_id": [f"MSL{m + 1:04d}" for m in msl.tolist()], "hcp_id": ids[hcp], **columns})
+        table.write(
+            {
+                "touchpoint_id": [f"TP{i:08d}" for i in range(written + 1, written + n + 1)],
+                "msl_id": [f"MSL{m + 1:04d}" for m in msl.tolist()],
+                "hcp_id": ids[hcp],
+                **columns,
+            }
+        )
         written += n
 
 
@@ -1100,8 +1870,9 @@ def _touch_offsets(rng: np.random.Generator, stale: np.ndarray) -> np.ndarray:
     return np.where(stale, rng.integers(400, TOUCHPOINT_DAYS, n), offset)
 
 
-def _touch_columns(rng: np.random.Generator, ta: np.ndarray, offset: np.ndarray,
-                   as_of: date) -> dict[str, Sequence]:
+def _touch_columns(
+    rng: np.random.Generator, ta: np.ndarray, offset: np.ndarray, as_of: date
+) -> dict[str, Sequence]:
     n = len(ta)
     days = np.datetime64(as_of.isoformat(), "D") - offset
     weekday = (days.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday; 5, 6 = weekend
@@ -1110,8 +1881,14 @@ def _touch_columns(rng: np.random.Generator, ta: np.ndarray, offset: np.ndarray,
     channel = _choice(rng, CHANNELS_P, n)
     blank = (channel == CHANNELS.index("email")) & (rng.random(n) < 0.3)
     insight, topic, category, sentiment = _insights(rng, ta, theme, blank)
-    return {"date": np.datetime_as_string(days, unit="D"), "channel": np.array(CHANNELS)[channel],
-            "topic": topic, "insight": insight, "insight_category": category, "sentiment": sentiment}
+    return {
+        "date": np.datetime_as_string(days, unit="D"),
+        "channel": np.array(CHANNELS)[channel],
+        "topic": topic,
+        "insight": insight,
+        "insight_category": category,
+        "sentiment": sentiment,
+    }
 
 
 def _theme_trend(trend: str, t: np.ndarray) -> np.ndarray:
@@ -1125,7 +1902,9 @@ def _theme_trend(trend: str, t: np.ndarray) -> np.ndarray:
 
 def _pick_themes(rng: np.random.Generator, ta: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Theme index per note; ``len(PLANTED_THEMES)`` means a noise note."""
-    in_area = np.array([[name in th.areas for th in PLANTED_THEMES] for name in TA_NAMES], dtype=float)
+    in_area = np.array(
+        [[name in th.areas for th in PLANTED_THEMES] for name in TA_NAMES], dtype=float
+    )
     weights = in_area[ta] * np.column_stack([_theme_trend(th.trend, t) for th in PLANTED_THEMES])
     weights = np.column_stack([weights, np.full(len(ta), NOISE_WEIGHT)])
     cum = np.cumsum(weights, axis=1)
@@ -1138,18 +1917,27 @@ def _insights(rng: np.random.Generator, ta: np.ndarray, theme: np.ndarray, blank
     picks = rng.integers(0, 1 << 30, (n, 8)).tolist()
     sent_u, label_u = rng.random(n).tolist(), rng.random(n).tolist()
     insight, topic, category, sentiment = [], [], [], []
-    for t, th, b, p, su, lu in zip(ta.tolist(), theme.tolist(), blank.tolist(), picks, sent_u, label_u):
+    for t, th, b, p, su, lu in zip(
+        ta.tolist(), theme.tolist(), blank.tolist(), picks, sent_u, label_u
+    ):
         area = THERAPEUTIC_AREAS[t]
         if b:
             insight.append(""), category.append(""), sentiment.append("")
             topic.append(area.topics[p[0] % len(area.topics)])
             continue
-        slots = {"drug": area.interventions[p[1] % len(area.interventions)],
-                 "disease": area.diseases[p[2] % len(area.diseases)], "weeks": 2 + p[3] % 7,
-                 "n": 3 + p[4] % 38, "payer": PAYERS[p[5] % len(PAYERS)], "site": SITES[p[6] % len(SITES)]}
+        slots = {
+            "drug": area.interventions[p[1] % len(area.interventions)],
+            "disease": area.diseases[p[2] % len(area.diseases)],
+            "weeks": 2 + p[3] % 7,
+            "n": 3 + p[4] % 38,
+            "payer": PAYERS[p[5] % len(PAYERS)],
+            "site": SITES[p[6] % len(SITES)],
+        }
         if th == len(PLANTED_THEMES):
             insight.append(_cap(NOISE_NOTES[p[0] % len(NOISE_NOTES)].format(**slots)))
-            topic.append((area.topics + NOISE_TOPICS)[p[7] % (len(area.topics) + len(NOISE_TOPICS))])
+            topic.append(
+                (area.topics + NOISE_TOPICS)[p[7] % (len(area.topics) + len(NOISE_TOPICS))]
+            )
             category.append("other" if lu < 0.7 else "treatment practice")
             sentiment.append(_pick_sentiment(NOISE_SENTIMENT_P, su))
             continue
@@ -1169,8 +1957,14 @@ def _pick_sentiment(p: tuple[float, float, float], u: float) -> str:
 
 # --- the bundle -----------------------------------------------------------------------------
 
-def generate_bundle(out: Path, size: str, seed: int = 42, as_of: date | None = None,
-                    progress: Progress | None = None) -> dict[str, int]:
+
+def generate_bundle(
+    out: Path,
+    size: str,
+    seed: int = 42,
+    as_of: date | None = None,
+    progress: Progress | None = None,
+) -> dict[str, int]:
     """Write a synthetic canonical CSV bundle of ``size`` (S, M or L) into ``out``.
 
     The same ``seed`` and ``as_of`` always give byte-identical files.  ``as_of`` (default
@@ -1207,19 +2001,23 @@ def _size_spec(size: str) -> SizeSpec:
         raise InputError(f"unknown size {size!r}; choose one of {', '.join(SIZES)}") from None
 
 
-def _generate(rngs: list[np.random.Generator], spec: SizeSpec, as_of: date,
-              tables: dict[str, _CsvTable]) -> None:
+def _generate(
+    rngs: list[np.random.Generator], spec: SizeSpec, as_of: date, tables: dict[str, _CsvTable]
+) -> None:
     # each stage draws from its own stream, so changing one stage leaves the others alone
     world = _build_world(rngs[0], spec.hcps, as_of)
     ids = _hcp_ids(world.n_hcps)
     _write_institutions(world, tables["institutions"])
     _write_hcps(rngs[1], world, ids, tables["hcps"])
     _write_affiliations(rngs[2], world, ids, as_of, tables["affiliations"])
-    papers = _write_publications(rngs[3], world, spec, as_of, ids, tables["publications"],
-                                 tables["authorships"])
-    trial_roles = _write_trials(rngs[4], world, papers, ids, spec.trials, as_of, tables["trials"],
-                                tables["trial_roles"])
+    papers = _write_publications(
+        rngs[3], world, spec, as_of, ids, tables["publications"], tables["authorships"]
+    )
+    trial_roles = _write_trials(
+        rngs[4], world, papers, ids, spec.trials, as_of, tables["trials"], tables["trial_roles"]
+    )
     msl_cells = _write_msls(rngs[5], spec, tables["msls"])
     influence = papers + 4 * trial_roles
-    _write_touchpoints(rngs[6], world, influence, msl_cells, ids, spec.touchpoints, as_of,
-                       tables["touchpoints"])
+    _write_touchpoints(
+        rngs[6], world, influence, msl_cells, ids, spec.touchpoints, as_of, tables["touchpoints"]
+    )

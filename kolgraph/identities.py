@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -32,11 +32,16 @@ def record_identities(home: Path, identities: pd.DataFrame | None) -> int:
     """Upsert the evidence rows of one load; returns how many were written."""
     if identities is None or identities.empty:
         return 0
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    rows = [tuple(_text(r[c]) for c in COLUMNS) + (now,) for r in records(identities[list(COLUMNS)])]
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    rows = [
+        tuple(_text(r[c]) for c in COLUMNS) + (now,) for r in records(identities[list(COLUMNS)])
+    ]
     with _connect(home) as con:
-        con.executemany(f"INSERT OR REPLACE INTO identities ({', '.join(COLUMNS)}, recorded_at) "
-                        f"VALUES ({', '.join('?' * (len(COLUMNS) + 1))})", rows)
+        con.executemany(
+            f"INSERT OR REPLACE INTO identities ({', '.join(COLUMNS)}, recorded_at) "
+            f"VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
+            rows,
+        )
     return len(rows)
 
 
@@ -48,8 +53,9 @@ def explain_identity(home: Path, store: GraphStore, hcp_id: str) -> dict:
         raise NotFoundError(f"unknown HCP {hcp_id}")
     with _connect(home) as con:
         con.row_factory = sqlite3.Row
-        rows = con.execute("SELECT * FROM identities WHERE hcp_id = ? ORDER BY source, source_ref",
-                           (hcp_id,)).fetchall()
+        rows = con.execute(
+            "SELECT * FROM identities WHERE hcp_id = ? ORDER BY source, source_ref", (hcp_id,)
+        ).fetchall()
     return {"hcp": records(match)[0], "evidence": [dict(r) for r in rows]}
 
 

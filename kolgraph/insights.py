@@ -22,21 +22,41 @@ from kolgraph.store import GraphStore
 CSV_COLUMNS = ("dimension", "value", "count")
 
 
-def insights_report(store: GraphStore, home: Path, *, territory: str | None = None,
-                    since: date | str | None = None, tier: int | str | None = None,
-                    category: str | None = None, as_of: date | str | None = None,
-                    themes: bool = False, n_themes: int | None = None, seed: int = 0) -> dict:
+def insights_report(
+    store: GraphStore,
+    home: Path,
+    *,
+    territory: str | None = None,
+    since: date | str | None = None,
+    tier: int | str | None = None,
+    category: str | None = None,
+    as_of: date | str | None = None,
+    themes: bool = False,
+    n_themes: int | None = None,
+    seed: int = 0,
+) -> dict:
     """:func:`~kolgraph.analytics.insights.insight_summary` of ``store`` (vocabulary from
     ``home/insights.toml``), plus ``themes``: a list when asked for, else ``None``."""
     tables = {name: store.table(name) for name in ("touchpoints", "hcps", "msls")}
     scores = store.scores()
-    filters = dict(territory=territory, since=since, tier=tier, category=category, as_of=as_of,
-                   categories=load_insight_categories(home))
-    report = insight_summary(tables["touchpoints"], tables["hcps"], scores, msls=tables["msls"],
-                             **filters)
-    report["themes"] = (insight_themes(tables["touchpoints"], tables["hcps"], scores,
-                                       n_themes=n_themes, seed=seed, **filters)
-                        if themes else None)
+    filters = dict(
+        territory=territory,
+        since=since,
+        tier=tier,
+        category=category,
+        as_of=as_of,
+        categories=load_insight_categories(home),
+    )
+    report = insight_summary(
+        tables["touchpoints"], tables["hcps"], scores, msls=tables["msls"], **filters
+    )
+    report["themes"] = (
+        insight_themes(
+            tables["touchpoints"], tables["hcps"], scores, n_themes=n_themes, seed=seed, **filters
+        )
+        if themes
+        else None
+    )
     return report
 
 
@@ -44,11 +64,15 @@ def report_rows(report: dict) -> list[dict]:
     """The report flattened to ``dimension, value, count`` rows (see docs/insights.md)."""
     rows = [{"dimension": "total", "value": "insights", "count": report["total"]}]
     for dimension in DIMENSIONS:
-        rows += [{"dimension": dimension, "value": value, "count": n}
-                 for value, n in report["counts"][dimension].items()]
+        rows += [
+            {"dimension": dimension, "value": value, "count": n}
+            for value, n in report["counts"][dimension].items()
+        ]
     for category, by_quarter in report["category_by_quarter"].items():
-        rows += [{"dimension": "category_by_quarter", "value": f"{category}|{quarter}", "count": n}
-                 for quarter, n in by_quarter.items()]
+        rows += [
+            {"dimension": "category_by_quarter", "value": f"{category}|{quarter}", "count": n}
+            for quarter, n in by_quarter.items()
+        ]
     for theme in report.get("themes") or []:
         rows.append({"dimension": "theme", "value": theme["label"], "count": theme["size"]})
     return rows
@@ -58,11 +82,15 @@ def report_text(report: dict) -> str:
     """A readable report: counts tables, category by quarter, newest insights, themes."""
     total = report["total"]
     active = {k: v for k, v in report["filters"].items() if v is not None}
-    lines = [f"{total:,} insights" + (" (" + ", ".join(f"{k} {v}" for k, v in active.items()) + ")"
-                                      if active else "")]
+    lines = [
+        f"{total:,} insights"
+        + (" (" + ", ".join(f"{k} {v}" for k, v in active.items()) + ")" if active else "")
+    ]
     for dimension in DIMENSIONS:
-        rows = [{dimension: value, "insights": n, "share": _percent(n, total)}
-                for value, n in report["counts"][dimension].items()]
+        rows = [
+            {dimension: value, "insights": n, "share": _percent(n, total)}
+            for value, n in report["counts"][dimension].items()
+        ]
         lines += ["", table_text(rows, [dimension, "insights", "share"])]
     lines += ["", "Category by quarter:", _category_quarter_table(report["category_by_quarter"])]
     lines += ["", "Newest insights from tier 1-2 HCPs:"] + _newest_lines(report["newest"])
@@ -86,11 +114,17 @@ def _newest_lines(newest: list[dict]) -> list[str]:
         return ["  (none)"]
     lines = []
     for row in newest:
-        lines.append(f"  {row['date']}  {row['hcp_name'] or row['hcp_id']} ({row['hcp_id']}), "
-                     f"tier {row['tier']}, {row['territory'] or 'no territory'}; "
-                     f"MSL {row['msl_name'] or row['msl_id']}")
-        lines.append("    " + " / ".join(v or "-" for v in (row["insight_category"], row["sentiment"],
-                                                            row["topic"])))
+        lines.append(
+            f"  {row['date']}  {row['hcp_name'] or row['hcp_id']} ({row['hcp_id']}), "
+            f"tier {row['tier']}, {row['territory'] or 'no territory'}; "
+            f"MSL {row['msl_name'] or row['msl_id']}"
+        )
+        lines.append(
+            "    "
+            + " / ".join(
+                v or "-" for v in (row["insight_category"], row["sentiment"], row["topic"])
+            )
+        )
         lines.append("    " + " ".join(str(row["insight"]).split()))  # one line per note
     return lines
 
@@ -101,7 +135,9 @@ def _theme_lines(themes: list[dict]) -> list[str]:
     lines = []
     for theme in themes:
         trend = " ".join(str(n) for n in theme["trend"].values())
-        lines.append(f"  {theme['theme']:>2}. {theme['label']}: {theme['size']:,} insights "
-                     f"({theme['share']:.0%}), {theme['direction']}; by quarter: {trend}")
+        lines.append(
+            f"  {theme['theme']:>2}. {theme['label']}: {theme['size']:,} insights "
+            f"({theme['share']:.0%}), {theme['direction']}; by quarter: {trend}"
+        )
         lines += [f"      - {' '.join(str(e['insight']).split())}" for e in theme["examples"]]
     return lines

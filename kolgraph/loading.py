@@ -90,8 +90,10 @@ class LoadSummary:
         width = max(len(name) for name in self.tables)
         digits = len(f"{max(c.read for c in self.tables.values()):,}")
         for name, c in self.tables.items():
-            lines.append(f"  {name:<{width}}  {c.read:>{digits},} rows  {c.created:>{digits},} new"
-                         f"  {c.updated:>{digits},} updated")
+            lines.append(
+                f"  {name:<{width}}  {c.read:>{digits},} rows  {c.created:>{digits},} new"
+                f"  {c.updated:>{digits},} updated"
+            )
         return "\n".join(lines)
 
     def _source_lines(self) -> list[str]:
@@ -118,27 +120,43 @@ class ValidatedLoad:
         return self.summary.describe(verb="would load")
 
 
-def validate_path(path: Path | str, store: GraphStore, *, fmt: str | None = None,
-                  today: date | None = None,
-                  insight_categories: Sequence[str] = schema.DEFAULT_INSIGHT_CATEGORIES,
-                  ) -> ValidatedLoad:
+def validate_path(
+    path: Path | str,
+    store: GraphStore,
+    *,
+    fmt: str | None = None,
+    today: date | None = None,
+    insight_categories: Sequence[str] = schema.DEFAULT_INSIGHT_CATEGORIES,
+) -> ValidatedLoad:
     """Read and check ``path`` against ``store``; raises ``ValidationFailed``; writes nothing."""
     path = Path(path)
     fmt = _checked_format(path, fmt)
     source = _reader(fmt)(path, store, today)
     batch = validate(source.raw, store, today=today, insight_categories=insight_categories)
-    summary = LoadSummary(count_changes(batch, store), fmt, source.records_read,
-                          Counter(source.skipped), list(source.notes), source.identities)
+    summary = LoadSummary(
+        count_changes(batch, store),
+        fmt,
+        source.records_read,
+        Counter(source.skipped),
+        list(source.notes),
+        source.identities,
+    )
     return ValidatedLoad(batch, summary)
 
 
-def load_path(path: Path | str, store: GraphStore, *, fmt: str | None = None,
-              progress: Progress = no_progress, today: date | None = None,
-              insight_categories: Sequence[str] = schema.DEFAULT_INSIGHT_CATEGORIES,
-              ) -> LoadSummary:
+def load_path(
+    path: Path | str,
+    store: GraphStore,
+    *,
+    fmt: str | None = None,
+    progress: Progress = no_progress,
+    today: date | None = None,
+    insight_categories: Sequence[str] = schema.DEFAULT_INSIGHT_CATEGORIES,
+) -> LoadSummary:
     """Validate ``path`` and, only when every check passes, write it to ``store``."""
-    validated = validate_path(path, store, fmt=fmt, today=today,
-                              insight_categories=insight_categories)
+    validated = validate_path(
+        path, store, fmt=fmt, today=today, insight_categories=insight_categories
+    )
     store.load(validated.batch, progress)
     return validated.summary
 
@@ -147,8 +165,10 @@ def _checked_format(path: Path, fmt: str | None) -> str:
     """``fmt`` when given and plausible, else the detected format."""
     detected = detect_format(path)
     if fmt and detected != "bundle" and detected != fmt:
-        raise InputError(f"{path}: looks like {detected}, not {fmt}; "
-                         f"use --format {detected} or leave --format out")
+        raise InputError(
+            f"{path}: looks like {detected}, not {fmt}; "
+            f"use --format {detected} or leave --format out"
+        )
     return fmt or detected
 
 
@@ -193,15 +213,17 @@ def _stored_entities(batch: Batch, store: GraphStore) -> dict[str, set[str]]:
     return existed
 
 
-def _stored_links(table: schema.Table, frame: pd.DataFrame, existed: dict[str, set[str]],
-                  store: GraphStore) -> int:
+def _stored_links(
+    table: schema.Table, frame: pd.DataFrame, existed: dict[str, set[str]], store: GraphStore
+) -> int:
     """How many relationships of ``frame`` the store already holds.
 
     Only a row whose ends both existed can; the stored table is read only when there is
     such a row (never on a first load, nor on one that adds only new HCPs).
     """
-    possible = np.logical_and.reduce([frame[column].isin(existed[target]).to_numpy()
-                                      for column, target in table.references])
+    possible = np.logical_and.reduce(
+        [frame[column].isin(existed[target]).to_numpy() for column, target in table.references]
+    )
     if not possible.any():
         return 0
     stored = store.table(table.name)

@@ -155,8 +155,10 @@ class ServerStatus:
     def describe(self) -> str:
         """One line for ``kolgraph neo4j status``."""
         if self.running:
-            return (f"Neo4j {self.version} is running (pid {self.pid}) at {self.uri}; "
-                    f"folder {self.directory}")
+            return (
+                f"Neo4j {self.version} is running (pid {self.pid}) at {self.uri}; "
+                f"folder {self.directory}"
+            )
         return f"Neo4j is not running (folder {self.directory})"
 
 
@@ -189,6 +191,7 @@ class StartResult:
 
 # --- the jar cache ---------------------------------------------------------------------------
 
+
 def cache_dir() -> Path:
     """Where the jars are kept: ``KOLGRAPH_NEO4J_CACHE``, else ``$XDG_CACHE_HOME/kolgraph/...``."""
     override = os.environ.get("KOLGRAPH_NEO4J_CACHE")
@@ -216,8 +219,10 @@ def fetch_jars(cache: Path | None = None, echo: Echo | None = None) -> Path:
         return lib
     mvn = shutil.which("mvn")
     if not mvn:
-        raise Neo4jServerError("cannot fetch Neo4j: Maven (mvn) is not installed; "
-                               "install it (e.g. apt-get install maven)")
+        raise Neo4jServerError(
+            "cannot fetch Neo4j: Maven (mvn) is not installed; "
+            "install it (e.g. apt-get install maven)"
+        )
     if echo:
         echo(f"Fetching Neo4j {NEO4J_VERSION} jars into {lib} (once; about 120 MB)...")
     try:
@@ -236,16 +241,26 @@ def fetch_jars(cache: Path | None = None, echo: Echo | None = None) -> Path:
 
 def _run_maven(mvn: str, work: Path) -> None:
     (work / "pom.xml").write_text(_POM)
-    command = [mvn, "-q", "-B", "-f", str(work / "pom.xml"), "dependency:copy-dependencies",
-               f"-DoutputDirectory={work / 'lib'}", "-Dmdep.includeScope=runtime"]
+    command = [
+        mvn,
+        "-q",
+        "-B",
+        "-f",
+        str(work / "pom.xml"),
+        "dependency:copy-dependencies",
+        f"-DoutputDirectory={work / 'lib'}",
+        "-Dmdep.includeScope=runtime",
+    ]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
     except subprocess.TimeoutExpired as exc:
         raise Neo4jServerError("fetching Neo4j with Maven took longer than 30 minutes") from exc
     jars = sorted(p.name for p in (work / "lib").glob("*.jar")) if (work / "lib").is_dir() else []
     if done.returncode != 0 or not jars:
-        raise Neo4jServerError(f"fetching Neo4j {NEO4J_VERSION} with Maven failed "
-                               f"(exit {done.returncode}): {_tail(done.stdout + done.stderr)}")
+        raise Neo4jServerError(
+            f"fetching Neo4j {NEO4J_VERSION} with Maven failed "
+            f"(exit {done.returncode}): {_tail(done.stdout + done.stderr)}"
+        )
     (work / "lib" / "MANIFEST.txt").write_text("\n".join(jars) + "\n")
 
 
@@ -261,18 +276,22 @@ def _install_lib(fetched: Path, lib: Path) -> None:
 
 # --- Java ------------------------------------------------------------------------------------
 
+
 def find_java() -> str:
     """The ``java`` to run Neo4j with (``JAVA_HOME`` first, then PATH), checked to be 17+."""
     java_home = os.environ.get("JAVA_HOME")
     java = str(Path(java_home) / "bin" / "java") if java_home else shutil.which("java")
     if not java or not os.access(java, os.X_OK):
         where = f"JAVA_HOME={java_home}" if java_home else "PATH"
-        raise Neo4jServerError(f"cannot start Neo4j: no java found on {where}; install Java "
-                               f"{MIN_JAVA}+ (e.g. apt-get install openjdk-17-jre-headless)")
+        raise Neo4jServerError(
+            f"cannot start Neo4j: no java found on {where}; install Java "
+            f"{MIN_JAVA}+ (e.g. apt-get install openjdk-17-jre-headless)"
+        )
     major = java_major_version(java)
     if major < MIN_JAVA:
-        raise Neo4jServerError(f"Neo4j {NEO4J_VERSION} needs Java {MIN_JAVA} or newer; "
-                               f"{java} is Java {major}")
+        raise Neo4jServerError(
+            f"Neo4j {NEO4J_VERSION} needs Java {MIN_JAVA} or newer; {java} is Java {major}"
+        )
     return java
 
 
@@ -284,13 +303,15 @@ def java_major_version(java: str) -> int:
         raise Neo4jServerError(f"cannot run {java} -version: {exc}") from exc
     match = re.search(r'version "(\d+)(?:\.(\d+))?', done.stderr + done.stdout)
     if not match:
-        raise Neo4jServerError(f"cannot read the Java version from {java} -version: "
-                               f"{_tail(done.stderr + done.stdout)}")
+        raise Neo4jServerError(
+            f"cannot read the Java version from {java} -version: {_tail(done.stderr + done.stdout)}"
+        )
     first, second = int(match.group(1)), int(match.group(2) or 0)
     return second if first == 1 else first
 
 
 # --- configuration and password --------------------------------------------------------------
+
 
 def _write_conf(layout: Layout, port: int, memory: Memory) -> None:
     d = layout.directory
@@ -327,8 +348,9 @@ def configured_port(layout: Layout) -> int | None:
     """The Bolt port written in the folder's ``neo4j.conf``, if any."""
     if not layout.conf_file.is_file():
         return None
-    match = re.search(r"^server\.bolt\.listen_address=.*:(\d+)\s*$",
-                      layout.conf_file.read_text(), re.MULTILINE)
+    match = re.search(
+        r"^server\.bolt\.listen_address=.*:(\d+)\s*$", layout.conf_file.read_text(), re.MULTILINE
+    )
     return int(match.group(1)) if match else None
 
 
@@ -346,8 +368,10 @@ def _choose_password(layout: Layout, given: str | None) -> tuple[str, str]:
     if layout.initialised:
         stored = layout.password_file.read_text().strip() if layout.password_file.exists() else ""
         if not stored:
-            raise Neo4jServerError(f"the server in {layout.directory} was set up before and its "
-                                   "password file is missing; set NEO4J_PASSWORD to its password")
+            raise Neo4jServerError(
+                f"the server in {layout.directory} was set up before and its "
+                "password file is missing; set NEO4J_PASSWORD to its password"
+            )
         return stored, "stored"
     return generate_password(), "generated"
 
@@ -362,13 +386,28 @@ def _set_initial_password(java: str, lib: Path, layout: Layout, password: str) -
     auth = layout.data_dir / "dbms" / "auth.ini"
     auth.unlink(missing_ok=True)  # from an earlier attempt that never started
     # "--": a password may begin with "-" and must not be read as an option.
-    command = [java, "-cp", f"{lib}/*", "org.neo4j.cli.AdminTool",
-               "dbms", "set-initial-password", "--", password]
-    done = subprocess.run(command, capture_output=True, text=True, env=_server_env(layout),
-                          cwd=layout.directory, timeout=300)
+    command = [
+        java,
+        "-cp",
+        f"{lib}/*",
+        "org.neo4j.cli.AdminTool",
+        "dbms",
+        "set-initial-password",
+        "--",
+        password,
+    ]
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        env=_server_env(layout),
+        cwd=layout.directory,
+        timeout=300,
+    )
     if done.returncode != 0:
-        raise Neo4jServerError("setting the initial Neo4j password failed: "
-                               f"{_tail(done.stdout + done.stderr)}")
+        raise Neo4jServerError(
+            f"setting the initial Neo4j password failed: {_tail(done.stdout + done.stderr)}"
+        )
 
 
 def _server_env(layout: Layout) -> dict[str, str]:
@@ -376,6 +415,7 @@ def _server_env(layout: Layout) -> dict[str, str]:
 
 
 # --- processes -------------------------------------------------------------------------------
+
 
 def _read_pid(layout: Layout) -> int | None:
     try:
@@ -425,22 +465,37 @@ def _port_free(port: int) -> bool:
 
 
 def _launch(java: str, lib: Path, layout: Layout, memory: Memory) -> subprocess.Popen:
-    command = [java, f"-Xms{memory.heap_initial}", f"-Xmx{memory.heap_max}", *_JVM_FLAGS,
-               "-cp", f"{lib}/*", "org.neo4j.server.CommunityEntryPoint",
-               f"--home-dir={layout.directory}", f"--config-dir={layout.conf_dir}"]
+    command = [
+        java,
+        f"-Xms{memory.heap_initial}",
+        f"-Xmx{memory.heap_max}",
+        *_JVM_FLAGS,
+        "-cp",
+        f"{lib}/*",
+        "org.neo4j.server.CommunityEntryPoint",
+        f"--home-dir={layout.directory}",
+        f"--config-dir={layout.conf_dir}",
+    ]
     layout.logs_dir.mkdir(parents=True, exist_ok=True)
     layout.run_dir.mkdir(parents=True, exist_ok=True)
     with open(layout.console_log, "ab") as log:
         # A new session: the server outlives this process and ignores its terminal's Ctrl-C.
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
-                                   stderr=subprocess.STDOUT, cwd=layout.directory,
-                                   env=_server_env(layout), start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=layout.directory,
+            env=_server_env(layout),
+            start_new_session=True,
+        )
     layout.pid_file.write_text(f"{process.pid}\n")
     return process
 
 
-def _wait_until_ready(process: subprocess.Popen, uri: str, password: str, layout: Layout,
-                      timeout: float) -> None:
+def _wait_until_ready(
+    process: subprocess.Popen, uri: str, password: str, layout: Layout, timeout: float
+) -> None:
     """Wait until Bolt answers a real query with the credentials; fail fast if the JVM dies."""
     from neo4j import GraphDatabase
     from neo4j.exceptions import AuthError, DriverError, Neo4jError
@@ -449,8 +504,9 @@ def _wait_until_ready(process: subprocess.Popen, uri: str, password: str, layout
     last_error = "no answer yet"
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise Neo4jServerError(f"Neo4j exited with code {process.returncode} while starting; "
-                                   f"{_log_tail(layout)}")
+            raise Neo4jServerError(
+                f"Neo4j exited with code {process.returncode} while starting; {_log_tail(layout)}"
+            )
         try:
             # bolt:// and an auto-commit query: no routing and no driver-side retries, which
             # would log warnings and back off for seconds while the server is still booting.
@@ -459,13 +515,17 @@ def _wait_until_ready(process: subprocess.Popen, uri: str, password: str, layout
                     session.run("CALL dbms.components() YIELD versions RETURN versions").consume()
             return
         except AuthError as exc:
-            raise Neo4jServerError(f"Neo4j in {layout.directory} rejected the password "
-                                   f"({exc.message}); set NEO4J_PASSWORD to its password") from exc
+            raise Neo4jServerError(
+                f"Neo4j in {layout.directory} rejected the password "
+                f"({exc.message}); set NEO4J_PASSWORD to its password"
+            ) from exc
         except (DriverError, Neo4jError, OSError) as exc:
             last_error = f"{type(exc).__name__}: {exc}"
         time.sleep(0.5)
-    raise Neo4jServerError(f"Neo4j did not answer on {uri} within {timeout:.0f} s "
-                           f"(last: {last_error}); {_log_tail(layout)}")
+    raise Neo4jServerError(
+        f"Neo4j did not answer on {uri} within {timeout:.0f} s "
+        f"(last: {last_error}); {_log_tail(layout)}"
+    )
 
 
 def _terminate(pid: int, layout: Layout, timeout: float) -> None:
@@ -485,17 +545,25 @@ def _terminate(pid: int, layout: Layout, timeout: float) -> None:
 
 # --- the commands ----------------------------------------------------------------------------
 
+
 def status(directory: Path) -> ServerStatus:
     """Whether a server runs in ``directory`` (by its pid file), with its pid and Bolt port."""
     layout = Layout(Path(directory).resolve())
     pid = _running_pid(layout)
-    return ServerStatus(directory=layout.directory, running=pid is not None, pid=pid,
-                        port=configured_port(layout))
+    return ServerStatus(
+        directory=layout.directory, running=pid is not None, pid=pid, port=configured_port(layout)
+    )
 
 
-def start(directory: Path, port: int = DEFAULT_PORT, *, password: str | None = None,
-          memory: Memory = DEFAULT_MEMORY, timeout: float = START_TIMEOUT,
-          echo: Echo | None = None) -> StartResult:
+def start(
+    directory: Path,
+    port: int = DEFAULT_PORT,
+    *,
+    password: str | None = None,
+    memory: Memory = DEFAULT_MEMORY,
+    timeout: float = START_TIMEOUT,
+    echo: Echo | None = None,
+) -> StartResult:
     """Start a server in ``directory`` in the background and wait until Bolt answers.
 
     Idempotent: a server already running there is reported, not started again. The password
@@ -509,8 +577,9 @@ def start(directory: Path, port: int = DEFAULT_PORT, *, password: str | None = N
     java = find_java()
     lib = fetch_jars(echo=echo)
     if not _port_free(port):
-        raise Neo4jServerError(f"port {port} on {HOST} is in use by another program; "
-                               "choose another with --port")
+        raise Neo4jServerError(
+            f"port {port} on {HOST} is in use by another program; choose another with --port"
+        )
     chosen, source, fresh = _prepare_folder(java, lib, layout, port, memory, password)
     if echo:
         echo(f"Starting Neo4j {NEO4J_VERSION} in {layout.directory} (Bolt on {HOST}:{port})...")
@@ -526,8 +595,9 @@ def start(directory: Path, port: int = DEFAULT_PORT, *, password: str | None = N
     return StartResult(status(layout.directory), chosen, source, already_running=False)
 
 
-def _prepare_folder(java: str, lib: Path, layout: Layout, port: int, memory: Memory,
-                    password: str | None) -> tuple[str, str, bool]:
+def _prepare_folder(
+    java: str, lib: Path, layout: Layout, port: int, memory: Memory, password: str | None
+) -> tuple[str, str, bool]:
     """Write the conf and, in a fresh folder, set the initial password.
 
     Returns the password, where it came from, and whether the folder was fresh.
@@ -561,14 +631,15 @@ def stop(directory: Path, timeout: float = STOP_TIMEOUT) -> bool:
     return pid is not None
 
 
-def start_and_describe(directory: Path, port: int = DEFAULT_PORT,
-                       echo: Echo | None = None) -> str:
+def start_and_describe(directory: Path, port: int = DEFAULT_PORT, echo: Echo | None = None) -> str:
     """``start`` for the CLI: returns the message to print (with the port caveat if any)."""
     result = start(directory, port, echo=echo)
     text = result.describe()
     if result.already_running and result.status.port not in (None, port):
-        text += (f"\n(it listens on port {result.status.port}, not {port}: "
-                 "stop it first to change the port)")
+        text += (
+            f"\n(it listens on port {result.status.port}, not {port}: "
+            "stop it first to change the port)"
+        )
     return text
 
 
@@ -581,6 +652,7 @@ def stop_and_describe(directory: Path) -> str:
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
 
 def _tail(text: str, lines: int = 12) -> str:
     """The last lines of a tool's output, joined on one line for an error message."""

@@ -18,8 +18,9 @@ def free_port(host: str = LOOPBACK) -> int:
         return probe.getsockname()[1]
 
 
-def wait_until_listening(port: int, process: subprocess.Popen, timeout: float = 60.0,
-                         host: str = LOOPBACK) -> bool:
+def wait_until_listening(
+    port: int, process: subprocess.Popen, timeout: float = 60.0, host: str = LOOPBACK
+) -> bool:
     """Wait until something accepts connections on ``host:port``: True then; False when
     ``process`` (the server meant to listen there) exits first or ``timeout`` seconds pass."""
     deadline = time.monotonic() + timeout

@@ -10,7 +10,6 @@ from typing import Any, TextIO
 
 import click
 
-
 #: How many items of a list a table cell shows.
 BRIEF_ITEMS = 3
 
@@ -18,7 +17,9 @@ BRIEF_ITEMS = 3
 def output_options(command):
     """Add the mutually exclusive ``--json`` / ``--csv`` flags to a listing command."""
     command = click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")(command)
-    return click.option("--json", "as_json", is_flag=True, help="Print a JSON array of objects.")(command)
+    return click.option("--json", "as_json", is_flag=True, help="Print a JSON array of objects.")(
+        command
+    )
 
 
 def chosen_format(as_json: bool, as_csv: bool) -> str:
@@ -28,7 +29,9 @@ def chosen_format(as_json: bool, as_csv: bool) -> str:
     return "json" if as_json else "csv" if as_csv else "table"
 
 
-def emit(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str], out: TextIO | None = None) -> None:
+def emit(
+    rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str], out: TextIO | None = None
+) -> None:
     """Print ``rows`` (dicts with at least ``columns``) in the chosen format."""
     out = out or sys.stdout  # looked up at call time, so click's test runner captures it
     if fmt == "json":
@@ -46,13 +49,18 @@ def table_text(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     """A plain aligned text table (numbers right-aligned)."""
     cells = [[_cell(row.get(c), brief=True) for c in columns] for row in rows]
     widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
-    numeric = [bool(rows) and all(isinstance(r.get(c), (int, float)) or r.get(c) is None for r in rows)
-               for c in columns]
+    numeric = [
+        bool(rows) and all(isinstance(r.get(c), (int, float)) or r.get(c) is None for r in rows)
+        for c in columns
+    ]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     for r in cells:
-        lines.append("  ".join(v.rjust(w) if num else v.ljust(w)
-                               for v, w, num in zip(r, widths, numeric)).rstrip())
+        lines.append(
+            "  ".join(
+                v.rjust(w) if num else v.ljust(w) for v, w, num in zip(r, widths, numeric)
+            ).rstrip()
+        )
     if not rows:
         lines.append("(no rows)")
     return "\n".join(lines)

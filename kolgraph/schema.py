@@ -82,61 +82,98 @@ def _cols(*specs: str) -> tuple[Column, ...]:
 
 
 HCPS = Table(
-    "hcps", ("hcp_id",),
-    _cols("hcp_id*", "first_name*", "last_name*", "credentials", "specialty", "city", "state",
-          "country", "territory", "npi:npi", "orcid", "email"),
+    "hcps",
+    ("hcp_id",),
+    _cols(
+        "hcp_id*",
+        "first_name*",
+        "last_name*",
+        "credentials",
+        "specialty",
+        "city",
+        "state",
+        "country",
+        "territory",
+        "npi:npi",
+        "orcid",
+        "email",
+    ),
     label="HCP",
 )
 INSTITUTIONS = Table(
-    "institutions", ("institution_id",),
+    "institutions",
+    ("institution_id",),
     _cols("institution_id*", "name*", "type", "city", "state", "country"),
     label="Institution",
 )
 AFFILIATIONS = Table(
-    "affiliations", ("hcp_id", "institution_id"),
+    "affiliations",
+    ("hcp_id", "institution_id"),
     _cols("hcp_id*", "institution_id*", "role", "start_year:year", "end_year:year"),
     references=(("hcp_id", "hcps"), ("institution_id", "institutions")),
     rel_type="AFFILIATED_WITH",
 )
 PUBLICATIONS = Table(
-    "publications", ("pmid",),
+    "publications",
+    ("pmid",),
     _cols("pmid*", "title*", "journal", "year*:year", "mesh_terms:list", "citation_count:int"),
     label="Publication",
 )
 AUTHORSHIPS = Table(
-    "authorships", ("pmid", "hcp_id"),
+    "authorships",
+    ("pmid", "hcp_id"),
     _cols("pmid*", "hcp_id*", "position*:int"),
     references=(("pmid", "publications"), ("hcp_id", "hcps")),
     rel_type="AUTHORED",
 )
 TRIALS = Table(
-    "trials", ("nct_id",),
+    "trials",
+    ("nct_id",),
     _cols("nct_id*", "title", "phase", "status", "conditions:list", "start_year:year"),
     label="Trial",
 )
 TRIAL_ROLES = Table(
-    "trial_roles", ("nct_id", "hcp_id"),
+    "trial_roles",
+    ("nct_id", "hcp_id"),
     _cols("nct_id*", "hcp_id*", "role"),
     references=(("nct_id", "trials"), ("hcp_id", "hcps")),
     rel_type="INVESTIGATOR_ON",
 )
 MSLS = Table(
-    "msls", ("msl_id",),
+    "msls",
+    ("msl_id",),
     _cols("msl_id*", "name*", "territory*", "therapeutic_area", "email"),
     label="MSL",
 )
 TOUCHPOINTS = Table(
-    "touchpoints", ("touchpoint_id",),
-    _cols("touchpoint_id*", "msl_id*", "hcp_id*", "date*:date", "channel", "topic", "insight",
-          "insight_category:category", "sentiment:sentiment"),
+    "touchpoints",
+    ("touchpoint_id",),
+    _cols(
+        "touchpoint_id*",
+        "msl_id*",
+        "hcp_id*",
+        "date*:date",
+        "channel",
+        "topic",
+        "insight",
+        "insight_category:category",
+        "sentiment:sentiment",
+    ),
     references=(("msl_id", "msls"), ("hcp_id", "hcps")),
     label="Touchpoint",
 )
 
 #: Every table, in load order (referenced tables before the tables that refer to them).
 TABLES: tuple[Table, ...] = (
-    HCPS, INSTITUTIONS, PUBLICATIONS, TRIALS, MSLS,
-    AFFILIATIONS, AUTHORSHIPS, TRIAL_ROLES, TOUCHPOINTS,
+    HCPS,
+    INSTITUTIONS,
+    PUBLICATIONS,
+    TRIALS,
+    MSLS,
+    AFFILIATIONS,
+    AUTHORSHIPS,
+    TRIAL_ROLES,
+    TOUCHPOINTS,
 )
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 ENTITY_TABLES = tuple(t for t in TABLES if t.label)

@@ -24,8 +24,9 @@ def rescore(store: GraphStore, home: Path, as_of: date | None = None) -> pd.Data
     return scores
 
 
-def top_hcps(store: GraphStore, limit: int = 20, territory: str | None = None,
-             rising: bool = False) -> list[dict]:
+def top_hcps(
+    store: GraphStore, limit: int = 20, territory: str | None = None, rising: bool = False
+) -> list[dict]:
     """HCPs by influence rank (or, with ``rising``, rising stars by growth), best first."""
     if limit < 1:
         raise InputError("--limit must be at least 1")
@@ -36,10 +37,14 @@ def top_hcps(store: GraphStore, limit: int = 20, territory: str | None = None,
 
 def explain(store: GraphStore, home: Path, hcp_id: str, as_of: date | None = None) -> dict:
     """The score breakdown of one HCP with its evidence (papers, co-authors, trials)."""
-    return explain_hcp(Projection.from_store(store), store.scores(), hcp_id,
-                       load_scoring_config(home), as_of=_year(as_of))
+    return explain_hcp(
+        Projection.from_store(store),
+        store.scores(),
+        hcp_id,
+        load_scoring_config(home),
+        as_of=_year(as_of),
+    )
 
 
 def _year(as_of: date | None) -> int | None:
     return as_of.year if as_of else None
-

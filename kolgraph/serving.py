@@ -56,8 +56,13 @@ def multiprocess_supported() -> bool:
     return sys.platform != "win32"
 
 
-def serve(settings: Settings, host: str, port: int, workers: int | None = None,
-          echo: Callable[[str], None] = print) -> None:
+def serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    workers: int | None = None,
+    echo: Callable[[str], None] = print,
+) -> None:
     """Serve the app on ``host:port`` until interrupted, with ``workers`` processes
     (default :func:`default_workers`; one process where several are not supported)."""
     workers = default_workers() if workers is None else workers
@@ -81,19 +86,33 @@ def _serve_waitress(settings: Settings, host: str, port: int, echo: Callable[[st
     waitress.serve(app, host=host, port=port, threads=WAITRESS_THREADS)
 
 
-def _serve_gunicorn(settings: Settings, host: str, port: int, workers: int,
-                    echo: Callable[[str], None]) -> None:
+def _serve_gunicorn(
+    settings: Settings, host: str, port: int, workers: int, echo: Callable[[str], None]
+) -> None:
     from kolgraph.web import create_app
 
     cache_dir = Path(tempfile.mkdtemp(prefix="kolgraph-web-cache-"))  # mode 0700
     master = os.getpid()
     try:
-        app = create_app({"KOLGRAPH_SHARED_CACHE": cache_dir / "answers.sqlite3"}, settings=settings)
+        app = create_app(
+            {"KOLGRAPH_SHARED_CACHE": cache_dir / "answers.sqlite3"}, settings=settings
+        )
         warm_up(app, echo)
-        echo(f"kolgraph is serving at http://{host}:{port}/  ({workers} worker processes, Ctrl+C to stop)")
-        _gunicorn_app(app, {"bind": f"{host}:{port}", "workers": workers, "worker_class": "sync",
-                           "preload_app": True, "timeout": WORKER_TIMEOUT,
-                           "accesslog": None, "loglevel": "warning"}).run()
+        echo(
+            f"kolgraph is serving at http://{host}:{port}/  ({workers} worker processes, Ctrl+C to stop)"
+        )
+        _gunicorn_app(
+            app,
+            {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "worker_class": "sync",
+                "preload_app": True,
+                "timeout": WORKER_TIMEOUT,
+                "accesslog": None,
+                "loglevel": "warning",
+            },
+        ).run()
     finally:
         # A worker leaves through here too (gunicorn ends it with sys.exit): only the
         # master, when the whole server stops, removes the folder the workers share.

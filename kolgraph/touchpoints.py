@@ -41,8 +41,9 @@ def new_touchpoint_id() -> str:
     return f"{ID_PREFIX}{uuid.uuid4().hex[:12]}"
 
 
-def log_touchpoint(store: GraphStore, home: Path, values: Mapping[str, str | None], *,
-                   today: date | None = None) -> dict:
+def log_touchpoint(
+    store: GraphStore, home: Path, values: Mapping[str, str | None], *, today: date | None = None
+) -> dict:
     """Validate one touchpoint given as text ``values`` (keys of :data:`FIELDS`) and store it.
 
     Returns the stored row (typed as in a :data:`~kolgraph.schema.Batch`, with its new
@@ -54,8 +55,9 @@ def log_touchpoint(store: GraphStore, home: Path, values: Mapping[str, str | Non
     return batch["touchpoints"].iloc[0].to_dict()
 
 
-def check_touchpoint(store: GraphStore, home: Path, values: Mapping[str, str | None], *,
-                     today: date | None = None) -> Batch:
+def check_touchpoint(
+    store: GraphStore, home: Path, values: Mapping[str, str | None], *, today: date | None = None
+) -> Batch:
     """The one-row batch :func:`log_touchpoint` would write, with a new id; writes nothing.
 
     The checks and messages are those of a load; the insight categories come from
@@ -70,8 +72,10 @@ def one_row_table(touchpoint_id: str, values: Mapping[str, str | None]) -> RawTa
     """The raw ``touchpoints`` table of one form: every canonical column (blank when not
     given), plus any extra key of ``values``, which validation reports as an unknown column."""
     cells = {"touchpoint_id": touchpoint_id}
-    cells |= {name: "" for name in FIELDS}
-    cells |= {str(k): "" if v is None else str(v) for k, v in values.items() if k != "touchpoint_id"}
+    cells |= dict.fromkeys(FIELDS, "")
+    cells |= {
+        str(k): "" if v is None else str(v) for k, v in values.items() if k != "touchpoint_id"
+    }
     frame = pd.DataFrame({k: pd.Series([v], dtype=object) for k, v in cells.items()})
     return RawTable("touchpoints", frame, lines=np.array([1]), source=SOURCE)
 

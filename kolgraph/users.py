@@ -15,7 +15,7 @@ import secrets
 import sqlite3
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -39,7 +39,6 @@ CREATE TABLE IF NOT EXISTS users (
 """
 
 
-
 @dataclass(frozen=True)
 class User:
     """A web app user (never carries the password hash)."""
@@ -59,8 +58,12 @@ class User:
 
     def as_row(self) -> dict[str, str | None]:
         """The public fields, for ``users list`` and the admin pages."""
-        return {"name": self.name, "role": self.role, "territory": self.territory,
-                "created_at": self.created_at}
+        return {
+            "name": self.name,
+            "role": self.role,
+            "territory": self.territory,
+            "created_at": self.created_at,
+        }
 
 
 class UserStore:
@@ -70,7 +73,7 @@ class UserStore:
         self.path = Path(path)
 
     @classmethod
-    def for_home(cls, home: Path) -> "UserStore":
+    def for_home(cls, home: Path) -> UserStore:
         """The user store of a kolgraph home folder."""
         return cls(Path(home) / USERS_FILE)
 
@@ -88,9 +91,17 @@ class UserStore:
         user = User(name, role, territory, _now(), secrets.token_hex(8))
         with self._connect() as db:
             try:
-                db.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)",
-                           (name, role, territory, generate_password_hash(password),
-                            user.session_salt, user.created_at))
+                db.execute(
+                    "INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        name,
+                        role,
+                        territory,
+                        generate_password_hash(password),
+                        user.session_salt,
+                        user.created_at,
+                    ),
+                )
             except sqlite3.IntegrityError:
                 raise InputError(f"user {name!r} already exists") from None
         return user
@@ -178,4 +189,4 @@ def _user(row: sqlite3.Row) -> User:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()

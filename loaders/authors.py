@@ -36,13 +36,25 @@ import pandas as pd
 from kolgraph.loaders.institutions import Institution, fold
 
 #: Confidence of each way of resolving an author slot to a person.
-CONFIDENCE = {"orcid": 1.0, "name+affiliation": 0.9, "store:name+city": 0.85,
-              "name+coauthor": 0.8, "name": 0.6}
+CONFIDENCE = {
+    "orcid": 1.0,
+    "name+affiliation": 0.9,
+    "store:name+city": 0.85,
+    "name+coauthor": 0.8,
+    "name": 0.6,
+}
 #: Papers with more authors than this give no co-author evidence (consortium author lists
 #: make every pair of common names "share" a co-author).
 MAX_COAUTHOR_EVIDENCE = 50
-IDENTITY_COLUMNS = ("hcp_id", "source", "source_ref", "name_as_written", "method", "confidence",
-                    "evidence")
+IDENTITY_COLUMNS = (
+    "hcp_id",
+    "source",
+    "source_ref",
+    "name_as_written",
+    "method",
+    "confidence",
+    "evidence",
+)
 
 _ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])")
 
@@ -87,7 +99,7 @@ def given_name(fore_name: str) -> str:
     if not words:
         return ""
     first = words[0]
-    if len(first) <= 2 and first.isupper() or len(first.strip("-")) == 1:
+    if (len(first) <= 2 and first.isupper()) or len(first.strip("-")) == 1:
         return ""
     return fold(first)
 
@@ -147,8 +159,9 @@ class _Clusters:
         cluster = self._data.get(root)
         if cluster is None:
             s = self.slots[root]
-            cluster = _Cluster([root], s.orcid, {s.pmid}, {s.given_name} - {""},
-                               {_letters(s.initials)} - {""})
+            cluster = _Cluster(
+                [root], s.orcid, {s.pmid}, {s.given_name} - {""}, {_letters(s.initials)} - {""}
+            )
             self._data[root] = cluster
         return cluster
 
@@ -235,15 +248,19 @@ class Resolution:
         ]
 
 
-def resolve_authors(slots: Sequence[AuthorSlot], stored_hcps: pd.DataFrame | None = None,
-                    ) -> Resolution:
+def resolve_authors(
+    slots: Sequence[AuthorSlot],
+    stored_hcps: pd.DataFrame | None = None,
+) -> Resolution:
     """Resolve every author slot to a person; ``stored_hcps`` is the store's ``hcps`` table."""
     clusters = _Clusters(slots)
     counts = Counter(slots=len(slots))
     counts["merged by orcid"] = _merge_orcids(slots, clusters)
     blocks = _blocks(slots)
-    for method, tokens in (("name+affiliation", _institution_tokens(slots)),
-                           ("name+coauthor", _coauthor_tokens(slots))):
+    for method, tokens in (
+        ("name+affiliation", _institution_tokens(slots)),
+        ("name+coauthor", _coauthor_tokens(slots)),
+    ):
         counts[f"merged by {method}"] = _merge_on_tokens(blocks, tokens, clusters, method, slots)
     persons = [_person(clusters, root, slots) for root in clusters.roots()]
     counts["orcid persons"] = sum(1 for p in persons if p.orcid)
@@ -297,8 +314,13 @@ def _coauthor_tokens(slots: Sequence[AuthorSlot]) -> list[tuple[str, ...]]:
     return tokens
 
 
-def _merge_on_tokens(blocks: dict[tuple[str, str], list[int]], tokens: list[tuple[str, ...]],
-                     clusters: _Clusters, method: str, slots: Sequence[AuthorSlot]) -> int:
+def _merge_on_tokens(
+    blocks: dict[tuple[str, str], list[int]],
+    tokens: list[tuple[str, ...]],
+    clusters: _Clusters,
+    method: str,
+    slots: Sequence[AuthorSlot],
+) -> int:
     """Within each name block, merge slots sharing a token, when their names are compatible."""
     merged = 0
     for members in blocks.values():
@@ -366,16 +388,30 @@ def _person(clusters: _Clusters, root: int, slots: Sequence[AuthorSlot]) -> Pers
         slot = slots[root]
         method = "orcid" if slot.orcid else "name"
         initials = _letters(slot.initials) or slot.first_initial.upper() or "X"
-        return Person(_hcp_id(slot.orcid, slot, initials), [root], slot.orcid, {method},
-                      CONFIDENCE[method], [])
+        return Person(
+            _hcp_id(slot.orcid, slot, initials),
+            [root],
+            slot.orcid,
+            {method},
+            CONFIDENCE[method],
+            [],
+        )
     methods = set(cluster.methods) or {"name"}
     if cluster.orcid:
         methods.add("orcid")
     confidence = min(CONFIDENCE[m] for m in methods)
-    anchor = slots[min(cluster.slots, key=lambda i: (_pmid_order(slots[i].pmid), slots[i].position))]
+    anchor = slots[
+        min(cluster.slots, key=lambda i: (_pmid_order(slots[i].pmid), slots[i].position))
+    ]
     initials = max(cluster.initials, key=len, default="") or anchor.first_initial.upper() or "X"
-    return Person(_hcp_id(cluster.orcid, anchor, initials), sorted(cluster.slots), cluster.orcid,
-                  methods, confidence, list(cluster.evidence))
+    return Person(
+        _hcp_id(cluster.orcid, anchor, initials),
+        sorted(cluster.slots),
+        cluster.orcid,
+        methods,
+        confidence,
+        list(cluster.evidence),
+    )
 
 
 def _pmid_order(pmid: str) -> tuple[int, str]:
@@ -392,8 +428,9 @@ def _hcp_id(orcid: str, anchor: AuthorSlot, initials: str) -> str:
 # --- linking to the store ------------------------------------------------------------------
 
 
-def _link_to_store(persons: list[Person], slots: Sequence[AuthorSlot], stored: pd.DataFrame,
-                   counts: Counter) -> None:
+def _link_to_store(
+    persons: list[Person], slots: Sequence[AuthorSlot], stored: pd.DataFrame, counts: Counter
+) -> None:
     """Give persons the id of a stored HCP with their ORCID, or their full name and city."""
     stored_ids = set(stored["hcp_id"])
     by_orcid = {normalise_orcid(o): h for h, o in zip(stored["hcp_id"], stored["orcid"]) if o}
@@ -411,8 +448,9 @@ def _link_to_store(persons: list[Person], slots: Sequence[AuthorSlot], stored: p
             _link(person, match[0], "store:name+city", match[1], claimed, counts)
 
 
-def _link(person: Person, hcp_id: str, method: str, why: str, claimed: set[str],
-          counts: Counter) -> None:
+def _link(
+    person: Person, hcp_id: str, method: str, why: str, claimed: set[str], counts: Counter
+) -> None:
     if hcp_id in claimed:
         return
     claimed.add(hcp_id)
@@ -424,11 +462,16 @@ def _link(person: Person, hcp_id: str, method: str, why: str, claimed: set[str],
     counts["linked by orcid" if method == "store:orcid" else "linked by name+city"] += 1
 
 
-def _stored_by_name(stored: pd.DataFrame, last_names: set[str]) -> dict[tuple[str, str], list[dict]]:
+def _stored_by_name(
+    stored: pd.DataFrame, last_names: set[str]
+) -> dict[tuple[str, str], list[dict]]:
     """Stored HCPs whose last name occurs among the authors, by (last name, first name)."""
     index: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    columns = [c for c in ("hcp_id", "first_name", "last_name", "city", "state", "orcid")
-               if c in stored.columns]
+    columns = [
+        c
+        for c in ("hcp_id", "first_name", "last_name", "city", "state", "orcid")
+        if c in stored.columns
+    ]
     for row in stored[columns].itertuples(index=False):
         row = row._asdict()
         last = fold(row.get("last_name") or "")
@@ -437,13 +480,20 @@ def _stored_by_name(stored: pd.DataFrame, last_names: set[str]) -> dict[tuple[st
     return index
 
 
-def _name_and_city_match(person: Person, slots: Sequence[AuthorSlot],
-                         by_name: dict[tuple[str, str], list[dict]], claimed: set[str],
-                         ) -> tuple[str, str] | None:
+def _name_and_city_match(
+    person: Person,
+    slots: Sequence[AuthorSlot],
+    by_name: dict[tuple[str, str], list[dict]],
+    claimed: set[str],
+) -> tuple[str, str] | None:
     """The one stored HCP with the person's full name in a city of their affiliations."""
     names = {(fold(slots[i].last_name), slots[i].given_name) for i in person.slots}
-    places = {(fold(inst.city), inst.state.upper()) for i in person.slots
-              for inst in slots[i].institutions if inst.city}
+    places = {
+        (fold(inst.city), inst.state.upper())
+        for i in person.slots
+        for inst in slots[i].institutions
+        if inst.city
+    }
     found = {}
     for key in names:
         if not key[1]:
@@ -480,8 +530,17 @@ def identities(resolution: Resolution, slots: Sequence[AuthorSlot]) -> pd.DataFr
         if places:
             evidence.append("institutions: " + "; ".join(places[:5]))
         evidence += list(dict.fromkeys(person.evidence))[:10]
-        rows.append((person.hcp_id, "pubmed", ";".join(pmids), "; ".join(written),
-                     "+".join(sorted(person.methods)), person.confidence, ". ".join(evidence)))
+        rows.append(
+            (
+                person.hcp_id,
+                "pubmed",
+                ";".join(pmids),
+                "; ".join(written),
+                "+".join(sorted(person.methods)),
+                person.confidence,
+                ". ".join(evidence),
+            )
+        )
     return pd.DataFrame(rows, columns=list(IDENTITY_COLUMNS))
 
 
@@ -490,8 +549,15 @@ def _single_identity(person: Person, slot: AuthorSlot) -> tuple:
     evidence.append(f"1 paper(s) {slot.year}-{slot.year}" if slot.year else "1 paper(s)")
     if slot.institutions:
         evidence.append("institutions: " + "; ".join(i.name for i in slot.institutions[:5]))
-    return (person.hcp_id, "pubmed", slot.pmid, slot.written, "+".join(sorted(person.methods)),
-            person.confidence, ". ".join(evidence))
+    return (
+        person.hcp_id,
+        "pubmed",
+        slot.pmid,
+        slot.written,
+        "+".join(sorted(person.methods)),
+        person.confidence,
+        ". ".join(evidence),
+    )
 
 
 def hcp_row(person: Person, slots: Sequence[AuthorSlot]) -> dict[str, str]:
@@ -502,8 +568,11 @@ def hcp_row(person: Person, slots: Sequence[AuthorSlot]) -> dict[str, str]:
         return _hcp_dict(person, slot.fore_name or slot.initials, slot.last_name, place)
     mine = [slots[i] for i in person.slots]
     fore = Counter(s.fore_name for s in mine if s.given_name)
-    first = (max(fore, key=lambda n: (fore[n], len(n))) if fore
-             else max((s.fore_name or s.initials for s in mine), key=len))
+    first = (
+        max(fore, key=lambda n: (fore[n], len(n)))
+        if fore
+        else max((s.fore_name or s.initials for s in mine), key=len)
+    )
     last = Counter(s.last_name for s in mine).most_common(1)[0][0]
     placed = [s for s in mine if any(i.city or i.country for i in s.institutions)]
     where = max(placed, key=lambda s: (s.year, s.line)).institutions if placed else ()
@@ -512,13 +581,21 @@ def hcp_row(person: Person, slots: Sequence[AuthorSlot]) -> dict[str, str]:
 
 
 def _hcp_dict(person: Person, first: str, last: str, place: Institution | None) -> dict[str, str]:
-    return {"hcp_id": person.hcp_id, "first_name": first, "last_name": last,
-            "city": place.city if place else "", "state": place.state if place else "",
-            "country": place.country if place else "", "orcid": person.orcid}
+    return {
+        "hcp_id": person.hcp_id,
+        "first_name": first,
+        "last_name": last,
+        "city": place.city if place else "",
+        "state": place.state if place else "",
+        "country": place.country if place else "",
+        "orcid": person.orcid,
+    }
 
 
-def person_institutions(person: Person, slots: Sequence[AuthorSlot],
-                        ) -> Iterable[tuple[Institution, int, int]]:
+def person_institutions(
+    person: Person,
+    slots: Sequence[AuthorSlot],
+) -> Iterable[tuple[Institution, int, int]]:
     """(institution, first year, line of the first slot naming it) per institution of a person."""
     first: dict[str, tuple[Institution, int, int]] = {}
     for i in person.slots:

@@ -123,7 +123,9 @@ def _unreadable(data: bytes, source: str) -> Problem | None:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         byte = data[error.start]
-        return Problem(source, line, "file", f"not UTF-8 (byte 0x{byte:02x}); save the file as UTF-8")
+        return Problem(
+            source, line, "file", f"not UTF-8 (byte 0x{byte:02x}); save the file as UTF-8"
+        )
     return None
 
 
@@ -161,8 +163,11 @@ class _Parsed:
         problems = _header_problems(self.header, source, self.header_line)
         width = len(self.header)
         for line, count in zip(self.lines[self.ragged_mask], self.fields[self.ragged_mask]):
-            problems.append(Problem(source, int(line), "row",
-                                    f"{count} fields, expected {width} (as in the header)"))
+            problems.append(
+                Problem(
+                    source, int(line), "row", f"{count} fields, expected {width} (as in the header)"
+                )
+            )
         return problems
 
 
@@ -175,7 +180,9 @@ def _header_problems(header: list[str], source: str, line: int) -> list[Problem]
         if not name:
             problems.append(Problem(source, line, f"column {position}", "blank column name"))
         elif name in first:
-            problems.append(Problem(source, line, name, f"repeated column (also column {first[name]})"))
+            problems.append(
+                Problem(source, line, name, f"repeated column (also column {first[name]})")
+            )
         else:
             first[name] = position
     return problems
@@ -187,11 +194,19 @@ def _parse_fast(data: bytes) -> _Parsed | None:
     if layout is None:
         return None
     starts, ends, lines, fields = layout
-    header = _split_record(data[starts[0]:ends[0]])
+    header = _split_record(data[starts[0] : ends[0]])
     width = len(header)
     try:
-        frame = pd.read_csv(io.BytesIO(data), header=0, names=range(width), usecols=range(width),
-                            index_col=False, dtype=object, na_filter=False, encoding="utf-8")
+        frame = pd.read_csv(
+            io.BytesIO(data),
+            header=0,
+            names=range(width),
+            usecols=range(width),
+            index_col=False,
+            dtype=object,
+            na_filter=False,
+            encoding="utf-8",
+        )
     except (pd.errors.ParserError, ValueError):
         return None
     if len(frame) != len(lines) - 1:
@@ -240,12 +255,14 @@ _FIELD_START = np.frombuffer(b",\n", dtype=np.uint8)
 _FIELD_END = np.frombuffer(b",\r\n", dtype=np.uint8)
 
 
-def _blank_records(data: bytes, starts: np.ndarray, ends: np.ndarray, fields: np.ndarray) -> np.ndarray:
+def _blank_records(
+    data: bytes, starts: np.ndarray, ends: np.ndarray, fields: np.ndarray
+) -> np.ndarray:
     """Records pandas skips: nothing but spaces, tabs and line ends (checked only for
     one-field records, so the Python loop is short for every canonical table)."""
     blank = np.zeros(len(starts), dtype=bool)
     for i in np.flatnonzero(fields == 1):
-        blank[i] = not data[starts[i]:ends[i]].strip(b" \t\r")
+        blank[i] = not data[starts[i] : ends[i]].strip(b" \t\r")
     return blank
 
 

@@ -58,8 +58,14 @@ SUFFIXES = (".xml", ".json")
 #: Confidence of an identity resting on a written name alone.
 NAME_CONFIDENCE = 0.5
 
-PHASES = {"EARLY_PHASE1": "Early Phase 1", "PHASE1": "Phase 1", "PHASE2": "Phase 2",
-          "PHASE3": "Phase 3", "PHASE4": "Phase 4", "NA": "N/A"}
+PHASES = {
+    "EARLY_PHASE1": "Early Phase 1",
+    "PHASE1": "Phase 1",
+    "PHASE2": "Phase 2",
+    "PHASE3": "Phase 3",
+    "PHASE4": "Phase 4",
+    "NA": "N/A",
+}
 #: API v2 status enums -> the wording of the classic XML, so both formats agree.
 STATUSES = {"ACTIVE_NOT_RECRUITING": "Active, not recruiting", "UNKNOWN": "Unknown status"}
 
@@ -189,8 +195,9 @@ def _xml_studies(file: Path) -> Iterator[Study]:
                 element.clear()
     except ET.ParseError as error:
         line, column = error.position
-        raise InputError(f"{file}: not well-formed XML (line {line}, column {column}): "
-                         f"{_reason(error)}") from None
+        raise InputError(
+            f"{file}: not well-formed XML (line {line}, column {column}): {_reason(error)}"
+        ) from None
     except OSError as error:
         raise InputError(f"{file}: cannot read ({error.strerror})") from None
 
@@ -223,35 +230,43 @@ def _xml_person(element: ET.Element) -> Person:
     parts = [_text(element, tag) for tag in ("first_name", "middle_name", "last_name")]
     name = " ".join(p for p in parts if p)
     degrees = _text(element, "degrees")
-    return Person(f"{name}, {degrees}" if degrees else name, _text(element, "role"),
-                  _text(element, "affiliation"))
+    return Person(
+        f"{name}, {degrees}" if degrees else name,
+        _text(element, "role"),
+        _text(element, "affiliation"),
+    )
 
 
 def _xml_site(element: ET.Element) -> Site:
     address = "facility/address/"
-    return Site(_text(element, "facility/name"), _text(element, address + "city"),
-                _text(element, address + "state"), _text(element, address + "country"),
-                [_xml_person(i) for i in element.findall("investigator")])
+    return Site(
+        _text(element, "facility/name"),
+        _text(element, address + "city"),
+        _text(element, address + "state"),
+        _text(element, address + "country"),
+        [_xml_person(i) for i in element.findall("investigator")],
+    )
 
 
 def _json_studies(file: Path) -> Iterator[Study]:
     try:
         data = json.loads(file.read_bytes().decode("utf-8-sig"))
     except json.JSONDecodeError as error:
-        raise InputError(f"{file}: not well-formed JSON (line {error.lineno}, column "
-                         f"{error.colno}): {error.msg}") from None
+        raise InputError(
+            f"{file}: not well-formed JSON (line {error.lineno}, column {error.colno}): {error.msg}"
+        ) from None
     except UnicodeDecodeError:
         raise InputError(f"{file}: not UTF-8") from None
     except OSError as error:
         raise InputError(f"{file}: cannot read ({error.strerror})") from None
     records = data.get("studies", [data]) if isinstance(data, dict) else data
     if not isinstance(records, list):
-        raise InputError(f"{file}: expected a study object, a list of studies or "
-                         '{"studies": [...]}')
+        raise InputError(
+            f'{file}: expected a study object, a list of studies or {{"studies": [...]}}'
+        )
     for record in records:
         if not isinstance(record, dict) or not isinstance(record.get("protocolSection"), dict):
-            raise InputError(f"{file}: not a ClinicalTrials.gov API v2 study "
-                             "(no protocolSection)")
+            raise InputError(f"{file}: not a ClinicalTrials.gov API v2 study (no protocolSection)")
         yield _json_study(record["protocolSection"], file.name)
 
 
@@ -276,9 +291,14 @@ def _json_study(protocol: dict, file: str) -> Study:
         conditions=[_json_text(c) for c in _get(protocol, "conditionsModule", "conditions") or []],
         start_date=_json_text(_get(status, "startDateStruct", "date")),
         sponsor=_json_text(_get(protocol, "sponsorCollaboratorsModule", "leadSponsor", "name")),
-        officials=[Person(_json_text(o.get("name")), _json_text(o.get("role")),
-                          _json_text(o.get("affiliation")))
-                   for o in contacts.get("overallOfficials", [])],
+        officials=[
+            Person(
+                _json_text(o.get("name")),
+                _json_text(o.get("role")),
+                _json_text(o.get("affiliation")),
+            )
+            for o in contacts.get("overallOfficials", [])
+        ],
         sites=[_json_site(loc) for loc in contacts.get("locations", [])],
         file=file,
     )
@@ -294,34 +314,109 @@ def _status(value: str) -> str:
 
 def _json_site(location: dict) -> Site:
     # contacts with role CONTACT are who to call, not investigators
-    investigators = [Person(_json_text(c.get("name")), _json_text(c.get("role")))
-                     for c in location.get("contacts", [])
-                     if _json_text(c.get("role")).upper().endswith("INVESTIGATOR")]
-    return Site(_json_text(location.get("facility")), _json_text(location.get("city")),
-                _json_text(location.get("state")), _json_text(location.get("country")),
-                investigators)
+    investigators = [
+        Person(_json_text(c.get("name")), _json_text(c.get("role")))
+        for c in location.get("contacts", [])
+        if _json_text(c.get("role")).upper().endswith("INVESTIGATOR")
+    ]
+    return Site(
+        _json_text(location.get("facility")),
+        _json_text(location.get("city")),
+        _json_text(location.get("state")),
+        _json_text(location.get("country")),
+        investigators,
+    )
 
 
 # --- names ----------------------------------------------------------------------------------
 
 #: Words that show an "official" is an organisation or a post, not a person.
-NOT_A_PERSON = frozenset("""
-    clinical trial trials study studies pharmaceutical pharmaceuticals pharma medical director
-    leader physician management cares inc ltd llc gmbh corporation company team department
-    sponsor research site center centre hospital university institute squibb call contact
-    information registry group transparency disclosure global
-""".split())
+NOT_A_PERSON = frozenset(
+    [
+        "clinical",
+        "trial",
+        "trials",
+        "study",
+        "studies",
+        "pharmaceutical",
+        "pharmaceuticals",
+        "pharma",
+        "medical",
+        "director",
+        "leader",
+        "physician",
+        "management",
+        "cares",
+        "inc",
+        "ltd",
+        "llc",
+        "gmbh",
+        "corporation",
+        "company",
+        "team",
+        "department",
+        "sponsor",
+        "research",
+        "site",
+        "center",
+        "centre",
+        "hospital",
+        "university",
+        "institute",
+        "squibb",
+        "call",
+        "contact",
+        "information",
+        "registry",
+        "group",
+        "transparency",
+        "disclosure",
+        "global",
+    ]
+)
 #: Words that start a job title written into a name ("N Khazragy lecturer").
-TITLE_WORDS = frozenset("assistant associate professor lecturer consultant operator head chief"
-                        .split())
+TITLE_WORDS = frozenset(
+    ["assistant", "associate", "professor", "lecturer", "consultant", "operator", "head", "chief"]
+)
 #: Titles written before a name or among the degrees: not credentials.
-HONORIFICS = frozenset("dr prof professor mr mrs miss".split())
+HONORIFICS = frozenset(["dr", "prof", "professor", "mr", "mrs", "miss"])
 #: Degrees written after a name without a comma ("Jane Roe MD PhD").
-DEGREES = frozenset("""
-    md phd do mph ms msc mba mbbs mbchb frcp frcpc facp facc rn np pa pharmd dds dmd bds
-    dpm od dc mmed ccrc crc bsc ba bs
-""".split())
-PARTICLES = frozenset("van von de der den del della di da du la le st".split())
+DEGREES = frozenset(
+    [
+        "md",
+        "phd",
+        "do",
+        "mph",
+        "ms",
+        "msc",
+        "mba",
+        "mbbs",
+        "mbchb",
+        "frcp",
+        "frcpc",
+        "facp",
+        "facc",
+        "rn",
+        "np",
+        "pa",
+        "pharmd",
+        "dds",
+        "dmd",
+        "bds",
+        "dpm",
+        "od",
+        "dc",
+        "mmed",
+        "ccrc",
+        "crc",
+        "bsc",
+        "ba",
+        "bs",
+    ]
+)
+PARTICLES = frozenset(
+    ["van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "la", "le", "st"]
+)
 _INITIAL = re.compile(r"[A-Za-z]\.?|(?:[A-Za-z]\.){2,}")
 
 
@@ -344,8 +439,7 @@ def parse_person_name(text: str) -> PersonName | None:
     if len(tokens) < 2 or any(_is_not_a_person(t) for t in tokens):
         return None
     start = _last_name_start(tokens)
-    return PersonName(_first_name(tokens[:start]), " ".join(tokens[start:]),
-                      _credentials(degrees))
+    return PersonName(_first_name(tokens[:start]), " ".join(tokens[start:]), _credentials(degrees))
 
 
 def _bare(token: str) -> str:
@@ -387,8 +481,10 @@ def _first_name(given: list[str]) -> str:
 
 
 def _credentials(degrees: str) -> str:
-    items = [" ".join(w for w in item.split() if _bare(w) not in HONORIFICS | TITLE_WORDS)
-             for item in degrees.split(",")]
+    items = [
+        " ".join(w for w in item.split() if _bare(w) not in HONORIFICS | TITLE_WORDS)
+        for item in degrees.split(",")
+    ]
     return ", ".join(item for item in items if item)
 
 
@@ -440,9 +536,9 @@ class _Builder:
 
     def __init__(self, source: str):
         self.source = source
-        self.rows: dict[str, list[dict]] = {name: [] for name in
-                                            ("trials", "hcps", "institutions", "affiliations",
-                                             "trial_roles")}
+        self.rows: dict[str, list[dict]] = {
+            name: [] for name in ("trials", "hcps", "institutions", "affiliations", "trial_roles")
+        }
         self.identities: list[dict] = []
         self.seen: set[str] = set()
         self.record = 0
@@ -465,9 +561,15 @@ class _Builder:
         self.rows[table].append({**values, "line": self.record})
 
     def _trial(self, study: Study) -> None:
-        self._row("trials", nct_id=study.nct_id, title=study.title, phase=study.phase,
-                  status=study.status, start_year=self._start_year(study.start_date),
-                  conditions="; ".join(c.replace(";", ",") for c in study.conditions if c))
+        self._row(
+            "trials",
+            nct_id=study.nct_id,
+            title=study.title,
+            phase=study.phase,
+            status=study.status,
+            start_year=self._start_year(study.start_date),
+            conditions="; ".join(c.replace(";", ",") for c in study.conditions if c),
+        )
         if study.sponsor:
             self.sponsors.add(study.sponsor)
         facilities = {}
@@ -496,9 +598,15 @@ class _Builder:
         if not site.name:
             return ""
         site_id = site_institution_id(site.name, site.city, site.country)
-        self._row("institutions", institution_id=site_id, name=site.name,
-                  type=institution_type(site.name), city=site.city, state=site.state,
-                  country=site.country)
+        self._row(
+            "institutions",
+            institution_id=site_id,
+            name=site.name,
+            type=institution_type(site.name),
+            city=site.city,
+            state=site.state,
+            country=site.country,
+        )
         return site_id
 
     def _affiliation(self, text: str, facilities: dict[str, str]) -> str:
@@ -515,8 +623,15 @@ class _Builder:
         place = found[0]
         if place.key in facilities:
             return facilities[place.key]
-        self._row("institutions", institution_id=place.institution_id, name=place.name,
-                  type=place.type, city=place.city, state=place.state, country=place.country)
+        self._row(
+            "institutions",
+            institution_id=place.institution_id,
+            name=place.name,
+            type=place.type,
+            city=place.city,
+            state=place.state,
+            country=place.country,
+        )
         return place.institution_id
 
     def _affiliated(self, hcp_id: str | None, institution_id: str) -> None:
@@ -532,41 +647,68 @@ class _Builder:
             return None
         hcp_id = hcp_id_for(name)
         place = site or Site("")
-        self._row("hcps", hcp_id=hcp_id, first_name=name.first_name, last_name=name.last_name,
-                  credentials=name.credentials, city=place.city, state=place.state,
-                  country=place.country)
+        self._row(
+            "hcps",
+            hcp_id=hcp_id,
+            first_name=name.first_name,
+            last_name=name.last_name,
+            credentials=name.credentials,
+            city=place.city,
+            state=place.state,
+            country=place.country,
+        )
         self._row("trial_roles", nct_id=study.nct_id, hcp_id=hcp_id, role=role)
         at = f" at {site.name}" if site and site.name else ""
         affiliation = f"; affiliation {person.affiliation}" if person.affiliation else ""
-        self.identities.append({
-            "hcp_id": hcp_id, "source": study.file, "source_ref": study.nct_id,
-            "name_as_written": person.name, "method": "name", "confidence": NAME_CONFIDENCE,
-            "evidence": f"{role} on {study.nct_id}{at}{affiliation}",
-        })
+        self.identities.append(
+            {
+                "hcp_id": hcp_id,
+                "source": study.file,
+                "source_ref": study.nct_id,
+                "name_as_written": person.name,
+                "method": "name",
+                "confidence": NAME_CONFIDENCE,
+                "evidence": f"{role} on {study.nct_id}{at}{affiliation}",
+            }
+        )
         return hcp_id
 
     def result(self) -> SourceRead:
-        keys = {"trials": ["nct_id"], "hcps": ["hcp_id"], "institutions": ["institution_id"],
-                "affiliations": ["hcp_id", "institution_id"], "trial_roles": ["nct_id", "hcp_id"]}
-        tables = {name: _merged(self.rows[name], key, self.source, name)
-                  for name, key in keys.items()}
-        return SourceRead(RawBundle(tables=tables), records_read=self.record,
-                          skipped=self.skipped, notes=self._notes(tables),
-                          identities=pd.DataFrame(self.identities, columns=IDENTITY_COLUMNS))
+        keys = {
+            "trials": ["nct_id"],
+            "hcps": ["hcp_id"],
+            "institutions": ["institution_id"],
+            "affiliations": ["hcp_id", "institution_id"],
+            "trial_roles": ["nct_id", "hcp_id"],
+        }
+        tables = {
+            name: _merged(self.rows[name], key, self.source, name) for name, key in keys.items()
+        }
+        return SourceRead(
+            RawBundle(tables=tables),
+            records_read=self.record,
+            skipped=self.skipped,
+            notes=self._notes(tables),
+            identities=pd.DataFrame(self.identities, columns=IDENTITY_COLUMNS),
+        )
 
     def _notes(self, tables: dict) -> list[str]:
-        notes = [f"ClinicalTrials.gov: {len(tables['trials'].frame):,} trials, "
-                 f"{len(tables['hcps'].frame):,} investigators, "
-                 f"{len(tables['institutions'].frame):,} sites and affiliations"]
+        notes = [
+            f"ClinicalTrials.gov: {len(tables['trials'].frame):,} trials, "
+            f"{len(tables['hcps'].frame):,} investigators, "
+            f"{len(tables['institutions'].frame):,} sites and affiliations"
+        ]
         if self.sponsors:
-            notes.append(f"{len(self.sponsors):,} lead sponsors not loaded "
-                         "(the graph has no sponsor node)")
+            notes.append(
+                f"{len(self.sponsors):,} lead sponsors not loaded (the graph has no sponsor node)"
+            )
         if self.unplaced:
-            notes.append(f"{self.unplaced:,} official affiliations name no institution "
-                         "(a department only): not linked")
+            notes.append(
+                f"{self.unplaced:,} official affiliations name no institution "
+                "(a department only): not linked"
+            )
         if self.future_starts:
-            notes.append(f"{self.future_starts:,} anticipated start years in the future "
-                         "left blank")
+            notes.append(f"{self.future_starts:,} anticipated start years in the future left blank")
         return notes
 
 

@@ -32,14 +32,38 @@ from functools import lru_cache
 
 #: Canonical country names (as the other loaders write them) by folded variant.
 COUNTRIES: dict[str, str] = {
-    **dict.fromkeys(["usa", "us", "u s a", "u s", "united states", "united states of america",
-                     "america"], "United States"),
-    **dict.fromkeys(["uk", "u k", "united kingdom", "great britain", "england", "scotland",
-                     "wales", "northern ireland"], "United Kingdom"),
-    **dict.fromkeys(["china", "p r china", "pr china", "prc", "people s republic of china",
-                     "peoples republic of china"], "China"),
-    **dict.fromkeys(["korea", "south korea", "republic of korea", "korea republic of",
-                     "korea south"], "South Korea"),
+    **dict.fromkeys(
+        ["usa", "us", "u s a", "u s", "united states", "united states of america", "america"],
+        "United States",
+    ),
+    **dict.fromkeys(
+        [
+            "uk",
+            "u k",
+            "united kingdom",
+            "great britain",
+            "england",
+            "scotland",
+            "wales",
+            "northern ireland",
+        ],
+        "United Kingdom",
+    ),
+    **dict.fromkeys(
+        [
+            "china",
+            "p r china",
+            "pr china",
+            "prc",
+            "people s republic of china",
+            "peoples republic of china",
+        ],
+        "China",
+    ),
+    **dict.fromkeys(
+        ["korea", "south korea", "republic of korea", "korea republic of", "korea south"],
+        "South Korea",
+    ),
     **dict.fromkeys(["netherlands", "the netherlands", "holland"], "Netherlands"),
     **dict.fromkeys(["ireland", "republic of ireland", "eire"], "Ireland"),
     **dict.fromkeys(["germany", "deutschland", "federal republic of germany"], "Germany"),
@@ -50,54 +74,166 @@ COUNTRIES: dict[str, str] = {
     **dict.fromkeys(["turkey", "turkiye"], "Turkey"),
     **dict.fromkeys(["czech republic", "czechia"], "Czech Republic"),
     **dict.fromkeys(["iran", "islamic republic of iran"], "Iran"),
-    **{name.lower(): name for name in (
-        "Argentina", "Australia", "Austria", "Bangladesh", "Belgium", "Canada", "Chile",
-        "Colombia", "Croatia", "Cuba", "Denmark", "Egypt", "Estonia", "Ethiopia", "Finland",
-        "France", "Ghana", "Greece", "Hungary", "Iceland", "India", "Indonesia", "Israel",
-        "Italy", "Japan", "Jordan", "Kenya", "Lebanon", "Lithuania", "Luxembourg", "Malaysia",
-        "Mexico", "Morocco", "Nepal", "New Zealand", "Nigeria", "Norway", "Pakistan", "Peru",
-        "Philippines", "Poland", "Portugal", "Qatar", "Romania", "Saudi Arabia", "Serbia",
-        "Singapore", "Slovakia", "Slovenia", "South Africa", "Spain", "Sri Lanka", "Sweden",
-        "Switzerland", "Thailand", "Tunisia", "Uganda", "Ukraine", "United Arab Emirates",
-        "Uruguay", "Venezuela", "Vietnam")},
+    **{
+        name.lower(): name
+        for name in (
+            "Argentina",
+            "Australia",
+            "Austria",
+            "Bangladesh",
+            "Belgium",
+            "Canada",
+            "Chile",
+            "Colombia",
+            "Croatia",
+            "Cuba",
+            "Denmark",
+            "Egypt",
+            "Estonia",
+            "Ethiopia",
+            "Finland",
+            "France",
+            "Ghana",
+            "Greece",
+            "Hungary",
+            "Iceland",
+            "India",
+            "Indonesia",
+            "Israel",
+            "Italy",
+            "Japan",
+            "Jordan",
+            "Kenya",
+            "Lebanon",
+            "Lithuania",
+            "Luxembourg",
+            "Malaysia",
+            "Mexico",
+            "Morocco",
+            "Nepal",
+            "New Zealand",
+            "Nigeria",
+            "Norway",
+            "Pakistan",
+            "Peru",
+            "Philippines",
+            "Poland",
+            "Portugal",
+            "Qatar",
+            "Romania",
+            "Saudi Arabia",
+            "Serbia",
+            "Singapore",
+            "Slovakia",
+            "Slovenia",
+            "South Africa",
+            "Spain",
+            "Sri Lanka",
+            "Sweden",
+            "Switzerland",
+            "Thailand",
+            "Tunisia",
+            "Uganda",
+            "Ukraine",
+            "United Arab Emirates",
+            "Uruguay",
+            "Venezuela",
+            "Vietnam",
+        )
+    },
 }
 
 US_STATES: dict[str, str] = {
-    "AL": "alabama", "AK": "alaska", "AZ": "arizona", "AR": "arkansas", "CA": "california",
-    "CO": "colorado", "CT": "connecticut", "DE": "delaware", "DC": "district of columbia",
-    "FL": "florida", "GA": "georgia", "HI": "hawaii", "ID": "idaho", "IL": "illinois",
-    "IN": "indiana", "IA": "iowa", "KS": "kansas", "KY": "kentucky", "LA": "louisiana",
-    "ME": "maine", "MD": "maryland", "MA": "massachusetts", "MI": "michigan",
-    "MN": "minnesota", "MS": "mississippi", "MO": "missouri", "MT": "montana",
-    "NE": "nebraska", "NV": "nevada", "NH": "new hampshire", "NJ": "new jersey",
-    "NM": "new mexico", "NY": "new york", "NC": "north carolina", "ND": "north dakota",
-    "OH": "ohio", "OK": "oklahoma", "OR": "oregon", "PA": "pennsylvania", "PR": "puerto rico",
-    "RI": "rhode island", "SC": "south carolina", "SD": "south dakota", "TN": "tennessee",
-    "TX": "texas", "UT": "utah", "VT": "vermont", "VA": "virginia", "WA": "washington",
-    "WV": "west virginia", "WI": "wisconsin", "WY": "wyoming",
+    "AL": "alabama",
+    "AK": "alaska",
+    "AZ": "arizona",
+    "AR": "arkansas",
+    "CA": "california",
+    "CO": "colorado",
+    "CT": "connecticut",
+    "DE": "delaware",
+    "DC": "district of columbia",
+    "FL": "florida",
+    "GA": "georgia",
+    "HI": "hawaii",
+    "ID": "idaho",
+    "IL": "illinois",
+    "IN": "indiana",
+    "IA": "iowa",
+    "KS": "kansas",
+    "KY": "kentucky",
+    "LA": "louisiana",
+    "ME": "maine",
+    "MD": "maryland",
+    "MA": "massachusetts",
+    "MI": "michigan",
+    "MN": "minnesota",
+    "MS": "mississippi",
+    "MO": "missouri",
+    "MT": "montana",
+    "NE": "nebraska",
+    "NV": "nevada",
+    "NH": "new hampshire",
+    "NJ": "new jersey",
+    "NM": "new mexico",
+    "NY": "new york",
+    "NC": "north carolina",
+    "ND": "north dakota",
+    "OH": "ohio",
+    "OK": "oklahoma",
+    "OR": "oregon",
+    "PA": "pennsylvania",
+    "PR": "puerto rico",
+    "RI": "rhode island",
+    "SC": "south carolina",
+    "SD": "south dakota",
+    "TN": "tennessee",
+    "TX": "texas",
+    "UT": "utah",
+    "VT": "vermont",
+    "VA": "virginia",
+    "WA": "washington",
+    "WV": "west virginia",
+    "WI": "wisconsin",
+    "WY": "wyoming",
 }
 CA_PROVINCES: dict[str, str] = {
-    "AB": "alberta", "BC": "british columbia", "MB": "manitoba", "NB": "new brunswick",
-    "NL": "newfoundland and labrador", "NS": "nova scotia", "NT": "northwest territories",
-    "NU": "nunavut", "ON": "ontario", "PE": "prince edward island", "QC": "quebec",
-    "SK": "saskatchewan", "YT": "yukon",
+    "AB": "alberta",
+    "BC": "british columbia",
+    "MB": "manitoba",
+    "NB": "new brunswick",
+    "NL": "newfoundland and labrador",
+    "NS": "nova scotia",
+    "NT": "northwest territories",
+    "NU": "nunavut",
+    "ON": "ontario",
+    "PE": "prince edward island",
+    "QC": "quebec",
+    "SK": "saskatchewan",
+    "YT": "yukon",
 }
 AU_STATES: dict[str, str] = {
-    "NSW": "new south wales", "VIC": "victoria", "QLD": "queensland", "WA": "western australia",
-    "SA": "south australia", "TAS": "tasmania", "ACT": "australian capital territory",
+    "NSW": "new south wales",
+    "VIC": "victoria",
+    "QLD": "queensland",
+    "WA": "western australia",
+    "SA": "south australia",
+    "TAS": "tasmania",
+    "ACT": "australian capital territory",
     "NT": "northern territory",
 }
 #: Provinces and states written between city and country in Chinese and Indian affiliations.
 REGIONS: dict[str, dict[str, str]] = {
-    country: {name.lower(): name for name in names.split(", ")} for country, names in {
+    country: {name.lower(): name for name in names.split(", ")}
+    for country, names in {
         "China": "Anhui, Beijing, Chongqing, Fujian, Gansu, Guangdong, Guangxi, Guizhou, Hainan, "
-                 "Hebei, Heilongjiang, Henan, Hubei, Hunan, Inner Mongolia, Jiangsu, Jiangxi, "
-                 "Jilin, Liaoning, Ningxia, Qinghai, Shaanxi, Shandong, Shanghai, Shanxi, "
-                 "Sichuan, Tianjin, Tibet, Xinjiang, Yunnan, Zhejiang",
+        "Hebei, Heilongjiang, Henan, Hubei, Hunan, Inner Mongolia, Jiangsu, Jiangxi, "
+        "Jilin, Liaoning, Ningxia, Qinghai, Shaanxi, Shandong, Shanghai, Shanxi, "
+        "Sichuan, Tianjin, Tibet, Xinjiang, Yunnan, Zhejiang",
         "India": "Andhra Pradesh, Assam, Bihar, Chhattisgarh, Delhi, Goa, Gujarat, Haryana, "
-                 "Himachal Pradesh, Jammu and Kashmir, Jharkhand, Karnataka, Kerala, "
-                 "Madhya Pradesh, Maharashtra, Odisha, Punjab, Rajasthan, Tamil Nadu, Telangana, "
-                 "Uttar Pradesh, Uttarakhand, West Bengal",
+        "Himachal Pradesh, Jammu and Kashmir, Jharkhand, Karnataka, Kerala, "
+        "Madhya Pradesh, Maharashtra, Odisha, Punjab, Rajasthan, Tamil Nadu, Telangana, "
+        "Uttar Pradesh, Uttarakhand, West Bengal",
     }.items()
 }
 #: Regions that are cities too.
@@ -106,8 +242,10 @@ _MUNICIPALITIES = frozenset(["Beijing", "Shanghai", "Tianjin", "Chongqing", "Del
 _STATE_TABLES = {"United States": US_STATES, "Canada": CA_PROVINCES, "Australia": AU_STATES}
 _STATE_BY_NAME = {name: code for code, name in US_STATES.items()}
 _STATE_BY_NAME.update({name: code for code, name in CA_PROVINCES.items()})
-_COUNTRY_OF_STATE = {**dict.fromkeys(CA_PROVINCES, "Canada"),
-                     **dict.fromkeys(US_STATES, "United States")}
+_COUNTRY_OF_STATE = {
+    **dict.fromkeys(CA_PROVINCES, "Canada"),
+    **dict.fromkeys(US_STATES, "United States"),
+}
 # US states whose name is also a big city: only a state when a postcode or a city says so
 _CITY_NAMED_STATES = {"new york", "washington"}
 
@@ -116,38 +254,91 @@ _TIER3 = re.compile(
     r"\b(universit\w*|univ|hospital\w*|hosp|hopital\w*|ospedale|klinikum|krankenhaus|"
     r"infirmary|medical (center|centre)|health (system|center|centre|sciences center)|"
     r"medical school|school of medicine|college of medicine|clinic|polyclinic|policlinico|"
-    r"cancer (center|centre|institute)|chu|chru|kaiser permanente|karolinska institutet)\b")
+    r"cancer (center|centre|institute)|chu|chru|kaiser permanente|karolinska institutet)\b"
+)
 #: Keywords of other organisations (research institutes, companies, agencies): tier 2.
 _TIER2 = re.compile(
     r"\b(institutes?|institut|instituto|istituto|centers?|centres?|centro|foundation|fundacion|"
     r"colleges?|school|academy|academia|inc|ltd|llc|gmbh|ag|corporation|corp|company|plc|"
     r"pharmaceuticals?|laboratories|agency|inserm|cnrs|nih|cdc|"
-    r"national institutes? of health|veterans affairs|research)\b")
+    r"national institutes? of health|veterans affairs|research)\b"
+)
 #: Sub-units named by their head word: never the institution.
 _DEPARTMENT = re.compile(
     r"^(the )?(department|dept|departement|departamento|dipartimento|abteilung|division|div|"
     r"section|unit|unite|laboratory|laboratories of|lab|labs|program|programme|group|service|"
     r"servicio|servizio|chair|branch|core|team|((national|state|provincial) )?key laboratory|"
     r"graduate program|faculty|facultad|facolta|fakultat|klinik fur|clinic of|clinic for|"
-    r"cluster|ward|office|area|discipline|sector)\b")
+    r"cluster|ward|office|area|discipline|sector)\b"
+)
 #: Sub-units that are sometimes institutions (``Institute of Cancer Research``): tier 1.
 _WEAK_UNIT = re.compile(
     r"^(the )?((institute|institut|instituto|istituto|center|centre|centro|school|college|"
-    r"clinic)\s+(of|for|de|di|fur|du|des|della)|institut fur)\b")
+    r"clinic)\s+(of|for|de|di|fur|du|des|della)|institut fur)\b"
+)
 #: Address words that are never part of a name or a city.
 _STREET = re.compile(
     r"\b(street|road|avenue|blvd|boulevard|building|bldg|floor|room|suite|p ?o box|box|"
     r"private bag|strasse|str|strada|viale|rue|calle|avenida|plaza|piazza|parkway|pkwy|"
-    r"highway|hwy|mailstop|mail stop|mailcode|postfach)\b")
+    r"highway|hwy|mailstop|mail stop|mailcode|postfach)\b"
+)
 #: Address abbreviations that also start city names (``St. Louis``): an address only with a number.
-_STREET_NUMBERED = re.compile(r"\b(st|rd|ave|av|dr|lane|ln|way|place|pl|sq|fl|rm|ste|via|ct|no|ms)\b")
+_STREET_NUMBERED = re.compile(
+    r"\b(st|rd|ave|av|dr|lane|ln|way|place|pl|sq|fl|rm|ste|via|ct|no|ms)\b"
+)
 #: Words that, alone, do not identify an institution: such names are keyed with their city.
 _GENERIC_WORDS = frozenset(
-    "university hospital hospitals general medical center clinic clinics school of medicine "
-    "college institute the and for children childrens womens women s research cancer "
-    "teaching regional district county city central national health sciences science "
-    "faculty main state public private community veterans affairs memorial first second "
-    "third affiliated people peoples".split())
+    [
+        "university",
+        "hospital",
+        "hospitals",
+        "general",
+        "medical",
+        "center",
+        "clinic",
+        "clinics",
+        "school",
+        "of",
+        "medicine",
+        "college",
+        "institute",
+        "the",
+        "and",
+        "for",
+        "children",
+        "childrens",
+        "womens",
+        "women",
+        "s",
+        "research",
+        "cancer",
+        "teaching",
+        "regional",
+        "district",
+        "county",
+        "city",
+        "central",
+        "national",
+        "health",
+        "sciences",
+        "science",
+        "faculty",
+        "main",
+        "state",
+        "public",
+        "private",
+        "community",
+        "veterans",
+        "affairs",
+        "memorial",
+        "first",
+        "second",
+        "third",
+        "affiliated",
+        "people",
+        "peoples",
+    ]
+)
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _ELECTRONIC = re.compile(r"electronic address\s*:?", re.IGNORECASE)
@@ -159,7 +350,8 @@ _CA_POSTAL = r"[A-Z]\d[A-Z]\s?\d[A-Z]\d"
 _REGION = re.compile(r"\b(province|prefecture|region|oblast|county)$", re.IGNORECASE)
 _STATE_PART = re.compile(
     rf"^(?:(?P<city>[^\d]+?)\s+)?(?P<state>[A-Z]{{2,3}})\.?"
-    rf"(?:\s*(?P<post>{_US_ZIP}|{_CA_POSTAL}|\d{{4}}))?$")
+    rf"(?:\s*(?P<post>{_US_ZIP}|{_CA_POSTAL}|\d{{4}}))?$"
+)
 _POSTCODES = [
     re.compile(r"^[A-Z]{1,2}-\d{4,6}\s*"),  # D-69120 Heidelberg, F-75005 Paris
     re.compile(r"^\d[\d\s-]{2,8}\d\s*"),  # 75005 Paris, 2800Kongens Lyngby, 100-8655 Tokyo
@@ -218,10 +410,10 @@ def author_marked_parts(text: str) -> list[tuple[str, frozenset[str]]]:
         return []
     chunks, start = [], 0
     for mark in marks:
-        chunk = text[start:mark.start()]
+        chunk = text[start : mark.start()]
         both_in = _BOTH_IN.match(chunk)
         if both_in and chunks:  # "- both in Canada" places the chunks before it
-            chunk = chunk[both_in.end():]
+            chunk = chunk[both_in.end() :]
             chunks = [(f"{c}, {both_in[1].strip()}", i) for c, i in chunks]
         initials = frozenset(re.sub(r"[^A-Z]", "", x) for x in re.split(r",|\band\b", mark[1]))
         chunks.append((re.sub(r"^[\s,;.-]*(and\s+)?", "", chunk).strip(), initials - {""}))
@@ -244,8 +436,15 @@ def parse_segment(text: str) -> Institution | None:
         return None
     if set(key.split()) <= _GENERIC_WORDS and place.city:
         key = f"{key} {fold(place.city)}"
-    return Institution(institution_id(key), name, key, institution_type(name),
-                       place.city, place.state, place.country)
+    return Institution(
+        institution_id(key),
+        name,
+        key,
+        institution_type(name),
+        place.city,
+        place.state,
+        place.country,
+    )
 
 
 def institution_key(name: str) -> str:
@@ -263,12 +462,28 @@ def institution_key(name: str) -> str:
 
 
 _ABBREVIATIONS = {
-    "univ": "university", "universitat": "university", "universite": "university",
-    "universita": "university", "universidad": "university", "universiteit": "university",
-    "hosp": "hospital", "inst": "institute", "ctr": "center", "cntr": "center",
-    "centre": "center", "med": "medical", "sch": "school", "coll": "college",
-    "natl": "national", "st": "saint", "ste": "sainte", "intl": "international",
-    "res": "research", "sci": "science", "dept": "department", "mt": "mount",
+    "univ": "university",
+    "universitat": "university",
+    "universite": "university",
+    "universita": "university",
+    "universidad": "university",
+    "universiteit": "university",
+    "hosp": "hospital",
+    "inst": "institute",
+    "ctr": "center",
+    "cntr": "center",
+    "centre": "center",
+    "med": "medical",
+    "sch": "school",
+    "coll": "college",
+    "natl": "national",
+    "st": "saint",
+    "ste": "sainte",
+    "intl": "international",
+    "res": "research",
+    "sci": "science",
+    "dept": "department",
+    "mt": "mount",
 }
 
 
@@ -284,14 +499,21 @@ def institution_id(key: str) -> str:
 def institution_type(name: str) -> str:
     """A coarse type from the name: university, hospital, company, research institute, or ""."""
     folded = fold(name)
-    if re.search(r"\b(hospital\w*|hopital|klinikum|krankenhaus|clinic|infirmary|medical center|"
-                 r"health system|chu|ospedale)\b", folded):
+    if re.search(
+        r"\b(hospital\w*|hopital|klinikum|krankenhaus|clinic|infirmary|medical center|"
+        r"health system|chu|ospedale)\b",
+        folded,
+    ):
         return "hospital"
     if re.search(r"\b(universit\w*|univ|college|school|faculty)\b", folded):
         return "university"
-    if re.search(r"\b(inc|ltd|llc|gmbh|ag|corporation|corp|company|plc|pharmaceuticals?)\b", folded):
+    if re.search(
+        r"\b(inc|ltd|llc|gmbh|ag|corporation|corp|company|plc|pharmaceuticals?)\b", folded
+    ):
         return "company"
-    if re.search(r"\b(institute|institut\w*|istituto|center|centre|foundation|laboratories)\b", folded):
+    if re.search(
+        r"\b(institute|institut\w*|istituto|center|centre|foundation|laboratories)\b", folded
+    ):
         return "research institute"
     return ""
 
@@ -346,8 +568,12 @@ def _country_split(parts: list[str]) -> list[str]:
     words = parts[-1].split()
     for size in (3, 2, 1):
         head, tail = " ".join(words[:-size]), " ".join(words[-size:])
-        if (len(words) > size and fold(tail) in COUNTRIES and fold(parts[-1]) not in _STATE_BY_NAME
-                and _plausible_city(_strip_postcodes(head))):
+        if (
+            len(words) > size
+            and fold(tail) in COUNTRIES
+            and fold(parts[-1]) not in _STATE_BY_NAME
+            and _plausible_city(_strip_postcodes(head))
+        ):
             return [*parts[:-1], head, tail]
     return parts
 
@@ -396,8 +622,13 @@ def _country_index(parts: list[str]) -> int | None:
 
 def _state_index(parts: list[str], end: int, place: _Place) -> int | None:
     """The part (just before ``end``) holding a state: ``MD 21205``, ``ON M5S 3H6``, ``Maryland``."""
-    tables = ([_STATE_TABLES[place.country]] if place.country in _STATE_TABLES
-              else [US_STATES, CA_PROVINCES] if not place.country else [])
+    tables = (
+        [_STATE_TABLES[place.country]]
+        if place.country in _STATE_TABLES
+        else [US_STATES, CA_PROVINCES]
+        if not place.country
+        else []
+    )
     for index in range(end - 1, max(end - 2, 0) - 1, -1):
         state, city = _state_of(parts[index], tables)
         if state:
@@ -454,9 +685,15 @@ def _find_city(parts: list[str], end: int, place: _Place) -> None:
 
 def _plausible_city(text: str) -> bool:
     words = text.split()
-    return (0 < len(words) <= 4 and len(text) <= 40 and not any(c.isdigit() for c in text)
-            and text[:1].isupper() and not _tier(text) and not _DEPARTMENT.match(fold(text))
-            and not _REGION.search(text))
+    return (
+        0 < len(words) <= 4
+        and len(text) <= 40
+        and not any(c.isdigit() for c in text)
+        and text[:1].isupper()
+        and not _tier(text)
+        and not _DEPARTMENT.match(fold(text))
+        and not _REGION.search(text)
+    )
 
 
 def _is_address(part: str) -> bool:
@@ -499,8 +736,14 @@ def _choose_institution(parts: list[str], place: _Place) -> int | None:
         if tier > best_tier:
             best, best_tier = index, tier
     if best is None:  # no keyword: the first part that is neither a unit, a place nor an address
-        best = next((i for i, p in enumerate(parts) if i not in place_parts
-                     and _unnamed_organisation(p, located)), None)
+        best = next(
+            (
+                i
+                for i, p in enumerate(parts)
+                if i not in place_parts and _unnamed_organisation(p, located)
+            ),
+            None,
+        )
     return best
 
 
@@ -510,14 +753,33 @@ def _unnamed_organisation(part: str, located: bool) -> bool:
     One word alone counts only when a place follows it, else it is likely a city.
     """
     folded = fold(part)
-    return (not _DEPARTMENT.match(folded) and "laborator" not in folded
-            and not any(c.isdigit() for c in part) and (len(part.split()) >= 2 or located))
+    return (
+        not _DEPARTMENT.match(folded)
+        and "laborator" not in folded
+        and not any(c.isdigit() for c in part)
+        and (len(part.split()) >= 2 or located)
+    )
 
 
 #: States whose university is a system of campuses, each its own institution.
-_STATE_SYSTEMS = frozenset(["california", "texas", "wisconsin", "massachusetts", "colorado",
-                            "illinois", "missouri", "nebraska", "alabama", "tennessee",
-                            "minnesota", "maryland", "arkansas", "hawaii"])
+_STATE_SYSTEMS = frozenset(
+    [
+        "california",
+        "texas",
+        "wisconsin",
+        "massachusetts",
+        "colorado",
+        "illinois",
+        "missouri",
+        "nebraska",
+        "alabama",
+        "tennessee",
+        "minnesota",
+        "maryland",
+        "arkansas",
+        "hawaii",
+    ]
+)
 
 
 def _with_campus(parts: list[str], chosen: int, place: _Place) -> str:

@@ -51,14 +51,36 @@ COUNTRY = "Provider Business Practice Location Address Country Code (If outside 
 DEACTIVATED = "NPI Deactivation Date"
 REACTIVATED = "NPI Reactivation Date"
 TAXONOMY_CODES = [f"Healthcare Provider Taxonomy Code_{i}" for i in range(1, TAXONOMY_SLOTS + 1)]
-PRIMARY_SWITCHES = [f"Healthcare Provider Primary Taxonomy Switch_{i}"
-                    for i in range(1, TAXONOMY_SLOTS + 1)]
+PRIMARY_SWITCHES = [
+    f"Healthcare Provider Primary Taxonomy Switch_{i}" for i in range(1, TAXONOMY_SLOTS + 1)
+]
 #: The columns read; each must be in the header.
-COLUMNS = [NPI, ENTITY, ORG_NAME, LAST, FIRST, CREDENTIAL, CITY, STATE, ZIP, COUNTRY,
-           DEACTIVATED, REACTIVATED, *TAXONOMY_CODES, *PRIMARY_SWITCHES]
+COLUMNS = [
+    NPI,
+    ENTITY,
+    ORG_NAME,
+    LAST,
+    FIRST,
+    CREDENTIAL,
+    CITY,
+    STATE,
+    ZIP,
+    COUNTRY,
+    DEACTIVATED,
+    REACTIVATED,
+    *TAXONOMY_CODES,
+    *PRIMARY_SWITCHES,
+]
 
-IDENTITY_COLUMNS = ["hcp_id", "source", "source_ref", "name_as_written", "method",
-                    "confidence", "evidence"]
+IDENTITY_COLUMNS = [
+    "hcp_id",
+    "source",
+    "source_ref",
+    "name_as_written",
+    "method",
+    "confidence",
+    "evidence",
+]
 
 
 # --- shared CSV helpers ---------------------------------------------------------------------
@@ -130,8 +152,9 @@ def looks_like_nppes(path: Path | str) -> bool:
     return header_has(Path(path), NPI, ENTITY, DEACTIVATED)
 
 
-def read_nppes(path: Path | str, store: KeyLookup | None = None,
-               taxonomy_path: Path | str | None = None) -> SourceRead:
+def read_nppes(
+    path: Path | str, store: KeyLookup | None = None, taxonomy_path: Path | str | None = None
+) -> SourceRead:
     """HCPs and institutions from an NPPES CSV; deactivated NPIs skipped and counted.
 
     ``taxonomy_path`` defaults to ``nucc_taxonomy_150.csv`` next to the NPPES file; without
@@ -148,8 +171,9 @@ def _taxonomy_for(path: Path, given: Path | str | None) -> tuple[pd.DataFrame | 
     candidate = Path(given) if given else path.with_name(TAXONOMY_FILENAME)
     if given or candidate.is_file():
         return read_taxonomy(candidate), []
-    return None, [f"no NUCC taxonomy file ({TAXONOMY_FILENAME} next to {path.name}): "
-                  "specialties left blank"]
+    return None, [
+        f"no NUCC taxonomy file ({TAXONOMY_FILENAME} next to {path.name}): specialties left blank"
+    ]
 
 
 def read_taxonomy(path: Path | str) -> pd.DataFrame:
@@ -158,12 +182,18 @@ def read_taxonomy(path: Path | str) -> pd.DataFrame:
     NUCC publishes the file in cp1252; a UTF-8 copy reads as well.
     """
     path = Path(path)
-    require_columns(path, csv_header(path), ["Code", "Classification", "Specialization"],
-                    "a NUCC taxonomy file")
+    require_columns(
+        path, csv_header(path), ["Code", "Classification", "Specialization"], "a NUCC taxonomy file"
+    )
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding,
-                                usecols=["Code", "Classification", "Specialization"])
+            frame = pd.read_csv(
+                path,
+                dtype=str,
+                keep_default_na=False,
+                encoding=encoding,
+                usecols=["Code", "Classification", "Specialization"],
+            )
             break
         except UnicodeDecodeError:
             continue
@@ -178,8 +208,14 @@ def _read_rows(path: Path) -> pd.DataFrame:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             parts, start = [], 2  # the header is line 1
-            for chunk in pd.read_csv(path, dtype=str, keep_default_na=False, usecols=COLUMNS,
-                                     encoding=encoding, chunksize=CHUNK_ROWS):
+            for chunk in pd.read_csv(
+                path,
+                dtype=str,
+                keep_default_na=False,
+                usecols=COLUMNS,
+                encoding=encoding,
+                chunksize=CHUNK_ROWS,
+            ):
                 chunk["line"] = np.arange(start, start + len(chunk))
                 start += len(chunk)
                 parts.append(_chunk_rows(chunk))
@@ -194,21 +230,23 @@ def _read_rows(path: Path) -> pd.DataFrame:
 
 def _chunk_rows(chunk: pd.DataFrame) -> pd.DataFrame:
     """One chunk reduced to what the loader keeps: normalised ids, names, places, taxonomy."""
-    return pd.DataFrame({
-        "npi": digits_only(chunk[NPI]).str.zfill(10).where(chunk[NPI].str.strip() != "", ""),
-        "entity": digits_only(chunk[ENTITY]),
-        "org_name": chunk[ORG_NAME].str.strip(),
-        "first_name": chunk[FIRST].str.strip(),
-        "last_name": chunk[LAST].str.strip(),
-        "credentials": chunk[CREDENTIAL].str.strip(),
-        "city": chunk[CITY].str.strip(),
-        "state": chunk[STATE].str.strip(),
-        "country": chunk[COUNTRY].str.strip().replace(COUNTRY_NAMES),
-        "zip": normalise_zip(chunk[ZIP]),
-        "taxonomy": _primary_taxonomy(chunk),
-        "deactivated": _deactivated(chunk[DEACTIVATED], chunk[REACTIVATED]),
-        "line": chunk["line"].astype(np.int64),
-    })
+    return pd.DataFrame(
+        {
+            "npi": digits_only(chunk[NPI]).str.zfill(10).where(chunk[NPI].str.strip() != "", ""),
+            "entity": digits_only(chunk[ENTITY]),
+            "org_name": chunk[ORG_NAME].str.strip(),
+            "first_name": chunk[FIRST].str.strip(),
+            "last_name": chunk[LAST].str.strip(),
+            "credentials": chunk[CREDENTIAL].str.strip(),
+            "city": chunk[CITY].str.strip(),
+            "state": chunk[STATE].str.strip(),
+            "country": chunk[COUNTRY].str.strip().replace(COUNTRY_NAMES),
+            "zip": normalise_zip(chunk[ZIP]),
+            "taxonomy": _primary_taxonomy(chunk),
+            "deactivated": _deactivated(chunk[DEACTIVATED], chunk[REACTIVATED]),
+            "line": chunk["line"].astype(np.int64),
+        }
+    )
 
 
 def normalise_zip(values: pd.Series) -> pd.Series:
@@ -255,28 +293,43 @@ def _dates(values: pd.Series) -> pd.Series:
 # --- rows -> canonical tables ----------------------------------------------------------------
 
 
-def _source_read(path: Path, rows: pd.DataFrame, taxonomy: pd.DataFrame | None,
-                 notes: list[str]) -> SourceRead:
+def _source_read(
+    path: Path, rows: pd.DataFrame, taxonomy: pd.DataFrame | None, notes: list[str]
+) -> SourceRead:
     skipped: Counter = Counter()
     active = _count_skip(rows, rows["deactivated"], "deactivated NPI", skipped)
     active = _count_skip(active, active["npi"] == "", "no NPI", skipped)
     active = _count_skip(active, active.duplicated("npi"), "NPI repeated in the file", skipped)
     people = active[active["entity"] == "1"]
-    people = _count_skip(people, (people["first_name"] == "") | (people["last_name"] == ""),
-                         "individual without a first and last name", skipped)
+    people = _count_skip(
+        people,
+        (people["first_name"] == "") | (people["last_name"] == ""),
+        "individual without a first and last name",
+        skipped,
+    )
     orgs = active[active["entity"] == "2"]
     orgs = _count_skip(orgs, orgs["org_name"] == "", "organisation without a name", skipped)
     other = ~active["entity"].isin(["1", "2"])
     skipped.update({"no entity type code (1 or 2)": int(other.sum())} if other.any() else {})
-    raw = RawBundle(tables={
-        "hcps": raw_table("hcps", _hcps(people, taxonomy), people["line"], path.name),
-        "institutions": raw_table("institutions", _institutions(orgs, taxonomy), orgs["line"],
-                                  path.name),
-    })
-    notes = [*notes, f"NPPES: {len(people):,} individuals -> HCPs, "
-                     f"{len(orgs):,} organisations -> institutions"]
-    return SourceRead(raw, records_read=len(rows), skipped=skipped, notes=notes,
-                      identities=_identities(people, path.name))
+    raw = RawBundle(
+        tables={
+            "hcps": raw_table("hcps", _hcps(people, taxonomy), people["line"], path.name),
+            "institutions": raw_table(
+                "institutions", _institutions(orgs, taxonomy), orgs["line"], path.name
+            ),
+        }
+    )
+    notes = [
+        *notes,
+        f"NPPES: {len(people):,} individuals -> HCPs, {len(orgs):,} organisations -> institutions",
+    ]
+    return SourceRead(
+        raw,
+        records_read=len(rows),
+        skipped=skipped,
+        notes=notes,
+        identities=_identities(people, path.name),
+    )
 
 
 def _count_skip(rows: pd.DataFrame, drop: pd.Series, reason: str, skipped: Counter) -> pd.DataFrame:
@@ -300,31 +353,55 @@ def _specialties(codes: pd.Series, taxonomy: pd.DataFrame | None) -> tuple[pd.Se
 
 def _hcps(people: pd.DataFrame, taxonomy: pd.DataFrame | None) -> pd.DataFrame:
     specialty, _ = _specialties(people["taxonomy"], taxonomy)
-    return pd.DataFrame({
-        "hcp_id": "NPI-" + people["npi"], "first_name": people["first_name"],
-        "last_name": people["last_name"], "credentials": people["credentials"],
-        "specialty": specialty, "city": people["city"], "state": people["state"],
-        "country": people["country"], "npi": people["npi"],
-    })
+    return pd.DataFrame(
+        {
+            "hcp_id": "NPI-" + people["npi"],
+            "first_name": people["first_name"],
+            "last_name": people["last_name"],
+            "credentials": people["credentials"],
+            "specialty": specialty,
+            "city": people["city"],
+            "state": people["state"],
+            "country": people["country"],
+            "npi": people["npi"],
+        }
+    )
 
 
 def _institutions(orgs: pd.DataFrame, taxonomy: pd.DataFrame | None) -> pd.DataFrame:
     _, classification = _specialties(orgs["taxonomy"], taxonomy)
-    return pd.DataFrame({
-        "institution_id": "NPI-" + orgs["npi"], "name": orgs["org_name"],
-        "type": classification, "city": orgs["city"], "state": orgs["state"],
-        "country": orgs["country"],
-    })
+    return pd.DataFrame(
+        {
+            "institution_id": "NPI-" + orgs["npi"],
+            "name": orgs["org_name"],
+            "type": classification,
+            "city": orgs["city"],
+            "state": orgs["state"],
+            "country": orgs["country"],
+        }
+    )
 
 
 def _identities(people: pd.DataFrame, source: str) -> pd.DataFrame:
     """The NPI is the identity; the practice ZIP and taxonomy are kept as evidence for
     matching these HCPs to people in other sources by name and place."""
-    evidence = ("NPI " + people["npi"] + "; practice ZIP " + people["zip"]
-                + "; taxonomy " + people["taxonomy"])
-    return pd.DataFrame({
-        "hcp_id": "NPI-" + people["npi"], "source": source,
-        "source_ref": "line " + people["line"].astype(str),
-        "name_as_written": people["first_name"] + " " + people["last_name"],
-        "method": "npi", "confidence": 1.0, "evidence": evidence,
-    }, columns=IDENTITY_COLUMNS).reset_index(drop=True)
+    evidence = (
+        "NPI "
+        + people["npi"]
+        + "; practice ZIP "
+        + people["zip"]
+        + "; taxonomy "
+        + people["taxonomy"]
+    )
+    return pd.DataFrame(
+        {
+            "hcp_id": "NPI-" + people["npi"],
+            "source": source,
+            "source_ref": "line " + people["line"].astype(str),
+            "name_as_written": people["first_name"] + " " + people["last_name"],
+            "method": "npi",
+            "confidence": 1.0,
+            "evidence": evidence,
+        },
+        columns=IDENTITY_COLUMNS,
+    ).reset_index(drop=True)

@@ -40,19 +40,44 @@ from kolgraph.loaders.source import SourceRead
 from kolgraph.loaders.validate import KeyLookup, RawBundle
 
 INVESTIGATOR_SLOTS = 5
-PI_FIELDS = ("Profile_ID", "First_Name", "Last_Name", "City", "State", "Country",
-             "Primary_Type", "Specialty")
+PI_FIELDS = (
+    "Profile_ID",
+    "First_Name",
+    "Last_Name",
+    "City",
+    "State",
+    "Country",
+    "Primary_Type",
+    "Specialty",
+)
 HOSPITAL_ID, HOSPITAL_CCN = "Teaching_Hospital_ID", "Teaching_Hospital_CCN"
 HOSPITAL_NAME = "Teaching_Hospital_Name"
 CITY, STATE, COUNTRY = "Recipient_City", "Recipient_State", "Recipient_Country"
 STUDY, NCT = "Name_of_Study", "ClinicalTrials_Gov_Identifier"
-COLUMNS = [HOSPITAL_ID, HOSPITAL_CCN, HOSPITAL_NAME, CITY, STATE, COUNTRY, STUDY, NCT,
-           *[f"Principal_Investigator_{i}_{f}" for i in range(1, INVESTIGATOR_SLOTS + 1)
-             for f in PI_FIELDS]]
+COLUMNS = [
+    HOSPITAL_ID,
+    HOSPITAL_CCN,
+    HOSPITAL_NAME,
+    CITY,
+    STATE,
+    COUNTRY,
+    STUDY,
+    NCT,
+    *[
+        f"Principal_Investigator_{i}_{f}"
+        for i in range(1, INVESTIGATOR_SLOTS + 1)
+        for f in PI_FIELDS
+    ],
+]
 #: CMS primary types -> the credentials other sources write.
-CREDENTIALS = {"Medical Doctor": "MD", "Doctor of Osteopathy": "DO", "Doctor of Dentistry": "DDS",
-               "Doctor of Podiatric Medicine": "DPM", "Doctor of Optometry": "OD",
-               "Chiropractic Physician": "DC"}
+CREDENTIALS = {
+    "Medical Doctor": "MD",
+    "Doctor of Osteopathy": "DO",
+    "Doctor of Dentistry": "DDS",
+    "Doctor of Podiatric Medicine": "DPM",
+    "Doctor of Optometry": "OD",
+    "Chiropractic Physician": "DC",
+}
 ROLE = "principal investigator"
 _NCT = re.compile(r"NCT\d{8}")
 
@@ -80,16 +105,31 @@ def read_open_payments(path: Path | str, store: KeyLookup | None = None) -> Sour
         "affiliations": _links(slots[slots["hospital"] != ""], "hospital"),
         "trial_roles": _links(slots[slots["nct_ok"]], "nct"),
     }
-    raw = RawBundle(tables={name: raw_table(name, frame.drop(columns="line"), frame["line"],
-                                            path.name) for name, frame in tables.items()})
-    return SourceRead(raw, records_read=len(payments), skipped=skipped,
-                      notes=_notes(tables), identities=_identities(slots, path.name))
+    raw = RawBundle(
+        tables={
+            name: raw_table(name, frame.drop(columns="line"), frame["line"], path.name)
+            for name, frame in tables.items()
+        }
+    )
+    return SourceRead(
+        raw,
+        records_read=len(payments),
+        skipped=skipped,
+        notes=_notes(tables),
+        identities=_identities(slots, path.name),
+    )
 
 
 def _read(path: Path) -> pd.DataFrame:
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=COLUMNS,
-                            encoding="utf-8-sig", encoding_errors="replace")
+        frame = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            usecols=COLUMNS,
+            encoding="utf-8-sig",
+            encoding_errors="replace",
+        )
     except (pd.errors.ParserError, ValueError) as error:
         raise InputError(f"{path}: not a readable CSV file ({error})") from None
     frame = frame.apply(lambda column: column.str.strip())
@@ -129,12 +169,15 @@ def _investigator_slots(payments: pd.DataFrame) -> pd.DataFrame:
 
 
 def _skips(payments: pd.DataFrame, slots: pd.DataFrame) -> Counter:
-    skipped = Counter({
-        "no ClinicalTrials.gov id": int((payments["nct"] == "").sum()),
-        "ClinicalTrials.gov id not of the form NCT + 8 digits":
-            int(((payments["nct"] != "") & ~payments["nct_ok"]).sum()),
-        "principal investigator without a first and last name": int((~slots["named"]).sum()),
-    })
+    skipped = Counter(
+        {
+            "no ClinicalTrials.gov id": int((payments["nct"] == "").sum()),
+            "ClinicalTrials.gov id not of the form NCT + 8 digits": int(
+                ((payments["nct"] != "") & ~payments["nct_ok"]).sum()
+            ),
+            "principal investigator without a first and last name": int((~slots["named"]).sum()),
+        }
+    )
     return +skipped  # drops the zero counts
 
 
@@ -150,13 +193,19 @@ def _most_frequent(values: pd.Series) -> str:
 
 def _hcps(slots: pd.DataFrame) -> pd.DataFrame:
     people = _first_filled(slots[slots["named"]], "hcp_id")
-    return pd.DataFrame({
-        "hcp_id": people["hcp_id"], "first_name": people["first_name"],
-        "last_name": people["last_name"],
-        "credentials": people["primary_type"].map(CREDENTIALS).fillna(people["primary_type"]),
-        "specialty": people["specialty"].map(specialty_name), "city": people["city"],
-        "state": people["state"], "country": people["country"], "line": people["line"],
-    })
+    return pd.DataFrame(
+        {
+            "hcp_id": people["hcp_id"],
+            "first_name": people["first_name"],
+            "last_name": people["last_name"],
+            "credentials": people["primary_type"].map(CREDENTIALS).fillna(people["primary_type"]),
+            "specialty": people["specialty"].map(specialty_name),
+            "city": people["city"],
+            "state": people["state"],
+            "country": people["country"],
+            "line": people["line"],
+        }
+    )
 
 
 def specialty_name(text: str) -> str:
@@ -169,48 +218,68 @@ def _institutions(payments: pd.DataFrame) -> pd.DataFrame:
     paid = payments[payments["hospital"] != ""]
     places = _first_filled(paid[["hospital", CITY, STATE, COUNTRY, "line"]], "hospital")
     names = paid.groupby("hospital", sort=False)[HOSPITAL_NAME].agg(_most_frequent)
-    return pd.DataFrame({
-        "institution_id": places["hospital"],
-        "name": places["hospital"].map(names), "type": "teaching hospital",
-        "city": places[CITY], "state": places[STATE], "country": places[COUNTRY],
-        "line": places["line"],
-    })
+    return pd.DataFrame(
+        {
+            "institution_id": places["hospital"],
+            "name": places["hospital"].map(names),
+            "type": "teaching hospital",
+            "city": places[CITY],
+            "state": places[STATE],
+            "country": places[COUNTRY],
+            "line": places["line"],
+        }
+    )
 
 
 def _trials(payments: pd.DataFrame) -> pd.DataFrame:
     studies = payments[payments["nct_ok"]]
     titles = studies.groupby("nct", sort=False)[STUDY].agg(_most_frequent)
     lines = studies.groupby("nct", sort=False)["line"].first()
-    return pd.DataFrame({"nct_id": titles.index, "title": titles.to_numpy(),
-                         "line": lines.to_numpy()})
+    return pd.DataFrame(
+        {"nct_id": titles.index, "title": titles.to_numpy(), "line": lines.to_numpy()}
+    )
 
 
 def _links(slots: pd.DataFrame, target: str) -> pd.DataFrame:
     """Investigator -> hospital (affiliations) or -> trial (trial_roles), one row each."""
     pairs = slots[slots["named"]].drop_duplicates(["hcp_id", target])
     if target == "hospital":
-        return pd.DataFrame({"hcp_id": pairs["hcp_id"],
-                             "institution_id": pairs["hospital"],
-                             "line": pairs["line"]})
-    return pd.DataFrame({"nct_id": pairs["nct"], "hcp_id": pairs["hcp_id"], "role": ROLE,
-                         "line": pairs["line"]})
+        return pd.DataFrame(
+            {"hcp_id": pairs["hcp_id"], "institution_id": pairs["hospital"], "line": pairs["line"]}
+        )
+    return pd.DataFrame(
+        {"nct_id": pairs["nct"], "hcp_id": pairs["hcp_id"], "role": ROLE, "line": pairs["line"]}
+    )
 
 
 def _notes(tables: dict[str, pd.DataFrame]) -> list[str]:
-    return [f"Open Payments: {len(tables['hcps']):,} principal investigators, "
-            f"{len(tables['institutions']):,} teaching hospitals, "
-            f"{len(tables['trials']):,} studies with an NCT id"]
+    return [
+        f"Open Payments: {len(tables['hcps']):,} principal investigators, "
+        f"{len(tables['institutions']):,} teaching hospitals, "
+        f"{len(tables['trials']):,} studies with an NCT id"
+    ]
 
 
 def _identities(slots: pd.DataFrame, source: str) -> pd.DataFrame:
     """The CMS profile id is the identity; the business address is kept as evidence for
     matching to HCPs from other sources (these years carry no NPI)."""
     people = slots[slots["named"]].drop_duplicates("hcp_id")
-    return pd.DataFrame({
-        "hcp_id": people["hcp_id"], "source": source,
-        "source_ref": "line " + people["line"].astype(str),
-        "name_as_written": people["first_name"] + " " + people["last_name"],
-        "method": "open payments profile id", "confidence": 1.0,
-        "evidence": ("CMS profile " + people["profile_id"] + "; " + people["city"] + ", "
-                     + people["state"]),
-    }, columns=IDENTITY_COLUMNS).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "hcp_id": people["hcp_id"],
+            "source": source,
+            "source_ref": "line " + people["line"].astype(str),
+            "name_as_written": people["first_name"] + " " + people["last_name"],
+            "method": "open payments profile id",
+            "confidence": 1.0,
+            "evidence": (
+                "CMS profile "
+                + people["profile_id"]
+                + "; "
+                + people["city"]
+                + ", "
+                + people["state"]
+            ),
+        },
+        columns=IDENTITY_COLUMNS,
+    ).reset_index(drop=True)

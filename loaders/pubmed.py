@@ -52,10 +52,19 @@ from kolgraph.loaders.validate import RawBundle, RawTable
 #: Bytes read and parsed at a time.
 CHUNK_BYTES = 1 << 16
 #: Root (or record) elements of a PubMed / MEDLINE file.
-ROOTS = frozenset(["PubmedArticleSet", "MedlineCitationSet", "PubmedArticle", "MedlineCitation",
-                   "PubmedBookArticleSet"])
-_SNIFF = re.compile(rb"<(!DOCTYPE\s+)?(PubmedArticleSet|MedlineCitationSet|PubmedArticle|"
-                    rb"MedlineCitation|PubmedBookArticleSet)[\s>]")
+ROOTS = frozenset(
+    [
+        "PubmedArticleSet",
+        "MedlineCitationSet",
+        "PubmedArticle",
+        "MedlineCitation",
+        "PubmedBookArticleSet",
+    ]
+)
+_SNIFF = re.compile(
+    rb"<(!DOCTYPE\s+)?(PubmedArticleSet|MedlineCitationSet|PubmedArticle|"
+    rb"MedlineCitation|PubmedBookArticleSet)[\s>]"
+)
 _GZIP_MAGIC = b"\x1f\x8b"
 # Elements cleared once read: everything a citation holds hangs below one of them
 _RECORD_ENDS = frozenset(["PubmedArticle", "PubmedBookArticle", "DeleteCitation"])
@@ -86,8 +95,13 @@ def read_pubmed(path: Path | str, store=None, *, today: date | None = None) -> S
         raw = _raw_bundle(path.name, papers, slots, resolution)
         identities = authorship.identities(resolution, slots)
     notes = resolution.notes() + [f"{counts.pop(k):,} {k}" for k in _NOTE_COUNTS if k in counts]
-    return SourceRead(raw, records_read=counts.pop("records", 0), skipped=counts, notes=notes,
-                      identities=identities)
+    return SourceRead(
+        raw,
+        records_read=counts.pop("records", 0),
+        skipped=counts,
+        notes=notes,
+        identities=identities,
+    )
 
 
 @contextmanager
@@ -108,9 +122,13 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-_NOTE_COUNTS = ("collective-name authors skipped", "author slots without a name skipped",
-                "invalid author entries (ValidYN=N) skipped", "invalid ORCIDs ignored",
-                "deleted PMIDs not in this file (the store is not changed)")
+_NOTE_COUNTS = (
+    "collective-name authors skipped",
+    "author slots without a name skipped",
+    "invalid author entries (ValidYN=N) skipped",
+    "invalid ORCIDs ignored",
+    "deleted PMIDs not in this file (the store is not changed)",
+)
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -182,11 +200,15 @@ def _records(path: Path) -> Iterator[tuple[ET.Element, int]]:
     except ET.ParseError as error:
         line, column = error.position
         reason = str(error).split(":")[0]
-        raise InputError(f"{path.name}: line {line}, column {column}: malformed XML ({reason}); "
-                         f"nothing was loaded") from None
+        raise InputError(
+            f"{path.name}: line {line}, column {column}: malformed XML ({reason}); "
+            f"nothing was loaded"
+        ) from None
     if root_tag not in ROOTS:
-        raise InputError(f"{path.name}: not PubMed/MEDLINE XML (root element <{root_tag}>); "
-                         f"expected <PubmedArticleSet> or <MedlineCitationSet>")
+        raise InputError(
+            f"{path.name}: not PubMed/MEDLINE XML (root element <{root_tag}>); "
+            f"expected <PubmedArticleSet> or <MedlineCitationSet>"
+        )
 
 
 def _open(path: Path) -> BinaryIO:
@@ -208,8 +230,9 @@ def _chunks(stream: BinaryIO, path: Path) -> Iterator[bytes]:
         try:
             chunk = stream.read(CHUNK_BYTES)
         except (EOFError, zlib.error, gzip.BadGzipFile) as error:
-            raise InputError(f"{path.name}: the gzip data is damaged or truncated ({error}); "
-                             f"nothing was loaded") from None
+            raise InputError(
+                f"{path.name}: the gzip data is damaged or truncated ({error}); nothing was loaded"
+            ) from None
         if not chunk:
             return
         yield chunk
@@ -270,7 +293,9 @@ def _paper(citation: ET.Element, line: int, this_year: int, counts: Counter) -> 
     if not journal_title and "MedlineJournalInfo" in parts:
         journal_title = _leaf(parts["MedlineJournalInfo"].find("MedlineTA"))
     authors = list(_authors(pmid, fields, year, line, counts))
-    return Paper(pmid, title, journal_title, year, _mesh(parts.get("MeshHeadingList")), authors, line)
+    return Paper(
+        pmid, title, journal_title, year, _mesh(parts.get("MeshHeadingList")), authors, line
+    )
 
 
 def _children(element: ET.Element) -> dict[str, ET.Element]:
@@ -306,8 +331,9 @@ def _mesh(headings: ET.Element | None) -> list[str]:
 _YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
 
 
-def _year(citation: dict[str, ET.Element], article: dict[str, ET.Element],
-          this_year: int) -> int | str:
+def _year(
+    citation: dict[str, ET.Element], article: dict[str, ET.Element], this_year: int
+) -> int | str:
     """The publication year, or the reason there is none usable."""
     journal = article.get("Journal")
     pub = journal.find("JournalIssue/PubDate") if journal is not None else None
@@ -335,8 +361,9 @@ def _first_year(medline_date: str) -> str:
     return match.group(1) if match else ""
 
 
-def _authors(pmid: str, article: dict[str, ET.Element], year: int, line: int,
-             counts: Counter) -> Iterator[AuthorSlot]:
+def _authors(
+    pmid: str, article: dict[str, ET.Element], year: int, line: int, counts: Counter
+) -> Iterator[AuthorSlot]:
     """The person authors of a paper, positions counted over the whole byline."""
     author_list = article.get("AuthorList")
     if author_list is None:
@@ -359,8 +386,9 @@ def _authors(pmid: str, article: dict[str, ET.Element], year: int, line: int,
         yield slot
 
 
-def _slot(pmid: str, position: int, author: ET.Element, year: int, line: int,
-          counts: Counter) -> AuthorSlot | None:
+def _slot(
+    pmid: str, position: int, author: ET.Element, year: int, line: int, counts: Counter
+) -> AuthorSlot | None:
     """One person author, or ``None`` (counted) for a group or a slot without a name."""
     last = fore = initials = ""
     orcids, affiliations, collective = [], [], False
@@ -381,8 +409,11 @@ def _slot(pmid: str, position: int, author: ET.Element, year: int, line: int,
         elif tag == "CollectiveName":
             collective = True
     if not last:
-        counts["collective-name authors skipped" if collective
-               else "author slots without a name skipped"] += 1
+        counts[
+            "collective-name authors skipped"
+            if collective
+            else "author slots without a name skipped"
+        ] += 1
         return None
     if not (fore or initials):
         counts["author slots without a name skipped"] += 1
@@ -392,8 +423,9 @@ def _slot(pmid: str, position: int, author: ET.Element, year: int, line: int,
         counts["invalid ORCIDs ignored"] += 1
     mark = "".join(c for c in initials if c.isalpha()) + fold(last)[:1].upper()
     institutions = tuple(i for text in affiliations if text for i in _institutions_of(text, mark))
-    return AuthorSlot(pmid, position, last, fore, initials, orcid,
-                      tuple(dict.fromkeys(institutions)), year, line)
+    return AuthorSlot(
+        pmid, position, last, fore, initials, orcid, tuple(dict.fromkeys(institutions)), year, line
+    )
 
 
 def _institutions_of(affiliation: str, mark: str) -> tuple[Institution, ...]:
@@ -414,8 +446,9 @@ def _stored_hcps(store) -> pd.DataFrame | None:
     return store.table("hcps")
 
 
-def _raw_bundle(source: str, papers: list[Paper], slots: list[AuthorSlot],
-                resolution: authorship.Resolution) -> RawBundle:
+def _raw_bundle(
+    source: str, papers: list[Paper], slots: list[AuthorSlot], resolution: authorship.Resolution
+) -> RawBundle:
     tables = {
         "publications": _publications(papers),
         "hcps": _hcps(resolution, slots),
@@ -423,8 +456,9 @@ def _raw_bundle(source: str, papers: list[Paper], slots: list[AuthorSlot],
         "affiliations": _affiliations(resolution, slots),
         "authorships": _authorships(resolution, slots),
     }
-    return RawBundle({name: RawTable(name, frame, lines, source)
-                      for name, (frame, lines) in tables.items()})
+    return RawBundle(
+        {name: RawTable(name, frame, lines, source) for name, (frame, lines) in tables.items()}
+    )
 
 
 def _frame(rows: list[dict], columns: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
@@ -435,13 +469,23 @@ def _frame(rows: list[dict], columns: list[str]) -> tuple[pd.DataFrame, np.ndarr
 
 
 def _publications(papers: list[Paper]) -> tuple[pd.DataFrame, np.ndarray]:
-    rows = [{"pmid": p.pmid, "title": p.title, "journal": p.journal, "year": str(p.year),
-             "mesh_terms": "; ".join(p.mesh_terms), "line": p.line} for p in papers]
+    rows = [
+        {
+            "pmid": p.pmid,
+            "title": p.title,
+            "journal": p.journal,
+            "year": str(p.year),
+            "mesh_terms": "; ".join(p.mesh_terms),
+            "line": p.line,
+        }
+        for p in papers
+    ]
     return _frame(rows, ["pmid", "title", "journal", "year", "mesh_terms"])
 
 
-def _hcps(resolution: authorship.Resolution,
-          slots: list[AuthorSlot]) -> tuple[pd.DataFrame, np.ndarray]:
+def _hcps(
+    resolution: authorship.Resolution, slots: list[AuthorSlot]
+) -> tuple[pd.DataFrame, np.ndarray]:
     rows = []
     for person in resolution.persons:
         if person.linked:  # the stored row stays as it is; references resolve in the store
@@ -452,8 +496,9 @@ def _hcps(resolution: authorship.Resolution,
     return _frame(rows, ["hcp_id", "first_name", "last_name", "city", "state", "country", "orcid"])
 
 
-def _institutions(resolution: authorship.Resolution,
-                  slots: list[AuthorSlot]) -> tuple[pd.DataFrame, np.ndarray]:
+def _institutions(
+    resolution: authorship.Resolution, slots: list[AuthorSlot]
+) -> tuple[pd.DataFrame, np.ndarray]:
     """One row per institution id: the name written most often, the first place given."""
     names: dict[str, Counter] = {}
     first: dict[str, tuple[Institution, int]] = {}
@@ -463,28 +508,52 @@ def _institutions(resolution: authorship.Resolution,
             seen = first.get(inst.institution_id)
             if seen is None or (not seen[0].city and inst.city):
                 first[inst.institution_id] = (inst, seen[1] if seen else slot.line)
-    rows = [{"institution_id": key, "name": names[key].most_common(1)[0][0], "type": inst.type,
-             "city": inst.city, "state": inst.state, "country": inst.country, "line": line}
-            for key, (inst, line) in first.items()]
+    rows = [
+        {
+            "institution_id": key,
+            "name": names[key].most_common(1)[0][0],
+            "type": inst.type,
+            "city": inst.city,
+            "state": inst.state,
+            "country": inst.country,
+            "line": line,
+        }
+        for key, (inst, line) in first.items()
+    ]
     return _frame(rows, ["institution_id", "name", "type", "city", "state", "country"])
 
 
-def _affiliations(resolution: authorship.Resolution,
-                  slots: list[AuthorSlot]) -> tuple[pd.DataFrame, np.ndarray]:
-    rows = [{"hcp_id": person.hcp_id, "institution_id": inst.institution_id,
-             "start_year": str(year) if year else "", "end_year": "", "line": line}
-            for person in resolution.persons
-            for inst, year, line in authorship.person_institutions(person, slots)]
+def _affiliations(
+    resolution: authorship.Resolution, slots: list[AuthorSlot]
+) -> tuple[pd.DataFrame, np.ndarray]:
+    rows = [
+        {
+            "hcp_id": person.hcp_id,
+            "institution_id": inst.institution_id,
+            "start_year": str(year) if year else "",
+            "end_year": "",
+            "line": line,
+        }
+        for person in resolution.persons
+        for inst, year, line in authorship.person_institutions(person, slots)
+    ]
     return _frame(rows, ["hcp_id", "institution_id", "start_year", "end_year"])
 
 
-def _authorships(resolution: authorship.Resolution,
-                 slots: list[AuthorSlot]) -> tuple[pd.DataFrame, np.ndarray]:
+def _authorships(
+    resolution: authorship.Resolution, slots: list[AuthorSlot]
+) -> tuple[pd.DataFrame, np.ndarray]:
     """(pmid, hcp_id, position); a person listed twice on one paper keeps the first position."""
     seen, rows = set(), []
     for slot, hcp_id in zip(slots, resolution.slot_hcp):
         if (slot.pmid, hcp_id) not in seen:
             seen.add((slot.pmid, hcp_id))
-            rows.append({"pmid": slot.pmid, "hcp_id": hcp_id, "position": str(slot.position),
-                         "line": slot.line})
+            rows.append(
+                {
+                    "pmid": slot.pmid,
+                    "hcp_id": hcp_id,
+                    "position": str(slot.position),
+                    "line": slot.line,
+                }
+            )
     return _frame(rows, ["pmid", "hcp_id", "position"])

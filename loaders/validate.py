@@ -54,7 +54,9 @@ class RawTable:
         self.source = self.source or schema.TABLES_BY_NAME[self.name].filename
         self.lines = np.asarray(self.lines, dtype=np.int64)
         if len(self.lines) != len(self.frame):
-            raise ValueError(f"{self.source}: {len(self.frame)} rows but {len(self.lines)} line numbers")
+            raise ValueError(
+                f"{self.source}: {len(self.frame)} rows but {len(self.lines)} line numbers"
+            )
 
 
 @dataclass
@@ -68,8 +70,12 @@ class RawBundle:
     unreadable: set[str] = field(default_factory=set)
 
 
-def validate(raw: RawBundle, store: KeyLookup | None, today: date | None = None,
-             insight_categories: Sequence[str] = schema.DEFAULT_INSIGHT_CATEGORIES) -> Batch:
+def validate(
+    raw: RawBundle,
+    store: KeyLookup | None,
+    today: date | None = None,
+    insight_categories: Sequence[str] = schema.DEFAULT_INSIGHT_CATEGORIES,
+) -> Batch:
     """The typed batch for ``raw``; raises ``ValidationFailed`` with every problem found.
 
     References resolve against the same load first, then ``store`` (``None``: an empty
@@ -108,8 +114,10 @@ class _Column:
         """Report ``message(value)`` for every row where ``mask`` holds."""
         rows = np.flatnonzero(mask)
         source, column = self.raw.source, self.name
-        self.problems += [Problem(source, int(line), column, message(value))
-                          for line, value in zip(self.raw.lines[rows], self.values[rows])]
+        self.problems += [
+            Problem(source, int(line), column, message(value))
+            for line, value in zip(self.raw.lines[rows], self.values[rows])
+        ]
 
     def digits(self, length: int | None = None) -> np.ndarray:
         """Where the cell is ASCII digits only (of exactly ``length`` when given)."""
@@ -167,10 +175,16 @@ def _check_table(raw: RawTable, rules: _Rules) -> tuple[pd.DataFrame, list[Probl
 def _check_header(raw: RawTable, table: Table) -> list[Problem]:
     """Unknown columns (with the closest known name) and missing required columns."""
     known, line = table.column_names, raw.header_line
-    problems = [Problem(raw.source, line, str(name), _unknown_column(str(name), known))
-                for name in raw.frame.columns if name not in known]
-    problems += [Problem(raw.source, line, name, "missing required column")
-                 for name in table.required if name not in raw.frame.columns]
+    problems = [
+        Problem(raw.source, line, str(name), _unknown_column(str(name), known))
+        for name in raw.frame.columns
+        if name not in known
+    ]
+    problems += [
+        Problem(raw.source, line, name, "missing required column")
+        for name in table.required
+        if name not in raw.frame.columns
+    ]
     return problems
 
 
@@ -194,10 +208,16 @@ def _check_duplicates(raw: RawTable, table: Table, frame: pd.DataFrame) -> list[
     first_row = rows[first_index[codes]]
     repeated = np.flatnonzero(first_row != rows)
     column = ",".join(table.key)
-    return [Problem(raw.source, int(raw.lines[rows[i]]), column,
-                    f"duplicate key {_show_key([p[rows[i]] for p in parts])} "
-                    f"(first on line {raw.lines[first_row[i]]})")
-            for i in repeated]
+    return [
+        Problem(
+            raw.source,
+            int(raw.lines[rows[i]]),
+            column,
+            f"duplicate key {_show_key([p[rows[i]] for p in parts])} "
+            f"(first on line {raw.lines[first_row[i]]})",
+        )
+        for i in repeated
+    ]
 
 
 def _show_key(parts: list[str]) -> str:
@@ -209,8 +229,15 @@ def _check_year_order(raw: RawTable, frame: pd.DataFrame) -> list[Problem]:
     both = (start != None) & (end != None)  # noqa: E711 (elementwise)
     rows = np.flatnonzero(both)
     rows = rows[end[rows].astype(np.int64) < start[rows].astype(np.int64)]
-    return [Problem(raw.source, int(raw.lines[r]), "end_year",
-                    f"end_year {end[r]} is before start_year {start[r]}") for r in rows]
+    return [
+        Problem(
+            raw.source,
+            int(raw.lines[r]),
+            "end_year",
+            f"end_year {end[r]} is before start_year {start[r]}",
+        )
+        for r in rows
+    ]
 
 
 # --- one column, by kind -----------------------------------------------------------------
@@ -266,8 +293,9 @@ def _to_date(column: _Column, rules: _Rules) -> np.ndarray:
 def _iso_dates(values: np.ndarray) -> np.ndarray:
     """Where the cell is a real ``YYYY-MM-DD`` date: it parses, and prints back the same."""
     shaped = _length(values).astype(np.int64) == 10
-    parsed = pd.to_datetime(pd.Series(np.where(shaped, values, None), dtype=object),
-                            format="%Y-%m-%d", errors="coerce")
+    parsed = pd.to_datetime(
+        pd.Series(np.where(shaped, values, None), dtype=object), format="%Y-%m-%d", errors="coerce"
+    )
     printed = np.datetime_as_string(parsed.to_numpy().astype("datetime64[D]"), unit="D")
     return shaped & (printed.astype(object) == values)
 
@@ -322,8 +350,10 @@ def _vocabulary(column: _Column, allowed: Sequence[str], message: str) -> np.nda
     lowered = pd.Series(_lower(column.values), dtype=object, copy=False)
     mapped = lowered.map(spelling).to_numpy(dtype=object, na_value=None)
     listed = ", ".join(allowed)
-    column.flag((mapped == None) & ~column.blank,  # noqa: E711 (elementwise)
-                lambda v: f"{message} {listed}; got {v}")
+    column.flag(
+        (mapped == None) & ~column.blank,  # noqa: E711 (elementwise)
+        lambda v: f"{message} {listed}; got {v}",
+    )
     return mapped
 
 
@@ -355,13 +385,17 @@ def _check_references(raw: RawBundle, batch: Batch, store: KeyLookup | None) -> 
 
 def _unresolvable(raw: RawBundle) -> set[str]:
     """Tables whose keys this load cannot know: unreadable, or read without the key column."""
-    missing_key = {name for name, t in raw.tables.items()
-                   if not set(schema.TABLES_BY_NAME[name].key) <= set(t.frame.columns)}
+    missing_key = {
+        name
+        for name, t in raw.tables.items()
+        if not set(schema.TABLES_BY_NAME[name].key) <= set(t.frame.columns)
+    }
     return raw.unreadable | missing_key
 
 
-def _dangling(table: RawTable, refs: pd.Series, target: str, batch: Batch,
-              store: KeyLookup | None) -> list[Problem]:
+def _dangling(
+    table: RawTable, refs: pd.Series, target: str, batch: Batch, store: KeyLookup | None
+) -> list[Problem]:
     key = schema.TABLES_BY_NAME[target].key[0]
     in_load = batch[target][key].dropna() if target in batch else pd.Series([], dtype=object)
     missing = np.flatnonzero(refs.notna().to_numpy() & ~refs.isin(in_load).to_numpy())
@@ -372,8 +406,10 @@ def _dangling(table: RawTable, refs: pd.Series, target: str, batch: Batch,
     stored = store.existing_keys(target, wanted) if store is not None else set()
     dangling = missing[~pd.Series(values, dtype=object).isin(stored).to_numpy()]
     noun = _noun(target)
-    return [Problem(table.source, int(table.lines[r]), str(refs.name), f"unknown {noun} {refs.iat[r]}")
-            for r in dangling]
+    return [
+        Problem(table.source, int(table.lines[r]), str(refs.name), f"unknown {noun} {refs.iat[r]}")
+        for r in dangling
+    ]
 
 
 def _noun(table_name: str) -> str:

@@ -58,8 +58,12 @@ def _external_target() -> Neo4jTarget | None:
     password = os.environ.get("NEO4J_PASSWORD")
     if not password:
         _unavailable("KOLGRAPH_TEST_NEO4J_URI is set but NEO4J_PASSWORD is not")
-    return Neo4jTarget(uri=uri, username=os.environ.get("NEO4J_USERNAME") or "neo4j",
-                       password=password, database=os.environ.get("NEO4J_DATABASE") or "neo4j")
+    return Neo4jTarget(
+        uri=uri,
+        username=os.environ.get("NEO4J_USERNAME") or "neo4j",
+        password=password,
+        database=os.environ.get("NEO4J_DATABASE") or "neo4j",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -71,13 +75,18 @@ def neo4j_server(tmp_path_factory):
         return
     directory = tmp_path_factory.mktemp("neo4j-server")
     try:
-        started = server.start(directory, free_port(), password=server.generate_password(),
-                               memory=server.TEST_MEMORY)
+        started = server.start(
+            directory, free_port(), password=server.generate_password(), memory=server.TEST_MEMORY
+        )
     except Neo4jServerError as exc:
         _unavailable(str(exc))
     try:
-        yield Neo4jTarget(uri=started.uri, username=server.USERNAME, password=started.password,
-                          directory=started.status.directory)
+        yield Neo4jTarget(
+            uri=started.uri,
+            username=server.USERNAME,
+            password=started.password,
+            directory=started.status.directory,
+        )
     finally:
         server.stop(directory)
 
@@ -85,8 +94,9 @@ def neo4j_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def neo4j_driver(neo4j_server):
     """One driver for the session, closed at its end."""
-    driver = GraphDatabase.driver(neo4j_server.uri,
-                                  auth=(neo4j_server.username, neo4j_server.password))
+    driver = GraphDatabase.driver(
+        neo4j_server.uri, auth=(neo4j_server.username, neo4j_server.password)
+    )
     try:
         driver.verify_connectivity()
     except Exception as exc:  # any failure to reach it means: no server for these tests
@@ -101,6 +111,7 @@ def neo4j_clean(neo4j_driver, neo4j_server):
     """The driver, on a graph emptied of nodes and relationships (schema kept)."""
     with neo4j_driver.session(database=neo4j_server.database) as session:
         # Batched, so a large graph left by an earlier test cannot exhaust the heap.
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-                    ).consume()
+        session.run(
+            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+        ).consume()
     yield neo4j_driver

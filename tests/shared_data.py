@@ -33,7 +33,9 @@ def require_shared_data() -> None:
     """Skip (fail in CI) when the real data is not there."""
     if (SHARED_DATA / "pubmed").is_dir():
         return
-    message = f"real public data not found (looked in {', '.join(map(str, filter(None, _CANDIDATES)))})"
+    message = (
+        f"real public data not found (looked in {', '.join(map(str, filter(None, _CANDIDATES)))})"
+    )
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)

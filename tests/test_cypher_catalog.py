@@ -38,22 +38,26 @@ def test_an_unknown_name_is_a_clear_error():
 
 def test_an_undeclared_parameter_fails_naming_file_and_parameter():
     text = HEADER + "// params: rows\nUNWIND $rows AS row MATCH (n {id: $key}) RETURN n"
-    with pytest.raises(QueryFileError,
-                       match=r"^find_nodes\.cypher: undeclared parameter\(s\) key$"):
+    with pytest.raises(
+        QueryFileError, match=r"^find_nodes\.cypher: undeclared parameter\(s\) key$"
+    ):
         parse_query("find_nodes", text)
 
 
 def test_an_unused_parameter_fails_naming_file_and_parameter():
     text = HEADER + "// params: rows, limit\nUNWIND $rows AS row RETURN row"
-    with pytest.raises(QueryFileError,
-                       match=r"^list_rows\.cypher: declared but unused parameter\(s\) limit$"):
+    with pytest.raises(
+        QueryFileError, match=r"^list_rows\.cypher: declared but unused parameter\(s\) limit$"
+    ):
         parse_query("list_rows", text)
 
 
 def test_dollars_in_strings_and_comments_are_not_parameters():
-    text = (HEADER + "// params: rows\n"
-            "UNWIND $rows AS row // not $this one\n"
-            "/* nor $that */ RETURN '$price' AS a, \"it's $5\" AS b, `$odd` AS c, row")
+    text = (
+        HEADER + "// params: rows\n"
+        "UNWIND $rows AS row // not $this one\n"
+        "/* nor $that */ RETURN '$price' AS a, \"it's $5\" AS b, `$odd` AS c, row"
+    )
     assert parse_query("read_rows", text).params == {"rows"}
 
 
@@ -88,6 +92,9 @@ def test_a_bad_file_in_a_package_fails_the_whole_catalog(tmp_path, monkeypatch):
     (package / "read_good.cypher").write_text(HEADER + "// params: id\nRETURN $id AS id\n")
     (package / "read_bad.cypher").write_text(HEADER + "// params: id\nRETURN $ident AS id\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.raises(QueryFileError, match=r"^read_bad\.cypher: undeclared parameter\(s\) "
-                                             r"ident; declared but unused parameter\(s\) id$"):
+    with pytest.raises(
+        QueryFileError,
+        match=r"^read_bad\.cypher: undeclared parameter\(s\) "
+        r"ident; declared but unused parameter\(s\) id$",
+    ):
         QueryCatalog.from_package("badqueries")

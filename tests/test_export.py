@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -16,23 +16,60 @@ from kolgraph.errors import InputError
 from kolgraph.export import MAX_WIDTH, export_targets
 
 QUERY = GapQuery(top=50, territory="NE", stale_days=90, as_of=date(2024, 6, 30))
-GENERATED = datetime(2024, 7, 1, 9, 30, tzinfo=timezone.utc)
-HEADERS = ["rank", "tier", "influence", "name", "hcp_id", "specialty", "institution",
-           "territory", "last touch", "assigned MSLs", "reason"]
+GENERATED = datetime(2024, 7, 1, 9, 30, tzinfo=UTC)
+HEADERS = [
+    "rank",
+    "tier",
+    "influence",
+    "name",
+    "hcp_id",
+    "specialty",
+    "institution",
+    "territory",
+    "last touch",
+    "assigned MSLs",
+    "reason",
+]
 
 
 def row(n: int, **changes) -> dict:
-    base = {"hcp_id": f"H{n}", "name": f"Dr Number {n}", "territory": "NE", "tier": 1,
-            "influence": 99.5 - n, "last_touch": "2024-01-15", "days_since_touch": 167,
-            "touches_12m": 2, "msl_ids": ["M1", "M2"], "reason": "stale", "rank": n,
-            "specialty": "Oncology", "institution": "General Hospital"}
+    base = {
+        "hcp_id": f"H{n}",
+        "name": f"Dr Number {n}",
+        "territory": "NE",
+        "tier": 1,
+        "influence": 99.5 - n,
+        "last_touch": "2024-01-15",
+        "days_since_touch": 167,
+        "touches_12m": 2,
+        "msl_ids": ["M1", "M2"],
+        "reason": "stale",
+        "rank": n,
+        "specialty": "Oncology",
+        "institution": "General Hospital",
+    }
     return base | changes
 
 
-ROWS = [row(1), row(2, last_touch=None, days_since_touch=None, reason="never engaged",
-                    institution=None, name="Zoë Ünal-" + "Long" * 30),
-        row(3, territory="W", msl_ids=[], reason="no MSL covers territory",
-            name="=HYPERLINK(\"http://evil\")", specialty="-2+3")]
+ROWS = [
+    row(1),
+    row(
+        2,
+        last_touch=None,
+        days_since_touch=None,
+        reason="never engaged",
+        institution=None,
+        name="Zoë Ünal-" + "Long" * 30,
+    ),
+    row(
+        3,
+        territory="W",
+        msl_ids=[],
+        reason="no MSL covers territory",
+        name='=HYPERLINK("http://evil")',
+        specialty="-2+3",
+    ),
+]
 
 
 def test_csv_has_the_target_columns_in_order(tmp_path):
@@ -41,11 +78,22 @@ def test_csv_has_the_target_columns_in_order(tmp_path):
     with out.open(encoding="utf-8", newline="") as handle:
         lines = list(csv.reader(handle))
     assert lines[0] == HEADERS
-    assert lines[1] == ["1", "1", "98.5", "Dr Number 1", "H1", "Oncology", "General Hospital",
-                        "NE", "2024-01-15", "M1; M2", "stale"]
+    assert lines[1] == [
+        "1",
+        "1",
+        "98.5",
+        "Dr Number 1",
+        "H1",
+        "Oncology",
+        "General Hospital",
+        "NE",
+        "2024-01-15",
+        "M1; M2",
+        "stale",
+    ]
     assert lines[2][3].startswith("Zoë Ünal-") and lines[2][6] == "" and lines[2][8] == ""
     # Text that a spreadsheet would run as a formula is quoted.
-    assert lines[3][3] == "'=HYPERLINK(\"http://evil\")" and lines[3][5] == "'-2+3"
+    assert lines[3][3] == '\'=HYPERLINK("http://evil")' and lines[3][5] == "'-2+3"
     assert lines[3][9] == ""
 
 
@@ -65,7 +113,7 @@ def test_xlsx_is_a_proper_spreadsheet(tmp_path):
     assert sheet.cell(2, 9).number_format == "yyyy-mm-dd"
     assert values[1][8] is None and values[2][9] is None
     formula_like = sheet.cell(4, 4)
-    assert formula_like.value == "=HYPERLINK(\"http://evil\")" and formula_like.data_type == "s"
+    assert formula_like.value == '=HYPERLINK("http://evil")' and formula_like.data_type == "s"
     widths = {k: sheet.column_dimensions[k].width for k in "ABDIJK"}
     assert widths["A"] == len("rank") + 2
     assert widths["D"] == MAX_WIDTH  # the long name is capped
@@ -92,8 +140,12 @@ def test_default_tier_is_stated_when_no_filter_is_given(tmp_path):
     out = tmp_path / "t.xlsx"
     export_targets([], out, GapQuery(as_of=date(2024, 6, 30), include_engaged=True))
     about = book_about(out)
-    assert (about["max tier"], about["top"], about["listed"], about["rows"]) == \
-        ("2", "(any rank)", "every selected HCP", 0)
+    assert (about["max tier"], about["top"], about["listed"], about["rows"]) == (
+        "2",
+        "(any rank)",
+        "every selected HCP",
+        0,
+    )
     assert load_workbook(out)["Targets"].max_row == 1
 
 
@@ -107,11 +159,14 @@ def test_existing_file_needs_force(tmp_path):
     assert out.read_text().startswith("rank,tier,")
 
 
-@pytest.mark.parametrize("name, message", [
-    ("t.txt", "unknown export format '.txt'"),
-    ("targets", "unknown export format '(no extension)'"),
-    ("missing/t.csv", "does not exist"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("t.txt", "unknown export format '.txt'"),
+        ("targets", "unknown export format '(no extension)'"),
+        ("missing/t.csv", "does not exist"),
+    ],
+)
 def test_bad_destinations_are_input_errors(tmp_path, name, message):
     with pytest.raises(InputError, match=re.escape(message)):
         export_targets(ROWS, tmp_path / name, QUERY)

@@ -35,8 +35,20 @@ def table(name: str, rows: list[tuple]) -> pd.DataFrame:
 
 
 def _hcp(n: int, territory: str) -> tuple:
-    return (f"H{n}", f"First{n}", f"Last{n}", None, "Oncology", None, None, None, territory,
-            None, None, None)
+    return (
+        f"H{n}",
+        f"First{n}",
+        f"Last{n}",
+        None,
+        "Oncology",
+        None,
+        None,
+        None,
+        territory,
+        None,
+        None,
+        None,
+    )
 
 
 @pytest.fixture
@@ -44,22 +56,44 @@ def home(tmp_path):
     """A home folder whose embedded store holds the module docstring's data."""
     home = tmp_path / "home"
     with EmbeddedStore(home) as store:
-        store.load({
-            "hcps": table("hcps", [_hcp(1, "NE"), _hcp(2, "NE"), _hcp(3, "W"), _hcp(4, "NE"),
-                                   _hcp(5, "NE")]),
-            "institutions": table("institutions", [("I1", "=General Hospital", None, None, None,
-                                                    None)]),
-            "affiliations": table("affiliations", [("H2", "I1", None, 2010, None)]),
-            "msls": table("msls", [("M1", "Mary One", "NE", "Oncology", None),
-                                   ("M2", "Mark Two", "NE", None, None)]),
-            "touchpoints": table("touchpoints", [
-                ("T1", "M1", "H1", "2024-06-01", None, None, None, None, None),
-                ("T2", "M2", "H2", "2023-12-01", None, None, None, None, None)]),
-        })
-        scores = [("H1", 95.0, 1, 1), ("H2", 90.0, 1, 2), ("H3", 80.0, 2, 3), ("H4", 70.0, 2, 4),
-                  ("H5", 50.0, 3, 5)]
-        store.write_scores(pd.DataFrame(scores, columns=["hcp_id", "influence", "tier", "rank"])
-                           .assign(components=[{}] * 5, rising=False, rising_score=0.0))
+        store.load(
+            {
+                "hcps": table(
+                    "hcps",
+                    [_hcp(1, "NE"), _hcp(2, "NE"), _hcp(3, "W"), _hcp(4, "NE"), _hcp(5, "NE")],
+                ),
+                "institutions": table(
+                    "institutions", [("I1", "=General Hospital", None, None, None, None)]
+                ),
+                "affiliations": table("affiliations", [("H2", "I1", None, 2010, None)]),
+                "msls": table(
+                    "msls",
+                    [
+                        ("M1", "Mary One", "NE", "Oncology", None),
+                        ("M2", "Mark Two", "NE", None, None),
+                    ],
+                ),
+                "touchpoints": table(
+                    "touchpoints",
+                    [
+                        ("T1", "M1", "H1", "2024-06-01", None, None, None, None, None),
+                        ("T2", "M2", "H2", "2023-12-01", None, None, None, None, None),
+                    ],
+                ),
+            }
+        )
+        scores = [
+            ("H1", 95.0, 1, 1),
+            ("H2", 90.0, 1, 2),
+            ("H3", 80.0, 2, 3),
+            ("H4", 70.0, 2, 4),
+            ("H5", 50.0, 3, 5),
+        ]
+        store.write_scores(
+            pd.DataFrame(scores, columns=["hcp_id", "influence", "tier", "rank"]).assign(
+                components=[{}] * 5, rising=False, rising_score=0.0
+            )
+        )
     return home
 
 
@@ -69,20 +103,48 @@ def run(home, *args):
 
 # --- gaps -----------------------------------------------------------------------------------
 
+
 def test_gaps_json_has_exactly_the_issue_fields(home):
     result = run(home, "gaps", "--as-of", AS_OF, "--json")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert rows == [
-        {"hcp_id": "H2", "name": "First2 Last2", "territory": "NE", "tier": 1, "influence": 90.0,
-         "last_touch": "2023-12-01", "days_since_touch": 212, "touches_12m": 1,
-         "msl_ids": ["M1", "M2"], "reason": "stale"},
-        {"hcp_id": "H3", "name": "First3 Last3", "territory": "W", "tier": 2, "influence": 80.0,
-         "last_touch": None, "days_since_touch": None, "touches_12m": 0, "msl_ids": [],
-         "reason": "no MSL covers territory"},
-        {"hcp_id": "H4", "name": "First4 Last4", "territory": "NE", "tier": 2, "influence": 70.0,
-         "last_touch": None, "days_since_touch": None, "touches_12m": 0,
-         "msl_ids": ["M1", "M2"], "reason": "never engaged"},
+        {
+            "hcp_id": "H2",
+            "name": "First2 Last2",
+            "territory": "NE",
+            "tier": 1,
+            "influence": 90.0,
+            "last_touch": "2023-12-01",
+            "days_since_touch": 212,
+            "touches_12m": 1,
+            "msl_ids": ["M1", "M2"],
+            "reason": "stale",
+        },
+        {
+            "hcp_id": "H3",
+            "name": "First3 Last3",
+            "territory": "W",
+            "tier": 2,
+            "influence": 80.0,
+            "last_touch": None,
+            "days_since_touch": None,
+            "touches_12m": 0,
+            "msl_ids": [],
+            "reason": "no MSL covers territory",
+        },
+        {
+            "hcp_id": "H4",
+            "name": "First4 Last4",
+            "territory": "NE",
+            "tier": 2,
+            "influence": 70.0,
+            "last_touch": None,
+            "days_since_touch": None,
+            "touches_12m": 0,
+            "msl_ids": ["M1", "M2"],
+            "reason": "never engaged",
+        },
     ]
 
 
@@ -111,15 +173,18 @@ def test_gaps_csv_and_table(home):
     assert "no MSL covers territory" in table_out and len(lines) == 5
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--top", "0"], "--top must be at least 1"),
-    (["--max-tier", "0"], "--max-tier must be at least 1"),
-    (["--stale-days", "-1"], "--stale-days must be 0 or more"),
-    (["--as-of", (date.today() + timedelta(days=2)).isoformat()], "is in the future"),
-    (["--as-of", "2024-02-30"], "'2024-02-30' does not match the format"),
-    (["--as-of", "yesterday"], "does not match the format"),
-    (["--top", "ten"], "'ten' is not a valid integer"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--top", "0"], "--top must be at least 1"),
+        (["--max-tier", "0"], "--max-tier must be at least 1"),
+        (["--stale-days", "-1"], "--stale-days must be 0 or more"),
+        (["--as-of", (date.today() + timedelta(days=2)).isoformat()], "is in the future"),
+        (["--as-of", "2024-02-30"], "'2024-02-30' does not match the format"),
+        (["--as-of", "yesterday"], "does not match the format"),
+        (["--top", "ten"], "'ten' is not a valid integer"),
+    ],
+)
 def test_gaps_bad_input_is_one_clear_error(home, args, message):
     result = run(home, "gaps", *args)
     assert result.exit_code != 0
@@ -134,25 +199,56 @@ def test_gaps_json_and_csv_together_is_a_usage_error(home):
 
 # --- coverage -------------------------------------------------------------------------------
 
+
 def test_coverage_json_is_the_whole_object(home):
     result = run(home, "coverage", "--as-of", AS_OF, "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {
         "territories": [
             {"territory": "NE", "tier12_hcps": 3, "engaged": 1, "share": 0.333, "msls": 2},
-            {"territory": "W", "tier12_hcps": 1, "engaged": 0, "share": 0.0, "msls": 0}],
+            {"territory": "W", "tier12_hcps": 1, "engaged": 0, "share": 0.0, "msls": 0},
+        ],
         "msls": [
-            {"msl_id": "M1", "name": "Mary One", "territory": "NE", "therapeutic_area": "Oncology",
-             "tier12_hcps": 3, "engaged_by_msl": 1, "share": 0.333},
-            {"msl_id": "M2", "name": "Mark Two", "territory": "NE", "therapeutic_area": None,
-             "tier12_hcps": 3, "engaged_by_msl": 0, "share": 0.0}]}
+            {
+                "msl_id": "M1",
+                "name": "Mary One",
+                "territory": "NE",
+                "therapeutic_area": "Oncology",
+                "tier12_hcps": 3,
+                "engaged_by_msl": 1,
+                "share": 0.333,
+            },
+            {
+                "msl_id": "M2",
+                "name": "Mark Two",
+                "territory": "NE",
+                "therapeutic_area": None,
+                "tier12_hcps": 3,
+                "engaged_by_msl": 0,
+                "share": 0.0,
+            },
+        ],
+    }
 
 
 def test_coverage_window_territory_and_by(home):
-    result = run(home, "coverage", "--as-of", AS_OF, "--stale-days", "365", "--territory", "NE",
-                 "--by", "msl", "--json")
-    assert [(m["msl_id"], m["engaged_by_msl"]) for m in json.loads(result.output)] == \
-        [("M1", 1), ("M2", 1)]
+    result = run(
+        home,
+        "coverage",
+        "--as-of",
+        AS_OF,
+        "--stale-days",
+        "365",
+        "--territory",
+        "NE",
+        "--by",
+        "msl",
+        "--json",
+    )
+    assert [(m["msl_id"], m["engaged_by_msl"]) for m in json.loads(result.output)] == [
+        ("M1", 1),
+        ("M2", 1),
+    ]
     csv_out = run(home, "coverage", "--as-of", AS_OF, "--csv").output
     assert csv_out.splitlines()[0] == "territory,tier12_hcps,engaged,share,msls"
     assert csv_out.splitlines()[1] == "NE,3,1,0.333,2"
@@ -170,6 +266,7 @@ def test_coverage_future_as_of_is_an_error(home):
 
 # --- export targets -------------------------------------------------------------------------
 
+
 def test_export_csv_writes_the_targets_and_audits(home, tmp_path):
     out = tmp_path / "targets.csv"
     result = run(home, "export", "targets", "--out", str(out), "--as-of", AS_OF)
@@ -179,8 +276,12 @@ def test_export_csv_writes_the_targets_and_audits(home, tmp_path):
     assert [r["name"] for r in rows] == ["First2 Last2", "First3 Last3", "First4 Last4"]
     assert rows[0]["institution"] == "'=General Hospital"  # never a formula in a spreadsheet
     (entry, *_) = recent(home)
-    assert (entry["action"], entry["what"], entry["rows"], entry["via"]) == \
-        ("export", str(out), 3, "cli")
+    assert (entry["action"], entry["what"], entry["rows"], entry["via"]) == (
+        "export",
+        str(out),
+        3,
+        "cli",
+    )
 
 
 def test_export_all_includes_engaged_hcps(home, tmp_path):
@@ -213,6 +314,7 @@ def test_export_unknown_extension_is_an_error(home, tmp_path):
 
 # --- top ------------------------------------------------------------------------------------
 
+
 def test_top_lists_by_rank_and_rising_stars_by_growth(home):
     with EmbeddedStore(home) as store:
         scores = store.scores()
@@ -224,7 +326,11 @@ def test_top_lists_by_rank_and_rising_stars_by_growth(home):
     assert [r["hcp_id"] for r in json.loads(top.output)] == ["H1", "H2"]
     rising = run(home, "top", "--rising", "--json")
     assert rising.exit_code == 0, rising.output
-    assert [(r["hcp_id"], r["rising_score"]) for r in json.loads(rising.output)] == \
-        [("H5", 0.5), ("H3", 0.2)]
-    assert [r["hcp_id"] for r in json.loads(run(home, "top", "--rising", "--territory", "W",
-                                                "--json").output)] == ["H3"]
+    assert [(r["hcp_id"], r["rising_score"]) for r in json.loads(rising.output)] == [
+        ("H5", 0.5),
+        ("H3", 0.2),
+    ]
+    assert [
+        r["hcp_id"]
+        for r in json.loads(run(home, "top", "--rising", "--territory", "W", "--json").output)
+    ] == ["H3"]

@@ -17,8 +17,13 @@ import pytest
 
 from kolgraph import schema
 from kolgraph.errors import InputError
-from kolgraph.generate import (NO_MSL_CELL, PLANTED_THEMES, TERRITORIES, THERAPEUTIC_AREAS,
-                               generate_bundle)
+from kolgraph.generate import (
+    NO_MSL_CELL,
+    PLANTED_THEMES,
+    TERRITORIES,
+    THERAPEUTIC_AREAS,
+    generate_bundle,
+)
 
 AS_OF = date(2024, 6, 30)
 SEED = 7
@@ -36,10 +41,13 @@ def read(folder: Path, name: str) -> pd.DataFrame:
 
 
 def digests(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.csv"))}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.csv"))
+    }
 
 
 # --- determinism and counts ---------------------------------------------------------------
+
 
 def test_same_seed_gives_byte_identical_files(bundle, tmp_path):
     generate_bundle(tmp_path, "S", seed=SEED, as_of=AS_OF)
@@ -83,6 +91,7 @@ def test_as_of_defaults_to_today(tmp_path):
 
 
 # --- the input contract ---------------------------------------------------------------------
+
 
 def test_every_file_has_the_canonical_header(bundle):
     for table in schema.TABLES:
@@ -165,8 +174,12 @@ def test_hcp_territory_matches_state_and_specialty_matches_area(bundle):
 def test_tricky_names_are_present_and_survive_reading(bundle):
     hcps = read(bundle, "hcps")
     names = set(zip(hcps["first_name"], hcps["last_name"]))
-    assert {("José", "Núñez"), ("Siobhan", "O'Brien"), ("Min-jun", "NA"),
-            ("Anne-Marie", "Smith-Jones")} <= names
+    assert {
+        ("José", "Núñez"),
+        ("Siobhan", "O'Brien"),
+        ("Min-jun", "NA"),
+        ("Anne-Marie", "Smith-Jones"),
+    } <= names
 
 
 def test_trials_and_roles(bundle):
@@ -182,6 +195,7 @@ def test_trials_and_roles(bundle):
 
 
 # --- planted structure ----------------------------------------------------------------------
+
 
 def test_author_positions_run_from_one_to_n(bundle):
     authorships = read(bundle, "authorships")
@@ -251,8 +265,9 @@ def test_coverage_gaps_are_planted(bundle):
     notes, msls, hcps = read(bundle, "touchpoints"), read(bundle, "msls"), read(bundle, "hcps")
     territory, area = NO_MSL_CELL
     assert not ((msls["territory"] == territory) & (msls["therapeutic_area"] == area)).any()
-    assert {(t, a) for t in TERRITORIES for a in (ta.name for ta in THERAPEUTIC_AREAS)} - \
-        set(zip(msls["territory"], msls["therapeutic_area"])) == {NO_MSL_CELL}
+    assert {(t, a) for t in TERRITORIES for a in (ta.name for ta in THERAPEUTIC_AREAS)} - set(
+        zip(msls["territory"], msls["therapeutic_area"])
+    ) == {NO_MSL_CELL}
     papers = read(bundle, "authorships").groupby("hcp_id").size().sort_values(ascending=False)
     top = papers.index[: len(hcps) // 50]
     last_touch = pd.to_datetime(notes.groupby("hcp_id")["date"].max()).reindex(top)
@@ -262,8 +277,10 @@ def test_coverage_gaps_are_planted(bundle):
     assert (~never & ~stale).mean() > 0.4  # most top HCPs are covered
     # touches are skewed to the productive HCPs
     touches = notes.groupby("hcp_id").size()
-    assert touches.reindex(papers.index[:200]).fillna(0).mean() > 3 * touches.reindex(
-        papers.index[-500:]).fillna(0).mean()
+    assert (
+        touches.reindex(papers.index[:200]).fillna(0).mean()
+        > 3 * touches.reindex(papers.index[-500:]).fillna(0).mean()
+    )
 
 
 def test_bundle_passes_the_project_validation(bundle):
@@ -278,13 +295,16 @@ def test_bundle_passes_the_project_validation(bundle):
 
 # --- benchmark size ---------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_m_has_benchmark_counts(tmp_path):
     counts = generate_bundle(tmp_path, "M", seed=SEED, as_of=AS_OF)
     assert counts["hcps"] == 50_000 and counts["publications"] == 200_000
     assert counts["touchpoints"] == 100_000
-    authorships = pd.read_csv(tmp_path / "authorships.csv", dtype={"pmid": "int64", "hcp_id": "string",
-                                                                   "position": "int64"})
+    authorships = pd.read_csv(
+        tmp_path / "authorships.csv",
+        dtype={"pmid": "int64", "hcp_id": "string", "position": "int64"},
+    )
     authorships["hcp"] = authorships["hcp_id"].str[3:].astype("int64")
     pairs = authorships[["pmid", "hcp"]].merge(authorships[["pmid", "hcp"]], on="pmid")
     pairs = pairs[pairs["hcp_x"] < pairs["hcp_y"]]

@@ -77,8 +77,15 @@ def test_default_report_is_readable(home):
     result = run(home)
     assert result.exit_code == 0, result.output
     assert result.output.startswith("4 insights")
-    for heading in ("category", "sentiment", "territory", "tier", "quarter", "Category by quarter:",
-                    "Newest insights from tier 1-2 HCPs:"):
+    for heading in (
+        "category",
+        "sentiment",
+        "territory",
+        "tier",
+        "quarter",
+        "Category by quarter:",
+        "Newest insights from tier 1-2 HCPs:",
+    ):
         assert heading in result.output
     assert "Themes:" not in result.output
 
@@ -90,12 +97,15 @@ def test_themes_on_too_little_text(home):
     assert json.loads(run(home, "--themes", "--json").output)["themes"] == []
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--category", "gossip"], "allowed: unmet need"),
-    (["--tier", "0"], "--tier must be a whole number"),
-    (["--tier", "x"], "--tier must be a whole number"),
-    (["--territory", "Atlantis"], "territories with insights"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--category", "gossip"], "allowed: unmet need"),
+        (["--tier", "0"], "--tier must be a whole number"),
+        (["--tier", "x"], "--tier must be a whole number"),
+        (["--territory", "Atlantis"], "territories with insights"),
+    ],
+)
 def test_bad_filters_are_one_clear_error(home, args, message):
     result = run(home, *args)
     assert result.exit_code == 1

@@ -23,16 +23,19 @@ def store(tmp_path):
         yield opened
 
 
-@pytest.mark.parametrize("path, fmt", [
-    (DATA / "pubmed" / "medline16n0902.xml.gz", "pubmed"),
-    (DATA / "pubmed" / "pubmed1.xml", "pubmed"),
-    (DATA / "nppes" / "nppes_sample.csv", "nppes"),
-    (DATA / "ctgov" / "xml_legacy", "ctgov"),
-    (DATA / "ctgov" / "json_v2", "ctgov"),
-    (DATA / "open_payments" / "OP_RSRCH_IA_2013.csv", "open-payments"),
-    (SMALL_BUNDLE, "bundle"),
-    (SMALL_BUNDLE / "hcps.csv", "bundle"),
-])
+@pytest.mark.parametrize(
+    "path, fmt",
+    [
+        (DATA / "pubmed" / "medline16n0902.xml.gz", "pubmed"),
+        (DATA / "pubmed" / "pubmed1.xml", "pubmed"),
+        (DATA / "nppes" / "nppes_sample.csv", "nppes"),
+        (DATA / "ctgov" / "xml_legacy", "ctgov"),
+        (DATA / "ctgov" / "json_v2", "ctgov"),
+        (DATA / "open_payments" / "OP_RSRCH_IA_2013.csv", "open-payments"),
+        (SMALL_BUNDLE, "bundle"),
+        (SMALL_BUNDLE / "hcps.csv", "bundle"),
+    ],
+)
 def test_format_is_detected(path, fmt):
     assert detect_format(path) == fmt
 
@@ -46,7 +49,11 @@ def test_a_wrong_format_flag_names_the_right_one_and_writes_nothing(store):
 
 def test_a_source_load_reports_records_skipped_and_notes(store):
     summary = load_path(DATA / "nppes" / "nppes_sample.csv", store)
-    assert (summary.fmt, summary.records_read, summary.skipped["deactivated NPI"]) == ("nppes", 1000, 79)
+    assert (summary.fmt, summary.records_read, summary.skipped["deactivated NPI"]) == (
+        "nppes",
+        1000,
+        79,
+    )
     text = summary.describe()
     assert "nppes: 1,000 records read" in text and "skipped 79: deactivated NPI" in text
     assert store.stats()["nodes"]["HCP"] == summary.tables["hcps"].created == 733

@@ -28,14 +28,16 @@ def local(neo4j_server):
 def _components(uri: str, password: str) -> list[tuple]:
     with GraphDatabase.driver(uri, auth=(server.USERNAME, password)) as driver:
         records, _, _ = driver.execute_query(
-            "CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition")
+            "CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition"
+        )
     return [(r["name"], tuple(r["versions"]), r["edition"]) for r in records]
 
 
 @pytest.mark.neo4j
 def test_server_is_neo4j_5_26_community(neo4j_driver):
     records, _, _ = neo4j_driver.execute_query(
-        "CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition")
+        "CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition"
+    )
     [(name, versions, edition)] = [(r["name"], r["versions"], r["edition"]) for r in records]
     assert (name, edition) == ("Neo4j Kernel", "community")
     assert versions[0].startswith("5.26.")
@@ -44,8 +46,11 @@ def test_server_is_neo4j_5_26_community(neo4j_driver):
 @pytest.mark.neo4j
 def test_bolt_listens_on_loopback_only(local):
     pid = server.status(local.directory).pid
-    listening = [c.laddr for c in psutil.Process(pid).net_connections(kind="inet")
-                 if c.status == psutil.CONN_LISTEN]
+    listening = [
+        c.laddr
+        for c in psutil.Process(pid).net_connections(kind="inet")
+        if c.status == psutil.CONN_LISTEN
+    ]
     port = int(local.uri.rsplit(":", 1)[1])
     assert port in {addr.port for addr in listening}
     assert {addr.ip for addr in listening} <= LOOPBACK
@@ -80,16 +85,19 @@ def test_start_twice_is_idempotent(local):
 
 @pytest.mark.neo4j
 def test_clean_fixture_wipes_data_but_keeps_constraints(neo4j_driver, request):
-    neo4j_driver.execute_query("CREATE CONSTRAINT clean_probe IF NOT EXISTS "
-                               "FOR (p:CleanProbe) REQUIRE p.key IS UNIQUE")
+    neo4j_driver.execute_query(
+        "CREATE CONSTRAINT clean_probe IF NOT EXISTS FOR (p:CleanProbe) REQUIRE p.key IS UNIQUE"
+    )
     try:
-        neo4j_driver.execute_query("UNWIND range(1, 2500) AS i "
-                                   "CREATE (:CleanProbe {key: i})-[:NEXT]->(:Other)")
+        neo4j_driver.execute_query(
+            "UNWIND range(1, 2500) AS i CREATE (:CleanProbe {key: i})-[:NEXT]->(:Other)"
+        )
         request.getfixturevalue("neo4j_clean")
         records, _, _ = neo4j_driver.execute_query("MATCH (n) RETURN count(n) AS n")
         assert records[0]["n"] == 0
         records, _, _ = neo4j_driver.execute_query(
-            "SHOW CONSTRAINTS YIELD name WHERE name = 'clean_probe' RETURN name")
+            "SHOW CONSTRAINTS YIELD name WHERE name = 'clean_probe' RETURN name"
+        )
         assert [r["name"] for r in records] == ["clean_probe"]
     finally:
         neo4j_driver.execute_query("DROP CONSTRAINT clean_probe IF EXISTS")
@@ -140,7 +148,7 @@ def test_old_java_is_refused(tmp_path, monkeypatch):
     bin_dir = tmp_path / "jdk" / "bin"
     bin_dir.mkdir(parents=True)
     java = bin_dir / "java"
-    java.write_text('#!/bin/sh\necho \'openjdk version "11.0.2" 2019-01-15\' >&2\n')
+    java.write_text("#!/bin/sh\necho 'openjdk version \"11.0.2\" 2019-01-15' >&2\n")
     java.chmod(0o755)
     monkeypatch.setenv("JAVA_HOME", str(tmp_path / "jdk"))
     with pytest.raises(Neo4jServerError, match="needs Java 17 or newer; .* is Java 11"):

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent / "store"))
-from test_network_contract import network_batch  # noqa: E402  (the hand-made graph)
+from test_network_contract import network_batch
 
-from kolgraph.cli import cli  # noqa: E402
-from kolgraph.store.embedded import EmbeddedStore  # noqa: E402
+from kolgraph.cli import cli
+from kolgraph.store.embedded import EmbeddedStore
 
 
 @pytest.fixture
@@ -34,19 +34,31 @@ def run(home: Path, *args: str):
 def test_collaborators_table_json_and_csv(home):
     table = run(home, "collaborators", "H02")
     assert table.exit_code == 0, table.output
-    assert table.output.splitlines()[0].split() == ["hcp_id", "name", "joint_publications",
-                                                    "last_year"]
+    assert table.output.splitlines()[0].split() == [
+        "hcp_id",
+        "name",
+        "joint_publications",
+        "last_year",
+    ]
     assert [line.split()[0] for line in table.output.splitlines()[2:]] == ["H01", "H10", "H03"]
     rows = json.loads(run(home, "collaborators", "H02", "--json").output)
-    assert rows[0] == {"hcp_id": "H01", "name": "FirstH01 LastH01", "joint_publications": 2,
-                       "last_year": 2018}
+    assert rows[0] == {
+        "hcp_id": "H01",
+        "name": "FirstH01 LastH01",
+        "joint_publications": 2,
+        "last_year": 2018,
+    }
     parsed = list(csv.DictReader(io.StringIO(run(home, "collaborators", "H02", "--csv").output)))
     assert [r["hcp_id"] for r in parsed] == ["H01", "H10", "H03"]
 
 
 def test_unknown_hcp_is_a_clear_error(home):
-    for command in (["collaborators", "NOPE"], ["suggest", "NOPE"], ["path", "H01", "NOPE"],
-                    ["intro", "NOPE"]):
+    for command in (
+        ["collaborators", "NOPE"],
+        ["suggest", "NOPE"],
+        ["path", "H01", "NOPE"],
+        ["intro", "NOPE"],
+    ):
         result = run(home, *command)
         assert result.exit_code == 1
         assert "no HCP with hcp_id 'NOPE'" in result.output
@@ -74,8 +86,9 @@ def test_path_one_line_per_hop(home):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "FirstH01 LastH01 (H01) -> FirstH03 LastH03 (H03): 2 hops"
-    assert lines[1] == ("  1. FirstH01 LastH01 (H01) co-author of FirstH02 LastH02 (H02): "
-                        "2 joint papers, 2015-2018")
+    assert lines[1] == (
+        "  1. FirstH01 LastH01 (H01) co-author of FirstH02 LastH02 (H02): 2 joint papers, 2015-2018"
+    )
     assert len(lines) == 3
 
 
@@ -103,8 +116,10 @@ def test_same_hcp_twice_is_an_error(home):
 def test_intro_text_and_json(home):
     result = run(home, "intro", "H04", "--as-of", "2024-06-30")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == ("Introduction to FirstH04 LastH04 (H04) through "
-                                             "FirstH01 LastH01 (H01), last touch 2024-03-01:")
+    assert result.output.splitlines()[0] == (
+        "Introduction to FirstH04 LastH04 (H04) through "
+        "FirstH01 LastH01 (H01), last touch 2024-03-01:"
+    )
     found = json.loads(run(home, "intro", "H04", "--as-of", "2024-06-30", "--json").output)
     assert found["via_engaged"]["hcp_id"] == "H01"
     assert found["hops"][0]["via"] == "institution"

@@ -20,10 +20,22 @@ SOURCES = [
 
 #: What the four sources make together (the same on every store).
 EXPECTED = {
-    "nodes": {"HCP": 4452, "Institution": 1441, "Publication": 604, "Trial": 87, "MSL": 0,
-              "Touchpoint": 0},
-    "relationships": {"AFFILIATED_WITH": 3739, "AUTHORED": 3580, "COAUTHORED_WITH": 25122,
-                      "INVESTIGATOR_ON": 116, "LOGGED": 0, "WITH": 0},
+    "nodes": {
+        "HCP": 4452,
+        "Institution": 1441,
+        "Publication": 604,
+        "Trial": 87,
+        "MSL": 0,
+        "Touchpoint": 0,
+    },
+    "relationships": {
+        "AFFILIATED_WITH": 3739,
+        "AUTHORED": 3580,
+        "COAUTHORED_WITH": 25122,
+        "INVESTIGATOR_ON": 116,
+        "LOGGED": 0,
+        "WITH": 0,
+    },
 }
 
 
@@ -32,7 +44,9 @@ def test_sources_load_with_the_same_counts_and_idempotently(store):
     stats = store.stats()
     assert stats == EXPECTED
     assert stats["nodes"]["Publication"] == summaries[0].tables["publications"].read == 604
-    assert stats["nodes"]["HCP"] == sum(s.tables["hcps"].created for s in summaries if "hcps" in s.tables)
+    assert stats["nodes"]["HCP"] == sum(
+        s.tables["hcps"].created for s in summaries if "hcps" in s.tables
+    )
     assert stats["relationships"]["AUTHORED"] == summaries[0].tables["authorships"].read
     again = [load_path(path, store) for path in SOURCES]
     assert store.stats() == stats

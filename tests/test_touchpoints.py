@@ -37,23 +37,49 @@ def frame(table: str, rows: list[tuple]) -> pd.DataFrame:
 def store(tmp_path):
     """H1 (North, tier 1, touched long ago), H2 (North, tier 2, never touched); M1 North."""
     with EmbeddedStore(tmp_path) as store:
-        store.load({
-            "hcps": frame("hcps", [(h, "F", h, None, None, None, None, None, "North", None, None, None)
-                                   for h in ("H1", "H2")]),
-            "msls": frame("msls", [("M1", "Mona North", "North", None, None)]),
-            "touchpoints": frame("touchpoints", [("T1", "M1", "H1", "2024-01-01", None, None,
-                                                  "Old note", "other", None)]),
-        })
-        store.write_scores(pd.DataFrame({"hcp_id": ["H1", "H2"], "influence": [90.0, 80.0],
-                                         "tier": [1, 2], "rank": [1, 2], "components": [{}, {}],
-                                         "rising": False, "rising_score": 0.0}))
+        store.load(
+            {
+                "hcps": frame(
+                    "hcps",
+                    [
+                        (h, "F", h, None, None, None, None, None, "North", None, None, None)
+                        for h in ("H1", "H2")
+                    ],
+                ),
+                "msls": frame("msls", [("M1", "Mona North", "North", None, None)]),
+                "touchpoints": frame(
+                    "touchpoints",
+                    [("T1", "M1", "H1", "2024-01-01", None, None, "Old note", "other", None)],
+                ),
+            }
+        )
+        store.write_scores(
+            pd.DataFrame(
+                {
+                    "hcp_id": ["H1", "H2"],
+                    "influence": [90.0, 80.0],
+                    "tier": [1, 2],
+                    "rank": [1, 2],
+                    "components": [{}, {}],
+                    "rising": False,
+                    "rising_score": 0.0,
+                }
+            )
+        )
         yield store
 
 
 def values(**changes) -> dict:
-    base = {"msl_id": "M1", "hcp_id": "H2", "date": "2025-06-30", "channel": "in-person",
-            "topic": "Dosing", "insight": "Wants subgroup data", "insight_category": "Unmet Need",
-            "sentiment": "positive"}
+    base = {
+        "msl_id": "M1",
+        "hcp_id": "H2",
+        "date": "2025-06-30",
+        "channel": "in-person",
+        "topic": "Dosing",
+        "insight": "Wants subgroup data",
+        "insight_category": "Unmet Need",
+        "sentiment": "positive",
+    }
     return {**base, **changes}
 
 
@@ -72,8 +98,13 @@ def test_logs_one_touchpoint_as_a_load_would(store, tmp_path):
     stored = store.table("touchpoints").set_index("touchpoint_id")
     assert len(stored) == 2
     new = stored.loc[row["touchpoint_id"]]
-    assert (new["hcp_id"], new["msl_id"], new["date"], new["insight_category"], new["sentiment"]) == (
-        "H2", "M1", "2025-06-30", "unmet need", "positive")  # category spelled as the vocabulary
+    assert (
+        new["hcp_id"],
+        new["msl_id"],
+        new["date"],
+        new["insight_category"],
+        new["sentiment"],
+    ) == ("H2", "M1", "2025-06-30", "unmet need", "positive")  # category spelled as the vocabulary
     assert new["insight"] == EVIL  # stored as given
 
 
@@ -93,11 +124,17 @@ def test_gaps_and_coverage_see_it_at_once_on_every_connection(store, tmp_path):
 
 def test_every_problem_at_once_and_nothing_written(store, tmp_path):
     with pytest.raises(ValidationFailed) as failed:
-        log_touchpoint(store, tmp_path, values(date="2025-07-01", insight_category="gossip",
-                                               sentiment="meh", msl_id=""), today=TODAY)
+        log_touchpoint(
+            store,
+            tmp_path,
+            values(date="2025-07-01", insight_category="gossip", sentiment="meh", msl_id=""),
+            today=TODAY,
+        )
     problems = field_problems(failed.value)
     assert problems["date"] == ["date 2025-07-01 is in the future"]
-    assert problems["insight_category"][0].startswith("not an allowed insight category; allowed: unmet need,")
+    assert problems["insight_category"][0].startswith(
+        "not an allowed insight category; allowed: unmet need,"
+    )
     assert problems["insight_category"][0].endswith("got gossip")
     assert problems["sentiment"] == ["must be one of positive, neutral, negative; got meh"]
     assert problems["msl_id"] == ["required value is empty"]
@@ -105,13 +142,16 @@ def test_every_problem_at_once_and_nothing_written(store, tmp_path):
     assert len(store.table("touchpoints")) == 1
 
 
-@pytest.mark.parametrize("change, column, message", [
-    ({"date": ""}, "date", "required value is empty"),
-    ({"date": "30/06/2025"}, "date", "not a date (expected YYYY-MM-DD): 30/06/2025"),
-    ({"msl_id": "M9"}, "msl_id", "unknown MSL M9"),
-    ({"hcp_id": "H9"}, "hcp_id", "unknown HCP H9"),
-    ({"colour": "red"}, "colour", "unknown column; expected one of"),
-])
+@pytest.mark.parametrize(
+    "change, column, message",
+    [
+        ({"date": ""}, "date", "required value is empty"),
+        ({"date": "30/06/2025"}, "date", "not a date (expected YYYY-MM-DD): 30/06/2025"),
+        ({"msl_id": "M9"}, "msl_id", "unknown MSL M9"),
+        ({"hcp_id": "H9"}, "hcp_id", "unknown HCP H9"),
+        ({"colour": "red"}, "colour", "unknown column; expected one of"),
+    ],
+)
 def test_the_messages_of_a_load(store, tmp_path, change, column, message):
     with pytest.raises(ValidationFailed) as failed:
         check_touchpoint(store, tmp_path, values(**change), today=TODAY)
@@ -129,7 +169,8 @@ def test_the_configured_vocabulary(store, tmp_path):
     with pytest.raises(ValidationFailed) as failed:
         check_touchpoint(store, tmp_path, values(), today=TODAY)
     assert field_problems(failed.value)["insight_category"] == [
-        "not an allowed insight category; allowed: efficacy, other; got Unmet Need"]
+        "not an allowed insight category; allowed: efficacy, other; got Unmet Need"
+    ]
     row = log_touchpoint(store, tmp_path, values(insight_category="EFFICACY"), today=TODAY)
     assert row["insight_category"] == "efficacy"
 

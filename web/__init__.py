@@ -28,9 +28,23 @@ ADMIN_NAV_ITEMS = (("audit.audit_page", "Audit log"),)
 
 def create_app(test_config: dict | None = None, settings: Settings | None = None) -> Flask:
     """Build the app for ``settings`` (default: from the environment)."""
-    from kolgraph.web import (api, audit, auth, cache, dashboard, errors, exports, gaps, hcps,
-                              insights, network, network_views, security, stores)
-    from kolgraph.web import touchpoints
+    from kolgraph.web import (
+        api,
+        audit,
+        auth,
+        cache,
+        dashboard,
+        errors,
+        exports,
+        gaps,
+        hcps,
+        insights,
+        network,
+        network_views,
+        security,
+        stores,
+        touchpoints,
+    )
 
     app = Flask(__name__)
     app.config["KOLGRAPH_SETTINGS"] = settings or Settings.from_env()
@@ -44,8 +58,19 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     errors.init_app(app)
     stores.init_app(app)
     cache.init_app(app)
-    for blueprint in (auth.bp, dashboard.bp, audit.bp, network.assets, hcps.bp, network_views.bp,
-                      gaps.bp, exports.bp, insights.bp, touchpoints.bp, api.bp):
+    for blueprint in (
+        auth.bp,
+        dashboard.bp,
+        audit.bp,
+        network.assets,
+        hcps.bp,
+        network_views.bp,
+        gaps.bp,
+        exports.bp,
+        insights.bp,
+        touchpoints.bp,
+        api.bp,
+    ):
         app.register_blueprint(blueprint)
     app.context_processor(_navigation)
     return app

@@ -10,7 +10,7 @@ from __future__ import annotations
 import getpass
 import sqlite3
 from contextlib import closing, contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, render_template, request
@@ -56,7 +56,9 @@ def record_cli(action: str, what: str, rows: int, home: Path) -> None:
 def recent(home: Path, limit: int = PAGE_SIZE) -> list[dict]:
     """The newest ``limit`` entries, newest first."""
     with _connect(home) as db:
-        cursor = db.execute(f"SELECT {', '.join(COLUMNS)} FROM audit ORDER BY id DESC LIMIT ?", (limit,))
+        cursor = db.execute(
+            f"SELECT {', '.join(COLUMNS)} FROM audit ORDER BY id DESC LIMIT ?", (limit,)
+        )
         return [dict(row) for row in cursor]
 
 
@@ -75,10 +77,12 @@ def audit_api():
 
 
 def _write(home: Path, user: str, via: str, action: str, what: str, rows: int) -> None:
-    at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    at = datetime.now(UTC).replace(microsecond=0).isoformat()
     with _connect(home) as db:
-        db.execute("INSERT INTO audit (at, user, via, action, what, rows) VALUES (?, ?, ?, ?, ?, ?)",
-                   (at, user, via, action, what, int(rows)))
+        db.execute(
+            "INSERT INTO audit (at, user, via, action, what, rows) VALUES (?, ?, ?, ?, ?, ?)",
+            (at, user, via, action, what, int(rows)),
+        )
 
 
 @contextmanager

@@ -58,9 +58,16 @@ class AnswerCache:
         self._lock = threading.Lock()
         self._local = threading.local()
 
-    def get_or_compute(self, kind: str, version: str | None, key: Hashable,
-                       compute: Callable[[], Any], *, shared: bool = False,
-                       remember: bool = True) -> Any:
+    def get_or_compute(
+        self,
+        kind: str,
+        version: str | None,
+        key: Hashable,
+        compute: Callable[[], Any],
+        *,
+        shared: bool = False,
+        remember: bool = True,
+    ) -> Any:
         """The answer for ``(kind, key)`` at data ``version``; ``compute()`` when there is none
         (and always when ``version`` is None).  ``shared`` answers must be JSON values.
         ``remember=False`` keeps the answer out of this process's memory (a big answer that
@@ -97,9 +104,14 @@ class AnswerCache:
         if self.shared_path is None:
             return _MISSING
         try:
-            row = self._connection().execute(
-                "SELECT value FROM answers WHERE kind = ? AND key = ? AND version = ?",
-                (kind, json.dumps(key), version)).fetchone()
+            row = (
+                self._connection()
+                .execute(
+                    "SELECT value FROM answers WHERE kind = ? AND key = ? AND version = ?",
+                    (kind, json.dumps(key), version),
+                )
+                .fetchone()
+            )
         except sqlite3.Error as error:
             log.warning("shared answer cache unreadable (%s): computing instead", error)
             return _MISSING
@@ -111,8 +123,10 @@ class AnswerCache:
         try:
             with self._connection() as con:
                 # One row per (kind, key): an answer of an older version is replaced.
-                con.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?)",
-                            (kind, json.dumps(key), version, json.dumps(value)))
+                con.execute(
+                    "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?)",
+                    (kind, json.dumps(key), version, json.dumps(value)),
+                )
         except sqlite3.Error as error:
             log.warning("shared answer cache not written (%s)", error)
 
@@ -153,17 +167,26 @@ def init_app(app: Flask) -> None:
     app.extensions["kolgraph_answers"] = AnswerCache(app.config.get("KOLGRAPH_SHARED_CACHE"))
 
 
-def cached(store: GraphStore, kind: str, key: Hashable, compute: Callable[[], Any], *,
-           shared: bool = False, remember: bool = True) -> Any:
+def cached(
+    store: GraphStore,
+    kind: str,
+    key: Hashable,
+    compute: Callable[[], Any],
+    *,
+    shared: bool = False,
+    remember: bool = True,
+) -> Any:
     """``compute()``'s answer, reused while ``store``'s data is unchanged (see the module doc
     and :meth:`AnswerCache.get_or_compute`)."""
     cache: AnswerCache = current_app.extensions["kolgraph_answers"]
-    return cache.get_or_compute(kind, data_version(store), key, compute, shared=shared,
-                                remember=remember)
+    return cache.get_or_compute(
+        kind, data_version(store), key, compute, shared=shared, remember=remember
+    )
 
 
-def cached_rendering(store: GraphStore, kind: str, key: Hashable, build: Callable[[], Any], *,
-                     shared: bool = False) -> Any:
+def cached_rendering(
+    store: GraphStore, kind: str, key: Hashable, build: Callable[[], Any], *, shared: bool = False
+) -> Any:
     """``build()``'s value -- HTML fragments rendered with autoescape, maybe with a few values
     beside them -- reused while ``store``'s data is unchanged (by every worker when
     ``shared``: JSON values only).  The key includes the app's URL root, as fragments hold

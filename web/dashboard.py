@@ -28,12 +28,23 @@ def index():
     scope = current_scope()
     coverage = store.coverage(date.today(), DEFAULT_STALE_DAYS, scope)
     gaps = params.gap_rows(store, GapQuery(territory=scope))[:TOP_GAPS]
-    return render_template("dashboard/index.html", counts=store.stats(), coverage=coverage,
-                           gaps=gaps, stale_days=DEFAULT_STALE_DAYS, scope=scope,
-                           insights=recent_insights(store, scope))
+    return render_template(
+        "dashboard/index.html",
+        counts=store.stats(),
+        coverage=coverage,
+        gaps=gaps,
+        stale_days=DEFAULT_STALE_DAYS,
+        scope=scope,
+        insights=recent_insights(store, scope),
+    )
 
 
 def recent_insights(store, scope: str | None) -> list[dict]:
     """The newest insights from tier 1-2 HCPs of the user's scope (kept while the data is unchanged)."""
-    return cache.cached(store, "recent_insights", (scope, RECENT_INSIGHTS),
-                        lambda: store.recent_insights(scope, RECENT_INSIGHTS), shared=True)
+    return cache.cached(
+        store,
+        "recent_insights",
+        (scope, RECENT_INSIGHTS),
+        lambda: store.recent_insights(scope, RECENT_INSIGHTS),
+        shared=True,
+    )

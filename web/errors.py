@@ -52,7 +52,9 @@ def _http_error(error: HTTPException):
 
 
 def _csrf_error(error: CSRFError):
-    return error_response(400, "The form expired or was not sent by this site; reload the page and retry.")
+    return error_response(
+        400, "The form expired or was not sent by this site; reload the page and retry."
+    )
 
 
 def _store_unavailable(error: StoreUnavailable):

@@ -28,7 +28,9 @@ MIMETYPES = {
 @bp.get("/exports")
 def index():
     """The export form (same filters as the gaps page)."""
-    return render_template("exports/index.html", filters=params.gap_filters(), formats=tuple(MIMETYPES))
+    return render_template(
+        "exports/index.html", filters=params.gap_filters(), formats=tuple(MIMETYPES)
+    )
 
 
 @bp.get("/exports/targets.<fmt>")
@@ -44,8 +46,11 @@ def targets(fmt: str):
         count = export_targets(rows, path, query)
         body = path.read_bytes()
     audit.record("export", f"{name} " + _describe(query), count)
-    return Response(body, mimetype=MIMETYPES[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        body,
+        mimetype=MIMETYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 def _describe(query) -> str:

@@ -54,13 +54,23 @@ def index():
     column, order = params.sort_order()
     table = gaps_table(store, query, column, order, params.arg_int("page", 1, low=1), page_size())
     page = table["page"]
-    return render_template("gaps/index.html", table_body=table["body"], total=page.total, page=page,
-                           query=query, sort=column, order=order, filters=params.gap_filters(),
-                           sorts=params.GAP_SORTS, fields=GAP_FIELDS)
+    return render_template(
+        "gaps/index.html",
+        table_body=table["body"],
+        total=page.total,
+        page=page,
+        query=query,
+        sort=column,
+        order=order,
+        filters=params.gap_filters(),
+        sorts=params.GAP_SORTS,
+        fields=GAP_FIELDS,
+    )
 
 
-def gaps_table(store: GraphStore, query: GapQuery, column: str, order: str, number: int,
-               size: int) -> dict:
+def gaps_table(
+    store: GraphStore, query: GapQuery, column: str, order: str, number: int, size: int
+) -> dict:
     """Page ``number`` of the gaps for ``query`` sorted by ``column``: ``{"page": Page,
     "body": the table's <tbody> as HTML}``.
 
@@ -68,13 +78,16 @@ def gaps_table(store: GraphStore, query: GapQuery, column: str, order: str, numb
     thousands of gaps and rendering a hundred rows of links was most of the page's CPU
     time.  ``query`` holds the user's territory scope, so the key does too.
     """
+
     def build() -> dict:
         rows = params.sort_rows(params.gap_rows(store, query), column, order)
         page = paginate(len(rows), number, size)
-        shown = rows[(page.number - 1) * page.size:page.number * page.size]
-        body = render_template("gaps/_rows.html", rows=shown, fields=GAP_FIELDS,
-                               msl_ids_shown=MSL_IDS_SHOWN)
+        shown = rows[(page.number - 1) * page.size : page.number * page.size]
+        body = render_template(
+            "gaps/_rows.html", rows=shown, fields=GAP_FIELDS, msl_ids_shown=MSL_IDS_SHOWN
+        )
         return {"page": page, "body": Markup(body)}
+
     return cache.cached_rendering(store, "gaps_table", (query, column, order, number, size), build)
 
 

@@ -33,8 +33,14 @@ def search():
     text = params.arg_text("q")
     territory = params.scoped_territory(params.arg_text("territory"))
     rows = get_store().search_hcps(text, territory, SEARCH_LIMIT) if text or territory else []
-    return render_template("hcps/search.html", q=text or "", territory=territory, rows=rows,
-                           limit=SEARCH_LIMIT, searched=bool(text or territory))
+    return render_template(
+        "hcps/search.html",
+        q=text or "",
+        territory=territory,
+        rows=rows,
+        limit=SEARCH_LIMIT,
+        searched=bool(text or territory),
+    )
 
 
 @bp.get("/hcp/<hcp_id>")
@@ -45,10 +51,15 @@ def profile(hcp_id: str):
     record = profile_record(store, hcp_id)
     stale = params.stale_days()
     return render_template(
-        "hcps/profile.html", p=record, hcp=record["hcp"], breakdown=score_breakdown(record["score"]),
+        "hcps/profile.html",
+        p=record,
+        hcp=record["hcp"],
+        breakdown=score_breakdown(record["score"]),
         coauthors=params.top_coauthors(store, hcp_id, COAUTHORS_SHOWN),
         suggestions=params.suggestions(store, hcp_id, SUGGESTIONS_SHOWN),
-        intro=warm_intro(store, hcp_id, date.today(), stale), stale_days=stale)
+        intro=warm_intro(store, hcp_id, date.today(), stale),
+        stale_days=stale,
+    )
 
 
 def profile_record(store: GraphStore, hcp_id: str) -> dict:
@@ -61,11 +72,16 @@ def profile_record(store: GraphStore, hcp_id: str) -> dict:
     the HCP (the caller checks the scope first).  The fragments come from our own
     templates with autoescape, through the server's private cache file, hence ``Markup``.
     """
+
     def build() -> dict:
         found = params.hcp_profile(store, hcp_id, remember=False)
-        return {"hcp": found["hcp"], "score": found["score"],
-                "history": render_template("hcps/_history.html", p=found),
-                "works": render_template("hcps/_works.html", p=found)}
+        return {
+            "hcp": found["hcp"],
+            "score": found["score"],
+            "history": render_template("hcps/_history.html", p=found),
+            "works": render_template("hcps/_works.html", p=found),
+        }
+
     record = cache.cached_rendering(store, "profile_record", hcp_id, build, shared=True)
     return {**record, "history": Markup(record["history"]), "works": Markup(record["works"])}
 
@@ -84,11 +100,16 @@ def collaborators(hcp_id: str):
         path = params.scoped_path(store, store.shortest_path(hcp_id, to))
     stale = params.stale_days()
     return render_template(
-        "hcps/collaborators.html", hcp=found["hcp"],
+        "hcps/collaborators.html",
+        hcp=found["hcp"],
         coauthors=params.coauthors(store, hcp_id),
         suggestions=params.suggestions(store, hcp_id, limit),
         intro=warm_intro(store, hcp_id, params.arg_date("as_of"), stale),
-        to=to or "", path=path, stale_days=stale, limit=limit)
+        to=to or "",
+        path=path,
+        stale_days=stale,
+        limit=limit,
+    )
 
 
 def warm_intro(store: GraphStore, hcp_id: str, as_of: date, stale_days: int) -> dict | None:
@@ -98,8 +119,13 @@ def warm_intro(store: GraphStore, hcp_id: str, as_of: date, stale_days: int) -> 
     view) is shared by every worker while the data is unchanged; the key holds the window
     and the scope the search was given."""
     scope = current_scope()
-    found = cache.cached(store, "warm_intro", (hcp_id, as_of.isoformat(), stale_days, scope),
-                         lambda: store.warm_intro(hcp_id, as_of, stale_days, scope), shared=True)
+    found = cache.cached(
+        store,
+        "warm_intro",
+        (hcp_id, as_of.isoformat(), stale_days, scope),
+        lambda: store.warm_intro(hcp_id, as_of, stale_days, scope),
+        shared=True,
+    )
     return params.scoped_path(store, found)
 
 
@@ -116,7 +142,13 @@ def score_breakdown(score: dict | None) -> list[dict]:
     rows = []
     for name in COMPONENTS:
         percentile = float(score["components"].get(name, 0.0))
-        rows.append({"component": name, "description": DESCRIPTIONS.get(name, ""),
-                     "percentile": percentile, "weight": weights[name],
-                     "contribution": round(weights[name] * percentile / total, 1)})
+        rows.append(
+            {
+                "component": name,
+                "description": DESCRIPTIONS.get(name, ""),
+                "percentile": percentile,
+                "weight": weights[name],
+                "contribution": round(weights[name] * percentile / total, 1),
+            }
+        )
     return rows

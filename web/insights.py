@@ -48,9 +48,11 @@ class PageFilters:
     category: str | None = None
 
     @classmethod
-    def from_request(cls) -> "PageFilters":
+    def from_request(cls) -> PageFilters:
         """The request's filters, the territory forced to the user's scope (404 for another)."""
-        given = {name: (request.args.get(name) or "").strip() or None for name in cls.__annotations__}
+        given = {
+            name: (request.args.get(name) or "").strip() or None for name in cls.__annotations__
+        }
         if given["territory"] is not None:
             check_territory(given["territory"])
         given["territory"] = current_scope() or given["territory"]
@@ -71,14 +73,24 @@ class InsightTables:
     scores: pd.DataFrame
 
     @classmethod
-    def read(cls, store: GraphStore) -> "InsightTables":
+    def read(cls, store: GraphStore) -> InsightTables:
         """The tables of ``store``."""
-        return cls(touchpoints=store.table("touchpoints"), hcps=store.table("hcps"),
-                   msls=store.table("msls"), scores=store.scores())
+        return cls(
+            touchpoints=store.table("touchpoints"),
+            hcps=store.table("hcps"),
+            msls=store.table("msls"),
+            scores=store.scores(),
+        )
 
 
-def build_report(tables: InsightTables, categories, filters: PageFilters, *, themes: bool = False,
-                 check_territory: bool = True) -> dict:
+def build_report(
+    tables: InsightTables,
+    categories,
+    filters: PageFilters,
+    *,
+    themes: bool = False,
+    check_territory: bool = True,
+) -> dict:
     """The insight summary (and themes, when asked) of ``tables`` for ``filters``.
 
     The touchpoints are narrowed to the territory's HCPs before summarising, so a territory
@@ -89,8 +101,9 @@ def build_report(tables: InsightTables, categories, filters: PageFilters, *, the
     if filters.territory is not None and check_territory:
         _check_known(filters.territory, territories(hcps, tables.msls))
     touchpoints = _about_territory(tables.touchpoints, hcps, filters.territory)
-    chosen = dict(since=filters.since, tier=filters.tier, category=filters.category,
-                  categories=categories)
+    chosen = dict(
+        since=filters.since, tier=filters.tier, category=filters.category, categories=categories
+    )
     report = insight_summary(touchpoints, hcps, scores, msls=tables.msls, **chosen)
     report["filters"]["territory"] = filters.territory
     report["themes"] = insight_themes(touchpoints, hcps, scores, **chosen) if themes else None
@@ -111,9 +124,17 @@ def index():
         report, error = _report(tables, filters, themes), None
     except InputError as problem:
         report, error = None, str(problem)
-    page = render_template("insights/index.html", report=report, error=error, filters=filters,
-                           themes=themes, options=_options(tables), charts=charts(report),
-                           hcp_url=profile_url, scoped=current_scope() is not None)
+    page = render_template(
+        "insights/index.html",
+        report=report,
+        error=error,
+        filters=filters,
+        themes=themes,
+        options=_options(tables),
+        charts=charts(report),
+        hcp_url=profile_url,
+        scoped=current_scope() is not None,
+    )
     return page, 400 if error else 200
 
 
@@ -123,8 +144,11 @@ def export_csv():
     filters = PageFilters.from_request()
     rows = report_rows(_report(InsightTables.read(get_store()), filters, themes=False))
     audit.record("export", "insights.csv " + _describe(filters), len(rows))
-    return Response(csv_text(rows), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="insights.csv"'})
+    return Response(
+        csv_text(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="insights.csv"'},
+    )
 
 
 @bp.get("/api/v1/insights")
@@ -140,13 +164,23 @@ def charts(report: dict | None) -> dict:
     if report is None:
         return {}
     quarters = list(report["counts"]["quarter"])
-    series = [{"name": name, "values": list(by_quarter.values())}
-              for name, by_quarter in report["category_by_quarter"].items() if sum(by_quarter.values())]
-    return {"quarters": {"kind": "bars", "labels": quarters,
-                         "values": list(report["counts"]["quarter"].values())},
-            "categories": {"kind": "lines", "labels": quarters, "series": series},
-            "themes": [{"kind": "spark", "labels": list(t["trend"]), "values": list(t["trend"].values())}
-                       for t in report["themes"] or []]}
+    series = [
+        {"name": name, "values": list(by_quarter.values())}
+        for name, by_quarter in report["category_by_quarter"].items()
+        if sum(by_quarter.values())
+    ]
+    return {
+        "quarters": {
+            "kind": "bars",
+            "labels": quarters,
+            "values": list(report["counts"]["quarter"].values()),
+        },
+        "categories": {"kind": "lines", "labels": quarters, "series": series},
+        "themes": [
+            {"kind": "spark", "labels": list(t["trend"]), "values": list(t["trend"].values())}
+            for t in report["themes"] or []
+        ],
+    }
 
 
 def csv_text(rows: list[dict]) -> str:
@@ -161,11 +195,14 @@ def csv_text(rows: list[dict]) -> str:
 
 def _report(tables: InsightTables, filters: PageFilters, themes: bool) -> dict:
     # an msl's own territory needs no check: it may simply have no HCP yet
-    return build_report(tables, _categories(), filters, themes=themes,
-                        check_territory=current_scope() is None)
+    return build_report(
+        tables, _categories(), filters, themes=themes, check_territory=current_scope() is None
+    )
 
 
-def _about_territory(touchpoints: pd.DataFrame, hcps: pd.DataFrame, territory: str | None) -> pd.DataFrame:
+def _about_territory(
+    touchpoints: pd.DataFrame, hcps: pd.DataFrame, territory: str | None
+) -> pd.DataFrame:
     if territory is None:
         return touchpoints
     members = hcps.loc[hcps["territory"] == territory, "hcp_id"]
@@ -180,9 +217,11 @@ def _check_known(territory: str, known: list[str]) -> None:
 
 def _options(tables: InsightTables) -> dict:
     """The choices of the filter form."""
-    return {"territories": [] if current_scope() else territories(tables.hcps, tables.msls),
-            "tiers": sorted({int(t) for t in tables.scores["tier"].dropna()}),
-            "categories": _categories()}
+    return {
+        "territories": [] if current_scope() else territories(tables.hcps, tables.msls),
+        "tiers": sorted({int(t) for t in tables.scores["tier"].dropna()}),
+        "categories": _categories(),
+    }
 
 
 def _categories() -> tuple[str, ...]:

@@ -54,9 +54,11 @@ OPTIONS = {
     "nodes": {"shape": "dot", "borderWidth": 1, "font": {"size": 12, "face": "system-ui"}},
     "edges": {"color": {"color": "#94a3b8", "highlight": "#1e3a5f"}, "smooth": False},
     "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
-    "physics": {"solver": "forceAtlas2Based",
-                "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 90},
-                "stabilization": {"iterations": SETTLE_ITERATIONS, "updateInterval": 50}},
+    "physics": {
+        "solver": "forceAtlas2Based",
+        "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 90},
+        "stabilization": {"iterations": SETTLE_ITERATIONS, "updateInterval": 50},
+    },
 }
 #: Canvas units per node along each side of the drawing's square: room for the largest
 #: dots (radius 40) without a 300-node network turning into one blot.
@@ -80,13 +82,22 @@ def _vis_folder() -> Path:
 
 
 #: Serves vis-network.min.js and vis-network.css at /static/vendor/vis-network/.
-assets = Blueprint("vis_network", __name__, static_folder=str(_vis_folder()),
-                   static_url_path="/static/vendor/vis-network")
+assets = Blueprint(
+    "vis_network",
+    __name__,
+    static_folder=str(_vis_folder()),
+    static_url_path="/static/vendor/vis-network",
+)
 
 
-def render_network(graph: nx.Graph, *, color_by: str = "tier", cap: int = DEFAULT_CAP,
-                   note: str | None = None,
-                   place: Callable[[nx.Graph], Positions] | None = None) -> Markup:
+def render_network(
+    graph: nx.Graph,
+    *,
+    color_by: str = "tier",
+    cap: int = DEFAULT_CAP,
+    note: str | None = None,
+    place: Callable[[nx.Graph], Positions] | None = None,
+) -> Markup:
     """The HTML fragment drawing ``graph`` (call inside a request; ``graph`` is not modified).
 
     Nodes are keyed by ``hcp_id`` with attributes ``name``, ``tier``, ``influence`` (0-100),
@@ -104,14 +115,24 @@ def render_network(graph: nx.Graph, *, color_by: str = "tier", cap: int = DEFAUL
     notes = [note] if note else []
     total = network_total(graph)
     if shown.number_of_nodes() < total:
-        notes.append(f"Showing {shown.number_of_nodes():,} of {total:,} HCPs "
-                     "(the most influential); narrow with filters.")
+        notes.append(
+            f"Showing {shown.number_of_nodes():,} of {total:,} HCPs "
+            "(the most influential); narrow with filters."
+        )
     net = build_pyvis(shown, color_by, (place or layout)(shown))
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
     data = {"nodes": nodes, "edges": edges, "options": json.loads(options)}
-    return Markup(render_template("network/fragment.html", data=data, notes=notes,
-                                  legend=LEGENDS[color_by], color_by=color_by,
-                                  node_count=len(nodes), edge_count=len(edges)))
+    return Markup(
+        render_template(
+            "network/fragment.html",
+            data=data,
+            notes=notes,
+            legend=LEGENDS[color_by],
+            color_by=color_by,
+            node_count=len(nodes),
+            edge_count=len(edges),
+        )
+    )
 
 
 def network_total(graph: nx.Graph) -> int:
@@ -135,15 +156,26 @@ def build_pyvis(graph: nx.Graph, color_by: str, positions: Positions | None = No
     net = Network(directed=False, cdn_resources="local")
     for hcp_id, attrs in graph.nodes(data=True):
         x, y = positions[str(hcp_id)]
-        net.add_node(str(hcp_id), label=str(attrs.get("name") or hcp_id), title=hover_title(attrs),
-                     size=node_size(attrs.get("influence")), color=node_color(attrs, color_by),
-                     url=profile_url(str(hcp_id)), x=x, y=y)
+        net.add_node(
+            str(hcp_id),
+            label=str(attrs.get("name") or hcp_id),
+            title=hover_title(attrs),
+            size=node_size(attrs.get("influence")),
+            color=node_color(attrs, color_by),
+            url=profile_url(str(hcp_id)),
+            x=x,
+            y=y,
+        )
     for a, b, attrs in graph.edges(data=True):
         papers = int(attrs.get("papers") or 1)
         # Not net.add_edge: it rescans every edge for duplicates (quadratic), and a networkx
         # Graph has none.
-        edge = Edge(str(a), str(b), width=edge_width(papers),
-                    title=f"{papers} joint paper{'s' if papers != 1 else ''}")
+        edge = Edge(
+            str(a),
+            str(b),
+            width=edge_width(papers),
+            title=f"{papers} joint paper{'s' if papers != 1 else ''}",
+        )
         net.edges.append(edge.options)
     net.set_options(json.dumps(OPTIONS))
     return net
@@ -163,11 +195,15 @@ def layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
     ordered = nx.Graph()
     ordered.add_nodes_from(sorted(str(n) for n in graph))
     ordered.add_edges_from(sorted(tuple(sorted((str(a), str(b)))) for a, b in graph.edges()))
-    parts = sorted((sorted(c) for c in nx.connected_components(ordered)), key=lambda c: (-len(c), c))
+    parts = sorted(
+        (sorted(c) for c in nx.connected_components(ordered)), key=lambda c: (-len(c), c)
+    )
     return _packed([_component_layout(ordered, nodes) for nodes in parts])
 
 
-def _component_layout(graph: nx.Graph, nodes: list[str]) -> tuple[float, dict[str, tuple[float, float]]]:
+def _component_layout(
+    graph: nx.Graph, nodes: list[str]
+) -> tuple[float, dict[str, tuple[float, float]]]:
     """The side of a component's square and its nodes' positions inside it (centred on 0, 0):
     networkx's Fruchterman-Reingold ``spring_layout`` from seeded start positions."""
     side = SPACING * math.sqrt(len(nodes))
@@ -177,7 +213,9 @@ def _component_layout(graph: nx.Graph, nodes: list[str]) -> tuple[float, dict[st
     return side, dict(zip(nodes, _scaled([found[n] for n in nodes], side * 0.9)))
 
 
-def _packed(boxes: list[tuple[float, dict[str, tuple[float, float]]]]) -> dict[str, tuple[float, float]]:
+def _packed(
+    boxes: list[tuple[float, dict[str, tuple[float, float]]]],
+) -> dict[str, tuple[float, float]]:
     """Squares (side, positions) placed left to right in rows about as wide as all of them
     would be tall, then the whole centred on (0, 0)."""
     width = max(boxes[0][0], math.sqrt(sum(side * side for side, _ in boxes))) if boxes else 0

@@ -16,7 +16,14 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from kolgraph.errors import InputError
 from kolgraph.store.web_model import ENGAGEMENT, NetworkFilters
 from kolgraph.web import cache, params
-from kolgraph.web.network import COLOR_BY, DEFAULT_CAP, layout, layout_key, network_total, render_network
+from kolgraph.web.network import (
+    COLOR_BY,
+    DEFAULT_CAP,
+    layout,
+    layout_key,
+    network_total,
+    render_network,
+)
 from kolgraph.web.security import check_territory, current_scope
 from kolgraph.web.stores import get_store
 
@@ -73,8 +80,9 @@ def _filters() -> NetworkFilters:
 def _cached_layout(shown) -> dict:
     """The drawn graph's positions, computed once per shape and data version for every
     worker (a few hundred milliseconds for 300 nodes; the same picture on every visit)."""
-    positions = cache.cached(get_store(), "network_layout", layout_key(shown),
-                             lambda: layout(shown), shared=True)
+    positions = cache.cached(
+        get_store(), "network_layout", layout_key(shown), lambda: layout(shown), shared=True
+    )
     return {hcp_id: tuple(xy) for hcp_id, xy in positions.items()}
 
 
@@ -94,6 +102,15 @@ def _page(kind: str, key: str, title: str, graph, filters: NetworkFilters):
     if graph.number_of_nodes():
         drawing = render_network(graph, color_by=color, note=note, place=_cached_layout)
     specialties = sorted({s for _, s in graph.nodes(data="specialty") if s})
-    return render_template("network/view.html", kind=kind, key=key, title=title, drawing=drawing,
-                           filters=filters, color=color, engagement_values=ENGAGEMENT,
-                           specialties=specialties, node_count=network_total(graph))
+    return render_template(
+        "network/view.html",
+        kind=kind,
+        key=key,
+        title=title,
+        drawing=drawing,
+        filters=filters,
+        color=color,
+        engagement_values=ENGAGEMENT,
+        specialties=specialties,
+        node_count=network_total(graph),
+    )

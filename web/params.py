@@ -25,8 +25,9 @@ GAP_SORTS = tuple(f for f in GAP_FIELDS if f != "msl_ids")
 OUTSIDE = "(HCP outside your territory)"
 
 
-def arg_int(name: str, default: int | None = None, *, low: int | None = None,
-            high: int | None = None) -> int | None:
+def arg_int(
+    name: str, default: int | None = None, *, low: int | None = None, high: int | None = None
+) -> int | None:
     """Integer query parameter ``name`` (blank: ``default``), checked against the bounds."""
     text = request.args.get(name, "").strip()
     if not text:
@@ -67,11 +68,14 @@ def scoped_territory(requested: str | None) -> str | None:
 def gap_query() -> GapQuery:
     """A :class:`GapQuery` from the ``top``, ``max_tier``, ``territory``, ``stale_days``,
     ``as_of`` and ``include_engaged`` parameters, scoped to the user's territory."""
-    return GapQuery(top=arg_int("top", low=1), max_tier=arg_int("max_tier", low=1),
-                    territory=scoped_territory(arg_text("territory")),
-                    stale_days=arg_int("stale_days", DEFAULT_STALE_DAYS, low=0),
-                    as_of=arg_date("as_of"),
-                    include_engaged=request.args.get("include_engaged", "") in ("1", "true", "on"))
+    return GapQuery(
+        top=arg_int("top", low=1),
+        max_tier=arg_int("max_tier", low=1),
+        territory=scoped_territory(arg_text("territory")),
+        stale_days=arg_int("stale_days", DEFAULT_STALE_DAYS, low=0),
+        as_of=arg_date("as_of"),
+        include_engaged=request.args.get("include_engaged", "") in ("1", "true", "on"),
+    )
 
 
 def gap_filters() -> dict:
@@ -85,7 +89,9 @@ def sort_order(default: str = "influence") -> tuple[str, str]:
     column = request.args.get("sort", default)
     if column not in GAP_SORTS:
         raise InputError(f"sort must be one of {', '.join(GAP_SORTS)}")
-    order = request.args.get("order", "desc" if column in ("influence", "days_since_touch") else "asc")
+    order = request.args.get(
+        "order", "desc" if column in ("influence", "days_since_touch") else "asc"
+    )
     if order not in ("asc", "desc"):
         raise InputError("order must be asc or desc")
     return column, order
@@ -104,12 +110,16 @@ def network_filters() -> NetworkFilters:
     ``territory``, ``engagement`` (repeatable), ``stale_days``, ``as_of``; scoped."""
     tiers = frozenset(_ints(request.args.getlist("tier"), "tier"))
     engagement = frozenset(e for e in request.args.getlist("engagement") if e)
-    return NetworkFilters(hops=arg_int("hops", 1, low=1, high=2),
-                          min_papers=arg_int("min_papers", 1, low=1),
-                          tiers=tiers, specialty=arg_text("specialty"),
-                          territory=scoped_territory(arg_text("territory")),
-                          engagement=engagement, as_of=arg_date("as_of"),
-                          stale_days=arg_int("stale_days", DEFAULT_STALE_DAYS, low=0))
+    return NetworkFilters(
+        hops=arg_int("hops", 1, low=1, high=2),
+        min_papers=arg_int("min_papers", 1, low=1),
+        tiers=tiers,
+        specialty=arg_text("specialty"),
+        territory=scoped_territory(arg_text("territory")),
+        engagement=engagement,
+        as_of=arg_date("as_of"),
+        stale_days=arg_int("stale_days", DEFAULT_STALE_DAYS, low=0),
+    )
 
 
 def _ints(values: Iterable[str], name: str) -> list[int]:
@@ -130,11 +140,13 @@ def require_hcp(store: GraphStore, hcp_id: str) -> str | None:
 
 def visible(store: GraphStore) -> Callable[[Iterable[str]], set[str]]:
     """A function giving the subset of hcp ids the user may see (all of them when unscoped)."""
+
     def allowed(ids: Iterable[str]) -> set[str]:
         ids = set(ids)
         if current_scope() is None or not ids:
             return ids
         return {h for h, t in store.hcp_territories(sorted(ids)).items() if in_scope(t)}
+
     return allowed
 
 
@@ -155,23 +167,37 @@ def hcp_profile(store: GraphStore, hcp_id: str, *, remember: bool = True) -> dic
     """:meth:`GraphStore.hcp_profile`, shared by every worker while the data is unchanged
     (the most viewed HCPs have hundreds of publications).  Not scoped: check the HCP first.
     ``remember=False``: not kept in this process's memory (see :mod:`kolgraph.web.cache`)."""
-    return cache.cached(store, "profile", hcp_id, lambda: store.hcp_profile(hcp_id), shared=True,
-                        remember=remember)
+    return cache.cached(
+        store, "profile", hcp_id, lambda: store.hcp_profile(hcp_id), shared=True, remember=remember
+    )
 
 
 def coauthors(store: GraphStore, hcp_id: str, *, remember: bool = True) -> list[dict]:
     """The HCP's co-authors the user may see (the store's answer cached like :func:`hcp_profile`)."""
-    return scoped_rows(store, cache.cached(store, "coauthors", hcp_id,
-                                           lambda: store.coauthors(hcp_id), shared=True,
-                                           remember=remember))
+    return scoped_rows(
+        store,
+        cache.cached(
+            store,
+            "coauthors",
+            hcp_id,
+            lambda: store.coauthors(hcp_id),
+            shared=True,
+            remember=remember,
+        ),
+    )
 
 
 def top_coauthors(store: GraphStore, hcp_id: str, limit: int) -> list[dict]:
     """The first ``limit`` of :func:`coauthors`, kept in memory per user scope: a profile shows
     ten, and keeping every co-author of the best-connected HCPs (thousands) in each process
     would push other answers out of the cache."""
-    return cache.cached(store, "top_coauthors", (hcp_id, limit, current_scope()),
-                        lambda: coauthors(store, hcp_id, remember=False)[:limit], shared=True)
+    return cache.cached(
+        store,
+        "top_coauthors",
+        (hcp_id, limit, current_scope()),
+        lambda: coauthors(store, hcp_id, remember=False)[:limit],
+        shared=True,
+    )
 
 
 def suggestions(store: GraphStore, hcp_id: str, limit: int) -> list[dict]:
@@ -181,8 +207,13 @@ def suggestions(store: GraphStore, hcp_id: str, limit: int) -> list[dict]:
     computing it takes up to half a second for the best-connected HCPs, whose profiles are
     also the most viewed.
     """
-    rows = cache.cached(store, "suggestions", (hcp_id, limit),
-                        lambda: store.suggest_collaborators(hcp_id, limit), shared=True)
+    rows = cache.cached(
+        store,
+        "suggestions",
+        (hcp_id, limit),
+        lambda: store.suggest_collaborators(hcp_id, limit),
+        shared=True,
+    )
     return scoped_suggestions(store, rows)
 
 
@@ -197,8 +228,10 @@ def scoped_suggestions(store: GraphStore, rows: list[dict]) -> list[dict]:
 
 
 def _anonymised_suggestion(row: dict, allowed: set[str]) -> dict:
-    names = [name if hcp_id in allowed else OUTSIDE
-             for name, hcp_id in zip(row["shared_coauthors"], row["shared_coauthor_ids"])]
+    names = [
+        name if hcp_id in allowed else OUTSIDE
+        for name, hcp_id in zip(row["shared_coauthors"], row["shared_coauthor_ids"])
+    ]
     why = why_sentence(names, row["shared_institutions"], row["shared_topics"])
     return {**row, "shared_coauthors": names, "why": why}
 
@@ -242,4 +275,3 @@ def stale_days() -> int:
 def home():
     """The app's home folder."""
     return current_app.config["KOLGRAPH_SETTINGS"].home
-

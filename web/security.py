@@ -27,8 +27,8 @@ SESSION_LIFETIME = timedelta(hours=8)
 #: injected ``<script>`` or ``onerror=`` attribute would not run even if escaping were missed.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                               "img-src 'self' data:; object-src 'none'; base-uri 'self'; "
-                               "form-action 'self'; frame-ancestors 'none'",
+    "img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
@@ -139,13 +139,16 @@ def filter_scope(rows, column: str = "territory"):
 
 def require_role(*roles: str):
     """Decorator: 403 unless the logged-in user has one of ``roles``."""
+
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated or current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
+
         return wrapped
+
     return decorator
 
 

@@ -69,7 +69,9 @@ def _msls_of(territory: str | None) -> list[dict]:
     """The MSLs covering ``territory`` (none for an HCP without one), by name."""
     msls = get_store().table("msls")
     rows = msls[msls["territory"] == territory] if territory else msls.iloc[0:0]
-    return sorted(rows[["msl_id", "name"]].to_dict("records"), key=lambda m: (m["name"] or "", m["msl_id"]))
+    return sorted(
+        rows[["msl_id", "name"]].to_dict("records"), key=lambda m: (m["name"] or "", m["msl_id"])
+    )
 
 
 def _defaults(msls: list[dict]) -> dict:
@@ -105,13 +107,22 @@ def _problems(hcp_id: str, values: dict, msls: list[dict]) -> dict[str, list[str
 
 
 def _form(hcp: dict, msls: list[dict], values: dict, errors: dict, status: int = 200):
-    choices = {"msl_id": [(m["msl_id"], f"{m['name']} ({m['msl_id']})") for m in msls],
-               "channel": _same(CHANNELS),
-               "insight_category": _same(load_insight_categories(_home())),
-               "sentiment": _same(SENTIMENTS)}
-    page = render_template("touchpoints/new.html", hcp=hcp, values=values, errors=errors,
-                           choices=choices, max_text=MAX_TEXT, today=date.today().isoformat(),
-                           profile_url=profile_url(hcp["hcp_id"]))
+    choices = {
+        "msl_id": [(m["msl_id"], f"{m['name']} ({m['msl_id']})") for m in msls],
+        "channel": _same(CHANNELS),
+        "insight_category": _same(load_insight_categories(_home())),
+        "sentiment": _same(SENTIMENTS),
+    }
+    page = render_template(
+        "touchpoints/new.html",
+        hcp=hcp,
+        values=values,
+        errors=errors,
+        choices=choices,
+        max_text=MAX_TEXT,
+        today=date.today().isoformat(),
+        profile_url=profile_url(hcp["hcp_id"]),
+    )
     return page, status
 
 

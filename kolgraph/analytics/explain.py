@@ -35,9 +35,16 @@ DESCRIPTIONS = {
 }
 
 
-def explain_hcp(projection: Projection, scores_frame: pd.DataFrame, hcp_id: str,
-                config: ScoringConfig | None = None, *, as_of: int | None = None,
-                raw: pd.DataFrame | None = None, limit: int = 5) -> dict:
+def explain_hcp(
+    projection: Projection,
+    scores_frame: pd.DataFrame,
+    hcp_id: str,
+    config: ScoringConfig | None = None,
+    *,
+    as_of: int | None = None,
+    raw: pd.DataFrame | None = None,
+    limit: int = 5,
+) -> dict:
     """The score breakdown and evidence of one HCP.
 
     ``scores_frame`` is what :func:`~kolgraph.analytics.influence.score_hcps` returned (or a
@@ -87,8 +94,9 @@ def _components(score: pd.Series) -> dict[str, float]:
     return json.loads(value) if isinstance(value, str) else dict(value)
 
 
-def component_breakdown(raw: pd.Series, percentiles: dict[str, float],
-                        config: ScoringConfig) -> dict[str, dict]:
+def component_breakdown(
+    raw: pd.Series, percentiles: dict[str, float], config: ScoringConfig
+) -> dict[str, dict]:
     """Per component: raw value, percentile, weight and ``weight * percentile / sum(weights)``."""
     weights = config.component_weights()
     total = sum(weights.values())
@@ -104,24 +112,29 @@ def component_breakdown(raw: pd.Series, percentiles: dict[str, float],
     }
 
 
-def top_papers(projection: Projection, hcp_id: str, config: ScoringConfig,
-               limit: int = 5) -> list[dict]:
+def top_papers(
+    projection: Projection, hcp_id: str, config: ScoringConfig, limit: int = 5
+) -> list[dict]:
     """The HCP's most cited papers (then newest): pmid, title, year, position, citations."""
     auth = projection.authorships
     # Only the HCP's papers, with every author of them (the last author needs them all).
     mine = auth[auth["pmid"].isin(auth.loc[auth["hcp_id"] == hcp_id, "pmid"])]
     papers = weighted_authorships(replace(projection, authorships=mine), config)
     papers = papers[papers["hcp_id"] == hcp_id]
-    papers = papers.sort_values(["citation_count", "year", "pmid"], ascending=[False, False, True],
-                                na_position="last").head(limit)
-    return [{
-        "pmid": row.pmid,
-        "title": row.title,
-        "year": _int_or_none(row.year),
-        "position": _int_or_none(row.position),
-        "citations": _int_or_none(row.citation_count),
-        "author_weight": float(row.author_weight),
-    } for row in papers.itertuples(index=False)]
+    papers = papers.sort_values(
+        ["citation_count", "year", "pmid"], ascending=[False, False, True], na_position="last"
+    ).head(limit)
+    return [
+        {
+            "pmid": row.pmid,
+            "title": row.title,
+            "year": _int_or_none(row.year),
+            "position": _int_or_none(row.position),
+            "citations": _int_or_none(row.citation_count),
+            "author_weight": float(row.author_weight),
+        }
+        for row in papers.itertuples(index=False)
+    ]
 
 
 def strongest_coauthors(projection: Projection, hcp_id: str, limit: int = 5) -> list[dict]:
@@ -129,13 +142,20 @@ def strongest_coauthors(projection: Projection, hcp_id: str, limit: int = 5) -> 
     pairs = projection.coauthorships
     mine = pairs[(pairs["hcp_a"] == hcp_id) | (pairs["hcp_b"] == hcp_id)]
     other = mine["hcp_b"].where(mine["hcp_a"] == hcp_id, mine["hcp_a"])
-    frame = pd.DataFrame({"hcp_id": other, "papers": pd.to_numeric(mine["papers"]),
-                          "last_year": pd.to_numeric(mine["last_year"])})
+    frame = pd.DataFrame(
+        {
+            "hcp_id": other,
+            "papers": pd.to_numeric(mine["papers"]),
+            "last_year": pd.to_numeric(mine["last_year"]),
+        }
+    )
     frame = frame.sort_values(["papers", "last_year", "hcp_id"], ascending=[False, False, True])
     frame = frame.head(limit)
     names = _names(projection, frame["hcp_id"])
-    return [{"hcp_id": row.hcp_id, "name": names.get(row.hcp_id), "papers": int(row.papers)}
-            for row in frame.itertuples(index=False)]
+    return [
+        {"hcp_id": row.hcp_id, "name": names.get(row.hcp_id), "papers": int(row.papers)}
+        for row in frame.itertuples(index=False)
+    ]
 
 
 def trials(projection: Projection, hcp_id: str, config: ScoringConfig) -> list[dict]:
@@ -144,8 +164,15 @@ def trials(projection: Projection, hcp_id: str, config: ScoringConfig) -> list[d
     roles = roles.assign(weight=role_weights(roles["role"], config))
     roles = roles.merge(projection.trials[["nct_id", "title"]], on="nct_id", how="left")
     roles = roles.sort_values(["weight", "nct_id"], ascending=[False, True])
-    return [{"nct_id": row.nct_id, "title": _str_or_none(row.title), "role": _str_or_none(row.role),
-             "weight": float(row.weight)} for row in roles.itertuples(index=False)]
+    return [
+        {
+            "nct_id": row.nct_id,
+            "title": _str_or_none(row.title),
+            "role": _str_or_none(row.role),
+            "weight": float(row.weight),
+        }
+        for row in roles.itertuples(index=False)
+    ]
 
 
 def _names(projection: Projection, ids: pd.Series) -> dict[str, str]:

@@ -51,14 +51,31 @@ STALE = "stale"
 ENGAGED = "engaged"
 
 #: The fields of ``kolgraph gaps`` (and the issue's JSON objects), in order.
-GAP_FIELDS = ("hcp_id", "name", "territory", "tier", "influence", "last_touch",
-              "days_since_touch", "touches_12m", "msl_ids", "reason")
+GAP_FIELDS = (
+    "hcp_id",
+    "name",
+    "territory",
+    "tier",
+    "influence",
+    "last_touch",
+    "days_since_touch",
+    "touches_12m",
+    "msl_ids",
+    "reason",
+)
 #: Every field of a row of :meth:`GraphStore.coverage_gaps` (export targets need the extras);
 #: ``institution`` only with ``GapQuery.with_institution``.
 ROW_FIELDS = GAP_FIELDS + ("rank", "specialty", "institution")
 TERRITORY_FIELDS = ("territory", "tier12_hcps", "engaged", "share", "msls")
-MSL_FIELDS = ("msl_id", "name", "territory", "therapeutic_area", "tier12_hcps",
-              "engaged_by_msl", "share")
+MSL_FIELDS = (
+    "msl_id",
+    "name",
+    "territory",
+    "therapeutic_area",
+    "tier12_hcps",
+    "engaged_by_msl",
+    "share",
+)
 
 
 @dataclass(frozen=True)
@@ -77,7 +94,9 @@ class GapQuery:
         if self.top is not None and self.top < 1:
             raise InputError(f"--top must be at least 1 (got {self.top})")
         if self.max_tier is not None and self.max_tier < 1:
-            raise InputError(f"--max-tier must be at least 1; tier 1 is the highest (got {self.max_tier})")
+            raise InputError(
+                f"--max-tier must be at least 1; tier 1 is the highest (got {self.max_tier})"
+            )
         check_window(self.as_of, self.stale_days)
 
     @property
@@ -93,20 +112,27 @@ class GapQuery:
         ``engaged_since`` is the first date that still counts as engaged; it is ``None`` with
         ``include_engaged``, which turns the stores' "possible gaps only" pre-filter off.
         """
-        return {"max_rank": self.top or NO_BOUND, "max_tier": self.tier_bound or NO_BOUND,
-                "territory": self.territory, "as_of": self.as_of.isoformat(),
-                "year_ago": (self.as_of - timedelta(days=YEAR_DAYS)).isoformat(),
-                "engaged_since": None if self.include_engaged
-                else engaged_since(self.as_of, self.stale_days)}
+        return {
+            "max_rank": self.top or NO_BOUND,
+            "max_tier": self.tier_bound or NO_BOUND,
+            "territory": self.territory,
+            "as_of": self.as_of.isoformat(),
+            "year_ago": (self.as_of - timedelta(days=YEAR_DAYS)).isoformat(),
+            "engaged_since": None
+            if self.include_engaged
+            else engaged_since(self.as_of, self.stale_days),
+        }
 
     def describe(self) -> dict[str, str]:
         """The filters in words, for an export's "About" sheet."""
-        return {"top": str(self.top) if self.top else "(any rank)",
-                "max tier": str(self.tier_bound) if self.tier_bound else "(any tier)",
-                "territory": self.territory or "(all territories)",
-                "stale after (days)": str(self.stale_days),
-                "as of": self.as_of.isoformat(),
-                "listed": "every selected HCP" if self.include_engaged else "gaps only"}
+        return {
+            "top": str(self.top) if self.top else "(any rank)",
+            "max tier": str(self.tier_bound) if self.tier_bound else "(any tier)",
+            "territory": self.territory or "(all territories)",
+            "stale after (days)": str(self.stale_days),
+            "as of": self.as_of.isoformat(),
+            "listed": "every selected HCP" if self.include_engaged else "gaps only",
+        }
 
 
 def check_window(as_of: date, stale_days: int) -> None:
@@ -114,8 +140,10 @@ def check_window(as_of: date, stale_days: int) -> None:
     if stale_days < 0:
         raise InputError(f"--stale-days must be 0 or more (got {stale_days})")
     if as_of > date.today():
-        raise InputError(f"--as-of {as_of.isoformat()} is in the future; "
-                         f"use a date up to today ({date.today().isoformat()})")
+        raise InputError(
+            f"--as-of {as_of.isoformat()} is in the future; "
+            f"use a date up to today ({date.today().isoformat()})"
+        )
 
 
 def engaged_since(as_of: date, stale_days: int) -> str:
@@ -173,16 +201,29 @@ def gap_row(row: Mapping, msl_ids: list[str], query: GapQuery) -> dict:
     (``institution`` only with ``query.with_institution``)."""
     last = row["last_touch"]
     days = None if last is None else (query.as_of - date.fromisoformat(last)).days
-    return {"hcp_id": row["hcp_id"], "name": row["name"], "territory": row["territory"],
-            "tier": int(row["tier"]), "influence": float(row["influence"]), "last_touch": last,
-            "days_since_touch": days, "touches_12m": int(row["touches_12m"]),
-            "msl_ids": list(msl_ids), "reason": gap_reason(msl_ids, last, query),
-            "rank": int(row["rank"]), "specialty": row["specialty"],
-            **({"institution": row["institution"]} if query.with_institution else {})}
+    return {
+        "hcp_id": row["hcp_id"],
+        "name": row["name"],
+        "territory": row["territory"],
+        "tier": int(row["tier"]),
+        "influence": float(row["influence"]),
+        "last_touch": last,
+        "days_since_touch": days,
+        "touches_12m": int(row["touches_12m"]),
+        "msl_ids": list(msl_ids),
+        "reason": gap_reason(msl_ids, last, query),
+        "rank": int(row["rank"]),
+        "specialty": row["specialty"],
+        **({"institution": row["institution"]} if query.with_institution else {}),
+    }
 
 
-def finish_coverage(territory_counts: Mapping[str, tuple[int, int]], msls: Iterable[Mapping],
-                    msl_engaged: Mapping[str, int], territory: str | None = None) -> dict:
+def finish_coverage(
+    territory_counts: Mapping[str, tuple[int, int]],
+    msls: Iterable[Mapping],
+    msl_engaged: Mapping[str, int],
+    territory: str | None = None,
+) -> dict:
     """The answer of ``coverage`` from a store's counts.
 
     ``territory_counts``: territory -> (tier 1-2 HCPs, of them engaged by any MSL in the
@@ -190,28 +231,49 @@ def finish_coverage(territory_counts: Mapping[str, tuple[int, int]], msls: Itera
     ``msl_engaged``: msl_id -> tier 1-2 HCPs of the MSL's own territory it engaged in the window.
     Territories listed: those with a tier 1-2 HCP or an MSL (``territory`` only, if given).
     """
-    msls = sorted((m for m in msls if territory is None or m["territory"] == territory),
-                  key=lambda m: m["msl_id"])
+    msls = sorted(
+        (m for m in msls if territory is None or m["territory"] == territory),
+        key=lambda m: m["msl_id"],
+    )
     names = {t for t in territory_counts if territory is None or t == territory}
     names |= {m["territory"] for m in msls}
     per_territory = msl_ids_by_territory(msls)
-    territories = [_territory_row(t, territory_counts.get(t, (0, 0)), per_territory.get(t, []))
-                   for t in sorted(names)]
-    return {"territories": territories,
-            "msls": [_msl_row(m, territory_counts.get(m["territory"], (0, 0))[0],
-                              msl_engaged.get(m["msl_id"], 0)) for m in msls]}
+    territories = [
+        _territory_row(t, territory_counts.get(t, (0, 0)), per_territory.get(t, []))
+        for t in sorted(names)
+    ]
+    return {
+        "territories": territories,
+        "msls": [
+            _msl_row(
+                m, territory_counts.get(m["territory"], (0, 0))[0], msl_engaged.get(m["msl_id"], 0)
+            )
+            for m in msls
+        ],
+    }
 
 
 def _territory_row(name: str, counts: tuple[int, int], msl_ids: list[str]) -> dict:
     hcps, engaged = int(counts[0]), int(counts[1])
-    return {"territory": name, "tier12_hcps": hcps, "engaged": engaged,
-            "share": share(engaged, hcps), "msls": len(msl_ids)}
+    return {
+        "territory": name,
+        "tier12_hcps": hcps,
+        "engaged": engaged,
+        "share": share(engaged, hcps),
+        "msls": len(msl_ids),
+    }
 
 
 def _msl_row(msl: Mapping, hcps: int, engaged: int) -> dict:
-    return {"msl_id": msl["msl_id"], "name": msl["name"], "territory": msl["territory"],
-            "therapeutic_area": msl.get("therapeutic_area"), "tier12_hcps": int(hcps),
-            "engaged_by_msl": int(engaged), "share": share(engaged, hcps)}
+    return {
+        "msl_id": msl["msl_id"],
+        "name": msl["name"],
+        "territory": msl["territory"],
+        "therapeutic_area": msl.get("therapeutic_area"),
+        "tier12_hcps": int(hcps),
+        "engaged_by_msl": int(engaged),
+        "share": share(engaged, hcps),
+    }
 
 
 def share(part: int, whole: int) -> float | None:

@@ -91,8 +91,10 @@ class ScoringConfig:
     def __post_init__(self) -> None:
         unknown = set(self.weights) - set(COMPONENTS)
         if unknown:
-            raise ConfigError(f"unknown scoring component(s): {', '.join(sorted(unknown))}; "
-                              f"known: {', '.join(COMPONENTS)}")
+            raise ConfigError(
+                f"unknown scoring component(s): {', '.join(sorted(unknown))}; "
+                f"known: {', '.join(COMPONENTS)}"
+            )
         _check_weights("weights", self.component_weights())
         _check_weights("role_weights", {**self.role_weights, "other": self.other_role_weight})
         if sum(self.component_weights().values()) <= 0:
@@ -104,9 +106,11 @@ class ScoringConfig:
         _check_int("rising_window_years", self.rising_window_years, 1)
         _check_int("rising_min_recent_papers", self.rising_min_recent_papers, 0)
         cuts = list(self.tier_cutoffs)
-        if not cuts or cuts != sorted(set(cuts)) or not (0 < cuts[0] and cuts[-1] < 100):
-            raise ConfigError("tier_cutoffs: increasing percentages strictly between 0 and 100, "
-                              f"e.g. [5, 20, 50]; got {cuts}")
+        if not cuts or cuts != sorted(set(cuts)) or not (cuts[0] > 0 and cuts[-1] < 100):
+            raise ConfigError(
+                "tier_cutoffs: increasing percentages strictly between 0 and 100, "
+                f"e.g. [5, 20, 50]; got {cuts}"
+            )
 
     def component_weights(self) -> dict[str, float]:
         """The weight of every component: the defaults overridden by ``weights``."""
@@ -118,13 +122,15 @@ class ScoringConfig:
         return {**DEFAULT_ROLE_WEIGHTS, **given}
 
     @classmethod
-    def from_mapping(cls, data: dict, source: str = SCORING_FILE) -> "ScoringConfig":
+    def from_mapping(cls, data: dict, source: str = SCORING_FILE) -> ScoringConfig:
         """A config from a parsed TOML document; unknown keys are an error."""
         known = {f.name for f in fields(cls)}
         unknown = set(data) - known
         if unknown:
-            raise ConfigError(f"{source}: unknown setting(s) {', '.join(sorted(unknown))}; "
-                              f"known: {', '.join(sorted(known))}")
+            raise ConfigError(
+                f"{source}: unknown setting(s) {', '.join(sorted(unknown))}; "
+                f"known: {', '.join(sorted(known))}"
+            )
         values = dict(data)
         if "tier_cutoffs" in values:
             values["tier_cutoffs"] = tuple(values["tier_cutoffs"])
@@ -134,7 +140,7 @@ class ScoringConfig:
             raise ConfigError(f"{source}: {exc}") from None
 
     @classmethod
-    def from_toml(cls, path: Path) -> "ScoringConfig":
+    def from_toml(cls, path: Path) -> ScoringConfig:
         """A config read from a TOML file."""
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
@@ -180,6 +186,7 @@ def role_key(role: str | None) -> str:
 # String ids are turned into integer codes once (``hcp``: position in :func:`hcp_ids`,
 # ``paper``: one code per pmid); hashing a million strings again per step would dominate.
 
+
 def hcp_ids(projection: Projection) -> pd.Index:
     """Every HCP id in the projection, sorted: the index of every component."""
     return pd.Index(projection.hcps["hcp_id"].astype(str).unique(), name="hcp_id").sort_values()
@@ -199,8 +206,9 @@ def _take(values: np.ndarray, positions: np.ndarray, missing=np.nan) -> np.ndarr
     return np.where(positions >= 0, taken, missing)
 
 
-def weighted_authorships(projection: Projection,
-                         config: ScoringConfig | None = None) -> pd.DataFrame:
+def weighted_authorships(
+    projection: Projection, config: ScoringConfig | None = None
+) -> pd.DataFrame:
     """Authorships with their paper's ``year``, ``citation_count``, ``title`` and ``author_weight``.
 
     The first and the last author (highest position of the paper, over every authorship in
@@ -216,17 +224,19 @@ def weighted_authorships(projection: Projection,
     lead = (position == 1) | (position == last)
     pubs = projection.publications
     found = pd.Index(pubs["pmid"]).get_indexer(pmids)[paper] if len(auth) else np.array([], int)
-    return pd.DataFrame({
-        "pmid": auth["pmid"].to_numpy(),
-        "hcp_id": auth["hcp_id"].to_numpy(),
-        "position": position,
-        "year": _take(_numbers(pubs["year"]), found),
-        "citation_count": _take(_numbers(pubs["citation_count"]), found),
-        "title": _take(pubs["title"].to_numpy(dtype=object), found, None),
-        "author_weight": np.where(lead, config.lead_author_weight, config.middle_author_weight),
-        "hcp": hcp_ids(projection).get_indexer(auth["hcp_id"]),
-        "paper": paper,
-    })
+    return pd.DataFrame(
+        {
+            "pmid": auth["pmid"].to_numpy(),
+            "hcp_id": auth["hcp_id"].to_numpy(),
+            "position": position,
+            "year": _take(_numbers(pubs["year"]), found),
+            "citation_count": _take(_numbers(pubs["citation_count"]), found),
+            "title": _take(pubs["title"].to_numpy(dtype=object), found, None),
+            "author_weight": np.where(lead, config.lead_author_weight, config.middle_author_weight),
+            "hcp": hcp_ids(projection).get_indexer(auth["hcp_id"]),
+            "paper": paper,
+        }
+    )
 
 
 def _numbers(column: pd.Series) -> np.ndarray:
@@ -234,8 +244,9 @@ def _numbers(column: pd.Series) -> np.ndarray:
     return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
 
 
-def _papers_until(projection: Projection, config: ScoringConfig, as_of: int,
-                  papers: pd.DataFrame | None) -> pd.DataFrame:
+def _papers_until(
+    projection: Projection, config: ScoringConfig, as_of: int, papers: pd.DataFrame | None
+) -> pd.DataFrame:
     """Weighted authorships (``papers`` if given) of papers published up to ``as_of``.
 
     Papers of unknown year are dropped: their recency cannot be known.
@@ -244,8 +255,12 @@ def _papers_until(projection: Projection, config: ScoringConfig, as_of: int,
     return papers[papers["year"] <= as_of]
 
 
-def publication_output(projection: Projection, config: ScoringConfig | None = None,
-                       as_of: int | None = None, papers: pd.DataFrame | None = None) -> pd.Series:
+def publication_output(
+    projection: Projection,
+    config: ScoringConfig | None = None,
+    as_of: int | None = None,
+    papers: pd.DataFrame | None = None,
+) -> pd.Series:
     """Recency-decayed, author-position-weighted paper count per HCP.
 
     ``sum(author_weight * 0.5 ** ((as_of - year) / half_life_years))`` over the HCP's papers
@@ -258,8 +273,12 @@ def publication_output(projection: Projection, config: ScoringConfig | None = No
     return _sum_by_hcp(hcp_ids(projection), papers["hcp"].to_numpy(), weighted)
 
 
-def citation_impact(projection: Projection, config: ScoringConfig | None = None,
-                    as_of: int | None = None, papers: pd.DataFrame | None = None) -> pd.Series:
+def citation_impact(
+    projection: Projection,
+    config: ScoringConfig | None = None,
+    as_of: int | None = None,
+    papers: pd.DataFrame | None = None,
+) -> pd.Series:
     """``sum(author_weight * citation_count)`` per HCP; papers with unknown citations add 0."""
     config, as_of = config or ScoringConfig(), as_of or date.today().year
     papers = _papers_until(projection, config, as_of, papers)
@@ -289,6 +308,7 @@ def role_weights(roles: pd.Series, config: ScoringConfig) -> pd.Series:
 
 # --- the co-authorship graph ------------------------------------------------------------------
 
+
 def coauthor_graph(projection: Projection) -> igraph.Graph:
     """The undirected co-author graph as igraph: HCPs with at least one co-author.
 
@@ -308,9 +328,12 @@ def coauthor_graph(projection: Projection) -> igraph.Graph:
     used = np.flatnonzero(present)
     half = len(pairs)
     return igraph.Graph(
-        n=len(used), edges=list(zip(codes[:half].tolist(), codes[half:].tolist())), directed=False,
+        n=len(used),
+        edges=list(zip(codes[:half].tolist(), codes[half:].tolist())),
+        directed=False,
         vertex_attrs={"name": index[used].tolist()},
-        edge_attrs={"weight": pd.to_numeric(pairs["papers"]).astype(float).tolist()})
+        edge_attrs={"weight": pd.to_numeric(pairs["papers"]).astype(float).tolist()},
+    )
 
 
 def _by_vertex(projection: Projection, graph: igraph.Graph, values) -> pd.Series:
@@ -320,8 +343,9 @@ def _by_vertex(projection: Projection, graph: igraph.Graph, values) -> pd.Series
     return series.reindex(hcp_ids(projection), fill_value=0.0).astype(float)
 
 
-def coauthor_pagerank(projection: Projection, config: ScoringConfig | None = None,
-                      graph: igraph.Graph | None = None) -> pd.Series:
+def coauthor_pagerank(
+    projection: Projection, config: ScoringConfig | None = None, graph: igraph.Graph | None = None
+) -> pd.Series:
     """Weighted PageRank (damping ``damping``, weight = papers) over the co-author graph.
 
     Values sum to 1 over HCPs with co-authors; HCPs without co-authors get 0.
@@ -345,8 +369,9 @@ def betweenness_pivots(names: list[str], k: int, seed: int) -> list[str] | None:
     return random.Random(seed).sample(list(names), k)
 
 
-def coauthor_betweenness(projection: Projection, config: ScoringConfig | None = None,
-                         graph: igraph.Graph | None = None) -> pd.Series:
+def coauthor_betweenness(
+    projection: Projection, config: ScoringConfig | None = None, graph: igraph.Graph | None = None
+) -> pd.Series:
     """Normalised shortest-path betweenness (hops, unweighted) on the co-author graph.
 
     Exact when the graph has at most ``betweenness_pivots`` vertices; otherwise Brandes'
@@ -378,19 +403,27 @@ def _normalised_betweenness(graph: igraph.Graph, pivots: list[str] | None) -> np
 
 # --- combining --------------------------------------------------------------------------------
 
-def component_values(projection: Projection, config: ScoringConfig | None = None,
-                     as_of: int | None = None, papers: pd.DataFrame | None = None) -> pd.DataFrame:
+
+def component_values(
+    projection: Projection,
+    config: ScoringConfig | None = None,
+    as_of: int | None = None,
+    papers: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The raw value of every component (columns :data:`COMPONENTS`), indexed by ``hcp_id``."""
     config, as_of = config or ScoringConfig(), as_of or date.today().year
     papers = papers if papers is not None else weighted_authorships(projection, config)
     graph = coauthor_graph(projection)
-    return pd.DataFrame({
-        "publication_output": publication_output(projection, config, as_of, papers),
-        "citation_impact": citation_impact(projection, config, as_of, papers),
-        "coauthor_pagerank": coauthor_pagerank(projection, config, graph),
-        "coauthor_betweenness": coauthor_betweenness(projection, config, graph),
-        "trial_leadership": trial_leadership(projection, config),
-    }, index=hcp_ids(projection))
+    return pd.DataFrame(
+        {
+            "publication_output": publication_output(projection, config, as_of, papers),
+            "citation_impact": citation_impact(projection, config, as_of, papers),
+            "coauthor_pagerank": coauthor_pagerank(projection, config, graph),
+            "coauthor_betweenness": coauthor_betweenness(projection, config, graph),
+            "trial_leadership": trial_leadership(projection, config),
+        },
+        index=hcp_ids(projection),
+    )
 
 
 def percentile(values: pd.Series) -> pd.Series:
@@ -446,8 +479,13 @@ def top_count(percent: float, n: int) -> int:
 
 # --- rising stars -----------------------------------------------------------------------------
 
-def rising_stars(projection: Projection, config: ScoringConfig | None = None,
-                 as_of: int | None = None, papers: pd.DataFrame | None = None) -> pd.DataFrame:
+
+def rising_stars(
+    projection: Projection,
+    config: ScoringConfig | None = None,
+    as_of: int | None = None,
+    papers: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Growth of publication output and co-author count, last window vs the one before.
 
     Columns ``recent_papers, recent_output, recent_coauthors`` (and ``previous_...``),
@@ -462,8 +500,10 @@ def rising_stars(projection: Projection, config: ScoringConfig | None = None,
     recent = _window_activity(papers, index, as_of - width + 1, as_of)
     previous = _window_activity(papers, index, as_of - 2 * width + 1, as_of - width)
     frame = pd.concat([recent.add_prefix("recent_"), previous.add_prefix("previous_")], axis=1)
-    growth = (np.log2((frame["recent_output"] + 1) / (frame["previous_output"] + 1))
-              + np.log2((frame["recent_coauthors"] + 1) / (frame["previous_coauthors"] + 1))) / 2
+    growth = (
+        np.log2((frame["recent_output"] + 1) / (frame["previous_output"] + 1))
+        + np.log2((frame["recent_coauthors"] + 1) / (frame["previous_coauthors"] + 1))
+    ) / 2
     eligible = frame["recent_papers"] >= config.rising_min_recent_papers
     frame["rising_score"] = growth.where(eligible, 0.0).round(3)
     top = _top_growth(frame["rising_score"][eligible], config.rising_top_percent)
@@ -480,11 +520,13 @@ def _window_activity(papers: pd.DataFrame, index: pd.Index, first: int, last: in
     n = len(index)
     pairs = _distinct(links["hcp_x"].to_numpy(np.int64) * n + links["hcp_y"].to_numpy(np.int64))
     pairs = pairs[pairs // n != pairs % n]
-    return pd.DataFrame({
-        "papers": _sum_by_hcp(index, codes, 1.0).astype(int),
-        "output": _sum_by_hcp(index, codes, window["author_weight"]),
-        "coauthors": _sum_by_hcp(index, pairs // n, 1.0).astype(int),
-    })
+    return pd.DataFrame(
+        {
+            "papers": _sum_by_hcp(index, codes, 1.0).astype(int),
+            "output": _sum_by_hcp(index, codes, window["author_weight"]),
+            "coauthors": _sum_by_hcp(index, pairs // n, 1.0).astype(int),
+        }
+    )
 
 
 def _distinct(keys: np.ndarray) -> np.ndarray:
@@ -501,8 +543,10 @@ def _top_growth(scores: pd.Series, top_percent: float) -> pd.Series:
 
 # --- the entry point --------------------------------------------------------------------------
 
-def score_hcps(projection: Projection, config: ScoringConfig | None = None,
-               as_of: int | None = None) -> pd.DataFrame:
+
+def score_hcps(
+    projection: Projection, config: ScoringConfig | None = None, as_of: int | None = None
+) -> pd.DataFrame:
     """Influence, rank, tier, component percentiles and the rising-star flag of every HCP.
 
     Returns one row per HCP, sorted by rank, with columns :data:`SCORE_COLUMNS`
@@ -515,14 +559,18 @@ def score_hcps(projection: Projection, config: ScoringConfig | None = None,
     percentiles = raw.apply(percentile).round(1)
     influence = combine(percentiles, config)
     rising = rising_stars(projection, config, as_of, papers)
-    frame = pd.DataFrame({
-        "hcp_id": influence.index.to_numpy(dtype=object),
-        "influence": influence.to_numpy(),
-        "tier": tiers(influence, config.tier_cutoffs).to_numpy(),
-        "rank": ranks(influence).to_numpy(),
-        "components": [dict(zip(COMPONENTS, map(float, row)))
-                       for row in percentiles[list(COMPONENTS)].itertuples(index=False)],
-        "rising": rising["rising"].to_numpy(dtype=bool),
-        "rising_score": rising["rising_score"].to_numpy(dtype=float),
-    })
+    frame = pd.DataFrame(
+        {
+            "hcp_id": influence.index.to_numpy(dtype=object),
+            "influence": influence.to_numpy(),
+            "tier": tiers(influence, config.tier_cutoffs).to_numpy(),
+            "rank": ranks(influence).to_numpy(),
+            "components": [
+                dict(zip(COMPONENTS, map(float, row)))
+                for row in percentiles[list(COMPONENTS)].itertuples(index=False)
+            ],
+            "rising": rising["rising"].to_numpy(dtype=bool),
+            "rising_score": rising["rising_score"].to_numpy(dtype=float),
+        }
+    )
     return frame.sort_values("rank", kind="stable").reset_index(drop=True)

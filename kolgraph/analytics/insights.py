@@ -43,20 +43,84 @@ NONE_LABEL = "(none)"
 #: The newest insights come from HCPs of these tiers.
 NEWEST_TIERS = (1, 2)
 NEWEST_LIMIT = 10
-NEWEST_COLUMNS = ("date", "touchpoint_id", "hcp_id", "hcp_name", "tier", "territory", "msl_id",
-                  "msl_name", "insight_category", "sentiment", "topic", "insight")
+NEWEST_COLUMNS = (
+    "date",
+    "touchpoint_id",
+    "hcp_id",
+    "hcp_name",
+    "tier",
+    "territory",
+    "msl_id",
+    "msl_name",
+    "insight_category",
+    "sentiment",
+    "topic",
+    "insight",
+)
 #: The count dimensions of :func:`insight_summary`, in report order.
 DIMENSIONS = ("category", "sentiment", "territory", "tier", "quarter")
 
 #: Words that say how a note was reported, not what it is about ("asked", "wants", "sent",
 #: "follow-up planned"); left in, they glue unrelated notes together.
-ROUTINE_WORDS = frozenset("""
-    ask asked asking asks believe believes call called discuss discussed feel feels follow
-    hcp hcps keen like likes meeting mention mentioned noted notes patient patients plan planned
-    plans relevant reported reports request requested said says send sent share shared sharing
-    team think thinks told visit want wanted wants would afterwards currently data questions
-    question interested
-""".split())
+ROUTINE_WORDS = frozenset(
+    [
+        "ask",
+        "asked",
+        "asking",
+        "asks",
+        "believe",
+        "believes",
+        "call",
+        "called",
+        "discuss",
+        "discussed",
+        "feel",
+        "feels",
+        "follow",
+        "hcp",
+        "hcps",
+        "keen",
+        "like",
+        "likes",
+        "meeting",
+        "mention",
+        "mentioned",
+        "noted",
+        "notes",
+        "patient",
+        "patients",
+        "plan",
+        "planned",
+        "plans",
+        "relevant",
+        "reported",
+        "reports",
+        "request",
+        "requested",
+        "said",
+        "says",
+        "send",
+        "sent",
+        "share",
+        "shared",
+        "sharing",
+        "team",
+        "think",
+        "thinks",
+        "told",
+        "visit",
+        "want",
+        "wanted",
+        "wants",
+        "would",
+        "afterwards",
+        "currently",
+        "data",
+        "questions",
+        "question",
+        "interested",
+    ]
+)
 THEME_STOP_WORDS = sorted(ENGLISH_STOP_WORDS | ROUTINE_WORDS)
 
 #: At most this many micro-clusters (step 1); enough for the phrasings of a dozen themes.
@@ -77,6 +141,7 @@ TREND_THRESHOLD = 0.3
 
 
 # --- the vocabulary --------------------------------------------------------------------------
+
 
 def load_insight_categories(home: Path | None = None) -> tuple[str, ...]:
     """The insight category vocabulary: ``categories`` in ``home/insights.toml``, else the default.
@@ -105,11 +170,14 @@ def _checked_categories(value, path: Path) -> tuple[str, ...]:
     lowered = [n.lower() for n in names]
     duplicates = sorted({n for n in lowered if lowered.count(n) > 1})
     if duplicates:
-        raise ConfigError(f"{path}: categories listed twice (ignoring case): {', '.join(duplicates)}")
+        raise ConfigError(
+            f"{path}: categories listed twice (ignoring case): {', '.join(duplicates)}"
+        )
     return tuple(names)
 
 
 # --- the insight table and its filters ----------------------------------------------------
+
 
 @dataclass(frozen=True)
 class InsightFilter:
@@ -122,15 +190,28 @@ class InsightFilter:
     as_of: date | None = None
 
     @classmethod
-    def checked(cls, frame: pd.DataFrame, categories: Sequence[str], *, territory=None,
-                since=None, tier=None, category=None, as_of=None) -> "InsightFilter":
+    def checked(
+        cls,
+        frame: pd.DataFrame,
+        categories: Sequence[str],
+        *,
+        territory=None,
+        since=None,
+        tier=None,
+        category=None,
+        as_of=None,
+    ) -> InsightFilter:
         """A filter with every value checked against the data; raises :class:`InputError`."""
         since, as_of = _date_arg(since, "--since"), _date_arg(as_of, "--as-of")
         if since and as_of and since > as_of:
             raise InputError(f"--since {since} is after --as-of {as_of}")
-        return cls(territory=_territory_arg(territory, frame), since=since,
-                   tier=_tier_arg(tier, frame), category=_category_arg(category, categories),
-                   as_of=as_of)
+        return cls(
+            territory=_territory_arg(territory, frame),
+            since=since,
+            tier=_tier_arg(tier, frame),
+            category=_category_arg(category, categories),
+            as_of=as_of,
+        )
 
     def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The rows of an :func:`insight_frame` this filter keeps."""
@@ -149,12 +230,21 @@ class InsightFilter:
 
     def as_dict(self) -> dict:
         """The filter as JSON-ready values (dates as ``YYYY-MM-DD``)."""
-        return {"territory": self.territory, "since": _iso(self.since), "tier": self.tier,
-                "category": self.category, "as_of": _iso(self.as_of)}
+        return {
+            "territory": self.territory,
+            "since": _iso(self.since),
+            "tier": self.tier,
+            "category": self.category,
+            "as_of": _iso(self.as_of),
+        }
 
 
-def insight_frame(touchpoints: pd.DataFrame, hcps: pd.DataFrame, scores: pd.DataFrame,
-                  msls: pd.DataFrame | None = None) -> pd.DataFrame:
+def insight_frame(
+    touchpoints: pd.DataFrame,
+    hcps: pd.DataFrame,
+    scores: pd.DataFrame,
+    msls: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Touchpoints with non-blank insight text, joined to their HCP, tier and MSL.
 
     Columns: the touchpoint columns, ``hcp_name``, ``territory`` (the HCP's), ``tier``
@@ -165,12 +255,16 @@ def insight_frame(touchpoints: pd.DataFrame, hcps: pd.DataFrame, scores: pd.Data
     people = hcps[["hcp_id", "name", "territory"]].rename(columns={"name": "hcp_name"})
     frame = frame.merge(people, on="hcp_id", how="left")
     frame = frame.merge(scores[["hcp_id", "tier"]], on="hcp_id", how="left")
-    names = msls[["msl_id", "name"]] if msls is not None else pd.DataFrame(columns=["msl_id", "name"])
+    names = (
+        msls[["msl_id", "name"]] if msls is not None else pd.DataFrame(columns=["msl_id", "name"])
+    )
     frame = frame.merge(names.rename(columns={"name": "msl_name"}), on="msl_id", how="left")
     frame["quarter"] = quarters(frame["date"])
     frame = frame.astype(object).where(frame.notna(), None)
     # an object column, or pandas turns the ints of a column with gaps into floats
-    frame["tier"] = pd.Series([_int_or_none(t) for t in frame["tier"]], index=frame.index, dtype=object)
+    frame["tier"] = pd.Series(
+        [_int_or_none(t) for t in frame["tier"]], index=frame.index, dtype=object
+    )
     return frame.sort_values(["date", "touchpoint_id"], ascending=False, ignore_index=True)
 
 
@@ -196,12 +290,21 @@ def quarter_range(present: Sequence[str]) -> list[str]:
 
 # --- aggregation -------------------------------------------------------------------------------
 
-def insight_summary(touchpoints: pd.DataFrame, hcps: pd.DataFrame, scores: pd.DataFrame, *,
-                    msls: pd.DataFrame | None = None, territory: str | None = None,
-                    since: date | str | None = None, tier: int | str | None = None,
-                    category: str | None = None, as_of: date | str | None = None,
-                    categories: Sequence[str] = DEFAULT_INSIGHT_CATEGORIES,
-                    limit: int = NEWEST_LIMIT) -> dict:
+
+def insight_summary(
+    touchpoints: pd.DataFrame,
+    hcps: pd.DataFrame,
+    scores: pd.DataFrame,
+    *,
+    msls: pd.DataFrame | None = None,
+    territory: str | None = None,
+    since: date | str | None = None,
+    tier: int | str | None = None,
+    category: str | None = None,
+    as_of: date | str | None = None,
+    categories: Sequence[str] = DEFAULT_INSIGHT_CATEGORIES,
+    limit: int = NEWEST_LIMIT,
+) -> dict:
     """Insight counts by category, sentiment, territory, tier, quarter and category x quarter,
     and the newest insights from tier 1-2 HCPs.
 
@@ -212,13 +315,23 @@ def insight_summary(touchpoints: pd.DataFrame, hcps: pd.DataFrame, scores: pd.Da
     missing values count under :data:`NONE_LABEL`; tiers are keyed as strings.
     """
     frame = insight_frame(touchpoints, hcps, scores, msls)
-    chosen = InsightFilter.checked(frame, categories, territory=territory, since=since, tier=tier,
-                                   category=category, as_of=as_of)
+    chosen = InsightFilter.checked(
+        frame,
+        categories,
+        territory=territory,
+        since=since,
+        tier=tier,
+        category=category,
+        as_of=as_of,
+    )
     kept = chosen.apply(frame)
-    return {"filters": chosen.as_dict(), "total": len(kept),
-            "counts": dimension_counts(kept, categories),
-            "category_by_quarter": category_by_quarter(kept, categories),
-            "newest": newest_insights(kept, limit)}
+    return {
+        "filters": chosen.as_dict(),
+        "total": len(kept),
+        "counts": dimension_counts(kept, categories),
+        "category_by_quarter": category_by_quarter(kept, categories),
+        "newest": newest_insights(kept, limit),
+    }
 
 
 def dimension_counts(frame: pd.DataFrame, categories: Sequence[str]) -> dict[str, dict[str, int]]:
@@ -231,18 +344,24 @@ def dimension_counts(frame: pd.DataFrame, categories: Sequence[str]) -> dict[str
         "category": _counts(frame["insight_category"], categories),
         "sentiment": _counts(frame["sentiment"], SENTIMENTS),
         "territory": _counts(frame["territory"], sorted({t for t in frame["territory"] if t})),
-        "tier": _counts(frame["tier"].map(lambda t: None if t is None else str(t)),
-                        [str(t) for t in sorted({t for t in frame["tier"] if t is not None})]),
+        "tier": _counts(
+            frame["tier"].map(lambda t: None if t is None else str(t)),
+            [str(t) for t in sorted({t for t in frame["tier"] if t is not None})],
+        ),
         "quarter": _counts(frame["quarter"], quarter_range(frame["quarter"].tolist())),
     }
 
 
-def category_by_quarter(frame: pd.DataFrame, categories: Sequence[str]) -> dict[str, dict[str, int]]:
+def category_by_quarter(
+    frame: pd.DataFrame, categories: Sequence[str]
+) -> dict[str, dict[str, int]]:
     """``{category: {quarter: count}}``: every category, every quarter of the span."""
     span = quarter_range(frame["quarter"].tolist())
     cats = frame["insight_category"].fillna(NONE_LABEL)
-    return {cat: _counts(frame.loc[cats == cat, "quarter"], span)
-            for cat in _with_extra(categories, cats)}
+    return {
+        cat: _counts(frame.loc[cats == cat, "quarter"], span)
+        for cat in _with_extra(categories, cats)
+    }
 
 
 def newest_insights(frame: pd.DataFrame, limit: int = NEWEST_LIMIT) -> list[dict]:
@@ -264,6 +383,7 @@ def _with_extra(order: Sequence[str], present) -> list[str]:
 
 
 # --- filter arguments -------------------------------------------------------------------------
+
 
 def _date_arg(value, flag: str) -> date | None:
     if isinstance(value, datetime):  # click's DateTime gives datetimes
@@ -306,8 +426,10 @@ def _territory_arg(value: str | None, frame: pd.DataFrame) -> str | None:
     known = sorted({t for t in frame["territory"] if t})
     if value not in known:
         shown = ", ".join(known[:30]) + (", ..." if len(known) > 30 else "")
-        raise InputError(f"no insight comes from territory {value!r}; territories with insights: "
-                         f"{shown or '(none)'}")
+        raise InputError(
+            f"no insight comes from territory {value!r}; territories with insights: "
+            f"{shown or '(none)'}"
+        )
     return value
 
 
@@ -321,6 +443,7 @@ def _iso(value: date | None) -> str | None:
 
 # --- themes ------------------------------------------------------------------------------------
 
+
 @dataclass
 class ThemeModel:
     """What :func:`cluster_texts` found: a theme per note (``-1`` = other), and per theme its
@@ -332,12 +455,20 @@ class ThemeModel:
     examples: list[list[int]]  # per theme, the positions of its example notes
 
 
-def insight_themes(touchpoints: pd.DataFrame, hcps: pd.DataFrame, scores: pd.DataFrame, *,
-                   territory: str | None = None, since: date | str | None = None,
-                   tier: int | str | None = None, category: str | None = None,
-                   as_of: date | str | None = None,
-                   categories: Sequence[str] = DEFAULT_INSIGHT_CATEGORIES,
-                   n_themes: int | None = None, seed: int = 0) -> list[dict]:
+def insight_themes(
+    touchpoints: pd.DataFrame,
+    hcps: pd.DataFrame,
+    scores: pd.DataFrame,
+    *,
+    territory: str | None = None,
+    since: date | str | None = None,
+    tier: int | str | None = None,
+    category: str | None = None,
+    as_of: date | str | None = None,
+    categories: Sequence[str] = DEFAULT_INSIGHT_CATEGORIES,
+    n_themes: int | None = None,
+    seed: int = 0,
+) -> list[dict]:
     """Recurring themes in the insight texts (same filters as :func:`insight_summary`).
 
     Each theme: ``theme`` (1 = largest), ``label`` (its top terms joined), ``terms``, ``size``,
@@ -348,8 +479,15 @@ def insight_themes(touchpoints: pd.DataFrame, hcps: pd.DataFrame, scores: pd.Dat
     many groups the notes are merged into (default: decided by similarity).
     """
     frame = insight_frame(touchpoints, hcps, scores)
-    chosen = InsightFilter.checked(frame, categories, territory=territory, since=since, tier=tier,
-                                   category=category, as_of=as_of)
+    chosen = InsightFilter.checked(
+        frame,
+        categories,
+        territory=territory,
+        since=since,
+        tier=tier,
+        category=category,
+        as_of=as_of,
+    )
     # oldest first, by id: the clustering sees the notes in a fixed order
     kept = chosen.apply(frame).sort_values(["date", "touchpoint_id"], ignore_index=True)
     if len(kept) < MIN_THEME_NOTES:
@@ -363,7 +501,9 @@ def min_theme_size(n_notes: int) -> int:
     return max(5, math.ceil(0.01 * n_notes))
 
 
-def cluster_texts(texts: Sequence[str], *, n_themes: int | None = None, seed: int = 0) -> ThemeModel:
+def cluster_texts(
+    texts: Sequence[str], *, n_themes: int | None = None, seed: int = 0
+) -> ThemeModel:
     """Group ``texts`` into themes (see the module docstring); ``-1`` marks other."""
     if n_themes is not None and (isinstance(n_themes, bool) or int(n_themes) < 1):
         raise InputError(f"the number of themes must be at least 1; got {n_themes!r}")
@@ -381,8 +521,13 @@ def cluster_texts(texts: Sequence[str], *, n_themes: int | None = None, seed: in
 def _vectorize(texts: Sequence[str]):
     """TF-IDF rows (L2-normalised) and the vocabulary, or ``(None, None)`` when no term recurs."""
     # no IDF: the key words a theme's phrasings share must outweigh each phrasing's own words
-    vectorizer = TfidfVectorizer(ngram_range=(1, 2), stop_words=THEME_STOP_WORDS, sublinear_tf=True,
-                                 use_idf=False, min_df=max(2, round(0.001 * len(texts))))
+    vectorizer = TfidfVectorizer(
+        ngram_range=(1, 2),
+        stop_words=THEME_STOP_WORDS,
+        sublinear_tf=True,
+        use_idf=False,
+        min_df=max(2, round(0.001 * len(texts))),
+    )
     try:
         vectors = vectorizer.fit_transform(texts)
     except ValueError:  # empty vocabulary: nothing recurs
@@ -402,11 +547,16 @@ def _merge(centers: np.ndarray, n_themes: int | None) -> np.ndarray:
     if len(centers) < 2:
         return np.zeros(len(centers), dtype=int)
     if n_themes is not None:
-        merger = AgglomerativeClustering(n_clusters=min(int(n_themes), len(centers)),
-                                         metric="cosine", linkage="average")
+        merger = AgglomerativeClustering(
+            n_clusters=min(int(n_themes), len(centers)), metric="cosine", linkage="average"
+        )
     else:
-        merger = AgglomerativeClustering(n_clusters=None, distance_threshold=1 - MERGE_SIMILARITY,
-                                         metric="cosine", linkage="average")
+        merger = AgglomerativeClustering(
+            n_clusters=None,
+            distance_threshold=1 - MERGE_SIMILARITY,
+            metric="cosine",
+            linkage="average",
+        )
     return merger.fit_predict(normalize(centers))
 
 
@@ -459,8 +609,12 @@ def label_terms(center: np.ndarray, vocabulary, n: int = LABEL_TERMS) -> list[st
         taken = [c for c in chosen if set(c.split()) & words]
         if not taken:
             chosen[term] = weight
-        elif len(words) > 1 and taken == [w for w in taken if w in words] and len(taken) == 1 \
-                and weight >= PHRASE_PREFERENCE * chosen[taken[0]]:
+        elif (
+            len(words) > 1
+            and taken == [w for w in taken if w in words]
+            and len(taken) == 1
+            and weight >= PHRASE_PREFERENCE * chosen[taken[0]]
+        ):
             chosen = {(term if c == taken[0] else c): v for c, v in chosen.items()}
     return list(chosen)
 
@@ -476,25 +630,37 @@ def describe_themes(frame: pd.DataFrame, model: ThemeModel) -> list[dict]:
     return themes
 
 
-def _theme(frame: pd.DataFrame, model: ThemeModel, theme: int, span: list[str],
-           totals: np.ndarray) -> dict:
+def _theme(
+    frame: pd.DataFrame, model: ThemeModel, theme: int, span: list[str], totals: np.ndarray
+) -> dict:
     members = model.labels == theme
     notes = frame[members]
     counts = notes["quarter"].value_counts().reindex(span, fill_value=0)
     direction, change = trend_direction(counts.to_numpy(), totals)
     terms = model.terms[theme] if theme >= 0 else []
-    return {"theme": theme + 1, "label": ", ".join(terms) if terms else "other", "terms": terms,
-            "size": int(members.sum()), "share": round(float(members.mean()), 4),
-            "trend": {q: int(n) for q, n in counts.items()}, "direction": direction,
-            "change": round(change, 3), "examples": _examples(frame, model, theme)}
+    return {
+        "theme": theme + 1,
+        "label": ", ".join(terms) if terms else "other",
+        "terms": terms,
+        "size": int(members.sum()),
+        "share": round(float(members.mean()), 4),
+        "trend": {q: int(n) for q, n in counts.items()},
+        "direction": direction,
+        "change": round(change, 3),
+        "examples": _examples(frame, model, theme),
+    }
 
 
 def _examples(frame: pd.DataFrame, model: ThemeModel, theme: int) -> list[dict]:
     """The theme's example notes; for other, simply the newest ones."""
-    positions = model.examples[theme] if theme >= 0 else np.flatnonzero(model.labels == -1)[::-1][:EXAMPLES]
+    positions = (
+        model.examples[theme] if theme >= 0 else np.flatnonzero(model.labels == -1)[::-1][:EXAMPLES]
+    )
     rows = frame.iloc[list(positions)]
-    return [{k: row[k] for k in ("touchpoint_id", "date", "hcp_id", "insight")}
-            for row in rows.to_dict("records")]
+    return [
+        {k: row[k] for k in ("touchpoint_id", "date", "hcp_id", "insight")}
+        for row in rows.to_dict("records")
+    ]
 
 
 def trend_direction(counts: np.ndarray, totals: np.ndarray) -> tuple[str, float]:
@@ -514,7 +680,9 @@ def trend_direction(counts: np.ndarray, totals: np.ndarray) -> tuple[str, float]
     weights = totals[used] / totals[used].sum()
     mean_x = (weights * x).sum()
     mean_share = (weights * share).sum()
-    slope = (weights * (x - mean_x) * (share - mean_share)).sum() / (weights * (x - mean_x) ** 2).sum()
+    slope = (weights * (x - mean_x) * (share - mean_share)).sum() / (
+        weights * (x - mean_x) ** 2
+    ).sum()
     change = float(slope * (x[-1] - x[0]) / mean_share)
     if change > TREND_THRESHOLD:
         return "growing", change

@@ -30,11 +30,27 @@ from kolgraph.errors import InputError, NotFoundError
 #: Longest path searched, in graph edges (an institution hop counts two).
 MAX_PATH_EDGES = 10
 #: MeSH check tags: on nearly every paper, they say nothing about what two people work on.
-MESH_CHECK_TAGS = frozenset({
-    "Humans", "Animals", "Male", "Female", "Adult", "Aged", "Aged, 80 and over", "Middle Aged",
-    "Young Adult", "Adolescent", "Child", "Child, Preschool", "Infant", "Infant, Newborn",
-    "Pregnancy", "Mice", "Rats",
-})
+MESH_CHECK_TAGS = frozenset(
+    {
+        "Humans",
+        "Animals",
+        "Male",
+        "Female",
+        "Adult",
+        "Aged",
+        "Aged, 80 and over",
+        "Middle Aged",
+        "Young Adult",
+        "Adolescent",
+        "Child",
+        "Child, Preschool",
+        "Infant",
+        "Infant, Newborn",
+        "Pregnancy",
+        "Mice",
+        "Rats",
+    }
+)
 
 #: Weight of the Jaccard similarity of two HCPs' MeSH topic sets in a suggestion score.
 TOPIC_WEIGHT = 0.5
@@ -69,14 +85,21 @@ Engaged = Callable[[list[str]], Mapping[str, str]]
 
 # --- co-authors --------------------------------------------------------------------------------
 
+
 def sort_coauthors(rows: Iterable[dict]) -> list[dict]:
     """Co-author rows most joint publications first, then latest year, then ``hcp_id``."""
-    return sorted(rows, key=lambda r: (-r["joint_publications"],
-                                       -(r["last_year"] if r["last_year"] is not None else -1),
-                                       r["hcp_id"]))
+    return sorted(
+        rows,
+        key=lambda r: (
+            -r["joint_publications"],
+            -(r["last_year"] if r["last_year"] is not None else -1),
+            r["hcp_id"],
+        ),
+    )
 
 
 # --- suggestions -----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Neighbourhood:
@@ -122,7 +145,7 @@ def suggest(around: Neighbourhood, details: Details, limit: int) -> list[dict]:
     rows: list[dict] = []
     start, size = 0, max(2 * limit, SUGGEST_ROUND)
     while start < len(order) and not _settled(rows, order[start], limit):
-        chunk = order[start:start + size]
+        chunk = order[start : start + size]
         wanted = [c.hcp_id for c in chunk] + ([around.hcp_id] if own_topics is None else [])
         facts = details(sorted(wanted))
         if own_topics is None:
@@ -138,8 +161,7 @@ def _settled(rows: list[dict], best_left: _Candidate, limit: int) -> bool:
 
     The margin covers rounding: a score that could round to a tie is still scored.
     """
-    return (len(rows) >= limit
-            and best_left.base + TOPIC_WEIGHT + 1e-3 < rows[limit - 1]["score"])
+    return len(rows) >= limit and best_left.base + TOPIC_WEIGHT + 1e-3 < rows[limit - 1]["score"]
 
 
 def check_limit(limit: int) -> None:
@@ -196,8 +218,12 @@ def _base_scores(around: Neighbourhood, excluded: set[str]) -> dict[str, float]:
     return base
 
 
-def _suggestion(candidate: _Candidate, own_topics: frozenset[str],
-                facts: Mapping[str, tuple[str, frozenset[str]]], around: Neighbourhood) -> dict:
+def _suggestion(
+    candidate: _Candidate,
+    own_topics: frozenset[str],
+    facts: Mapping[str, tuple[str, frozenset[str]]],
+    around: Neighbourhood,
+) -> dict:
     name, topics = facts.get(candidate.hcp_id, (candidate.hcp_id, frozenset()))
     own_topics, topics = own_topics - MESH_CHECK_TAGS, topics - MESH_CHECK_TAGS
     union = own_topics | topics
@@ -207,9 +233,11 @@ def _suggestion(candidate: _Candidate, own_topics: frozenset[str],
     coauthor_names = [name for name, _ in coauthors]
     institution_names = sorted(around.institutions[i][0] or i for i in candidate.institutions)
     return {
-        "hcp_id": candidate.hcp_id, "name": name,
+        "hcp_id": candidate.hcp_id,
+        "name": name,
         "score": round(candidate.base + TOPIC_WEIGHT * jaccard, SCORE_DECIMALS),
-        "shared_coauthors": coauthor_names, "shared_topics": shared_topics,
+        "shared_coauthors": coauthor_names,
+        "shared_topics": shared_topics,
         "shared_coauthor_ids": [hcp_id for _, hcp_id in coauthors],
         "shared_institutions": institution_names,
         "why": why_sentence(coauthor_names, institution_names, shared_topics),
@@ -248,6 +276,7 @@ def _names(names: list[str]) -> str:
 
 # --- breadth-first search ----------------------------------------------------------------------
 
+
 class _Search:
     """One side of a breadth-first search, a whole layer at a time.
 
@@ -278,8 +307,9 @@ class _Search:
         return self.frontier
 
 
-def shortest_node_path(source: Node, target: Node, expand: Expand,
-                       max_edges: int = MAX_PATH_EDGES) -> list[Node] | None:
+def shortest_node_path(
+    source: Node, target: Node, expand: Expand, max_edges: int = MAX_PATH_EDGES
+) -> list[Node] | None:
     """The lexicographically smallest shortest path from ``source`` to ``target``, or None.
 
     Bidirectional breadth-first search, one whole layer at a time on the side with the
@@ -291,8 +321,11 @@ def shortest_node_path(source: Node, target: Node, expand: Expand,
         return [source]
     forward, backward = _Search(source), _Search(target)
     while forward.frontier and backward.frontier and forward.level + backward.level < max_edges:
-        side, other = ((forward, backward) if len(forward.frontier) <= len(backward.frontier)
-                       else (backward, forward))
+        side, other = (
+            (forward, backward)
+            if len(forward.frontier) <= len(backward.frontier)
+            else (backward, forward)
+        )
         meeting = [n for n in side.advance(expand) if n in other.depth]
         if meeting:
             return _smallest_path(forward, backward, meeting)
@@ -318,8 +351,9 @@ def _smallest_path(forward: _Search, backward: _Search, meeting: list[Node]) -> 
     return path
 
 
-def nearest_source_path(target: Node, expand: Expand, engaged: Engaged,
-                        max_edges: int = MAX_PATH_EDGES) -> tuple[list[Node], str] | None:
+def nearest_source_path(
+    target: Node, expand: Expand, engaged: Engaged, max_edges: int = MAX_PATH_EDGES
+) -> tuple[list[Node], str] | None:
     """The path from the nearest engaged HCP to ``target``, with that HCP's last touch date.
 
     Breadth-first from the target; in the first layer holding engaged HCPs the smallest
@@ -346,6 +380,7 @@ def _walk_to_root(search: _Search, start: Node) -> list[Node]:
 
 # --- hops ------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class HopFacts:
     """What a store reads to describe a path's hops.
@@ -363,8 +398,9 @@ def hop_requests(path: list[Node]) -> tuple[list[str], list[str], list[tuple[str
     """The hcp ids, institution ids and co-author pairs a path's :class:`HopFacts` need."""
     hcps = sorted({n.id for n in path if n.kind == HCP})
     institutions = sorted({n.id for n in path if n.kind == INSTITUTION})
-    pairs = sorted(_pair(a.id, b.id) for a, b in zip(path, path[1:])
-                   if a.kind == HCP and b.kind == HCP)
+    pairs = sorted(
+        _pair(a.id, b.id) for a, b in zip(path, path[1:]) if a.kind == HCP and b.kind == HCP
+    )
     return hcps, institutions, pairs
 
 
@@ -376,8 +412,14 @@ def path_result(path: list[Node], facts: HopFacts) -> dict:
     """The public shape of a path: ``{"from", "from_name", "to", "to_name", "hops", "length"}``."""
     hops = _hops(path, facts)
     start, end = path[0].id, path[-1].id
-    return {"from": start, "from_name": facts.names.get(start), "to": end,
-            "to_name": facts.names.get(end), "hops": hops, "length": len(hops)}
+    return {
+        "from": start,
+        "from_name": facts.names.get(start),
+        "to": end,
+        "to_name": facts.names.get(end),
+        "hops": hops,
+        "length": len(hops),
+    }
 
 
 def _hops(path: list[Node], facts: HopFacts) -> list[dict]:
@@ -385,7 +427,11 @@ def _hops(path: list[Node], facts: HopFacts) -> list[dict]:
     while index < len(path) - 1:
         here, step = path[index], path[index + 1]
         if step.kind == HCP:
-            hops.append(_hop(here.id, step.id, "coauthor", _coauthor_evidence(here.id, step.id, facts), facts))
+            hops.append(
+                _hop(
+                    here.id, step.id, "coauthor", _coauthor_evidence(here.id, step.id, facts), facts
+                )
+            )
             index += 1
         else:
             there = path[index + 2]
@@ -398,8 +444,14 @@ def _hops(path: list[Node], facts: HopFacts) -> list[dict]:
 
 
 def _hop(start: str, end: str, via: str, evidence: list[str], facts: HopFacts) -> dict:
-    return {"from": start, "from_name": facts.names.get(start), "to": end,
-            "to_name": facts.names.get(end), "via": via, "evidence": evidence}
+    return {
+        "from": start,
+        "from_name": facts.names.get(start),
+        "to": end,
+        "to_name": facts.names.get(end),
+        "via": via,
+        "evidence": evidence,
+    }
 
 
 def _coauthor_evidence(a: str, b: str, facts: HopFacts) -> list[str]:
@@ -424,8 +476,9 @@ def require_hcps(ids: list[str], known: Known) -> None:
             raise NotFoundError(f"no HCP with hcp_id {hcp_id!r}")
 
 
-def path_between(from_id: str, to_id: str, *, known: Known, expand: Expand,
-                 hop_facts: ReadHopFacts) -> dict | None:
+def path_between(
+    from_id: str, to_id: str, *, known: Known, expand: Expand, hop_facts: ReadHopFacts
+) -> dict | None:
     """The shortest path between two HCPs (see the module docstring), or None.
 
     Raises :class:`InputError` when both ids are the same, :class:`NotFoundError` for an
@@ -446,8 +499,9 @@ def engagement_window(as_of: date, stale_days: int) -> tuple[str, str]:
     return (as_of - timedelta(days=stale_days)).isoformat(), as_of.isoformat()
 
 
-def intro_to(target_id: str, *, known: Known, expand: Expand, engaged: Engaged,
-             hop_facts: ReadHopFacts) -> dict | None:
+def intro_to(
+    target_id: str, *, known: Known, expand: Expand, engaged: Engaged, hop_facts: ReadHopFacts
+) -> dict | None:
     """A warm introduction to ``target_id`` from the nearest engaged HCP, or None.
 
     ``engaged`` already applies the window and the territory.  When the target itself is
@@ -458,7 +512,9 @@ def intro_to(target_id: str, *, known: Known, expand: Expand, engaged: Engaged,
     own = engaged([target_id])
     if target_id in own:
         facts = hop_facts([target])
-        return _intro(target_id, facts, True, target_id, own[target_id], path_result([target], facts))
+        return _intro(
+            target_id, facts, True, target_id, own[target_id], path_result([target], facts)
+        )
     found = nearest_source_path(target, expand, engaged)
     if found is None:
         return None
@@ -467,10 +523,17 @@ def intro_to(target_id: str, *, known: Known, expand: Expand, engaged: Engaged,
     return _intro(target_id, facts, False, path[0].id, last_touch, path_result(path, facts))
 
 
-def _intro(target_id: str, facts: HopFacts, already: bool, source: str, last_touch: str,
-           path: dict) -> dict:
-    return {"target": target_id, "target_name": facts.names.get(target_id),
-            "already_engaged": already,
-            "via_engaged": {"hcp_id": source, "name": facts.names.get(source),
-                            "last_touch": last_touch},
-            **path}
+def _intro(
+    target_id: str, facts: HopFacts, already: bool, source: str, last_touch: str, path: dict
+) -> dict:
+    return {
+        "target": target_id,
+        "target_name": facts.names.get(target_id),
+        "already_engaged": already,
+        "via_engaged": {
+            "hcp_id": source,
+            "name": facts.names.get(source),
+            "last_touch": last_touch,
+        },
+        **path,
+    }

@@ -31,12 +31,12 @@ class Projection:
     institutions: pd.DataFrame
 
     @classmethod
-    def from_store(cls, store: GraphStore) -> "Projection":
+    def from_store(cls, store: GraphStore) -> Projection:
         """Every table the analytics need, read from ``store`` once."""
         return cls(**{name: store.table(name) for name in table_names()})
 
     @classmethod
-    def from_frames(cls, **frames: pd.DataFrame) -> "Projection":
+    def from_frames(cls, **frames: pd.DataFrame) -> Projection:
         """A projection from the frames given; missing tables are empty.
 
         ``coauthorships`` is derived from ``authorships`` and ``publications`` when it is

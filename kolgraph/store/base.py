@@ -91,7 +91,7 @@ class GraphStore(ABC):
     # --- the questions users ask (same answers on every store) ----------------------------
 
     @abstractmethod
-    def coverage_gaps(self, query: "GapQuery") -> list[dict]:
+    def coverage_gaps(self, query: GapQuery) -> list[dict]:
         """Influential HCPs never engaged, engaged too long ago, or with no MSL in their
         territory (with ``query.include_engaged``: every selected HCP), highest influence first."""
 
@@ -112,13 +112,16 @@ class GraphStore(ABC):
         """The shortest co-authorship / shared-institution path, or ``None`` when none exists."""
 
     @abstractmethod
-    def warm_intro(self, target_id: str, as_of: date, stale_days: int,
-                   territory: str | None = None) -> dict | None:
+    def warm_intro(
+        self, target_id: str, as_of: date, stale_days: int, territory: str | None = None
+    ) -> dict | None:
         """The shortest path to the target from any HCP engaged within the window."""
 
     # --- what the web pages read (see kolgraph.store.web_model for the rules) --------------
 
-    def search_hcps(self, text: str | None, territory: str | None = None, limit: int = 50) -> list[dict]:
+    def search_hcps(
+        self, text: str | None, territory: str | None = None, limit: int = 50
+    ) -> list[dict]:
         """HCPs whose name, specialty, institution or MeSH topic contains ``text`` (any case;
         blank: every HCP), of ``territory`` when given, most influential first, at most
         ``limit``: :data:`~kolgraph.store.web_model.SEARCH_FIELDS`."""
@@ -137,7 +140,7 @@ class GraphStore(ABC):
     def hcp_territories(self, hcp_ids: list[str]) -> dict[str, str | None]:
         """hcp_id -> territory, for the given ids that exist."""
 
-    def network(self, kind: str, key: str, filters: "NetworkFilters") -> "nx.Graph":
+    def network(self, kind: str, key: str, filters: NetworkFilters) -> nx.Graph:
         """The co-authorship network of an HCP (ego, ``filters.hops``), an institution or a
         territory, filtered; nodes keyed by hcp_id with the attributes the network views draw."""
 
@@ -155,7 +158,7 @@ class GraphStore(ABC):
     def close(self) -> None:
         """Release connections and files."""
 
-    def __enter__(self) -> "GraphStore":
+    def __enter__(self) -> GraphStore:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -61,13 +61,25 @@ SCORE_COLUMNS = ("hcp_id", "influence", "tier", "rank", "components", "rising", 
 _INT_KINDS = ("int", "year")
 _SQL_TYPES = {"int": "INTEGER", "year": "INTEGER"}
 # Error names that mean "the file cannot be used now", as opposed to a bug in a statement.
-_UNAVAILABLE = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN", "SQLITE_NOTADB",
-                "SQLITE_CORRUPT", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_FULL",
-                "SQLITE_PERM", "SQLITE_AUTH", "SQLITE_PROTOCOL")
+_UNAVAILABLE = (
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_CANTOPEN",
+    "SQLITE_NOTADB",
+    "SQLITE_CORRUPT",
+    "SQLITE_IOERR",
+    "SQLITE_READONLY",
+    "SQLITE_FULL",
+    "SQLITE_PERM",
+    "SQLITE_AUTH",
+    "SQLITE_PROTOCOL",
+)
 
 #: Derived columns stored (and returned by ``table``) after a table's canonical columns.
-_DERIVED_DDL = {HCPS.name: ("name TEXT",),
-                AUTHORSHIPS.name: ("last_author INTEGER NOT NULL DEFAULT 0",)}
+_DERIVED_DDL = {
+    HCPS.name: ("name TEXT",),
+    AUTHORSHIPS.name: ("last_author INTEGER NOT NULL DEFAULT 0",),
+}
 DERIVED = {table: tuple(d.split()[0] for d in ddl) for table, ddl in _DERIVED_DDL.items()}
 _EXTRA_DDL = """
 CREATE INDEX IF NOT EXISTS authorships_by_hcp ON authorships (hcp_id, pmid);
@@ -172,7 +184,8 @@ class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueri
         if version > SCHEMA_VERSION:
             raise StoreUnavailable(
                 f"{self.path} was written by a newer kolgraph (layout {version}, this one "
-                f"reads {SCHEMA_VERSION}); upgrade kolgraph")
+                f"reads {SCHEMA_VERSION}); upgrade kolgraph"
+            )
         if version < SCHEMA_VERSION:
             self._create_schema(con)
 
@@ -203,7 +216,8 @@ class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueri
             if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
                 raise StoreUnavailable(
                     f"cannot {doing}: the embedded store {self.path} is locked by another "
-                    "process (a load in progress?); try again when it has finished") from None
+                    "process (a load in progress?); try again when it has finished"
+                ) from None
             if name.startswith(_UNAVAILABLE):
                 raise StoreUnavailable(
                     f"cannot {doing}: the embedded store {self.path} cannot be used: {error}"
@@ -238,8 +252,11 @@ class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueri
         frames = _checked(batch)
         with self._transaction("load") as con, ThreadPoolExecutor(1) as helper:
             first = _count(con, "authorships") == 0 and _self_contained(frames)
-            pairs = helper.submit(coauthorship_pairs, frames["authorships"],
-                                 frames["publications"]) if first else None
+            pairs = (
+                helper.submit(coauthorship_pairs, frames["authorships"], frames["publications"])
+                if first
+                else None
+            )
             for table in TABLES:
                 if table.name in frames:
                     self._upsert(con, table, frames[table.name], progress)
@@ -249,8 +266,9 @@ class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueri
             elif touched:
                 self._refresh_derived(con, touched)
 
-    def _upsert(self, con: sqlite3.Connection, table: Table, frame: pd.DataFrame,
-                progress: Progress) -> None:
+    def _upsert(
+        self, con: sqlite3.Connection, table: Table, frame: pd.DataFrame, progress: Progress
+    ) -> None:
         statement = _upsert_sql(table)
         rows = _rows(table, frame)
         stored = _count(con, table.name)
@@ -259,7 +277,7 @@ class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueri
         bulk = len(rows) > CHUNK_ROWS and len(rows) >= stored
         with _indexes_dropped(con, table.name, bulk):
             for start in range(0, len(rows), CHUNK_ROWS):
-                chunk = rows[start:start + CHUNK_ROWS]
+                chunk = rows[start : start + CHUNK_ROWS]
                 con.executemany(statement, chunk)
                 progress(len(chunk))
 
@@ -289,13 +307,15 @@ class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueri
         placeholders = ", ".join("?" * len(SCORE_COLUMNS))
         with self._transaction("write scores") as con:
             con.execute("DELETE FROM hcp_scores")
-            con.executemany(f"INSERT INTO hcp_scores ({', '.join(SCORE_COLUMNS)}) "
-                            f"VALUES ({placeholders})", rows)
+            con.executemany(
+                f"INSERT INTO hcp_scores ({', '.join(SCORE_COLUMNS)}) VALUES ({placeholders})", rows
+            )
 
     def scores(self) -> pd.DataFrame:
         """Every stored HCP score, sorted by ``hcp_id`` (``components`` as dicts)."""
-        rows = self._select(f"SELECT {', '.join(SCORE_COLUMNS)} FROM hcp_scores ORDER BY hcp_id",
-                            "read scores")
+        rows = self._select(
+            f"SELECT {', '.join(SCORE_COLUMNS)} FROM hcp_scores ORDER BY hcp_id", "read scores"
+        )
         rows = [(h, i, t, r, json.loads(c), bool(rs), s) for h, i, t, r, c, rs, s in rows]
         frame = _object_frame(SCORE_COLUMNS, rows)
         for column in ("influence", "rising_score"):
@@ -319,10 +339,15 @@ class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueri
         count = self._counts()
         nodes = {t.label: count[t.name] for t in TABLES if t.label}
         rels = {t.rel_type: count[t.name] for t in TABLES if t.rel_type}
-        rels |= {"COAUTHORED_WITH": count["coauthorships"],
-                 "LOGGED": count["touchpoints"], "WITH": count["touchpoints"]}
-        return {"nodes": {label: nodes[label] for label in NODE_LABELS},
-                "relationships": {rel: rels[rel] for rel in REL_TYPES}}
+        rels |= {
+            "COAUTHORED_WITH": count["coauthorships"],
+            "LOGGED": count["touchpoints"],
+            "WITH": count["touchpoints"],
+        }
+        return {
+            "nodes": {label: nodes[label] for label in NODE_LABELS},
+            "relationships": {rel: rels[rel] for rel in REL_TYPES},
+        }
 
     def _counts(self) -> dict[str, int]:
         names = [t.name for t in TABLES] + ["coauthorships"]
@@ -340,8 +365,9 @@ class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueri
             key, lists = spec.key, [c.name for c in spec.columns if c.kind == "list"]
         else:
             raise ValueError(f"unknown table {name!r}")
-        rows = self._select(f"SELECT {', '.join(columns)} FROM {name} ORDER BY {', '.join(key)}",
-                            f"read {name}")
+        rows = self._select(
+            f"SELECT {', '.join(columns)} FROM {name} ORDER BY {', '.join(key)}", f"read {name}"
+        )
         frame = _object_frame(columns, rows)
         for column in lists:
             frame[column] = frame[column].map(json.loads)
@@ -353,7 +379,9 @@ class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueri
         with self._errors(doing):
             return self._con.execute(sql, params).fetchall()
 
-    def _cached(self, kind: str, read: Callable[[sqlite3.Connection], object], doing: str) -> object:
+    def _cached(
+        self, kind: str, read: Callable[[sqlite3.Connection], object], doing: str
+    ) -> object:
         """What ``read(con)`` builds from this file (gaps snapshot, search index, path graph,
         topics), kept while ``store_version`` is unchanged and shared by every connection to
         the file; after a write it is read again, in one read transaction, so the version it
@@ -384,6 +412,7 @@ class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueri
 
 # --- helpers -------------------------------------------------------------------------------
 
+
 def _schema_statements() -> list[str]:
     """DDL for every canonical table (from :mod:`kolgraph.schema`), then the extras."""
     statements = []
@@ -392,8 +421,10 @@ def _schema_statements() -> list[str]:
         columns += _DERIVED_DDL.get(table.name, ())
         # Link tables are looked up by their composite key: cluster them on it.
         suffix = " WITHOUT ROWID" if len(table.key) > 1 else ""
-        statements.append(f"CREATE TABLE IF NOT EXISTS {table.name} ({', '.join(columns)}, "
-                          f"PRIMARY KEY ({', '.join(table.key)})){suffix}")
+        statements.append(
+            f"CREATE TABLE IF NOT EXISTS {table.name} ({', '.join(columns)}, "
+            f"PRIMARY KEY ({', '.join(table.key)})){suffix}"
+        )
     return statements + [s.strip() for s in _EXTRA_DDL.split(";") if s.strip()]
 
 
@@ -417,21 +448,27 @@ def _insert_all_pairs(con: sqlite3.Connection, pairs: pd.DataFrame) -> None:
     ``last_author`` as computed within the batch (:func:`_last_in_batch`) is already right."""
     con.execute("DELETE FROM coauthorships")
     with _indexes_dropped(con, "coauthorships"):
-        con.executemany(f"INSERT INTO coauthorships ({', '.join(COAUTHORSHIP_COLUMNS)}) "
-                        "VALUES (?, ?, ?, ?, ?)", zip(*(pairs[c].tolist() for c in COAUTHORSHIP_COLUMNS)))
+        con.executemany(
+            f"INSERT INTO coauthorships ({', '.join(COAUTHORSHIP_COLUMNS)}) VALUES (?, ?, ?, ?, ?)",
+            zip(*(pairs[c].tolist() for c in COAUTHORSHIP_COLUMNS)),
+        )
 
 
 def _refresh_touched(con: sqlite3.Connection, touched: list[str]) -> None:
     con.execute("CREATE TEMP TABLE IF NOT EXISTS touched (pmid TEXT PRIMARY KEY)")
-    con.execute("CREATE TEMP TABLE IF NOT EXISTS touched_pairs "
-                "(hcp_a TEXT, hcp_b TEXT, PRIMARY KEY (hcp_a, hcp_b)) WITHOUT ROWID")
+    con.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS touched_pairs "
+        "(hcp_a TEXT, hcp_b TEXT, PRIMARY KEY (hcp_a, hcp_b)) WITHOUT ROWID"
+    )
     con.execute("DELETE FROM temp.touched")
     con.execute("DELETE FROM temp.touched_pairs")
     con.executemany("INSERT INTO temp.touched VALUES (?)", ((p,) for p in touched))
     con.execute(_LAST_AUTHOR.format(where="WHERE pmid IN temp.touched"))
     con.execute(_TOUCHED_PAIRS)
-    con.execute("DELETE FROM coauthorships WHERE (hcp_a, hcp_b) IN "
-                "(SELECT hcp_a, hcp_b FROM temp.touched_pairs)")
+    con.execute(
+        "DELETE FROM coauthorships WHERE (hcp_a, hcp_b) IN "
+        "(SELECT hcp_a, hcp_b FROM temp.touched_pairs)"
+    )
     con.execute(_RECOMPUTE_PAIRS)
 
 
@@ -448,8 +485,11 @@ def _indexes_dropped(con: sqlite3.Connection, table: str, drop: bool = True) -> 
     if not drop:
         yield
         return
-    indexes = con.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'index' "
-                          "AND tbl_name = ? AND sql IS NOT NULL", (table,)).fetchall()
+    indexes = con.execute(
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'index' "
+        "AND tbl_name = ? AND sql IS NOT NULL",
+        (table,),
+    ).fetchall()
     for name, _sql in indexes:
         con.execute(f"DROP INDEX {name}")
     yield
@@ -461,9 +501,11 @@ def _upsert_sql(table: Table) -> str:
     """``INSERT ... ON CONFLICT(key) DO UPDATE`` setting every non-key column."""
     columns = table.column_names + DERIVED.get(table.name, ())
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in table.key)
-    return (f"INSERT INTO {table.name} ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' * len(columns))}) "
-            f"ON CONFLICT ({', '.join(table.key)}) DO UPDATE SET {updates}")
+    return (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join('?' * len(columns))}) "
+        f"ON CONFLICT ({', '.join(table.key)}) DO UPDATE SET {updates}"
+    )
 
 
 def _checked(batch: Batch) -> Batch:
@@ -528,9 +570,15 @@ def _object_frame(columns: Sequence[str], rows: list[tuple]) -> pd.DataFrame:
 
 def _score_row(row) -> tuple:
     hcp_id, influence, tier, rank, components, rising, rising_score = row
-    return (hcp_id, _float(influence), _int(tier), _int(rank),
-            json.dumps(components or {}, default=_json_scalar), int(bool(rising)),
-            _float(rising_score))
+    return (
+        hcp_id,
+        _float(influence),
+        _int(tier),
+        _int(rank),
+        json.dumps(components or {}, default=_json_scalar),
+        int(bool(rising)),
+        _float(rising_score),
+    )
 
 
 def _int(value) -> int | None:

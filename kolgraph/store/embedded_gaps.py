@@ -48,6 +48,7 @@ _SNAPSHOT_SQL = {
     "msls": "SELECT msl_id, name, territory, therapeutic_area FROM msls ORDER BY msl_id",
 }
 
+
 @dataclass(frozen=True)
 class GapFrames:
     """What gaps and coverage read, as of one ``store_version``.
@@ -91,23 +92,32 @@ class EmbeddedGapQueries:
 
 # --- building the snapshot ------------------------------------------------------------------
 
+
 def _read_frames(con) -> GapFrames:
     return _build_frames({name: con.execute(sql).fetchall() for name, sql in _SNAPSHOT_SQL.items()})
 
 
 def _build_frames(rows: dict[str, list[tuple]]) -> GapFrames:
-    hcps = {c: list(v) for c, v in zip(_HCP_COLUMNS, zip(*rows["hcps"]))} if rows["hcps"] \
+    hcps = (
+        {c: list(v) for c, v in zip(_HCP_COLUMNS, zip(*rows["hcps"]))}
+        if rows["hcps"]
         else {c: [] for c in _HCP_COLUMNS}
+    )
     position = {hcp_id: i for i, hcp_id in enumerate(hcps["hcp_id"])}
     keys, dates, msl_ids = _touch_keys(rows["touchpoints"], position)
     return GapFrames(
         hcps=hcps,
-        tier=np.asarray(hcps["tier"], dtype=np.int64), rank=np.asarray(hcps["rank"], dtype=np.int64),
+        tier=np.asarray(hcps["tier"], dtype=np.int64),
+        rank=np.asarray(hcps["rank"], dtype=np.int64),
         territory=np.asarray(hcps["territory"], dtype=object),
         institution=_institutions(rows["affiliations"], hcps["hcp_id"]),
-        keys=keys, dates=dates, msl_ids=msl_ids,
-        msls=[dict(zip(("msl_id", "name", "territory", "therapeutic_area"), m))
-              for m in rows["msls"]])
+        keys=keys,
+        dates=dates,
+        msl_ids=msl_ids,
+        msls=[
+            dict(zip(("msl_id", "name", "territory", "therapeutic_area"), m)) for m in rows["msls"]
+        ],
+    )
 
 
 def _touch_keys(touchpoints: list[tuple], position: dict[str, int]):
@@ -139,13 +149,17 @@ def _day(text: str) -> int:
 
 # --- answering ------------------------------------------------------------------------------
 
-def _window(frames: GapFrames, positions: np.ndarray, after: int,
-            through: int) -> tuple[np.ndarray, np.ndarray]:
+
+def _window(
+    frames: GapFrames, positions: np.ndarray, after: int, through: int
+) -> tuple[np.ndarray, np.ndarray]:
     """For each HCP position, the index range ``[low, high)`` in ``keys`` of its touches
     dated after day ``after`` and up to day ``through`` (``after=-1``: from the first)."""
     base = positions.astype(np.int64) * DAY_SPAN
-    return (np.searchsorted(frames.keys, base + after, "right"),
-            np.searchsorted(frames.keys, base + through, "right"))
+    return (
+        np.searchsorted(frames.keys, base + after, "right"),
+        np.searchsorted(frames.keys, base + through, "right"),
+    )
 
 
 def _candidates(frames: GapFrames, query: GapQuery) -> list[dict]:
@@ -164,8 +178,10 @@ def _candidates(frames: GapFrames, query: GapQuery) -> list[dict]:
         uncovered = np.array([t not in covered for t in frames.territory[selected]], dtype=bool)
         keep = (recent == end) | uncovered  # no touch in the engaged window, or no MSL
         selected, start, end, year_start = (a[keep] for a in (selected, start, end, year_start))
-    return [_candidate(frames, int(p), int(s), int(e), int(y))
-            for p, s, e, y in zip(selected, start, end, year_start)]
+    return [
+        _candidate(frames, int(p), int(s), int(e), int(y))
+        for p, s, e, y in zip(selected, start, end, year_start)
+    ]
 
 
 def _candidate(frames: GapFrames, position: int, start: int, end: int, year_start: int) -> dict:
@@ -178,8 +194,10 @@ def _candidate(frames: GapFrames, position: int, start: int, end: int, year_star
 
 def _coverage_counts(frames: GapFrames, since: int, until: int):
     """(territory -> (tier 1-2 HCPs, engaged)), (msl_id -> own-territory tier 1-2 HCPs engaged)."""
-    tier12 = np.flatnonzero((frames.tier <= COVERAGE_MAX_TIER)
-                            & np.array([t is not None for t in frames.territory], dtype=bool))
+    tier12 = np.flatnonzero(
+        (frames.tier <= COVERAGE_MAX_TIER)
+        & np.array([t is not None for t in frames.territory], dtype=bool)
+    )
     low, high = _window(frames, tier12, since - 1, until)
     engaged = high > low
     territories = frames.territory[tier12]

@@ -63,8 +63,8 @@ class EmbeddedNetworkQueries:
         network.require_hcps([hcp_id], self._known)
         rows = self._select(_COAUTHORS, "read co-authors", (hcp_id,))
         return network.sort_coauthors(
-            {"hcp_id": o, "name": n, "joint_publications": p, "last_year": y}
-            for o, n, p, y in rows)
+            {"hcp_id": o, "name": n, "joint_publications": p, "last_year": y} for o, n, p, y in rows
+        )
 
     def suggest_collaborators(self, hcp_id: str, limit: int = 10) -> list[dict]:
         """People the HCP has not published with, best link-prediction score first."""
@@ -74,18 +74,24 @@ class EmbeddedNetworkQueries:
             raise NotFoundError(f"no HCP with hcp_id {hcp_id!r}")
         own = graph.institutions.get(hcp_id, [])
         names = dict(self._select(_INSTITUTION_NAMES, "read institutions", (json.dumps(own),)))
-        return network.suggest(_neighbourhood(graph, hcp_id, names),
-                               lambda ids: self._details(graph, ids), limit)
+        return network.suggest(
+            _neighbourhood(graph, hcp_id, names), lambda ids: self._details(graph, ids), limit
+        )
 
     def shortest_path(self, from_id: str, to_id: str) -> dict | None:
         """The shortest co-authorship / current-institution path, or ``None``."""
         graph = self._graph()
-        return network.path_between(from_id, to_id, known=self._known,
-                                     expand=lambda nodes: _expand(graph, nodes),
-                                     hop_facts=lambda path: self._hop_facts(graph, path))
+        return network.path_between(
+            from_id,
+            to_id,
+            known=self._known,
+            expand=lambda nodes: _expand(graph, nodes),
+            hop_facts=lambda path: self._hop_facts(graph, path),
+        )
 
-    def warm_intro(self, target_id: str, as_of: date, stale_days: int,
-                   territory: str | None = None) -> dict | None:
+    def warm_intro(
+        self, target_id: str, as_of: date, stale_days: int, territory: str | None = None
+    ) -> dict | None:
         """The shortest path to the target from an HCP engaged within the window."""
         since, until = network.engagement_window(as_of, stale_days)
         graph = self._graph()
@@ -94,9 +100,13 @@ class EmbeddedNetworkQueries:
             params = (json.dumps(ids), since, until, territory)
             return dict(self._select(_ENGAGED, "read touchpoints", params))
 
-        return network.intro_to(target_id, known=self._known,
-                                expand=lambda nodes: _expand(graph, nodes), engaged=engaged,
-                                hop_facts=lambda path: self._hop_facts(graph, path))
+        return network.intro_to(
+            target_id,
+            known=self._known,
+            expand=lambda nodes: _expand(graph, nodes),
+            engaged=engaged,
+            hop_facts=lambda path: self._hop_facts(graph, path),
+        )
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -122,10 +132,14 @@ class EmbeddedNetworkQueries:
     def _hop_facts(self, graph: _PathGraph, path: list[Node]) -> HopFacts:
         hcps, institutions, pairs = network.hop_requests(path)
         rows = self._select(_PAIRS, "read co-authors", (json.dumps(pairs),))
-        names = dict(self._select(_INSTITUTION_NAMES, "read institutions",
-                                  (json.dumps(institutions),)))
-        return HopFacts(names={h: graph.names.get(h) for h in hcps}, institutions=names,
-                        pairs={(a, b): (p, f, l) for a, b, p, f, l in rows})
+        names = dict(
+            self._select(_INSTITUTION_NAMES, "read institutions", (json.dumps(institutions),))
+        )
+        return HopFacts(
+            names={h: graph.names.get(h) for h in hcps},
+            institutions=names,
+            pairs={(a, b): (p, f, l) for a, b, p, f, l in rows},
+        )
 
 
 def _read_graph(con) -> _PathGraph:
@@ -137,7 +151,8 @@ def _read_graph(con) -> _PathGraph:
     institutions: dict[str, list[str]] = defaultdict(list)
     members: dict[str, list[str]] = defaultdict(list)
     for hcp_id, institution_id in con.execute(
-            "SELECT hcp_id, institution_id FROM affiliations WHERE end_year IS NULL"):
+        "SELECT hcp_id, institution_id FROM affiliations WHERE end_year IS NULL"
+    ):
         institutions[hcp_id].append(institution_id)
         members[institution_id].append(hcp_id)
     return _PathGraph(names, dict(coauthors), dict(institutions), dict(members))
@@ -145,8 +160,10 @@ def _read_graph(con) -> _PathGraph:
 
 def _read_topics(con) -> dict[str, tuple[str, ...]]:
     vocabulary: dict[str, str] = {}  # one string object per term, shared by every HCP
-    terms = {pmid: [vocabulary.setdefault(t, t) for t in json.loads(mesh)]
-             for pmid, mesh in con.execute(_PUBLICATION_TOPICS)}
+    terms = {
+        pmid: [vocabulary.setdefault(t, t) for t in json.loads(mesh)]
+        for pmid, mesh in con.execute(_PUBLICATION_TOPICS)
+    }
     topics: dict[str, set[str]] = defaultdict(set)
     for hcp_id, pmid in con.execute("SELECT hcp_id, pmid FROM authorships"):
         if pmid in terms:
@@ -154,12 +171,16 @@ def _read_topics(con) -> dict[str, tuple[str, ...]]:
     return {hcp_id: tuple(sorted(found)) for hcp_id, found in topics.items()}
 
 
-def _neighbourhood(graph: _PathGraph, hcp_id: str,
-                   institution_names: dict[str, str]) -> Neighbourhood:
-    coauthors = {c: (graph.names.get(c), graph.coauthors.get(c, []))
-                 for c in graph.coauthors.get(hcp_id, [])}
-    institutions = {i: (institution_names.get(i), graph.members.get(i, []))
-                    for i in graph.institutions.get(hcp_id, [])}
+def _neighbourhood(
+    graph: _PathGraph, hcp_id: str, institution_names: dict[str, str]
+) -> Neighbourhood:
+    coauthors = {
+        c: (graph.names.get(c), graph.coauthors.get(c, [])) for c in graph.coauthors.get(hcp_id, [])
+    }
+    institutions = {
+        i: (institution_names.get(i), graph.members.get(i, []))
+        for i in graph.institutions.get(hcp_id, [])
+    }
     return Neighbourhood(hcp_id, coauthors, institutions)
 
 
@@ -168,8 +189,9 @@ def _expand(graph: _PathGraph, nodes: list[Node]) -> dict[Node, list[Node]]:
     found = {}
     for node in nodes:
         if node.kind == HCP:
-            found[node] = ([Node(c, HCP) for c in graph.coauthors.get(node.id, ())]
-                           + [Node(i, INSTITUTION) for i in graph.institutions.get(node.id, ())])
+            found[node] = [Node(c, HCP) for c in graph.coauthors.get(node.id, ())] + [
+                Node(i, INSTITUTION) for i in graph.institutions.get(node.id, ())
+            ]
         else:
             found[node] = [Node(h, HCP) for h in graph.members.get(node.id, ())]
     return found

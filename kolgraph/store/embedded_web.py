@@ -95,6 +95,7 @@ LEFT JOIN msls AS m ON m.msl_id = t.msl_id
 ORDER BY t.date DESC, t.touchpoint_id DESC
 """
 
+
 @dataclass(frozen=True)
 class SearchIndex:
     """What search reads, as of one ``store_version``: HCP rows, and lower-cased institution
@@ -122,11 +123,15 @@ class EmbeddedWebQueries:
 
     def recent_insights(self, territory: str | None = None, limit: int = 10) -> list[dict]:
         """The newest insights from tier 1-2 HCPs (of ``territory`` when given), newest first."""
+
         def fetch(n: int) -> list[dict]:
             return self._records(_RECENT_INSIGHTS_SQL, (territory, n), "read recent insights")
+
         return web_model.recent_insights(fetch, territory, limit)
 
-    def search_hcps(self, text: str | None, territory: str | None = None, limit: int = 50) -> list[dict]:
+    def search_hcps(
+        self, text: str | None, territory: str | None = None, limit: int = 50
+    ) -> list[dict]:
         """HCPs whose name, specialty, institution or topic contains ``text``, most influential first."""
         text = web_model.check_search(text, limit)
         index = self._search_index()
@@ -137,15 +142,26 @@ class EmbeddedWebQueries:
             if territory is not None and hcp["territory"] != territory:
                 continue
             matched = web_model.matched_kinds(text, hcp["name"], hcp["specialty"], (), ())
-            matched += [k for k, ids in (("institution", by_institution), ("topic", by_topic))
-                        if text and hcp["hcp_id"] in ids]
+            matched += [
+                k
+                for k, ids in (("institution", by_institution), ("topic", by_topic))
+                if text and hcp["hcp_id"] in ids
+            ]
             if matched or not text:
-                rows.append({**hcp, "matched": matched, "affiliations": index.current.get(hcp["hcp_id"], [])})
+                rows.append(
+                    {
+                        **hcp,
+                        "matched": matched,
+                        "affiliations": index.current.get(hcp["hcp_id"], []),
+                    }
+                )
         return web_model.finish_search(rows, limit)
 
     def top_hcps(self, limit: int = 20, territory: str | None = None) -> list[dict]:
         """Scored HCPs by rank (the fields of ``kolgraph top``), at most ``limit``."""
-        rows = self._select(_NETWORK_SQL["top"], "read top HCPs", (territory, territory, max(limit, 0)))
+        rows = self._select(
+            _NETWORK_SQL["top"], "read top HCPs", (territory, territory, max(limit, 0))
+        )
         records = [dict(zip(web_model.TOP_FIELDS, r)) for r in rows]
         for record in records:
             record["components"] = json.loads(record["components"])
@@ -153,8 +169,9 @@ class EmbeddedWebQueries:
 
     def rising_stars(self, limit: int = 20, territory: str | None = None) -> list[dict]:
         """Rising stars, fastest growth first (the fields of ``kolgraph top --rising``)."""
-        rows = self._select(_NETWORK_SQL["rising"], "read rising stars",
-                            (territory, territory, max(limit, 0)))
+        rows = self._select(
+            _NETWORK_SQL["rising"], "read rising stars", (territory, territory, max(limit, 0))
+        )
         records = [dict(zip(web_model.RISING_FIELDS, r)) for r in rows]
         for record in records:
             record["components"] = json.loads(record["components"])
@@ -165,19 +182,34 @@ class EmbeddedWebQueries:
         parts = {name: self._records(sql, (hcp_id,)) for name, sql in _PROFILE_SQL.items()}
         if not parts["hcp"]:
             return None
-        return web_model.finish_profile(parts["hcp"][0], (parts["score"] or [None])[0],
-                                        parts["affiliations"], parts["publications"],
-                                        parts["trials"], parts["touchpoints"])
+        return web_model.finish_profile(
+            parts["hcp"][0],
+            (parts["score"] or [None])[0],
+            parts["affiliations"],
+            parts["publications"],
+            parts["trials"],
+            parts["touchpoints"],
+        )
 
     def hcp_territories(self, hcp_ids: list[str]) -> dict[str, str | None]:
         """hcp_id -> territory for the ids that exist."""
-        return dict(self._select(_NETWORK_SQL["territories"], "read territories", (json.dumps(list(hcp_ids)),)))
+        return dict(
+            self._select(
+                _NETWORK_SQL["territories"], "read territories", (json.dumps(list(hcp_ids)),)
+            )
+        )
 
     def network(self, kind: str, key: str, filters: NetworkFilters) -> nx.Graph:
         """An ego (``hcp``), ``institution`` or ``territory`` co-authorship network."""
         return web_model.assemble_network(
-            kind, key, filters, members=self._members, neighbours=self._neighbours,
-            node_rows=self._node_rows, edges_among=self._edges_among)
+            kind,
+            key,
+            filters,
+            members=self._members,
+            neighbours=self._neighbours,
+            node_rows=self._node_rows,
+            edges_among=self._edges_among,
+        )
 
     # --- primitives ------------------------------------------------------------------------
 
@@ -198,21 +230,34 @@ class EmbeddedWebQueries:
         if kind == "institution":
             if not self._select(_NETWORK_SQL["institution"], "read an institution", (key,)):
                 return None
-            return [h for (h,) in self._select(_NETWORK_SQL["institution_members"], "read a network", (key,))]
-        return [h for (h,) in self._select(_NETWORK_SQL["territory_members"], "read a network", (key,))]
+            return [
+                h
+                for (h,) in self._select(
+                    _NETWORK_SQL["institution_members"], "read a network", (key,)
+                )
+            ]
+        return [
+            h for (h,) in self._select(_NETWORK_SQL["territory_members"], "read a network", (key,))
+        ]
 
     def _neighbours(self, ids: list[str], min_papers: int) -> list[tuple[str, str, int]]:
         ids_json = json.dumps(ids)
-        return self._select(_NETWORK_SQL["neighbours"], "read a network", (min_papers, ids_json, ids_json))
+        return self._select(
+            _NETWORK_SQL["neighbours"], "read a network", (min_papers, ids_json, ids_json)
+        )
 
     def _edges_among(self, ids: list[str], min_papers: int) -> list[tuple[str, str, int]]:
         ids_json = json.dumps(ids)
-        return self._select(_NETWORK_SQL["edges"], "read a network", (min_papers, ids_json, ids_json))
+        return self._select(
+            _NETWORK_SQL["edges"], "read a network", (min_papers, ids_json, ids_json)
+        )
 
     def _node_rows(self, ids: list[str], as_of: str) -> list[dict]:
         ids_json = json.dumps(ids)
         current: dict[str, list[tuple]] = {}
-        for hcp_id, start, institution_id, name in self._select(_NETWORK_SQL["current"], "read a network", (ids_json,)):
+        for hcp_id, start, institution_id, name in self._select(
+            _NETWORK_SQL["current"], "read a network", (ids_json,)
+        ):
             current.setdefault(hcp_id, []).append((start, institution_id, name))
         columns = ("hcp_id", "name", "specialty", "territory", "tier", "influence", "last_touch")
         rows = self._select(_NETWORK_SQL["nodes"], "read a network", (as_of, ids_json))

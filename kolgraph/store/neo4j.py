@@ -48,8 +48,16 @@ from kolgraph.schema import (
     hcp_name,
 )
 from kolgraph.store.base import COAUTHORSHIP_COLUMNS, GraphStore, Progress, no_progress
-from kolgraph.store.neo4j_bulk import (WRITERS, Job, chunks, interleave, link_jobs, node_jobs,
-                                       run_jobs, weightless)
+from kolgraph.store.neo4j_bulk import (
+    WRITERS,
+    Job,
+    chunks,
+    interleave,
+    link_jobs,
+    node_jobs,
+    run_jobs,
+    weightless,
+)
 from kolgraph.store.neo4j_gaps import Neo4jGapQueries
 from kolgraph.store.neo4j_network import Neo4jNetworkQueries
 from kolgraph.store.neo4j_web import Neo4jWebQueries
@@ -83,8 +91,15 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
     writers = WRITERS
     coauthor_batch_size = COAUTHOR_BATCH_SIZE
 
-    def __init__(self, driver: Driver, database: str = "neo4j", owns_driver: bool = False,
-                 *, uri: str | None = None, catalog: QueryCatalog | None = None):
+    def __init__(
+        self,
+        driver: Driver,
+        database: str = "neo4j",
+        owns_driver: bool = False,
+        *,
+        uri: str | None = None,
+        catalog: QueryCatalog | None = None,
+    ):
         self._driver = driver
         self._database = database
         self._owns_driver = owns_driver
@@ -93,7 +108,7 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
         self._constraints_ready = False
 
     @classmethod
-    def connect(cls, settings: Neo4jSettings) -> "Neo4jStore":
+    def connect(cls, settings: Neo4jSettings) -> Neo4jStore:
         """A store on a new driver built from ``settings``, checked to answer; it owns the driver.
 
         Raises :class:`StoreUnavailable` when there is no password, the credentials are
@@ -102,7 +117,8 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
         if not settings.password:
             raise StoreUnavailable(
                 f"no password for Neo4j at {settings.uri}: set NEO4J_PASSWORD "
-                "(or run 'kolgraph neo4j start' for a local server)")
+                "(or run 'kolgraph neo4j start' for a local server)"
+            )
         driver = _driver(settings)
         store = cls(driver, settings.database, owns_driver=True, uri=settings.uri)
         try:
@@ -162,8 +178,11 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
             first = self_contained(batch) and not stored["relationships"]["AUTHORED"]
             with ThreadPoolExecutor(1, thread_name_prefix="kolgraph-prepare") as prepare:
                 links = prepare.submit(self._link_jobs, batch, first, stored["relationships"])
-                dates = prepare.submit(self._touch_date_jobs, batch.get("touchpoints"),
-                                       not stored["nodes"]["Touchpoint"])
+                dates = prepare.submit(
+                    self._touch_date_jobs,
+                    batch.get("touchpoints"),
+                    not stored["nodes"]["Touchpoint"],
+                )
                 self._run_jobs(self._node_jobs(batch, stored["nodes"]), progress)
                 # Read before the touchpoints are written: it holds their old HCPs.
                 date_jobs, refresh = dates.result()
@@ -188,8 +207,11 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
             (key,) = table.key
             fresh = stored[table.label] == 0 and batch[table.name][key].is_unique
             query = f"{'create' if fresh else 'merge'}_{table.name}"
-            jobs.append(node_jobs(query, batch[table.name], self.batch_size,
-                                  encode=partial(table_rows, table)))
+            jobs.append(
+                node_jobs(
+                    query, batch[table.name], self.batch_size, encode=partial(table_rows, table)
+                )
+            )
         return interleave(jobs)
 
     def _link_jobs(self, batch: Batch, first: bool, stored: dict[str, int]) -> list[Job]:
@@ -209,8 +231,15 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
             ends = [(TABLES_BY_NAME[target].label, column) for column, target in table.references]
             frame = batch[table.name]
             if first and table.name == "authorships":
-                jobs.append(link_jobs("create_authorships", first_authorships(frame),
-                                      ends, self.batch_size, group=("hcp_id", "publications")))
+                jobs.append(
+                    link_jobs(
+                        "create_authorships",
+                        first_authorships(frame),
+                        ends,
+                        self.batch_size,
+                        group=("hcp_id", "publications"),
+                    )
+                )
             elif table.name == "touchpoints":
                 rows = table_frame(table, frame)
                 new = self._new_keys(table, rows)
@@ -243,8 +272,10 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
     def stats(self) -> dict[str, dict[str, int]]:
         """Node count per label and relationship count per type (COAUTHORED_WITH once per pair)."""
         (row,) = self._read("count_graph")
-        return {"nodes": {label: row["nodes"][label] for label in NODE_LABELS},
-                "relationships": {kind: row["relationships"][kind] for kind in REL_TYPES}}
+        return {
+            "nodes": {label: row["nodes"][label] for label in NODE_LABELS},
+            "relationships": {kind: row["relationships"][kind] for kind in REL_TYPES},
+        }
 
     def table(self, name: str) -> pd.DataFrame:
         """A whole stored table in canonical shape, derived columns appended.
@@ -261,8 +292,9 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
         props = self._read_rows(f"list_{name}")
         frame = _frame({c: [p.get(c) for p in props] for c in columns}, lists)
         if name == "authorships":
-            frame["last_author"] = pd.Series([v is True for v in frame["last_author"]],
-                                             dtype=object)
+            frame["last_author"] = pd.Series(
+                [v is True for v in frame["last_author"]], dtype=object
+            )
         return frame.sort_values(key, kind="stable").reset_index(drop=True)
 
     def write_scores(self, frame: pd.DataFrame) -> None:
@@ -278,8 +310,11 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
         rows = score_rows(frame)
         with self._errors(), self._session() as session:
             self._write_batches(session, "set_scores", rows)
-            session.execute_write(_run, self._queries.get("remove_stale_scores"),
-                                  {"hcp_ids": [r["hcp_id"] for r in rows]})
+            session.execute_write(
+                _run,
+                self._queries.get("remove_stale_scores"),
+                {"hcp_ids": [r["hcp_id"] for r in rows]},
+            )
 
     def scores(self) -> pd.DataFrame:
         """Every stored HCP score (:data:`SCORE_COLUMNS`, ``components`` as dicts), by hcp_id."""
@@ -310,18 +345,28 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
         authors: set[str] = set()
         for chunk in chunks(pmids, self.batch_size):
             (row,) = session.execute_read(
-                _fetch_dicts, self._queries.get("read_publication_authors"), {"pmids": chunk})
+                _fetch_dicts, self._queries.get("read_publication_authors"), {"pmids": chunk}
+            )
             authors.update(row["hcp_ids"])
         hcp_ids = sorted(authors)
         for name in ("delete_stale_coauthorships", "merge_coauthorships"):
-            self._write_batches(session, name, hcp_ids, param="hcp_ids",
-                                size=self.coauthor_batch_size)
+            self._write_batches(
+                session, name, hcp_ids, param="hcp_ids", size=self.coauthor_batch_size
+            )
 
     # -- driver plumbing ------------------------------------------------------------------
 
-    def _write_batches(self, session: Session, name: str, rows: list,
-                       progress: Progress = no_progress, *, param: str = "rows",
-                       size: int | None = None, weigh: Callable[[list], int] = len) -> None:
+    def _write_batches(
+        self,
+        session: Session,
+        name: str,
+        rows: list,
+        progress: Progress = no_progress,
+        *,
+        param: str = "rows",
+        size: int | None = None,
+        weigh: Callable[[list], int] = len,
+    ) -> None:
         """Run query ``name`` once per batch of ``rows``, each in its own write transaction;
         ``progress`` hears ``weigh(batch)`` rows (grouped rows count what they hold)."""
         text = self._queries.get(name)
@@ -358,7 +403,8 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
         return self._driver.session(
             database=self._database,
             bookmark_manager=self._driver.execute_query_bookmark_manager,
-            notifications_disabled_categories=[NotificationDisabledCategory.UNRECOGNIZED])
+            notifications_disabled_categories=[NotificationDisabledCategory.UNRECOGNIZED],
+        )
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -367,22 +413,25 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
             yield
         except AuthError:
             raise StoreUnavailable(
-                f"{self._where} rejected the credentials "
-                "(check NEO4J_USERNAME and NEO4J_PASSWORD)") from None
+                f"{self._where} rejected the credentials (check NEO4J_USERNAME and NEO4J_PASSWORD)"
+            ) from None
         except (ServiceUnavailable, SessionExpired):
             raise StoreUnavailable(
                 f"cannot reach {self._where}: is the server running? "
-                "('kolgraph neo4j start' runs a local one)") from None
+                "('kolgraph neo4j start' runs a local one)"
+            ) from None
         except ClientError as exc:
             if exc.code == "Neo.ClientError.Database.DatabaseNotFound":
-                raise StoreUnavailable(f"{self._where} has no database {self._database!r} "
-                                       "(check NEO4J_DATABASE)") from None
+                raise StoreUnavailable(
+                    f"{self._where} has no database {self._database!r} (check NEO4J_DATABASE)"
+                ) from None
             if (exc.code or "").startswith("Neo.ClientError.Security."):
                 raise StoreUnavailable(f"{self._where} refused access: {exc.message}") from None
             raise
 
 
 # -- transaction functions (may be retried: idempotent, results consumed inside) ------------
+
 
 def _run(tx, text: str, params: dict) -> None:
     tx.run(text, params).consume()
@@ -400,6 +449,7 @@ def _fetch_rows(tx, text: str) -> list[dict]:
 
 
 # -- helpers --------------------------------------------------------------------------------
+
 
 def _driver(settings: Neo4jSettings) -> Driver:
     """A driver for ``settings.uri`` (``neo4j://``, ``neo4j+s://``, ``bolt://`` ...)."""
@@ -431,8 +481,9 @@ def _rows_in(batch: Batch, table: Table) -> bool:
 
 def _missing(value) -> bool:
     """True for None, NaN and pd.NA (not for containers, which pd.isna would expand)."""
-    return value is None or (not isinstance(value, (list, tuple, dict, np.ndarray))
-                             and pd.isna(value))
+    return value is None or (
+        not isinstance(value, (list, tuple, dict, np.ndarray)) and pd.isna(value)
+    )
 
 
 def _clean_list(value) -> list[str]:
@@ -464,8 +515,9 @@ def _columns(table: Table, frame: pd.DataFrame) -> dict[str, list]:
 
 def table_frame(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
     """The cells of ``table_rows`` as an object frame (the values kept exactly as cleaned)."""
-    return pd.DataFrame({name: pd.Series(values, dtype=object)
-                         for name, values in _columns(table, frame).items()})
+    return pd.DataFrame(
+        {name: pd.Series(values, dtype=object) for name, values in _columns(table, frame).items()}
+    )
 
 
 def table_rows(table: Table, frame: pd.DataFrame) -> list[dict]:
@@ -492,16 +544,27 @@ def first_authorships(frame: pd.DataFrame) -> pd.DataFrame:
     (the highest position; a first load has each publication's whole author list)."""
     positions = pd.to_numeric(frame["position"]).astype("int64")
     last = positions == positions.groupby(frame["pmid"]).transform("max")
-    return pd.DataFrame({"hcp_id": frame["hcp_id"].astype(object), "pmid": frame["pmid"].astype(object),
-                         "position": positions, "last_author": last.astype(bool)})
+    return pd.DataFrame(
+        {
+            "hcp_id": frame["hcp_id"].astype(object),
+            "pmid": frame["pmid"].astype(object),
+            "position": positions,
+            "last_author": last.astype(bool),
+        }
+    )
 
 
 def coauthorship_jobs(batch: Batch, size: int) -> list[Job]:
     """``create_coauthorships`` batches of the pairs computed from the batch, grouped per
     smaller hcp_id; weight 0, as they are derived rather than loaded rows."""
     pairs = coauthorship_pairs(batch["authorships"], batch["publications"])
-    jobs = link_jobs("create_coauthorships", pairs[list(COAUTHORSHIP_COLUMNS)],
-                     [("HCP", "hcp_a"), ("HCP", "hcp_b")], size, group=("hcp_a", "partners"))
+    jobs = link_jobs(
+        "create_coauthorships",
+        pairs[list(COAUTHORSHIP_COLUMNS)],
+        [("HCP", "hcp_a"), ("HCP", "hcp_b")],
+        size,
+        group=("hcp_a", "partners"),
+    )
     return weightless(jobs)
 
 
@@ -517,16 +580,29 @@ def touched_pmids(batch: Batch) -> list[str]:
 
 def score_rows(frame: pd.DataFrame) -> list[dict]:
     """The parameter rows of ``set_scores``, one per HCP of a score frame."""
+
     def column(name, convert):
         return [None if _missing(v) else convert(v) for v in frame[name]]
 
     return [
-        {"hcp_id": h, "influence": i, "tier": t, "rank": r, "components_json": c,
-         "rising": bool(ri), "rising_score": rs}
+        {
+            "hcp_id": h,
+            "influence": i,
+            "tier": t,
+            "rank": r,
+            "components_json": c,
+            "rising": bool(ri),
+            "rising_score": rs,
+        }
         for h, i, t, r, c, ri, rs in zip(
-            column("hcp_id", str), column("influence", float), column("tier", int),
-            column("rank", int), column("components", _components_json),
-            column("rising", bool), column("rising_score", float))
+            column("hcp_id", str),
+            column("influence", float),
+            column("tier", int),
+            column("rank", int),
+            column("components", _components_json),
+            column("rising", bool),
+            column("rising_score", float),
+        )
     ]
 
 
@@ -549,5 +625,4 @@ def _frame(columns: dict[str, list], lists: Iterable[str]) -> pd.DataFrame:
     """
     for name in lists:
         columns[name] = [[] if v is None else v for v in columns[name]]
-    return pd.DataFrame({name: pd.Series(values, dtype=object)
-                         for name, values in columns.items()})
+    return pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in columns.items()})

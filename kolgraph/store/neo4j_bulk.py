@@ -65,15 +65,21 @@ def colours(keys: Sequence[str]) -> np.ndarray:
     return (hashed % COLOURS).astype(np.int64)
 
 
-def node_jobs(query: str, rows: Sequence, size: int,
-              encode: Callable[[Sequence], list] | None = None) -> list[Job]:
+def node_jobs(
+    query: str, rows: Sequence, size: int, encode: Callable[[Sequence], list] | None = None
+) -> list[Job]:
     """Batches of node rows (no tokens); with ``encode``, of slices of ``rows`` (a list or a
     DataFrame) that ``encode`` turns into the rows when each batch is sent."""
     return [Job(query, chunk, len(chunk), encode=encode) for chunk in chunks(rows, size)]
 
 
-def link_jobs(query: str, frame: pd.DataFrame, ends: Sequence[End], size: int,
-              group: tuple[str, str] | None = None) -> list[Job]:
+def link_jobs(
+    query: str,
+    frame: pd.DataFrame,
+    ends: Sequence[End],
+    size: int,
+    group: tuple[str, str] | None = None,
+) -> list[Job]:
     """Batches of relationship rows (``frame``), split by the colours of their ``ends``.
 
     With ``group=(key, into)``, the rows of a batch sharing ``key`` are sent as one row
@@ -89,9 +95,17 @@ def link_jobs(query: str, frame: pd.DataFrame, ends: Sequence[End], size: int,
     for value, part in ordered.groupby("_class", sort=False):
         tokens = _tokens(int(value), ends)
         rows = part.drop(columns="_class")
-        per_class.append([Job(query, _records(rows.iloc[i:i + size], group),
-                              min(size, len(rows) - i), tokens)
-                          for i in range(0, len(rows), size)])
+        per_class.append(
+            [
+                Job(
+                    query,
+                    _records(rows.iloc[i : i + size], group),
+                    min(size, len(rows) - i),
+                    tokens,
+                )
+                for i in range(0, len(rows), size)
+            ]
+        )
     return interleave(per_class)
 
 
@@ -134,7 +148,7 @@ def interleave(lists: Sequence[list[Job]]) -> list[Job]:
 def chunks(items: Sequence, size: int) -> Iterator[Sequence]:
     """Consecutive slices of ``size`` items (rows, for a DataFrame)."""
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 class _Board:
@@ -170,9 +184,13 @@ class _Board:
             self._changed.notify_all()
 
 
-def run_jobs(jobs: list[Job], write: Callable[[object, Job], None],
-             open_session: Callable[[], object], progress: Callable[[int], None],
-             writers: int = WRITERS) -> None:
+def run_jobs(
+    jobs: list[Job],
+    write: Callable[[object, Job], None],
+    open_session: Callable[[], object],
+    progress: Callable[[int], None],
+    writers: int = WRITERS,
+) -> None:
     """Run every job through ``write(session, job)`` on ``writers`` sessions at once.
 
     ``write`` runs one job in its own managed transaction.  The first error stops the

@@ -48,8 +48,17 @@ from kolgraph.store.base import no_progress
 from kolgraph.store.neo4j_bulk import Job, chunks, link_jobs, weightless
 
 #: The values of a candidate row, in the order ``list_gap_candidates_by_*`` returns them.
-CANDIDATE_FIELDS = ("hcp_id", "name", "territory", "specialty", "tier", "influence", "rank",
-                    "last_touch", "touches_12m")
+CANDIDATE_FIELDS = (
+    "hcp_id",
+    "name",
+    "territory",
+    "specialty",
+    "tier",
+    "influence",
+    "rank",
+    "last_touch",
+    "touches_12m",
+)
 
 #: The node a touch_dates batch locks, for :func:`link_jobs`: the HCP of column ``hcp_id``.
 HCP_END = [("HCP", "hcp_id")]
@@ -75,8 +84,7 @@ class Neo4jGapQueries:
 
     def _add_institutions(self, rows: list[dict]) -> None:
         """Set each row's ``institution`` (see :func:`current_institution`)."""
-        (record,) = self._read("list_current_affiliations",
-                                hcp_ids=[r["hcp_id"] for r in rows])
+        (record,) = self._read("list_current_affiliations", hcp_ids=[r["hcp_id"] for r in rows])
         current: dict[str, list[tuple]] = {}
         for hcp_id, start, institution_id, name in record["rows"]:
             current.setdefault(hcp_id, []).append((start, institution_id, name))
@@ -86,10 +94,16 @@ class Neo4jGapQueries:
     def coverage(self, as_of: date, stale_days: int, territory: str | None = None) -> dict:
         """Per territory and per MSL: tier 1-2 HCPs and the share engaged within the window."""
         check_window(as_of, stale_days)
-        params = {"max_tier": COVERAGE_MAX_TIER, "territory": territory,
-                  "engaged_since": engaged_since(as_of, stale_days), "as_of": as_of.isoformat()}
-        counts = {r["territory"]: (r["hcps"], r["engaged"])
-                  for r in self._read("count_territory_coverage", **params)}
+        params = {
+            "max_tier": COVERAGE_MAX_TIER,
+            "territory": territory,
+            "engaged_since": engaged_since(as_of, stale_days),
+            "as_of": as_of.isoformat(),
+        }
+        counts = {
+            r["territory"]: (r["hcps"], r["engaged"])
+            for r in self._read("count_territory_coverage", **params)
+        }
         engaged = {r["msl_id"]: r["engaged"] for r in self._read("count_msl_engagement", **params)}
         return finish_coverage(counts, self._read_rows("list_msls"), engaged, territory)
 
@@ -102,8 +116,9 @@ class Neo4jGapQueries:
         self._refresh_touch_dates(row["hcp_ids"])
         self._execute("mark_touch_dates_ready")
 
-    def _touch_date_jobs(self, touchpoints: pd.DataFrame | None, first: bool
-                         ) -> tuple[list[Job], set[str] | None]:
+    def _touch_date_jobs(
+        self, touchpoints: pd.DataFrame | None, first: bool
+    ) -> tuple[list[Job], set[str] | None]:
         """How a load of ``touchpoints`` keeps ``touch_dates``: jobs to run with its
         relationship batches, and the HCPs to refresh after them (``None``: the lists are
         all set by the jobs; see :meth:`_finish_touch_dates`).
@@ -118,8 +133,9 @@ class Neo4jGapQueries:
         if touchpoints is None or not len(touchpoints):
             return [], set()
         if first:
-            jobs = link_jobs("set_touch_dates", batch_touch_dates(touchpoints), HCP_END,
-                             self.batch_size)
+            jobs = link_jobs(
+                "set_touch_dates", batch_touch_dates(touchpoints), HCP_END, self.batch_size
+            )
             return weightless(jobs), None
         return [], set(touchpoints["hcp_id"]) | self._moved_touchpoint_owners(touchpoints)
 
@@ -153,8 +169,12 @@ def batch_touch_dates(touchpoints: pd.DataFrame) -> pd.DataFrame:
     """``hcp_id`` and ``touch_dates`` (sorted dates) of each HCP a touchpoints frame names."""
     ordered = touchpoints.sort_values(["hcp_id", "date"], kind="stable")
     lists = ordered.groupby("hcp_id", sort=False)["date"].agg(list)
-    return pd.DataFrame({"hcp_id": pd.Series(lists.index, dtype=object),
-                         "touch_dates": pd.Series(lists.to_list(), dtype=object)})
+    return pd.DataFrame(
+        {
+            "hcp_id": pd.Series(lists.index, dtype=object),
+            "touch_dates": pd.Series(lists.to_list(), dtype=object),
+        }
+    )
 
 
 def candidate_query(query: GapQuery) -> tuple[str, dict]:

@@ -46,17 +46,27 @@ class Neo4jNetworkQueries:
 
     def shortest_path(self, from_id: str, to_id: str) -> dict | None:
         """The shortest co-authorship / current-institution path, or ``None``."""
-        return network.path_between(from_id, to_id, known=self._known,
-                                     expand=lambda nodes: self._expand(nodes, NO_WINDOW)[0],
-                                     hop_facts=self._hop_facts)
+        return network.path_between(
+            from_id,
+            to_id,
+            known=self._known,
+            expand=lambda nodes: self._expand(nodes, NO_WINDOW)[0],
+            hop_facts=self._hop_facts,
+        )
 
-    def warm_intro(self, target_id: str, as_of: date, stale_days: int,
-                   territory: str | None = None) -> dict | None:
+    def warm_intro(
+        self, target_id: str, as_of: date, stale_days: int, territory: str | None = None
+    ) -> dict | None:
         """The shortest path to the target from an HCP engaged within the window."""
         since, until = network.engagement_window(as_of, stale_days)
         layer = _EngagedLayer(self, {"since": since, "as_of": until, "territory": territory})
-        return network.intro_to(target_id, known=self._known, expand=layer.expand,
-                                engaged=layer.engaged, hop_facts=self._hop_facts)
+        return network.intro_to(
+            target_id,
+            known=self._known,
+            expand=layer.expand,
+            engaged=layer.engaged,
+            hop_facts=self._hop_facts,
+        )
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -66,18 +76,27 @@ class Neo4jNetworkQueries:
     def _expand(self, nodes: list[Node], window: dict) -> tuple[dict[Node, list[Node]], dict]:
         """Each node's neighbours in the path graph, and the engaged neighbour HCPs
         (hcp_id -> last touch; none when ``window["since"]`` is None), in one round trip."""
-        frontier = {"hcp_ids": [n.id for n in nodes if n.kind == HCP],
-                    "institution_ids": [n.id for n in nodes if n.kind == INSTITUTION]}
+        frontier = {
+            "hcp_ids": [n.id for n in nodes if n.kind == HCP],
+            "institution_ids": [n.id for n in nodes if n.kind == INSTITUTION],
+        }
         (row,) = self._read("expand_path_frontier", frontier=frontier, window=window)
-        neighbours = {Node(node_id, kind): [Node(h, HCP) for h in hcps]
-                      + [Node(i, INSTITUTION) for i in institutions]
-                      for node_id, kind, hcps, institutions in row["rows"]}
+        neighbours = {
+            Node(node_id, kind): [Node(h, HCP) for h in hcps]
+            + [Node(i, INSTITUTION) for i in institutions]
+            for node_id, kind, hcps, institutions in row["rows"]
+        }
         return neighbours, dict(row["engaged"])
 
     def _engaged(self, ids: list[str], window: dict) -> dict[str, str]:
         """hcp_id -> last touch of the given HCPs engaged in ``window``."""
-        rows = self._read("read_engaged_hcps", hcp_ids=ids, since=window["since"],
-                          as_of=window["as_of"], territory=window["territory"])
+        rows = self._read(
+            "read_engaged_hcps",
+            hcp_ids=ids,
+            since=window["since"],
+            as_of=window["as_of"],
+            territory=window["territory"],
+        )
         return {r["hcp_id"]: r["last_touch"] for r in rows}
 
     def _details(self, ids: list[str]) -> dict[str, tuple[str, frozenset]]:
@@ -86,10 +105,19 @@ class Neo4jNetworkQueries:
 
     def _hop_facts(self, path: list[Node]) -> HopFacts:
         hcps, institutions, pairs = network.hop_requests(path)
-        (row,) = self._read("read_path_evidence", path={
-            "hcp_ids": hcps, "institution_ids": institutions, "pairs": [list(p) for p in pairs]})
-        return HopFacts(names=dict(row["hcps"]), institutions=dict(row["institutions"]),
-                        pairs={(a, b): (p, f, l) for a, b, p, f, l in row["pairs"]})
+        (row,) = self._read(
+            "read_path_evidence",
+            path={
+                "hcp_ids": hcps,
+                "institution_ids": institutions,
+                "pairs": [list(p) for p in pairs],
+            },
+        )
+        return HopFacts(
+            names=dict(row["hcps"]),
+            institutions=dict(row["institutions"]),
+            pairs={(a, b): (p, f, l) for a, b, p, f, l in row["pairs"]},
+        )
 
 
 class _EngagedLayer:

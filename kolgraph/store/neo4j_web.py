@@ -23,11 +23,15 @@ class Neo4jWebQueries:
 
     def recent_insights(self, territory: str | None = None, limit: int = 10) -> list[dict]:
         """The newest insights from tier 1-2 HCPs (of ``territory`` when given), newest first."""
+
         def fetch(n: int) -> list[dict]:
             return self._read("read_recent_insights", territory=territory, limit=n)
+
         return web_model.recent_insights(fetch, territory, limit)
 
-    def search_hcps(self, text: str | None, territory: str | None = None, limit: int = 50) -> list[dict]:
+    def search_hcps(
+        self, text: str | None, territory: str | None = None, limit: int = 50
+    ) -> list[dict]:
         """HCPs whose name, specialty, institution or topic contains ``text``, most influential first."""
         text = web_model.check_search(text, limit)
         rows = self._read("search_hcps", text=text, territory=territory, limit=limit)
@@ -56,8 +60,9 @@ class Neo4jWebQueries:
         hcp = row["hcp"]
         score = {f: hcp.get(f) for f in web_model.SCORE_FIELDS if f != "components"}
         score["components"] = json.loads(hcp.get("components_json") or "{}")
-        return web_model.finish_profile(hcp, score, row["affiliations"], row["publications"],
-                                        row["trials"], row["touchpoints"])
+        return web_model.finish_profile(
+            hcp, score, row["affiliations"], row["publications"], row["trials"], row["touchpoints"]
+        )
 
     def hcp_territories(self, hcp_ids: list[str]) -> dict[str, str | None]:
         """hcp_id -> territory for the ids that exist."""
@@ -67,8 +72,14 @@ class Neo4jWebQueries:
     def network(self, kind: str, key: str, filters: NetworkFilters) -> nx.Graph:
         """An ego (``hcp``), ``institution`` or ``territory`` co-authorship network."""
         return web_model.assemble_network(
-            kind, key, filters, members=self._members, neighbours=self._neighbours,
-            node_rows=self._node_rows, edges_among=self._edges_among)
+            kind,
+            key,
+            filters,
+            members=self._members,
+            neighbours=self._neighbours,
+            node_rows=self._node_rows,
+            edges_among=self._edges_among,
+        )
 
     # --- primitives ------------------------------------------------------------------------
 

@@ -40,22 +40,56 @@ import networkx as nx
 from kolgraph.analytics.gaps import DEFAULT_STALE_DAYS, current_institution
 from kolgraph.errors import InputError, NotFoundError
 
-SEARCH_FIELDS = ("hcp_id", "name", "specialty", "territory", "institution", "tier",
-                 "influence", "rank", "matched")
+SEARCH_FIELDS = (
+    "hcp_id",
+    "name",
+    "specialty",
+    "territory",
+    "institution",
+    "tier",
+    "influence",
+    "rank",
+    "matched",
+)
 #: What a search can match, in the order ``matched`` lists them.
 MATCH_KINDS = ("name", "specialty", "institution", "topic")
 TOP_FIELDS = ("hcp_id", "name", "rank", "influence", "tier", "components")
 RISING_FIELDS = ("hcp_id", "name", "rank", "influence", "tier", "rising_score", "components")
 SCORE_FIELDS = ("influence", "tier", "rank", "components", "rising", "rising_score")
-HCP_FIELDS = ("hcp_id", "first_name", "last_name", "name", "credentials", "specialty", "city",
-              "state", "country", "territory", "npi", "orcid", "email")
+HCP_FIELDS = (
+    "hcp_id",
+    "first_name",
+    "last_name",
+    "name",
+    "credentials",
+    "specialty",
+    "city",
+    "state",
+    "country",
+    "territory",
+    "npi",
+    "orcid",
+    "email",
+)
 NETWORK_KINDS = ("hcp", "institution", "territory")
 ENGAGEMENT = ("engaged", "stale", "never")
 MAX_SEARCH_LIMIT = 1000
 #: The columns of a recent insight (those of ``kolgraph.analytics.insights.NEWEST_COLUMNS``,
 #: not imported: that module loads scikit-learn, which a store should not need).
-RECENT_INSIGHT_FIELDS = ("date", "touchpoint_id", "hcp_id", "hcp_name", "tier", "territory",
-                         "msl_id", "msl_name", "insight_category", "sentiment", "topic", "insight")
+RECENT_INSIGHT_FIELDS = (
+    "date",
+    "touchpoint_id",
+    "hcp_id",
+    "hcp_name",
+    "tier",
+    "territory",
+    "msl_id",
+    "msl_name",
+    "insight_category",
+    "sentiment",
+    "topic",
+    "insight",
+)
 #: Recent insights come from HCPs of these tiers (``insights.NEWEST_TIERS``).
 RECENT_INSIGHT_TIERS = (1, 2)
 
@@ -80,22 +114,29 @@ class NetworkFilters:
         if self.hops not in (1, 2):
             raise InputError(f"hops must be 1 or 2 (got {self.hops})")
         if self.min_papers < 1:
-            raise InputError(f"the minimum of joint papers must be at least 1 (got {self.min_papers})")
+            raise InputError(
+                f"the minimum of joint papers must be at least 1 (got {self.min_papers})"
+            )
         if self.stale_days < 0:
             raise InputError(f"stale days must be 0 or more (got {self.stale_days})")
         unknown = set(self.engagement) - set(ENGAGEMENT)
         if unknown:
-            raise InputError(f"engagement must be among {', '.join(ENGAGEMENT)} (got {', '.join(sorted(unknown))})")
+            raise InputError(
+                f"engagement must be among {', '.join(ENGAGEMENT)} (got {', '.join(sorted(unknown))})"
+            )
 
     def keeps(self, node: Mapping) -> bool:
         """Whether a node (with the attributes of :func:`network_node`) passes the filters."""
-        return ((not self.tiers or node.get("tier") in self.tiers)
-                and (self.specialty is None or node.get("specialty") == self.specialty)
-                and (self.territory is None or node.get("territory") == self.territory)
-                and (not self.engagement or node.get("engagement") in self.engagement))
+        return (
+            (not self.tiers or node.get("tier") in self.tiers)
+            and (self.specialty is None or node.get("specialty") == self.specialty)
+            and (self.territory is None or node.get("territory") == self.territory)
+            and (not self.engagement or node.get("engagement") in self.engagement)
+        )
 
 
 # --- search ----------------------------------------------------------------------------------
+
 
 def check_search(text: str | None, limit: int) -> str:
     """The normalised (lower-case, stripped) search text; InputError for a bad limit."""
@@ -104,7 +145,9 @@ def check_search(text: str | None, limit: int) -> str:
     return (text or "").strip().lower()
 
 
-def matched_kinds(text: str, name, specialty, institutions: Iterable, topics: Iterable) -> list[str]:
+def matched_kinds(
+    text: str, name, specialty, institutions: Iterable, topics: Iterable
+) -> list[str]:
     """Which of :data:`MATCH_KINDS` ``text`` (lower-case) is found in; all of them when blank."""
     if not text:
         return []
@@ -127,16 +170,25 @@ def finish_search(rows: Iterable[Mapping], limit: int) -> list[dict]:
     current affiliations as ``(start_year, institution_id, name)``.
     """
     answer = [search_row(row) for row in rows]
-    answer.sort(key=lambda r: (r["influence"] is None, -(r["influence"] or 0), r["name"] or "", r["hcp_id"]))
+    answer.sort(
+        key=lambda r: (r["influence"] is None, -(r["influence"] or 0), r["name"] or "", r["hcp_id"])
+    )
     return answer[:limit]
 
 
 def search_row(row: Mapping) -> dict:
     """One search answer row with plain types."""
-    return {"hcp_id": row["hcp_id"], "name": row["name"], "specialty": row["specialty"],
-            "territory": row["territory"], "institution": current_institution(row["affiliations"]),
-            "tier": _int(row["tier"]), "influence": _float(row["influence"]),
-            "rank": _int(row["rank"]), "matched": list(row["matched"])}
+    return {
+        "hcp_id": row["hcp_id"],
+        "name": row["name"],
+        "specialty": row["specialty"],
+        "territory": row["territory"],
+        "institution": current_institution(row["affiliations"]),
+        "tier": _int(row["tier"]),
+        "influence": _float(row["influence"]),
+        "rank": _int(row["rank"]),
+        "matched": list(row["matched"]),
+    }
 
 
 def finish_top(rows: Iterable[Mapping], limit: int) -> list[dict]:
@@ -161,62 +213,115 @@ def _check_limit(limit: int) -> None:
 
 
 def _top_row(row: Mapping) -> dict:
-    return {"hcp_id": row["hcp_id"], "name": row["name"], "rank": int(row["rank"]),
-            "influence": float(row["influence"]), "tier": int(row["tier"]),
-            "components": dict(row["components"])}
+    return {
+        "hcp_id": row["hcp_id"],
+        "name": row["name"],
+        "rank": int(row["rank"]),
+        "influence": float(row["influence"]),
+        "tier": int(row["tier"]),
+        "components": dict(row["components"]),
+    }
 
 
 # --- profile ---------------------------------------------------------------------------------
 
-def finish_profile(hcp: Mapping, score: Mapping | None, affiliations: Iterable[Mapping],
-                   publications: Iterable[Mapping], trials: Iterable[Mapping],
-                   touchpoints: Iterable[Mapping]) -> dict:
+
+def finish_profile(
+    hcp: Mapping,
+    score: Mapping | None,
+    affiliations: Iterable[Mapping],
+    publications: Iterable[Mapping],
+    trials: Iterable[Mapping],
+    touchpoints: Iterable[Mapping],
+) -> dict:
     """The profile dict of :meth:`GraphStore.hcp_profile`, every list in display order."""
     return {
         "hcp": {f: hcp.get(f) for f in HCP_FIELDS},
         "score": _score(score),
-        "affiliations": sorted((_affiliation(a) for a in affiliations),
-                               key=lambda a: (not a["current"], -(a["start_year"] or 0), a["institution_id"])),
-        "publications": sorted((_publication(p) for p in publications),
-                               key=lambda p: (-(p["year"] or 0), p["pmid"])),
-        "trials": sorted((_trial(t) for t in trials),
-                         key=lambda t: (-(t["start_year"] or 0), t["nct_id"])),
-        "touchpoints": sorted((_touchpoint(t) for t in touchpoints),
-                              key=lambda t: (t["date"], t["touchpoint_id"]), reverse=True),
+        "affiliations": sorted(
+            (_affiliation(a) for a in affiliations),
+            key=lambda a: (not a["current"], -(a["start_year"] or 0), a["institution_id"]),
+        ),
+        "publications": sorted(
+            (_publication(p) for p in publications), key=lambda p: (-(p["year"] or 0), p["pmid"])
+        ),
+        "trials": sorted(
+            (_trial(t) for t in trials), key=lambda t: (-(t["start_year"] or 0), t["nct_id"])
+        ),
+        "touchpoints": sorted(
+            (_touchpoint(t) for t in touchpoints),
+            key=lambda t: (t["date"], t["touchpoint_id"]),
+            reverse=True,
+        ),
     }
 
 
 def _score(score: Mapping | None) -> dict | None:
     if score is None or score.get("influence") is None:
         return None
-    return {"influence": float(score["influence"]), "tier": int(score["tier"]),
-            "rank": int(score["rank"]), "components": dict(score["components"] or {}),
-            "rising": bool(score["rising"]), "rising_score": _float(score["rising_score"])}
+    return {
+        "influence": float(score["influence"]),
+        "tier": int(score["tier"]),
+        "rank": int(score["rank"]),
+        "components": dict(score["components"] or {}),
+        "rising": bool(score["rising"]),
+        "rising_score": _float(score["rising_score"]),
+    }
 
 
 def _affiliation(row: Mapping) -> dict:
-    return {"institution_id": row["institution_id"], "institution": row["institution"],
-            "type": row["type"], "city": row["city"], "role": row["role"],
-            "start_year": _int(row["start_year"]), "end_year": _int(row["end_year"]),
-            "current": row["end_year"] is None}
+    return {
+        "institution_id": row["institution_id"],
+        "institution": row["institution"],
+        "type": row["type"],
+        "city": row["city"],
+        "role": row["role"],
+        "start_year": _int(row["start_year"]),
+        "end_year": _int(row["end_year"]),
+        "current": row["end_year"] is None,
+    }
 
 
 def _publication(row: Mapping) -> dict:
-    return {"pmid": row["pmid"], "title": row["title"], "journal": row["journal"],
-            "year": _int(row["year"]), "citation_count": _int(row["citation_count"]),
-            "position": _int(row["position"]), "last_author": bool(row["last_author"]),
-            "mesh_terms": list(row["mesh_terms"] or [])}
+    return {
+        "pmid": row["pmid"],
+        "title": row["title"],
+        "journal": row["journal"],
+        "year": _int(row["year"]),
+        "citation_count": _int(row["citation_count"]),
+        "position": _int(row["position"]),
+        "last_author": bool(row["last_author"]),
+        "mesh_terms": list(row["mesh_terms"] or []),
+    }
 
 
 def _trial(row: Mapping) -> dict:
-    return {"nct_id": row["nct_id"], "title": row["title"], "phase": row["phase"],
-            "status": row["status"], "conditions": list(row["conditions"] or []),
-            "start_year": _int(row["start_year"]), "role": row["role"]}
+    return {
+        "nct_id": row["nct_id"],
+        "title": row["title"],
+        "phase": row["phase"],
+        "status": row["status"],
+        "conditions": list(row["conditions"] or []),
+        "start_year": _int(row["start_year"]),
+        "role": row["role"],
+    }
 
 
 def _touchpoint(row: Mapping) -> dict:
-    return {k: row[k] for k in ("touchpoint_id", "date", "msl_id", "msl_name", "channel", "topic",
-                                "insight", "insight_category", "sentiment")}
+    return {
+        k: row[k]
+        for k in (
+            "touchpoint_id",
+            "date",
+            "msl_id",
+            "msl_name",
+            "channel",
+            "topic",
+            "insight",
+            "insight_category",
+            "sentiment",
+        )
+    }
 
 
 # --- recent insights -------------------------------------------------------------------------
@@ -225,8 +330,9 @@ def _touchpoint(row: Mapping) -> dict:
 RECENT_INSIGHT_WINDOW = 64
 
 
-def recent_insights(fetch: Callable[[int], list[Mapping]], territory: str | None,
-                    limit: int) -> list[dict]:
+def recent_insights(
+    fetch: Callable[[int], list[Mapping]], territory: str | None, limit: int
+) -> list[dict]:
     """The ``limit`` newest insights (see the module docstring) of ``territory`` (None: all).
 
     ``fetch(n)`` gives a store's ``n`` newest touchpoints whose insight is not blank as far
@@ -248,9 +354,11 @@ def recent_insights(fetch: Callable[[int], list[Mapping]], territory: str | None
 
 
 def _is_recent_insight(row: Mapping, territory: str | None) -> bool:
-    return (bool((row["insight"] or "").strip())
-            and _int(row["tier"]) in RECENT_INSIGHT_TIERS
-            and (territory is None or row["territory"] == territory))
+    return (
+        bool((row["insight"] or "").strip())
+        and _int(row["tier"]) in RECENT_INSIGHT_TIERS
+        and (territory is None or row["territory"] == territory)
+    )
 
 
 def _recent_insight(row: Mapping) -> dict:
@@ -287,15 +395,24 @@ def engagement(last_touch: str | None, as_of: date, stale_days: int) -> str:
 def network_node(row: Mapping, filters: NetworkFilters) -> dict:
     """Node attributes for :func:`kolgraph.web.network.render_network` from a store row
     (``hcp_id, name, tier, influence, territory, specialty, affiliations, last_touch``)."""
-    return {"name": row["name"], "tier": _int(row["tier"]), "influence": _float(row["influence"]),
-            "territory": row["territory"], "specialty": row["specialty"],
-            "institution": current_institution(row["affiliations"]),
-            "last_touch": row["last_touch"],
-            "engagement": engagement(row["last_touch"], filters.as_of, filters.stale_days)}
+    return {
+        "name": row["name"],
+        "tier": _int(row["tier"]),
+        "influence": _float(row["influence"]),
+        "territory": row["territory"],
+        "specialty": row["specialty"],
+        "institution": current_institution(row["affiliations"]),
+        "last_touch": row["last_touch"],
+        "engagement": engagement(row["last_touch"], filters.as_of, filters.stale_days),
+    }
 
 
-def build_network(nodes: Iterable[Mapping], edges: Iterable[tuple[str, str, int]],
-                  filters: NetworkFilters, keep: str | None = None) -> nx.Graph:
+def build_network(
+    nodes: Iterable[Mapping],
+    edges: Iterable[tuple[str, str, int]],
+    filters: NetworkFilters,
+    keep: str | None = None,
+) -> nx.Graph:
     """The graph of the nodes passing ``filters`` (``keep``, an ego centre, always stays) and
     the edges between them; nodes and edges inserted in id order, so the graph is stable."""
     graph = nx.Graph()
@@ -317,8 +434,16 @@ NodeRows = Callable[[list[str], str], list[dict]]
 EdgesAmong = Callable[[list[str], int], list[tuple[str, str, int]]]
 
 
-def assemble_network(kind: str, key: str, filters: NetworkFilters, *, members: Members,
-                     neighbours: Neighbours, node_rows: NodeRows, edges_among: EdgesAmong) -> nx.Graph:
+def assemble_network(
+    kind: str,
+    key: str,
+    filters: NetworkFilters,
+    *,
+    members: Members,
+    neighbours: Neighbours,
+    node_rows: NodeRows,
+    edges_among: EdgesAmong,
+) -> nx.Graph:
     """The network of :meth:`GraphStore.network` from a store's primitives.
 
     Raises :class:`NotFoundError` for an unknown HCP or institution; an unknown territory is
@@ -342,7 +467,9 @@ def assemble_network(kind: str, key: str, filters: NetworkFilters, *, members: M
     return graph
 
 
-def most_influential_rows(rows: list[Mapping], cap: int | None, keep: str | None = None) -> list[Mapping]:
+def most_influential_rows(
+    rows: list[Mapping], cap: int | None, keep: str | None = None
+) -> list[Mapping]:
     """``rows`` when at most ``cap`` (or no cap), else the ``cap`` most influential, ``keep``
     (an ego centre) always among them; unscored count as 0, ties go by ``hcp_id``.
 
@@ -353,14 +480,18 @@ def most_influential_rows(rows: list[Mapping], cap: int | None, keep: str | None
     """
     if cap is None or len(rows) <= cap:
         return rows
-    ranked = sorted(rows, key=lambda r: (r["hcp_id"] != keep, -(_float(r["influence"]) or 0.0), r["hcp_id"]))
+    ranked = sorted(
+        rows, key=lambda r: (r["hcp_id"] != keep, -(_float(r["influence"]) or 0.0), r["hcp_id"])
+    )
     return ranked[:cap]
 
 
 def check_network(kind: str) -> None:
     """InputError unless ``kind`` is one of :data:`NETWORK_KINDS`."""
     if kind not in NETWORK_KINDS:
-        raise InputError(f"the network kind must be one of {', '.join(NETWORK_KINDS)} (got {kind!r})")
+        raise InputError(
+            f"the network kind must be one of {', '.join(NETWORK_KINDS)} (got {kind!r})"
+        )
 
 
 def _int(value) -> int | None:

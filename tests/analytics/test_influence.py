@@ -16,10 +16,10 @@ import pytest
 from kolgraph.analytics import COMPONENTS, SCORE_COLUMNS, Projection, explain_hcp, score_hcps
 from kolgraph.analytics.influence import (
     ScoringConfig,
+    citation_impact,
     coauthor_betweenness,
     coauthor_graph,
     coauthor_pagerank,
-    citation_impact,
     load_scoring_config,
     percentile,
     publication_output,
@@ -41,10 +41,13 @@ def build(papers, roles=(), hcps=None) -> Projection:
         hcps=pd.DataFrame({"hcp_id": ids, "first_name": "Dr", "last_name": ids}),
         publications=pd.DataFrame(
             [(pmid, f"Paper {pmid}", year, cites) for pmid, year, _, cites in papers],
-            columns=["pmid", "title", "year", "citation_count"], dtype=object),
+            columns=["pmid", "title", "year", "citation_count"],
+            dtype=object,
+        ),
         authorships=pd.DataFrame(authors, columns=["pmid", "hcp_id", "position"], dtype=object),
-        trials=pd.DataFrame({"nct_id": sorted({r[0] for r in roles}), "title": "A trial"},
-                            dtype=object),
+        trials=pd.DataFrame(
+            {"nct_id": sorted({r[0] for r in roles}), "title": "A trial"}, dtype=object
+        ),
         trial_roles=pd.DataFrame(list(roles), columns=["nct_id", "hcp_id", "role"], dtype=object),
     )
 
@@ -53,12 +56,25 @@ def random_projection(seed: int = 3, n_hcps: int = 60, n_papers: int = 150) -> P
     """A messy projection: varied years, team sizes, citations (some unknown) and trial roles."""
     rng = random.Random(seed)
     ids = [f"H{i:03d}" for i in range(n_hcps)]
-    papers = [(f"P{i}", rng.randint(2010, AS_OF),
-               rng.sample(ids[: rng.randint(10, n_hcps)], rng.randint(1, 6)),
-               rng.choice([None, 0, 3, 40, 200])) for i in range(n_papers)]
-    kinds = ["principal investigator", "sub-investigator", "Site Investigator",
-             "OVERALL_OFFICIAL", None]
-    roles = {(f"NCT{rng.randint(1, 20):08d}", rng.choice(ids)): rng.choice(kinds) for _ in range(40)}
+    papers = [
+        (
+            f"P{i}",
+            rng.randint(2010, AS_OF),
+            rng.sample(ids[: rng.randint(10, n_hcps)], rng.randint(1, 6)),
+            rng.choice([None, 0, 3, 40, 200]),
+        )
+        for i in range(n_papers)
+    ]
+    kinds = [
+        "principal investigator",
+        "sub-investigator",
+        "Site Investigator",
+        "OVERALL_OFFICIAL",
+        None,
+    ]
+    roles = {
+        (f"NCT{rng.randint(1, 20):08d}", rng.choice(ids)): rng.choice(kinds) for _ in range(40)
+    }
     return build(papers, [(n, h, r) for (n, h), r in roles.items()], hcps=ids)
 
 
@@ -67,6 +83,7 @@ def by_id(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- components --------------------------------------------------------------------------------
+
 
 def test_hub_coauthor_outranks_spokes_on_pagerank():
     spokes = [f"S{i}" for i in range(6)]
@@ -79,9 +96,14 @@ def test_hub_coauthor_outranks_spokes_on_pagerank():
 
 def test_bridge_between_two_groups_scores_highest_on_bridging():
     # X wrote one paper with group A and one with group B: every A-B shortest path runs through X.
-    projection = build([("PA", 2020, ["A1", "A2", "A3", "A4", "X"], None),
-                        ("PB", 2020, ["B1", "B2", "B3", "B4", "X"], None),
-                        ("PA2", 2021, ["A1", "A2"], None), ("PB2", 2021, ["B3", "B4"], None)])
+    projection = build(
+        [
+            ("PA", 2020, ["A1", "A2", "A3", "A4", "X"], None),
+            ("PB", 2020, ["B1", "B2", "B3", "B4", "X"], None),
+            ("PA2", 2021, ["A1", "A2"], None),
+            ("PB2", 2021, ["B3", "B4"], None),
+        ]
+    )
     between = coauthor_betweenness(projection)
     assert between.idxmax() == "X"
     assert between.drop("X").max() == 0.0
@@ -90,12 +112,18 @@ def test_bridge_between_two_groups_scores_highest_on_bridging():
 
 
 def test_recent_papers_outweigh_old_ones_at_equal_count():
-    projection = build([("N1", AS_OF, ["NEW"], None), ("N2", AS_OF - 1, ["NEW"], None),
-                        ("O1", AS_OF - 10, ["OLD"], None), ("O2", AS_OF - 11, ["OLD"], None)])
+    projection = build(
+        [
+            ("N1", AS_OF, ["NEW"], None),
+            ("N2", AS_OF - 1, ["NEW"], None),
+            ("O1", AS_OF - 10, ["OLD"], None),
+            ("O2", AS_OF - 11, ["OLD"], None),
+        ]
+    )
     output = publication_output(projection, as_of=AS_OF)
     assert output["NEW"] > output["OLD"] > 0
     # One half-life (5 years by default) halves a paper's weight.
-    assert output["NEW"] == pytest.approx(1 + 0.5 ** 0.2)
+    assert output["NEW"] == pytest.approx(1 + 0.5**0.2)
 
 
 def test_first_and_last_author_outweigh_middle_authors():
@@ -113,9 +141,10 @@ def test_unknown_citations_count_as_zero_and_future_papers_are_ignored():
 
 
 def test_principal_investigator_outranks_sub_investigator_at_equal_publications():
-    projection = build([("P1", 2022, ["PI", "SUB"], 10), ("P2", 2023, ["SUB", "PI"], 10)],
-                       roles=[("NCT1", "PI", "Principal Investigator"),
-                              ("NCT2", "SUB", "sub-investigator")])
+    projection = build(
+        [("P1", 2022, ["PI", "SUB"], 10), ("P2", 2023, ["SUB", "PI"], 10)],
+        roles=[("NCT1", "PI", "Principal Investigator"), ("NCT2", "SUB", "sub-investigator")],
+    )
     lead = trial_leadership(projection)
     assert lead["PI"] == 3.0 and lead["SUB"] == 1.0
     scores = by_id(score_hcps(projection, as_of=AS_OF))
@@ -125,9 +154,13 @@ def test_principal_investigator_outranks_sub_investigator_at_equal_publications(
 
 def test_every_hcp_gets_every_component_with_zero_when_there_is_no_evidence():
     projection = build([("P1", 2020, ["A", "B"], 5)], hcps=["A", "B", "LONELY"])
-    raw = [publication_output(projection, as_of=AS_OF), citation_impact(projection, as_of=AS_OF),
-           coauthor_pagerank(projection), coauthor_betweenness(projection),
-           trial_leadership(projection)]
+    raw = [
+        publication_output(projection, as_of=AS_OF),
+        citation_impact(projection, as_of=AS_OF),
+        coauthor_pagerank(projection),
+        coauthor_betweenness(projection),
+        trial_leadership(projection),
+    ]
     for series in raw:
         assert list(series.index) == ["A", "B", "LONELY"]
         assert series["LONELY"] == 0.0
@@ -136,11 +169,14 @@ def test_every_hcp_gets_every_component_with_zero_when_there_is_no_evidence():
 
 # --- engines: igraph against the networkx reference ------------------------------------------
 
+
 def nx_graph(projection: Projection) -> nx.Graph:
     pairs = projection.coauthorships
     graph = nx.Graph()
     graph.add_nodes_from(sorted(set(pairs["hcp_a"]) | set(pairs["hcp_b"])))
-    graph.add_weighted_edges_from(zip(pairs["hcp_a"], pairs["hcp_b"], pairs["papers"].astype(float)))
+    graph.add_weighted_edges_from(
+        zip(pairs["hcp_a"], pairs["hcp_b"], pairs["papers"].astype(float))
+    )
     return graph
 
 
@@ -168,17 +204,25 @@ def test_igraph_and_networkx_betweenness_agree_with_the_same_pivots(pivots):
 
 def test_graph_does_not_depend_on_row_order():
     projection = random_projection()
-    shuffled = Projection.from_frames(**{
-        name: frame.sample(frac=1, random_state=5) for name, frame in vars(projection).items()})
+    shuffled = Projection.from_frames(
+        **{name: frame.sample(frac=1, random_state=5) for name, frame in vars(projection).items()}
+    )
     assert coauthor_graph(shuffled).vs["name"] == coauthor_graph(projection).vs["name"]
 
 
 # --- combining, ranks, tiers ------------------------------------------------------------------
 
+
 def test_percentile_averages_ties_and_keeps_no_evidence_at_zero():
     values = pd.Series([0.0, 0.0, 1.0, 2.0, 2.0, 5.0], index=list("abcdef"))
     assert percentile(values).to_dict() == {
-        "a": 0.0, "b": 0.0, "c": 40.0, "d": 70.0, "e": 70.0, "f": 100.0}
+        "a": 0.0,
+        "b": 0.0,
+        "c": 40.0,
+        "d": 70.0,
+        "e": 70.0,
+        "f": 100.0,
+    }
 
 
 def test_tiers_split_5_15_30_50_on_100_hcps():
@@ -222,8 +266,9 @@ def test_influence_is_the_weighted_mean_of_component_percentiles():
 def test_scores_are_deterministic_and_independent_of_row_order():
     projection = random_projection()
     first = score_hcps(projection, as_of=AS_OF)
-    shuffled = Projection.from_frames(**{
-        name: frame.sample(frac=1, random_state=9) for name, frame in vars(projection).items()})
+    shuffled = Projection.from_frames(
+        **{name: frame.sample(frac=1, random_state=9) for name, frame in vars(projection).items()}
+    )
     pd.testing.assert_frame_equal(first, score_hcps(projection, as_of=AS_OF))
     pd.testing.assert_frame_equal(first, score_hcps(shuffled, as_of=AS_OF))
 
@@ -231,7 +276,7 @@ def test_scores_are_deterministic_and_independent_of_row_order():
 def test_weights_change_the_ranking():
     papers = [(f"P{i}", 2023, ["WRITER"], 50) for i in range(5)]
     projection = build(papers, roles=[("NCT1", "TRIALIST", "principal investigator")])
-    trials_only = ScoringConfig(weights={c: 0 for c in COMPONENTS} | {"trial_leadership": 1})
+    trials_only = ScoringConfig(weights=dict.fromkeys(COMPONENTS, 0) | {"trial_leadership": 1})
     assert score_hcps(projection, as_of=AS_OF)["hcp_id"][0] == "WRITER"
     assert score_hcps(projection, trials_only, as_of=AS_OF)["hcp_id"][0] == "TRIALIST"
 
@@ -243,16 +288,23 @@ def test_empty_projection_gives_an_empty_score_frame():
 
 # --- rising stars -----------------------------------------------------------------------------
 
+
 def test_rising_star_is_the_hcp_whose_output_and_network_grow():
     steady = [(f"S{y}", y, ["STEADY", "PEER"], None) for y in range(AS_OF - 5, AS_OF + 1)]
-    rising = [(f"R{y}-{j}", y, ["RISER", f"NEW{y}{j}"], None)
-              for y in range(AS_OF - 2, AS_OF + 1) for j in range(3)]
+    rising = [
+        (f"R{y}-{j}", y, ["RISER", f"NEW{y}{j}"], None)
+        for y in range(AS_OF - 2, AS_OF + 1)
+        for j in range(3)
+    ]
     rising.append(("R0", AS_OF - 4, ["RISER"], None))
     frame = rising_stars(build(steady + rising), as_of=AS_OF)
     assert frame.loc["RISER", "rising"]
     assert frame["rising_score"].idxmax() == "RISER"
     assert frame.loc["STEADY", "rising_score"] == 0.0 and not frame.loc["STEADY", "rising"]
-    assert frame.loc["RISER", "recent_coauthors"] == 9 and frame.loc["RISER", "previous_coauthors"] == 0
+    assert (
+        frame.loc["RISER", "recent_coauthors"] == 9
+        and frame.loc["RISER", "previous_coauthors"] == 0
+    )
 
 
 def test_rising_needs_recent_activity():
@@ -262,11 +314,16 @@ def test_rising_needs_recent_activity():
 
 # --- explanation ------------------------------------------------------------------------------
 
+
 def test_explanation_contributions_sum_to_influence_with_evidence():
-    projection = build([("P1", 2022, ["KOL", "CO1", "CO2"], 30), ("P2", 2023, ["CO1", "KOL"], 5),
-                        ("P3", 2019, ["X", "KOL", "Y"], None)],
-                       roles=[("NCT1", "KOL", "principal investigator"),
-                              ("NCT2", "KOL", "sub-investigator")])
+    projection = build(
+        [
+            ("P1", 2022, ["KOL", "CO1", "CO2"], 30),
+            ("P2", 2023, ["CO1", "KOL"], 5),
+            ("P3", 2019, ["X", "KOL", "Y"], None),
+        ],
+        roles=[("NCT1", "KOL", "principal investigator"), ("NCT2", "KOL", "sub-investigator")],
+    )
     scores = score_hcps(projection, as_of=AS_OF)
     explained = explain_hcp(projection, scores, "KOL", as_of=AS_OF)
     contributions = sum(c["contribution"] for c in explained["components"].values())
@@ -275,11 +332,18 @@ def test_explanation_contributions_sum_to_influence_with_evidence():
     assert explained["components"]["publication_output"]["raw"] > 0
     assert [p["pmid"] for p in explained["evidence"]["papers"]] == ["P1", "P2", "P3"]
     assert explained["evidence"]["papers"][0] == {
-        "pmid": "P1", "title": "Paper P1", "year": 2022, "position": 1, "citations": 30,
-        "author_weight": 1.0}
+        "pmid": "P1",
+        "title": "Paper P1",
+        "year": 2022,
+        "position": 1,
+        "citations": 30,
+        "author_weight": 1.0,
+    }
     assert explained["evidence"]["coauthors"][0] == {"hcp_id": "CO1", "name": "Dr CO1", "papers": 2}
     assert [(t["nct_id"], t["role"]) for t in explained["evidence"]["trials"]] == [
-        ("NCT1", "principal investigator"), ("NCT2", "sub-investigator")]
+        ("NCT1", "principal investigator"),
+        ("NCT2", "sub-investigator"),
+    ]
 
 
 def test_explanation_reads_components_stored_as_json():
@@ -305,11 +369,13 @@ def test_explaining_an_unknown_hcp_is_a_not_found_error():
 
 # --- configuration ----------------------------------------------------------------------------
 
+
 def test_scoring_toml_in_home_overrides_defaults(tmp_path, monkeypatch):
     assert load_scoring_config(tmp_path) == ScoringConfig()
     (tmp_path / "scoring.toml").write_text(
-        'half_life_years = 3\ntier_cutoffs = [10, 30, 60]\n'
-        '[weights]\ntrial_leadership = 50\n[role_weights]\n"Study Chair" = 2\n')
+        "half_life_years = 3\ntier_cutoffs = [10, 30, 60]\n"
+        '[weights]\ntrial_leadership = 50\n[role_weights]\n"Study Chair" = 2\n'
+    )
     config = load_scoring_config(tmp_path)
     assert config.half_life_years == 3 and config.tier_cutoffs == (10, 30, 60)
     assert config.component_weights()["trial_leadership"] == 50
@@ -319,15 +385,18 @@ def test_scoring_toml_in_home_overrides_defaults(tmp_path, monkeypatch):
     assert load_scoring_config() == config
 
 
-@pytest.mark.parametrize("text, message", [
-    ("half_lfe_years = 3", "unknown setting"),
-    ("[weights]\npopularity = 1", "unknown scoring component"),
-    ("[weights]\ncitation_impact = -1", "weights must be numbers"),
-    ("tier_cutoffs = [50, 20]", "tier_cutoffs"),
-    ("betweenness_pivots = 1", "betweenness_pivots"),
-    ("half_life_years = 'five'", "half_life_years"),
-    ("weights = [", "cannot read"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("half_lfe_years = 3", "unknown setting"),
+        ("[weights]\npopularity = 1", "unknown scoring component"),
+        ("[weights]\ncitation_impact = -1", "weights must be numbers"),
+        ("tier_cutoffs = [50, 20]", "tier_cutoffs"),
+        ("betweenness_pivots = 1", "betweenness_pivots"),
+        ("half_life_years = 'five'", "half_life_years"),
+        ("weights = [", "cannot read"),
+    ],
+)
 def test_bad_scoring_toml_is_a_config_error(tmp_path, text, message):
     (tmp_path / "scoring.toml").write_text(text)
     with pytest.raises(ConfigError, match=message):
@@ -336,7 +405,7 @@ def test_bad_scoring_toml_is_a_config_error(tmp_path, text, message):
 
 def test_all_weights_zero_is_a_config_error():
     with pytest.raises(ConfigError, match="positive weight"):
-        ScoringConfig(weights={c: 0 for c in COMPONENTS})
+        ScoringConfig(weights=dict.fromkeys(COMPONENTS, 0))
 
 
 def test_scores_are_json_friendly():
@@ -356,7 +425,12 @@ def test_the_documented_scoring_toml_example_is_valid():
 
 
 def test_trial_roles_are_normalised_before_weighing():
-    roles = [("N1", "A", "PRINCIPAL_INVESTIGATOR"), ("N2", "B", "Sub-Investigator"),
-             ("N3", "C", "  overall   official "), ("N4", "D", None), ("N5", "E", "nurse")]
+    roles = [
+        ("N1", "A", "PRINCIPAL_INVESTIGATOR"),
+        ("N2", "B", "Sub-Investigator"),
+        ("N3", "C", "  overall   official "),
+        ("N4", "D", None),
+        ("N5", "E", "nurse"),
+    ]
     lead = trial_leadership(build([], roles), ScoringConfig(other_role_weight=0.5))
     assert lead.to_dict() == {"A": 3.0, "B": 1.0, "C": 3.0, "D": 0.5, "E": 0.5}

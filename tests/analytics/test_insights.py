@@ -23,12 +23,29 @@ from kolgraph.errors import ConfigError, InputError
 from kolgraph.generate import PLANTED_THEMES, generate_bundle
 from kolgraph.schema import DEFAULT_INSIGHT_CATEGORIES
 
-TP_COLUMNS = ["touchpoint_id", "msl_id", "hcp_id", "date", "channel", "topic", "insight",
-              "insight_category", "sentiment"]
+TP_COLUMNS = [
+    "touchpoint_id",
+    "msl_id",
+    "hcp_id",
+    "date",
+    "channel",
+    "topic",
+    "insight",
+    "insight_category",
+    "sentiment",
+]
 
 # (id, msl, hcp, date, insight, category, sentiment); topic = "t" + id
 TOUCHES = [
-    ("T01", "M1", "H1", "2024-12-31", "Wants registry data <b>now</b>", "research interest", "positive"),
+    (
+        "T01",
+        "M1",
+        "H1",
+        "2024-12-31",
+        "Wants registry data <b>now</b>",
+        "research interest",
+        "positive",
+    ),
     ("T02", "M1", "H1", "2025-01-01", "Prior auth delays", "access and reimbursement", "negative"),
     ("T03", "M1", "H2", "2025-03-31", "Asked about dosing", "product perception", "neutral"),
     ("T04", "M2", "H3", "2025-04-01", "Competitor oral option", "competitor", "negative"),
@@ -37,15 +54,22 @@ TOUCHES = [
     ("T07", "M2", "H4", "2025-10-15", "Unscored HCP's note", None, None),
     ("T08", "M1", "H2", "2025-10-15", "Dosing again", "product perception", "positive"),
 ]
-HCPS = pd.DataFrame({"hcp_id": ["H1", "H2", "H3", "H4"],
-                     "name": ["Ann A", "Bo B", "Cy C", "Di D"],
-                     "territory": ["North", "North", "South", None]}, dtype=object)
+HCPS = pd.DataFrame(
+    {
+        "hcp_id": ["H1", "H2", "H3", "H4"],
+        "name": ["Ann A", "Bo B", "Cy C", "Di D"],
+        "territory": ["North", "North", "South", None],
+    },
+    dtype=object,
+)
 SCORES = pd.DataFrame({"hcp_id": ["H1", "H2", "H3"], "tier": [1, 2, 3]}, dtype=object)
 MSLS = pd.DataFrame({"msl_id": ["M1", "M2"], "name": ["Mia M", "Max X"]}, dtype=object)
 
 
 def touchpoints(rows=TOUCHES) -> pd.DataFrame:
-    records = [(i, m, h, d, "in-person", f"t{i}", text, cat, sent) for i, m, h, d, text, cat, sent in rows]
+    records = [
+        (i, m, h, d, "in-person", f"t{i}", text, cat, sent) for i, m, h, d, text, cat, sent in rows
+    ]
     return pd.DataFrame(records, columns=TP_COLUMNS, dtype=object)
 
 
@@ -54,6 +78,7 @@ def summary(**filters) -> dict:
 
 
 # --- the vocabulary ------------------------------------------------------------------------------
+
 
 def test_categories_default_without_a_file(tmp_path):
     assert load_insight_categories(tmp_path) == DEFAULT_INSIGHT_CATEGORIES
@@ -64,8 +89,17 @@ def test_categories_from_insights_toml(tmp_path):
     assert load_insight_categories(tmp_path) == ("Efficacy", "safety", "other")
 
 
-@pytest.mark.parametrize("text", ['categories = []', 'categories = "safety"', 'categories = ["a", ""]',
-                                  'categories = ["Safety", "safety"]', 'categories = [', 'categories = [1]'])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "categories = []",
+        'categories = "safety"',
+        'categories = ["a", ""]',
+        'categories = ["Safety", "safety"]',
+        "categories = [",
+        "categories = [1]",
+    ],
+)
 def test_bad_category_settings_are_config_errors(tmp_path, text):
     (tmp_path / "insights.toml").write_text(text)
     with pytest.raises(ConfigError, match="insights.toml"):
@@ -74,9 +108,19 @@ def test_bad_category_settings_are_config_errors(tmp_path, text):
 
 # --- counts ---------------------------------------------------------------------------------------
 
+
 def test_quarters_split_at_calendar_boundaries():
-    dates = pd.Series(["2024-12-31", "2025-01-01", "2025-03-31", "2025-04-01", "2025-09-30", "2025-10-01"])
-    assert quarters(dates).tolist() == ["2024-Q4", "2025-Q1", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]
+    dates = pd.Series(
+        ["2024-12-31", "2025-01-01", "2025-03-31", "2025-04-01", "2025-09-30", "2025-10-01"]
+    )
+    assert quarters(dates).tolist() == [
+        "2024-Q4",
+        "2025-Q1",
+        "2025-Q1",
+        "2025-Q2",
+        "2025-Q3",
+        "2025-Q4",
+    ]
     assert quarter_range(["2025-Q3", "2024-Q4"]) == ["2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3"]
     assert quarter_range([]) == []
 
@@ -98,13 +142,24 @@ def test_counts_by_every_dimension():
     assert counts["territory"] == {"North": 4, "South": 1, NONE_LABEL: 1}
     assert counts["tier"] == {"1": 2, "2": 2, "3": 1, NONE_LABEL: 1}
     # quarters run without gaps: 2025-Q3 has no insight but is listed
-    assert counts["quarter"] == {"2024-Q4": 1, "2025-Q1": 2, "2025-Q2": 1, "2025-Q3": 0, "2025-Q4": 2}
+    assert counts["quarter"] == {
+        "2024-Q4": 1,
+        "2025-Q1": 2,
+        "2025-Q2": 1,
+        "2025-Q3": 0,
+        "2025-Q4": 2,
+    }
 
 
 def test_category_by_quarter():
     grid = summary()["category_by_quarter"]
-    assert grid["product perception"] == {"2024-Q4": 0, "2025-Q1": 1, "2025-Q2": 0, "2025-Q3": 0,
-                                          "2025-Q4": 1}
+    assert grid["product perception"] == {
+        "2024-Q4": 0,
+        "2025-Q1": 1,
+        "2025-Q2": 0,
+        "2025-Q3": 0,
+        "2025-Q4": 1,
+    }
     assert grid[NONE_LABEL]["2025-Q4"] == 1
     assert sum(sum(q.values()) for q in grid.values()) == 6
 
@@ -113,10 +168,20 @@ def test_newest_insights_are_from_tier_1_and_2_newest_first():
     newest = summary()["newest"]
     assert [n["touchpoint_id"] for n in newest] == ["T08", "T03", "T02", "T01"]
     first = newest[0]
-    assert first == {"date": "2025-10-15", "touchpoint_id": "T08", "hcp_id": "H2", "hcp_name": "Bo B",
-                     "tier": 2, "territory": "North", "msl_id": "M1", "msl_name": "Mia M",
-                     "insight_category": "product perception", "sentiment": "positive",
-                     "topic": "tT08", "insight": "Dosing again"}
+    assert first == {
+        "date": "2025-10-15",
+        "touchpoint_id": "T08",
+        "hcp_id": "H2",
+        "hcp_name": "Bo B",
+        "tier": 2,
+        "territory": "North",
+        "msl_id": "M1",
+        "msl_name": "Mia M",
+        "insight_category": "product perception",
+        "sentiment": "positive",
+        "topic": "tT08",
+        "insight": "Dosing again",
+    }
 
 
 def test_insight_text_is_kept_as_given():
@@ -128,14 +193,17 @@ def test_newest_limit():
     assert len(insight_summary(touchpoints(), HCPS, SCORES, limit=2)["newest"]) == 2
 
 
-@pytest.mark.parametrize("filters, expected_ids", [
-    ({"territory": "South"}, {"T04"}),
-    ({"since": "2025-03-31"}, {"T03", "T04", "T07", "T08"}),
-    ({"since": date(2025, 4, 1), "as_of": "2025-10-14"}, {"T04"}),
-    ({"tier": 2}, {"T03", "T08"}),
-    ({"tier": "1"}, {"T01", "T02"}),
-    ({"category": "Product Perception"}, {"T03", "T08"}),
-])
+@pytest.mark.parametrize(
+    "filters, expected_ids",
+    [
+        ({"territory": "South"}, {"T04"}),
+        ({"since": "2025-03-31"}, {"T03", "T04", "T07", "T08"}),
+        ({"since": date(2025, 4, 1), "as_of": "2025-10-14"}, {"T04"}),
+        ({"tier": 2}, {"T03", "T08"}),
+        ({"tier": "1"}, {"T01", "T02"}),
+        ({"category": "Product Perception"}, {"T03", "T08"}),
+    ],
+)
 def test_filters(filters, expected_ids):
     frame = touchpoints()
     result = insight_summary(frame, HCPS, SCORES, msls=MSLS, **filters)
@@ -146,8 +214,13 @@ def test_filters(filters, expected_ids):
 
 def test_filters_are_echoed_in_canonical_form():
     result = summary(category="SAFETY", since="2025-01-01", tier="2")
-    assert result["filters"] == {"territory": None, "since": "2025-01-01", "tier": 2,
-                                 "category": "safety", "as_of": None}
+    assert result["filters"] == {
+        "territory": None,
+        "since": "2025-01-01",
+        "tier": 2,
+        "category": "safety",
+        "as_of": None,
+    }
     assert result["total"] == 0
 
 
@@ -162,7 +235,9 @@ def test_a_configured_vocabulary_is_used():
     # stored categories outside the vocabulary are still counted, after it
     assert result["counts"]["category"]["product perception"] == 2
     with pytest.raises(InputError, match="allowed: competitor, mood"):
-        insight_summary(touchpoints(), HCPS, SCORES, categories=("competitor", "mood"), category="safety")
+        insight_summary(
+            touchpoints(), HCPS, SCORES, categories=("competitor", "mood"), category="safety"
+        )
 
 
 @pytest.mark.parametrize("tier", [0, -1, "x", "1.5", True, 4])
@@ -171,11 +246,14 @@ def test_bad_tier(tier):
         summary(tier=tier)
 
 
-@pytest.mark.parametrize("filters, message", [
-    ({"since": "2025-13-01"}, "--since must be a date"),
-    ({"since": "2025-05-01", "as_of": "2025-01-01"}, "is after"),
-    ({"territory": "Atlantis"}, "territories with insights: North, South"),
-])
+@pytest.mark.parametrize(
+    "filters, message",
+    [
+        ({"since": "2025-13-01"}, "--since must be a date"),
+        ({"since": "2025-05-01", "as_of": "2025-01-01"}, "is after"),
+        ({"territory": "Atlantis"}, "territories with insights: North, South"),
+    ],
+)
 def test_bad_filters(filters, message):
     with pytest.raises(InputError, match=message):
         summary(**filters)
@@ -188,6 +266,7 @@ def test_no_touchpoints_at_all():
 
 
 # --- trends and labels ------------------------------------------------------------------------
+
 
 def test_trend_direction_uses_the_share_of_insights():
     totals = np.array([100, 200, 400, 800])
@@ -205,7 +284,10 @@ def test_label_terms_skip_overlapping_phrases():
 
 def test_label_terms_prefer_a_phrase_as_heavy_as_its_word():
     vocabulary = np.array(["real", "real world", "registry", "world"])
-    assert label_terms(np.array([1.0, 0.9, 0.5, 0.3]), vocabulary, n=2) == ["real world", "registry"]
+    assert label_terms(np.array([1.0, 0.9, 0.5, 0.3]), vocabulary, n=2) == [
+        "real world",
+        "registry",
+    ]
     assert label_terms(np.array([1.0, 0.5, 0.6, 0.0]), vocabulary, n=2) == ["real", "registry"]
 
 
@@ -219,6 +301,7 @@ def test_n_themes_must_be_positive():
 
 
 # --- themes on the generator's data ------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
@@ -270,8 +353,10 @@ def test_found_themes_are_pure_and_cover_the_planted_ones(generated):
     truth = planted_truth(notes["insight"])
     for planted in PLANTED_THEMES:
         members = truth == planted.key
-        best = max(np.unique(labels[members & (labels >= 0)]),
-                   key=lambda t: (members & (labels == t)).sum())
+        best = max(
+            np.unique(labels[members & (labels >= 0)]),
+            key=lambda t: (members & (labels == t)).sum(),
+        )
         in_best = labels == best
         purity = (members & in_best).sum() / in_best.sum()
         recall = (members & in_best).sum() / members.sum()
@@ -285,8 +370,9 @@ def test_found_themes_are_pure_and_cover_the_planted_ones(generated):
             assert in_theme.sum() <= 1.1 * smallest_planted
 
 
-@pytest.mark.parametrize("planted", [p for p in PLANTED_THEMES if p.trend != "steady"],
-                         ids=lambda p: p.key)
+@pytest.mark.parametrize(
+    "planted", [p for p in PLANTED_THEMES if p.trend != "steady"], ids=lambda p: p.key
+)
 def test_trends_come_out_as_planted(themes, planted):
     theme = matching_theme(themes, planted)
     expected = {"growing": "growing", "fading": "fading"}[planted.trend]
@@ -295,13 +381,23 @@ def test_trends_come_out_as_planted(themes, planted):
 
 def test_theme_shape(themes):
     theme = themes[0]
-    assert set(theme) == {"theme", "label", "terms", "size", "share", "trend", "direction", "change",
-                          "examples"}
+    assert set(theme) == {
+        "theme",
+        "label",
+        "terms",
+        "size",
+        "share",
+        "trend",
+        "direction",
+        "change",
+        "examples",
+    }
     assert theme["theme"] == 1 and theme["label"] == ", ".join(theme["terms"])
     assert 3 <= len(theme["terms"]) <= 4
     assert sum(theme["trend"].values()) == theme["size"]
-    assert [t["size"] for t in themes if t["theme"]] == sorted((t["size"] for t in themes if t["theme"]),
-                                                                reverse=True)
+    assert [t["size"] for t in themes if t["theme"]] == sorted(
+        (t["size"] for t in themes if t["theme"]), reverse=True
+    )
 
 
 def test_themes_are_deterministic_for_a_seed(generated, themes):

@@ -10,8 +10,8 @@ import pytest
 
 from kolgraph.analytics.network import (
     HCP,
-    MESH_CHECK_TAGS,
     INSTITUTION,
+    MESH_CHECK_TAGS,
     Neighbourhood,
     Node,
     nearest_source_path,
@@ -68,8 +68,12 @@ def test_nearest_source_path_is_the_smallest_from_any_source(seed):
     engaged = lambda ids: {i: sources[i] for i in ids if i in sources}  # noqa: E731
     for target in rng.sample(hcps, 20):
         found = nearest_source_path(target, expand_on(graph), engaged, max_edges=100)
-        paths = [p for s in sources if s != target.id and nx.has_path(graph, Node(s, HCP), target)
-                 for p in nx.all_shortest_paths(graph, Node(s, HCP), target)]
+        paths = [
+            p
+            for s in sources
+            if s != target.id and nx.has_path(graph, Node(s, HCP), target)
+            for p in nx.all_shortest_paths(graph, Node(s, HCP), target)
+        ]
         if not paths:
             assert found is None
             continue
@@ -83,8 +87,10 @@ def test_nearest_source_path_is_the_smallest_from_any_source(seed):
 def test_suggestions_scored_in_rounds_equal_scoring_everyone(seed, limit):
     rng = random.Random(seed)
     people = [f"P{n:03d}" for n in range(400)]
-    coauthors = {c: (c.lower(), ["ME"] + rng.sample(people, rng.randint(1, 40)))
-                 for c in rng.sample(people, 12)}
+    coauthors = {
+        c: (c.lower(), ["ME"] + rng.sample(people, rng.randint(1, 40)))
+        for c in rng.sample(people, 12)
+    }
     members = {"I1": ("Inst", rng.sample(people, 60))}
     around = Neighbourhood("ME", coauthors, members)
     topics = {p: frozenset(rng.sample("ABCDEFGH", rng.randint(0, 5))) for p in people + ["ME"]}
@@ -130,18 +136,24 @@ def test_suggestions_equal_brute_force(seed, limit):
     and float rounding included, on neighbourhoods with hubs, duplicates and institutions."""
     rng = random.Random(seed)
     people = [f"P{n:04d}" for n in range(1500)]
-    coauthors = {c: (c.lower(), ["ME"] + rng.sample(people, rng.choice([1, 2, 3, 30, 400])))
-                 for c in rng.sample(people, rng.randint(1, 40))}
-    institutions = {f"I{i}": (f"Inst {i}", rng.sample(people, rng.randint(0, 300)) * 2)
-                    for i in range(rng.randint(0, 3))}
+    coauthors = {
+        c: (c.lower(), ["ME"] + rng.sample(people, rng.choice([1, 2, 3, 30, 400])))
+        for c in rng.sample(people, rng.randint(1, 40))
+    }
+    institutions = {
+        f"I{i}": (f"Inst {i}", rng.sample(people, rng.randint(0, 300)) * 2)
+        for i in range(rng.randint(0, 3))
+    }
     around = Neighbourhood("ME", coauthors, institutions)
     topics = {p: frozenset(rng.sample("ABCDEFGHIJ", rng.randint(0, 6))) for p in people + ["ME"]}
     found = suggest(around, lambda ids: {i: (i.lower(), topics[i]) for i in ids}, limit)
-    assert [(r["hcp_id"], r["score"]) for r in found] == brute_force_suggestions(around, topics, limit)
+    assert [(r["hcp_id"], r["score"]) for r in found] == brute_force_suggestions(
+        around, topics, limit
+    )
 
 
 def test_why_sentence_lists_at_most_three_names():
     assert why_sentence(["A", "B", "C", "D", "E"], [], []) == (
-        "Shares 5 co-authors (A, B, C and 2 more).")
+        "Shares 5 co-authors (A, B, C and 2 more)."
+    )
     assert why_sentence([], ["X", "Y"], []) == "Works at the same 2 institutions (X, Y)."
-

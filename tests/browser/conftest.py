@@ -15,8 +15,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
-
-from live_app import ADMIN, MSL, LiveServer, chromium_missing_message, demo_home, in_ci, launch_chromium, log_in
+from live_app import (
+    ADMIN,
+    MSL,
+    LiveServer,
+    chromium_missing_message,
+    demo_home,
+    in_ci,
+    launch_chromium,
+    log_in,
+)
 
 from kolgraph.store.embedded import EmbeddedStore
 
@@ -64,8 +72,13 @@ def site(tmp_path_factory):
     demo = demo_home(tmp_path_factory.mktemp("browser"))
     hcp, foreign = _chosen_hcps(demo.home, demo.msl_territory)
     with LiveServer(demo.home) as server:
-        yield Site(url=server.url, msl_territory=demo.msl_territory, hcp_id=hcp["hcp_id"],
-                   hcp_name=hcp["name"], foreign_hcp_id=foreign["hcp_id"])
+        yield Site(
+            url=server.url,
+            msl_territory=demo.msl_territory,
+            hcp_id=hcp["hcp_id"],
+            hcp_name=hcp["name"],
+            foreign_hcp_id=foreign["hcp_id"],
+        )
 
 
 def _chosen_hcps(home, territory: str) -> tuple[dict, dict]:

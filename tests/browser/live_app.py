@@ -26,8 +26,14 @@ from kolgraph.web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: Nothing in the background may phone home: the offline test counts every request.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 PASSWORD = "correct horse battery staple"
 ADMIN = "ada"
 MSL = "mia"
@@ -73,7 +79,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self._server.effective_port}"
         self._thread = threading.Thread(target=self._server.run, name="kolgraph-live", daemon=True)
 
-    def __enter__(self) -> "LiveServer":
+    def __enter__(self) -> LiveServer:
         self._thread.start()
         return self
 

@@ -77,15 +77,22 @@ def shoot(base_url: str, hcp_id: str, out: Path) -> None:
 
 def pages(hcp_id: str) -> list[tuple[str, str]]:
     """(file name, URL path) of every screenshot."""
-    return [("dashboard", "/"), ("hcp-profile", f"/hcp/{hcp_id}"),
-            ("network", f"/network/hcp/{hcp_id}?min_papers=3"), ("gaps", "/gaps"), ("insights", "/insights")]
+    return [
+        ("dashboard", "/"),
+        ("hcp-profile", f"/hcp/{hcp_id}"),
+        ("network", f"/network/hcp/{hcp_id}?min_papers=3"),
+        ("gaps", "/gaps"),
+        ("insights", "/insights"),
+    ]
 
 
 def show_network(page, hcp_id: str) -> None:
     """Wait until vis-network has settled the layout, bring the drawing and its legend into
     view, and hover the HCP's own node so its tooltip shows."""
     page.wait_for_selector(STABILIZED, state="attached")
-    page.evaluate("() => document.querySelector('[data-network] .legend').scrollIntoView({block: 'end'})")
+    page.evaluate(
+        "() => document.querySelector('[data-network] .legend').scrollIntoView({block: 'end'})"
+    )
     spot = page.evaluate(NODE_SPOT_JS, hcp_id)
     page.mouse.move(spot["x"], spot["y"])
     page.wait_for_selector(".vis-tooltip", state="visible")
@@ -93,9 +100,15 @@ def show_network(page, hcp_id: str) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots",
-                        help="folder for the PNGs (default: docs/screenshots)")
-    parser.add_argument("--hcp", help="HCP id for the profile and network shots (default: the top HCP)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "docs" / "screenshots",
+        help="folder for the PNGs (default: docs/screenshots)",
+    )
+    parser.add_argument(
+        "--hcp", help="HCP id for the profile and network shots (default: the top HCP)"
+    )
     return parser
 
 

@@ -60,6 +60,7 @@ def open_network(page, url: str) -> None:
 
 # --- logging in ------------------------------------------------------------------------------
 
+
 def test_login_required_then_dashboard(page, page_log, site):
     page.goto(f"{site.url}/gaps")
     assert path_of(page) == "/login"
@@ -92,6 +93,7 @@ def test_logout_ends_the_session(admin_page, site):
 
 
 # --- search, profile, network ----------------------------------------------------------------
+
 
 def test_search_then_open_profile(admin_page, page_log, site):
     page = admin_page
@@ -162,7 +164,9 @@ def test_clicking_a_drawn_node_opens_its_profile(admin_page, site):
 
 def _clickable_node(page, exclude: str) -> tuple[str, dict]:
     """A node other than ``exclude`` that is on screen and not hidden under another node."""
-    ids = page.evaluate("() => document.querySelector('[data-network]').network.body.data.nodes.getIds()")
+    ids = page.evaluate(
+        "() => document.querySelector('[data-network]').network.body.data.nodes.getIds()"
+    )
     for node_id in ids:
         spot = page.evaluate(NODE_AT_JS, node_id)
         if node_id != exclude and spot["inside"] and spot["hit"] == node_id:
@@ -177,12 +181,15 @@ def test_network_search_box_selects_the_node(admin_page, site):
     page.fill("[data-network] .network-search", site.hcp_name)
     page.press("[data-network] .network-search", "Enter")
 
-    selected = page.evaluate("() => document.querySelector('[data-network]').network.getSelectedNodes()")
+    selected = page.evaluate(
+        "() => document.querySelector('[data-network]').network.getSelectedNodes()"
+    )
     assert selected == [site.hcp_id]
     assert page.inner_text("[data-network] .network-search-status") == ""
 
 
 # --- exports ---------------------------------------------------------------------------------
+
 
 def test_export_csv_download(admin_page, site, tmp_path):
     page = admin_page
@@ -215,6 +222,7 @@ def test_gaps_page_xlsx_download(admin_page, site, tmp_path):
 
 # --- territory scoping -----------------------------------------------------------------------
 
+
 def test_msl_cannot_open_another_territory(msl_page, site):
     page = msl_page
     assert page.goto(f"{site.url}/hcp/{site.hcp_id}").status == 200
@@ -236,12 +244,21 @@ def test_msl_export_holds_only_their_territory(msl_page, site):
 
 # --- offline ---------------------------------------------------------------------------------
 
+
 def test_pages_work_offline(admin_page, page_log, site):
     """Every main page loads, draws and logs no error while any non-local request is refused."""
     page = admin_page
     page.context.route(lambda url: not _local(url, site.url), lambda route: route.abort())
-    pages = ["/", f"/hcps?q={site.hcp_name}", f"/hcp/{site.hcp_id}",
-             f"/hcp/{site.hcp_id}/collaborators", "/gaps", "/insights", "/exports", "/admin/audit"]
+    pages = [
+        "/",
+        f"/hcps?q={site.hcp_name}",
+        f"/hcp/{site.hcp_id}",
+        f"/hcp/{site.hcp_id}/collaborators",
+        "/gaps",
+        "/insights",
+        "/exports",
+        "/admin/audit",
+    ]
     for url in pages:
         assert page.goto(f"{site.url}{url}").status == 200, url
     open_network(page, f"{site.url}/network/hcp/{site.hcp_id}")

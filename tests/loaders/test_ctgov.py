@@ -66,9 +66,11 @@ def test_every_file_reads_and_validates(path):
 # --- folders: counts against the source --------------------------------------------------------
 
 
-@pytest.mark.parametrize("folder, files, nct_id", [(XML, XML_FILES, xml_nct_id),
-                                                   (JSON, JSON_FILES, json_nct_id)],
-                         ids=["xml", "json"])
+@pytest.mark.parametrize(
+    "folder, files, nct_id",
+    [(XML, XML_FILES, xml_nct_id), (JSON, JSON_FILES, json_nct_id)],
+    ids=["xml", "json"],
+)
 def test_a_folder_gives_one_trial_per_distinct_nct_id(folder, files, nct_id):
     distinct = {nct_id(f) for f in files}
     read = read_ctgov(folder)
@@ -82,8 +84,11 @@ def test_a_folder_gives_one_trial_per_distinct_nct_id(folder, files, nct_id):
 def investigator_names(path: Path, role: str | None = None) -> set[str]:
     """Distinct names written for site investigators (of ``role``) and overall officials."""
     root = ET.parse(path).getroot()
-    names = {i.findtext("last_name") for i in root.iter("investigator")
-             if role is None or i.findtext("role") == role}
+    names = {
+        i.findtext("last_name")
+        for i in root.iter("investigator")
+        if role is None or i.findtext("role") == role
+    }
     if role is None:
         names |= {o.findtext("last_name") for o in root.iter("overall_official")}
     return names
@@ -110,12 +115,15 @@ def test_an_official_becomes_an_hcp_with_role_and_affiliation():
     hcp = read.raw.tables["hcps"].frame.set_index("hcp_id").loc["CT-schmidt-peter"]
     assert (hcp["first_name"], hcp["last_name"], hcp["credentials"]) == ("Peter", "Schmidt", "M.D.")
     roles = read.raw.tables["trial_roles"].frame
-    assert roles.to_dict("records") == [{"nct_id": "NCT00001177", "hcp_id": "CT-schmidt-peter",
-                                         "role": "principal investigator"}]
+    assert roles.to_dict("records") == [
+        {"nct_id": "NCT00001177", "hcp_id": "CT-schmidt-peter", "role": "principal investigator"}
+    ]
     institutions = read.raw.tables["institutions"].frame.set_index("institution_id")
     affiliated = read.raw.tables["affiliations"].frame.set_index("hcp_id").loc["CT-schmidt-peter"]
-    assert institutions.loc[affiliated["institution_id"], "name"] == \
-        "National Institute of Mental Health (NIMH)"
+    assert (
+        institutions.loc[affiliated["institution_id"], "name"]
+        == "National Institute of Mental Health (NIMH)"
+    )
 
 
 def test_sites_become_institutions_with_their_place():
@@ -130,8 +138,10 @@ def test_sites_become_institutions_with_their_place():
 
 def test_site_ids_are_shared_with_parsed_affiliations_unless_anonymised():
     parsed = parse_affiliation("Duke University Medical Center, Durham, NC 27710, USA.")
-    assert site_institution_id("Duke University Medical Center", "Durham", "United States") == \
-        parsed[0].institution_id
+    assert (
+        site_institution_id("Duke University Medical Center", "Durham", "United States")
+        == parsed[0].institution_id
+    )
     boston = site_institution_id("Local Institution", "Boston", "United States")
     lyon = site_institution_id("Local Institution", "Lyon", "France")
     assert boston != lyon
@@ -163,28 +173,33 @@ def test_a_studies_envelope_and_a_list_are_read(tmp_path):
     for name in ("envelope.json", "list.json"):
         read = read_ctgov(tmp_path / name)
         assert read.raw.tables["trials"].frame["nct_id"].tolist() == [
-            json_nct_id(JSON_FILES[1]), json_nct_id(JSON_FILES[2])]
+            json_nct_id(JSON_FILES[1]),
+            json_nct_id(JSON_FILES[2]),
+        ]
 
 
-@pytest.mark.parametrize("written, expected", [
-    ("John A. Smith, MD", PersonName("John", "Smith", "MD")),
-    ("Peter J Schmidt, M.D.", PersonName("Peter", "Schmidt", "M.D.")),
-    ("Megan E. B. Clowse, MD, MPH", PersonName("Megan", "Clowse", "MD, MPH")),
-    ("Maria R. Tria Tirona", PersonName("Maria", "Tria Tirona", "")),
-    ("R. Jeffrey Chang, M.D.", PersonName("R. Jeffrey", "Chang", "M.D.")),
-    ("Minxiang (Michael) Gu", PersonName("Minxiang", "Gu", "")),
-    ("Daniel K Benjamin, MD MPH PhD", PersonName("Daniel", "Benjamin", "MD MPH PhD")),
-    ("Jane Roe MD PhD", PersonName("Jane", "Roe", "MD PhD")),
-    ("Ludwig van Beethoven", PersonName("Ludwig", "van Beethoven", "")),
-    ("Annamaria Staiano, Prof.", PersonName("Annamaria", "Staiano", "")),
-    ("n khazragy lecturer, phD", PersonName("n", "khazragy", "phD")),
-    ("Novartis Pharmaceuticals", None),
-    ("GSK Clinical Trials", None),
-    ("4968 Clinical Trial Leader", None),
-    ("UCB Cares", None),
-    ("Medical Director", None),
-    ("Smith", None),
-])
+@pytest.mark.parametrize(
+    "written, expected",
+    [
+        ("John A. Smith, MD", PersonName("John", "Smith", "MD")),
+        ("Peter J Schmidt, M.D.", PersonName("Peter", "Schmidt", "M.D.")),
+        ("Megan E. B. Clowse, MD, MPH", PersonName("Megan", "Clowse", "MD, MPH")),
+        ("Maria R. Tria Tirona", PersonName("Maria", "Tria Tirona", "")),
+        ("R. Jeffrey Chang, M.D.", PersonName("R. Jeffrey", "Chang", "M.D.")),
+        ("Minxiang (Michael) Gu", PersonName("Minxiang", "Gu", "")),
+        ("Daniel K Benjamin, MD MPH PhD", PersonName("Daniel", "Benjamin", "MD MPH PhD")),
+        ("Jane Roe MD PhD", PersonName("Jane", "Roe", "MD PhD")),
+        ("Ludwig van Beethoven", PersonName("Ludwig", "van Beethoven", "")),
+        ("Annamaria Staiano, Prof.", PersonName("Annamaria", "Staiano", "")),
+        ("n khazragy lecturer, phD", PersonName("n", "khazragy", "phD")),
+        ("Novartis Pharmaceuticals", None),
+        ("GSK Clinical Trials", None),
+        ("4968 Clinical Trial Leader", None),
+        ("UCB Cares", None),
+        ("Medical Director", None),
+        ("Smith", None),
+    ],
+)
 def test_written_names_are_parsed(written, expected):
     assert parse_person_name(written) == expected
 
@@ -192,12 +207,17 @@ def test_written_names_are_parsed(written, expected):
 # --- bad input, format detection --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("source, message", [
-    (XML / "NCT00001177.xml", "not well-formed XML"),
-    (JSON / "NCT00763412.json", "not well-formed JSON"),
-], ids=["xml", "json"])
-def test_a_truncated_file_is_an_input_error_and_nothing_is_written(tmp_path, embedded, source,
-                                                                   message):
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        (XML / "NCT00001177.xml", "not well-formed XML"),
+        (JSON / "NCT00763412.json", "not well-formed JSON"),
+    ],
+    ids=["xml", "json"],
+)
+def test_a_truncated_file_is_an_input_error_and_nothing_is_written(
+    tmp_path, embedded, source, message
+):
     folder = tmp_path / "records"
     folder.mkdir()
     (folder / XML_FILES[5].name).write_bytes(XML_FILES[5].read_bytes())  # a good file first
@@ -216,10 +236,14 @@ def test_json_that_is_not_a_study_is_an_input_error(tmp_path):
         read_ctgov(path)
 
 
-@pytest.mark.parametrize("path, message", [
-    (DATA / "nppes" / "nppes_sample.csv", "expected .xml or .json"),
-    (DATA / "pubmed" / "pubmed1.xml", "no ClinicalTrials.gov study"),
-], ids=["csv", "pubmed"])
+@pytest.mark.parametrize(
+    "path, message",
+    [
+        (DATA / "nppes" / "nppes_sample.csv", "expected .xml or .json"),
+        (DATA / "pubmed" / "pubmed1.xml", "no ClinicalTrials.gov study"),
+    ],
+    ids=["csv", "pubmed"],
+)
 def test_another_format_is_an_input_error(path, message):
     with pytest.raises(InputError, match=message):
         read_ctgov(path)

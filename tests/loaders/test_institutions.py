@@ -18,57 +18,140 @@ def only(text: str):
     return found[0]
 
 
-@pytest.mark.parametrize("text, name, city, state, country", [
-    ("Department of Medicine, Johns Hopkins University School of Medicine, Baltimore, MD 21205, USA.",
-     "Johns Hopkins University School of Medicine", "Baltimore", "MD", "United States"),
-    ("Department of Chemistry, University of Toronto, 80 St. George St., Toronto, ON M5S 3H6, "
-     "Canada. jonathan.abbatt@utoronto.ca irenechen.wang@mail.utoronto.ca.",
-     "University of Toronto", "Toronto", "ON", "Canada"),
-    ("Department of Women's and Children's Health, Institute of Translational Medicine, "
-     "University of Liverpool, Crown Street, LiverpoolL8 7SS, UK.",
-     "University of Liverpool", "Liverpool", "", "United Kingdom"),
-    ("The Novo Nordisk Foundation Center for Biosustainability, Building 220, Chemitorvet 200, "
-     "Technical University of Denmark, 2800Kongens Lyngby, Denmark.",
-     "Technical University of Denmark", "Kongens Lyngby", "", "Denmark"),
-    ("Department of Physiological Sciences, Faculty of Science, Stellenbosch University, "
-     "Stellenbosch, Private Bag X1 Matieland, 7602, South Africa.",
-     "Stellenbosch University", "Stellenbosch", "", "South Africa"),
-    ("Cedars-Sinai Medical Center, Los Angeles, California.",
-     "Cedars-Sinai Medical Center", "Los Angeles", "CA", "United States"),
-    ("1 Department of Surgery, St. Louis University, St. Louis, MO 63110, USA",
-     "St. Louis University", "St. Louis", "MO", "United States"),
-    ("Windland Smith Rice Sudden Death Genomics Laboratory, Department of Molecular Pharmacology "
-     "& Experimental Therapeutics, Mayo Clinic, Rochester, MN, US",
-     "Mayo Clinic", "Rochester", "MN", "United States"),
-    ("Molecular Oncology Laboratory, Hospital Clínico San Carlos, IdISSC, 28040 Madrid Spain.",
-     "Hospital Clínico San Carlos", "Madrid", "", "Spain"),
-    ("Department of Physiology, Binzhou Medical University, Yantai Campus, 346 Guanhai Road, "
-     "Laishan District, Yantai, 264003, Shandong, China.",
-     "Binzhou Medical University", "Yantai", "Shandong", "China"),
-    ("Department of Parasitology, Medical College, Zhengzhou University, Zhengzhou 450052, "
-     "China. Electronic address: cuij@zzu.edu.cn.",
-     "Zhengzhou University", "Zhengzhou", "", "China"),
-    ("State Key Laboratory of Urban Water Resource and Environment (Harbin Institute of "
-     "Technology), Harbin 150080, China.",
-     "Harbin Institute of Technology", "Harbin", "", "China"),
-    ("Genentech, South San Francisco, CA 94080, USA. behrens.tim@gene.com",
-     "Genentech", "South San Francisco", "CA", "United States"),
-])
+@pytest.mark.parametrize(
+    "text, name, city, state, country",
+    [
+        (
+            "Department of Medicine, Johns Hopkins University School of Medicine, Baltimore, MD 21205, USA.",
+            "Johns Hopkins University School of Medicine",
+            "Baltimore",
+            "MD",
+            "United States",
+        ),
+        (
+            "Department of Chemistry, University of Toronto, 80 St. George St., Toronto, ON M5S 3H6, "
+            "Canada. jonathan.abbatt@utoronto.ca irenechen.wang@mail.utoronto.ca.",
+            "University of Toronto",
+            "Toronto",
+            "ON",
+            "Canada",
+        ),
+        (
+            "Department of Women's and Children's Health, Institute of Translational Medicine, "
+            "University of Liverpool, Crown Street, LiverpoolL8 7SS, UK.",
+            "University of Liverpool",
+            "Liverpool",
+            "",
+            "United Kingdom",
+        ),
+        (
+            "The Novo Nordisk Foundation Center for Biosustainability, Building 220, Chemitorvet 200, "
+            "Technical University of Denmark, 2800Kongens Lyngby, Denmark.",
+            "Technical University of Denmark",
+            "Kongens Lyngby",
+            "",
+            "Denmark",
+        ),
+        (
+            "Department of Physiological Sciences, Faculty of Science, Stellenbosch University, "
+            "Stellenbosch, Private Bag X1 Matieland, 7602, South Africa.",
+            "Stellenbosch University",
+            "Stellenbosch",
+            "",
+            "South Africa",
+        ),
+        (
+            "Cedars-Sinai Medical Center, Los Angeles, California.",
+            "Cedars-Sinai Medical Center",
+            "Los Angeles",
+            "CA",
+            "United States",
+        ),
+        (
+            "1 Department of Surgery, St. Louis University, St. Louis, MO 63110, USA",
+            "St. Louis University",
+            "St. Louis",
+            "MO",
+            "United States",
+        ),
+        (
+            "Windland Smith Rice Sudden Death Genomics Laboratory, Department of Molecular Pharmacology "
+            "& Experimental Therapeutics, Mayo Clinic, Rochester, MN, US",
+            "Mayo Clinic",
+            "Rochester",
+            "MN",
+            "United States",
+        ),
+        (
+            "Molecular Oncology Laboratory, Hospital Clínico San Carlos, IdISSC, 28040 Madrid Spain.",
+            "Hospital Clínico San Carlos",
+            "Madrid",
+            "",
+            "Spain",
+        ),
+        (
+            "Department of Physiology, Binzhou Medical University, Yantai Campus, 346 Guanhai Road, "
+            "Laishan District, Yantai, 264003, Shandong, China.",
+            "Binzhou Medical University",
+            "Yantai",
+            "Shandong",
+            "China",
+        ),
+        (
+            "Department of Parasitology, Medical College, Zhengzhou University, Zhengzhou 450052, "
+            "China. Electronic address: cuij@zzu.edu.cn.",
+            "Zhengzhou University",
+            "Zhengzhou",
+            "",
+            "China",
+        ),
+        (
+            "State Key Laboratory of Urban Water Resource and Environment (Harbin Institute of "
+            "Technology), Harbin 150080, China.",
+            "Harbin Institute of Technology",
+            "Harbin",
+            "",
+            "China",
+        ),
+        (
+            "Genentech, South San Francisco, CA 94080, USA. behrens.tim@gene.com",
+            "Genentech",
+            "South San Francisco",
+            "CA",
+            "United States",
+        ),
+    ],
+)
 def test_real_affiliations(text, name, city, state, country):
     found = only(text)
     assert (found.name, found.city, found.state, found.country) == (name, city, state, country)
 
 
-@pytest.mark.parametrize("variants", [
-    ["University of Iowa", "Univ. of Iowa", "The University of Iowa", "UNIVERSITY OF IOWA",
-     "University  of Iowa."],
-    ["Brigham and Women's Hospital", "Brigham & Women's Hospital", "Brigham and Womens Hospital"],
-    ["Université Laval", "Universite Laval", "Univ Laval"],
-    ["Memorial Sloan-Kettering Cancer Center", "Memorial Sloan Kettering Cancer Centre"],
-    ["University of California, Los Angeles", "University of California at Los Angeles"],
-    ["St. Jude Children's Research Hospital", "Saint Jude Children's Research Hospital"],
-    ["Icahn School of Medicine at Mount Sinai (ISMMS)", "Icahn School of Medicine at Mount Sinai"],
-])
+@pytest.mark.parametrize(
+    "variants",
+    [
+        [
+            "University of Iowa",
+            "Univ. of Iowa",
+            "The University of Iowa",
+            "UNIVERSITY OF IOWA",
+            "University  of Iowa.",
+        ],
+        [
+            "Brigham and Women's Hospital",
+            "Brigham & Women's Hospital",
+            "Brigham and Womens Hospital",
+        ],
+        ["Université Laval", "Universite Laval", "Univ Laval"],
+        ["Memorial Sloan-Kettering Cancer Center", "Memorial Sloan Kettering Cancer Centre"],
+        ["University of California, Los Angeles", "University of California at Los Angeles"],
+        ["St. Jude Children's Research Hospital", "Saint Jude Children's Research Hospital"],
+        [
+            "Icahn School of Medicine at Mount Sinai (ISMMS)",
+            "Icahn School of Medicine at Mount Sinai",
+        ],
+    ],
+)
 def test_known_variants_share_one_id(variants):
     ids = {only(f"Department of Medicine, {v}, Somewhere, USA").institution_id for v in variants}
     assert len(ids) == 1, ids
@@ -92,14 +175,24 @@ def test_several_institutions_separated_by_semicolons():
     found = parse_affiliation(
         "Department of Neurological Surgery, The Ohio State Wexner Medical Center, 410 West 10th "
         "Street, Columbus, OH 43210, USA; The Ohio State University College of Medicine, "
-        "370 West 9th street, Columbus, OH 43210, USA.")
+        "370 West 9th street, Columbus, OH 43210, USA."
+    )
     assert [(f.name, f.city, f.state) for f in found] == [
         ("The Ohio State Wexner Medical Center", "Columbus", "OH"),
-        ("The Ohio State University College of Medicine", "Columbus", "OH")]
+        ("The Ohio State University College of Medicine", "Columbus", "OH"),
+    ]
 
 
-@pytest.mark.parametrize("text", ["Department of Neurology.", "Bochum, Germany.",
-                                  "Palm Springs, California.", "", "the Department of Biology and."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Department of Neurology.",
+        "Bochum, Germany.",
+        "Palm Springs, California.",
+        "",
+        "the Department of Biology and.",
+    ],
+)
 def test_no_institution(text):
     assert parse_affiliation(text) == ()
 
@@ -109,14 +202,18 @@ def test_author_marked_joint_affiliation():
         "From the Firestone Institute, McMaster University, Hamilton, ON (P.M.O.), and the "
         "Institute for Heart and Lung Health, University of British Columbia, Vancouver (J.M.F.) "
         "- both in Canada; the Department of Medicine, University of Cape Town, Cape Town, "
-        "South Africa (E.D.B.); AstraZeneca, Gothenburg, Sweden (C.K., C.J.)")
+        "South Africa (E.D.B.); AstraZeneca, Gothenburg, Sweden (C.K., C.J.)"
+    )
     assert [sorted(marks) for _, marks in parts] == [["PMO"], ["JMF"], ["EDB"], ["CJ", "CK"]]
     assert parts[1][0].endswith("Vancouver, Canada")
     assert author_marked_parts("Department of Medicine, Mayo Clinic (MN), Rochester") == []
 
 
 def test_keys_and_ids():
-    assert institution_key("The Johns Hopkins Univ. & Hosp.") == "johns hopkins university and hospital"
+    assert (
+        institution_key("The Johns Hopkins Univ. & Hosp.")
+        == "johns hopkins university and hospital"
+    )
     assert institution_id("johns hopkins university") == "INST-johns-hopkins-university"
     long_key = "national institute of " + "very " * 20 + "long research"
     long_id = institution_id(long_key)

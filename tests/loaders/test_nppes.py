@@ -91,8 +91,10 @@ def test_rows_carry_their_csv_line(sample, read):
 def nucc() -> dict[str, tuple[str, str]]:
     """Code -> (classification, specialization), read with the csv module as cp1252."""
     with open(TAXONOMY, encoding="cp1252", newline="") as file:
-        return {r["Code"]: (r["Classification"].strip(), r["Specialization"].strip())
-                for r in csv.DictReader(file)}
+        return {
+            r["Code"]: (r["Classification"].strip(), r["Specialization"].strip())
+            for r in csv.DictReader(file)
+        }
 
 
 def test_specialty_is_the_primary_taxonomy_from_nucc(sample, read):
@@ -103,8 +105,10 @@ def test_specialty_is_the_primary_taxonomy_from_nucc(sample, read):
     assert gressot["Healthcare Provider Primary Taxonomy Switch_1"] == "N"
     assert gressot["Healthcare Provider Primary Taxonomy Switch_2"] == "Y"
     codes = nucc()
-    for row, column in ((pilcher, "Healthcare Provider Taxonomy Code_1"),
-                        (gressot, "Healthcare Provider Taxonomy Code_2")):
+    for row, column in (
+        (pilcher, "Healthcare Provider Taxonomy Code_1"),
+        (gressot, "Healthcare Provider Taxonomy Code_2"),
+    ):
         classification, specialization = codes[row[column]]
         assert hcps.loc[row["NPI"], "specialty"] == f"{classification} - {specialization}"
     assert hcps.loc["1588667638", "specialty"] == "Internal Medicine - Cardiovascular Disease"
@@ -137,7 +141,14 @@ def test_names_places_and_float_codes_are_normalised(read):
 def test_zip_codes_get_their_leading_zeros_back():
     cells = pd.Series(["688472944.0", "13069.0", "6114.0", "68482168.0", "501", "", "K1A 0B1"])
     assert normalise_zip(cells).tolist() == [
-        "68847-2944", "13069", "06114", "06848-2168", "00501", "", "K1A 0B1"]
+        "68847-2944",
+        "13069",
+        "06114",
+        "06848-2168",
+        "00501",
+        "",
+        "K1A 0B1",
+    ]
 
 
 def test_float_mangled_codes_and_npis(tmp_path, sample):

@@ -5,7 +5,6 @@ Counts are checked against a count made here straight from the CSV with pandas.
 
 from __future__ import annotations
 
-
 import pandas as pd
 import pytest
 from shared_data import SHARED_DATA
@@ -43,8 +42,13 @@ def investigators(payments: pd.DataFrame) -> pd.DataFrame:
     """(profile id, NCT id, CCN) of every named investigator slot of every payment."""
     slots = []
     for i in range(1, 6):
-        slot = payments[[f"Principal_Investigator_{i}_Profile_ID", "ClinicalTrials_Gov_Identifier",
-                         "Teaching_Hospital_CCN"]]
+        slot = payments[
+            [
+                f"Principal_Investigator_{i}_Profile_ID",
+                "ClinicalTrials_Gov_Identifier",
+                "Teaching_Hospital_CCN",
+            ]
+        ]
         slots.append(slot.set_axis(["profile", "nct", "ccn"], axis=1))
     slots = pd.concat(slots)
     return slots[slots["profile"] != ""]
@@ -91,7 +95,8 @@ def test_teaching_hospitals_and_their_investigators(payments, read):
 def test_every_table_validates(read):
     batch = validate(read.raw, None)
     assert {name: len(frame) for name, frame in batch.items()} == {
-        name: len(table.frame) for name, table in read.raw.tables.items()}
+        name: len(table.frame) for name, table in read.raw.tables.items()
+    }
 
 
 # --- values -----------------------------------------------------------------------------------
@@ -101,9 +106,14 @@ def test_an_investigator_in_full():
     read = read_open_payments(YEARS[2013])
     hcp = read.raw.tables["hcps"].frame.set_index("hcp_id").loc["OP-5433"]
     assert hcp.to_dict() == {
-        "first_name": "ISAM", "last_name": "MARAR", "credentials": "MD",
-        "specialty": "Internal Medicine", "city": "COUNCIL BLUFFS", "state": "IA",
-        "country": "United States"}
+        "first_name": "ISAM",
+        "last_name": "MARAR",
+        "credentials": "MD",
+        "specialty": "Internal Medicine",
+        "city": "COUNCIL BLUFFS",
+        "state": "IA",
+        "country": "United States",
+    }
     trial = read.raw.tables["trials"].frame.set_index("nct_id").loc["NCT00781391"]
     assert trial["title"] == "DU176b-C-U301"
     assert read.raw.tables["hcps"].lines[0] == 2  # the header is line 1
@@ -131,9 +141,11 @@ def test_a_missing_column_is_an_input_error_naming_file_and_column(tmp_path, emb
     assert embedded.stats() == before
 
 
-@pytest.mark.parametrize("path", [DATA / "nppes" / "nppes_sample.csv",
-                                  FOLDER / "IA_physicians_profile_totals.csv"],
-                         ids=["nppes", "profiles"])
+@pytest.mark.parametrize(
+    "path",
+    [DATA / "nppes" / "nppes_sample.csv", FOLDER / "IA_physicians_profile_totals.csv"],
+    ids=["nppes", "profiles"],
+)
 def test_another_format_is_an_input_error(path):
     with pytest.raises(InputError, match="not an Open Payments research-payments file"):
         read_open_payments(path)

@@ -25,15 +25,18 @@ DATA = SHARED_DATA
 PUBMED = DATA / "pubmed"
 MEDLINE = PUBMED / "medline16n0902.xml.gz"
 EFETCH = sorted((PUBMED / "efetch_single").glob("*.xml"))
-SMALL_FILES = [PUBMED / "test_current_medline.xml.gz", PUBMED / "pubmed-29768149.xml",
-               *sorted(PUBMED.glob("pubmed[1-7].xml"))]
+SMALL_FILES = [
+    PUBMED / "test_current_medline.xml.gz",
+    PUBMED / "pubmed-29768149.xml",
+    *sorted(PUBMED.glob("pubmed[1-7].xml")),
+]
 TODAY = date.today()
 
 pytestmark = pytest.mark.usefixtures("real_data")
 
 
 def xml_bytes(path: Path) -> bytes:
-    with (gzip.open(path) if path.suffix == ".gz" else path.open("rb")) as stream:
+    with gzip.open(path) if path.suffix == ".gz" else path.open("rb") as stream:
         return stream.read()
 
 
@@ -43,15 +46,33 @@ def independent_count(path: Path) -> dict:
     citations = list(root.iter("MedlineCitation"))
     deleted = {p.text for d in root.iter("DeleteCitation") for p in d.iter("PMID")}
     pmids = {c.findtext("PMID") for c in citations} - deleted
-    people = [a for c in citations if c.findtext("PMID") in pmids
-              for a in c.iterfind("Article/AuthorList/Author")
-              if a.findtext("LastName") and a.get("ValidYN") != "N"]
-    orcids = {i.text.strip()[-19:].upper() for a in people for i in a.iterfind("Identifier")
-              if i.get("Source") == "ORCID"}
-    collective = sum(1 for c in citations for a in c.iterfind("Article/AuthorList/Author")
-                     if a.find("CollectiveName") is not None)
-    return {"records": len(citations), "pmids": pmids, "deleted": deleted, "orcids": orcids,
-            "people": len(people), "collective": collective}
+    people = [
+        a
+        for c in citations
+        if c.findtext("PMID") in pmids
+        for a in c.iterfind("Article/AuthorList/Author")
+        if a.findtext("LastName") and a.get("ValidYN") != "N"
+    ]
+    orcids = {
+        i.text.strip()[-19:].upper()
+        for a in people
+        for i in a.iterfind("Identifier")
+        if i.get("Source") == "ORCID"
+    }
+    collective = sum(
+        1
+        for c in citations
+        for a in c.iterfind("Article/AuthorList/Author")
+        if a.find("CollectiveName") is not None
+    )
+    return {
+        "records": len(citations),
+        "pmids": pmids,
+        "deleted": deleted,
+        "orcids": orcids,
+        "people": len(people),
+        "collective": collective,
+    }
 
 
 def frame(read, name):
@@ -96,7 +117,9 @@ def test_medline_validates_with_lines_of_each_record(medline):
     batch = validate(read.raw, None, today=TODAY)
     assert len(batch["publications"]) == 604
     text = xml_bytes(MEDLINE).decode()
-    starts = [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"<MedlineCitation[\s>]", text)]
+    starts = [
+        text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"<MedlineCitation[\s>]", text)
+    ]
     table = read.raw.tables["publications"]
     assert list(table.lines) == starts
     assert table.source == MEDLINE.name
@@ -149,8 +172,9 @@ def test_small_files_match_an_independent_parse(path):
     batch = validate(read.raw, None, today=TODAY)
     assert read.records_read == truth["records"]
     assert set(batch["publications"]["pmid"]) == truth["pmids"]
-    assert {h for h in batch["hcps"]["hcp_id"] if h.startswith("ORCID-")} == \
-        {f"ORCID-{o}" for o in truth["orcids"]}
+    assert {h for h in batch["hcps"]["hcp_id"] if h.startswith("ORCID-")} == {
+        f"ORCID-{o}" for o in truth["orcids"]
+    }
     assert looks_like_pubmed(path)
 
 
@@ -197,42 +221,57 @@ def article_set(*citations: str, deleted: str = "") -> str:
     return f'<?xml version="1.0"?>\n<PubmedArticleSet>\n{body}{tail}\n</PubmedArticleSet>\n'
 
 
-def citation(pmid: str, title: str = "A title.", pub_date: str = "<Year>2020</Year>",
-             extra: str = "") -> str:
-    return (f'<MedlineCitation Status="MEDLINE"><PMID Version="1">{pmid}</PMID>'
-            f"<Article><Journal><JournalIssue><PubDate>{pub_date}</PubDate></JournalIssue>"
-            f"<Title>J Test</Title></Journal><ArticleTitle>{title}</ArticleTitle>{extra}"
-            f"<AuthorList><Author><LastName>Roe</LastName><ForeName>Ann</ForeName>"
-            f"<Initials>A</Initials></Author></AuthorList></Article></MedlineCitation>")
+def citation(
+    pmid: str, title: str = "A title.", pub_date: str = "<Year>2020</Year>", extra: str = ""
+) -> str:
+    return (
+        f'<MedlineCitation Status="MEDLINE"><PMID Version="1">{pmid}</PMID>'
+        f"<Article><Journal><JournalIssue><PubDate>{pub_date}</PubDate></JournalIssue>"
+        f"<Title>J Test</Title></Journal><ArticleTitle>{title}</ArticleTitle>{extra}"
+        f"<AuthorList><Author><LastName>Roe</LastName><ForeName>Ann</ForeName>"
+        f"<Initials>A</Initials></Author></AuthorList></Article></MedlineCitation>"
+    )
 
 
 def test_unusable_records_are_skipped_with_a_reason(tmp_path):
     future = TODAY.year + 2
     path = tmp_path / "cases.xml"
-    path.write_text(article_set(
-        citation("1"),
-        citation("2", title=""),
-        citation("3", pub_date="<Season>Spring</Season>"),
-        citation("4", pub_date=f"<Year>{future}</Year>"),
-        citation("5", pub_date=f"<Year>{future}</Year>",
-                 extra='<ArticleDate DateType="Electronic"><Year>2019</Year></ArticleDate>'),
-        citation("6", pub_date="<MedlineDate>1998 Dec-1999 Jan</MedlineDate>"),
-        citation("7"),
-        deleted='<PMID Version="1">7</PMID><PMID Version="1">99</PMID>'))
+    path.write_text(
+        article_set(
+            citation("1"),
+            citation("2", title=""),
+            citation("3", pub_date="<Season>Spring</Season>"),
+            citation("4", pub_date=f"<Year>{future}</Year>"),
+            citation(
+                "5",
+                pub_date=f"<Year>{future}</Year>",
+                extra='<ArticleDate DateType="Electronic"><Year>2019</Year></ArticleDate>',
+            ),
+            citation("6", pub_date="<MedlineDate>1998 Dec-1999 Jan</MedlineDate>"),
+            citation("7"),
+            deleted='<PMID Version="1">7</PMID><PMID Version="1">99</PMID>',
+        )
+    )
     read = read_pubmed(path)
     years = dict(zip(frame(read, "publications")["pmid"], frame(read, "publications")["year"]))
     assert years == {"1": "2020", "5": "2019", "6": "1998"}
     assert read.records_read == 7
-    assert read.skipped == {"no title": 1, "no usable year": 1, "year in the future": 1,
-                            "deleted citation": 2}
+    assert read.skipped == {
+        "no title": 1,
+        "no usable year": 1,
+        "year in the future": 1,
+        "deleted citation": 2,
+    }
     assert "1 deleted PMIDs not in this file (the store is not changed)" in read.notes
     validate(read.raw, None, today=TODAY)
 
 
 def test_book_records_are_skipped(tmp_path):
     path = tmp_path / "books.xml"
-    book = ('<PubmedBookArticle><BookDocument><PMID Version="1">5</PMID><Book><BookTitle>B'
-            "</BookTitle></Book></BookDocument></PubmedBookArticle>")
+    book = (
+        '<PubmedBookArticle><BookDocument><PMID Version="1">5</PMID><Book><BookTitle>B'
+        "</BookTitle></Book></BookDocument></PubmedBookArticle>"
+    )
     text = article_set(citation("1")).replace("</PubmedArticleSet>", f"{book}</PubmedArticleSet>")
     path.write_text(text)
     read = read_pubmed(path)
@@ -281,7 +320,9 @@ def test_truncated_gzip_is_a_clear_error(tmp_path):
 
 def test_malformed_xml_names_the_line(tmp_path):
     bad = tmp_path / "bad.xml"
-    bad.write_text(article_set(citation("1")).replace("<Title>J Test</Title>", "<Title>J & T</Title>"))
+    bad.write_text(
+        article_set(citation("1")).replace("<Title>J Test</Title>", "<Title>J & T</Title>")
+    )
     expected = r"bad\.xml: line 3, column \d+: malformed XML \(not well-formed"
     with pytest.raises(InputError, match=expected):
         read_pubmed(bad)
@@ -315,13 +356,17 @@ def test_authors_link_to_stored_hcps_by_orcid_and_by_name_and_city(tmp_path, sma
             "Center, New York, NY 10065, USA.</Affiliation></AffiliationInfo></Author>"
             "<Author><LastName>Patel</LastName><ForeName>Aisha</ForeName><Initials>A</Initials>"
             "<AffiliationInfo><Affiliation>Mayo Clinic, Rochester, MN, USA.</Affiliation>"
-            "</AffiliationInfo></Author>")
+            "</AffiliationInfo></Author>"
+        )
         path = tmp_path / "linked.xml"
-        path.write_text(article_set(
-            '<MedlineCitation><PMID Version="1">123</PMID><Article><Journal><JournalIssue>'
-            "<PubDate><Year>2021</Year></PubDate></JournalIssue></Journal>"
-            f"<ArticleTitle>Linked.</ArticleTitle><AuthorList>{authors}</AuthorList>"
-            "</Article></MedlineCitation>"))
+        path.write_text(
+            article_set(
+                '<MedlineCitation><PMID Version="1">123</PMID><Article><Journal><JournalIssue>'
+                "<PubDate><Year>2021</Year></PubDate></JournalIssue></Journal>"
+                f"<ArticleTitle>Linked.</ArticleTitle><AuthorList>{authors}</AuthorList>"
+                "</Article></MedlineCitation>"
+            )
+        )
         read = read_pubmed(path, store)
         authorships = frame(read, "authorships")
         assert list(authorships["hcp_id"][:2]) == ["H001", "H002"]

@@ -30,10 +30,23 @@ def frame(table: str, rows: list[tuple]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in zip(columns, values)})
 
 
-def _hcp(n: int, first: str, last: str, specialty: str | None, territory: str,
-         npi: str | None = None) -> tuple:
-    return (f"H{n}", first, last, "MD", specialty, "Boston", "MA", "US", territory, npi,
-            None, f"h{n}@example.org")
+def _hcp(
+    n: int, first: str, last: str, specialty: str | None, territory: str, npi: str | None = None
+) -> tuple:
+    return (
+        f"H{n}",
+        first,
+        last,
+        "MD",
+        specialty,
+        "Boston",
+        "MA",
+        "US",
+        territory,
+        npi,
+        None,
+        f"h{n}@example.org",
+    )
 
 
 HCP_ROWS = [
@@ -61,10 +74,16 @@ PUBLICATION_ROWS = [
     ("P4", "Paper four", None, 2022, ["Brain; Mind"], 3),
 ]
 AUTHORSHIP_ROWS = [
-    ("P1", "H1", 1), ("P1", "H2", 2), ("P1", "H3", 3),
-    ("P2", "H1", 1), ("P2", "H2", 2),
-    ("P3", "H2", 1), ("P3", "H3", 2), ("P3", "H4", 3),
-    ("P4", "H4", 1), ("P4", "H5", 2),
+    ("P1", "H1", 1),
+    ("P1", "H2", 2),
+    ("P1", "H3", 3),
+    ("P2", "H1", 1),
+    ("P2", "H2", 2),
+    ("P3", "H2", 1),
+    ("P3", "H3", 2),
+    ("P3", "H4", 3),
+    ("P4", "H4", 1),
+    ("P4", "H5", 2),
 ]
 TRIAL_ROWS = [
     ("NCT00000001", "Trial one", "Phase 3", "Recruiting", ["Lung Cancer", "NSCLC"], 2020),
@@ -80,8 +99,17 @@ MSL_ROWS = [
     ("M2", "John Doe", "SE", None, None),
 ]
 TOUCHPOINT_ROWS = [
-    ("T1", "M1", "H1", "2024-01-15", "in person", "dosing", "Wants more data", "unmet need",
-     "positive"),
+    (
+        "T1",
+        "M1",
+        "H1",
+        "2024-01-15",
+        "in person",
+        "dosing",
+        "Wants more data",
+        "unmet need",
+        "positive",
+    ),
     ("T2", "M1", "H2", "2024-02-01", "virtual", None, None, None, None),
     ("T3", "M2", "H4", "2023-11-30", "email", "safety", "Asked about AEs", "safety", "negative"),
     ("T4", "M2", "H4", "2024-03-05", "phone", None, None, "other", "neutral"),
@@ -89,25 +117,41 @@ TOUCHPOINT_ROWS = [
 
 #: Counts after loading :func:`sample_batch` into an empty store.
 SAMPLE_STATS = {
-    "nodes": {"HCP": 6, "Institution": 2, "Publication": 4, "Trial": 2, "MSL": 2,
-              "Touchpoint": 4},
-    "relationships": {"AFFILIATED_WITH": 4, "AUTHORED": 10, "COAUTHORED_WITH": 6,
-                      "INVESTIGATOR_ON": 3, "LOGGED": 4, "WITH": 4},
+    "nodes": {"HCP": 6, "Institution": 2, "Publication": 4, "Trial": 2, "MSL": 2, "Touchpoint": 4},
+    "relationships": {
+        "AFFILIATED_WITH": 4,
+        "AUTHORED": 10,
+        "COAUTHORED_WITH": 6,
+        "INVESTIGATOR_ON": 3,
+        "LOGGED": 4,
+        "WITH": 4,
+    },
 }
 #: (hcp_a, hcp_b, papers, first_year, last_year) after the sample.
 SAMPLE_COAUTHORSHIPS = {
-    ("H1", "H2", 2, 2018, 2019), ("H1", "H3", 1, 2018, 2018), ("H2", "H3", 2, 2018, 2021),
-    ("H2", "H4", 1, 2021, 2021), ("H3", "H4", 1, 2021, 2021), ("H4", "H5", 1, 2022, 2022),
+    ("H1", "H2", 2, 2018, 2019),
+    ("H1", "H3", 1, 2018, 2018),
+    ("H2", "H3", 2, 2018, 2021),
+    ("H2", "H4", 1, 2021, 2021),
+    ("H3", "H4", 1, 2021, 2021),
+    ("H4", "H5", 1, 2022, 2022),
 }
 #: (pmid, hcp_id) of every last author after the sample.
 SAMPLE_LAST_AUTHORS = {("P1", "H3"), ("P2", "H2"), ("P3", "H4"), ("P4", "H5")}
 
 #: After the sample then the follow-up (or both at once).
 FOLLOWUP_COAUTHORSHIPS = {
-    ("H1", "H2", 3, 2018, 2023), ("H1", "H3", 1, 2018, 2018), ("H2", "H3", 2, 2018, 2021),
-    ("H2", "H4", 1, 2021, 2021), ("H3", "H4", 1, 2021, 2021), ("H4", "H5", 1, 2020, 2020),
-    ("H1", "H5", 1, 2023, 2023), ("H2", "H5", 1, 2023, 2023),
-    ("H1", "H6", 1, 2018, 2018), ("H2", "H6", 1, 2018, 2018), ("H3", "H6", 1, 2018, 2018),
+    ("H1", "H2", 3, 2018, 2023),
+    ("H1", "H3", 1, 2018, 2018),
+    ("H2", "H3", 2, 2018, 2021),
+    ("H2", "H4", 1, 2021, 2021),
+    ("H3", "H4", 1, 2021, 2021),
+    ("H4", "H5", 1, 2020, 2020),
+    ("H1", "H5", 1, 2023, 2023),
+    ("H2", "H5", 1, 2023, 2023),
+    ("H1", "H6", 1, 2018, 2018),
+    ("H2", "H6", 1, 2018, 2018),
+    ("H3", "H6", 1, 2018, 2018),
 }
 FOLLOWUP_LAST_AUTHORS = {("P1", "H6"), ("P2", "H2"), ("P3", "H4"), ("P4", "H5"), ("P5", "H2")}
 FOLLOWUP_STATS = {
@@ -137,13 +181,22 @@ def followup_batch() -> Batch:
     h3[_HCP_COLUMNS.index("specialty")] = "Hematology"
     return {
         "hcps": frame("hcps", [tuple(h3)]),
-        "publications": frame("publications", [
-            ("P4", "Paper four", None, 2020, ["Brain; Mind"], 3),
-            ("P5", "Paper five", "BMJ", 2023, ["Humans"], 1),
-        ]),
-        "authorships": frame("authorships", [
-            ("P1", "H6", 4), ("P5", "H5", 1), ("P5", "H1", 2), ("P5", "H2", 3),
-        ]),
+        "publications": frame(
+            "publications",
+            [
+                ("P4", "Paper four", None, 2020, ["Brain; Mind"], 3),
+                ("P5", "Paper five", "BMJ", 2023, ["Humans"], 1),
+            ],
+        ),
+        "authorships": frame(
+            "authorships",
+            [
+                ("P1", "H6", 4),
+                ("P5", "H5", 1),
+                ("P5", "H1", 2),
+                ("P5", "H2", 3),
+            ],
+        ),
     }
 
 
@@ -154,15 +207,18 @@ def merged(*batches: Batch) -> Batch:
         frames = [b[table.name] for b in batches if table.name in b]
         if frames:
             both = pd.concat(frames, ignore_index=True)
-            out[table.name] = both.drop_duplicates(list(table.key), keep="last") \
-                .reset_index(drop=True)
+            out[table.name] = both.drop_duplicates(list(table.key), keep="last").reset_index(
+                drop=True
+            )
     return out
 
 
 def rows(table: pd.DataFrame) -> set[tuple]:
     """A stored or batch table as a set of tuples (lists as tuples, so rows hash)."""
-    return {tuple(tuple(v) if isinstance(v, list) else v for v in row)
-            for row in table.itertuples(index=False, name=None)}
+    return {
+        tuple(tuple(v) if isinstance(v, list) else v for v in row)
+        for row in table.itertuples(index=False, name=None)
+    }
 
 
 def canonical_rows(table: pd.DataFrame, name: str) -> set[tuple]:
@@ -189,5 +245,7 @@ def expected_last_authors(authorships: pd.DataFrame) -> set[tuple]:
 
 def expected_names(hcps: pd.DataFrame) -> set[tuple]:
     """(hcp_id, name) as ``HCP.name`` must read."""
-    return {(h, hcp_name(f, l)) for h, f, l in
-            zip(hcps["hcp_id"], hcps["first_name"], hcps["last_name"])}
+    return {
+        (h, hcp_name(f, l))
+        for h, f, l in zip(hcps["hcp_id"], hcps["first_name"], hcps["last_name"])
+    }

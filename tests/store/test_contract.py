@@ -41,8 +41,9 @@ def snapshot(store) -> dict[str, set[tuple]]:
 def last_authors(store) -> set[tuple]:
     """(pmid, hcp_id) of every authorship the store marks ``last_author``."""
     table = store.table("authorships")
-    return {(p, h) for p, h, last in zip(table["pmid"], table["hcp_id"], table["last_author"])
-            if last}
+    return {
+        (p, h) for p, h, last in zip(table["pmid"], table["hcp_id"], table["last_author"]) if last
+    }
 
 
 def assert_holds_batch(store, batch) -> None:
@@ -54,15 +55,18 @@ def assert_holds_batch(store, batch) -> None:
 
 # --- an empty store, and the sample ---------------------------------------------------------
 
+
 def test_empty_store_reports_every_label_and_type_as_zero(store):
-    assert store.stats() == {"nodes": dict.fromkeys(NODE_LABELS, 0),
-                             "relationships": dict.fromkeys(REL_TYPES, 0)}
+    assert store.stats() == {
+        "nodes": dict.fromkeys(NODE_LABELS, 0),
+        "relationships": dict.fromkeys(REL_TYPES, 0),
+    }
 
 
 def test_empty_store_tables_have_their_columns_and_no_rows(store):
     for table in TABLES:
         stored = store.table(table.name)
-        assert tuple(stored.columns[:len(table.columns)]) == table.column_names
+        assert tuple(stored.columns[: len(table.columns)]) == table.column_names
         assert stored.empty
     assert tuple(store.table("coauthorships").columns) == COAUTHORSHIP_COLUMNS
 
@@ -139,6 +143,7 @@ def test_progress_counts_every_row_written(store):
 
 # --- loading again ---------------------------------------------------------------------------
 
+
 def test_loading_twice_changes_nothing(store):
     store.load(sample_batch())
     before, stats = snapshot(store), store.stats()
@@ -167,8 +172,13 @@ def test_all_at_once_gives_the_incremental_answer(store):
 
 def test_a_load_without_publications_leaves_derived_data_alone(store):
     store.load(sample_batch())
-    store.load({"touchpoints": frame("touchpoints", [
-        ("T9", "M2", "H6", "2024-04-01", None, None, None, None, None)])})
+    store.load(
+        {
+            "touchpoints": frame(
+                "touchpoints", [("T9", "M2", "H6", "2024-04-01", None, None, None, None, None)]
+            )
+        }
+    )
     assert rows(store.table("coauthorships")) == SAMPLE_COAUTHORSHIPS
     assert last_authors(store) == SAMPLE_LAST_AUTHORS
     assert store.stats()["relationships"]["LOGGED"] == 5
@@ -180,8 +190,12 @@ def test_a_blank_cell_clears_the_property(store):
     columns = TABLES_BY_NAME["hcps"].column_names
     for cleared in ("specialty", "npi", "email"):
         hcp[columns.index(cleared)] = None
-    store.load({"hcps": frame("hcps", [tuple(hcp)]),
-                "publications": frame("publications", [("P1", "Paper one", None, 2018, [], None)])})
+    store.load(
+        {
+            "hcps": frame("hcps", [tuple(hcp)]),
+            "publications": frame("publications", [("P1", "Paper one", None, 2018, [], None)]),
+        }
+    )
     h1 = store.table("hcps").set_index("hcp_id").loc["H1"]
     assert (h1["specialty"], h1["npi"], h1["email"], h1["city"]) == (None, None, None, "Boston")
     p1 = store.table("publications").set_index("pmid").loc["P1"]
@@ -207,12 +221,18 @@ def test_random_incremental_loads_match_a_full_recomputation(store, seed):
     for step in range(5):
         pmids.append(f"R{seed}{step}")
         touched = rng.sample(pmids, 3)
-        publications = [(p, f"Paper {p}", None, rng.randint(2000, 2024), [], None)
-                        for p in touched]
-        authorships = [(p, h, pos) for p in touched
-                       for h, pos in zip(rng.sample(hcps, 3), rng.sample(range(1, 10), 3))]
-        store.load({"publications": frame("publications", publications),
-                    "authorships": frame("authorships", authorships)})
+        publications = [(p, f"Paper {p}", None, rng.randint(2000, 2024), [], None) for p in touched]
+        authorships = [
+            (p, h, pos)
+            for p in touched
+            for h, pos in zip(rng.sample(hcps, 3), rng.sample(range(1, 10), 3))
+        ]
+        store.load(
+            {
+                "publications": frame("publications", publications),
+                "authorships": frame("authorships", authorships),
+            }
+        )
         auth, pubs = store.table("authorships"), store.table("publications")
         assert rows(store.table("coauthorships")) == expected_coauthorships(auth, pubs), step
         assert last_authors(store) == expected_last_authors(auth), step

@@ -50,6 +50,7 @@ def all_rows(store) -> dict[str, set[tuple]]:
 
 # --- the file --------------------------------------------------------------------------------
 
+
 def test_the_database_is_created_in_wal_mode_with_a_version(home):
     EmbeddedStore(home).close()
     con = sqlite3.connect(home / DB_FILENAME)
@@ -68,6 +69,7 @@ def test_state_survives_reopening(loaded, home):
 
 # --- derived data: the incremental refresh equals the full one -------------------------------
 
+
 @pytest.mark.parametrize("share", [0.0, float("inf")], ids=["always-full", "always-incremental"])
 def test_both_refresh_paths_match_a_full_recomputation(home, monkeypatch, share):
     monkeypatch.setattr(embedded, "FULL_REFRESH_SHARE", share)
@@ -82,12 +84,20 @@ def test_both_refresh_paths_match_a_full_recomputation(home, monkeypatch, share)
         for step in range(12):
             pmids.append(f"X{step}")
             touched = rng.sample(pmids + ["P1", "P3"], min(2, len(pmids)))
-            authorships = [(p, h, pos) for p in touched
-                           for h, pos in zip(rng.sample(hcps, 4), rng.sample(range(1, 20), 4))]
-            store.load({
-                "publications": frame("publications", [
-                    (p, "t", None, rng.randint(1990, 2024), [], None) for p in touched]),
-                "authorships": frame("authorships", authorships)})
+            authorships = [
+                (p, h, pos)
+                for p in touched
+                for h, pos in zip(rng.sample(hcps, 4), rng.sample(range(1, 20), 4))
+            ]
+            store.load(
+                {
+                    "publications": frame(
+                        "publications",
+                        [(p, "t", None, rng.randint(1990, 2024), [], None) for p in touched],
+                    ),
+                    "authorships": frame("authorships", authorships),
+                }
+            )
             auth, pubs = store.table("authorships"), store.table("publications")
             assert rows(store.table("coauthorships")) == expected_coauthorships(auth, pubs)
             last = {(p, h) for p, h, _, flag in rows(auth) if flag}
@@ -95,6 +105,7 @@ def test_both_refresh_paths_match_a_full_recomputation(home, monkeypatch, share)
 
 
 # --- atomic loads ---------------------------------------------------------------------------
+
 
 def test_an_error_mid_load_leaves_the_previous_state(loaded):
     before = all_rows(loaded)
@@ -142,8 +153,9 @@ _BIG_LOAD = textwrap.dedent("""
 def test_a_killed_load_leaves_the_previous_state(loaded, home):
     before = all_rows(loaded)
     loaded.close()
-    loader = subprocess.Popen([sys.executable, "-c", _BIG_LOAD, str(home)],
-                              stdout=subprocess.PIPE, text=True)
+    loader = subprocess.Popen(
+        [sys.executable, "-c", _BIG_LOAD, str(home)], stdout=subprocess.PIPE, text=True
+    )
     try:
         first = loader.stdout.readline()  # a chunk is written: the load is under way
         loader.send_signal(signal.SIGKILL)
@@ -161,15 +173,20 @@ def test_a_killed_load_leaves_the_previous_state(loaded, home):
 
 # --- scores --------------------------------------------------------------------------------
 
+
 def scores_frame(rows_: list[tuple]) -> pd.DataFrame:
     return pd.DataFrame(rows_, columns=list(embedded.SCORE_COLUMNS))
 
 
 def test_scores_round_trip_and_replace_all(loaded):
-    loaded.write_scores(scores_frame([
-        ("H1", 97.5, 1, 1, {"pagerank": 0.4, "papers": 3}, True, 2.5),
-        ("H2", 40.0, 3, 2, {}, False, None),
-    ]))
+    loaded.write_scores(
+        scores_frame(
+            [
+                ("H1", 97.5, 1, 1, {"pagerank": 0.4, "papers": 3}, True, 2.5),
+                ("H2", 40.0, 3, 2, {}, False, None),
+            ]
+        )
+    )
     got = loaded.scores()
     assert list(got.columns) == list(embedded.SCORE_COLUMNS)
     h1, h2 = got.itertuples(index=False, name=None)
@@ -201,6 +218,7 @@ def test_scores_with_missing_columns_are_refused(loaded):
 
 
 # --- bad input and unusable files --------------------------------------------------------------
+
 
 def test_a_batch_with_an_unknown_table_or_missing_column_is_refused(loaded):
     with pytest.raises(InputError, match="unknown table"):

@@ -38,46 +38,114 @@ NE_MSLS = ["M1", "M2"]
 
 
 def _hcp(n: int, territory: str | None, specialty: str = "Oncology") -> tuple:
-    return (f"H{n}", f"First{n}", f"Last{n}", "MD", specialty, "Boston", "MA", "US", territory,
-            None, None, None)
+    return (
+        f"H{n}",
+        f"First{n}",
+        f"Last{n}",
+        "MD",
+        specialty,
+        "Boston",
+        "MA",
+        "US",
+        territory,
+        None,
+        None,
+        None,
+    )
 
 
 def gap_batch() -> dict[str, pd.DataFrame]:
     """The batch of the module docstring."""
-    territories = {1: "NE", 2: "NE", 3: "NE", 4: "SE", 5: "SE", 6: "W", 7: None, 8: "NE",
-                   9: "NE", 10: "NE"}
-    touches = [("M1", "H1", "2023-01-15"), ("M1", "H1", "2024-06-01"),
-               ("M2", "H2", "2023-07-01"), ("M2", "H2", "2023-07-02"), ("M2", "H2", "2023-12-01"),
-               ("M1", "H3", "2024-07-05"), ("M3", "H4", "2024-01-02"), ("M3", "H5", "2024-01-01"),
-               ("M1", "H6", "2024-06-10")]
+    territories = {
+        1: "NE",
+        2: "NE",
+        3: "NE",
+        4: "SE",
+        5: "SE",
+        6: "W",
+        7: None,
+        8: "NE",
+        9: "NE",
+        10: "NE",
+    }
+    touches = [
+        ("M1", "H1", "2023-01-15"),
+        ("M1", "H1", "2024-06-01"),
+        ("M2", "H2", "2023-07-01"),
+        ("M2", "H2", "2023-07-02"),
+        ("M2", "H2", "2023-12-01"),
+        ("M1", "H3", "2024-07-05"),
+        ("M3", "H4", "2024-01-02"),
+        ("M3", "H5", "2024-01-01"),
+        ("M1", "H6", "2024-06-10"),
+    ]
     return {
         "hcps": frame("hcps", [_hcp(n, t) for n, t in territories.items()]),
-        "institutions": frame("institutions", [("I1", "General Hospital", None, None, None, None),
-                                               ("I2", "State University", None, None, None, None),
-                                               ("I3", "City Clinic", None, None, None, None)]),
-        "affiliations": frame("affiliations", [
-            ("H1", "I1", None, 2015, None), ("H1", "I2", None, 2010, None),
-            ("H2", "I1", None, None, None), ("H2", "I3", None, 2018, None),
-            ("H3", "I1", None, 2005, 2011), ("H3", "I3", None, 2012, None),
-            ("H3", "I2", None, 2012, None), ("H4", "I1", None, 2001, 2020)]),
-        "msls": frame("msls", [("M1", "Mary One", "NE", "Oncology", None),
-                               ("M2", "Mark Two", "NE", None, None),
-                               ("M3", "Sue Three", "SE", "Oncology", None),
-                               ("M4", "Ned Four", "N", None, None)]),
-        "touchpoints": frame("touchpoints", [(f"T{i}", m, h, d, None, None, None, None, None)
-                                             for i, (m, h, d) in enumerate(touches, 1)]),
+        "institutions": frame(
+            "institutions",
+            [
+                ("I1", "General Hospital", None, None, None, None),
+                ("I2", "State University", None, None, None, None),
+                ("I3", "City Clinic", None, None, None, None),
+            ],
+        ),
+        "affiliations": frame(
+            "affiliations",
+            [
+                ("H1", "I1", None, 2015, None),
+                ("H1", "I2", None, 2010, None),
+                ("H2", "I1", None, None, None),
+                ("H2", "I3", None, 2018, None),
+                ("H3", "I1", None, 2005, 2011),
+                ("H3", "I3", None, 2012, None),
+                ("H3", "I2", None, 2012, None),
+                ("H4", "I1", None, 2001, 2020),
+            ],
+        ),
+        "msls": frame(
+            "msls",
+            [
+                ("M1", "Mary One", "NE", "Oncology", None),
+                ("M2", "Mark Two", "NE", None, None),
+                ("M3", "Sue Three", "SE", "Oncology", None),
+                ("M4", "Ned Four", "N", None, None),
+            ],
+        ),
+        "touchpoints": frame(
+            "touchpoints",
+            [
+                (f"T{i}", m, h, d, None, None, None, None, None)
+                for i, (m, h, d) in enumerate(touches, 1)
+            ],
+        ),
     }
 
 
-SCORES = [("H1", 95.0, 1, 1), ("H6", 92.5, 1, 2), ("H2", 90.0, 1, 3), ("H3", 80.0, 2, 4),
-          ("H4", 70.0, 2, 5), ("H5", 70.0, 2, 6), ("H7", 40.0, 3, 7), ("H8", 30.0, 3, 8),
-          ("H9", 10.0, 4, 9)]
+SCORES = [
+    ("H1", 95.0, 1, 1),
+    ("H6", 92.5, 1, 2),
+    ("H2", 90.0, 1, 3),
+    ("H3", 80.0, 2, 4),
+    ("H4", 70.0, 2, 5),
+    ("H5", 70.0, 2, 6),
+    ("H7", 40.0, 3, 7),
+    ("H8", 30.0, 3, 8),
+    ("H9", 10.0, 4, 9),
+]
 
 
 def score_frame(scores=SCORES) -> pd.DataFrame:
-    return pd.DataFrame({"hcp_id": [s[0] for s in scores], "influence": [s[1] for s in scores],
-                         "tier": [s[2] for s in scores], "rank": [s[3] for s in scores],
-                         "components": [{} for _ in scores], "rising": False, "rising_score": 0.0})
+    return pd.DataFrame(
+        {
+            "hcp_id": [s[0] for s in scores],
+            "influence": [s[1] for s in scores],
+            "tier": [s[2] for s in scores],
+            "rank": [s[3] for s in scores],
+            "components": [{} for _ in scores],
+            "rising": False,
+            "rising_score": 0.0,
+        }
+    )
 
 
 @pytest.fixture
@@ -98,9 +166,14 @@ def summary(rows: list[dict]) -> list[tuple]:
 
 # --- the default query ----------------------------------------------------------------------
 
+
 def test_default_query_lists_every_kind_of_gap_in_tiers_1_2_by_influence(gap_store):
-    assert summary(gaps(gap_store)) == [("H6", "no MSL covers territory"), ("H2", "stale"),
-                                        ("H3", "never engaged"), ("H5", "stale")]
+    assert summary(gaps(gap_store)) == [
+        ("H6", "no MSL covers territory"),
+        ("H2", "stale"),
+        ("H3", "never engaged"),
+        ("H5", "stale"),
+    ]
 
 
 def test_rows_carry_every_field_with_plain_types(gap_store):
@@ -108,15 +181,35 @@ def test_rows_carry_every_field_with_plain_types(gap_store):
     assert list(rows["H2"]) == list(ROW_FIELDS)
     assert set(GAP_FIELDS) <= set(ROW_FIELDS)
     assert rows["H2"] == {
-        "hcp_id": "H2", "name": "First2 Last2", "territory": "NE", "tier": 1, "influence": 90.0,
-        "last_touch": "2023-12-01", "days_since_touch": 212, "touches_12m": 2,
-        "msl_ids": NE_MSLS, "reason": "stale", "rank": 3, "specialty": "Oncology",
-        "institution": "City Clinic"}
+        "hcp_id": "H2",
+        "name": "First2 Last2",
+        "territory": "NE",
+        "tier": 1,
+        "influence": 90.0,
+        "last_touch": "2023-12-01",
+        "days_since_touch": 212,
+        "touches_12m": 2,
+        "msl_ids": NE_MSLS,
+        "reason": "stale",
+        "rank": 3,
+        "specialty": "Oncology",
+        "institution": "City Clinic",
+    }
     assert rows["H6"] == {
-        "hcp_id": "H6", "name": "First6 Last6", "territory": "W", "tier": 1, "influence": 92.5,
-        "last_touch": "2024-06-10", "days_since_touch": 20, "touches_12m": 1, "msl_ids": [],
-        "reason": "no MSL covers territory", "rank": 2, "specialty": "Oncology",
-        "institution": None}
+        "hcp_id": "H6",
+        "name": "First6 Last6",
+        "territory": "W",
+        "tier": 1,
+        "influence": 92.5,
+        "last_touch": "2024-06-10",
+        "days_since_touch": 20,
+        "touches_12m": 1,
+        "msl_ids": [],
+        "reason": "no MSL covers territory",
+        "rank": 2,
+        "specialty": "Oncology",
+        "institution": None,
+    }
     for row in rows.values():
         assert type(row["tier"]) is int and type(row["rank"]) is int
         assert type(row["touches_12m"]) is int and type(row["influence"]) is float
@@ -134,9 +227,14 @@ def test_never_engaged_ignores_touches_after_as_of(gap_store):
 
 def test_include_engaged_lists_every_selected_hcp_ties_by_rank(gap_store):
     rows = gaps(gap_store, include_engaged=True, with_institution=True)
-    assert summary(rows) == [("H1", "engaged"), ("H6", "no MSL covers territory"),
-                             ("H2", "stale"), ("H3", "never engaged"), ("H4", "engaged"),
-                             ("H5", "stale")]
+    assert summary(rows) == [
+        ("H1", "engaged"),
+        ("H6", "no MSL covers territory"),
+        ("H2", "stale"),
+        ("H3", "never engaged"),
+        ("H4", "engaged"),
+        ("H5", "stale"),
+    ]
     h1, h4 = rows[0], rows[4]
     assert (h1["last_touch"], h1["days_since_touch"], h1["touches_12m"]) == ("2024-06-01", 29, 1)
     assert h1["institution"] == "State University"  # earliest current start year
@@ -145,13 +243,16 @@ def test_include_engaged_lists_every_selected_hcp_ties_by_rank(gap_store):
 
 # --- filters --------------------------------------------------------------------------------
 
+
 def test_stale_is_strictly_more_than_stale_days(gap_store):
     rows = {r["hcp_id"]: r for r in gaps(gap_store, include_engaged=True, territory="SE")}
     assert (rows["H4"]["days_since_touch"], rows["H4"]["reason"]) == (180, "engaged")
     assert (rows["H5"]["days_since_touch"], rows["H5"]["reason"]) == (181, "stale")
     assert summary(gaps(gap_store, territory="SE", stale_days=181)) == []
-    assert summary(gaps(gap_store, territory="SE", stale_days=179)) == [("H4", "stale"),
-                                                                        ("H5", "stale")]
+    assert summary(gaps(gap_store, territory="SE", stale_days=179)) == [
+        ("H4", "stale"),
+        ("H5", "stale"),
+    ]
 
 
 def test_top_alone_selects_by_rank_whatever_the_tier(gap_store):
@@ -166,8 +267,11 @@ def test_top_and_max_tier_both_apply(gap_store):
 
 def test_max_tier_widens_the_selection_and_keeps_hcps_without_territory(gap_store):
     rows = gaps(gap_store, max_tier=4)
-    assert summary(rows)[4:] == [("H7", "no MSL covers territory"), ("H8", "never engaged"),
-                                 ("H9", "never engaged")]
+    assert summary(rows)[4:] == [
+        ("H7", "no MSL covers territory"),
+        ("H8", "never engaged"),
+        ("H9", "never engaged"),
+    ]
     assert (rows[4]["territory"], rows[4]["msl_ids"]) == (None, [])
     assert [r["hcp_id"] for r in gaps(gap_store, max_tier=1)] == ["H6", "H2"]
 
@@ -183,11 +287,14 @@ def test_territory_filter_is_exact(gap_store):
 
 
 def test_as_of_moves_the_window(gap_store):
-    rows = {r["hcp_id"]: r for r in gaps(gap_store, as_of=date(2023, 12, 31),
-                                          include_engaged=True)}
+    rows = {r["hcp_id"]: r for r in gaps(gap_store, as_of=date(2023, 12, 31), include_engaged=True)}
     h2 = rows["H2"]  # every H2 touch is within the year before 2023-12-31
-    assert (h2["last_touch"], h2["days_since_touch"], h2["touches_12m"], h2["reason"]) == \
-        ("2023-12-01", 30, 3, "engaged")
+    assert (h2["last_touch"], h2["days_since_touch"], h2["touches_12m"], h2["reason"]) == (
+        "2023-12-01",
+        30,
+        3,
+        "engaged",
+    )
     assert rows["H1"]["last_touch"] == "2023-01-15"
     assert rows["H5"]["reason"] == "never engaged"  # its touch is on 2024-01-01
     # H3's touch of 2024-07-05 counts once as-of reaches it.
@@ -199,6 +306,7 @@ def test_touches_12m_window_is_open_at_its_start(gap_store):
     def h2_touches(as_of):
         (row,) = [r for r in gaps(gap_store, as_of=as_of, territory="NE") if r["hcp_id"] == "H2"]
         return row["touches_12m"]
+
     assert h2_touches(AS_OF) == 2
     assert h2_touches(date(2024, 6, 29)) == 3  # window starts after 2023-06-30
     assert h2_touches(date(2024, 11, 29)) == 1  # only 2023-12-01 left (364 days back)
@@ -207,11 +315,15 @@ def test_touches_12m_window_is_open_at_its_start(gap_store):
 
 def test_new_data_is_seen_by_the_next_query(gap_store):
     before = summary(gaps(gap_store))
-    gap_store.load({"touchpoints": frame("touchpoints", [
-        ("T99", "M1", "H3", "2024-06-15", None, None, None, None, None)])})
+    gap_store.load(
+        {
+            "touchpoints": frame(
+                "touchpoints", [("T99", "M1", "H3", "2024-06-15", None, None, None, None, None)]
+            )
+        }
+    )
     assert summary(gaps(gap_store)) == [r for r in before if r[0] != "H3"]
-    gap_store.write_scores(score_frame([s if s[0] != "H9" else ("H9", 99.0, 1, 1)
-                                        for s in SCORES]))
+    gap_store.write_scores(score_frame([s if s[0] != "H9" else ("H9", 99.0, 1, 1) for s in SCORES]))
     assert summary(gaps(gap_store))[0] == ("H9", "never engaged")
 
 
@@ -223,8 +335,13 @@ def touch_fields(rows: list[dict], hcp_id: str) -> tuple:
 
 def test_a_touchpoint_moved_to_another_hcp_on_reload_leaves_one_and_reaches_the_other(gap_store):
     # T2 (H1's touch of 2024-06-01) now names H8, which had none.
-    gap_store.load({"touchpoints": frame("touchpoints", [
-        ("T2", "M1", "H8", "2024-06-01", None, None, None, None, None)])})
+    gap_store.load(
+        {
+            "touchpoints": frame(
+                "touchpoints", [("T2", "M1", "H8", "2024-06-01", None, None, None, None, None)]
+            )
+        }
+    )
     rows = gaps(gap_store, max_tier=3, include_engaged=True)
     assert touch_fields(rows, "H1") == ("2023-01-15", 532, 0, "stale")
     assert touch_fields(rows, "H8") == ("2024-06-01", 29, 1, "engaged")
@@ -234,17 +351,26 @@ def test_a_touchpoint_moved_to_another_hcp_on_reload_leaves_one_and_reaches_the_
 
 def test_a_touchpoint_reloaded_with_another_date_counts_at_its_new_date(gap_store):
     # T5 (H2's touch of 2023-12-01) moves to 2024-05-01, and T4 back before the year window.
-    gap_store.load({"touchpoints": frame("touchpoints", [
-        ("T5", "M2", "H2", "2024-05-01", None, None, None, None, None),
-        ("T4", "M2", "H2", "2023-06-01", None, None, None, None, None)])})
+    gap_store.load(
+        {
+            "touchpoints": frame(
+                "touchpoints",
+                [
+                    ("T5", "M2", "H2", "2024-05-01", None, None, None, None, None),
+                    ("T4", "M2", "H2", "2023-06-01", None, None, None, None, None),
+                ],
+            )
+        }
+    )
     rows = gaps(gap_store, include_engaged=True)
     assert touch_fields(rows, "H2") == ("2024-05-01", 60, 1, "engaged")
 
 
 def test_a_touchpoint_logged_later_for_an_hcp_without_any(gap_store, tmp_path):
     assert touch_fields(gaps(gap_store, max_tier=3), "H8") == (None, None, 0, "never engaged")
-    log_touchpoint(gap_store, tmp_path, {"msl_id": "M2", "hcp_id": "H8", "date": "2024-06-20"},
-                   today=AS_OF)
+    log_touchpoint(
+        gap_store, tmp_path, {"msl_id": "M2", "hcp_id": "H8", "date": "2024-06-20"}, today=AS_OF
+    )
     rows = gaps(gap_store, max_tier=3, include_engaged=True)
     assert touch_fields(rows, "H8") == ("2024-06-20", 10, 1, "engaged")
 
@@ -266,12 +392,16 @@ def test_an_empty_store_has_no_gaps(store):
 
 # --- impossible queries ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"top": 0}, "--top must be at least 1"),
-    ({"max_tier": 0}, "--max-tier must be at least 1"),
-    ({"stale_days": -1}, "--stale-days must be 0 or more"),
-    ({"as_of": date.today() + timedelta(days=1)}, "is in the future"),
-])
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"top": 0}, "--top must be at least 1"),
+        ({"max_tier": 0}, "--max-tier must be at least 1"),
+        ({"stale_days": -1}, "--stale-days must be 0 or more"),
+        ({"as_of": date.today() + timedelta(days=1)}, "is in the future"),
+    ],
+)
 def test_impossible_queries_are_input_errors(kwargs, message):
     with pytest.raises(InputError, match=message):
         GapQuery(**kwargs)
@@ -293,25 +423,57 @@ EXPECTED_TERRITORIES = [
     {"territory": "W", "tier12_hcps": 1, "engaged": 1, "share": 1.0, "msls": 0},
 ]
 EXPECTED_MSLS = [
-    {"msl_id": "M1", "name": "Mary One", "territory": "NE", "therapeutic_area": "Oncology",
-     "tier12_hcps": 3, "engaged_by_msl": 1, "share": 0.333},
-    {"msl_id": "M2", "name": "Mark Two", "territory": "NE", "therapeutic_area": None,
-     "tier12_hcps": 3, "engaged_by_msl": 0, "share": 0.0},
-    {"msl_id": "M3", "name": "Sue Three", "territory": "SE", "therapeutic_area": "Oncology",
-     "tier12_hcps": 2, "engaged_by_msl": 1, "share": 0.5},
-    {"msl_id": "M4", "name": "Ned Four", "territory": "N", "therapeutic_area": None,
-     "tier12_hcps": 0, "engaged_by_msl": 0, "share": None},
+    {
+        "msl_id": "M1",
+        "name": "Mary One",
+        "territory": "NE",
+        "therapeutic_area": "Oncology",
+        "tier12_hcps": 3,
+        "engaged_by_msl": 1,
+        "share": 0.333,
+    },
+    {
+        "msl_id": "M2",
+        "name": "Mark Two",
+        "territory": "NE",
+        "therapeutic_area": None,
+        "tier12_hcps": 3,
+        "engaged_by_msl": 0,
+        "share": 0.0,
+    },
+    {
+        "msl_id": "M3",
+        "name": "Sue Three",
+        "territory": "SE",
+        "therapeutic_area": "Oncology",
+        "tier12_hcps": 2,
+        "engaged_by_msl": 1,
+        "share": 0.5,
+    },
+    {
+        "msl_id": "M4",
+        "name": "Ned Four",
+        "territory": "N",
+        "therapeutic_area": None,
+        "tier12_hcps": 0,
+        "engaged_by_msl": 0,
+        "share": None,
+    },
 ]
 
 
 def test_coverage_per_territory_and_msl(gap_store):
-    assert gap_store.coverage(AS_OF, 180) == {"territories": EXPECTED_TERRITORIES,
-                                              "msls": EXPECTED_MSLS}
+    assert gap_store.coverage(AS_OF, 180) == {
+        "territories": EXPECTED_TERRITORIES,
+        "msls": EXPECTED_MSLS,
+    }
 
 
 def test_coverage_of_one_territory(gap_store):
     assert gap_store.coverage(AS_OF, 180, territory="NE") == {
-        "territories": [EXPECTED_TERRITORIES[1]], "msls": EXPECTED_MSLS[:2]}
+        "territories": [EXPECTED_TERRITORIES[1]],
+        "msls": EXPECTED_MSLS[:2],
+    }
 
 
 def test_coverage_window_edges(gap_store):
@@ -328,11 +490,17 @@ def test_coverage_window_edges(gap_store):
 
 # --- embedded only: the snapshot follows writes made through another connection -------------
 
+
 def test_embedded_snapshot_sees_another_connections_write(tmp_path):
     with EmbeddedStore(tmp_path) as reader, EmbeddedStore(tmp_path) as writer:
         writer.load(gap_batch())
         writer.write_scores(score_frame())
         assert ("H3", "never engaged") in summary(gaps(reader))
-        writer.load({"touchpoints": frame("touchpoints", [
-            ("T99", "M1", "H3", "2024-06-15", None, None, None, None, None)])})
+        writer.load(
+            {
+                "touchpoints": frame(
+                    "touchpoints", [("T99", "M1", "H3", "2024-06-15", None, None, None, None, None)]
+                )
+            }
+        )
         assert "H3" not in {r["hcp_id"] for r in gaps(reader)}

@@ -18,8 +18,12 @@ PMIDS = [str(30_000_000 + i) for i in range(200)]
 
 
 def authorship_rows() -> pd.DataFrame:
-    return pd.DataFrame([{"hcp_id": HCPS[(3 * i) % 200], "pmid": PMIDS[i % 200], "position": i % 7}
-                         for i in range(1_000)])
+    return pd.DataFrame(
+        [
+            {"hcp_id": HCPS[(3 * i) % 200], "pmid": PMIDS[i % 200], "position": i % 7}
+            for i in range(1_000)
+        ]
+    )
 
 
 def test_a_key_always_gets_the_same_colour():
@@ -44,18 +48,28 @@ def test_link_jobs_keep_every_row_once_and_tokens_name_the_colours_of_their_rows
 
 def test_grouped_link_jobs_look_each_node_up_once_per_batch():
     rows = authorship_rows()
-    jobs = link_jobs("q", rows, [("HCP", "hcp_id"), ("Publication", "pmid")], size=100,
-                     group=("hcp_id", "publications"))
+    jobs = link_jobs(
+        "q",
+        rows,
+        [("HCP", "hcp_id"), ("Publication", "pmid")],
+        size=100,
+        group=("hcp_id", "publications"),
+    )
     for job in jobs:
         keys = [group["hcp_id"] for group in job.rows]
         assert len(keys) == len(set(keys))
         assert job.weight == sum(len(group["publications"]) for group in job.rows)
     assert sum(job.weight for job in jobs) == len(rows)
-    regrouped = sorted((g["hcp_id"], p["pmid"], p["position"])
-                       for job in jobs for g in job.rows for p in g["publications"])
+    regrouped = sorted(
+        (g["hcp_id"], p["pmid"], p["position"])
+        for job in jobs
+        for g in job.rows
+        for p in g["publications"]
+    )
     assert regrouped == sorted(zip(rows["hcp_id"], rows["pmid"], rows["position"]))
-    assert all(type(p["position"]) is int for job in jobs for g in job.rows
-               for p in g["publications"])  # plain Python values, as the driver wants
+    assert all(
+        type(p["position"]) is int for job in jobs for g in job.rows for p in g["publications"]
+    )  # plain Python values, as the driver wants
 
 
 def test_node_jobs_hold_no_tokens():

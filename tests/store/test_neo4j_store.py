@@ -17,8 +17,14 @@ from kolgraph.net import free_port
 from kolgraph.store import neo4j as neo4j_module
 from kolgraph.store.neo4j import SCORE_COLUMNS, Neo4jStore
 
-KEYS = {("HCP", "hcp_id"), ("Institution", "institution_id"), ("Publication", "pmid"),
-        ("Trial", "nct_id"), ("MSL", "msl_id"), ("Touchpoint", "touchpoint_id")}
+KEYS = {
+    ("HCP", "hcp_id"),
+    ("Institution", "institution_id"),
+    ("Publication", "pmid"),
+    ("Trial", "nct_id"),
+    ("MSL", "msl_id"),
+    ("Touchpoint", "touchpoint_id"),
+}
 
 
 @pytest.fixture
@@ -37,10 +43,14 @@ def cypher(driver, text: str, **params) -> list[tuple]:
 
 # --- schema ----------------------------------------------------------------------------------
 
+
 def test_load_creates_a_uniqueness_constraint_on_every_key(store, neo4j_clean):
     store.load(sample_batch())
-    found = cypher(neo4j_clean, "SHOW CONSTRAINTS YIELD type, labelsOrTypes, properties "
-                                "WHERE type = 'UNIQUENESS' RETURN labelsOrTypes, properties")
+    found = cypher(
+        neo4j_clean,
+        "SHOW CONSTRAINTS YIELD type, labelsOrTypes, properties "
+        "WHERE type = 'UNIQUENESS' RETURN labelsOrTypes, properties",
+    )
     assert {(labels[0], props[0]) for labels, props in found} >= KEYS
 
 
@@ -53,11 +63,16 @@ def test_creating_constraints_again_is_harmless(store):
 
 # --- connecting ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("scheme", ["neo4j", "bolt"])
 def test_connect_and_close_an_owned_driver(neo4j_server, scheme):
     uri = neo4j_server.uri.replace("neo4j://", f"{scheme}://", 1)
-    settings = Neo4jSettings(uri=uri, username=neo4j_server.username,
-                             password=neo4j_server.password, database=neo4j_server.database)
+    settings = Neo4jSettings(
+        uri=uri,
+        username=neo4j_server.username,
+        password=neo4j_server.password,
+        database=neo4j_server.database,
+    )
     with Neo4jStore.connect(settings) as connected:
         assert set(connected.stats()) == {"nodes", "relationships"}
 
@@ -77,25 +92,36 @@ def test_an_unreachable_server_is_store_unavailable():
 
 
 def test_a_wrong_password_is_store_unavailable(neo4j_server):
-    settings = Neo4jSettings(uri=neo4j_server.uri, username=neo4j_server.username,
-                             password="wrong-s3cret", database=neo4j_server.database)
+    settings = Neo4jSettings(
+        uri=neo4j_server.uri,
+        username=neo4j_server.username,
+        password="wrong-s3cret",
+        database=neo4j_server.database,
+    )
     with pytest.raises(StoreUnavailable) as caught:
         Neo4jStore.connect(settings)
     message = str(caught.value)
-    assert message == (f"Neo4j at {neo4j_server.uri} rejected the credentials "
-                       "(check NEO4J_USERNAME and NEO4J_PASSWORD)")
+    assert message == (
+        f"Neo4j at {neo4j_server.uri} rejected the credentials "
+        "(check NEO4J_USERNAME and NEO4J_PASSWORD)"
+    )
     assert "wrong-s3cret" not in message
 
 
 def test_a_missing_password_is_store_unavailable_without_connecting():
-    with pytest.raises(StoreUnavailable, match="no password for Neo4j at neo4j://nowhere:1: "
-                                               "set NEO4J_PASSWORD"):
+    with pytest.raises(
+        StoreUnavailable, match="no password for Neo4j at neo4j://nowhere:1: set NEO4J_PASSWORD"
+    ):
         Neo4jStore.connect(Neo4jSettings(uri="neo4j://nowhere:1", password=None))
 
 
 def test_an_unknown_database_is_store_unavailable(neo4j_server):
-    settings = Neo4jSettings(uri=neo4j_server.uri, username=neo4j_server.username,
-                             password=neo4j_server.password, database="nosuchdb")
+    settings = Neo4jSettings(
+        uri=neo4j_server.uri,
+        username=neo4j_server.username,
+        password=neo4j_server.password,
+        database="nosuchdb",
+    )
     with pytest.raises(StoreUnavailable, match="has no database 'nosuchdb'"):
         Neo4jStore.connect(settings)
 
@@ -106,6 +132,7 @@ def test_a_uri_that_is_not_neo4j_is_a_config_error():
 
 
 # --- retries and idempotency -----------------------------------------------------------------
+
 
 def test_a_batch_retried_after_a_transient_failure_is_written_once(store, monkeypatch):
     """Each batch fails once after its statement ran; the driver rolls back and retries."""
@@ -151,20 +178,29 @@ def test_a_retried_batch_gives_the_single_run_graph(store, monkeypatch):
 
 # --- graph shape -----------------------------------------------------------------------------
 
+
 def test_coauthored_with_is_one_relationship_per_pair_from_smaller_to_larger(store, neo4j_clean):
     store.load(sample_batch())
-    found = cypher(neo4j_clean, "MATCH (a:HCP)-[r:COAUTHORED_WITH]->(b:HCP) "
-                                "RETURN a.hcp_id, b.hcp_id, r.papers")
+    found = cypher(
+        neo4j_clean,
+        "MATCH (a:HCP)-[r:COAUTHORED_WITH]->(b:HCP) RETURN a.hcp_id, b.hcp_id, r.papers",
+    )
     assert len(found) == len(SAMPLE_COAUTHORSHIPS)
     assert all(a < b for a, b, _ in found)
 
 
 def test_a_refresh_repairs_reversed_and_unsupported_coauthorships(store, neo4j_clean):
     store.load(sample_batch())
-    cypher(neo4j_clean, "MATCH (a:HCP {hcp_id: 'H1'})-[r:COAUTHORED_WITH]->(b:HCP {hcp_id: 'H2'}) "
-                        "DELETE r CREATE (b)-[:COAUTHORED_WITH {papers: 9}]->(a)")
-    cypher(neo4j_clean, "MATCH (a:HCP {hcp_id: 'H1'}), (b:HCP {hcp_id: 'H6'}) "
-                        "CREATE (a)-[:COAUTHORED_WITH {papers: 1}]->(b)")
+    cypher(
+        neo4j_clean,
+        "MATCH (a:HCP {hcp_id: 'H1'})-[r:COAUTHORED_WITH]->(b:HCP {hcp_id: 'H2'}) "
+        "DELETE r CREATE (b)-[:COAUTHORED_WITH {papers: 9}]->(a)",
+    )
+    cypher(
+        neo4j_clean,
+        "MATCH (a:HCP {hcp_id: 'H1'}), (b:HCP {hcp_id: 'H6'}) "
+        "CREATE (a)-[:COAUTHORED_WITH {papers: 1}]->(b)",
+    )
     store.load({"publications": sample_batch()["publications"].iloc[:1]})  # touches P1
     assert rows(store.table("coauthorships")) == SAMPLE_COAUTHORSHIPS
     assert store.stats()["relationships"]["COAUTHORED_WITH"] == len(SAMPLE_COAUTHORSHIPS)
@@ -172,19 +208,36 @@ def test_a_refresh_repairs_reversed_and_unsupported_coauthorships(store, neo4j_c
 
 def test_a_touchpoint_moved_to_another_msl_and_hcp_moves(store):
     store.load(sample_batch())
-    store.load({"touchpoints": frame("touchpoints", [
-        ("T1", "M2", "H5", "2024-01-15", "phone", None, None, None, None)])})
+    store.load(
+        {
+            "touchpoints": frame(
+                "touchpoints", [("T1", "M2", "H5", "2024-01-15", "phone", None, None, None, None)]
+            )
+        }
+    )
     moved = store.table("touchpoints").set_index("touchpoint_id").loc["T1"]
-    assert (moved["msl_id"], moved["hcp_id"], moved["channel"], moved["sentiment"]) == \
-        ("M2", "H5", "phone", None)
+    assert (moved["msl_id"], moved["hcp_id"], moved["channel"], moved["sentiment"]) == (
+        "M2",
+        "H5",
+        "phone",
+        None,
+    )
     relationships = store.stats()["relationships"]
     assert (relationships["LOGGED"], relationships["WITH"]) == (4, 4)
 
 
 def test_missing_values_and_none_list_items_are_not_sent(store, neo4j_clean):
-    pubs = pd.DataFrame({"pmid": ["P7"], "title": ["T"], "journal": [pd.NA],
-                         "year": [2020], "mesh_terms": [["A", None, float("nan"), "B"]],
-                         "citation_count": [float("nan")]}, dtype=object)
+    pubs = pd.DataFrame(
+        {
+            "pmid": ["P7"],
+            "title": ["T"],
+            "journal": [pd.NA],
+            "year": [2020],
+            "mesh_terms": [["A", None, float("nan"), "B"]],
+            "citation_count": [float("nan")],
+        },
+        dtype=object,
+    )
     store.load({"publications": pubs})
     found = cypher(neo4j_clean, "MATCH (p:Publication {pmid: 'P7'}) RETURN properties(p)")
     assert found == [({"pmid": "P7", "title": "T", "year": 2020, "mesh_terms": ["A", "B"]},)]
@@ -199,22 +252,33 @@ def test_unknown_tables_are_caller_errors(store):
 
 # --- scores ----------------------------------------------------------------------------------
 
+
 def score_frame(rows_: list[tuple]) -> pd.DataFrame:
     return pd.DataFrame(rows_, columns=list(SCORE_COLUMNS))
 
 
 def test_scores_round_trip_and_replace_the_previous_run(store):
     store.load(sample_batch())
-    store.write_scores(score_frame([
-        ("H2", 80.5, 1, 1, {"pagerank": 0.7, "trials": 1}, True, 0.25),
-        ("H1", 50.0, 2, 2, {"pagerank": 0.2}, False, None),
-    ]))
+    store.write_scores(
+        score_frame(
+            [
+                ("H2", 80.5, 1, 1, {"pagerank": 0.7, "trials": 1}, True, 0.25),
+                ("H1", 50.0, 2, 2, {"pagerank": 0.2}, False, None),
+            ]
+        )
+    )
     scores = store.scores()
     assert list(scores.columns) == list(SCORE_COLUMNS)
     assert list(scores["hcp_id"]) == ["H1", "H2"]
     h2 = scores.iloc[1]
-    assert (h2["influence"], h2["tier"], h2["rank"], h2["components"], h2["rising"],
-            h2["rising_score"]) == (80.5, 1, 1, {"pagerank": 0.7, "trials": 1}, True, 0.25)
+    assert (
+        h2["influence"],
+        h2["tier"],
+        h2["rank"],
+        h2["components"],
+        h2["rising"],
+        h2["rising_score"],
+    ) == (80.5, 1, 1, {"pagerank": 0.7, "trials": 1}, True, 0.25)
     assert type(h2["tier"]) is int and pd.isna(scores.iloc[0]["rising_score"])
     store.write_scores(score_frame([("H3", 10.0, 3, 1, {}, False, None)]))
     assert list(store.scores()["hcp_id"]) == ["H3"]

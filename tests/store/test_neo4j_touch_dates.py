@@ -16,10 +16,14 @@ from kolgraph.cypher import default_catalog
 from kolgraph.store.neo4j import Neo4jStore
 
 #: touch_dates of the gap sample (docstring of ``test_gaps_contract``); others have none.
-SAMPLE_DATES = {"H1": ["2023-01-15", "2024-06-01"],
-                "H2": ["2023-07-01", "2023-07-02", "2023-12-01"],
-                "H3": ["2024-07-05"], "H4": ["2024-01-02"], "H5": ["2024-01-01"],
-                "H6": ["2024-06-10"]}
+SAMPLE_DATES = {
+    "H1": ["2023-01-15", "2024-06-01"],
+    "H2": ["2023-07-01", "2023-07-02", "2023-12-01"],
+    "H3": ["2024-07-05"],
+    "H4": ["2024-01-02"],
+    "H5": ["2024-01-01"],
+    "H6": ["2024-06-10"],
+}
 
 
 @pytest.fixture
@@ -39,9 +43,14 @@ def cypher(driver, text: str, **params) -> list:
 
 def touch_dates(driver) -> dict[str, list[str]]:
     """hcp_id -> touch_dates of every HCP that has the property."""
-    return {r["id"]: r["dates"] for r in cypher(
-        driver, "MATCH (h:HCP) WHERE h.touch_dates IS NOT NULL "
-                "RETURN h.hcp_id AS id, h.touch_dates AS dates")}
+    return {
+        r["id"]: r["dates"]
+        for r in cypher(
+            driver,
+            "MATCH (h:HCP) WHERE h.touch_dates IS NOT NULL "
+            "RETURN h.hcp_id AS id, h.touch_dates AS dates",
+        )
+    }
 
 
 def touchpoint(touchpoint_id: str, msl_id: str, hcp_id: str, day: str) -> tuple:
@@ -56,8 +65,10 @@ def forget_touch_dates(driver) -> None:
 
 def test_a_load_stores_each_hcps_sorted_touch_dates_and_marks_the_database(store, neo4j_clean):
     assert touch_dates(neo4j_clean) == SAMPLE_DATES
-    assert cypher(neo4j_clean, "MATCH (s:StoreState) RETURN s.name AS name")[0]["name"] == \
-        "touch_dates"
+    assert (
+        cypher(neo4j_clean, "MATCH (s:StoreState) RETURN s.name AS name")[0]["name"]
+        == "touch_dates"
+    )
 
 
 def test_an_earlier_date_loaded_later_is_sorted_in(store, neo4j_clean):
@@ -66,12 +77,26 @@ def test_an_earlier_date_loaded_later_is_sorted_in(store, neo4j_clean):
 
 
 def test_a_moved_touchpoint_updates_both_hcps_and_the_last_one_drops_the_property(
-        store, neo4j_clean):
+    store, neo4j_clean
+):
     # T7 (H4's only touch) moves to H5; T2 (one of H1's two) moves to H8, in one load.
-    store.load({"touchpoints": frame("touchpoints", [
-        touchpoint("T7", "M3", "H5", "2024-01-02"), touchpoint("T2", "M1", "H8", "2024-06-01")])})
-    expected = {**SAMPLE_DATES, "H1": ["2023-01-15"], "H5": ["2024-01-01", "2024-01-02"],
-                "H8": ["2024-06-01"]}
+    store.load(
+        {
+            "touchpoints": frame(
+                "touchpoints",
+                [
+                    touchpoint("T7", "M3", "H5", "2024-01-02"),
+                    touchpoint("T2", "M1", "H8", "2024-06-01"),
+                ],
+            )
+        }
+    )
+    expected = {
+        **SAMPLE_DATES,
+        "H1": ["2023-01-15"],
+        "H5": ["2024-01-01", "2024-01-02"],
+        "H8": ["2024-06-01"],
+    }
     del expected["H4"]
     assert touch_dates(neo4j_clean) == expected
 
@@ -80,7 +105,9 @@ def test_the_refresh_writes_only_the_hcps_whose_dates_changed(store, neo4j_clean
     def refresh() -> int:
         _, result, _ = neo4j_clean.execute_query(
             default_catalog().get("refresh_touch_dates"),
-            {"rows": [{"hcp_id": f"H{n}"} for n in range(1, 11)]}, database_="neo4j")
+            {"rows": [{"hcp_id": f"H{n}"} for n in range(1, 11)]},
+            database_="neo4j",
+        )
         return result.counters.properties_set
 
     store.load({"touchpoints": gap_batch()["touchpoints"]})  # an unchanged reload
@@ -90,8 +117,7 @@ def test_the_refresh_writes_only_the_hcps_whose_dates_changed(store, neo4j_clean
     assert touch_dates(neo4j_clean)["H1"] == ["2023-02-01", "2024-06-01"]
 
 
-def test_a_query_on_a_database_without_touch_dates_backfills_them(store, neo4j_clean,
-                                                                  neo4j_server):
+def test_a_query_on_a_database_without_touch_dates_backfills_them(store, neo4j_clean, neo4j_server):
     before = gaps(store, max_tier=4, include_engaged=True)
     forget_touch_dates(neo4j_clean)
     assert touch_dates(neo4j_clean) == {}
@@ -109,7 +135,8 @@ def test_a_long_lived_store_notices_a_database_without_touch_dates(store, neo4j_
 
 
 def test_a_load_into_a_database_without_touch_dates_keeps_them_for_the_next_query(
-        store, neo4j_clean, neo4j_server):
+    store, neo4j_clean, neo4j_server
+):
     forget_touch_dates(neo4j_clean)
     fresh = Neo4jStore(neo4j_clean, database=neo4j_server.database)
     fresh.load({"touchpoints": frame("touchpoints", [touchpoint("T20", "M2", "H8", "2024-06-02")])})

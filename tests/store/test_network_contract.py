@@ -31,7 +31,12 @@ STALE = 180
 
 TERRITORY = {"H05": "W", "H06": "W", "H07": "W", "H08": "W"}
 PUBLICATIONS = [
-    ("P1", 2015, ["Neoplasms", "Lymphoma", "Humans"], ["H01", "H02"]),  # Humans: a check tag, ignored
+    (
+        "P1",
+        2015,
+        ["Neoplasms", "Lymphoma", "Humans"],
+        ["H01", "H02"],
+    ),  # Humans: a check tag, ignored
     ("P2", 2016, ["Neoplasms", "Humans"], ["H02", "H03"]),
     ("P3", 2017, ["Heart"], ["H03", "H04"]),
     ("P4", 2018, [], ["H01", "H02"]),
@@ -41,11 +46,20 @@ PUBLICATIONS = [
     ("P8", 2022, [], ["H07", "H08"]),
     ("P9", 2019, ["Neoplasms"], ["H02", "H10"]),
 ]
-AFFILIATIONS = [("H01", "I1", None), ("H04", "I1", None), ("H10", "I1", None),
-                ("H03", "I2", 2019), ("H09", "I2", None)]
-TOUCHES = [("T1", "H01", "2024-03-01"), ("T2", "H02", "2024-05-01"),
-           ("T3", "H07", "2024-06-01"), ("T4", "H06", "2023-01-01"),
-           ("T5", "H04", "2024-07-15")]
+AFFILIATIONS = [
+    ("H01", "I1", None),
+    ("H04", "I1", None),
+    ("H10", "I1", None),
+    ("H03", "I2", 2019),
+    ("H09", "I2", None),
+]
+TOUCHES = [
+    ("T1", "H01", "2024-03-01"),
+    ("T2", "H02", "2024-05-01"),
+    ("T3", "H07", "2024-06-01"),
+    ("T4", "H06", "2023-01-01"),
+    ("T5", "H04", "2024-07-15"),
+]
 HCP_IDS = [f"H{n:02d}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12)]
 
 
@@ -55,20 +69,46 @@ def name(hcp_id: str) -> str:
 
 def network_batch() -> dict:
     """The graph of the module docstring, as a validated batch."""
-    hcps = [(h, f"First{h}", f"Last{h}", None, None, None, None, "US", TERRITORY.get(h, "NE"),
-             None, None, None) for h in HCP_IDS]
+    hcps = [
+        (
+            h,
+            f"First{h}",
+            f"Last{h}",
+            None,
+            None,
+            None,
+            None,
+            "US",
+            TERRITORY.get(h, "NE"),
+            None,
+            None,
+            None,
+        )
+        for h in HCP_IDS
+    ]
     return {
         "hcps": frame("hcps", hcps),
-        "institutions": frame("institutions", [("I1", "General Hospital", None, None, None, None),
-                                               ("I2", "State University", None, None, None, None)]),
-        "affiliations": frame("affiliations", [(h, i, None, 2010, end) for h, i, end in AFFILIATIONS]),
-        "publications": frame("publications", [(p, f"Paper {p}", None, y, m, None)
-                                               for p, y, m, _ in PUBLICATIONS]),
-        "authorships": frame("authorships", [(p, h, n + 1) for p, _, _, authors in PUBLICATIONS
-                                             for n, h in enumerate(authors)]),
+        "institutions": frame(
+            "institutions",
+            [
+                ("I1", "General Hospital", None, None, None, None),
+                ("I2", "State University", None, None, None, None),
+            ],
+        ),
+        "affiliations": frame(
+            "affiliations", [(h, i, None, 2010, end) for h, i, end in AFFILIATIONS]
+        ),
+        "publications": frame(
+            "publications", [(p, f"Paper {p}", None, y, m, None) for p, y, m, _ in PUBLICATIONS]
+        ),
+        "authorships": frame(
+            "authorships",
+            [(p, h, n + 1) for p, _, _, authors in PUBLICATIONS for n, h in enumerate(authors)],
+        ),
         "msls": frame("msls", [("M1", "Mia Liaison", "NE", None, None)]),
-        "touchpoints": frame("touchpoints", [(t, "M1", h, d, None, None, None, None, None)
-                                             for t, h, d in TOUCHES]),
+        "touchpoints": frame(
+            "touchpoints", [(t, "M1", h, d, None, None, None, None, None) for t, h, d in TOUCHES]
+        ),
     }
 
 
@@ -83,6 +123,7 @@ def hop_ids(result: dict) -> list[tuple[str, str, str]]:
 
 
 # --- co-authors -----------------------------------------------------------------------------
+
 
 def test_coauthors_most_joint_papers_then_latest_year_first(graph):
     assert graph.coauthors("H02") == [
@@ -103,6 +144,7 @@ def test_coauthors_of_an_unknown_hcp_is_not_found(graph):
 
 # --- suggestions ----------------------------------------------------------------------------
 
+
 def test_suggestions_scores_and_order(graph):
     aa = 1 / math.log(3)  # H02 has three co-authors: H01, H03, H10
     found = graph.suggest_collaborators("H01")
@@ -115,8 +157,10 @@ def test_suggestions_scores_and_order(graph):
     assert best["name"] == name("H10")
     assert best["shared_coauthors"] == [name("H02")]
     assert best["shared_topics"] == ["Neoplasms"]
-    assert best["why"] == (f"Shares 1 co-author ({name('H02')}), works at the same institution "
-                           "(General Hospital), and publishes on 1 of the same topics (Neoplasms).")
+    assert best["why"] == (
+        f"Shares 1 co-author ({name('H02')}), works at the same institution "
+        "(General Hospital), and publishes on 1 of the same topics (Neoplasms)."
+    )
 
 
 def test_suggestions_respect_the_limit(graph):
@@ -138,11 +182,17 @@ def test_tied_candidates_are_scored_over_several_rounds(store):
     mesh = {"X075": ["Oncology", "Cardiology"], "X090": ["Oncology"]}
     pubs = [("Q-S", "S", ["Oncology"])] + [(f"Q-{x}", x, mesh.get(x, [])) for x in others]
     batch = {
-        "hcps": frame("hcps", [(h, "A", h, None, None, None, None, None, "NE", None, None, None)
-                               for h in ["S", "B", *others]]),
+        "hcps": frame(
+            "hcps",
+            [
+                (h, "A", h, None, None, None, None, None, "NE", None, None, None)
+                for h in ["S", "B", *others]
+            ],
+        ),
         "publications": frame("publications", [(p, p, None, 2020, m, None) for p, _, m in pubs]),
-        "authorships": frame("authorships", [(p, h, i + 1) for p, x, _ in pubs
-                                             for i, h in enumerate(("B", x))]),
+        "authorships": frame(
+            "authorships", [(p, h, i + 1) for p, x, _ in pubs for i, h in enumerate(("B", x))]
+        ),
     }
     store.load(batch)
     ids = [s["hcp_id"] for s in store.suggest_collaborators("S")]
@@ -165,29 +215,42 @@ def test_suggestions_need_a_positive_limit(graph):
 
 # --- shortest paths -------------------------------------------------------------------------
 
+
 def test_a_shared_current_institution_is_a_shortcut(graph):
     path = graph.shortest_path("H01", "H04")  # 2 edges via I1, against 3 along the chain
     assert path["length"] == 1
     (hop,) = path["hops"]
-    assert hop == {"from": "H01", "from_name": name("H01"), "to": "H04", "to_name": name("H04"),
-                   "via": "institution", "institution_id": "I1",
-                   "evidence": ["both at General Hospital (I1)"]}
+    assert hop == {
+        "from": "H01",
+        "from_name": name("H01"),
+        "to": "H04",
+        "to_name": name("H04"),
+        "via": "institution",
+        "institution_id": "I1",
+        "evidence": ["both at General Hospital (I1)"],
+    }
     assert (path["from"], path["to"], path["from_name"]) == ("H01", "H04", name("H01"))
 
 
 def test_coauthor_hops_carry_joint_papers_and_years(graph):
     path = graph.shortest_path("H01", "H03")
     assert hop_ids(path) == [("H01", "coauthor", "H02"), ("H02", "coauthor", "H03")]
-    assert [h["evidence"] for h in path["hops"]] == [["2 joint papers, 2015-2018"],
-                                                     ["1 joint paper, 2016"]]
+    assert [h["evidence"] for h in path["hops"]] == [
+        ["2 joint papers, 2015-2018"],
+        ["1 joint paper, 2016"],
+    ]
     assert path["length"] == 2
 
 
 def test_equal_shortest_paths_take_the_smallest_node_ids(graph):
-    assert hop_ids(graph.shortest_path("H05", "H08")) == [("H05", "coauthor", "H06"),
-                                                          ("H06", "coauthor", "H08")]
-    assert hop_ids(graph.shortest_path("H08", "H05")) == [("H08", "coauthor", "H06"),
-                                                          ("H06", "coauthor", "H05")]
+    assert hop_ids(graph.shortest_path("H05", "H08")) == [
+        ("H05", "coauthor", "H06"),
+        ("H06", "coauthor", "H08"),
+    ]
+    assert hop_ids(graph.shortest_path("H08", "H05")) == [
+        ("H08", "coauthor", "H06"),
+        ("H06", "coauthor", "H05"),
+    ]
 
 
 def test_a_path_mixing_institution_and_coauthor_hops(graph):
@@ -212,12 +275,16 @@ def test_path_errors(graph):
 def test_a_long_chain_is_followed(store):
     chain = [f"C{n:02d}" for n in range(8)]  # 7 co-author hops
     batch = network_batch()
-    batch["hcps"] = frame("hcps", [(h, "A", h, None, None, None, None, None, "NE", None, None, None)
-                                   for h in chain])
+    batch["hcps"] = frame(
+        "hcps", [(h, "A", h, None, None, None, None, None, "NE", None, None, None) for h in chain]
+    )
     pubs = [(f"Q{n}", chain[n], chain[n + 1]) for n in range(7)]
-    batch["publications"] = frame("publications", [(p, p, None, 2020, [], None) for p, _, _ in pubs])
-    batch["authorships"] = frame("authorships", [(p, h, i + 1) for p, a, b in pubs
-                                                 for i, h in enumerate((a, b))])
+    batch["publications"] = frame(
+        "publications", [(p, p, None, 2020, [], None) for p, _, _ in pubs]
+    )
+    batch["authorships"] = frame(
+        "authorships", [(p, h, i + 1) for p, a, b in pubs for i, h in enumerate((a, b))]
+    )
     for table in ("institutions", "affiliations", "msls", "touchpoints"):
         del batch[table]
     store.load(batch)
@@ -227,11 +294,16 @@ def test_a_long_chain_is_followed(store):
 
 # --- warm introductions ---------------------------------------------------------------------
 
+
 def test_intro_from_the_smallest_engaged_hcp_at_the_shortest_distance(graph):
     # H01 (via I1) and H02 (via H03) are both two edges from H04; H01 is smaller.
     intro = graph.warm_intro("H04", AS_OF, STALE)
     assert intro["already_engaged"] is False
-    assert intro["via_engaged"] == {"hcp_id": "H01", "name": name("H01"), "last_touch": "2024-03-01"}
+    assert intro["via_engaged"] == {
+        "hcp_id": "H01",
+        "name": name("H01"),
+        "last_touch": "2024-03-01",
+    }
     assert hop_ids(intro) == [("H01", "institution", "H04")]
     assert (intro["target"], intro["target_name"], intro["length"]) == ("H04", name("H04"), 1)
 
@@ -251,7 +323,11 @@ def test_intro_window_includes_its_first_day(graph):
 def test_intro_to_an_engaged_target_says_so(graph):
     intro = graph.warm_intro("H02", AS_OF, STALE)
     assert intro["already_engaged"] is True
-    assert intro["via_engaged"] == {"hcp_id": "H02", "name": name("H02"), "last_touch": "2024-05-01"}
+    assert intro["via_engaged"] == {
+        "hcp_id": "H02",
+        "name": name("H02"),
+        "last_touch": "2024-05-01",
+    }
     assert (intro["hops"], intro["length"]) == ([], 0)
 
 

@@ -21,8 +21,17 @@ from kolgraph.store.web_model import RECENT_INSIGHT_FIELDS, RECENT_INSIGHT_WINDO
 
 BUNDLE = Path(__file__).resolve().parents[1] / "data" / "web_bundle"
 AS_OF = date(2026, 11, 20)
-COLUMNS = ("touchpoint_id", "msl_id", "hcp_id", "date", "channel", "topic", "insight",
-           "insight_category", "sentiment")
+COLUMNS = (
+    "touchpoint_id",
+    "msl_id",
+    "hcp_id",
+    "date",
+    "channel",
+    "topic",
+    "insight",
+    "insight_category",
+    "sentiment",
+)
 
 
 def write_touchpoints(folder: Path, rows: list[tuple]) -> Path:
@@ -47,8 +56,10 @@ def insight_store(store, tmp_path):
     tiers = dict(zip(store.scores()["hcp_id"], store.scores()["tier"]))
     low = max(tiers, key=lambda h: (tiers[h], h))
     assert tiers[low] > 2 and tiers["H01"] <= 2 and tiers["H04"] <= 2
-    rows = [(f"TL{i:03d}", "M1", low, "2026-11-10", "phone", "t", f"note {i}", "other", "neutral")
-            for i in range(RECENT_INSIGHT_WINDOW + 10)]
+    rows = [
+        (f"TL{i:03d}", "M1", low, "2026-11-10", "phone", "t", f"note {i}", "other", "neutral")
+        for i in range(RECENT_INSIGHT_WINDOW + 10)
+    ]
     rows += [
         ("TB1", "M1", "H01", "2026-11-15", "phone", "blank", "   ", "other", "neutral"),
         ("TB2", "M1", "H01", "2026-11-15", "phone", "blank", "\t\u00a0", "other", "neutral"),
@@ -72,7 +83,9 @@ def test_the_fields_are_those_of_the_insights_report():
 @pytest.mark.parametrize("territory", [None, "North", "South"])
 def test_same_rows_as_the_insights_report(insight_store, tmp_path, territory):
     for limit in (1, 3, NEWEST_LIMIT):
-        assert insight_store.recent_insights(territory, limit) == reference(insight_store, tmp_path, territory, limit)
+        assert insight_store.recent_insights(territory, limit) == reference(
+            insight_store, tmp_path, territory, limit
+        )
 
 
 def test_newest_first_without_blank_or_low_tier_insights(insight_store):
@@ -80,17 +93,29 @@ def test_newest_first_without_blank_or_low_tier_insights(insight_store):
     # Ties (2026-11-05) go by touchpoint_id, descending; TP4 is H05's, a tier 3+ HCP.
     assert [r["touchpoint_id"] for r in rows] == ["TT2", "TT1", "TP1", "TP2", "TP3"]
     first = rows[0]
-    assert first == {"date": "2026-11-05", "touchpoint_id": "TT2", "hcp_id": "H01",
-                     "hcp_name": first["hcp_name"], "tier": first["tier"], "territory": "North",
-                     "msl_id": "M1", "msl_name": first["msl_name"], "insight_category": "other",
-                     "sentiment": "neutral", "topic": "tie", "insight": "second of a tie"}
+    assert first == {
+        "date": "2026-11-05",
+        "touchpoint_id": "TT2",
+        "hcp_id": "H01",
+        "hcp_name": first["hcp_name"],
+        "tier": first["tier"],
+        "territory": "North",
+        "msl_id": "M1",
+        "msl_name": first["msl_name"],
+        "insight_category": "other",
+        "sentiment": "neutral",
+        "topic": "tie",
+        "insight": "second of a tie",
+    }
     assert first["hcp_name"] and first["msl_name"] and first["tier"] in (1, 2)
 
 
 def test_territory_scoping(insight_store):
     north = insight_store.recent_insights("North", 10)
     south = insight_store.recent_insights("South", 10)
-    assert {r["territory"] for r in north} == {"North"} and {r["territory"] for r in south} == {"South"}
+    assert {r["territory"] for r in north} == {"North"} and {r["territory"] for r in south} == {
+        "South"
+    }
     assert [r["touchpoint_id"] for r in south] == ["TP3"]
     assert insight_store.recent_insights("Atlantis", 10) == []
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sample import merged, followup_batch, sample_batch
+from sample import followup_batch, merged, sample_batch
 
 from kolgraph.analytics import Projection, ScoringConfig, score_hcps
 from kolgraph.analytics.projection import table_names
@@ -24,8 +24,18 @@ def expected_scores() -> pd.DataFrame:
 
 def as_rows(scores: pd.DataFrame) -> list[tuple]:
     ordered = scores.sort_values("hcp_id")
-    return [(r.hcp_id, r.influence, int(r.tier), int(r.rank), r.components, bool(r.rising),
-             round(float(r.rising_score), 9)) for r in ordered.itertuples()]
+    return [
+        (
+            r.hcp_id,
+            r.influence,
+            int(r.tier),
+            int(r.rank),
+            r.components,
+            bool(r.rising),
+            round(float(r.rising_score), 9),
+        )
+        for r in ordered.itertuples()
+    ]
 
 
 def test_scores_written_by_a_store_equal_scores_from_the_batch(store, tmp_path):

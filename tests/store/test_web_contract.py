@@ -37,7 +37,10 @@ def test_search_matches_each_kind(web_store):
     assert [r["matched"] for r in web_store.search_hcps("immunotherapy")] == [["topic"]] * 4
     hospital = web_store.search_hcps("hospital")  # any affiliation, past ones too (H03)
     assert ids(hospital) == ["H01", "H02", "H03"]
-    assert hospital[0]["institution"] == "North General <b>Hospital</b>" and hospital[2]["institution"] is None
+    assert (
+        hospital[0]["institution"] == "North General <b>Hospital</b>"
+        and hospital[2]["institution"] is None
+    )
     assert web_store.search_hcps("hale")[0]["matched"] == ["name"]
 
 
@@ -51,9 +54,17 @@ def test_search_blank_territory_and_limit(web_store):
 
 def test_search_rows_have_the_declared_fields(web_store):
     row = web_store.search_hcps("southey")[0]
-    assert row == {"hcp_id": "H04", "name": "Sofia Southey", "specialty": "Medical Oncology",
-                   "territory": "South", "institution": "South Medical Center", "tier": 1,
-                   "influence": row["influence"], "rank": 1, "matched": ["name"]}
+    assert row == {
+        "hcp_id": "H04",
+        "name": "Sofia Southey",
+        "specialty": "Medical Oncology",
+        "territory": "South",
+        "institution": "South Medical Center",
+        "tier": 1,
+        "influence": row["influence"],
+        "rank": 1,
+        "matched": ["name"],
+    }
 
 
 def test_top(web_store):
@@ -75,8 +86,15 @@ def test_rising_stars_fastest_growth_first(web_store):
     rising = web_store.rising_stars(10)
     assert ids(rising) == ["H02", *tied, "H07"]
     assert [r["rising_score"] for r in rising] == [0.9, 0.4, 0.4, 0.1]
-    assert list(rising[0]) == ["hcp_id", "name", "rank", "influence", "tier", "rising_score",
-                               "components"]
+    assert list(rising[0]) == [
+        "hcp_id",
+        "name",
+        "rank",
+        "influence",
+        "tier",
+        "rising_score",
+        "components",
+    ]
     assert ids(web_store.rising_stars(2)) == ["H02", tied[0]]
     assert ids(web_store.rising_stars(10, "North")) == ["H02", "H03", "H07"]
     with pytest.raises(InputError, match="--limit"):
@@ -89,10 +107,19 @@ def test_profile(web_store):
     assert profile["score"]["rank"] == 2 and profile["score"]["tier"] == 2
     assert [a["institution_id"] for a in profile["affiliations"]] == ["I1"]
     assert [p["pmid"] for p in profile["publications"]] == ["1002", "1001", "1005"]
-    assert [(p["position"], p["last_author"]) for p in profile["publications"]] == [(1, False), (1, False), (2, True)]
+    assert [(p["position"], p["last_author"]) for p in profile["publications"]] == [
+        (1, False),
+        (1, False),
+        (2, True),
+    ]
     assert profile["publications"][0]["mesh_terms"] == ["Lung Neoplasms", "Immunotherapy"]
-    assert [(t["nct_id"], t["role"]) for t in profile["trials"]] == [("NCT0001", "Principal investigator")]
-    assert [(t["touchpoint_id"], t["msl_name"]) for t in profile["touchpoints"]] == [("TP1", "Mona North"), ("TP2", "Mona North")]
+    assert [(t["nct_id"], t["role"]) for t in profile["trials"]] == [
+        ("NCT0001", "Principal investigator")
+    ]
+    assert [(t["touchpoint_id"], t["msl_name"]) for t in profile["touchpoints"]] == [
+        ("TP1", "Mona North"),
+        ("TP2", "Mona North"),
+    ]
     assert profile["touchpoints"][0]["insight"] == "Wants <script>alert(3)</script> stage II data"
 
 
@@ -113,31 +140,55 @@ def edges(graph) -> set[tuple]:
 def test_ego_network(web_store):
     one = web_store.network("hcp", "H01", NetworkFilters(as_of=AS_OF))
     assert sorted(one) == ["H01", "H02", "H03", "H04"]
-    assert edges(one) == {("H01", "H02", 2), ("H01", "H03", 1), ("H01", "H04", 1), ("H02", "H04", 2)}
+    assert edges(one) == {
+        ("H01", "H02", 2),
+        ("H01", "H03", 1),
+        ("H01", "H04", 1),
+        ("H02", "H04", 2),
+    }
     two = web_store.network("hcp", "H07", NetworkFilters(hops=2, as_of=AS_OF))
     assert sorted(two) == ["H04", "H05", "H06", "H07"]
     node = two.nodes["H04"]
-    assert (node["engagement"], node["last_touch"], node["institution"], node["tier"]) == \
-        ("stale", "2024-01-10", "South Medical Center", 1)
+    assert (node["engagement"], node["last_touch"], node["institution"], node["tier"]) == (
+        "stale",
+        "2024-01-10",
+        "South Medical Center",
+        1,
+    )
 
 
 def test_network_filters(web_store):
     strong = web_store.network("hcp", "H01", NetworkFilters(min_papers=2, as_of=AS_OF))
     assert sorted(strong) == ["H01", "H02"]
-    never = web_store.network("territory", "North", NetworkFilters(engagement=frozenset({"never"}), as_of=AS_OF))
+    never = web_store.network(
+        "territory", "North", NetworkFilters(engagement=frozenset({"never"}), as_of=AS_OF)
+    )
     assert sorted(never) == ["H02", "H03", "H07"] and edges(never) == set()
     scoped = web_store.network("hcp", "H01", NetworkFilters(hops=2, territory="North", as_of=AS_OF))
     assert sorted(scoped) == ["H01", "H02", "H03"]
     early = web_store.network("hcp", "H01", NetworkFilters(as_of=date(2026, 7, 1), stale_days=30))
-    assert early.nodes["H01"]["engagement"] == "engaged" and early.nodes["H01"]["last_touch"] == "2026-06-15"
+    assert (
+        early.nodes["H01"]["engagement"] == "engaged"
+        and early.nodes["H01"]["last_touch"] == "2026-06-15"
+    )
 
 
 def test_institution_and_territory_networks(web_store):
     institution = web_store.network("institution", "I2", NetworkFilters(as_of=AS_OF))
     assert edges(institution) == {("H04", "H05", 1), ("H05", "H06", 1)}
-    assert sorted(web_store.network("institution", "I1", NetworkFilters(as_of=AS_OF))) == ["H01", "H02"]
-    assert sorted(web_store.network("territory", "South", NetworkFilters(as_of=AS_OF))) == ["H04", "H05", "H06"]
-    assert web_store.network("territory", "Nowhere", NetworkFilters(as_of=AS_OF)).number_of_nodes() == 0
+    assert sorted(web_store.network("institution", "I1", NetworkFilters(as_of=AS_OF))) == [
+        "H01",
+        "H02",
+    ]
+    assert sorted(web_store.network("territory", "South", NetworkFilters(as_of=AS_OF))) == [
+        "H04",
+        "H05",
+        "H06",
+    ]
+    assert (
+        web_store.network("territory", "Nowhere", NetworkFilters(as_of=AS_OF)).number_of_nodes()
+        == 0
+    )
 
 
 def test_network_unknown_keys(web_store):
@@ -167,11 +218,15 @@ def test_network_cap_keeps_the_ego_centre(web_store):
 
 
 def test_network_cap_counts_after_filters(web_store):
-    never = web_store.network("territory", "North", NetworkFilters(
-        engagement=frozenset({"never"}), cap=2, as_of=AS_OF))
+    never = web_store.network(
+        "territory", "North", NetworkFilters(engagement=frozenset({"never"}), cap=2, as_of=AS_OF)
+    )
     assert sorted(never) == ["H02", "H03"] and never.graph["total"] == 3
     whole = web_store.network("territory", "South", NetworkFilters(cap=10, as_of=AS_OF))
     assert sorted(whole) == ["H04", "H05", "H06"] and whole.graph["total"] == 3
-    assert web_store.network("territory", "Nowhere", NetworkFilters(cap=2, as_of=AS_OF)).graph["total"] == 0
+    assert (
+        web_store.network("territory", "Nowhere", NetworkFilters(cap=2, as_of=AS_OF)).graph["total"]
+        == 0
+    )
     with pytest.raises(InputError):
         NetworkFilters(cap=0)

@@ -87,7 +87,9 @@ class AuthActions:
         self.client = client
 
     def login(self, username: str = "ada", password: str = PASSWORD, **extra):
-        return self.client.post("/login", data={"username": username, "password": password, **extra})
+        return self.client.post(
+            "/login", data={"username": username, "password": password, **extra}
+        )
 
     def as_user(self, username: str):
         """Log in as ``username`` (which must succeed); returns the client."""

@@ -30,21 +30,55 @@ SOUTH_NOTES = ("South only: payer pushback", "South only: registry idea")
 TERRITORY = {"H1": "North", "H2": "North", "H3": "North", "H4": "South", "H5": "South"}
 TIERS = {"H1": 1, "H2": 2, "H3": 3, "H4": 1, "H5": 2}
 TOUCHES = [
-    ("T01", "M1", "H1", "2025-02-10", "in-person", "Biomarkers", "Needs faster biomarker testing", "unmet need", "positive"),
+    (
+        "T01",
+        "M1",
+        "H1",
+        "2025-02-10",
+        "in-person",
+        "Biomarkers",
+        "Needs faster biomarker testing",
+        "unmet need",
+        "positive",
+    ),
     ("T02", "M1", "H2", "2025-05-05", "virtual", "Dosing", SCRIPT, "safety", "negative"),
     ("T03", "M2", "H2", "2025-08-20", "phone", "Competition", IMG, "competitor", "neutral"),
     ("T04", "M1", "H3", "2025-04-01", "email", "Scheduling", None, None, None),
-    ("T05", "M3", "H4", "2025-03-01", "in-person", "Access", SOUTH_NOTES[0], "access and reimbursement", "negative"),
-    ("T06", "M3", "H5", "2025-09-01", "congress", "Research", SOUTH_NOTES[1], "research interest", "positive"),
+    (
+        "T05",
+        "M3",
+        "H4",
+        "2025-03-01",
+        "in-person",
+        "Access",
+        SOUTH_NOTES[0],
+        "access and reimbursement",
+        "negative",
+    ),
+    (
+        "T06",
+        "M3",
+        "H5",
+        "2025-09-01",
+        "congress",
+        "Research",
+        SOUTH_NOTES[1],
+        "research interest",
+        "positive",
+    ),
 ]
 #: Recurring notes planted in North for the themes: two subjects, several phrasings each.
 PLANTED = {
-    "biomarker": ["Biomarker testing turnaround at the regional lab is too slow",
-                  "Slow biomarker testing turnaround delays first-line decisions",
-                  "Regional lab biomarker turnaround still slow this quarter"],
-    "prior authorization": ["Payers deny prior authorization for the new therapy",
-                            "Prior authorization denials keep patients off therapy",
-                            "Another prior authorization denial from the regional payer"],
+    "biomarker": [
+        "Biomarker testing turnaround at the regional lab is too slow",
+        "Slow biomarker testing turnaround delays first-line decisions",
+        "Regional lab biomarker turnaround still slow this quarter",
+    ],
+    "prior authorization": [
+        "Payers deny prior authorization for the new therapy",
+        "Prior authorization denials keep patients off therapy",
+        "Another prior authorization denial from the regional payer",
+    ],
 }
 
 
@@ -57,19 +91,35 @@ def frame(table: str, rows: list[tuple]) -> pd.DataFrame:
 
 def world_batch(touches=TOUCHES) -> dict[str, pd.DataFrame]:
     """HCPs, MSLs and touchpoints of the module docstring."""
-    hcps = [(h, f"First{h}", f"Last{h}", "MD", "Oncology", None, None, "US", t, None, None, None)
-            for h, t in TERRITORY.items()]
-    msls = [("M1", "Mona North", "North", "Oncology", None), ("M2", "Nate North", "North", None, None),
-            ("M3", "Stan South", "South", None, None)]
-    return {"hcps": frame("hcps", hcps), "msls": frame("msls", msls),
-            "touchpoints": frame("touchpoints", list(touches))}
+    hcps = [
+        (h, f"First{h}", f"Last{h}", "MD", "Oncology", None, None, "US", t, None, None, None)
+        for h, t in TERRITORY.items()
+    ]
+    msls = [
+        ("M1", "Mona North", "North", "Oncology", None),
+        ("M2", "Nate North", "North", None, None),
+        ("M3", "Stan South", "South", None, None),
+    ]
+    return {
+        "hcps": frame("hcps", hcps),
+        "msls": frame("msls", msls),
+        "touchpoints": frame("touchpoints", list(touches)),
+    }
 
 
 def world_scores() -> pd.DataFrame:
     ranked = sorted(TIERS, key=lambda h: (TIERS[h], h))
-    return pd.DataFrame({"hcp_id": ranked, "influence": [90.0 - 10 * i for i in range(len(ranked))],
-                         "tier": [TIERS[h] for h in ranked], "rank": list(range(1, len(ranked) + 1)),
-                         "components": [{} for _ in ranked], "rising": False, "rising_score": 0.0})
+    return pd.DataFrame(
+        {
+            "hcp_id": ranked,
+            "influence": [90.0 - 10 * i for i in range(len(ranked))],
+            "tier": [TIERS[h] for h in ranked],
+            "rank": list(range(1, len(ranked) + 1)),
+            "components": [{} for _ in ranked],
+            "rising": False,
+            "rising_score": 0.0,
+        }
+    )
 
 
 def planted_touches() -> list[tuple]:
@@ -81,8 +131,19 @@ def planted_touches() -> list[tuple]:
                 n += 1
                 month = 1 + n % 9
                 category = "unmet need" if subject == "biomarker" else "access and reimbursement"
-                rows.append((f"P{n:02d}", "M1", ("H1", "H2", "H3")[n % 3], f"2025-{month:02d}-15",
-                             "virtual", subject, phrasing, category, "neutral"))
+                rows.append(
+                    (
+                        f"P{n:02d}",
+                        "M1",
+                        ("H1", "H2", "H3")[n % 3],
+                        f"2025-{month:02d}-15",
+                        "virtual",
+                        subject,
+                        phrasing,
+                        category,
+                        "neutral",
+                    )
+                )
     return rows
 
 

@@ -10,12 +10,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from web_data import loaded  # noqa: F401 (fixture)
 
 from kolgraph.loading import load_path
 from kolgraph.store.embedded import EmbeddedStore
 from kolgraph.web.cache import AnswerCache
-
-from web_data import loaded  # noqa: F401 (fixture)
 
 
 def write_bundle(folder: Path, tables: dict[str, tuple[tuple, list[tuple]]]) -> Path:
@@ -48,12 +47,14 @@ def ids_in(html: str, section: str) -> list[str]:
 
 # --- the cache itself --------------------------------------------------------------------------
 
+
 def counting():
     calls = []
 
     def compute():
         calls.append(1)
         return {"n": len(calls)}
+
     return calls, compute
 
 
@@ -101,13 +102,16 @@ def test_the_memory_level_is_bounded_by_rows():
         def compute():
             calls.append(n)
             return list(range(n))
+
         return compute
+
     for key, n in (("a", 2), ("b", 2), ("c", 2), ("b", 2), ("a", 2)):
         cache.get_or_compute("k", "v", key, rows(n))
     assert len(calls) == 4  # "a" was evicted when "c" made 6 rows; "b" stayed
 
 
 # --- pages -------------------------------------------------------------------------------------
+
 
 def test_suggestions_follow_a_new_publication(loaded, client, auth):
     auth.as_user("ada")
@@ -116,10 +120,19 @@ def test_suggestions_follow_a_new_publication(loaded, client, auth):
     assert suggested and suggested[0] not in ids_in(before, "coauthors")
     assert page(client, "/hcp/H01") == before  # nothing changed, nor does the page
     newcomer = suggested[0]
-    load(loaded, write_bundle(loaded / "paper", {
-        "publications": (("pmid", "title", "year"), [("99999901", "A joint paper", 2025)]),
-        "authorships": (("pmid", "hcp_id", "position"), [("99999901", "H01", 1), ("99999901", newcomer, 2)]),
-    }))
+    load(
+        loaded,
+        write_bundle(
+            loaded / "paper",
+            {
+                "publications": (("pmid", "title", "year"), [("99999901", "A joint paper", 2025)]),
+                "authorships": (
+                    ("pmid", "hcp_id", "position"),
+                    [("99999901", "H01", 1), ("99999901", newcomer, 2)],
+                ),
+            },
+        ),
+    )
     after = client.get("/hcp/H01").get_data(as_text=True)
     assert newcomer in ids_in(after, "coauthors") and newcomer not in ids_in(after, "suggestions")
 
@@ -130,10 +143,18 @@ def test_gaps_follow_a_new_touchpoint(loaded, client, auth):
     unseen = re.findall(r'<tr data-hcp-id="([^"]+)" data-reason="(?:never engaged|stale)"', gaps)
     assert unseen == ["H04"]  # last seen in 2024, by M2
     assert page(client, "/gaps") == gaps  # nothing changed, nor does the page
-    load(loaded, write_bundle(loaded / "visit", {
-        "touchpoints": (("touchpoint_id", "msl_id", "hcp_id", "date"),
-                        [("TPNEW", "M2", "H04", date.today().isoformat())]),
-    }))
+    load(
+        loaded,
+        write_bundle(
+            loaded / "visit",
+            {
+                "touchpoints": (
+                    ("touchpoint_id", "msl_id", "hcp_id", "date"),
+                    [("TPNEW", "M2", "H04", date.today().isoformat())],
+                ),
+            },
+        ),
+    )
     assert 'data-hcp-id="H04"' not in client.get("/gaps").get_data(as_text=True)
 
 
@@ -152,10 +173,19 @@ def test_profile_record_follows_a_new_publication(loaded, client, auth):
     auth.as_user("ada")
     before = client.get("/hcp/H01").get_data(as_text=True)
     assert 'data-pmid="1001"' in before and 'data-pmid="99999902"' not in before
-    load(loaded, write_bundle(loaded / "paper", {
-        "publications": (("pmid", "title", "year"), [("99999902", "A <b>new</b> paper", 2025)]),
-        "authorships": (("pmid", "hcp_id", "position"), [("99999902", "H01", 1)]),
-    }))
+    load(
+        loaded,
+        write_bundle(
+            loaded / "paper",
+            {
+                "publications": (
+                    ("pmid", "title", "year"),
+                    [("99999902", "A <b>new</b> paper", 2025)],
+                ),
+                "authorships": (("pmid", "hcp_id", "position"), [("99999902", "H01", 1)]),
+            },
+        ),
+    )
     after = client.get("/hcp/H01").get_data(as_text=True)
     assert 'data-pmid="99999902"' in after and "A &lt;b&gt;new&lt;/b&gt; paper" in after
 

@@ -11,14 +11,23 @@ from kolgraph.analytics.gaps import GAP_FIELDS, GapQuery
 from kolgraph.store.embedded import EmbeddedStore
 from kolgraph.store.web_model import TOP_FIELDS
 
-ROUTES = ("/api/v1/hcps?q=onc", "/api/v1/hcps/H01", "/api/v1/top", "/api/v1/gaps", "/api/v1/coverage",
-          "/api/v1/hcps/H01/collaborators", "/api/v1/hcps/H01/suggestions",
-          "/api/v1/path?from=H01&to=H03", "/api/v1/intro/H02")
+ROUTES = (
+    "/api/v1/hcps?q=onc",
+    "/api/v1/hcps/H01",
+    "/api/v1/top",
+    "/api/v1/gaps",
+    "/api/v1/coverage",
+    "/api/v1/hcps/H01/collaborators",
+    "/api/v1/hcps/H01/suggestions",
+    "/api/v1/path?from=H01&to=H03",
+    "/api/v1/intro/H02",
+)
 
 
 @pytest.fixture
 def api(client, auth, loaded):
     """Log in as the given user; returns a function GET url -> (status, json)."""
+
     def login(name: str):
         assert auth.login(name).status_code == 302
 
@@ -26,7 +35,9 @@ def api(client, auth, loaded):
             response = client.get(url)
             assert response.mimetype == "application/json", url
             return response.status_code, response.get_json()
+
         return get
+
     return login
 
 
@@ -46,9 +57,20 @@ def test_api_answers_every_role(api, user, url):
 def test_hcp_profile_json(api):
     status, body = api("ada")("/api/v1/hcps/H02")
     assert status == 200 and body["hcp"]["name"] == EVIL  # JSON is data: escaping is the page's job
-    assert set(body) == {"hcp", "score", "affiliations", "publications", "trials", "touchpoints",
-                         "score_breakdown"}
-    assert body["score"]["tier"] == 3 and [p["pmid"] for p in body["publications"]] == ["1006", "1002", "1001"]
+    assert set(body) == {
+        "hcp",
+        "score",
+        "affiliations",
+        "publications",
+        "trials",
+        "touchpoints",
+        "score_breakdown",
+    }
+    assert body["score"]["tier"] == 3 and [p["pmid"] for p in body["publications"]] == [
+        "1006",
+        "1002",
+        "1001",
+    ]
 
 
 def test_search_json(api):
@@ -65,7 +87,9 @@ def test_top_has_the_cli_fields(api, loaded):
 
 def test_gaps_json_is_the_store_answer_with_the_cli_fields(api, loaded):
     status, rows = api("ada")("/api/v1/gaps?max_tier=4&stale_days=30")
-    assert status == 200 and all(list(r) == list(GAP_FIELDS) or set(r) == set(GAP_FIELDS) for r in rows)
+    assert status == 200 and all(
+        list(r) == list(GAP_FIELDS) or set(r) == set(GAP_FIELDS) for r in rows
+    )
     with EmbeddedStore(loaded) as store:
         expected = store.coverage_gaps(GapQuery(max_tier=4, stale_days=30, as_of=date.today()))
     assert rows == [{f: r[f] for f in GAP_FIELDS} for r in expected]
@@ -78,7 +102,11 @@ def test_coverage_json(api):
 
 def test_collaborators_suggestions_path_intro(api):
     get = api("ada")
-    assert [r["hcp_id"] for r in get("/api/v1/hcps/H01/collaborators")[1]] == ["H02", "H04", "H03"]  # most papers, then latest year
+    assert [r["hcp_id"] for r in get("/api/v1/hcps/H01/collaborators")[1]] == [
+        "H02",
+        "H04",
+        "H03",
+    ]  # most papers, then latest year
     assert [r["hcp_id"] for r in get("/api/v1/hcps/H01/suggestions")[1]] == ["H05"]
     path = get("/api/v1/path?from=H07&to=H01")[1]
     assert path["length"] == 3 and [h["to"] for h in path["hops"]] == ["H05", "H04", "H01"]
@@ -101,22 +129,39 @@ def test_msl_sees_only_their_territory(api):
     assert intro["via_engaged"]["hcp_id"] == "H01" and intro["length"] == 3
 
 
-@pytest.mark.parametrize("url", ["/api/v1/hcps/H04", "/api/v1/hcps/H04/collaborators",
-                                 "/api/v1/hcps/H05/suggestions", "/api/v1/path?from=H01&to=H04",
-                                 "/api/v1/intro/H06", "/api/v1/hcps?territory=South",
-                                 "/api/v1/top?territory=South", "/api/v1/gaps?territory=South",
-                                 "/api/v1/coverage?territory=South"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/hcps/H04",
+        "/api/v1/hcps/H04/collaborators",
+        "/api/v1/hcps/H05/suggestions",
+        "/api/v1/path?from=H01&to=H04",
+        "/api/v1/intro/H06",
+        "/api/v1/hcps?territory=South",
+        "/api/v1/top?territory=South",
+        "/api/v1/gaps?territory=South",
+        "/api/v1/coverage?territory=South",
+    ],
+)
 def test_msl_tampered_urls_are_404(api, url):
     status, body = api("mia")(url)
     assert status == 404 and set(body) == {"error", "status"}
     assert all(name not in str(body) for name in ("Southey", "Hale", "Sutter"))
 
 
-@pytest.mark.parametrize("url, status", [
-    ("/api/v1/hcps/NOPE", 404), ("/api/v1/path?from=H01", 400), ("/api/v1/path?from=H01&to=H01", 400),
-    ("/api/v1/top?limit=0", 400), ("/api/v1/gaps?top=x", 400), ("/api/v1/coverage?as_of=yesterday", 400),
-    ("/api/v1/hcps?limit=100000", 400), ("/api/v1/nothing", 404),
-])
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/api/v1/hcps/NOPE", 404),
+        ("/api/v1/path?from=H01", 400),
+        ("/api/v1/path?from=H01&to=H01", 400),
+        ("/api/v1/top?limit=0", 400),
+        ("/api/v1/gaps?top=x", 400),
+        ("/api/v1/coverage?as_of=yesterday", 400),
+        ("/api/v1/hcps?limit=100000", 400),
+        ("/api/v1/nothing", 404),
+    ],
+)
 def test_api_errors_are_json(api, url, status):
     got, body = api("ada")(url)
     assert got == status and "error" in body
@@ -127,15 +172,23 @@ def test_unscoped_users_see_both_territories(api):
     assert {r["hcp_id"] for r in rows} == NORTH | SOUTH
 
 
-
 @pytest.fixture
 def southern_coauthor(monkeypatch):
     """A North candidate suggested through a South co-author (the web bundle has no such
     case, so the store's answer is given here; what is tested is the web's scoping)."""
-    row = {"hcp_id": "H03", "name": "North Three", "score": 1.0, "shared_coauthors": ["Sam South"],
-           "shared_coauthor_ids": ["H04"], "shared_institutions": [], "shared_topics": [],
-           "why": "Shares 1 co-author (Sam South)."}
-    monkeypatch.setattr(EmbeddedStore, "suggest_collaborators", lambda self, hcp_id, limit=10: [row])
+    row = {
+        "hcp_id": "H03",
+        "name": "North Three",
+        "score": 1.0,
+        "shared_coauthors": ["Sam South"],
+        "shared_coauthor_ids": ["H04"],
+        "shared_institutions": [],
+        "shared_topics": [],
+        "why": "Shares 1 co-author (Sam South).",
+    }
+    monkeypatch.setattr(
+        EmbeddedStore, "suggest_collaborators", lambda self, hcp_id, limit=10: [row]
+    )
 
 
 def test_suggestions_hide_shared_coauthors_outside_the_msl_territory(api, southern_coauthor):

@@ -28,7 +28,9 @@ def test_login_success_opens_the_dashboard(client, auth):
     assert "Graph overview" in page.get_data(as_text=True) and "ada" in page.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("username, password", [("ada", "wrong password"), ("nobody", PASSWORD), ("", "")])
+@pytest.mark.parametrize(
+    "username, password", [("ada", "wrong password"), ("nobody", PASSWORD), ("", "")]
+)
 def test_login_failure_stays_logged_out(client, auth, username, password):
     response = auth.login(username, password)
     assert response.status_code == 401
@@ -37,10 +39,15 @@ def test_login_failure_stays_logged_out(client, auth, username, password):
 
 
 def test_next_goes_to_a_local_path(auth):
-    assert auth.login("ada", next="/admin/audit?limit=5").headers["Location"] == "/admin/audit?limit=5"
+    assert (
+        auth.login("ada", next="/admin/audit?limit=5").headers["Location"] == "/admin/audit?limit=5"
+    )
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"],
+)
 def test_next_never_leaves_the_site(auth, target):
     assert auth.login("ada", next=target).headers["Location"] == "/"
 
@@ -48,7 +55,9 @@ def test_next_never_leaves_the_site(auth, target):
 def test_login_page_remembers_next(client):
     response = client.get("/admin/audit")
     assert response.headers["Location"] == "/login?next=/admin/audit"
-    assert 'name="next" value="/admin/audit"' in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'name="next" value="/admin/audit"' in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
 
 
 def test_logout_needs_post_and_ends_the_session(client, auth):
@@ -78,7 +87,9 @@ def csrf_on(app_config):
 
 
 def _token(client, path="/login") -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+    return re.search(
+        r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)
+    ).group(1)
 
 
 def test_csrf_rejects_a_form_without_token(csrf_on, client, auth):
@@ -103,7 +114,9 @@ def _session_cookie_header(response) -> str:
 def test_session_cookie_is_httponly_lax(auth):
     cookie = _session_cookie_header(auth.login("ada"))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
-    assert "Expires=" in cookie  # a permanent session with a lifetime, not "until the browser closes"
+    assert (
+        "Expires=" in cookie
+    )  # a permanent session with a lifetime, not "until the browser closes"
 
 
 def test_secure_cookies_by_configuration(home, monkeypatch):
@@ -117,8 +130,13 @@ def test_secret_key_is_generated_once_with_mode_0600(home):
     first = create_app(settings=Settings(home=home))
     key_file = home / "secret_key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    assert first.config["SECRET_KEY"] == key_file.read_text().strip() and len(first.config["SECRET_KEY"]) >= 32
-    assert create_app(settings=Settings(home=home)).config["SECRET_KEY"] == first.config["SECRET_KEY"]
+    assert (
+        first.config["SECRET_KEY"] == key_file.read_text().strip()
+        and len(first.config["SECRET_KEY"]) >= 32
+    )
+    assert (
+        create_app(settings=Settings(home=home)).config["SECRET_KEY"] == first.config["SECRET_KEY"]
+    )
 
 
 def test_secret_key_from_the_environment(home, monkeypatch):
@@ -129,14 +147,20 @@ def test_secret_key_from_the_environment(home, monkeypatch):
 
 def test_users_db_is_private(runner, tmp_path):
     runner.home = tmp_path / "fresh"
-    assert runner.invoke("users", "add", "root", "--role", "admin", input="long enough\n").exit_code == 0
+    assert (
+        runner.invoke("users", "add", "root", "--role", "admin", input="long enough\n").exit_code
+        == 0
+    )
     assert stat.S_IMODE((runner.home / "users.sqlite3").stat().st_mode) == 0o600
 
 
 # --- kolgraph users ------------------------------------------------------------------------
 
+
 def test_users_add_reads_the_password_from_stdin(runner, client, auth):
-    result = runner.invoke("users", "add", "sam", "--role", "msl", "--territory", "South", input="s3cret-pass\n")
+    result = runner.invoke(
+        "users", "add", "sam", "--role", "msl", "--territory", "South", input="s3cret-pass\n"
+    )
     assert result.exit_code == 0, result.output
     assert "added msl sam (territory South)" in result.output
     assert auth.login("sam", "s3cret-pass").status_code == 302
@@ -147,7 +171,10 @@ def test_users_list_json(runner):
     assert result.exit_code == 0
     rows = json.loads(result.output)
     assert {(r["name"], r["role"], r["territory"]) for r in rows} == {
-        ("ada", "admin", None), ("max", "manager", None), ("mia", "msl", "North")}
+        ("ada", "admin", None),
+        ("max", "manager", None),
+        ("mia", "msl", "North"),
+    }
     assert all(set(r) == {"name", "role", "territory", "created_at"} for r in rows)
 
 
@@ -162,15 +189,22 @@ def test_users_remove(runner):
     assert "mia" not in runner.invoke("users", "list", "--json").output
 
 
-@pytest.mark.parametrize("args, stdin, message", [
-    (["add", "ada", "--role", "admin"], "long enough\n", "user 'ada' already exists"),
-    (["add", "bob", "--role", "admin"], "short\n", "too short: at least 8 characters"),
-    (["add", "bob", "--role", "admin"], "\n", "the password is empty"),
-    (["add", "bob", "--role", "msl"], "long enough\n", "an msl user needs --territory"),
-    (["add", "bob", "--role", "manager", "--territory", "North"], "long enough\n", "msl users only"),
-    (["add", "bad name", "--role", "admin"], "long enough\n", "invalid user name"),
-    (["remove", "nobody"], None, "no user 'nobody'"),
-])
+@pytest.mark.parametrize(
+    "args, stdin, message",
+    [
+        (["add", "ada", "--role", "admin"], "long enough\n", "user 'ada' already exists"),
+        (["add", "bob", "--role", "admin"], "short\n", "too short: at least 8 characters"),
+        (["add", "bob", "--role", "admin"], "\n", "the password is empty"),
+        (["add", "bob", "--role", "msl"], "long enough\n", "an msl user needs --territory"),
+        (
+            ["add", "bob", "--role", "manager", "--territory", "North"],
+            "long enough\n",
+            "msl users only",
+        ),
+        (["add", "bad name", "--role", "admin"], "long enough\n", "invalid user name"),
+        (["remove", "nobody"], None, "no user 'nobody'"),
+    ],
+)
 def test_users_errors_are_one_clear_line(runner, args, stdin, message):
     result = runner.invoke("users", *args, input=stdin)
     assert result.exit_code == 1

@@ -84,9 +84,13 @@ def test_msl_ids_column_shows_two_and_escapes_the_rest(client_max, home, tmp_pat
     extra = tmp_path / "msls"
     extra.mkdir()
     with open(extra / "msls.csv", "w", newline="", encoding="utf-8") as out:
-        csv.writer(out).writerows([("msl_id", "name", "territory", "therapeutic_area", "email"),
-                                   ("M3", "Nell North", "North", "Oncology", ""),
-                                   (EVIL_MSL, "Evil", "North", "Oncology", "")])
+        csv.writer(out).writerows(
+            [
+                ("msl_id", "name", "territory", "therapeutic_area", "email"),
+                ("M3", "Nell North", "North", "Oncology", ""),
+                (EVIL_MSL, "Evil", "North", "Oncology", ""),
+            ]
+        )
     with EmbeddedStore(home) as store:
         load_path(extra, store)
     page = get(client_max, "/gaps?max_tier=4&territory=North&sort=name&order=asc")

@@ -14,7 +14,16 @@ from html import unescape
 
 import pytest
 from insights_world import (  # noqa: F401 (world, login: fixtures)
-    IMG, PLANTED, SCRIPT, SOUTH_NOTES, TOUCHES, load_world, login, planted_touches, world)
+    IMG,
+    PLANTED,
+    SCRIPT,
+    SOUTH_NOTES,
+    TOUCHES,
+    load_world,
+    login,
+    planted_touches,
+    world,
+)
 
 from kolgraph.web.audit import recent
 
@@ -29,7 +38,11 @@ def html_of(client, url: str, status: int = 200) -> str:
 
 def api(client, url: str = "/api/v1/insights", status: int = 200):
     response = client.get(url)
-    assert response.status_code == status, (url, response.status_code, response.get_data(as_text=True))
+    assert response.status_code == status, (
+        url,
+        response.status_code,
+        response.get_data(as_text=True),
+    )
     return response.get_json()
 
 
@@ -43,6 +56,7 @@ def charts(html: str) -> list[dict]:
 
 
 # --- roles and scoping -----------------------------------------------------------------------
+
 
 def test_needs_login(client, world):
     assert client.get("/insights").status_code == 302
@@ -73,8 +87,14 @@ def test_msl_sees_only_their_territory(login):
     assert newest_ids(html) == {"T01", "T02", "T03"}
 
 
-@pytest.mark.parametrize("url", ["/insights?territory=South", "/api/v1/insights?territory=South",
-                                 "/insights/export.csv?territory=South"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/insights?territory=South",
+        "/api/v1/insights?territory=South",
+        "/insights/export.csv?territory=South",
+    ],
+)
 def test_msl_asking_for_another_territory_is_refused(login, url):
     client = login("mia")
     response = client.get(url)
@@ -88,11 +108,17 @@ def test_msl_naming_their_own_territory_is_fine(login):
 
 # --- filters ---------------------------------------------------------------------------------
 
+
 def test_filters_combine_and_are_bookmarkable(login):
     client = login("max")
     report = api(client, "/api/v1/insights?territory=North&since=2025-05-01&category=Safety")
-    assert report["filters"] == {"territory": "North", "since": "2025-05-01", "tier": None,
-                                 "category": "safety", "as_of": None}
+    assert report["filters"] == {
+        "territory": "North",
+        "since": "2025-05-01",
+        "tier": None,
+        "category": "safety",
+        "as_of": None,
+    }
     assert report["total"] == 1 and report["newest"][0]["touchpoint_id"] == "T02"
     html = html_of(client, "/insights?territory=North&since=2025-05-01&category=safety")
     assert newest_ids(html) == {"T02"}
@@ -114,12 +140,15 @@ def test_blank_filters_mean_no_filter(login):
     assert report["total"] == 5
 
 
-@pytest.mark.parametrize("query, message", [
-    ("since=2025-13-01", "must be a date"),
-    ("tier=first", "whole number"),
-    ("category=gossip", "unknown insight category"),
-    ("territory=Atlantis", "unknown territory"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("since=2025-13-01", "must be a date"),
+        ("tier=first", "whole number"),
+        ("category=gossip", "unknown insight category"),
+        ("territory=Atlantis", "unknown territory"),
+    ],
+)
 def test_bad_filters_are_a_clear_400(login, query, message):
     client = login("ada")
     assert message in api(client, f"/api/v1/insights?{query}", status=400)["error"]
@@ -134,11 +163,19 @@ def test_counts_tables_and_charts(login):
     for dimension in ("category", "sentiment", "territory", "tier"):
         assert f'data-dimension="{dimension}"' in html
     bars, lines = charts(html)[:2]
-    assert bars == {"kind": "bars", "labels": ["2025-Q1", "2025-Q2", "2025-Q3"], "values": [2, 1, 2]}
+    assert bars == {
+        "kind": "bars",
+        "labels": ["2025-Q1", "2025-Q2", "2025-Q3"],
+        "values": [2, 1, 2],
+    }
     assert lines["kind"] == "lines" and lines["labels"] == bars["labels"]
     assert {s["name"]: s["values"] for s in lines["series"]} == {
-        "unmet need": [1, 0, 0], "safety": [0, 1, 0], "competitor": [0, 0, 1],
-        "access and reimbursement": [1, 0, 0], "research interest": [0, 0, 1]}
+        "unmet need": [1, 0, 0],
+        "safety": [0, 1, 0],
+        "competitor": [0, 0, 1],
+        "access and reimbursement": [1, 0, 0],
+        "research interest": [0, 0, 1],
+    }
     assert '<script src="/static/insights.js"></script>' in html
 
 
@@ -158,6 +195,7 @@ def test_chart_script_is_served_locally(login):
 
 # --- escaping ----------------------------------------------------------------------------------
 
+
 def test_insight_text_is_escaped(login):
     client = login("ada")
     html = html_of(client, "/insights")
@@ -171,6 +209,7 @@ def test_insight_text_is_escaped(login):
 
 # --- the JSON API --------------------------------------------------------------------------------
 
+
 def test_api_shape(login):
     report = api(login("ada"))
     assert set(report) == {"filters", "total", "counts", "category_by_quarter", "newest", "themes"}
@@ -180,13 +219,24 @@ def test_api_shape(login):
     assert report["category_by_quarter"]["safety"] == {"2025-Q1": 0, "2025-Q2": 1, "2025-Q3": 0}
     assert report["themes"] is None
     first = report["newest"][0]
-    assert first == {"date": "2025-09-01", "touchpoint_id": "T06", "hcp_id": "H5",
-                     "hcp_name": "FirstH5 LastH5", "tier": 2, "territory": "South", "msl_id": "M3",
-                     "msl_name": "Stan South", "insight_category": "research interest",
-                     "sentiment": "positive", "topic": "Research", "insight": SOUTH_NOTES[1]}
+    assert first == {
+        "date": "2025-09-01",
+        "touchpoint_id": "T06",
+        "hcp_id": "H5",
+        "hcp_name": "FirstH5 LastH5",
+        "tier": 2,
+        "territory": "South",
+        "msl_id": "M3",
+        "msl_name": "Stan South",
+        "insight_category": "research interest",
+        "sentiment": "positive",
+        "topic": "Research",
+        "insight": SOUTH_NOTES[1],
+    }
 
 
 # --- the CSV export ------------------------------------------------------------------------------
+
 
 def test_csv_export_is_scoped_and_audited(login, world):
     client = login("mia")
@@ -203,6 +253,7 @@ def test_csv_export_is_scoped_and_audited(login, world):
 
 
 # --- themes ------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def noted(home):
@@ -230,7 +281,8 @@ def test_themes_found_shown_and_scoped(client, auth, noted):
     assert [s["values"] for s in sparks] == [list(t["trend"].values()) for t in themes]
     examples = {e["insight"] for t in themes for e in t["examples"]}
     assert examples and examples <= {p for ps in PLANTED.values() for p in ps} | {
-        t[6] for t in TOUCHES if t[6]}
+        t[6] for t in TOUCHES if t[6]
+    }
     assert not any(note in html for note in SOUTH_NOTES)  # scoped, themes included
 
 

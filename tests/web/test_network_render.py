@@ -9,13 +9,19 @@ import re
 
 import networkx as nx
 import pytest
+from web_data import loaded  # noqa: F401 (fixture)
 
 from kolgraph.web import network as network_module
 from kolgraph.web import network_views
-from kolgraph.web.network import (ENGAGEMENT_COLORS, SETTLE_ITERATIONS, SPACING, TIER_COLORS, layout,
-                                   layout_key, render_network)
-
-from web_data import loaded  # noqa: F401 (fixture)
+from kolgraph.web.network import (
+    ENGAGEMENT_COLORS,
+    SETTLE_ITERATIONS,
+    SPACING,
+    TIER_COLORS,
+    layout,
+    layout_key,
+    render_network,
+)
 
 EVIL = "<img src=x onerror=alert(1)>"
 
@@ -24,9 +30,16 @@ def hcp_graph(n: int = 3) -> nx.Graph:
     """A small co-authorship graph with the attributes the views pass in."""
     graph = nx.Graph()
     for i in range(n):
-        graph.add_node(f"H{i:04d}", name=f"Dr Test {i}", tier=i % 4 + 1, influence=float(i % 101),
-                       institution="Mercy Hospital", territory="North", specialty="Oncology",
-                       engagement=("engaged", "stale", "never")[i % 3])
+        graph.add_node(
+            f"H{i:04d}",
+            name=f"Dr Test {i}",
+            tier=i % 4 + 1,
+            influence=float(i % 101),
+            institution="Mercy Hospital",
+            territory="North",
+            specialty="Oncology",
+            engagement=("engaged", "stale", "never")[i % 3],
+        )
     for i in range(1, n):
         graph.add_edge(f"H{i - 1:04d}", f"H{i:04d}", papers=i)
     return graph
@@ -35,19 +48,32 @@ def hcp_graph(n: int = 3) -> nx.Graph:
 @pytest.fixture
 def render(app):
     """render_network inside a request, returning the HTML and the embedded data."""
+
     def _render(graph, **options):
         with app.test_request_context():
             html = str(render_network(graph, **options))
-        data = json.loads(re.search(r'<script type="application/json" class="network-data">(.*?)</script>',
-                                    html, re.S).group(1))
+        data = json.loads(
+            re.search(
+                r'<script type="application/json" class="network-data">(.*?)</script>', html, re.S
+            ).group(1)
+        )
         return html, data
+
     return _render
 
 
 def test_names_are_escaped_everywhere(render):
     graph = hcp_graph()
-    graph.add_node("H<evil>", name=EVIL, tier=1, influence=50, institution="<script>alert(2)</script>",
-                   specialty="A & B", territory="North", engagement="never")
+    graph.add_node(
+        "H<evil>",
+        name=EVIL,
+        tier=1,
+        influence=50,
+        institution="<script>alert(2)</script>",
+        specialty="A & B",
+        territory="North",
+        engagement="never",
+    )
     graph.add_edge("H<evil>", "H0000", papers=2)
     html, data = render(graph)
     assert EVIL not in html and "<script>alert" not in html and "onerror=alert(1)>" not in html
@@ -62,7 +88,9 @@ def test_no_external_urls_and_local_assets(render, client):
     html, _ = render(hcp_graph())
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, re.I)
     assets = re.findall(r"""(?:src|href)="([^"]+)""", html)
-    assert "/static/vendor/vis-network/vis-network.min.js" in assets and "/static/network.js" in assets
+    assert (
+        "/static/vendor/vis-network/vis-network.min.js" in assets and "/static/network.js" in assets
+    )
     for path in assets:
         assert client.get(path).status_code == 200, path
 
@@ -70,7 +98,10 @@ def test_no_external_urls_and_local_assets(render, client):
 def test_hover_title_size_colour_width_and_link(render):
     html, data = render(hcp_graph(5))
     nodes = {n["id"]: n for n in data["nodes"]}
-    assert nodes["H0001"]["title"] == "<strong>Dr Test 1</strong><br>Tier 2<br>Mercy Hospital<br>Oncology · North"
+    assert (
+        nodes["H0001"]["title"]
+        == "<strong>Dr Test 1</strong><br>Tier 2<br>Mercy Hospital<br>Oncology · North"
+    )
     assert nodes["H0004"]["size"] > nodes["H0001"]["size"] > nodes["H0000"]["size"]
     assert nodes["H0000"]["color"] == TIER_COLORS[1] and nodes["H0003"]["color"] == TIER_COLORS[4]
     assert nodes["H0002"]["url"] == "/hcp/H0002"
@@ -81,7 +112,9 @@ def test_hover_title_size_colour_width_and_link(render):
 
 def test_colour_by_engagement(render):
     html, data = render(hcp_graph(3), color_by="engagement")
-    assert [n["color"] for n in data["nodes"]] == [ENGAGEMENT_COLORS[s] for s in ("engaged", "stale", "never")]
+    assert [n["color"] for n in data["nodes"]] == [
+        ENGAGEMENT_COLORS[s] for s in ("engaged", "stale", "never")
+    ]
     legend = re.search(r'<ul class="legend".*?</ul>', html, re.S).group(0)
     assert "Engaged" in legend and "Never" in legend and "Tier 1" not in legend
 
@@ -104,7 +137,9 @@ def test_large_graphs_keep_the_most_influential(render):
     kept = {n["id"] for n in data["nodes"]}
     assert len(kept) == 300
     dropped = set(graph) - kept
-    assert max(graph.nodes[n]["influence"] for n in dropped) <= min(graph.nodes[n]["influence"] for n in kept)
+    assert max(graph.nodes[n]["influence"] for n in dropped) <= min(
+        graph.nodes[n]["influence"] for n in kept
+    )
     assert all(e["from"] in kept and e["to"] in kept for e in data["edges"])
 
 
@@ -123,7 +158,10 @@ def test_a_graph_capped_by_the_store_counts_its_total(render):
 
 def test_the_input_graph_is_not_modified(render):
     graph = hcp_graph(20)
-    before = (copy.deepcopy(dict(graph.nodes(data=True))), copy.deepcopy(list(graph.edges(data=True))))
+    before = (
+        copy.deepcopy(dict(graph.nodes(data=True))),
+        copy.deepcopy(list(graph.edges(data=True))),
+    )
     render(graph, cap=5)
     assert (dict(graph.nodes(data=True)), list(graph.edges(data=True))) == before
 
@@ -134,6 +172,7 @@ def test_unknown_colour_scheme_is_refused(render):
 
 
 # --- the layout computed on the server -------------------------------------------------------
+
 
 def test_every_node_arrives_placed_and_the_simulation_only_settles_it(render):
     """vis-network gets positions and a short simulation from them, not from random places."""
@@ -165,6 +204,7 @@ def test_components_are_packed_apart():
         xs = [positions[n][0] for n in graph if n.startswith(prefix)]
         ys = [positions[n][1] for n in graph if n.startswith(prefix)]
         return min(xs), max(xs), min(ys), max(ys)
+
     a, b = box("H"), box("BH")
     apart = a[1] < b[0] or b[1] < a[0] or a[3] < b[2] or b[3] < a[2]
     assert apart

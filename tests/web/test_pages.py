@@ -16,9 +16,19 @@ from web_data import EVIL, EVIL_ESCAPED, NORTH, SOUTH, loaded  # noqa: F401 (fix
 from kolgraph.web.audit import recent
 
 ALL_ROLES = ("ada", "max", "mia")
-PAGES = ("/", "/hcps?q=onc", "/hcp/H01", "/hcp/H01/collaborators", "/network/",
-         "/network/hcp/H01", "/network/institution/I1", "/network/territory/North", "/gaps",
-         "/exports", "/insights")
+PAGES = (
+    "/",
+    "/hcps?q=onc",
+    "/hcp/H01",
+    "/hcp/H01/collaborators",
+    "/network/",
+    "/network/hcp/H01",
+    "/network/institution/I1",
+    "/network/territory/North",
+    "/gaps",
+    "/exports",
+    "/insights",
+)
 
 
 def ids_in(html: str) -> set[str]:
@@ -39,6 +49,7 @@ def as_user(auth, loaded):
 
 
 # --- login and roles -------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("url", PAGES)
 def test_every_page_needs_login(client, loaded, url):
@@ -61,6 +72,7 @@ def test_navigation_links_every_section(as_user):
 
 # --- dashboard -------------------------------------------------------------------------------
 
+
 def test_dashboard_coverage_and_gaps_for_all_territories(as_user):
     html = page(as_user("ada"), "/")
     assert set(re.findall(r'<tr data-territory="([^"]+)"', html)) == {"North", "South"}
@@ -76,12 +88,16 @@ def test_dashboard_of_an_msl_shows_only_their_territory(as_user):
 
 # --- search ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("query, expected", [
-    ("oncology", {"H01", "H02", "H04"}),  # specialty
-    ("northcott", {"H01"}),  # name, any case
-    ("south medical", {"H04", "H05", "H06"}),  # institution
-    ("thrombosis", {"H04", "H05", "H07"}),  # MeSH topic
-])
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("oncology", {"H01", "H02", "H04"}),  # specialty
+        ("northcott", {"H01"}),  # name, any case
+        ("south medical", {"H04", "H05", "H06"}),  # institution
+        ("thrombosis", {"H04", "H05", "H07"}),  # MeSH topic
+    ],
+)
 def test_search_matches_name_specialty_institution_topic(as_user, query, expected):
     assert ids_in(page(as_user("max"), f"/hcps?q={query}")) == expected
 
@@ -104,6 +120,7 @@ def test_evil_name_is_escaped_in_search(as_user):
 
 
 # --- profile ---------------------------------------------------------------------------------
+
 
 def test_profile_shows_score_breakdown_and_evidence(as_user):
     html = page(as_user("ada"), "/hcp/H01")
@@ -140,7 +157,7 @@ def test_profile_lists_coauthors_suggestions_and_intro(as_user):
     html = page(as_user("ada"), "/hcp/H07")
     assert 'id="warm-intro" data-found="yes"' in html
     assert re.search(r'<ol class="path" id="intro-path" data-length="1"', html)  # via H05, engaged
-    assert ids_in(html[html.index('id="coauthors"'):]) == {"H05", "H04", "H06"}
+    assert ids_in(html[html.index('id="coauthors"') :]) == {"H05", "H04", "H06"}
 
 
 def test_intro_of_an_msl_starts_in_their_territory_and_hides_others(as_user):
@@ -160,7 +177,7 @@ def test_profile_of_another_territory_is_404_for_an_msl(as_user):
 
 def test_profile_of_an_msl_hides_out_of_territory_people(as_user):
     html = page(as_user("mia"), "/hcp/H01")
-    coauthors = html[html.index('id="coauthors"'):html.index('id="suggestions"')]
+    coauthors = html[html.index('id="coauthors"') : html.index('id="suggestions"')]
     assert ids_in(coauthors) == {"H02", "H03"}  # not H04 (South)
     assert "Southey" not in html and "Hector" not in html
 
@@ -170,6 +187,7 @@ def test_unknown_hcp_is_404(as_user):
 
 
 # --- collaborators and paths -----------------------------------------------------------------
+
 
 def test_collaborators_page_with_a_path(as_user):
     html = page(as_user("ada"), "/hcp/H07/collaborators?to=H01")
@@ -190,10 +208,18 @@ def test_path_to_another_territory_is_404_for_an_msl(as_user):
 
 # --- gaps ------------------------------------------------------------------------------------
 
+
 def test_gaps_default_and_filters(as_user):
     client = as_user("max")
     assert ids_in(page(client, "/gaps")) == {"H04"}
-    assert ids_in(page(client, "/gaps?max_tier=4")) == {"H02", "H03", "H04", "H05", "H06", "H07"} - {"H05"}
+    assert ids_in(page(client, "/gaps?max_tier=4")) == {
+        "H02",
+        "H03",
+        "H04",
+        "H05",
+        "H06",
+        "H07",
+    } - {"H05"}
     assert ids_in(page(client, "/gaps?max_tier=4&territory=North")) == {"H02", "H03", "H07"}
     assert ids_in(page(client, "/gaps?max_tier=4&include_engaged=1")) == NORTH | SOUTH
 
@@ -219,8 +245,18 @@ def test_gaps_of_an_msl_are_scoped(as_user):
     assert ids_in(page(client, "/gaps?territory=North&max_tier=4")) == {"H02", "H03", "H07"}
 
 
-@pytest.mark.parametrize("query", ["max_tier=x", "top=0", "stale_days=-1", "as_of=2020-13-01",
-                                   "as_of=2999-01-01", "sort=bogus", "order=sideways"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "max_tier=x",
+        "top=0",
+        "stale_days=-1",
+        "as_of=2020-13-01",
+        "as_of=2999-01-01",
+        "sort=bogus",
+        "order=sideways",
+    ],
+)
 def test_gaps_bad_filters_are_400(as_user, query):
     html = page(as_user("ada"), f"/gaps?{query}", 400)
     assert "Traceback" not in html
@@ -229,10 +265,15 @@ def test_gaps_bad_filters_are_400(as_user, query):
 def test_gaps_export_links_keep_filters(as_user):
     html = page(as_user("ada"), "/gaps?max_tier=3&stale_days=30")
     link = re.search(r'id="gaps-export-csv" href="([^"]+)"', html).group(1)
-    assert link.startswith("/exports/targets.csv?") and "max_tier=3" in link and "stale_days=30" in link
+    assert (
+        link.startswith("/exports/targets.csv?")
+        and "max_tier=3" in link
+        and "stale_days=30" in link
+    )
 
 
 # --- exports ---------------------------------------------------------------------------------
+
 
 def test_csv_export_is_downloaded_and_audited(as_user, loaded):
     response = as_user("max").get("/exports/targets.csv?max_tier=4")
@@ -252,7 +293,11 @@ def test_xlsx_export(as_user):
 
 def test_export_of_an_msl_holds_only_their_territory(as_user, loaded):
     client = as_user("mia")
-    rows = list(csv.DictReader(io.StringIO(client.get("/exports/targets.csv?max_tier=4").get_data(as_text=True))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/exports/targets.csv?max_tier=4").get_data(as_text=True))
+        )
+    )
     assert {r["hcp_id"] for r in rows} == {"H02", "H03", "H07"}
     assert client.get("/exports/targets.csv?territory=South").status_code == 404
     assert [e["rows"] for e in recent(loaded) if e["action"] == "export"] == [3]
@@ -264,8 +309,10 @@ def test_export_unknown_format_is_404(as_user):
 
 # --- network views ---------------------------------------------------------------------------
 
+
 def network_data(html: str) -> dict:
     import json
+
     return json.loads(re.search(r'class="network-data">(.*?)</script>', html, re.S).group(1))
 
 
@@ -311,17 +358,26 @@ def test_network_of_an_msl_is_scoped(as_user):
 def test_network_explorer_redirects(as_user):
     client = as_user("ada")
     assert client.get("/network/?hcp_id=H01").headers["Location"].endswith("/network/hcp/H01")
-    assert client.get("/network/?territory=North").headers["Location"].endswith("/network/territory/North")
+    assert (
+        client.get("/network/?territory=North")
+        .headers["Location"]
+        .endswith("/network/territory/North")
+    )
 
 
-@pytest.mark.parametrize("url, status", [
-    ("/network/hcp/H01?hops=3", 400), ("/network/hcp/H01?color=rainbow", 400),
-    ("/network/hcp/H01?min_papers=0", 400), ("/network/hcp/H01?engagement=bored", 400),
-    ("/network/hcp/NOPE", 404), ("/network/institution/NOPE", 404),
-])
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/network/hcp/H01?hops=3", 400),
+        ("/network/hcp/H01?color=rainbow", 400),
+        ("/network/hcp/H01?min_papers=0", 400),
+        ("/network/hcp/H01?engagement=bored", 400),
+        ("/network/hcp/NOPE", 404),
+        ("/network/institution/NOPE", 404),
+    ],
+)
 def test_network_bad_input(as_user, url, status):
     page(as_user("ada"), url, status)
-
 
 
 RECENT = re.compile(r'<tr data-touchpoint-id="([^"]+)"')

@@ -13,14 +13,24 @@ from kolgraph.errors import NotFoundError, StoreUnavailable
 from kolgraph.users import UserStore
 from kolgraph.web import audit, stores
 from kolgraph.web.auth import SessionUser
-from kolgraph.web.security import check_territory, current_scope, filter_scope, require_role, safe_next
+from kolgraph.web.security import (
+    check_territory,
+    current_scope,
+    filter_scope,
+    require_role,
+    safe_next,
+)
 
 
 def _anonymous_requests(app):
     """One request per route (any URL variables filled with a dummy value)."""
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
-            if rule.endpoint == "static" or rule.endpoint.endswith(".static") or rule.endpoint == "auth.login":
+            if (
+                rule.endpoint == "static"
+                or rule.endpoint.endswith(".static")
+                or rule.endpoint == "auth.login"
+            ):
                 continue
             method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"OPTIONS"})[0]
             values = {arg: _dummy(rule._converters.get(arg)) for arg in rule.arguments}
@@ -34,7 +44,11 @@ def _dummy(converter):
 
 def test_every_route_requires_login(app, client):
     checked = list(_anonymous_requests(app))
-    assert ("GET", "/") in checked and ("POST", "/logout") in checked and ("GET", "/api/v1/audit") in checked
+    assert (
+        ("GET", "/") in checked
+        and ("POST", "/logout") in checked
+        and ("GET", "/api/v1/audit") in checked
+    )
     for method, url in checked:
         response = client.open(url, method=method)
         if url.startswith("/api/"):
@@ -156,10 +170,17 @@ def test_require_role(app, client, auth):
         auth.logout()
 
 
-@pytest.mark.parametrize("target, expected", [
-    ("/hcp/H1?x=1", "/hcp/H1?x=1"), ("", None), ("hcp/H1", None), ("//evil.example", None),
-    ("https://evil.example/", None), ("/\\evil.example", None),
-])
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("/hcp/H1?x=1", "/hcp/H1?x=1"),
+        ("", None),
+        ("hcp/H1", None),
+        ("//evil.example", None),
+        ("https://evil.example/", None),
+        ("/\\evil.example", None),
+    ],
+)
 def test_safe_next(target, expected):
     assert safe_next(target) == expected
 
@@ -173,6 +194,7 @@ def test_security_headers(client):
 @pytest.fixture
 def store_routes(app):
     """An API route and a route raising domain errors, as later views will."""
+
     @app.get("/api/v1/store-stats")
     def store_stats():
         return stores.get_store().stats()
@@ -196,7 +218,9 @@ def test_lost_database_is_a_503_and_the_app_recovers(store_routes, client, auth,
         patch.setattr(stores, "open_store", _unreachable)
         page = client.get("/")
         assert page.status_code == 503 and page.headers["Retry-After"]
-        assert "The graph database is not reachable; retry in a moment." in page.get_data(as_text=True)
+        assert "The graph database is not reachable; retry in a moment." in page.get_data(
+            as_text=True
+        )
         api = client.get("/api/v1/store-stats")
         assert api.status_code == 503 and "not reachable" in api.json["error"]
     assert client.get("/").status_code == 200  # the database is back: no restart needed

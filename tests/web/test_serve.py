@@ -15,11 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from web_data import loaded  # noqa: F401 (fixture)
 
 from kolgraph.net import free_port, wait_until_listening
 from kolgraph.serving import default_workers, multiprocess_supported
-
-from web_data import loaded  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.slow
 
@@ -29,9 +28,24 @@ def serving(home: Path, workers: int):
     """``kolgraph serve`` in its own process; yields the base URL, stops the server after."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "kolgraph.cli", "--home", str(home), "serve", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "kolgraph.cli",
+            "--home",
+            str(home),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         _wait_for(port, server)
         yield f"http://127.0.0.1:{port}"
@@ -49,7 +63,9 @@ def _wait_for(port: int, server: subprocess.Popen) -> None:
 
 def logged_in(base_url: str, name: str, password: str) -> urllib.request.OpenerDirector:
     """An opener holding the session of ``name``, logged in through the form (CSRF included)."""
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
     form = opener.open(f"{base_url}/login").read().decode()
     token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
     body = urllib.parse.urlencode({"csrf_token": token, "username": name, "password": password})
@@ -85,7 +101,10 @@ def test_login_and_pages_in_every_worker(loaded, password, workers):
             assert status(mia, f"{url}/hcp/H04") == 404  # South: outside mia's territory
         assert status(mia, f"{url}/gaps") == 200
         wrong = logged_in(url, "mia", "not the password")
-        assert status(wrong, f"{url}/gaps") == 200 and "Log in" in wrong.open(f"{url}/gaps").read().decode()
+        assert (
+            status(wrong, f"{url}/gaps") == 200
+            and "Log in" in wrong.open(f"{url}/gaps").read().decode()
+        )
 
 
 @pytest.mark.skipif(not multiprocess_supported(), reason="gunicorn needs a POSIX system")

@@ -24,9 +24,15 @@ EVIL_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt; and &lt;img src=x onerror=
 
 
 def good(**changes) -> dict:
-    data = {"date": date.today().isoformat(), "msl_id": "M1", "channel": "in-person",
-            "topic": "Adjuvant data", "insight": "Wants the stage II subgroup",
-            "insight_category": "unmet need", "sentiment": "positive"}
+    data = {
+        "date": date.today().isoformat(),
+        "msl_id": "M1",
+        "channel": "in-person",
+        "topic": "Adjuvant data",
+        "insight": "Wants the stage II subgroup",
+        "insight_category": "unmet need",
+        "sentiment": "positive",
+    }
     return {**data, **changes}
 
 
@@ -42,14 +48,21 @@ def gap_ids(home, territory: str = "North") -> set[str]:
 
 def error_for(html: str, field: str) -> list[str]:
     """The messages shown next to ``field``."""
-    return [unescape(m) for m in re.findall(rf'<p class="field-error" id="{field}-error-\d+">([^<]*)</p>', html)]
+    return [
+        unescape(m)
+        for m in re.findall(rf'<p class="field-error" id="{field}-error-\d+">([^<]*)</p>', html)
+    ]
 
 
 # --- the form ---------------------------------------------------------------------------------
 
+
 def test_form_defaults_and_choices(login):
     html = login("mia").get(FORM.format("H1")).get_data(as_text=True)
-    assert f'name="date" type="date" max="{date.today().isoformat()}" value="{date.today().isoformat()}"' in html
+    assert (
+        f'name="date" type="date" max="{date.today().isoformat()}" value="{date.today().isoformat()}"'
+        in html
+    )
     assert set(re.findall(r'<option value="(M\d)"', html)) == {"M1", "M2"}  # North's MSLs only
     for category in ("unmet need", "access and reimbursement", "other"):
         assert f'<option value="{category}">' in html
@@ -67,7 +80,11 @@ def test_every_role_logs_and_it_shows_at_once(login, world, user):
     assert len(new) == 1
     row = new.iloc[0]
     assert (row["hcp_id"], row["msl_id"], row["date"], row["insight"]) == (
-        "H1", "M1", date.today().isoformat(), EVIL)  # stored as given
+        "H1",
+        "M1",
+        date.today().isoformat(),
+        EVIL,
+    )  # stored as given
     assert "H1" not in gap_ids(world)  # engaged today: no longer a gap
     profile = client.get("/hcp/H1").get_data(as_text=True)  # the HCP's timeline
     assert row["touchpoint_id"] in profile and "Touchpoint logged." in profile
@@ -82,6 +99,7 @@ def test_every_role_logs_and_it_shows_at_once(login, world, user):
 
 
 # --- territory scoping ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_msl_cannot_log_for_another_territory(login, world, method):
@@ -111,10 +129,13 @@ def test_manager_picks_from_the_hcp_territory(login):
 
 # --- validation ---------------------------------------------------------------------------------
 
+
 def test_errors_next_to_fields_values_kept_and_escaped(login, world):
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
-    response = login("mia").post(FORM.format("H1"), data=good(
-        date=tomorrow, insight_category="gossip", insight=EVIL, topic='"><b>x</b>'))
+    response = login("mia").post(
+        FORM.format("H1"),
+        data=good(date=tomorrow, insight_category="gossip", insight=EVIL, topic='"><b>x</b>'),
+    )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert error_for(html, "date") == [f"date {tomorrow} is in the future"]
@@ -139,12 +160,23 @@ def test_missing_required_fields(login, world):
     assert len(touchpoints(world)) == 6
 
 
-@pytest.mark.parametrize("change, field, message", [
-    ({"date": "30/06/2025"}, "date", "not a date (expected YYYY-MM-DD): 30/06/2025"),
-    ({"sentiment": "ecstatic"}, "sentiment", "must be one of positive, neutral, negative; got ecstatic"),
-    ({"channel": "carrier pigeon"}, "channel", "must be one of in-person, virtual, phone, email, congress, other; got carrier pigeon"),
-    ({"insight": "x" * 5001}, "insight", "at most 5,000 characters (got 5,001)"),
-])
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        ({"date": "30/06/2025"}, "date", "not a date (expected YYYY-MM-DD): 30/06/2025"),
+        (
+            {"sentiment": "ecstatic"},
+            "sentiment",
+            "must be one of positive, neutral, negative; got ecstatic",
+        ),
+        (
+            {"channel": "carrier pigeon"},
+            "channel",
+            "must be one of in-person, virtual, phone, email, congress, other; got carrier pigeon",
+        ),
+        ({"insight": "x" * 5001}, "insight", "at most 5,000 characters (got 5,001)"),
+    ],
+)
 def test_other_bad_values(login, world, change, field, message):
     response = login("ada").post(FORM.format("H1"), data=good(**change))
     assert response.status_code == 400
@@ -153,12 +185,16 @@ def test_other_bad_values(login, world, change, field, message):
 
 
 def test_category_in_any_case_is_stored_as_the_vocabulary(login, world):
-    assert login("ada").post(FORM.format("H2"), data=good(insight_category="UNMET NEED")).status_code == 302
+    assert (
+        login("ada").post(FORM.format("H2"), data=good(insight_category="UNMET NEED")).status_code
+        == 302
+    )
     assert "unmet need" in set(touchpoints(world)["insight_category"])
     assert (touchpoints(world)["insight_category"] == "UNMET NEED").sum() == 0
 
 
 # --- CSRF ---------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def csrf_on(app_config):
@@ -166,7 +202,9 @@ def csrf_on(app_config):
 
 
 def _token(client, path: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+    return re.search(
+        r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)
+    ).group(1)
 
 
 def test_csrf_is_required(csrf_on, client, auth, world):
@@ -174,18 +212,28 @@ def test_csrf_is_required(csrf_on, client, auth, world):
     response = client.post(FORM.format("H1"), data=good())
     assert response.status_code == 400 and "reload the page" in response.get_data(as_text=True)
     assert len(touchpoints(world)) == 6
-    response = client.post(FORM.format("H1"), data=good(csrf_token=_token(client, FORM.format("H1"))))
+    response = client.post(
+        FORM.format("H1"), data=good(csrf_token=_token(client, FORM.format("H1")))
+    )
     assert response.status_code == 302
     assert len(touchpoints(world)) == 7
 
 
 def test_hcp_without_an_msl_in_territory(login, world):
     with EmbeddedStore(world) as store:
-        store.load({"hcps": frame("hcps", [("H6", "Eve", "East", None, None, None, None, None, "East",
-                                            None, None, None)])})
+        store.load(
+            {
+                "hcps": frame(
+                    "hcps",
+                    [("H6", "Eve", "East", None, None, None, None, None, "East", None, None, None)],
+                )
+            }
+        )
     client = login("ada")
     assert "No MSL covers this HCP" in client.get(FORM.format("H6")).get_data(as_text=True)
     response = client.post(FORM.format("H6"), data=good(msl_id="M1"))
     assert response.status_code == 400
-    assert error_for(response.get_data(as_text=True), "msl_id") == ["no MSL covers this HCP's territory"]
+    assert error_for(response.get_data(as_text=True), "msl_id") == [
+        "no MSL covers this HCP's territory"
+    ]
     assert len(touchpoints(world)) == 6
