@@ -11,10 +11,12 @@ def open_store(settings: Settings) -> GraphStore:
     if settings.backend == "neo4j":
         from kolgraph.store.neo4j import Neo4jStore
 
-        return Neo4jStore.connect(settings.neo4j)
+        return Neo4jStore.connect(
+            settings.neo4j, coauthor_max_authors=settings.coauthor_max_authors
+        )
     from kolgraph.store.embedded import EmbeddedStore
 
-    return EmbeddedStore(settings.home)
+    return EmbeddedStore(settings.home, coauthor_max_authors=settings.coauthor_max_authors)
 
 
 __all__ = ["GraphStore", "open_store"]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS
 from kolgraph.schema import Batch
 
 if TYPE_CHECKING:
@@ -38,9 +39,13 @@ class GraphStore(ABC):
     Derived data a store maintains on every :meth:`load`:
 
     * ``COAUTHORED_WITH``: exactly one edge per unordered pair of HCPs who share at least one
-      publication, with ``papers`` (number of shared publications) and ``first_year`` /
-      ``last_year`` (the years of the earliest and latest of them), always equal to a full
-      recomputation over every ``AUTHORED`` relationship in the store.
+      *linking* publication, with ``papers`` (number of shared linking publications) and
+      ``first_year`` / ``last_year`` (the years of the earliest and latest of them), always
+      equal to a full recomputation over every ``AUTHORED`` relationship in the store.  A
+      publication links its authors when it has at most :attr:`coauthor_max_authors`
+      ``AUTHORED`` relationships in the store; a hyperauthored (consortium) paper above the
+      cap keeps every authorship but makes no pair, so pairs grow with authorships, not with
+      their square (``docs/influence.md``, "Hyperauthored papers").
     * ``AUTHORED.last_author``: true when the position is the highest position of that
       publication, over every authorship in the store.
     * ``HCP.name``: ``first_name last_name``.
@@ -48,6 +53,10 @@ class GraphStore(ABC):
 
     #: Backend name, as given to ``--backend``.
     backend: str = ""
+    #: Most authors a publication may have and still make co-author pairs (set per store;
+    #: ``KOLGRAPH_COAUTHOR_MAX_AUTHORS``).  Stored pairs follow the cap in force when the
+    #: publication was last loaded.
+    coauthor_max_authors: int = DEFAULT_COAUTHOR_MAX_AUTHORS
 
     @abstractmethod
     def existing_keys(self, table: str, keys: Iterable[str]) -> set[str]:

@@ -28,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from kolgraph.coauthorship import coauthorship_pairs
+from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS
 from kolgraph.errors import InputError, StoreUnavailable
 from kolgraph.schema import (
     AUTHORSHIPS,
@@ -103,6 +104,11 @@ CREATE TABLE IF NOT EXISTS store_version (
 INSERT OR IGNORE INTO store_version (id, version) VALUES (1, 0);
 """
 
+# Publications with more authors than the cap (hyperauthored): they make no co-author pair.
+_BIG_PAPERS = """
+INSERT INTO temp.big_papers (pmid)
+SELECT pmid FROM authorships GROUP BY pmid HAVING COUNT(*) > :max_authors
+"""
 # Co-author pairs over every authorship, one set-based statement (full refresh).  CROSS JOIN
 # fixes the order: publications scanned in storage order, then their authors by primary key.
 _ALL_PAIRS = """
@@ -111,16 +117,29 @@ SELECT a.hcp_id, b.hcp_id, COUNT(*), MIN(p.year), MAX(p.year)
 FROM publications AS p
 CROSS JOIN authorships AS a ON a.pmid = p.pmid
 CROSS JOIN authorships AS b ON b.pmid = a.pmid AND b.hcp_id > a.hcp_id
+WHERE p.pmid NOT IN temp.big_papers
 GROUP BY a.hcp_id, b.hcp_id
 """
 # The pairs whose numbers a load can change: those sharing a touched publication (loads never
-# delete authorships, so any other pair keeps every paper and year it had).
+# delete authorships, so any other pair keeps every paper and year it had).  Of a touched
+# paper above the cap, only the pairs already stored among its authors (it may have been
+# below the cap before): never its n^2 pairs.
 _TOUCHED_PAIRS = """
 INSERT OR IGNORE INTO temp.touched_pairs (hcp_a, hcp_b)
 SELECT a.hcp_id, b.hcp_id
 FROM temp.touched AS t
 JOIN authorships AS a ON a.pmid = t.pmid
 JOIN authorships AS b ON b.pmid = a.pmid AND b.hcp_id > a.hcp_id
+WHERE t.pmid NOT IN temp.big_papers
+"""
+_TOUCHED_BIG_PAIRS = """
+INSERT OR IGNORE INTO temp.touched_pairs (hcp_a, hcp_b)
+SELECT c.hcp_a, c.hcp_b
+FROM temp.touched AS t
+JOIN authorships AS a ON a.pmid = t.pmid
+JOIN coauthorships AS c ON c.hcp_a = a.hcp_id
+JOIN authorships AS b ON b.pmid = t.pmid AND b.hcp_id = c.hcp_b
+WHERE t.pmid IN temp.big_papers
 """
 _RECOMPUTE_PAIRS = """
 INSERT INTO coauthorships (hcp_a, hcp_b, papers, first_year, last_year)
@@ -129,6 +148,7 @@ FROM temp.touched_pairs AS x
 JOIN authorships AS a ON a.hcp_id = x.hcp_a
 JOIN authorships AS b ON b.hcp_id = x.hcp_b AND b.pmid = a.pmid
 JOIN publications AS p ON p.pmid = a.pmid
+WHERE a.pmid NOT IN temp.big_papers
 GROUP BY x.hcp_a, x.hcp_b
 """
 # last_author for the touched publications (or all), writing only rows that change.
@@ -151,8 +171,15 @@ class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueri
 
     backend = "embedded"
 
-    def __init__(self, home: Path, *, timeout: float = DEFAULT_TIMEOUT):
+    def __init__(
+        self,
+        home: Path,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        coauthor_max_authors: int = DEFAULT_COAUTHOR_MAX_AUTHORS,
+    ):
         self.path = Path(home) / DB_FILENAME
+        self.coauthor_max_authors = coauthor_max_authors
         self._con = self._connect(Path(home), timeout)
 
     # --- opening ---------------------------------------------------------------------------
@@ -253,7 +280,12 @@ class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueri
         with self._transaction("load") as con, ThreadPoolExecutor(1) as helper:
             first = _count(con, "authorships") == 0 and _self_contained(frames)
             pairs = (
-                helper.submit(coauthorship_pairs, frames["authorships"], frames["publications"])
+                helper.submit(
+                    coauthorship_pairs,
+                    frames["authorships"],
+                    frames["publications"],
+                    self.coauthor_max_authors,
+                )
                 if first
                 else None
             )
@@ -287,6 +319,7 @@ class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueri
         Both paths give what a full recomputation gives; the full one is faster when a load
         touches much of the store (a first load), the incremental one for weekly updates.
         """
+        _mark_big_papers(con, self.coauthor_max_authors)
         if len(touched) >= FULL_REFRESH_SHARE * _count(con, "publications"):
             _refresh_all(con)
         else:
@@ -428,6 +461,13 @@ def _schema_statements() -> list[str]:
     return statements + [s.strip() for s in _EXTRA_DDL.split(";") if s.strip()]
 
 
+def _mark_big_papers(con: sqlite3.Connection, max_authors: int) -> None:
+    """Fill ``temp.big_papers`` with the publications above the co-author cap."""
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS big_papers (pmid TEXT PRIMARY KEY)")
+    con.execute("DELETE FROM temp.big_papers")
+    con.execute(_BIG_PAPERS, {"max_authors": max_authors})
+
+
 def _refresh_all(con: sqlite3.Connection) -> None:
     con.execute(_LAST_AUTHOR.format(where=""))
     con.execute("DELETE FROM coauthorships")
@@ -465,6 +505,7 @@ def _refresh_touched(con: sqlite3.Connection, touched: list[str]) -> None:
     con.executemany("INSERT INTO temp.touched VALUES (?)", ((p,) for p in touched))
     con.execute(_LAST_AUTHOR.format(where="WHERE pmid IN temp.touched"))
     con.execute(_TOUCHED_PAIRS)
+    con.execute(_TOUCHED_BIG_PAIRS)
     con.execute(
         "DELETE FROM coauthorships WHERE (hcp_a, hcp_b) IN "
         "(SELECT hcp_a, hcp_b FROM temp.touched_pairs)"

@@ -33,7 +33,7 @@ from neo4j.exceptions import (
 )
 
 from kolgraph.coauthorship import coauthorship_pairs
-from kolgraph.config import Neo4jSettings
+from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS, Neo4jSettings
 from kolgraph.cypher import QueryCatalog, default_catalog
 from kolgraph.errors import ConfigError, InputError, StoreUnavailable
 from kolgraph.schema import (
@@ -99,7 +99,9 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
         *,
         uri: str | None = None,
         catalog: QueryCatalog | None = None,
+        coauthor_max_authors: int = DEFAULT_COAUTHOR_MAX_AUTHORS,
     ):
+        self.coauthor_max_authors = coauthor_max_authors
         self._driver = driver
         self._database = database
         self._owns_driver = owns_driver
@@ -108,7 +110,9 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
         self._constraints_ready = False
 
     @classmethod
-    def connect(cls, settings: Neo4jSettings) -> Neo4jStore:
+    def connect(
+        cls, settings: Neo4jSettings, *, coauthor_max_authors: int = DEFAULT_COAUTHOR_MAX_AUTHORS
+    ) -> Neo4jStore:
         """A store on a new driver built from ``settings``, checked to answer; it owns the driver.
 
         Raises :class:`StoreUnavailable` when there is no password, the credentials are
@@ -120,7 +124,13 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
                 "(or run 'kolgraph neo4j start' for a local server)"
             )
         driver = _driver(settings)
-        store = cls(driver, settings.database, owns_driver=True, uri=settings.uri)
+        store = cls(
+            driver,
+            settings.database,
+            owns_driver=True,
+            uri=settings.uri,
+            coauthor_max_authors=coauthor_max_authors,
+        )
         try:
             store.check()
         except BaseException:
@@ -250,7 +260,7 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
                 query = f"{'create' if fresh else 'merge'}_{table.name}"
                 jobs.append(link_jobs(query, table_frame(table, frame), ends, self.batch_size))
         if first:
-            jobs.append(coauthorship_jobs(batch, self.batch_size))
+            jobs.append(coauthorship_jobs(batch, self.batch_size, self.coauthor_max_authors))
         return interleave(jobs)
 
     def _new_keys(self, table: Table, rows: pd.DataFrame) -> np.ndarray:
@@ -350,9 +360,10 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
             authors.update(row["hcp_ids"])
         hcp_ids = sorted(authors)
         for name in ("delete_stale_coauthorships", "merge_coauthorships"):
-            self._write_batches(
-                session, name, hcp_ids, param="hcp_ids", size=self.coauthor_batch_size
-            )
+            text = self._queries.get(name)
+            for chunk in chunks(hcp_ids, self.coauthor_batch_size):
+                params = {"hcp_ids": chunk, "max_authors": self.coauthor_max_authors}
+                session.execute_write(_run, text, params)
 
     # -- driver plumbing ------------------------------------------------------------------
 
@@ -554,10 +565,11 @@ def first_authorships(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def coauthorship_jobs(batch: Batch, size: int) -> list[Job]:
-    """``create_coauthorships`` batches of the pairs computed from the batch, grouped per
-    smaller hcp_id; weight 0, as they are derived rather than loaded rows."""
-    pairs = coauthorship_pairs(batch["authorships"], batch["publications"])
+def coauthorship_jobs(batch: Batch, size: int, max_authors: int) -> list[Job]:
+    """``create_coauthorships`` batches of the pairs computed from the batch (publications with
+    at most ``max_authors`` authors), grouped per smaller hcp_id; weight 0, as they are
+    derived rather than loaded rows."""
+    pairs = coauthorship_pairs(batch["authorships"], batch["publications"], max_authors)
     jobs = link_jobs(
         "create_coauthorships",
         pairs[list(COAUTHORSHIP_COLUMNS)],
