@@ -182,6 +182,11 @@ ENTITY_TABLES = tuple(t for t in TABLES if t.label)
 NODE_LABELS = ("HCP", "Institution", "Publication", "Trial", "MSL", "Touchpoint")
 REL_TYPES = ("AFFILIATED_WITH", "AUTHORED", "COAUTHORED_WITH", "INVESTIGATOR_ON", "LOGGED", "WITH")
 
+#: Columns of the derived co-authorship table (one row per unordered pair, hcp_a < hcp_b).
+COAUTHORSHIP_COLUMNS = ("hcp_a", "hcp_b", "papers", "first_year", "last_year")
+#: Columns of an HCP score (``components`` a dict of component -> value).
+SCORE_COLUMNS = ("hcp_id", "influence", "tier", "rank", "components", "rising", "rising_score")
+
 #: A validated load: table name -> DataFrame with every column of that table.
 Batch = dict[str, pd.DataFrame]
 

@@ -156,7 +156,7 @@ def warm_up(app: Flask, echo: Callable[[str], None] = print) -> None:
 
 
 def _warm_store(settings: Settings) -> None:
-    from kolgraph.analytics.gaps import DEFAULT_STALE_DAYS, GapQuery
+    from kolgraph.answers.gaps import DEFAULT_STALE_DAYS, GapQuery
     from kolgraph.store import open_store
 
     with open_store(settings) as store:

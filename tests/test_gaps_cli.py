@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 
 from kolgraph.cli import cli
 from kolgraph.schema import TABLES_BY_NAME
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 from kolgraph.web.audit import recent
 
 AS_OF = "2024-06-30"

@@ -12,7 +12,7 @@ def open_store(settings: Settings) -> GraphStore:
         from kolgraph.store.neo4j import Neo4jStore
 
         return Neo4jStore.connect(settings.neo4j)
-    from kolgraph.store.embedded import EmbeddedStore
+    from kolgraph.store.sqlite import EmbeddedStore
 
     return EmbeddedStore(settings.home)
 

@@ -28,9 +28,9 @@ import pandas as pd
 import pytest
 from sample import frame
 
-from kolgraph.analytics.gaps import GAP_FIELDS, ROW_FIELDS, GapQuery
+from kolgraph.answers.gaps import GAP_FIELDS, ROW_FIELDS, GapQuery
 from kolgraph.errors import InputError
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 from kolgraph.touchpoints import log_touchpoint
 
 AS_OF = date(2024, 6, 30)

@@ -1,212 +1,257 @@
-"""Coverage gaps and coverage on the embedded store (a mixin of ``EmbeddedStore``).
+"""The embedded store's read primitives (:class:`~kolgraph.store.base.GraphReads`).
 
-Both questions are answered from a :class:`GapFrames` snapshot held in memory: scored HCPs as
-arrays, and every touchpoint as one sorted int64 key ``position * DAY_SPAN + day``, so an HCP's
-last touch up to any as-of date and its touch count in any window are two binary searches
-(``numpy.searchsorted``) over the selected HCPs at once.  Plain SQL needed ~0.2-0.9 s on the
-M dataset for the correlated look-ups; this needs a few ms.
-
-The snapshot is shared by every connection to the same file (the web app opens one per
-request) and is rebuilt when ``store_version`` changes: every write transaction of
-:class:`~kolgraph.store.embedded.EmbeddedStore` bumps it, and the snapshot is read in one
-read transaction with the version, so it never mixes two states.
+Most are a few indexed look-ups (``sql/*.sql``).  What a question would otherwise scan a
+whole table for is built once per ``store_version`` and shared by every connection to the
+file (:meth:`~kolgraph.store.sqlite.store.EmbeddedStore.cached`): the gaps snapshot
+(:mod:`.gap_snapshot`), the search index, the path graph (co-authors and current
+affiliations) and each HCP's MeSH topics.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-import numpy as np
+from kolgraph.answers import browse
+from kolgraph.answers.gaps import GapQuery, engaged_since
+from kolgraph.answers.network import HCP, INSTITUTION, HopFacts, Neighbourhood, Node, hop_requests
+from kolgraph.store.base import Edges, Window
+from kolgraph.store.common import Affiliation
+from kolgraph.store.sqlite import gap_snapshot
 
-from kolgraph.analytics.gaps import (
-    COVERAGE_MAX_TIER,
-    GapQuery,
-    check_window,
-    current_institution,
-    engaged_since,
-    finish_coverage,
-    finish_gaps,
-)
+if TYPE_CHECKING:
+    from kolgraph.store.sqlite.store import EmbeddedStore
 
-#: Days are counted from this date in touch keys; each HCP owns DAY_SPAN consecutive keys,
-#: which hold every date from year 1 to 2738, so two HCPs' touches never share a key range.
-DAY_ZERO = np.datetime64("0001-01-01", "D")
-DAY_SPAN = 1_000_000
-_HCP_COLUMNS = ("hcp_id", "name", "territory", "specialty", "tier", "influence", "rank")
-
-_SNAPSHOT_SQL = {
-    "hcps": """SELECT h.hcp_id, h.name, h.territory, h.specialty, s.tier, s.influence, s.rank
-               FROM hcp_scores AS s JOIN hcps AS h ON h.hcp_id = s.hcp_id
-               ORDER BY s.influence DESC, s.rank, s.hcp_id""",
-    "touchpoints": "SELECT hcp_id, msl_id, date FROM touchpoints",
-    "affiliations": """SELECT a.hcp_id, a.start_year, a.institution_id, i.name
-                       FROM affiliations AS a JOIN institutions AS i
-                         ON i.institution_id = a.institution_id
-                       WHERE a.end_year IS NULL""",
-    "msls": "SELECT msl_id, name, territory, therapeutic_area FROM msls ORDER BY msl_id",
-}
+Fetch = Callable[[str], list[tuple]]
+_JSON_COLUMNS = ("mesh_terms", "conditions")
+_PROFILE_PARTS = ("affiliations", "publications", "trials", "touchpoints")
 
 
 @dataclass(frozen=True)
-class GapFrames:
-    """What gaps and coverage read, as of one ``store_version``.
+class SearchIndex:
+    """What search reads: HCP rows, and lower-cased institution names and MeSH terms, each
+    with the ids of the HCPs it belongs to."""
 
-    HCP lists are in answer order (influence desc, rank, hcp_id); ``keys`` are sorted, with
-    ``dates`` / ``msl_ids`` the touchpoint's date text and MSL in the same order.
-    """
-
-    hcps: dict[str, list]  # column -> values (plain Python values, as stored)
-    tier: np.ndarray
-    rank: np.ndarray
-    territory: np.ndarray  # object
-    institution: list
-    keys: np.ndarray  # int64
-    dates: np.ndarray  # object, YYYY-MM-DD
-    msl_ids: np.ndarray  # object
-    msls: list[dict]
+    hcps: dict[str, dict]
+    institutions: dict[str, set[str]]  # lower-cased name -> hcp ids (any affiliation)
+    topics: dict[str, set[str]]  # lower-cased MeSH term -> hcp ids
 
 
-class EmbeddedGapQueries:
-    """``coverage_gaps`` and ``coverage`` for :class:`~kolgraph.store.embedded.EmbeddedStore`."""
+@dataclass(frozen=True)
+class PathGraph:
+    """The adjacency paths and suggestions walk (current affiliations only)."""
 
-    def coverage_gaps(self, query: GapQuery) -> list[dict]:
-        """Influential HCPs never engaged, engaged too long ago, or with no MSL in their
-        territory (every selected HCP with ``include_engaged``), highest influence first."""
-        frames = self._gap_frames()
-        return finish_gaps(_candidates(frames, query), frames.msls, query)
-
-    def coverage(self, as_of: date, stale_days: int, territory: str | None = None) -> dict:
-        """Per territory and per MSL: tier 1-2 HCPs and the share engaged within the window."""
-        check_window(as_of, stale_days)
-        frames = self._gap_frames()
-        since, until = _day(engaged_since(as_of, stale_days)), _day(as_of.isoformat())
-        counts, engaged_by_msl = _coverage_counts(frames, since, until)
-        return finish_coverage(counts, frames.msls, engaged_by_msl, territory)
-
-    def _gap_frames(self) -> GapFrames:
-        """The snapshot for the current ``store_version`` (built once per change)."""
-        return self._cached("gaps", _read_frames, "read gaps data")
+    names: dict[str, str]
+    coauthors: dict[str, list[str]]
+    institutions: dict[str, list[str]]  # hcp_id -> current institution ids
+    members: dict[str, list[str]]  # institution_id -> current member hcp ids
 
 
-# --- building the snapshot ------------------------------------------------------------------
+class SqliteReads:
+    """:class:`~kolgraph.store.base.GraphReads` over an open :class:`EmbeddedStore`."""
+
+    def __init__(self, store: EmbeddedStore):
+        self._store = store
+
+    def hcp_territories(self, hcp_ids: list[str]) -> dict[str, str | None]:
+        return dict(self._rows("read_hcp_territories", hcp_ids=_ids(hcp_ids)))
+
+    def current_affiliations(self, hcp_ids: list[str]) -> list[Affiliation]:
+        return self._rows("read_current_affiliations", hcp_ids=_ids(hcp_ids))
+
+    def search_rows(self, text: str, territory: str | None, limit: int) -> list[dict]:
+        index = self._store.cached("search", _read_index)
+        by_institution = _ids_containing(index.institutions, text)
+        by_topic = _ids_containing(index.topics, text)
+        rows = []
+        for hcp in index.hcps.values():
+            if territory is not None and hcp["territory"] != territory:
+                continue
+            matched = browse.matched_kinds(text, hcp["name"], hcp["specialty"], (), ())
+            matched += [
+                kind
+                for kind, ids in (("institution", by_institution), ("topic", by_topic))
+                if hcp["hcp_id"] in ids
+            ]
+            if matched or not text:
+                rows.append({**hcp, "matched": matched})
+        return rows
+
+    def top_rows(self, limit: int, territory: str | None) -> list[dict]:
+        return self._records("list_top_hcps", territory=territory, limit=limit)
+
+    def rising_rows(self, limit: int, territory: str | None) -> list[dict]:
+        return self._records("list_rising_hcps", territory=territory, limit=limit)
+
+    def profile_parts(self, hcp_id: str) -> dict | None:
+        hcp = self._records("read_hcp", hcp_id=hcp_id)
+        if not hcp:
+            return None
+        score = self._records("read_hcp_score", hcp_id=hcp_id)
+        parts = {name: self._records(f"read_hcp_{name}", hcp_id=hcp_id) for name in _PROFILE_PARTS}
+        return {"hcp": hcp[0], "score": score[0] if score else None, **parts}
+
+    def institution_members(self, institution_id: str) -> list[str] | None:
+        if not self._rows("read_institution", institution_id=institution_id):
+            return None
+        return [h for (h,) in self._rows("read_institution_members", institution_id=institution_id)]
+
+    def territory_members(self, territory: str) -> list[str]:
+        return [h for (h,) in self._rows("read_territory_members", territory=territory)]
+
+    def coauthor_edges(self, hcp_ids: list[str], min_papers: int) -> Edges:
+        return self._rows("read_coauthor_neighbours", hcp_ids=_ids(hcp_ids), min_papers=min_papers)
+
+    def coauthor_edges_among(self, hcp_ids: list[str], min_papers: int) -> Edges:
+        return self._rows("read_coauthor_edges", hcp_ids=_ids(hcp_ids), min_papers=min_papers)
+
+    def network_nodes(self, hcp_ids: list[str], as_of: str) -> list[dict]:
+        return self._records("read_network_nodes", hcp_ids=_ids(hcp_ids), as_of=as_of)
+
+    def recent_insight_rows(self, territory: str | None, limit: int) -> list[dict]:
+        return self._records("read_recent_insights", territory=territory, limit=limit)
+
+    def gap_candidates(self, query: GapQuery) -> tuple[list[dict], list[dict]]:
+        frames = self._store.cached("gaps", gap_snapshot.read_frames)
+        return gap_snapshot.candidates(frames, query), frames.msls
+
+    def coverage_counts(
+        self, as_of: date, stale_days: int, territory: str | None
+    ) -> tuple[dict[str, tuple[int, int]], list[dict], dict[str, int]]:
+        frames = self._store.cached("gaps", gap_snapshot.read_frames)
+        since = engaged_since(as_of, stale_days)
+        counts, engaged = gap_snapshot.coverage_counts(frames, since, as_of.isoformat())
+        return counts, frames.msls, dict(engaged)
+
+    def coauthor_rows(self, hcp_id: str) -> list[dict]:
+        return self._records("read_hcp_coauthors", hcp_id=hcp_id)
+
+    def neighbourhood(self, hcp_id: str) -> Neighbourhood | None:
+        graph = self._graph()
+        if hcp_id not in graph.names:
+            return None
+        own = graph.institutions.get(hcp_id, [])
+        names = dict(self._rows("read_institution_names", institution_ids=_ids(own)))
+        coauthors = {
+            c: (graph.names.get(c), graph.coauthors.get(c, []))
+            for c in graph.coauthors.get(hcp_id, [])
+        }
+        institutions = {i: (names.get(i), graph.members.get(i, [])) for i in own}
+        return Neighbourhood(hcp_id, coauthors, institutions)
+
+    def hcp_details(self, hcp_ids: list[str]) -> dict[str, tuple[str, frozenset]]:
+        names = self._graph().names
+        topics = self._store.cached("topics", _read_topics)
+        return {i: (names.get(i, i), frozenset(topics.get(i, ()))) for i in hcp_ids}
+
+    def expand(
+        self, nodes: list[Node], window: Window | None
+    ) -> tuple[dict[Node, list[Node]], dict[str, str]]:
+        graph = self._graph()
+        found = {}
+        for node in nodes:
+            if node.kind == HCP:
+                found[node] = [Node(c, HCP) for c in graph.coauthors.get(node.id, ())] + [
+                    Node(i, INSTITUTION) for i in graph.institutions.get(node.id, ())
+                ]
+            else:
+                found[node] = [Node(h, HCP) for h in graph.members.get(node.id, ())]
+        if window is None:
+            return found, {}
+        hcps = sorted({n.id for near in found.values() for n in near if n.kind == HCP})
+        return found, self.engaged(hcps, window) if hcps else {}
+
+    def engaged(self, hcp_ids: list[str], window: Window) -> dict[str, str]:
+        return dict(self._rows("read_engaged_hcps", hcp_ids=_ids(hcp_ids), **window))
+
+    def hop_facts(self, path: list[Node]) -> HopFacts:
+        hcps, institutions, pairs = hop_requests(path)
+        rows = self._rows("read_coauthor_pairs", pairs=json.dumps(pairs))
+        names = self._graph().names
+        return HopFacts(
+            names={h: names.get(h) for h in hcps},
+            institutions=dict(
+                self._rows("read_institution_names", institution_ids=_ids(institutions))
+            ),
+            pairs={(a, b): (p, f, last) for a, b, p, f, last in rows},
+        )
+
+    # --- running statements ------------------------------------------------------------------
+
+    def _rows(self, name: str, **params: object) -> list:
+        return self._store.select(name, _doing(name), params)
+
+    def _records(self, name: str, **params: object) -> list[dict]:
+        rows = self._store.records(name, _doing(name), params)
+        for row in rows:
+            for column in _JSON_COLUMNS:
+                if isinstance(row.get(column), str):
+                    row[column] = json.loads(row[column])
+        return rows
+
+    def _graph(self) -> PathGraph:
+        return self._store.cached("graph", _read_graph)
 
 
-def _read_frames(con) -> GapFrames:
-    return _build_frames({name: con.execute(sql).fetchall() for name, sql in _SNAPSHOT_SQL.items()})
+def _ids(ids: Iterable[str]) -> str:
+    """An id list as one JSON parameter (for ``json_each``) instead of thousands of ``?``."""
+    return json.dumps(list(ids))
 
 
-def _build_frames(rows: dict[str, list[tuple]]) -> GapFrames:
-    hcps = (
-        {c: list(v) for c, v in zip(_HCP_COLUMNS, zip(*rows["hcps"]))}
-        if rows["hcps"]
-        else {c: [] for c in _HCP_COLUMNS}
-    )
-    position = {hcp_id: i for i, hcp_id in enumerate(hcps["hcp_id"])}
-    keys, dates, msl_ids = _touch_keys(rows["touchpoints"], position)
-    return GapFrames(
-        hcps=hcps,
-        tier=np.asarray(hcps["tier"], dtype=np.int64),
-        rank=np.asarray(hcps["rank"], dtype=np.int64),
-        territory=np.asarray(hcps["territory"], dtype=object),
-        institution=_institutions(rows["affiliations"], hcps["hcp_id"]),
-        keys=keys,
-        dates=dates,
-        msl_ids=msl_ids,
-        msls=[
-            dict(zip(("msl_id", "name", "territory", "therapeutic_area"), m)) for m in rows["msls"]
-        ],
-    )
+def _doing(name: str) -> str:
+    """What an error message says the store was doing: ``read_hcp_score`` -> "read hcp score"."""
+    return name.replace("_", " ")
 
 
-def _touch_keys(touchpoints: list[tuple], position: dict[str, int]):
-    """Sorted touch keys of scored HCPs, with each touch's date text and MSL."""
-    kept = [(position[h], m, d) for h, m, d in touchpoints if h in position]
-    if not kept:
-        empty = np.array([], dtype=object)
-        return np.array([], dtype=np.int64), empty, empty
-    pos, msl, dates = (np.asarray(v, dtype=object) for v in zip(*kept))
-    keys = pos.astype(np.int64) * DAY_SPAN + _days(dates)
-    order = np.argsort(keys, kind="stable")
-    return keys[order], dates[order], msl[order]
+def _read_index(fetch: Fetch) -> SearchIndex:
+    columns = ("hcp_id", "name", "specialty", "territory", "tier", "influence", "rank")
+    hcps = {r[0]: dict(zip(columns, r)) for r in fetch("list_search_hcps")}
+    institutions: dict[str, set[str]] = defaultdict(set)
+    for hcp_id, name in fetch("list_institution_names"):
+        institutions[(name or "").lower()].add(hcp_id)
+    topics: dict[str, set[str]] = defaultdict(set)
+    for term, hcp_id in fetch("list_hcp_topics"):
+        topics[str(term).lower()].add(hcp_id)
+    return SearchIndex(hcps, dict(institutions), dict(topics))
 
 
-def _institutions(affiliations: list[tuple], hcp_ids: list[str]) -> list:
-    current: dict[str, list[tuple]] = {}
-    for hcp_id, start, institution_id, name in affiliations:
-        current.setdefault(hcp_id, []).append((start, institution_id, name))
-    return [current_institution(current.get(h, ())) for h in hcp_ids]
+def _ids_containing(names: dict[str, set[str]], text: str) -> set[str]:
+    """The ids under every name that contains ``text`` (none for blank text)."""
+    found: set[str] = set()
+    for name, ids in names.items():
+        if text and text in name:
+            found |= ids
+    return found
 
 
-def _days(dates: np.ndarray) -> np.ndarray:
-    return (dates.astype("datetime64[D]") - DAY_ZERO).astype(np.int64)
+def _read_graph(fetch: Fetch) -> PathGraph:
+    names = dict(fetch("list_hcp_names"))
+    coauthors: dict[str, list[str]] = defaultdict(list)
+    for a, b in fetch("list_coauthorship_ends"):
+        coauthors[a].append(b)
+        coauthors[b].append(a)
+    institutions: dict[str, list[str]] = defaultdict(list)
+    members: dict[str, list[str]] = defaultdict(list)
+    for hcp_id, institution_id in fetch("list_current_memberships"):
+        institutions[hcp_id].append(institution_id)
+        members[institution_id].append(hcp_id)
+    return PathGraph(names, dict(coauthors), dict(institutions), dict(members))
 
 
-def _day(text: str) -> int:
-    return int((np.datetime64(text, "D") - DAY_ZERO).astype(np.int64))
-
-
-# --- answering ------------------------------------------------------------------------------
-
-
-def _window(
-    frames: GapFrames, positions: np.ndarray, after: int, through: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """For each HCP position, the index range ``[low, high)`` in ``keys`` of its touches
-    dated after day ``after`` and up to day ``through`` (``after=-1``: from the first)."""
-    base = positions.astype(np.int64) * DAY_SPAN
-    return (
-        np.searchsorted(frames.keys, base + after, "right"),
-        np.searchsorted(frames.keys, base + through, "right"),
-    )
-
-
-def _candidates(frames: GapFrames, query: GapQuery) -> list[dict]:
-    """Rows of the selected HCPs that may be gaps (all selected, with include_engaged)."""
-    params = query.params()
-    mask = (frames.rank <= params["max_rank"]) & (frames.tier <= params["max_tier"])
-    if query.territory is not None:
-        mask &= frames.territory == query.territory
-    selected = np.flatnonzero(mask)
-    as_of = _day(params["as_of"])
-    start, end = _window(frames, selected, -1, as_of)
-    year_start, _ = _window(frames, selected, _day(params["year_ago"]), as_of)
-    if params["engaged_since"] is not None:
-        recent, _ = _window(frames, selected, _day(params["engaged_since"]) - 1, as_of)
-        covered = {m["territory"] for m in frames.msls}
-        uncovered = np.array([t not in covered for t in frames.territory[selected]], dtype=bool)
-        keep = (recent == end) | uncovered  # no touch in the engaged window, or no MSL
-        selected, start, end, year_start = (a[keep] for a in (selected, start, end, year_start))
-    return [
-        _candidate(frames, int(p), int(s), int(e), int(y))
-        for p, s, e, y in zip(selected, start, end, year_start)
-    ]
-
-
-def _candidate(frames: GapFrames, position: int, start: int, end: int, year_start: int) -> dict:
-    row = {c: frames.hcps[c][position] for c in _HCP_COLUMNS}
-    row["last_touch"] = frames.dates[end - 1] if end > start else None
-    row["touches_12m"] = end - year_start
-    row["institution"] = frames.institution[position]  # dropped unless asked for, in finish_gaps
-    return row
-
-
-def _coverage_counts(frames: GapFrames, since: int, until: int):
-    """(territory -> (tier 1-2 HCPs, engaged)), (msl_id -> own-territory tier 1-2 HCPs engaged)."""
-    tier12 = np.flatnonzero(
-        (frames.tier <= COVERAGE_MAX_TIER)
-        & np.array([t is not None for t in frames.territory], dtype=bool)
-    )
-    low, high = _window(frames, tier12, since - 1, until)
-    engaged = high > low
-    territories = frames.territory[tier12]
-    hcps, hits = Counter(territories), Counter(territories[engaged])
-    counts = {t: (n, hits.get(t, 0)) for t, n in hcps.items()}
-    home = {m["msl_id"]: m["territory"] for m in frames.msls}
-    pairs = set()
-    for position, lo, hi in zip(tier12, low, high):
-        for msl_id in frames.msl_ids[lo:hi]:
-            if home.get(msl_id) == frames.territory[position]:
-                pairs.add((msl_id, int(position)))
-    return counts, Counter(msl_id for msl_id, _ in pairs)
+def _read_topics(fetch: Fetch) -> dict[str, tuple[str, ...]]:
+    """Every HCP's MeSH terms over all their publications: reading them per question would
+    cost a random publication look-up per paper, too slow for prolific HCPs."""
+    vocabulary: dict[str, str] = {}  # one string object per term, shared by every HCP
+    terms = {
+        pmid: [vocabulary.setdefault(t, t) for t in json.loads(mesh)]
+        for pmid, mesh in fetch("list_publication_topics")
+    }
+    topics: dict[str, set[str]] = defaultdict(set)
+    for hcp_id, pmid in fetch("list_authorship_pairs"):
+        if pmid in terms:
+            topics[hcp_id].update(terms[pmid])
+    return {hcp_id: tuple(sorted(found)) for hcp_id, found in topics.items()}
