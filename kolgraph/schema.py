@@ -71,6 +71,14 @@ class Table:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
+    @property
+    def graph_name(self) -> str:
+        """The node label or relationship type that stores the table's rows."""
+        name = self.label or self.rel_type
+        if name is None:
+            raise ValueError(f"{self.name} is stored as neither nodes nor relationships")
+        return name
+
 
 def _cols(*specs: str) -> tuple[Column, ...]:
     """Columns from ``"name*:kind"`` specs (``*`` = required, kind defaults to text)."""

@@ -30,7 +30,7 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -333,7 +333,7 @@ RECENT_INSIGHT_WINDOW = 64
 
 
 def recent_insights(
-    fetch: Callable[[int], list[Mapping]], territory: str | None, limit: int
+    fetch: Callable[[int], Sequence[Mapping]], territory: str | None, limit: int
 ) -> list[dict]:
     """The ``limit`` newest insights (see the module docstring) of ``territory`` (None: all).
 
@@ -470,7 +470,7 @@ def assemble_network(
 
 
 def most_influential_rows(
-    rows: list[Mapping], cap: int | None, keep: str | None = None
+    rows: Sequence[Mapping], cap: int | None, keep: str | None = None
 ) -> list[Mapping]:
     """``rows`` when at most ``cap`` (or no cap), else the ``cap`` most influential, ``keep``
     (an ego centre) always among them; unscored count as 0, ties go by ``hcp_id``.
@@ -481,7 +481,7 @@ def most_influential_rows(
     ['b', 'c']
     """
     if cap is None or len(rows) <= cap:
-        return rows
+        return list(rows)
     ranked = sorted(
         rows, key=lambda r: (r["hcp_id"] != keep, -(_float(r["influence"]) or 0.0), r["hcp_id"])
     )

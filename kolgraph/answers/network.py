@@ -19,6 +19,7 @@ co-author hop, or an institution hop (the two HCPs and the institution between t
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -110,8 +111,8 @@ class Neighbourhood:
     """
 
     hcp_id: str
-    coauthors: Mapping[str, tuple[str, list[str]]]
-    institutions: Mapping[str, tuple[str, list[str]]]
+    coauthors: Mapping[str, tuple[str | None, list[str]]]
+    institutions: Mapping[str, tuple[str | None, list[str]]]
 
 
 @dataclass
@@ -389,8 +390,8 @@ class HopFacts:
     ``pairs``: (smaller hcp_id, larger hcp_id) -> (papers, first_year, last_year).
     """
 
-    names: Mapping[str, str]
-    institutions: Mapping[str, str]
+    names: Mapping[str, str | None]
+    institutions: Mapping[str, str | None]
     pairs: Mapping[tuple[str, str], tuple[int, int | None, int | None]]
 
 
@@ -399,7 +400,7 @@ def hop_requests(path: list[Node]) -> tuple[list[str], list[str], list[tuple[str
     hcps = sorted({n.id for n in path if n.kind == HCP})
     institutions = sorted({n.id for n in path if n.kind == INSTITUTION})
     pairs = sorted(
-        _pair(a.id, b.id) for a, b in zip(path, path[1:]) if a.kind == HCP and b.kind == HCP
+        _pair(a.id, b.id) for a, b in itertools.pairwise(path) if a.kind == HCP and b.kind == HCP
     )
     return hcps, institutions, pairs
 

@@ -199,9 +199,10 @@ class GraphStore(ABC):
         """Every stored HCP score (the columns ``write_scores`` takes), sorted by ``hcp_id``."""
 
     @abstractmethod
-    def data_version(self) -> str:
+    def data_version(self) -> str | None:
         """A token that changes with every write to the stored data, so answers computed
-        from the data can be reused while it is unchanged."""
+        from the data can be reused while it is unchanged (None: the store cannot tell,
+        and nothing is reused)."""
 
     @abstractmethod
     def close(self) -> None:

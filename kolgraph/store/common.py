@@ -7,7 +7,7 @@ A store module imports these instead of keeping its own copy, so a rule about st
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -62,7 +62,7 @@ def score_rows(frame: pd.DataFrame) -> list[dict]:
     absent = [c for c in SCORE_COLUMNS if c not in frame.columns]
     if absent:
         raise InputError(f"scores: missing column(s) {', '.join(absent)}")
-    converters = {
+    converters: dict[str, Callable[[Any], Any]] = {
         "hcp_id": str,
         "influence": float,
         "tier": int,

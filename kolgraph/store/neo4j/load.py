@@ -92,7 +92,7 @@ def _node_jobs(store: Neo4jStore, batch: Batch, stored: dict[str, int]) -> list[
         if table.references or not _rows_in(batch, table):
             continue
         (key,) = table.key
-        fresh = stored[table.label] == 0 and batch[table.name][key].is_unique
+        fresh = stored[table.graph_name] == 0 and batch[table.name][key].is_unique
         create, merge = WRITE_QUERIES[table.name]
         encode = partial(table_rows, table)
         jobs.append(
@@ -116,7 +116,7 @@ def _link_jobs(store: Neo4jStore, batch: Batch, first: bool, stored: dict[str, i
     for table in TABLES:
         if not table.references or not _rows_in(batch, table):
             continue
-        ends = [(TABLES_BY_NAME[target].label, column) for column, target in table.references]
+        ends = [(TABLES_BY_NAME[target].graph_name, column) for column, target in table.references]
         frame, (create, merge) = batch[table.name], WRITE_QUERIES[table.name]
         if first and table.name == "authorships":
             rows = first_authorships(frame)
@@ -128,7 +128,7 @@ def _link_jobs(store: Neo4jStore, batch: Batch, first: bool, stored: dict[str, i
             jobs.append(link_jobs(create, rows[new], ends, store.batch_size))
             jobs.append(link_jobs(merge, rows[~new], ends, store.batch_size))
         else:
-            fresh = stored[table.rel_type] == 0 and not frame.duplicated(list(table.key)).any()
+            fresh = stored[table.graph_name] == 0 and not frame.duplicated(list(table.key)).any()
             rows = table_frame(table, frame)
             jobs.append(link_jobs(create if fresh else merge, rows, ends, store.batch_size))
     if first:

@@ -13,7 +13,7 @@ database up to :data:`SCHEMA_VERSION` by the steps of :data:`MIGRATIONS`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 import pandas as pd
@@ -181,7 +181,7 @@ class Neo4jStore(GraphStore):
         """
         spec = entity_table(table)
         found: set[str] = set()
-        if not self.stats()["nodes"][spec.label]:
+        if not self.stats()["nodes"][spec.graph_name]:
             return found
         _constraint, match = KEY_QUERIES[spec.name]
         for chunk in chunks(list(dict.fromkeys(keys)), self.batch_size):
@@ -206,6 +206,9 @@ class Neo4jStore(GraphStore):
     def table(self, name: str) -> pd.DataFrame:
         """A whole stored table in canonical shape, derived columns appended (see
         :meth:`GraphStore.table`)."""
+        columns: tuple[str, ...]
+        key: Sequence[str]
+        lists: tuple[str, ...]
         if name == "coauthorships":
             columns, key, lists = COAUTHORSHIP_COLUMNS, ["hcp_a", "hcp_b"], ()
         elif name in TABLES_BY_NAME:
@@ -349,7 +352,8 @@ def _fetch_rows(tx, text: str) -> list[dict]:
 def _driver(settings: Neo4jSettings) -> Driver:
     """A driver for ``settings.uri`` (``neo4j://``, ``neo4j+s://``, ``bolt://`` ...)."""
     try:
-        return GraphDatabase.driver(settings.uri, auth=(settings.username, settings.password))
+        auth = (settings.username, settings.password or "")
+        return GraphDatabase.driver(settings.uri, auth=auth)
     except (ConfigurationError, ValueError) as exc:
         raise ConfigError(f"NEO4J_URI {settings.uri!r} is not a Neo4j URI: {exc}") from None
 

@@ -289,6 +289,9 @@ class EmbeddedStore(GraphStore):
     def table(self, name: str) -> pd.DataFrame:
         """A whole stored table, sorted by key, canonical kinds; derived columns appended
         (``hcps.name``, ``authorships.last_author`` as bool)."""
+        columns: tuple[str, ...]
+        key: Sequence[str]
+        lists: tuple[str, ...]
         if name == "coauthorships":
             columns, key, lists = COAUTHORSHIP_COLUMNS, ("hcp_a", "hcp_b"), ()
         elif name in TABLES_BY_NAME:
