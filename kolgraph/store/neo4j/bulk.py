@@ -131,8 +131,8 @@ def _records(chunk: pd.DataFrame, group: tuple[str, str] | None) -> list[dict]:
 
 
 def _dicts(frame: pd.DataFrame) -> list[dict]:
-    """One dict of plain Python values per row (``tolist`` unboxes a column at once,
-    several times faster than ``to_dict("records")``)."""
+    """One dict of plain Python values per row (``tolist`` unboxes a whole column at once,
+    where ``to_dict("records")`` converts cell by cell)."""
     names = list(frame.columns)
     return [dict(zip(names, values)) for values in zip(*(frame[n].tolist() for n in names))]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -22,13 +22,20 @@ from kolgraph.answers.network import HCP, INSTITUTION, HopFacts, Neighbourhood, 
 from kolgraph.store.base import Edges, Window
 from kolgraph.store.common import Affiliation
 from kolgraph.store.sqlite import gap_snapshot
+from kolgraph.store.sqlite.catalog import json_list
 
 if TYPE_CHECKING:
     from kolgraph.store.sqlite.store import EmbeddedStore
 
 Fetch = Callable[[str], list[tuple]]
 _JSON_COLUMNS = ("mesh_terms", "conditions")
-_PROFILE_PARTS = ("affiliations", "publications", "trials", "touchpoints")
+#: The statement that reads each part of a profile.
+_PROFILE_PARTS = {
+    "affiliations": "read_hcp_affiliations",
+    "publications": "read_hcp_publications",
+    "trials": "read_hcp_trials",
+    "touchpoints": "read_hcp_touchpoints",
+}
 
 
 @dataclass(frozen=True)
@@ -58,10 +65,10 @@ class SqliteReads:
         self._store = store
 
     def hcp_territories(self, hcp_ids: list[str]) -> dict[str, str | None]:
-        return dict(self._rows("read_hcp_territories", hcp_ids=_ids(hcp_ids)))
+        return dict(self._rows("read_hcp_territories", hcp_ids=json_list(hcp_ids)))
 
     def current_affiliations(self, hcp_ids: list[str]) -> list[Affiliation]:
-        return self._rows("read_current_affiliations", hcp_ids=_ids(hcp_ids))
+        return self._rows("read_current_affiliations", hcp_ids=json_list(hcp_ids))
 
     def search_rows(self, text: str, territory: str | None, limit: int) -> list[dict]:
         index = self._store.cached("search", _read_index)
@@ -92,7 +99,7 @@ class SqliteReads:
         if not hcp:
             return None
         score = self._records("read_hcp_score", hcp_id=hcp_id)
-        parts = {name: self._records(f"read_hcp_{name}", hcp_id=hcp_id) for name in _PROFILE_PARTS}
+        parts = {part: self._records(name, hcp_id=hcp_id) for part, name in _PROFILE_PARTS.items()}
         return {"hcp": hcp[0], "score": score[0] if score else None, **parts}
 
     def institution_members(self, institution_id: str) -> list[str] | None:
@@ -104,13 +111,15 @@ class SqliteReads:
         return [h for (h,) in self._rows("read_territory_members", territory=territory)]
 
     def coauthor_edges(self, hcp_ids: list[str], min_papers: int) -> Edges:
-        return self._rows("read_coauthor_neighbours", hcp_ids=_ids(hcp_ids), min_papers=min_papers)
+        return self._rows(
+            "read_coauthor_neighbours", hcp_ids=json_list(hcp_ids), min_papers=min_papers
+        )
 
     def coauthor_edges_among(self, hcp_ids: list[str], min_papers: int) -> Edges:
-        return self._rows("read_coauthor_edges", hcp_ids=_ids(hcp_ids), min_papers=min_papers)
+        return self._rows("read_coauthor_edges", hcp_ids=json_list(hcp_ids), min_papers=min_papers)
 
     def network_nodes(self, hcp_ids: list[str], as_of: str) -> list[dict]:
-        return self._records("read_network_nodes", hcp_ids=_ids(hcp_ids), as_of=as_of)
+        return self._records("read_network_nodes", hcp_ids=json_list(hcp_ids), as_of=as_of)
 
     def recent_insight_rows(self, territory: str | None, limit: int) -> list[dict]:
         return self._records("read_recent_insights", territory=territory, limit=limit)
@@ -135,7 +144,7 @@ class SqliteReads:
         if hcp_id not in graph.names:
             return None
         own = graph.institutions.get(hcp_id, [])
-        names = dict(self._rows("read_institution_names", institution_ids=_ids(own)))
+        names = dict(self._rows("read_institution_names", institution_ids=json_list(own)))
         coauthors = {
             c: (graph.names.get(c), graph.coauthors.get(c, []))
             for c in graph.coauthors.get(hcp_id, [])
@@ -166,7 +175,7 @@ class SqliteReads:
         return found, self.engaged(hcps, window) if hcps else {}
 
     def engaged(self, hcp_ids: list[str], window: Window) -> dict[str, str]:
-        return dict(self._rows("read_engaged_hcps", hcp_ids=_ids(hcp_ids), **window))
+        return dict(self._rows("read_engaged_hcps", hcp_ids=json_list(hcp_ids), **window))
 
     def hop_facts(self, path: list[Node]) -> HopFacts:
         hcps, institutions, pairs = hop_requests(path)
@@ -175,7 +184,7 @@ class SqliteReads:
         return HopFacts(
             names={h: names.get(h) for h in hcps},
             institutions=dict(
-                self._rows("read_institution_names", institution_ids=_ids(institutions))
+                self._rows("read_institution_names", institution_ids=json_list(institutions))
             ),
             pairs={(a, b): (p, f, last) for a, b, p, f, last in rows},
         )
@@ -195,11 +204,6 @@ class SqliteReads:
 
     def _graph(self) -> PathGraph:
         return self._store.cached("graph", _read_graph)
-
-
-def _ids(ids: Iterable[str]) -> str:
-    """An id list as one JSON parameter (for ``json_each``) instead of thousands of ``?``."""
-    return json.dumps(list(ids))
 
 
 def _doing(name: str) -> str:

@@ -38,7 +38,7 @@ from kolgraph.schema import (
 from kolgraph.store.base import GraphStore, Progress, no_progress
 from kolgraph.store.common import entity_table, object_frame, score_frame, score_rows
 from kolgraph.store.sqlite import load
-from kolgraph.store.sqlite.catalog import sql
+from kolgraph.store.sqlite.catalog import json_list, sql
 from kolgraph.store.sqlite.reads import SqliteReads
 
 DB_FILENAME = "kolgraph.sqlite3"
@@ -264,9 +264,8 @@ class EmbeddedStore(GraphStore):
         """The subset of ``keys`` already stored in entity table ``table``."""
         spec = entity_table(table)
         key = spec.key[0]
-        # One JSON parameter instead of thousands of placeholders.
         text = f"SELECT {key} FROM {table} WHERE {key} IN (SELECT value FROM json_each(?))"
-        found = self.select_text(text, f"read {table}", (load.json_list(keys),))
+        found = self.select_text(text, f"read {table}", (json_list(keys),))
         return {k for (k,) in found}
 
     def stats(self) -> dict[str, dict[str, int]]:
