@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from kolgraph.answers.browse import NetworkFilters
+    from kolgraph.config import Settings
 
 #: Called with the number of rows just written, so a CLI can advance a progress bar.
 Progress = Callable[[int], None]
@@ -156,6 +157,11 @@ class GraphStore(ABC):
     #: Backend name, as given to ``--backend``.
     backend: str = ""
 
+    @classmethod
+    @abstractmethod
+    def open(cls, settings: Settings) -> GraphStore:
+        """The store the settings name, opened (StoreUnavailable when it cannot be)."""
+
     @property
     @abstractmethod
     def reads(self) -> GraphReads:
@@ -209,7 +215,8 @@ class GraphStore(ABC):
         """Release connections and files."""
 
     #: Whether one open store may serve several threads at once (a web server keeps one
-    #: per process); otherwise each thread opens its own.
+    #: per process; it holds a connection pool, which must not cross a fork); otherwise
+    #: each thread opens its own.
     thread_safe: bool = False
 
     def is_current(self) -> bool:

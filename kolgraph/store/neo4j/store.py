@@ -26,7 +26,7 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
-from kolgraph.config import Neo4jSettings
+from kolgraph.config import Neo4jSettings, Settings
 from kolgraph.cypher import QueryCatalog, default_catalog
 from kolgraph.errors import ConfigError, StoreUnavailable
 from kolgraph.schema import COAUTHORSHIP_COLUMNS, NODE_LABELS, REL_TYPES, TABLES_BY_NAME, Batch
@@ -128,6 +128,10 @@ class Neo4jStore(GraphStore):
             driver.close()
             raise
         return store
+
+    @classmethod
+    def open(cls, settings: Settings) -> Neo4jStore:
+        return cls.connect(settings.neo4j)
 
     @property
     def reads(self) -> Neo4jReads:

@@ -25,6 +25,7 @@ from typing import TypeVar
 
 import pandas as pd
 
+from kolgraph.config import Settings
 from kolgraph.errors import StoreUnavailable
 from kolgraph.schema import (
     AUTHORSHIPS,
@@ -82,6 +83,10 @@ class EmbeddedStore(GraphStore):
         self._con: sqlite3.Connection | None = self._connect(Path(home), timeout)
         self._identity = self._file_identity()
         self._reads = SqliteReads(self)
+
+    @classmethod
+    def open(cls, settings: Settings) -> EmbeddedStore:
+        return cls(settings.home)
 
     @property
     def reads(self) -> SqliteReads:
