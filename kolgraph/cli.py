@@ -377,6 +377,12 @@ COVERAGE_LISTINGS = {"territory": "territories", "msl": "msls"}
     type=click.Choice(sorted(COVERAGE_LISTINGS)),
     help="Only one listing (CSV prints one: territory unless --by msl).",
 )
+@click.option(
+    "--reach",
+    is_flag=True,
+    help="Also count the tier 1-2 HCPs not engaged by how many hops (co-authorship or a "
+    "shared current institution) they are from one that is: 1, 2, or out of reach.",
+)
 @output_options
 @pass_app
 def coverage(
@@ -385,15 +391,19 @@ def coverage(
     as_of,
     territory: str | None,
     by: str | None,
+    reach: bool,
     as_json: bool,
     as_csv: bool,
 ) -> None:
-    """Per territory and per MSL: tier 1-2 HCPs and the share engaged within --stale-days."""
-    from kolgraph.answers.gaps import MSL_FIELDS, TERRITORY_FIELDS
+    """Per territory and per MSL: tier 1-2 HCPs and the share engaged within --stale-days
+    (an MSL's row: the HCPs of its territory it engaged itself)."""
+    from kolgraph.answers.gaps import MSL_FIELDS, REACH_FIELDS, TERRITORY_FIELDS
 
     fmt = chosen_format(as_json, as_csv)
-    result = app.store.coverage(as_of.date() if as_of else date.today(), stale_days, territory)
-    fields = {"territories": TERRITORY_FIELDS, "msls": MSL_FIELDS}
+    on = as_of.date() if as_of else date.today()
+    result = app.store.coverage(on, stale_days, territory, reach=reach)
+    extra = REACH_FIELDS if reach else ()
+    fields = {"territories": TERRITORY_FIELDS + extra, "msls": MSL_FIELDS + extra}
     if fmt == "json":
         click.echo(json.dumps(result[COVERAGE_LISTINGS[by]] if by else result, indent=2))
     elif fmt == "csv":

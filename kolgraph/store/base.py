@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING, Protocol
 import pandas as pd
 
 from kolgraph.answers import browse, network
-from kolgraph.answers.gaps import GapQuery, check_window, current_institution, finish_coverage
+from kolgraph.answers.gaps import (
+    COVERAGE_MAX_TIER,
+    GapQuery,
+    add_reach,
+    check_window,
+    current_institution,
+    finish_coverage,
+)
 from kolgraph.answers.gaps import finish_gaps as finish_gap_rows
 from kolgraph.answers.network import HopFacts, Neighbourhood, Node
 from kolgraph.errors import NotFoundError
@@ -139,6 +146,15 @@ class GraphReads(Protocol):
         """The names and co-authorship numbers a path's hops show."""
         ...
 
+    def hcp_neighbours(self, hcp_ids: list[str]) -> dict[str, list[str]]:
+        """Each HCP's neighbours over co-authorship and shared current institution."""
+        ...
+
+    def engaged_neighbour(self, hcp_ids: list[str], since: str, as_of: str) -> dict[str, str]:
+        """For each HCP with one, the smallest id among its neighbours (co-authors and
+        current co-members) with a touchpoint dated from ``since`` through ``as_of``."""
+        ...
+
 
 class GraphStore(ABC):
     """A persistent KOL graph.
@@ -240,13 +256,41 @@ class GraphStore(ABC):
             current = self._current_affiliations([r["hcp_id"] for r in rows])
             for row in rows:
                 row["institution"] = current_institution(current.get(row["hcp_id"], ()))
-        return finish_gap_rows(rows, msls, query)
+        answer = finish_gap_rows(rows, msls, query)
+        self._add_reach(answer, query)
+        return answer
 
-    def coverage(self, as_of: date, stale_days: int, territory: str | None = None) -> dict:
-        """Per territory and per MSL: tier 1-2 HCPs and the share engaged within the window."""
+    def _add_reach(self, rows: list[dict], query: GapQuery) -> None:
+        """Set each gap row's ``reach_hops`` and ``reach_via`` (:func:`network.reach`)."""
+        since, as_of = network.engagement_window(query.as_of, query.stale_days)
+        targets = {r["hcp_id"]: (r["last_touch"] or "") >= since for r in rows}
+        found = network.reach(
+            targets,
+            neighbours=self.reads.hcp_neighbours,
+            engaged_neighbour=lambda ids: self.reads.engaged_neighbour(ids, since, as_of),
+        )
+        for row in rows:
+            row["reach_hops"], row["reach_via"] = found[row["hcp_id"]]
+
+    def coverage(
+        self, as_of: date, stale_days: int, territory: str | None = None, *, reach: bool = False
+    ) -> dict:
+        """Per territory and per MSL: tier 1-2 HCPs and the share engaged within the window;
+        with ``reach``, how many of the others are one, two or more hops from an engaged one
+        (:data:`~kolgraph.answers.gaps.REACH_FIELDS`)."""
         check_window(as_of, stale_days)
         counts, msls, engaged = self.reads.coverage_counts(as_of, stale_days, territory)
-        return finish_coverage(counts, msls, engaged, territory)
+        answer = finish_coverage(counts, msls, engaged, territory)
+        if not reach:
+            return answer
+        everyone = GapQuery(
+            max_tier=COVERAGE_MAX_TIER,
+            territory=territory,
+            as_of=as_of,
+            stale_days=stale_days,
+            include_engaged=True,
+        )
+        return add_reach(answer, self.coverage_gaps(everyone))
 
     def coauthors(self, hcp_id: str) -> list[dict]:
         """An HCP's co-authors, most joint publications first (then latest year, hcp_id)."""

@@ -189,6 +189,20 @@ class SqliteReads:
             pairs={(a, b): (p, f, last) for a, b, p, f, last in rows},
         )
 
+    def hcp_neighbours(self, hcp_ids: list[str]) -> dict[str, list[str]]:
+        graph = self._graph()
+        return {h: sorted(_neighbours(graph, h)) for h in hcp_ids}
+
+    def engaged_neighbour(self, hcp_ids: list[str], since: str, as_of: str) -> dict[str, str]:
+        engaged = {h for (h,) in self._rows("list_engaged_hcps", since=since, as_of=as_of)}
+        graph = self._graph()
+        found = {}
+        for hcp_id in hcp_ids:
+            near = _neighbours(graph, hcp_id) & engaged
+            if near:
+                found[hcp_id] = min(near)
+        return found
+
     # --- running statements ------------------------------------------------------------------
 
     def _rows(self, name: str, **params: object) -> list:
@@ -230,6 +244,15 @@ def _ids_containing(names: dict[str, set[str]], text: str) -> set[str]:
         if text and text in name:
             found |= ids
     return found
+
+
+def _neighbours(graph: PathGraph, hcp_id: str) -> set[str]:
+    """Co-authors and current co-members of an HCP."""
+    near = set(graph.coauthors.get(hcp_id, ()))
+    for institution_id in graph.institutions.get(hcp_id, ()):
+        near.update(graph.members.get(institution_id, ()))
+    near.discard(hcp_id)
+    return near
 
 
 def _read_graph(fetch: Fetch) -> PathGraph:
