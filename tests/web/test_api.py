@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -239,3 +240,16 @@ def test_the_gaps_page_masks_reach_per_user_though_the_table_is_cached(client, a
     max_ = auth.as_user("max").get(url).get_data(as_text=True)
     assert "reach via" in mia and outside in mia
     assert outside not in max_ and 'data-hcp-id="H05"' in max_
+
+
+def test_the_dashboard_shows_reach_per_territory(client, auth, loaded):
+    with EmbeddedStore(loaded) as store:
+        coverage = store.coverage(date.today(), 180, reach=True)
+    page = auth.as_user("max").get("/").get_data(as_text=True)
+    for row in coverage["territories"]:
+        line = re.search(rf'<tr data-territory="{row["territory"]}">(.*?)</tr>', page, re.S)
+        cells = re.findall(r'<td class="num">([^<]*)</td>', line.group(1))
+        assert cells[3:6] == [
+            str(row[f]) for f in ("within_1_hop", "within_2_hops", "out_of_reach")
+        ]
+    assert sum(r["within_1_hop"] + r["within_2_hops"] for r in coverage["territories"]) > 0
