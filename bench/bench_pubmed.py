@@ -76,21 +76,23 @@ def phases(path: Path) -> dict:
     from kolgraph.loaders.pubmed import read_pubmed
     from kolgraph.loaders.validate import validate
     from kolgraph.scoring import rescore
-    from kolgraph.store.embedded import EmbeddedStore
+    from kolgraph.store.sqlite import EmbeddedStore
 
     times = {}
-    with tempfile.TemporaryDirectory(prefix="kolgraph-bench-") as home:
-        with EmbeddedStore(Path(home)) as store:
-            started = time.perf_counter()
-            read = read_pubmed(path, store)
-            times["read"] = time.perf_counter() - started
-            batch = validate(read.raw, store, today=date.today())
-            times["validate"] = time.perf_counter() - started - sum(times.values())
-            store.load(batch)
-            times["store load"] = time.perf_counter() - started - sum(times.values())
-            rescore(store, Path(home))
-            times["score"] = time.perf_counter() - started - sum(times.values())
-            stats = store.stats()
+    with (
+        tempfile.TemporaryDirectory(prefix="kolgraph-bench-") as home,
+        EmbeddedStore(Path(home)) as store,
+    ):
+        started = time.perf_counter()
+        read = read_pubmed(path, store)
+        times["read"] = time.perf_counter() - started
+        batch = validate(read.raw, store, today=date.today())
+        times["validate"] = time.perf_counter() - started - sum(times.values())
+        store.load(batch)
+        times["store load"] = time.perf_counter() - started - sum(times.values())
+        rescore(store, Path(home))
+        times["score"] = time.perf_counter() - started - sum(times.values())
+        stats = store.stats()
     return {
         "records": read.records_read,
         "seconds": times,
@@ -149,10 +151,14 @@ def wipe_neo4j(env: dict[str, str]) -> None:
     """Empty the benchmark's Neo4j database before a load (constraints and indexes stay)."""
     from neo4j import GraphDatabase
 
-    with GraphDatabase.driver(env["NEO4J_URI"], auth=("neo4j", env["NEO4J_PASSWORD"])) as driver:
-        with driver.session(database=env.get("NEO4J_DATABASE") or "neo4j") as session:
-            query = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-            session.run(query).consume()
+    auth = ("neo4j", env["NEO4J_PASSWORD"])
+    database = env.get("NEO4J_DATABASE") or "neo4j"
+    with (
+        GraphDatabase.driver(env["NEO4J_URI"], auth=auth) as driver,
+        driver.session(database=database) as session,
+    ):
+        query = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+        session.run(query).consume()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS as MAX_AUTHORS
-from kolgraph.store.base import COAUTHORSHIP_COLUMNS
+from kolgraph.schema import COAUTHORSHIP_COLUMNS
 
 
 def coauthorship_pairs(

@@ -1,7 +1,6 @@
-"""The web read model: what pages need that the analytics interface does not give.
+"""What a user browses: search, top lists, profiles, recent insights and network views.
 
-Stores fetch raw rows (see :class:`~kolgraph.store.embedded_web.EmbeddedWebQueries` and
-:class:`~kolgraph.store.neo4j_web.Neo4jWebQueries`); every rule that decides an answer --
+Stores fetch raw rows (:class:`~kolgraph.store.base.GraphReads`); every rule that decides an answer --
 matching, ordering, the current institution, engagement status, network filters -- lives
 here, so both stores give identical answers.
 
@@ -12,7 +11,7 @@ Rules:
   any MeSH term of a publication the HCP authored; blank text matches every HCP.  Results:
   highest influence first (unscored last), then name, then ``hcp_id``.
 * **Institution** shown for an HCP: the main current one
-  (:func:`kolgraph.analytics.gaps.current_institution`).
+  (:func:`kolgraph.answers.gaps.current_institution`).
 * **Engagement** (network colours): ``engaged`` when the last touchpoint on or before
   ``as_of`` is at most ``stale_days`` old, ``stale`` when older, ``never`` without one.
 * **Networks**: co-authorships with ``papers >= min_papers`` are the edges.  ``hcp``: the HCP
@@ -31,13 +30,13 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import networkx as nx
 
-from kolgraph.analytics.gaps import DEFAULT_STALE_DAYS, current_institution
+from kolgraph.answers.gaps import DEFAULT_STALE_DAYS, current_institution
 from kolgraph.errors import InputError, NotFoundError
 
 SEARCH_FIELDS = (
@@ -163,27 +162,30 @@ def matched_kinds(
     return found
 
 
-def finish_search(rows: Iterable[Mapping], limit: int) -> list[dict]:
-    """Search answer rows (:data:`SEARCH_FIELDS`) in answer order, at most ``limit``.
-
-    ``rows`` hold the search fields except ``institution``, plus ``affiliations``: the HCP's
-    current affiliations as ``(start_year, institution_id, name)``.
-    """
-    answer = [search_row(row) for row in rows]
-    answer.sort(
-        key=lambda r: (r["influence"] is None, -(r["influence"] or 0), r["name"] or "", r["hcp_id"])
+def best_matches(rows: Iterable[Mapping], limit: int) -> list[Mapping]:
+    """Search rows in answer order (highest influence first, unscored last, then name and
+    ``hcp_id``), at most ``limit``."""
+    ranked = sorted(
+        rows,
+        key=lambda r: (
+            r["influence"] is None,
+            -(_float(r["influence"]) or 0),
+            r["name"] or "",
+            r["hcp_id"],
+        ),
     )
-    return answer[:limit]
+    return ranked[:limit]
 
 
-def search_row(row: Mapping) -> dict:
-    """One search answer row with plain types."""
+def search_row(row: Mapping, affiliations: Iterable[tuple]) -> dict:
+    """One search answer row (:data:`SEARCH_FIELDS`) with plain types; ``affiliations`` are
+    the HCP's current ones as ``(start_year, institution_id, name)``."""
     return {
         "hcp_id": row["hcp_id"],
         "name": row["name"],
         "specialty": row["specialty"],
         "territory": row["territory"],
-        "institution": current_institution(row["affiliations"]),
+        "institution": current_institution(affiliations),
         "tier": _int(row["tier"]),
         "influence": _float(row["influence"]),
         "rank": _int(row["rank"]),
@@ -331,7 +333,7 @@ RECENT_INSIGHT_WINDOW = 64
 
 
 def recent_insights(
-    fetch: Callable[[int], list[Mapping]], territory: str | None, limit: int
+    fetch: Callable[[int], Sequence[Mapping]], territory: str | None, limit: int
 ) -> list[dict]:
     """The ``limit`` newest insights (see the module docstring) of ``territory`` (None: all).
 
@@ -468,7 +470,7 @@ def assemble_network(
 
 
 def most_influential_rows(
-    rows: list[Mapping], cap: int | None, keep: str | None = None
+    rows: Sequence[Mapping], cap: int | None, keep: str | None = None
 ) -> list[Mapping]:
     """``rows`` when at most ``cap`` (or no cap), else the ``cap`` most influential, ``keep``
     (an ego centre) always among them; unscored count as 0, ties go by ``hcp_id``.
@@ -479,7 +481,7 @@ def most_influential_rows(
     ['b', 'c']
     """
     if cap is None or len(rows) <= cap:
-        return rows
+        return list(rows)
     ranked = sorted(
         rows, key=lambda r: (r["hcp_id"] != keep, -(_float(r["influence"]) or 0.0), r["hcp_id"])
     )

@@ -19,6 +19,7 @@ co-author hop, or an institution hop (the two HCPs and the institution between t
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -110,8 +111,8 @@ class Neighbourhood:
     """
 
     hcp_id: str
-    coauthors: Mapping[str, tuple[str, list[str]]]
-    institutions: Mapping[str, tuple[str, list[str]]]
+    coauthors: Mapping[str, tuple[str | None, list[str]]]
+    institutions: Mapping[str, tuple[str | None, list[str]]]
 
 
 @dataclass
@@ -389,8 +390,8 @@ class HopFacts:
     ``pairs``: (smaller hcp_id, larger hcp_id) -> (papers, first_year, last_year).
     """
 
-    names: Mapping[str, str]
-    institutions: Mapping[str, str]
+    names: Mapping[str, str | None]
+    institutions: Mapping[str, str | None]
     pairs: Mapping[tuple[str, str], tuple[int, int | None, int | None]]
 
 
@@ -399,7 +400,7 @@ def hop_requests(path: list[Node]) -> tuple[list[str], list[str], list[tuple[str
     hcps = sorted({n.id for n in path if n.kind == HCP})
     institutions = sorted({n.id for n in path if n.kind == INSTITUTION})
     pairs = sorted(
-        _pair(a.id, b.id) for a, b in zip(path, path[1:]) if a.kind == HCP and b.kind == HCP
+        _pair(a.id, b.id) for a, b in itertools.pairwise(path) if a.kind == HCP and b.kind == HCP
     )
     return hcps, institutions, pairs
 
@@ -537,3 +538,48 @@ def _intro(
         },
         **path,
     }
+
+
+# --- reach: how far an HCP is from the team's engaged HCPs ---------------------------------
+
+#: Beyond this many hops an introduction is not warm: farther HCPs are out of reach
+#: (:func:`reach` reads exactly these two layers; this is not a setting).
+MAX_REACH_HOPS = 2
+#: hcp_id -> its neighbours over co-authorship and shared current institution.
+HcpNeighbours = Callable[[list[str]], Mapping[str, Iterable[str]]]
+#: hcp_id -> the smallest id among its neighbours engaged in the window (absent: none).
+EngagedNeighbour = Callable[[list[str]], Mapping[str, str]]
+
+
+def reach(
+    targets: Mapping[str, bool], *, neighbours: HcpNeighbours, engaged_neighbour: EngagedNeighbour
+) -> dict[str, tuple[int | None, str | None]]:
+    """Each target's ``(reach_hops, reach_via)``: the fewest hops to an HCP engaged in the
+    window and that HCP (the smallest hcp_id among those as near), ``(None, None)`` beyond
+    :data:`MAX_REACH_HOPS`.  A hop joins two HCPs who co-authored or share a current
+    institution; an engaged target (``targets[id]`` true) is 0 hops from itself.
+
+    >>> graph = {"a": ["b"], "b": ["a", "c"], "c": ["b"], "d": []}
+    >>> engaged = {"c"}
+    >>> def nearest(ids):
+    ...     found = {i: min(set(graph[i]) & engaged) for i in ids if set(graph[i]) & engaged}
+    ...     return found
+    >>> reach({"a": False, "b": False, "c": True, "d": False},
+    ...       neighbours=lambda ids: {i: graph[i] for i in ids}, engaged_neighbour=nearest)
+    {'a': (2, 'c'), 'b': (1, 'c'), 'c': (0, 'c'), 'd': (None, None)}
+    """
+    found: dict[str, tuple[int | None, str | None]] = {
+        t: (0, t) if engaged else (None, None) for t, engaged in targets.items()
+    }
+    first = engaged_neighbour(sorted(t for t, engaged in targets.items() if not engaged))
+    found.update({t: (1, via) for t, via in first.items()})
+    open_targets = sorted(t for t, (hops, _via) in found.items() if hops is None)
+    if not open_targets:
+        return found
+    around = {t: set(near) - {t} for t, near in neighbours(open_targets).items()}
+    second = engaged_neighbour(sorted(set().union(*around.values())))
+    for target, near in around.items():
+        vias = [second[h] for h in near if h in second]
+        if vias:
+            found[target] = (2, min(vias))
+    return found

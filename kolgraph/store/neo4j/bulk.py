@@ -19,8 +19,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
-from itertools import zip_longest
+from itertools import pairwise, zip_longest
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -54,7 +56,7 @@ class Job:
 
     def payload(self) -> list:
         """The parameter rows to send."""
-        return self.rows if self.encode is None else self.encode(self.rows)
+        return list(self.rows) if self.encode is None else self.encode(self.rows)
 
 
 def colours(keys: Sequence[str]) -> np.ndarray:
@@ -125,12 +127,12 @@ def _records(chunk: pd.DataFrame, group: tuple[str, str] | None) -> list[dict]:
     keys = chunk[key].tolist()
     members = _dicts(chunk.drop(columns=key))
     starts = [0] + [i for i in range(1, len(keys)) if keys[i] != keys[i - 1]] + [len(keys)]
-    return [{key: keys[a], into: members[a:b]} for a, b in zip(starts, starts[1:])]
+    return [{key: keys[a], into: members[a:b]} for a, b in pairwise(starts)]
 
 
 def _dicts(frame: pd.DataFrame) -> list[dict]:
-    """One dict of plain Python values per row (``tolist`` unboxes a column at once,
-    several times faster than ``to_dict("records")``)."""
+    """One dict of plain Python values per row (``tolist`` unboxes a whole column at once,
+    where ``to_dict("records")`` converts cell by cell)."""
     names = list(frame.columns)
     return [dict(zip(names, values)) for values in zip(*(frame[n].tolist() for n in names))]
 
@@ -186,8 +188,8 @@ class _Board:
 
 def run_jobs(
     jobs: list[Job],
-    write: Callable[[object, Job], None],
-    open_session: Callable[[], object],
+    write: Callable[[Any, Job], None],
+    open_session: Callable[[], AbstractContextManager[Any]],
     progress: Callable[[int], None],
     writers: int = WRITERS,
 ) -> None:

@@ -1,52 +1,31 @@
-"""Coverage gaps and coverage on the embedded store (a mixin of ``EmbeddedStore``).
+"""The embedded store's snapshot for coverage gaps and coverage.
 
 Both questions are answered from a :class:`GapFrames` snapshot held in memory: scored HCPs as
 arrays, and every touchpoint as one sorted int64 key ``position * DAY_SPAN + day``, so an HCP's
 last touch up to any as-of date and its touch count in any window are two binary searches
-(``numpy.searchsorted``) over the selected HCPs at once.  Plain SQL needed ~0.2-0.9 s on the
-M dataset for the correlated look-ups; this needs a few ms.
+(``numpy.searchsorted``) over the selected HCPs at once, where SQL would run a correlated
+look-up per HCP.
 
-The snapshot is shared by every connection to the same file (the web app opens one per
-request) and is rebuilt when ``store_version`` changes: every write transaction of
-:class:`~kolgraph.store.embedded.EmbeddedStore` bumps it, and the snapshot is read in one
-read transaction with the version, so it never mixes two states.
+The snapshot is kept by :meth:`~kolgraph.store.sqlite.store.EmbeddedStore.cached`: shared by
+every connection to the file, rebuilt when ``store_version`` changes, read in one
+transaction with the version, so it never mixes two states.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 
-from kolgraph.analytics.gaps import (
-    COVERAGE_MAX_TIER,
-    GapQuery,
-    check_window,
-    current_institution,
-    engaged_since,
-    finish_coverage,
-    finish_gaps,
-)
+from kolgraph.answers.gaps import COVERAGE_MAX_TIER, GapQuery
 
 #: Days are counted from this date in touch keys; each HCP owns DAY_SPAN consecutive keys,
 #: which hold every date from year 1 to 2738, so two HCPs' touches never share a key range.
 DAY_ZERO = np.datetime64("0001-01-01", "D")
 DAY_SPAN = 1_000_000
 _HCP_COLUMNS = ("hcp_id", "name", "territory", "specialty", "tier", "influence", "rank")
-
-_SNAPSHOT_SQL = {
-    "hcps": """SELECT h.hcp_id, h.name, h.territory, h.specialty, s.tier, s.influence, s.rank
-               FROM hcp_scores AS s JOIN hcps AS h ON h.hcp_id = s.hcp_id
-               ORDER BY s.influence DESC, s.rank, s.hcp_id""",
-    "touchpoints": "SELECT hcp_id, msl_id, date FROM touchpoints",
-    "affiliations": """SELECT a.hcp_id, a.start_year, a.institution_id, i.name
-                       FROM affiliations AS a JOIN institutions AS i
-                         ON i.institution_id = a.institution_id
-                       WHERE a.end_year IS NULL""",
-    "msls": "SELECT msl_id, name, territory, therapeutic_area FROM msls ORDER BY msl_id",
-}
 
 
 @dataclass(frozen=True)
@@ -61,40 +40,24 @@ class GapFrames:
     tier: np.ndarray
     rank: np.ndarray
     territory: np.ndarray  # object
-    institution: list
     keys: np.ndarray  # int64
     dates: np.ndarray  # object, YYYY-MM-DD
     msl_ids: np.ndarray  # object
     msls: list[dict]
 
 
-class EmbeddedGapQueries:
-    """``coverage_gaps`` and ``coverage`` for :class:`~kolgraph.store.embedded.EmbeddedStore`."""
-
-    def coverage_gaps(self, query: GapQuery) -> list[dict]:
-        """Influential HCPs never engaged, engaged too long ago, or with no MSL in their
-        territory (every selected HCP with ``include_engaged``), highest influence first."""
-        frames = self._gap_frames()
-        return finish_gaps(_candidates(frames, query), frames.msls, query)
-
-    def coverage(self, as_of: date, stale_days: int, territory: str | None = None) -> dict:
-        """Per territory and per MSL: tier 1-2 HCPs and the share engaged within the window."""
-        check_window(as_of, stale_days)
-        frames = self._gap_frames()
-        since, until = _day(engaged_since(as_of, stale_days)), _day(as_of.isoformat())
-        counts, engaged_by_msl = _coverage_counts(frames, since, until)
-        return finish_coverage(counts, frames.msls, engaged_by_msl, territory)
-
-    def _gap_frames(self) -> GapFrames:
-        """The snapshot for the current ``store_version`` (built once per change)."""
-        return self._cached("gaps", _read_frames, "read gaps data")
-
-
 # --- building the snapshot ------------------------------------------------------------------
 
 
-def _read_frames(con) -> GapFrames:
-    return _build_frames({name: con.execute(sql).fetchall() for name, sql in _SNAPSHOT_SQL.items()})
+def read_frames(fetch: Callable[[str], list[tuple]]) -> GapFrames:
+    """The snapshot, from ``fetch(statement name)``."""
+    return _build_frames(
+        {
+            "hcps": fetch("list_scored_hcps"),
+            "touchpoints": fetch("list_touches"),
+            "msls": fetch("list_msls"),
+        }
+    )
 
 
 def _build_frames(rows: dict[str, list[tuple]]) -> GapFrames:
@@ -110,7 +73,6 @@ def _build_frames(rows: dict[str, list[tuple]]) -> GapFrames:
         tier=np.asarray(hcps["tier"], dtype=np.int64),
         rank=np.asarray(hcps["rank"], dtype=np.int64),
         territory=np.asarray(hcps["territory"], dtype=object),
-        institution=_institutions(rows["affiliations"], hcps["hcp_id"]),
         keys=keys,
         dates=dates,
         msl_ids=msl_ids,
@@ -132,18 +94,11 @@ def _touch_keys(touchpoints: list[tuple], position: dict[str, int]):
     return keys[order], dates[order], msl[order]
 
 
-def _institutions(affiliations: list[tuple], hcp_ids: list[str]) -> list:
-    current: dict[str, list[tuple]] = {}
-    for hcp_id, start, institution_id, name in affiliations:
-        current.setdefault(hcp_id, []).append((start, institution_id, name))
-    return [current_institution(current.get(h, ())) for h in hcp_ids]
-
-
 def _days(dates: np.ndarray) -> np.ndarray:
     return (dates.astype("datetime64[D]") - DAY_ZERO).astype(np.int64)
 
 
-def _day(text: str) -> int:
+def day(text: str) -> int:
     return int((np.datetime64(text, "D") - DAY_ZERO).astype(np.int64))
 
 
@@ -162,18 +117,18 @@ def _window(
     )
 
 
-def _candidates(frames: GapFrames, query: GapQuery) -> list[dict]:
+def candidates(frames: GapFrames, query: GapQuery) -> list[dict]:
     """Rows of the selected HCPs that may be gaps (all selected, with include_engaged)."""
     params = query.params()
     mask = (frames.rank <= params["max_rank"]) & (frames.tier <= params["max_tier"])
     if query.territory is not None:
         mask &= frames.territory == query.territory
     selected = np.flatnonzero(mask)
-    as_of = _day(params["as_of"])
+    as_of = day(params["as_of"])
     start, end = _window(frames, selected, -1, as_of)
-    year_start, _ = _window(frames, selected, _day(params["year_ago"]), as_of)
+    year_start, _ = _window(frames, selected, day(params["year_ago"]), as_of)
     if params["engaged_since"] is not None:
-        recent, _ = _window(frames, selected, _day(params["engaged_since"]) - 1, as_of)
+        recent, _ = _window(frames, selected, day(params["engaged_since"]) - 1, as_of)
         covered = {m["territory"] for m in frames.msls}
         uncovered = np.array([t not in covered for t in frames.territory[selected]], dtype=bool)
         keep = (recent == end) | uncovered  # no touch in the engaged window, or no MSL
@@ -188,17 +143,18 @@ def _candidate(frames: GapFrames, position: int, start: int, end: int, year_star
     row = {c: frames.hcps[c][position] for c in _HCP_COLUMNS}
     row["last_touch"] = frames.dates[end - 1] if end > start else None
     row["touches_12m"] = end - year_start
-    row["institution"] = frames.institution[position]  # dropped unless asked for, in finish_gaps
     return row
 
 
-def _coverage_counts(frames: GapFrames, since: int, until: int):
-    """(territory -> (tier 1-2 HCPs, engaged)), (msl_id -> own-territory tier 1-2 HCPs engaged)."""
+def coverage_counts(frames: GapFrames, since: str, until: str):
+    """(territory -> (tier 1-2 HCPs, engaged)), (msl_id -> own-territory tier 1-2 HCPs engaged)
+    for touches dated from ``since`` through ``until`` (``YYYY-MM-DD``)."""
+    since_day, until_day = day(since), day(until)
     tier12 = np.flatnonzero(
         (frames.tier <= COVERAGE_MAX_TIER)
         & np.array([t is not None for t in frames.territory], dtype=bool)
     )
-    low, high = _window(frames, tier12, since - 1, until)
+    low, high = _window(frames, tier12, since_day - 1, until_day)
     engaged = high > low
     territories = frames.territory[tier12]
     hcps, hits = Counter(territories), Counter(territories[engaged])
