@@ -71,3 +71,13 @@ def test_consortium_papers_keep_every_authorship_and_make_no_pair(store, consort
     assert pairs == expected_coauthorships(authorships, store.table("publications"), CAP)
     small_pairs = sum(n * (n - 1) // 2 for n in authors.values() if n <= CAP)
     assert 0 < len(pairs) <= small_pairs
+
+
+def test_loading_consortium_papers_again_recounts_without_their_pairs(store, consortium_file):
+    """The second load touches every publication: the store's own recount (SQL / Cypher, not
+    the first load's numpy) must also leave the big papers out, and change nothing."""
+    path, _authors = consortium_file
+    load_path(path, store)
+    before = rows(store.table("coauthorships")), store.stats()
+    load_path(path, store)
+    assert (rows(store.table("coauthorships")), store.stats()) == before
