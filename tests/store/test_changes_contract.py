@@ -9,14 +9,18 @@ tier 3, H9 starts rising; H2 (last touch 2023-12-01) and H5 (2024-01-01) were en
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
+from click.testing import CliRunner
 from sample import frame
 from test_gaps_contract import SCORES, gap_batch, score_frame
 
 from kolgraph.answers.changes import History
+from kolgraph.cli import cli
 from kolgraph.errors import InputError
+from kolgraph.store.sqlite import EmbeddedStore
 
 EARLIER = [
     ("H1", 95.0, 1, 1),
@@ -44,8 +48,13 @@ def _touchpoints():
     return frame("touchpoints", rows)
 
 
-@pytest.fixture
+@pytest.fixture(name="history_store")
+def history_store_fixture(store):
+    return history_store(store)
+
+
 def history_store(store):
+    """``store`` holding the data and the two scoring runs of the module docstring."""
     store.load(gap_batch())
     store.load({"touchpoints": _touchpoints()})
     store.write_scores(score_frame(EARLIER))
@@ -111,3 +120,23 @@ def test_history_is_bounded(history_store):
     assert [d for _i, d in history_store.reads.score_runs()] == ["2024-09-30", "2024-06-30"]
     days = {r["day"] for r in history_store.reads.coverage_days(None)}
     assert days == {"2024-06-30", "2024-09-30"}
+
+
+def test_the_changes_command(tmp_path):
+    """``kolgraph changes`` on an embedded home holding the same history (today is later than
+    every date here, so H4's touch of 2024-01-02 has decayed by now as well)."""
+    with EmbeddedStore(tmp_path / "home") as store:
+        history_store(store)
+    args = ["--backend", "embedded", "--home", str(tmp_path / "home"), "changes"]
+    result = CliRunner().invoke(cli, [*args, "--since", "2024-04-01", "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    decayed = [r["hcp_id"] for r in answer["changes"] if r["change"] == "coverage decay"]
+    assert decayed == ["H2", "H4", "H5"] and answer["new_insights"] == {"(none)": 1, "efficacy": 1}
+    table = CliRunner().invoke(cli, [*args, "--since", "2024-04-01"])
+    assert "COVERAGE BY QUARTER" in table.output and "tier up" in table.output
+    csv_out = CliRunner().invoke(cli, [*args, "--since", "2024-04-01", "--csv"]).output
+    assert csv_out.splitlines()[0] == "change,hcp_id,name,territory,before,after"
+    assert "new insights,,efficacy,,,1" in csv_out
+    early = CliRunner().invoke(cli, [*args, "--since", "2020-01-01"])
+    assert early.exit_code != 0 and "the oldest is from 2024-03-31" in early.output
