@@ -386,7 +386,8 @@ class GraphStore(ABC):
         """What changed from ``since`` to ``today`` (see :mod:`kolgraph.answers.changes`):
         ``{"since", "compared_run", "changes", "new_insights", "coverage_by_quarter"}``."""
         change_rules.check_since(since, today)
-        runs = self.reads.score_runs()
+        # Newest first by date (a run may be recorded for an earlier day after later ones).
+        runs = sorted(self.reads.score_runs(), key=lambda run: (run[1], run[0]), reverse=True)
         before = next(((i, d) for i, d in runs if d <= since.isoformat()), None)
         if before is None:
             oldest = runs[-1][1] if runs else None
