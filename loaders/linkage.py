@@ -333,6 +333,8 @@ class Linkable:
     ) -> bool: ...
 
 
+#: Only an ORCID makes a person certain: a model merge is at most this confident.
+MAX_CONFIDENCE = 0.99
 #: The log-odds given to a pair that can never be one person.
 NEVER = -50.0
 
@@ -391,7 +393,7 @@ def agglomerate(
             continue
         mean = _mean_linkage(clusters.members(a), clusters.members(b), scored, score)
         if mean >= threshold:
-            probability = round(1 / (1 + math.exp(-mean)), 2)
+            probability = min(round(1 / (1 + math.exp(-mean)), 2), MAX_CONFIDENCE)
             evidence = f"{describe(i, j)} (mean log-odds {mean:.1f})"
             merged += clusters.merge(a, b, "name+evidence", evidence, probability=probability)
     return merged
