@@ -118,7 +118,7 @@ def cross_validate(slots, blocks, pairs, x, y, c):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--min-precision", type=float, default=0.97)
+    parser.add_argument("--min-precision", type=float, default=0.90)
     parser.add_argument("--c", type=float, default=1.0, help="inverse L2 regularisation")
     args = parser.parse_args(argv)
     papers = read_articles()
