@@ -29,7 +29,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import pandas as pd
 
@@ -90,6 +90,7 @@ class AuthorSlot:
         return f"{self.last_name}, {self.fore_name or self.initials}"
 
 
+@lru_cache(maxsize=65536)
 def block_surname(last_name: str) -> str:
     """The folded last name without spaces, German umlaut spellings made one
     (``Schüttler`` = ``Schuettler`` = ``Schuttler``).
@@ -228,6 +229,7 @@ class _Clusters:
         return [i for i, parent in enumerate(self.parent) if parent == i]
 
 
+@lru_cache(maxsize=4096)
 def _letters(initials: str) -> str:
     return "".join(c for c in initials.upper() if c.isalpha())
 
@@ -334,7 +336,8 @@ def _link_blocks(
     shared = [members for members in blocks.values() if len(members) > 1]
     if not shared:
         return 0
-    profiles = linkage.profiles(slots, papers, settings, given_name, _letters)
+    needed = [i for members in shared for i in members]
+    profiles = linkage.profiles(slots, papers, settings, given_name, _letters, needed)
 
     def order(i: int) -> tuple:
         return (_pmid_order(slots[i].pmid), slots[i].position)

@@ -375,6 +375,20 @@ class Institution:
     city: str = ""
     state: str = ""
     country: str = ""
+    written: str = ""  # the name as the affiliation wrote it, before a school became its university
+
+
+def merged_variants(institutions) -> tuple[int, int]:
+    """(institutions, written variants merged into another one's id) over ``institutions``.
+
+    Variants differ once case, accents and punctuation are folded: ``Univ. of Iowa`` and
+    ``The University of Iowa`` are two variants of one institution, ``UNIVERSITY OF IOWA``
+    is not another.
+    """
+    written: dict[str, set[str]] = {}
+    for inst in institutions:
+        written.setdefault(inst.institution_id, set()).add(fold(inst.written or inst.name))
+    return len(written), sum(len(names) - 1 for names in written.values())
 
 
 @lru_cache(maxsize=65536)
@@ -430,7 +444,8 @@ def parse_segment(text: str) -> Institution | None:
     chosen = _choose_institution(parts, place)
     if chosen is None:
         return None
-    name = university_of(_with_campus(parts, chosen, place))
+    written = _with_campus(parts, chosen, place)
+    name = university_of(written)
     key = institution_key(name)
     if not key:
         return None
@@ -444,6 +459,7 @@ def parse_segment(text: str) -> Institution | None:
         place.city,
         place.state,
         place.country,
+        written,
     )
 
 

@@ -147,33 +147,60 @@ def author_key(last_name: str, given: str, letters: str) -> str:
 
 def profiles(
     slots: Sequence,
-    papers: Mapping[str, tuple[str, Sequence[str]]],
+    papers: Mapping[str, tuple],
     settings: LinkageSettings,
     given_name: Callable[[str], str],
     letters: Callable[[str], str],
-) -> list[Profile]:
-    """One profile per slot; ``papers`` gives each PMID's (journal, MeSH terms[, title])."""
-    titles = {pmid: facts[2] if len(facts) > 2 else "" for pmid, facts in papers.items()}
+    needed: Sequence[int] | None = None,
+) -> list[Profile | None]:
+    """The profile of each ``needed`` slot (all by default; ``None`` for the others).
+
+    ``papers`` gives each PMID's (journal, MeSH terms[, title]).  Only the papers of needed
+    slots are read (and give the topic vectors' document frequencies), so a file whose
+    names are mostly unique costs little.
+    """
+    needed = range(len(slots)) if needed is None else needed
+    wanted = {slots[i].pmid for i in needed}
     by_paper: dict[str, list[int]] = defaultdict(list)
     for i, slot in enumerate(slots):
-        by_paper[slot.pmid].append(i)
-    keys = [author_key(s.last_name, given_name(s.fore_name), letters(s.initials)) for s in slots]
-    paper_keys: dict[str, frozenset[str] | None] = {
+        if slot.pmid in wanted:
+            by_paper[slot.pmid].append(i)
+    keys = {
+        i: author_key(slots[i].last_name, given_name(slots[i].fore_name), letters(slots[i].initials))
+        for members in by_paper.values()
+        if len(members) <= settings.max_coauthor_evidence
+        for i in members
+    }
+    paper_keys = {
         pmid: frozenset(keys[i] for i in members)
         if len(members) <= settings.max_coauthor_evidence
         else None
         for pmid, members in by_paper.items()
     }
-    facts = _paper_facts(by_paper, papers, titles)
-    return [
-        _profile(slot, keys[i], paper_keys[slot.pmid], facts[slot.pmid], given_name, letters)
-        for i, slot in enumerate(slots)
-    ]
+    facts = _paper_facts(by_paper, papers)
+    found: list[Profile | None] = [None] * len(slots)
+    for i in needed:
+        slot = slots[i]
+        own = keys.get(i) or author_key(
+            slot.last_name, given_name(slot.fore_name), letters(slot.initials)
+        )
+        found[i] = _profile(slot, own, paper_keys[slot.pmid], facts[slot.pmid], given_name, letters)
+    return found
 
 
 @cache
 def _block_commonness(block: str) -> float:
     return commonness(block)
+
+
+#: Title words: three or more letters or digits (case folded; accents kept, which is cheap
+#: and costs nothing within one language).
+_WORD = re.compile(r"[^\W_]{3,}")
+
+
+@cache
+def _journal(title: str) -> str:
+    return fold(title)
 
 
 _STOP = frozenset(
@@ -182,17 +209,18 @@ _STOP = frozenset(
 )
 
 
-def _paper_facts(by_paper, papers, titles) -> dict[str, tuple]:
+def _paper_facts(by_paper, papers) -> dict[str, tuple]:
     """Per PMID: folded journal, its words, MeSH set, and a unit tf-idf topic vector whose
     document frequencies come from the papers being linked (linear in their size)."""
     raw, df = {}, Counter()
     for pmid in by_paper:
-        journal, mesh = papers.get(pmid, ("", ()))[:2]
-        mesh_set = frozenset(fold(m) for m in mesh or ())
-        words = {w for w in fold(titles.get(pmid, "")).split() if len(w) > 2 and w not in _STOP}
+        journal, mesh, *title = papers.get(pmid, ("", ()))
+        mesh_set = frozenset(m.lower() for m in mesh or ())
+        title_words = _WORD.findall(title[0].lower()) if title else ()
+        words = {w for w in title_words if w not in _STOP}
         tokens = words | {f"m:{m}" for m in mesh_set}
         df.update(tokens)
-        raw[pmid] = (fold(journal or ""), mesh_set, tokens)
+        raw[pmid] = (_journal(journal or ""), mesh_set, tokens)
     n = len(raw) + 1
     facts = {}
     for pmid, (journal, mesh_set, tokens) in raw.items():

@@ -45,7 +45,13 @@ import pandas as pd
 from kolgraph.errors import InputError
 from kolgraph.loaders import authors as authorship
 from kolgraph.loaders.authors import AuthorSlot, normalise_orcid
-from kolgraph.loaders.institutions import Institution, author_marked_parts, fold, parse_affiliation
+from kolgraph.loaders.institutions import (
+    Institution,
+    author_marked_parts,
+    fold,
+    merged_variants,
+    parse_affiliation,
+)
 from kolgraph.loaders.linkage import emails_in
 from kolgraph.loaders.source import SourceRead
 from kolgraph.loaders.validate import RawBundle, RawTable
@@ -96,7 +102,8 @@ def read_pubmed(path: Path | str, store=None, *, today: date | None = None) -> S
         resolution = authorship.resolve_authors(slots, _stored_hcps(store), papers=facts)
         raw = _raw_bundle(path.name, papers, slots, resolution)
         identities = authorship.identities(resolution, slots)
-    notes = resolution.notes() + [f"{counts.pop(k):,} {k}" for k in _NOTE_COUNTS if k in counts]
+    notes = resolution.notes() + [_institution_note(slots)]
+    notes += [f"{counts.pop(k):,} {k}" for k in _NOTE_COUNTS if k in counts]
     return SourceRead(
         raw,
         records_read=counts.pop("records", 0),
@@ -104,6 +111,11 @@ def read_pubmed(path: Path | str, store=None, *, today: date | None = None) -> S
         notes=notes,
         identities=identities,
     )
+
+
+def _institution_note(slots: list[AuthorSlot]) -> str:
+    found, merged = merged_variants(i for slot in slots for i in slot.institutions)
+    return f"institutions: {found:,} ({merged:,} written variants merged into them)"
 
 
 @contextmanager

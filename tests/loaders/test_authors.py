@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from kolgraph.loaders import linkage
 from kolgraph.loaders.authors import (
     CONFIDENCE,
     AuthorSlot,
@@ -364,3 +365,67 @@ def test_resolve_authors_without_any_evidence_keeps_each_slot():
     resolution = resolve_authors(slots)
     assert len(set(resolution.slot_hcp)) == 3
     assert resolution.counts["ambiguous"] == 3
+
+
+def test_two_orcids_are_never_one_person_even_through_a_third_slot(tmp_path):
+    # slot 3 (no ORCID) shares everything with both ORCID holders: it may join one of them,
+    # but average linkage under the ORCID constraint never makes the three one person
+    def stenkamp(pmid: str, orcid: str = "") -> str:
+        return paper(
+            pmid,
+            author("Stenkamp", "Deborah L", orcid=orcid, affiliation=IDAHO),
+            author("Nelson", "Ruth F"),
+            title="Zebrafish retina cone photoreceptor regeneration",
+            journal="Developmental Biology",
+        )
+
+    result = read(
+        tmp_path,
+        stenkamp("1", "0000-0002-1825-0097"),
+        stenkamp("2", "0000-0001-5109-3700"),
+        stenkamp("3"),
+    )
+    persons = persons_of(result, "Stenkamp")
+    assert len(persons) == 2
+    assert persons["ORCID-0000-0002-1825-0097"] & persons["ORCID-0000-0001-5109-3700"] == set()
+    assert set().union(*persons.values()) == {"1", "2", "3"}
+
+
+def test_institution_variants_are_counted_in_the_notes(tmp_path):
+    result = read(
+        tmp_path,
+        paper("1", author("Lindqvist", "Kim", affiliation=IDAHO)),
+        paper("2", author("Okafor", "Ada", affiliation=IDAHO_2)),
+        paper(
+            "3",
+            author(
+                "Brennan",
+                "Tom",
+                affiliation="Feinberg School of Medicine, Northwestern University, Chicago, IL.",
+            ),
+        ),
+        paper(
+            "4",
+            author(
+                "Castro",
+                "Ana",
+                affiliation="Northwestern University Feinberg School of Medicine, Chicago, IL.",
+            ),
+        ),
+    )
+    assert "institutions: 2 (2 written variants merged into them)" in result.notes
+    names = result.raw.tables["institutions"].frame["name"]
+    assert len(names) == 2 and "Northwestern University" in set(names)
+
+
+def test_a_consortium_paper_gives_no_coauthor_evidence():
+    # 2,000 authors on one paper: its slots get no co-author set (no n^2 sets of keys)
+    settings = linkage.default_settings()
+    big = [
+        AuthorSlot("9", k + 1, f"Member{k}", f"Name{k}", "N", year=2016) for k in range(2000)
+    ]
+    small = [AuthorSlot("8", 1, "Member1", "Name1", "N", year=2016)]
+    slots = big + small
+    profiles = linkage.profiles(slots, {}, settings, given_name, lambda x: x)
+    assert profiles[0].coauthors is None and profiles[-1].coauthors is not None
+    assert settings.max_coauthor_evidence < 2000
