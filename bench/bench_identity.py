@@ -26,12 +26,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from identity_gold import REPO, gold_pairs, read_articles  # noqa: E402
-from train_identity import block_features, cluster_all, fit, pair_features, scores  # noqa: E402
-from sklearn.model_selection import GroupKFold  # noqa: E402
+from identity_gold import REPO, gold_pairs, read_articles
+from sklearn.model_selection import GroupKFold
+from train_identity import block_features, cluster_all, fit, pair_features, scores
 
-from kolgraph.loaders import authors, linkage  # noqa: E402
-from kolgraph.loaders.pubmed import _read_papers  # noqa: E402
+from kolgraph.loaders import authors, linkage
+from kolgraph.loaders.pubmed import _read_papers
 
 ORCID_FILE = REPO / ".." / "shared" / "data" / "pubmed" / "medline16n0902.xml.gz"
 FOLDS = 5

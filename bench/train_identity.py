@@ -27,12 +27,16 @@ from sklearn.model_selection import GroupKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from identity_gold import REPO, GoldPair, gold_pairs, read_articles  # noqa: E402
+from identity_gold import REPO, GoldPair, gold_pairs, read_articles
 
-from kolgraph.loaders import authors, linkage  # noqa: E402
-from kolgraph.loaders.pubmed import _read_papers  # noqa: E402
+from kolgraph.loaders import authors, linkage
+from kolgraph.loaders.pubmed import _read_papers
 
 BASELINE = REPO / ".." / "shared" / "data" / "pubmed" / "pubmed20n0014.xml.gz"
+#: Weights for evidence the training pairs never show (no two papers of a gold pair share an
+#: e-mail address): an address is personal, so a shared one counts like about five other
+#: agreements (log-odds +5, the Fellegi-Sunter weight of m = 0.5, u = 0.003).
+PRIOR_WEIGHTS = {"same_email": 5.0}
 THRESHOLDS = np.round(np.arange(-3.0, 6.01, 0.25), 2)
 FOLDS = 5
 
@@ -77,7 +81,8 @@ def block_features(slots, profiles, pairs):
         ms = members[block]
         keys = [(a, b) for k, a in enumerate(ms) for b in ms[k + 1 :]]
         rows = [
-            None if linkage.hard_conflict(profiles[a], profiles[b])
+            None
+            if linkage.hard_conflict(profiles[a], profiles[b])
             else linkage.features(profiles[a], profiles[b])
             for a, b in keys
         ]
@@ -144,9 +149,13 @@ def main(argv: list[str] | None = None) -> int:
     if best is None:
         best = max(((t, *scores(y, linked[t])) for t in THRESHOLDS), key=lambda b: b[3])
     model = fit(x, y, args.c)
+    weights = dict(zip(linkage.FEATURES, (round(float(w), 4) for w in model.coef_[0])))
+    for name, prior in PRIOR_WEIGHTS.items():
+        if not x[:, linkage.FEATURES.index(name)].any():
+            weights[name] = prior
     out = {
         "about": "author linkage model: bench/train_identity.py; see docs/identity.md",
-        "weights": dict(zip(linkage.FEATURES, (round(float(w), 4) for w in model.coef_[0]))),
+        "weights": weights,
         "intercept": round(float(model.intercept_[0]), 4),
         "threshold": float(best[0]),
         "max_coauthor_evidence": base.max_coauthor_evidence,

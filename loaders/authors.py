@@ -291,7 +291,9 @@ def resolve_authors(
     counts = Counter(slots=len(slots))
     counts["merged by orcid"] = _merge_orcids(slots, clusters)
     blocks = _blocks(slots)
-    counts["merged by name+evidence"] = _link_blocks(slots, blocks, clusters, papers or {}, settings)
+    counts["merged by name+evidence"] = _link_blocks(
+        slots, blocks, clusters, papers or {}, settings
+    )
     persons = [_person(clusters, root, slots) for root in clusters.roots()]
     counts["orcid persons"] = sum(1 for p in persons if p.orcid)
     counts["ambiguous"] = _ambiguous(blocks, clusters)
@@ -351,9 +353,7 @@ def _link_blocks(
     merged = 0
     for members in shared:
         scored = linkage.block_scores(members, profiles, settings)
-        merged += linkage.agglomerate(
-            scored, clusters, settings.threshold, order, score, describe
-        )
+        merged += linkage.agglomerate(scored, clusters, settings.threshold, order, score, describe)
     return merged
 
 

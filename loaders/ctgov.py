@@ -46,8 +46,8 @@ from kolgraph.loaders.institutions import (
     institution_key,
     institution_type,
     parse_affiliation,
-    university_of,
     parse_segment,
+    university_of,
 )
 from kolgraph.loaders.nppes import IDENTITY_COLUMNS, raw_table
 from kolgraph.loaders.source import SourceRead

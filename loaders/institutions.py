@@ -813,9 +813,31 @@ def _with_campus(parts: list[str], chosen: int, place: _Place) -> str:
 #: Words that start the unit part of "<university> <school / hospital>" (or end it in
 #: "<school> of <university>"): the university is the institution.
 _UNIT_WORDS = frozenset(
-    "school schools college faculty hospital hospitals medical medicine health clinics clinic "
-    "graduate institute center centre cancer childrens children dental nursing pharmacy "
-    "department division".split()
+    [
+        "school",
+        "schools",
+        "college",
+        "faculty",
+        "hospital",
+        "hospitals",
+        "medical",
+        "medicine",
+        "health",
+        "clinics",
+        "clinic",
+        "graduate",
+        "institute",
+        "center",
+        "centre",
+        "cancer",
+        "childrens",
+        "children",
+        "dental",
+        "nursing",
+        "pharmacy",
+        "department",
+        "division",
+    ]
 )
 _UNIVERSITY_WORD = re.compile(r"^universit")
 

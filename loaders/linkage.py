@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -92,8 +93,9 @@ class LinkageSettings:
 
 @cache
 def default_settings() -> LinkageSettings:
-    """The shipped model."""
-    return LinkageSettings.load()
+    """The model in ``KOLGRAPH_LINKAGE_MODEL`` (a JSON file like ``linkage_model.json``, e.g.
+    with another threshold), else the shipped one."""
+    return LinkageSettings.load(Path(os.environ.get("KOLGRAPH_LINKAGE_MODEL") or MODEL_PATH))
 
 
 @cache
@@ -166,7 +168,9 @@ def profiles(
         if slot.pmid in wanted:
             by_paper[slot.pmid].append(i)
     keys = {
-        i: author_key(slots[i].last_name, given_name(slots[i].fore_name), letters(slots[i].initials))
+        i: author_key(
+            slots[i].last_name, given_name(slots[i].fore_name), letters(slots[i].initials)
+        )
         for members in by_paper.values()
         if len(members) <= settings.max_coauthor_evidence
         for i in members
@@ -204,8 +208,41 @@ def _journal(title: str) -> str:
 
 
 _STOP = frozenset(
-    "a an and are as at by for from in into is of on or the to with without its their "
-    "study report case effect effects patients patient using use during after between".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "without",
+        "its",
+        "their",
+        "study",
+        "report",
+        "case",
+        "effect",
+        "effects",
+        "patients",
+        "patient",
+        "using",
+        "use",
+        "during",
+        "after",
+        "between",
+    ]
 )
 
 
@@ -356,7 +393,12 @@ class Linkable:
     def members(self, root: int) -> list[int]: ...
     def can_merge(self, a: int, b: int) -> bool: ...
     def merge(
-        self, a: int, b: int, method: str, evidence: str = "", force: bool = False,
+        self,
+        a: int,
+        b: int,
+        method: str,
+        evidence: str = "",
+        force: bool = False,
         probability: float = 1.0,
     ) -> bool: ...
 
@@ -415,7 +457,7 @@ def agglomerate(
         key=lambda item: (-item[0], order(item[1][0]), order(item[1][1])),
     )
     merged = 0
-    for s, (i, j) in strong:
+    for _strength, (i, j) in strong:
         a, b = clusters.find(i), clusters.find(j)
         if a == b or not clusters.can_merge(a, b):
             continue

@@ -13,7 +13,6 @@ import pytest
 
 from kolgraph.loaders import linkage
 from kolgraph.loaders.authors import (
-    CONFIDENCE,
     AuthorSlot,
     given_name,
     normalise_orcid,
@@ -421,11 +420,31 @@ def test_institution_variants_are_counted_in_the_notes(tmp_path):
 def test_a_consortium_paper_gives_no_coauthor_evidence():
     # 2,000 authors on one paper: its slots get no co-author set (no n^2 sets of keys)
     settings = linkage.default_settings()
-    big = [
-        AuthorSlot("9", k + 1, f"Member{k}", f"Name{k}", "N", year=2016) for k in range(2000)
-    ]
+    big = [AuthorSlot("9", k + 1, f"Member{k}", f"Name{k}", "N", year=2016) for k in range(2000)]
     small = [AuthorSlot("8", 1, "Member1", "Name1", "N", year=2016)]
     slots = big + small
     profiles = linkage.profiles(slots, {}, settings, given_name, lambda x: x)
     assert profiles[0].coauthors is None and profiles[-1].coauthors is not None
     assert settings.max_coauthor_evidence < 2000
+
+
+def test_a_shared_email_is_strong_evidence(tmp_path):
+    # a common name, two institutions written differently: the same address links them
+    result = read(
+        tmp_path,
+        paper("1", author("Wang", "Yan", affiliation=f"{PEKING} wangyan@pku.edu.cn")),
+        paper(
+            "2",
+            author(
+                "Wang",
+                "Y",
+                initials="Y",
+                affiliation="Peking Univ, Coll Chem, Beijing, China. wangyan@pku.edu.cn.",
+            ),
+            year=2018,
+        ),
+    )
+    persons = persons_of(result, "Wang")
+    assert list(persons.values()) == [{"1", "2"}]
+    identity = result.identities.set_index("hcp_id").loc[next(iter(persons))]
+    assert "same e-mail" in identity["evidence"]
