@@ -104,6 +104,7 @@ def block_surname(last_name: str) -> str:
 _UMLAUT_SPELLING = re.compile(r"([aou])e")
 
 
+@lru_cache(maxsize=65536)
 def given_name(fore_name: str) -> str:
     """The first word of a fore name, folded, unless it is an initial (``J``, ``JA``, ``J.``)."""
     words = fore_name.replace(".", " ").split()

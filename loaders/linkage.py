@@ -28,7 +28,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from kolgraph.loaders.institutions import fold
@@ -192,9 +192,9 @@ def profiles(
     return found
 
 
-@cache
-def _block_commonness(block: str) -> float:
-    return commonness(block)
+@lru_cache(maxsize=262144)
+def _block_commonness(block: tuple[str, str]) -> float:
+    return commonness(" ".join(block))
 
 
 #: Title words: three or more letters or digits (case folded; accents kept, which is cheap
@@ -202,7 +202,7 @@ def _block_commonness(block: str) -> float:
 _WORD = re.compile(r"[^\W_]{3,}")
 
 
-@cache
+@lru_cache(maxsize=65536)
 def _journal(title: str) -> str:
     return fold(title)
 
@@ -268,17 +268,17 @@ def _paper_facts(by_paper, papers) -> dict[str, tuple]:
     return facts
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 def _profile(slot, key, coauthors, facts, given_name, letters) -> Profile:
-    institutions = slot.institutions
+    places = _places(slot.institutions) if slot.institutions else (_NONE, (), _NONE, _NONE)
     return Profile(
         slot.pmid,
         given_name(slot.fore_name),
         letters(slot.initials) or fold(slot.fore_name)[:1].upper(),
-        frozenset(i.institution_id for i in institutions),
-        tuple(frozenset(i.key.split()) for i in institutions),
-        frozenset(fold(i.city) for i in institutions if i.city),
-        frozenset(i.country for i in institutions if i.country),
-        frozenset(getattr(slot, "emails", ())),
+        *places,
+        frozenset(slot.emails) if slot.emails else _NONE,
         coauthors,
         key,
         facts[2],
@@ -286,7 +286,18 @@ def _profile(slot, key, coauthors, facts, given_name, letters) -> Profile:
         facts[0],
         facts[1],
         slot.year,
-        _block_commonness(" ".join(slot.block)),
+        _block_commonness(slot.block),
+    )
+
+
+@lru_cache(maxsize=65536)
+def _places(institutions: tuple) -> tuple:
+    """Ids, name words, cities and countries of a slot's institutions (shared by slots)."""
+    return (
+        frozenset(i.institution_id for i in institutions),
+        tuple(frozenset(i.key.split()) for i in institutions),
+        frozenset(fold(i.city) for i in institutions if i.city),
+        frozenset(i.country for i in institutions if i.country),
     )
 
 
