@@ -111,8 +111,8 @@ def given_name(fore_name: str) -> str:
     if not words:
         return ""
     first = words[0]
-    if (len(first) <= 2 and first.isupper()) or len(first.strip("-")) == 1:
-        return ""
+    if (len(first) <= 2 and first.isupper()) or all(len(p) <= 1 for p in first.split("-")):
+        return ""  # initials: "J", "JA", "J-L"
     return fold(first).replace(" ", "")  # "Zi-bo" = "Zibo"
 
 

@@ -352,6 +352,8 @@ def test_normalise_orcid(written, expected):
         ("J.", ""),
         ("Li", "li"),
         ("José", "jose"),
+        ("J-L", ""),  # Jean-Luc's initials
+        ("Jean-Luc", "jeanluc"),
         ("", ""),
     ],
 )
