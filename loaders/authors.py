@@ -6,13 +6,17 @@ Every author slot of a publication (one ``<Author>`` of one paper) is resolved t
 1. **ORCID** (confidence 1.0): slots with the same ORCID are one person, whatever the spelling.
    ORCIDs are normalised (``https://orcid.org/`` prefix, lower-case ``x``) and checked with
    their ISO 7064 check digit; an invalid one is ignored.  Two different ORCIDs never merge.
-2. **Name + evidence**: slots whose names are compatible (same folded last name and first
-   initial; full first names, when both are written, equal; initials one a prefix of the
-   other: ``Smith J`` ~ ``Smith John`` ~ ``Smith JA``, but not ``Smith John`` ~ ``Smith Jane``)
-   merge when they share an institution (from the affiliation, confidence 0.9) or a co-author
-   (confidence 0.8).  Two slots of one paper are never one person.
+2. **Name + evidence** (:mod:`kolgraph.loaders.linkage`): within a block (same folded last
+   name and first initial), a logistic regression trained on labelled MEDLINE pairs weighs
+   what two slots share (first names, middle initials, how common the name is, institution,
+   city, country, e-mail, co-authors by full name, MeSH, title words, journal, year gap), and
+   average-linkage clustering merges them under hard constraints: two ORCIDs, two slots of
+   one paper, incompatible full first names (``Smith John`` / ``Smith Jane``) or initials
+   (``JA`` / ``JB``) are never one person.  Confidence: the probability of the weakest merge.
 3. **What is left** stays apart: a person seen once, with no ORCID, has confidence 0.6
-   ("name only"); same-name persons with no shared evidence are counted as *ambiguous*.
+   ("name only"); same-name persons not merged are counted as *ambiguous*.
+
+See ``docs/identity.md`` for the evidence, the weights and the measured precision / recall.
 
 Persons are then linked to HCPs already in the store, by ORCID, or by full name plus the city
 (and state, when both sides have one) of an affiliation; a link must be unique.  A linked
