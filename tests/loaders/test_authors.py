@@ -6,6 +6,7 @@ and the resolution are exercised together, as a user's file would exercise them.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 
@@ -450,3 +451,21 @@ def test_a_shared_email_is_strong_evidence(tmp_path):
     assert list(persons.values()) == [{"1", "2"}]
     identity = result.identities.set_index("hcp_id").loc[next(iter(persons))]
     assert "same e-mail" in identity["evidence"]
+
+
+def test_the_threshold_comes_from_the_settings():
+    slots = [
+        AuthorSlot("1", 1, "Stenkamp", "Deborah L", "DL", year=2007),
+        AuthorSlot("2", 1, "Stenkamp", "D L", "DL", year=2008),
+    ]
+    papers = {pmid: ("Developmental Biology", ["Zebrafish", "Retina"]) for pmid in "12"}
+    shipped = linkage.default_settings()
+    assert len(set(resolve_authors(slots, papers=papers).slot_hcp)) == 1
+    strict = dataclasses.replace(shipped, threshold=20.0)
+    assert len(set(resolve_authors(slots, papers=papers, settings=strict).slot_hcp)) == 2
+
+
+def test_the_shipped_model_weighs_every_feature():
+    settings = linkage.LinkageSettings.load()
+    assert len(settings.weights) == len(linkage.FEATURES)
+    assert settings.max_coauthor_evidence == 100
