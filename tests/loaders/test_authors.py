@@ -19,7 +19,7 @@ from kolgraph.loaders.authors import (
     normalise_orcid,
     resolve_authors,
 )
-from kolgraph.loaders.pubmed import read_pubmed
+from kolgraph.loaders.pubmed import _read_papers, read_pubmed
 from kolgraph.loaders.validate import validate
 
 HOPKINS = "Department of Medicine, Johns Hopkins University, Baltimore, MD 21205, USA."
@@ -469,3 +469,44 @@ def test_the_shipped_model_weighs_every_feature():
     settings = linkage.LinkageSettings.load()
     assert len(settings.weights) == len(linkage.FEATURES)
     assert settings.max_coauthor_evidence == 100
+
+
+def test_a_large_block_compares_only_slots_sharing_evidence_with_the_same_result(tmp_path):
+    # with max_block_full=2, a block of four slots takes the large-block path: pairs that
+    # share an institution, an e-mail, a co-author or a journal are scored, the rest on demand
+    papers = [
+        paper(
+            "1",
+            author("Stenkamp", "Deborah L", affiliation=IDAHO),
+            author("Nelson", "Ruth F"),
+            journal="Developmental Biology",
+            title="Zebrafish retina regeneration",
+        ),
+        paper(
+            "2",
+            author("Stenkamp", "D L", initials="DL", affiliation=IDAHO_2),
+            author("Nelson", "Ruth F"),
+            journal="Developmental Biology",
+            title="Cone photoreceptors of the zebrafish retina",
+        ),
+        paper("3", author("Stenkamp", "Dana", affiliation=MAYO), journal="Cardiology"),
+        paper("4", author("Stenkamp", "D", initials="D", affiliation=STANFORD), journal="Surgery"),
+    ]
+    path = tmp_path / "case.xml"
+    path.write_text(f"<PubmedArticleSet>{''.join(papers)}</PubmedArticleSet>")
+    read_back, _ = _read_papers(path, 2100)
+    slots = [s for p in read_back for s in p.authors]
+    facts = {p.pmid: (p.journal, p.mesh_terms, p.title) for p in read_back}
+    shipped = linkage.default_settings()
+    small = dataclasses.replace(shipped, max_block_full=2)
+
+    def partition(settings):
+        resolution = resolve_authors(slots, papers=facts, settings=settings)
+        groups: dict[str, set[str]] = {}
+        for slot, hcp_id in zip(slots, resolution.slot_hcp):
+            if slot.last_name == "Stenkamp":
+                groups.setdefault(hcp_id, set()).add(slot.pmid)
+        return sorted(groups.values(), key=sorted)
+
+    assert partition(small) == partition(shipped)
+    assert {"1", "2"} in partition(small)
