@@ -1,9 +1,9 @@
-"""The network explorer: ego, institution and territory networks (drawn by :mod:`kolgraph.web.network`).
+"""The network explorer: ego, institution and territory networks (drawn by :mod:`kolgraph.web.network_render`).
 
 Filters arrive as GET parameters (bookmarkable): ``hops`` (ego only), ``color`` (tier or
 engagement), ``tier`` and ``engagement`` (repeatable), ``specialty``, ``territory``,
 ``min_papers``, ``stale_days``.  An msl's views hold only HCPs of their territory.  The store
-reads at most :data:`~kolgraph.web.network.DEFAULT_CAP` nodes (the most influential), so a
+reads at most :data:`~kolgraph.web.network_render.DEFAULT_CAP` nodes (the most influential), so a
 territory of 10,000 HCPs costs what a drawing of 300 does.
 """
 
@@ -16,7 +16,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from kolgraph.answers.browse import ENGAGEMENT, NetworkFilters
 from kolgraph.errors import InputError
 from kolgraph.web import cache, params
-from kolgraph.web.network import (
+from kolgraph.web.network_render import (
     COLOR_BY,
     DEFAULT_CAP,
     layout,
