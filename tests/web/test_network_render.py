@@ -11,7 +11,7 @@ import networkx as nx
 import pytest
 from web_data import loaded  # noqa: F401 (fixture)
 
-from kolgraph.web import network_render, network_views
+from kolgraph.web import network, network_render
 from kolgraph.web.network_render import (
     ENGAGEMENT_COLORS,
     SETTLE_ITERATIONS,
@@ -215,7 +215,7 @@ def test_a_network_view_reuses_its_layout(client, auth, monkeypatch, loaded):
     """The positions are computed once per graph and data version, then served from the cache."""
     calls = []
     real = network_render.layout
-    monkeypatch.setattr(network_views, "layout", lambda g: calls.append(1) or real(g))
+    monkeypatch.setattr(network, "layout", lambda g: calls.append(1) or real(g))
     auth.as_user("ada")
     first = client.get("/network/hcp/H01").get_data(as_text=True)
     second = client.get("/network/hcp/H01").get_data(as_text=True)
