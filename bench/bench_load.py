@@ -33,7 +33,7 @@ from kolgraph import neo4j_server
 from kolgraph.config import Neo4jSettings
 from kolgraph.generate import generate_bundle
 from kolgraph.loading import validate_path
-from kolgraph.net import free_port
+from kolgraph.ports import free_port
 from kolgraph.schema import TABLES
 from kolgraph.store.neo4j import Neo4jStore
 from kolgraph.store.sqlite import EmbeddedStore

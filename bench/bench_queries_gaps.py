@@ -32,7 +32,7 @@ from pathlib import Path
 from kolgraph.answers.gaps import GapQuery
 from kolgraph.generate import generate_bundle
 from kolgraph.loading import load_path
-from kolgraph.net import free_port
+from kolgraph.ports import free_port
 from kolgraph.scoring import rescore
 
 

@@ -46,7 +46,7 @@ from contextlib import contextmanager
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-from kolgraph.net import free_port, wait_until_listening
+from kolgraph.ports import free_port, wait_until_listening
 
 BENCH_USER, BENCH_PASSWORD = "bench", "bench-password-1"
 CHROMIUM = "/usr/bin/chromium"

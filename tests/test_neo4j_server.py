@@ -12,7 +12,7 @@ from neo4j import GraphDatabase
 from kolgraph import neo4j_server as server
 from kolgraph.config import stored_password
 from kolgraph.errors import Neo4jServerError
-from kolgraph.net import free_port
+from kolgraph.ports import free_port
 
 LOOPBACK = {"127.0.0.1", "::ffff:127.0.0.1"}
 
