@@ -12,7 +12,7 @@ import pytest
 
 from kolgraph.answers.gaps import GapQuery
 from kolgraph.errors import ValidationFailed
-from kolgraph.insights import insights_report
+from kolgraph.insights_report import insights_report
 from kolgraph.schema import TABLES_BY_NAME
 from kolgraph.store.sqlite import EmbeddedStore
 from kolgraph.touchpoints import (

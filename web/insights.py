@@ -26,7 +26,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from kolgraph.analytics.insights import insight_summary, insight_themes, load_insight_categories
 from kolgraph.errors import InputError
-from kolgraph.insights import report_rows
+from kolgraph.insights_report import report_rows
 from kolgraph.store import GraphStore
 from kolgraph.web import audit
 from kolgraph.web.security import check_territory, current_scope

@@ -1,6 +1,6 @@
 """``recent_insights`` and ``data_version``: the dashboard's read model, same answers on every store.
 
-The reference is :func:`kolgraph.insights.insights_report` (its ``newest`` rows), which reads
+The reference is :func:`kolgraph.insights_report.insights_report` (its ``newest`` rows), which reads
 whole tables; the read model must give the same rows while reading only the newest ones.
 """
 
@@ -15,7 +15,7 @@ import pytest
 from kolgraph.analytics.insights import NEWEST_COLUMNS, NEWEST_LIMIT
 from kolgraph.answers.browse import RECENT_INSIGHT_FIELDS, RECENT_INSIGHT_WINDOW
 from kolgraph.errors import InputError
-from kolgraph.insights import insights_report
+from kolgraph.insights_report import insights_report
 from kolgraph.loading import load_path
 from kolgraph.scoring import rescore
 
