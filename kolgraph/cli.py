@@ -277,12 +277,13 @@ def insights(
 ) -> None:
     """Field insights: counts by category, sentiment, territory, tier and quarter; newest
     insights from tier 1-2 HCPs; with --themes, recurring themes and their trends."""
+    from kolgraph.analytics.insights import load_insight_categories
     from kolgraph.insights_report import CSV_COLUMNS, insights_report, report_rows, report_text
 
     fmt = chosen_format(as_json, as_csv)
     report = insights_report(
         app.store,
-        app.settings.home,
+        load_insight_categories(app.settings.home),
         territory=territory,
         since=since,
         tier=tier,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kolgraph.analytics.insights import NEWEST_COLUMNS, NEWEST_LIMIT
+from kolgraph.analytics.insights import NEWEST_COLUMNS, NEWEST_LIMIT, load_insight_categories
 from kolgraph.answers.browse import RECENT_INSIGHT_FIELDS, RECENT_INSIGHT_WINDOW
 from kolgraph.errors import InputError
 from kolgraph.insights_report import insights_report
@@ -72,7 +72,9 @@ def insight_store(store, tmp_path):
 
 
 def reference(store, home: Path, territory: str | None, limit: int) -> list[dict]:
-    rows = insights_report(store, home, territory=territory)["newest"][:limit]
+    rows = insights_report(store, load_insight_categories(home), territory=territory)["newest"][
+        :limit
+    ]
     return [{k: row[k] for k in NEWEST_COLUMNS} for row in rows]
 
 
