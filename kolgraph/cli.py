@@ -106,7 +106,7 @@ def load(app: AppContext, path: Path, fmt: str | None) -> None:
     from kolgraph.analytics.insights import load_insight_categories
     from kolgraph.identities import record_identities
     from kolgraph.loading import load_path
-    from kolgraph.web.audit import record_cli
+    from kolgraph.audit import record_cli
 
     with tqdm(unit="rows", desc="loading", disable=None, file=sys.stderr) as bar:
         summary = load_path(
@@ -441,7 +441,7 @@ def export_targets_command(
 ) -> None:
     """A target list with the reason each HCP is on it (the gaps filters; --all for all)."""
     from kolgraph.export import check_destination, export_targets
-    from kolgraph.web.audit import record_cli
+    from kolgraph.audit import record_cli
 
     query = _gap_query(
         top, max_tier, territory, stale_days, as_of, include_all, with_institution=True

@@ -25,7 +25,7 @@ from insights_world import (  # noqa: F401 (world, login: fixtures)
     world,
 )
 
-from kolgraph.web.audit import recent
+from kolgraph.audit import recent
 
 EVIL_TAGS = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>")
 
