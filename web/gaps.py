@@ -17,7 +17,7 @@ from markupsafe import Markup
 from kolgraph.answers.gaps import GAP_FIELDS, GapQuery
 from kolgraph.errors import InputError
 from kolgraph.store import GraphStore
-from kolgraph.web import cache, params
+from kolgraph.web import cache, cached_answers, params
 from kolgraph.web.stores import get_store
 
 bp = Blueprint("gaps", __name__)
@@ -80,7 +80,7 @@ def gaps_table(
     """
 
     def build() -> dict:
-        rows = params.sort_rows(params.gap_rows(store, query), column, order)
+        rows = params.sort_rows(cached_answers.gap_rows(store, query), column, order)
         page = paginate(len(rows), number, size)
         shown = rows[(page.number - 1) * page.size : page.number * page.size]
         body = render_template(

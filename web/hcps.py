@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from markupsafe import Markup
 
 from kolgraph.analytics import load_scoring_config
 from kolgraph.analytics.explain import DESCRIPTIONS
 from kolgraph.analytics.influence import COMPONENTS
 from kolgraph.store import GraphStore
-from kolgraph.web import cache, params
+from kolgraph.web import cache, cached_answers, params, scoping
 from kolgraph.web.security import current_scope
 from kolgraph.web.stores import get_store
 
@@ -31,7 +31,7 @@ SUGGESTIONS_SHOWN = 5
 def search():
     """Search HCPs by name, specialty, institution or topic (``q``), in the user's scope."""
     text = params.arg_text("q")
-    territory = params.scoped_territory(params.arg_text("territory"))
+    territory = scoping.scoped_territory(params.arg_text("territory"))
     rows = get_store().search_hcps(text, territory, SEARCH_LIMIT) if text or territory else []
     return render_template(
         "hcps/search.html",
@@ -47,7 +47,7 @@ def search():
 def profile(hcp_id: str):
     """One HCP: score and why, affiliations, publications, trials, touchpoints, network."""
     store = get_store()
-    params.require_hcp(store, hcp_id)
+    scoping.require_hcp(store, hcp_id)
     record = profile_record(store, hcp_id)
     stale = params.stale_days()
     return render_template(
@@ -55,8 +55,8 @@ def profile(hcp_id: str):
         p=record,
         hcp=record["hcp"],
         breakdown=score_breakdown(record["score"]),
-        coauthors=params.top_coauthors(store, hcp_id, COAUTHORS_SHOWN),
-        suggestions=params.suggestions(store, hcp_id, SUGGESTIONS_SHOWN),
+        coauthors=cached_answers.top_coauthors(store, hcp_id, COAUTHORS_SHOWN),
+        suggestions=cached_answers.suggestions(store, hcp_id, SUGGESTIONS_SHOWN),
         intro=warm_intro(store, hcp_id, date.today(), stale),
         stale_days=stale,
     )
@@ -74,7 +74,7 @@ def profile_record(store: GraphStore, hcp_id: str) -> dict:
     """
 
     def build() -> dict:
-        found = params.hcp_profile(store, hcp_id, remember=False)
+        found = cached_answers.hcp_profile(store, hcp_id, remember=False)
         return {
             "hcp": found["hcp"],
             "score": found["score"],
@@ -90,20 +90,20 @@ def profile_record(store: GraphStore, hcp_id: str) -> dict:
 def collaborators(hcp_id: str):
     """Co-authors, suggested collaborators, the warm introduction, and a path to ``to``."""
     store = get_store()
-    params.require_hcp(store, hcp_id)
-    found = params.hcp_profile(store, hcp_id)
+    scoping.require_hcp(store, hcp_id)
+    found = cached_answers.hcp_profile(store, hcp_id)
     limit = params.arg_int("limit", 20, low=1, high=200)
     to = params.arg_text("to")
     path = None
     if to:
-        params.require_hcp(store, to)
-        path = params.scoped_path(store, store.shortest_path(hcp_id, to))
+        scoping.require_hcp(store, to)
+        path = scoping.scoped_path(store, store.shortest_path(hcp_id, to))
     stale = params.stale_days()
     return render_template(
         "hcps/collaborators.html",
         hcp=found["hcp"],
-        coauthors=params.coauthors(store, hcp_id),
-        suggestions=params.suggestions(store, hcp_id, limit),
+        coauthors=cached_answers.coauthors(store, hcp_id),
+        suggestions=cached_answers.suggestions(store, hcp_id, limit),
         intro=warm_intro(store, hcp_id, params.arg_date("as_of"), stale),
         to=to or "",
         path=path,
@@ -126,7 +126,7 @@ def warm_intro(store: GraphStore, hcp_id: str, as_of: date, stale_days: int) -> 
         lambda: store.warm_intro(hcp_id, as_of, stale_days, scope),
         shared=True,
     )
-    return params.scoped_path(store, found)
+    return scoping.scoped_path(store, found)
 
 
 def score_breakdown(score: dict | None) -> list[dict]:
@@ -137,7 +137,7 @@ def score_breakdown(score: dict | None) -> list[dict]:
     """
     if score is None:
         return []
-    weights = load_scoring_config(params.home()).component_weights()
+    weights = load_scoring_config(current_app.config["KOLGRAPH_SETTINGS"].home).component_weights()
     total = sum(weights.values()) or 1.0
     rows = []
     for name in COMPONENTS:

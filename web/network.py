@@ -15,7 +15,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from kolgraph.answers.browse import ENGAGEMENT, NetworkFilters
 from kolgraph.errors import InputError
-from kolgraph.web import cache, params
+from kolgraph.web import cache, params, scoping
 from kolgraph.web.network_render import (
     COLOR_BY,
     DEFAULT_CAP,
@@ -48,7 +48,7 @@ def explorer():
 def ego(hcp_id: str):
     """The HCP and the co-authors within 1 or 2 hops."""
     store = get_store()
-    params.require_hcp(store, hcp_id)
+    scoping.require_hcp(store, hcp_id)
     filters = _filters()
     graph = store.network("hcp", hcp_id, filters)
     title = f"Network of {graph.nodes[hcp_id]['name'] if hcp_id in graph else hcp_id}"

@@ -1,0 +1,71 @@
+"""The store's answers the views share, reused while the data is unchanged (:mod:`kolgraph.web.cache`)
+and scoped to the user (:mod:`kolgraph.web.scoping`) after they are read.
+"""
+
+from __future__ import annotations
+
+from kolgraph.answers.gaps import GapQuery
+from kolgraph.store import GraphStore
+from kolgraph.web import cache
+from kolgraph.web.scoping import scoped_rows, scoped_suggestions
+from kolgraph.web.security import current_scope
+
+
+def gap_rows(store: GraphStore, query: GapQuery) -> list[dict]:
+    """The store's coverage gaps for ``query`` (already scoped by its territory), reused while
+    the data is unchanged; callers must not change the rows."""
+    return cache.cached(store, "gaps", query, lambda: store.coverage_gaps(query))
+
+
+def hcp_profile(store: GraphStore, hcp_id: str, *, remember: bool = True) -> dict | None:
+    """:meth:`GraphStore.hcp_profile`, shared by every worker while the data is unchanged
+    (the most viewed HCPs have hundreds of publications).  Not scoped: check the HCP first.
+    ``remember=False``: not kept in this process's memory (see :mod:`kolgraph.web.cache`)."""
+    return cache.cached(
+        store, "profile", hcp_id, lambda: store.hcp_profile(hcp_id), shared=True, remember=remember
+    )
+
+
+def coauthors(store: GraphStore, hcp_id: str, *, remember: bool = True) -> list[dict]:
+    """The HCP's co-authors the user may see (the store's answer cached like :func:`hcp_profile`)."""
+    return scoped_rows(
+        store,
+        cache.cached(
+            store,
+            "coauthors",
+            hcp_id,
+            lambda: store.coauthors(hcp_id),
+            shared=True,
+            remember=remember,
+        ),
+    )
+
+
+def top_coauthors(store: GraphStore, hcp_id: str, limit: int) -> list[dict]:
+    """The first ``limit`` of :func:`coauthors`, kept in memory per user scope: a profile shows
+    ten, and keeping every co-author of the best-connected HCPs (thousands) in each process
+    would push other answers out of the cache."""
+    return cache.cached(
+        store,
+        "top_coauthors",
+        (hcp_id, limit, current_scope()),
+        lambda: coauthors(store, hcp_id, remember=False)[:limit],
+        shared=True,
+    )
+
+
+def suggestions(store: GraphStore, hcp_id: str, limit: int) -> list[dict]:
+    """Collaborator suggestions for the HCP, scoped to the user (:func:`scoped_suggestions`).
+
+    The unscoped answer is cached for every worker process while the data is unchanged:
+    computing it takes up to half a second for the best-connected HCPs, whose profiles are
+    also the most viewed.
+    """
+    rows = cache.cached(
+        store,
+        "suggestions",
+        (hcp_id, limit),
+        lambda: store.suggest_collaborators(hcp_id, limit),
+        shared=True,
+    )
+    return scoped_suggestions(store, rows)
