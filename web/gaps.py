@@ -22,7 +22,7 @@ from kolgraph.web.stores import get_store
 
 bp = Blueprint("gaps", __name__)
 
-#: Rows per page: 100 keeps the page small (all 2,981 gaps of the M dataset made 1.6 MB).
+#: Rows per page: 100 keeps the page small (a territory's whole gap list can run to thousands).
 PAGE_SIZE = 100
 #: MSL ids shown in a row; the rest are counted ("+N more") and listed in the cell's title.
 MSL_IDS_SHOWN = 2

@@ -115,8 +115,8 @@ def collaborators(hcp_id: str):
 def warm_intro(store: GraphStore, hcp_id: str, as_of: date, stale_days: int) -> dict | None:
     """The warm introduction to the HCP, from an HCP engaged in the user's territory.
 
-    The store's answer (a breadth-first search and a few reads: 1-2 ms, on every profile
-    view) is shared by every worker while the data is unchanged; the key holds the window
+    The store's answer (a breadth-first search and a few reads, on every profile view) is
+    shared by every worker while the data is unchanged; the key holds the window
     and the scope the search was given."""
     scope = current_scope()
     found = cache.cached(

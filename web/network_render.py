@@ -7,8 +7,8 @@ this app (:data:`assets`, from the copy pyvis ships), so it works with no intern
 
 Layout: the node positions are computed here, on the server (:func:`layout`, a seeded
 spring layout), and sent as ``x``/``y``; vis-network then only settles them with a short
-simulation (:data:`SETTLE_ITERATIONS`) that spreads the dots by their size, instead of
-simulating from random places for a second or more, and stops.  From the same start the
+simulation (:data:`SETTLE_ITERATIONS`) that spreads the dots by their size and stops: a
+simulation from random places would take far longer to settle.  From the same start the
 simulation ends in the same place, so a network looks the same on every visit.  Views
 cache the positions with the other answers (:func:`layout_key` names a graph by its nodes
 and edges).
