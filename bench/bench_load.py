@@ -167,7 +167,9 @@ def main(argv: list[str] | None = None) -> None:
                 f"{r['rows_per_s'] / n['rows_per_s']:.0f}x |",
                 flush=True,
             )
-        print("load average (1, 5, 15 min) at the end: %.2f %.2f %.2f" % os.getloadavg())
+        print(
+            "load average (1, 5, 15 min) at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+        )
 
 
 if __name__ == "__main__":

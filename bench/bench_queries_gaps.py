@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> None:
             else neo4j_store(work, bundle_of, args.reuse)
         )
         with opened as store:
-            territories = sorted({t for t in store.table("msls")["territory"]})
+            territories = sorted(set(store.table("msls")["territory"]))
             result = time_queries(store, query_variants(territories, date.today()), args.runs)
             coverage_ms = []
             for _ in range(5):

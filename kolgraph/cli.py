@@ -104,9 +104,9 @@ FORMATS = ("bundle", "pubmed", "nppes", "ctgov", "open-payments")
 def load(app: AppContext, path: Path, fmt: str | None) -> None:
     """Validate PATH (a bundle folder or a source file) and load it; prints counts."""
     from kolgraph.analytics.insights import load_insight_categories
+    from kolgraph.audit import record_cli
     from kolgraph.identities import record_identities
     from kolgraph.loading import load_path
-    from kolgraph.audit import record_cli
 
     with tqdm(unit="rows", desc="loading", disable=None, file=sys.stderr) as bar:
         summary = load_path(
@@ -440,8 +440,8 @@ def export_targets_command(
     force: bool,
 ) -> None:
     """A target list with the reason each HCP is on it (the gaps filters; --all for all)."""
-    from kolgraph.export import check_destination, export_targets
     from kolgraph.audit import record_cli
+    from kolgraph.export import check_destination, export_targets
 
     query = _gap_query(
         top, max_tier, territory, stale_days, as_of, include_all, with_institution=True

@@ -1108,7 +1108,8 @@ class _CsvTable:
         self.table = table
         self.rows = 0
         self._progress = progress
-        self._file = open(out / table.filename, "w", encoding="utf-8", newline="")
+        # open across many write() calls; close() ends it
+        self._file = open(out / table.filename, "w", encoding="utf-8", newline="")  # noqa: SIM115
         self._writer = csv.writer(self._file, lineterminator="\n")
         self._writer.writerow(table.column_names)
 
