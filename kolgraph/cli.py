@@ -11,6 +11,7 @@ import logging
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from tqdm import tqdm
@@ -18,6 +19,9 @@ from tqdm import tqdm
 from kolgraph.config import BACKENDS, Settings, local_server_dir
 from kolgraph.errors import KolgraphError, ValidationFailed
 from kolgraph.output import chosen_format, emit, output_options, table_text
+
+if TYPE_CHECKING:  # the store modules load only when a command needs one
+    from kolgraph.store import GraphStore
 
 MAX_PROBLEMS_SHOWN = 200
 
@@ -27,10 +31,10 @@ class AppContext:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._store = None
+        self._store: GraphStore | None = None
 
     @property
-    def store(self):
+    def store(self) -> GraphStore:
         if self._store is None:
             from kolgraph.store import open_store
 

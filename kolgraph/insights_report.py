@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -77,7 +78,7 @@ def insights_report(
     if territory is not None and check_territory:
         _check_known(territory, tables.territories())
     touchpoints = _about_territory(tables.touchpoints, tables.hcps, territory)
-    chosen = {
+    chosen: dict[str, Any] = {
         "since": since,
         "tier": tier,
         "category": category,
@@ -88,7 +89,12 @@ def insights_report(
     report["filters"]["territory"] = territory
     report["themes"] = (
         insight_themes(
-            touchpoints, tables.hcps, tables.scores, n_themes=n_themes, seed=seed, **chosen
+            touchpoints,
+            tables.hcps,
+            tables.scores,
+            n_themes=n_themes,
+            seed=seed,
+            **chosen,
         )
         if themes
         else None

@@ -339,7 +339,7 @@ def _merge_on_tokens(
 
 def _merge_holders(holders: list[int], clusters: _Clusters, method: str, evidence: str) -> int:
     """Merge each slot into the first compatible person among those already holding the token."""
-    merged, seen = 0, []
+    merged, seen = 0, list[int]()
     for i in holders:
         seen = list(dict.fromkeys(clusters.find(s) for s in seen))
         root = clusters.find(i)

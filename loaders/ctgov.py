@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -270,10 +271,11 @@ def _json_studies(file: Path) -> Iterator[Study]:
         yield _json_study(record["protocolSection"], file.name)
 
 
-def _get(data: dict, *keys: str):
+def _get(data: dict, *keys: str) -> Any:
+    found: Any = data
     for key in keys:
-        data = data.get(key) if isinstance(data, dict) else None
-    return data
+        found = found.get(key) if isinstance(found, dict) else None
+    return found
 
 
 def _json_text(value) -> str:
@@ -572,7 +574,7 @@ class _Builder:
         )
         if study.sponsor:
             self.sponsors.add(study.sponsor)
-        facilities = {}
+        facilities: dict[str, str] = {}
         for site in study.sites:
             site_id = self._site(site)
             if site_id:

@@ -408,7 +408,8 @@ def author_marked_parts(text: str) -> list[tuple[str, frozenset[str]]]:
     marks = list(_AUTHOR_MARK.finditer(text or ""))
     if not marks:
         return []
-    chunks, start = [], 0
+    chunks: list[tuple[str, frozenset[str]]] = []
+    start = 0
     for mark in marks:
         chunk = text[start : mark.start()]
         both_in = _BOTH_IN.match(chunk)

@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, cast
 from xml.etree import ElementTree as ET
 
 import numpy as np
@@ -176,7 +176,7 @@ def _read_papers(path: Path, this_year: int) -> tuple[list[Paper], Counter]:
 def _records(path: Path) -> Iterator[tuple[ET.Element, int]]:
     """Each ``MedlineCitation`` (with its start line), ``DeleteCitation`` and
     ``PubmedBookArticle``, streamed; each is cleared once the caller has read it."""
-    parser = ET.XMLPullParser(events=("end",))
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("end",))
     starts = _StartLines(b"<MedlineCitation")
     root_tag, records = None, 0
     try:
@@ -184,7 +184,7 @@ def _records(path: Path) -> Iterator[tuple[ET.Element, int]]:
             for chunk in _chunks(stream, path):
                 starts.scan(chunk)
                 parser.feed(chunk)
-                for _event, element in parser.read_events():
+                for element in _ended(parser):
                     root_tag = element.tag
                     if element.tag == "MedlineCitation":
                         records += 1
@@ -195,7 +195,7 @@ def _records(path: Path) -> Iterator[tuple[ET.Element, int]]:
                             yield element, 0
                         element.clear()
             parser.close()
-            for _event, element in parser.read_events():
+            for element in _ended(parser):
                 root_tag = element.tag
     except ET.ParseError as error:
         line, column = error.position
@@ -211,12 +211,19 @@ def _records(path: Path) -> Iterator[tuple[ET.Element, int]]:
         )
 
 
-def _open(path: Path) -> BinaryIO:
+def _ended(parser: ET.XMLPullParser[ET.Element]) -> Iterator[ET.Element]:
+    """The elements of the parser's pending events: "end" events only, so always elements."""
+    events = cast("Iterator[tuple[str, ET.Element]]", parser.read_events())
+    for _event, element in events:
+        yield element
+
+
+def _open(path: Path) -> IO[bytes]:
     """The file, gunzipped when it starts with the gzip magic bytes."""
     try:
         with path.open("rb") as probe:
             magic = probe.read(2)
-        return gzip.open(path, "rb") if magic == _GZIP_MAGIC else path.open("rb")
+        return cast(IO[bytes], gzip.open(path, "rb")) if magic == _GZIP_MAGIC else path.open("rb")
     except IsADirectoryError:
         raise InputError(f"{path}: is a folder, expected a PubMed XML file") from None
     except FileNotFoundError:
@@ -225,7 +232,7 @@ def _open(path: Path) -> BinaryIO:
         raise InputError(f"{path}: cannot read ({error.strerror})") from None
 
 
-def _chunks(stream: BinaryIO, path: Path) -> Iterator[bytes]:
+def _chunks(stream: IO[bytes], path: Path) -> Iterator[bytes]:
     while True:
         try:
             chunk = stream.read(CHUNK_BYTES)
@@ -490,7 +497,7 @@ def _hcps(
     for person in resolution.persons:
         if person.linked:  # the stored row stays as it is; references resolve in the store
             continue
-        row = authorship.hcp_row(person, slots)
+        row: dict[str, object] = {**authorship.hcp_row(person, slots)}
         row["line"] = min(slots[i].line for i in person.slots)
         rows.append(row)
     return _frame(rows, ["hcp_id", "first_name", "last_name", "city", "state", "country", "orcid"])

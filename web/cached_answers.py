@@ -4,6 +4,8 @@ and scoped to the user (:mod:`kolgraph.web.scoping`) after they are read.
 
 from __future__ import annotations
 
+from flask import abort
+
 from kolgraph.answers.gaps import GapQuery
 from kolgraph.store import GraphStore
 from kolgraph.web import cache
@@ -17,13 +19,17 @@ def gap_rows(store: GraphStore, query: GapQuery) -> list[dict]:
     return cache.cached(store, "gaps", query, lambda: store.coverage_gaps(query))
 
 
-def hcp_profile(store: GraphStore, hcp_id: str, *, remember: bool = True) -> dict | None:
+def hcp_profile(store: GraphStore, hcp_id: str, *, remember: bool = True) -> dict:
     """:meth:`GraphStore.hcp_profile`, shared by every worker while the data is unchanged
-    (the most viewed HCPs have hundreds of publications).  Not scoped: check the HCP first.
-    ``remember=False``: not kept in this process's memory (see :mod:`kolgraph.web.cache`)."""
-    return cache.cached(
+    (the most viewed HCPs have hundreds of publications); 404 when there is no such HCP.
+    Not scoped: check the HCP first.  ``remember=False``: not kept in this process's memory
+    (see :mod:`kolgraph.web.cache`)."""
+    found = cache.cached(
         store, "profile", hcp_id, lambda: store.hcp_profile(hcp_id), shared=True, remember=remember
     )
+    if found is None:
+        abort(404)
+    return found
 
 
 def coauthors(store: GraphStore, hcp_id: str, *, remember: bool = True) -> list[dict]:

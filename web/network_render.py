@@ -276,7 +276,8 @@ def edge_width(papers: int) -> float:
 def node_color(attrs: dict, color_by: str) -> str:
     """The node's colour for the chosen scheme; grey when the attribute is missing."""
     if color_by == "tier":
-        return TIER_COLORS.get(_int_or_none(attrs.get("tier")), UNKNOWN_COLOR)
+        tier = _int_or_none(attrs.get("tier"))
+        return UNKNOWN_COLOR if tier is None else TIER_COLORS.get(tier, UNKNOWN_COLOR)
     return ENGAGEMENT_COLORS.get(str(attrs.get("engagement") or "").lower(), UNKNOWN_COLOR)
 
 

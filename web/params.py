@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import overload
 
 from flask import request
 
@@ -19,6 +20,16 @@ from kolgraph.web.scoping import scoped_territory
 
 #: Columns the gaps page can sort by.
 GAP_SORTS = tuple(f for f in GAP_FIELDS if f != "msl_ids")
+
+
+@overload
+def arg_int(name: str, default: int, *, low: int | None = None, high: int | None = None) -> int: ...
+
+
+@overload
+def arg_int(
+    name: str, default: None = None, *, low: int | None = None, high: int | None = None
+) -> int | None: ...
 
 
 def arg_int(
