@@ -382,6 +382,12 @@ COVERAGE_LISTINGS = {"territory": "territories", "msl": "msls"}
     type=click.Choice(sorted(COVERAGE_LISTINGS)),
     help="Only one listing (CSV prints one: territory unless --by msl).",
 )
+@click.option(
+    "--reach",
+    is_flag=True,
+    help="Also count the tier 1-2 HCPs not engaged by how many hops (co-authorship or a "
+    "shared current institution) they are from one that is: 1, 2, or out of reach.",
+)
 @output_options
 @pass_app
 def coverage(
@@ -390,15 +396,19 @@ def coverage(
     as_of,
     territory: str | None,
     by: str | None,
+    reach: bool,
     as_json: bool,
     as_csv: bool,
 ) -> None:
-    """Per territory and per MSL: tier 1-2 HCPs and the share engaged within --stale-days."""
-    from kolgraph.answers.gaps import MSL_FIELDS, TERRITORY_FIELDS
+    """Per territory and per MSL: tier 1-2 HCPs and the share engaged within --stale-days
+    (an MSL's row: the HCPs of its territory it engaged itself)."""
+    from kolgraph.answers.gaps import MSL_FIELDS, REACH_FIELDS, TERRITORY_FIELDS
 
     fmt = chosen_format(as_json, as_csv)
-    result = app.store.coverage(as_of.date() if as_of else date.today(), stale_days, territory)
-    fields = {"territories": TERRITORY_FIELDS, "msls": MSL_FIELDS}
+    on = as_of.date() if as_of else date.today()
+    result = app.store.coverage(on, stale_days, territory, reach=reach)
+    extra = REACH_FIELDS if reach else ()
+    fields = {"territories": TERRITORY_FIELDS + extra, "msls": MSL_FIELDS + extra}
     if fmt == "json":
         click.echo(json.dumps(result[COVERAGE_LISTINGS[by]] if by else result, indent=2))
     elif fmt == "csv":
@@ -408,6 +418,43 @@ def coverage(
         keys = [COVERAGE_LISTINGS[by]] if by else list(fields)
         click.echo(
             "\n\n".join(f"{key.upper()}\n{table_text(result[key], fields[key])}" for key in keys)
+        )
+
+
+@cli.command()
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    required=True,
+    help="Compare with the scoring run kept from this date (or the newest before it).",
+)
+@click.option("--territory", help="Only changes about HCPs of this territory.")
+@_stale_days_option
+@output_options
+@pass_app
+def changes(
+    app: AppContext, since, territory: str | None, stale_days: int, as_json: bool, as_csv: bool
+) -> None:
+    """What changed since a date: new tier 1-2 HCPs, tier moves, new rising stars, coverage
+    decay, new insights by category; and tier 1-2 coverage share by quarter per territory."""
+    from kolgraph.answers.changes import CHANGE_FIELDS, QUARTER_FIELDS
+
+    fmt = chosen_format(as_json, as_csv)
+    answer = app.store.changes(since.date(), date.today(), stale_days, territory)
+    insight_rows = [
+        {"change": "new insights", "name": category, "after": count}
+        for category, count in answer["new_insights"].items()
+    ]
+    if fmt == "json":
+        click.echo(json.dumps(answer, indent=2))
+    elif fmt == "csv":
+        emit(answer["changes"] + insight_rows, "csv", CHANGE_FIELDS)
+    else:
+        run = answer["compared_run"]
+        click.echo(f"Since {answer['since']} (compared with the scoring run of {run['scored_on']})")
+        click.echo(table_text(answer["changes"] + insight_rows, CHANGE_FIELDS))
+        click.echo(
+            "\nCOVERAGE BY QUARTER\n" + table_text(answer["coverage_by_quarter"], QUARTER_FIELDS)
         )
 
 

@@ -62,6 +62,8 @@ GAP_FIELDS = (
     "touches_12m",
     "msl_ids",
     "reason",
+    "reach_hops",
+    "reach_via",
 )
 #: Every field of a row of :meth:`GraphStore.coverage_gaps` (export targets need the extras);
 #: ``institution`` only with ``GapQuery.with_institution``.
@@ -76,6 +78,9 @@ MSL_FIELDS = (
     "engaged_by_msl",
     "share",
 )
+#: What ``coverage --reach`` adds to each territory and MSL row: of the territory's tier 1-2
+#: HCPs not engaged in the window, how many are one hop, two hops, or farther from one that is.
+REACH_FIELDS = ("within_1_hop", "within_2_hops", "out_of_reach")
 
 
 @dataclass(frozen=True)
@@ -212,6 +217,9 @@ def gap_row(row: Mapping, msl_ids: list[str], query: GapQuery) -> dict:
         "touches_12m": int(row["touches_12m"]),
         "msl_ids": list(msl_ids),
         "reason": gap_reason(msl_ids, last, query),
+        # Set by GraphStore.coverage_gaps, which reads the graph (answers.network.reach).
+        "reach_hops": None,
+        "reach_via": None,
         "rank": int(row["rank"]),
         "specialty": row["specialty"],
         **({"institution": row["institution"]} if query.with_institution else {}),
@@ -274,6 +282,25 @@ def _msl_row(msl: Mapping, hcps: int, engaged: int) -> dict:
         "engaged_by_msl": int(engaged),
         "share": share(engaged, hcps),
     }
+
+
+def add_reach(coverage: dict, rows: Iterable[Mapping]) -> dict:
+    """``coverage`` (a :func:`finish_coverage` answer) with :data:`REACH_FIELDS` on every
+    territory row and on every MSL row (its territory's numbers), from gap rows of every
+    tier 1-2 HCP (engaged ones included) with ``reach_hops``."""
+    counts: dict[str, dict[str, int]] = {}
+    for row in rows:
+        if row["territory"] is None:
+            continue
+        bucket = {0: None, 1: "within_1_hop", 2: "within_2_hops"}.get(
+            row["reach_hops"], "out_of_reach"
+        )
+        if bucket:
+            held = counts.setdefault(row["territory"], dict.fromkeys(REACH_FIELDS, 0))
+            held[bucket] += 1
+    for row in coverage["territories"] + coverage["msls"]:
+        row.update(counts.get(row["territory"], dict.fromkeys(REACH_FIELDS, 0)))
+    return coverage
 
 
 def share(part: int, whole: int) -> float | None:

@@ -20,10 +20,21 @@ from typing import TYPE_CHECKING, Protocol
 import pandas as pd
 
 from kolgraph.answers import browse, network
-from kolgraph.answers.gaps import GapQuery, check_window, current_institution, finish_coverage
+from kolgraph.answers import changes as change_rules
+from kolgraph.answers.changes import History
+from kolgraph.answers.gaps import (
+    COVERAGE_MAX_TIER,
+    DEFAULT_STALE_DAYS,
+    GapQuery,
+    add_reach,
+    check_window,
+    current_institution,
+    engaged_since,
+    finish_coverage,
+)
 from kolgraph.answers.gaps import finish_gaps as finish_gap_rows
 from kolgraph.answers.network import HopFacts, Neighbourhood, Node
-from kolgraph.errors import NotFoundError
+from kolgraph.errors import InputError, NotFoundError
 from kolgraph.schema import Batch
 from kolgraph.store.common import Affiliation, by_hcp, decode_components
 
@@ -139,6 +150,32 @@ class GraphReads(Protocol):
         """The names and co-authorship numbers a path's hops show."""
         ...
 
+    def score_runs(self) -> list[tuple[int, str]]:
+        """Every kept scoring run as ``(run_id, scored_on)``, newest first."""
+        ...
+
+    def score_run(self, run_id: int) -> dict[str, tuple[int, bool]]:
+        """One scoring run's kept tiers: hcp_id -> (tier, rising)."""
+        ...
+
+    def coverage_days(self, territory: str | None) -> list[dict]:
+        """Every kept coverage day: ``day, territory, tier12_hcps, engaged``."""
+        ...
+
+    def insight_counts(self, after: str, through: str, territory: str | None) -> dict:
+        """Touchpoints with insight text dated after ``after`` through ``through``, per
+        category (None for none), of the territory's HCPs when given."""
+        ...
+
+    def engaged_neighbour(
+        self, hcp_ids: list[str], since: str, as_of: str, *, hops: int
+    ) -> dict[str, str]:
+        """For each HCP with one, the smallest id among the HCPs ``hops`` (1 or 2) hops
+        away with a touchpoint dated from ``since`` through ``as_of``; a hop joins
+        co-authors and current co-members of an institution.  Two hops (a neighbour's
+        neighbour) is asked only about HCPs that are not engaged themselves."""
+        ...
+
 
 class GraphStore(ABC):
     """A persistent KOL graph.
@@ -205,6 +242,18 @@ class GraphStore(ABC):
         """Every stored HCP score (the columns ``write_scores`` takes), sorted by ``hcp_id``."""
 
     @abstractmethod
+    def save_history(
+        self,
+        scored_on: str,
+        tiers: dict[str, tuple[int, bool]],
+        coverage: list[dict],
+        keep: History,
+    ) -> None:
+        """Keep a scoring run's tiers and the day's coverage per territory (``territory,
+        tier12_hcps, engaged``, replacing that day's), dropping what ``keep`` no longer
+        holds: runs beyond the newest ``keep.runs``, days older than ``keep.days``."""
+
+    @abstractmethod
     def data_version(self) -> str | None:
         """A token that changes with every write to the stored data, so answers computed
         from the data can be reused while it is unchanged (None: the store cannot tell,
@@ -240,13 +289,42 @@ class GraphStore(ABC):
             current = self._current_affiliations([r["hcp_id"] for r in rows])
             for row in rows:
                 row["institution"] = current_institution(current.get(row["hcp_id"], ()))
-        return finish_gap_rows(rows, msls, query)
+        answer = finish_gap_rows(rows, msls, query)
+        self._add_reach(answer, query)
+        return answer
 
-    def coverage(self, as_of: date, stale_days: int, territory: str | None = None) -> dict:
-        """Per territory and per MSL: tier 1-2 HCPs and the share engaged within the window."""
+    def _add_reach(self, rows: list[dict], query: GapQuery) -> None:
+        """Set each gap row's ``reach_hops`` and ``reach_via`` (:func:`network.reach`)."""
+        since, as_of = network.engagement_window(query.as_of, query.stale_days)
+        targets = {r["hcp_id"]: (r["last_touch"] or "") >= since for r in rows}
+        engaged = self.reads.engaged_neighbour
+        found = network.reach(
+            targets,
+            first=lambda ids: engaged(ids, since, as_of, hops=1),
+            second=lambda ids: engaged(ids, since, as_of, hops=2),
+        )
+        for row in rows:
+            row["reach_hops"], row["reach_via"] = found[row["hcp_id"]]
+
+    def coverage(
+        self, as_of: date, stale_days: int, territory: str | None = None, *, reach: bool = False
+    ) -> dict:
+        """Per territory and per MSL: tier 1-2 HCPs and the share engaged within the window;
+        with ``reach``, how many of the others are one, two or more hops from an engaged one
+        (:data:`~kolgraph.answers.gaps.REACH_FIELDS`)."""
         check_window(as_of, stale_days)
         counts, msls, engaged = self.reads.coverage_counts(as_of, stale_days, territory)
-        return finish_coverage(counts, msls, engaged, territory)
+        answer = finish_coverage(counts, msls, engaged, territory)
+        if not reach:
+            return answer
+        everyone = GapQuery(
+            max_tier=COVERAGE_MAX_TIER,
+            territory=territory,
+            as_of=as_of,
+            stale_days=stale_days,
+            include_engaged=True,
+        )
+        return add_reach(answer, self.coverage_gaps(everyone))
 
     def coauthors(self, hcp_id: str) -> list[dict]:
         """An HCP's co-authors, most joint publications first (then latest year, hcp_id)."""
@@ -284,6 +362,99 @@ class GraphStore(ABC):
             engaged=layer.engaged,
             hop_facts=self.reads.hop_facts,
         )
+
+    # --- history (rules in kolgraph.answers.changes) ---------------------------------------
+
+    def record_history(self, scored_on: date, keep: History) -> None:
+        """Keep the stored scores as a scoring run of ``scored_on`` and that day's coverage."""
+        coverage = self.coverage(scored_on, DEFAULT_STALE_DAYS)["territories"]
+        rows = [
+            {k: t[k] for k in ("territory", "tier12_hcps", "engaged")}
+            for t in coverage
+            if t["tier12_hcps"]
+        ]
+        tiers = change_rules.run_tiers(self.scores().to_dict("records"))
+        self.save_history(scored_on.isoformat(), tiers, rows, keep)
+
+    def changes(
+        self,
+        since: date,
+        today: date,
+        stale_days: int = DEFAULT_STALE_DAYS,
+        territory: str | None = None,
+    ) -> dict:
+        """What changed from ``since`` to ``today`` (see :mod:`kolgraph.answers.changes`):
+        ``{"since", "compared_run", "changes", "new_insights", "coverage_by_quarter"}``."""
+        change_rules.check_since(since, today)
+        # Newest first by date (a run may be recorded for an earlier day after later ones).
+        runs = sorted(self.reads.score_runs(), key=lambda run: (run[1], run[0]), reverse=True)
+        before = next(((i, d) for i, d in runs if d <= since.isoformat()), None)
+        if before is None:
+            oldest = runs[-1][1] if runs else None
+            raise InputError(
+                f"no scoring run is kept from {since.isoformat()} or before"
+                + (f"; the oldest is from {oldest}" if oldest else "; none is kept yet")
+            )
+        rows: list[tuple] = list(
+            change_rules.tier_changes(
+                self.reads.score_run(before[0]), self.reads.score_run(runs[0][0])
+            )
+        )
+        then, now = (
+            self.coverage_gaps(
+                GapQuery(
+                    max_tier=COVERAGE_MAX_TIER,
+                    territory=territory,
+                    stale_days=stale_days,
+                    as_of=day,
+                    include_engaged=True,
+                )
+            )
+            for day in (since, today)
+        )
+        decayed = change_rules.decayed(
+            then, now, engaged_since(since, stale_days), engaged_since(today, stale_days)
+        )
+        rows += [("coverage decay", h, None, None) for h in decayed]
+        return {
+            "since": since.isoformat(),
+            "compared_run": {"run_id": before[0], "scored_on": before[1]},
+            "changes": self._change_rows(rows, today, territory),
+            "new_insights": self._new_insights(since, today, territory),
+            "coverage_by_quarter": self.coverage_history(territory),
+        }
+
+    def coverage_history(self, territory: str | None = None) -> list[dict]:
+        """Tier 1-2 coverage per territory and quarter, from the kept coverage days."""
+        return change_rules.coverage_by_quarter(self.reads.coverage_days(territory))
+
+    def _change_rows(self, rows: list[tuple], today: date, territory: str | None) -> list[dict]:
+        nodes = {
+            r["hcp_id"]: r
+            for r in self.reads.network_nodes(sorted({r[1] for r in rows}), today.isoformat())
+        }
+        answer = [
+            {
+                "change": kind,
+                "hcp_id": hcp_id,
+                "name": nodes.get(hcp_id, {}).get("name"),
+                "territory": nodes.get(hcp_id, {}).get("territory"),
+                "before": old,
+                "after": new,
+            }
+            for kind, hcp_id, old, new in rows
+        ]
+        kept = [r for r in answer if territory is None or r["territory"] == territory]
+        return sorted(
+            kept, key=lambda r: (change_rules.CHANGE_KINDS.index(r["change"]), r["hcp_id"])
+        )
+
+    def _new_insights(self, since: date, today: date, territory: str | None) -> dict[str, int]:
+        counts = self.reads.insight_counts(since.isoformat(), today.isoformat(), territory)
+        return {
+            (c or change_rules.NO_CATEGORY): int(n)
+            for c, n in sorted(counts.items(), key=lambda kv: kv[0] or "")
+        }
 
     # --- what the pages read (rules in kolgraph.answers.browse) ---------------------------
 

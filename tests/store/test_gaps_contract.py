@@ -191,6 +191,8 @@ def test_rows_carry_every_field_with_plain_types(gap_store):
         "touches_12m": 2,
         "msl_ids": NE_MSLS,
         "reason": "stale",
+        "reach_hops": 1,  # H1, engaged, shares I1 with H2
+        "reach_via": "H1",
         "rank": 3,
         "specialty": "Oncology",
         "institution": "City Clinic",
@@ -206,6 +208,8 @@ def test_rows_carry_every_field_with_plain_types(gap_store):
         "touches_12m": 1,
         "msl_ids": [],
         "reason": "no MSL covers territory",
+        "reach_hops": 0,  # engaged itself
+        "reach_via": "H6",
         "rank": 2,
         "specialty": "Oncology",
         "institution": None,

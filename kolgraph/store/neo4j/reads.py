@@ -10,6 +10,7 @@ every new list-size bucket of a list parameter, but not for a map.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -183,3 +184,29 @@ class Neo4jReads:
             institutions=dict(row["institutions"]),
             pairs={(a, b): (p, f, last) for a, b, p, f, last in row["pairs"]},
         )
+
+    def score_runs(self) -> list[tuple[int, str]]:
+        return [(int(r["run_id"]), r["scored_on"]) for r in self._store.read("list_score_runs")]
+
+    def score_run(self, run_id: int) -> dict[str, tuple[int, bool]]:
+        (row,) = self._store.read("read_score_run", run_id=run_id)
+        return {h: (int(t), bool(r)) for h, (t, r) in json.loads(row["tiers_json"]).items()}
+
+    def coverage_days(self, territory: str | None) -> list[dict]:
+        return self._store.read("list_coverage_days", territory=territory)
+
+    def insight_counts(self, after: str, through: str, territory: str | None) -> dict:
+        rows = self._store.read(
+            "count_new_insights", after=after, through=through, territory=territory
+        )
+        return {r["category"]: r["touchpoints"] for r in rows}
+
+    def engaged_neighbour(
+        self, hcp_ids: list[str], since: str, as_of: str, *, hops: int
+    ) -> dict[str, str]:
+        request = {"hcp_ids": hcp_ids, "since": since, "as_of": as_of}
+        if hops == 1:
+            (row,) = self._store.read("read_engaged_neighbours", request=request)
+            return {hcp_id: min(engaged) for hcp_id, engaged in row["rows"]}
+        (row,) = self._store.read("read_second_engaged_neighbours", request=request)
+        return dict(row["rows"])

@@ -17,4 +17,11 @@ CREATE TABLE IF NOT EXISTS hcp_scores (
 CREATE TABLE IF NOT EXISTS store_version (
     id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL
 );
-INSERT OR IGNORE INTO store_version (id, version) VALUES (1, 0)
+INSERT OR IGNORE INTO store_version (id, version) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS score_runs (
+    run_id INTEGER PRIMARY KEY, scored_on TEXT NOT NULL, tiers_json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS coverage_days (
+    day TEXT NOT NULL, territory TEXT NOT NULL, tier12_hcps INTEGER NOT NULL,
+    engaged INTEGER NOT NULL, PRIMARY KEY (day, territory)
+) WITHOUT ROWID
