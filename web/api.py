@@ -10,7 +10,7 @@ from flask import Blueprint, jsonify
 
 from kolgraph.answers.gaps import GAP_FIELDS
 from kolgraph.web import cached_answers, params, scoping
-from kolgraph.web.hcps import score_breakdown, warm_intro
+from kolgraph.web.hcps import score_breakdown
 from kolgraph.web.stores import get_store
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -88,4 +88,6 @@ def intro(hcp_id: str):
     """A warm introduction to the HCP from one engaged within ``stale_days`` of ``as_of``."""
     store = get_store()
     scoping.require_hcp(store, hcp_id)
-    return jsonify(warm_intro(store, hcp_id, params.arg_date("as_of"), params.stale_days()))
+    return jsonify(
+        cached_answers.warm_intro(store, hcp_id, params.arg_date("as_of"), params.stale_days())
+    )

@@ -4,12 +4,14 @@ and scoped to the user (:mod:`kolgraph.web.scoping`) after they are read.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort
 
 from kolgraph.answers.gaps import GapQuery
 from kolgraph.store import GraphStore
 from kolgraph.web import cache
-from kolgraph.web.scoping import OUTSIDE, scoped_rows, scoped_suggestions, visible
+from kolgraph.web.scoping import OUTSIDE, scoped_path, scoped_rows, scoped_suggestions, visible
 from kolgraph.web.security import current_scope
 
 
@@ -83,3 +85,20 @@ def suggestions(store: GraphStore, hcp_id: str, limit: int) -> list[dict]:
         shared=True,
     )
     return scoped_suggestions(store, rows)
+
+
+def warm_intro(store: GraphStore, hcp_id: str, as_of: date, stale_days: int) -> dict | None:
+    """The warm introduction to the HCP, from an HCP engaged in the user's territory.
+
+    The store's answer (a breadth-first search and a few reads, on every profile view) is
+    shared by every worker while the data is unchanged; the key holds the window
+    and the scope the search was given."""
+    scope = current_scope()
+    found = cache.cached(
+        store,
+        "warm_intro",
+        (hcp_id, as_of.isoformat(), stale_days, scope),
+        lambda: store.warm_intro(hcp_id, as_of, stale_days, scope),
+        shared=True,
+    )
+    return scoped_path(store, found)

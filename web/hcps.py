@@ -17,7 +17,6 @@ from kolgraph.analytics.explain import DESCRIPTIONS
 from kolgraph.analytics.influence import COMPONENTS
 from kolgraph.store import GraphStore
 from kolgraph.web import cache, cached_answers, params, scoping
-from kolgraph.web.security import current_scope
 from kolgraph.web.stores import get_store
 
 bp = Blueprint("hcps", __name__)
@@ -57,7 +56,7 @@ def profile(hcp_id: str):
         breakdown=score_breakdown(record["score"]),
         coauthors=cached_answers.top_coauthors(store, hcp_id, COAUTHORS_SHOWN),
         suggestions=cached_answers.suggestions(store, hcp_id, SUGGESTIONS_SHOWN),
-        intro=warm_intro(store, hcp_id, date.today(), stale),
+        intro=cached_answers.warm_intro(store, hcp_id, date.today(), stale),
         stale_days=stale,
     )
 
@@ -104,29 +103,12 @@ def collaborators(hcp_id: str):
         hcp=found["hcp"],
         coauthors=cached_answers.coauthors(store, hcp_id),
         suggestions=cached_answers.suggestions(store, hcp_id, limit),
-        intro=warm_intro(store, hcp_id, params.arg_date("as_of"), stale),
+        intro=cached_answers.warm_intro(store, hcp_id, params.arg_date("as_of"), stale),
         to=to or "",
         path=path,
         stale_days=stale,
         limit=limit,
     )
-
-
-def warm_intro(store: GraphStore, hcp_id: str, as_of: date, stale_days: int) -> dict | None:
-    """The warm introduction to the HCP, from an HCP engaged in the user's territory.
-
-    The store's answer (a breadth-first search and a few reads, on every profile view) is
-    shared by every worker while the data is unchanged; the key holds the window
-    and the scope the search was given."""
-    scope = current_scope()
-    found = cache.cached(
-        store,
-        "warm_intro",
-        (hcp_id, as_of.isoformat(), stale_days, scope),
-        lambda: store.warm_intro(hcp_id, as_of, stale_days, scope),
-        shared=True,
-    )
-    return scoping.scoped_path(store, found)
 
 
 def score_breakdown(score: dict | None) -> list[dict]:

@@ -28,9 +28,9 @@ from kolgraph.errors import InputError
 from kolgraph.insights_report import insights_report, report_choices, report_rows
 from kolgraph.store import GraphStore
 from kolgraph.web import audit, cache
+from kolgraph.web.links import profile_url
 from kolgraph.web.security import check_territory, current_scope
 from kolgraph.web.stores import get_store
-from kolgraph.web.touchpoints import profile_url
 
 bp = Blueprint("insights", __name__)
 

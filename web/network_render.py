@@ -26,14 +26,15 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from urllib.parse import quote
 
 import networkx as nx
 import pyvis
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from markupsafe import Markup, escape
 from pyvis.edge import Edge
 from pyvis.network import Network
+
+from kolgraph.web.links import profile_url
 
 DEFAULT_CAP = 300
 COLOR_BY = ("tier", "engagement")
@@ -279,11 +280,6 @@ def node_color(attrs: dict, color_by: str) -> str:
         tier = _int_or_none(attrs.get("tier"))
         return UNKNOWN_COLOR if tier is None else TIER_COLORS.get(tier, UNKNOWN_COLOR)
     return ENGAGEMENT_COLORS.get(str(attrs.get("engagement") or "").lower(), UNKNOWN_COLOR)
-
-
-def profile_url(hcp_id: str) -> str:
-    """``/hcp/<hcp_id>`` under this app's root; the id is percent-encoded."""
-    return f"{request.script_root}/hcp/{quote(hcp_id, safe='')}"
 
 
 def _int_or_none(value) -> int | None:
