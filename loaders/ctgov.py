@@ -48,6 +48,7 @@ from kolgraph.loaders.institutions import (
     institution_type,
     parse_affiliation,
     parse_segment,
+    university_of,
 )
 from kolgraph.loaders.nppes import IDENTITY_COLUMNS, raw_table
 from kolgraph.loaders.source import SourceRead
@@ -521,7 +522,11 @@ def site_institution_id(name: str, city: str = "", country: str = "") -> str:
     (:mod:`kolgraph.loaders.institutions`) unless the name is anonymised or is not an
     institution's name alone; those are keyed with their city and country."""
     found = parse_segment(f"{name}, {city}" if city else name)
-    if found is not None and found.name == name and not _ANONYMISED.search(found.key):
+    if (
+        found is not None
+        and found.name == university_of(name)
+        and not _ANONYMISED.search(found.key)
+    ):
         return found.institution_id
     parts = [institution_key(name), fold(city), fold(country)]
     return institution_id(" ".join(p for p in parts if p))

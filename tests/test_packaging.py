@@ -38,4 +38,5 @@ def test_data_files_ship_as_package_data():
     data = setup["package-data"]
     assert "*.cypher" in data["kolgraph.queries"]
     assert "sql/*.sql" in data["kolgraph.store.sqlite"]
+    assert "*.json" in data["kolgraph.loaders"]  # the author linkage model
     assert {"templates/**/*.html", "static/**/*"} <= set(data["kolgraph.web"])
