@@ -6,11 +6,11 @@ territory's HCP is a 404), bad parameters a 400 ``{"error": ...}``.
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 
 from kolgraph.answers.gaps import GAP_FIELDS
+from kolgraph.scoring import score_breakdown
 from kolgraph.web import cached_answers, params, scoping
-from kolgraph.web.hcps import score_breakdown
 from kolgraph.web.stores import get_store
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -30,7 +30,8 @@ def hcp(hcp_id: str):
     store = get_store()
     scoping.require_hcp(store, hcp_id)
     found = cached_answers.hcp_profile(store, hcp_id)
-    return jsonify({**found, "score_breakdown": score_breakdown(found["score"])})
+    home = current_app.config["KOLGRAPH_SETTINGS"].home
+    return jsonify({**found, "score_breakdown": score_breakdown(found["score"], home)})
 
 
 @bp.get("/top")

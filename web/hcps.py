@@ -12,9 +12,7 @@ from datetime import date
 from flask import Blueprint, current_app, render_template
 from markupsafe import Markup
 
-from kolgraph.analytics import load_scoring_config
-from kolgraph.analytics.explain import DESCRIPTIONS
-from kolgraph.analytics.influence import COMPONENTS
+from kolgraph.scoring import score_breakdown
 from kolgraph.store import GraphStore
 from kolgraph.web import cache, cached_answers, params, scoping
 from kolgraph.web.stores import get_store
@@ -53,7 +51,7 @@ def profile(hcp_id: str):
         "hcps/profile.html",
         p=record,
         hcp=record["hcp"],
-        breakdown=score_breakdown(record["score"]),
+        breakdown=score_breakdown(record["score"], current_app.config["KOLGRAPH_SETTINGS"].home),
         coauthors=cached_answers.top_coauthors(store, hcp_id, COAUTHORS_SHOWN),
         suggestions=cached_answers.suggestions(store, hcp_id, SUGGESTIONS_SHOWN),
         intro=cached_answers.warm_intro(store, hcp_id, date.today(), stale),
@@ -109,28 +107,3 @@ def collaborators(hcp_id: str):
         stale_days=stale,
         limit=limit,
     )
-
-
-def score_breakdown(score: dict | None) -> list[dict]:
-    """Per component: percentile, weight and contribution to the influence score.
-
-    The weights are today's ``scoring.toml``; contributions sum to the influence when the
-    stored scores were computed with them (as ``kolgraph load`` and ``score`` do).
-    """
-    if score is None:
-        return []
-    weights = load_scoring_config(current_app.config["KOLGRAPH_SETTINGS"].home).component_weights()
-    total = sum(weights.values()) or 1.0
-    rows = []
-    for name in COMPONENTS:
-        percentile = float(score["components"].get(name, 0.0))
-        rows.append(
-            {
-                "component": name,
-                "description": DESCRIPTIONS.get(name, ""),
-                "percentile": percentile,
-                "weight": weights[name],
-                "contribution": round(weights[name] * percentile / total, 1),
-            }
-        )
-    return rows
