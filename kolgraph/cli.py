@@ -16,7 +16,8 @@ import click
 from tqdm import tqdm
 
 from kolgraph.config import BACKENDS, Settings, local_server_dir
-from kolgraph.errors import KolgraphError, ValidationFailed
+from kolgraph.errors import InputError, KolgraphError, ValidationFailed
+from kolgraph.limits import MAX_COUNT, MAX_STALE_DAYS, MAX_TIER, check_date
 from kolgraph.output import chosen_format, emit, output_options, table_text
 
 MAX_PROBLEMS_SHOWN = 200
@@ -66,6 +67,29 @@ def _print_problems(failed: ValidationFailed) -> None:
 
 
 pass_app = click.make_pass_decorator(AppContext)
+
+
+class BoundedDate(click.DateTime):
+    """A ``YYYY-MM-DD`` option inside :mod:`kolgraph.limits`' date range."""
+
+    def __init__(self):
+        super().__init__(["%Y-%m-%d"])
+
+    def convert(self, value, param, ctx):
+        converted = super().convert(value, param, ctx)
+        try:
+            check_date(param.name if param else "date", converted.date())
+        except InputError as error:
+            self.fail(str(error), param, ctx)
+        return converted
+
+
+DATE = BoundedDate()
+#: A count of rows, HCPs or pages (1 .. MAX_COUNT).
+COUNT = click.IntRange(1, MAX_COUNT)
+TIER = click.IntRange(1, MAX_TIER)
+STALE_DAYS = click.IntRange(0, MAX_STALE_DAYS)
+PORT = click.IntRange(1, 65535)
 
 
 @click.group(cls=KolgraphGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -200,7 +224,7 @@ def score(app: AppContext) -> None:
 
 
 @cli.command()
-@click.option("--limit", default=20, show_default=True, type=int, help="How many HCPs.")
+@click.option("--limit", default=20, show_default=True, type=COUNT, help="How many HCPs.")
 @click.option("--territory", help="Only HCPs of this territory.")
 @click.option("--rising", is_flag=True, help="Rising stars, fastest growth first.")
 @output_options
@@ -259,8 +283,8 @@ def _explanation_text(e: dict) -> str:
 
 @cli.command()
 @click.option("--territory", help="Only insights about HCPs of this territory.")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only insights on or after DATE.")
-@click.option("--tier", help="Only insights about HCPs of this tier (1 = highest).")
+@click.option("--since", type=DATE, help="Only insights on or after DATE.")
+@click.option("--tier", type=TIER, help="Only insights about HCPs of this tier (1 = highest).")
 @click.option("--category", help="Only insights of this category.")
 @click.option("--themes", is_flag=True, help="Also find recurring themes in the insight texts.")
 @output_options
@@ -269,7 +293,7 @@ def insights(
     app: AppContext,
     territory: str | None,
     since,
-    tier: str | None,
+    tier: int | None,
     category: str | None,
     themes: bool,
     as_json: bool,
@@ -285,7 +309,7 @@ def insights(
         app.settings.home,
         territory=territory,
         since=since,
-        tier=tier,
+        tier=None if tier is None else str(tier),
         category=category,
         themes=themes,
     )
@@ -303,10 +327,10 @@ def insights(
 def _gap_filters(command):
     """The HCP selection and window options of ``gaps`` and ``export targets``."""
     options = (
-        click.option("--top", type=int, help="Only the N highest-ranked HCPs."),
+        click.option("--top", type=COUNT, help="Only the N highest-ranked HCPs."),
         click.option(
             "--max-tier",
-            type=int,
+            type=TIER,
             help="Only tiers 1..T (1 = highest; default 2 when --top is not given).",
         ),
         click.option("--territory", help="Only HCPs of this territory (exact match)."),
@@ -320,7 +344,7 @@ def _gap_filters(command):
 
 _stale_days_option = click.option(
     "--stale-days",
-    type=int,
+    type=STALE_DAYS,
     default=180,
     show_default=True,
     help="Engaged means a touchpoint at most this many days before the as-of date.",
@@ -328,7 +352,7 @@ _stale_days_option = click.option(
 _as_of_option = click.option(
     "--as-of",
     "as_of",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=DATE,
     help="Reference date, YYYY-MM-DD (default today).",
 )
 
@@ -468,7 +492,7 @@ def collaborators(app: AppContext, hcp_id: str, as_json: bool, as_csv: bool) -> 
 
 @cli.command()
 @click.argument("hcp_id")
-@click.option("--limit", default=10, show_default=True, type=int, help="How many suggestions.")
+@click.option("--limit", default=10, show_default=True, type=COUNT, help="How many suggestions.")
 @output_options
 @pass_app
 def suggest(app: AppContext, hcp_id: str, limit: int, as_json: bool, as_csv: bool) -> None:
@@ -504,19 +528,8 @@ def path(app: AppContext, from_id: str, to_id: str, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("target_id")
-@click.option(
-    "--stale-days",
-    type=int,
-    default=180,
-    show_default=True,
-    help="Engaged means a touchpoint at most this many days before the as-of date.",
-)
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(["%Y-%m-%d"]),
-    help="Reference date, YYYY-MM-DD (default today).",
-)
+@_stale_days_option
+@_as_of_option
 @click.option("--territory", help="Only start from HCPs of this territory.")
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the introduction as JSON (null when none)."
@@ -598,10 +611,8 @@ def _path_text(found: dict) -> str:
     required=True,
     help="Folder to write the bundle into.",
 )
-@click.option("--seed", type=int, default=42, show_default=True)
-@click.option(
-    "--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Anchor date (default today)."
-)
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=42, show_default=True)
+@click.option("--as-of", "as_of", type=DATE, help="Anchor date (default today).")
 def generate(size: str, out: Path, seed: int, as_of) -> None:
     """Write a realistic synthetic canonical bundle."""
     from kolgraph.generate import generate_bundle
@@ -618,7 +629,7 @@ def generate(size: str, out: Path, seed: int, as_of) -> None:
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=PORT)
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
@@ -640,7 +651,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int | None = None)
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=PORT)
 @click.option("--no-serve", is_flag=True, help="Build and load the demo data, then exit.")
 @pass_app
 def demo(app: AppContext, host: str, port: int, no_serve: bool) -> None:
@@ -671,7 +682,7 @@ _dir_option = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="Server folder (default: neo4j-server in the home folder).",
 )
-_port_option = click.option("--port", type=int, default=7687, show_default=True, help="Bolt port.")
+_port_option = click.option("--port", type=PORT, default=7687, show_default=True, help="Bolt port.")
 
 
 @neo4j.command("start")

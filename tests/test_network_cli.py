@@ -78,7 +78,7 @@ def test_suggest_table_shows_four_decimals(home):
     result = run(home, "suggest", "H01")
     assert result.exit_code == 0, result.output
     assert "1.6602" in result.output  # 1/ln 3 + 0.5 + 0.25
-    assert run(home, "suggest", "H01", "--limit", "0").exit_code == 1
+    assert run(home, "suggest", "H01", "--limit", "0").exit_code == 2
 
 
 def test_path_one_line_per_hop(home):
@@ -137,5 +137,5 @@ def test_intro_already_engaged_and_territory(home):
 def test_intro_rejects_bad_dates_and_windows(home):
     assert run(home, "intro", "H04", "--as-of", "30/06/2024").exit_code == 2
     negative = run(home, "intro", "H04", "--stale-days", "-1")
-    assert negative.exit_code == 1
+    assert negative.exit_code == 2
     assert "--stale-days" in negative.output
