@@ -774,6 +774,18 @@ def users_remove(app: AppContext, name: str) -> None:
     click.echo(f"removed {name}")
 
 
+@users.command("password")
+@click.argument("name")
+@pass_app
+def users_password(app: AppContext, name: str) -> None:
+    """Set user NAME's password (stdin, or prompted twice); their open sessions end."""
+    store = _user_store(app)
+    if store.get(name) is None:
+        raise click.ClickException(f"no user {name!r}")
+    store.set_password(name, _read_new_password())
+    click.echo(f"changed the password of {name}; their sessions have ended")
+
+
 def main() -> None:
     """Console-script entry point."""
     # The driver logs connection failures itself; the CLI reports them as one clear error.
