@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import tempfile
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
@@ -24,10 +26,15 @@ MAX_PROBLEMS_SHOWN = 200
 
 
 class AppContext:
-    """Settings plus a store opened on first use and closed when the command ends."""
+    """Settings plus a store opened on first use and closed when the command ends.
+
+    Only commands that set :attr:`create` (``init``, ``load``, ``demo``) may create an
+    embedded store; the others report a missing one.
+    """
 
     def __init__(self, settings: Settings):
         self.settings = settings
+        self.create = False
         self._store = None
 
     @property
@@ -35,8 +42,19 @@ class AppContext:
         if self._store is None:
             from kolgraph.store import open_store
 
-            self._store = open_store(self.settings)
+            self._store = open_store(self.settings, create=self.create)
         return self._store
+
+    def store_or_empty(self, stack: ExitStack):
+        """The store, or an empty throw-away one when no embedded store exists yet
+        (``validate`` before the first load: nothing is created in the home folder)."""
+        from kolgraph.store.embedded import DB_FILENAME, EmbeddedStore
+
+        home = self.settings.home
+        if self.settings.backend != "embedded" or (home / DB_FILENAME).is_file():
+            return self.store
+        scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="kolgraph-validate-"))
+        return stack.enter_context(EmbeddedStore(Path(scratch)))
 
     def close(self) -> None:
         if self._store is not None:
@@ -120,6 +138,20 @@ FORMATS = ("bundle", "pubmed", "nppes", "ctgov", "open-payments")
 
 
 @cli.command()
+@pass_app
+def init(app: AppContext) -> None:
+    """Create an empty store (loads create it too); other commands never create one."""
+    app.create = True
+    store = app.store
+    click.echo(f"the {store.backend} store is ready" + _where(store))
+
+
+def _where(store) -> str:
+    path = getattr(store, "path", None)
+    return f" at {path}" if path else ""
+
+
+@cli.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), help="Source format (detected when omitted)."
@@ -127,6 +159,7 @@ FORMATS = ("bundle", "pubmed", "nppes", "ctgov", "open-payments")
 @pass_app
 def load(app: AppContext, path: Path, fmt: str | None) -> None:
     """Validate PATH (a bundle folder or a source file) and load it; prints counts."""
+    app.create = True
     from kolgraph.analytics.insights import load_insight_categories
     from kolgraph.identities import record_identities
     from kolgraph.loading import load_path
@@ -165,9 +198,13 @@ def validate(app: AppContext, path: Path, fmt: str | None) -> None:
     from kolgraph.analytics.insights import load_insight_categories
     from kolgraph.loading import validate_path
 
-    validated = validate_path(
-        path, app.store, fmt=fmt, insight_categories=load_insight_categories(app.settings.home)
-    )
+    with ExitStack() as stack:
+        validated = validate_path(
+            path,
+            app.store_or_empty(stack),
+            fmt=fmt,
+            insight_categories=load_insight_categories(app.settings.home),
+        )
     click.echo(f"{path}: valid; {validated.describe()}")
 
 
@@ -656,6 +693,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int | None = None)
 @pass_app
 def demo(app: AppContext, host: str, port: int, no_serve: bool) -> None:
     """Generate the S dataset (once), load it into the store, and serve the app."""
+    app.create = True
     from kolgraph.demo import prepare_demo
 
     prepare_demo(app.store, app.settings.home, echo=click.echo)

@@ -147,24 +147,36 @@ _cache_lock = threading.Lock()
 
 
 class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueries, GraphStore):
-    """The graph in a SQLite file under ``home`` (created when missing)."""
+    """The graph in a SQLite file under ``home``.
+
+    ``create=False`` opens an existing file only: a missing one (never created, deleted or
+    moved away under a running server) is :class:`StoreUnavailable`, never a new empty store.
+    """
 
     backend = "embedded"
 
-    def __init__(self, home: Path, *, timeout: float = DEFAULT_TIMEOUT):
+    def __init__(self, home: Path, *, timeout: float = DEFAULT_TIMEOUT, create: bool = True):
         self.path = Path(home) / DB_FILENAME
-        self._con = self._connect(Path(home), timeout)
+        self._con = self._connect(Path(home), timeout, create)
 
     # --- opening ---------------------------------------------------------------------------
 
-    def _connect(self, home: Path, timeout: float) -> sqlite3.Connection:
-        try:
-            home.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise StoreUnavailable(f"cannot create the store folder {home}: {error}") from None
+    def _connect(self, home: Path, timeout: float, create: bool) -> sqlite3.Connection:
+        if create:
+            try:
+                home.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreUnavailable(f"cannot create the store folder {home}: {error}") from None
+        elif not self.path.is_file():
+            raise StoreUnavailable(
+                f"there is no embedded store at {self.path}; "
+                "create it with `kolgraph init` or `kolgraph load`"
+            )
+        # mode=rw: the file vanishing between the check above and here is not a new store.
+        target = self.path.absolute().as_uri() + ("?mode=rwc" if create else "?mode=rw")
         with self._errors("open"):
             # isolation_level=None: transactions are begun and ended explicitly below.
-            con = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            con = sqlite3.connect(target, timeout=timeout, isolation_level=None, uri=True)
         try:
             with self._errors("open"):
                 self._configure(con)
