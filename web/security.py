@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Request, abort, current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import RequestRedirect
 
 from kolgraph.errors import ConfigError
@@ -42,7 +43,15 @@ SECURITY_HEADERS = {
 
 
 def init_app(app: Flask) -> None:
-    """Install the body size cap, the login gate and the response headers."""
+    """Install the proxy setting, the body size cap, the login gate and the response headers.
+
+    ``KOLGRAPH_PROXY_HOPS=N``: the app runs behind N reverse proxies, so the client address
+    (used to throttle failed logins) is taken from ``X-Forwarded-For`` and the scheme from
+    ``X-Forwarded-Proto``.  The ``Host`` header is never trusted either way.
+    """
+    hops = int(_env_number("KOLGRAPH_PROXY_HOPS", 0))
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0)
     app.before_request(_cap_body)
     app.before_request(_require_login)
     app.after_request(_add_headers)

@@ -221,3 +221,22 @@ def test_routing_redirects_never_use_the_host_header(client, auth, path, expecte
     )
     assert response.status_code == 308
     assert response.headers["Location"] == expected + "?a=1"
+
+
+def test_behind_a_proxy_clients_are_told_apart(home, monkeypatch, clock):
+    from kolgraph.config import Settings
+    from kolgraph.web import create_app
+
+    monkeypatch.setenv("KOLGRAPH_PROXY_HOPS", "1")
+    monkeypatch.setenv("KOLGRAPH_LOGIN_LOCK_AFTER", "5")
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}, settings=Settings(home=home))
+    client = app.test_client()
+
+    def login(name, password, address):
+        data = {"username": name, "password": password}
+        return client.post("/login", data=data, headers={"X-Forwarded-For": address})
+
+    for n in range(5):
+        login(f"nobody{n}", "wrong password", "203.0.113.7")
+    assert login("max", PASSWORD, "203.0.113.7").status_code == 429
+    assert login("ada", PASSWORD, "198.51.100.2").status_code == 302
