@@ -35,6 +35,9 @@ class AppContext:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.create = False
+        #: Whether opening the store warns when its scores are out of date (not for
+        #: the commands that recompute them).
+        self.warn_stale = True
         self._store = None
 
     @property
@@ -43,6 +46,8 @@ class AppContext:
             from kolgraph.store import open_store
 
             self._store = open_store(self.settings, create=self.create)
+            if self.warn_stale and not self.create:
+                _warn_if_stale(self._store)
         return self._store
 
     def store_or_empty(self, stack: ExitStack):
@@ -60,6 +65,13 @@ class AppContext:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+
+def _warn_if_stale(store) -> None:
+    from kolgraph.store.base import STALE_SCORES_MESSAGE
+
+    if store.scores_stale():
+        click.echo(f"Warning: {STALE_SCORES_MESSAGE}", err=True)
 
 
 class KolgraphGroup(click.Group):
@@ -257,6 +269,7 @@ def explain_identity(app: AppContext, hcp_id: str, as_json: bool) -> None:
 @pass_app
 def score(app: AppContext) -> None:
     """Recompute every HCP's influence, tier and rising-star flag (loads do this too)."""
+    app.warn_stale = False
     _rescore(app)
 
 

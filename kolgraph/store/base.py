@@ -28,6 +28,18 @@ Progress = Callable[[int], None]
 COAUTHORSHIP_COLUMNS = ("hcp_a", "hcp_b", "papers", "first_year", "last_year")
 
 
+#: Tables scores are computed from: loading rows into one makes the stored scores stale.
+SCORED_TABLES = frozenset(
+    ("hcps", "publications", "authorships", "trials", "trial_roles", "affiliations", "institutions")
+)
+STALE_SCORES_MESSAGE = "scores are out of date, run `kolgraph score`"
+
+
+def changes_scores(batch: Batch) -> bool:
+    """Whether loading ``batch`` changes what the scores are computed from."""
+    return any(len(batch[name]) for name in SCORED_TABLES if name in batch)
+
+
 def no_progress(_rows: int) -> None:
     """The default progress callback: report nothing."""
 
@@ -87,6 +99,11 @@ class GraphStore(ABC):
     @abstractmethod
     def scores(self) -> pd.DataFrame:
         """Every stored HCP score (the columns ``write_scores`` takes), sorted by ``hcp_id``."""
+
+    @abstractmethod
+    def scores_stale(self) -> bool:
+        """Whether a load changed what scores are computed from after the last
+        :meth:`write_scores` (a load killed before its scoring, or interrupted scoring)."""
 
     # --- the questions users ask (same answers on every store) ----------------------------
 

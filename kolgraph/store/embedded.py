@@ -40,7 +40,13 @@ from kolgraph.schema import (
     Table,
     hcp_name,
 )
-from kolgraph.store.base import COAUTHORSHIP_COLUMNS, GraphStore, Progress, no_progress
+from kolgraph.store.base import (
+    COAUTHORSHIP_COLUMNS,
+    GraphStore,
+    Progress,
+    changes_scores,
+    no_progress,
+)
 from kolgraph.store.embedded_gaps import EmbeddedGapQueries
 from kolgraph.store.embedded_network import EmbeddedNetworkQueries
 from kolgraph.store.embedded_web import EmbeddedWebQueries
@@ -140,6 +146,22 @@ WHERE authorships.pmid = m.pmid AND authorships.last_author IS NOT (authorships.
 
 
 _STORE_VERSION = "SELECT version FROM store_version"
+# The score flag's table is made by the first write that sets it (no layout change needed).
+_SCORE_STATE_DDL = (
+    "CREATE TABLE IF NOT EXISTS score_state (id INTEGER PRIMARY KEY CHECK (id = 1), "
+    "stale INTEGER NOT NULL)"
+)
+_SCORE_STATE_EXISTS = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'score_state'"
+
+
+def _set_scores_stale(con: sqlite3.Connection, stale: bool) -> None:
+    con.execute(_SCORE_STATE_DDL)
+    con.execute(
+        "INSERT INTO score_state (id, stale) VALUES (1, ?) "
+        "ON CONFLICT (id) DO UPDATE SET stale = excluded.stale",
+        (int(stale),),
+    )
+
 
 #: What :meth:`EmbeddedStore._cached` keeps, by (kind, database file): (store_version, value).
 _caches: dict[tuple[str, Path], tuple[int, object]] = {}
@@ -273,6 +295,8 @@ class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueri
                 if table.name in frames:
                     self._upsert(con, table, frames[table.name], progress)
             touched = _touched_pmids(frames)
+            if changes_scores(frames):
+                _set_scores_stale(con, True)
             if pairs is not None:
                 _insert_all_pairs(con, pairs.result())
             elif touched:
@@ -322,6 +346,14 @@ class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueri
             con.executemany(
                 f"INSERT INTO hcp_scores ({', '.join(SCORE_COLUMNS)}) VALUES ({placeholders})", rows
             )
+            _set_scores_stale(con, False)
+
+    def scores_stale(self) -> bool:
+        """Whether a load changed scored tables after the last :meth:`write_scores`."""
+        if not self._select(_SCORE_STATE_EXISTS, "read the score state"):
+            return False  # a store older than the flag, or never loaded
+        rows = self._select("SELECT stale FROM score_state", "read the score state")
+        return bool(rows and rows[0][0])
 
     def scores(self) -> pd.DataFrame:
         """Every stored HCP score, sorted by ``hcp_id`` (``components`` as dicts)."""

@@ -47,7 +47,13 @@ from kolgraph.schema import (
     Table,
     hcp_name,
 )
-from kolgraph.store.base import COAUTHORSHIP_COLUMNS, GraphStore, Progress, no_progress
+from kolgraph.store.base import (
+    COAUTHORSHIP_COLUMNS,
+    GraphStore,
+    Progress,
+    changes_scores,
+    no_progress,
+)
 from kolgraph.store.neo4j_bulk import (
     WRITERS,
     Job,
@@ -173,6 +179,8 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
         """
         if not self._constraints_ready:
             self.ensure_constraints()
+        if changes_scores(batch):  # first: a load stopped halfway leaves the scores stale
+            self._execute("mark_scores_stale")
         with self._errors():
             stored = self.stats()  # what the store held before: which rows may be created
             first = self_contained(batch) and not stored["relationships"]["AUTHORED"]
@@ -315,6 +323,11 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
                 self._queries.get("remove_stale_scores"),
                 {"hcp_ids": [r["hcp_id"] for r in rows]},
             )
+            session.execute_write(_run, self._queries.get("mark_scores_fresh"), {})
+
+    def scores_stale(self) -> bool:
+        """Whether a load changed scored data after the last complete :meth:`write_scores`."""
+        return bool(self._read("read_score_state")[0]["stale"])
 
     def scores(self) -> pd.DataFrame:
         """Every stored HCP score (:data:`SCORE_COLUMNS`, ``components`` as dicts), by hcp_id."""
