@@ -53,7 +53,7 @@ class AppContext:
     def store_or_empty(self, stack: ExitStack):
         """The store, or an empty throw-away one when no embedded store exists yet
         (``validate`` before the first load: nothing is created in the home folder)."""
-        from kolgraph.store.embedded import DB_FILENAME, EmbeddedStore
+        from kolgraph.store.sqlite import DB_FILENAME, EmbeddedStore
 
         home = self.settings.home
         if self.settings.backend != "embedded" or (home / DB_FILENAME).is_file():
@@ -283,8 +283,8 @@ def top(
     app: AppContext, limit: int, territory: str | None, rising: bool, as_json: bool, as_csv: bool
 ) -> None:
     """HCPs by influence (0-100), with rank, tier (1 = highest) and score components."""
+    from kolgraph.answers.browse import RISING_FIELDS, TOP_FIELDS
     from kolgraph.scoring import top_hcps
-    from kolgraph.store.web_model import RISING_FIELDS, TOP_FIELDS
 
     fmt = chosen_format(as_json, as_csv)
     rows = top_hcps(app.store, limit=limit, territory=territory, rising=rising)
@@ -410,7 +410,7 @@ _as_of_option = click.option(
 def _gap_query(
     top, max_tier, territory, stale_days, as_of, include_engaged=False, with_institution=False
 ):
-    from kolgraph.analytics.gaps import GapQuery
+    from kolgraph.answers.gaps import GapQuery
 
     return GapQuery(
         top=top,
@@ -432,7 +432,7 @@ def gaps(
 ) -> None:
     """Influential HCPs never engaged, engaged longer than --stale-days ago, or in a territory
     no MSL covers; highest influence first."""
-    from kolgraph.analytics.gaps import GAP_FIELDS
+    from kolgraph.answers.gaps import GAP_FIELDS
 
     fmt = chosen_format(as_json, as_csv)
     rows = app.store.coverage_gaps(_gap_query(top, max_tier, territory, stale_days, as_of))
@@ -451,6 +451,12 @@ COVERAGE_LISTINGS = {"territory": "territories", "msl": "msls"}
     type=click.Choice(sorted(COVERAGE_LISTINGS)),
     help="Only one listing (CSV prints one: territory unless --by msl).",
 )
+@click.option(
+    "--reach",
+    is_flag=True,
+    help="Also count the tier 1-2 HCPs not engaged by how many hops (co-authorship or a "
+    "shared current institution) they are from one that is: 1, 2, or out of reach.",
+)
 @output_options
 @pass_app
 def coverage(
@@ -459,15 +465,19 @@ def coverage(
     as_of,
     territory: str | None,
     by: str | None,
+    reach: bool,
     as_json: bool,
     as_csv: bool,
 ) -> None:
-    """Per territory and per MSL: tier 1-2 HCPs and the share engaged within --stale-days."""
-    from kolgraph.analytics.gaps import MSL_FIELDS, TERRITORY_FIELDS
+    """Per territory and per MSL: tier 1-2 HCPs and the share engaged within --stale-days
+    (an MSL's row: the HCPs of its territory it engaged itself)."""
+    from kolgraph.answers.gaps import MSL_FIELDS, REACH_FIELDS, TERRITORY_FIELDS
 
     fmt = chosen_format(as_json, as_csv)
-    result = app.store.coverage(as_of.date() if as_of else date.today(), stale_days, territory)
-    fields = {"territories": TERRITORY_FIELDS, "msls": MSL_FIELDS}
+    on = as_of.date() if as_of else date.today()
+    result = app.store.coverage(on, stale_days, territory, reach=reach)
+    extra = REACH_FIELDS if reach else ()
+    fields = {"territories": TERRITORY_FIELDS + extra, "msls": MSL_FIELDS + extra}
     if fmt == "json":
         click.echo(json.dumps(result[COVERAGE_LISTINGS[by]] if by else result, indent=2))
     elif fmt == "csv":
@@ -477,6 +487,43 @@ def coverage(
         keys = [COVERAGE_LISTINGS[by]] if by else list(fields)
         click.echo(
             "\n\n".join(f"{key.upper()}\n{table_text(result[key], fields[key])}" for key in keys)
+        )
+
+
+@cli.command()
+@click.option(
+    "--since",
+    type=DATE,
+    required=True,
+    help="Compare with the scoring run kept from this date (or the newest before it).",
+)
+@click.option("--territory", help="Only changes about HCPs of this territory.")
+@_stale_days_option
+@output_options
+@pass_app
+def changes(
+    app: AppContext, since, territory: str | None, stale_days: int, as_json: bool, as_csv: bool
+) -> None:
+    """What changed since a date: new tier 1-2 HCPs, tier moves, new rising stars, coverage
+    decay, new insights by category; and tier 1-2 coverage share by quarter per territory."""
+    from kolgraph.answers.changes import CHANGE_FIELDS, QUARTER_FIELDS
+
+    fmt = chosen_format(as_json, as_csv)
+    answer = app.store.changes(since.date(), date.today(), stale_days, territory)
+    insight_rows = [
+        {"change": "new insights", "name": category, "after": count}
+        for category, count in answer["new_insights"].items()
+    ]
+    if fmt == "json":
+        click.echo(json.dumps(answer, indent=2))
+    elif fmt == "csv":
+        emit(answer["changes"] + insight_rows, "csv", CHANGE_FIELDS)
+    else:
+        run = answer["compared_run"]
+        click.echo(f"Since {answer['since']} (compared with the scoring run of {run['scored_on']})")
+        click.echo(table_text(answer["changes"] + insight_rows, CHANGE_FIELDS))
+        click.echo(
+            "\nCOVERAGE BY QUARTER\n" + table_text(answer["coverage_by_quarter"], QUARTER_FIELDS)
         )
 
 
@@ -534,7 +581,7 @@ def export_targets_command(
 @pass_app
 def collaborators(app: AppContext, hcp_id: str, as_json: bool, as_csv: bool) -> None:
     """An HCP's existing co-authors, most joint publications first."""
-    from kolgraph.analytics.network import COAUTHOR_COLUMNS
+    from kolgraph.answers.network import COAUTHOR_COLUMNS
 
     fmt = chosen_format(as_json, as_csv)
     emit(app.store.coauthors(hcp_id), fmt, COAUTHOR_COLUMNS)
@@ -547,7 +594,7 @@ def collaborators(app: AppContext, hcp_id: str, as_json: bool, as_csv: bool) -> 
 @pass_app
 def suggest(app: AppContext, hcp_id: str, limit: int, as_json: bool, as_csv: bool) -> None:
     """People the HCP has not published with, best link-prediction score first."""
-    from kolgraph.analytics.network import SUGGESTION_COLUMNS
+    from kolgraph.answers.network import SUGGESTION_COLUMNS
 
     fmt = chosen_format(as_json, as_csv)
     rows = app.store.suggest_collaborators(hcp_id, limit)
@@ -566,7 +613,7 @@ def path(app: AppContext, from_id: str, to_id: str, as_json: bool) -> None:
 
     Exits with status 1 when there is no path.
     """
-    from kolgraph.analytics.network import MAX_PATH_EDGES
+    from kolgraph.answers.network import MAX_PATH_EDGES
 
     found = app.store.shortest_path(from_id, to_id)
     _print_path(

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from kolgraph.analytics.gaps import GapQuery
+from kolgraph.answers.gaps import GapQuery
 from kolgraph.errors import InputError
 
 #: (row field, column header) of a target list, in order.
@@ -34,6 +34,8 @@ TARGET_COLUMNS = (
     ("last_touch", "last touch"),
     ("msl_ids", "assigned MSLs"),
     ("reason", "reason"),
+    ("reach_hops", "hops to an engaged HCP"),
+    ("reach_via", "via engaged HCP"),
 )
 FORMATS = (".csv", ".xlsx")
 MAX_WIDTH = 60  # characters: wider columns wrap nothing and push the rest off screen

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from kolgraph.cli import cli
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 
 HUGE = str(10**30)
 #: (command line, option) pairs; the store is empty, so only the option can fail.
@@ -24,6 +24,8 @@ COMMANDS = [
     ["intro", "H1", "--stale-days", "999999999"],
     ["intro", "H1", "--as-of", "0001-01-01"],
     ["insights", "--since", "0001-01-01"],
+    ["changes", "--since", "0001-01-01"],
+    ["changes", "--since", "2020-01-01", "--stale-days", "1000000"],
     ["insights", "--tier", HUGE],
     ["export", "targets", "--out", "t.csv", "--stale-days", "999999999"],
     ["export", "targets", "--out", "t.csv", "--as-of", "0001-01-01"],

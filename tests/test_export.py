@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from kolgraph import export
-from kolgraph.analytics.gaps import GapQuery
+from kolgraph.answers.gaps import GapQuery
 from kolgraph.errors import InputError
 from kolgraph.export import MAX_WIDTH, export_targets
 
@@ -29,6 +29,8 @@ HEADERS = [
     "last touch",
     "assigned MSLs",
     "reason",
+    "hops to an engaged HCP",
+    "via engaged HCP",
 ]
 
 
@@ -44,6 +46,8 @@ def row(n: int, **changes) -> dict:
         "touches_12m": 2,
         "msl_ids": ["M1", "M2"],
         "reason": "stale",
+        "reach_hops": 1,
+        "reach_via": "H9",
         "rank": n,
         "specialty": "Oncology",
         "institution": "General Hospital",
@@ -90,6 +94,8 @@ def test_csv_has_the_target_columns_in_order(tmp_path):
         "2024-01-15",
         "M1; M2",
         "stale",
+        "1",
+        "H9",
     ]
     assert lines[2][3].startswith("Zoë Ünal-") and lines[2][6] == "" and lines[2][8] == ""
     # Text that a spreadsheet would run as a formula is quoted.
@@ -106,7 +112,7 @@ def test_xlsx_is_a_proper_spreadsheet(tmp_path):
     assert [c.value for c in sheet[1]] == HEADERS
     assert all(c.font.bold for c in sheet[1])
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:K4"
+    assert sheet.auto_filter.ref == "A1:M4"
     values = list(sheet.iter_rows(min_row=2, values_only=True))
     assert values[0][:4] == (1, 1, 98.5, "Dr Number 1")
     assert values[0][8] == datetime(2024, 1, 15)  # a real date, sortable in Excel

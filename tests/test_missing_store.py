@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from kolgraph.cli import cli
-from kolgraph.store.embedded import DB_FILENAME
+from kolgraph.store.sqlite import DB_FILENAME
 
 BUNDLE = Path(__file__).resolve().parent / "data" / "bundle_small"
 READING = [

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from kolgraph.cli import cli
 from kolgraph.loading import load_path
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 
 BUNDLE = Path(__file__).resolve().parent / "data" / "bundle_small"
 MESSAGE = "scores are out of date, run `kolgraph score`"

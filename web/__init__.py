@@ -21,6 +21,7 @@ NAV_ITEMS = (
     ("network.explorer", "Network"),
     ("gaps.index", "Gaps"),
     ("insights.index", "Insights"),
+    ("changes.index", "What changed"),
     ("exports.index", "Exports"),
 )
 ADMIN_NAV_ITEMS = (("audit.audit_page", "Audit log"),)
@@ -33,6 +34,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
         audit,
         auth,
         cache,
+        changes,
         dashboard,
         errors,
         exports,
@@ -68,6 +70,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
         gaps.bp,
         exports.bp,
         insights.bp,
+        changes.bp,
         touchpoints.bp,
         api.bp,
     ):

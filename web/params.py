@@ -13,12 +13,12 @@ from datetime import date
 
 from flask import abort, current_app, request
 
-from kolgraph.analytics.gaps import DEFAULT_STALE_DAYS, GAP_FIELDS, GapQuery
-from kolgraph.analytics.network import why_sentence
+from kolgraph.answers.browse import NetworkFilters
+from kolgraph.answers.gaps import DEFAULT_STALE_DAYS, GAP_FIELDS, GapQuery
+from kolgraph.answers.network import why_sentence
 from kolgraph.errors import InputError
 from kolgraph.limits import MAX_COUNT, MAX_STALE_DAYS, MAX_TIER, check_date, check_int
 from kolgraph.store import GraphStore
-from kolgraph.store.web_model import NetworkFilters
 from kolgraph.web import cache
 from kolgraph.web.security import check_territory, current_scope, in_scope
 
@@ -78,7 +78,7 @@ def gap_query() -> GapQuery:
         top=arg_int("top", low=1),
         max_tier=arg_int("max_tier", low=1, high=MAX_TIER),
         territory=scoped_territory(arg_text("territory")),
-        stale_days=arg_int("stale_days", DEFAULT_STALE_DAYS, low=0),
+        stale_days=stale_days(),
         as_of=arg_date("as_of"),
         include_engaged=request.args.get("include_engaged", "") in ("1", "true", "on"),
     )
@@ -162,8 +162,16 @@ def scoped_rows(store: GraphStore, rows: list[dict] | None) -> list[dict]:
 
 def gap_rows(store: GraphStore, query: GapQuery) -> list[dict]:
     """The store's coverage gaps for ``query`` (already scoped by its territory), reused while
-    the data is unchanged; callers must not change the rows."""
-    return cache.cached(store, "gaps", query, lambda: store.coverage_gaps(query))
+    the data is unchanged; callers must not change the rows.  An engaged HCP a row is reached
+    through (``reach_via``) is named only when the user may see it."""
+    rows = cache.cached(store, "gaps", query, lambda: store.coverage_gaps(query))
+    if current_scope() is None:
+        return rows
+    allowed = visible(store)(r["reach_via"] for r in rows if r["reach_via"] is not None)
+    return [
+        r if r["reach_via"] is None or r["reach_via"] in allowed else {**r, "reach_via": OUTSIDE}
+        for r in rows
+    ]
 
 
 def hcp_profile(store: GraphStore, hcp_id: str, *, remember: bool = True) -> dict | None:

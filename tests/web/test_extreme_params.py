@@ -8,6 +8,7 @@ from web_data import loaded  # noqa: F401  (fixture)
 #: Values that overflowed date arithmetic or SQLite integers (a 500) before they were bounded.
 EXTREME = [
     ("stale_days", "999999999"),
+    ("stale_days", "1000000"),
     ("stale_days", "-1"),
     ("stale_days", "1" * 60),
     ("as_of", "0001-01-01"),
@@ -34,6 +35,7 @@ USES = {
     "/hcp/H01": {"stale_days"},
     "/hcp/H01/collaborators": {"stale_days", "as_of", "limit"},
     "/api/v1/intro/H01": {"stale_days", "as_of"},
+    "/changes": {"stale_days", "since"},
     "/api/v1/top": {"limit"},
     "/api/v1/hcps": {"limit"},
     "/api/v1/hcps/H01/suggestions": {"limit"},

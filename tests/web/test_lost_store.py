@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from web_data import loaded  # noqa: F401  (fixture)
 
-from kolgraph.store.embedded import DB_FILENAME
+from kolgraph.store.sqlite import DB_FILENAME
 
 ROUTES = ["/", "/api/v1/top", "/api/v1/gaps", "/gaps", "/hcps?q=a", "/api/v1/hcps/H01"]
 

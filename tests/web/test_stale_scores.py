@@ -6,7 +6,7 @@ from web_data import BUNDLE, loaded  # noqa: F401  (fixture)
 
 from kolgraph.loading import load_path
 from kolgraph.scoring import rescore
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 
 MESSAGE = "scores are out of date, run `kolgraph score`"
 
