@@ -15,15 +15,18 @@ sys.path.insert(0, str(Path(__file__).parent / "store"))
 from test_network_contract import network_batch
 
 from kolgraph.cli import cli
+from kolgraph.scoring import rescore
 from kolgraph.store.sqlite import EmbeddedStore
 
 
 @pytest.fixture
 def home(tmp_path):
-    """A store folder holding the hand-made graph of the network contract tests."""
+    """A store folder holding the hand-made graph of the network contract tests, scored as
+    ``kolgraph load`` leaves it (unscored, every command would warn on stderr)."""
     folder = tmp_path / "home"
     with EmbeddedStore(folder) as store:
         store.load(network_batch())
+        rescore(store, folder)
     return folder
 
 
