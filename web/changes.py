@@ -24,14 +24,11 @@ CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 640, 220, 32
 
 @bp.get("/changes")
 def index():
-    """Changes since ``since`` (default 90 days ago) of the user's territory scope."""
+    """Changes since ``since`` of the user's territory scope (default: 90 days ago, or the
+    oldest kept scoring run when the history is shorter)."""
     store = get_store()
     today = date.today()
-    since = (
-        params.arg_date("since")
-        if params.arg_text("since")
-        else today - timedelta(days=DEFAULT_DAYS_BACK)
-    )
+    since = params.arg_date("since") if params.arg_text("since") else default_since(store, today)
     territory = params.scoped_territory(params.arg_text("territory"))
     stale_days = params.stale_days()
     answer = cache.cached(
@@ -51,6 +48,13 @@ def index():
         scoped=current_scope() is not None,
         chart=chart(answer["coverage_by_quarter"]),
     )
+
+
+def default_since(store, today: date) -> date:
+    """A quarter ago, or the oldest kept scoring run when the history is shorter."""
+    start = store.history_start()
+    back = today - timedelta(days=DEFAULT_DAYS_BACK)
+    return max(back, start) if start else back
 
 
 def chart(quarters: list[dict]) -> dict:

@@ -32,6 +32,7 @@ from kolgraph.answers.gaps import (
     engaged_since,
     finish_coverage,
 )
+from kolgraph.answers.gaps import coverage_by_state as state_coverage
 from kolgraph.answers.gaps import finish_gaps as finish_gap_rows
 from kolgraph.answers.network import HopFacts, Neighbourhood, Node
 from kolgraph.errors import InputError, NotFoundError
@@ -81,6 +82,10 @@ class GraphReads(Protocol):
 
     def current_affiliations(self, hcp_ids: list[str]) -> list[Affiliation]:
         """The affiliations without an end year of the given HCPs."""
+        ...
+
+    def hcp_states(self, hcp_ids: list[str]) -> dict[str, str]:
+        """hcp_id -> state, for the given HCPs that have one."""
         ...
 
     def search_rows(self, text: str, territory: str | None, limit: int) -> list[dict]:
@@ -305,6 +310,9 @@ class GraphStore(ABC):
         """Influential HCPs never engaged, engaged too long ago, or with no MSL in their
         territory (with ``query.include_engaged``: every selected HCP), highest influence first."""
         rows, msls = self.reads.gap_candidates(query)
+        if query.state:
+            states = self.reads.hcp_states([r["hcp_id"] for r in rows])
+            rows = [r for r in rows if states.get(r["hcp_id"]) == query.state]
         if query.with_institution:
             current = self._current_affiliations([r["hcp_id"] for r in rows])
             for row in rows:
@@ -345,6 +353,23 @@ class GraphStore(ABC):
             include_engaged=True,
         )
         return add_reach(answer, self.coverage_gaps(everyone))
+
+    def coverage_by_state(
+        self, as_of: date, stale_days: int, territory: str | None = None
+    ) -> list[dict]:
+        """Tier 1-2 HCPs and the share engaged within the window, per state
+        (:data:`~kolgraph.answers.gaps.STATE_FIELDS`), for the coverage map."""
+        query = GapQuery(
+            max_tier=COVERAGE_MAX_TIER,
+            territory=territory,
+            as_of=as_of,
+            stale_days=stale_days,
+            include_engaged=True,
+        )
+        rows, msls = self.reads.gap_candidates(query)
+        rows = finish_gap_rows(rows, msls, query)
+        states = self.reads.hcp_states([r["hcp_id"] for r in rows])
+        return state_coverage(rows, states, engaged_since(as_of, stale_days))
 
     def coauthors(self, hcp_id: str) -> list[dict]:
         """An HCP's co-authors, most joint publications first (then latest year, hcp_id)."""
@@ -443,6 +468,11 @@ class GraphStore(ABC):
             "new_insights": self._new_insights(since, today, territory),
             "coverage_by_quarter": self.coverage_history(territory),
         }
+
+    def history_start(self) -> date | None:
+        """The date of the oldest kept scoring run (None: none kept yet)."""
+        days = [day for _run, day in self.reads.score_runs()]
+        return date.fromisoformat(min(days)) if days else None
 
     def coverage_history(self, territory: str | None = None) -> list[dict]:
         """Tier 1-2 coverage per territory and quarter, from the kept coverage days."""

@@ -292,7 +292,9 @@ def test_a_layout_2_file_is_migrated_and_keeps_its_scores(loaded, home):
         scores = store.scores()
     assert scores.loc[0, "components"] == {"a": 0.5} and scores.loc[0, "rising"] is True
     con = sqlite3.connect(home / DB_FILENAME)
-    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     columns = [row[1] for row in con.execute("PRAGMA table_info(hcp_scores)")]
+    tables = {row[0] for row in con.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
     con.close()
     assert "components_json" in columns and "components" not in columns
+    assert {"score_runs", "coverage_days"} <= tables  # layout 4

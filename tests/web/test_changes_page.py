@@ -45,3 +45,10 @@ def test_a_date_before_the_kept_history_is_a_clear_400(client, auth, with_histor
     response = auth.as_user("max").get("/changes?since=2023-01-01")
     assert response.status_code == 400
     assert "the oldest is from 2024-01-01" in response.get_data(as_text=True)
+
+
+def test_without_a_date_the_page_starts_at_the_oldest_kept_run(client, auth, loaded):
+    """A fresh store keeps one scoring run (today's): the page compares with it, no error."""
+    response = auth.as_user("max").get("/changes")
+    assert response.status_code == 200
+    assert f"What changed since {date.today().isoformat()}" in response.get_data(as_text=True)

@@ -48,6 +48,10 @@ class Neo4jReads:
         rows = self._store.read("read_hcp_territories", hcp_ids=list(hcp_ids))
         return {r["hcp_id"]: r["territory"] for r in rows}
 
+    def hcp_states(self, hcp_ids: list[str]) -> dict[str, str]:
+        (row,) = self._store.read("read_hcp_states", request={"hcp_ids": hcp_ids})
+        return dict(row["rows"])
+
     def current_affiliations(self, hcp_ids: list[str]) -> list[Affiliation]:
         (record,) = self._store.read("list_current_affiliations", hcp_ids=list(hcp_ids))
         return [tuple(row) for row in record["rows"]]  # type: ignore[misc]

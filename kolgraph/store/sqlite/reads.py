@@ -152,6 +152,9 @@ class SqliteReads:
     def hcp_territories(self, hcp_ids: list[str]) -> dict[str, str | None]:
         return dict(self._rows("read_hcp_territories", hcp_ids=json_list(hcp_ids)))
 
+    def hcp_states(self, hcp_ids: list[str]) -> dict[str, str]:
+        return dict(self._rows("read_hcp_states", hcp_ids=json_list(hcp_ids)))
+
     def current_affiliations(self, hcp_ids: list[str]) -> list[Affiliation]:
         return self._rows("read_current_affiliations", hcp_ids=json_list(hcp_ids))
 
