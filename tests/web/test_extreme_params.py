@@ -36,6 +36,7 @@ USES = {
     "/hcp/H01/collaborators": {"stale_days", "as_of", "limit"},
     "/api/v1/intro/H01": {"stale_days", "as_of"},
     "/changes": {"stale_days", "since"},
+    "/map": {"stale_days", "as_of"},
     "/api/v1/top": {"limit"},
     "/api/v1/hcps": {"limit"},
     "/api/v1/hcps/H01/suggestions": {"limit"},
