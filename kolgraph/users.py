@@ -177,11 +177,18 @@ class UserStore:
 
     # --- sessions ------------------------------------------------------------------------
 
-    def start_session(self, name: str) -> str:
-        """A new session id for user ``name`` (to put in the session cookie)."""
+    def start_session(self, name: str, policy: SessionPolicy) -> str:
+        """A new session id for user ``name`` (to put in the session cookie).
+
+        Sessions past ``policy`` are deleted here, so abandoned ones do not pile up.
+        """
         session_id = secrets.token_urlsafe(32)
         now = clock()
         with self._connect() as db:
+            db.execute(
+                "DELETE FROM sessions WHERE started < ? OR seen < ?",
+                (now - policy.lifetime, now - policy.idle),
+            )
             db.execute(
                 "INSERT INTO sessions VALUES (?, ?, ?, ?)", (_digest(session_id), name, now, now)
             )

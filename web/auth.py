@@ -168,5 +168,5 @@ def _start_session(user: User) -> None:
     # A fresh session on login: nothing set before it (fixation) survives.
     session.clear()
     session.permanent = True
-    login_user(SessionUser(user, user_store().start_session(user.name)))
+    login_user(SessionUser(user, user_store().start_session(user.name, session_policy())))
     audit.record("login", "web login", 0)

@@ -3,6 +3,8 @@ slow down and lock, request sizes are capped, redirects never trust the Host hea
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from kolgraph import users
@@ -116,6 +118,15 @@ def test_users_remove_ends_the_sessions(client, auth, runner):
     auth.login("max")
     assert runner.invoke("users", "remove", "max").exit_code == 0
     assert client.get("/api/v1/top").status_code == 401
+
+
+def test_abandoned_sessions_are_deleted_at_the_next_login(app, auth, home, clock):
+    for _ in range(3):
+        app.test_client().post("/login", data={"username": "max", "password": PASSWORD})
+    clock.now += 3601  # idle too long; their cookies are never shown again
+    auth.login("ada")
+    with sqlite3.connect(home / "users.sqlite3") as db:
+        assert [user for (user,) in db.execute("SELECT user FROM sessions")] == ["ada"]
 
 
 def test_session_ids_are_stored_hashed(client, auth, home):
