@@ -47,6 +47,7 @@ from kolgraph.loaders.institutions import (
     institution_type,
     parse_affiliation,
     parse_segment,
+    university_of,
 )
 from kolgraph.loaders.nppes import IDENTITY_COLUMNS, raw_table
 from kolgraph.loaders.source import SourceRead
@@ -519,7 +520,8 @@ def site_institution_id(name: str, city: str = "", country: str = "") -> str:
     (:mod:`kolgraph.loaders.institutions`) unless the name is anonymised or is not an
     institution's name alone; those are keyed with their city and country."""
     found = parse_segment(f"{name}, {city}" if city else name)
-    if found is not None and found.name == name and not _ANONYMISED.search(found.key):
+    named_alone = found is not None and found.name == university_of(name)
+    if named_alone and not _ANONYMISED.search(found.key):
         return found.institution_id
     parts = [institution_key(name), fold(city), fold(country)]
     return institution_id(" ".join(p for p in parts if p))

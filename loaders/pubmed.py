@@ -45,7 +45,14 @@ import pandas as pd
 from kolgraph.errors import InputError
 from kolgraph.loaders import authors as authorship
 from kolgraph.loaders.authors import AuthorSlot, normalise_orcid
-from kolgraph.loaders.institutions import Institution, author_marked_parts, fold, parse_affiliation
+from kolgraph.loaders.institutions import (
+    Institution,
+    author_marked_parts,
+    fold,
+    merged_variants,
+    parse_affiliation,
+)
+from kolgraph.loaders.linkage import emails_in
 from kolgraph.loaders.source import SourceRead
 from kolgraph.loaders.validate import RawBundle, RawTable
 
@@ -101,10 +108,12 @@ def read_pubmed(path: Path | str, store=None, *, today: date | None = None) -> S
     with _cyclic_gc_paused():
         papers, counts = _read_papers(path, (today or date.today()).year)
         slots = [slot for paper in papers for slot in paper.authors]
-        resolution = authorship.resolve_authors(slots, _stored_hcps(store))
+        facts = {p.pmid: (p.journal, p.mesh_terms, p.title) for p in papers}
+        resolution = authorship.resolve_authors(slots, _stored_hcps(store), papers=facts)
         raw = _raw_bundle(path.name, papers, slots, resolution)
         identities = authorship.identities(resolution, slots)
-    notes = resolution.notes() + [f"{counts.pop(k):,} {k}" for k in _NOTE_COUNTS if k in counts]
+    notes = resolution.notes() + [_institution_note(slots)]
+    notes += [f"{counts.pop(k):,} {k}" for k in _NOTE_COUNTS if k in counts]
     return SourceRead(
         raw,
         records_read=counts.pop("records", 0),
@@ -112,6 +121,11 @@ def read_pubmed(path: Path | str, store=None, *, today: date | None = None) -> S
         notes=notes,
         identities=identities,
     )
+
+
+def _institution_note(slots: list[AuthorSlot]) -> str:
+    found, merged = merged_variants(i for slot in slots for i in slot.institutions)
+    return f"institutions: {found:,} ({merged:,} written variants merged into them)"
 
 
 @contextmanager
@@ -427,7 +441,11 @@ def _authors(
         if slot is None:
             continue
         if position == 1 and article_affiliation and not slot.institutions:
-            slot = replace(slot, institutions=parse_affiliation(article_affiliation))
+            slot = replace(
+                slot,
+                institutions=parse_affiliation(article_affiliation),
+                emails=emails_in(article_affiliation),
+            )
         yield slot
 
 
@@ -468,8 +486,18 @@ def _slot(
         counts["invalid ORCIDs ignored"] += 1
     mark = "".join(c for c in initials if c.isalpha()) + fold(last)[:1].upper()
     institutions = tuple(i for text in affiliations if text for i in _institutions_of(text, mark))
+    emails = tuple(dict.fromkeys(e for text in affiliations for e in emails_in(text)))
     return AuthorSlot(
-        pmid, position, last, fore, initials, orcid, tuple(dict.fromkeys(institutions)), year, line
+        pmid,
+        position,
+        last,
+        fore,
+        initials,
+        orcid,
+        tuple(dict.fromkeys(institutions)),
+        year,
+        line,
+        emails,
     )
 
 
