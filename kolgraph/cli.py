@@ -9,38 +9,73 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import tempfile
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from tqdm import tqdm
 
 from kolgraph.config import BACKENDS, Settings, local_server_dir
-from kolgraph.errors import KolgraphError, ValidationFailed
+from kolgraph.errors import InputError, KolgraphError, ValidationFailed
+from kolgraph.limits import MAX_COUNT, MAX_STALE_DAYS, MAX_TIER, check_date
 from kolgraph.output import chosen_format, emit, output_options, table_text
+
+if TYPE_CHECKING:  # the store modules load only when a command needs one
+    from kolgraph.store import GraphStore
 
 MAX_PROBLEMS_SHOWN = 200
 
 
 class AppContext:
-    """Settings plus a store opened on first use and closed when the command ends."""
+    """Settings plus a store opened on first use and closed when the command ends.
+
+    Only commands that set :attr:`create` (``init``, ``load``, ``demo``) may create an
+    embedded store; the others report a missing one.
+    """
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._store = None
+        self.create = False
+        #: Whether opening the store warns when its scores are out of date (not for
+        #: the commands that recompute them).
+        self.warn_stale = True
+        self._store: GraphStore | None = None
 
     @property
-    def store(self):
+    def store(self) -> GraphStore:
         if self._store is None:
             from kolgraph.store import open_store
 
-            self._store = open_store(self.settings)
+            self._store = open_store(self.settings, create=self.create)
+            if self.warn_stale and not self.create:
+                _warn_if_stale(self._store)
         return self._store
+
+    def store_or_empty(self, stack: ExitStack):
+        """The store, or an empty throw-away one when no embedded store exists yet
+        (``validate`` before the first load: nothing is created in the home folder)."""
+        from kolgraph.store.sqlite import DB_FILENAME, EmbeddedStore
+
+        home = self.settings.home
+        if self.settings.backend != "embedded" or (home / DB_FILENAME).is_file():
+            return self.store
+        scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="kolgraph-validate-"))
+        return stack.enter_context(EmbeddedStore(Path(scratch)))
 
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+
+def _warn_if_stale(store) -> None:
+    from kolgraph.store.base import STALE_SCORES_MESSAGE
+
+    if store.scores_stale():
+        click.echo(f"Warning: {STALE_SCORES_MESSAGE}", err=True)
 
 
 class KolgraphGroup(click.Group):
@@ -66,6 +101,29 @@ def _print_problems(failed: ValidationFailed) -> None:
 
 
 pass_app = click.make_pass_decorator(AppContext)
+
+
+class BoundedDate(click.DateTime):
+    """A ``YYYY-MM-DD`` option inside :mod:`kolgraph.limits`' date range."""
+
+    def __init__(self):
+        super().__init__(["%Y-%m-%d"])
+
+    def convert(self, value, param, ctx):
+        converted = super().convert(value, param, ctx)
+        try:
+            check_date(param.name if param else "date", converted.date())
+        except InputError as error:
+            self.fail(str(error), param, ctx)
+        return converted
+
+
+DATE = BoundedDate()
+#: A count of rows, HCPs or pages (1 .. MAX_COUNT).
+COUNT = click.IntRange(1, MAX_COUNT)
+TIER = click.IntRange(1, MAX_TIER)
+STALE_DAYS = click.IntRange(0, MAX_STALE_DAYS)
+PORT = click.IntRange(1, 65535)
 
 
 @click.group(cls=KolgraphGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -96,6 +154,20 @@ FORMATS = ("bundle", "pubmed", "nppes", "ctgov", "open-payments")
 
 
 @cli.command()
+@pass_app
+def init(app: AppContext) -> None:
+    """Create an empty store (loads create it too); other commands never create one."""
+    app.create = True
+    store = app.store
+    click.echo(f"the {store.backend} store is ready" + _where(store))
+
+
+def _where(store) -> str:
+    path = getattr(store, "path", None)
+    return f" at {path}" if path else ""
+
+
+@cli.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), help="Source format (detected when omitted)."
@@ -103,10 +175,11 @@ FORMATS = ("bundle", "pubmed", "nppes", "ctgov", "open-payments")
 @pass_app
 def load(app: AppContext, path: Path, fmt: str | None) -> None:
     """Validate PATH (a bundle folder or a source file) and load it; prints counts."""
+    app.create = True
     from kolgraph.analytics.insights import load_insight_categories
+    from kolgraph.audit import record_cli
     from kolgraph.identities import record_identities
     from kolgraph.loading import load_path
-    from kolgraph.web.audit import record_cli
 
     with tqdm(unit="rows", desc="loading", disable=None, file=sys.stderr) as bar:
         summary = load_path(
@@ -141,9 +214,13 @@ def validate(app: AppContext, path: Path, fmt: str | None) -> None:
     from kolgraph.analytics.insights import load_insight_categories
     from kolgraph.loading import validate_path
 
-    validated = validate_path(
-        path, app.store, fmt=fmt, insight_categories=load_insight_categories(app.settings.home)
-    )
+    with ExitStack() as stack:
+        validated = validate_path(
+            path,
+            app.store_or_empty(stack),
+            fmt=fmt,
+            insight_categories=load_insight_categories(app.settings.home),
+        )
     click.echo(f"{path}: valid; {validated.describe()}")
 
 
@@ -196,11 +273,12 @@ def explain_identity(app: AppContext, hcp_id: str, as_json: bool) -> None:
 @pass_app
 def score(app: AppContext) -> None:
     """Recompute every HCP's influence, tier and rising-star flag (loads do this too)."""
+    app.warn_stale = False
     _rescore(app)
 
 
 @cli.command()
-@click.option("--limit", default=20, show_default=True, type=int, help="How many HCPs.")
+@click.option("--limit", default=20, show_default=True, type=COUNT, help="How many HCPs.")
 @click.option("--territory", help="Only HCPs of this territory.")
 @click.option("--rising", is_flag=True, help="Rising stars, fastest growth first.")
 @output_options
@@ -259,8 +337,8 @@ def _explanation_text(e: dict) -> str:
 
 @cli.command()
 @click.option("--territory", help="Only insights about HCPs of this territory.")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only insights on or after DATE.")
-@click.option("--tier", help="Only insights about HCPs of this tier (1 = highest).")
+@click.option("--since", type=DATE, help="Only insights on or after DATE.")
+@click.option("--tier", type=TIER, help="Only insights about HCPs of this tier (1 = highest).")
 @click.option("--category", help="Only insights of this category.")
 @click.option("--themes", is_flag=True, help="Also find recurring themes in the insight texts.")
 @output_options
@@ -269,7 +347,7 @@ def insights(
     app: AppContext,
     territory: str | None,
     since,
-    tier: str | None,
+    tier: int | None,
     category: str | None,
     themes: bool,
     as_json: bool,
@@ -277,15 +355,16 @@ def insights(
 ) -> None:
     """Field insights: counts by category, sentiment, territory, tier and quarter; newest
     insights from tier 1-2 HCPs; with --themes, recurring themes and their trends."""
-    from kolgraph.insights import CSV_COLUMNS, insights_report, report_rows, report_text
+    from kolgraph.analytics.insights import load_insight_categories
+    from kolgraph.insights_report import CSV_COLUMNS, insights_report, report_rows, report_text
 
     fmt = chosen_format(as_json, as_csv)
     report = insights_report(
         app.store,
-        app.settings.home,
+        load_insight_categories(app.settings.home),
         territory=territory,
         since=since,
-        tier=tier,
+        tier=None if tier is None else str(tier),
         category=category,
         themes=themes,
     )
@@ -303,10 +382,10 @@ def insights(
 def _gap_filters(command):
     """The HCP selection and window options of ``gaps`` and ``export targets``."""
     options = (
-        click.option("--top", type=int, help="Only the N highest-ranked HCPs."),
+        click.option("--top", type=COUNT, help="Only the N highest-ranked HCPs."),
         click.option(
             "--max-tier",
-            type=int,
+            type=TIER,
             help="Only tiers 1..T (1 = highest; default 2 when --top is not given).",
         ),
         click.option("--territory", help="Only HCPs of this territory (exact match)."),
@@ -320,7 +399,7 @@ def _gap_filters(command):
 
 _stale_days_option = click.option(
     "--stale-days",
-    type=int,
+    type=STALE_DAYS,
     default=180,
     show_default=True,
     help="Engaged means a touchpoint at most this many days before the as-of date.",
@@ -328,7 +407,7 @@ _stale_days_option = click.option(
 _as_of_option = click.option(
     "--as-of",
     "as_of",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=DATE,
     help="Reference date, YYYY-MM-DD (default today).",
 )
 
@@ -419,7 +498,7 @@ def coverage(
 @cli.command()
 @click.option(
     "--since",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=DATE,
     required=True,
     help="Compare with the scoring run kept from this date (or the newest before it).",
 )
@@ -486,8 +565,8 @@ def export_targets_command(
     force: bool,
 ) -> None:
     """A target list with the reason each HCP is on it (the gaps filters; --all for all)."""
+    from kolgraph.audit import record_cli
     from kolgraph.export import check_destination, export_targets
-    from kolgraph.web.audit import record_cli
 
     query = _gap_query(
         top, max_tier, territory, stale_days, as_of, include_all, with_institution=True
@@ -515,7 +594,7 @@ def collaborators(app: AppContext, hcp_id: str, as_json: bool, as_csv: bool) -> 
 
 @cli.command()
 @click.argument("hcp_id")
-@click.option("--limit", default=10, show_default=True, type=int, help="How many suggestions.")
+@click.option("--limit", default=10, show_default=True, type=COUNT, help="How many suggestions.")
 @output_options
 @pass_app
 def suggest(app: AppContext, hcp_id: str, limit: int, as_json: bool, as_csv: bool) -> None:
@@ -551,19 +630,8 @@ def path(app: AppContext, from_id: str, to_id: str, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("target_id")
-@click.option(
-    "--stale-days",
-    type=int,
-    default=180,
-    show_default=True,
-    help="Engaged means a touchpoint at most this many days before the as-of date.",
-)
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(["%Y-%m-%d"]),
-    help="Reference date, YYYY-MM-DD (default today).",
-)
+@_stale_days_option
+@_as_of_option
 @click.option("--territory", help="Only start from HCPs of this territory.")
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the introduction as JSON (null when none)."
@@ -645,10 +713,8 @@ def _path_text(found: dict) -> str:
     required=True,
     help="Folder to write the bundle into.",
 )
-@click.option("--seed", type=int, default=42, show_default=True)
-@click.option(
-    "--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Anchor date (default today)."
-)
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=42, show_default=True)
+@click.option("--as-of", "as_of", type=DATE, help="Anchor date (default today).")
 def generate(size: str, out: Path, seed: int, as_of) -> None:
     """Write a realistic synthetic canonical bundle."""
     from kolgraph.generate import generate_bundle
@@ -665,7 +731,7 @@ def generate(size: str, out: Path, seed: int, as_of) -> None:
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=PORT)
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
@@ -687,11 +753,12 @@ def _serve(settings: Settings, host: str, port: int, workers: int | None = None)
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=PORT)
 @click.option("--no-serve", is_flag=True, help="Build and load the demo data, then exit.")
 @pass_app
 def demo(app: AppContext, host: str, port: int, no_serve: bool) -> None:
     """Generate the S dataset (once), load it into the store, and serve the app."""
+    app.create = True
     from kolgraph.demo import prepare_demo
 
     prepare_demo(app.store, app.settings.home, echo=click.echo)
@@ -718,7 +785,7 @@ _dir_option = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="Server folder (default: neo4j-server in the home folder).",
 )
-_port_option = click.option("--port", type=int, default=7687, show_default=True, help="Bolt port.")
+_port_option = click.option("--port", type=PORT, default=7687, show_default=True, help="Bolt port.")
 
 
 @neo4j.command("start")
@@ -808,6 +875,18 @@ def users_remove(app: AppContext, name: str) -> None:
     """Delete user NAME; their open sessions end with it."""
     _user_store(app).remove(name)
     click.echo(f"removed {name}")
+
+
+@users.command("password")
+@click.argument("name")
+@pass_app
+def users_password(app: AppContext, name: str) -> None:
+    """Set user NAME's password (stdin, or prompted twice); their open sessions end."""
+    store = _user_store(app)
+    if store.get(name) is None:
+        raise click.ClickException(f"no user {name!r}")
+    store.set_password(name, _read_new_password())
+    click.echo(f"changed the password of {name}; their sessions have ended")
 
 
 def main() -> None:

@@ -34,6 +34,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import cast
 
 import pandas as pd
 
@@ -344,7 +345,11 @@ def _link_blocks(
     if not shared:
         return 0
     needed = [i for members in shared for i in members]
-    profiles = linkage.profiles(slots, papers, settings, given_name, _letters, needed)
+    # every slot of a shared block is needed, so the profiles scored here are never None
+    profiles = cast(
+        "list[linkage.Profile]",
+        linkage.profiles(slots, papers, settings, given_name, _letters, needed),
+    )
 
     def order(i: int) -> tuple:
         return (_pmid_order(slots[i].pmid), slots[i].position)

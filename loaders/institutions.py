@@ -422,7 +422,8 @@ def author_marked_parts(text: str) -> list[tuple[str, frozenset[str]]]:
     marks = list(_AUTHOR_MARK.finditer(text or ""))
     if not marks:
         return []
-    chunks, start = [], 0
+    chunks: list[tuple[str, frozenset[str]]] = []
+    start = 0
     for mark in marks:
         chunk = text[start : mark.start()]
         both_in = _BOTH_IN.match(chunk)
@@ -749,7 +750,9 @@ def _choose_institution(parts: list[str], place: _Place) -> int | None:
         if index in place_parts or _is_address(part):
             continue
         tier = _tier(part)
-        if tier > best_tier or (tier == best_tier == 3 and _is_university_over(part, parts[best])):
+        if tier > best_tier or (
+            tier == best_tier == 3 and best is not None and _is_university_over(part, parts[best])
+        ):
             best, best_tier = index, tier
     if best is None:  # no keyword: the first part that is neither a unit, a place nor an address
         best = next(

@@ -26,10 +26,11 @@ import math
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Protocol
 
 from kolgraph.loaders.institutions import fold
 
@@ -249,7 +250,8 @@ _STOP = frozenset(
 def _paper_facts(by_paper, papers) -> dict[str, tuple]:
     """Per PMID: folded journal, its words, MeSH set, and a unit tf-idf topic vector whose
     document frequencies come from the papers being linked (linear in their size)."""
-    raw, df = {}, Counter()
+    raw: dict[str, tuple] = {}
+    df: Counter[str] = Counter()
     for pmid in by_paper:
         journal, mesh, *title = papers.get(pmid, ("", ()))
         mesh_set = frozenset(m.lower() for m in mesh or ())
@@ -272,7 +274,7 @@ _NONE: frozenset[str] = frozenset()
 
 
 def _profile(slot, key, coauthors, facts, given_name, letters) -> Profile:
-    places = _places(slot.institutions) if slot.institutions else (_NONE, (), _NONE, _NONE)
+    places: _Places = _places(slot.institutions) if slot.institutions else (_NONE, (), _NONE, _NONE)
     return Profile(
         slot.pmid,
         given_name(slot.fore_name),
@@ -290,8 +292,11 @@ def _profile(slot, key, coauthors, facts, given_name, letters) -> Profile:
     )
 
 
+_Places = tuple[frozenset[str], tuple[frozenset[str], ...], frozenset[str], frozenset[str]]
+
+
 @lru_cache(maxsize=65536)
-def _places(institutions: tuple) -> tuple:
+def _places(institutions: tuple) -> _Places:
     """Ids, name words, cities and countries of a slot's institutions (shared by slots)."""
     return (
         frozenset(i.institution_id for i in institutions),
@@ -397,7 +402,7 @@ def candidate_tokens(p: Profile) -> set[str]:
 # --- clustering ----------------------------------------------------------------------------
 
 
-class Linkable:
+class Linkable(Protocol):
     """What :func:`agglomerate` needs of a union-find over slots (``authors._Clusters``)."""
 
     def find(self, i: int) -> int: ...
@@ -425,6 +430,7 @@ def block_scores(
 ) -> dict[tuple[int, int], float]:
     """Log-odds of the pairs of a block worth scoring (all of them in a block of at most
     ``max_block_full`` slots, else those sharing an evidence token)."""
+    pairs: Iterable[tuple[int, int]]
     if len(members) <= settings.max_block_full:
         pairs = ((a, b) for k, a in enumerate(members) for b in members[k + 1 :])
     else:
@@ -444,7 +450,7 @@ def _sharing_pairs(members: Sequence[int], profiles: Sequence[Profile]) -> set[t
     for i in members:
         for token in candidate_tokens(profiles[i]):
             holders[token].append(i)
-    pairs = set()
+    pairs: set[tuple[int, int]] = set()
     for group in holders.values():
         if len(group) <= 200:  # a token every slot holds (one journal) says little and costs n^2
             pairs.update((a, b) for k, a in enumerate(group) for b in group[k + 1 :])

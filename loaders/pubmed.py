@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, cast
 from xml.etree import ElementTree as ET
 
 import numpy as np
@@ -58,6 +58,10 @@ from kolgraph.loaders.validate import RawBundle, RawTable
 
 #: Bytes read and parsed at a time.
 CHUNK_BYTES = 1 << 16
+#: The most bytes one record (or whatever lies between two records) may take: the largest
+#: real citations (thousands of authors) take a few hundred KB.  Beyond it the file is
+#: refused, so a small .xml.gz expanding to a 1 GB comment or title never fills memory.
+MAX_RECORD_BYTES = 16 << 20
 #: Root (or record) elements of a PubMed / MEDLINE file.
 ROOTS = frozenset(
     [
@@ -75,6 +79,12 @@ _SNIFF = re.compile(
 _GZIP_MAGIC = b"\x1f\x8b"
 # Elements cleared once read: everything a citation holds hangs below one of them
 _RECORD_ENDS = frozenset(["PubmedArticle", "PubmedBookArticle", "DeleteCitation"])
+_END_TAGS = (
+    b"</MedlineCitation>",
+    b"</PubmedArticle>",
+    b"</PubmedBookArticle>",
+    b"</DeleteCitation>",
+)
 
 
 def looks_like_pubmed(path: Path | str) -> bool:
@@ -190,15 +200,15 @@ def _read_papers(path: Path, this_year: int) -> tuple[list[Paper], Counter]:
 def _records(path: Path) -> Iterator[tuple[ET.Element, int]]:
     """Each ``MedlineCitation`` (with its start line), ``DeleteCitation`` and
     ``PubmedBookArticle``, streamed; each is cleared once the caller has read it."""
-    parser = ET.XMLPullParser(events=("end",))
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("end",))
     starts = _StartLines(b"<MedlineCitation")
     root_tag, records = None, 0
     try:
         with _open(path) as stream:
-            for chunk in _chunks(stream, path):
+            for chunk in _feeds(_chunks(stream, path), path):
                 starts.scan(chunk)
                 parser.feed(chunk)
-                for _event, element in parser.read_events():
+                for element in _ended(parser):
                     root_tag = element.tag
                     if element.tag == "MedlineCitation":
                         records += 1
@@ -209,7 +219,7 @@ def _records(path: Path) -> Iterator[tuple[ET.Element, int]]:
                             yield element, 0
                         element.clear()
             parser.close()
-            for _event, element in parser.read_events():
+            for element in _ended(parser):
                 root_tag = element.tag
     except ET.ParseError as error:
         line, column = error.position
@@ -225,12 +235,53 @@ def _records(path: Path) -> Iterator[tuple[ET.Element, int]]:
         )
 
 
-def _open(path: Path) -> BinaryIO:
+def _ended(parser: ET.XMLPullParser[ET.Element]) -> Iterator[ET.Element]:
+    """The elements of the parser's pending events: "end" events only, so always elements."""
+    events = cast("Iterator[tuple[str, ET.Element]]", parser.read_events())
+    for _event, element in events:
+        yield element
+
+
+def _feeds(chunks: Iterator[bytes], path: Path) -> Iterator[bytes]:
+    """The bytes to feed the parser, joined so that each feed is at least as long as the
+    input since the last record end, and no record longer than :data:`MAX_RECORD_BYTES`.
+
+    Expat scans an unfinished token (a comment, a tag) again from its start at every feed:
+    growing the feeds with it keeps a long token's cost linear instead of quadratic.
+    """
+    held: list[bytes] = []
+    size = since_record = 0
+    for chunk in chunks:
+        held.append(chunk)
+        size += len(chunk)
+        since_record += len(chunk)
+        if since_record > MAX_RECORD_BYTES:
+            raise InputError(
+                f"{path.name}: a record (or the text between two records) is longer than "
+                f"{MAX_RECORD_BYTES >> 20} MB; the file is damaged or not PubMed XML; "
+                "nothing was loaded"
+            )
+        if size >= since_record - size:
+            feed = b"".join(held)
+            held, size = [], 0
+            since_record = _after_last_record_end(feed, since_record)
+            yield feed
+    if held:
+        yield b"".join(held)
+
+
+def _after_last_record_end(feed: bytes, since_record: int) -> int:
+    """Bytes since the last record's end tag, if one lies in ``feed`` (else unchanged)."""
+    end = max(feed.rfind(tag) for tag in _END_TAGS)
+    return since_record if end < 0 else len(feed) - end
+
+
+def _open(path: Path) -> IO[bytes]:
     """The file, gunzipped when it starts with the gzip magic bytes."""
     try:
         with path.open("rb") as probe:
             magic = probe.read(2)
-        return gzip.open(path, "rb") if magic == _GZIP_MAGIC else path.open("rb")
+        return cast(IO[bytes], gzip.open(path, "rb")) if magic == _GZIP_MAGIC else path.open("rb")
     except IsADirectoryError:
         raise InputError(f"{path}: is a folder, expected a PubMed XML file") from None
     except FileNotFoundError:
@@ -239,13 +290,14 @@ def _open(path: Path) -> BinaryIO:
         raise InputError(f"{path}: cannot read ({error.strerror})") from None
 
 
-def _chunks(stream: BinaryIO, path: Path) -> Iterator[bytes]:
+def _chunks(stream: IO[bytes], path: Path) -> Iterator[bytes]:
     while True:
         try:
             chunk = stream.read(CHUNK_BYTES)
         except (EOFError, zlib.error, gzip.BadGzipFile) as error:
             raise InputError(
-                f"{path.name}: the gzip data is damaged or truncated ({error}); nothing was loaded"
+                f"{path.name}: damaged gzip: the data is corrupt or truncated ({error}); "
+                "nothing was loaded"
             ) from None
         if not chunk:
             return
@@ -518,7 +570,7 @@ def _hcps(
     for person in resolution.persons:
         if person.linked:  # the stored row stays as it is; references resolve in the store
             continue
-        row = authorship.hcp_row(person, slots)
+        row: dict[str, object] = {**authorship.hcp_row(person, slots)}
         row["line"] = min(slots[i].line for i in person.slots)
         rows.append(row)
     return _frame(rows, ["hcp_id", "first_name", "last_name", "city", "state", "country", "orcid"])

@@ -23,7 +23,7 @@ def test_the_environment_sets_the_stores_cap(monkeypatch, tmp_path):
     monkeypatch.setenv("KOLGRAPH_COAUTHOR_MAX_AUTHORS", " 3 ")
     settings = Settings.from_env(backend="embedded", home=tmp_path)
     assert settings.coauthor_max_authors == 3
-    with open_store(settings) as store:
+    with open_store(settings, create=True) as store:
         assert store.coauthor_max_authors == 3
 
 

@@ -44,13 +44,13 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
         hcps,
         insights,
         network,
-        network_views,
+        network_render,
         security,
         stores,
         touchpoints,
     )
 
-    app = Flask(__name__)
+    app = security.KolgraphFlask(__name__)
     app.config["KOLGRAPH_SETTINGS"] = settings or Settings.from_env()
     app.config.update(security.session_config())
     if test_config:
@@ -66,9 +66,9 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
         auth.bp,
         dashboard.bp,
         audit.bp,
-        network.assets,
+        network_render.assets,
         hcps.bp,
-        network_views.bp,
+        network.bp,
         gaps.bp,
         coverage_map.bp,
         exports.bp,

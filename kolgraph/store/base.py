@@ -54,6 +54,18 @@ Window = dict[str, str | None]
 Edges = list[tuple[str, str, int]]
 
 
+#: Tables scores are computed from: loading rows into one makes the stored scores stale.
+SCORED_TABLES = frozenset(
+    ("hcps", "publications", "authorships", "trials", "trial_roles", "affiliations", "institutions")
+)
+STALE_SCORES_MESSAGE = "scores are out of date, run `kolgraph score`"
+
+
+def changes_scores(batch: Batch) -> bool:
+    """Whether loading ``batch`` changes what the scores are computed from."""
+    return any(len(batch[name]) for name in SCORED_TABLES if name in batch)
+
+
 def no_progress(_rows: int) -> None:
     """The default progress callback: report nothing."""
 
@@ -210,8 +222,11 @@ class GraphStore(ABC):
 
     @classmethod
     @abstractmethod
-    def open(cls, settings: Settings) -> GraphStore:
-        """The store the settings name, opened (StoreUnavailable when it cannot be)."""
+    def open(cls, settings: Settings, *, create: bool = False) -> GraphStore:
+        """The store the settings name, opened (StoreUnavailable when it cannot be).
+
+        A store that lives in a file is created only with ``create`` (``kolgraph init``
+        and ``load``): a missing one is StoreUnavailable, never a new empty store."""
 
     @property
     @abstractmethod
@@ -254,6 +269,11 @@ class GraphStore(ABC):
     @abstractmethod
     def scores(self) -> pd.DataFrame:
         """Every stored HCP score (the columns ``write_scores`` takes), sorted by ``hcp_id``."""
+
+    @abstractmethod
+    def scores_stale(self) -> bool:
+        """Whether a load changed what scores are computed from after the last
+        :meth:`write_scores` (a load killed before its scoring, or interrupted scoring)."""
 
     @abstractmethod
     def save_history(

@@ -297,4 +297,4 @@ def test_a_layout_2_file_is_migrated_and_keeps_its_scores(loaded, home):
     tables = {row[0] for row in con.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
     con.close()
     assert "components_json" in columns and "components" not in columns
-    assert {"score_runs", "coverage_days"} <= tables  # layout 4
+    assert {"score_runs", "coverage_days", "score_state"} <= tables  # layouts 4 and 5

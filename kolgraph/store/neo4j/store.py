@@ -33,7 +33,7 @@ from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS, Neo4jSettings, Setting
 from kolgraph.cypher import QueryCatalog, default_catalog
 from kolgraph.errors import ConfigError, StoreUnavailable
 from kolgraph.schema import COAUTHORSHIP_COLUMNS, NODE_LABELS, REL_TYPES, TABLES_BY_NAME, Batch
-from kolgraph.store.base import GraphStore, Progress, no_progress
+from kolgraph.store.base import GraphStore, Progress, changes_scores, no_progress
 from kolgraph.store.common import entity_table, object_frame, score_frame, score_rows
 from kolgraph.store.neo4j import load
 from kolgraph.store.neo4j.bulk import WRITERS, Job, chunks, run_jobs
@@ -143,7 +143,8 @@ class Neo4jStore(GraphStore):
         return store
 
     @classmethod
-    def open(cls, settings: Settings) -> Neo4jStore:
+    def open(cls, settings: Settings, *, create: bool = False) -> Neo4jStore:
+        # a server's database exists or is refused
         return cls.connect(settings.neo4j, coauthor_max_authors=settings.coauthor_max_authors)
 
     @property
@@ -209,6 +210,8 @@ class Neo4jStore(GraphStore):
         """Upsert every table of ``batch``, then refresh derived data (:mod:`.load`)."""
         if not self._constraints_ready:
             self.ensure_constraints()
+        if changes_scores(batch):  # first: a load stopped halfway leaves the scores stale
+            self.execute("mark_scores_stale")
         with self.errors():
             load.write(self, batch, progress)
 
@@ -252,6 +255,11 @@ class Neo4jStore(GraphStore):
         with self.errors():
             self.write_batches("set_scores", rows)
             self.execute("remove_stale_scores", hcp_ids=[r["hcp_id"] for r in rows])
+            self.execute("mark_scores_fresh")
+
+    def scores_stale(self) -> bool:
+        """Whether a load changed scored data after the last complete :meth:`write_scores`."""
+        return bool(self.read("read_score_state")[0]["stale"])
 
     def scores(self) -> pd.DataFrame:
         """Every stored HCP score (``components`` as dicts), by hcp_id."""

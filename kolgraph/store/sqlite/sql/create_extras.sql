@@ -24,4 +24,8 @@ CREATE TABLE IF NOT EXISTS score_runs (
 CREATE TABLE IF NOT EXISTS coverage_days (
     day TEXT NOT NULL, territory TEXT NOT NULL, tier12_hcps INTEGER NOT NULL,
     engaged INTEGER NOT NULL, PRIMARY KEY (day, territory)
-) WITHOUT ROWID
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS score_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1), stale INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO score_state (id, stale) VALUES (1, 0)
