@@ -1,4 +1,4 @@
-// purpose: delete the given HCPs' COAUTHORED_WITH no shared publication with at most $max_authors authors supports
+// purpose: delete the given HCPs' COAUTHORED_WITH no capped shared publication supports
 // params: hcp_ids, max_authors
 UNWIND $hcp_ids AS hcp_id
 MATCH (x:HCP {hcp_id: hcp_id})-[r:COAUTHORED_WITH]-(y:HCP)

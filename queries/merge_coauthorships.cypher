@@ -1,4 +1,4 @@
-// purpose: recompute every co-author pair of the given HCPs over publications with at most $max_authors authors, written only when changed
+// purpose: recount the given HCPs' co-author pairs over capped papers; write only changes
 // params: hcp_ids, max_authors
 UNWIND $hcp_ids AS hcp_id
 MATCH (x:HCP {hcp_id: hcp_id})-[:AUTHORED]->(p:Publication)
