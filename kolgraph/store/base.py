@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from kolgraph.analytics.gaps import GapQuery
     from kolgraph.store.web_model import NetworkFilters
+    from kolgraph.territories import Alignment
 
 #: Called with the number of rows just written, so a CLI can advance a progress bar.
 Progress = Callable[[int], None]
@@ -148,6 +149,28 @@ class GraphStore(ABC):
         """The ``limit`` newest touchpoints with insight text from tier 1-2 HCPs (of
         ``territory`` when given), newest first, reading only those:
         :data:`~kolgraph.store.web_model.RECENT_INSIGHT_FIELDS`."""
+
+    # --- territory alignment and CRM look-ups (see kolgraph.territories) --------------------
+
+    def alignment(self) -> Alignment | None:
+        """The stored territory alignment, or ``None`` when none was ever stored."""
+
+    def set_alignment(self, alignment: Alignment) -> int:
+        """Store ``alignment`` (replacing any other) and re-align every stored HCP at once;
+        later loads are aligned by it too.  Returns how many HCPs changed territory."""
+
+    def hcp_places(self) -> pd.DataFrame:
+        """Every HCP's place and territory, sorted by hcp_id:
+        :data:`~kolgraph.territories.PLACE_COLUMNS` (``territory_aligned`` a bool)."""
+
+    def known_territories(self) -> list[str]:
+        """Every territory an HCP, an MSL or an alignment rule names, sorted."""
+
+    def hcp_ids_by_npi(self, npis: Iterable[str]) -> dict[str, list[str]]:
+        """NPI -> ids of the HCPs holding it (sorted), for the given NPIs some HCP holds."""
+
+    def msl_ids_by_email(self) -> dict[str, list[str]]:
+        """Lower-case e-mail -> ids of the MSLs with that e-mail, in any case."""
 
     def data_version(self) -> str | None:
         """A token that changes with every write to the stored data (None: the store cannot

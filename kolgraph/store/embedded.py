@@ -43,13 +43,23 @@ from kolgraph.schema import (
 from kolgraph.store.base import COAUTHORSHIP_COLUMNS, GraphStore, Progress, no_progress
 from kolgraph.store.embedded_gaps import EmbeddedGapQueries
 from kolgraph.store.embedded_network import EmbeddedNetworkQueries
+from kolgraph.store.embedded_territories import (
+    HIDDEN,
+    HIDDEN_DDL,
+    EmbeddedTerritoryQueries,
+    hidden_values,
+    read_alignment,
+)
+from kolgraph.store.embedded_territories import DDL as TERRITORY_DDL
 from kolgraph.store.embedded_web import EmbeddedWebQueries
+from kolgraph.territories import aligned_hcps
 
 DB_FILENAME = "kolgraph.sqlite3"
 #: ``PRAGMA user_version`` of the layout this module writes; bump it with a migration.
-#: 2 added ``store_version``; every DDL statement is ``IF NOT EXISTS``, so running them all
-#: on an older file is the migration.
-SCHEMA_VERSION = 2
+#: 2 added ``store_version``, 3 ``hcps.postal_code`` and the territory alignment; every DDL
+#: statement is ``IF NOT EXISTS`` and missing columns are added, so running them all on an
+#: older file is the migration.
+SCHEMA_VERSION = 3
 #: Rows per ``executemany`` call (and per progress report).
 CHUNK_ROWS = 50_000
 #: Above this share of stored publications touched, derived data is rebuilt in one statement.
@@ -146,7 +156,13 @@ _caches: dict[tuple[str, Path], tuple[int, object]] = {}
 _cache_lock = threading.Lock()
 
 
-class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueries, GraphStore):
+class EmbeddedStore(
+    EmbeddedGapQueries,
+    EmbeddedNetworkQueries,
+    EmbeddedWebQueries,
+    EmbeddedTerritoryQueries,
+    GraphStore,
+):
     """The graph in a SQLite file under ``home`` (created when missing)."""
 
     backend = "embedded"
@@ -199,6 +215,7 @@ class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueri
             if con.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
                 for statement in _schema_statements():
                     con.execute(statement)
+                _add_missing_columns(con)
                 con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             con.execute("COMMIT")
         except BaseException:
@@ -251,6 +268,8 @@ class EmbeddedStore(EmbeddedGapQueries, EmbeddedNetworkQueries, EmbeddedWebQueri
         """
         frames = _checked(batch)
         with self._transaction("load") as con, ThreadPoolExecutor(1) as helper:
+            if HCPS.name in frames:  # territories as the stored alignment gives them
+                frames[HCPS.name] = aligned_hcps(frames[HCPS.name], read_alignment(con))
             first = _count(con, "authorships") == 0 and _self_contained(frames)
             pairs = (
                 helper.submit(coauthorship_pairs, frames["authorships"], frames["publications"])
@@ -418,14 +437,26 @@ def _schema_statements() -> list[str]:
     statements = []
     for table in TABLES:
         columns = [f"{c.name} {_SQL_TYPES.get(c.kind, 'TEXT')}" for c in table.columns]
-        columns += _DERIVED_DDL.get(table.name, ())
+        columns += _DERIVED_DDL.get(table.name, ()) + HIDDEN_DDL.get(table.name, ())
         # Link tables are looked up by their composite key: cluster them on it.
         suffix = " WITHOUT ROWID" if len(table.key) > 1 else ""
         statements.append(
             f"CREATE TABLE IF NOT EXISTS {table.name} ({', '.join(columns)}, "
             f"PRIMARY KEY ({', '.join(table.key)})){suffix}"
         )
-    return statements + [s.strip() for s in _EXTRA_DDL.split(";") if s.strip()]
+    extra = _EXTRA_DDL + TERRITORY_DDL
+    return statements + [s.strip() for s in extra.split(";") if s.strip()]
+
+
+def _add_missing_columns(con: sqlite3.Connection) -> None:
+    """Columns a newer layout added to a table an older kolgraph created (at its end)."""
+    for table in TABLES:
+        have = {row[1] for row in con.execute(f"PRAGMA table_info({table.name})")}
+        wanted = [f"{c.name} {_SQL_TYPES.get(c.kind, 'TEXT')}" for c in table.columns]
+        wanted += _DERIVED_DDL.get(table.name, ()) + HIDDEN_DDL.get(table.name, ())
+        for ddl in wanted:
+            if ddl.split()[0] not in have:
+                con.execute(f"ALTER TABLE {table.name} ADD COLUMN {ddl}")
 
 
 def _refresh_all(con: sqlite3.Connection) -> None:
@@ -499,7 +530,7 @@ def _indexes_dropped(con: sqlite3.Connection, table: str, drop: bool = True) -> 
 
 def _upsert_sql(table: Table) -> str:
     """``INSERT ... ON CONFLICT(key) DO UPDATE`` setting every non-key column."""
-    columns = table.column_names + DERIVED.get(table.name, ())
+    columns = table.column_names + DERIVED.get(table.name, ()) + HIDDEN.get(table.name, ())
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in table.key)
     return (
         f"INSERT INTO {table.name} ({', '.join(columns)}) "
@@ -536,11 +567,14 @@ def _clean(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _rows(table: Table, frame: pd.DataFrame) -> list[tuple]:
-    """Parameter tuples for :func:`_upsert_sql`: canonical columns, then derived ones."""
+    """Parameter tuples for :func:`_upsert_sql`: canonical columns, then derived ones, then
+    hidden ones (``hcps``: from :func:`~kolgraph.territories.aligned_hcps`)."""
+    hidden = frame
     frame = _clean(frame[list(table.column_names)])
     columns = [_to_sql(frame[c.name], c.kind) for c in table.columns]
     if table is HCPS:
         columns.append([hcp_name(f, l) for f, l in zip(frame["first_name"], frame["last_name"])])
+        columns += hidden_values(hidden)
     elif table is AUTHORSHIPS:
         columns.append(_last_in_batch(frame))
     return list(zip(*columns))

@@ -60,7 +60,9 @@ from kolgraph.store.neo4j_bulk import (
 )
 from kolgraph.store.neo4j_gaps import Neo4jGapQueries
 from kolgraph.store.neo4j_network import Neo4jNetworkQueries
+from kolgraph.store.neo4j_territories import Neo4jTerritoryQueries
 from kolgraph.store.neo4j_web import Neo4jWebQueries
+from kolgraph.territories import aligned_hcps
 
 #: Rows per write transaction: big enough to amortize round trips, small enough for the heap.
 BATCH_SIZE = 10_000
@@ -78,7 +80,9 @@ _INT_KINDS = ("int", "year")
 DERIVED = {"hcps": ("name",), "authorships": ("last_author",)}
 
 
-class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphStore):
+class Neo4jStore(
+    Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, Neo4jTerritoryQueries, GraphStore
+):
     """A :class:`GraphStore` in a Neo4j 5 database.
 
     ``driver`` is an open :class:`neo4j.Driver`; the store closes it only when
@@ -173,6 +177,8 @@ class Neo4jStore(Neo4jGapQueries, Neo4jNetworkQueries, Neo4jWebQueries, GraphSto
         """
         if not self._constraints_ready:
             self.ensure_constraints()
+        if _rows_in(batch, TABLES_BY_NAME["hcps"]):  # territories as the stored alignment says
+            batch = {**batch, "hcps": aligned_hcps(batch["hcps"], self.alignment())}
         with self._errors():
             stored = self.stats()  # what the store held before: which rows may be created
             first = self_contained(batch) and not stored["relationships"]["AUTHORED"]
@@ -523,11 +529,19 @@ def table_frame(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
 def table_rows(table: Table, frame: pd.DataFrame) -> list[dict]:
     """The parameter rows of ``merge_<table>``: one dict of cleaned cells per row.
 
-    ``HCP`` rows also carry the display ``name``.
+    ``HCP`` rows also carry the display ``name``, and, when the frame has them (see
+    :func:`kolgraph.territories.aligned_hcps`), ``territory_aligned`` (true or null) and
+    ``source_territory``.
     """
     columns = _columns(table, frame)
     if table.name == "hcps":
         columns["name"] = list(map(hcp_name, columns["first_name"], columns["last_name"]))
+        aligned = (
+            frame["territory_aligned"] if "territory_aligned" in frame else [None] * len(frame)
+        )
+        columns["territory_aligned"] = [True if not _missing(a) and a else None for a in aligned]
+        sources = frame["source_territory"] if "source_territory" in frame else [None] * len(frame)
+        columns["source_territory"] = [None if _missing(v) else v for v in sources]
     return [dict(zip(columns, values)) for values in zip(*columns.values())]
 
 
