@@ -43,6 +43,7 @@ from kolgraph.schema import (
 from kolgraph.store.base import COAUTHORSHIP_COLUMNS, GraphStore, Progress, no_progress
 from kolgraph.store.embedded_gaps import EmbeddedGapQueries
 from kolgraph.store.embedded_network import EmbeddedNetworkQueries
+from kolgraph.store.embedded_territories import DDL as TERRITORY_DDL
 from kolgraph.store.embedded_territories import (
     HIDDEN,
     HIDDEN_DDL,
@@ -50,7 +51,6 @@ from kolgraph.store.embedded_territories import (
     hidden_values,
     read_alignment,
 )
-from kolgraph.store.embedded_territories import DDL as TERRITORY_DDL
 from kolgraph.store.embedded_web import EmbeddedWebQueries
 from kolgraph.territories import aligned_hcps
 
