@@ -148,6 +148,43 @@ def validate(app: AppContext, path: Path, fmt: str | None) -> None:
 
 
 @cli.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--override",
+    is_flag=True,
+    help="A matching rule wins over a territory the source gave (kept aside, not lost).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as a JSON object.")
+@pass_app
+def align(app: AppContext, path: Path, override: bool, as_json: bool) -> None:
+    """Align territories with the rules of PATH (territory,country,state,postal_code).
+
+    The most specific matching rule wins: ZIP5 > ZIP3 > state > country; a blank cell
+    matches anything.  The alignment is stored, applied at once to every stored HCP and to
+    every later load.  Prints HCPs per territory and those left without one, and why.
+    """
+    from kolgraph.territories import read_alignment, report
+    from kolgraph.web.audit import record_cli
+
+    alignment = read_alignment(path, override)
+    changed = app.store.set_alignment(alignment)
+    record_cli("align", str(path), changed, app.settings.home)
+    result = report(app.store.hcp_places())
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    click.echo(
+        f"{path}: {len(alignment.rules):,} rules stored"
+        f"{' (override: rules win over source territories)' if override else ''}; "
+        f"{changed:,} HCPs changed territory"
+    )
+    emit(result["territories"], "table", ["territory", "hcps", "aligned", "explicit"])
+    unassigned = result["unassigned"]
+    reasons = ", ".join(f"{reason}: {n:,}" for reason, n in unassigned.items())
+    click.echo(f"without a territory: {sum(unassigned.values()):,} HCPs ({reasons})")
+
+
+@cli.command()
 @click.option(
     "--json", "as_json", is_flag=True, help='Print {"nodes": {...}, "relationships": {...}}.'
 )
