@@ -92,7 +92,13 @@ def cli(ctx: click.Context, backend: str | None, home: Path | None) -> None:
 
 # --- loading -------------------------------------------------------------------------------
 
-FORMATS = ("bundle", "pubmed", "nppes", "ctgov", "open-payments")
+FORMATS = ("bundle", "pubmed", "nppes", "ctgov", "open-payments", "crm")
+
+_mapping_option = click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="With --format crm: the TOML file mapping the export's columns (see docs/crm.md).",
+)
 
 
 @cli.command()
@@ -100,13 +106,30 @@ FORMATS = ("bundle", "pubmed", "nppes", "ctgov", "open-payments")
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), help="Source format (detected when omitted)."
 )
+@_mapping_option
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="With --format crm: load the valid rows, write the others to FILE.rejects.csv.",
+)
 @pass_app
-def load(app: AppContext, path: Path, fmt: str | None) -> None:
-    """Validate PATH (a bundle folder or a source file) and load it; prints counts."""
+def load(
+    app: AppContext, path: Path, fmt: str | None, mapping: Path | None, skip_invalid: bool
+) -> None:
+    """Validate PATH (a bundle folder or a source file) and load it; prints counts.
+
+    A CRM call export (--format crm --mapping M.toml) becomes touchpoints: HCPs named by
+    NPI or hcp_id, MSLs by msl_id or e-mail; any bad row fails the load unless
+    --skip-invalid, which writes bad rows to FILE.rejects.csv beside the export.
+    """
     from kolgraph.analytics.insights import load_insight_categories
     from kolgraph.identities import record_identities
     from kolgraph.loading import load_path
     from kolgraph.web.audit import record_cli
+
+    if _crm_options(fmt, mapping, skip_invalid):
+        _load_crm(app, path, mapping, skip_invalid)
+        return
 
     with tqdm(unit="rows", desc="loading", disable=None, file=sys.stderr) as bar:
         summary = load_path(
@@ -122,6 +145,37 @@ def load(app: AppContext, path: Path, fmt: str | None) -> None:
     _rescore(app)
 
 
+def _crm_options(fmt: str | None, mapping: Path | None, skip_invalid: bool) -> bool:
+    """Whether this is a CRM load; --mapping and --skip-invalid need --format crm."""
+    if fmt == "crm":
+        if mapping is None:
+            raise click.UsageError("--format crm needs --mapping MAPPING.toml")
+        return True
+    if mapping is not None or skip_invalid:
+        raise click.UsageError("--mapping and --skip-invalid go with --format crm")
+    return False
+
+
+def _load_crm(app: AppContext, path: Path, mapping: Path, skip_invalid: bool) -> None:
+    """Touchpoints from a CRM export; no rescore (influence does not use touchpoints)."""
+    from kolgraph.analytics.insights import load_insight_categories
+    from kolgraph.loaders.crm import read_mapping
+    from kolgraph.loading import load_crm
+    from kolgraph.web.audit import record_cli
+
+    with tqdm(unit="rows", desc="loading", disable=None, file=sys.stderr) as bar:
+        summary = load_crm(
+            path,
+            app.store,
+            read_mapping(mapping),
+            skip_invalid=skip_invalid,
+            progress=bar.update,
+            insight_categories=load_insight_categories(app.settings.home),
+        )
+    click.echo(summary.describe())
+    record_cli("load", str(path), summary.total_rows, app.settings.home)
+
+
 def _rescore(app: AppContext) -> None:
     from kolgraph.scoring import rescore
 
@@ -135,12 +189,23 @@ def _rescore(app: AppContext) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), help="Source format (detected when omitted)."
 )
+@_mapping_option
 @pass_app
-def validate(app: AppContext, path: Path, fmt: str | None) -> None:
+def validate(app: AppContext, path: Path, fmt: str | None, mapping: Path | None) -> None:
     """Run every check a load runs on PATH; write nothing."""
     from kolgraph.analytics.insights import load_insight_categories
     from kolgraph.loading import validate_path
 
+    if _crm_options(fmt, mapping, False):
+        from kolgraph.loaders.crm import read_mapping
+        from kolgraph.loading import load_crm
+
+        categories = load_insight_categories(app.settings.home)
+        summary = load_crm(
+            path, app.store, read_mapping(mapping), write=False, insight_categories=categories
+        )
+        click.echo(f"{path}: valid; {summary.describe(verb='would load')}")
+        return
     validated = validate_path(
         path, app.store, fmt=fmt, insight_categories=load_insight_categories(app.settings.home)
     )

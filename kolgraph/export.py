@@ -56,7 +56,7 @@ def export_targets(
     """
     writer = check_destination(out, force)
     generated_at = generated_at or datetime.now(UTC)
-    _atomic_write(out, lambda path: writer(rows, path, query, generated_at))
+    atomic_write(out, lambda path: writer(rows, path, query, generated_at))
     return len(rows)
 
 
@@ -78,7 +78,7 @@ def check_destination(out: Path, force: bool = False) -> Callable:
     return _write_csv if suffix == ".csv" else _write_xlsx
 
 
-def _atomic_write(out: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(out: Path, write: Callable[[Path], None]) -> None:
     """Run ``write`` on a temporary file in ``out``'s folder, then rename it to ``out``."""
     try:
         handle, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
