@@ -540,15 +540,16 @@ def export_targets_command(
     include_all: bool,
     force: bool,
 ) -> None:
-    """A target list with the reason each HCP is on it (the gaps filters; --all for all)."""
-    from kolgraph.export import check_destination, export_targets
+    """A target list with the reason each HCP is on it, and its NPI for a CRM import (the
+    gaps filters; --all adds the engaged HCPs)."""
+    from kolgraph.export import check_destination, export_targets, target_rows
     from kolgraph.web.audit import record_cli
 
     query = _gap_query(
         top, max_tier, territory, stale_days, as_of, include_all, with_institution=True
     )
     check_destination(out, force)  # before the query, so a typo fails at once
-    rows = export_targets(app.store.coverage_gaps(query), out, query, force=force)
+    rows = export_targets(target_rows(app.store, query), out, query, force=force)
     record_cli("export", str(out), rows, app.settings.home)
     click.echo(f"wrote {rows:,} targets to {out}")
 

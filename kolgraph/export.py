@@ -20,6 +20,7 @@ from pathlib import Path
 
 from kolgraph.analytics.gaps import GapQuery
 from kolgraph.errors import InputError
+from kolgraph.store.base import GraphStore
 
 #: (row field, column header) of a target list, in order.
 TARGET_COLUMNS = (
@@ -28,6 +29,7 @@ TARGET_COLUMNS = (
     ("influence", "influence"),
     ("name", "name"),
     ("hcp_id", "hcp_id"),
+    ("npi", "npi"),
     ("specialty", "specialty"),
     ("institution", "institution"),
     ("territory", "territory"),
@@ -38,6 +40,14 @@ TARGET_COLUMNS = (
 FORMATS = (".csv", ".xlsx")
 MAX_WIDTH = 60  # characters: wider columns wrap nothing and push the rest off screen
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def target_rows(store: GraphStore, query: GapQuery) -> list[dict]:
+    """The rows of a target list: ``coverage_gaps(query)``, each with the HCP's ``npi``
+    (``None`` when unknown), the key a CRM import matches HCPs by."""
+    rows = store.coverage_gaps(query)
+    npis = store.hcp_npis([row["hcp_id"] for row in rows])
+    return [{**row, "npi": npis.get(row["hcp_id"])} for row in rows]
 
 
 def export_targets(

@@ -169,6 +169,9 @@ class GraphStore(ABC):
     def hcp_ids_by_npi(self, npis: Iterable[str]) -> dict[str, list[str]]:
         """NPI -> ids of the HCPs holding it (sorted), for the given NPIs some HCP holds."""
 
+    def hcp_npis(self, hcp_ids: Iterable[str]) -> dict[str, str]:
+        """hcp_id -> NPI, for the given HCPs that have one."""
+
     def msl_ids_by_email(self) -> dict[str, list[str]]:
         """Lower-case e-mail -> ids of the MSLs with that e-mail, in any case."""
 

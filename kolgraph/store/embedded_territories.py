@@ -65,7 +65,7 @@ def hidden_values(frame: pd.DataFrame) -> list[list]:
 
 class EmbeddedTerritoryQueries:
     """``alignment``, ``set_alignment``, ``hcp_places``, ``known_territories``,
-    ``hcp_ids_by_npi`` and ``msl_ids_by_email``."""
+    ``hcp_ids_by_npi``, ``hcp_npis`` and ``msl_ids_by_email``."""
 
     def alignment(self) -> Alignment | None:
         """The stored territory alignment (``None`` when none was stored)."""
@@ -114,6 +114,14 @@ class EmbeddedTerritoryQueries:
             "ORDER BY npi, hcp_id"
         )
         return _grouped(self._select(sql, "read NPIs", (json.dumps(list(npis)),)))
+
+    def hcp_npis(self, hcp_ids: Iterable[str]) -> dict[str, str]:
+        """hcp_id -> NPI, for the given HCPs that have one."""
+        sql = (
+            "SELECT hcp_id, npi FROM hcps WHERE npi IS NOT NULL "
+            "AND hcp_id IN (SELECT value FROM json_each(?))"
+        )
+        return dict(self._select(sql, "read NPIs", (json.dumps(list(hcp_ids)),)))
 
     def msl_ids_by_email(self) -> dict[str, list[str]]:
         """Lower-case e-mail -> the ids of the MSLs with that e-mail (in any case)."""

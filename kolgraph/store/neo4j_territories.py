@@ -20,7 +20,7 @@ from kolgraph.territories import Alignment
 
 class Neo4jTerritoryQueries:
     """``alignment``, ``set_alignment``, ``hcp_places``, ``known_territories``,
-    ``hcp_ids_by_npi`` and ``msl_ids_by_email``."""
+    ``hcp_ids_by_npi``, ``hcp_npis`` and ``msl_ids_by_email``."""
 
     def alignment(self) -> Alignment | None:
         """The stored territory alignment (``None`` when none was stored)."""
@@ -77,6 +77,15 @@ class Neo4jTerritoryQueries:
         for chunk in chunks(list(dict.fromkeys(npis)), self.batch_size):
             for row in self._read("match_hcp_npis", npis=chunk):
                 found.setdefault(row["npi"], []).append(row["hcp_id"])
+        return found
+
+    def hcp_npis(self, hcp_ids: Iterable[str]) -> dict[str, str]:
+        """hcp_id -> NPI, for the given HCPs that have one."""
+        found: dict[str, str] = {}
+        for chunk in chunks(list(dict.fromkeys(hcp_ids)), self.batch_size):
+            found.update(
+                (r["hcp_id"], r["npi"]) for r in self._read("read_hcp_npis", hcp_ids=chunk)
+            )
         return found
 
     def msl_ids_by_email(self) -> dict[str, list[str]]:
