@@ -239,7 +239,7 @@ def align(app: AppContext, path: Path, override: bool, as_json: bool) -> None:
         click.echo(json.dumps(result, indent=2))
         return
     click.echo(
-        f"{path}: {len(alignment.rules):,} rules stored"
+        f"{path.name}: {len(alignment.rules):,} rules stored"
         f"{' (override: rules win over source territories)' if override else ''}; "
         f"{changed:,} HCPs changed territory"
     )
