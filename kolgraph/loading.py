@@ -242,6 +242,7 @@ def _stored_entities(batch: Batch, store: GraphStore) -> dict[str, set[str]]:
         table = schema.TABLES_BY_NAME[name]
         if table.label:
             named[name].append(frame[table.key[0]].to_numpy(dtype=object))
+            continue  # an entity's counts need only its own keys (touchpoints: not its ends)
         for column, target in table.references:
             named[target].append(frame[column].to_numpy(dtype=object))
     existed = {}

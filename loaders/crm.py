@@ -146,6 +146,8 @@ class CrmRead:
     export: RawTable
     touchpoints: RawTable
     problems: list[Problem] = field(default_factory=list)
+    #: The validated batch, when no row has a problem.
+    batch: schema.Batch | None = None
 
     @property
     def bad_lines(self) -> set[int]:
@@ -167,9 +169,9 @@ def read_crm(
     export = _read_export(path, mapping)
     rows = _Converter(export, mapping, store)
     touchpoints = rows.touchpoints()
-    problems = rows.problems
+    problems, batch = rows.problems, None
     try:
-        validate(
+        batch = validate(
             RawBundle(tables={"touchpoints": touchpoints}),
             store,
             today=today,
@@ -177,7 +179,7 @@ def read_crm(
         )
     except ValidationFailed as failed:
         problems += _renamed(failed.problems, mapping, rows.flagged)
-    return CrmRead(export, touchpoints, sorted(problems))
+    return CrmRead(export, touchpoints, sorted(problems), None if problems else batch)
 
 
 def checked_batch(read: CrmRead, store: Lookups, **rules) -> tuple[schema.Batch, pd.DataFrame]:
@@ -185,6 +187,8 @@ def checked_batch(read: CrmRead, store: Lookups, **rules) -> tuple[schema.Batch,
     (unchanged, plus :data:`REASON`).  The kept rows are validated again (which cannot fail
     but types them)."""
     bad = np.isin(read.touchpoints.lines, sorted(read.bad_lines))
+    if read.batch is not None:
+        return read.batch, rejects(read, bad)
     kept = RawTable(
         "touchpoints",
         read.touchpoints.frame.loc[~bad].reset_index(drop=True),
@@ -273,54 +277,74 @@ class _Converter:
     def _cells(self, field_name: str) -> np.ndarray:
         return self.export.frame[self.mapping.columns[field_name]].to_numpy(dtype=object)
 
-    def _flag(self, mask: np.ndarray, column: str, values: np.ndarray, message) -> None:
-        for line, value in zip(self.export.lines[mask], values[mask]):
-            self.problems.append(
-                Problem(self.export.source, int(line), self.mapping.header(column), message(value))
-            )
-            self.flagged.add((int(line), column))
+    def _converted(self, cells: np.ndarray, column: str, convert) -> np.ndarray:
+        """``convert`` run once per distinct cell (an export repeats NPIs, e-mails and dates
+        thousands of times): it returns the converted values and a message (or ``None``) per
+        distinct cell; rows whose cell has a message are reported."""
+        codes, distinct = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=False)
+        values, messages = convert(np.asarray(distinct, dtype=object))
+        bad = np.flatnonzero(pd.notna(messages)[codes]) if len(codes) else []
+        header = self.mapping.header(column)
+        for row in bad:
+            line = int(self.export.lines[row])
+            self.problems.append(Problem(self.export.source, line, header, messages[codes[row]]))
+            self.flagged.add((line, column))
+        return np.asarray(values, dtype=object)[codes] if len(codes) else values
 
     def _dates(self, cells: np.ndarray) -> np.ndarray:
-        text = pd.Series(cells, dtype=object).str.strip()
-        parsed = pd.to_datetime(text, format=self.mapping.date_format, errors="coerce")
-        bad = (parsed.isna() & (text != "")).to_numpy()
         fmt = self.mapping.date_format
-        self._flag(bad, "date", text.to_numpy(dtype=object), lambda v: f"not a date ({fmt}): {v}")
-        iso = parsed.dt.strftime("%Y-%m-%d").where(parsed.notna(), "")
-        return iso.to_numpy(dtype=object)
+
+        def convert(distinct: np.ndarray):
+            text = pd.Series(distinct, dtype=object).str.strip()
+            parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+            bad = (parsed.isna() & (text != "")).to_numpy()
+            messages = np.where(bad, "not a date (" + fmt + "): " + text, None)
+            iso = parsed.dt.strftime("%Y-%m-%d").where(parsed.notna(), "")
+            return iso.to_numpy(dtype=object), messages
+
+        return self._converted(cells, "date", convert)
 
     def _hcps(self, cells: np.ndarray) -> np.ndarray:
         if self.mapping.hcp_key == "hcp_id":
             return cells
-        npis = digits_only(pd.Series(cells, dtype=object).str.strip()).to_numpy(dtype=object)
-        shaped = pd.Series(npis, dtype=object).str.fullmatch(r"\d{10}").to_numpy(dtype=bool)
-        self._flag(~shaped & (npis != ""), "hcp_id", npis, lambda v: f"not a 10-digit NPI: {v}")
-        holders = self.store.hcp_ids_by_npi(sorted(set(npis[shaped])))
-        return self._resolve(npis, shaped, holders, "hcp_id", "NPI", "HCP")
+
+        def convert(distinct: np.ndarray):
+            npis = digits_only(pd.Series(distinct, dtype=object).str.strip())
+            shaped = npis.str.fullmatch(r"\d{10}").to_numpy(dtype=bool)
+            npis = npis.to_numpy(dtype=object)
+            holders = self.store.hcp_ids_by_npi(sorted(set(npis[shaped])))
+            ids, messages = _resolved(npis, holders, "NPI", "HCP")
+            odd = ~shaped & (npis != "")
+            messages[odd] = [f"not a 10-digit NPI: {v}" for v in npis[odd]]
+            return ids, messages
+
+        return self._converted(cells, "hcp_id", convert)
 
     def _msls(self, cells: np.ndarray) -> np.ndarray:
         if self.mapping.msl_key == "msl_id":
             return cells
-        emails = np.array([c.strip().lower() for c in cells], dtype=object)
-        given = emails != ""
-        return self._resolve(
-            emails, given, self.store.msl_ids_by_email(), "msl_id", "e-mail", "MSL"
-        )
 
-    def _resolve(self, keys, given, holders: dict, column: str, what: str, who: str) -> np.ndarray:
-        """The one id holding each key; a key held by none or by several is a problem."""
-        ids = np.array([(holders.get(k) or [None])[0] for k in keys], dtype=object)
-        count = np.array([len(holders.get(k, ())) for k in keys])
-        self._flag(given & (count == 0), column, keys, lambda v: f"no {who} has {what} {v}")
-        shared = given & (count > 1)
-        self._flag(
-            shared,
-            column,
-            keys,
-            lambda v: f"{what} {v} is shared by {who}s {', '.join(holders[v])}",
-        )
-        ok = given & (count == 1)
-        return np.where(ok, ids, "").astype(object)
+        def convert(distinct: np.ndarray):
+            emails = np.array([c.strip().lower() for c in distinct], dtype=object)
+            return _resolved(emails, self.store.msl_ids_by_email(), "e-mail", "MSL")
+
+        return self._converted(cells, "msl_id", convert)
+
+
+def _resolved(keys: np.ndarray, holders: dict, what: str, who: str) -> tuple:
+    """The one id holding each key (``""`` otherwise), and a message where no one or
+    several hold it (``None`` where one does, or the key is blank)."""
+    ids = np.full(len(keys), "", dtype=object)
+    messages = np.full(len(keys), None, dtype=object)
+    for i, key in enumerate(keys):
+        found = holders.get(key, ())
+        if len(found) == 1:
+            ids[i] = found[0]
+        elif found:
+            messages[i] = f"{what} {key} is shared by {who}s {', '.join(found)}"
+        elif key:
+            messages[i] = f"no {who} has {what} {key}"
+    return ids, messages
 
 
 def _renamed(problems: list[Problem], mapping: CrmMapping, flagged: set) -> list[Problem]:
