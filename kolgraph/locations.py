@@ -22,6 +22,16 @@ import re
 
 #: Ways sources write the United States, compared in lower case without dots or spaces.
 _US_NAMES = {"us", "usa", "unitedstates", "unitedstatesofamerica", "america"}
+#: Territories that sources name as countries but that use US ZIP codes.
+_US_ZIP_TERRITORIES = {
+    "puertorico",
+    "guam",
+    "virginislands",
+    "usvirginislands",
+    "virginislandsus",
+    "americansamoa",
+    "northernmarianaislands",
+}
 
 #: US state and territory names -> USPS codes.
 US_STATES = {
@@ -127,11 +137,16 @@ def us_zip5(postal: str | None) -> str | None:
 
 
 def looks_us(country: str | None, state: str | None) -> bool:
-    """Whether a place is in the US: the country says so, or it is blank and the state is a
-    US state."""
+    """Whether a place has US ZIP codes: the country is the US or a US territory (Puerto
+    Rico, Guam ...), or it is blank and the state is a US state."""
     if (country or "").strip():
-        return is_us(country)
+        return uses_us_zip(country)
     return us_state(state) in US_STATE_CODES
+
+
+def uses_us_zip(country: str | None) -> bool:
+    """Whether ``country`` is the US or a US territory that sources name as a country."""
+    return is_us(country) or re.sub(r"[\s.,]", "", country or "").lower() in _US_ZIP_TERRITORIES
 
 
 def postal_code(postal: str | None, country: str | None, state: str | None) -> str | None:
@@ -141,6 +156,15 @@ def postal_code(postal: str | None, country: str | None, state: str | None) -> s
     if not text:
         return None
     return us_zip5(text) if looks_us(country, state) else text
+
+
+def source_postal_codes(postal, country, state) -> list[str]:
+    """Postal codes of a source's rows as validation accepts them: a US place's ZIP as ZIP5,
+    blank where it is no ZIP (a messy public record must not fail a whole load), other
+    countries' codes as given.  Each distinct place is worked out once."""
+    places = list(zip(postal, country, state))
+    found = {place: postal_code(*place) or "" for place in dict.fromkeys(places)}
+    return [found[place] for place in places]
 
 
 def address_zip5(address: str | None) -> str | None:

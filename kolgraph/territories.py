@@ -157,10 +157,11 @@ class Alignment:
 
 
 def _place_keys(country: str | None, state: str | None, postal: str | None) -> tuple:
-    """A place as rules compare it; the ZIP5 only for a US (or country-less) place."""
+    """A place as rules compare it; the ZIP5 only for a place with US ZIPs (or no country)."""
     country_key = locations.country_key(country)
     zip5 = None
-    if country_key in ("US", "") and postal and len(postal) == 5 and postal.isdigit():
+    us_zip = not country_key or locations.uses_us_zip(country)
+    if us_zip and postal and len(postal) == 5 and postal.isdigit():
         zip5 = postal
     return country_key, locations.us_state(state), zip5
 
@@ -317,7 +318,7 @@ def _rule_problems(source: str, rule: Rule) -> list[Problem]:
                 source, rule.line, "postal_code", f"not a US ZIP5 or 3-digit ZIP prefix: {code}"
             )
         )
-    if code and rule.country and rule.country_key != "US":
+    if code and rule.country and not locations.uses_us_zip(rule.country):
         problems.append(
             Problem(
                 source,

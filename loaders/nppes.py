@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kolgraph import locations
 from kolgraph.errors import InputError
 from kolgraph.loaders.source import SourceRead
 from kolgraph.loaders.validate import KeyLookup, RawBundle, RawTable
@@ -362,8 +363,9 @@ def _hcps(people: pd.DataFrame, taxonomy: pd.DataFrame | None) -> pd.DataFrame:
             "specialty": specialty,
             "city": people["city"],
             "state": people["state"],
-            # ZIP or ZIP+4 here; validation keeps a US ZIP's first 5 digits
-            "postal_code": people["zip"],
+            "postal_code": locations.source_postal_codes(
+                people["zip"], people["country"], people["state"]
+            ),
             "country": people["country"],
             "npi": people["npi"],
         }
