@@ -34,7 +34,7 @@ import pandas as pd
 from kolgraph.loaders.crm import VEEVA_MAPPING, read_mapping
 from kolgraph.loading import load_crm
 from kolgraph.schema import TABLES_BY_NAME
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 
 TODAY = date(2026, 12, 1)
 CHANNELS = ("Face_to_face_vod", "Video_vod", "Phone_vod", "Email_vod")

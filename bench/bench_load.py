@@ -35,8 +35,8 @@ from kolgraph.generate import generate_bundle
 from kolgraph.loading import validate_path
 from kolgraph.net import free_port
 from kolgraph.schema import TABLES
-from kolgraph.store.embedded import EmbeddedStore
 from kolgraph.store.neo4j import Neo4jStore
+from kolgraph.store.sqlite import EmbeddedStore
 
 SLICE_ROWS = {"hcps": 2_000, "publications": 2_000, "authorships": 4_000, "touchpoints": 2_000}
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from kolgraph.loaders.pubmed import read_pubmed
 from kolgraph.loaders.validate import validate
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_FILE = REPO / ".." / "shared" / "data" / "pubmed" / "pubmed20n0014.xml.gz"

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
-from kolgraph.analytics.gaps import GapQuery
+from kolgraph.answers.gaps import GapQuery
 from kolgraph.generate import generate_bundle
 from kolgraph.loading import load_path
 from kolgraph.net import free_port
@@ -105,7 +105,7 @@ def load_and_score(store, bundle: Path, home: Path) -> None:
 
 @contextmanager
 def embedded_store(home: Path, bundle_of):
-    from kolgraph.store.embedded import EmbeddedStore
+    from kolgraph.store.sqlite import EmbeddedStore
 
     with EmbeddedStore(home) as store:
         if len(store.scores()) == 0:

@@ -33,8 +33,8 @@ from kolgraph.config import Neo4jSettings
 from kolgraph.generate import generate_bundle
 from kolgraph.loading import load_path
 from kolgraph.store.base import GraphStore
-from kolgraph.store.embedded import EmbeddedStore
 from kolgraph.store.neo4j import Neo4jStore
+from kolgraph.store.sqlite import EmbeddedStore
 
 STALE_DAYS = 180
 

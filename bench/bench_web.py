@@ -84,7 +84,7 @@ TIMINGS_JS = """() => {
 
 def prepare_home(home: Path, bundle: Path | None) -> dict:
     """Make sure ``home`` holds a scored store and the bench user; return the page targets."""
-    from kolgraph.store.embedded import EmbeddedStore
+    from kolgraph.store.sqlite import EmbeddedStore
     from kolgraph.users import UserStore
 
     with EmbeddedStore(home) as store:

@@ -311,8 +311,8 @@ def top(
     app: AppContext, limit: int, territory: str | None, rising: bool, as_json: bool, as_csv: bool
 ) -> None:
     """HCPs by influence (0-100), with rank, tier (1 = highest) and score components."""
+    from kolgraph.answers.browse import RISING_FIELDS, TOP_FIELDS
     from kolgraph.scoring import top_hcps
-    from kolgraph.store.web_model import RISING_FIELDS, TOP_FIELDS
 
     fmt = chosen_format(as_json, as_csv)
     rows = top_hcps(app.store, limit=limit, territory=territory, rising=rising)
@@ -438,7 +438,7 @@ _as_of_option = click.option(
 def _gap_query(
     top, max_tier, territory, stale_days, as_of, include_engaged=False, with_institution=False
 ):
-    from kolgraph.analytics.gaps import GapQuery
+    from kolgraph.answers.gaps import GapQuery
 
     return GapQuery(
         top=top,
@@ -460,7 +460,7 @@ def gaps(
 ) -> None:
     """Influential HCPs never engaged, engaged longer than --stale-days ago, or in a territory
     no MSL covers; highest influence first."""
-    from kolgraph.analytics.gaps import GAP_FIELDS
+    from kolgraph.answers.gaps import GAP_FIELDS
 
     fmt = chosen_format(as_json, as_csv)
     rows = app.store.coverage_gaps(_gap_query(top, max_tier, territory, stale_days, as_of))
@@ -479,6 +479,12 @@ COVERAGE_LISTINGS = {"territory": "territories", "msl": "msls"}
     type=click.Choice(sorted(COVERAGE_LISTINGS)),
     help="Only one listing (CSV prints one: territory unless --by msl).",
 )
+@click.option(
+    "--reach",
+    is_flag=True,
+    help="Also count the tier 1-2 HCPs not engaged by how many hops (co-authorship or a "
+    "shared current institution) they are from one that is: 1, 2, or out of reach.",
+)
 @output_options
 @pass_app
 def coverage(
@@ -487,15 +493,19 @@ def coverage(
     as_of,
     territory: str | None,
     by: str | None,
+    reach: bool,
     as_json: bool,
     as_csv: bool,
 ) -> None:
-    """Per territory and per MSL: tier 1-2 HCPs and the share engaged within --stale-days."""
-    from kolgraph.analytics.gaps import MSL_FIELDS, TERRITORY_FIELDS
+    """Per territory and per MSL: tier 1-2 HCPs and the share engaged within --stale-days
+    (an MSL's row: the HCPs of its territory it engaged itself)."""
+    from kolgraph.answers.gaps import MSL_FIELDS, REACH_FIELDS, TERRITORY_FIELDS
 
     fmt = chosen_format(as_json, as_csv)
-    result = app.store.coverage(as_of.date() if as_of else date.today(), stale_days, territory)
-    fields = {"territories": TERRITORY_FIELDS, "msls": MSL_FIELDS}
+    on = as_of.date() if as_of else date.today()
+    result = app.store.coverage(on, stale_days, territory, reach=reach)
+    extra = REACH_FIELDS if reach else ()
+    fields = {"territories": TERRITORY_FIELDS + extra, "msls": MSL_FIELDS + extra}
     if fmt == "json":
         click.echo(json.dumps(result[COVERAGE_LISTINGS[by]] if by else result, indent=2))
     elif fmt == "csv":
@@ -563,7 +573,7 @@ def export_targets_command(
 @pass_app
 def collaborators(app: AppContext, hcp_id: str, as_json: bool, as_csv: bool) -> None:
     """An HCP's existing co-authors, most joint publications first."""
-    from kolgraph.analytics.network import COAUTHOR_COLUMNS
+    from kolgraph.answers.network import COAUTHOR_COLUMNS
 
     fmt = chosen_format(as_json, as_csv)
     emit(app.store.coauthors(hcp_id), fmt, COAUTHOR_COLUMNS)
@@ -576,7 +586,7 @@ def collaborators(app: AppContext, hcp_id: str, as_json: bool, as_csv: bool) -> 
 @pass_app
 def suggest(app: AppContext, hcp_id: str, limit: int, as_json: bool, as_csv: bool) -> None:
     """People the HCP has not published with, best link-prediction score first."""
-    from kolgraph.analytics.network import SUGGESTION_COLUMNS
+    from kolgraph.answers.network import SUGGESTION_COLUMNS
 
     fmt = chosen_format(as_json, as_csv)
     rows = app.store.suggest_collaborators(hcp_id, limit)
@@ -595,7 +605,7 @@ def path(app: AppContext, from_id: str, to_id: str, as_json: bool) -> None:
 
     Exits with status 1 when there is no path.
     """
-    from kolgraph.analytics.network import MAX_PATH_EDGES
+    from kolgraph.answers.network import MAX_PATH_EDGES
 
     found = app.store.shortest_path(from_id, to_id)
     _print_path(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kolgraph.store.base import COAUTHORSHIP_COLUMNS
+from kolgraph.schema import COAUTHORSHIP_COLUMNS
 
 
 def coauthorship_pairs(authorships: pd.DataFrame, publications: pd.DataFrame) -> pd.DataFrame:

@@ -72,6 +72,14 @@ class Table:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
+    @property
+    def graph_name(self) -> str:
+        """The node label or relationship type that stores the table's rows."""
+        name = self.label or self.rel_type
+        if name is None:
+            raise ValueError(f"{self.name} is stored as neither nodes nor relationships")
+        return name
+
 
 def _cols(*specs: str) -> tuple[Column, ...]:
     """Columns from ``"name*:kind"`` specs (``*`` = required, kind defaults to text)."""
@@ -183,6 +191,11 @@ ENTITY_TABLES = tuple(t for t in TABLES if t.label)
 #: Node labels and relationship types, as ``stats`` reports them.
 NODE_LABELS = ("HCP", "Institution", "Publication", "Trial", "MSL", "Touchpoint")
 REL_TYPES = ("AFFILIATED_WITH", "AUTHORED", "COAUTHORED_WITH", "INVESTIGATOR_ON", "LOGGED", "WITH")
+
+#: Columns of the derived co-authorship table (one row per unordered pair, hcp_a < hcp_b).
+COAUTHORSHIP_COLUMNS = ("hcp_a", "hcp_b", "papers", "first_year", "last_year")
+#: Columns of an HCP score (``components`` a dict of component -> value).
+SCORE_COLUMNS = ("hcp_id", "influence", "tier", "rank", "components", "rising", "rising_score")
 
 #: A validated load: table name -> DataFrame with every column of that table.
 Batch = dict[str, pd.DataFrame]

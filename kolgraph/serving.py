@@ -136,14 +136,16 @@ def _gunicorn_app(app: Flask, options: dict):
 
 
 def warm_up(app: Flask, echo: Callable[[str], None] = print) -> None:
-    """Compile every template and, on the embedded store, build its in-memory caches, so the
-    first requests are as fast as the rest.  A store that cannot be read now (empty, or a
+    """Compile every template and, on a store opened per thread (the embedded one), build its
+    in-memory caches, so the first requests are as fast as the rest.  A store that cannot be read now (empty, or a
     database not up yet) is not an error: pages then build what they need when asked."""
     for name in app.jinja_env.list_templates(filter_func=lambda n: n.endswith(".html")):
         app.jinja_env.get_template(name)
     settings: Settings = app.config["KOLGRAPH_SETTINGS"]
-    if settings.backend != "embedded":
-        return  # a Neo4j driver must be created in each worker, after the fork
+    from kolgraph.store import store_class
+
+    if store_class(settings).thread_safe:
+        return  # its connection pool must be created in each worker, after the fork
     echo("warming up (reading the graph into memory; about 15 s for 50,000 HCPs) ...")
     try:
         _warm_store(settings)
@@ -156,7 +158,7 @@ def warm_up(app: Flask, echo: Callable[[str], None] = print) -> None:
 
 
 def _warm_store(settings: Settings) -> None:
-    from kolgraph.analytics.gaps import DEFAULT_STALE_DAYS, GapQuery
+    from kolgraph.answers.gaps import DEFAULT_STALE_DAYS, GapQuery
     from kolgraph.store import open_store
 
     with open_store(settings) as store:

@@ -1,10 +1,10 @@
-// purpose: every MSL as [msl_id, territory], whether touch_dates is kept (touch_dates_ready; when false the rows may be wrong: backfill and ask again), and the scored HCPs with rank <= max_rank and tier <= max_tier (the planner seeks the rank index), in territory when given, that may be coverage gaps: no touch from engaged_since to as_of, or a territory no MSL covers (every selected HCP when engaged_since is null), as [hcp_id, name, territory, specialty, tier, influence, rank, last touch up to as_of, touches after year_ago]; one record. Touches come from h.touch_dates (sorted dates of the HCP's touchpoints), not from the touchpoints. Lists, not maps: the server builds and the driver decodes them faster.
+// purpose: scored HCPs of rank <= max_rank and tier <= max_tier that may be coverage gaps, every MSL and the schema version; one record
 // params: max_rank, max_tier, territory, as_of, year_ago, engaged_since
 CALL () {
   MATCH (m:MSL)
   RETURN collect([m.msl_id, m.territory]) AS msls, collect(DISTINCT m.territory) AS covered
 }
-RETURN msls, EXISTS { MATCH (:StoreState {name: 'touch_dates'}) } AS touch_dates_ready, COLLECT {
+RETURN msls, COLLECT { MATCH (s:KolgraphSchema {name: 'kolgraph'}) RETURN s.version }[0] AS schema_version, COLLECT {
   MATCH (h:HCP)
   WHERE h.rank <= $max_rank AND h.tier <= $max_tier
     AND ($territory IS NULL OR h.territory = $territory)

@@ -1,4 +1,4 @@
-// purpose: network node facts of the given HCPs: name, specialty, territory, score, current affiliations and last touchpoint date on or before $as_of
+// purpose: network node facts of the given HCPs: name, specialty, territory, score and last touchpoint date on or before $as_of
 // params: hcp_ids, as_of
 UNWIND $hcp_ids AS hcp_id
 MATCH (h:HCP {hcp_id: hcp_id})
@@ -8,8 +8,4 @@ CALL (h) {
   RETURN max(t.date) AS last_touch
 }
 RETURN h.hcp_id AS hcp_id, h.name AS name, h.specialty AS specialty, h.territory AS territory,
-       h.tier AS tier, h.influence AS influence, last_touch,
-       COLLECT {
-         MATCH (h)-[r:AFFILIATED_WITH]->(i:Institution) WHERE r.end_year IS NULL
-         RETURN [r.start_year, i.institution_id, i.name]
-       } AS affiliations
+       h.tier AS tier, h.influence AS influence, last_touch

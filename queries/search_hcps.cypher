@@ -1,4 +1,4 @@
-// purpose: HCPs (optionally of one territory) whose name, specialty, any institution's name or any authored publication's MeSH term contains $text (lower-case; blank matches all), most influential first, with what matched and their current affiliations
+// purpose: HCPs (optionally of one territory) whose name, specialty, any institution's name or any authored publication's MeSH term contains $text (lower-case; blank matches all), most influential first, with what matched
 // params: text, territory, limit
 MATCH (h:HCP)
 WHERE $territory IS NULL OR h.territory = $territory
@@ -21,8 +21,4 @@ RETURN h.hcp_id AS hcp_id, h.name AS name, h.specialty AS specialty, h.territory
        CASE WHEN by_name THEN ['name'] ELSE [] END
          + CASE WHEN by_specialty THEN ['specialty'] ELSE [] END
          + CASE WHEN by_institution THEN ['institution'] ELSE [] END
-         + CASE WHEN by_topic THEN ['topic'] ELSE [] END AS matched,
-       COLLECT {
-         MATCH (h)-[r:AFFILIATED_WITH]->(i:Institution) WHERE r.end_year IS NULL
-         RETURN [r.start_year, i.institution_id, i.name]
-       } AS affiliations
+         + CASE WHEN by_topic THEN ['topic'] ELSE [] END AS matched

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from shared_data import require_shared_data
 
-from kolgraph.store.embedded import EmbeddedStore
 from kolgraph.store.neo4j import Neo4jStore
+from kolgraph.store.sqlite import EmbeddedStore
 
 pytest_plugins = ["neo4j_session"]
 

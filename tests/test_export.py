@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from kolgraph import export
-from kolgraph.analytics.gaps import GapQuery
+from kolgraph.answers.gaps import GapQuery
 from kolgraph.errors import InputError
 from kolgraph.export import MAX_WIDTH, export_targets
 

@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 
 from kolgraph.cli import cli
 from kolgraph.schema import TABLES_BY_NAME
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 from kolgraph.web.audit import recent
 
 AS_OF = "2024-06-30"
@@ -121,6 +121,8 @@ def test_gaps_json_has_exactly_the_issue_fields(home):
             "touches_12m": 1,
             "msl_ids": ["M1", "M2"],
             "reason": "stale",
+            "reach_hops": None,
+            "reach_via": None,
         },
         {
             "hcp_id": "H3",
@@ -133,6 +135,8 @@ def test_gaps_json_has_exactly_the_issue_fields(home):
             "touches_12m": 0,
             "msl_ids": [],
             "reason": "no MSL covers territory",
+            "reach_hops": None,
+            "reach_via": None,
         },
         {
             "hcp_id": "H4",
@@ -145,6 +149,8 @@ def test_gaps_json_has_exactly_the_issue_fields(home):
             "touches_12m": 0,
             "msl_ids": ["M1", "M2"],
             "reason": "never engaged",
+            "reach_hops": None,
+            "reach_via": None,
         },
     ]
 
@@ -335,3 +341,18 @@ def test_top_lists_by_rank_and_rising_stars_by_growth(home):
         r["hcp_id"]
         for r in json.loads(run(home, "top", "--rising", "--territory", "W", "--json").output)
     ] == ["H3"]
+
+
+def test_coverage_reach_adds_the_hop_counts(home):
+    """H2 shares I1 with nobody engaged; H3 (W), H4 and H5 have no neighbours at all."""
+    result = run(home, "coverage", "--as-of", AS_OF, "--reach", "--json")
+    assert result.exit_code == 0, result.output
+    ne = next(t for t in json.loads(result.output)["territories"] if t["territory"] == "NE")
+    assert (ne["engaged"], ne["within_1_hop"], ne["within_2_hops"], ne["out_of_reach"]) == (
+        1,
+        0,
+        0,
+        2,
+    )
+    table = run(home, "coverage", "--as-of", AS_OF, "--reach")
+    assert "within_1_hop" in table.output and "out_of_reach" in table.output

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from kolgraph.cli import cli
 from kolgraph.loading import load_path
 from kolgraph.scoring import rescore
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 
 BUNDLE = Path(__file__).parent / "data" / "bundle_small"
 

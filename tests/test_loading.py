@@ -10,7 +10,7 @@ from shared_data import SHARED_DATA
 from kolgraph.errors import InputError, NotFoundError
 from kolgraph.identities import explain_identity, record_identities
 from kolgraph.loading import detect_format, load_path, validate_path
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 
 DATA = SHARED_DATA
 pytestmark = pytest.mark.usefixtures("real_data")

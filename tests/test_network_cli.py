@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent / "store"))
 from test_network_contract import network_batch
 
 from kolgraph.cli import cli
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from kolgraph.cli import cli
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 
 HCPS = """hcp_id,first_name,last_name,state,postal_code,country,territory,npi
 H1,Ada,One,MA,02115,US,,1234567893

@@ -10,11 +10,11 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from kolgraph.analytics.gaps import GapQuery
+from kolgraph.answers.gaps import GapQuery
 from kolgraph.errors import ValidationFailed
 from kolgraph.insights import insights_report
 from kolgraph.schema import TABLES_BY_NAME
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 from kolgraph.touchpoints import (
     ID_PREFIX,
     SOURCE,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from kolgraph.analytics.gaps import GAP_FIELDS
+from kolgraph.answers.gaps import GAP_FIELDS
 from kolgraph.web import params
 from kolgraph.web.hcps import score_breakdown, warm_intro
 from kolgraph.web.stores import get_store

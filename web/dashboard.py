@@ -10,7 +10,7 @@ from datetime import date
 
 from flask import Blueprint, render_template
 
-from kolgraph.analytics.gaps import DEFAULT_STALE_DAYS, GapQuery
+from kolgraph.answers.gaps import DEFAULT_STALE_DAYS, GapQuery
 from kolgraph.web import cache, params
 from kolgraph.web.security import current_scope
 from kolgraph.web.stores import get_store

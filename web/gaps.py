@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask import Blueprint, current_app, render_template
 from markupsafe import Markup
 
-from kolgraph.analytics.gaps import GAP_FIELDS, GapQuery
+from kolgraph.answers.gaps import GAP_FIELDS, GapQuery
 from kolgraph.errors import InputError
 from kolgraph.store import GraphStore
 from kolgraph.web import cache, params

@@ -105,7 +105,7 @@ def render_network(
     never); edges carry ``papers``.  Size follows influence, colour follows ``color_by``,
     edge width follows joint papers.  Beyond ``cap`` nodes only the ``cap`` most
     influential are drawn, with a note saying so.  A graph already capped by the store
-    carries its full size in ``graph.graph["total"]`` (see :mod:`kolgraph.store.web_model`);
+    carries its full size in ``graph.graph["total"]`` (see :mod:`kolgraph.answers.browse`);
     the note counts that.  ``place`` gives the positions of the drawn graph (default
     :func:`layout`; views pass a cached one).
     """

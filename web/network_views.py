@@ -13,8 +13,8 @@ from dataclasses import replace
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
+from kolgraph.answers.browse import ENGAGEMENT, NetworkFilters
 from kolgraph.errors import InputError
-from kolgraph.store.web_model import ENGAGEMENT, NetworkFilters
 from kolgraph.web import cache, params
 from kolgraph.web.network import (
     COLOR_BY,

@@ -12,11 +12,11 @@ from datetime import date
 
 from flask import abort, current_app, request
 
-from kolgraph.analytics.gaps import DEFAULT_STALE_DAYS, GAP_FIELDS, GapQuery
-from kolgraph.analytics.network import why_sentence
+from kolgraph.answers.browse import NetworkFilters
+from kolgraph.answers.gaps import DEFAULT_STALE_DAYS, GAP_FIELDS, GapQuery
+from kolgraph.answers.network import why_sentence
 from kolgraph.errors import InputError
 from kolgraph.store import GraphStore
-from kolgraph.store.web_model import NetworkFilters
 from kolgraph.web import cache
 from kolgraph.web.security import check_territory, current_scope, in_scope
 

@@ -1,18 +1,18 @@
 """The graph store behind each request.
 
-The embedded store is a SQLite file: each thread keeps one connection open between its
-requests (opening one costs a connect, six pragmas and an empty page cache on every page),
-and opens a fresh one when the file at the store's path is another file than the one it has
-open (a restored backup), when the app's home changes, or after a request that failed
-(:func:`discard_request_store`: whatever state a failure left behind is not carried into
-the next request).  A Neo4j
-driver is expensive and thread-safe: one per process, closed when the process exits.
+A store that serves many threads at once (``GraphStore.thread_safe``: a Neo4j driver is
+expensive and thread-safe) is opened once per process and closed when it exits.  Any other
+(the embedded store's SQLite connection) is opened per thread and kept between its requests,
+since opening one costs a connect, pragmas and an empty page cache on every page; it is
+opened afresh when it no longer reads the database its settings name
+(``GraphStore.is_current``: a restored backup), when the app's settings change, or after a
+request that failed (:func:`discard_request_store`: whatever state a failure left behind is
+not carried into the next request).
 """
 
 from __future__ import annotations
 
 import atexit
-import os
 import threading
 
 from flask import Flask, current_app, g
@@ -20,6 +20,7 @@ from flask import Flask, current_app, g
 from kolgraph.config import Settings
 from kolgraph.store import GraphStore, open_store
 
+_SHARED = "kolgraph_store"
 _lock = threading.Lock()
 _local = threading.local()
 
@@ -31,44 +32,40 @@ def init_app(app: Flask) -> None:
 
 def get_store() -> GraphStore:
     """The store for this request."""
-    settings = current_app.config["KOLGRAPH_SETTINGS"]
-    if settings.backend == "neo4j":
-        return _shared_store(current_app)
+    shared = current_app.extensions.get(_SHARED)
+    if shared is not None:
+        return shared
     if "store" not in g:
-        g.store = _thread_store(settings)
+        store = _thread_store(current_app.config["KOLGRAPH_SETTINGS"])
+        if store.thread_safe:
+            return _share(current_app, store)
+        g.store = store
     return g.store
 
 
-def _shared_store(app: Flask) -> GraphStore:
+def _share(app: Flask, store: GraphStore) -> GraphStore:
+    """Keep ``store`` for every thread of ``app`` (or the one another thread kept first)."""
     with _lock:
-        store = app.extensions.get("kolgraph_store")
-        if store is None:
-            store = open_store(app.config["KOLGRAPH_SETTINGS"])
-            app.extensions["kolgraph_store"] = store
-            atexit.register(store.close)
-        return store
+        kept = app.extensions.setdefault(_SHARED, store)
+    if kept is store:
+        atexit.register(store.close)
+    else:
+        store.close()
+    return kept
 
 
 def _thread_store(settings: Settings) -> GraphStore:
-    """This thread's open embedded store for ``settings``, (re)opened when needed."""
+    """This thread's open store for ``settings``, (re)opened when needed."""
     held = getattr(_local, "held", None)
     if held is not None:
-        store, home, identity = held
-        if home == settings.home and identity == _file_identity(store):
+        store, held_settings = held
+        if held_settings == settings and store.is_current():
             return store
         _forget_thread_store()
     store = open_store(settings)
-    _local.held = (store, settings.home, _file_identity(store))
+    if not store.thread_safe:
+        _local.held = (store, settings)
     return store
-
-
-def _file_identity(store: GraphStore) -> tuple[int, int] | None:
-    """(device, inode) of the file at the store's path; None when there is none."""
-    try:
-        found = os.stat(store.path)
-    except OSError:
-        return None
-    return found.st_dev, found.st_ino
 
 
 def _forget_thread_store() -> None:
@@ -79,12 +76,12 @@ def _forget_thread_store() -> None:
 
 
 def discard_request_store() -> None:
-    """Close this request's embedded store when the request ends instead of keeping it for
-    the next one (error handlers call it: a failed request's connection is not reused)."""
+    """Close this request's store when the request ends instead of keeping it for the next
+    one (error handlers call it: a failed request's connection is not reused)."""
     g.kolgraph_discard_store = True
 
 
-def _release_request_store(exc) -> None:
+def _release_request_store(exc: BaseException | None) -> None:
     store = g.pop("store", None)
     discard = g.pop("kolgraph_discard_store", False) or exc is not None
     if store is not None and discard:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from kolgraph.analytics.explain import explain_hcp
 from kolgraph.analytics.influence import (
     COMPONENTS,
-    SCORE_COLUMNS,
     ScoringConfig,
     load_scoring_config,
     score_hcps,
 )
 from kolgraph.analytics.projection import Projection
+from kolgraph.schema import SCORE_COLUMNS
 
 __all__ = [
     "COMPONENTS",

@@ -61,7 +61,6 @@ DEFAULT_ROLE_WEIGHTS = {
     "sub investigator": 1.0,
     "site investigator": 1.0,
 }
-SCORE_COLUMNS = ("hcp_id", "influence", "tier", "rank", "components", "rising", "rising_score")
 SCORING_FILE = "scoring.toml"
 
 
@@ -549,7 +548,7 @@ def score_hcps(
 ) -> pd.DataFrame:
     """Influence, rank, tier, component percentiles and the rising-star flag of every HCP.
 
-    Returns one row per HCP, sorted by rank, with columns :data:`SCORE_COLUMNS`
+    Returns one row per HCP, sorted by rank, with columns :data:`~kolgraph.schema.SCORE_COLUMNS`
     (``components``: component name -> percentile), as the stores' ``write_scores`` takes it.
     ``as_of`` (default: this year) is the year recency and the rising-star windows count from.
     """

@@ -9,12 +9,18 @@ from hand-made frames (tests, benchmarks, a bundle read straight from CSV).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Protocol
 
 import pandas as pd
 
 from kolgraph.coauthorship import coauthorship_pairs
-from kolgraph.schema import TABLES_BY_NAME, empty_frame
-from kolgraph.store.base import COAUTHORSHIP_COLUMNS, GraphStore
+from kolgraph.schema import COAUTHORSHIP_COLUMNS, TABLES_BY_NAME, empty_frame
+
+
+class TableSource(Protocol):
+    """Where a projection reads its tables: any store (``GraphStore.table``)."""
+
+    def table(self, name: str) -> pd.DataFrame: ...
 
 
 @dataclass(frozen=True)
@@ -31,7 +37,7 @@ class Projection:
     institutions: pd.DataFrame
 
     @classmethod
-    def from_store(cls, store: GraphStore) -> Projection:
+    def from_store(cls, store: TableSource) -> Projection:
         """Every table the analytics need, read from ``store`` once."""
         return cls(**{name: store.table(name) for name in table_names()})
 

@@ -6,15 +6,20 @@ from kolgraph.config import Settings
 from kolgraph.store.base import GraphStore
 
 
-def open_store(settings: Settings) -> GraphStore:
-    """Open the store the settings name; the caller closes it."""
+def store_class(settings: Settings) -> type[GraphStore]:
+    """The class of the store the settings name (its module imported only when named)."""
     if settings.backend == "neo4j":
         from kolgraph.store.neo4j import Neo4jStore
 
-        return Neo4jStore.connect(settings.neo4j)
-    from kolgraph.store.embedded import EmbeddedStore
+        return Neo4jStore
+    from kolgraph.store.sqlite import EmbeddedStore
 
-    return EmbeddedStore(settings.home)
+    return EmbeddedStore
 
 
-__all__ = ["GraphStore", "open_store"]
+def open_store(settings: Settings) -> GraphStore:
+    """Open the store the settings name; the caller closes it."""
+    return store_class(settings).open(settings)
+
+
+__all__ = ["GraphStore", "open_store", "store_class"]

@@ -1,7 +1,13 @@
-"""The graph store interface: what every backend (embedded, neo4j) must do, identically.
+"""The graph store: one interface, every question answered once over a backend's reads.
+
+A backend (``store/sqlite``, ``store/neo4j``) implements the write side of
+:class:`GraphStore` and a :class:`GraphReads`: a small set of read primitives that fetch
+rows and speak no rule.  :class:`GraphStore` answers every question from those primitives
+with the rules of :mod:`kolgraph.answers`, so both stores give identical answers; the
+contract suite in ``tests/store`` runs the same tests on each.
 
 A store speaks the product's language and returns plain Python / pandas values, never
-driver records.  The contract suite in ``tests/store`` runs the same tests on every store.
+driver records.
 """
 
 from __future__ import annotations
@@ -9,28 +15,146 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
 
+from kolgraph.answers import browse, network
+from kolgraph.answers.gaps import (
+    COVERAGE_MAX_TIER,
+    GapQuery,
+    add_reach,
+    check_window,
+    current_institution,
+    finish_coverage,
+)
+from kolgraph.answers.gaps import finish_gaps as finish_gap_rows
+from kolgraph.answers.network import HopFacts, Neighbourhood, Node
+from kolgraph.errors import NotFoundError
 from kolgraph.schema import Batch
+from kolgraph.store.common import Affiliation, by_hcp, decode_components
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from kolgraph.analytics.gaps import GapQuery
-    from kolgraph.store.web_model import NetworkFilters
+    from kolgraph.answers.browse import NetworkFilters
+    from kolgraph.config import Settings
     from kolgraph.territories import Alignment
 
 #: Called with the number of rows just written, so a CLI can advance a progress bar.
 Progress = Callable[[int], None]
-
-#: Columns of the derived co-authorship table (one row per unordered pair, hcp_a < hcp_b).
-COAUTHORSHIP_COLUMNS = ("hcp_a", "hcp_b", "papers", "first_year", "last_year")
+#: An engagement window for introductions: ``since``, ``as_of`` (YYYY-MM-DD), ``territory``.
+Window = dict[str, str | None]
+#: Co-author edges as ``(hcp_a, hcp_b, papers)``.
+Edges = list[tuple[str, str, int]]
 
 
 def no_progress(_rows: int) -> None:
     """The default progress callback: report nothing."""
+
+
+class GraphReads(Protocol):
+    """The read primitives of a backend: rows as stored, no rules, nothing decided.
+
+    Rows are dicts of plain values; a score's components come as the stored JSON text
+    ``components_json``.  ``None`` for "no such HCP / institution" where noted.
+    """
+
+    def hcp_territories(self, hcp_ids: list[str]) -> dict[str, str | None]:
+        """hcp_id -> territory, for the given ids that exist."""
+        ...
+
+    def current_affiliations(self, hcp_ids: list[str]) -> list[Affiliation]:
+        """The affiliations without an end year of the given HCPs."""
+        ...
+
+    def search_rows(self, text: str, territory: str | None, limit: int) -> list[dict]:
+        """HCPs matching ``text`` (see :mod:`kolgraph.answers.browse`): at least the best
+        ``limit`` of them, with the search fields but ``institution``."""
+        ...
+
+    def top_rows(self, limit: int, territory: str | None) -> list[dict]:
+        """The ``limit`` scored HCPs of best rank, with :data:`browse.TOP_FIELDS`."""
+        ...
+
+    def rising_rows(self, limit: int, territory: str | None) -> list[dict]:
+        """The ``limit`` fastest-rising HCPs, with :data:`browse.RISING_FIELDS`."""
+        ...
+
+    def profile_parts(self, hcp_id: str) -> dict | None:
+        """``hcp, score, affiliations, publications, trials, touchpoints`` of one HCP."""
+        ...
+
+    def institution_members(self, institution_id: str) -> list[str] | None:
+        """The HCPs currently affiliated with the institution (None: no such institution)."""
+        ...
+
+    def territory_members(self, territory: str) -> list[str]:
+        """The HCPs of the territory."""
+        ...
+
+    def coauthor_edges(self, hcp_ids: list[str], min_papers: int) -> Edges:
+        """Co-authorships with ``papers >= min_papers`` touching any of the HCPs."""
+        ...
+
+    def coauthor_edges_among(self, hcp_ids: list[str], min_papers: int) -> Edges:
+        """Co-authorships with ``papers >= min_papers`` between two of the HCPs."""
+        ...
+
+    def network_nodes(self, hcp_ids: list[str], as_of: str) -> list[dict]:
+        """``hcp_id, name, specialty, territory, tier, influence, last_touch`` (up to as_of)."""
+        ...
+
+    def recent_insight_rows(self, territory: str | None, limit: int) -> list[dict]:
+        """The ``limit`` newest touchpoints with insight text, :data:`RECENT_INSIGHT_FIELDS`."""
+        ...
+
+    def gap_candidates(self, query: GapQuery) -> tuple[list[dict], list[dict]]:
+        """Rows that may be gaps (:func:`kolgraph.answers.gaps.finish_gaps` fields but
+        ``institution``) and every MSL's ``msl_id`` and ``territory``."""
+        ...
+
+    def coverage_counts(
+        self, as_of: date, stale_days: int, territory: str | None
+    ) -> tuple[dict[str, tuple[int, int]], list[dict], dict[str, int]]:
+        """What :func:`kolgraph.answers.gaps.finish_coverage` takes."""
+        ...
+
+    def coauthor_rows(self, hcp_id: str) -> list[dict]:
+        """``hcp_id, name, joint_publications, last_year`` of each co-author."""
+        ...
+
+    def neighbourhood(self, hcp_id: str) -> Neighbourhood | None:
+        """What suggestions read around an HCP (None: no such HCP)."""
+        ...
+
+    def hcp_details(self, hcp_ids: list[str]) -> dict[str, tuple[str, frozenset]]:
+        """hcp_id -> (name, MeSH topics over all the HCP's publications)."""
+        ...
+
+    def expand(
+        self, nodes: list[Node], window: Window | None
+    ) -> tuple[dict[Node, list[Node]], dict[str, str]]:
+        """Each node's neighbours in the path graph, and (with a window) those neighbour
+        HCPs engaged in it: hcp_id -> last touch."""
+        ...
+
+    def engaged(self, hcp_ids: list[str], window: Window) -> dict[str, str]:
+        """hcp_id -> last touch, for the given HCPs engaged in the window."""
+        ...
+
+    def hop_facts(self, path: list[Node]) -> HopFacts:
+        """The names and co-authorship numbers a path's hops show."""
+        ...
+
+    def hcp_neighbours(self, hcp_ids: list[str]) -> dict[str, list[str]]:
+        """Each HCP's neighbours over co-authorship and shared current institution."""
+        ...
+
+    def engaged_neighbour(self, hcp_ids: list[str], since: str, as_of: str) -> dict[str, str]:
+        """For each HCP with one, the smallest id among its neighbours (co-authors and
+        current co-members) with a touchpoint dated from ``since`` through ``as_of``."""
+        ...
 
 
 class GraphStore(ABC):
@@ -49,6 +173,18 @@ class GraphStore(ABC):
 
     #: Backend name, as given to ``--backend``.
     backend: str = ""
+
+    @classmethod
+    @abstractmethod
+    def open(cls, settings: Settings) -> GraphStore:
+        """The store the settings name, opened (StoreUnavailable when it cannot be)."""
+
+    @property
+    @abstractmethod
+    def reads(self) -> GraphReads:
+        """The backend's read primitives."""
+
+    # --- the write side and whole tables --------------------------------------------------
 
     @abstractmethod
     def existing_keys(self, table: str, keys: Iterable[str]) -> set[str]:
@@ -73,82 +209,193 @@ class GraphStore(ABC):
         """A whole stored table, with the canonical columns and kinds of ``kolgraph.schema``.
 
         ``name`` is a canonical table name, or ``"coauthorships"`` for the derived table with
-        :data:`COAUTHORSHIP_COLUMNS`.  Rows are sorted by key.  ``hcps`` carries the derived
-        ``name`` as a last column, ``authorships`` the derived ``last_author``.
+        :data:`~kolgraph.schema.COAUTHORSHIP_COLUMNS`.  Rows are sorted by key.  ``hcps``
+        carries the derived ``name`` as a last column, ``authorships`` the derived ``last_author``.
         """
 
     @abstractmethod
     def write_scores(self, frame: pd.DataFrame) -> None:
-        """Replace every HCP score, in one batch.
-
-        ``frame`` has the columns of :data:`kolgraph.analytics.influence.SCORE_COLUMNS`:
-        ``hcp_id, influence, tier, rank, components`` (dict), ``rising`` (bool), ``rising_score``.
-        """
+        """Replace every HCP score, in one batch (:data:`~kolgraph.schema.SCORE_COLUMNS`)."""
 
     @abstractmethod
     def scores(self) -> pd.DataFrame:
         """Every stored HCP score (the columns ``write_scores`` takes), sorted by ``hcp_id``."""
 
-    # --- the questions users ask (same answers on every store) ----------------------------
+    @abstractmethod
+    def data_version(self) -> str | None:
+        """A token that changes with every write to the stored data, so answers computed
+        from the data can be reused while it is unchanged (None: the store cannot tell,
+        and nothing is reused)."""
 
     @abstractmethod
+    def close(self) -> None:
+        """Release connections and files."""
+
+    #: Whether one open store may serve several threads at once (a web server keeps one
+    #: per process; it holds a connection pool, which must not cross a fork); otherwise
+    #: each thread opens its own.
+    thread_safe: bool = False
+
+    def is_current(self) -> bool:
+        """Whether this open store still reads the database its settings name (an embedded
+        file replaced by a restored backup is another database)."""
+        return True
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- the questions users ask (same answers on every store) ----------------------------
+
     def coverage_gaps(self, query: GapQuery) -> list[dict]:
         """Influential HCPs never engaged, engaged too long ago, or with no MSL in their
         territory (with ``query.include_engaged``: every selected HCP), highest influence first."""
+        rows, msls = self.reads.gap_candidates(query)
+        if query.with_institution:
+            current = self._current_affiliations([r["hcp_id"] for r in rows])
+            for row in rows:
+                row["institution"] = current_institution(current.get(row["hcp_id"], ()))
+        answer = finish_gap_rows(rows, msls, query)
+        self._add_reach(answer, query)
+        return answer
 
-    @abstractmethod
-    def coverage(self, as_of: date, stale_days: int, territory: str | None = None) -> dict:
-        """Per territory and per MSL: tier 1-2 HCPs and the share engaged within the window."""
+    def _add_reach(self, rows: list[dict], query: GapQuery) -> None:
+        """Set each gap row's ``reach_hops`` and ``reach_via`` (:func:`network.reach`)."""
+        since, as_of = network.engagement_window(query.as_of, query.stale_days)
+        targets = {r["hcp_id"]: (r["last_touch"] or "") >= since for r in rows}
+        found = network.reach(
+            targets,
+            neighbours=self.reads.hcp_neighbours,
+            engaged_neighbour=lambda ids: self.reads.engaged_neighbour(ids, since, as_of),
+        )
+        for row in rows:
+            row["reach_hops"], row["reach_via"] = found[row["hcp_id"]]
 
-    @abstractmethod
+    def coverage(
+        self, as_of: date, stale_days: int, territory: str | None = None, *, reach: bool = False
+    ) -> dict:
+        """Per territory and per MSL: tier 1-2 HCPs and the share engaged within the window;
+        with ``reach``, how many of the others are one, two or more hops from an engaged one
+        (:data:`~kolgraph.answers.gaps.REACH_FIELDS`)."""
+        check_window(as_of, stale_days)
+        counts, msls, engaged = self.reads.coverage_counts(as_of, stale_days, territory)
+        answer = finish_coverage(counts, msls, engaged, territory)
+        if not reach:
+            return answer
+        everyone = GapQuery(
+            max_tier=COVERAGE_MAX_TIER,
+            territory=territory,
+            as_of=as_of,
+            stale_days=stale_days,
+            include_engaged=True,
+        )
+        return add_reach(answer, self.coverage_gaps(everyone))
+
     def coauthors(self, hcp_id: str) -> list[dict]:
-        """An HCP's co-authors, most joint publications first."""
+        """An HCP's co-authors, most joint publications first (then latest year, hcp_id)."""
+        network.require_hcps([hcp_id], self._known)
+        return network.sort_coauthors(self.reads.coauthor_rows(hcp_id))
 
-    @abstractmethod
     def suggest_collaborators(self, hcp_id: str, limit: int = 10) -> list[dict]:
         """People the HCP has not published with, best link-prediction score first."""
+        network.check_limit(limit)
+        around = self.reads.neighbourhood(hcp_id)
+        if around is None:
+            raise NotFoundError(f"no HCP with hcp_id {hcp_id!r}")
+        return network.suggest(around, self.reads.hcp_details, limit)
 
-    @abstractmethod
     def shortest_path(self, from_id: str, to_id: str) -> dict | None:
-        """The shortest co-authorship / shared-institution path, or ``None`` when none exists."""
+        """The shortest co-authorship / current-institution path, or ``None`` when none exists."""
+        return network.path_between(
+            from_id,
+            to_id,
+            known=self._known,
+            expand=lambda nodes: self.reads.expand(nodes, None)[0],
+            hop_facts=self.reads.hop_facts,
+        )
 
-    @abstractmethod
     def warm_intro(
         self, target_id: str, as_of: date, stale_days: int, territory: str | None = None
     ) -> dict | None:
         """The shortest path to the target from any HCP engaged within the window."""
+        since, until = network.engagement_window(as_of, stale_days)
+        layer = _EngagedLayer(self.reads, {"since": since, "as_of": until, "territory": territory})
+        return network.intro_to(
+            target_id,
+            known=self._known,
+            expand=layer.expand,
+            engaged=layer.engaged,
+            hop_facts=self.reads.hop_facts,
+        )
 
-    # --- what the web pages read (see kolgraph.store.web_model for the rules) --------------
+    # --- what the pages read (rules in kolgraph.answers.browse) ---------------------------
 
     def search_hcps(
         self, text: str | None, territory: str | None = None, limit: int = 50
     ) -> list[dict]:
         """HCPs whose name, specialty, institution or MeSH topic contains ``text`` (any case;
         blank: every HCP), of ``territory`` when given, most influential first, at most
-        ``limit``: :data:`~kolgraph.store.web_model.SEARCH_FIELDS`."""
+        ``limit``: :data:`~kolgraph.answers.browse.SEARCH_FIELDS`."""
+        text = browse.check_search(text, limit)
+        best = browse.best_matches(self.reads.search_rows(text, territory, limit), limit)
+        current = self._current_affiliations([r["hcp_id"] for r in best])
+        return [browse.search_row(r, current.get(r["hcp_id"], [])) for r in best]
 
     def top_hcps(self, limit: int = 20, territory: str | None = None) -> list[dict]:
         """Scored HCPs by rank with the fields of ``kolgraph top``, reading only those returned."""
+        rows = self.reads.top_rows(max(limit, 0), territory)
+        return browse.finish_top([decode_components(r) for r in rows], limit)
 
     def rising_stars(self, limit: int = 20, territory: str | None = None) -> list[dict]:
         """Rising stars, fastest growth first (then rank), with the fields of
         ``kolgraph top --rising``, reading only those returned."""
+        rows = self.reads.rising_rows(max(limit, 0), territory)
+        return browse.finish_rising([decode_components(r) for r in rows], limit)
 
     def hcp_profile(self, hcp_id: str) -> dict | None:
         """``{"hcp", "score", "affiliations", "publications", "trials", "touchpoints"}`` of one
         HCP (``score`` None when unscored), or None when there is no such HCP."""
+        parts = self.reads.profile_parts(hcp_id)
+        if parts is None:
+            return None
+        score = parts["score"] and decode_components(dict(parts["score"]))
+        return browse.finish_profile(
+            parts["hcp"],
+            score,
+            parts["affiliations"],
+            parts["publications"],
+            parts["trials"],
+            parts["touchpoints"],
+        )
 
     def hcp_territories(self, hcp_ids: list[str]) -> dict[str, str | None]:
         """hcp_id -> territory, for the given ids that exist."""
+        return self.reads.hcp_territories(list(hcp_ids))
 
     def network(self, kind: str, key: str, filters: NetworkFilters) -> nx.Graph:
         """The co-authorship network of an HCP (ego, ``filters.hops``), an institution or a
         territory, filtered; nodes keyed by hcp_id with the attributes the network views draw."""
+        return browse.assemble_network(
+            kind,
+            key,
+            filters,
+            members=self._members,
+            neighbours=self.reads.coauthor_edges,
+            node_rows=self._network_nodes,
+            edges_among=self.reads.coauthor_edges_among,
+        )
 
     def recent_insights(self, territory: str | None = None, limit: int = 10) -> list[dict]:
         """The ``limit`` newest touchpoints with insight text from tier 1-2 HCPs (of
         ``territory`` when given), newest first, reading only those:
-        :data:`~kolgraph.store.web_model.RECENT_INSIGHT_FIELDS`."""
+        :data:`~kolgraph.answers.browse.RECENT_INSIGHT_FIELDS`."""
+
+        def fetch(n: int) -> list[dict]:
+            return self.reads.recent_insight_rows(territory, n)
+
+        return browse.recent_insights(fetch, territory, limit)
 
     # --- territory alignment and CRM look-ups (see kolgraph.territories) --------------------
 
@@ -175,17 +422,47 @@ class GraphStore(ABC):
     def msl_ids_by_email(self) -> dict[str, list[str]]:
         """Lower-case e-mail -> ids of the MSLs with that e-mail, in any case."""
 
-    def data_version(self) -> str | None:
-        """A token that changes with every write to the stored data (None: the store cannot
-        tell), so answers computed from the data can be reused while it is unchanged."""
-        return None
+    # --- helpers of the questions -----------------------------------------------------------
 
-    @abstractmethod
-    def close(self) -> None:
-        """Release connections and files."""
+    def _known(self, ids: list[str]) -> set[str]:
+        return self.existing_keys("hcps", ids)
 
-    def __enter__(self) -> GraphStore:
-        return self
+    def _current_affiliations(self, hcp_ids: list[str]) -> dict[str, list[tuple]]:
+        return by_hcp(self.reads.current_affiliations(hcp_ids)) if hcp_ids else {}
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def _members(self, kind: str, key: str) -> list[str] | None:
+        if kind == "hcp":
+            return [key] if self.hcp_territories([key]) else None
+        if kind == "institution":
+            return self.reads.institution_members(key)
+        return self.reads.territory_members(key)
+
+    def _network_nodes(self, ids: list[str], as_of: str) -> list[dict]:
+        current = self._current_affiliations(ids)
+        rows = self.reads.network_nodes(ids, as_of)
+        return [{**row, "affiliations": current.get(row["hcp_id"], [])} for row in rows]
+
+
+class _EngagedLayer:
+    """``expand`` and ``engaged`` for one warm-introduction search, sharing round trips.
+
+    :func:`network.nearest_source_path` asks ``engaged`` about the layer ``expand`` just
+    returned; every HCP of that layer is a neighbour of the expanded frontier, whose engaged
+    neighbours the expansion already reported.  Other ids (the target) are read.
+    """
+
+    def __init__(self, reads: GraphReads, window: Window):
+        self._reads = reads
+        self._window = window
+        self._checked: set[str] = set()
+        self._found: dict[str, str] = {}
+
+    def expand(self, nodes: list[Node]) -> dict[Node, list[Node]]:
+        neighbours, self._found = self._reads.expand(nodes, self._window)
+        self._checked = {n.id for found in neighbours.values() for n in found if n.kind == "hcp"}
+        return neighbours
+
+    def engaged(self, ids: list[str]) -> dict[str, str]:
+        if self._checked.issuperset(ids):
+            return {i: self._found[i] for i in ids if i in self._found}
+        return self._reads.engaged(ids, self._window)

@@ -8,7 +8,7 @@ import random
 import networkx as nx
 import pytest
 
-from kolgraph.analytics.network import (
+from kolgraph.answers.network import (
     HCP,
     INSTITUTION,
     MESH_CHECK_TAGS,

@@ -26,7 +26,7 @@ from live_app import (
     log_in,
 )
 
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 
 VIEWPORT = {"width": 1400, "height": 900}
 

@@ -20,7 +20,7 @@ from kolgraph.config import Settings
 from kolgraph.generate import generate_bundle
 from kolgraph.loading import load_path
 from kolgraph.scoring import rescore
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 from kolgraph.users import UserStore
 from kolgraph.web import create_app
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from live_app import ADMIN, LiveServer, chromium_missing_message, demo_home, launch_chromium, log_in
 
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parents[2]
 VIEWPORT = {"width": 1400, "height": 900}

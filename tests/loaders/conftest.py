@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kolgraph.loading import load_path
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 
 SMALL_BUNDLE = Path(__file__).parent.parent / "data" / "bundle_small"
 

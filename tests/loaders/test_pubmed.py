@@ -19,7 +19,7 @@ from kolgraph.errors import InputError
 from kolgraph.loaders.pubmed import looks_like_pubmed, read_pubmed
 from kolgraph.loaders.validate import validate
 from kolgraph.loading import load_path
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 
 DATA = SHARED_DATA
 PUBMED = DATA / "pubmed"

@@ -27,8 +27,7 @@ from sample import (
     sample_batch,
 )
 
-from kolgraph.schema import NODE_LABELS, REL_TYPES, TABLES, TABLES_BY_NAME
-from kolgraph.store.base import COAUTHORSHIP_COLUMNS
+from kolgraph.schema import COAUTHORSHIP_COLUMNS, NODE_LABELS, REL_TYPES, TABLES, TABLES_BY_NAME
 
 ALL_TABLES = [t.name for t in TABLES] + ["coauthorships"]
 

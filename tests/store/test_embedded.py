@@ -25,9 +25,10 @@ from sample import (
     sample_batch,
 )
 
-import kolgraph.store.embedded as embedded
+import kolgraph.store.sqlite.load as embedded_load
 from kolgraph.errors import InputError, StoreUnavailable
-from kolgraph.store.embedded import DB_FILENAME, SCHEMA_VERSION, EmbeddedStore
+from kolgraph.schema import SCORE_COLUMNS
+from kolgraph.store.sqlite import DB_FILENAME, SCHEMA_VERSION, EmbeddedStore
 
 
 @pytest.fixture
@@ -72,7 +73,7 @@ def test_state_survives_reopening(loaded, home):
 
 @pytest.mark.parametrize("share", [0.0, float("inf")], ids=["always-full", "always-incremental"])
 def test_both_refresh_paths_match_a_full_recomputation(home, monkeypatch, share):
-    monkeypatch.setattr(embedded, "FULL_REFRESH_SHARE", share)
+    monkeypatch.setattr(embedded_load, "FULL_REFRESH_SHARE", share)
     rng = random.Random(7)
     hcps = [f"H{i}" for i in range(1, 13)]
     pmids: list[str] = []
@@ -124,7 +125,7 @@ _BIG_LOAD = textwrap.dedent("""
     import sys
     from pathlib import Path
     import pandas as pd
-    from kolgraph.store.embedded import EmbeddedStore
+    from kolgraph.store.sqlite import EmbeddedStore
 
     def col(values):
         return pd.Series(values, dtype=object)
@@ -175,7 +176,7 @@ def test_a_killed_load_leaves_the_previous_state(loaded, home):
 
 
 def scores_frame(rows_: list[tuple]) -> pd.DataFrame:
-    return pd.DataFrame(rows_, columns=list(embedded.SCORE_COLUMNS))
+    return pd.DataFrame(rows_, columns=list(SCORE_COLUMNS))
 
 
 def test_scores_round_trip_and_replace_all(loaded):
@@ -188,7 +189,7 @@ def test_scores_round_trip_and_replace_all(loaded):
         )
     )
     got = loaded.scores()
-    assert list(got.columns) == list(embedded.SCORE_COLUMNS)
+    assert list(got.columns) == list(SCORE_COLUMNS)
     h1, h2 = got.itertuples(index=False, name=None)
     assert h1 == ("H1", 97.5, 1, 1, {"pagerank": 0.4, "papers": 3}, True, 2.5)
     assert h2[:6] == ("H2", 40.0, 3, 2, {}, False) and pd.isna(h2[6])
@@ -272,6 +273,59 @@ def test_a_database_from_a_newer_kolgraph_is_refused(loaded, home):
 def test_components_are_stored_as_json(loaded, home):
     loaded.write_scores(scores_frame([("H1", 1.0, 1, 1, {"a": 0.5}, False, 0.0)]))
     con = sqlite3.connect(home / DB_FILENAME)
-    stored = con.execute("SELECT components FROM hcp_scores").fetchone()[0]
+    stored = con.execute("SELECT components_json FROM hcp_scores").fetchone()[0]
     con.close()
     assert json.loads(stored) == {"a": 0.5}
+
+
+def test_a_layout_2_file_is_migrated_and_keeps_its_scores(loaded, home):
+    """Layout 2 stored a score's components as ``components``; opening it renames the column
+    (the name Neo4j uses) and the scores read back unchanged."""
+    loaded.write_scores(scores_frame([("H1", 1.0, 1, 1, {"a": 0.5}, True, 2.0)]))
+    loaded.close()
+    con = sqlite3.connect(home / DB_FILENAME)
+    con.execute("ALTER TABLE hcp_scores RENAME COLUMN components_json TO components")
+    _drop_layout_4_columns(con)
+    con.execute("PRAGMA user_version = 2")
+    con.commit()
+    con.close()
+    with EmbeddedStore(home) as store:
+        scores = store.scores()
+    assert scores.loc[0, "components"] == {"a": 0.5} and scores.loc[0, "rising"] is True
+    con = sqlite3.connect(home / DB_FILENAME)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    columns = [row[1] for row in con.execute("PRAGMA table_info(hcp_scores)")]
+    con.close()
+    assert "components_json" in columns and "components" not in columns
+
+
+LAYOUT_4_COLUMNS = ("postal_code", "territory_aligned", "source_territory")
+
+
+def _drop_layout_4_columns(con: sqlite3.Connection) -> None:
+    """Make a current file look like one written before layout 4 (no postal codes, no
+    territory sources, no alignment tables)."""
+    for column in LAYOUT_4_COLUMNS:
+        con.execute(f"ALTER TABLE hcps DROP COLUMN {column}")
+    con.execute("DROP TABLE territory_rules")
+    con.execute("DROP TABLE territory_alignment")
+
+
+def test_a_layout_3_file_gains_postal_codes_and_keeps_territories_explicit(loaded, home):
+    loaded.close()
+    con = sqlite3.connect(home / DB_FILENAME)
+    _drop_layout_4_columns(con)
+    con.execute("PRAGMA user_version = 3")
+    con.commit()
+    con.close()
+    with EmbeddedStore(home) as store:
+        hcps = store.table("hcps").set_index("hcp_id")
+        places = store.hcp_places().set_index("hcp_id")
+        assert store.alignment() is None
+    assert hcps["postal_code"].isna().all() and hcps.loc["H1", "territory"] == "NE"
+    assert not places["territory_aligned"].any()  # every stored territory stays explicit
+    con = sqlite3.connect(home / DB_FILENAME)
+    columns = [row[1] for row in con.execute("PRAGMA table_info(hcps)")]
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    con.close()
+    assert set(LAYOUT_4_COLUMNS) <= set(columns)

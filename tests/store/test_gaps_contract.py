@@ -28,9 +28,9 @@ import pandas as pd
 import pytest
 from sample import frame
 
-from kolgraph.analytics.gaps import GAP_FIELDS, ROW_FIELDS, GapQuery
+from kolgraph.answers.gaps import GAP_FIELDS, ROW_FIELDS, GapQuery
 from kolgraph.errors import InputError
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 from kolgraph.touchpoints import log_touchpoint
 
 AS_OF = date(2024, 6, 30)
@@ -192,6 +192,8 @@ def test_rows_carry_every_field_with_plain_types(gap_store):
         "touches_12m": 2,
         "msl_ids": NE_MSLS,
         "reason": "stale",
+        "reach_hops": 1,  # H1, engaged, shares I1 with H2
+        "reach_via": "H1",
         "rank": 3,
         "specialty": "Oncology",
         "institution": "City Clinic",
@@ -207,6 +209,8 @@ def test_rows_carry_every_field_with_plain_types(gap_store):
         "touches_12m": 1,
         "msl_ids": [],
         "reason": "no MSL covers territory",
+        "reach_hops": 0,  # engaged itself
+        "reach_via": "H6",
         "rank": 2,
         "specialty": "Oncology",
         "institution": None,

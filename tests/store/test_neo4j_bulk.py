@@ -1,4 +1,4 @@
-"""Conflict-free parallel batches (kolgraph.store.neo4j_bulk): splitting, scheduling, errors.
+"""Conflict-free parallel batches (kolgraph.store.neo4j.bulk): splitting, scheduling, errors.
 
 The writes themselves are tested against a real Neo4j in test_neo4j_store.py and the
 contract suites; these tests check the scheduling rules without a server.
@@ -11,7 +11,7 @@ from contextlib import nullcontext
 import pandas as pd
 import pytest
 
-from kolgraph.store.neo4j_bulk import COLOURS, Job, colours, link_jobs, node_jobs, run_jobs
+from kolgraph.store.neo4j.bulk import COLOURS, Job, colours, link_jobs, node_jobs, run_jobs
 
 HCPS = [f"H{i:05d}" for i in range(200)]
 PMIDS = [str(30_000_000 + i) for i in range(200)]

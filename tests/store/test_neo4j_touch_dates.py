@@ -13,7 +13,7 @@ from sample import frame
 from test_gaps_contract import gap_batch, gaps, score_frame, summary
 
 from kolgraph.cypher import default_catalog
-from kolgraph.store.neo4j import Neo4jStore
+from kolgraph.store.neo4j import SCHEMA_VERSION, Neo4jStore
 
 #: touch_dates of the gap sample (docstring of ``test_gaps_contract``); others have none.
 SAMPLE_DATES = {
@@ -58,17 +58,27 @@ def touchpoint(touchpoint_id: str, msl_id: str, hcp_id: str, day: str) -> tuple:
 
 
 def forget_touch_dates(driver) -> None:
-    """Make the graph look written by kolgraph before it kept touch_dates."""
+    """Make the graph look written by kolgraph before it kept touch_dates (schema version 0)."""
     cypher(driver, "MATCH (h:HCP) REMOVE h.touch_dates")
-    cypher(driver, "MATCH (s:StoreState) DELETE s")
+    cypher(driver, "MATCH (s:KolgraphSchema) DELETE s")
 
 
-def test_a_load_stores_each_hcps_sorted_touch_dates_and_marks_the_database(store, neo4j_clean):
+def schema_versions(driver) -> list[int]:
+    return [r["v"] for r in cypher(driver, "MATCH (s:KolgraphSchema) RETURN s.version AS v")]
+
+
+def test_a_load_stores_each_hcps_sorted_touch_dates_and_records_the_schema(store, neo4j_clean):
     assert touch_dates(neo4j_clean) == SAMPLE_DATES
-    assert (
-        cypher(neo4j_clean, "MATCH (s:StoreState) RETURN s.name AS name")[0]["name"]
-        == "touch_dates"
-    )
+    assert schema_versions(neo4j_clean) == [SCHEMA_VERSION]
+
+
+def test_the_migration_removes_the_marker_older_versions_wrote(store, neo4j_clean, neo4j_server):
+    forget_touch_dates(neo4j_clean)
+    cypher(neo4j_clean, "CREATE (:StoreState {name: 'touch_dates'})")
+    Neo4jStore(neo4j_clean, database=neo4j_server.database).migrate()
+    assert touch_dates(neo4j_clean) == SAMPLE_DATES
+    assert schema_versions(neo4j_clean) == [SCHEMA_VERSION]
+    assert cypher(neo4j_clean, "MATCH (s:StoreState) RETURN s") == []
 
 
 def test_an_earlier_date_loaded_later_is_sorted_in(store, neo4j_clean):
@@ -124,7 +134,7 @@ def test_a_query_on_a_database_without_touch_dates_backfills_them(store, neo4j_c
     fresh = Neo4jStore(neo4j_clean, database=neo4j_server.database)
     assert gaps(fresh, max_tier=4, include_engaged=True) == before
     assert touch_dates(neo4j_clean) == SAMPLE_DATES
-    assert len(cypher(neo4j_clean, "MATCH (s:StoreState) RETURN s")) == 1
+    assert schema_versions(neo4j_clean) == [SCHEMA_VERSION]
 
 
 def test_a_long_lived_store_notices_a_database_without_touch_dates(store, neo4j_clean):
@@ -134,17 +144,16 @@ def test_a_long_lived_store_notices_a_database_without_touch_dates(store, neo4j_
     assert touch_dates(neo4j_clean) == SAMPLE_DATES
 
 
-def test_a_load_into_a_database_without_touch_dates_keeps_them_for_the_next_query(
+def test_a_load_into_a_database_without_touch_dates_migrates_it_first(
     store, neo4j_clean, neo4j_server
 ):
     forget_touch_dates(neo4j_clean)
     fresh = Neo4jStore(neo4j_clean, database=neo4j_server.database)
     fresh.load({"touchpoints": frame("touchpoints", [touchpoint("T20", "M2", "H8", "2024-06-02")])})
-    assert touch_dates(neo4j_clean) == {"H8": ["2024-06-02"]}  # the rest waits for a query
+    assert touch_dates(neo4j_clean) == {**SAMPLE_DATES, "H8": ["2024-06-02"]}
+    assert schema_versions(neo4j_clean) == [SCHEMA_VERSION]
     rows = gaps(fresh, max_tier=4, include_engaged=True)
     assert ("H8", "engaged") in summary(rows) and ("H2", "stale") in summary(rows)
-    assert touch_dates(neo4j_clean) == {**SAMPLE_DATES, "H8": ["2024-06-02"]}
-    assert len(cypher(neo4j_clean, "MATCH (s:StoreState) RETURN s")) == 1
 
 
 def test_a_first_load_sorts_each_hcps_dates_whatever_the_row_order(neo4j_clean, neo4j_server):

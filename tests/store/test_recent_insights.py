@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from kolgraph.analytics.insights import NEWEST_COLUMNS, NEWEST_LIMIT
+from kolgraph.answers.browse import RECENT_INSIGHT_FIELDS, RECENT_INSIGHT_WINDOW
 from kolgraph.errors import InputError
 from kolgraph.insights import insights_report
 from kolgraph.loading import load_path
 from kolgraph.scoring import rescore
-from kolgraph.store.web_model import RECENT_INSIGHT_FIELDS, RECENT_INSIGHT_WINDOW
 
 BUNDLE = Path(__file__).resolve().parents[1] / "data" / "web_bundle"
 AS_OF = date(2026, 11, 20)

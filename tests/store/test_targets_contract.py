@@ -11,7 +11,7 @@ import csv
 from sample import frame
 from test_gaps_contract import AS_OF, _hcp, gap_batch, score_frame
 
-from kolgraph.analytics.gaps import GapQuery
+from kolgraph.answers.gaps import GapQuery
 from kolgraph.export import export_targets, target_rows
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from kolgraph.answers.browse import NetworkFilters
 from kolgraph.errors import InputError, NotFoundError
 from kolgraph.loading import load_path
 from kolgraph.scoring import rescore
-from kolgraph.store.web_model import NetworkFilters
 
 BUNDLE = Path(__file__).resolve().parents[1] / "data" / "web_bundle"
 AS_OF = date(2026, 11, 20)

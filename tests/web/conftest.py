@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from kolgraph.cli import cli
 from kolgraph.config import Settings
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 from kolgraph.users import USERS_FILE, UserStore
 from kolgraph.web import create_app
 

@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 from kolgraph.schema import TABLES_BY_NAME
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 
 SCRIPT = "<script>alert(1)</script> asked about dosing"
 IMG = "<img src=x onerror=alert(1)> switching to competitor"

@@ -13,7 +13,7 @@ import pytest
 from web_data import loaded  # noqa: F401 (fixture)
 
 from kolgraph.loading import load_path
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 from kolgraph.web.cache import AnswerCache
 
 

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from web_data import EVIL, NORTH, SOUTH, loaded  # noqa: F401 (fixture)
 
-from kolgraph.analytics.gaps import GAP_FIELDS, GapQuery
-from kolgraph.store.embedded import EmbeddedStore
-from kolgraph.store.web_model import TOP_FIELDS
+from kolgraph.answers.browse import TOP_FIELDS
+from kolgraph.answers.gaps import GAP_FIELDS, GapQuery
+from kolgraph.store.sqlite import EmbeddedStore
 
 ROUTES = (
     "/api/v1/hcps?q=onc",

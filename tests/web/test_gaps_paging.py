@@ -11,7 +11,7 @@ import pytest
 from web_data import loaded  # noqa: F401 (fixture)
 
 from kolgraph.loading import load_path
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 
 # Gaps with max_tier=4, by name: "<img ..." (H02) first, then H03, H07, H06, H04.
 BY_NAME = "/gaps?max_tier=4&sort=name&order=asc"

@@ -150,7 +150,7 @@ def test_no_note_under_the_cap(render):
 
 def test_a_graph_capped_by_the_store_counts_its_total(render):
     graph = hcp_graph(300)
-    graph.graph["total"] = 10235  # what the store read before its cap (web_model)
+    graph.graph["total"] = 10235  # what the store read before its cap (kolgraph.answers.browse)
     html, data = render(graph, cap=300)
     assert "Showing 300 of 10,235 HCPs (the most influential); narrow with filters." in html
     assert len(data["nodes"]) == 300

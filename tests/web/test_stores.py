@@ -7,7 +7,7 @@ import os
 import shutil
 
 from kolgraph.config import Settings
-from kolgraph.store.embedded import DB_FILENAME
+from kolgraph.store.sqlite import DB_FILENAME
 from kolgraph.web import create_app
 from kolgraph.web.stores import discard_request_store, get_store
 

@@ -10,7 +10,7 @@ import re
 import pytest
 from web_data import loaded  # noqa: F401 (fixture)
 
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 from kolgraph.territories import Alignment, Rule
 
 PAGES = {

@@ -14,8 +14,8 @@ from html import unescape
 import pytest
 from insights_world import frame, load_world, login, world  # noqa: F401 (fixtures)
 
-from kolgraph.analytics.gaps import GapQuery
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.answers.gaps import GapQuery
+from kolgraph.store.sqlite import EmbeddedStore
 from kolgraph.web.audit import recent
 
 FORM = "/hcp/{}/touchpoints/new"

@@ -9,7 +9,7 @@ import pytest
 
 from kolgraph.loading import load_path
 from kolgraph.scoring import rescore
-from kolgraph.store.embedded import EmbeddedStore
+from kolgraph.store.sqlite import EmbeddedStore
 
 BUNDLE = Path(__file__).resolve().parents[1] / "data" / "web_bundle"
 EVIL = "<img src=x onerror=alert(1)>"

@@ -1,0 +1,312 @@
+"""Coverage gaps and coverage: the query, its checks, and the rules every store applies.
+
+A store only fetches raw numbers (each selected HCP's last touch and 12-month touch count,
+touch counts per territory and MSL); the rules that turn them into answers live here, so the
+embedded store and Neo4j give the same dicts in the same order.
+
+Rules (also in ``docs/queries.md``, "Gaps and coverage"):
+
+* **Selection**: scored HCPs with ``rank <= top`` (when given) and ``tier <= max_tier`` (when
+  given); when neither is given, ``max_tier`` is 2.  ``territory`` matches exactly.
+* Only touchpoints dated on or before ``as_of`` count.  ``last_touch`` is the latest of them;
+  ``days_since_touch`` is ``(as_of - last_touch).days``; ``touches_12m`` counts those with
+  ``as_of - 365 days < date <= as_of``.
+* ``msl_ids``: the MSLs whose territory is the HCP's territory, sorted.
+* ``reason``: ``no MSL covers territory`` when ``msl_ids`` is empty; else ``never engaged``
+  when there is no touch; else ``stale`` when ``days_since_touch > stale_days``; else
+  ``engaged`` (not a gap; listed only with ``include_engaged``).
+* Sorted by influence, highest first, then rank, then ``hcp_id``.
+* With ``with_institution`` (exports), rows also carry ``institution``: see
+  :func:`current_institution`.  It is off by default because it costs Neo4j a third of the
+  query time, and ``gaps`` does not show it.
+
+>>> q = GapQuery(stale_days=30, as_of=date(2024, 3, 31))
+>>> gap_reason(["M1"], "2024-01-15", q)
+'stale'
+>>> gap_reason([], "2024-03-30", q)
+'no MSL covers territory'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from kolgraph.errors import InputError
+
+DEFAULT_STALE_DAYS = 180
+#: The tier bound when neither ``top`` nor ``max_tier`` is given.
+DEFAULT_MAX_TIER = 2
+#: Coverage counts the HCPs of tiers 1 to this.
+COVERAGE_MAX_TIER = 2
+#: Days of the ``touches_12m`` window.
+YEAR_DAYS = 365
+#: Stands for "no bound" in a rank or tier parameter, so a query needs no optional branch.
+NO_BOUND = 2**62
+
+NO_MSL = "no MSL covers territory"
+NEVER = "never engaged"
+STALE = "stale"
+ENGAGED = "engaged"
+
+#: The fields of ``kolgraph gaps`` (and the issue's JSON objects), in order.
+GAP_FIELDS = (
+    "hcp_id",
+    "name",
+    "territory",
+    "tier",
+    "influence",
+    "last_touch",
+    "days_since_touch",
+    "touches_12m",
+    "msl_ids",
+    "reason",
+    "reach_hops",
+    "reach_via",
+)
+#: Every field of a row of :meth:`GraphStore.coverage_gaps` (export targets need the extras);
+#: ``institution`` only with ``GapQuery.with_institution``.
+ROW_FIELDS = GAP_FIELDS + ("rank", "specialty", "institution")
+TERRITORY_FIELDS = ("territory", "tier12_hcps", "engaged", "share", "msls")
+MSL_FIELDS = (
+    "msl_id",
+    "name",
+    "territory",
+    "therapeutic_area",
+    "tier12_hcps",
+    "engaged_by_msl",
+    "share",
+)
+#: What ``coverage --reach`` adds to each territory and MSL row: of the territory's tier 1-2
+#: HCPs not engaged in the window, how many are one hop, two hops, or farther from one that is.
+REACH_FIELDS = ("within_1_hop", "within_2_hops", "out_of_reach")
+
+
+@dataclass(frozen=True)
+class GapQuery:
+    """Which HCPs to check, and the engagement window.  Impossible values raise InputError."""
+
+    top: int | None = None
+    max_tier: int | None = None
+    territory: str | None = None
+    stale_days: int = DEFAULT_STALE_DAYS
+    as_of: date = field(default_factory=date.today)
+    include_engaged: bool = False
+    with_institution: bool = False
+
+    def __post_init__(self) -> None:
+        if self.top is not None and self.top < 1:
+            raise InputError(f"--top must be at least 1 (got {self.top})")
+        if self.max_tier is not None and self.max_tier < 1:
+            raise InputError(
+                f"--max-tier must be at least 1; tier 1 is the highest (got {self.max_tier})"
+            )
+        check_window(self.as_of, self.stale_days)
+
+    @property
+    def tier_bound(self) -> int | None:
+        """The tier filter in effect (``max_tier``, or the default when nothing is given)."""
+        if self.max_tier is not None:
+            return self.max_tier
+        return DEFAULT_MAX_TIER if self.top is None else None
+
+    def params(self) -> dict:
+        """Query parameters both stores use: bounds as ints, dates as ``YYYY-MM-DD`` text.
+
+        ``engaged_since`` is the first date that still counts as engaged; it is ``None`` with
+        ``include_engaged``, which turns the stores' "possible gaps only" pre-filter off.
+        """
+        return {
+            "max_rank": self.top or NO_BOUND,
+            "max_tier": self.tier_bound or NO_BOUND,
+            "territory": self.territory,
+            "as_of": self.as_of.isoformat(),
+            "year_ago": (self.as_of - timedelta(days=YEAR_DAYS)).isoformat(),
+            "engaged_since": None
+            if self.include_engaged
+            else engaged_since(self.as_of, self.stale_days),
+        }
+
+    def describe(self) -> dict[str, str]:
+        """The filters in words, for an export's "About" sheet."""
+        return {
+            "top": str(self.top) if self.top else "(any rank)",
+            "max tier": str(self.tier_bound) if self.tier_bound else "(any tier)",
+            "territory": self.territory or "(all territories)",
+            "stale after (days)": str(self.stale_days),
+            "as of": self.as_of.isoformat(),
+            "listed": "every selected HCP" if self.include_engaged else "gaps only",
+        }
+
+
+def check_window(as_of: date, stale_days: int) -> None:
+    """Reject a negative window or an as-of date in the future (InputError)."""
+    if stale_days < 0:
+        raise InputError(f"--stale-days must be 0 or more (got {stale_days})")
+    if as_of > date.today():
+        raise InputError(
+            f"--as-of {as_of.isoformat()} is in the future; "
+            f"use a date up to today ({date.today().isoformat()})"
+        )
+
+
+def engaged_since(as_of: date, stale_days: int) -> str:
+    """The earliest touch date that still counts as engaged (``days_since <= stale_days``)."""
+    return (as_of - timedelta(days=stale_days)).isoformat()
+
+
+def gap_reason(msl_ids: list[str], last_touch: str | None, query: GapQuery) -> str:
+    """Why an HCP is a gap (or ``engaged``); the first rule that applies wins."""
+    if not msl_ids:
+        return NO_MSL
+    if last_touch is None:
+        return NEVER
+    if (query.as_of - date.fromisoformat(last_touch)).days > query.stale_days:
+        return STALE
+    return ENGAGED
+
+
+def current_institution(affiliations: Iterable[tuple]) -> str | None:
+    """The name of the HCP's main current institution, from ``(start_year, institution_id,
+    name)`` of affiliations without an end year: the earliest start (unknown start last),
+    ties broken by ``institution_id``; ``None`` when there is none."""
+    ranked = sorted(affiliations, key=lambda a: (a[0] is None, a[0] or 0, a[1]))
+    return ranked[0][2] if ranked else None
+
+
+def msl_ids_by_territory(msls: Iterable[Mapping]) -> dict[str, list[str]]:
+    """Territory -> sorted ids of the MSLs assigned to it."""
+    found: dict[str, list[str]] = {}
+    for msl in msls:
+        found.setdefault(msl["territory"], []).append(msl["msl_id"])
+    return {territory: sorted(ids) for territory, ids in found.items()}
+
+
+def finish_gaps(rows: Iterable[Mapping], msls: Iterable[Mapping], query: GapQuery) -> list[dict]:
+    """The answer of ``coverage_gaps`` from a store's candidate rows.
+
+    ``rows`` hold ``hcp_id, name, territory, specialty, tier, influence, rank, last_touch,
+    touches_12m`` (and ``institution`` with ``query.with_institution``); ``msls`` every MSL's
+    ``msl_id`` and ``territory``.  A store may
+    leave out rows that cannot be gaps; this applies every rule again, so it need not be exact.
+    """
+    by_territory = msl_ids_by_territory(msls)
+    answer = []
+    for row in rows:
+        gap = gap_row(row, by_territory.get(row["territory"], []), query)
+        if query.include_engaged or gap["reason"] != ENGAGED:
+            answer.append(gap)
+    answer.sort(key=lambda r: (-r["influence"], r["rank"], r["hcp_id"]))
+    return answer
+
+
+def gap_row(row: Mapping, msl_ids: list[str], query: GapQuery) -> dict:
+    """One answer row, with the fields of :data:`ROW_FIELDS` in order and plain types
+    (``institution`` only with ``query.with_institution``)."""
+    last = row["last_touch"]
+    days = None if last is None else (query.as_of - date.fromisoformat(last)).days
+    return {
+        "hcp_id": row["hcp_id"],
+        "name": row["name"],
+        "territory": row["territory"],
+        "tier": int(row["tier"]),
+        "influence": float(row["influence"]),
+        "last_touch": last,
+        "days_since_touch": days,
+        "touches_12m": int(row["touches_12m"]),
+        "msl_ids": list(msl_ids),
+        "reason": gap_reason(msl_ids, last, query),
+        # Set by GraphStore.coverage_gaps, which reads the graph (answers.network.reach).
+        "reach_hops": None,
+        "reach_via": None,
+        "rank": int(row["rank"]),
+        "specialty": row["specialty"],
+        **({"institution": row["institution"]} if query.with_institution else {}),
+    }
+
+
+def finish_coverage(
+    territory_counts: Mapping[str, tuple[int, int]],
+    msls: Iterable[Mapping],
+    msl_engaged: Mapping[str, int],
+    territory: str | None = None,
+) -> dict:
+    """The answer of ``coverage`` from a store's counts.
+
+    ``territory_counts``: territory -> (tier 1-2 HCPs, of them engaged by any MSL in the
+    window), for territories that have such HCPs; ``msls``: every MSL's properties;
+    ``msl_engaged``: msl_id -> tier 1-2 HCPs of the MSL's own territory it engaged in the window.
+    Territories listed: those with a tier 1-2 HCP or an MSL (``territory`` only, if given).
+    """
+    msls = sorted(
+        (m for m in msls if territory is None or m["territory"] == territory),
+        key=lambda m: m["msl_id"],
+    )
+    names = {t for t in territory_counts if territory is None or t == territory}
+    names |= {m["territory"] for m in msls}
+    per_territory = msl_ids_by_territory(msls)
+    territories = [
+        _territory_row(t, territory_counts.get(t, (0, 0)), per_territory.get(t, []))
+        for t in sorted(names)
+    ]
+    return {
+        "territories": territories,
+        "msls": [
+            _msl_row(
+                m, territory_counts.get(m["territory"], (0, 0))[0], msl_engaged.get(m["msl_id"], 0)
+            )
+            for m in msls
+        ],
+    }
+
+
+def _territory_row(name: str, counts: tuple[int, int], msl_ids: list[str]) -> dict:
+    hcps, engaged = int(counts[0]), int(counts[1])
+    return {
+        "territory": name,
+        "tier12_hcps": hcps,
+        "engaged": engaged,
+        "share": share(engaged, hcps),
+        "msls": len(msl_ids),
+    }
+
+
+def _msl_row(msl: Mapping, hcps: int, engaged: int) -> dict:
+    return {
+        "msl_id": msl["msl_id"],
+        "name": msl["name"],
+        "territory": msl["territory"],
+        "therapeutic_area": msl.get("therapeutic_area"),
+        "tier12_hcps": int(hcps),
+        "engaged_by_msl": int(engaged),
+        "share": share(engaged, hcps),
+    }
+
+
+def add_reach(coverage: dict, rows: Iterable[Mapping]) -> dict:
+    """``coverage`` (a :func:`finish_coverage` answer) with :data:`REACH_FIELDS` on every
+    territory row and on every MSL row (its territory's numbers), from gap rows of every
+    tier 1-2 HCP (engaged ones included) with ``reach_hops``."""
+    counts: dict[str, dict[str, int]] = {}
+    for row in rows:
+        if row["territory"] is None:
+            continue
+        bucket = {0: None, 1: "within_1_hop", 2: "within_2_hops"}.get(
+            row["reach_hops"], "out_of_reach"
+        )
+        if bucket:
+            held = counts.setdefault(row["territory"], dict.fromkeys(REACH_FIELDS, 0))
+            held[bucket] += 1
+    for row in coverage["territories"] + coverage["msls"]:
+        row.update(counts.get(row["territory"], dict.fromkeys(REACH_FIELDS, 0)))
+    return coverage
+
+
+def share(part: int, whole: int) -> float | None:
+    """``part / whole`` rounded to 3 decimals; ``None`` when ``whole`` is 0.
+
+    >>> share(1, 3), share(0, 0)
+    (0.333, None)
+    """
+    return round(part / whole, 3) if whole else None

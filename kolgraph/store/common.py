@@ -1,0 +1,125 @@
+"""What both backends do the same way: batch facts, score rows, affiliation grouping.
+
+A store module imports these instead of keeping its own copy, so a rule about stored data
+(which publications a load touches, how a score's components are stored) is written once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kolgraph.errors import InputError
+from kolgraph.schema import SCORE_COLUMNS, TABLES_BY_NAME, Batch, Table
+
+#: A current affiliation as the stores read it: (hcp_id, start_year, institution_id, name).
+Affiliation = tuple[str, int | None, str, str | None]
+
+
+def entity_table(name: str) -> Table:
+    """The canonical entity table ``name`` (ValueError: a caller's bug, not bad input)."""
+    table = TABLES_BY_NAME.get(name)
+    if table is None or table.label is None:
+        raise ValueError(f"{name!r} is not an entity table")
+    return table
+
+
+def self_contained(batch: Batch) -> bool:
+    """Whether the batch has authorships, each dated by a publication of the batch."""
+    authorships, publications = batch.get("authorships"), batch.get("publications")
+    if authorships is None or publications is None or not len(authorships):
+        return False
+    return bool(authorships["pmid"].isin(publications["pmid"]).all())
+
+
+def touched_pmids(batch: Batch) -> list[str]:
+    """The publications whose derived data a load may change (sorted, unique)."""
+    pmids: set[str] = set()
+    for name in ("publications", "authorships"):
+        frame = batch.get(name)
+        if frame is not None and len(frame):
+            pmids.update(p for p in frame["pmid"] if not missing(p))
+    return sorted(pmids)
+
+
+def missing(value: Any) -> bool:
+    """True for None, NaN and pd.NA (not for containers, which pd.isna would expand)."""
+    return value is None or (
+        not isinstance(value, (list, tuple, dict, np.ndarray)) and bool(pd.isna(value))
+    )
+
+
+# --- scores -------------------------------------------------------------------------------
+
+
+def score_rows(frame: pd.DataFrame) -> list[dict]:
+    """One stored row per HCP score: plain Python values, ``components`` as the JSON text
+    ``components_json`` (the name of the stored property on both stores)."""
+    absent = [c for c in SCORE_COLUMNS if c not in frame.columns]
+    if absent:
+        raise InputError(f"scores: missing column(s) {', '.join(absent)}")
+    converters: dict[str, Callable[[Any], Any]] = {
+        "hcp_id": str,
+        "influence": float,
+        "tier": int,
+        "rank": int,
+        "components": _components_json,
+        "rising": bool,
+        "rising_score": float,
+    }
+    columns = {
+        ("components_json" if name == "components" else name): [
+            None if missing(v) else convert(v) for v in frame[name]
+        ]
+        for name, convert in converters.items()
+    }
+    columns["rising"] = [bool(v) for v in columns["rising"]]
+    return [dict(zip(columns, values)) for values in zip(*columns.values())]
+
+
+def decode_components(row: dict) -> dict:
+    """``row`` with its stored ``components_json`` replaced by the ``components`` dict."""
+    text = row.pop("components_json", None)
+    row["components"] = json.loads(text) if text else {}
+    return row
+
+
+def score_frame(rows: list[dict]) -> pd.DataFrame:
+    """Stored score rows (``components_json``) as the frame of ``GraphStore.scores``."""
+    rows = [decode_components(dict(r)) for r in rows]
+    frame = object_frame({c: [r[c] for r in rows] for c in SCORE_COLUMNS})
+    frame["rising"] = frame["rising"].map(bool).astype(object)
+    for column in ("influence", "rising_score"):
+        frame[column] = frame[column].astype(float)
+    return frame.sort_values("hcp_id", kind="stable").reset_index(drop=True)
+
+
+def _components_json(components: Mapping) -> str:
+    return json.dumps(dict(components or {}), default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars inside ``components`` as plain numbers."""
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"score component {value!r} is not a number")
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def object_frame(columns: Mapping[str, list]) -> pd.DataFrame:
+    """A DataFrame of object columns, so integers stay Python ints next to ``None``."""
+    return pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in columns.items()})
+
+
+def by_hcp(affiliations: Iterable[Affiliation]) -> dict[str, list[tuple]]:
+    """hcp_id -> that HCP's current affiliations as ``(start_year, institution_id, name)``."""
+    grouped: dict[str, list[tuple]] = {}
+    for hcp_id, start, institution_id, name in affiliations:
+        grouped.setdefault(hcp_id, []).append((start, institution_id, name))
+    return grouped

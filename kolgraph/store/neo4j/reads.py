@@ -1,0 +1,194 @@
+"""The Neo4j store's read primitives (:class:`~kolgraph.store.base.GraphReads`).
+
+Every read is a ``queries/*.cypher`` file touching only the HCPs it is about (index look-ups
+by key, ``LIMIT`` in the server), never a whole table.  Paths and introductions are driven
+from Python one breadth-first layer at a time (``expand_path_frontier``), so the deciding
+logic is the code the embedded store runs; a layer also reports its engaged neighbours (one
+round trip, not two).  Id lists travel inside map parameters: Neo4j plans a query again for
+every new list-size bucket of a list parameter, but not for a map.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from kolgraph.answers.gaps import COVERAGE_MAX_TIER, GapQuery, engaged_since
+from kolgraph.answers.network import HCP, INSTITUTION, HopFacts, Neighbourhood, Node, hop_requests
+from kolgraph.store.base import Edges, Window
+from kolgraph.store.common import Affiliation
+
+if TYPE_CHECKING:
+    from kolgraph.store.neo4j.store import Neo4jStore
+
+#: The values of a candidate row, in the order ``list_gap_candidates_by_*`` returns them.
+CANDIDATE_FIELDS = (
+    "hcp_id",
+    "name",
+    "territory",
+    "specialty",
+    "tier",
+    "influence",
+    "rank",
+    "last_touch",
+    "touches_12m",
+)
+#: The ``window`` parameter of ``expand_path_frontier`` when no engagement is wanted.
+NO_WINDOW: Window = {"since": None, "as_of": None, "territory": None}
+
+
+class Neo4jReads:
+    """:class:`~kolgraph.store.base.GraphReads` over a :class:`Neo4jStore`."""
+
+    def __init__(self, store: Neo4jStore):
+        self._store = store
+
+    def hcp_territories(self, hcp_ids: list[str]) -> dict[str, str | None]:
+        rows = self._store.read("read_hcp_territories", hcp_ids=list(hcp_ids))
+        return {r["hcp_id"]: r["territory"] for r in rows}
+
+    def current_affiliations(self, hcp_ids: list[str]) -> list[Affiliation]:
+        (record,) = self._store.read("list_current_affiliations", hcp_ids=list(hcp_ids))
+        return [tuple(row) for row in record["rows"]]  # type: ignore[misc]
+
+    def search_rows(self, text: str, territory: str | None, limit: int) -> list[dict]:
+        return self._store.read("search_hcps", text=text, territory=territory, limit=limit)
+
+    def top_rows(self, limit: int, territory: str | None) -> list[dict]:
+        return self._store.read("list_top_hcps", territory=territory, limit=limit)
+
+    def rising_rows(self, limit: int, territory: str | None) -> list[dict]:
+        return self._store.read("list_rising_hcps", territory=territory, limit=limit)
+
+    def profile_parts(self, hcp_id: str) -> dict | None:
+        rows = self._store.read("read_hcp_profile", hcp_id=hcp_id)
+        if not rows:
+            return None
+        parts = dict(rows[0])
+        hcp = parts["hcp"]
+        parts["score"] = {
+            "influence": hcp.get("influence"),
+            "tier": hcp.get("tier"),
+            "rank": hcp.get("rank"),
+            "components_json": hcp.get("components_json"),
+            "rising": hcp.get("rising"),
+            "rising_score": hcp.get("rising_score"),
+        }
+        return parts
+
+    def institution_members(self, institution_id: str) -> list[str] | None:
+        (row,) = self._store.read("read_institution_members", institution_id=institution_id)
+        return list(row["hcp_ids"]) if row["found"] else None
+
+    def territory_members(self, territory: str) -> list[str]:
+        (row,) = self._store.read("read_territory_members", territory=territory)
+        return list(row["hcp_ids"])
+
+    def coauthor_edges(self, hcp_ids: list[str], min_papers: int) -> Edges:
+        rows = self._store.read("read_coauthor_neighbours", hcp_ids=hcp_ids, min_papers=min_papers)
+        return [(r["hcp_a"], r["hcp_b"], r["papers"]) for r in rows]
+
+    def coauthor_edges_among(self, hcp_ids: list[str], min_papers: int) -> Edges:
+        rows = self._store.read("read_coauthor_edges", hcp_ids=hcp_ids, min_papers=min_papers)
+        return [(r["hcp_a"], r["hcp_b"], r["papers"]) for r in rows]
+
+    def network_nodes(self, hcp_ids: list[str], as_of: str) -> list[dict]:
+        return self._store.read("read_network_nodes", hcp_ids=hcp_ids, as_of=as_of)
+
+    def recent_insight_rows(self, territory: str | None, limit: int) -> list[dict]:
+        return self._store.read("read_recent_insights", territory=territory, limit=limit)
+
+    def gap_candidates(self, query: GapQuery) -> tuple[list[dict], list[dict]]:
+        """The candidate query for ``query``: ``by_rank`` only with ``top``, so the planner
+        seeks the tier index otherwise.  A database below the current schema version (one
+        replaced under a long-lived store) is migrated first, as its touch dates may be
+        missing."""
+        params = query.params()
+        name = "list_gap_candidates_by_rank"
+        if query.top is None:
+            del params["max_rank"]
+            name = "list_gap_candidates_by_tier"
+        (record,) = self._store.read(name, **params)
+        if self._store.migrate_if_older(record["schema_version"]):
+            (record,) = self._store.read(name, **params)
+        rows = [dict(zip(CANDIDATE_FIELDS, values)) for values in record["rows"]]
+        msls = [{"msl_id": msl_id, "territory": territory} for msl_id, territory in record["msls"]]
+        return rows, msls
+
+    def coverage_counts(
+        self, as_of: date, stale_days: int, territory: str | None
+    ) -> tuple[dict[str, tuple[int, int]], list[dict], dict[str, int]]:
+        params = {
+            "max_tier": COVERAGE_MAX_TIER,
+            "territory": territory,
+            "engaged_since": engaged_since(as_of, stale_days),
+            "as_of": as_of.isoformat(),
+        }
+        counts = {
+            r["territory"]: (r["hcps"], r["engaged"])
+            for r in self._store.read("count_territory_coverage", **params)
+        }
+        engaged = {
+            r["msl_id"]: r["engaged"] for r in self._store.read("count_msl_engagement", **params)
+        }
+        return counts, self._store.read_rows("list_msls"), engaged
+
+    def coauthor_rows(self, hcp_id: str) -> list[dict]:
+        rows = self._store.read("read_hcp_coauthors", hcp_id=hcp_id)
+        return list(rows[0]["coauthors"]) if rows else []
+
+    def neighbourhood(self, hcp_id: str) -> Neighbourhood | None:
+        rows = self._store.read("read_collaboration_neighbourhood", hcp_id=hcp_id)
+        if not rows:
+            return None
+        coauthors = {c: (name, theirs) for c, name, theirs in rows[0]["coauthors"]}
+        institutions = {i: (name, members) for i, name, members in rows[0]["institutions"]}
+        return Neighbourhood(hcp_id, coauthors, institutions)
+
+    def hcp_details(self, hcp_ids: list[str]) -> dict[str, tuple[str, frozenset]]:
+        (row,) = self._store.read("read_hcp_topics", request={"hcp_ids": hcp_ids})
+        return {hcp_id: (name, frozenset(topics)) for hcp_id, name, topics in row["rows"]}
+
+    def expand(
+        self, nodes: list[Node], window: Window | None
+    ) -> tuple[dict[Node, list[Node]], dict[str, str]]:
+        frontier = {
+            "hcp_ids": [n.id for n in nodes if n.kind == HCP],
+            "institution_ids": [n.id for n in nodes if n.kind == INSTITUTION],
+        }
+        (row,) = self._store.read(
+            "expand_path_frontier", frontier=frontier, window=window or NO_WINDOW
+        )
+        neighbours = {
+            Node(node_id, kind): [Node(h, HCP) for h in hcps]
+            + [Node(i, INSTITUTION) for i in institutions]
+            for node_id, kind, hcps, institutions in row["rows"]
+        }
+        return neighbours, dict(row["engaged"])
+
+    def engaged(self, hcp_ids: list[str], window: Window) -> dict[str, str]:
+        rows = self._store.read("read_engaged_hcps", hcp_ids=hcp_ids, **window)
+        return {r["hcp_id"]: r["last_touch"] for r in rows}
+
+    def hop_facts(self, path: list[Node]) -> HopFacts:
+        hcps, institutions, pairs = hop_requests(path)
+        request = {
+            "hcp_ids": hcps,
+            "institution_ids": institutions,
+            "pairs": [list(p) for p in pairs],
+        }
+        (row,) = self._store.read("read_path_evidence", path=request)
+        return HopFacts(
+            names=dict(row["hcps"]),
+            institutions=dict(row["institutions"]),
+            pairs={(a, b): (p, f, last) for a, b, p, f, last in row["pairs"]},
+        )
+
+    def hcp_neighbours(self, hcp_ids: list[str]) -> dict[str, list[str]]:
+        (row,) = self._store.read("read_hcp_neighbours", request={"hcp_ids": hcp_ids})
+        return {hcp_id: sorted(set(near)) for hcp_id, near in row["rows"]}
+
+    def engaged_neighbour(self, hcp_ids: list[str], since: str, as_of: str) -> dict[str, str]:
+        request = {"hcp_ids": hcp_ids, "since": since, "as_of": as_of}
+        (row,) = self._store.read("read_engaged_neighbours", request=request)
+        return {hcp_id: min(engaged) for hcp_id, engaged in row["rows"]}

@@ -1,0 +1,375 @@
+"""The Neo4j store: the KOL graph in a real Neo4j server, through the official driver.
+
+The driver is passed in (:meth:`Neo4jStore.connect` builds one from settings for the CLI);
+every statement is a parameterized ``.cypher`` file from :mod:`kolgraph.cypher`.  Loads are
+batched ``UNWIND $rows ... MERGE`` statements, each in a managed write transaction, so a
+batch the driver retries after a transient failure gives the same result; two sessions
+write at once, never touching the same nodes at the same time (:mod:`.neo4j_bulk`).
+
+Loads are in :mod:`.load`, the read primitives in :mod:`.reads`.  The database keeps a
+schema version (a ``KolgraphSchema`` node); :meth:`Neo4jStore.migrate` brings an older
+database up to :data:`SCHEMA_VERSION` by the steps of :data:`MIGRATIONS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+
+import pandas as pd
+from neo4j import Driver, GraphDatabase, NotificationDisabledCategory, Session
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    ConfigurationError,
+    ServiceUnavailable,
+    SessionExpired,
+)
+
+from kolgraph.config import Neo4jSettings, Settings
+from kolgraph.cypher import QueryCatalog, default_catalog
+from kolgraph.errors import ConfigError, StoreUnavailable
+from kolgraph.schema import COAUTHORSHIP_COLUMNS, NODE_LABELS, REL_TYPES, TABLES_BY_NAME, Batch
+from kolgraph.store.base import GraphStore, Progress, no_progress
+from kolgraph.store.common import entity_table, object_frame, score_frame, score_rows
+from kolgraph.store.neo4j import load
+from kolgraph.store.neo4j.bulk import WRITERS, Job, chunks, run_jobs
+from kolgraph.store.neo4j.reads import Neo4jReads
+from kolgraph.store.neo4j.territories import Neo4jTerritories
+
+#: Rows per write transaction: big enough to amortize round trips, small enough for the heap.
+BATCH_SIZE = 10_000
+#: HCPs per co-authorship refresh transaction (each brings ~40 pairs, counted from both ends).
+COAUTHOR_BATCH_SIZE = 1_000
+#: The schema version this module writes and reads.
+SCHEMA_VERSION = 1
+#: What brings a database of version ``n - 1`` to ``n`` (each step idempotent).
+MIGRATIONS: dict[int, Callable[[Neo4jStore], None]] = {}
+
+#: Derived columns :meth:`Neo4jStore.table` appends, as the embedded store does.
+DERIVED = {"hcps": ("name",), "authorships": ("last_author",)}
+#: The statements of the entity tables: key constraint, key look-up.
+KEY_QUERIES = {
+    "hcps": ("create_hcp_key_constraint", "match_hcp_keys"),
+    "institutions": ("create_institution_key_constraint", "match_institution_keys"),
+    "publications": ("create_publication_key_constraint", "match_publication_keys"),
+    "trials": ("create_trial_key_constraint", "match_trial_keys"),
+    "msls": ("create_msl_key_constraint", "match_msl_keys"),
+    "touchpoints": ("create_touchpoint_key_constraint", "match_touchpoint_keys"),
+}
+INDEX_QUERIES = (
+    "create_hcp_rank_index",
+    "create_hcp_territory_index",
+    "create_hcp_tier_index",
+    "create_hcp_npi_index",
+    "create_touchpoint_date_index",
+)
+#: The statement that reads each whole table.
+LIST_QUERIES = {
+    "hcps": "list_hcps",
+    "institutions": "list_institutions",
+    "affiliations": "list_affiliations",
+    "publications": "list_publications",
+    "authorships": "list_authorships",
+    "trials": "list_trials",
+    "trial_roles": "list_trial_roles",
+    "msls": "list_msls",
+    "touchpoints": "list_touchpoints",
+    "coauthorships": "list_coauthorships",
+}
+
+
+class Neo4jStore(Neo4jTerritories, GraphStore):
+    """A :class:`GraphStore` in a Neo4j 5 database.
+
+    ``driver`` is an open :class:`neo4j.Driver`; the store closes it only when
+    ``owns_driver`` is true (as it is for a store built by :meth:`connect`).  ``uri`` only
+    names the server in error messages.
+    """
+
+    backend = "neo4j"
+    thread_safe = True
+    batch_size = BATCH_SIZE
+    writers = WRITERS
+    coauthor_batch_size = COAUTHOR_BATCH_SIZE
+
+    def __init__(
+        self,
+        driver: Driver,
+        database: str = "neo4j",
+        owns_driver: bool = False,
+        *,
+        uri: str | None = None,
+        catalog: QueryCatalog | None = None,
+    ):
+        self._driver = driver
+        self._database = database
+        self._owns_driver = owns_driver
+        self._where = f"Neo4j at {uri}" if uri else f"Neo4j (database {database!r})"
+        self._queries = catalog or default_catalog()
+        self._constraints_ready = False
+        self._reads = Neo4jReads(self)
+
+    @classmethod
+    def connect(cls, settings: Neo4jSettings) -> Neo4jStore:
+        """A store on a new driver built from ``settings``, checked to answer; it owns the driver.
+
+        Raises :class:`StoreUnavailable` when there is no password, the credentials are
+        refused, the server cannot be reached or the database does not exist.
+        """
+        if not settings.password:
+            raise StoreUnavailable(
+                f"no password for Neo4j at {settings.uri}: set NEO4J_PASSWORD "
+                "(or run 'kolgraph neo4j start' for a local server)"
+            )
+        driver = _driver(settings)
+        store = cls(driver, settings.database, owns_driver=True, uri=settings.uri)
+        try:
+            store.check()
+        except BaseException:
+            driver.close()
+            raise
+        return store
+
+    @classmethod
+    def open(cls, settings: Settings) -> Neo4jStore:
+        return cls.connect(settings.neo4j)
+
+    @property
+    def reads(self) -> Neo4jReads:
+        return self._reads
+
+    def check(self) -> None:
+        """Prove the server, the credentials and the database answer (one trivial read)."""
+        with self.errors():
+            self._driver.verify_connectivity()
+        self.read("check_connection")
+
+    def ensure_constraints(self) -> None:
+        """Create the uniqueness constraint on every node key and every index, if they do
+        not exist yet, and migrate the database to :data:`SCHEMA_VERSION`."""
+        for constraint, _match in KEY_QUERIES.values():
+            self.execute(constraint)
+        for index in INDEX_QUERIES:
+            self.execute(index)
+        self.migrate()
+        self._constraints_ready = True
+
+    def schema_version(self) -> int:
+        """The database's schema version (0: written before kolgraph kept one, or empty)."""
+        (row,) = self.read("read_schema_version")
+        return int(row["version"] or 0)
+
+    def migrate(self, version: int | None = None) -> None:
+        """Run every step of :data:`MIGRATIONS` the database has not had, then record
+        :data:`SCHEMA_VERSION` (``version``: the stored one, when the caller read it)."""
+        current = self.schema_version() if version is None else version
+        if current >= SCHEMA_VERSION:
+            return
+        for step in range(current + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[step](self)
+        self.execute("set_schema_version", version=SCHEMA_VERSION)
+
+    def migrate_if_older(self, version: int | None) -> bool:
+        """Migrate when ``version`` (as a query just read it) is below the current one."""
+        if (version or 0) >= SCHEMA_VERSION:
+            return False
+        self.migrate(version or 0)
+        return True
+
+    # -- the write side and whole tables --------------------------------------------------
+
+    def existing_keys(self, table: str, keys: Iterable[str]) -> set[str]:
+        """The subset of ``keys`` already stored in entity table ``table``.
+
+        A label with no nodes (a first load) is answered from the count store, without a
+        lookup per key.
+        """
+        spec = entity_table(table)
+        found: set[str] = set()
+        if not self.stats()["nodes"][spec.graph_name]:
+            return found
+        _constraint, match = KEY_QUERIES[spec.name]
+        for chunk in chunks(list(dict.fromkeys(keys)), self.batch_size):
+            found.update(row["key"] for row in self.read(match, keys=list(chunk)))
+        return found
+
+    def load(self, batch: Batch, progress: Progress = no_progress) -> None:
+        """Upsert every table of ``batch``, then refresh derived data (:mod:`.load`)."""
+        if not self._constraints_ready:
+            self.ensure_constraints()
+        with self.errors():
+            load.write(self, batch, progress)
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        """Node count per label and relationship count per type (COAUTHORED_WITH once per pair)."""
+        (row,) = self.read("count_graph")
+        return {
+            "nodes": {label: row["nodes"][label] for label in NODE_LABELS},
+            "relationships": {kind: row["relationships"][kind] for kind in REL_TYPES},
+        }
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A whole stored table in canonical shape, derived columns appended (see
+        :meth:`GraphStore.table`)."""
+        columns: tuple[str, ...]
+        key: Sequence[str]
+        lists: tuple[str, ...]
+        if name == "coauthorships":
+            columns, key, lists = COAUTHORSHIP_COLUMNS, ["hcp_a", "hcp_b"], ()
+        elif name in TABLES_BY_NAME:
+            spec = TABLES_BY_NAME[name]
+            columns, key = spec.column_names + DERIVED.get(name, ()), list(spec.key)
+            lists = tuple(c.name for c in spec.columns if c.kind == "list")
+        else:
+            raise ValueError(f"unknown table {name!r}")
+        props = self.read_rows(LIST_QUERIES[name])
+        values = {c: [p.get(c) for p in props] for c in columns}
+        for column in lists:  # a missing list is read as []
+            values[column] = [[] if v is None else v for v in values[column]]
+        frame = object_frame(values)
+        if name == "authorships":
+            frame["last_author"] = pd.Series(
+                [v is True for v in frame["last_author"]], dtype=object
+            )
+        return frame.sort_values(key, kind="stable").reset_index(drop=True)
+
+    def write_scores(self, frame: pd.DataFrame) -> None:
+        """Replace every HCP score with ``frame``, in batched writes; HCPs not in ``frame``
+        lose their score."""
+        rows = score_rows(frame)
+        with self.errors():
+            self.write_batches("set_scores", rows)
+            self.execute("remove_stale_scores", hcp_ids=[r["hcp_id"] for r in rows])
+
+    def scores(self) -> pd.DataFrame:
+        """Every stored HCP score (``components`` as dicts), by hcp_id."""
+        return score_frame(self.read("list_scores"))
+
+    def data_version(self) -> str | None:
+        """None: the server keeps no version every writer bumps, so no answer is reused."""
+        return None
+
+    def close(self) -> None:
+        """Close the driver if this store created it; a driver passed in stays open."""
+        if self._owns_driver:
+            self._driver.close()
+
+    # -- running statements (for .load and .reads) ----------------------------------------
+
+    def run_jobs(self, jobs: list[Job], progress: Progress) -> None:
+        """Write ``jobs`` with :attr:`writers` parallel sessions (:func:`.bulk.run_jobs`)."""
+
+        def write(session: Session, job: Job) -> None:
+            session.execute_write(_run, self._queries.get(job.query), {"rows": job.payload()})
+
+        run_jobs(jobs, write, self.session, progress, self.writers)
+
+    def write_batches(
+        self,
+        name: str,
+        rows: list,
+        progress: Progress = no_progress,
+        *,
+        param: str = "rows",
+        size: int | None = None,
+    ) -> None:
+        """Run query ``name`` once per batch of ``rows``, each in its own write transaction."""
+        text = self._queries.get(name)
+        with self.errors(), self.session() as session:
+            for chunk in chunks(rows, size or self.batch_size):
+                session.execute_write(_run, text, {param: list(chunk)})
+                progress(len(chunk))
+
+    def read(self, name: str, **params: object) -> list[dict]:
+        """The rows (as dicts) of read query ``name``, routed to a reader."""
+        with self.errors(), self.session() as session:
+            return session.execute_read(_fetch_dicts, self._queries.get(name), params)
+
+    def read_rows(self, name: str) -> list[dict]:
+        """The maps of read query ``name``, which returns them in lists (column ``rows``):
+        the driver spends far more on a record than on a map inside one."""
+        with self.errors(), self.session() as session:
+            return session.execute_read(_fetch_rows, self._queries.get(name))
+
+    def execute(self, name: str, **params: object) -> None:
+        """Run write query ``name`` alone, in its own managed transaction."""
+        with self.errors(), self.session() as session:
+            session.execute_write(_run, self._queries.get(name), params)
+
+    def session(self) -> Session:
+        """A session on our database.
+
+        It shares the driver's ``execute_query`` bookmarks, so a read sees every earlier
+        write of this store even on a cluster; and the server does not send "unknown label
+        or property" warnings, which an empty database triggers on every query.
+        """
+        return self._driver.session(
+            database=self._database,
+            bookmark_manager=self._driver.execute_query_bookmark_manager,
+            notifications_disabled_categories=[NotificationDisabledCategory.UNRECOGNIZED],
+        )
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        """Re-raise the driver's connection and credential errors as :class:`StoreUnavailable`."""
+        try:
+            yield
+        except AuthError:
+            raise StoreUnavailable(
+                f"{self._where} rejected the credentials (check NEO4J_USERNAME and NEO4J_PASSWORD)"
+            ) from None
+        except (ServiceUnavailable, SessionExpired):
+            raise StoreUnavailable(
+                f"cannot reach {self._where}: is the server running? "
+                "('kolgraph neo4j start' runs a local one)"
+            ) from None
+        except ClientError as exc:
+            if exc.code == "Neo.ClientError.Database.DatabaseNotFound":
+                raise StoreUnavailable(
+                    f"{self._where} has no database {self._database!r} (check NEO4J_DATABASE)"
+                ) from None
+            if (exc.code or "").startswith("Neo.ClientError.Security."):
+                raise StoreUnavailable(f"{self._where} refused access: {exc.message}") from None
+            raise
+
+
+# -- transaction functions (may be retried: idempotent, results consumed inside) ------------
+
+
+def _run(tx, text: str, params: dict) -> None:
+    tx.run(text, params).consume()
+
+
+def _fetch_dicts(tx, text: str, params: dict) -> list[dict]:
+    """The records as dicts of what the driver decoded.  Not ``Record.data()``: our queries
+    return lists, maps and scalars (never nodes), so its deep walk over every value is
+    needless work on wide answers."""
+    return [dict(record) for record in tx.run(text, params)]
+
+
+def _fetch_rows(tx, text: str) -> list[dict]:
+    return [row for record in tx.run(text) for row in record["rows"]]
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def _driver(settings: Neo4jSettings) -> Driver:
+    """A driver for ``settings.uri`` (``neo4j://``, ``neo4j+s://``, ``bolt://`` ...)."""
+    try:
+        auth = (settings.username, settings.password or "")
+        return GraphDatabase.driver(settings.uri, auth=auth)
+    except (ConfigurationError, ValueError) as exc:
+        raise ConfigError(f"NEO4J_URI {settings.uri!r} is not a Neo4j URI: {exc}") from None
+
+
+def _migrate_touch_dates(store: Neo4jStore) -> None:
+    """Version 1: every HCP keeps ``touch_dates`` (databases written before kept none, and
+    marked a backfill with a ``StoreState`` node, which goes)."""
+    (row,) = store.read("list_touch_date_hcps")
+    load.refresh_touch_dates(store, row["hcp_ids"])
+    store.execute("delete_store_state")
+
+
+MIGRATIONS[1] = _migrate_touch_dates

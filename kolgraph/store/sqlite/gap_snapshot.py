@@ -1,0 +1,168 @@
+"""The embedded store's snapshot for coverage gaps and coverage.
+
+Both questions are answered from a :class:`GapFrames` snapshot held in memory: scored HCPs as
+arrays, and every touchpoint as one sorted int64 key ``position * DAY_SPAN + day``, so an HCP's
+last touch up to any as-of date and its touch count in any window are two binary searches
+(``numpy.searchsorted``) over the selected HCPs at once, where SQL would run a correlated
+look-up per HCP.
+
+The snapshot is kept by :meth:`~kolgraph.store.sqlite.store.EmbeddedStore.cached`: shared by
+every connection to the file, rebuilt when ``store_version`` changes, read in one
+transaction with the version, so it never mixes two states.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from kolgraph.answers.gaps import COVERAGE_MAX_TIER, GapQuery
+
+#: Days are counted from this date in touch keys; each HCP owns DAY_SPAN consecutive keys,
+#: which hold every date from year 1 to 2738, so two HCPs' touches never share a key range.
+DAY_ZERO = np.datetime64("0001-01-01", "D")
+DAY_SPAN = 1_000_000
+_HCP_COLUMNS = ("hcp_id", "name", "territory", "specialty", "tier", "influence", "rank")
+
+
+@dataclass(frozen=True)
+class GapFrames:
+    """What gaps and coverage read, as of one ``store_version``.
+
+    HCP lists are in answer order (influence desc, rank, hcp_id); ``keys`` are sorted, with
+    ``dates`` / ``msl_ids`` the touchpoint's date text and MSL in the same order.
+    """
+
+    hcps: dict[str, list]  # column -> values (plain Python values, as stored)
+    tier: np.ndarray
+    rank: np.ndarray
+    territory: np.ndarray  # object
+    keys: np.ndarray  # int64
+    dates: np.ndarray  # object, YYYY-MM-DD
+    msl_ids: np.ndarray  # object
+    msls: list[dict]
+
+
+# --- building the snapshot ------------------------------------------------------------------
+
+
+def read_frames(fetch: Callable[[str], list[tuple]]) -> GapFrames:
+    """The snapshot, from ``fetch(statement name)``."""
+    return _build_frames(
+        {
+            "hcps": fetch("list_scored_hcps"),
+            "touchpoints": fetch("list_touches"),
+            "msls": fetch("list_msls"),
+        }
+    )
+
+
+def _build_frames(rows: dict[str, list[tuple]]) -> GapFrames:
+    hcps = (
+        {c: list(v) for c, v in zip(_HCP_COLUMNS, zip(*rows["hcps"]))}
+        if rows["hcps"]
+        else {c: [] for c in _HCP_COLUMNS}
+    )
+    position = {hcp_id: i for i, hcp_id in enumerate(hcps["hcp_id"])}
+    keys, dates, msl_ids = _touch_keys(rows["touchpoints"], position)
+    return GapFrames(
+        hcps=hcps,
+        tier=np.asarray(hcps["tier"], dtype=np.int64),
+        rank=np.asarray(hcps["rank"], dtype=np.int64),
+        territory=np.asarray(hcps["territory"], dtype=object),
+        keys=keys,
+        dates=dates,
+        msl_ids=msl_ids,
+        msls=[
+            dict(zip(("msl_id", "name", "territory", "therapeutic_area"), m)) for m in rows["msls"]
+        ],
+    )
+
+
+def _touch_keys(touchpoints: list[tuple], position: dict[str, int]):
+    """Sorted touch keys of scored HCPs, with each touch's date text and MSL."""
+    kept = [(position[h], m, d) for h, m, d in touchpoints if h in position]
+    if not kept:
+        empty = np.array([], dtype=object)
+        return np.array([], dtype=np.int64), empty, empty
+    pos, msl, dates = (np.asarray(v, dtype=object) for v in zip(*kept))
+    keys = pos.astype(np.int64) * DAY_SPAN + _days(dates)
+    order = np.argsort(keys, kind="stable")
+    return keys[order], dates[order], msl[order]
+
+
+def _days(dates: np.ndarray) -> np.ndarray:
+    return (dates.astype("datetime64[D]") - DAY_ZERO).astype(np.int64)
+
+
+def day(text: str) -> int:
+    return int((np.datetime64(text, "D") - DAY_ZERO).astype(np.int64))
+
+
+# --- answering ------------------------------------------------------------------------------
+
+
+def _window(
+    frames: GapFrames, positions: np.ndarray, after: int, through: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each HCP position, the index range ``[low, high)`` in ``keys`` of its touches
+    dated after day ``after`` and up to day ``through`` (``after=-1``: from the first)."""
+    base = positions.astype(np.int64) * DAY_SPAN
+    return (
+        np.searchsorted(frames.keys, base + after, "right"),
+        np.searchsorted(frames.keys, base + through, "right"),
+    )
+
+
+def candidates(frames: GapFrames, query: GapQuery) -> list[dict]:
+    """Rows of the selected HCPs that may be gaps (all selected, with include_engaged)."""
+    params = query.params()
+    mask = (frames.rank <= params["max_rank"]) & (frames.tier <= params["max_tier"])
+    if query.territory is not None:
+        mask &= frames.territory == query.territory
+    selected = np.flatnonzero(mask)
+    as_of = day(params["as_of"])
+    start, end = _window(frames, selected, -1, as_of)
+    year_start, _ = _window(frames, selected, day(params["year_ago"]), as_of)
+    if params["engaged_since"] is not None:
+        recent, _ = _window(frames, selected, day(params["engaged_since"]) - 1, as_of)
+        covered = {m["territory"] for m in frames.msls}
+        uncovered = np.array([t not in covered for t in frames.territory[selected]], dtype=bool)
+        keep = (recent == end) | uncovered  # no touch in the engaged window, or no MSL
+        selected, start, end, year_start = (a[keep] for a in (selected, start, end, year_start))
+    return [
+        _candidate(frames, int(p), int(s), int(e), int(y))
+        for p, s, e, y in zip(selected, start, end, year_start)
+    ]
+
+
+def _candidate(frames: GapFrames, position: int, start: int, end: int, year_start: int) -> dict:
+    row = {c: frames.hcps[c][position] for c in _HCP_COLUMNS}
+    row["last_touch"] = frames.dates[end - 1] if end > start else None
+    row["touches_12m"] = end - year_start
+    return row
+
+
+def coverage_counts(frames: GapFrames, since: str, until: str):
+    """(territory -> (tier 1-2 HCPs, engaged)), (msl_id -> own-territory tier 1-2 HCPs engaged)
+    for touches dated from ``since`` through ``until`` (``YYYY-MM-DD``)."""
+    since_day, until_day = day(since), day(until)
+    tier12 = np.flatnonzero(
+        (frames.tier <= COVERAGE_MAX_TIER)
+        & np.array([t is not None for t in frames.territory], dtype=bool)
+    )
+    low, high = _window(frames, tier12, since_day - 1, until_day)
+    engaged = high > low
+    territories = frames.territory[tier12]
+    hcps, hits = Counter(territories), Counter(territories[engaged])
+    counts = {t: (n, hits.get(t, 0)) for t, n in hcps.items()}
+    home = {m["msl_id"]: m["territory"] for m in frames.msls}
+    pairs = set()
+    for position, lo, hi in zip(tier12, low, high):
+        for msl_id in frames.msl_ids[lo:hi]:
+            if home.get(msl_id) == frames.territory[position]:
+                pairs.add((msl_id, int(position)))
+    return counts, Counter(msl_id for msl_id, _ in pairs)

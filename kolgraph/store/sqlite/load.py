@@ -1,0 +1,198 @@
+"""Writing a batch into the SQLite file, and keeping derived data right.
+
+Runs inside the store's write transaction.  A first load of authorships takes its co-author
+pairs from the batch, computed by numpy on another thread while SQLite writes the tables
+(both mostly release the GIL); later loads recount the pairs around the publications they
+touch, or all of them when they touch much of the store.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
+
+import pandas as pd
+
+from kolgraph.coauthorship import coauthorship_pairs
+from kolgraph.errors import InputError
+from kolgraph.schema import (
+    AUTHORSHIPS,
+    COAUTHORSHIP_COLUMNS,
+    HCPS,
+    TABLES,
+    TABLES_BY_NAME,
+    Batch,
+    Table,
+    hcp_name,
+)
+from kolgraph.store.base import Progress
+from kolgraph.store.common import self_contained, touched_pmids
+from kolgraph.store.sqlite.catalog import sql
+from kolgraph.store.sqlite.territories import HIDDEN, hidden_values
+
+#: Rows per ``executemany`` call (and per progress report).
+CHUNK_ROWS = 50_000
+#: Above this share of stored publications touched, derived data is rebuilt in one statement.
+FULL_REFRESH_SHARE = 0.25
+#: Derived columns stored (and returned by ``table``) after a table's canonical columns.
+DERIVED_DDL = {
+    HCPS.name: ("name TEXT",),
+    AUTHORSHIPS.name: ("last_author INTEGER NOT NULL DEFAULT 0",),
+}
+DERIVED = {table: tuple(d.split()[0] for d in ddl) for table, ddl in DERIVED_DDL.items()}
+_INT_KINDS = ("int", "year")
+
+
+def write(con: sqlite3.Connection, frames: Batch, progress: Progress) -> None:
+    """Upsert ``frames`` by key and refresh derived data (in the caller's transaction)."""
+    with ThreadPoolExecutor(1) as helper:
+        first = _count(con, "authorships") == 0 and self_contained(frames)
+        pairs = (
+            helper.submit(coauthorship_pairs, frames["authorships"], frames["publications"])
+            if first
+            else None
+        )
+        for table in TABLES:
+            if table.name in frames:
+                _upsert(con, table, frames[table.name], progress)
+        touched = touched_pmids(frames)
+        if pairs is not None:
+            _insert_all_pairs(con, pairs.result())
+        elif len(touched) >= FULL_REFRESH_SHARE * _count(con, "publications") and touched:
+            con.execute(sql("set_last_author"))
+            con.execute("DELETE FROM coauthorships")
+            with _indexes_dropped(con, "coauthorships"):
+                con.execute(sql("insert_all_coauthorships"))
+        elif touched:
+            _refresh_touched(con, touched)
+
+
+def checked(batch: Batch) -> Batch:
+    """The batch's non-empty frames, after checking table names and columns."""
+    unknown = sorted(set(batch) - set(TABLES_BY_NAME))
+    if unknown:
+        raise InputError(f"unknown table(s) in batch: {', '.join(unknown)}")
+    for name, frame in batch.items():
+        missing = [c for c in TABLES_BY_NAME[name].column_names if c not in frame.columns]
+        if missing:
+            raise InputError(f"{name}: missing column(s) {', '.join(missing)}")
+    return {name: frame for name, frame in batch.items() if len(frame)}
+
+
+def json_loads(text: str | None) -> list:
+    """A stored list column (JSON text) as a list."""
+    return json.loads(text) if text else []
+
+
+def _upsert(con: sqlite3.Connection, table: Table, frame: pd.DataFrame, progress: Progress) -> None:
+    statement = _upsert_sql(table)
+    rows = _rows(table, frame)
+    # A bulk load into a (nearly) empty table: sorting once to rebuild an index is much
+    # cheaper than a million random index inserts.
+    bulk = len(rows) > CHUNK_ROWS and len(rows) >= _count(con, table.name)
+    with _indexes_dropped(con, table.name, bulk):
+        for start in range(0, len(rows), CHUNK_ROWS):
+            chunk = rows[start : start + CHUNK_ROWS]
+            con.executemany(statement, chunk)
+            progress(len(chunk))
+
+
+def _insert_all_pairs(con: sqlite3.Connection, pairs: pd.DataFrame) -> None:
+    """A first load of authorships: the store held none, so the batch's pairs are all the
+    pairs, and ``last_author`` as computed within the batch (:func:`_last_in_batch`) is
+    already right."""
+    con.execute("DELETE FROM coauthorships")
+    with _indexes_dropped(con, "coauthorships"):
+        con.executemany(
+            f"INSERT INTO coauthorships ({', '.join(COAUTHORSHIP_COLUMNS)}) VALUES (?, ?, ?, ?, ?)",
+            zip(*(pairs[c].tolist() for c in COAUTHORSHIP_COLUMNS)),
+        )
+
+
+def _refresh_touched(con: sqlite3.Connection, touched: list[str]) -> None:
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS touched (pmid TEXT PRIMARY KEY)")
+    con.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS touched_pairs "
+        "(hcp_a TEXT, hcp_b TEXT, PRIMARY KEY (hcp_a, hcp_b)) WITHOUT ROWID"
+    )
+    con.execute("DELETE FROM temp.touched")
+    con.execute("DELETE FROM temp.touched_pairs")
+    con.executemany("INSERT INTO temp.touched VALUES (?)", ((p,) for p in touched))
+    for name in (
+        "set_touched_last_author",
+        "insert_touched_pairs",
+        "delete_touched_pairs",
+        "insert_touched_coauthorships",
+    ):
+        con.execute(sql(name))
+
+
+def _count(con: sqlite3.Connection, table: str) -> int:
+    return int(con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+@contextmanager
+def _indexes_dropped(con: sqlite3.Connection, table: str, drop: bool = True) -> Iterator[None]:
+    """Drop ``table``'s secondary indexes for the block, then rebuild them.
+
+    Runs inside the load's transaction: if the block fails, the rollback restores them.
+    """
+    if not drop:
+        yield
+        return
+    indexes = con.execute(
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'index' "
+        "AND tbl_name = ? AND sql IS NOT NULL",
+        (table,),
+    ).fetchall()
+    for name, _sql in indexes:
+        con.execute(f"DROP INDEX {name}")
+    yield
+    for _name, text in indexes:
+        con.execute(text)
+
+
+def _upsert_sql(table: Table) -> str:
+    """``INSERT ... ON CONFLICT(key) DO UPDATE`` setting every non-key column."""
+    columns = table.column_names + DERIVED.get(table.name, ()) + HIDDEN.get(table.name, ())
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in table.key)
+    return (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join('?' * len(columns))}) "
+        f"ON CONFLICT ({', '.join(table.key)}) DO UPDATE SET {updates}"
+    )
+
+
+def _rows(table: Table, frame: pd.DataFrame) -> list[tuple]:
+    """Parameter tuples for :func:`_upsert_sql`: canonical columns, then derived ones, then
+    hidden ones (``hcps``: from :func:`~kolgraph.territories.aligned_hcps`)."""
+    hidden = frame
+    frame = frame[list(table.column_names)].astype(object)
+    frame = frame.where(frame.notna(), None)
+    columns = [_to_sql(frame[c.name], c.kind) for c in table.columns]
+    if table is HCPS:
+        columns.append(list(map(hcp_name, frame["first_name"], frame["last_name"])))
+        columns += hidden_values(hidden)
+    elif table is AUTHORSHIPS:
+        columns.append(_last_in_batch(frame))
+    return list(zip(*columns))
+
+
+def _to_sql(values: pd.Series, kind: str) -> list:
+    if kind in _INT_KINDS:  # also turns numpy integers, which sqlite3 cannot bind, into int
+        return [None if v is None else int(v) for v in values]
+    if kind == "list":  # JSON arrays of strings without json.dumps' per-call overhead
+        return ["[" + ",".join(map(encode_basestring, v)) + "]" if v else "[]" for v in values]
+    return values.tolist()
+
+
+def _last_in_batch(frame: pd.DataFrame) -> list[int]:
+    """``last_author`` within the batch; the refresh corrects it against stored rows, and
+    starting close to right means it rewrites few rows."""
+    position = pd.to_numeric(frame["position"])
+    top = position.groupby(frame["pmid"]).transform("max")
+    return (position == top).astype(int).tolist()

@@ -1,0 +1,284 @@
+"""The embedded store's read primitives (:class:`~kolgraph.store.base.GraphReads`).
+
+Most are a few indexed look-ups (``sql/*.sql``).  What a question would otherwise scan a
+whole table for is built once per ``store_version`` and shared by every connection to the
+file (:meth:`~kolgraph.store.sqlite.store.EmbeddedStore.cached`): the gaps snapshot
+(:mod:`.gap_snapshot`), the search index, the path graph (co-authors and current
+affiliations) and each HCP's MeSH topics.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from kolgraph.answers import browse
+from kolgraph.answers.gaps import GapQuery, engaged_since
+from kolgraph.answers.network import HCP, INSTITUTION, HopFacts, Neighbourhood, Node, hop_requests
+from kolgraph.store.base import Edges, Window
+from kolgraph.store.common import Affiliation
+from kolgraph.store.sqlite import gap_snapshot
+from kolgraph.store.sqlite.catalog import json_list
+
+if TYPE_CHECKING:
+    from kolgraph.store.sqlite.store import EmbeddedStore
+
+Fetch = Callable[[str], list[tuple]]
+_JSON_COLUMNS = ("mesh_terms", "conditions")
+#: The statement that reads each part of a profile.
+_PROFILE_PARTS = {
+    "affiliations": "read_hcp_affiliations",
+    "publications": "read_hcp_publications",
+    "trials": "read_hcp_trials",
+    "touchpoints": "read_hcp_touchpoints",
+}
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """What search reads: HCP rows, and lower-cased institution names and MeSH terms, each
+    with the ids of the HCPs it belongs to."""
+
+    hcps: dict[str, dict]
+    institutions: dict[str, set[str]]  # lower-cased name -> hcp ids (any affiliation)
+    topics: dict[str, set[str]]  # lower-cased MeSH term -> hcp ids
+
+
+@dataclass(frozen=True)
+class PathGraph:
+    """The adjacency paths and suggestions walk (current affiliations only)."""
+
+    names: dict[str, str]
+    coauthors: dict[str, list[str]]
+    institutions: dict[str, list[str]]  # hcp_id -> current institution ids
+    members: dict[str, list[str]]  # institution_id -> current member hcp ids
+
+
+class SqliteReads:
+    """:class:`~kolgraph.store.base.GraphReads` over an open :class:`EmbeddedStore`."""
+
+    def __init__(self, store: EmbeddedStore):
+        self._store = store
+
+    def hcp_territories(self, hcp_ids: list[str]) -> dict[str, str | None]:
+        return dict(self._rows("read_hcp_territories", hcp_ids=json_list(hcp_ids)))
+
+    def current_affiliations(self, hcp_ids: list[str]) -> list[Affiliation]:
+        return self._rows("read_current_affiliations", hcp_ids=json_list(hcp_ids))
+
+    def search_rows(self, text: str, territory: str | None, limit: int) -> list[dict]:
+        index = self._store.cached("search", _read_index)
+        by_institution = _ids_containing(index.institutions, text)
+        by_topic = _ids_containing(index.topics, text)
+        rows = []
+        for hcp in index.hcps.values():
+            if territory is not None and hcp["territory"] != territory:
+                continue
+            matched = browse.matched_kinds(text, hcp["name"], hcp["specialty"], (), ())
+            matched += [
+                kind
+                for kind, ids in (("institution", by_institution), ("topic", by_topic))
+                if hcp["hcp_id"] in ids
+            ]
+            if matched or not text:
+                rows.append({**hcp, "matched": matched})
+        return rows
+
+    def top_rows(self, limit: int, territory: str | None) -> list[dict]:
+        return self._records("list_top_hcps", territory=territory, limit=limit)
+
+    def rising_rows(self, limit: int, territory: str | None) -> list[dict]:
+        return self._records("list_rising_hcps", territory=territory, limit=limit)
+
+    def profile_parts(self, hcp_id: str) -> dict | None:
+        hcp = self._records("read_hcp", hcp_id=hcp_id)
+        if not hcp:
+            return None
+        score = self._records("read_hcp_score", hcp_id=hcp_id)
+        parts = {part: self._records(name, hcp_id=hcp_id) for part, name in _PROFILE_PARTS.items()}
+        return {"hcp": hcp[0], "score": score[0] if score else None, **parts}
+
+    def institution_members(self, institution_id: str) -> list[str] | None:
+        if not self._rows("read_institution", institution_id=institution_id):
+            return None
+        return [h for (h,) in self._rows("read_institution_members", institution_id=institution_id)]
+
+    def territory_members(self, territory: str) -> list[str]:
+        return [h for (h,) in self._rows("read_territory_members", territory=territory)]
+
+    def coauthor_edges(self, hcp_ids: list[str], min_papers: int) -> Edges:
+        return self._rows(
+            "read_coauthor_neighbours", hcp_ids=json_list(hcp_ids), min_papers=min_papers
+        )
+
+    def coauthor_edges_among(self, hcp_ids: list[str], min_papers: int) -> Edges:
+        return self._rows("read_coauthor_edges", hcp_ids=json_list(hcp_ids), min_papers=min_papers)
+
+    def network_nodes(self, hcp_ids: list[str], as_of: str) -> list[dict]:
+        return self._records("read_network_nodes", hcp_ids=json_list(hcp_ids), as_of=as_of)
+
+    def recent_insight_rows(self, territory: str | None, limit: int) -> list[dict]:
+        return self._records("read_recent_insights", territory=territory, limit=limit)
+
+    def gap_candidates(self, query: GapQuery) -> tuple[list[dict], list[dict]]:
+        frames = self._store.cached("gaps", gap_snapshot.read_frames)
+        return gap_snapshot.candidates(frames, query), frames.msls
+
+    def coverage_counts(
+        self, as_of: date, stale_days: int, territory: str | None
+    ) -> tuple[dict[str, tuple[int, int]], list[dict], dict[str, int]]:
+        frames = self._store.cached("gaps", gap_snapshot.read_frames)
+        since = engaged_since(as_of, stale_days)
+        counts, engaged = gap_snapshot.coverage_counts(frames, since, as_of.isoformat())
+        return counts, frames.msls, dict(engaged)
+
+    def coauthor_rows(self, hcp_id: str) -> list[dict]:
+        return self._records("read_hcp_coauthors", hcp_id=hcp_id)
+
+    def neighbourhood(self, hcp_id: str) -> Neighbourhood | None:
+        graph = self._graph()
+        if hcp_id not in graph.names:
+            return None
+        own = graph.institutions.get(hcp_id, [])
+        names = dict(self._rows("read_institution_names", institution_ids=json_list(own)))
+        coauthors = {
+            c: (graph.names.get(c), graph.coauthors.get(c, []))
+            for c in graph.coauthors.get(hcp_id, [])
+        }
+        institutions = {i: (names.get(i), graph.members.get(i, [])) for i in own}
+        return Neighbourhood(hcp_id, coauthors, institutions)
+
+    def hcp_details(self, hcp_ids: list[str]) -> dict[str, tuple[str, frozenset]]:
+        names = self._graph().names
+        topics = self._store.cached("topics", _read_topics)
+        return {i: (names.get(i, i), frozenset(topics.get(i, ()))) for i in hcp_ids}
+
+    def expand(
+        self, nodes: list[Node], window: Window | None
+    ) -> tuple[dict[Node, list[Node]], dict[str, str]]:
+        graph = self._graph()
+        found = {}
+        for node in nodes:
+            if node.kind == HCP:
+                found[node] = [Node(c, HCP) for c in graph.coauthors.get(node.id, ())] + [
+                    Node(i, INSTITUTION) for i in graph.institutions.get(node.id, ())
+                ]
+            else:
+                found[node] = [Node(h, HCP) for h in graph.members.get(node.id, ())]
+        if window is None:
+            return found, {}
+        hcps = sorted({n.id for near in found.values() for n in near if n.kind == HCP})
+        return found, self.engaged(hcps, window) if hcps else {}
+
+    def engaged(self, hcp_ids: list[str], window: Window) -> dict[str, str]:
+        return dict(self._rows("read_engaged_hcps", hcp_ids=json_list(hcp_ids), **window))
+
+    def hop_facts(self, path: list[Node]) -> HopFacts:
+        hcps, institutions, pairs = hop_requests(path)
+        rows = self._rows("read_coauthor_pairs", pairs=json.dumps(pairs))
+        names = self._graph().names
+        return HopFacts(
+            names={h: names.get(h) for h in hcps},
+            institutions=dict(
+                self._rows("read_institution_names", institution_ids=json_list(institutions))
+            ),
+            pairs={(a, b): (p, f, last) for a, b, p, f, last in rows},
+        )
+
+    def hcp_neighbours(self, hcp_ids: list[str]) -> dict[str, list[str]]:
+        graph = self._graph()
+        return {h: sorted(_neighbours(graph, h)) for h in hcp_ids}
+
+    def engaged_neighbour(self, hcp_ids: list[str], since: str, as_of: str) -> dict[str, str]:
+        engaged = {h for (h,) in self._rows("list_engaged_hcps", since=since, as_of=as_of)}
+        graph = self._graph()
+        found = {}
+        for hcp_id in hcp_ids:
+            near = _neighbours(graph, hcp_id) & engaged
+            if near:
+                found[hcp_id] = min(near)
+        return found
+
+    # --- running statements ------------------------------------------------------------------
+
+    def _rows(self, name: str, **params: object) -> list:
+        return self._store.select(name, _doing(name), params)
+
+    def _records(self, name: str, **params: object) -> list[dict]:
+        rows = self._store.records(name, _doing(name), params)
+        for row in rows:
+            for column in _JSON_COLUMNS:
+                if isinstance(row.get(column), str):
+                    row[column] = json.loads(row[column])
+        return rows
+
+    def _graph(self) -> PathGraph:
+        return self._store.cached("graph", _read_graph)
+
+
+def _doing(name: str) -> str:
+    """What an error message says the store was doing: ``read_hcp_score`` -> "read hcp score"."""
+    return name.replace("_", " ")
+
+
+def _read_index(fetch: Fetch) -> SearchIndex:
+    columns = ("hcp_id", "name", "specialty", "territory", "tier", "influence", "rank")
+    hcps = {r[0]: dict(zip(columns, r)) for r in fetch("list_search_hcps")}
+    institutions: dict[str, set[str]] = defaultdict(set)
+    for hcp_id, name in fetch("list_institution_names"):
+        institutions[(name or "").lower()].add(hcp_id)
+    topics: dict[str, set[str]] = defaultdict(set)
+    for term, hcp_id in fetch("list_hcp_topics"):
+        topics[str(term).lower()].add(hcp_id)
+    return SearchIndex(hcps, dict(institutions), dict(topics))
+
+
+def _ids_containing(names: dict[str, set[str]], text: str) -> set[str]:
+    """The ids under every name that contains ``text`` (none for blank text)."""
+    found: set[str] = set()
+    for name, ids in names.items():
+        if text and text in name:
+            found |= ids
+    return found
+
+
+def _neighbours(graph: PathGraph, hcp_id: str) -> set[str]:
+    """Co-authors and current co-members of an HCP."""
+    near = set(graph.coauthors.get(hcp_id, ()))
+    for institution_id in graph.institutions.get(hcp_id, ()):
+        near.update(graph.members.get(institution_id, ()))
+    near.discard(hcp_id)
+    return near
+
+
+def _read_graph(fetch: Fetch) -> PathGraph:
+    names = dict(fetch("list_hcp_names"))
+    coauthors: dict[str, list[str]] = defaultdict(list)
+    for a, b in fetch("list_coauthorship_ends"):
+        coauthors[a].append(b)
+        coauthors[b].append(a)
+    institutions: dict[str, list[str]] = defaultdict(list)
+    members: dict[str, list[str]] = defaultdict(list)
+    for hcp_id, institution_id in fetch("list_current_memberships"):
+        institutions[hcp_id].append(institution_id)
+        members[institution_id].append(hcp_id)
+    return PathGraph(names, dict(coauthors), dict(institutions), dict(members))
+
+
+def _read_topics(fetch: Fetch) -> dict[str, tuple[str, ...]]:
+    """Every HCP's MeSH terms over all their publications: reading them per question would
+    cost a random publication look-up per paper, too slow for prolific HCPs."""
+    vocabulary: dict[str, str] = {}  # one string object per term, shared by every HCP
+    terms = {
+        pmid: [vocabulary.setdefault(t, t) for t in json.loads(mesh)]
+        for pmid, mesh in fetch("list_publication_topics")
+    }
+    topics: dict[str, set[str]] = defaultdict(set)
+    for hcp_id, pmid in fetch("list_authorship_pairs"):
+        if pmid in terms:
+            topics[hcp_id].update(terms[pmid])
+    return {hcp_id: tuple(sorted(found)) for hcp_id, found in topics.items()}

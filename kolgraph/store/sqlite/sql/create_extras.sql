@@ -1,0 +1,27 @@
+-- indexes and tables beyond the canonical ones (one statement per ';')
+CREATE INDEX IF NOT EXISTS authorships_by_hcp ON authorships (hcp_id, pmid);
+CREATE INDEX IF NOT EXISTS affiliations_by_institution ON affiliations (institution_id);
+CREATE INDEX IF NOT EXISTS trial_roles_by_hcp ON trial_roles (hcp_id);
+CREATE INDEX IF NOT EXISTS touchpoints_by_hcp ON touchpoints (hcp_id);
+CREATE INDEX IF NOT EXISTS touchpoints_by_msl ON touchpoints (msl_id);
+CREATE TABLE IF NOT EXISTS coauthorships (
+    hcp_a TEXT NOT NULL, hcp_b TEXT NOT NULL, papers INTEGER NOT NULL,
+    first_year INTEGER, last_year INTEGER,
+    PRIMARY KEY (hcp_a, hcp_b), CHECK (hcp_a < hcp_b)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS coauthorships_by_b ON coauthorships (hcp_b);
+CREATE TABLE IF NOT EXISTS hcp_scores (
+    hcp_id TEXT PRIMARY KEY, influence REAL, tier INTEGER, rank INTEGER,
+    components_json TEXT NOT NULL DEFAULT '{}', rising INTEGER NOT NULL DEFAULT 0, rising_score REAL
+);
+CREATE TABLE IF NOT EXISTS store_version (
+    id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO store_version (id, version) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS territory_rules (
+    line INTEGER PRIMARY KEY, territory TEXT NOT NULL, country TEXT, state TEXT, postal_code TEXT
+);
+CREATE TABLE IF NOT EXISTS territory_alignment (
+    id INTEGER PRIMARY KEY CHECK (id = 1), source TEXT, override INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS hcps_by_npi ON hcps (npi)

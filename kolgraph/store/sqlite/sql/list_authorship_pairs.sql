@@ -1,0 +1,2 @@
+-- every authorship's HCP and publication
+SELECT hcp_id, pmid FROM authorships

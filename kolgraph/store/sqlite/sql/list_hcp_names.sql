@@ -1,0 +1,2 @@
+-- every HCP's name
+SELECT hcp_id, name FROM hcps

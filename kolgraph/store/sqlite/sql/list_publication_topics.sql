@@ -1,0 +1,2 @@
+-- every publication's MeSH terms
+SELECT pmid, mesh_terms FROM publications WHERE mesh_terms <> '[]'

@@ -1,0 +1,3 @@
+-- names of the given institutions
+SELECT institution_id, name FROM institutions
+WHERE institution_id IN (SELECT value FROM json_each(:institution_ids))

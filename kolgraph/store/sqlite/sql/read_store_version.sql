@@ -1,0 +1,2 @@
+-- the counter every write transaction bumps
+SELECT version FROM store_version

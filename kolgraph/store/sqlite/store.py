@@ -1,0 +1,362 @@
+"""The embedded store: the graph in one SQLite file, no server.
+
+State lives in ``home/kolgraph.sqlite3``: one table per canonical table (columns as in
+:mod:`kolgraph.schema`, from which the DDL is generated), the derived ``coauthorships``
+table, ``authorships.last_author`` and ``hcps.name``, and ``hcp_scores``.  Every other
+statement is a ``.sql`` file in ``sql/``, found by its name.
+
+Crash safety: the file is in WAL mode and every write is one ``BEGIN IMMEDIATE ... COMMIT``
+transaction, so a load killed halfway leaves the previous state.  ``synchronous=FULL``: a
+load is one transaction, so FULL costs one WAL fsync per load and, unlike NORMAL, keeps a
+committed load after a power loss, not only after a process crash.
+
+The layout has a version (``PRAGMA user_version``); opening an older file migrates it
+(:data:`MIGRATIONS`), a newer one is refused.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+import pandas as pd
+
+from kolgraph.config import Settings
+from kolgraph.errors import StoreUnavailable
+from kolgraph.schema import (
+    AUTHORSHIPS,
+    COAUTHORSHIP_COLUMNS,
+    NODE_LABELS,
+    REL_TYPES,
+    TABLES,
+    TABLES_BY_NAME,
+    Batch,
+)
+from kolgraph.store.base import GraphStore, Progress, no_progress
+from kolgraph.store.common import entity_table, object_frame, score_frame, score_rows
+from kolgraph.store.sqlite import load
+from kolgraph.store.sqlite.catalog import json_list, sql
+from kolgraph.store.sqlite.reads import SqliteReads
+from kolgraph.store.sqlite.territories import (
+    HIDDEN_DDL,
+    MIGRATIONS_V4,
+    SqliteTerritories,
+    read_alignment,
+)
+from kolgraph.territories import aligned_hcps
+
+DB_FILENAME = "kolgraph.sqlite3"
+#: The layout this module writes (``PRAGMA user_version``).
+SCHEMA_VERSION = 4
+#: Statements that bring a file of layout ``version - 1`` to ``version``; they run after
+#: the (idempotent) DDL, which creates whatever an older layout lacks.
+MIGRATIONS = {3: ("migrate_v3_components_json",), 4: MIGRATIONS_V4}
+#: Seconds to wait for another process's write lock before giving up.
+DEFAULT_TIMEOUT = 10.0
+
+# Error names that mean "the file cannot be used now", as opposed to a bug in a statement.
+_UNAVAILABLE = (
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_CANTOPEN",
+    "SQLITE_NOTADB",
+    "SQLITE_CORRUPT",
+    "SQLITE_IOERR",
+    "SQLITE_READONLY",
+    "SQLITE_FULL",
+    "SQLITE_PERM",
+    "SQLITE_AUTH",
+    "SQLITE_PROTOCOL",
+)
+_SQL_TYPES = {"int": "INTEGER", "year": "INTEGER"}
+
+#: What :meth:`EmbeddedStore.cached` keeps, by (kind, database file): (store_version, value).
+_caches: dict[tuple[str, Path], tuple[int, object]] = {}
+_cache_lock = threading.Lock()
+T = TypeVar("T")
+
+
+class EmbeddedStore(SqliteTerritories, GraphStore):
+    """The graph in a SQLite file under ``home`` (created when missing)."""
+
+    backend = "embedded"
+
+    def __init__(self, home: Path, *, timeout: float = DEFAULT_TIMEOUT):
+        self.path = Path(home) / DB_FILENAME
+        self._con: sqlite3.Connection | None = self._connect(Path(home), timeout)
+        self._identity = self._file_identity()
+        self._reads = SqliteReads(self)
+
+    @classmethod
+    def open(cls, settings: Settings) -> EmbeddedStore:
+        return cls(settings.home)
+
+    @property
+    def reads(self) -> SqliteReads:
+        return self._reads
+
+    # --- opening ---------------------------------------------------------------------------
+
+    def _connect(self, home: Path, timeout: float) -> sqlite3.Connection:
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreUnavailable(f"cannot create the store folder {home}: {error}") from None
+        with self.errors("open"):
+            # isolation_level=None: transactions are begun and ended explicitly below.
+            con = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        try:
+            with self.errors("open"):
+                self._configure(con)
+        except BaseException:
+            con.close()
+            raise
+        return con
+
+    def _configure(self, con: sqlite3.Connection) -> None:
+        con.execute("PRAGMA synchronous = FULL")
+        con.execute("PRAGMA foreign_keys = OFF")  # references are checked by validation
+        con.execute("PRAGMA cache_size = -262144")  # 256 MiB: a big load stays in memory
+        con.execute("PRAGMA temp_store = MEMORY")
+        # After a big load is checkpointed, shrink the WAL instead of keeping it at its peak.
+        con.execute("PRAGMA journal_size_limit = 67108864")
+        version = _layout(con)
+        if version > SCHEMA_VERSION:
+            raise StoreUnavailable(
+                f"{self.path} was written by a newer kolgraph (layout {version}, this one "
+                f"reads {SCHEMA_VERSION}); upgrade kolgraph"
+            )
+        if version < SCHEMA_VERSION:
+            self._migrate(con)
+
+    def _migrate(self, con: sqlite3.Connection) -> None:
+        """Create a new file's layout, or bring an older one up to :data:`SCHEMA_VERSION`."""
+        # WAL is persistent in the file, so it is set once, here.
+        if con.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
+            raise StoreUnavailable(f"{self.path}: cannot switch the database to WAL mode")
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated it while this one waited for the lock.
+            version = _layout(con)
+            if version < SCHEMA_VERSION:
+                for statement in _schema_statements():
+                    con.execute(statement)
+                for step in range(version + 1, SCHEMA_VERSION + 1) if version else ():
+                    for name in MIGRATIONS.get(step, ()):
+                        con.execute(sql(name))
+                con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            con.execute("COMMIT")
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
+
+    def _file_identity(self) -> tuple[int, int] | None:
+        """(device, inode) of the file at :attr:`path`; None when there is none."""
+        try:
+            found = self.path.stat()
+        except OSError:
+            return None
+        return found.st_dev, found.st_ino
+
+    def is_current(self) -> bool:
+        """Whether the file at :attr:`path` is still the one this store opened."""
+        return self._identity is not None and self._file_identity() == self._identity
+
+    # --- running statements ----------------------------------------------------------------
+
+    @property
+    def con(self) -> sqlite3.Connection:
+        """The open connection (StoreUnavailable once closed)."""
+        if self._con is None:
+            raise StoreUnavailable(f"the embedded store {self.path} is closed")
+        return self._con
+
+    @contextmanager
+    def errors(self, doing: str) -> Iterator[None]:
+        """Turn "the file cannot be used" SQLite errors into :class:`StoreUnavailable`."""
+        try:
+            yield
+        except sqlite3.DatabaseError as error:
+            name = getattr(error, "sqlite_errorname", None) or ""
+            if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+                raise StoreUnavailable(
+                    f"cannot {doing}: the embedded store {self.path} is locked by another "
+                    "process (a load in progress?); try again when it has finished"
+                ) from None
+            if name.startswith(_UNAVAILABLE):
+                raise StoreUnavailable(
+                    f"cannot {doing}: the embedded store {self.path} cannot be used: {error}"
+                ) from None
+            raise  # a bug in a statement, not a problem with the file
+
+    @contextmanager
+    def transaction(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed whole, or rolled back on any exception.
+
+        Each one bumps ``store_version``, so caches of the data (any connection's) can tell.
+        """
+        with self.errors(doing):
+            con = self.con
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+                con.execute("UPDATE store_version SET version = version + 1")
+                con.execute("COMMIT")
+            except BaseException:
+                if con.in_transaction:  # a failed COMMIT may already have rolled back
+                    con.execute("ROLLBACK")
+                raise
+
+    def select(self, name: str, doing: str, params: Sequence | dict = ()) -> list[tuple]:
+        """The rows of statement ``name`` (a ``sql/`` file) as tuples."""
+        return self.select_text(sql(name), doing, params)
+
+    def select_text(self, text: str, doing: str, params: Sequence | dict = ()) -> list[tuple]:
+        """The rows of a generated statement (DDL-like text built from the schema)."""
+        with self.errors(doing):
+            return self.con.execute(text, params).fetchall()
+
+    def records(self, name: str, doing: str, params: dict) -> list[dict]:
+        """The rows of statement ``name`` as dicts keyed by column name."""
+        with self.errors(doing):
+            cursor = self.con.execute(sql(name), params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def cached(self, kind: str, read: Callable[[Callable[[str], list[tuple]]], T]) -> T:
+        """What ``read(fetch)`` builds from this file, ``fetch(name)`` giving a statement's
+        rows; kept while ``store_version`` is unchanged and shared by every connection to
+        the file.  After a write it is built again in one read transaction, so the version
+        it is kept under matches the rows it was built from."""
+        key = (kind, self.path.resolve())
+        version = self.select("read_store_version", "read the store version")[0][0]
+        with _cache_lock:
+            held = _caches.get(key)
+        if held is not None and held[0] == version:
+            return held[1]  # type: ignore[return-value]
+        with self.errors(f"read the {kind} data"):
+            con = self.con
+            con.execute("BEGIN")
+            try:
+                version = con.execute(sql("read_store_version")).fetchone()[0]
+                value = read(lambda name: con.execute(sql(name)).fetchall())
+            finally:
+                con.execute("COMMIT")
+        with _cache_lock:
+            _caches[key] = (version, value)
+        return value
+
+    # --- the write side ----------------------------------------------------------------------
+
+    def load(self, batch: Batch, progress: Progress = no_progress) -> None:
+        """Upsert ``batch`` by key and refresh derived data, all in one transaction."""
+        frames = load.checked(batch)
+        with self.transaction("load") as con:
+            if "hcps" in frames:  # territories as the stored alignment gives them
+                frames["hcps"] = aligned_hcps(frames["hcps"], read_alignment(con))
+            load.write(con, frames, progress)
+
+    def write_scores(self, frame: pd.DataFrame) -> None:
+        """Replace every HCP score with ``frame``, in one transaction."""
+        rows = score_rows(frame)
+        for row in rows:
+            row["rising"] = int(row["rising"])
+        with self.transaction("write scores") as con:
+            con.execute("DELETE FROM hcp_scores")
+            con.executemany(sql("insert_score"), rows)
+
+    def scores(self) -> pd.DataFrame:
+        """Every stored HCP score, sorted by ``hcp_id`` (``components`` as dicts)."""
+        return score_frame(self.records("list_scores", "read scores", {}))
+
+    def existing_keys(self, table: str, keys: Iterable[str]) -> set[str]:
+        """The subset of ``keys`` already stored in entity table ``table``."""
+        spec = entity_table(table)
+        key = spec.key[0]
+        text = f"SELECT {key} FROM {table} WHERE {key} IN (SELECT value FROM json_each(?))"
+        found = self.select_text(text, f"read {table}", (json_list(keys),))
+        return {k for (k,) in found}
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        """Counts per node label and relationship type, zeros included."""
+        names = [t.name for t in TABLES] + ["coauthorships"]
+        text = " UNION ALL ".join(f"SELECT '{n}', COUNT(*) FROM {n}" for n in names)
+        count = dict(self.select_text(text, "count"))
+        nodes = {t.label: count[t.name] for t in TABLES if t.label}
+        rels = {t.rel_type: count[t.name] for t in TABLES if t.rel_type}
+        rels |= {
+            "COAUTHORED_WITH": count["coauthorships"],
+            "LOGGED": count["touchpoints"],
+            "WITH": count["touchpoints"],
+        }
+        return {
+            "nodes": {label: nodes[label] for label in NODE_LABELS},
+            "relationships": {rel: rels[rel] for rel in REL_TYPES},
+        }
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A whole stored table, sorted by key, canonical kinds; derived columns appended
+        (``hcps.name``, ``authorships.last_author`` as bool)."""
+        columns: tuple[str, ...]
+        key: Sequence[str]
+        lists: tuple[str, ...]
+        if name == "coauthorships":
+            columns, key, lists = COAUTHORSHIP_COLUMNS, ("hcp_a", "hcp_b"), ()
+        elif name in TABLES_BY_NAME:
+            spec = TABLES_BY_NAME[name]
+            columns = spec.column_names + load.DERIVED.get(name, ())
+            key, lists = spec.key, tuple(c.name for c in spec.columns if c.kind == "list")
+        else:
+            raise ValueError(f"unknown table {name!r}")
+        text = f"SELECT {', '.join(columns)} FROM {name} ORDER BY {', '.join(key)}"
+        rows = self.select_text(text, f"read {name}")
+        values = list(zip(*rows)) if rows else [()] * len(columns)
+        frame = object_frame(dict(zip(columns, map(list, values))))
+        for column in lists:
+            frame[column] = frame[column].map(load.json_loads)
+        if name == AUTHORSHIPS.name:
+            frame["last_author"] = frame["last_author"].map(bool).astype(object)
+        return frame
+
+    def data_version(self) -> str:
+        """``inode:store_version``: every write transaction bumps ``store_version``, and a
+        database file replaced by another (whose counter starts again) has another inode."""
+        version = self.select("read_store_version", "read the store version")[0][0]
+        try:
+            inode = self.path.stat().st_ino
+        except OSError as error:
+            raise StoreUnavailable(f"cannot read {self.path}: {error}") from None
+        return f"{inode}:{version}"
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+
+def _layout(con: sqlite3.Connection) -> int:
+    return int(con.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _schema_statements() -> list[str]:
+    """DDL for every canonical table (from :mod:`kolgraph.schema`), then the extras."""
+    statements = []
+    for table in TABLES:
+        columns = [f"{c.name} {_SQL_TYPES.get(c.kind, 'TEXT')}" for c in table.columns]
+        columns += load.DERIVED_DDL.get(table.name, ()) + HIDDEN_DDL.get(table.name, ())
+        # Link tables are looked up by their composite key: cluster them on it.
+        suffix = " WITHOUT ROWID" if len(table.key) > 1 else ""
+        statements.append(
+            f"CREATE TABLE IF NOT EXISTS {table.name} ({', '.join(columns)}, "
+            f"PRIMARY KEY ({', '.join(table.key)})){suffix}"
+        )
+    extras = "\n".join(
+        line for line in sql("create_extras").splitlines() if not line.startswith("--")
+    )
+    return statements + [s.strip() for s in extras.split(";") if s.strip()]

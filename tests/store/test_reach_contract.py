@@ -1,0 +1,161 @@
+"""Reach: how far each gap is from an HCP engaged in the window, the same on every store.
+
+The data (as of 2024-06-30, stale after 180 days: engaged means a touch from 2024-01-02)::
+
+    R1 -co- R2 -co- R3 =J1= R4*        (co: co-authors; =J1=: current co-members of J1)
+    R5 -co- R6*,  R5 -co- R9*          (two engaged co-authors: the smaller id is the via)
+    R7 =J2=  (R8 was at J2 until 2020; R8's only touch is after the as-of date)
+    R3 has only a stale touch; * engaged
+
+    hcp  reach_hops  reach_via
+    R1   -           -          (R4 is three hops away: out of reach)
+    R2   2           R4
+    R3   1           R4
+    R4   0           R4
+    R5   1           R6
+    R6   0           R6
+    R7   -           -
+    R8   -           -
+    R9   0           R9
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from sample import frame
+
+from kolgraph.answers.gaps import GapQuery
+
+AS_OF = date(2024, 6, 30)
+EXPECTED = {
+    "R1": (None, None),
+    "R2": (2, "R4"),
+    "R3": (1, "R4"),
+    "R4": (0, "R4"),
+    "R5": (1, "R6"),
+    "R6": (0, "R6"),
+    "R7": (None, None),
+    "R8": (None, None),
+    "R9": (0, "R9"),
+}
+
+
+def _hcp(n: int) -> tuple:
+    hcp = frame("hcps", [])
+    values = {"hcp_id": f"R{n}", "first_name": f"First{n}", "last_name": f"Last{n}"}
+    values["territory"] = "NE"
+    return tuple(values.get(c) for c in hcp.columns)
+
+
+def reach_batch() -> dict[str, pd.DataFrame]:
+    papers = {"P1": ["R1", "R2"], "P2": ["R2", "R3"], "P3": ["R5", "R6"], "P4": ["R9", "R5"]}
+    touches = [("R4", "2024-03-01"), ("R3", "2023-05-01"), ("R6", "2024-06-01")]
+    touches += [("R9", "2024-01-02"), ("R8", "2024-07-01")]
+    return {
+        "hcps": frame("hcps", [_hcp(n) for n in range(1, 10)]),
+        "institutions": frame(
+            "institutions",
+            [
+                ("J1", "Lakeside Hospital", None, None, None, None),
+                ("J2", "Hill Clinic", None, None, None, None),
+            ],
+        ),
+        "affiliations": frame(
+            "affiliations",
+            [
+                ("R3", "J1", None, 2010, None),
+                ("R4", "J1", None, 2015, None),
+                ("R7", "J2", None, 2012, None),
+                ("R8", "J2", None, 2012, 2020),
+            ],
+        ),
+        "publications": frame(
+            "publications", [(p, f"Paper {p}", None, 2022, [], None) for p in papers]
+        ),
+        "authorships": frame(
+            "authorships",
+            [(p, h, i) for p, authors in papers.items() for i, h in enumerate(authors, 1)],
+        ),
+        "msls": frame("msls", [("M1", "Mary One", "NE", None, None)]),
+        "touchpoints": frame(
+            "touchpoints",
+            [
+                (f"T{i}", "M1", h, d, None, None, None, None, None)
+                for i, (h, d) in enumerate(touches, 1)
+            ],
+        ),
+    }
+
+
+def scores() -> pd.DataFrame:
+    ids = [f"R{n}" for n in range(1, 10)]
+    return pd.DataFrame(
+        {
+            "hcp_id": ids,
+            "influence": [90.0 - n for n in range(9)],
+            "tier": 1,
+            "rank": list(range(1, 10)),
+            "components": [{} for _ in ids],
+            "rising": False,
+            "rising_score": 0.0,
+        }
+    )
+
+
+@pytest.fixture
+def reach_store(store):
+    store.load(reach_batch())
+    store.write_scores(scores())
+    return store
+
+
+def reach_of(rows: list[dict]) -> dict[str, tuple]:
+    return {r["hcp_id"]: (r["reach_hops"], r["reach_via"]) for r in rows}
+
+
+def test_every_row_knows_its_nearest_engaged_hcp(reach_store):
+    rows = reach_store.coverage_gaps(GapQuery(as_of=AS_OF, max_tier=4, include_engaged=True))
+    assert reach_of(rows) == EXPECTED
+
+
+def test_gap_rows_carry_reach_and_engaged_hcps_are_not_gaps(reach_store):
+    rows = reach_store.coverage_gaps(GapQuery(as_of=AS_OF, max_tier=4))
+    assert reach_of(rows) == {h: r for h, r in EXPECTED.items() if r[0] != 0}
+
+
+def test_an_earlier_as_of_date_moves_the_window(reach_store):
+    """On 2023-06-01 only R3's touch (2023-05-01) is in the window: R2 is then 1 hop away
+    and R4, R1 2 hops (R1 -co- R2 -co- R3)."""
+    query = GapQuery(as_of=date(2023, 6, 1), max_tier=4, include_engaged=True)
+    found = reach_of(reach_store.coverage_gaps(query))
+    assert found["R3"] == (0, "R3")
+    assert found["R2"] == (1, "R3") and found["R4"] == (1, "R3")
+    assert found["R1"] == (2, "R3") and found["R5"] == (None, None)
+
+
+def test_coverage_counts_the_not_engaged_by_reach(reach_store):
+    answer = reach_store.coverage(AS_OF, 180, reach=True)
+    reach_counts = {
+        "within_1_hop": 2,
+        "within_2_hops": 1,
+        "out_of_reach": 3,
+    }  # R3 R5 | R2 | R1 R7 R8
+    (territory,) = answer["territories"]
+    assert territory == {
+        "territory": "NE",
+        "tier12_hcps": 9,
+        "engaged": 3,
+        "share": 0.333,
+        "msls": 1,
+        **reach_counts,
+    }
+    (msl,) = answer["msls"]
+    assert msl["engaged_by_msl"] == 3 and {k: msl[k] for k in reach_counts} == reach_counts
+
+
+def test_coverage_without_reach_reads_no_reach(reach_store):
+    answer = reach_store.coverage(AS_OF, 180)
+    assert "within_1_hop" not in answer["territories"][0]
