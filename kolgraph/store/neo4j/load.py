@@ -268,8 +268,8 @@ def table_rows(table: Table, frame: pd.DataFrame) -> list[dict]:
 def _territory_sources(frame: pd.DataFrame) -> dict[str, list]:
     """``territory_aligned`` (true or null, never false) and ``source_territory`` of HCP rows."""
     blank = [None] * len(frame)
-    aligned = frame["territory_aligned"] if "territory_aligned" in frame else blank
-    sources = frame["source_territory"] if "source_territory" in frame else blank
+    aligned = frame.get("territory_aligned", blank)
+    sources = frame.get("source_territory", blank)
     return {
         "territory_aligned": [True if not missing(a) and a else None for a in aligned],
         "source_territory": [None if missing(v) else v for v in sources],
