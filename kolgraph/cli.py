@@ -755,12 +755,20 @@ def _serve(settings: Settings, host: str, port: int, workers: int | None = None)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Build and load the demo data, then exit.")
+@click.option(
+    "--real",
+    is_flag=True,
+    help="A small real sample (PubMed, NPPES, ClinicalTrials.gov, Open Payments) with a "
+    "sample alignment, MSL roster and CRM export, instead of synthetic data.",
+)
 @pass_app
-def demo(app: AppContext, host: str, port: int, no_serve: bool) -> None:
-    """Generate the S dataset (once), load it into the store, and serve the app."""
-    from kolgraph.demo import prepare_demo
+def demo(app: AppContext, host: str, port: int, no_serve: bool, real: bool) -> None:
+    """Generate the S dataset (once), load it into the store, and serve the app; with
+    --real, load the shipped real sample instead."""
+    from kolgraph.demo import prepare_demo, prepare_real_demo
 
-    prepare_demo(app.store, app.settings.home, echo=click.echo)
+    prepare = prepare_real_demo if real else prepare_demo
+    prepare(app.store, app.settings.home, echo=click.echo)
     app.close()
     if not no_serve:
         _serve(app.settings, host, port)
