@@ -30,6 +30,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -128,7 +129,7 @@ def _mapping_mistakes(data: dict) -> list[str]:
     return mistakes
 
 
-class Lookups:
+class Lookups(Protocol):
     """What a CRM load asks the store: HCPs by NPI, MSLs by e-mail, which keys exist."""
 
     def hcp_ids_by_npi(self, npis: list[str]) -> dict[str, list[str]]: ...
@@ -238,6 +239,13 @@ def _read_export(path: Path, mapping: CrmMapping) -> RawTable:
         raise InputError(f"{path}: cannot read ({error.strerror})") from None
     table, problems = read_csv_table("touchpoints", data, path.name)
     if table is not None:
+        # a blank or repeated header matters only where the mapping reads it
+        used = set(mapping.columns.values())
+        problems = [
+            p
+            for p in problems
+            if p.line != table.header_line or p.column in used or p.column == "file"
+        ]
         missing = [(f, h) for f, h in mapping.columns.items() if h not in table.frame.columns]
         problems += [
             Problem(

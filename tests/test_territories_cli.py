@@ -205,3 +205,18 @@ def test_validate_checks_a_crm_export_and_writes_nothing(home, tmp_path):
     assert "valid; crm: 1 records read" in result.output
     with EmbeddedStore(home) as store:
         assert store.table("touchpoints").empty
+
+
+def test_unmapped_columns_of_an_export_may_be_blank_or_repeated(home, tmp_path):
+    mapping = write(tmp_path, "m.toml", MAPPING)
+    calls = write(
+        tmp_path,
+        "calls.csv",
+        "ID,Datum,NPI,Owner,Thema,Note,Note,\nC1,15.03.2025,1234567893,mona@example.com,x,a,b,c\n",
+    )
+    result = run(home, "load", str(calls), "--format", "crm", "--mapping", str(mapping))
+    assert result.exit_code == 0, result.output
+    calls = write(tmp_path, "calls.csv", "ID,Datum,NPI,Owner,Thema,Thema\nC1,x,y,z,a,b\n")
+    result = run(home, "load", str(calls), "--format", "crm", "--mapping", str(mapping))
+    assert result.exit_code == 1
+    assert "calls.csv:1: Thema: repeated column (also column 5)" in result.output
