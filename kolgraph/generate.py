@@ -1539,6 +1539,7 @@ HCP_ROW_FIELDS = (
     "specialty",
     "city",
     "state",
+    "postal_code",
     "country",
     "territory",
     "npi",
@@ -1575,6 +1576,7 @@ def _hcp_row(
         specialty,
         world.inst_city[inst],
         state,
+        "",  # no ZIP: the synthetic territories are explicit, by state
         "US",
         TERRITORY_NAMES[STATE_TERRITORY[world.inst_state[inst]]],
         npi,
