@@ -36,6 +36,8 @@ TARGET_COLUMNS = (
     ("last_touch", "last touch"),
     ("msl_ids", "assigned MSLs"),
     ("reason", "reason"),
+    ("reach_hops", "hops to an engaged HCP"),
+    ("reach_via", "via engaged HCP"),
 )
 FORMATS = (".csv", ".xlsx")
 MAX_WIDTH = 60  # characters: wider columns wrap nothing and push the rest off screen

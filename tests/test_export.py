@@ -30,6 +30,8 @@ HEADERS = [
     "last touch",
     "assigned MSLs",
     "reason",
+    "hops to an engaged HCP",
+    "via engaged HCP",
 ]
 
 
@@ -46,6 +48,8 @@ def row(n: int, **changes) -> dict:
         "touches_12m": 2,
         "msl_ids": ["M1", "M2"],
         "reason": "stale",
+        "reach_hops": 1,
+        "reach_via": "H9",
         "rank": n,
         "specialty": "Oncology",
         "institution": "General Hospital",
@@ -93,6 +97,8 @@ def test_csv_has_the_target_columns_in_order(tmp_path):
         "2024-01-15",
         "M1; M2",
         "stale",
+        "1",
+        "H9",
     ]
     assert lines[2][3].startswith("Zoë Ünal-") and lines[2][7] == "" and lines[2][9] == ""
     # Text that a spreadsheet would run as a formula is quoted.
@@ -109,7 +115,7 @@ def test_xlsx_is_a_proper_spreadsheet(tmp_path):
     assert [c.value for c in sheet[1]] == HEADERS
     assert all(c.font.bold for c in sheet[1])
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:L4"
+    assert sheet.auto_filter.ref == "A1:N4"
     values = list(sheet.iter_rows(min_row=2, values_only=True))
     assert values[0][:4] == (1, 1, 98.5, "Dr Number 1")
     assert values[0][5] == "1234567893"  # the NPI as text, never a number

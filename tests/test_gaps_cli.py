@@ -296,7 +296,8 @@ def test_export_all_includes_engaged_hcps(home, tmp_path):
     result = run(home, "export", "targets", "--out", str(out), "--as-of", AS_OF, "--all")
     assert result.exit_code == 0, result.output
     sheet = load_workbook(out)["Targets"]
-    reasons = [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    column = [c.value for c in sheet[1]].index("reason")
+    reasons = [row[column] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert reasons == ["engaged", "stale", "no MSL covers territory", "never engaged"]
     about = dict(load_workbook(out)["About"].iter_rows(min_row=2, values_only=True))
     assert about["listed"] == "every selected HCP" and about["rows"] == 4

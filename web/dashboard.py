@@ -1,5 +1,5 @@
-"""The dashboard: tier 1-2 coverage by territory, the top gaps, recent field insights, and
-what is in the graph.
+"""The dashboard: tier 1-2 coverage and reach by territory, the top gaps, recent field
+insights, and what is in the graph.
 
 An msl sees their own territory only; graph counts are totals, which name nobody.
 """
@@ -26,7 +26,7 @@ def index():
     """Coverage, top gaps and counts."""
     store = get_store()
     scope = current_scope()
-    coverage = store.coverage(date.today(), DEFAULT_STALE_DAYS, scope)
+    coverage = coverage_with_reach(store, scope)
     gaps = params.gap_rows(store, GapQuery(territory=scope))[:TOP_GAPS]
     return render_template(
         "dashboard/index.html",
@@ -36,6 +36,17 @@ def index():
         stale_days=DEFAULT_STALE_DAYS,
         scope=scope,
         insights=recent_insights(store, scope),
+    )
+
+
+def coverage_with_reach(store, scope: str | None) -> dict:
+    """Today's coverage of the user's scope with reach (kept while the data is unchanged)."""
+    today = date.today()
+    return cache.cached(
+        store,
+        "coverage_reach",
+        (scope, today),
+        lambda: store.coverage(today, DEFAULT_STALE_DAYS, scope, reach=True),
     )
 
 

@@ -18,6 +18,7 @@ from kolgraph.answers.gaps import GAP_FIELDS, GapQuery
 from kolgraph.errors import InputError
 from kolgraph.store import GraphStore
 from kolgraph.web import cache, params
+from kolgraph.web.security import current_scope
 from kolgraph.web.stores import get_store
 
 bp = Blueprint("gaps", __name__)
@@ -74,9 +75,11 @@ def gaps_table(
     """Page ``number`` of the gaps for ``query`` sorted by ``column``: ``{"page": Page,
     "body": the table's <tbody> as HTML}``.
 
-    Kept in this process per query, sort and page while the data is unchanged: sorting
-    thousands of gaps and rendering a hundred rows of links was most of the page's CPU
-    time.  ``query`` holds the user's territory scope, so the key does too.
+    Kept in this process per query, sort, page and user scope while the data is unchanged:
+    sorting thousands of gaps and rendering a hundred rows of links was most of the page's
+    CPU time.  The scope is in the key although ``query`` holds the user's territory: whom a
+    row is reached through (``reach_via``) is masked by scope, and a manager may ask for the
+    same territory.
     """
 
     def build() -> dict:
@@ -84,11 +87,16 @@ def gaps_table(
         page = paginate(len(rows), number, size)
         shown = rows[(page.number - 1) * page.size : page.number * page.size]
         body = render_template(
-            "gaps/_rows.html", rows=shown, fields=GAP_FIELDS, msl_ids_shown=MSL_IDS_SHOWN
+            "gaps/_rows.html",
+            rows=shown,
+            fields=GAP_FIELDS,
+            msl_ids_shown=MSL_IDS_SHOWN,
+            outside=params.OUTSIDE,
         )
         return {"page": page, "body": Markup(body)}
 
-    return cache.cached_rendering(store, "gaps_table", (query, column, order, number, size), build)
+    key = (query, column, order, number, size, current_scope())
+    return cache.cached_rendering(store, "gaps_table", key, build)
 
 
 def page_size() -> int:

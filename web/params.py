@@ -159,8 +159,16 @@ def scoped_rows(store: GraphStore, rows: list[dict] | None) -> list[dict]:
 
 def gap_rows(store: GraphStore, query: GapQuery) -> list[dict]:
     """The store's coverage gaps for ``query`` (already scoped by its territory), reused while
-    the data is unchanged; callers must not change the rows."""
-    return cache.cached(store, "gaps", query, lambda: store.coverage_gaps(query))
+    the data is unchanged; callers must not change the rows.  An engaged HCP a row is reached
+    through (``reach_via``) is named only when the user may see it."""
+    rows = cache.cached(store, "gaps", query, lambda: store.coverage_gaps(query))
+    if current_scope() is None:
+        return rows
+    allowed = visible(store)(r["reach_via"] for r in rows if r["reach_via"] is not None)
+    return [
+        r if r["reach_via"] is None or r["reach_via"] in allowed else {**r, "reach_via": OUTSIDE}
+        for r in rows
+    ]
 
 
 def hcp_profile(store: GraphStore, hcp_id: str, *, remember: bool = True) -> dict | None:

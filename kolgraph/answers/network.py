@@ -545,14 +545,13 @@ def _intro(
 #: Beyond this many hops an introduction is not warm: farther HCPs are out of reach
 #: (:func:`reach` reads exactly these two layers; this is not a setting).
 MAX_REACH_HOPS = 2
-#: hcp_id -> its neighbours over co-authorship and shared current institution.
-HcpNeighbours = Callable[[list[str]], Mapping[str, Iterable[str]]]
-#: hcp_id -> the smallest id among its neighbours engaged in the window (absent: none).
-EngagedNeighbour = Callable[[list[str]], Mapping[str, str]]
+#: hcp_id -> the smallest id among the HCPs engaged in the window that are one hop (or, for
+#: the second, two hops: a neighbour's neighbour) from it; absent when there is none.
+EngagedAt = Callable[[list[str]], Mapping[str, str]]
 
 
 def reach(
-    targets: Mapping[str, bool], *, neighbours: HcpNeighbours, engaged_neighbour: EngagedNeighbour
+    targets: Mapping[str, bool], *, first: EngagedAt, second: EngagedAt
 ) -> dict[str, tuple[int | None, str | None]]:
     """Each target's ``(reach_hops, reach_via)``: the fewest hops to an HCP engaged in the
     window and that HCP (the smallest hcp_id among those as near), ``(None, None)`` beyond
@@ -561,25 +560,20 @@ def reach(
 
     >>> graph = {"a": ["b"], "b": ["a", "c"], "c": ["b"], "d": []}
     >>> engaged = {"c"}
-    >>> def nearest(ids):
-    ...     found = {i: min(set(graph[i]) & engaged) for i in ids if set(graph[i]) & engaged}
-    ...     return found
-    >>> reach({"a": False, "b": False, "c": True, "d": False},
-    ...       neighbours=lambda ids: {i: graph[i] for i in ids}, engaged_neighbour=nearest)
+    >>> def at_one(ids):
+    ...     return {i: min(set(graph[i]) & engaged) for i in ids if set(graph[i]) & engaged}
+    >>> def at_two(ids):
+    ...     near = {i: {c for n in graph[i] for c in graph[n]} & engaged for i in ids}
+    ...     return {i: min(found) for i, found in near.items() if found}
+    >>> reach({"a": False, "b": False, "c": True, "d": False}, first=at_one, second=at_two)
     {'a': (2, 'c'), 'b': (1, 'c'), 'c': (0, 'c'), 'd': (None, None)}
     """
     found: dict[str, tuple[int | None, str | None]] = {
         t: (0, t) if engaged else (None, None) for t, engaged in targets.items()
     }
-    first = engaged_neighbour(sorted(t for t, engaged in targets.items() if not engaged))
-    found.update({t: (1, via) for t, via in first.items()})
-    open_targets = sorted(t for t, (hops, _via) in found.items() if hops is None)
-    if not open_targets:
-        return found
-    around = {t: set(near) - {t} for t, near in neighbours(open_targets).items()}
-    second = engaged_neighbour(sorted(set().union(*around.values())))
-    for target, near in around.items():
-        vias = [second[h] for h in near if h in second]
-        if vias:
-            found[target] = (2, min(vias))
+    for hops, engaged_at in ((1, first), (2, second)):
+        open_targets = sorted(t for t, (near, _via) in found.items() if near is None)
+        if not open_targets:
+            break
+        found.update({t: (hops, via) for t, via in engaged_at(open_targets).items()})
     return found

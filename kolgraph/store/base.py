@@ -147,13 +147,13 @@ class GraphReads(Protocol):
         """The names and co-authorship numbers a path's hops show."""
         ...
 
-    def hcp_neighbours(self, hcp_ids: list[str]) -> dict[str, list[str]]:
-        """Each HCP's neighbours over co-authorship and shared current institution."""
-        ...
-
-    def engaged_neighbour(self, hcp_ids: list[str], since: str, as_of: str) -> dict[str, str]:
-        """For each HCP with one, the smallest id among its neighbours (co-authors and
-        current co-members) with a touchpoint dated from ``since`` through ``as_of``."""
+    def engaged_neighbour(
+        self, hcp_ids: list[str], since: str, as_of: str, *, hops: int
+    ) -> dict[str, str]:
+        """For each HCP with one, the smallest id among the HCPs ``hops`` (1 or 2) hops
+        away with a touchpoint dated from ``since`` through ``as_of``; a hop joins
+        co-authors and current co-members of an institution.  Two hops (a neighbour's
+        neighbour) is asked only about HCPs that are not engaged themselves."""
         ...
 
 
@@ -265,10 +265,11 @@ class GraphStore(ABC):
         """Set each gap row's ``reach_hops`` and ``reach_via`` (:func:`network.reach`)."""
         since, as_of = network.engagement_window(query.as_of, query.stale_days)
         targets = {r["hcp_id"]: (r["last_touch"] or "") >= since for r in rows}
+        engaged = self.reads.engaged_neighbour
         found = network.reach(
             targets,
-            neighbours=self.reads.hcp_neighbours,
-            engaged_neighbour=lambda ids: self.reads.engaged_neighbour(ids, since, as_of),
+            first=lambda ids: engaged(ids, since, as_of, hops=1),
+            second=lambda ids: engaged(ids, since, as_of, hops=2),
         )
         for row in rows:
             row["reach_hops"], row["reach_via"] = found[row["hcp_id"]]

@@ -5,6 +5,7 @@ The data (as of 2024-06-30, stale after 180 days: engaged means a touch from 202
     R1 -co- R2 -co- R3 =J1= R4*        (co: co-authors; =J1=: current co-members of J1)
     R5 -co- R6*,  R5 -co- R9*          (two engaged co-authors: the smaller id is the via)
     R7 =J2=  (R8 was at J2 until 2020; R8's only touch is after the as-of date)
+    R10 =J3= R11 -co- R6*              (an institution hop, then a co-author hop)
     R3 has only a stale touch; * engaged
 
     hcp  reach_hops  reach_via
@@ -17,6 +18,8 @@ The data (as of 2024-06-30, stale after 180 days: engaged means a touch from 202
     R7   -           -
     R8   -           -
     R9   0           R9
+    R10  2           R6
+    R11  1           R6
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ EXPECTED = {
     "R7": (None, None),
     "R8": (None, None),
     "R9": (0, "R9"),
+    "R10": (2, "R6"),
+    "R11": (1, "R6"),
 }
 
 
@@ -52,15 +57,17 @@ def _hcp(n: int) -> tuple:
 
 def reach_batch() -> dict[str, pd.DataFrame]:
     papers = {"P1": ["R1", "R2"], "P2": ["R2", "R3"], "P3": ["R5", "R6"], "P4": ["R9", "R5"]}
+    papers["P5"] = ["R11", "R6"]
     touches = [("R4", "2024-03-01"), ("R3", "2023-05-01"), ("R6", "2024-06-01")]
     touches += [("R9", "2024-01-02"), ("R8", "2024-07-01")]
     return {
-        "hcps": frame("hcps", [_hcp(n) for n in range(1, 10)]),
+        "hcps": frame("hcps", [_hcp(n) for n in range(1, 12)]),
         "institutions": frame(
             "institutions",
             [
                 ("J1", "Lakeside Hospital", None, None, None, None),
                 ("J2", "Hill Clinic", None, None, None, None),
+                ("J3", "River Institute", None, None, None, None),
             ],
         ),
         "affiliations": frame(
@@ -70,6 +77,8 @@ def reach_batch() -> dict[str, pd.DataFrame]:
                 ("R4", "J1", None, 2015, None),
                 ("R7", "J2", None, 2012, None),
                 ("R8", "J2", None, 2012, 2020),
+                ("R10", "J3", None, 2019, None),
+                ("R11", "J3", None, 2019, None),
             ],
         ),
         "publications": frame(
@@ -91,13 +100,13 @@ def reach_batch() -> dict[str, pd.DataFrame]:
 
 
 def scores() -> pd.DataFrame:
-    ids = [f"R{n}" for n in range(1, 10)]
+    ids = [f"R{n}" for n in range(1, 12)]
     return pd.DataFrame(
         {
             "hcp_id": ids,
-            "influence": [90.0 - n for n in range(9)],
+            "influence": [90.0 - n for n in range(len(ids))],
             "tier": 1,
-            "rank": list(range(1, 10)),
+            "rank": list(range(1, len(ids) + 1)),
             "components": [{} for _ in ids],
             "rising": False,
             "rising_score": 0.0,
@@ -138,17 +147,14 @@ def test_an_earlier_as_of_date_moves_the_window(reach_store):
 
 def test_coverage_counts_the_not_engaged_by_reach(reach_store):
     answer = reach_store.coverage(AS_OF, 180, reach=True)
-    reach_counts = {
-        "within_1_hop": 2,
-        "within_2_hops": 1,
-        "out_of_reach": 3,
-    }  # R3 R5 | R2 | R1 R7 R8
+    # R3 R5 R11 | R2 R10 | R1 R7 R8
+    reach_counts = {"within_1_hop": 3, "within_2_hops": 2, "out_of_reach": 3}
     (territory,) = answer["territories"]
     assert territory == {
         "territory": "NE",
-        "tier12_hcps": 9,
+        "tier12_hcps": 11,
         "engaged": 3,
-        "share": 0.333,
+        "share": 0.273,
         "msls": 1,
         **reach_counts,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -200,3 +201,55 @@ def test_suggestions_hide_shared_coauthors_outside_the_msl_territory(api, southe
 def test_suggestions_name_every_shared_coauthor_for_a_manager(api, southern_coauthor):
     status, (shown,) = api("max")("/api/v1/hcps/H02/suggestions")
     assert status == 200 and shown["shared_coauthors"] == ["Sam South"]
+
+
+def test_an_msl_sees_reach_through_hcps_outside_their_territory_masked(api, auth, loaded):
+    """mia (North) sees how far each gap is, but not who outside North reaches it."""
+    query = GapQuery(max_tier=4, stale_days=3650, territory="North", as_of=date.today())
+    with EmbeddedStore(loaded) as store:
+        full = {r["hcp_id"]: r for r in store.coverage_gaps(query)}
+        territories = store.hcp_territories(
+            [r["reach_via"] for r in full.values() if r["reach_via"]]
+        )
+    crossing = {
+        h for h, r in full.items() if r["reach_via"] and territories[r["reach_via"]] != "North"
+    }
+    inside = {
+        h for h, r in full.items() if r["reach_via"] and territories[r["reach_via"]] == "North"
+    }
+    assert crossing and inside  # the web bundle has both kinds
+    status, rows = api("mia")("/api/v1/gaps?max_tier=4&stale_days=3650")
+    seen = {r["hcp_id"]: r for r in rows}
+    assert status == 200 and set(seen) == set(full)
+    assert all(seen[h]["reach_via"] == "(HCP outside your territory)" for h in crossing)
+    assert all(seen[h]["reach_via"] == full[h]["reach_via"] for h in inside)
+    assert all(seen[h]["reach_hops"] == full[h]["reach_hops"] for h in full)
+    auth.logout()
+    status, rows = api("max")("/api/v1/gaps?max_tier=4&stale_days=3650&territory=North")
+    assert {r["hcp_id"]: r["reach_via"] for r in rows} == {
+        h: r["reach_via"] for h, r in full.items()
+    }
+
+
+def test_the_gaps_page_masks_reach_per_user_though_the_table_is_cached(client, auth, loaded):
+    """The same territory's rows, rendered for an msl and then for a manager (same query)."""
+    outside = "(HCP outside your territory)"
+    mia = auth.as_user("mia").get("/gaps?max_tier=4&stale_days=3650").get_data(as_text=True)
+    auth.logout()
+    url = "/gaps?max_tier=4&stale_days=3650&territory=North"
+    max_ = auth.as_user("max").get(url).get_data(as_text=True)
+    assert "reach via" in mia and outside in mia
+    assert outside not in max_ and 'data-hcp-id="H05"' in max_
+
+
+def test_the_dashboard_shows_reach_per_territory(client, auth, loaded):
+    with EmbeddedStore(loaded) as store:
+        coverage = store.coverage(date.today(), 180, reach=True)
+    page = auth.as_user("max").get("/").get_data(as_text=True)
+    for row in coverage["territories"]:
+        line = re.search(rf'<tr data-territory="{row["territory"]}">(.*?)</tr>', page, re.S)
+        cells = re.findall(r'<td class="num">([^<]*)</td>', line.group(1))
+        assert cells[3:6] == [
+            str(row[f]) for f in ("within_1_hop", "within_2_hops", "out_of_reach")
+        ]
+    assert sum(r["within_1_hop"] + r["within_2_hops"] for r in coverage["territories"]) > 0

@@ -184,11 +184,12 @@ class Neo4jReads:
             pairs={(a, b): (p, f, last) for a, b, p, f, last in row["pairs"]},
         )
 
-    def hcp_neighbours(self, hcp_ids: list[str]) -> dict[str, list[str]]:
-        (row,) = self._store.read("read_hcp_neighbours", request={"hcp_ids": hcp_ids})
-        return {hcp_id: sorted(set(near)) for hcp_id, near in row["rows"]}
-
-    def engaged_neighbour(self, hcp_ids: list[str], since: str, as_of: str) -> dict[str, str]:
+    def engaged_neighbour(
+        self, hcp_ids: list[str], since: str, as_of: str, *, hops: int
+    ) -> dict[str, str]:
         request = {"hcp_ids": hcp_ids, "since": since, "as_of": as_of}
-        (row,) = self._store.read("read_engaged_neighbours", request=request)
-        return {hcp_id: min(engaged) for hcp_id, engaged in row["rows"]}
+        if hops == 1:
+            (row,) = self._store.read("read_engaged_neighbours", request=request)
+            return {hcp_id: min(engaged) for hcp_id, engaged in row["rows"]}
+        (row,) = self._store.read("read_second_engaged_neighbours", request=request)
+        return dict(row["rows"])

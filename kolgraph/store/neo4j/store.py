@@ -4,7 +4,7 @@ The driver is passed in (:meth:`Neo4jStore.connect` builds one from settings for
 every statement is a parameterized ``.cypher`` file from :mod:`kolgraph.cypher`.  Loads are
 batched ``UNWIND $rows ... MERGE`` statements, each in a managed write transaction, so a
 batch the driver retries after a transient failure gives the same result; two sessions
-write at once, never touching the same nodes at the same time (:mod:`.neo4j_bulk`).
+write at once, never touching the same nodes at the same time (:mod:`.bulk`).
 
 Loads are in :mod:`.load`, the read primitives in :mod:`.reads`.  The database keeps a
 schema version (a ``KolgraphSchema`` node); :meth:`Neo4jStore.migrate` brings an older

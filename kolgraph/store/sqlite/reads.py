@@ -10,8 +10,9 @@ affiliations) and each HCP's MeSH topics.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from collections.abc import Callable
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -56,6 +57,90 @@ class PathGraph:
     coauthors: dict[str, list[str]]
     institutions: dict[str, list[str]]  # hcp_id -> current institution ids
     members: dict[str, list[str]]  # institution_id -> current member hcp ids
+
+
+class ReachIndex:
+    """The engaged HCPs nearest each HCP, for one engagement window, worked out on demand and
+    kept: per institution, its two smallest engaged members and its two members with the
+    smallest engaged neighbour, so a member's answer never walks its co-members."""
+
+    def __init__(self, graph: PathGraph, engaged: frozenset[str]):
+        self._graph = graph
+        self._engaged = engaged
+        self._first: dict[str, str | None] = {}
+        self._members_engaged: dict[str, list[tuple[str, str]]] = {}
+        self._members_first: dict[str, list[tuple[str, str]]] = {}
+
+    def first(self, hcp_id: str) -> str | None:
+        """The smallest engaged id one hop away."""
+        if hcp_id not in self._first:
+            coauthors = (c for c in self._graph.coauthors.get(hcp_id, ()) if c in self._engaged)
+            members = (self._best(i, hcp_id, self._engaged_members) for i in self._own(hcp_id))
+            self._first[hcp_id] = _smallest([*coauthors, *members])
+        return self._first[hcp_id]
+
+    def second(self, hcp_id: str) -> str | None:
+        """The smallest engaged id among the neighbours' nearest, for an HCP not engaged."""
+        coauthors = (self.first(c) for c in self._graph.coauthors.get(hcp_id, ()))
+        members = (self._best(i, hcp_id, self._members_by_first) for i in self._own(hcp_id))
+        return _smallest([*coauthors, *members])
+
+    def _own(self, hcp_id: str) -> Iterable[str]:
+        return self._graph.institutions.get(hcp_id, ())
+
+    def _best(
+        self, institution_id: str, other_than: str, ranked: Callable[[str], list[tuple[str, str]]]
+    ) -> str | None:
+        """The smallest value of the institution's ranked (value, member) pairs whose member
+        is not ``other_than`` (two kept: one of them is another member)."""
+        return next(
+            (value for value, member in ranked(institution_id) if member != other_than), None
+        )
+
+    def _engaged_members(self, institution_id: str) -> list[tuple[str, str]]:
+        if institution_id not in self._members_engaged:
+            members = self._graph.members.get(institution_id, ())
+            engaged = sorted(m for m in members if m in self._engaged)[:2]
+            self._members_engaged[institution_id] = [(m, m) for m in engaged]
+        return self._members_engaged[institution_id]
+
+    def _members_by_first(self, institution_id: str) -> list[tuple[str, str]]:
+        if institution_id not in self._members_first:
+            members = self._graph.members.get(institution_id, ())
+            pairs = ((self.first(m), m) for m in members)
+            ranked = sorted((v, m) for v, m in pairs if v is not None)
+            # Two pairs with distinct values cover any member asking (its own pair aside).
+            self._members_first[institution_id] = _two_distinct_members(ranked)
+        return self._members_first[institution_id]
+
+
+class ReachIndexes:
+    """The :class:`ReachIndex` of the last few windows asked for, for one ``store_version``."""
+
+    WINDOWS = 4
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held: OrderedDict[tuple[str, str], ReachIndex] = OrderedDict()
+
+    def window(
+        self,
+        graph: PathGraph,
+        since: str,
+        as_of: str,
+        engaged_in: Callable[[str, str], frozenset[str]],
+    ) -> ReachIndex:
+        key = (since, as_of)
+        with self._lock:
+            if key in self._held:
+                self._held.move_to_end(key)
+                return self._held[key]
+        index = ReachIndex(graph, engaged_in(since, as_of))
+        with self._lock:
+            self._held[key] = index
+            while len(self._held) > self.WINDOWS:
+                self._held.popitem(last=False)
+        return index
 
 
 class SqliteReads:
@@ -189,19 +274,18 @@ class SqliteReads:
             pairs={(a, b): (p, f, last) for a, b, p, f, last in rows},
         )
 
-    def hcp_neighbours(self, hcp_ids: list[str]) -> dict[str, list[str]]:
-        graph = self._graph()
-        return {h: sorted(_neighbours(graph, h)) for h in hcp_ids}
+    def engaged_neighbour(
+        self, hcp_ids: list[str], since: str, as_of: str, *, hops: int
+    ) -> dict[str, str]:
+        index = self._store.cached("reach", lambda _fetch: ReachIndexes()).window(
+            self._graph(), since, as_of, self._engaged_in
+        )
+        nearest = index.first if hops == 1 else index.second
+        found = {h: nearest(h) for h in hcp_ids}
+        return {h: via for h, via in found.items() if via is not None}
 
-    def engaged_neighbour(self, hcp_ids: list[str], since: str, as_of: str) -> dict[str, str]:
-        engaged = {h for (h,) in self._rows("list_engaged_hcps", since=since, as_of=as_of)}
-        graph = self._graph()
-        found = {}
-        for hcp_id in hcp_ids:
-            near = _neighbours(graph, hcp_id) & engaged
-            if near:
-                found[hcp_id] = min(near)
-        return found
+    def _engaged_in(self, since: str, as_of: str) -> frozenset[str]:
+        return frozenset(h for (h,) in self._rows("list_engaged_hcps", since=since, as_of=as_of))
 
     # --- running statements ------------------------------------------------------------------
 
@@ -246,13 +330,15 @@ def _ids_containing(names: dict[str, set[str]], text: str) -> set[str]:
     return found
 
 
-def _neighbours(graph: PathGraph, hcp_id: str) -> set[str]:
-    """Co-authors and current co-members of an HCP."""
-    near = set(graph.coauthors.get(hcp_id, ()))
-    for institution_id in graph.institutions.get(hcp_id, ()):
-        near.update(graph.members.get(institution_id, ()))
-    near.discard(hcp_id)
-    return near
+def _smallest(values: Iterable[str | None]) -> str | None:
+    return min((v for v in values if v is not None), default=None)
+
+
+def _two_distinct_members(ranked: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The first ranked pair, and the first after it of another member."""
+    kept = ranked[:1]
+    kept += [pair for pair in ranked[1:] if pair[1] != kept[0][1]][:1] if kept else []
+    return kept
 
 
 def _read_graph(fetch: Fetch) -> PathGraph:
