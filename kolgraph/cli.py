@@ -518,6 +518,43 @@ def coverage(
         )
 
 
+@cli.command()
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    required=True,
+    help="Compare with the scoring run kept from this date (or the newest before it).",
+)
+@click.option("--territory", help="Only changes about HCPs of this territory.")
+@_stale_days_option
+@output_options
+@pass_app
+def changes(
+    app: AppContext, since, territory: str | None, stale_days: int, as_json: bool, as_csv: bool
+) -> None:
+    """What changed since a date: new tier 1-2 HCPs, tier moves, new rising stars, coverage
+    decay, new insights by category; and tier 1-2 coverage share by quarter per territory."""
+    from kolgraph.answers.changes import CHANGE_FIELDS, QUARTER_FIELDS
+
+    fmt = chosen_format(as_json, as_csv)
+    answer = app.store.changes(since.date(), date.today(), stale_days, territory)
+    insight_rows = [
+        {"change": "new insights", "name": category, "after": count}
+        for category, count in answer["new_insights"].items()
+    ]
+    if fmt == "json":
+        click.echo(json.dumps(answer, indent=2))
+    elif fmt == "csv":
+        emit(answer["changes"] + insight_rows, "csv", CHANGE_FIELDS)
+    else:
+        run = answer["compared_run"]
+        click.echo(f"Since {answer['since']} (compared with the scoring run of {run['scored_on']})")
+        click.echo(table_text(answer["changes"] + insight_rows, CHANGE_FIELDS))
+        click.echo(
+            "\nCOVERAGE BY QUARTER\n" + table_text(answer["coverage_by_quarter"], QUARTER_FIELDS)
+        )
+
+
 @cli.group()
 def export() -> None:
     """Write lists for other tools (CRM imports, spreadsheets)."""

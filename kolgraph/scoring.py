@@ -12,15 +12,18 @@ from pathlib import Path
 import pandas as pd
 
 from kolgraph.analytics import Projection, explain_hcp, load_scoring_config, score_hcps
+from kolgraph.answers.changes import History
 from kolgraph.errors import InputError
 from kolgraph.store import GraphStore
 
 
 def rescore(store: GraphStore, home: Path, as_of: date | None = None) -> pd.DataFrame:
-    """Score every HCP in ``store`` (weights from ``home/scoring.toml``) and store the scores."""
+    """Score every HCP in ``store`` (weights from ``home/scoring.toml``), store the scores and
+    keep them, with the day's coverage, in the store's history (:class:`History`)."""
     config = load_scoring_config(home)
     scores = score_hcps(Projection.from_store(store), config, as_of=_year(as_of))
     store.write_scores(scores)
+    store.record_history(as_of or date.today(), History.from_env())
     return scores
 
 

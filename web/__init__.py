@@ -20,7 +20,9 @@ NAV_ITEMS = (
     ("hcps.search", "HCPs"),
     ("network.explorer", "Network"),
     ("gaps.index", "Gaps"),
+    ("coverage_map.index", "Map"),
     ("insights.index", "Insights"),
+    ("changes.index", "What changed"),
     ("exports.index", "Exports"),
 )
 ADMIN_NAV_ITEMS = (("audit.audit_page", "Audit log"),)
@@ -33,6 +35,8 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
         audit,
         auth,
         cache,
+        changes,
+        coverage_map,
         dashboard,
         errors,
         exports,
@@ -66,8 +70,10 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
         hcps.bp,
         network_views.bp,
         gaps.bp,
+        coverage_map.bp,
         exports.bp,
         insights.bp,
+        changes.bp,
         touchpoints.bp,
         api.bp,
     ):

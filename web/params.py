@@ -75,12 +75,13 @@ def gap_query() -> GapQuery:
         stale_days=arg_int("stale_days", DEFAULT_STALE_DAYS, low=0),
         as_of=arg_date("as_of"),
         include_engaged=request.args.get("include_engaged", "") in ("1", "true", "on"),
+        state=(arg_text("state") or "").upper() or None,
     )
 
 
 def gap_filters() -> dict:
     """The gap filters given in this request (for links that keep them)."""
-    names = ("top", "max_tier", "territory", "stale_days", "as_of", "include_engaged")
+    names = ("top", "max_tier", "territory", "state", "stale_days", "as_of", "include_engaged")
     return {n: request.args[n] for n in names if request.args.get(n, "").strip()}
 
 

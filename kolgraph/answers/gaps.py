@@ -94,6 +94,7 @@ class GapQuery:
     as_of: date = field(default_factory=date.today)
     include_engaged: bool = False
     with_institution: bool = False
+    state: str | None = None  # a US state's USPS code: only HCPs located there
 
     def __post_init__(self) -> None:
         if self.top is not None and self.top < 1:
@@ -134,6 +135,7 @@ class GapQuery:
             "top": str(self.top) if self.top else "(any rank)",
             "max tier": str(self.tier_bound) if self.tier_bound else "(any tier)",
             "territory": self.territory or "(all territories)",
+            **({"state": self.state} if self.state else {}),
             "stale after (days)": str(self.stale_days),
             "as of": self.as_of.isoformat(),
             "listed": "every selected HCP" if self.include_engaged else "gaps only",
@@ -301,6 +303,35 @@ def add_reach(coverage: dict, rows: Iterable[Mapping]) -> dict:
     for row in coverage["territories"] + coverage["msls"]:
         row.update(counts.get(row["territory"], dict.fromkeys(REACH_FIELDS, 0)))
     return coverage
+
+
+#: The fields of a row of ``GraphStore.coverage_by_state``.
+STATE_FIELDS = ("state", "tier12_hcps", "engaged", "share")
+
+
+def coverage_by_state(
+    rows: Iterable[Mapping], states: Mapping[str, str | None], since: str
+) -> list[dict]:
+    """Tier 1-2 HCPs and how many were engaged (a touch from ``since``), per state
+    (:data:`STATE_FIELDS`), from gap rows of every tier 1-2 HCP (engaged ones included) and
+    each HCP's state; HCPs without a state are in no row.
+
+    >>> rows = [{"hcp_id": "a", "last_touch": "2024-05-01"}, {"hcp_id": "b", "last_touch": None},
+    ...         {"hcp_id": "c", "last_touch": "2023-01-01"}]
+    >>> coverage_by_state(rows, {"a": "MA", "b": "MA", "c": None}, "2024-01-01")
+    [{'state': 'MA', 'tier12_hcps': 2, 'engaged': 1, 'share': 0.5}]
+    """
+    counts: dict[str, list[int]] = {}
+    for row in rows:
+        state = states.get(row["hcp_id"])
+        if state:
+            held = counts.setdefault(state, [0, 0])
+            held[0] += 1
+            held[1] += (row["last_touch"] or "") >= since
+    return [
+        {"state": s, "tier12_hcps": n, "engaged": e, "share": share(e, n)}
+        for s, (n, e) in sorted(counts.items())
+    ]
 
 
 def share(part: int, whole: int) -> float | None:

@@ -20,17 +20,22 @@ from typing import TYPE_CHECKING, Protocol
 import pandas as pd
 
 from kolgraph.answers import browse, network
+from kolgraph.answers import changes as change_rules
+from kolgraph.answers.changes import History
 from kolgraph.answers.gaps import (
     COVERAGE_MAX_TIER,
+    DEFAULT_STALE_DAYS,
     GapQuery,
     add_reach,
     check_window,
     current_institution,
+    engaged_since,
     finish_coverage,
 )
+from kolgraph.answers.gaps import coverage_by_state as state_coverage
 from kolgraph.answers.gaps import finish_gaps as finish_gap_rows
 from kolgraph.answers.network import HopFacts, Neighbourhood, Node
-from kolgraph.errors import NotFoundError
+from kolgraph.errors import InputError, NotFoundError
 from kolgraph.schema import Batch
 from kolgraph.store.common import Affiliation, by_hcp, decode_components
 
@@ -66,6 +71,10 @@ class GraphReads(Protocol):
 
     def current_affiliations(self, hcp_ids: list[str]) -> list[Affiliation]:
         """The affiliations without an end year of the given HCPs."""
+        ...
+
+    def hcp_states(self, hcp_ids: list[str]) -> dict[str, str]:
+        """hcp_id -> state, for the given HCPs that have one."""
         ...
 
     def search_rows(self, text: str, territory: str | None, limit: int) -> list[dict]:
@@ -147,6 +156,23 @@ class GraphReads(Protocol):
         """The names and co-authorship numbers a path's hops show."""
         ...
 
+    def score_runs(self) -> list[tuple[int, str]]:
+        """Every kept scoring run as ``(run_id, scored_on)``, newest first."""
+        ...
+
+    def score_run(self, run_id: int) -> dict[str, tuple[int, bool]]:
+        """One scoring run's kept tiers: hcp_id -> (tier, rising)."""
+        ...
+
+    def coverage_days(self, territory: str | None) -> list[dict]:
+        """Every kept coverage day: ``day, territory, tier12_hcps, engaged``."""
+        ...
+
+    def insight_counts(self, after: str, through: str, territory: str | None) -> dict:
+        """Touchpoints with insight text dated after ``after`` through ``through``, per
+        category (None for none), of the territory's HCPs when given."""
+        ...
+
     def engaged_neighbour(
         self, hcp_ids: list[str], since: str, as_of: str, *, hops: int
     ) -> dict[str, str]:
@@ -222,6 +248,18 @@ class GraphStore(ABC):
         """Every stored HCP score (the columns ``write_scores`` takes), sorted by ``hcp_id``."""
 
     @abstractmethod
+    def save_history(
+        self,
+        scored_on: str,
+        tiers: dict[str, tuple[int, bool]],
+        coverage: list[dict],
+        keep: History,
+    ) -> None:
+        """Keep a scoring run's tiers and the day's coverage per territory (``territory,
+        tier12_hcps, engaged``, replacing that day's), dropping what ``keep`` no longer
+        holds: runs beyond the newest ``keep.runs``, days older than ``keep.days``."""
+
+    @abstractmethod
     def data_version(self) -> str | None:
         """A token that changes with every write to the stored data, so answers computed
         from the data can be reused while it is unchanged (None: the store cannot tell,
@@ -253,6 +291,9 @@ class GraphStore(ABC):
         """Influential HCPs never engaged, engaged too long ago, or with no MSL in their
         territory (with ``query.include_engaged``: every selected HCP), highest influence first."""
         rows, msls = self.reads.gap_candidates(query)
+        if query.state:
+            states = self.reads.hcp_states([r["hcp_id"] for r in rows])
+            rows = [r for r in rows if states.get(r["hcp_id"]) == query.state]
         if query.with_institution:
             current = self._current_affiliations([r["hcp_id"] for r in rows])
             for row in rows:
@@ -294,6 +335,23 @@ class GraphStore(ABC):
         )
         return add_reach(answer, self.coverage_gaps(everyone))
 
+    def coverage_by_state(
+        self, as_of: date, stale_days: int, territory: str | None = None
+    ) -> list[dict]:
+        """Tier 1-2 HCPs and the share engaged within the window, per state
+        (:data:`~kolgraph.answers.gaps.STATE_FIELDS`), for the coverage map."""
+        query = GapQuery(
+            max_tier=COVERAGE_MAX_TIER,
+            territory=territory,
+            as_of=as_of,
+            stale_days=stale_days,
+            include_engaged=True,
+        )
+        rows, msls = self.reads.gap_candidates(query)
+        rows = finish_gap_rows(rows, msls, query)
+        states = self.reads.hcp_states([r["hcp_id"] for r in rows])
+        return state_coverage(rows, states, engaged_since(as_of, stale_days))
+
     def coauthors(self, hcp_id: str) -> list[dict]:
         """An HCP's co-authors, most joint publications first (then latest year, hcp_id)."""
         network.require_hcps([hcp_id], self._known)
@@ -330,6 +388,104 @@ class GraphStore(ABC):
             engaged=layer.engaged,
             hop_facts=self.reads.hop_facts,
         )
+
+    # --- history (rules in kolgraph.answers.changes) ---------------------------------------
+
+    def record_history(self, scored_on: date, keep: History) -> None:
+        """Keep the stored scores as a scoring run of ``scored_on`` and that day's coverage."""
+        coverage = self.coverage(scored_on, DEFAULT_STALE_DAYS)["territories"]
+        rows = [
+            {k: t[k] for k in ("territory", "tier12_hcps", "engaged")}
+            for t in coverage
+            if t["tier12_hcps"]
+        ]
+        tiers = change_rules.run_tiers(self.scores().to_dict("records"))
+        self.save_history(scored_on.isoformat(), tiers, rows, keep)
+
+    def changes(
+        self,
+        since: date,
+        today: date,
+        stale_days: int = DEFAULT_STALE_DAYS,
+        territory: str | None = None,
+    ) -> dict:
+        """What changed from ``since`` to ``today`` (see :mod:`kolgraph.answers.changes`):
+        ``{"since", "compared_run", "changes", "new_insights", "coverage_by_quarter"}``."""
+        change_rules.check_since(since, today)
+        # Newest first by date (a run may be recorded for an earlier day after later ones).
+        runs = sorted(self.reads.score_runs(), key=lambda run: (run[1], run[0]), reverse=True)
+        before = next(((i, d) for i, d in runs if d <= since.isoformat()), None)
+        if before is None:
+            oldest = runs[-1][1] if runs else None
+            raise InputError(
+                f"no scoring run is kept from {since.isoformat()} or before"
+                + (f"; the oldest is from {oldest}" if oldest else "; none is kept yet")
+            )
+        rows: list[tuple] = list(
+            change_rules.tier_changes(
+                self.reads.score_run(before[0]), self.reads.score_run(runs[0][0])
+            )
+        )
+        then, now = (
+            self.coverage_gaps(
+                GapQuery(
+                    max_tier=COVERAGE_MAX_TIER,
+                    territory=territory,
+                    stale_days=stale_days,
+                    as_of=day,
+                    include_engaged=True,
+                )
+            )
+            for day in (since, today)
+        )
+        decayed = change_rules.decayed(
+            then, now, engaged_since(since, stale_days), engaged_since(today, stale_days)
+        )
+        rows += [("coverage decay", h, None, None) for h in decayed]
+        return {
+            "since": since.isoformat(),
+            "compared_run": {"run_id": before[0], "scored_on": before[1]},
+            "changes": self._change_rows(rows, today, territory),
+            "new_insights": self._new_insights(since, today, territory),
+            "coverage_by_quarter": self.coverage_history(territory),
+        }
+
+    def history_start(self) -> date | None:
+        """The date of the oldest kept scoring run (None: none kept yet)."""
+        days = [day for _run, day in self.reads.score_runs()]
+        return date.fromisoformat(min(days)) if days else None
+
+    def coverage_history(self, territory: str | None = None) -> list[dict]:
+        """Tier 1-2 coverage per territory and quarter, from the kept coverage days."""
+        return change_rules.coverage_by_quarter(self.reads.coverage_days(territory))
+
+    def _change_rows(self, rows: list[tuple], today: date, territory: str | None) -> list[dict]:
+        nodes = {
+            r["hcp_id"]: r
+            for r in self.reads.network_nodes(sorted({r[1] for r in rows}), today.isoformat())
+        }
+        answer = [
+            {
+                "change": kind,
+                "hcp_id": hcp_id,
+                "name": nodes.get(hcp_id, {}).get("name"),
+                "territory": nodes.get(hcp_id, {}).get("territory"),
+                "before": old,
+                "after": new,
+            }
+            for kind, hcp_id, old, new in rows
+        ]
+        kept = [r for r in answer if territory is None or r["territory"] == territory]
+        return sorted(
+            kept, key=lambda r: (change_rules.CHANGE_KINDS.index(r["change"]), r["hcp_id"])
+        )
+
+    def _new_insights(self, since: date, today: date, territory: str | None) -> dict[str, int]:
+        counts = self.reads.insight_counts(since.isoformat(), today.isoformat(), territory)
+        return {
+            (c or change_rules.NO_CATEGORY): int(n)
+            for c, n in sorted(counts.items(), key=lambda kv: kv[0] or "")
+        }
 
     # --- what the pages read (rules in kolgraph.answers.browse) ---------------------------
 

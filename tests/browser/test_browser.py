@@ -270,3 +270,33 @@ def test_pages_work_offline(admin_page, page_log, site):
 
 def _local(url: str, base: str) -> bool:
     return url.startswith(f"{base}/") or url.startswith(("data:", "blob:", "about:"))
+
+
+# --- the coverage map and what changed -----------------------------------------------------------
+
+
+def test_the_map_opens_a_states_gaps(admin_page, page_log, site):
+    page = admin_page
+    page.click("nav.mainnav >> text=Map")
+    assert path_of(page) == "/map"
+    states = page.locator("#coverage-map a[data-state]")
+    assert states.count() == 51
+    shaded = page.locator('#coverage-map a[data-state] path:not([fill="#e5e5e5"])')
+    assert shaded.count() > 0
+    code = shaded.first.locator("xpath=..").get_attribute("data-state")
+    box = shaded.first.bounding_box()
+    assert box and box["width"] > 0
+    with page.expect_navigation():
+        shaded.first.click(position={"x": box["width"] / 2, "y": box["height"] / 2}, force=True)
+    assert path_of(page) == "/gaps" and f"state={code}" in page.url
+    assert page.locator("#gaps-state").input_value() == code
+    assert page_log.errors() == []
+
+
+def test_what_changed_draws_its_chart(admin_page, page_log, site):
+    page = admin_page
+    page.click("nav.mainnav >> text=What changed")
+    assert path_of(page) == "/changes"
+    assert page.locator("#coverage-by-quarter-table tbody tr[data-territory]").count() > 0
+    assert page.locator("#coverage-chart g.series").count() > 0
+    assert page_log.errors() == []

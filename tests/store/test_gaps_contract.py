@@ -509,3 +509,36 @@ def test_embedded_snapshot_sees_another_connections_write(tmp_path):
             }
         )
         assert "H3" not in {r["hcp_id"] for r in gaps(reader)}
+
+
+# --- states (the coverage map) ----------------------------------------------------------------
+
+
+@pytest.fixture
+def state_store(gap_store):
+    """The gaps data with H4 and H5 moved to Florida and H6 to California."""
+    hcps = gap_batch()["hcps"]
+    hcps.loc[hcps["hcp_id"].isin(["H4", "H5"]), "state"] = "FL"
+    hcps.loc[hcps["hcp_id"] == "H6", "state"] = "CA"
+    gap_store.load({"hcps": hcps})
+    return gap_store
+
+
+def test_coverage_by_state(state_store):
+    assert state_store.coverage_by_state(AS_OF, 180) == [
+        {"state": "CA", "tier12_hcps": 1, "engaged": 1, "share": 1.0},
+        {"state": "FL", "tier12_hcps": 2, "engaged": 1, "share": 0.5},
+        {"state": "MA", "tier12_hcps": 3, "engaged": 1, "share": 0.333},
+    ]
+    assert state_store.coverage_by_state(AS_OF, 180, territory="SE") == [
+        {"state": "FL", "tier12_hcps": 2, "engaged": 1, "share": 0.5}
+    ]
+
+
+def test_gaps_of_one_state(state_store):
+    assert summary(gaps(state_store, state="FL")) == [("H5", "stale")]
+    assert summary(gaps(state_store, state="FL", include_engaged=True)) == [
+        ("H4", "engaged"),
+        ("H5", "stale"),
+    ]
+    assert gaps(state_store, state="TX") == []

@@ -10,6 +10,7 @@ every new list-size bucket of a list parameter, but not for a map.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,10 @@ class Neo4jReads:
     def hcp_territories(self, hcp_ids: list[str]) -> dict[str, str | None]:
         rows = self._store.read("read_hcp_territories", hcp_ids=list(hcp_ids))
         return {r["hcp_id"]: r["territory"] for r in rows}
+
+    def hcp_states(self, hcp_ids: list[str]) -> dict[str, str]:
+        (row,) = self._store.read("read_hcp_states", request={"hcp_ids": hcp_ids})
+        return dict(row["rows"])
 
     def current_affiliations(self, hcp_ids: list[str]) -> list[Affiliation]:
         (record,) = self._store.read("list_current_affiliations", hcp_ids=list(hcp_ids))
@@ -183,6 +188,22 @@ class Neo4jReads:
             institutions=dict(row["institutions"]),
             pairs={(a, b): (p, f, last) for a, b, p, f, last in row["pairs"]},
         )
+
+    def score_runs(self) -> list[tuple[int, str]]:
+        return [(int(r["run_id"]), r["scored_on"]) for r in self._store.read("list_score_runs")]
+
+    def score_run(self, run_id: int) -> dict[str, tuple[int, bool]]:
+        (row,) = self._store.read("read_score_run", run_id=run_id)
+        return {h: (int(t), bool(r)) for h, (t, r) in json.loads(row["tiers_json"]).items()}
+
+    def coverage_days(self, territory: str | None) -> list[dict]:
+        return self._store.read("list_coverage_days", territory=territory)
+
+    def insight_counts(self, after: str, through: str, territory: str | None) -> dict:
+        rows = self._store.read(
+            "count_new_insights", after=after, through=through, territory=territory
+        )
+        return {r["category"]: r["touchpoints"] for r in rows}
 
     def engaged_neighbour(
         self, hcp_ids: list[str], since: str, as_of: str, *, hops: int

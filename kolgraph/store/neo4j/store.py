@@ -13,8 +13,10 @@ database up to :data:`SCHEMA_VERSION` by the steps of :data:`MIGRATIONS`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date, timedelta
 
 import pandas as pd
 from neo4j import Driver, GraphDatabase, NotificationDisabledCategory, Session
@@ -26,6 +28,7 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
+from kolgraph.answers.changes import History
 from kolgraph.config import Neo4jSettings, Settings
 from kolgraph.cypher import QueryCatalog, default_catalog
 from kolgraph.errors import ConfigError, StoreUnavailable
@@ -246,6 +249,23 @@ class Neo4jStore(Neo4jTerritories, GraphStore):
         """Every stored HCP score (``components`` as dicts), by hcp_id."""
         return score_frame(self.read("list_scores"))
 
+    def save_history(
+        self,
+        scored_on: str,
+        tiers: dict[str, tuple[int, bool]],
+        coverage: list[dict],
+        keep: History,
+    ) -> None:
+        oldest = (date.fromisoformat(scored_on) - timedelta(days=keep.days)).isoformat()
+        self.execute_together(
+            [
+                ("create_score_run", {"scored_on": scored_on, "tiers_json": json.dumps(tiers)}),
+                ("delete_old_score_runs", {"keep": keep.runs}),
+                ("set_coverage_day", {"day": scored_on, "rows": coverage}),
+                ("delete_old_coverage_days", {"oldest": oldest}),
+            ]
+        )
+
     def data_version(self) -> str | None:
         """None: the server keeps no version every writer bumps, so no answer is reused."""
         return None
@@ -296,6 +316,17 @@ class Neo4jStore(Neo4jTerritories, GraphStore):
         """Run write query ``name`` alone, in its own managed transaction."""
         with self.errors(), self.session() as session:
             session.execute_write(_run, self._queries.get(name), params)
+
+    def execute_together(self, statements: list[tuple[str, dict]]) -> None:
+        """Run write queries in one managed transaction: all of them, or none."""
+        texts = [(self._queries.get(name), params) for name, params in statements]
+
+        def run_all(tx) -> None:
+            for text, params in texts:
+                _run(tx, text, params)
+
+        with self.errors(), self.session() as session:
+            session.execute_write(run_all)
 
     def session(self) -> Session:
         """A session on our database.

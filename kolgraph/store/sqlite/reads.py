@@ -152,6 +152,9 @@ class SqliteReads:
     def hcp_territories(self, hcp_ids: list[str]) -> dict[str, str | None]:
         return dict(self._rows("read_hcp_territories", hcp_ids=json_list(hcp_ids)))
 
+    def hcp_states(self, hcp_ids: list[str]) -> dict[str, str]:
+        return dict(self._rows("read_hcp_states", hcp_ids=json_list(hcp_ids)))
+
     def current_affiliations(self, hcp_ids: list[str]) -> list[Affiliation]:
         return self._rows("read_current_affiliations", hcp_ids=json_list(hcp_ids))
 
@@ -273,6 +276,20 @@ class SqliteReads:
             ),
             pairs={(a, b): (p, f, last) for a, b, p, f, last in rows},
         )
+
+    def score_runs(self) -> list[tuple[int, str]]:
+        return [(int(i), d) for i, d in self._rows("list_score_runs")]
+
+    def score_run(self, run_id: int) -> dict[str, tuple[int, bool]]:
+        (row,) = self._rows("read_score_run", run_id=run_id)
+        return {h: (int(t), bool(r)) for h, (t, r) in json.loads(row[0]).items()}
+
+    def coverage_days(self, territory: str | None) -> list[dict]:
+        return self._records("list_coverage_days", territory=territory)
+
+    def insight_counts(self, after: str, through: str, territory: str | None) -> dict:
+        rows = self._rows("count_new_insights", after=after, through=through, territory=territory)
+        return dict(rows)
 
     def engaged_neighbour(
         self, hcp_ids: list[str], since: str, as_of: str, *, hops: int

@@ -16,15 +16,18 @@ The layout has a version (``PRAGMA user_version``); opening an older file migrat
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TypeVar
 
 import pandas as pd
 
+from kolgraph.answers.changes import History
 from kolgraph.config import Settings
 from kolgraph.errors import StoreUnavailable
 from kolgraph.schema import (
@@ -43,7 +46,7 @@ from kolgraph.store.sqlite.catalog import json_list, sql
 from kolgraph.store.sqlite.reads import SqliteReads
 from kolgraph.store.sqlite.territories import (
     HIDDEN_DDL,
-    MIGRATIONS_V4,
+    MIGRATIONS_V5,
     SqliteTerritories,
     read_alignment,
 )
@@ -51,10 +54,10 @@ from kolgraph.territories import aligned_hcps
 
 DB_FILENAME = "kolgraph.sqlite3"
 #: The layout this module writes (``PRAGMA user_version``).
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: Statements that bring a file of layout ``version - 1`` to ``version``; they run after
 #: the (idempotent) DDL, which creates whatever an older layout lacks.
-MIGRATIONS = {3: ("migrate_v3_components_json",), 4: MIGRATIONS_V4}
+MIGRATIONS = {3: ("migrate_v3_components_json",), 5: MIGRATIONS_V5}  # 4: history, by the DDL
 #: Seconds to wait for another process's write lock before giving up.
 DEFAULT_TIMEOUT = 10.0
 
@@ -273,6 +276,25 @@ class EmbeddedStore(SqliteTerritories, GraphStore):
     def scores(self) -> pd.DataFrame:
         """Every stored HCP score, sorted by ``hcp_id`` (``components`` as dicts)."""
         return score_frame(self.records("list_scores", "read scores", {}))
+
+    def save_history(
+        self,
+        scored_on: str,
+        tiers: dict[str, tuple[int, bool]],
+        coverage: list[dict],
+        keep: History,
+    ) -> None:
+        oldest = (date.fromisoformat(scored_on) - timedelta(days=keep.days)).isoformat()
+        with self.transaction("keep history") as con:
+            con.execute(
+                sql("insert_score_run"), {"scored_on": scored_on, "tiers_json": json.dumps(tiers)}
+            )
+            con.execute(sql("delete_old_score_runs"), {"keep": keep.runs})
+            con.execute(sql("delete_coverage_day"), {"day": scored_on})
+            con.executemany(
+                sql("insert_coverage_day"), [{"day": scored_on, **row} for row in coverage]
+            )
+            con.execute(sql("delete_old_coverage_days"), {"oldest": oldest})
 
     def existing_keys(self, table: str, keys: Iterable[str]) -> set[str]:
         """The subset of ``keys`` already stored in entity table ``table``."""

@@ -21,11 +21,11 @@ from kolgraph.territories import Alignment
 #: Hidden columns of ``hcps`` (stored with each row, not returned by ``table``).
 HIDDEN_DDL = {"hcps": ("territory_aligned INTEGER NOT NULL DEFAULT 0", "source_territory TEXT")}
 HIDDEN = {table: tuple(d.split()[0] for d in ddl) for table, ddl in HIDDEN_DDL.items()}
-#: The statements that bring a layout-3 file to layout 4 (postal codes, territory sources).
-MIGRATIONS_V4 = (
-    "migrate_v4_hcp_postal_code",
-    "migrate_v4_hcp_territory_aligned",
-    "migrate_v4_hcp_source_territory",
+#: The statements that bring a layout-4 file to layout 5 (postal codes, territory sources).
+MIGRATIONS_V5 = (
+    "migrate_v5_hcp_postal_code",
+    "migrate_v5_hcp_territory_aligned",
+    "migrate_v5_hcp_source_territory",
 )
 
 

@@ -18,6 +18,13 @@ CREATE TABLE IF NOT EXISTS store_version (
     id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL
 );
 INSERT OR IGNORE INTO store_version (id, version) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS score_runs (
+    run_id INTEGER PRIMARY KEY, scored_on TEXT NOT NULL, tiers_json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS coverage_days (
+    day TEXT NOT NULL, territory TEXT NOT NULL, tier12_hcps INTEGER NOT NULL,
+    engaged INTEGER NOT NULL, PRIMARY KEY (day, territory)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS territory_rules (
     line INTEGER PRIMARY KEY, territory TEXT NOT NULL, country TEXT, state TEXT, postal_code TEXT
 );

@@ -1,2 +1,2 @@
--- layout 4: HCPs carry a postal code
+-- layout 5: HCPs carry a postal code
 ALTER TABLE hcps ADD COLUMN postal_code TEXT

@@ -1,0 +1,2 @@
+-- drop coverage days before :oldest
+DELETE FROM coverage_days WHERE day < :oldest
