@@ -97,7 +97,7 @@ FORMATS = ("bundle", "pubmed", "nppes", "ctgov", "open-payments", "crm")
 _mapping_option = click.option(
     "--mapping",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="With --format crm: the TOML file mapping the export's columns (see docs/crm.md).",
+    help="With --format crm: the TOML file mapping the export's columns (see docs/territories-and-crm.md).",
 )
 
 

@@ -60,7 +60,7 @@ MSL_KEYS = ("msl_id", "email")
 CANONICAL = {"hcp": "hcp_id", "msl": "msl_id"}
 #: The column the rejects file adds.
 REASON = "reason"
-#: The Veeva CRM mapping shipped with kolgraph (see docs/crm.md).
+#: The Veeva CRM mapping shipped with kolgraph (see docs/territories-and-crm.md).
 VEEVA_MAPPING = Path(__file__).with_name("mappings") / "veeva_crm_calls.toml"
 
 
