@@ -33,7 +33,7 @@ from kolgraph import neo4j_server
 from kolgraph.config import Neo4jSettings
 from kolgraph.generate import generate_bundle
 from kolgraph.loading import validate_path
-from kolgraph.net import free_port
+from kolgraph.ports import free_port
 from kolgraph.schema import TABLES
 from kolgraph.store.neo4j import Neo4jStore
 from kolgraph.store.sqlite import EmbeddedStore
@@ -167,7 +167,9 @@ def main(argv: list[str] | None = None) -> None:
                 f"{r['rows_per_s'] / n['rows_per_s']:.0f}x |",
                 flush=True,
             )
-        print("load average (1, 5, 15 min) at the end: %.2f %.2f %.2f" % os.getloadavg())
+        print(
+            "load average (1, 5, 15 min) at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+        )
 
 
 if __name__ == "__main__":

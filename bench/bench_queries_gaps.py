@@ -34,7 +34,7 @@ from pathlib import Path
 from kolgraph.answers.gaps import GapQuery
 from kolgraph.generate import generate_bundle
 from kolgraph.loading import load_path
-from kolgraph.net import free_port
+from kolgraph.ports import free_port
 from kolgraph.scoring import rescore
 
 
@@ -207,7 +207,7 @@ def main(argv: list[str] | None = None) -> None:
             else neo4j_store(work, bundle_of, args.reuse)
         )
         with opened as store:
-            territories = sorted({t for t in store.table("msls")["territory"]})
+            territories = sorted(set(store.table("msls")["territory"]))
             variants = query_variants(territories, date.today())
             result = time_queries(store, variants, args.runs)
             with reach_left_out():

@@ -42,11 +42,13 @@ STALE_DAYS = 180
 def main(argv: list[str] | None = None) -> None:
     """Parse arguments, prepare the store, time the questions, print the table."""
     args = _parser().parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="kolgraph-bench-network-") as scratch:
-        with _store(args, Path(scratch)) as store:
-            if not args.skip_load:
-                _timed_load(store, args.bundle or _generate(Path(scratch) / "M"))
-            print(_report(args, store, _time_questions(store, args)))
+    with (
+        tempfile.TemporaryDirectory(prefix="kolgraph-bench-network-") as scratch,
+        _store(args, Path(scratch)) as store,
+    ):
+        if not args.skip_load:
+            _timed_load(store, args.bundle or _generate(Path(scratch) / "M"))
+        print(_report(args, store, _time_questions(store, args)))
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -46,7 +46,7 @@ from contextlib import contextmanager
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-from kolgraph.net import free_port, wait_until_listening
+from kolgraph.ports import free_port, wait_until_listening
 
 BENCH_USER, BENCH_PASSWORD = "bench", "bench-password-1"
 CHROMIUM = "/usr/bin/chromium"
@@ -133,17 +133,18 @@ def served(home: Path, workers: int | None = None):
         str(port),
     ]
     command += ["--workers", str(workers)] if workers else []
-    # The server's own log goes to a file.
-    log = tempfile.NamedTemporaryFile(prefix="kolgraph-bench-web-", suffix=".log", delete=False)
-    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    print(f"server log: {log.name}", file=sys.stderr)
-    try:
-        _wait_for_port(port, server)
-        yield Server(f"http://127.0.0.1:{port}", server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
+    # The server's own log goes to a file, kept after the run.
+    with tempfile.NamedTemporaryFile(
+        prefix="kolgraph-bench-web-", suffix=".log", delete=False
+    ) as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        print(f"server log: {log.name}", file=sys.stderr)
+        try:
+            _wait_for_port(port, server)
+            yield Server(f"http://127.0.0.1:{port}", server.pid)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
 
 
 def _wait_for_port(port: int, server: subprocess.Popen, timeout: float = 60) -> None:

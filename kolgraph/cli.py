@@ -11,6 +11,7 @@ import logging
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from tqdm import tqdm
@@ -18,6 +19,9 @@ from tqdm import tqdm
 from kolgraph.config import BACKENDS, Settings, local_server_dir
 from kolgraph.errors import KolgraphError, ValidationFailed
 from kolgraph.output import chosen_format, emit, output_options, table_text
+
+if TYPE_CHECKING:  # the store modules load only when a command needs one
+    from kolgraph.store import GraphStore
 
 MAX_PROBLEMS_SHOWN = 200
 
@@ -27,10 +31,10 @@ class AppContext:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._store = None
+        self._store: GraphStore | None = None
 
     @property
-    def store(self):
+    def store(self) -> GraphStore:
         if self._store is None:
             from kolgraph.store import open_store
 
@@ -123,12 +127,13 @@ def load(
     --skip-invalid, which writes bad rows to FILE.rejects.csv beside the export.
     """
     from kolgraph.analytics.insights import load_insight_categories
+    from kolgraph.audit import record_cli
     from kolgraph.identities import record_identities
     from kolgraph.loading import load_path
-    from kolgraph.web.audit import record_cli
 
-    if _crm_options(fmt, mapping, skip_invalid):
-        _load_crm(app, path, mapping, skip_invalid)
+    crm_mapping = _crm_mapping(fmt, mapping, skip_invalid)
+    if crm_mapping is not None:
+        _load_crm(app, path, crm_mapping, skip_invalid)
         return
 
     with tqdm(unit="rows", desc="loading", disable=None, file=sys.stderr) as bar:
@@ -145,23 +150,24 @@ def load(
     _rescore(app)
 
 
-def _crm_options(fmt: str | None, mapping: Path | None, skip_invalid: bool) -> bool:
-    """Whether this is a CRM load; --mapping and --skip-invalid need --format crm."""
+def _crm_mapping(fmt: str | None, mapping: Path | None, skip_invalid: bool) -> Path | None:
+    """The mapping of a CRM load (None: not one); --mapping and --skip-invalid need
+    --format crm, which needs --mapping."""
     if fmt == "crm":
         if mapping is None:
             raise click.UsageError("--format crm needs --mapping MAPPING.toml")
-        return True
+        return mapping
     if mapping is not None or skip_invalid:
         raise click.UsageError("--mapping and --skip-invalid go with --format crm")
-    return False
+    return None
 
 
 def _load_crm(app: AppContext, path: Path, mapping: Path, skip_invalid: bool) -> None:
     """Touchpoints from a CRM export; no rescore (influence does not use touchpoints)."""
     from kolgraph.analytics.insights import load_insight_categories
+    from kolgraph.audit import record_cli
     from kolgraph.loaders.crm import read_mapping
     from kolgraph.loading import load_crm
-    from kolgraph.web.audit import record_cli
 
     with tqdm(unit="rows", desc="loading", disable=None, file=sys.stderr) as bar:
         summary = load_crm(
@@ -196,13 +202,14 @@ def validate(app: AppContext, path: Path, fmt: str | None, mapping: Path | None)
     from kolgraph.analytics.insights import load_insight_categories
     from kolgraph.loading import validate_path
 
-    if _crm_options(fmt, mapping, False):
+    crm_mapping = _crm_mapping(fmt, mapping, False)
+    if crm_mapping is not None:
         from kolgraph.loaders.crm import read_mapping
         from kolgraph.loading import load_crm
 
         categories = load_insight_categories(app.settings.home)
         summary = load_crm(
-            path, app.store, read_mapping(mapping), write=False, insight_categories=categories
+            path, app.store, read_mapping(crm_mapping), write=False, insight_categories=categories
         )
         click.echo(f"{path}: valid; {summary.describe(verb='would load')}")
         return
@@ -228,8 +235,8 @@ def align(app: AppContext, path: Path, override: bool, as_json: bool) -> None:
     matches anything.  The alignment is stored, applied at once to every stored HCP and to
     every later load.  Prints HCPs per territory and those left without one, and why.
     """
+    from kolgraph.audit import record_cli
     from kolgraph.territories import read_alignment, report
-    from kolgraph.web.audit import record_cli
 
     alignment = read_alignment(path, override)
     changed = app.store.set_alignment(alignment)
@@ -379,12 +386,13 @@ def insights(
 ) -> None:
     """Field insights: counts by category, sentiment, territory, tier and quarter; newest
     insights from tier 1-2 HCPs; with --themes, recurring themes and their trends."""
-    from kolgraph.insights import CSV_COLUMNS, insights_report, report_rows, report_text
+    from kolgraph.analytics.insights import load_insight_categories
+    from kolgraph.insights_report import CSV_COLUMNS, insights_report, report_rows, report_text
 
     fmt = chosen_format(as_json, as_csv)
     report = insights_report(
         app.store,
-        app.settings.home,
+        load_insight_categories(app.settings.home),
         territory=territory,
         since=since,
         tier=tier,
@@ -589,8 +597,8 @@ def export_targets_command(
 ) -> None:
     """A target list with the reason each HCP is on it, and its NPI for a CRM import (the
     gaps filters; --all adds the engaged HCPs)."""
+    from kolgraph.audit import record_cli
     from kolgraph.export import check_destination, export_targets, target_rows
-    from kolgraph.web.audit import record_cli
 
     query = _gap_query(
         top, max_tier, territory, stale_days, as_of, include_all, with_institution=True

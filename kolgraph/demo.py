@@ -128,7 +128,7 @@ def demo_calls(store: GraphStore, home: Path, echo: Callable[[str], None]) -> tu
         folder.mkdir(parents=True, exist_ok=True)
         echo(f"writing sample CRM call exports to {folder} ...")
         partial = tuple(path.with_suffix(".partial") for path in out)
-        write_demo_calls(store, *partial, date.today())
+        write_demo_calls(store, partial[0], partial[1], date.today())
         for done, path in zip(partial, out):
             done.rename(path)
     return out

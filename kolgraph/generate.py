@@ -1100,6 +1100,9 @@ def _zipf_p(n: int, s: float = 0.7) -> np.ndarray:
 
 # --- CSV writing --------------------------------------------------------------------------
 
+#: A chunk of a table: column name -> values (a list or a numpy array).
+Columns = dict[str, Sequence | np.ndarray]
+
 
 class _CsvTable:
     """One canonical CSV file, written chunk by chunk in the column order of :mod:`schema`."""
@@ -1108,11 +1111,12 @@ class _CsvTable:
         self.table = table
         self.rows = 0
         self._progress = progress
-        self._file = open(out / table.filename, "w", encoding="utf-8", newline="")
+        # open across many write() calls; close() ends it
+        self._file = open(out / table.filename, "w", encoding="utf-8", newline="")  # noqa: SIM115
         self._writer = csv.writer(self._file, lineterminator="\n")
         self._writer.writerow(table.column_names)
 
-    def write(self, columns: dict[str, Sequence]) -> None:
+    def write(self, columns: Columns) -> None:
         """Write one chunk given as column name -> values (every column of the table)."""
         if set(columns) != set(self.table.column_names):
             raise ValueError(
@@ -1128,7 +1132,7 @@ class _CsvTable:
         self._file.close()
 
 
-def _as_list(values: Sequence) -> list:
+def _as_list(values: Sequence | np.ndarray) -> list:
     return values.tolist() if isinstance(values, np.ndarray) else list(values)
 
 
@@ -1227,7 +1231,7 @@ def _build_institutions(rng: np.random.Generator, n: int):
         rng.random(n),
         rng.integers(0, 1 << 30, (n, 3)),
     )
-    cities, names, seen = [], [], set()
+    cities, names, seen = [], [], set[str]()
     for i in range(n):
         state_name, _, state_cities = STATES[STATE_CODES[inst_state[i]]]
         city = state_cities[int(city_pick[i] * len(state_cities))]
@@ -1403,7 +1407,7 @@ def _write_publications(
 
 def _publication_columns(
     rng: np.random.Generator, world: _World, chunk: _PaperChunk, pmids: np.ndarray, as_of: date
-) -> dict[str, Sequence]:
+) -> Columns:
     n = len(chunk.comm)
     ta = world.comm_ta[chunk.comm]
     age = as_of.year - chunk.year
@@ -1725,7 +1729,7 @@ def _trial_columns(
     start_year: np.ndarray,
     nct_ids: np.ndarray,
     as_of: date,
-) -> dict[str, Sequence]:
+) -> Columns:
     n = len(ta)
     phase = _choice(rng, PHASES_P, n)
     picks = rng.integers(0, 1 << 30, (n, 4)).tolist()
@@ -1874,7 +1878,7 @@ def _touch_offsets(rng: np.random.Generator, stale: np.ndarray) -> np.ndarray:
 
 def _touch_columns(
     rng: np.random.Generator, ta: np.ndarray, offset: np.ndarray, as_of: date
-) -> dict[str, Sequence]:
+) -> Columns:
     n = len(ta)
     days = np.datetime64(as_of.isoformat(), "D") - offset
     weekday = (days.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday; 5, 6 = weekend
@@ -1924,7 +1928,9 @@ def _insights(rng: np.random.Generator, ta: np.ndarray, theme: np.ndarray, blank
     ):
         area = THERAPEUTIC_AREAS[t]
         if b:
-            insight.append(""), category.append(""), sentiment.append("")
+            insight.append("")
+            category.append("")
+            sentiment.append("")
             topic.append(area.topics[p[0] % len(area.topics)])
             continue
         slots = {

@@ -180,11 +180,12 @@ def load_crm(
     summary's ``skipped``).  ``write=False`` checks only (no store write, no rejects file).
     """
     path = Path(path)
-    rules = {"today": today, "insight_categories": insight_categories}
-    read = crm.read_crm(path, store, mapping, **rules)
+    read = crm.read_crm(path, store, mapping, today=today, insight_categories=insight_categories)
     if read.problems and not skip_invalid:
         raise ValidationFailed(read.problems)
-    batch, rejected = crm.checked_batch(read, store, **rules)
+    batch, rejected = crm.checked_batch(
+        read, store, today=today, insight_categories=insight_categories
+    )
     summary = LoadSummary(count_changes(batch, store), "crm", len(read.export.frame))
     summary.notes.append(
         f"mapping {mapping.source}: HCPs by {mapping.hcp_key}, MSLs by {mapping.msl_key}"

@@ -510,9 +510,11 @@ def _wait_until_ready(
         try:
             # bolt:// and an auto-commit query: no routing and no driver-side retries, which
             # would log warnings and back off for seconds while the server is still booting.
-            with GraphDatabase.driver(uri, auth=(USERNAME, password)) as driver:
-                with driver.session(database="system") as session:
-                    session.run("CALL dbms.components() YIELD versions RETURN versions").consume()
+            with (
+                GraphDatabase.driver(uri, auth=(USERNAME, password)) as driver,
+                driver.session(database="system") as session,
+            ):
+                session.run("CALL dbms.components() YIELD versions RETURN versions").consume()
             return
         except AuthError as exc:
             raise Neo4jServerError(

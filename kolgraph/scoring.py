@@ -12,6 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from kolgraph.analytics import Projection, explain_hcp, load_scoring_config, score_hcps
+from kolgraph.analytics.explain import DESCRIPTIONS
+from kolgraph.analytics.influence import COMPONENTS
 from kolgraph.answers.changes import History
 from kolgraph.errors import InputError
 from kolgraph.store import GraphStore
@@ -47,6 +49,31 @@ def explain(store: GraphStore, home: Path, hcp_id: str, as_of: date | None = Non
         load_scoring_config(home),
         as_of=_year(as_of),
     )
+
+
+def score_breakdown(score: dict | None, home: Path) -> list[dict]:
+    """Per component: percentile, weight and contribution to the influence score.
+
+    The weights are today's ``home/scoring.toml``; contributions sum to the influence when the
+    stored scores were computed with them (as ``kolgraph load`` and ``score`` do).
+    """
+    if score is None:
+        return []
+    weights = load_scoring_config(home).component_weights()
+    total = sum(weights.values()) or 1.0
+    rows = []
+    for name in COMPONENTS:
+        percentile = float(score["components"].get(name, 0.0))
+        rows.append(
+            {
+                "component": name,
+                "description": DESCRIPTIONS.get(name, ""),
+                "percentile": percentile,
+                "weight": weights[name],
+                "contribution": round(weights[name] * percentile / total, 1),
+            }
+        )
+    return rows
 
 
 def _year(as_of: date | None) -> int | None:

@@ -4,7 +4,7 @@
   Python at a time (the GIL), so pages under load need a process per core.  The app is built
   and warmed up once in the gunicorn master (``preload_app``), then forked: every worker
   starts with the store's in-memory caches (gaps snapshot, search index, co-authorship
-  graph, MeSH topics) already built instead of building them on its first request.  Workers
+  graph, MeSH topics) already built, so no worker builds them on its first request.  Workers
   are synchronous: the kernel hands each new connection to an idle worker, so a slow page
   never queues others behind it in a busy process.  Workers share one answer cache
   (:mod:`kolgraph.web.cache`, a SQLite file in a private temporary folder removed when the
@@ -152,8 +152,8 @@ def warm_up(app: Flask, echo: Callable[[str], None] = print) -> None:
     except KolgraphError as error:
         echo(f"warm-up skipped: {error}")
     # The caches just built live as long as the data: keep the garbage collector from walking
-    # their millions of objects at every full collection (cached profile pages went from 16
-    # to 10 ms), and, with gunicorn, from writing to the memory pages workers share.
+    # their millions of objects at every full collection (time every request would pay),
+    # and, with gunicorn, from writing to the memory pages workers share.
     gc.freeze()
 
 

@@ -124,7 +124,7 @@ class Alignment:
     rules: tuple[Rule, ...]
     override: bool = False
     source: str = ""
-    _index: dict = field(default=None, init=False, repr=False, compare=False)
+    _index: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         index: dict[tuple[int, str], list[Rule]] = defaultdict(list)

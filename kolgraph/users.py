@@ -8,6 +8,7 @@ is never stored.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -171,10 +172,8 @@ def _create_private(path: Path) -> None:
     if path.exists():
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
+    with contextlib.suppress(FileExistsError):  # another process created it first
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    except FileExistsError:
-        pass  # another process created it first
 
 
 @functools.cache

@@ -6,13 +6,17 @@ Every author slot of a publication (one ``<Author>`` of one paper) is resolved t
 1. **ORCID** (confidence 1.0): slots with the same ORCID are one person, whatever the spelling.
    ORCIDs are normalised (``https://orcid.org/`` prefix, lower-case ``x``) and checked with
    their ISO 7064 check digit; an invalid one is ignored.  Two different ORCIDs never merge.
-2. **Name + evidence**: slots whose names are compatible (same folded last name and first
-   initial; full first names, when both are written, equal; initials one a prefix of the
-   other: ``Smith J`` ~ ``Smith John`` ~ ``Smith JA``, but not ``Smith John`` ~ ``Smith Jane``)
-   merge when they share an institution (from the affiliation, confidence 0.9) or a co-author
-   (confidence 0.8).  Two slots of one paper are never one person.
+2. **Name + evidence** (:mod:`kolgraph.loaders.linkage`): within a block (same folded last
+   name and first initial), a logistic regression trained on labelled MEDLINE pairs weighs
+   what two slots share (first names, middle initials, how common the name is, institution,
+   city, country, e-mail, co-authors by full name, MeSH, title words, journal, year gap), and
+   average-linkage clustering merges them under hard constraints: two ORCIDs, two slots of
+   one paper, incompatible full first names (``Smith John`` / ``Smith Jane``) or initials
+   (``JA`` / ``JB``) are never one person.  Confidence: the probability of the weakest merge.
 3. **What is left** stays apart: a person seen once, with no ORCID, has confidence 0.6
-   ("name only"); same-name persons with no shared evidence are counted as *ambiguous*.
+   ("name only"); same-name persons not merged are counted as *ambiguous*.
+
+See ``docs/identity.md`` for the evidence, the weights and the measured precision / recall.
 
 Persons are then linked to HCPs already in the store, by ORCID, or by full name plus the city
 (and state, when both sides have one) of an affiliation; a link must be unique.  A linked
@@ -27,25 +31,22 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+from typing import cast
 
 import pandas as pd
 
+from kolgraph.loaders import linkage
 from kolgraph.loaders.institutions import Institution, fold
 
 #: Confidence of each way of resolving an author slot to a person.
 CONFIDENCE = {
     "orcid": 1.0,
-    "name+affiliation": 0.9,
     "store:name+city": 0.85,
-    "name+coauthor": 0.8,
     "name": 0.6,
 }
-#: Papers with more authors than this give no co-author evidence (consortium author lists
-#: make every pair of common names "share" a co-author).
-MAX_COAUTHOR_EVIDENCE = 50
 IDENTITY_COLUMNS = (
     "hcp_id",
     "source",
@@ -72,11 +73,12 @@ class AuthorSlot:
     institutions: tuple[Institution, ...] = ()
     year: int = 0
     line: int = 0
+    emails: tuple[str, ...] = ()  # e-mail addresses written in the slot's affiliations
 
     @cached_property
     def block(self) -> tuple[str, str]:
         """Last name and first initial: slots of different blocks are never one person by name."""
-        return (fold(self.last_name).replace(" ", ""), self.first_initial)
+        return (block_surname(self.last_name), self.first_initial)
 
     @cached_property
     def first_initial(self) -> str:
@@ -93,15 +95,30 @@ class AuthorSlot:
         return f"{self.last_name}, {self.fore_name or self.initials}"
 
 
+@lru_cache(maxsize=65536)
+def block_surname(last_name: str) -> str:
+    """The folded last name without spaces, German umlaut spellings made one
+    (``Schüttler`` = ``Schuettler`` = ``Schuttler``).
+
+    >>> block_surname("Schuettler"), block_surname("Schüttler"), block_surname("van der Berg")
+    ('schuttler', 'schuttler', 'vanderberg')
+    """
+    return _UMLAUT_SPELLING.sub(r"\1", fold(last_name).replace(" ", ""))
+
+
+_UMLAUT_SPELLING = re.compile(r"([aou])e")
+
+
+@lru_cache(maxsize=65536)
 def given_name(fore_name: str) -> str:
     """The first word of a fore name, folded, unless it is an initial (``J``, ``JA``, ``J.``)."""
     words = fore_name.replace(".", " ").split()
     if not words:
         return ""
     first = words[0]
-    if (len(first) <= 2 and first.isupper()) or len(first.strip("-")) == 1:
-        return ""
-    return fold(first)
+    if (len(first) <= 2 and first.isupper()) or all(len(p) <= 1 for p in first.split("-")):
+        return ""  # initials: "J", "JA", "J-L"
+    return fold(first).replace(" ", "")  # "Zi-bo" = "Zibo"
 
 
 def normalise_orcid(text: str | None) -> str:
@@ -144,6 +161,7 @@ class _Cluster:
     initials: set[str]
     methods: set[str] = field(default_factory=set)
     evidence: list[str] = field(default_factory=list)
+    weakest: float = 1.0  # probability of the weakest model merge inside the cluster
 
 
 class _Clusters:
@@ -178,11 +196,23 @@ class _Clusters:
             return False
         if x.pmids & y.pmids:
             return False
-        if x.names and y.names and not x.names & y.names:
+        if not all(linkage.names_compatible(p, q) for p in x.names for q in y.names):
             return False
         return all(p.startswith(q) or q.startswith(p) for p in x.initials for q in y.initials)
 
-    def merge(self, a: int, b: int, method: str, evidence: str = "", force: bool = False) -> bool:
+    def members(self, root: int) -> list[int]:
+        """The slots of a root's cluster."""
+        return self.get(root).slots
+
+    def merge(
+        self,
+        a: int,
+        b: int,
+        method: str,
+        evidence: str = "",
+        force: bool = False,
+        probability: float = 1.0,
+    ) -> bool:
         """Merge the clusters of slots ``a`` and ``b``; False when refused or already one."""
         a, b = self.find(a), self.find(b)
         if a == b or not (force or self.can_merge(a, b)):
@@ -198,12 +228,14 @@ class _Clusters:
         x.initials |= y.initials
         x.methods |= y.methods | {method}
         x.evidence += y.evidence + ([evidence] if evidence else [])
+        x.weakest = min(x.weakest, y.weakest, probability)
         return True
 
     def roots(self) -> list[int]:
         return [i for i, parent in enumerate(self.parent) if parent == i]
 
 
+@lru_cache(maxsize=4096)
 def _letters(initials: str) -> str:
     return "".join(c for c in initials.upper() if c.isalpha())
 
@@ -239,8 +271,7 @@ class Resolution:
             f"author slots: {c['slots']:,} -> {len(self.persons):,} persons",
             f"merged by ORCID: {c['merged by orcid']:,} slots "
             f"({c['orcid persons']:,} persons with an ORCID)",
-            f"merged by name+evidence: {c['merged by name+affiliation']:,} by affiliation, "
-            f"{c['merged by name+coauthor']:,} by co-author",
+            f"merged by name+evidence (linkage model): {c['merged by name+evidence']:,} slots",
             f"ambiguous: {c['ambiguous']:,} persons share a name with another person "
             f"and no evidence (kept apart)",
             f"linked to existing HCPs: {c['linked']:,} ({c['linked by orcid']:,} by ORCID, "
@@ -251,17 +282,24 @@ class Resolution:
 def resolve_authors(
     slots: Sequence[AuthorSlot],
     stored_hcps: pd.DataFrame | None = None,
+    *,
+    papers: Mapping[str, tuple] | None = None,
+    settings: linkage.LinkageSettings | None = None,
 ) -> Resolution:
-    """Resolve every author slot to a person; ``stored_hcps`` is the store's ``hcps`` table."""
+    """Resolve every author slot to a person.
+
+    ``stored_hcps`` is the store's ``hcps`` table (to link to); ``papers`` gives each PMID's
+    (journal, MeSH terms, title) as evidence; ``settings`` is the linkage model (the shipped one by
+    default).
+    """
+    settings = settings or linkage.default_settings()
     clusters = _Clusters(slots)
     counts = Counter(slots=len(slots))
     counts["merged by orcid"] = _merge_orcids(slots, clusters)
     blocks = _blocks(slots)
-    for method, tokens in (
-        ("name+affiliation", _institution_tokens(slots)),
-        ("name+coauthor", _coauthor_tokens(slots)),
-    ):
-        counts[f"merged by {method}"] = _merge_on_tokens(blocks, tokens, clusters, method, slots)
+    counts["merged by name+evidence"] = _link_blocks(
+        slots, blocks, clusters, papers or {}, settings
+    )
     persons = [_person(clusters, root, slots) for root in clusters.roots()]
     counts["orcid persons"] = sum(1 for p in persons if p.orcid)
     counts["ambiguous"] = _ambiguous(blocks, clusters)
@@ -295,69 +333,38 @@ def _blocks(slots: Sequence[AuthorSlot]) -> dict[tuple[str, str], list[int]]:
     return blocks
 
 
-def _institution_tokens(slots: Sequence[AuthorSlot]) -> list[tuple[str, ...]]:
-    return [tuple(inst.institution_id for inst in s.institutions) for s in slots]
-
-
-def _coauthor_tokens(slots: Sequence[AuthorSlot]) -> list[tuple[str, ...]]:
-    """Per slot, the name keys (``smith j``) of the other authors of its paper."""
-    by_paper: dict[str, list[int]] = defaultdict(list)
-    for i, slot in enumerate(slots):
-        by_paper[slot.pmid].append(i)
-    tokens: list[tuple[str, ...]] = [()] * len(slots)
-    for members in by_paper.values():
-        if len(members) > MAX_COAUTHOR_EVIDENCE:
-            continue
-        keys = [" ".join(slots[i].block) for i in members]
-        for i, own in zip(members, keys):
-            tokens[i] = tuple(k for k in keys if k != own)
-    return tokens
-
-
-def _merge_on_tokens(
-    blocks: dict[tuple[str, str], list[int]],
-    tokens: list[tuple[str, ...]],
-    clusters: _Clusters,
-    method: str,
+def _link_blocks(
     slots: Sequence[AuthorSlot],
+    blocks: dict[tuple[str, str], list[int]],
+    clusters: _Clusters,
+    papers: Mapping[str, tuple],
+    settings: linkage.LinkageSettings,
 ) -> int:
-    """Within each name block, merge slots sharing a token, when their names are compatible."""
+    """Cluster each block of two or more slots with the linkage model; the merges made."""
+    shared = [members for members in blocks.values() if len(members) > 1]
+    if not shared:
+        return 0
+    needed = [i for members in shared for i in members]
+    # every slot of a shared block is needed, so the profiles scored here are never None
+    profiles = cast(
+        "list[linkage.Profile]",
+        linkage.profiles(slots, papers, settings, given_name, _letters, needed),
+    )
+
+    def order(i: int) -> tuple:
+        return (_pmid_order(slots[i].pmid), slots[i].position)
+
+    def score(i: int, j: int) -> float:
+        return linkage.pair_score(profiles[i], profiles[j], settings)
+
+    def describe(i: int, j: int) -> str:
+        return linkage.explain(profiles[i], profiles[j])
+
     merged = 0
-    for members in blocks.values():
-        if len(members) < 2:
-            continue
-        sharing: dict[str, list[int]] = defaultdict(list)
-        for i in members:
-            for token in tokens[i]:
-                sharing[token].append(i)
-        for token, holders in sharing.items():
-            if len(holders) > 1:
-                evidence = _describe(method, token, slots, holders)
-                merged += _merge_holders(holders, clusters, method, evidence)
+    for members in shared:
+        scored = linkage.block_scores(members, profiles, settings)
+        merged += linkage.agglomerate(scored, clusters, settings.threshold, order, score, describe)
     return merged
-
-
-def _merge_holders(holders: list[int], clusters: _Clusters, method: str, evidence: str) -> int:
-    """Merge each slot into the first compatible person among those already holding the token."""
-    merged, seen = 0, []
-    for i in holders:
-        seen = list(dict.fromkeys(clusters.find(s) for s in seen))
-        root = clusters.find(i)
-        if root in seen:
-            continue
-        target = next((r for r in seen if clusters.can_merge(r, root)), None)
-        if target is not None and clusters.merge(target, root, method, evidence):
-            merged += 1
-        else:
-            seen.append(root)
-    return merged
-
-
-def _describe(method: str, token: str, slots: Sequence[AuthorSlot], holders: list[int]) -> str:
-    if method == "name+affiliation":
-        inst = next(inst for inst in slots[holders[0]].institutions if inst.institution_id == token)
-        return f"shared affiliation {inst.name}"
-    return f"shared co-author {token}"
 
 
 def _ambiguous(blocks: dict[tuple[str, str], list[int]], clusters: _Clusters) -> int:
@@ -399,7 +406,7 @@ def _person(clusters: _Clusters, root: int, slots: Sequence[AuthorSlot]) -> Pers
     methods = set(cluster.methods) or {"name"}
     if cluster.orcid:
         methods.add("orcid")
-    confidence = min(CONFIDENCE[m] for m in methods)
+    confidence = min(CONFIDENCE.get(m, cluster.weakest) for m in methods)
     anchor = slots[
         min(cluster.slots, key=lambda i: (_pmid_order(slots[i].pmid), slots[i].position))
     ]

@@ -172,7 +172,8 @@ class _Parsed:
 
 
 def _header_problems(header: list[str], source: str, line: int) -> list[Problem]:
-    problems, first = [], {}
+    problems: list[Problem] = []
+    first: dict[str, int] = {}
     if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
         # spreadsheets in many locales save CSV with semicolons
         problems.append(Problem(source, line, "file", "fields must be separated by commas"))

@@ -256,7 +256,7 @@ def _read_export(path: Path, mapping: CrmMapping) -> RawTable:
             )
             for field_name, header in missing
         ]
-    if problems:
+    if table is None or problems:  # no table comes with a problem saying why
         raise ValidationFailed(problems)
     return table
 
@@ -291,7 +291,9 @@ class _Converter:
         distinct cell; rows whose cell has a message are reported."""
         codes, distinct = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=False)
         values, messages = convert(np.asarray(distinct, dtype=object))
-        bad = np.flatnonzero(pd.notna(messages)[codes]) if len(codes) else []
+        bad: np.ndarray = (
+            np.flatnonzero(pd.notna(messages)[codes]) if len(codes) else np.zeros(0, int)
+        )
         header = self.mapping.header(column)
         for row in bad:
             line = int(self.export.lines[row])

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,7 @@ from kolgraph.loaders.institutions import (
     institution_type,
     parse_affiliation,
     parse_segment,
+    university_of,
 )
 from kolgraph.loaders.nppes import IDENTITY_COLUMNS, raw_table
 from kolgraph.loaders.source import SourceRead
@@ -272,10 +274,11 @@ def _json_studies(file: Path) -> Iterator[Study]:
         yield _json_study(record["protocolSection"], file.name)
 
 
-def _get(data: dict, *keys: str):
+def _get(data: dict, *keys: str) -> Any:
+    found: Any = data
     for key in keys:
-        data = data.get(key) if isinstance(data, dict) else None
-    return data
+        found = found.get(key) if isinstance(found, dict) else None
+    return found
 
 
 def _json_text(value) -> str:
@@ -522,7 +525,11 @@ def site_institution_id(name: str, city: str = "", country: str = "") -> str:
     (:mod:`kolgraph.loaders.institutions`) unless the name is anonymised or is not an
     institution's name alone; those are keyed with their city and country."""
     found = parse_segment(f"{name}, {city}" if city else name)
-    if found is not None and found.name == name and not _ANONYMISED.search(found.key):
+    if (
+        found is not None
+        and found.name == university_of(name)
+        and not _ANONYMISED.search(found.key)
+    ):
         return found.institution_id
     parts = [institution_key(name), fold(city), fold(country)]
     return institution_id(" ".join(p for p in parts if p))
@@ -575,7 +582,7 @@ class _Builder:
         )
         if study.sponsor:
             self.sponsors.add(study.sponsor)
-        facilities = {}
+        facilities: dict[str, str] = {}
         for site in study.sites:
             site_id = self._site(site)
             if site_id:

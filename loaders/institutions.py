@@ -378,6 +378,20 @@ class Institution:
     state: str = ""
     country: str = ""
     postal_code: str = ""  # a US ZIP5 read after the state ("Boston, MA 02115"), else ""
+    written: str = ""  # the name as the affiliation wrote it, before a school became its university
+
+
+def merged_variants(institutions) -> tuple[int, int]:
+    """(institutions, written variants merged into another one's id) over ``institutions``.
+
+    Variants differ once case, accents and punctuation are folded: ``Univ. of Iowa`` and
+    ``The University of Iowa`` are two variants of one institution, ``UNIVERSITY OF IOWA``
+    is not another.
+    """
+    written: dict[str, set[str]] = {}
+    for inst in institutions:
+        written.setdefault(inst.institution_id, set()).add(fold(inst.written or inst.name))
+    return len(written), sum(len(names) - 1 for names in written.values())
 
 
 @lru_cache(maxsize=65536)
@@ -411,7 +425,8 @@ def author_marked_parts(text: str) -> list[tuple[str, frozenset[str]]]:
     marks = list(_AUTHOR_MARK.finditer(text or ""))
     if not marks:
         return []
-    chunks, start = [], 0
+    chunks: list[tuple[str, frozenset[str]]] = []
+    start = 0
     for mark in marks:
         chunk = text[start : mark.start()]
         both_in = _BOTH_IN.match(chunk)
@@ -433,7 +448,8 @@ def parse_segment(text: str) -> Institution | None:
     chosen = _choose_institution(parts, place)
     if chosen is None:
         return None
-    name = _with_campus(parts, chosen, place)
+    written = _with_campus(parts, chosen, place)
+    name = university_of(written)
     key = institution_key(name)
     if not key:
         return None
@@ -447,7 +463,8 @@ def parse_segment(text: str) -> Institution | None:
         place.city,
         place.state,
         place.country,
-        _us_zip(text, place.country),
+        postal_code=_us_zip(text, place.country),
+        written=written,
     )
 
 
@@ -744,7 +761,9 @@ def _choose_institution(parts: list[str], place: _Place) -> int | None:
         if index in place_parts or _is_address(part):
             continue
         tier = _tier(part)
-        if tier > best_tier:
+        if tier > best_tier or (
+            tier == best_tier == 3 and best is not None and _is_university_over(part, parts[best])
+        ):
             best, best_tier = index, tier
     if best is None:  # no keyword: the first part that is neither a unit, a place nor an address
         best = next(
@@ -801,3 +820,78 @@ def _with_campus(parts: list[str], chosen: int, place: _Place) -> str:
     if is_system and chosen + 1 < len(parts) and _plausible_city(parts[chosen + 1]):
         return f"{name}, {parts[chosen + 1]}"
     return name
+
+
+# --- schools and hospitals of a university -------------------------------------------------
+
+#: Words that start the unit part of "<university> <school / hospital>" (or end it in
+#: "<school> of <university>"): the university is the institution.
+_UNIT_WORDS = frozenset(
+    [
+        "school",
+        "schools",
+        "college",
+        "faculty",
+        "hospital",
+        "hospitals",
+        "medical",
+        "medicine",
+        "health",
+        "clinics",
+        "clinic",
+        "graduate",
+        "institute",
+        "center",
+        "centre",
+        "cancer",
+        "childrens",
+        "children",
+        "dental",
+        "nursing",
+        "pharmacy",
+        "department",
+        "division",
+    ]
+)
+_UNIVERSITY_WORD = re.compile(r"^universit")
+
+
+def university_of(name: str) -> str:
+    """The university a school or hospital of it is named by, else ``name``.
+
+    >>> university_of("Northwestern University Feinberg School of Medicine")
+    'Northwestern University'
+    >>> university_of("Perelman School of Medicine at the University of Pennsylvania")
+    'University of Pennsylvania'
+    >>> university_of("University Hospital Zurich")
+    'University Hospital Zurich'
+    """
+    words = name.replace(",", " , ").split()
+    folded = [_ABBREVIATIONS.get(fold(w), fold(w)) for w in words]
+    at = next((k for k, w in enumerate(folded) if _UNIVERSITY_WORD.match(w)), None)
+    if at is None:
+        return name
+    start = at
+    while start > 0 and folded[start - 1] not in _UNIT_WORDS | {"of", "at", "the", ",", ""}:
+        start -= 1
+    end = at + 1
+    if end < len(folded) and folded[end] in ("of", "at"):
+        end += 1
+        while end < len(folded) and folded[end] not in _UNIT_WORDS | {"and", ""}:
+            end += 1
+    core = [w for w in folded[start:end] if w not in (",", "")]
+    if set(core) <= _GENERIC_WORDS or core == folded:
+        return name
+    stripped = set(folded) - set(core)
+    if not stripped & _UNIT_WORDS or "cancer" in stripped:
+        return name  # nothing of a school or hospital was stripped, or a cancer centre
+    return " ".join(w for w in words[start:end] if w != ",").strip(" ,")
+
+
+def _is_university_over(part: str, chosen: str) -> bool:
+    """A university part wins a tie against a school or college part (``Feinberg School of
+    Medicine, Northwestern University``); hospitals keep their own identity."""
+    return bool(
+        re.search(r"\buniversit", fold(part))
+        and not re.search(r"\b(universit\w*|hospital\w*|clinic|medical center)\b", fold(chosen))
+    )

@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, cast
 from xml.etree import ElementTree as ET
 
 import numpy as np
@@ -45,7 +45,14 @@ import pandas as pd
 from kolgraph.errors import InputError
 from kolgraph.loaders import authors as authorship
 from kolgraph.loaders.authors import AuthorSlot, normalise_orcid
-from kolgraph.loaders.institutions import Institution, author_marked_parts, fold, parse_affiliation
+from kolgraph.loaders.institutions import (
+    Institution,
+    author_marked_parts,
+    fold,
+    merged_variants,
+    parse_affiliation,
+)
+from kolgraph.loaders.linkage import emails_in
 from kolgraph.loaders.source import SourceRead
 from kolgraph.loaders.validate import RawBundle, RawTable
 
@@ -91,10 +98,12 @@ def read_pubmed(path: Path | str, store=None, *, today: date | None = None) -> S
     with _cyclic_gc_paused():
         papers, counts = _read_papers(path, (today or date.today()).year)
         slots = [slot for paper in papers for slot in paper.authors]
-        resolution = authorship.resolve_authors(slots, _stored_hcps(store))
+        facts = {p.pmid: (p.journal, p.mesh_terms, p.title) for p in papers}
+        resolution = authorship.resolve_authors(slots, _stored_hcps(store), papers=facts)
         raw = _raw_bundle(path.name, papers, slots, resolution)
         identities = authorship.identities(resolution, slots)
-    notes = resolution.notes() + [f"{counts.pop(k):,} {k}" for k in _NOTE_COUNTS if k in counts]
+    notes = resolution.notes() + [_institution_note(slots)]
+    notes += [f"{counts.pop(k):,} {k}" for k in _NOTE_COUNTS if k in counts]
     return SourceRead(
         raw,
         records_read=counts.pop("records", 0),
@@ -102,6 +111,11 @@ def read_pubmed(path: Path | str, store=None, *, today: date | None = None) -> S
         notes=notes,
         identities=identities,
     )
+
+
+def _institution_note(slots: list[AuthorSlot]) -> str:
+    found, merged = merged_variants(i for slot in slots for i in slot.institutions)
+    return f"institutions: {found:,} ({merged:,} written variants merged into them)"
 
 
 @contextmanager
@@ -176,7 +190,7 @@ def _read_papers(path: Path, this_year: int) -> tuple[list[Paper], Counter]:
 def _records(path: Path) -> Iterator[tuple[ET.Element, int]]:
     """Each ``MedlineCitation`` (with its start line), ``DeleteCitation`` and
     ``PubmedBookArticle``, streamed; each is cleared once the caller has read it."""
-    parser = ET.XMLPullParser(events=("end",))
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("end",))
     starts = _StartLines(b"<MedlineCitation")
     root_tag, records = None, 0
     try:
@@ -184,7 +198,7 @@ def _records(path: Path) -> Iterator[tuple[ET.Element, int]]:
             for chunk in _chunks(stream, path):
                 starts.scan(chunk)
                 parser.feed(chunk)
-                for _event, element in parser.read_events():
+                for element in _ended(parser):
                     root_tag = element.tag
                     if element.tag == "MedlineCitation":
                         records += 1
@@ -195,7 +209,7 @@ def _records(path: Path) -> Iterator[tuple[ET.Element, int]]:
                             yield element, 0
                         element.clear()
             parser.close()
-            for _event, element in parser.read_events():
+            for element in _ended(parser):
                 root_tag = element.tag
     except ET.ParseError as error:
         line, column = error.position
@@ -211,12 +225,19 @@ def _records(path: Path) -> Iterator[tuple[ET.Element, int]]:
         )
 
 
-def _open(path: Path) -> BinaryIO:
+def _ended(parser: ET.XMLPullParser[ET.Element]) -> Iterator[ET.Element]:
+    """The elements of the parser's pending events: "end" events only, so always elements."""
+    events = cast("Iterator[tuple[str, ET.Element]]", parser.read_events())
+    for _event, element in events:
+        yield element
+
+
+def _open(path: Path) -> IO[bytes]:
     """The file, gunzipped when it starts with the gzip magic bytes."""
     try:
         with path.open("rb") as probe:
             magic = probe.read(2)
-        return gzip.open(path, "rb") if magic == _GZIP_MAGIC else path.open("rb")
+        return cast(IO[bytes], gzip.open(path, "rb")) if magic == _GZIP_MAGIC else path.open("rb")
     except IsADirectoryError:
         raise InputError(f"{path}: is a folder, expected a PubMed XML file") from None
     except FileNotFoundError:
@@ -225,7 +246,7 @@ def _open(path: Path) -> BinaryIO:
         raise InputError(f"{path}: cannot read ({error.strerror})") from None
 
 
-def _chunks(stream: BinaryIO, path: Path) -> Iterator[bytes]:
+def _chunks(stream: IO[bytes], path: Path) -> Iterator[bytes]:
     while True:
         try:
             chunk = stream.read(CHUNK_BYTES)
@@ -382,7 +403,11 @@ def _authors(
         if slot is None:
             continue
         if position == 1 and article_affiliation and not slot.institutions:
-            slot = replace(slot, institutions=parse_affiliation(article_affiliation))
+            slot = replace(
+                slot,
+                institutions=parse_affiliation(article_affiliation),
+                emails=emails_in(article_affiliation),
+            )
         yield slot
 
 
@@ -423,8 +448,18 @@ def _slot(
         counts["invalid ORCIDs ignored"] += 1
     mark = "".join(c for c in initials if c.isalpha()) + fold(last)[:1].upper()
     institutions = tuple(i for text in affiliations if text for i in _institutions_of(text, mark))
+    emails = tuple(dict.fromkeys(e for text in affiliations for e in emails_in(text)))
     return AuthorSlot(
-        pmid, position, last, fore, initials, orcid, tuple(dict.fromkeys(institutions)), year, line
+        pmid,
+        position,
+        last,
+        fore,
+        initials,
+        orcid,
+        tuple(dict.fromkeys(institutions)),
+        year,
+        line,
+        emails,
     )
 
 
@@ -490,7 +525,7 @@ def _hcps(
     for person in resolution.persons:
         if person.linked:  # the stored row stays as it is; references resolve in the store
             continue
-        row = authorship.hcp_row(person, slots)
+        row: dict[str, object] = {**authorship.hcp_row(person, slots)}
         row["line"] = min(slots[i].line for i in person.slots)
         rows.append(row)
     columns = ["hcp_id", "first_name", "last_name", "city", "state", "postal_code", "country"]

@@ -151,6 +151,13 @@ def _none_array(n: int) -> np.ndarray:
     return np.full(n, None, dtype=object)
 
 
+def _or_none(keep: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values`` where ``keep``, else None (an object array)."""
+    out = _none_array(len(values))
+    out[keep] = values[keep]
+    return out
+
+
 # --- one table ---------------------------------------------------------------------------
 
 
@@ -264,7 +271,7 @@ def _check_year_order(raw: RawTable, frame: pd.DataFrame) -> list[Problem]:
 
 
 def _to_text(column: _Column, _rules: _Rules) -> np.ndarray:
-    return np.where(column.blank, None, column.values)
+    return _or_none(~column.blank, column.values)
 
 
 def _to_int(column: _Column, _rules: _Rules) -> np.ndarray:
@@ -307,14 +314,14 @@ def _to_date(column: _Column, rules: _Rules) -> np.ndarray:
     # ISO dates compare as strings; a date equal to today is fine
     future = ok & (column.values > rules.today.isoformat())
     column.flag(future, lambda v: f"date {v} is in the future")
-    return np.where(ok, column.values, None)
+    return _or_none(ok, column.values)
 
 
 def _iso_dates(values: np.ndarray) -> np.ndarray:
     """Where the cell is a real ``YYYY-MM-DD`` date: it parses, and prints back the same."""
     shaped = _length(values).astype(np.int64) == 10
     parsed = pd.to_datetime(
-        pd.Series(np.where(shaped, values, None), dtype=object), format="%Y-%m-%d", errors="coerce"
+        pd.Series(_or_none(shaped, values), dtype=object), format="%Y-%m-%d", errors="coerce"
     )
     printed = np.datetime_as_string(parsed.to_numpy().astype("datetime64[D]"), unit="D")
     return shaped & (printed.astype(object) == values)
@@ -326,15 +333,15 @@ def _to_npi(column: _Column, _rules: _Rules) -> np.ndarray:
     ok = shaped.copy()
     ok[shaped] = _npi_check_digit_ok(column.values[shaped])
     column.flag(shaped & ~ok, lambda v: f"invalid NPI {v} (check digit does not match)")
-    return np.where(ok, column.values, None)
+    return _or_none(ok, column.values)
 
 
 def _npi_check_digit_ok(npis: np.ndarray) -> np.ndarray:
     """Luhn check of 10-digit NPIs, prefixed with 80840 as the NPI standard says."""
     if not len(npis):
         return np.zeros(0, dtype=bool)
-    digits = np.frombuffer("".join(npis).encode("ascii"), dtype=np.uint8).reshape(-1, 10)
-    digits = digits.astype(np.int64) - ord("0")
+    ascii_codes = np.frombuffer("".join(npis).encode("ascii"), dtype=np.uint8).reshape(-1, 10)
+    digits = ascii_codes.astype(np.int64) - ord("0")
     doubled = digits[:, 0:9:2] * 2  # every other digit, starting right of the check digit
     total = (doubled // 10 + doubled % 10).sum(axis=1) + digits[:, 1:9:2].sum(axis=1)
     return (10 - (total + _NPI_PREFIX_SUM) % 10) % 10 == digits[:, 9]

@@ -1,4 +1,4 @@
-// purpose: node count per label and relationship count per type (from the count store; COAUTHORED_WITH once per pair)
+// purpose: node count per label and relationship count per type (COAUTHORED_WITH once per pair)
 // params:
 CALL () { MATCH (n:HCP) RETURN count(n) AS hcp }
 CALL () { MATCH (n:Institution) RETURN count(n) AS institution }

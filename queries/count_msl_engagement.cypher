@@ -1,4 +1,4 @@
-// purpose: per MSL, the HCPs of its own territory of tier max_tier or better it touched from engaged_since to as_of
+// purpose: per MSL, the top-tier HCPs of its territory it touched in the window
 // params: max_tier, territory, engaged_since, as_of
 MATCH (m:MSL)-[:LOGGED]->(t:Touchpoint)-[:WITH]->(h:HCP)
 WHERE ($territory IS NULL OR m.territory = $territory)

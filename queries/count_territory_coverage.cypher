@@ -1,4 +1,4 @@
-// purpose: per territory, HCPs of tier max_tier or better and how many of them any MSL touched from engaged_since to as_of
+// purpose: per territory, its top-tier HCPs and how many any MSL touched in the window
 // params: max_tier, territory, engaged_since, as_of
 MATCH (h:HCP)
 WHERE h.tier <= $max_tier AND h.territory IS NOT NULL

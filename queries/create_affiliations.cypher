@@ -1,4 +1,4 @@
-// purpose: load (:HCP)-[:AFFILIATED_WITH]->(:Institution) into a store holding none: create each (faster than MERGE; the batch's key pairs are unique), null properties left out
+// purpose: load AFFILIATED_WITH into a store holding none (CREATE, not MERGE)
 // params: rows
 UNWIND $rows AS row
 MATCH (a:HCP {hcp_id: row.hcp_id})

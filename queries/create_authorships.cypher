@@ -1,4 +1,4 @@
-// purpose: first load of authorships (the store holds none): per HCP (looked up once), create (:HCP)-[:AUTHORED]->(:Publication) with position and last_author for each of its publications in the batch
+// purpose: first load of AUTHORED, per HCP, with position and last_author
 // params: rows
 UNWIND $rows AS row
 MATCH (h:HCP {hcp_id: row.hcp_id})

@@ -1,4 +1,4 @@
-// purpose: first load of authorships: create each co-author pair (computed from the batch), grouped by its smaller hcp_id, from the smaller hcp_id to the larger
+// purpose: first load of co-author pairs, from the smaller hcp_id to the larger
 // params: rows
 UNWIND $rows AS row
 MATCH (a:HCP {hcp_id: row.hcp_a})

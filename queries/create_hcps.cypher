@@ -1,4 +1,4 @@
-// purpose: load HCP nodes into a store holding none: create each with its non-null properties (faster than MERGE; the batch's hcp_id values are unique)
+// purpose: load HCP nodes into a store holding none (CREATE, not MERGE)
 // params: rows
 UNWIND $rows AS row
 CREATE (n:HCP)

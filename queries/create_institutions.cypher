@@ -1,4 +1,4 @@
-// purpose: load Institution nodes into a store holding none: create each with its non-null properties (faster than MERGE; the batch's institution_id values are unique)
+// purpose: load Institution nodes into a store holding none (CREATE, not MERGE)
 // params: rows
 UNWIND $rows AS row
 CREATE (n:Institution)

@@ -1,4 +1,4 @@
-// purpose: touchpoints not stored when the load began: create each with its (MSL)-[:LOGGED]-> and -[:WITH]->(HCP) links; one that exists by now is left as it is (so a rerun of the statement changes nothing)
+// purpose: create the touchpoints not stored when the load began, with their links
 // params: rows
 UNWIND $rows AS row
 MATCH (m:MSL {msl_id: row.msl_id})

@@ -1,4 +1,4 @@
-// purpose: load (:HCP)-[:INVESTIGATOR_ON]->(:Trial) into a store holding none: create each (faster than MERGE; the batch's key pairs are unique), a null role left out
+// purpose: load INVESTIGATOR_ON into a store holding none (CREATE, not MERGE)
 // params: rows
 UNWIND $rows AS row
 MATCH (a:HCP {hcp_id: row.hcp_id})

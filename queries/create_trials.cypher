@@ -1,4 +1,4 @@
-// purpose: load Trial nodes into a store holding none: create each with its non-null properties (faster than MERGE; the batch's nct_id values are unique)
+// purpose: load Trial nodes into a store holding none (CREATE, not MERGE)
 // params: rows
 UNWIND $rows AS row
 CREATE (n:Trial)

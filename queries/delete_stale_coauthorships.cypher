@@ -1,4 +1,4 @@
-// purpose: delete the given HCPs' COAUTHORED_WITH relationships that no shared publication supports, or that point from the larger hcp_id to the smaller
+// purpose: delete the given HCPs' COAUTHORED_WITH no shared publication supports
 // params: hcp_ids
 UNWIND $hcp_ids AS hcp_id
 MATCH (x:HCP {hcp_id: hcp_id})-[r:COAUTHORED_WITH]-(y:HCP)

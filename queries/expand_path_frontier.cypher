@@ -1,4 +1,4 @@
-// purpose: neighbours in the path graph of frontier.hcp_ids (co-authors, current institutions) and frontier.institution_ids (current members), current = AFFILIATED_WITH.end_year null, as [id, kind, neighbour hcp ids, neighbour institution ids] per node given; and, when window.since is not null, [hcp_id, latest touch] of every neighbour HCP touched from window.since to window.as_of (in window.territory unless null); one record. Maps, not lists, as parameters: Neo4j caches a plan per list-size bucket (1, 2-10, 11-100, ...) and per empty / non-empty list, and a new plan costs 50-300 ms; a map parameter gets one plan.
+// purpose: neighbours of a path search's frontier, and those touched in a window
 // params: frontier, window
 CALL () {
   UNWIND $frontier.hcp_ids AS hcp_id

@@ -1,4 +1,4 @@
-// purpose: every (:HCP)-[:AUTHORED]->(:Publication) relationship's properties with both keys, one record per HCP
+// purpose: every AUTHORED relationship with both keys, one record per HCP
 // params:
 MATCH (a:HCP)-[r:AUTHORED]->(b:Publication)
 WITH a, collect(r {.*, hcp_id: a.hcp_id, pmid: b.pmid}) AS rows

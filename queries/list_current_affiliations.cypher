@@ -1,4 +1,4 @@
-// purpose: the current affiliations (no end_year) of the given HCPs as [hcp_id, start_year, institution_id, institution name]; one record
+// purpose: the current affiliations (no end_year) of the given HCPs; one record
 // params: hcp_ids
 UNWIND $hcp_ids AS hcp_id
 MATCH (:HCP {hcp_id: hcp_id})-[a:AFFILIATED_WITH]->(i:Institution)

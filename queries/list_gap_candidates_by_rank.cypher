@@ -1,4 +1,4 @@
-// purpose: scored HCPs of rank <= max_rank and tier <= max_tier that may be coverage gaps, every MSL and the schema version; one record
+// purpose: scored HCPs within max_rank and max_tier, every MSL, the schema version
 // params: max_rank, max_tier, territory, as_of, year_ago, engaged_since
 CALL () {
   MATCH (m:MSL)

@@ -1,4 +1,4 @@
-// purpose: scored HCPs of tier <= max_tier that may be coverage gaps, every MSL and the schema version; one record
+// purpose: scored HCPs within max_tier, every MSL and the schema version
 // params: max_tier, territory, as_of, year_ago, engaged_since
 CALL () {
   MATCH (m:MSL)

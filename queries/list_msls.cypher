@@ -1,4 +1,4 @@
-// purpose: every MSL node's properties (collected: one record, since records cost far more than maps)
+// purpose: every MSL node's properties, collected in one record
 // params:
 MATCH (n:MSL)
 RETURN collect(properties(n)) AS rows

@@ -1,4 +1,4 @@
-// purpose: every Publication node's properties (collected: one record, since records cost far more than maps)
+// purpose: every Publication node's properties, collected in one record
 // params:
 MATCH (n:Publication)
 RETURN collect(properties(n)) AS rows

@@ -1,4 +1,4 @@
-// purpose: rising stars (optionally of one territory), fastest growth first then by rank, at most $limit, with their score components as JSON
+// purpose: rising stars (optionally of one territory), fastest growth first, at most $limit
 // params: territory, limit
 MATCH (h:HCP)
 WHERE h.rising = true AND ($territory IS NULL OR h.territory = $territory)

@@ -1,4 +1,4 @@
-// purpose: scored HCPs (optionally of one territory) by rank, at most $limit, with their score components as JSON
+// purpose: scored HCPs (optionally of one territory) by rank, at most $limit
 // params: territory, limit
 MATCH (h:HCP)
 WHERE h.rank IS NOT NULL AND ($territory IS NULL OR h.territory = $territory)

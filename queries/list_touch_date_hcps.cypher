@@ -1,4 +1,4 @@
-// purpose: every HCP with a touchpoint or a touch_dates property: those a full touch_dates backfill recomputes
+// purpose: every HCP with a touchpoint or a touch_dates property (what a backfill redoes)
 // params:
 MATCH (h:HCP)
 WHERE h.touch_dates IS NOT NULL OR EXISTS { (h)<-[:WITH]-() }

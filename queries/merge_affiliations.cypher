@@ -1,4 +1,4 @@
-// purpose: upsert (:HCP)-[:AFFILIATED_WITH]->(:Institution) by both keys; a null value removes the property
+// purpose: upsert AFFILIATED_WITH by both keys; a null value removes the property
 // params: rows
 UNWIND $rows AS row
 MATCH (a:HCP {hcp_id: row.hcp_id})

@@ -1,4 +1,4 @@
-// purpose: upsert (:HCP)-[:AUTHORED]->(:Publication) by both keys; a null value removes the property
+// purpose: upsert AUTHORED by both keys; a null value removes the property
 // params: rows
 UNWIND $rows AS row
 MATCH (a:HCP {hcp_id: row.hcp_id})

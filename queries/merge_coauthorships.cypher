@@ -1,4 +1,4 @@
-// purpose: recompute every co-author pair of the given HCPs over all AUTHORED relationships; one COAUTHORED_WITH per pair, from the smaller hcp_id to the larger, written only when it changed
+// purpose: recompute every co-author pair of the given HCPs, written only when changed
 // params: hcp_ids
 UNWIND $hcp_ids AS hcp_id
 MATCH (x:HCP {hcp_id: hcp_id})-[:AUTHORED]->(p:Publication)<-[:AUTHORED]-(y:HCP)

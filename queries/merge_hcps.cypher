@@ -1,4 +1,4 @@
-// purpose: upsert HCP nodes by hcp_id; a null value removes the property, properties not listed (scores) are kept
+// purpose: upsert HCP nodes by hcp_id; a null value removes the property, scores are kept
 // params: rows
 UNWIND $rows AS row
 MERGE (n:HCP {hcp_id: row.hcp_id})

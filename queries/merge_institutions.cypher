@@ -1,4 +1,4 @@
-// purpose: upsert Institution nodes by institution_id; a null value removes the property, properties not listed (scores) are kept
+// purpose: upsert Institution nodes by institution_id; a null removes the property
 // params: rows
 UNWIND $rows AS row
 MERGE (n:Institution {institution_id: row.institution_id})

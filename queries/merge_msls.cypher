@@ -1,4 +1,4 @@
-// purpose: upsert MSL nodes by msl_id; a null value removes the property, properties not listed (scores) are kept
+// purpose: upsert MSL nodes by msl_id; a null value removes the property
 // params: rows
 UNWIND $rows AS row
 MERGE (n:MSL {msl_id: row.msl_id})

@@ -1,4 +1,4 @@
-// purpose: upsert Publication nodes by pmid; a null value removes the property, properties not listed (scores) are kept
+// purpose: upsert Publication nodes by pmid; a null value removes the property
 // params: rows
 UNWIND $rows AS row
 MERGE (n:Publication {pmid: row.pmid})

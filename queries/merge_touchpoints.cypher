@@ -1,4 +1,4 @@
-// purpose: upsert touchpoints with their (MSL)-[:LOGGED]-> and -[:WITH]->(HCP) links; a touchpoint whose MSL or HCP changed moves
+// purpose: upsert touchpoints with their LOGGED and WITH links (a changed MSL or HCP moves)
 // params: rows
 UNWIND $rows AS row
 MATCH (m:MSL {msl_id: row.msl_id})

@@ -1,4 +1,4 @@
-// purpose: upsert (:HCP)-[:INVESTIGATOR_ON]->(:Trial) by both keys; a null value removes the property
+// purpose: upsert INVESTIGATOR_ON by both keys; a null value removes the property
 // params: rows
 UNWIND $rows AS row
 MATCH (a:HCP {hcp_id: row.hcp_id})

@@ -1,4 +1,4 @@
-// purpose: upsert Trial nodes by nct_id; a null value removes the property, properties not listed (scores) are kept
+// purpose: upsert Trial nodes by nct_id; a null value removes the property
 // params: rows
 UNWIND $rows AS row
 MERGE (n:Trial {nct_id: row.nct_id})

@@ -1,4 +1,4 @@
-// purpose: the co-authorships among the given HCPs with at least $min_papers joint papers (stored from the smaller hcp_id to the larger)
+// purpose: co-authorships among the given HCPs with at least $min_papers joint papers
 // params: hcp_ids, min_papers
 UNWIND $hcp_ids AS hcp_id
 MATCH (a:HCP {hcp_id: hcp_id})-[r:COAUTHORED_WITH]->(b:HCP)

@@ -1,4 +1,4 @@
-// purpose: link-prediction facts around one HCP: each co-author as [hcp_id, name, their own co-author ids], each current institution (end_year null) as [institution_id, name, its current member ids]; no record when the HCP does not exist. Lists, not maps, and no label checks on the far ends (COAUTHORED_WITH joins HCPs, AFFILIATED_WITH an HCP to an Institution): a hub's second degree is ~30,000 ids.
+// purpose: link-prediction facts around one HCP: co-authors and institutions
 // params: hcp_id
 MATCH (h:HCP {hcp_id: $hcp_id})
 RETURN COLLECT {

@@ -1,4 +1,4 @@
-// purpose: which of the given HCPs have a touchpoint dated from since to as_of (YYYY-MM-DD, both included), in the given territory unless it is null, with the latest such date
+// purpose: which of the given HCPs were touched in the window, with the latest date
 // params: hcp_ids, since, as_of, territory
 UNWIND $hcp_ids AS hcp_id
 MATCH (h:HCP {hcp_id: hcp_id})<-[:WITH]-(t:Touchpoint)

@@ -1,4 +1,4 @@
-// purpose: for each given HCP, the neighbours (co-authors, current co-members) touched in the window
+// purpose: each given HCP's neighbours (co-authors, current co-members) touched in the window
 // params: request
 UNWIND $request.hcp_ids AS hcp_id
 MATCH (h:HCP {hcp_id: hcp_id})

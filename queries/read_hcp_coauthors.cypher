@@ -1,4 +1,4 @@
-// purpose: one HCP's co-authors with joint publication count and latest joint year; no record when the HCP does not exist. COAUTHORED_WITH always joins two HCPs, so c's label is not checked.
+// purpose: one HCP's co-authors with joint publication count and latest joint year
 // params: hcp_id
 MATCH (h:HCP {hcp_id: $hcp_id})
 RETURN COLLECT {

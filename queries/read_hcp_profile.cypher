@@ -1,4 +1,4 @@
-// purpose: one HCP's properties and score with its affiliations, publications, trials and touchpoints (no row when the HCP does not exist)
+// purpose: one HCP's properties, score, affiliations, publications, trials, touchpoints
 // params: hcp_id
 MATCH (h:HCP {hcp_id: $hcp_id})
 RETURN h {.*} AS hcp,

@@ -1,4 +1,4 @@
-// purpose: [hcp_id, name, distinct MeSH terms over all their publications] of each HCP of request.hcp_ids that exists; one record. The ids come inside a map: Neo4j caches a plan per list-size bucket (1, 2-10, 11-100, ...) of a list parameter, and a new plan costs 50-300 ms; a map parameter gets one plan. AUTHORED always ends at a Publication, so p's label is not checked.
+// purpose: hcp_id, name and distinct MeSH terms of each given HCP; one record
 // params: request
 UNWIND $request.hcp_ids AS hcp_id
 MATCH (h:HCP {hcp_id: hcp_id})

@@ -1,4 +1,4 @@
-// purpose: whether an institution exists, and the HCPs currently affiliated with it (end_year blank)
+// purpose: whether an institution exists, and its current members
 // params: institution_id
 OPTIONAL MATCH (i:Institution {institution_id: $institution_id})
 RETURN i IS NOT NULL AS found,

@@ -1,4 +1,4 @@
-// purpose: the HCPs that stored touchpoints of rows (each {touchpoint_id, hcp_id}) are linked to now, where the row names another HCP: the touchpoints move away from them, so their touch_dates change too
+// purpose: HCPs the given touchpoints move away from (their touch_dates change)
 // params: rows
 UNWIND $rows AS row
 MATCH (:Touchpoint {touchpoint_id: row.touchpoint_id})-[:WITH]->(h:HCP)

@@ -1,4 +1,4 @@
-// purpose: network node facts of the given HCPs: name, specialty, territory, score and last touchpoint date on or before $as_of
+// purpose: name, specialty, territory, score and last touch date of the given HCPs
 // params: hcp_ids, as_of
 UNWIND $hcp_ids AS hcp_id
 MATCH (h:HCP {hcp_id: hcp_id})

@@ -1,4 +1,4 @@
-// purpose: what a path's hops show: [hcp_id, name] of path.hcp_ids, [institution_id, name] of path.institution_ids, and [hcp_a, hcp_b, papers, first year, last year] of the co-author pairs path.pairs ([smaller hcp_id, larger hcp_id]). One map parameter: Neo4j caches a plan per list-size bucket and per empty / non-empty list parameter, and a new plan costs 50-300 ms; a map parameter gets one plan.
+// purpose: the names and co-author pair facts a path's hops show; one record
 // params: path
 RETURN COLLECT {
   UNWIND $path.hcp_ids AS hcp_id

@@ -1,4 +1,4 @@
-// purpose: the hcp_id of every author of the given publications (the HCPs whose co-authorships a load may change)
+// purpose: the hcp_id of every author of the given publications
 // params: pmids
 UNWIND $pmids AS pmid
 MATCH (:Publication {pmid: pmid})<-[:AUTHORED]-(h:HCP)

@@ -1,4 +1,4 @@
-// purpose: the newest touchpoints with insight text (of one territory's HCPs when given), with their HCP's tier and territory and their MSL
+// purpose: the newest touchpoints with insight text (of one territory when given)
 // params: territory, limit
 MATCH (t:Touchpoint)
 WHERE t.date IS NOT NULL AND t.insight IS NOT NULL AND trim(t.insight) <> ''

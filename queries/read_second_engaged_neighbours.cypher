@@ -1,4 +1,4 @@
-// purpose: for each given HCP, the HCPs two hops away (a neighbour's neighbour) touched in the window
+// purpose: each given HCP's HCPs two hops away (a neighbour's neighbour) touched in the window
 // params: request
 UNWIND $request.hcp_ids AS hcp_id
 MATCH (h:HCP {hcp_id: hcp_id})

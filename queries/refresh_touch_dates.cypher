@@ -1,4 +1,4 @@
-// purpose: recompute touch_dates of the HCPs in rows (each {hcp_id}): the dates of the HCP's touchpoints, sorted, or no property when it has none; written only where it changed (so reloading an unchanged bundle rewrites nothing). WITH always comes from a Touchpoint, so t's label is not checked.
+// purpose: recompute touch_dates of the given HCPs, written only where it changed
 // params: rows
 UNWIND $rows AS row
 MATCH (h:HCP {hcp_id: row.hcp_id})

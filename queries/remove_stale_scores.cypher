@@ -1,4 +1,4 @@
-// purpose: remove the scores of every scored HCP not among the given ones (a score run replaces the previous one)
+// purpose: remove the scores of every scored HCP not among the given ones
 // params: hcp_ids
 MATCH (h:HCP)
 WHERE h.influence IS NOT NULL AND NOT h.hcp_id IN $hcp_ids

@@ -1,4 +1,4 @@
-// purpose: HCPs (optionally of one territory) whose name, specialty, any institution's name or any authored publication's MeSH term contains $text (lower-case; blank matches all), most influential first, with what matched
+// purpose: HCPs whose name, specialty, institution or MeSH term contains $text
 // params: text, territory, limit
 MATCH (h:HCP)
 WHERE $territory IS NULL OR h.territory = $territory

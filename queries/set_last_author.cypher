@@ -1,4 +1,4 @@
-// purpose: mark AUTHORED.last_author (highest position of the publication) for the given publications
+// purpose: mark AUTHORED.last_author (the highest position) for the given publications
 // params: pmids
 UNWIND $pmids AS pmid
 MATCH (p:Publication {pmid: pmid})<-[r:AUTHORED]-(:HCP)

@@ -11,6 +11,12 @@ from kolgraph.store.sqlite import EmbeddedStore
 pytest_plugins = ["neo4j_session"]
 
 
+def pytest_ignore_collect(collection_path, config):
+    """conftest files are plugins, loaded as such; ``--doctest-modules`` would import each a
+    second time under the shared name ``conftest``."""
+    return True if collection_path.name == "conftest.py" else None
+
+
 @pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def store(request, tmp_path):
     """An empty store of each backend (Neo4j: a real server, wiped before the test); tests

@@ -20,7 +20,7 @@ from neo4j import GraphDatabase
 
 from kolgraph import neo4j_server as server
 from kolgraph.errors import Neo4jServerError
-from kolgraph.net import free_port
+from kolgraph.ports import free_port
 
 NEO4J_FIXTURES = frozenset({"neo4j_server", "neo4j_driver", "neo4j_clean"})
 

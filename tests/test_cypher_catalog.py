@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+import kolgraph
 from kolgraph.cypher import QueryCatalog, QueryFileError, default_catalog, parse_query, used_params
 
 HEADER = "// purpose: test statement\n"
@@ -98,3 +102,30 @@ def test_a_bad_file_in_a_package_fails_the_whole_catalog(tmp_path, monkeypatch):
         r"ident; declared but unused parameter\(s\) id$",
     ):
         QueryCatalog.from_package("badqueries")
+
+
+# --- the shipped catalogue: every file used, every purpose one short line ----------------------
+
+PACKAGE_CODE = [Path(kolgraph.__file__).parent]
+#: How the code names a query: a quoted snake_case literal (never an f-string).
+_LITERAL = re.compile(r"""["']([a-z][a-z0-9]*(?:_[a-z0-9]+)+)["']""")
+
+
+def _literals() -> set[str]:
+    return {
+        name
+        for folder in PACKAGE_CODE
+        for source in folder.rglob("*.py")
+        for name in _LITERAL.findall(source.read_text("utf-8"))
+    }
+
+
+@pytest.mark.parametrize("name", default_catalog().names())
+def test_every_query_file_is_used_by_its_literal_name(name):
+    assert name in _literals(), f"queries/{name}.cypher: no quoted {name!r} in kolgraph/"
+
+
+@pytest.mark.parametrize("name", default_catalog().names())
+def test_every_purpose_is_one_short_line(name):
+    (line,) = [x for x in default_catalog().get(name).splitlines() if x.startswith("// purpose")]
+    assert len(line) <= 100, f"{name}.cypher: the reasoning belongs in docs/queries.md"

@@ -196,7 +196,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypat
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(export, "_write_csv", broken)
-    with pytest.raises(InputError, match="cannot write .*No space left on device"):
+    with pytest.raises(InputError, match=r"cannot write .*No space left on device"):
         export_targets(ROWS, out, QUERY, force=True)
     assert out.read_text() == "old"
     assert os.listdir(tmp_path) == ["t.csv"]

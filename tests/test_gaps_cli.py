@@ -21,10 +21,10 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from kolgraph.audit import recent
 from kolgraph.cli import cli
 from kolgraph.schema import TABLES_BY_NAME
 from kolgraph.store.sqlite import EmbeddedStore
-from kolgraph.web.audit import recent
 
 AS_OF = "2024-06-30"
 

@@ -103,7 +103,7 @@ def test_themes_on_too_little_text(home):
         (["--category", "gossip"], "allowed: unmet need"),
         (["--tier", "0"], "--tier must be a whole number"),
         (["--tier", "x"], "--tier must be a whole number"),
-        (["--territory", "Atlantis"], "territories with insights"),
+        (["--territory", "Atlantis"], "unknown territory"),
     ],
 )
 def test_bad_filters_are_one_clear_error(home, args, message):

@@ -12,7 +12,7 @@ from neo4j import GraphDatabase
 from kolgraph import neo4j_server as server
 from kolgraph.config import stored_password
 from kolgraph.errors import Neo4jServerError
-from kolgraph.net import free_port
+from kolgraph.ports import free_port
 
 LOOPBACK = {"127.0.0.1", "::ffff:127.0.0.1"}
 
@@ -151,7 +151,7 @@ def test_old_java_is_refused(tmp_path, monkeypatch):
     java.write_text("#!/bin/sh\necho 'openjdk version \"11.0.2\" 2019-01-15' >&2\n")
     java.chmod(0o755)
     monkeypatch.setenv("JAVA_HOME", str(tmp_path / "jdk"))
-    with pytest.raises(Neo4jServerError, match="needs Java 17 or newer; .* is Java 11"):
+    with pytest.raises(Neo4jServerError, match=r"needs Java 17 or newer; .* is Java 11"):
         server.find_java()
 
 

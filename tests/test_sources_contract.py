@@ -21,15 +21,15 @@ SOURCES = [
 #: What the four sources make together (the same on every store).
 EXPECTED = {
     "nodes": {
-        "HCP": 4452,
-        "Institution": 1441,
+        "HCP": 4433,
+        "Institution": 1369,
         "Publication": 604,
         "Trial": 87,
         "MSL": 0,
         "Touchpoint": 0,
     },
     "relationships": {
-        "AFFILIATED_WITH": 3739,
+        "AFFILIATED_WITH": 3728,
         "AUTHORED": 3580,
         "COAUTHORED_WITH": 25122,
         "INVESTIGATOR_ON": 116,

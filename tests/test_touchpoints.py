@@ -10,9 +10,10 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
+from kolgraph.analytics.insights import load_insight_categories
 from kolgraph.answers.gaps import GapQuery
 from kolgraph.errors import ValidationFailed
-from kolgraph.insights import insights_report
+from kolgraph.insights_report import insights_report
 from kolgraph.schema import TABLES_BY_NAME
 from kolgraph.store.sqlite import EmbeddedStore
 from kolgraph.touchpoints import (
@@ -117,7 +118,7 @@ def test_gaps_and_coverage_see_it_at_once_on_every_connection(store, tmp_path):
         assert gaps(store) == {"H1": "stale"}
         assert gaps(other) == {"H1": "stale"}
         assert other.coverage(TODAY, 180)["territories"][0]["engaged"] == 1
-        assert insights_report(other, tmp_path)["total"] == 2
+        assert insights_report(other, load_insight_categories(tmp_path))["total"] == 2
     finally:
         other.close()
 

@@ -105,7 +105,7 @@ class AnswerCache:
             return _MISSING
         try:
             row = (
-                self._connection()
+                self._connection(self.shared_path)
                 .execute(
                     "SELECT value FROM answers WHERE kind = ? AND key = ? AND version = ?",
                     (kind, json.dumps(key), version),
@@ -121,7 +121,7 @@ class AnswerCache:
         if self.shared_path is None:
             return
         try:
-            with self._connection() as con:
+            with self._connection(self.shared_path) as con:
                 # One row per (kind, key): an answer of an older version is replaced.
                 con.execute(
                     "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?)",
@@ -130,11 +130,12 @@ class AnswerCache:
         except sqlite3.Error as error:
             log.warning("shared answer cache not written (%s)", error)
 
-    def _connection(self) -> sqlite3.Connection:
-        """This thread's connection (SQLite connections must not be shared between threads)."""
+    def _connection(self, path: Path) -> sqlite3.Connection:
+        """This thread's connection to ``path`` (SQLite connections must not be shared
+        between threads)."""
         con = getattr(self._local, "con", None)
         if con is None:
-            con = sqlite3.connect(self.shared_path, timeout=5)
+            con = sqlite3.connect(path, timeout=5)
             # WAL: readers never wait for a writer.  A cache need not survive a crash.
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA synchronous=OFF")

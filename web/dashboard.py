@@ -11,7 +11,7 @@ from datetime import date
 from flask import Blueprint, render_template
 
 from kolgraph.answers.gaps import DEFAULT_STALE_DAYS, GapQuery
-from kolgraph.web import cache, params
+from kolgraph.web import cache, cached_answers
 from kolgraph.web.security import current_scope
 from kolgraph.web.stores import get_store
 
@@ -27,7 +27,7 @@ def index():
     store = get_store()
     scope = current_scope()
     coverage = coverage_with_reach(store, scope)
-    gaps = params.gap_rows(store, GapQuery(territory=scope))[:TOP_GAPS]
+    gaps = cached_answers.gap_rows(store, GapQuery(territory=scope))[:TOP_GAPS]
     return render_template(
         "dashboard/index.html",
         counts=store.stats(),

@@ -40,10 +40,8 @@ def error_response(status: int, detail: str | None = None):
     title, default = MESSAGES.get(status, (f"Error {status}", "The request failed."))
     message = detail or default
     if is_api_request():
-        response = jsonify(error=message, status=status)
-    else:
-        response = render_template("errors/error.html", status=status, title=title, message=message)
-    return response, status
+        return jsonify(error=message, status=status), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
 def _http_error(error: HTTPException):

@@ -17,13 +17,13 @@ from markupsafe import Markup
 from kolgraph.answers.gaps import GAP_FIELDS, GapQuery
 from kolgraph.errors import InputError
 from kolgraph.store import GraphStore
-from kolgraph.web import cache, params
+from kolgraph.web import cache, cached_answers, params, scoping
 from kolgraph.web.security import current_scope
 from kolgraph.web.stores import get_store
 
 bp = Blueprint("gaps", __name__)
 
-#: Rows per page: 100 keeps the page small (all 2,981 gaps of the M dataset made 1.6 MB).
+#: Rows per page: 100 keeps the page small (a territory's whole gap list can run to thousands).
 PAGE_SIZE = 100
 #: MSL ids shown in a row; the rest are counted ("+N more") and listed in the cell's title.
 MSL_IDS_SHOWN = 2
@@ -83,7 +83,7 @@ def gaps_table(
     """
 
     def build() -> dict:
-        rows = params.sort_rows(params.gap_rows(store, query), column, order)
+        rows = params.sort_rows(cached_answers.gap_rows(store, query), column, order)
         page = paginate(len(rows), number, size)
         shown = rows[(page.number - 1) * page.size : page.number * page.size]
         body = render_template(
@@ -91,7 +91,7 @@ def gaps_table(
             rows=shown,
             fields=GAP_FIELDS,
             msl_ids_shown=MSL_IDS_SHOWN,
-            outside=params.OUTSIDE,
+            outside=scoping.OUTSIDE,
         )
         return {"page": page, "body": Markup(body)}
 

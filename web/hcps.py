@@ -9,15 +9,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from markupsafe import Markup
 
-from kolgraph.analytics import load_scoring_config
-from kolgraph.analytics.explain import DESCRIPTIONS
-from kolgraph.analytics.influence import COMPONENTS
+from kolgraph.scoring import score_breakdown
 from kolgraph.store import GraphStore
-from kolgraph.web import cache, params
-from kolgraph.web.security import current_scope
+from kolgraph.web import cache, cached_answers, params, scoping
 from kolgraph.web.stores import get_store
 
 bp = Blueprint("hcps", __name__)
@@ -31,7 +28,7 @@ SUGGESTIONS_SHOWN = 5
 def search():
     """Search HCPs by name, specialty, institution or topic (``q``), in the user's scope."""
     text = params.arg_text("q")
-    territory = params.scoped_territory(params.arg_text("territory"))
+    territory = scoping.scoped_territory(params.arg_text("territory"))
     rows = get_store().search_hcps(text, territory, SEARCH_LIMIT) if text or territory else []
     return render_template(
         "hcps/search.html",
@@ -47,17 +44,17 @@ def search():
 def profile(hcp_id: str):
     """One HCP: score and why, affiliations, publications, trials, touchpoints, network."""
     store = get_store()
-    params.require_hcp(store, hcp_id)
+    scoping.require_hcp(store, hcp_id)
     record = profile_record(store, hcp_id)
     stale = params.stale_days()
     return render_template(
         "hcps/profile.html",
         p=record,
         hcp=record["hcp"],
-        breakdown=score_breakdown(record["score"]),
-        coauthors=params.top_coauthors(store, hcp_id, COAUTHORS_SHOWN),
-        suggestions=params.suggestions(store, hcp_id, SUGGESTIONS_SHOWN),
-        intro=warm_intro(store, hcp_id, date.today(), stale),
+        breakdown=score_breakdown(record["score"], current_app.config["KOLGRAPH_SETTINGS"].home),
+        coauthors=cached_answers.top_coauthors(store, hcp_id, COAUTHORS_SHOWN),
+        suggestions=cached_answers.suggestions(store, hcp_id, SUGGESTIONS_SHOWN),
+        intro=cached_answers.warm_intro(store, hcp_id, date.today(), stale),
         stale_days=stale,
     )
 
@@ -74,7 +71,7 @@ def profile_record(store: GraphStore, hcp_id: str) -> dict:
     """
 
     def build() -> dict:
-        found = params.hcp_profile(store, hcp_id, remember=False)
+        found = cached_answers.hcp_profile(store, hcp_id, remember=False)
         return {
             "hcp": found["hcp"],
             "score": found["score"],
@@ -90,65 +87,23 @@ def profile_record(store: GraphStore, hcp_id: str) -> dict:
 def collaborators(hcp_id: str):
     """Co-authors, suggested collaborators, the warm introduction, and a path to ``to``."""
     store = get_store()
-    params.require_hcp(store, hcp_id)
-    found = params.hcp_profile(store, hcp_id)
+    scoping.require_hcp(store, hcp_id)
+    found = cached_answers.hcp_profile(store, hcp_id)
     limit = params.arg_int("limit", 20, low=1, high=200)
     to = params.arg_text("to")
     path = None
     if to:
-        params.require_hcp(store, to)
-        path = params.scoped_path(store, store.shortest_path(hcp_id, to))
+        scoping.require_hcp(store, to)
+        path = scoping.scoped_path(store, store.shortest_path(hcp_id, to))
     stale = params.stale_days()
     return render_template(
         "hcps/collaborators.html",
         hcp=found["hcp"],
-        coauthors=params.coauthors(store, hcp_id),
-        suggestions=params.suggestions(store, hcp_id, limit),
-        intro=warm_intro(store, hcp_id, params.arg_date("as_of"), stale),
+        coauthors=cached_answers.coauthors(store, hcp_id),
+        suggestions=cached_answers.suggestions(store, hcp_id, limit),
+        intro=cached_answers.warm_intro(store, hcp_id, params.arg_date("as_of"), stale),
         to=to or "",
         path=path,
         stale_days=stale,
         limit=limit,
     )
-
-
-def warm_intro(store: GraphStore, hcp_id: str, as_of: date, stale_days: int) -> dict | None:
-    """The warm introduction to the HCP, from an HCP engaged in the user's territory.
-
-    The store's answer (a breadth-first search and a few reads: 1-2 ms, on every profile
-    view) is shared by every worker while the data is unchanged; the key holds the window
-    and the scope the search was given."""
-    scope = current_scope()
-    found = cache.cached(
-        store,
-        "warm_intro",
-        (hcp_id, as_of.isoformat(), stale_days, scope),
-        lambda: store.warm_intro(hcp_id, as_of, stale_days, scope),
-        shared=True,
-    )
-    return params.scoped_path(store, found)
-
-
-def score_breakdown(score: dict | None) -> list[dict]:
-    """Per component: percentile, weight and contribution to the influence score.
-
-    The weights are today's ``scoring.toml``; contributions sum to the influence when the
-    stored scores were computed with them (as ``kolgraph load`` and ``score`` do).
-    """
-    if score is None:
-        return []
-    weights = load_scoring_config(params.home()).component_weights()
-    total = sum(weights.values()) or 1.0
-    rows = []
-    for name in COMPONENTS:
-        percentile = float(score["components"].get(name, 0.0))
-        rows.append(
-            {
-                "component": name,
-                "description": DESCRIPTIONS.get(name, ""),
-                "percentile": percentile,
-                "weight": weights[name],
-                "contribution": round(weights[name] * percentile / total, 1),
-            }
-        )
-    return rows

@@ -2,7 +2,7 @@
 
 All three take the same GET parameters, so a filtered view is a bookmark: ``territory``,
 ``since`` (``YYYY-MM-DD``), ``tier``, ``category`` and ``themes=1``.  The numbers are those
-of ``kolgraph insights`` (:func:`kolgraph.analytics.insights.insight_summary`; see
+of ``kolgraph insights`` (both use :func:`kolgraph.insights_report.insights_report`; see
 docs/insights.md), the JSON has the shape of ``kolgraph insights --json``.
 
 Scoping: an msl sees only their own territory.  The territory is forced to theirs when
@@ -10,9 +10,9 @@ absent, and asking for another one is a 404, as for every page (``check_territor
 silently showing other numbers than the URL asks for would mislead.
 
 Themes take seconds on 100,000 touchpoints, so they are computed only when asked for:
-``themes=1`` (the page links to it, keeping the filters).  Nothing is cached: the store has
-no public data version to key a cache by, and a theme list older than the counts next to it
-(e.g. just after a touchpoint is logged) would contradict them.
+``themes=1`` (the page links to it, keeping the filters).  Reports are cached under the
+store's data version (:mod:`kolgraph.web.cache`), counts and themes together, so a theme
+list never disagrees with the counts beside it.
 """
 
 from __future__ import annotations
@@ -21,17 +21,16 @@ import csv
 import io
 from dataclasses import asdict, dataclass
 
-import pandas as pd
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
-from kolgraph.analytics.insights import insight_summary, insight_themes, load_insight_categories
+from kolgraph.analytics.insights import load_insight_categories
 from kolgraph.errors import InputError
-from kolgraph.insights import report_rows
+from kolgraph.insights_report import insights_report, report_choices, report_rows
 from kolgraph.store import GraphStore
-from kolgraph.web import audit
+from kolgraph.web import audit, cache
+from kolgraph.web.links import profile_url
 from kolgraph.web.security import check_territory, current_scope
 from kolgraph.web.stores import get_store
-from kolgraph.web.touchpoints import profile_url
 
 bp = Blueprint("insights", __name__)
 
@@ -58,70 +57,22 @@ class PageFilters:
         given["territory"] = current_scope() or given["territory"]
         return cls(**given)
 
+    def as_arguments(self) -> dict:
+        """These filters as keyword arguments of :func:`~kolgraph.insights_report.insights_report`."""
+        return asdict(self)
+
     def query(self, **extra) -> dict:
         """URL parameters for these filters (given ones only), plus ``extra``."""
         return {k: v for k, v in {**asdict(self), **extra}.items() if v is not None}
-
-
-@dataclass(frozen=True)
-class InsightTables:
-    """What the insights read from the store, read once per request."""
-
-    touchpoints: pd.DataFrame
-    hcps: pd.DataFrame
-    msls: pd.DataFrame
-    scores: pd.DataFrame
-
-    @classmethod
-    def read(cls, store: GraphStore) -> InsightTables:
-        """The tables of ``store``."""
-        return cls(
-            touchpoints=store.table("touchpoints"),
-            hcps=store.table("hcps"),
-            msls=store.table("msls"),
-            scores=store.scores(),
-        )
-
-
-def build_report(
-    tables: InsightTables,
-    categories,
-    filters: PageFilters,
-    *,
-    themes: bool = False,
-    check_territory: bool = True,
-) -> dict:
-    """The insight summary (and themes, when asked) of ``tables`` for ``filters``.
-
-    The touchpoints are narrowed to the territory's HCPs before summarising, so a territory
-    without insights yet gives zeros rather than an error.  Raises :class:`InputError` for an
-    unknown territory (when ``check_territory``) and bad filter values.
-    """
-    hcps, scores = tables.hcps, tables.scores
-    if filters.territory is not None and check_territory:
-        _check_known(filters.territory, territories(hcps, tables.msls))
-    touchpoints = _about_territory(tables.touchpoints, hcps, filters.territory)
-    chosen = dict(
-        since=filters.since, tier=filters.tier, category=filters.category, categories=categories
-    )
-    report = insight_summary(touchpoints, hcps, scores, msls=tables.msls, **chosen)
-    report["filters"]["territory"] = filters.territory
-    report["themes"] = insight_themes(touchpoints, hcps, scores, **chosen) if themes else None
-    return report
-
-
-def territories(hcps: pd.DataFrame, msls: pd.DataFrame) -> list[str]:
-    """Every territory an HCP or an MSL has, sorted."""
-    return sorted({t for t in (*hcps["territory"], *msls["territory"]) if t})
 
 
 @bp.get("/insights")
 def index():
     """The insights page: counts, trends, newest notes from tier 1-2 HCPs, themes on demand."""
     filters, themes = PageFilters.from_request(), _wants_themes()
-    tables = InsightTables.read(get_store())
+    store = get_store()
     try:
-        report, error = _report(tables, filters, themes), None
+        report, error = _report(store, filters, themes), None
     except InputError as problem:
         report, error = None, str(problem)
     page = render_template(
@@ -130,7 +81,7 @@ def index():
         error=error,
         filters=filters,
         themes=themes,
-        options=_options(tables),
+        options=_options(store),
         charts=charts(report),
         hcp_url=profile_url,
         scoped=current_scope() is not None,
@@ -142,7 +93,7 @@ def index():
 def export_csv():
     """The counts as ``dimension,value,count`` rows (as ``kolgraph insights --csv``); audited."""
     filters = PageFilters.from_request()
-    rows = report_rows(_report(InsightTables.read(get_store()), filters, themes=False))
+    rows = report_rows(_report(get_store(), filters, themes=False))
     audit.record("export", "insights.csv " + _describe(filters), len(rows))
     return Response(
         csv_text(rows),
@@ -155,7 +106,7 @@ def export_csv():
 def api():
     """The report as JSON (the shape of ``kolgraph insights --json``); ``themes=1`` adds themes."""
     filters = PageFilters.from_request()
-    return jsonify(_report(InsightTables.read(get_store()), filters, _wants_themes()))
+    return jsonify(_report(get_store(), filters, _wants_themes()))
 
 
 def charts(report: dict | None) -> dict:
@@ -193,33 +144,33 @@ def csv_text(rows: list[dict]) -> str:
     return out.getvalue()
 
 
-def _report(tables: InsightTables, filters: PageFilters, themes: bool) -> dict:
+def _report(store: GraphStore, filters: PageFilters, themes: bool) -> dict:
+    """The report for ``filters``, reused while the store's data (and the vocabulary) is
+    unchanged; callers must not change it."""
     # an msl's own territory needs no check: it may simply have no HCP yet
-    return build_report(
-        tables, _categories(), filters, themes=themes, check_territory=current_scope() is None
+    unscoped = current_scope() is None
+    categories = _categories()
+    key = (filters, themes, categories, unscoped)
+    return cache.cached(
+        store,
+        "insights",
+        key,
+        lambda: insights_report(
+            store,
+            categories,
+            **filters.as_arguments(),
+            themes=themes,
+            check_territory=unscoped,
+        ),
     )
 
 
-def _about_territory(
-    touchpoints: pd.DataFrame, hcps: pd.DataFrame, territory: str | None
-) -> pd.DataFrame:
-    if territory is None:
-        return touchpoints
-    members = hcps.loc[hcps["territory"] == territory, "hcp_id"]
-    return touchpoints[touchpoints["hcp_id"].isin(members)]
-
-
-def _check_known(territory: str, known: list[str]) -> None:
-    if territory not in known:
-        shown = ", ".join(known[:30]) + (", ..." if len(known) > 30 else "")
-        raise InputError(f"unknown territory {territory!r}; territories: {shown or '(none)'}")
-
-
-def _options(tables: InsightTables) -> dict:
+def _options(store: GraphStore) -> dict:
     """The choices of the filter form."""
+    choices = cache.cached(store, "insight_choices", None, lambda: report_choices(store))
     return {
-        "territories": [] if current_scope() else territories(tables.hcps, tables.msls),
-        "tiers": sorted({int(t) for t in tables.scores["tier"].dropna()}),
+        "territories": [] if current_scope() else choices["territories"],
+        "tiers": choices["tiers"],
         "categories": _categories(),
     }
 

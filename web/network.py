@@ -1,292 +1,116 @@
-"""Network views: the one module that uses pyvis.
+"""The network explorer: ego, institution and territory networks (drawn by :mod:`kolgraph.web.network_render`).
 
-:func:`render_network` turns a networkx graph of HCPs into an HTML fragment: a search box,
-an optional note, the drawing, and a legend.  pyvis builds the vis-network node, edge and
-option records; the page draws them with ``static/network.js`` and vis-network served by
-this app (:data:`assets`, from the copy pyvis ships), so it works with no internet.
-
-Layout: the node positions are computed here, on the server (:func:`layout`, a seeded
-spring layout), and sent as ``x``/``y``; vis-network then only settles them with a short
-simulation (:data:`SETTLE_ITERATIONS`) that spreads the dots by their size, instead of
-simulating from random places for a second or more, and stops.  From the same start the
-simulation ends in the same place, so a network looks the same on every visit.  Views
-cache the positions with the other answers (:func:`layout_key` names a graph by its nodes
-and edges).
-
-Safety: the data travels as JSON in a ``<script type="application/json">`` block (Jinja's
-``tojson`` escapes ``<``, ``>``, ``&`` and quotes), hover titles are HTML built only from
-escaped strings (vis-network and pyvis templates put titles into ``innerHTML``), and the
-labels are drawn on a canvas, where markup is never interpreted.
+Filters arrive as GET parameters (bookmarkable): ``hops`` (ego only), ``color`` (tier or
+engagement), ``tier`` and ``engagement`` (repeatable), ``specialty``, ``territory``,
+``min_papers``, ``stale_days``.  An msl's views hold only HCPs of their territory.  The store
+reads at most :data:`~kolgraph.web.network_render.DEFAULT_CAP` nodes (the most influential), so a
+territory of 10,000 HCPs costs what a drawing of 300 does.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import math
-from collections.abc import Callable, Mapping
-from pathlib import Path
-from urllib.parse import quote
+from dataclasses import replace
 
-import networkx as nx
-import pyvis
-from flask import Blueprint, render_template, request
-from markupsafe import Markup, escape
-from pyvis.edge import Edge
-from pyvis.network import Network
+from flask import Blueprint, redirect, render_template, request, url_for
 
-DEFAULT_CAP = 300
-COLOR_BY = ("tier", "engagement")
-
-TIER_COLORS = {1: "#c2410c", 2: "#f59e0b", 3: "#2563eb", 4: "#94a3b8"}
-ENGAGEMENT_COLORS = {"engaged": "#16a34a", "stale": "#f59e0b", "never": "#dc2626"}
-UNKNOWN_COLOR = "#cbd5e1"
-LEGENDS = {
-    "tier": [(f"Tier {tier}", color) for tier, color in TIER_COLORS.items()],
-    "engagement": [(status.capitalize(), color) for status, color in ENGAGEMENT_COLORS.items()],
-}
-
-#: Simulation rounds vis-network runs from the server's positions before it draws (then
-#: ``static/network.js`` stops the physics, so an idle page costs no CPU).
-SETTLE_ITERATIONS = 100
-#: vis-network options (see the module doc on the layout).
-OPTIONS = {
-    "nodes": {"shape": "dot", "borderWidth": 1, "font": {"size": 12, "face": "system-ui"}},
-    "edges": {"color": {"color": "#94a3b8", "highlight": "#1e3a5f"}, "smooth": False},
-    "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
-    "physics": {
-        "solver": "forceAtlas2Based",
-        "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 90},
-        "stabilization": {"iterations": SETTLE_ITERATIONS, "updateInterval": 50},
-    },
-}
-#: Canvas units per node along each side of the drawing's square: room for the largest
-#: dots (radius 40) without a 300-node network turning into one blot.
-SPACING = 90
-#: The spring layout's rounds and the seed of its start positions (fixed: the same graph,
-#: the same picture).
-LAYOUT_ITERATIONS = 50
-LAYOUT_SEED = 7
-
-#: Node positions of a graph: hcp_id -> (x, y) in canvas units.
-Positions = Mapping[str, tuple[float, float]]
-
-
-def _vis_folder() -> Path:
-    """vis-network as shipped inside the pyvis package."""
-    root = Path(pyvis.__file__).parent
-    for folder in (root / "lib" / "vis-9.1.2", root / "templates" / "lib" / "vis-9.1.2"):
-        if (folder / "vis-network.min.js").exists():
-            return folder
-    raise RuntimeError(f"vis-network not found in the pyvis package at {root}")
-
-
-#: Serves vis-network.min.js and vis-network.css at /static/vendor/vis-network/.
-assets = Blueprint(
-    "vis_network",
-    __name__,
-    static_folder=str(_vis_folder()),
-    static_url_path="/static/vendor/vis-network",
+from kolgraph.answers.browse import ENGAGEMENT, NetworkFilters
+from kolgraph.errors import InputError
+from kolgraph.web import cache, params, scoping
+from kolgraph.web.network_render import (
+    COLOR_BY,
+    DEFAULT_CAP,
+    layout,
+    layout_key,
+    network_total,
+    render_network,
 )
+from kolgraph.web.security import check_territory, current_scope
+from kolgraph.web.stores import get_store
+
+bp = Blueprint("network", __name__, url_prefix="/network")
 
 
-def render_network(
-    graph: nx.Graph,
-    *,
-    color_by: str = "tier",
-    cap: int = DEFAULT_CAP,
-    note: str | None = None,
-    place: Callable[[nx.Graph], Positions] | None = None,
-) -> Markup:
-    """The HTML fragment drawing ``graph`` (call inside a request; ``graph`` is not modified).
+@bp.get("/")
+def explorer():
+    """Choose a view: an HCP, an institution or a territory (redirects to it)."""
+    hcp_id, institution_id = params.arg_text("hcp_id"), params.arg_text("institution_id")
+    territory = params.arg_text("territory")
+    if hcp_id:
+        return redirect(url_for("network.ego", hcp_id=hcp_id))
+    if institution_id:
+        return redirect(url_for("network.institution", institution_id=institution_id))
+    if territory:
+        return redirect(url_for("network.territory", name=territory))
+    return render_template("network/explorer.html", scope=current_scope())
 
-    Nodes are keyed by ``hcp_id`` with attributes ``name``, ``tier``, ``influence`` (0-100),
-    ``institution``, ``territory``, ``specialty`` and ``engagement`` (engaged / stale /
-    never); edges carry ``papers``.  Size follows influence, colour follows ``color_by``,
-    edge width follows joint papers.  Beyond ``cap`` nodes only the ``cap`` most
-    influential are drawn, with a note saying so.  A graph already capped by the store
-    carries its full size in ``graph.graph["total"]`` (see :mod:`kolgraph.answers.browse`);
-    the note counts that.  ``place`` gives the positions of the drawn graph (default
-    :func:`layout`; views pass a cached one).
-    """
-    if color_by not in COLOR_BY:
-        raise ValueError(f"color_by must be one of {COLOR_BY}, not {color_by!r}")
-    shown = most_influential(graph, cap)
-    notes = [note] if note else []
-    total = network_total(graph)
-    if shown.number_of_nodes() < total:
-        notes.append(
-            f"Showing {shown.number_of_nodes():,} of {total:,} HCPs "
-            "(the most influential); narrow with filters."
-        )
-    net = build_pyvis(shown, color_by, (place or layout)(shown))
-    nodes, edges, _heading, _height, _width, options = net.get_network_data()
-    data = {"nodes": nodes, "edges": edges, "options": json.loads(options)}
-    return Markup(
-        render_template(
-            "network/fragment.html",
-            data=data,
-            notes=notes,
-            legend=LEGENDS[color_by],
-            color_by=color_by,
-            node_count=len(nodes),
-            edge_count=len(edges),
-        )
+
+@bp.get("/hcp/<hcp_id>")
+def ego(hcp_id: str):
+    """The HCP and the co-authors within 1 or 2 hops."""
+    store = get_store()
+    scoping.require_hcp(store, hcp_id)
+    filters = _filters()
+    graph = store.network("hcp", hcp_id, filters)
+    title = f"Network of {graph.nodes[hcp_id]['name'] if hcp_id in graph else hcp_id}"
+    return _page("hcp", hcp_id, title, graph, filters)
+
+
+@bp.get("/institution/<institution_id>")
+def institution(institution_id: str):
+    """The HCPs currently at an institution, and their co-authorships."""
+    filters = _filters()
+    graph = get_store().network("institution", institution_id, filters)
+    return _page("institution", institution_id, f"Institution {institution_id}", graph, filters)
+
+
+@bp.get("/territory/<name>")
+def territory(name: str):
+    """The HCPs of a territory, and their co-authorships (another territory is a 404 for an msl)."""
+    check_territory(name)
+    filters = _filters()
+    graph = get_store().network("territory", name, filters)
+    return _page("territory", name, f"Territory {name}", graph, filters)
+
+
+def _filters() -> NetworkFilters:
+    """The request's filters, capped at what a drawing shows."""
+    return replace(params.network_filters(), cap=DEFAULT_CAP)
+
+
+def _cached_layout(shown) -> dict:
+    """The drawn graph's positions, computed once per shape and data version for every
+    worker (a few hundred milliseconds for 300 nodes; the same picture on every visit)."""
+    positions = cache.cached(
+        get_store(), "network_layout", layout_key(shown), lambda: layout(shown), shared=True
     )
+    return {hcp_id: tuple(xy) for hcp_id, xy in positions.items()}
 
 
-def network_total(graph: nx.Graph) -> int:
-    """How many HCPs the network has: ``graph.graph["total"]`` when the store capped it."""
-    return max(int(graph.graph.get("total") or 0), graph.number_of_nodes())
+def _color() -> str:
+    color = request.args.get("color", "tier")
+    if color not in COLOR_BY:
+        raise InputError(f"color must be one of {', '.join(COLOR_BY)}")
+    return color
 
 
-def most_influential(graph: nx.Graph, cap: int) -> nx.Graph:
-    """``graph`` itself when it has at most ``cap`` nodes, else a view of its ``cap`` most
-    influential nodes (ties broken by id, so the choice is stable)."""
-    if graph.number_of_nodes() <= cap:
-        return graph
-    ranked = sorted(graph.nodes(data="influence"), key=lambda item: (-(item[1] or 0), str(item[0])))
-    return graph.subgraph(node for node, _ in ranked[:cap])
-
-
-def build_pyvis(graph: nx.Graph, color_by: str, positions: Positions | None = None) -> Network:
-    """A fresh pyvis Network built node by node (``Network.from_nx`` would mutate ``graph``),
-    each node at its place in ``positions`` (default :func:`layout`)."""
-    positions = layout(graph) if positions is None else positions
-    net = Network(directed=False, cdn_resources="local")
-    for hcp_id, attrs in graph.nodes(data=True):
-        x, y = positions[str(hcp_id)]
-        net.add_node(
-            str(hcp_id),
-            label=str(attrs.get("name") or hcp_id),
-            title=hover_title(attrs),
-            size=node_size(attrs.get("influence")),
-            color=node_color(attrs, color_by),
-            url=profile_url(str(hcp_id)),
-            x=x,
-            y=y,
-        )
-    for a, b, attrs in graph.edges(data=True):
-        papers = int(attrs.get("papers") or 1)
-        # Not net.add_edge: it rescans every edge for duplicates (quadratic), and a networkx
-        # Graph has none.
-        edge = Edge(
-            str(a),
-            str(b),
-            width=edge_width(papers),
-            title=f"{papers} joint paper{'s' if papers != 1 else ''}",
-        )
-        net.edges.append(edge.options)
-    net.set_options(json.dumps(OPTIONS))
-    return net
-
-
-def layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
-    """Where to draw each node: hcp_id -> (x, y) in canvas units.
-
-    Each connected component gets a Fruchterman-Reingold (spring) layout -- co-authors pull
-    together, every pair pushes apart, so dots spread out instead of piling up -- in a
-    square whose side grows with the square root of its size (:data:`SPACING`); the squares
-    are then packed in rows, biggest first.  (One layout of the whole graph would fling
-    isolated HCPs to the corners and shrink the main cluster to a dot.)  Components,
-    nodes and edges go in sorted and the start positions come from a fixed seed, so a
-    graph gets the same picture in every process and on every visit.
-    """
-    ordered = nx.Graph()
-    ordered.add_nodes_from(sorted(str(n) for n in graph))
-    ordered.add_edges_from(sorted(tuple(sorted((str(a), str(b)))) for a, b in graph.edges()))
-    parts = sorted(
-        (sorted(c) for c in nx.connected_components(ordered)), key=lambda c: (-len(c), c)
+def _page(kind: str, key: str, title: str, graph, filters: NetworkFilters):
+    color = _color()
+    note = None
+    if current_scope():
+        note = f"Only HCPs of your territory ({current_scope()}) are shown."
+    drawing = None
+    if graph.number_of_nodes():
+        drawing = render_network(graph, color_by=color, note=note, place=_cached_layout)
+    specialties = sorted({s for _, s in graph.nodes(data="specialty") if s})
+    return render_template(
+        "network/view.html",
+        kind=kind,
+        key=key,
+        title=title,
+        drawing=drawing,
+        filters=filters,
+        color=color,
+        engagement_values=ENGAGEMENT,
+        specialties=specialties,
+        node_count=network_total(graph),
     )
-    return _packed([_component_layout(ordered, nodes) for nodes in parts])
-
-
-def _component_layout(
-    graph: nx.Graph, nodes: list[str]
-) -> tuple[float, dict[str, tuple[float, float]]]:
-    """The side of a component's square and its nodes' positions inside it (centred on 0, 0):
-    networkx's Fruchterman-Reingold ``spring_layout`` from seeded start positions."""
-    side = SPACING * math.sqrt(len(nodes))
-    if len(nodes) == 1:
-        return side, {nodes[0]: (0.0, 0.0)}
-    found = nx.spring_layout(graph.subgraph(nodes), iterations=LAYOUT_ITERATIONS, seed=LAYOUT_SEED)
-    return side, dict(zip(nodes, _scaled([found[n] for n in nodes], side * 0.9)))
-
-
-def _packed(
-    boxes: list[tuple[float, dict[str, tuple[float, float]]]],
-) -> dict[str, tuple[float, float]]:
-    """Squares (side, positions) placed left to right in rows about as wide as all of them
-    would be tall, then the whole centred on (0, 0)."""
-    width = max(boxes[0][0], math.sqrt(sum(side * side for side, _ in boxes))) if boxes else 0
-    placed: dict[str, tuple[float, float]] = {}
-    x = y = row = 0.0
-    for side, positions in boxes:
-        if x > 0 and x + side > width:
-            x, y, row = 0.0, y + row, 0.0
-        for node, (px, py) in positions.items():
-            placed[node] = (x + side / 2 + px, y + side / 2 + py)
-        x, row = x + side, max(row, side)
-    if not placed:
-        return {}
-    nodes = list(placed)
-    return dict(zip(nodes, _scaled([placed[n] for n in nodes], None)))
-
-
-def _scaled(coords: list, side: float | None) -> list[tuple[float, float]]:
-    """``coords`` centred on (0, 0) and, given a ``side``, scaled to fit a square of it;
-    rounded to 0.1."""
-    xs, ys = [c[0] for c in coords], [c[1] for c in coords]
-    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
-    extent = max(max(xs) - min(xs), max(ys) - min(ys))
-    factor = side / extent if side is not None and extent > 0 else 1.0
-    return [(round(float(x - cx) * factor, 1), round(float(y - cy) * factor, 1)) for x, y in coords]
-
-
-def layout_key(graph: nx.Graph) -> str:
-    """A name for the graph's shape (its node ids and edges): equal names, equal :func:`layout`."""
-    edges = sorted(sorted((str(a), str(b))) for a, b in graph.edges())
-    shape = json.dumps([sorted(str(n) for n in graph), edges])
-    return hashlib.sha256(shape.encode()).hexdigest()
-
-
-def hover_title(attrs: dict) -> str:
-    """The tooltip: name, tier, institution, specialty, territory; every value escaped."""
-    tier = attrs.get("tier")
-    lines = [
-        f"<strong>{escape(attrs.get('name') or '')}</strong>",
-        f"Tier {escape(tier)}" if tier is not None else "Tier: not scored",
-        escape(attrs.get("institution") or "no institution"),
-        escape(" · ".join(str(attrs[k]) for k in ("specialty", "territory") if attrs.get(k))),
-    ]
-    return "<br>".join(str(line) for line in lines if line)
-
-
-def node_size(influence) -> float:
-    """Radius in pixels: 8 for no influence up to 40 for 100."""
-    value = max(0.0, min(float(influence or 0), 100.0))
-    return round(8 + value * 0.32, 1)
-
-
-def edge_width(papers: int) -> float:
-    """1 for one joint paper, growing with the log of the count (capped at 8)."""
-    return round(min(1 + 1.5 * math.log2(max(papers, 1)), 8), 2)
-
-
-def node_color(attrs: dict, color_by: str) -> str:
-    """The node's colour for the chosen scheme; grey when the attribute is missing."""
-    if color_by == "tier":
-        return TIER_COLORS.get(_int_or_none(attrs.get("tier")), UNKNOWN_COLOR)
-    return ENGAGEMENT_COLORS.get(str(attrs.get("engagement") or "").lower(), UNKNOWN_COLOR)
-
-
-def profile_url(hcp_id: str) -> str:
-    """``/hcp/<hcp_id>`` under this app's root; the id is percent-encoded."""
-    return f"{request.script_root}/hcp/{quote(hcp_id, safe='')}"
-
-
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

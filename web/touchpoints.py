@@ -13,7 +13,6 @@ touchpoint shows at once (as it does in gaps and insights: nothing is cached pas
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request
 
@@ -22,6 +21,7 @@ from kolgraph.errors import ValidationFailed
 from kolgraph.schema import SENTIMENTS
 from kolgraph.touchpoints import CHANNELS, FIELDS, check_touchpoint, field_problems, log_touchpoint
 from kolgraph.web import audit
+from kolgraph.web.links import profile_url
 from kolgraph.web.security import check_territory, require_role
 from kolgraph.web.stores import get_store
 
@@ -49,11 +49,6 @@ def new(hcp_id: str):
     audit.record("log touchpoint", f"{row['touchpoint_id']} with HCP {hcp_id}", 1)
     flash("Touchpoint logged.")
     return redirect(profile_url(hcp_id))
-
-
-def profile_url(hcp_id: str) -> str:
-    """The HCP profile page (``/hcp/<hcp_id>``, served by the HCP pages)."""
-    return f"{request.script_root}/hcp/{quote(hcp_id, safe='')}"
 
 
 def _hcp_in_scope(hcp_id: str) -> dict:

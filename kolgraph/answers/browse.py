@@ -395,7 +395,7 @@ def engagement(last_touch: str | None, as_of: date, stale_days: int) -> str:
 
 
 def network_node(row: Mapping, filters: NetworkFilters) -> dict:
-    """Node attributes for :func:`kolgraph.web.network.render_network` from a store row
+    """Node attributes for :func:`kolgraph.web.network_render.render_network` from a store row
     (``hcp_id, name, tier, influence, territory, specialty, affiliations, last_touch``)."""
     return {
         "name": row["name"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import numpy as np
@@ -102,7 +103,7 @@ def test_categories_from_insights_toml(tmp_path):
 )
 def test_bad_category_settings_are_config_errors(tmp_path, text):
     (tmp_path / "insights.toml").write_text(text)
-    with pytest.raises(ConfigError, match="insights.toml"):
+    with pytest.raises(ConfigError, match=re.escape("insights.toml")):
         load_insight_categories(tmp_path)
 
 

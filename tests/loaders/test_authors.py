@@ -6,19 +6,20 @@ and the resolution are exercised together, as a user's file would exercise them.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from kolgraph.loaders import linkage
 from kolgraph.loaders.authors import (
-    CONFIDENCE,
     AuthorSlot,
     given_name,
     normalise_orcid,
     resolve_authors,
 )
-from kolgraph.loaders.pubmed import read_pubmed
+from kolgraph.loaders.pubmed import _read_papers, read_pubmed
 from kolgraph.loaders.validate import validate
 
 HOPKINS = "Department of Medicine, Johns Hopkins University, Baltimore, MD 21205, USA."
@@ -42,11 +43,14 @@ def author(
     return f'<Author ValidYN="Y">{"".join(parts)}</Author>'
 
 
-def paper(pmid: str, *authors: str, year: int = 2015) -> str:
+def paper(
+    pmid: str, *authors: str, year: int = 2015, journal: str = "J Test", title: str = ""
+) -> str:
+    title = title or f"P{pmid}."  # no word shared between two default titles
     return (
         f'<PubmedArticle><MedlineCitation><PMID Version="1">{pmid}</PMID><Article><Journal>'
         f"<JournalIssue><PubDate><Year>{year}</Year></PubDate></JournalIssue>"
-        f"<Title>J Test</Title></Journal><ArticleTitle>Paper {pmid}.</ArticleTitle>"
+        f"<Title>{journal}</Title></Journal><ArticleTitle>{title}</ArticleTitle>"
         f'<AuthorList CompleteYN="Y">{"".join(authors)}</AuthorList></Article>'
         f"</MedlineCitation></PubmedArticle>"
     )
@@ -107,53 +111,123 @@ def test_same_orcid_different_spelling_merges(tmp_path):
     assert note(result, "merged by ORCID") == "merged by ORCID: 2 slots (1 persons with an ORCID)"
 
 
-def test_same_name_and_same_affiliation_merges(tmp_path):
+IDAHO = "Department of Biological Sciences, University of Idaho, Moscow, ID 83844, USA."
+IDAHO_2 = "Dept. of Biological Sciences, Univ. of Idaho, Moscow, Idaho 83844-3051."
+
+
+def test_merge_across_a_name_variant_deborah_l_and_d_l(tmp_path):
+    # Stenkamp DL (a real gold pair's name): the full and the initials-only form, same
+    # institution written two ways, a co-author in common, the same topic
     result = read(
         tmp_path,
-        paper("1", author("Smith", "John A", affiliation=HOPKINS), author("Doe", "Jane")),
         paper(
-            "2",
-            author(
-                "Smith",
-                "J",
-                initials="J",
-                affiliation="Johns Hopkins Univ., Baltimore, Maryland 21205",
-            ),
+            "17200656",
+            author("Stenkamp", "Deborah L", affiliation=IDAHO),
+            author("Nelson", "Ruth F"),
+            title="Retinal regeneration in adult zebrafish photoreceptors",
+            journal="Developmental Biology",
+            year=2007,
+        ),
+        paper(
+            "21742053",
+            author("Stenkamp", "D L", initials="DL", affiliation=IDAHO_2),
+            author("Nelson", "Ruth F"),
+            title="Cone photoreceptor regeneration in zebrafish retina",
+            journal="Developmental Biology",
+            year=2011,
         ),
     )
-    persons = persons_of(result, "Smith")
-    assert list(persons.values()) == [{"1", "2"}]
-    identity = result.identities.set_index("hcp_id").loc[next(iter(persons))]
-    assert identity["method"] == "name+affiliation"
-    assert identity["confidence"] == CONFIDENCE["name+affiliation"] == 0.9
-    assert "shared affiliation" in identity["evidence"]
+    persons = persons_of(result, "Stenkamp")
+    assert list(persons.values()) == [{"17200656", "21742053"}]
+    hcp_id = next(iter(persons))
+    identity = result.identities.set_index("hcp_id").loc[hcp_id]
+    assert identity["method"] == "name+evidence"
+    assert 0.6 < identity["confidence"] < 1.0  # the model's probability of the merge
+    assert "same institution" in identity["evidence"]
+    assert "1 shared co-author(s)" in identity["evidence"]
     hcps = result.raw.tables["hcps"].frame.set_index("hcp_id")
-    assert hcps.loc[next(iter(persons)), "first_name"] == "John A"  # the full name, not "J"
+    assert hcps.loc[hcp_id, "first_name"] == "Deborah L"  # the full name, not "D L"
 
 
-def test_same_name_different_institutions_no_shared_coauthors_stays_apart(tmp_path):
+def test_deborah_and_diane_are_two_persons_whatever_they_share(tmp_path):
     result = read(
         tmp_path,
-        paper("1", author("Smith", "John", affiliation=HOPKINS), author("Doe", "Jane")),
-        paper("2", author("Smith", "John", affiliation=MAYO), author("Roe", "Rick")),
+        paper("1", author("Stenkamp", "Deborah L", affiliation=IDAHO), author("Nelson", "Ruth")),
+        paper("2", author("Stenkamp", "Diane L", affiliation=IDAHO), author("Nelson", "Ruth")),
     )
-    persons = persons_of(result, "Smith")
-    assert sorted(persons.values(), key=sorted) == [{"1"}, {"2"}]
-    assert note(result, "ambiguous").startswith("ambiguous: 2 persons")
-    assert set(result.identities.set_index("hcp_id").loc[list(persons), "confidence"]) == {0.6}
+    assert sorted(persons_of(result, "Stenkamp").values(), key=sorted) == [{"1"}, {"2"}]
 
 
-def test_same_name_and_a_shared_coauthor_merges(tmp_path):
+PEKING = "College of Chemistry, Peking University, Beijing 100871, China."
+TORONTO = "Department of Medicine, University of Toronto, Toronto, ON M5S 1A8, Canada."
+
+
+def test_two_people_behind_a_common_name_stay_apart(tmp_path):
+    # "Wang Y" in chemistry in Beijing and "Wang Y" in cardiology in Toronto, each with a
+    # co-author "Yang Y": initials-only co-authors of a common name are not shared evidence
     result = read(
         tmp_path,
-        paper("1", author("Smith", "John", affiliation=HOPKINS), author("Doe", "Jane")),
-        paper("2", author("Smith", "John", affiliation=MAYO), author("Doe", "J")),
+        paper(
+            "1",
+            author("Wang", "Yan", affiliation=PEKING),
+            author("Yang", "Y", initials="Y"),
+            title="Palladium catalysed coupling of aryl halides",
+            journal="Journal of the American Chemical Society",
+        ),
+        paper(
+            "2",
+            author("Wang", "Y", initials="Y", affiliation=TORONTO),
+            author("Yang", "Y", initials="Y"),
+            title="Heart failure outcomes after myocardial infarction",
+            journal="Circulation",
+            year=2016,
+        ),
     )
-    persons = persons_of(result, "Smith")
+    assert sorted(persons_of(result, "Wang").values(), key=sorted) == [{"1"}, {"2"}]
+
+
+def test_a_shared_coauthor_written_in_full_is_evidence(tmp_path):
+    result = read(
+        tmp_path,
+        paper(
+            "1",
+            author("Stenkamp", "Deborah L", affiliation=IDAHO),
+            author("Nelson", "Ruth F"),
+            author("Hitchcock", "Peter F"),
+            title="Zebrafish retina cone photoreceptors",
+        ),
+        paper(
+            "2",
+            author("Stenkamp", "D L", initials="DL"),
+            author("Nelson", "Ruth F"),
+            author("Hitchcock", "Peter F"),
+            title="Cone photoreceptors of the zebrafish retina",
+        ),
+    )
+    persons = persons_of(result, "Stenkamp")
     assert list(persons.values()) == [{"1", "2"}]
     identity = result.identities.set_index("hcp_id").loc[next(iter(persons))]
-    assert (identity["method"], identity["confidence"]) == ("name+coauthor", 0.8)
-    assert "shared co-author doe j" in identity["evidence"]
+    assert "2 shared co-author(s)" in identity["evidence"]
+
+
+def test_old_initials_only_records_in_one_journal_are_one_person(tmp_path):
+    # 1970s records: initials only, no affiliation; same written name, same journal
+    papers = [
+        paper(
+            str(pmid),
+            author("Kowalczyk", "A B", initials="AB"),
+            journal="Acta Physiologica Polonica",
+            title=title,
+            year=year,
+        )
+        for pmid, year, title in [
+            (1001, 1976, "Renal sodium excretion in the rat"),
+            (1002, 1978, "Sodium excretion by the isolated rat kidney"),
+            (1003, 1979, "Effects of vasopressin on renal sodium handling"),
+        ]
+    ]
+    result = read(tmp_path, *papers)
+    assert list(persons_of(result, "Kowalczyk").values()) == [{"1001", "1002", "1003"}]
 
 
 def test_different_first_names_never_merge_even_with_shared_evidence(tmp_path):
@@ -176,15 +250,15 @@ def test_conflicting_middle_initials_never_merge(tmp_path):
 
 
 def test_initials_join_the_compatible_full_name_only(tmp_path):
-    # "Smith J" at Hopkins can be John (Hopkins) but a Jane at Hopkins blocks nothing: John
+    # "Hrabowski J" at Hopkins can be John (Hopkins) but a Jane at Hopkins blocks nothing: John
     # comes first in the file, so the initials join him; Jane stays herself
     result = read(
         tmp_path,
-        paper("1", author("Smith", "John", affiliation=HOPKINS)),
-        paper("2", author("Smith", "Jane", affiliation=HOPKINS)),
-        paper("3", author("Smith", "J", initials="J", affiliation=HOPKINS)),
+        paper("1", author("Hrabowski", "John", affiliation=HOPKINS)),
+        paper("2", author("Hrabowski", "Jane", affiliation=HOPKINS)),
+        paper("3", author("Hrabowski", "J", initials="J", affiliation=HOPKINS)),
     )
-    persons = sorted(persons_of(result, "Smith").values(), key=sorted)
+    persons = sorted(persons_of(result, "Hrabowski").values(), key=sorted)
     assert persons == [{"1", "3"}, {"2"}]
 
 
@@ -204,13 +278,13 @@ def test_two_authors_of_one_paper_are_two_persons(tmp_path):
 def test_orcid_person_absorbs_unmarked_slots_with_evidence(tmp_path):
     result = read(
         tmp_path,
-        paper("1", author("Lee", "Kim", orcid="0000-0002-1825-0097", affiliation=STANFORD)),
-        paper("2", author("Lee", "K", initials="K", affiliation=STANFORD)),
+        paper("1", author("Lindqvist", "Kim", orcid="0000-0002-1825-0097", affiliation=STANFORD)),
+        paper("2", author("Lindqvist", "K", initials="K", affiliation=STANFORD)),
     )
-    persons = persons_of(result, "Lee")
+    persons = persons_of(result, "Lindqvist")
     assert persons == {"ORCID-0000-0002-1825-0097": {"1", "2"}}
     identity = result.identities.set_index("hcp_id").loc["ORCID-0000-0002-1825-0097"]
-    assert identity["method"] == "name+affiliation+orcid" and identity["confidence"] == 0.9
+    assert identity["method"] == "name+evidence+orcid" and 0.6 < identity["confidence"] < 1.0
 
 
 def test_an_invalid_orcid_is_ignored_and_counted(tmp_path):
@@ -221,16 +295,16 @@ def test_an_invalid_orcid_is_ignored_and_counted(tmp_path):
 
 def test_ids_are_deterministic_and_independent_of_record_order(tmp_path):
     papers = [
-        paper("10", author("Smith", "John", affiliation=HOPKINS)),
-        paper("7", author("Smith", "J", initials="J", affiliation=HOPKINS)),
-        paper("8", author("Smith", "John", affiliation=MAYO)),
+        paper("10", author("Hrabowski", "John", affiliation=HOPKINS)),
+        paper("7", author("Hrabowski", "J", initials="J", affiliation=HOPKINS)),
+        paper("8", author("Hrabowski", "Jane", affiliation=MAYO)),
     ]
     first = read(tmp_path, *papers)
     second = read(tmp_path, *reversed(papers))
     assert (
         set(first.raw.tables["hcps"].frame["hcp_id"])
         == set(second.raw.tables["hcps"].frame["hcp_id"])
-        == {"PM-smith-J-7-1", "PM-smith-J-8-1"}
+        == {"PM-hrabowski-J-7-1", "PM-hrabowski-J-8-1"}
     )
 
 
@@ -279,6 +353,8 @@ def test_normalise_orcid(written, expected):
         ("J.", ""),
         ("Li", "li"),
         ("José", "jose"),
+        ("J-L", ""),  # Jean-Luc's initials
+        ("Jean-Luc", "jeanluc"),
         ("", ""),
     ],
 )
@@ -291,3 +367,146 @@ def test_resolve_authors_without_any_evidence_keeps_each_slot():
     resolution = resolve_authors(slots)
     assert len(set(resolution.slot_hcp)) == 3
     assert resolution.counts["ambiguous"] == 3
+
+
+def test_two_orcids_are_never_one_person_even_through_a_third_slot(tmp_path):
+    # slot 3 (no ORCID) shares everything with both ORCID holders: it may join one of them,
+    # but average linkage under the ORCID constraint never makes the three one person
+    def stenkamp(pmid: str, orcid: str = "") -> str:
+        return paper(
+            pmid,
+            author("Stenkamp", "Deborah L", orcid=orcid, affiliation=IDAHO),
+            author("Nelson", "Ruth F"),
+            title="Zebrafish retina cone photoreceptor regeneration",
+            journal="Developmental Biology",
+        )
+
+    result = read(
+        tmp_path,
+        stenkamp("1", "0000-0002-1825-0097"),
+        stenkamp("2", "0000-0001-5109-3700"),
+        stenkamp("3"),
+    )
+    persons = persons_of(result, "Stenkamp")
+    assert len(persons) == 2
+    assert persons["ORCID-0000-0002-1825-0097"] & persons["ORCID-0000-0001-5109-3700"] == set()
+    assert set().union(*persons.values()) == {"1", "2", "3"}
+
+
+def test_institution_variants_are_counted_in_the_notes(tmp_path):
+    result = read(
+        tmp_path,
+        paper("1", author("Lindqvist", "Kim", affiliation=IDAHO)),
+        paper("2", author("Okafor", "Ada", affiliation=IDAHO_2)),
+        paper(
+            "3",
+            author(
+                "Brennan",
+                "Tom",
+                affiliation="Feinberg School of Medicine, Northwestern University, Chicago, IL.",
+            ),
+        ),
+        paper(
+            "4",
+            author(
+                "Castro",
+                "Ana",
+                affiliation="Northwestern University Feinberg School of Medicine, Chicago, IL.",
+            ),
+        ),
+    )
+    assert "institutions: 2 (2 written variants merged into them)" in result.notes
+    names = result.raw.tables["institutions"].frame["name"]
+    assert len(names) == 2 and "Northwestern University" in set(names)
+
+
+def test_a_consortium_paper_gives_no_coauthor_evidence():
+    # 2,000 authors on one paper: its slots get no co-author set (no n^2 sets of keys)
+    settings = linkage.default_settings()
+    big = [AuthorSlot("9", k + 1, f"Member{k}", f"Name{k}", "N", year=2016) for k in range(2000)]
+    small = [AuthorSlot("8", 1, "Member1", "Name1", "N", year=2016)]
+    slots = big + small
+    profiles = linkage.profiles(slots, {}, settings, given_name, lambda x: x)
+    assert profiles[0].coauthors is None and profiles[-1].coauthors is not None
+    assert settings.max_coauthor_evidence < 2000
+
+
+def test_a_shared_email_is_strong_evidence(tmp_path):
+    # a common name, two institutions written differently: the same address links them
+    result = read(
+        tmp_path,
+        paper("1", author("Wang", "Yan", affiliation=f"{PEKING} wangyan@pku.edu.cn")),
+        paper(
+            "2",
+            author(
+                "Wang",
+                "Y",
+                initials="Y",
+                affiliation="Peking Univ, Coll Chem, Beijing, China. wangyan@pku.edu.cn.",
+            ),
+            year=2018,
+        ),
+    )
+    persons = persons_of(result, "Wang")
+    assert list(persons.values()) == [{"1", "2"}]
+    identity = result.identities.set_index("hcp_id").loc[next(iter(persons))]
+    assert "same e-mail" in identity["evidence"]
+
+
+def test_the_threshold_comes_from_the_settings():
+    slots = [
+        AuthorSlot("1", 1, "Stenkamp", "Deborah L", "DL", year=2007),
+        AuthorSlot("2", 1, "Stenkamp", "D L", "DL", year=2008),
+    ]
+    papers = {pmid: ("Developmental Biology", ["Zebrafish", "Retina"]) for pmid in "12"}
+    shipped = linkage.default_settings()
+    assert len(set(resolve_authors(slots, papers=papers).slot_hcp)) == 1
+    strict = dataclasses.replace(shipped, threshold=20.0)
+    assert len(set(resolve_authors(slots, papers=papers, settings=strict).slot_hcp)) == 2
+
+
+def test_the_shipped_model_weighs_every_feature():
+    settings = linkage.LinkageSettings.load()
+    assert len(settings.weights) == len(linkage.FEATURES)
+    assert settings.max_coauthor_evidence == 100
+
+
+def test_a_large_block_compares_only_slots_sharing_evidence_with_the_same_result(tmp_path):
+    # with max_block_full=2, a block of four slots takes the large-block path: pairs that
+    # share an institution, an e-mail, a co-author or a journal are scored, the rest on demand
+    papers = [
+        paper(
+            "1",
+            author("Stenkamp", "Deborah L", affiliation=IDAHO),
+            author("Nelson", "Ruth F"),
+            journal="Developmental Biology",
+            title="Zebrafish retina regeneration",
+        ),
+        paper(
+            "2",
+            author("Stenkamp", "D L", initials="DL", affiliation=IDAHO_2),
+            author("Nelson", "Ruth F"),
+            journal="Developmental Biology",
+            title="Cone photoreceptors of the zebrafish retina",
+        ),
+        paper("3", author("Stenkamp", "Dana", affiliation=MAYO), journal="Cardiology"),
+        paper("4", author("Stenkamp", "D", initials="D", affiliation=STANFORD), journal="Surgery"),
+    ]
+    path = tmp_path / "case.xml"
+    path.write_text(f"<PubmedArticleSet>{''.join(papers)}</PubmedArticleSet>")
+    read_back, _ = _read_papers(path, 2100)
+    slots = [s for p in read_back for s in p.authors]
+    facts = {p.pmid: (p.journal, p.mesh_terms, p.title) for p in read_back}
+    shipped = linkage.default_settings()
+    small = dataclasses.replace(shipped, max_block_full=2)
+
+    def partition(settings):
+        resolution = resolve_authors(slots, papers=facts, settings=settings)
+        groups: dict[str, set[str]] = {}
+        for slot, hcp_id in zip(slots, resolution.slot_hcp):
+            if slot.last_name == "Stenkamp":
+                groups.setdefault(hcp_id, set()).add(slot.pmid)
+        return sorted(groups.values(), key=sorted)
+
+    assert partition(small) == partition(shipped)
+    assert {"1", "2"} in partition(small)

@@ -7,6 +7,7 @@ checked against a count made here with ElementTree / json, not through the loade
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -250,7 +251,7 @@ def test_another_format_is_an_input_error(path, message):
 
 
 def test_an_empty_folder_is_an_input_error(tmp_path):
-    with pytest.raises(InputError, match="no .xml or .json"):
+    with pytest.raises(InputError, match=re.escape("no .xml or .json")):
         read_ctgov(tmp_path)
 
 

@@ -23,7 +23,7 @@ def only(text: str):
     [
         (
             "Department of Medicine, Johns Hopkins University School of Medicine, Baltimore, MD 21205, USA.",
-            "Johns Hopkins University School of Medicine",
+            "Johns Hopkins University",  # its school of medicine is the university
             "Baltimore",
             "MD",
             "United States",
@@ -179,7 +179,7 @@ def test_several_institutions_separated_by_semicolons():
     )
     assert [(f.name, f.city, f.state) for f in found] == [
         ("The Ohio State Wexner Medical Center", "Columbus", "OH"),
-        ("The Ohio State University College of Medicine", "Columbus", "OH"),
+        ("Ohio State University", "Columbus", "OH"),  # its college of medicine
     ]
 
 
@@ -226,3 +226,50 @@ def test_types():
     assert only("Purdue University, West Lafayette, IN 47907, USA").type == "university"
     assert only("Genentech Inc., South San Francisco, CA, USA").type == "company"
     assert only("Broad Institute, Cambridge, MA, USA").type == "research institute"
+
+
+@pytest.mark.parametrize(
+    "variants, name",
+    [
+        (
+            [
+                "Feinberg School of Medicine, Northwestern University, Chicago, IL 60611, USA.",
+                "Department of Medicine, Northwestern University Feinberg School of Medicine, "
+                "Chicago, Illinois, USA.",
+                "Northwestern Univ., Chicago, IL.",
+            ],
+            "Northwestern University",
+        ),
+        (
+            [
+                "Department of Surgery, Perelman School of Medicine at the University of "
+                "Pennsylvania, Philadelphia, PA, USA.",
+                "Division of Cardiology, University of Pennsylvania, Philadelphia, PA 19104, USA.",
+            ],
+            "University of Pennsylvania",
+        ),
+        (
+            [
+                "Department of Pathology, University of Iowa Hospitals and Clinics, Iowa City, "
+                "IA, USA.",
+                "Dept. of Internal Medicine, University of Iowa College of Medicine, "
+                "Iowa City, IA 52242, USA.",
+                "Department of Medicine, The University of Iowa, Iowa City, Iowa, USA.",
+            ],
+            "University of Iowa",
+        ),
+    ],
+)
+def test_a_school_or_hospital_of_a_university_is_the_university(variants, name):
+    found = [only(text) for text in variants]
+    assert {f.institution_id for f in found} == {found[0].institution_id}
+    assert found[0].name == name
+
+
+def test_named_hospitals_and_generic_university_hospitals_keep_their_identity():
+    mgh = only("Department of Surgery, Massachusetts General Hospital, Harvard Medical School, MA")
+    assert mgh.name == "Massachusetts General Hospital"
+    assert only("Department of Medicine, University Hospital, Basel, Switzerland").name == (
+        "University Hospital"
+    )
+    assert only("Harvard Medical School, Boston, MA, USA").name == "Harvard Medical School"

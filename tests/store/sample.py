@@ -247,6 +247,6 @@ def expected_last_authors(authorships: pd.DataFrame) -> set[tuple]:
 def expected_names(hcps: pd.DataFrame) -> set[tuple]:
     """(hcp_id, name) as ``HCP.name`` must read."""
     return {
-        (h, hcp_name(f, l))
-        for h, f, l in zip(hcps["hcp_id"], hcps["first_name"], hcps["last_name"])
+        (h, hcp_name(first, last))
+        for h, first, last in zip(hcps["hcp_id"], hcps["first_name"], hcps["last_name"])
     }

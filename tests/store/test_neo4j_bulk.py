@@ -5,13 +5,13 @@ contract suites; these tests check the scheduling rules without a server.
 """
 
 import threading
-import time
 from contextlib import nullcontext
 
 import pandas as pd
 import pytest
 
-from kolgraph.store.neo4j.bulk import COLOURS, Job, colours, link_jobs, node_jobs, run_jobs
+from kolgraph.store.neo4j import bulk
+from kolgraph.store.neo4j.bulk import COLOURS, colours, link_jobs, node_jobs, run_jobs
 
 HCPS = [f"H{i:05d}" for i in range(200)]
 PMIDS = [str(30_000_000 + i) for i in range(200)]
@@ -86,22 +86,33 @@ def test_lazy_node_jobs_build_their_rows_from_their_own_slice():
 
 
 def test_jobs_in_flight_never_share_a_token():
+    """Each write is held until the scheduler can start no other job (three in flight, or
+    every pending job shares a token with one in flight): every overlap the scheduler allows
+    happens, with no timing involved."""
     rows = authorship_rows()
     jobs = link_jobs("q", rows, [("HCP", "hcp_id"), ("HCP", "pmid")], size=20)
-    in_flight: list[Job] = []
-    guard, clashes, done = threading.Lock(), [], []
+    pending, in_flight, clashes, done, most = list(jobs), [], [], [], [0]
+    changed = threading.Condition()
+
+    def saturated() -> bool:
+        held = set().union(*(j.tokens for j in in_flight))
+        return len(in_flight) == 3 or all(j.tokens & held for j in pending)
 
     def write(_session, job):
-        with guard:
+        with changed:
             clashes.extend(j for j in in_flight if j.tokens & job.tokens)
+            pending[:] = [j for j in pending if j is not job]
             in_flight.append(job)
-        time.sleep(0.001)
-        with guard:
-            in_flight.remove(job)
+            most[0] = max(most[0], len(in_flight))
+            changed.notify_all()
+            assert changed.wait_for(saturated, timeout=60), "the scheduler stalled"
+            in_flight[:] = [j for j in in_flight if j is not job]
             done.append(job)
+            changed.notify_all()
 
     run_jobs(jobs, write, nullcontext, lambda _n: None, writers=3)
     assert clashes == []
+    assert most[0] == 3  # the writers did overlap
     assert sorted(map(id, done)) == sorted(map(id, jobs))
 
 
@@ -112,16 +123,24 @@ def test_progress_hears_every_weight():
     assert sum(heard) == 95
 
 
-def test_the_first_error_stops_the_writers_and_is_raised():
+def test_the_first_error_stops_the_writers_and_is_raised(monkeypatch):
+    """The first job fails; every other write is held until the run has stopped, so each
+    writer finishes at most the one job it took before the failure."""
     jobs = node_jobs("q", list(range(100)), size=1)
-    written = []
+    written, stopped = [], threading.Event()
+    real_stop = bulk._Board.stop
+
+    def stop(board):
+        real_stop(board)
+        stopped.set()
 
     def write(_session, job):
-        if job.rows == [5]:
+        if job.rows == [0]:
             raise RuntimeError("server went away")
-        time.sleep(0.001)
+        assert stopped.wait(timeout=60), "the failure did not stop the run"
         written.append(job)
 
+    monkeypatch.setattr(bulk._Board, "stop", stop)
     with pytest.raises(RuntimeError, match="server went away"):
-        run_jobs(jobs, write, nullcontext, lambda _n: None)
-    assert len(written) < 99  # the other writer stopped taking jobs
+        run_jobs(jobs, write, nullcontext, lambda _n: None, writers=3)
+    assert len(written) <= 2  # the other two writers took no job after the failure

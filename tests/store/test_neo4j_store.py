@@ -13,7 +13,7 @@ from sample import SAMPLE_COAUTHORSHIPS, frame, rows, sample_batch
 
 from kolgraph.config import Neo4jSettings
 from kolgraph.errors import ConfigError, InputError, StoreUnavailable
-from kolgraph.net import free_port
+from kolgraph.ports import free_port
 from kolgraph.schema import SCORE_COLUMNS
 from kolgraph.store.neo4j import Neo4jStore
 from kolgraph.store.neo4j import store as neo4j_module

@@ -1,6 +1,6 @@
 """``recent_insights`` and ``data_version``: the dashboard's read model, same answers on every store.
 
-The reference is :func:`kolgraph.insights.insights_report` (its ``newest`` rows), which reads
+The reference is :func:`kolgraph.insights_report.insights_report` (its ``newest`` rows), which reads
 whole tables; the read model must give the same rows while reading only the newest ones.
 """
 
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from kolgraph.analytics.insights import NEWEST_COLUMNS, NEWEST_LIMIT
+from kolgraph.analytics.insights import NEWEST_COLUMNS, NEWEST_LIMIT, load_insight_categories
 from kolgraph.answers.browse import RECENT_INSIGHT_FIELDS, RECENT_INSIGHT_WINDOW
 from kolgraph.errors import InputError
-from kolgraph.insights import insights_report
+from kolgraph.insights_report import insights_report
 from kolgraph.loading import load_path
 from kolgraph.scoring import rescore
 
@@ -72,7 +72,9 @@ def insight_store(store, tmp_path):
 
 
 def reference(store, home: Path, territory: str | None, limit: int) -> list[dict]:
-    rows = insights_report(store, home, territory=territory)["newest"][:limit]
+    rows = insights_report(store, load_insight_categories(home), territory=territory)["newest"][
+        :limit
+    ]
     return [{k: row[k] for k in NEWEST_COLUMNS} for row in rows]
 
 

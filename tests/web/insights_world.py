@@ -126,7 +126,7 @@ def planted_touches() -> list[tuple]:
     """24 North notes: each phrasing of each subject four times, spread over 2025 Q1-Q3."""
     rows, n = [], 0
     for subject, phrasings in PLANTED.items():
-        for repeat in range(4):
+        for _ in range(4):
             for phrasing in phrasings:
                 n += 1
                 month = 1 + n % 9

@@ -89,7 +89,7 @@ def test_shared_between_processes_through_the_file(tmp_path):
 def test_a_broken_shared_file_is_bypassed(tmp_path):
     path = tmp_path / "answers.sqlite3"
     path.write_bytes(b"this is not a database" * 100)
-    calls, compute = counting()
+    _, compute = counting()
     assert AnswerCache(path).get_or_compute("s", "v1", "x", compute, shared=True) == {"n": 1}
     with pytest.raises(sqlite3.DatabaseError):
         sqlite3.connect(path).execute("SELECT 1 FROM answers").fetchall()

@@ -25,7 +25,7 @@ from insights_world import (  # noqa: F401 (world, login: fixtures)
     world,
 )
 
-from kolgraph.web.audit import recent
+from kolgraph.audit import recent
 
 EVIL_TAGS = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>")
 
@@ -298,3 +298,25 @@ def test_an_empty_graph_is_zeros_not_an_error(client, auth, home, user):
     assert report["total"] == 0 and report["newest"] == []
     assert report["filters"]["territory"] == ("North" if user == "mia" else None)
     assert "No insight from a tier 1-2 HCP." in html_of(client, "/insights")
+
+
+# --- caching -----------------------------------------------------------------------------------
+
+
+def test_the_report_is_read_once_per_data_version(login, home, monkeypatch):
+    from kolgraph import insights_report
+
+    reads = []
+    real = insights_report.InsightTables.read.__func__
+    monkeypatch.setattr(
+        insights_report.InsightTables,
+        "read",
+        classmethod(lambda cls, store: reads.append(1) or real(cls, store)),
+    )
+    client = login("ada")
+    first = api(client)
+    html_of(client, "/insights")
+    assert api(client) == first and len(reads) == 2  # the report and the form's choices
+    load_world(home, TOUCHES + planted_touches())  # new data: a new version
+    assert api(client)["total"] == first["total"] + len(planted_touches())
+    assert len(reads) == 3

@@ -11,9 +11,8 @@ import networkx as nx
 import pytest
 from web_data import loaded  # noqa: F401 (fixture)
 
-from kolgraph.web import network as network_module
-from kolgraph.web import network_views
-from kolgraph.web.network import (
+from kolgraph.web import network, network_render
+from kolgraph.web.network_render import (
     ENGAGEMENT_COLORS,
     SETTLE_ITERATIONS,
     SPACING,
@@ -215,8 +214,8 @@ def test_components_are_packed_apart():
 def test_a_network_view_reuses_its_layout(client, auth, monkeypatch, loaded):
     """The positions are computed once per graph and data version, then served from the cache."""
     calls = []
-    real = network_module.layout
-    monkeypatch.setattr(network_views, "layout", lambda g: calls.append(1) or real(g))
+    real = network_render.layout
+    monkeypatch.setattr(network, "layout", lambda g: calls.append(1) or real(g))
     auth.as_user("ada")
     first = client.get("/network/hcp/H01").get_data(as_text=True)
     second = client.get("/network/hcp/H01").get_data(as_text=True)

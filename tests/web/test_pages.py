@@ -13,7 +13,7 @@ import re
 import pytest
 from web_data import EVIL, EVIL_ESCAPED, NORTH, SOUTH, loaded  # noqa: F401 (fixture)
 
-from kolgraph.web.audit import recent
+from kolgraph.audit import recent
 
 ALL_ROLES = ("ada", "max", "mia")
 PAGES = (

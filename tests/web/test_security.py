@@ -9,6 +9,7 @@ from flask_login import login_user
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import FloatConverter, IntegerConverter
 
+from kolgraph.audit import recent, record_cli
 from kolgraph.errors import NotFoundError, StoreUnavailable
 from kolgraph.users import UserStore
 from kolgraph.web import audit, stores
@@ -103,8 +104,8 @@ def test_audit_records_web_and_cli_actions(app, client, auth, home):
     with app.test_request_context():
         login_user(SessionUser(UserStore.for_home(home).get("max")))
         audit.record("export", "gaps.csv <script>alert(1)</script>", 120)
-    audit.record_cli("load", "bundle/", 5000, home)
-    entries = audit.recent(home)
+    record_cli("load", "bundle/", 5000, home)
+    entries = recent(home)
     assert [(e["user"], e["via"], e["action"], e["rows"]) for e in entries] == [
         (getpass.getuser(), "cli", "load", 5000),
         ("max", "web", "export", 120),

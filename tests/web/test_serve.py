@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from web_data import loaded  # noqa: F401 (fixture)
 
-from kolgraph.net import free_port, wait_until_listening
+from kolgraph.ports import free_port, wait_until_listening
 from kolgraph.serving import default_workers, multiprocess_supported
 
 pytestmark = pytest.mark.slow

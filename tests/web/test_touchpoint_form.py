@@ -15,8 +15,8 @@ import pytest
 from insights_world import frame, load_world, login, world  # noqa: F401 (fixtures)
 
 from kolgraph.answers.gaps import GapQuery
+from kolgraph.audit import recent
 from kolgraph.store.sqlite import EmbeddedStore
-from kolgraph.web.audit import recent
 
 FORM = "/hcp/{}/touchpoints/new"
 EVIL = "<script>alert(1)</script> and <img src=x onerror=alert(1)>"

@@ -1,4 +1,4 @@
-/* Draws every network fragment rendered by kolgraph.web.network (vis-network, served locally).
+/* Draws every network fragment rendered by kolgraph.web.network_render (vis-network, served locally).
  *
  * Node titles arrive as HTML built server-side from escaped values only; they are turned
  * into elements here so vis-network shows the line breaks instead of literal tags.  Labels

@@ -10,19 +10,40 @@ alignment again completes an interrupted run.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from typing import Protocol
 
 import pandas as pd
+from neo4j import Session
 
 from kolgraph import territories
+from kolgraph.cypher import QueryCatalog
 from kolgraph.store.neo4j.bulk import chunks
 from kolgraph.territories import Alignment
+
+
+class _Store(Protocol):
+    """What the mixin uses of ``Neo4jStore``."""
+
+    _queries: QueryCatalog
+    batch_size: int
+
+    def read(self, name: str, **params: object) -> list[dict]: ...
+
+    def read_rows(self, name: str) -> list[dict]: ...
+
+    def errors(self) -> AbstractContextManager[None]: ...
+
+    def session(self) -> Session: ...
+
+    def hcp_places(self) -> pd.DataFrame: ...
 
 
 class Neo4jTerritories:
     """``alignment``, ``set_alignment``, ``hcp_places``, ``known_territories``,
     ``hcp_ids_by_npi``, ``hcp_npis`` and ``msl_ids_by_email``."""
 
-    def alignment(self) -> Alignment | None:
+    def alignment(self: _Store) -> Alignment | None:
         """The stored territory alignment (``None`` when none was stored)."""
         rows = self.read("read_territory_alignment")
         if not rows:
@@ -30,10 +51,10 @@ class Neo4jTerritories:
         (row,) = rows
         return territories.from_rows(row["rules"], bool(row["override"]), row["source"])
 
-    def set_alignment(self, alignment: Alignment) -> int:
+    def set_alignment(self: _Store, alignment: Alignment) -> int:
         """Store ``alignment`` (replacing any other), then re-align every stored HCP; returns
         how many HCPs changed territory."""
-        statements = [
+        statements: list[tuple[str, dict]] = [
             (self._queries.get("delete_territory_rules"), {}),
             (
                 self._queries.get("create_territory_rules"),
@@ -55,7 +76,7 @@ class Neo4jTerritories:
                 )
         return len(rows)
 
-    def hcp_places(self) -> pd.DataFrame:
+    def hcp_places(self: _Store) -> pd.DataFrame:
         """Every HCP's place and territory (:data:`kolgraph.territories.PLACE_COLUMNS`)."""
         rows = self.read_rows("list_hcp_places")
         frame = pd.DataFrame(
@@ -67,11 +88,11 @@ class Neo4jTerritories:
         frame["territory_aligned"] = frame["territory_aligned"].map(bool).astype(object)
         return frame.sort_values("hcp_id", kind="stable").reset_index(drop=True)
 
-    def known_territories(self) -> list[str]:
+    def known_territories(self: _Store) -> list[str]:
         """Every territory of an HCP, an MSL or an alignment rule, sorted."""
         return [row["territory"] for row in self.read("list_territories")]
 
-    def hcp_ids_by_npi(self, npis: Iterable[str]) -> dict[str, list[str]]:
+    def hcp_ids_by_npi(self: _Store, npis: Iterable[str]) -> dict[str, list[str]]:
         """NPI -> the ids of the HCPs holding it, for the given NPIs any HCP holds."""
         found: dict[str, list[str]] = {}
         for chunk in chunks(list(dict.fromkeys(npis)), self.batch_size):
@@ -79,14 +100,14 @@ class Neo4jTerritories:
                 found.setdefault(row["npi"], []).append(row["hcp_id"])
         return found
 
-    def hcp_npis(self, hcp_ids: Iterable[str]) -> dict[str, str]:
+    def hcp_npis(self: _Store, hcp_ids: Iterable[str]) -> dict[str, str]:
         """hcp_id -> NPI, for the given HCPs that have one."""
         found: dict[str, str] = {}
         for chunk in chunks(list(dict.fromkeys(hcp_ids)), self.batch_size):
             found.update((r["hcp_id"], r["npi"]) for r in self.read("read_hcp_npis", hcp_ids=chunk))
         return found
 
-    def msl_ids_by_email(self) -> dict[str, list[str]]:
+    def msl_ids_by_email(self: _Store) -> dict[str, list[str]]:
         """Lower-case e-mail -> the ids of the MSLs with that e-mail (in any case)."""
         found: dict[str, list[str]] = {}
         for row in self.read("list_msl_emails"):

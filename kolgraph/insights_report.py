@@ -1,30 +1,59 @@
-"""Field insights as the CLI and the web app use them: pulled from a store, summarised.
+"""The field-insights report, one function for ``kolgraph insights`` and the web's insights pages.
 
-Reads the touchpoints, HCPs, MSLs and scores from the store once, hands them to the pure
-functions of :mod:`kolgraph.analytics.insights`, and renders the result as a readable report
-or as flat ``dimension, value, count`` rows for CSV.
+:func:`insights_report` reads the touchpoints, HCPs, MSLs and scores from the store once and
+hands them to the pure functions of :mod:`kolgraph.analytics.insights`; :func:`report_text`
+and :func:`report_rows` render the result as a readable report or as flat
+``dimension, value, count`` rows for CSV.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from typing import Any
 
-from kolgraph.analytics.insights import (
-    DIMENSIONS,
-    insight_summary,
-    insight_themes,
-    load_insight_categories,
-)
+import pandas as pd
+
+from kolgraph.analytics.insights import DIMENSIONS, insight_summary, insight_themes
+from kolgraph.errors import InputError
 from kolgraph.output import table_text
 from kolgraph.store import GraphStore
 
 CSV_COLUMNS = ("dimension", "value", "count")
 
 
+@dataclass(frozen=True)
+class InsightTables:
+    """What the insights read from a store: its touchpoints, HCPs, MSLs and scores."""
+
+    touchpoints: pd.DataFrame
+    hcps: pd.DataFrame
+    msls: pd.DataFrame
+    scores: pd.DataFrame
+
+    @classmethod
+    def read(cls, store: GraphStore) -> InsightTables:
+        """The tables of ``store``, read once."""
+        return cls(
+            touchpoints=store.table("touchpoints"),
+            hcps=store.table("hcps"),
+            msls=store.table("msls"),
+            scores=store.scores(),
+        )
+
+    def territories(self) -> list[str]:
+        """Every territory an HCP or an MSL has, sorted."""
+        return sorted({t for t in (*self.hcps["territory"], *self.msls["territory"]) if t})
+
+    def tiers(self) -> list[int]:
+        """Every tier some HCP has, in order."""
+        return sorted({int(t) for t in self.scores["tier"].dropna()})
+
+
 def insights_report(
     store: GraphStore,
-    home: Path,
+    categories: Sequence[str],
     *,
     territory: str | None = None,
     since: date | str | None = None,
@@ -34,30 +63,64 @@ def insights_report(
     themes: bool = False,
     n_themes: int | None = None,
     seed: int = 0,
+    check_territory: bool = True,
 ) -> dict:
-    """:func:`~kolgraph.analytics.insights.insight_summary` of ``store`` (vocabulary from
-    ``home/insights.toml``), plus ``themes``: a list when asked for, else ``None``."""
-    tables = {name: store.table(name) for name in ("touchpoints", "hcps", "msls")}
-    scores = store.scores()
-    filters = dict(
-        territory=territory,
-        since=since,
-        tier=tier,
-        category=category,
-        as_of=as_of,
-        categories=load_insight_categories(home),
-    )
-    report = insight_summary(
-        tables["touchpoints"], tables["hcps"], scores, msls=tables["msls"], **filters
-    )
+    """The insight report of ``store``: :func:`~kolgraph.analytics.insights.insight_summary`
+    plus ``themes`` (a list when asked for, else ``None``), for the CLI and the web alike.
+
+    ``categories`` is the vocabulary (:func:`~kolgraph.analytics.insights.load_insight_categories`).
+    The touchpoints are narrowed to the territory's HCPs before summarising, so a territory
+    without insights yet gives zeros rather than an error.  Raises :class:`InputError` for an
+    unknown territory (one no HCP or MSL has; not checked when ``check_territory`` is false,
+    e.g. for a user's own territory) and for bad filter values.
+    """
+    tables = InsightTables.read(store)
+    if territory is not None and check_territory:
+        _check_known(territory, tables.territories())
+    touchpoints = _about_territory(tables.touchpoints, tables.hcps, territory)
+    chosen: dict[str, Any] = {
+        "since": since,
+        "tier": tier,
+        "category": category,
+        "as_of": as_of,
+        "categories": tuple(categories),
+    }
+    report = insight_summary(touchpoints, tables.hcps, tables.scores, msls=tables.msls, **chosen)
+    report["filters"]["territory"] = territory
     report["themes"] = (
         insight_themes(
-            tables["touchpoints"], tables["hcps"], scores, n_themes=n_themes, seed=seed, **filters
+            touchpoints,
+            tables.hcps,
+            tables.scores,
+            n_themes=n_themes,
+            seed=seed,
+            **chosen,
         )
         if themes
         else None
     )
     return report
+
+
+def report_choices(store: GraphStore) -> dict:
+    """What a report can be narrowed to: ``territories`` and ``tiers`` present in ``store``."""
+    tables = InsightTables.read(store)
+    return {"territories": tables.territories(), "tiers": tables.tiers()}
+
+
+def _about_territory(
+    touchpoints: pd.DataFrame, hcps: pd.DataFrame, territory: str | None
+) -> pd.DataFrame:
+    if territory is None:
+        return touchpoints
+    members = hcps.loc[hcps["territory"] == territory, "hcp_id"]
+    return touchpoints[touchpoints["hcp_id"].isin(members)]
+
+
+def _check_known(territory: str, known: list[str]) -> None:
+    if territory not in known:
+        shown = ", ".join(known[:30]) + (", ..." if len(known) > 30 else "")
+        raise InputError(f"unknown territory {territory!r}; territories: {shown or '(none)'}")
 
 
 def report_rows(report: dict) -> list[dict]:

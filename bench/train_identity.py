@@ -1,0 +1,177 @@
+"""Fit the author linkage model on the gold standard's training pairs and write its parameters.
+
+Writes ``loaders/name_frequency.json`` (name-block counts: the slots of
+``pubmed20n0014.xml.gz`` plus the slots of the gold article file that are not a gold pair's
+own slots, so a pair's name does not count itself) and ``loaders/linkage_model.json`` (the
+logistic regression's weights, intercept and the merge threshold).
+
+The threshold is chosen on cross-validated clustering, not on single pairs: for each
+candidate threshold the slots of the article file are clustered by :func:`resolve_authors`
+with a model fitted on the other folds (folds grouped by name block, so no block is in two
+folds), and the lowest threshold whose pooled precision is >= ``--min-precision`` wins.
+
+Run: ``.venv/bin/python bench/train_identity.py`` (about a minute).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from identity_gold import REPO, GoldPair, gold_pairs, read_articles
+
+from kolgraph.loaders import authors, linkage
+from kolgraph.loaders.pubmed import _read_papers
+
+BASELINE = REPO / ".." / "shared" / "data" / "pubmed" / "pubmed20n0014.xml.gz"
+#: Weights for evidence the training pairs never show (no two papers of a gold pair share an
+#: e-mail address): an address is personal, so a shared one counts like about five other
+#: agreements (log-odds +5, the Fellegi-Sunter weight of m = 0.5, u = 0.003).
+PRIOR_WEIGHTS = {"same_email": 5.0}
+THRESHOLDS = np.round(np.arange(-3.0, 6.01, 0.25), 2)
+FOLDS = 5
+
+
+def name_frequency(gold_slots, pairs: list[GoldPair]) -> dict:
+    """Counts of name blocks over the reference slots (two or more occurrences kept)."""
+    own = {i for p in pairs for i in (p.a, p.b)}
+    counts: Counter = Counter(" ".join(s.block) for i, s in enumerate(gold_slots) if i not in own)
+    total = len(gold_slots) - len(own)
+    papers, _ = _read_papers(BASELINE, 9999)
+    for paper in papers:
+        counts.update(" ".join(s.block) for s in paper.authors)
+        total += len(paper.authors)
+    kept = {block: n for block, n in sorted(counts.items()) if n >= 2}
+    return {"slots": total, "blocks": kept, "source": "pubmed20n0014 + gold non-pair slots"}
+
+
+def pair_features(profiles, pairs: list[GoldPair]) -> np.ndarray:
+    return np.array([linkage.features(profiles[p.a], profiles[p.b]) for p in pairs])
+
+
+def fit(x: np.ndarray, y: np.ndarray, c: float) -> LogisticRegression:
+    return LogisticRegression(C=c, max_iter=5000).fit(x, y)
+
+
+def scores(same: np.ndarray, linked: np.ndarray) -> tuple[float, float, float]:
+    """Pairwise precision, recall and F1 of "one person"."""
+    tp = int(np.sum(same & linked))
+    precision = tp / max(int(linked.sum()), 1)
+    recall = tp / max(int(same.sum()), 1)
+    f1 = 2 * precision * recall / max(precision + recall, 1e-9)
+    return precision, recall, f1
+
+
+def block_features(slots, profiles, pairs):
+    """Per gold block: its pairs of slots and their feature rows (hard conflicts apart)."""
+    members: dict[str, list[int]] = {}
+    for i, slot in enumerate(slots):
+        members.setdefault(" ".join(slot.block), []).append(i)
+    out = {}
+    for block in {p.block for p in pairs}:
+        ms = members[block]
+        keys = [(a, b) for k, a in enumerate(ms) for b in ms[k + 1 :]]
+        rows = [
+            None
+            if linkage.hard_conflict(profiles[a], profiles[b])
+            else linkage.features(profiles[a], profiles[b])
+            for a, b in keys
+        ]
+        out[block] = (keys, rows)
+    return out
+
+
+def cluster_all(slots, blocks, weights, intercept, threshold):
+    """Cluster the gold blocks with one model; the union-find of the slots."""
+    clusters = authors._Clusters(slots)
+    authors._merge_orcids(slots, clusters)
+
+    def order(i):
+        return (authors._pmid_order(slots[i].pmid), slots[i].position)
+
+    for keys, rows in blocks.values():
+        scored = {
+            key: linkage.NEVER if row is None else float(intercept + np.dot(weights, row))
+            for key, row in zip(keys, rows)
+        }
+        linkage.agglomerate(scored, clusters, threshold, order, lambda i, j: linkage.NEVER)
+    return clusters
+
+
+def cross_validate(slots, blocks, pairs, x, y, c):
+    """Per threshold: whether each pair ended in one cluster, models fitted on other folds."""
+    groups = [p.block for p in pairs]
+    linked = {t: np.zeros(len(pairs), dtype=bool) for t in THRESHOLDS}
+    for train, test in GroupKFold(FOLDS).split(x, y, groups):
+        model = fit(x[train], y[train], c)
+        test_blocks = {k: blocks[k] for k in {pairs[i].block for i in test}}
+        for t in THRESHOLDS:
+            clusters = cluster_all(slots, test_blocks, model.coef_[0], model.intercept_[0], t)
+            for k in test:
+                linked[t][k] = clusters.find(pairs[k].a) == clusters.find(pairs[k].b)
+    return linked
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--min-precision", type=float, default=0.90)
+    parser.add_argument("--c", type=float, default=1.0, help="inverse L2 regularisation")
+    args = parser.parse_args(argv)
+    papers = read_articles()
+    pairs, left_out = gold_pairs(papers)
+    slots = [s for p in papers for s in p.authors]
+    frequency = name_frequency(slots, pairs)
+    linkage.NAME_FREQUENCY_PATH.write_text(json.dumps(frequency, indent=0, sort_keys=True) + "\n")
+    linkage.name_frequency.cache_clear()
+    linkage._block_commonness.cache_clear()
+    base = linkage.default_settings()
+    papers_facts = {p.pmid: (p.journal, p.mesh_terms, p.title) for p in papers}
+    profiles = linkage.profiles(slots, papers_facts, base, authors.given_name, authors._letters)
+    x, y = pair_features(profiles, pairs), np.array([p.same for p in pairs])
+    print(f"{len(pairs):,} usable pairs ({int(y.sum())} YES), {left_out} left out")
+    blocks = block_features(slots, profiles, pairs)
+    linked = cross_validate(slots, blocks, pairs, x, y, args.c)
+    best = None
+    for t in THRESHOLDS:
+        p, r, f = scores(y, linked[t])
+        print(f"threshold {t:+.2f}: precision {p:.3f} recall {r:.3f} F1 {f:.3f}")
+        if best is None and p >= args.min_precision:
+            best = (t, p, r, f)
+    if best is None:
+        best = max(((t, *scores(y, linked[t])) for t in THRESHOLDS), key=lambda b: b[3])
+    model = fit(x, y, args.c)
+    weights = dict(zip(linkage.FEATURES, (round(float(w), 4) for w in model.coef_[0])))
+    for name, prior in PRIOR_WEIGHTS.items():
+        if not x[:, linkage.FEATURES.index(name)].any():
+            weights[name] = prior
+    out = {
+        "about": "author linkage model: bench/train_identity.py; see docs/identity.md",
+        "weights": weights,
+        "intercept": round(float(model.intercept_[0]), 4),
+        "threshold": float(best[0]),
+        "max_coauthor_evidence": base.max_coauthor_evidence,
+        "max_block_full": base.max_block_full,
+        "cross_validated": {
+            "folds": FOLDS,
+            "pairs": len(pairs),
+            "precision": round(best[1], 4),
+            "recall": round(best[2], 4),
+            "f1": round(best[3], 4),
+        },
+    }
+    linkage.MODEL_PATH.write_text(json.dumps(out, indent=2) + "\n")
+    print(json.dumps(out, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
