@@ -1,4 +1,4 @@
-// purpose: every HCP's place and territory, and whether the territory came from the alignment (collected: one record)
+// purpose: every HCP's place and territory sources (collected: one record)
 // params:
 MATCH (h:HCP)
 RETURN collect({

@@ -1,4 +1,4 @@
-// purpose: set the territory in force of the given HCPs, whether it came from the alignment, and the explicit one it replaced
+// purpose: set given HCPs' territory, territory_aligned and source_territory
 // params: rows
 UNWIND $rows AS row
 MATCH (h:HCP {hcp_id: row.hcp_id})
