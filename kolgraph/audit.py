@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import sqlite3
+import unicodedata
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
@@ -17,6 +18,8 @@ from pathlib import Path
 AUDIT_FILE = "audit.sqlite3"
 COLUMNS = ("at", "user", "via", "action", "what", "rows")
 PAGE_SIZE = 200
+#: The most characters of a user name or a "what" stored in one entry (longer ones are cut).
+MAX_TEXT = 200
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit (
@@ -42,8 +45,15 @@ def write(home: Path, user: str, via: str, action: str, what: str, rows: int) ->
     with _connect(home) as db:
         db.execute(
             "INSERT INTO audit (at, user, via, action, what, rows) VALUES (?, ?, ?, ?, ?, ?)",
-            (at, user, via, action, what, int(rows)),
+            (at, bounded(user), via, action, bounded(what), int(rows)),
         )
+
+
+def bounded(text: str, limit: int = MAX_TEXT) -> str:
+    """``text`` without control or format characters (newlines, NUL, bidi overrides), cut
+    to ``limit`` characters: what a client typed is stored, but cannot forge or flood entries."""
+    kept = "".join(c for c in text[: limit * 4] if unicodedata.category(c)[0] != "C")
+    return kept if len(kept) <= limit else kept[: limit - 1] + "…"
 
 
 def recent(home: Path, limit: int = PAGE_SIZE) -> list[dict]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import tempfile
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +19,8 @@ import click
 from tqdm import tqdm
 
 from kolgraph.config import BACKENDS, Settings, local_server_dir
-from kolgraph.errors import KolgraphError, ValidationFailed
+from kolgraph.errors import InputError, KolgraphError, ValidationFailed
+from kolgraph.limits import MAX_COUNT, MAX_STALE_DAYS, MAX_TIER, check_date
 from kolgraph.output import chosen_format, emit, output_options, table_text
 
 if TYPE_CHECKING:  # the store modules load only when a command needs one
@@ -27,10 +30,18 @@ MAX_PROBLEMS_SHOWN = 200
 
 
 class AppContext:
-    """Settings plus a store opened on first use and closed when the command ends."""
+    """Settings plus a store opened on first use and closed when the command ends.
+
+    Only commands that set :attr:`create` (``init``, ``load``, ``demo``) may create an
+    embedded store; the others report a missing one.
+    """
 
     def __init__(self, settings: Settings):
         self.settings = settings
+        self.create = False
+        #: Whether opening the store warns when its scores are out of date (not for
+        #: the commands that recompute them).
+        self.warn_stale = True
         self._store: GraphStore | None = None
 
     @property
@@ -38,13 +49,33 @@ class AppContext:
         if self._store is None:
             from kolgraph.store import open_store
 
-            self._store = open_store(self.settings)
+            self._store = open_store(self.settings, create=self.create)
+            if self.warn_stale and not self.create:
+                _warn_if_stale(self._store)
         return self._store
+
+    def store_or_empty(self, stack: ExitStack):
+        """The store, or an empty throw-away one when no embedded store exists yet
+        (``validate`` before the first load: nothing is created in the home folder)."""
+        from kolgraph.store.sqlite import DB_FILENAME, EmbeddedStore
+
+        home = self.settings.home
+        if self.settings.backend != "embedded" or (home / DB_FILENAME).is_file():
+            return self.store
+        scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="kolgraph-validate-"))
+        return stack.enter_context(EmbeddedStore(Path(scratch)))
 
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+
+def _warn_if_stale(store) -> None:
+    from kolgraph.store.base import STALE_SCORES_MESSAGE
+
+    if store.scores_stale():
+        click.echo(f"Warning: {STALE_SCORES_MESSAGE}", err=True)
 
 
 class KolgraphGroup(click.Group):
@@ -70,6 +101,29 @@ def _print_problems(failed: ValidationFailed) -> None:
 
 
 pass_app = click.make_pass_decorator(AppContext)
+
+
+class BoundedDate(click.DateTime):
+    """A ``YYYY-MM-DD`` option inside :mod:`kolgraph.limits`' date range."""
+
+    def __init__(self):
+        super().__init__(["%Y-%m-%d"])
+
+    def convert(self, value, param, ctx):
+        converted = super().convert(value, param, ctx)
+        try:
+            check_date(param.name if param else "date", converted.date())
+        except InputError as error:
+            self.fail(str(error), param, ctx)
+        return converted
+
+
+DATE = BoundedDate()
+#: A count of rows, HCPs or pages (1 .. MAX_COUNT).
+COUNT = click.IntRange(1, MAX_COUNT)
+TIER = click.IntRange(1, MAX_TIER)
+STALE_DAYS = click.IntRange(0, MAX_STALE_DAYS)
+PORT = click.IntRange(1, 65535)
 
 
 @click.group(cls=KolgraphGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -106,6 +160,20 @@ _mapping_option = click.option(
 
 
 @cli.command()
+@pass_app
+def init(app: AppContext) -> None:
+    """Create an empty store (loads create it too); other commands never create one."""
+    app.create = True
+    store = app.store
+    click.echo(f"the {store.backend} store is ready" + _where(store))
+
+
+def _where(store) -> str:
+    path = getattr(store, "path", None)
+    return f" at {path}" if path else ""
+
+
+@cli.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), help="Source format (detected when omitted)."
@@ -126,6 +194,7 @@ def load(
     NPI or hcp_id, MSLs by msl_id or e-mail; any bad row fails the load unless
     --skip-invalid, which writes bad rows to FILE.rejects.csv beside the export.
     """
+    app.create = True
     from kolgraph.analytics.insights import load_insight_categories
     from kolgraph.audit import record_cli
     from kolgraph.identities import record_identities
@@ -202,20 +271,25 @@ def validate(app: AppContext, path: Path, fmt: str | None, mapping: Path | None)
     from kolgraph.analytics.insights import load_insight_categories
     from kolgraph.loading import validate_path
 
-    crm_mapping = _crm_mapping(fmt, mapping, False)
-    if crm_mapping is not None:
-        from kolgraph.loaders.crm import read_mapping
-        from kolgraph.loading import load_crm
+    with ExitStack() as stack:
+        store = app.store_or_empty(stack)
+        crm_mapping = _crm_mapping(fmt, mapping, False)
+        if crm_mapping is not None:
+            from kolgraph.loaders.crm import read_mapping
+            from kolgraph.loading import load_crm
 
-        categories = load_insight_categories(app.settings.home)
-        summary = load_crm(
-            path, app.store, read_mapping(crm_mapping), write=False, insight_categories=categories
+            categories = load_insight_categories(app.settings.home)
+            summary = load_crm(
+                path, store, read_mapping(crm_mapping), write=False, insight_categories=categories
+            )
+            click.echo(f"{path}: valid; {summary.describe(verb='would load')}")
+            return
+        validated = validate_path(
+            path,
+            store,
+            fmt=fmt,
+            insight_categories=load_insight_categories(app.settings.home),
         )
-        click.echo(f"{path}: valid; {summary.describe(verb='would load')}")
-        return
-    validated = validate_path(
-        path, app.store, fmt=fmt, insight_categories=load_insight_categories(app.settings.home)
-    )
     click.echo(f"{path}: valid; {validated.describe()}")
 
 
@@ -305,11 +379,12 @@ def explain_identity(app: AppContext, hcp_id: str, as_json: bool) -> None:
 @pass_app
 def score(app: AppContext) -> None:
     """Recompute every HCP's influence, tier and rising-star flag (loads do this too)."""
+    app.warn_stale = False
     _rescore(app)
 
 
 @cli.command()
-@click.option("--limit", default=20, show_default=True, type=int, help="How many HCPs.")
+@click.option("--limit", default=20, show_default=True, type=COUNT, help="How many HCPs.")
 @click.option("--territory", help="Only HCPs of this territory.")
 @click.option("--rising", is_flag=True, help="Rising stars, fastest growth first.")
 @output_options
@@ -368,8 +443,8 @@ def _explanation_text(e: dict) -> str:
 
 @cli.command()
 @click.option("--territory", help="Only insights about HCPs of this territory.")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only insights on or after DATE.")
-@click.option("--tier", help="Only insights about HCPs of this tier (1 = highest).")
+@click.option("--since", type=DATE, help="Only insights on or after DATE.")
+@click.option("--tier", type=TIER, help="Only insights about HCPs of this tier (1 = highest).")
 @click.option("--category", help="Only insights of this category.")
 @click.option("--themes", is_flag=True, help="Also find recurring themes in the insight texts.")
 @output_options
@@ -378,7 +453,7 @@ def insights(
     app: AppContext,
     territory: str | None,
     since,
-    tier: str | None,
+    tier: int | None,
     category: str | None,
     themes: bool,
     as_json: bool,
@@ -395,7 +470,7 @@ def insights(
         load_insight_categories(app.settings.home),
         territory=territory,
         since=since,
-        tier=tier,
+        tier=None if tier is None else str(tier),
         category=category,
         themes=themes,
     )
@@ -413,10 +488,10 @@ def insights(
 def _gap_filters(command):
     """The HCP selection and window options of ``gaps`` and ``export targets``."""
     options = (
-        click.option("--top", type=int, help="Only the N highest-ranked HCPs."),
+        click.option("--top", type=COUNT, help="Only the N highest-ranked HCPs."),
         click.option(
             "--max-tier",
-            type=int,
+            type=TIER,
             help="Only tiers 1..T (1 = highest; default 2 when --top is not given).",
         ),
         click.option("--territory", help="Only HCPs of this territory (exact match)."),
@@ -430,7 +505,7 @@ def _gap_filters(command):
 
 _stale_days_option = click.option(
     "--stale-days",
-    type=int,
+    type=STALE_DAYS,
     default=180,
     show_default=True,
     help="Engaged means a touchpoint at most this many days before the as-of date.",
@@ -438,7 +513,7 @@ _stale_days_option = click.option(
 _as_of_option = click.option(
     "--as-of",
     "as_of",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=DATE,
     help="Reference date, YYYY-MM-DD (default today).",
 )
 
@@ -529,7 +604,7 @@ def coverage(
 @cli.command()
 @click.option(
     "--since",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=DATE,
     required=True,
     help="Compare with the scoring run kept from this date (or the newest before it).",
 )
@@ -626,7 +701,7 @@ def collaborators(app: AppContext, hcp_id: str, as_json: bool, as_csv: bool) -> 
 
 @cli.command()
 @click.argument("hcp_id")
-@click.option("--limit", default=10, show_default=True, type=int, help="How many suggestions.")
+@click.option("--limit", default=10, show_default=True, type=COUNT, help="How many suggestions.")
 @output_options
 @pass_app
 def suggest(app: AppContext, hcp_id: str, limit: int, as_json: bool, as_csv: bool) -> None:
@@ -662,19 +737,8 @@ def path(app: AppContext, from_id: str, to_id: str, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("target_id")
-@click.option(
-    "--stale-days",
-    type=int,
-    default=180,
-    show_default=True,
-    help="Engaged means a touchpoint at most this many days before the as-of date.",
-)
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(["%Y-%m-%d"]),
-    help="Reference date, YYYY-MM-DD (default today).",
-)
+@_stale_days_option
+@_as_of_option
 @click.option("--territory", help="Only start from HCPs of this territory.")
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the introduction as JSON (null when none)."
@@ -756,10 +820,8 @@ def _path_text(found: dict) -> str:
     required=True,
     help="Folder to write the bundle into.",
 )
-@click.option("--seed", type=int, default=42, show_default=True)
-@click.option(
-    "--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Anchor date (default today)."
-)
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=42, show_default=True)
+@click.option("--as-of", "as_of", type=DATE, help="Anchor date (default today).")
 def generate(size: str, out: Path, seed: int, as_of) -> None:
     """Write a realistic synthetic canonical bundle."""
     from kolgraph.generate import generate_bundle
@@ -776,7 +838,7 @@ def generate(size: str, out: Path, seed: int, as_of) -> None:
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=PORT)
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
@@ -798,7 +860,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int | None = None)
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=PORT)
 @click.option("--no-serve", is_flag=True, help="Build and load the demo data, then exit.")
 @click.option(
     "--real",
@@ -810,6 +872,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int | None = None)
 def demo(app: AppContext, host: str, port: int, no_serve: bool, real: bool) -> None:
     """Generate the S dataset (once), load it into the store, and serve the app; with
     --real, load the shipped real sample instead."""
+    app.create = True
     from kolgraph.demo import prepare_demo, prepare_real_demo
 
     prepare = prepare_real_demo if real else prepare_demo
@@ -837,7 +900,7 @@ _dir_option = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="Server folder (default: neo4j-server in the home folder).",
 )
-_port_option = click.option("--port", type=int, default=7687, show_default=True, help="Bolt port.")
+_port_option = click.option("--port", type=PORT, default=7687, show_default=True, help="Bolt port.")
 
 
 @neo4j.command("start")
@@ -927,6 +990,18 @@ def users_remove(app: AppContext, name: str) -> None:
     """Delete user NAME; their open sessions end with it."""
     _user_store(app).remove(name)
     click.echo(f"removed {name}")
+
+
+@users.command("password")
+@click.argument("name")
+@pass_app
+def users_password(app: AppContext, name: str) -> None:
+    """Set user NAME's password (stdin, or prompted twice); their open sessions end."""
+    store = _user_store(app)
+    if store.get(name) is None:
+        raise click.ClickException(f"no user {name!r}")
+    store.set_password(name, _read_new_password())
+    click.echo(f"changed the password of {name}; their sessions have ended")
 
 
 def main() -> None:

@@ -4,6 +4,12 @@ One row per unordered pair of HCPs sharing a publication (``hcp_a < hcp_b``), wi
 ``papers`` (shared publications) and ``first_year`` / ``last_year`` (years of the earliest
 and latest of them).  Used by the embedded store on a first load (the pairs come straight
 from the batch in memory) and by analytics on hand-made frames.
+
+Only publications with at most ``max_authors`` authors (:data:`MAX_AUTHORS` by default)
+make pairs: a consortium paper with 5,000 authors would make 12.5 million pairs that say
+nothing about who works with whom (``docs/influence.md``, "Hyperauthored papers").  Its
+authorships are kept; the cap only bounds the derived links, so the pairs grow with the
+authorships, not with their square.
 """
 
 from __future__ import annotations
@@ -11,20 +17,27 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS as MAX_AUTHORS
 from kolgraph.schema import COAUTHORSHIP_COLUMNS
 
 
-def coauthorship_pairs(authorships: pd.DataFrame, publications: pd.DataFrame) -> pd.DataFrame:
-    """The pairs of ``authorships`` (pmid, hcp_id; unique), dated by ``publications`` (pmid, year).
+def coauthorship_pairs(
+    authorships: pd.DataFrame, publications: pd.DataFrame, max_authors: int = MAX_AUTHORS
+) -> pd.DataFrame:
+    """The pairs of ``authorships`` (pmid, hcp_id; unique), dated by ``publications`` (pmid, year),
+    from publications with at most ``max_authors`` authorships.
 
-    >>> auth = pd.DataFrame({"pmid": ["1", "1", "2", "2"], "hcp_id": ["b", "a", "a", "b"]})
-    >>> pubs = pd.DataFrame({"pmid": ["1", "2"], "year": [2019, 2021]})
-    >>> coauthorship_pairs(auth, pubs).values.tolist()
+    >>> auth = pd.DataFrame({"pmid": ["1", "1", "2", "2", "3", "3", "3"],
+    ...                      "hcp_id": ["b", "a", "a", "b", "a", "b", "c"]})
+    >>> pubs = pd.DataFrame({"pmid": ["1", "2", "3"], "year": [2019, 2021, 2022]})
+    >>> coauthorship_pairs(auth, pubs, max_authors=2).values.tolist()
     [['a', 'b', 2, 2019, 2021]]
     """
     person, names = pd.factorize(authorships["hcp_id"], sort=True)  # code order == id order
     paper, pmids = pd.factorize(authorships["pmid"])
     paper_year = publications.set_index("pmid")["year"].reindex(pmids).to_numpy(dtype=np.int64)
+    linked = np.bincount(paper, minlength=len(pmids))[paper] <= max_authors
+    person, paper = person[linked], paper[linked]
     order = np.argsort(paper, kind="stable")
     a, b, year = _pair_instances(person[order], paper[order], paper_year[paper[order]])
     low, high = np.minimum(a, b), np.maximum(a, b)

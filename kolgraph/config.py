@@ -3,6 +3,10 @@
 Neo4j settings use the names every Neo4j tool uses (``NEO4J_URI``, ``NEO4J_USERNAME``,
 ``NEO4J_PASSWORD``, ``NEO4J_DATABASE``).  When no password is set, the one stored by
 ``kolgraph neo4j start`` for the local server is used.
+
+``KOLGRAPH_COAUTHOR_MAX_AUTHORS`` sets the most authors a publication may have and still
+make ``COAUTHORED_WITH`` pairs (default :data:`DEFAULT_COAUTHOR_MAX_AUTHORS`; see
+``docs/influence.md``, "Hyperauthored papers").
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from kolgraph.errors import ConfigError
 BACKENDS = ("embedded", "neo4j")
 DEFAULT_HOME = Path(".kolgraph")
 DEFAULT_NEO4J_URI = "neo4j://127.0.0.1:7687"
+#: Most authors a publication may have and still make co-author pairs (docs/influence.md).
+DEFAULT_COAUTHOR_MAX_AUTHORS = 100
 
 
 def default_home() -> Path:
@@ -61,6 +67,7 @@ class Settings:
     backend: str = "embedded"
     home: Path = DEFAULT_HOME
     neo4j: Neo4jSettings = field(default_factory=Neo4jSettings)
+    coauthor_max_authors: int = DEFAULT_COAUTHOR_MAX_AUTHORS
 
     @classmethod
     def from_env(cls, backend: str | None = None, home: Path | None = None) -> Settings:
@@ -68,4 +75,21 @@ class Settings:
         backend = backend or os.environ.get("KOLGRAPH_BACKEND") or "embedded"
         if backend not in BACKENDS:
             raise ConfigError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
-        return cls(backend=backend, home=home, neo4j=Neo4jSettings.from_env(home))
+        return cls(
+            backend=backend,
+            home=home,
+            neo4j=Neo4jSettings.from_env(home),
+            coauthor_max_authors=coauthor_max_authors(),
+        )
+
+
+def coauthor_max_authors() -> int:
+    """``KOLGRAPH_COAUTHOR_MAX_AUTHORS`` (an integer >= 2), or the default when unset."""
+    text = os.environ.get("KOLGRAPH_COAUTHOR_MAX_AUTHORS", "").strip()
+    if not text:
+        return DEFAULT_COAUTHOR_MAX_AUTHORS
+    if not text.isdigit() or int(text) < 2:
+        raise ConfigError(
+            f"KOLGRAPH_COAUTHOR_MAX_AUTHORS must be a whole number >= 2 (got {text!r})"
+        )
+    return int(text)

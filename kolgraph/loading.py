@@ -8,6 +8,8 @@ rows a load creates or updates is worked out from the store before anything is w
 
 from __future__ import annotations
 
+import gzip
+import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -52,8 +54,29 @@ SNIFFERS: dict[str, Callable[[Path], bool]] = {
 
 
 def detect_format(path: Path) -> str:
-    """The format of ``path``: a source format its first bytes show, else the canonical bundle."""
+    """The format of ``path``: a source format its first bytes show, else the canonical bundle.
+
+    A gzip file whose start cannot be decompressed is refused as a damaged gzip here, rather
+    than taken for an unknown bundle file.
+    """
+    _check_gzip_start(Path(path))
     return next((fmt for fmt, sniff in SNIFFERS.items() if sniff(path)), "bundle")
+
+
+def _check_gzip_start(path: Path, size: int = 1 << 16) -> None:
+    try:
+        with path.open("rb") as probe:
+            if probe.read(2) != b"\x1f\x8b":
+                return
+        with gzip.open(path, "rb") as stream:
+            stream.read(size)
+    except (IsADirectoryError, FileNotFoundError):
+        return  # a bundle folder, or left for the reader to report
+    except (OSError, EOFError, zlib.error) as error:
+        raise InputError(
+            f"{path.name}: damaged gzip: the data is corrupt or truncated ({error}); "
+            "nothing was loaded"
+        ) from None
 
 
 @dataclass(frozen=True)

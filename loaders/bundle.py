@@ -32,6 +32,8 @@ from kolgraph.loaders.validate import RawBundle, RawTable
 #: Canonical file name -> table name, in load order.
 BUNDLE_FILES = {t.filename: t.name for t in schema.TABLES}
 _EXPECTED = ", ".join(BUNDLE_FILES)
+#: The widest header accepted: a canonical table has at most a dozen columns.
+MAX_COLUMNS = 100
 
 
 def read_bundle(path: Path | str) -> RawBundle:
@@ -100,7 +102,7 @@ def read_csv_table(name: str, data: bytes, source: str) -> tuple[RawTable | None
     an unterminated quote).  Rows with the wrong number of fields are reported and left out.
     """
     data = data.removeprefix(codecs.BOM_UTF8)
-    problem = _unreadable(data, source)
+    problem = _unreadable(data, source) or _too_wide(data, source)
     if problem:
         return None, [problem]
     parsed = _parse_fast(data) or _parse_slow(data.decode("utf-8"))
@@ -112,6 +114,16 @@ def read_csv_table(name: str, data: bytes, source: str) -> tuple[RawTable | None
     keep = ~parsed.ragged_mask
     frame = _named(parsed.frame.loc[keep].reset_index(drop=True), parsed.header)
     return RawTable(name, frame, parsed.lines[keep], source, parsed.header_line), problems
+
+
+def _too_wide(data: bytes, source: str) -> Problem | None:
+    """A header of more than :data:`MAX_COLUMNS` names, refused before any parsing (a
+    header of thousands of repeated names took minutes)."""
+    line_end = data.find(b"\n")
+    width = data[: line_end if line_end >= 0 else len(data)].count(b",") + 1
+    if width <= MAX_COLUMNS:
+        return None
+    return Problem(source, 1, "header", f"{width:,} columns; a file may have at most {MAX_COLUMNS}")
 
 
 def _unreadable(data: bytes, source: str) -> Problem | None:

@@ -11,6 +11,13 @@ investigators are affiliated with its teaching hospital.  A study with a Clinica
 (title = the study name most often given for it) with each of its investigators in the role
 "principal investigator".
 
+A payment made to a physician directly (``Covered Recipient Physician``) names them in the
+``Physician_*`` columns, with their business address in ``Recipient_*``: they become HCPs
+the same way, keyed by the same profile id (so a physician who is also a principal
+investigator is one HCP), in the role "research payment recipient" on the payment's study
+(a principal investigator role on the same study wins), and affiliated with the payment's
+teaching hospital when it names one.
+
 A payment without an NCT id adds no trial ("no ClinicalTrials.gov id", counted) but its
 investigators and hospital are still loaded: they are real people and places.  The physician
 profile supplement (``*_physicians_profile_totals.csv``) is not needed: the research file
@@ -57,6 +64,17 @@ HOSPITAL_ID, HOSPITAL_CCN = "Teaching_Hospital_ID", "Teaching_Hospital_CCN"
 HOSPITAL_NAME = "Teaching_Hospital_Name"
 CITY, STATE, COUNTRY = "Recipient_City", "Recipient_State", "Recipient_Country"
 STUDY, NCT = "Name_of_Study", "ClinicalTrials_Gov_Identifier"
+#: Where a physician paid directly is named: field of ``PI_FIELDS`` -> column.
+RECIPIENT_COLUMNS = {
+    "Profile_ID": "Physician_Profile_ID",
+    "First_Name": "Physician_First_Name",
+    "Last_Name": "Physician_Last_Name",
+    "City": CITY,
+    "State": STATE,
+    "Country": COUNTRY,
+    "Primary_Type": "Physician_Primary_Type",
+    "Specialty": "Physician_Specialty",
+}
 COLUMNS = [
     HOSPITAL_ID,
     HOSPITAL_CCN,
@@ -71,6 +89,7 @@ COLUMNS = [
         for i in range(1, INVESTIGATOR_SLOTS + 1)
         for f in PI_FIELDS
     ],
+    *[c for c in RECIPIENT_COLUMNS.values() if c.startswith("Physician_")],
 ]
 #: CMS primary types -> the credentials other sources write.
 CREDENTIALS = {
@@ -82,6 +101,7 @@ CREDENTIALS = {
     "Chiropractic Physician": "DC",
 }
 ROLE = "principal investigator"
+RECIPIENT_ROLE = "research payment recipient"
 _NCT = re.compile(r"NCT\d{8}")
 
 
@@ -154,15 +174,20 @@ def _hospital_ids(ccn: pd.Series, cms_id: pd.Series) -> pd.Series:
 
 
 def _investigator_slots(payments: pd.DataFrame) -> pd.DataFrame:
-    """One row per named investigator of each payment (long format), in file order."""
-    parts = []
+    """One row per named physician of each payment (long format), in file order: the
+    physician paid directly (slot 0, role :data:`RECIPIENT_ROLE`), then the principal
+    investigators (slots 1-5, role :data:`ROLE`)."""
+    sources = {0: [RECIPIENT_COLUMNS[f] for f in PI_FIELDS]}
     for slot in range(1, INVESTIGATOR_SLOTS + 1):
-        prefix = f"Principal_Investigator_{slot}_"
-        part = payments[[prefix + f for f in PI_FIELDS]].copy()
+        sources[slot] = [f"Principal_Investigator_{slot}_{f}" for f in PI_FIELDS]
+    parts = []
+    for slot, columns in sources.items():
+        part = payments[columns].copy()
         part.columns = [f.lower() for f in PI_FIELDS]
         shared = ["line", "hospital", "nct", "nct_ok"]
         part[shared] = payments[shared]
         part["slot"] = slot
+        part["role"] = RECIPIENT_ROLE if slot == 0 else ROLE
         parts.append(part[part["profile_id"] != ""])
     slots = pd.concat(parts).sort_values(["line", "slot"], kind="stable")
     slots["profile_id"] = digits_only(slots["profile_id"])
@@ -178,7 +203,12 @@ def _skips(payments: pd.DataFrame, slots: pd.DataFrame) -> Counter:
             "ClinicalTrials.gov id not of the form NCT + 8 digits": int(
                 ((payments["nct"] != "") & ~payments["nct_ok"]).sum()
             ),
-            "principal investigator without a first and last name": int((~slots["named"]).sum()),
+            "principal investigator without a first and last name": int(
+                (~slots["named"] & (slots["slot"] > 0)).sum()
+            ),
+            "physician recipient without a first and last name": int(
+                (~slots["named"] & (slots["slot"] == 0)).sum()
+            ),
         }
     )
     return +skipped  # drops the zero counts
@@ -250,20 +280,29 @@ def _trials(payments: pd.DataFrame) -> pd.DataFrame:
 
 
 def _links(slots: pd.DataFrame, target: str) -> pd.DataFrame:
-    """Investigator -> hospital (affiliations) or -> trial (trial_roles), one row each."""
-    pairs = slots[slots["named"]].drop_duplicates(["hcp_id", target])
+    """Physician -> hospital (affiliations) or -> trial (trial_roles), one row each; of a
+    physician both paid and principal investigator on a study, the investigator role."""
+    named = slots[slots["named"]]
+    pairs = named.sort_values("slot", key=lambda s: s == 0, kind="stable")
+    pairs = pairs.drop_duplicates(["hcp_id", target]).sort_index()
     if target == "hospital":
         return pd.DataFrame(
             {"hcp_id": pairs["hcp_id"], "institution_id": pairs["hospital"], "line": pairs["line"]}
         )
     return pd.DataFrame(
-        {"nct_id": pairs["nct"], "hcp_id": pairs["hcp_id"], "role": ROLE, "line": pairs["line"]}
+        {
+            "nct_id": pairs["nct"],
+            "hcp_id": pairs["hcp_id"],
+            "role": pairs["role"],
+            "line": pairs["line"],
+        }
     )
 
 
 def _notes(tables: dict[str, pd.DataFrame]) -> list[str]:
     return [
-        f"Open Payments: {len(tables['hcps']):,} principal investigators, "
+        f"Open Payments: {len(tables['hcps']):,} physicians (principal investigators and "
+        "physicians paid directly), "
         f"{len(tables['institutions']):,} teaching hospitals, "
         f"{len(tables['trials']):,} studies with an NCT id"
     ]

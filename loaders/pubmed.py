@@ -58,6 +58,10 @@ from kolgraph.loaders.validate import RawBundle, RawTable
 
 #: Bytes read and parsed at a time.
 CHUNK_BYTES = 1 << 16
+#: The most bytes one record (or whatever lies between two records) may take: the largest
+#: real citations (thousands of authors) take a few hundred KB.  Beyond it the file is
+#: refused, so a small .xml.gz expanding to a 1 GB comment or title never fills memory.
+MAX_RECORD_BYTES = 16 << 20
 #: Root (or record) elements of a PubMed / MEDLINE file.
 ROOTS = frozenset(
     [
@@ -75,6 +79,12 @@ _SNIFF = re.compile(
 _GZIP_MAGIC = b"\x1f\x8b"
 # Elements cleared once read: everything a citation holds hangs below one of them
 _RECORD_ENDS = frozenset(["PubmedArticle", "PubmedBookArticle", "DeleteCitation"])
+_END_TAGS = (
+    b"</MedlineCitation>",
+    b"</PubmedArticle>",
+    b"</PubmedBookArticle>",
+    b"</DeleteCitation>",
+)
 
 
 def looks_like_pubmed(path: Path | str) -> bool:
@@ -195,7 +205,7 @@ def _records(path: Path) -> Iterator[tuple[ET.Element, int]]:
     root_tag, records = None, 0
     try:
         with _open(path) as stream:
-            for chunk in _chunks(stream, path):
+            for chunk in _feeds(_chunks(stream, path), path):
                 starts.scan(chunk)
                 parser.feed(chunk)
                 for element in _ended(parser):
@@ -232,6 +242,40 @@ def _ended(parser: ET.XMLPullParser[ET.Element]) -> Iterator[ET.Element]:
         yield element
 
 
+def _feeds(chunks: Iterator[bytes], path: Path) -> Iterator[bytes]:
+    """The bytes to feed the parser, joined so that each feed is at least as long as the
+    input since the last record end, and no record longer than :data:`MAX_RECORD_BYTES`.
+
+    Expat scans an unfinished token (a comment, a tag) again from its start at every feed:
+    growing the feeds with it keeps a long token's cost linear instead of quadratic.
+    """
+    held: list[bytes] = []
+    size = since_record = 0
+    for chunk in chunks:
+        held.append(chunk)
+        size += len(chunk)
+        since_record += len(chunk)
+        if since_record > MAX_RECORD_BYTES:
+            raise InputError(
+                f"{path.name}: a record (or the text between two records) is longer than "
+                f"{MAX_RECORD_BYTES >> 20} MB; the file is damaged or not PubMed XML; "
+                "nothing was loaded"
+            )
+        if size >= since_record - size:
+            feed = b"".join(held)
+            held, size = [], 0
+            since_record = _after_last_record_end(feed, since_record)
+            yield feed
+    if held:
+        yield b"".join(held)
+
+
+def _after_last_record_end(feed: bytes, since_record: int) -> int:
+    """Bytes since the last record's end tag, if one lies in ``feed`` (else unchanged)."""
+    end = max(feed.rfind(tag) for tag in _END_TAGS)
+    return since_record if end < 0 else len(feed) - end
+
+
 def _open(path: Path) -> IO[bytes]:
     """The file, gunzipped when it starts with the gzip magic bytes."""
     try:
@@ -252,7 +296,8 @@ def _chunks(stream: IO[bytes], path: Path) -> Iterator[bytes]:
             chunk = stream.read(CHUNK_BYTES)
         except (EOFError, zlib.error, gzip.BadGzipFile) as error:
             raise InputError(
-                f"{path.name}: the gzip data is damaged or truncated ({error}); nothing was loaded"
+                f"{path.name}: damaged gzip: the data is corrupt or truncated ({error}); "
+                "nothing was loaded"
             ) from None
         if not chunk:
             return

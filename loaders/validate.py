@@ -32,6 +32,16 @@ from kolgraph.schema import Batch, Table
 MIN_YEAR = 1900
 #: Lower bounds of int columns (a position counts from 1; counts are never negative).
 INT_MINIMUM = {"position": 1, "citation_count": 0}
+#: The longest text cell (a title, an insight) and the longest id, in characters.
+MAX_TEXT_LENGTH = 10_000
+MAX_ID_LENGTH = 200
+#: Id columns: every key column.  Ids go into URLs, links and HTML attributes, so they may not
+#: hold ``/ ? # %``, backslashes, quotes, markup characters or whitespace.
+ID_COLUMNS = frozenset(k for t in schema.TABLES for k in t.key)
+#: Control characters (but tab and line breaks) and bidi embeddings, overrides and
+#: isolates, which make text display differently from what it holds.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_NOT_IN_IDS = re.compile(r"[/?#%\\\"'<>&`\s]")
 
 
 class KeyLookup(Protocol):
@@ -170,6 +180,8 @@ def _check_table(raw: RawTable, rules: _Rules) -> tuple[pd.DataFrame, list[Probl
         column = _Column(raw, spec.name, problems)
         if spec.required and spec.name in raw.frame.columns:
             column.flag(column.blank, lambda _v: "required value is empty")
+        if spec.name in raw.frame.columns:
+            _check_characters(column, spec.name in ID_COLUMNS)
         typed[spec.name] = _CONVERTERS[spec.kind](column, rules)
     frame = pd.DataFrame(typed, dtype=object)
     if raw.name == "hcps":
@@ -179,6 +191,49 @@ def _check_table(raw: RawTable, rules: _Rules) -> tuple[pd.DataFrame, list[Probl
     if all(k in raw.frame.columns for k in table.key):
         problems += _check_duplicates(raw, table, frame)
     return frame, problems
+
+
+def _check_characters(column: _Column, is_id: bool) -> None:
+    """Refuse over-long cells, control and bidi characters, and unsafe characters in ids;
+    the cell is then blanked, so no later check reports it again."""
+    limit = MAX_ID_LENGTH if is_id else MAX_TEXT_LENGTH
+    long = _longer(column.values, limit)
+    column.flag(long, lambda v: f"longer than {limit} characters ({len(v):,})")
+    bad = ~long & _matching(_CONTROL, column.values, "\n")
+    column.flag(bad, lambda v: f"holds a control or bidi character: {_visible(v)}")
+    if is_id:
+        unsafe = ~long & ~bad & _matching(_NOT_IN_IDS, column.values, ",")
+        column.flag(
+            unsafe,
+            lambda v: (
+                f"id {_visible(v)} holds a character ids may not have "
+                "(/ ? # % \\ quotes < > & or spaces)"
+            ),
+        )
+        bad |= unsafe
+    refused = long | bad
+    if refused.any():
+        column.values = np.where(refused, "", column.values)
+        column.blank = column.blank | refused
+
+
+def _longer(values: np.ndarray, limit: int) -> np.ndarray:
+    if not len(values) or max(map(len, values)) <= limit:  # the usual case, at C speed
+        return np.zeros(len(values), dtype=bool)
+    return _length(values).astype(np.int64) > limit
+
+
+def _matching(pattern: re.Pattern, values: np.ndarray, separator: str) -> np.ndarray:
+    """Where ``pattern`` occurs in a cell.  One scan of all cells joined by ``separator``
+    (which the pattern never matches) first: most columns hold no such cell at all."""
+    if not len(values) or not pattern.search(separator.join(values)):
+        return np.zeros(len(values), dtype=bool)
+    return _cellwise(lambda v: pattern.search(v) is not None)(values).astype(bool)
+
+
+def _visible(value: str) -> str:
+    """``value`` for a message: short, with control characters shown as escapes."""
+    return ascii(value[:60]) if len(value) <= 60 else ascii(value[:60])[:-1] + "...'"
 
 
 def _check_header(raw: RawTable, table: Table) -> list[Problem]:

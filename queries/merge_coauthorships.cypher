@@ -1,7 +1,10 @@
-// purpose: recompute every co-author pair of the given HCPs, written only when changed
-// params: hcp_ids
+// purpose: recount the given HCPs' co-author pairs over capped papers; write only changes
+// params: hcp_ids, max_authors
 UNWIND $hcp_ids AS hcp_id
-MATCH (x:HCP {hcp_id: hcp_id})-[:AUTHORED]->(p:Publication)<-[:AUTHORED]-(y:HCP)
+MATCH (x:HCP {hcp_id: hcp_id})-[:AUTHORED]->(p:Publication)
+WHERE COUNT { (p)<-[:AUTHORED]-() } <= $max_authors
+MATCH (p)<-[:AUTHORED]-(y:HCP)
+WHERE y <> x
 WITH x, y, count(DISTINCT p) AS papers, min(p.year) AS first_year, max(p.year) AS last_year
 WITH DISTINCT
      CASE WHEN x.hcp_id < y.hcp_id THEN x ELSE y END AS a,

@@ -183,9 +183,9 @@ def test_gaps_csv_and_table(home):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--top", "0"], "--top must be at least 1"),
-        (["--max-tier", "0"], "--max-tier must be at least 1"),
-        (["--stale-days", "-1"], "--stale-days must be 0 or more"),
+        (["--top", "0"], "'--top': 0 is not in the range 1<=x"),
+        (["--max-tier", "0"], "'--max-tier': 0 is not in the range 1<=x"),
+        (["--stale-days", "-1"], "'--stale-days': -1 is not in the range 0<=x"),
         (["--as-of", (date.today() + timedelta(days=2)).isoformat()], "is in the future"),
         (["--as-of", "2024-02-30"], "'2024-02-30' does not match the format"),
         (["--as-of", "yesterday"], "does not match the format"),

@@ -101,14 +101,25 @@ def test_themes_on_too_little_text(home):
     "args, message",
     [
         (["--category", "gossip"], "allowed: unmet need"),
-        (["--tier", "0"], "--tier must be a whole number"),
-        (["--tier", "x"], "--tier must be a whole number"),
         (["--territory", "Atlantis"], "unknown territory"),
     ],
 )
 def test_bad_filters_are_one_clear_error(home, args, message):
     result = run(home, *args)
     assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--tier", "0"], "'--tier': 0 is not in the range 1<=x"),
+        (["--tier", "x"], "'x' is not a valid integer"),
+    ],
+)
+def test_bad_option_values_are_usage_errors(home, args, message):
+    result = run(home, *args)
+    assert result.exit_code == 2
     assert message in result.output and "Traceback" not in result.output
 
 

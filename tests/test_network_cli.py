@@ -15,15 +15,18 @@ sys.path.insert(0, str(Path(__file__).parent / "store"))
 from test_network_contract import network_batch
 
 from kolgraph.cli import cli
+from kolgraph.scoring import rescore
 from kolgraph.store.sqlite import EmbeddedStore
 
 
 @pytest.fixture
 def home(tmp_path):
-    """A store folder holding the hand-made graph of the network contract tests."""
+    """A store folder holding the hand-made graph of the network contract tests, scored as
+    ``kolgraph load`` leaves it (unscored, every command would warn on stderr)."""
     folder = tmp_path / "home"
     with EmbeddedStore(folder) as store:
         store.load(network_batch())
+        rescore(store, folder)
     return folder
 
 
@@ -78,7 +81,7 @@ def test_suggest_table_shows_four_decimals(home):
     result = run(home, "suggest", "H01")
     assert result.exit_code == 0, result.output
     assert "1.6602" in result.output  # 1/ln 3 + 0.5 + 0.25
-    assert run(home, "suggest", "H01", "--limit", "0").exit_code == 1
+    assert run(home, "suggest", "H01", "--limit", "0").exit_code == 2
 
 
 def test_path_one_line_per_hop(home):
@@ -137,5 +140,5 @@ def test_intro_already_engaged_and_territory(home):
 def test_intro_rejects_bad_dates_and_windows(home):
     assert run(home, "intro", "H04", "--as-of", "30/06/2024").exit_code == 2
     negative = run(home, "intro", "H04", "--stale-days", "-1")
-    assert negative.exit_code == 1
+    assert negative.exit_code == 2
     assert "--stale-days" in negative.output

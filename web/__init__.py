@@ -50,7 +50,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
         touchpoints,
     )
 
-    app = Flask(__name__)
+    app = security.KolgraphFlask(__name__)
     app.config["KOLGRAPH_SETTINGS"] = settings or Settings.from_env()
     app.config.update(security.session_config())
     if test_config:

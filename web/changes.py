@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from flask import Blueprint, render_template
 
 from kolgraph.answers.changes import CHANGE_KINDS
-from kolgraph.answers.gaps import DEFAULT_STALE_DAYS
 from kolgraph.web import cache, params, scoping
 from kolgraph.web.security import current_scope
 from kolgraph.web.stores import get_store
@@ -31,7 +30,7 @@ def index():
     today = date.today()
     since = params.arg_date("since") if params.arg_text("since") else default_since(store, today)
     territory = scoping.scoped_territory(params.arg_text("territory"))
-    stale_days = params.arg_int("stale_days", DEFAULT_STALE_DAYS, low=0)
+    stale_days = params.stale_days()
     answer = cache.cached(
         store,
         "changes",

@@ -10,7 +10,6 @@ from datetime import date
 
 from flask import Blueprint, render_template
 
-from kolgraph.answers.gaps import DEFAULT_STALE_DAYS
 from kolgraph.web import cache, params, scoping
 from kolgraph.web.security import current_scope
 from kolgraph.web.stores import get_store
@@ -27,7 +26,7 @@ def index():
     """The map of the user's scope (``territory``, ``stale_days``, ``as_of``)."""
     store = get_store()
     territory = scoping.scoped_territory(params.arg_text("territory"))
-    stale_days = params.arg_int("stale_days", DEFAULT_STALE_DAYS, low=0)
+    stale_days = params.stale_days()
     as_of = params.arg_date("as_of")
     rows = cache.cached(
         store,

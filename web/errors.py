@@ -20,6 +20,8 @@ MESSAGES = {
     403: ("Not allowed", "Your account does not have access to this page."),
     404: ("Not found", "There is nothing here, or it is outside your territory."),
     405: ("Not allowed", "This page does not accept that kind of request."),
+    413: ("Too large", "The request is larger than this site accepts."),
+    429: ("Too many requests", "Too many attempts; wait a moment and retry."),
     500: ("Something went wrong", "An unexpected error occurred; it has been logged."),
     503: ("Database unavailable", "The graph database is not reachable; retry in a moment."),
 }

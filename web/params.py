@@ -7,6 +7,7 @@ traceback).  Parameters naming a territory are scoped on the way in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import overload
@@ -16,10 +17,12 @@ from flask import request
 from kolgraph.answers.browse import NetworkFilters
 from kolgraph.answers.gaps import DEFAULT_STALE_DAYS, GAP_FIELDS, GapQuery
 from kolgraph.errors import InputError
+from kolgraph.limits import MAX_COUNT, MAX_STALE_DAYS, MAX_TIER, check_date, check_int
 from kolgraph.web.scoping import scoped_territory
 
 #: Columns the gaps page can sort by.
 GAP_SORTS = tuple(f for f in GAP_FIELDS if f != "msl_ids")
+_INTEGER = re.compile(r"[+-]?[0-9]{1,20}")
 
 
 @overload
@@ -35,18 +38,20 @@ def arg_int(
 def arg_int(
     name: str, default: int | None = None, *, low: int | None = None, high: int | None = None
 ) -> int | None:
-    """Integer query parameter ``name`` (blank: ``default``), checked against the bounds."""
+    """Integer query parameter ``name`` (blank: ``default``), checked against the bounds
+    (``high`` defaults to :data:`~kolgraph.limits.MAX_COUNT`, so nothing overflows later)."""
     text = request.args.get(name, "").strip()
     if not text:
         return default
-    try:
-        value = int(text)
-    except ValueError:
-        raise InputError(f"{name} must be a whole number (got {text[:40]!r})") from None
-    if (low is not None and value < low) or (high is not None and value > high):
-        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise InputError(f"{name} must be {bounds} (got {value})")
-    return value
+    value = _int(text, name)
+    return check_int(name, value, -MAX_COUNT if low is None else low, high or MAX_COUNT)
+
+
+def _int(text: str, name: str) -> int:
+    # Digits only, and few: int() of a 10 MB digit string is slow (and refused by Python).
+    if not _INTEGER.fullmatch(text):
+        raise InputError(f"{name} must be a whole number (got {text[:40]!r})")
+    return int(text)
 
 
 def arg_date(name: str) -> date:
@@ -55,9 +60,10 @@ def arg_date(name: str) -> date:
     if not text:
         return date.today()
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
         raise InputError(f"{name} must be a date as YYYY-MM-DD (got {text[:40]!r})") from None
+    return check_date(name, value)
 
 
 def arg_text(name: str) -> str | None:
@@ -70,9 +76,9 @@ def gap_query() -> GapQuery:
     ``as_of`` and ``include_engaged`` parameters, scoped to the user's territory."""
     return GapQuery(
         top=arg_int("top", low=1),
-        max_tier=arg_int("max_tier", low=1),
+        max_tier=arg_int("max_tier", low=1, high=MAX_TIER),
         territory=scoped_territory(arg_text("territory")),
-        stale_days=arg_int("stale_days", DEFAULT_STALE_DAYS, low=0),
+        stale_days=stale_days(),
         as_of=arg_date("as_of"),
         include_engaged=request.args.get("include_engaged", "") in ("1", "true", "on"),
         state=(arg_text("state") or "").upper() or None,
@@ -119,17 +125,14 @@ def network_filters() -> NetworkFilters:
         territory=scoped_territory(arg_text("territory")),
         engagement=engagement,
         as_of=arg_date("as_of"),
-        stale_days=arg_int("stale_days", DEFAULT_STALE_DAYS, low=0),
+        stale_days=stale_days(),
     )
 
 
 def _ints(values: Iterable[str], name: str) -> list[int]:
-    try:
-        return [int(v) for v in values if v.strip()]
-    except ValueError:
-        raise InputError(f"{name} must be a whole number") from None
+    return [check_int(name, _int(v.strip(), name), 1, MAX_TIER) for v in values if v.strip()]
 
 
 def stale_days() -> int:
     """The engagement window of this request (``stale_days``, default 180)."""
-    return arg_int("stale_days", DEFAULT_STALE_DAYS, low=0)
+    return arg_int("stale_days", DEFAULT_STALE_DAYS, low=0, high=MAX_STALE_DAYS)

@@ -15,10 +15,13 @@ from __future__ import annotations
 import atexit
 import threading
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
+from flask_login import current_user
 
 from kolgraph.config import Settings
+from kolgraph.errors import KolgraphError
 from kolgraph.store import GraphStore, open_store
+from kolgraph.store.base import STALE_SCORES_MESSAGE
 
 _SHARED = "kolgraph_store"
 _lock = threading.Lock()
@@ -26,8 +29,32 @@ _local = threading.local()
 
 
 def init_app(app: Flask) -> None:
-    """Release the request's store when the request ends."""
+    """Release the request's store when the request ends; say when scores are out of date
+    (a banner on pages, a ``Warning`` header on API answers)."""
     app.teardown_appcontext(_release_request_store)
+    app.context_processor(lambda: {"stale_scores": stale_scores_message()})
+    app.after_request(_stale_scores_header)
+
+
+def stale_scores_message() -> str | None:
+    """:data:`STALE_SCORES_MESSAGE` when a logged-in user's store has out-of-date scores."""
+    if "stale_scores" not in g:
+        g.stale_scores = None
+        if current_user.is_authenticated and not g.get("kolgraph_discard_store"):
+            try:
+                stale = get_store().scores_stale()
+            except KolgraphError:
+                stale = False  # the page says what went wrong
+            g.stale_scores = STALE_SCORES_MESSAGE if stale else None
+    return g.stale_scores
+
+
+def _stale_scores_header(response):
+    if request.path.startswith("/api/") and response.status_code == 200:
+        message = stale_scores_message()
+        if message:
+            response.headers["Warning"] = f'199 kolgraph "{message}"'
+    return response
 
 
 def get_store() -> GraphStore:

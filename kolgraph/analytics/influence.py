@@ -496,8 +496,9 @@ def rising_stars(
     config, as_of = config or ScoringConfig(), as_of or date.today().year
     papers = papers if papers is not None else weighted_authorships(projection, config)
     index, width = hcp_ids(projection), config.rising_window_years
-    recent = _window_activity(papers, index, as_of - width + 1, as_of)
-    previous = _window_activity(papers, index, as_of - 2 * width + 1, as_of - width)
+    cap = projection.coauthor_max_authors
+    recent = _window_activity(papers, index, as_of - width + 1, as_of, cap)
+    previous = _window_activity(papers, index, as_of - 2 * width + 1, as_of - width, cap)
     frame = pd.concat([recent.add_prefix("recent_"), previous.add_prefix("previous_")], axis=1)
     growth = (
         np.log2((frame["recent_output"] + 1) / (frame["previous_output"] + 1))
@@ -510,11 +511,16 @@ def rising_stars(
     return frame
 
 
-def _window_activity(papers: pd.DataFrame, index: pd.Index, first: int, last: int) -> pd.DataFrame:
-    """Per HCP, papers from ``first`` to ``last``: count, weighted output, distinct co-authors."""
+def _window_activity(
+    papers: pd.DataFrame, index: pd.Index, first: int, last: int, max_authors: int
+) -> pd.DataFrame:
+    """Per HCP, papers from ``first`` to ``last``: count, weighted output, distinct co-authors
+    (on papers with at most ``max_authors`` authors, as ``COAUTHORED_WITH`` is derived)."""
     window = papers[(papers["year"] >= first) & (papers["year"] <= last) & (papers["hcp"] >= 0)]
     codes = window["hcp"].to_numpy()
-    links = window[["paper", "hcp"]].drop_duplicates()
+    authors = np.bincount(papers["paper"].to_numpy(), minlength=1)
+    linking = window[authors[window["paper"].to_numpy()] <= max_authors]
+    links = linking[["paper", "hcp"]].drop_duplicates()
     links = links.merge(links, on="paper")
     n = len(index)
     pairs = _distinct(links["hcp_x"].to_numpy(np.int64) * n + links["hcp_y"].to_numpy(np.int64))

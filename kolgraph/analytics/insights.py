@@ -24,17 +24,22 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import AgglomerativeClustering, MiniBatchKMeans
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from kolgraph.config import default_home
 from kolgraph.errors import ConfigError, InputError
 from kolgraph.schema import DEFAULT_INSIGHT_CATEGORIES, SENTIMENTS
+
+if TYPE_CHECKING:
+    from sklearn.cluster import MiniBatchKMeans
+
+# scikit-learn is imported where themes are computed: importing it takes 1-3 s, which every
+# ``kolgraph load`` paid only to read the category vocabulary.
 
 INSIGHTS_FILE = "insights.toml"
 
@@ -121,7 +126,15 @@ ROUTINE_WORDS = frozenset(
         "interested",
     ]
 )
-THEME_STOP_WORDS = sorted(ENGLISH_STOP_WORDS | ROUTINE_WORDS)
+
+
+@cache
+def theme_stop_words() -> list[str]:
+    """English stop words and :data:`ROUTINE_WORDS`, sorted: what themes never consist of."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return sorted(ENGLISH_STOP_WORDS | ROUTINE_WORDS)
+
 
 #: At most this many micro-clusters (step 1); enough for the phrasings of a dozen themes.
 MICRO_CLUSTERS = 50
@@ -520,10 +533,12 @@ def cluster_texts(
 
 def _vectorize(texts: Sequence[str]):
     """TF-IDF rows (L2-normalised) and the vocabulary, or ``(None, None)`` when no term recurs."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     # no IDF: the key words a theme's phrasings share must outweigh each phrasing's own words
     vectorizer = TfidfVectorizer(
         ngram_range=(1, 2),
-        stop_words=THEME_STOP_WORDS,
+        stop_words=theme_stop_words(),
         sublinear_tf=True,
         use_idf=False,
         min_df=max(2, round(0.001 * len(texts))),
@@ -537,6 +552,8 @@ def _vectorize(texts: Sequence[str]):
 
 def _micro_clusters(vectors, seed: int) -> MiniBatchKMeans:
     """Many small tight groups (one per phrasing); k-means on unit vectors = cosine k-means."""
+    from sklearn.cluster import MiniBatchKMeans
+
     k = max(1, min(MICRO_CLUSTERS, vectors.shape[0] // 10))
     model = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=4096)
     return model.fit(vectors)
@@ -544,6 +561,9 @@ def _micro_clusters(vectors, seed: int) -> MiniBatchKMeans:
 
 def _merge(centers: np.ndarray, n_themes: int | None) -> np.ndarray:
     """A theme number per micro-cluster: centroids merged by average-linkage cosine similarity."""
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.preprocessing import normalize
+
     if len(centers) < 2:
         return np.zeros(len(centers), dtype=int)
     if n_themes is not None:

@@ -13,19 +13,23 @@ from typing import Protocol
 
 import pandas as pd
 
-from kolgraph.coauthorship import coauthorship_pairs
+from kolgraph.coauthorship import MAX_AUTHORS, coauthorship_pairs
 from kolgraph.schema import COAUTHORSHIP_COLUMNS, TABLES_BY_NAME, empty_frame
 
 
 class TableSource(Protocol):
-    """Where a projection reads its tables: any store (``GraphStore.table``)."""
+    """Where a projection reads its tables: any store (``GraphStore.table``), and the cap it
+    derives co-author pairs with (``GraphStore.coauthor_max_authors``)."""
+
+    coauthor_max_authors: int
 
     def table(self, name: str) -> pd.DataFrame: ...
 
 
 @dataclass(frozen=True)
 class Projection:
-    """The canonical tables scoring and explanations read, as a store returns them."""
+    """The canonical tables scoring and explanations read, as a store returns them, and the
+    store's co-author cap (publications with more authors make no co-author link)."""
 
     hcps: pd.DataFrame
     publications: pd.DataFrame
@@ -35,14 +39,18 @@ class Projection:
     trial_roles: pd.DataFrame
     affiliations: pd.DataFrame
     institutions: pd.DataFrame
+    coauthor_max_authors: int = MAX_AUTHORS
 
     @classmethod
     def from_store(cls, store: TableSource) -> Projection:
         """Every table the analytics need, read from ``store`` once."""
-        return cls(**{name: store.table(name) for name in table_names()})
+        tables = {name: store.table(name) for name in table_names()}
+        return cls(**tables, coauthor_max_authors=store.coauthor_max_authors)
 
     @classmethod
-    def from_frames(cls, **frames: pd.DataFrame) -> Projection:
+    def from_frames(
+        cls, coauthor_max_authors: int = MAX_AUTHORS, **frames: pd.DataFrame
+    ) -> Projection:
         """A projection from the frames given; missing tables are empty.
 
         ``coauthorships`` is derived from ``authorships`` and ``publications`` when it is
@@ -53,13 +61,15 @@ class Projection:
             raise TypeError(f"unknown table(s): {', '.join(sorted(unknown))}")
         full = {name: frames.get(name, _empty(name)) for name in table_names()}
         if "coauthorships" not in frames:
-            full["coauthorships"] = derive_coauthorships(full["authorships"], full["publications"])
-        return cls(**full)
+            full["coauthorships"] = derive_coauthorships(
+                full["authorships"], full["publications"], coauthor_max_authors
+            )
+        return cls(**full, coauthor_max_authors=coauthor_max_authors)
 
 
 def table_names() -> tuple[str, ...]:
     """The names of the tables a projection holds, in field order."""
-    return tuple(f.name for f in fields(Projection))
+    return tuple(f.name for f in fields(Projection) if f.name != "coauthor_max_authors")
 
 
 def _empty(name: str) -> pd.DataFrame:
@@ -68,9 +78,12 @@ def _empty(name: str) -> pd.DataFrame:
     return empty_frame(TABLES_BY_NAME[name])
 
 
-def derive_coauthorships(authorships: pd.DataFrame, publications: pd.DataFrame) -> pd.DataFrame:
-    """One row per unordered pair of HCPs sharing a publication (``hcp_a < hcp_b``), as the
-    stores derive ``COAUTHORED_WITH``; rows sorted by ``(hcp_a, hcp_b)``."""
+def derive_coauthorships(
+    authorships: pd.DataFrame, publications: pd.DataFrame, max_authors: int = MAX_AUTHORS
+) -> pd.DataFrame:
+    """One row per unordered pair of HCPs sharing a publication with at most ``max_authors``
+    authors (``hcp_a < hcp_b``), as the stores derive ``COAUTHORED_WITH``; rows sorted by
+    ``(hcp_a, hcp_b)``."""
     pairs = authorships[["pmid", "hcp_id"]].drop_duplicates()
     years = publications.assign(year=pd.to_numeric(publications["year"]))
-    return coauthorship_pairs(pairs, years).reset_index(drop=True)
+    return coauthorship_pairs(pairs, years, max_authors).reset_index(drop=True)

@@ -17,9 +17,13 @@ def store_class(settings: Settings) -> type[GraphStore]:
     return EmbeddedStore
 
 
-def open_store(settings: Settings) -> GraphStore:
-    """Open the store the settings name; the caller closes it."""
-    return store_class(settings).open(settings)
+def open_store(settings: Settings, *, create: bool = False) -> GraphStore:
+    """Open the store the settings name; the caller closes it.
+
+    An embedded store is created only with ``create=True`` (``kolgraph init`` and ``load``);
+    otherwise a missing one is :class:`~kolgraph.errors.StoreUnavailable`.
+    """
+    return store_class(settings).open(settings, create=create)
 
 
 __all__ = ["GraphStore", "open_store", "store_class"]

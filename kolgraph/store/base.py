@@ -35,6 +35,7 @@ from kolgraph.answers.gaps import (
 from kolgraph.answers.gaps import coverage_by_state as state_coverage
 from kolgraph.answers.gaps import finish_gaps as finish_gap_rows
 from kolgraph.answers.network import HopFacts, Neighbourhood, Node
+from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS
 from kolgraph.errors import InputError, NotFoundError
 from kolgraph.schema import Batch
 from kolgraph.store.common import Affiliation, by_hcp, decode_components
@@ -52,6 +53,18 @@ Progress = Callable[[int], None]
 Window = dict[str, str | None]
 #: Co-author edges as ``(hcp_a, hcp_b, papers)``.
 Edges = list[tuple[str, str, int]]
+
+
+#: Tables scores are computed from: loading rows into one makes the stored scores stale.
+SCORED_TABLES = frozenset(
+    ("hcps", "publications", "authorships", "trials", "trial_roles", "affiliations", "institutions")
+)
+STALE_SCORES_MESSAGE = "scores are out of date, run `kolgraph score`"
+
+
+def changes_scores(batch: Batch) -> bool:
+    """Whether loading ``batch`` changes what the scores are computed from."""
+    return any(len(batch[name]) for name in SCORED_TABLES if name in batch)
 
 
 def no_progress(_rows: int) -> None:
@@ -189,9 +202,13 @@ class GraphStore(ABC):
     Derived data a store maintains on every :meth:`load`:
 
     * ``COAUTHORED_WITH``: exactly one edge per unordered pair of HCPs who share at least one
-      publication, with ``papers`` (number of shared publications) and ``first_year`` /
-      ``last_year`` (the years of the earliest and latest of them), always equal to a full
-      recomputation over every ``AUTHORED`` relationship in the store.
+      *linking* publication, with ``papers`` (number of shared linking publications) and
+      ``first_year`` / ``last_year`` (the years of the earliest and latest of them), always
+      equal to a full recomputation over every ``AUTHORED`` relationship in the store.  A
+      publication links its authors when it has at most :attr:`coauthor_max_authors`
+      ``AUTHORED`` relationships in the store; a hyperauthored (consortium) paper above the
+      cap keeps every authorship but makes no pair, so pairs grow with authorships, not with
+      their square (``docs/influence.md``, "Hyperauthored papers").
     * ``AUTHORED.last_author``: true when the position is the highest position of that
       publication, over every authorship in the store.
     * ``HCP.name``: ``first_name last_name``.
@@ -199,11 +216,18 @@ class GraphStore(ABC):
 
     #: Backend name, as given to ``--backend``.
     backend: str = ""
+    #: Most authors a publication may have and still make co-author pairs (set per store;
+    #: ``KOLGRAPH_COAUTHOR_MAX_AUTHORS``).  Stored pairs follow the cap in force when the
+    #: publication was last loaded.
+    coauthor_max_authors: int = DEFAULT_COAUTHOR_MAX_AUTHORS
 
     @classmethod
     @abstractmethod
-    def open(cls, settings: Settings) -> GraphStore:
-        """The store the settings name, opened (StoreUnavailable when it cannot be)."""
+    def open(cls, settings: Settings, *, create: bool = False) -> GraphStore:
+        """The store the settings name, opened (StoreUnavailable when it cannot be).
+
+        A store that lives in a file is created only with ``create`` (``kolgraph init``
+        and ``load``): a missing one is StoreUnavailable, never a new empty store."""
 
     @property
     @abstractmethod
@@ -246,6 +270,11 @@ class GraphStore(ABC):
     @abstractmethod
     def scores(self) -> pd.DataFrame:
         """Every stored HCP score (the columns ``write_scores`` takes), sorted by ``hcp_id``."""
+
+    @abstractmethod
+    def scores_stale(self) -> bool:
+        """Whether a load changed what scores are computed from after the last
+        :meth:`write_scores` (a load killed before its scoring, or interrupted scoring)."""
 
     @abstractmethod
     def save_history(

@@ -27,6 +27,7 @@ from kolgraph.analytics.influence import (
     tiers,
     trial_leadership,
 )
+from kolgraph.analytics.projection import table_names
 from kolgraph.errors import ConfigError, NotFoundError
 
 AS_OF = 2024
@@ -205,7 +206,7 @@ def test_igraph_and_networkx_betweenness_agree_with_the_same_pivots(pivots):
 def test_graph_does_not_depend_on_row_order():
     projection = random_projection()
     shuffled = Projection.from_frames(
-        **{name: frame.sample(frac=1, random_state=5) for name, frame in vars(projection).items()}
+        **{name: getattr(projection, name).sample(frac=1, random_state=5) for name in table_names()}
     )
     assert coauthor_graph(shuffled).vs["name"] == coauthor_graph(projection).vs["name"]
 
@@ -267,7 +268,7 @@ def test_scores_are_deterministic_and_independent_of_row_order():
     projection = random_projection()
     first = score_hcps(projection, as_of=AS_OF)
     shuffled = Projection.from_frames(
-        **{name: frame.sample(frac=1, random_state=9) for name, frame in vars(projection).items()}
+        **{name: getattr(projection, name).sample(frac=1, random_state=9) for name in table_names()}
     )
     pd.testing.assert_frame_equal(first, score_hcps(projection, as_of=AS_OF))
     pd.testing.assert_frame_equal(first, score_hcps(shuffled, as_of=AS_OF))
@@ -305,6 +306,36 @@ def test_rising_star_is_the_hcp_whose_output_and_network_grow():
         frame.loc["RISER", "recent_coauthors"] == 9
         and frame.loc["RISER", "previous_coauthors"] == 0
     )
+
+
+def test_papers_above_the_coauthor_cap_add_no_coauthors_but_count_as_output():
+    """A 101-author consortium paper (default cap 100) links nobody; a 100-author one does."""
+    big = [f"B{i:03d}" for i in range(101)]
+    papers = [
+        ("ABOVE", AS_OF, big, 500),
+        ("AT", AS_OF - 1, big[:100], None),
+        ("OWN", AS_OF, ["B100", "SOLO"], None),
+    ]
+    projection = build(papers)
+    frame = rising_stars(projection, as_of=AS_OF)
+    assert frame.loc["B100", "recent_papers"] == 2 and frame.loc["B100", "recent_coauthors"] == 1
+    assert frame.loc["B000", "recent_papers"] == 2 and frame.loc["B000", "recent_coauthors"] == 99
+    pairs = projection.coauthorships
+    assert len(pairs) == 100 * 99 // 2 + 1
+    assert not ((pairs["hcp_a"] == "B100") & (pairs["hcp_b"] != "SOLO")).any()
+    scores = by_id(score_hcps(projection, as_of=AS_OF))
+    assert scores.loc["B100", "components"]["coauthor_pagerank"] > 0
+    assert scores.loc["B050", "components"]["citation_impact"] > 0
+
+
+def test_the_coauthor_cap_is_the_projections():
+    papers = [("P1", AS_OF, ["A", "B", "C"], None), ("P2", AS_OF, ["A", "B"], None)]
+    frames = vars(build(papers))
+    tables = {name: frames[name] for name in ("hcps", "publications", "authorships")}
+    capped = Projection.from_frames(coauthor_max_authors=2, **tables)
+    assert capped.coauthorships[["hcp_a", "hcp_b", "papers"]].values.tolist() == [["A", "B", 1]]
+    assert rising_stars(capped, as_of=AS_OF).loc["C", "recent_coauthors"] == 0
+    assert rising_stars(build(papers), as_of=AS_OF).loc["C", "recent_coauthors"] == 2
 
 
 def test_rising_needs_recent_activity():

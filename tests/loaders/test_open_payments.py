@@ -1,9 +1,12 @@
 """The Open Payments loader on the real Iowa research payments in ``../shared/data``.
 
-Counts are checked against a count made here straight from the CSV with pandas.
+Counts are checked against a count made here straight from the CSV with pandas (and, for
+the physicians paid directly, with the csv module).
 """
 
 from __future__ import annotations
+
+import csv
 
 import pandas as pd
 import pytest
@@ -39,17 +42,16 @@ def load(read, store) -> None:
 
 
 def investigators(payments: pd.DataFrame) -> pd.DataFrame:
-    """(profile id, NCT id, CCN) of every named investigator slot of every payment."""
+    """(profile id, NCT id, CCN, role) of every physician of every payment: the one paid
+    directly (``Physician_Profile_ID``) and each principal investigator slot."""
     slots = []
-    for i in range(1, 6):
-        slot = payments[
-            [
-                f"Principal_Investigator_{i}_Profile_ID",
-                "ClinicalTrials_Gov_Identifier",
-                "Teaching_Hospital_CCN",
-            ]
-        ]
-        slots.append(slot.set_axis(["profile", "nct", "ccn"], axis=1))
+    for i, column in enumerate(
+        ["Physician_Profile_ID"] + [f"Principal_Investigator_{i}_Profile_ID" for i in range(1, 6)]
+    ):
+        slot = payments[[column, "ClinicalTrials_Gov_Identifier", "Teaching_Hospital_CCN"]]
+        slot = slot.set_axis(["profile", "nct", "ccn"], axis=1)
+        role = "research payment recipient" if i == 0 else "principal investigator"
+        slots.append(slot.assign(role=role))
     slots = pd.concat(slots)
     return slots[slots["profile"] != ""]
 
@@ -75,11 +77,14 @@ def test_one_trial_per_distinct_nct_id(payments, read):
 
 def test_one_role_per_investigator_and_trial(payments, read):
     slots = investigators(payments)
-    expected = {(n, f"OP-{p}") for p, n in zip(slots["profile"], slots["nct"]) if n}
+    expected: dict[tuple[str, str], str] = {}
+    for profile, nct, role in zip(slots["profile"], slots["nct"], slots["role"]):
+        if nct and expected.get((nct, f"OP-{profile}")) != "principal investigator":
+            expected[(nct, f"OP-{profile}")] = role  # the investigator role wins
     roles = read.raw.tables["trial_roles"].frame
-    assert set(zip(roles["nct_id"], roles["hcp_id"])) == expected
+    assert dict(zip(zip(roles["nct_id"], roles["hcp_id"]), roles["role"])) == expected
     assert len(roles) == len(expected)
-    assert set(roles["role"]) == {"principal investigator"}
+    assert set(roles["role"]) == {"principal investigator", "research payment recipient"}
 
 
 def test_teaching_hospitals_and_their_investigators(payments, read):
@@ -127,6 +132,72 @@ def test_specialty_drops_the_grouping_and_hospitals_get_their_usual_name():
     assert not any("Allopathic" in s for s in specialties)
     names = read.raw.tables["institutions"].frame.set_index("institution_id")["name"]
     assert names["CCN-160058"] == "UNIV OF IOWA HOSP & CLINIC"  # also "Univ of Iowa Hosp & Clinic"
+
+
+# --- physicians paid directly (issue 13) -------------------------------------------------------
+
+
+def _csv_physicians(path) -> tuple[dict[str, tuple], set[str]]:
+    """Straight from the file with the csv module: profile id -> (first, last, city, NCT ids)
+    of every physician paid directly, and the principal investigators' profile ids."""
+    paid: dict[str, tuple] = {}
+    investigators: set[str] = set()
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            investigators.update(
+                row[f"Principal_Investigator_{i}_Profile_ID"].strip() for i in range(1, 6)
+            )
+            profile = row["Physician_Profile_ID"].strip()
+            if profile:
+                first, last, city, ncts = paid.get(profile, (None, None, None, set()))
+                nct = row["ClinicalTrials_Gov_Identifier"].strip()
+                paid[profile] = (
+                    first or row["Physician_First_Name"].strip(),
+                    last or row["Physician_Last_Name"].strip(),
+                    city or row["Recipient_City"].strip(),
+                    ncts | ({nct} if nct else set()),
+                )
+    return paid, investigators - {""}
+
+
+@pytest.mark.parametrize(
+    ("year", "physicians", "not_investigators"), [(2013, 30, 11), (2014, 33, 12)]
+)
+def test_physicians_paid_directly_become_hcps_with_their_studies(
+    year, physicians, not_investigators
+):
+    paid, investigators = _csv_physicians(YEARS[year])
+    assert (len(paid), len(set(paid) - investigators)) == (physicians, not_investigators)
+    read = read_open_payments(YEARS[year])
+    hcps = read.raw.tables["hcps"].frame.set_index("hcp_id")
+    assert set(hcps.index) == {f"OP-{p}" for p in set(paid) | investigators}
+    for profile, (first, last, city, _ncts) in paid.items():
+        hcp = hcps.loc[f"OP-{profile}"]
+        if profile not in investigators:  # their only record is the Physician_* columns
+            assert (hcp["first_name"], hcp["last_name"], hcp["city"]) == (first, last, city)
+            assert hcp["credentials"] in {"MD", "DO", "DDS", "DPM", "OD", "DC"}
+    roles = read.raw.tables["trial_roles"].frame
+    held = set(zip(roles["hcp_id"], roles["nct_id"]))
+    assert all((f"OP-{p}", n) in held for p, (*_, ncts) in paid.items() for n in ncts)
+    identities = read.identities
+    assert {f"OP-{p}" for p in paid} <= set(identities["hcp_id"])
+
+
+def test_a_physician_paid_directly_is_affiliated_with_the_payments_teaching_hospital(tmp_path):
+    frame = pd.read_csv(YEARS[2013], dtype=str, keep_default_na=False)
+    paid = frame[frame["Physician_Profile_ID"] != ""].head(1).copy()
+    hospital = frame[frame["Teaching_Hospital_CCN"] != ""].iloc[0]
+    paid["Teaching_Hospital_CCN"] = hospital["Teaching_Hospital_CCN"]
+    paid["Teaching_Hospital_Name"] = hospital["Teaching_Hospital_Name"]
+    path = tmp_path / "one_payment.csv"
+    paid.to_csv(path, index=False)
+    read = read_open_payments(path)
+    affiliations = read.raw.tables["affiliations"].frame
+    expected = (
+        f"OP-{paid.iloc[0]['Physician_Profile_ID']}",
+        f"CCN-{hospital['Teaching_Hospital_CCN']}",
+    )
+    assert list(zip(affiliations["hcp_id"], affiliations["institution_id"])) == [expected]
 
 
 # --- bad input, format detection --------------------------------------------------------------

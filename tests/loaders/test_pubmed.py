@@ -315,7 +315,7 @@ def test_truncated_gzip_is_a_clear_error(tmp_path):
     cut = tmp_path / "cut.xml.gz"
     cut.write_bytes(MEDLINE.read_bytes()[:100_000])
     with pytest.raises(
-        InputError, match=re.escape("cut.xml.gz: the gzip data is damaged or truncated")
+        InputError, match=re.escape("cut.xml.gz: damaged gzip: the data is corrupt or truncated")
     ):
         read_pubmed(cut)
 

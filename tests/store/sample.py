@@ -227,11 +227,16 @@ def canonical_rows(table: pd.DataFrame, name: str) -> set[tuple]:
     return rows(table[list(TABLES_BY_NAME[name].column_names)])
 
 
-def expected_coauthorships(authorships: pd.DataFrame, publications: pd.DataFrame) -> set[tuple]:
-    """Co-author pairs recomputed from scratch, in plain Python (the reference answer)."""
+def expected_coauthorships(
+    authorships: pd.DataFrame, publications: pd.DataFrame, max_authors: int | None = None
+) -> set[tuple]:
+    """Co-author pairs recomputed from scratch, in plain Python (the reference answer); with
+    ``max_authors``, publications with more authors than that make no pair."""
     year = dict(zip(publications["pmid"], publications["year"]))
     pairs: dict[tuple[str, str], list[int]] = {}
     for pmid, group in authorships.groupby("pmid"):
+        if max_authors is not None and len(group) > max_authors:
+            continue
         for a, b in itertools.combinations(sorted(group["hcp_id"]), 2):
             pairs.setdefault((a, b), []).append(year[pmid])
     return {(a, b, len(ys), min(ys), max(ys)) for (a, b), ys in pairs.items()}

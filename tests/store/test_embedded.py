@@ -285,7 +285,7 @@ def test_a_layout_2_file_is_migrated_and_keeps_its_scores(loaded, home):
     loaded.close()
     con = sqlite3.connect(home / DB_FILENAME)
     con.execute("ALTER TABLE hcp_scores RENAME COLUMN components_json TO components")
-    _drop_layout_5_columns(con)
+    _drop_layout_6_columns(con)
     con.execute("PRAGMA user_version = 2")
     con.commit()
     con.close()
@@ -298,26 +298,26 @@ def test_a_layout_2_file_is_migrated_and_keeps_its_scores(loaded, home):
     tables = {row[0] for row in con.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
     con.close()
     assert "components_json" in columns and "components" not in columns
-    assert {"score_runs", "coverage_days"} <= tables  # layout 4
+    assert {"score_runs", "coverage_days", "score_state"} <= tables  # layouts 4 and 5
 
 
-LAYOUT_5_COLUMNS = ("postal_code", "territory_aligned", "source_territory")
+LAYOUT_6_COLUMNS = ("postal_code", "territory_aligned", "source_territory")
 
 
-def _drop_layout_5_columns(con: sqlite3.Connection) -> None:
-    """Make a current file look like one written before layout 5 (no postal codes, no
+def _drop_layout_6_columns(con: sqlite3.Connection) -> None:
+    """Make a current file look like one written before layout 6 (no postal codes, no
     territory sources, no alignment tables)."""
-    for column in LAYOUT_5_COLUMNS:
+    for column in LAYOUT_6_COLUMNS:
         con.execute(f"ALTER TABLE hcps DROP COLUMN {column}")
     con.execute("DROP TABLE territory_rules")
     con.execute("DROP TABLE territory_alignment")
 
 
-def test_a_layout_4_file_gains_postal_codes_and_keeps_territories_explicit(loaded, home):
+def test_a_layout_5_file_gains_postal_codes_and_keeps_territories_explicit(loaded, home):
     loaded.close()
     con = sqlite3.connect(home / DB_FILENAME)
-    _drop_layout_5_columns(con)
-    con.execute("PRAGMA user_version = 4")
+    _drop_layout_6_columns(con)
+    con.execute("PRAGMA user_version = 5")
     con.commit()
     con.close()
     with EmbeddedStore(home) as store:
@@ -330,4 +330,4 @@ def test_a_layout_4_file_gains_postal_codes_and_keeps_territories_explicit(loade
     columns = [row[1] for row in con.execute("PRAGMA table_info(hcps)")]
     assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     con.close()
-    assert set(LAYOUT_5_COLUMNS) <= set(columns)
+    assert set(LAYOUT_6_COLUMNS) <= set(columns)

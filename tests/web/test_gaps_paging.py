@@ -7,15 +7,18 @@ import csv
 import html as htmllib
 import re
 
+import pandas as pd
 import pytest
 from web_data import loaded  # noqa: F401 (fixture)
 
+from kolgraph.errors import ValidationFailed
 from kolgraph.loading import load_path
 from kolgraph.store.sqlite import EmbeddedStore
 
 # Gaps with max_tier=4, by name: "<img ..." (H02) first, then H03, H07, H06, H04.
 BY_NAME = "/gaps?max_tier=4&sort=name&order=asc"
 EVIL_MSL = 'M9"><script>alert(9)</script>'
+MSL_HEADER = ("msl_id", "name", "territory", "therapeutic_area", "email")
 
 
 @pytest.fixture
@@ -80,19 +83,24 @@ def test_out_of_range_pages_are_400(client_max, query):
         assert "past the last page (3)" in page
 
 
+def _write_msls(folder, rows) -> None:
+    with open(folder / "msls.csv", "w", newline="", encoding="utf-8") as out:
+        csv.writer(out).writerows([MSL_HEADER, *rows])
+
+
 def test_msl_ids_column_shows_two_and_escapes_the_rest(client_max, home, tmp_path):
     extra = tmp_path / "msls"
     extra.mkdir()
-    with open(extra / "msls.csv", "w", newline="", encoding="utf-8") as out:
-        csv.writer(out).writerows(
-            [
-                ("msl_id", "name", "territory", "therapeutic_area", "email"),
-                ("M3", "Nell North", "North", "Oncology", ""),
-                (EVIL_MSL, "Evil", "North", "Oncology", ""),
-            ]
-        )
+    nell = ("M3", "Nell North", "North", "Oncology", "")
+    evil = (EVIL_MSL, "Evil", "North", "Oncology", "")
     with EmbeddedStore(home) as store:
+        _write_msls(extra, [nell, evil])
+        with pytest.raises(ValidationFailed, match="1 problem"):  # such ids are refused now
+            load_path(extra, store)
+        _write_msls(extra, [nell])
         load_path(extra, store)
+        # ... but one stored before that check (or through the store API) is still escaped
+        store.load({"msls": pd.DataFrame([dict(zip(MSL_HEADER, (v or None for v in evil)))])})
     page = get(client_max, "/gaps?max_tier=4&territory=North&sort=name&order=asc")
     cell = re.search(r'<tr data-hcp-id="H02".*?<td class="msl-ids"([^>]*)>(.*?)</td>', page, re.S)
     title, shown = cell.group(1), cell.group(2)

@@ -7,7 +7,7 @@ import os
 import shutil
 
 from kolgraph.config import Settings
-from kolgraph.store.sqlite import DB_FILENAME
+from kolgraph.store.sqlite import DB_FILENAME, EmbeddedStore
 from kolgraph.web import create_app
 from kolgraph.web.stores import discard_request_store, get_store
 
@@ -44,6 +44,7 @@ def test_a_failed_request_does_not_pass_its_store_on(app):
 def test_another_home_gets_its_own_store(app, tmp_path):
     first = store_of_a_request(app)
     other_home = tmp_path / "other"
+    EmbeddedStore(other_home).close()  # the app opens stores, it never creates one
     other = create_app({"TESTING": True}, settings=Settings(backend="embedded", home=other_home))
     assert store_of_a_request(other).path.parent == other_home
     assert store_of_a_request(app) is not first  # one held per thread: reopened for this home

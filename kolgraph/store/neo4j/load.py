@@ -8,7 +8,8 @@ prepared on another thread while the nodes are written.
 for what it touched, inside the server (no authorship crosses the wire): the co-author pairs
 of every author of a touched publication are recounted over all ``AUTHORED`` relationships
 and written only where they changed.  A first load of authorships creates them and their
-pairs computed from the batch.
+pairs computed from the batch.  Publications with more authors than the store's co-author
+cap make no pair (``docs/influence.md``, "Hyperauthored papers").
 
 **touch_dates.**  Each HCP node keeps ``touch_dates``, the sorted dates of its touchpoints
 (no property without one), so gaps queries never read touchpoints.  Into a store without
@@ -136,7 +137,7 @@ def _link_jobs(store: Neo4jStore, batch: Batch, first: bool, stored: dict[str, i
             rows = table_frame(table, frame)
             jobs.append(link_jobs(create if fresh else merge, rows, ends, store.batch_size))
     if first:
-        jobs.append(coauthorship_jobs(batch, store.batch_size))
+        jobs.append(coauthorship_jobs(batch, store.batch_size, store.coauthor_max_authors))
     return interleave(jobs)
 
 
@@ -156,8 +157,11 @@ def _refresh_derived(store: Neo4jStore, pmids: list[str]) -> None:
         (row,) = store.read("read_publication_authors", pmids=list(chunk))
         authors.update(row["hcp_ids"])
     hcp_ids = sorted(authors)
+    cap = {"max_authors": store.coauthor_max_authors}
     for name in ("delete_stale_coauthorships", "merge_coauthorships"):
-        store.write_batches(name, hcp_ids, param="hcp_ids", size=store.coauthor_batch_size)
+        store.write_batches(
+            name, hcp_ids, param="hcp_ids", size=store.coauthor_batch_size, params=cap
+        )
 
 
 # --- touch_dates ------------------------------------------------------------------------------
@@ -291,10 +295,11 @@ def first_authorships(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def coauthorship_jobs(batch: Batch, size: int) -> list[Job]:
-    """``create_coauthorships`` batches of the pairs computed from the batch, grouped per
-    smaller hcp_id; weight 0, as they are derived rather than loaded rows."""
-    pairs = coauthorship_pairs(batch["authorships"], batch["publications"])
+def coauthorship_jobs(batch: Batch, size: int, max_authors: int) -> list[Job]:
+    """``create_coauthorships`` batches of the pairs computed from the batch (publications with
+    at most ``max_authors`` authors), grouped per smaller hcp_id; weight 0, as they are
+    derived rather than loaded rows."""
+    pairs = coauthorship_pairs(batch["authorships"], batch["publications"], max_authors)
     jobs = link_jobs(
         "create_coauthorships",
         pairs[list(COAUTHORSHIP_COLUMNS)],

@@ -29,11 +29,11 @@ from neo4j.exceptions import (
 )
 
 from kolgraph.answers.changes import History
-from kolgraph.config import Neo4jSettings, Settings
+from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS, Neo4jSettings, Settings
 from kolgraph.cypher import QueryCatalog, default_catalog
 from kolgraph.errors import ConfigError, StoreUnavailable
 from kolgraph.schema import COAUTHORSHIP_COLUMNS, NODE_LABELS, REL_TYPES, TABLES_BY_NAME, Batch
-from kolgraph.store.base import GraphStore, Progress, no_progress
+from kolgraph.store.base import GraphStore, Progress, changes_scores, no_progress
 from kolgraph.store.common import entity_table, object_frame, score_frame, score_rows
 from kolgraph.store.neo4j import load
 from kolgraph.store.neo4j.bulk import WRITERS, Job, chunks, run_jobs
@@ -104,7 +104,9 @@ class Neo4jStore(Neo4jTerritories, GraphStore):
         *,
         uri: str | None = None,
         catalog: QueryCatalog | None = None,
+        coauthor_max_authors: int = DEFAULT_COAUTHOR_MAX_AUTHORS,
     ):
+        self.coauthor_max_authors = coauthor_max_authors
         self._driver = driver
         self._database = database
         self._owns_driver = owns_driver
@@ -114,7 +116,9 @@ class Neo4jStore(Neo4jTerritories, GraphStore):
         self._reads = Neo4jReads(self)
 
     @classmethod
-    def connect(cls, settings: Neo4jSettings) -> Neo4jStore:
+    def connect(
+        cls, settings: Neo4jSettings, *, coauthor_max_authors: int = DEFAULT_COAUTHOR_MAX_AUTHORS
+    ) -> Neo4jStore:
         """A store on a new driver built from ``settings``, checked to answer; it owns the driver.
 
         Raises :class:`StoreUnavailable` when there is no password, the credentials are
@@ -126,7 +130,13 @@ class Neo4jStore(Neo4jTerritories, GraphStore):
                 "(or run 'kolgraph neo4j start' for a local server)"
             )
         driver = _driver(settings)
-        store = cls(driver, settings.database, owns_driver=True, uri=settings.uri)
+        store = cls(
+            driver,
+            settings.database,
+            owns_driver=True,
+            uri=settings.uri,
+            coauthor_max_authors=coauthor_max_authors,
+        )
         try:
             store.check()
         except BaseException:
@@ -135,8 +145,9 @@ class Neo4jStore(Neo4jTerritories, GraphStore):
         return store
 
     @classmethod
-    def open(cls, settings: Settings) -> Neo4jStore:
-        return cls.connect(settings.neo4j)
+    def open(cls, settings: Settings, *, create: bool = False) -> Neo4jStore:
+        # a server's database exists or is refused
+        return cls.connect(settings.neo4j, coauthor_max_authors=settings.coauthor_max_authors)
 
     @property
     def reads(self) -> Neo4jReads:
@@ -201,6 +212,8 @@ class Neo4jStore(Neo4jTerritories, GraphStore):
         """Upsert every table of ``batch``, then refresh derived data (:mod:`.load`)."""
         if not self._constraints_ready:
             self.ensure_constraints()
+        if changes_scores(batch):  # first: a load stopped halfway leaves the scores stale
+            self.execute("mark_scores_stale")
         with self.errors():
             load.write(self, batch, progress)
 
@@ -244,6 +257,11 @@ class Neo4jStore(Neo4jTerritories, GraphStore):
         with self.errors():
             self.write_batches("set_scores", rows)
             self.execute("remove_stale_scores", hcp_ids=[r["hcp_id"] for r in rows])
+            self.execute("mark_scores_fresh")
+
+    def scores_stale(self) -> bool:
+        """Whether a load changed scored data after the last complete :meth:`write_scores`."""
+        return bool(self.read("read_score_state")[0]["stale"])
 
     def scores(self) -> pd.DataFrame:
         """Every stored HCP score (``components`` as dicts), by hcp_id."""
@@ -293,12 +311,14 @@ class Neo4jStore(Neo4jTerritories, GraphStore):
         *,
         param: str = "rows",
         size: int | None = None,
+        params: dict | None = None,
     ) -> None:
-        """Run query ``name`` once per batch of ``rows``, each in its own write transaction."""
+        """Run query ``name`` once per batch of ``rows``, each in its own write transaction
+        (with ``params`` beside the batch)."""
         text = self._queries.get(name)
         with self.errors(), self.session() as session:
             for chunk in chunks(rows, size or self.batch_size):
-                session.execute_write(_run, text, {param: list(chunk)})
+                session.execute_write(_run, text, {param: list(chunk), **(params or {})})
                 progress(len(chunk))
 
     def read(self, name: str, **params: object) -> list[dict]:

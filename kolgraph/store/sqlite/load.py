@@ -3,7 +3,8 @@
 Runs inside the store's write transaction.  A first load of authorships takes its co-author
 pairs from the batch, computed by numpy on another thread while SQLite writes the tables
 (both mostly release the GIL); later loads recount the pairs around the publications they
-touch, or all of them when they touch much of the store.
+touch, or all of them when they touch much of the store.  Publications with more authors
+than the store's co-author cap make no pair (``docs/influence.md``, "Hyperauthored papers").
 """
 
 from __future__ import annotations
@@ -47,12 +48,15 @@ DERIVED = {table: tuple(d.split()[0] for d in ddl) for table, ddl in DERIVED_DDL
 _INT_KINDS = ("int", "year")
 
 
-def write(con: sqlite3.Connection, frames: Batch, progress: Progress) -> None:
-    """Upsert ``frames`` by key and refresh derived data (in the caller's transaction)."""
+def write(con: sqlite3.Connection, frames: Batch, progress: Progress, max_authors: int) -> None:
+    """Upsert ``frames`` by key and refresh derived data (in the caller's transaction); only
+    publications with at most ``max_authors`` authorships make co-author pairs."""
     with ThreadPoolExecutor(1) as helper:
         first = _count(con, "authorships") == 0 and self_contained(frames)
         pairs = (
-            helper.submit(coauthorship_pairs, frames["authorships"], frames["publications"])
+            helper.submit(
+                coauthorship_pairs, frames["authorships"], frames["publications"], max_authors
+            )
             if first
             else None
         )
@@ -62,7 +66,10 @@ def write(con: sqlite3.Connection, frames: Batch, progress: Progress) -> None:
         touched = touched_pmids(frames)
         if pairs is not None:
             _insert_all_pairs(con, pairs.result())
-        elif len(touched) >= FULL_REFRESH_SHARE * _count(con, "publications") and touched:
+            return
+        if touched:
+            _mark_big_papers(con, max_authors)
+        if len(touched) >= FULL_REFRESH_SHARE * _count(con, "publications") and touched:
             con.execute(sql("set_last_author"))
             con.execute("DELETE FROM coauthorships")
             with _indexes_dropped(con, "coauthorships"):
@@ -113,6 +120,13 @@ def _insert_all_pairs(con: sqlite3.Connection, pairs: pd.DataFrame) -> None:
         )
 
 
+def _mark_big_papers(con: sqlite3.Connection, max_authors: int) -> None:
+    """``temp.big_papers``: the publications above the co-author cap."""
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS big_papers (pmid TEXT PRIMARY KEY)")
+    con.execute("DELETE FROM temp.big_papers")
+    con.execute(sql("insert_big_papers"), {"max_authors": max_authors})
+
+
 def _refresh_touched(con: sqlite3.Connection, touched: list[str]) -> None:
     con.execute("CREATE TEMP TABLE IF NOT EXISTS touched (pmid TEXT PRIMARY KEY)")
     con.execute(
@@ -125,6 +139,7 @@ def _refresh_touched(con: sqlite3.Connection, touched: list[str]) -> None:
     for name in (
         "set_touched_last_author",
         "insert_touched_pairs",
+        "insert_touched_big_pairs",
         "delete_touched_pairs",
         "insert_touched_coauthorships",
     ):

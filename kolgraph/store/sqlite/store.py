@@ -28,7 +28,7 @@ from typing import TypeVar
 import pandas as pd
 
 from kolgraph.answers.changes import History
-from kolgraph.config import Settings
+from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS, Settings
 from kolgraph.errors import StoreUnavailable
 from kolgraph.schema import (
     AUTHORSHIPS,
@@ -39,14 +39,14 @@ from kolgraph.schema import (
     TABLES_BY_NAME,
     Batch,
 )
-from kolgraph.store.base import GraphStore, Progress, no_progress
+from kolgraph.store.base import GraphStore, Progress, changes_scores, no_progress
 from kolgraph.store.common import entity_table, object_frame, score_frame, score_rows
 from kolgraph.store.sqlite import load
 from kolgraph.store.sqlite.catalog import json_list, sql
 from kolgraph.store.sqlite.reads import SqliteReads
 from kolgraph.store.sqlite.territories import (
     HIDDEN_DDL,
-    MIGRATIONS_V5,
+    MIGRATIONS_V6,
     SqliteTerritories,
     read_alignment,
 )
@@ -54,10 +54,10 @@ from kolgraph.territories import aligned_hcps
 
 DB_FILENAME = "kolgraph.sqlite3"
 #: The layout this module writes (``PRAGMA user_version``).
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: Statements that bring a file of layout ``version - 1`` to ``version``; they run after
 #: the (idempotent) DDL, which creates whatever an older layout lacks.
-MIGRATIONS = {3: ("migrate_v3_components_json",), 5: MIGRATIONS_V5}  # 4: history, by the DDL
+MIGRATIONS = {3: ("migrate_v3_components_json",), 6: MIGRATIONS_V6}  # 4, 5: by the DDL
 #: Seconds to wait for another process's write lock before giving up.
 DEFAULT_TIMEOUT = 10.0
 
@@ -84,19 +84,31 @@ T = TypeVar("T")
 
 
 class EmbeddedStore(SqliteTerritories, GraphStore):
-    """The graph in a SQLite file under ``home`` (created when missing)."""
+    """The graph in a SQLite file under ``home``.
+
+    ``create=False`` opens an existing file only: a missing one (never created, deleted or
+    moved away under a running server) is :class:`StoreUnavailable`, never a new empty store.
+    """
 
     backend = "embedded"
 
-    def __init__(self, home: Path, *, timeout: float = DEFAULT_TIMEOUT):
+    def __init__(
+        self,
+        home: Path,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        create: bool = True,
+        coauthor_max_authors: int = DEFAULT_COAUTHOR_MAX_AUTHORS,
+    ):
+        self.coauthor_max_authors = coauthor_max_authors
         self.path = Path(home) / DB_FILENAME
-        self._con: sqlite3.Connection | None = self._connect(Path(home), timeout)
+        self._con: sqlite3.Connection | None = self._connect(Path(home), timeout, create)
         self._identity = self._file_identity()
         self._reads = SqliteReads(self)
 
     @classmethod
-    def open(cls, settings: Settings) -> EmbeddedStore:
-        return cls(settings.home)
+    def open(cls, settings: Settings, *, create: bool = False) -> EmbeddedStore:
+        return cls(settings.home, create=create, coauthor_max_authors=settings.coauthor_max_authors)
 
     @property
     def reads(self) -> SqliteReads:
@@ -104,14 +116,22 @@ class EmbeddedStore(SqliteTerritories, GraphStore):
 
     # --- opening ---------------------------------------------------------------------------
 
-    def _connect(self, home: Path, timeout: float) -> sqlite3.Connection:
-        try:
-            home.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise StoreUnavailable(f"cannot create the store folder {home}: {error}") from None
+    def _connect(self, home: Path, timeout: float, create: bool) -> sqlite3.Connection:
+        if create:
+            try:
+                home.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreUnavailable(f"cannot create the store folder {home}: {error}") from None
+        elif not self.path.is_file():
+            raise StoreUnavailable(
+                f"there is no embedded store at {self.path}; "
+                "create it with `kolgraph init` or `kolgraph load`"
+            )
+        # mode=rw: the file vanishing between the check above and here is not a new store.
+        target = self.path.absolute().as_uri() + ("?mode=rwc" if create else "?mode=rw")
         with self.errors("open"):
             # isolation_level=None: transactions are begun and ended explicitly below.
-            con = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            con = sqlite3.connect(target, timeout=timeout, isolation_level=None, uri=True)
         try:
             with self.errors("open"):
                 self._configure(con)
@@ -262,7 +282,9 @@ class EmbeddedStore(SqliteTerritories, GraphStore):
         with self.transaction("load") as con:
             if "hcps" in frames:  # territories as the stored alignment gives them
                 frames["hcps"] = aligned_hcps(frames["hcps"], read_alignment(con))
-            load.write(con, frames, progress)
+            load.write(con, frames, progress, self.coauthor_max_authors)
+            if changes_scores(frames):  # cleared by write_scores
+                con.execute(sql("set_scores_stale"), {"stale": 1})
 
     def write_scores(self, frame: pd.DataFrame) -> None:
         """Replace every HCP score with ``frame``, in one transaction."""
@@ -272,6 +294,12 @@ class EmbeddedStore(SqliteTerritories, GraphStore):
         with self.transaction("write scores") as con:
             con.execute("DELETE FROM hcp_scores")
             con.executemany(sql("insert_score"), rows)
+            con.execute(sql("set_scores_stale"), {"stale": 0})
+
+    def scores_stale(self) -> bool:
+        """Whether a load changed scored tables after the last :meth:`write_scores`."""
+        rows = self.select("read_score_state", "read the score state")
+        return bool(rows and rows[0][0])
 
     def scores(self) -> pd.DataFrame:
         """Every stored HCP score, sorted by ``hcp_id`` (``components`` as dicts)."""

@@ -23,11 +23,11 @@ from kolgraph.territories import Alignment
 #: Hidden columns of ``hcps`` (stored with each row, not returned by ``table``).
 HIDDEN_DDL = {"hcps": ("territory_aligned INTEGER NOT NULL DEFAULT 0", "source_territory TEXT")}
 HIDDEN = {table: tuple(d.split()[0] for d in ddl) for table, ddl in HIDDEN_DDL.items()}
-#: The statements that bring a layout-4 file to layout 5 (postal codes, territory sources).
-MIGRATIONS_V5 = (
-    "migrate_v5_hcp_postal_code",
-    "migrate_v5_hcp_territory_aligned",
-    "migrate_v5_hcp_source_territory",
+#: The statements that bring a layout-5 file to layout 6 (postal codes, territory sources).
+MIGRATIONS_V6 = (
+    "migrate_v6_hcp_postal_code",
+    "migrate_v6_hcp_territory_aligned",
+    "migrate_v6_hcp_source_territory",
 )
 
 

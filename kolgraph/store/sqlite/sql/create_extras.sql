@@ -25,6 +25,10 @@ CREATE TABLE IF NOT EXISTS coverage_days (
     day TEXT NOT NULL, territory TEXT NOT NULL, tier12_hcps INTEGER NOT NULL,
     engaged INTEGER NOT NULL, PRIMARY KEY (day, territory)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS score_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1), stale INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO score_state (id, stale) VALUES (1, 0);
 CREATE TABLE IF NOT EXISTS territory_rules (
     line INTEGER PRIMARY KEY, territory TEXT NOT NULL, country TEXT, state TEXT, postal_code TEXT
 );

@@ -1,2 +1,2 @@
--- layout 5: HCPs carry a postal code
+-- layout 6: HCPs carry a postal code
 ALTER TABLE hcps ADD COLUMN postal_code TEXT

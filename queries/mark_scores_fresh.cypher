@@ -1,0 +1,4 @@
+// purpose: record that every score was just recomputed (after a complete score run)
+// params:
+MERGE (s:ScoreState {id: 1})
+SET s.stale = false

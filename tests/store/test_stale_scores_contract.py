@@ -1,0 +1,45 @@
+"""Scores a load made out of date are flagged on every store until they are recomputed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sample import followup_batch, sample_batch
+
+from kolgraph.errors import InputError
+from kolgraph.scoring import rescore
+
+AS_OF = date(2024, 6, 30)
+
+
+def test_a_new_store_has_no_stale_scores(store):
+    assert store.scores_stale() is False
+
+
+def test_a_load_makes_scores_stale_until_they_are_recomputed(store, tmp_path):
+    store.load(sample_batch())
+    assert store.scores_stale() is True  # as after a load killed before its scoring
+    rescore(store, tmp_path, as_of=AS_OF)
+    assert store.scores_stale() is False
+    store.load(followup_batch())
+    assert store.scores_stale() is True
+    rescore(store, tmp_path, as_of=AS_OF)
+    assert store.scores_stale() is False
+
+
+def test_touchpoints_alone_leave_scores_fresh(store, tmp_path):
+    batch = sample_batch()
+    store.load(batch)
+    rescore(store, tmp_path, as_of=AS_OF)
+    store.load({"msls": batch["msls"], "touchpoints": batch["touchpoints"]})
+    assert store.scores_stale() is False
+
+
+def test_a_failed_score_run_leaves_them_stale(store, tmp_path):
+    store.load(sample_batch())
+    scores = rescore(store, tmp_path, as_of=AS_OF)
+    store.load(followup_batch())
+    with pytest.raises(InputError):
+        store.write_scores(scores.drop(columns=["rank"]))
+    assert store.scores_stale() is True
