@@ -71,6 +71,8 @@ RECIPIENT_COLUMNS = {
     "Last_Name": "Physician_Last_Name",
     "City": CITY,
     "State": STATE,
+    "Zip_Code": "Recipient_Zip_Code",
+    "Postal_Code": "Recipient_Postal_Code",
     "Country": COUNTRY,
     "Primary_Type": "Physician_Primary_Type",
     "Specialty": "Physician_Specialty",
@@ -90,6 +92,8 @@ COLUMNS = [
         for f in PI_FIELDS
     ],
     *[c for c in RECIPIENT_COLUMNS.values() if c.startswith("Physician_")],
+    RECIPIENT_COLUMNS["Zip_Code"],
+    RECIPIENT_COLUMNS["Postal_Code"],
 ]
 #: CMS primary types -> the credentials other sources write.
 CREDENTIALS = {
