@@ -150,7 +150,13 @@ def cli(ctx: click.Context, backend: str | None, home: Path | None) -> None:
 
 # --- loading -------------------------------------------------------------------------------
 
-FORMATS = ("bundle", "pubmed", "nppes", "ctgov", "open-payments")
+FORMATS = ("bundle", "pubmed", "nppes", "ctgov", "open-payments", "crm")
+
+_mapping_option = click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="With --format crm: the TOML file mapping the export's columns (see docs/territories-and-crm.md).",
+)
 
 
 @cli.command()
@@ -172,14 +178,32 @@ def _where(store) -> str:
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), help="Source format (detected when omitted)."
 )
+@_mapping_option
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="With --format crm: load the valid rows, write the others to FILE.rejects.csv.",
+)
 @pass_app
-def load(app: AppContext, path: Path, fmt: str | None) -> None:
-    """Validate PATH (a bundle folder or a source file) and load it; prints counts."""
+def load(
+    app: AppContext, path: Path, fmt: str | None, mapping: Path | None, skip_invalid: bool
+) -> None:
+    """Validate PATH (a bundle folder or a source file) and load it; prints counts.
+
+    A CRM call export (--format crm --mapping M.toml) becomes touchpoints: HCPs named by
+    NPI or hcp_id, MSLs by msl_id or e-mail; any bad row fails the load unless
+    --skip-invalid, which writes bad rows to FILE.rejects.csv beside the export.
+    """
     app.create = True
     from kolgraph.analytics.insights import load_insight_categories
     from kolgraph.audit import record_cli
     from kolgraph.identities import record_identities
     from kolgraph.loading import load_path
+
+    crm_mapping = _crm_mapping(fmt, mapping, skip_invalid)
+    if crm_mapping is not None:
+        _load_crm(app, path, crm_mapping, skip_invalid)
+        return
 
     with tqdm(unit="rows", desc="loading", disable=None, file=sys.stderr) as bar:
         summary = load_path(
@@ -195,6 +219,38 @@ def load(app: AppContext, path: Path, fmt: str | None) -> None:
     _rescore(app)
 
 
+def _crm_mapping(fmt: str | None, mapping: Path | None, skip_invalid: bool) -> Path | None:
+    """The mapping of a CRM load (None: not one); --mapping and --skip-invalid need
+    --format crm, which needs --mapping."""
+    if fmt == "crm":
+        if mapping is None:
+            raise click.UsageError("--format crm needs --mapping MAPPING.toml")
+        return mapping
+    if mapping is not None or skip_invalid:
+        raise click.UsageError("--mapping and --skip-invalid go with --format crm")
+    return None
+
+
+def _load_crm(app: AppContext, path: Path, mapping: Path, skip_invalid: bool) -> None:
+    """Touchpoints from a CRM export; no rescore (influence does not use touchpoints)."""
+    from kolgraph.analytics.insights import load_insight_categories
+    from kolgraph.audit import record_cli
+    from kolgraph.loaders.crm import read_mapping
+    from kolgraph.loading import load_crm
+
+    with tqdm(unit="rows", desc="loading", disable=None, file=sys.stderr) as bar:
+        summary = load_crm(
+            path,
+            app.store,
+            read_mapping(mapping),
+            skip_invalid=skip_invalid,
+            progress=bar.update,
+            insight_categories=load_insight_categories(app.settings.home),
+        )
+    click.echo(summary.describe())
+    record_cli("load", str(path), summary.total_rows, app.settings.home)
+
+
 def _rescore(app: AppContext) -> None:
     from kolgraph.scoring import rescore
 
@@ -208,20 +264,70 @@ def _rescore(app: AppContext) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), help="Source format (detected when omitted)."
 )
+@_mapping_option
 @pass_app
-def validate(app: AppContext, path: Path, fmt: str | None) -> None:
+def validate(app: AppContext, path: Path, fmt: str | None, mapping: Path | None) -> None:
     """Run every check a load runs on PATH; write nothing."""
     from kolgraph.analytics.insights import load_insight_categories
     from kolgraph.loading import validate_path
 
     with ExitStack() as stack:
+        store = app.store_or_empty(stack)
+        crm_mapping = _crm_mapping(fmt, mapping, False)
+        if crm_mapping is not None:
+            from kolgraph.loaders.crm import read_mapping
+            from kolgraph.loading import load_crm
+
+            categories = load_insight_categories(app.settings.home)
+            summary = load_crm(
+                path, store, read_mapping(crm_mapping), write=False, insight_categories=categories
+            )
+            click.echo(f"{path}: valid; {summary.describe(verb='would load')}")
+            return
         validated = validate_path(
             path,
-            app.store_or_empty(stack),
+            store,
             fmt=fmt,
             insight_categories=load_insight_categories(app.settings.home),
         )
     click.echo(f"{path}: valid; {validated.describe()}")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--override",
+    is_flag=True,
+    help="A matching rule wins over a territory the source gave (kept aside, not lost).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as a JSON object.")
+@pass_app
+def align(app: AppContext, path: Path, override: bool, as_json: bool) -> None:
+    """Align territories with the rules of PATH (territory,country,state,postal_code).
+
+    The most specific matching rule wins: ZIP5 > ZIP3 > state > country; a blank cell
+    matches anything.  The alignment is stored, applied at once to every stored HCP and to
+    every later load.  Prints HCPs per territory and those left without one, and why.
+    """
+    from kolgraph.audit import record_cli
+    from kolgraph.territories import read_alignment, report
+
+    alignment = read_alignment(path, override)
+    changed = app.store.set_alignment(alignment)
+    record_cli("align", str(path), changed, app.settings.home)
+    result = report(app.store.hcp_places())
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    click.echo(
+        f"{path.name}: {len(alignment.rules):,} rules stored"
+        f"{' (override: rules win over source territories)' if override else ''}; "
+        f"{changed:,} HCPs changed territory"
+    )
+    emit(result["territories"], "table", ["territory", "hcps", "aligned", "explicit"])
+    unassigned = result["unassigned"]
+    reasons = ", ".join(f"{reason}: {n:,}" for reason, n in unassigned.items())
+    click.echo(f"without a territory: {sum(unassigned.values()):,} HCPs ({reasons})")
 
 
 @cli.command()
@@ -564,15 +670,16 @@ def export_targets_command(
     include_all: bool,
     force: bool,
 ) -> None:
-    """A target list with the reason each HCP is on it (the gaps filters; --all for all)."""
+    """A target list with the reason each HCP is on it, and its NPI for a CRM import (the
+    gaps filters; --all adds the engaged HCPs)."""
     from kolgraph.audit import record_cli
-    from kolgraph.export import check_destination, export_targets
+    from kolgraph.export import check_destination, export_targets, target_rows
 
     query = _gap_query(
         top, max_tier, territory, stale_days, as_of, include_all, with_institution=True
     )
     check_destination(out, force)  # before the query, so a typo fails at once
-    rows = export_targets(app.store.coverage_gaps(query), out, query, force=force)
+    rows = export_targets(target_rows(app.store, query), out, query, force=force)
     record_cli("export", str(out), rows, app.settings.home)
     click.echo(f"wrote {rows:,} targets to {out}")
 
@@ -755,13 +862,21 @@ def _serve(settings: Settings, host: str, port: int, workers: int | None = None)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=PORT)
 @click.option("--no-serve", is_flag=True, help="Build and load the demo data, then exit.")
+@click.option(
+    "--real",
+    is_flag=True,
+    help="A small real sample (PubMed, NPPES, ClinicalTrials.gov, Open Payments) with a "
+    "sample alignment, MSL roster and CRM export, instead of synthetic data.",
+)
 @pass_app
-def demo(app: AppContext, host: str, port: int, no_serve: bool) -> None:
-    """Generate the S dataset (once), load it into the store, and serve the app."""
+def demo(app: AppContext, host: str, port: int, no_serve: bool, real: bool) -> None:
+    """Generate the S dataset (once), load it into the store, and serve the app; with
+    --real, load the shipped real sample instead."""
     app.create = True
-    from kolgraph.demo import prepare_demo
+    from kolgraph.demo import prepare_demo, prepare_real_demo
 
-    prepare_demo(app.store, app.settings.home, echo=click.echo)
+    prepare = prepare_real_demo if real else prepare_demo
+    prepare(app.store, app.settings.home, echo=click.echo)
     app.close()
     if not no_serve:
         _serve(app.settings, host, port)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from kolgraph.answers.gaps import GapQuery
 from kolgraph.errors import InputError
+from kolgraph.store.base import GraphStore
 
 #: (row field, column header) of a target list, in order.
 TARGET_COLUMNS = (
@@ -28,6 +29,7 @@ TARGET_COLUMNS = (
     ("influence", "influence"),
     ("name", "name"),
     ("hcp_id", "hcp_id"),
+    ("npi", "npi"),
     ("specialty", "specialty"),
     ("institution", "institution"),
     ("territory", "territory"),
@@ -40,6 +42,14 @@ TARGET_COLUMNS = (
 FORMATS = (".csv", ".xlsx")
 MAX_WIDTH = 60  # characters: wider columns wrap nothing and push the rest off screen
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def target_rows(store: GraphStore, query: GapQuery) -> list[dict]:
+    """The rows of a target list: ``coverage_gaps(query)``, each with the HCP's ``npi``
+    (``None`` when unknown), the key a CRM import matches HCPs by."""
+    rows = store.coverage_gaps(query)
+    npis = store.hcp_npis([row["hcp_id"] for row in rows])
+    return [{**row, "npi": npis.get(row["hcp_id"])} for row in rows]
 
 
 def export_targets(
@@ -58,7 +68,7 @@ def export_targets(
     """
     writer = check_destination(out, force)
     generated_at = generated_at or datetime.now(UTC)
-    _atomic_write(out, lambda path: writer(rows, path, query, generated_at))
+    atomic_write(out, lambda path: writer(rows, path, query, generated_at))
     return len(rows)
 
 
@@ -80,7 +90,7 @@ def check_destination(out: Path, force: bool = False) -> Callable:
     return _write_csv if suffix == ".csv" else _write_xlsx
 
 
-def _atomic_write(out: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(out: Path, write: Callable[[Path], None]) -> None:
     """Run ``write`` on a temporary file in ``out``'s folder, then rename it to ``out``."""
     try:
         handle, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")

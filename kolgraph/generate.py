@@ -1543,6 +1543,7 @@ HCP_ROW_FIELDS = (
     "specialty",
     "city",
     "state",
+    "postal_code",
     "country",
     "territory",
     "npi",
@@ -1579,6 +1580,7 @@ def _hcp_row(
         specialty,
         world.inst_city[inst],
         state,
+        "",  # no ZIP: the synthetic territories are explicit, by state
         "US",
         TERRITORY_NAMES[STATE_TERRITORY[world.inst_state[inst]]],
         npi,

@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from kolgraph import schema
-from kolgraph.errors import InputError
-from kolgraph.loaders import ctgov, nppes, open_payments, pubmed
+from kolgraph.errors import InputError, ValidationFailed
+from kolgraph.loaders import crm, ctgov, nppes, open_payments, pubmed
 from kolgraph.loaders.bundle import read_bundle
 from kolgraph.loaders.source import SourceRead
 from kolgraph.loaders.validate import validate
@@ -184,6 +184,45 @@ def load_path(
     return validated.summary
 
 
+def load_crm(
+    path: Path | str,
+    store: GraphStore,
+    mapping: crm.CrmMapping,
+    *,
+    skip_invalid: bool = False,
+    write: bool = True,
+    progress: Progress = no_progress,
+    today: date | None = None,
+    insight_categories: Sequence[str] = schema.DEFAULT_INSIGHT_CATEGORIES,
+) -> LoadSummary:
+    """Load a CRM call export as touchpoints (see :mod:`kolgraph.loaders.crm`).
+
+    Without ``skip_invalid`` any problem raises ``ValidationFailed`` listing them all and
+    nothing is written.  With it, the valid rows load and the others are written, unchanged
+    plus a ``reason`` column, to ``FILE.rejects.csv`` beside the export (counted in the
+    summary's ``skipped``).  ``write=False`` checks only (no store write, no rejects file).
+    """
+    path = Path(path)
+    read = crm.read_crm(path, store, mapping, today=today, insight_categories=insight_categories)
+    if read.problems and not skip_invalid:
+        raise ValidationFailed(read.problems)
+    batch, rejected = crm.checked_batch(
+        read, store, today=today, insight_categories=insight_categories
+    )
+    summary = LoadSummary(count_changes(batch, store), "crm", len(read.export.frame))
+    summary.notes.append(
+        f"mapping {mapping.source}: HCPs by {mapping.hcp_key}, MSLs by {mapping.msl_key}"
+    )
+    if write:
+        store.load(batch, progress)
+    if len(rejected):
+        out = crm.rejects_path(path)
+        summary.skipped[f"rejected (written to {out.name})"] = len(rejected)
+        if write:
+            crm.write_rejects(rejected, out)
+    return summary
+
+
 def _checked_format(path: Path, fmt: str | None) -> str:
     """``fmt`` when given and plausible, else the detected format."""
     detected = detect_format(path)
@@ -227,6 +266,7 @@ def _stored_entities(batch: Batch, store: GraphStore) -> dict[str, set[str]]:
         table = schema.TABLES_BY_NAME[name]
         if table.label:
             named[name].append(frame[table.key[0]].to_numpy(dtype=object))
+            continue  # an entity's counts need only its own keys (touchpoints: not its ends)
         for column, target in table.references:
             named[target].append(frame[column].to_numpy(dtype=object))
     existed = {}

@@ -11,6 +11,7 @@ text       ``str`` or ``None``
 int, year  Python ``int`` or ``None`` (object column, never float)
 date       ``str`` ``YYYY-MM-DD`` or ``None``
 npi        10-digit ``str`` or ``None``
+postal     ``str`` or ``None``: a US ZIP as 5 digits (zero-padded), other countries as given
 list       ``list[str]`` (empty list when blank); CSV cells are ``;``-separated
 sentiment  one of :data:`SENTIMENTS` or ``None``
 category   one of the configured insight categories or ``None``
@@ -100,6 +101,7 @@ HCPS = Table(
         "specialty",
         "city",
         "state",
+        "postal_code:postal",
         "country",
         "territory",
         "npi:npi",

@@ -594,6 +594,7 @@ def _hcp_dict(person: Person, first: str, last: str, place: Institution | None) 
         "last_name": last,
         "city": place.city if place else "",
         "state": place.state if place else "",
+        "postal_code": place.postal_code if place else "",
         "country": place.country if place else "",
         "orcid": person.orcid,
     }

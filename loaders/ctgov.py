@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kolgraph import schema
+from kolgraph import locations, schema
 from kolgraph.errors import InputError
 from kolgraph.loaders.institutions import (
     fold,
@@ -90,6 +90,7 @@ class Site:
     state: str = ""
     country: str = ""
     investigators: list[Person] = field(default_factory=list)
+    postal_code: str = ""
 
 
 @dataclass
@@ -247,6 +248,7 @@ def _xml_site(element: ET.Element) -> Site:
         _text(element, address + "state"),
         _text(element, address + "country"),
         [_xml_person(i) for i in element.findall("investigator")],
+        postal_code=_text(element, address + "zip"),
     )
 
 
@@ -328,6 +330,7 @@ def _json_site(location: dict) -> Site:
         _json_text(location.get("state")),
         _json_text(location.get("country")),
         investigators,
+        postal_code=_json_text(location.get("zip")),
     )
 
 
@@ -662,6 +665,7 @@ class _Builder:
             credentials=name.credentials,
             city=place.city,
             state=place.state,
+            postal_code=locations.postal_code(place.postal_code, place.country, place.state) or "",
             country=place.country,
         )
         self._row("trial_roles", nct_id=study.nct_id, hcp_id=hcp_id, role=role)

@@ -30,6 +30,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from kolgraph import locations
+
 #: Canonical country names (as the other loaders write them) by folded variant.
 COUNTRIES: dict[str, str] = {
     **dict.fromkeys(
@@ -375,6 +377,7 @@ class Institution:
     city: str = ""
     state: str = ""
     country: str = ""
+    postal_code: str = ""  # a US ZIP5 read after the state ("Boston, MA 02115"), else ""
     written: str = ""  # the name as the affiliation wrote it, before a school became its university
 
 
@@ -460,8 +463,16 @@ def parse_segment(text: str) -> Institution | None:
         place.city,
         place.state,
         place.country,
-        written,
+        postal_code=_us_zip(text, place.country),
+        written=written,
     )
+
+
+def _us_zip(text: str, country: str) -> str:
+    """The ZIP code of a US (or country-less) affiliation, when one follows a US state."""
+    if country and not locations.uses_us_zip(country):
+        return ""
+    return locations.address_zip5(text) or ""
 
 
 def institution_key(name: str) -> str:

@@ -1,7 +1,7 @@
 """Read the NPPES dissemination file (CMS's 330-column NPI CSV) into HCPs and institutions.
 
 Individual providers (Entity Type Code 1) become HCPs ``NPI-<npi>`` with their name,
-credentials, practice location, and a specialty looked up in the NUCC taxonomy file (the
+credentials, practice location (city, state, ZIP as ``postal_code``, country), and a specialty looked up in the NUCC taxonomy file (the
 primary taxonomy, else the first one listed).  Organisations (Entity Type Code 2) become
 institutions ``NPI-<npi>`` whose ``type`` is their taxonomy classification.  NPIs deactivated
 and not reactivated since are skipped and counted.
@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kolgraph import locations
 from kolgraph.errors import InputError
 from kolgraph.loaders.source import SourceRead
 from kolgraph.loaders.validate import KeyLookup, RawBundle, RawTable
@@ -362,6 +363,9 @@ def _hcps(people: pd.DataFrame, taxonomy: pd.DataFrame | None) -> pd.DataFrame:
             "specialty": specialty,
             "city": people["city"],
             "state": people["state"],
+            "postal_code": locations.source_postal_codes(
+                people["zip"], people["country"], people["state"]
+            ),
             "country": people["country"],
             "npi": people["npi"],
         }

@@ -1,7 +1,7 @@
 """Read a CMS Open Payments research-payments CSV into investigators, hospitals and trials.
 
 Each payment names up to five principal investigators (CMS physician profile id, name,
-primary type, specialty, business city and state): they become HCPs ``OP-<profile id>``,
+primary type, specialty, business city, state and ZIP): they become HCPs ``OP-<profile id>``,
 with credentials from the primary type ("Medical Doctor" -> MD) and the specialty without its
 grouping ("Allopathic & Osteopathic Physicians|Internal Medicine|Cardiovascular Disease" ->
 "Internal Medicine - Cardiovascular Disease", as the NPPES loader writes specialties).
@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kolgraph import locations
 from kolgraph.errors import InputError
 from kolgraph.loaders.nppes import (
     IDENTITY_COLUMNS,
@@ -53,6 +54,8 @@ PI_FIELDS = (
     "Last_Name",
     "City",
     "State",
+    "Zip_Code",
+    "Postal_Code",
     "Country",
     "Primary_Type",
     "Specialty",
@@ -68,6 +71,8 @@ RECIPIENT_COLUMNS = {
     "Last_Name": "Physician_Last_Name",
     "City": CITY,
     "State": STATE,
+    "Zip_Code": "Recipient_Zip_Code",
+    "Postal_Code": "Recipient_Postal_Code",
     "Country": COUNTRY,
     "Primary_Type": "Physician_Primary_Type",
     "Specialty": "Physician_Specialty",
@@ -87,6 +92,8 @@ COLUMNS = [
         for f in PI_FIELDS
     ],
     *[c for c in RECIPIENT_COLUMNS.values() if c.startswith("Physician_")],
+    RECIPIENT_COLUMNS["Zip_Code"],
+    RECIPIENT_COLUMNS["Postal_Code"],
 ]
 #: CMS primary types -> the credentials other sources write.
 CREDENTIALS = {
@@ -232,6 +239,12 @@ def _hcps(slots: pd.DataFrame) -> pd.DataFrame:
             "specialty": people["specialty"].map(specialty_name),
             "city": people["city"],
             "state": people["state"],
+            # a US ZIP (validation keeps its 5 digits), else a foreign postal code
+            "postal_code": locations.source_postal_codes(
+                people["zip_code"].where(people["zip_code"] != "", people["postal_code"]),
+                people["country"],
+                people["state"],
+            ),
             "country": people["country"],
             "line": people["line"],
         }

@@ -573,7 +573,8 @@ def _hcps(
         row: dict[str, object] = {**authorship.hcp_row(person, slots)}
         row["line"] = min(slots[i].line for i in person.slots)
         rows.append(row)
-    return _frame(rows, ["hcp_id", "first_name", "last_name", "city", "state", "country", "orcid"])
+    columns = ["hcp_id", "first_name", "last_name", "city", "state", "postal_code", "country"]
+    return _frame(rows, [*columns, "orcid"])
 
 
 def _institutions(

@@ -24,7 +24,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from kolgraph import schema
+from kolgraph import locations, schema
 from kolgraph.errors import Problem, ValidationFailed
 from kolgraph.schema import Batch, Table
 
@@ -184,6 +184,8 @@ def _check_table(raw: RawTable, rules: _Rules) -> tuple[pd.DataFrame, list[Probl
             _check_characters(column, spec.name in ID_COLUMNS)
         typed[spec.name] = _CONVERTERS[spec.kind](column, rules)
     frame = pd.DataFrame(typed, dtype=object)
+    if raw.name == "hcps":
+        problems += _normalise_postal_codes(raw, frame)
     if raw.name == "affiliations":
         problems += _check_year_order(raw, frame)
     if all(k in raw.frame.columns for k in table.key):
@@ -256,6 +258,24 @@ def _unknown_column(name: str, known: Sequence[str]) -> str:
     if close:
         return f"unknown column; did you mean {by_lower[close[0]]}?"
     return f"unknown column; expected one of {', '.join(known)}"
+
+
+def _normalise_postal_codes(raw: RawTable, frame: pd.DataFrame) -> list[Problem]:
+    """US postal codes as ZIP5 (ZIP+4 cut, leading zeros restored); a US place whose postal
+    code is no ZIP is a problem.  Each distinct place is worked out once."""
+    places = frame[["postal_code", "country", "state"]].fillna("")
+    given = np.flatnonzero(places["postal_code"].to_numpy(dtype=object) != "")
+    if not len(given):
+        return []
+    keys = list(zip(*(places[c].to_numpy(dtype=object)[given] for c in places.columns)))
+    canonical = {key: locations.postal_code(*key) for key in dict.fromkeys(keys)}
+    values = [canonical[key] for key in keys]
+    frame.loc[frame.index[given], "postal_code"] = pd.Series(values, dtype=object).to_numpy()
+    return [
+        Problem(raw.source, int(raw.lines[row]), "postal_code", f"not a US ZIP code: {key[0]}")
+        for row, key, value in zip(given, keys, values)
+        if value is None
+    ]
 
 
 def _check_duplicates(raw: RawTable, table: Table, frame: pd.DataFrame) -> list[Problem]:
@@ -425,6 +445,7 @@ _CONVERTERS: dict[str, Callable[[_Column, _Rules], np.ndarray]] = {
     "year": _to_year,
     "date": _to_date,
     "npi": _to_npi,
+    "postal": _to_text,
     "list": _to_list,
     "sentiment": _to_sentiment,
     "category": _to_category,

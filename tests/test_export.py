@@ -23,6 +23,7 @@ HEADERS = [
     "influence",
     "name",
     "hcp_id",
+    "npi",
     "specialty",
     "institution",
     "territory",
@@ -37,6 +38,7 @@ HEADERS = [
 def row(n: int, **changes) -> dict:
     base = {
         "hcp_id": f"H{n}",
+        "npi": "1234567893" if n == 1 else None,
         "name": f"Dr Number {n}",
         "territory": "NE",
         "tier": 1,
@@ -88,6 +90,7 @@ def test_csv_has_the_target_columns_in_order(tmp_path):
         "98.5",
         "Dr Number 1",
         "H1",
+        "1234567893",  # text, as a CRM import matches it
         "Oncology",
         "General Hospital",
         "NE",
@@ -97,10 +100,10 @@ def test_csv_has_the_target_columns_in_order(tmp_path):
         "1",
         "H9",
     ]
-    assert lines[2][3].startswith("Zoë Ünal-") and lines[2][6] == "" and lines[2][8] == ""
+    assert lines[2][3].startswith("Zoë Ünal-") and lines[2][7] == "" and lines[2][9] == ""
     # Text that a spreadsheet would run as a formula is quoted.
-    assert lines[3][3] == '\'=HYPERLINK("http://evil")' and lines[3][5] == "'-2+3"
-    assert lines[3][9] == ""
+    assert lines[3][3] == '\'=HYPERLINK("http://evil")' and lines[3][6] == "'-2+3"
+    assert lines[3][5] == "" and lines[3][10] == ""
 
 
 def test_xlsx_is_a_proper_spreadsheet(tmp_path):
@@ -112,19 +115,20 @@ def test_xlsx_is_a_proper_spreadsheet(tmp_path):
     assert [c.value for c in sheet[1]] == HEADERS
     assert all(c.font.bold for c in sheet[1])
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:M4"
+    assert sheet.auto_filter.ref == "A1:N4"
     values = list(sheet.iter_rows(min_row=2, values_only=True))
     assert values[0][:4] == (1, 1, 98.5, "Dr Number 1")
-    assert values[0][8] == datetime(2024, 1, 15)  # a real date, sortable in Excel
-    assert sheet.cell(2, 9).number_format == "yyyy-mm-dd"
-    assert values[1][8] is None and values[2][9] is None
+    assert values[0][5] == "1234567893"  # the NPI as text, never a number
+    assert values[0][9] == datetime(2024, 1, 15)  # a real date, sortable in Excel
+    assert sheet.cell(2, 10).number_format == "yyyy-mm-dd"
+    assert values[1][9] is None and values[2][10] is None
     formula_like = sheet.cell(4, 4)
     assert formula_like.value == '=HYPERLINK("http://evil")' and formula_like.data_type == "s"
-    widths = {k: sheet.column_dimensions[k].width for k in "ABDIJK"}
+    widths = {k: sheet.column_dimensions[k].width for k in "ABDJKL"}
     assert widths["A"] == len("rank") + 2
     assert widths["D"] == MAX_WIDTH  # the long name is capped
-    assert widths["I"] == len("yyyy-mm-dd") + 2
-    assert widths["K"] == len("no MSL covers territory") + 2
+    assert widths["J"] == len("yyyy-mm-dd") + 2
+    assert widths["L"] == len("no MSL covers territory") + 2
 
 
 def test_xlsx_about_sheet_states_filters_date_time_and_count(tmp_path):

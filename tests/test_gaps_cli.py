@@ -44,6 +44,7 @@ def _hcp(n: int, territory: str) -> tuple:
         None,
         None,
         None,
+        None,
         territory,
         None,
         None,

@@ -43,7 +43,7 @@ def store(tmp_path):
                 "hcps": frame(
                     "hcps",
                     [
-                        (h, "F", h, None, None, None, None, None, "North", None, None, None)
+                        (h, "F", h, None, None, None, None, None, None, "North", None, None, None)
                         for h in ("H1", "H2")
                     ],
                 ),

@@ -79,7 +79,20 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     ):
         app.register_blueprint(blueprint)
     app.context_processor(_navigation)
+    app.jinja_env.globals["known_territories"] = known_territories
     return app
+
+
+def known_territories() -> list[str]:
+    """The territories a form offers (every territory an HCP, MSL or alignment rule names),
+    read once per request."""
+    from flask import g
+
+    from kolgraph.web.stores import get_store
+
+    if "known_territories" not in g:
+        g.known_territories = get_store().known_territories()
+    return g.known_territories
 
 
 def _navigation() -> dict:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, render_template
 
-from kolgraph.export import export_targets
+from kolgraph.export import export_targets, target_rows
 from kolgraph.web import audit, params
 from kolgraph.web.stores import get_store
 
@@ -39,7 +39,7 @@ def targets(fmt: str):
     if fmt not in MIMETYPES:
         abort(404)
     query = params.gap_query()
-    rows = get_store().coverage_gaps(query)
+    rows = target_rows(get_store(), query)
     name = f"kolgraph-targets-{date.today().isoformat()}.{fmt}"
     with tempfile.TemporaryDirectory(prefix="kolgraph-export-") as folder:
         path = Path(folder) / name

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
     from kolgraph.answers.browse import NetworkFilters
     from kolgraph.config import Settings
+    from kolgraph.territories import Alignment
 
 #: Called with the number of rows just written, so a CLI can advance a progress bar.
 Progress = Callable[[int], None]
@@ -581,6 +582,38 @@ class GraphStore(ABC):
             return self.reads.recent_insight_rows(territory, n)
 
         return browse.recent_insights(fetch, territory, limit)
+
+    # --- territory alignment and CRM look-ups (see kolgraph.territories) --------------------
+
+    @abstractmethod
+    def alignment(self) -> Alignment | None:
+        """The stored territory alignment, or ``None`` when none was ever stored."""
+
+    @abstractmethod
+    def set_alignment(self, alignment: Alignment) -> int:
+        """Store ``alignment`` (replacing any other) and re-align every stored HCP at once;
+        later loads are aligned by it too.  Returns how many HCPs changed territory."""
+
+    @abstractmethod
+    def hcp_places(self) -> pd.DataFrame:
+        """Every HCP's place and territory, sorted by hcp_id:
+        :data:`~kolgraph.territories.PLACE_COLUMNS` (``territory_aligned`` a bool)."""
+
+    @abstractmethod
+    def known_territories(self) -> list[str]:
+        """Every territory an HCP, an MSL or an alignment rule names, sorted."""
+
+    @abstractmethod
+    def hcp_ids_by_npi(self, npis: Iterable[str]) -> dict[str, list[str]]:
+        """NPI -> ids of the HCPs holding it (sorted), for the given NPIs some HCP holds."""
+
+    @abstractmethod
+    def hcp_npis(self, hcp_ids: Iterable[str]) -> dict[str, str]:
+        """hcp_id -> NPI, for the given HCPs that have one."""
+
+    @abstractmethod
+    def msl_ids_by_email(self) -> dict[str, list[str]]:
+        """Lower-case e-mail -> ids of the MSLs with that e-mail, in any case."""
 
     # --- helpers of the questions -----------------------------------------------------------
 

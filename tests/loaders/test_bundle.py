@@ -258,6 +258,39 @@ def test_bad_npis(loaded, tmp_path):
     )
 
 
+def test_postal_codes_us_zip5_and_other_countries_as_given(store, tmp_path):
+    header = "hcp_id,first_name,last_name,city,state,postal_code,country"
+    good = write_bundle(
+        tmp_path / "good",
+        {
+            "hcps.csv": csv_text(
+                header,
+                "H1,Ana,Silva,Boston,MA,2115,US",  # leading zero lost by a spreadsheet
+                "H2,Ben,Okafor,Cambridge,MA,02139-4307,United States",  # ZIP+4
+                "H3,Chloe,Martin,Paris,,75013,France",
+                "H4,Dev,Rao,London,,SW1A 1AA,United Kingdom",
+                "H5,Eve,Ng,Albany,New York,12207,",  # no country, a US state
+                "H6,Fay,Li,,,,",
+            )
+        },
+    )
+    load_path(good, store, today=TODAY)
+    codes = store.table("hcps").set_index("hcp_id")["postal_code"].to_dict()
+    assert codes == {
+        "H1": "02115",
+        "H2": "02139",
+        "H3": "75013",
+        "H4": "SW1A 1AA",
+        "H5": "12207",
+        "H6": None,
+    }
+    bad = write_bundle(
+        tmp_path / "bad",
+        {"hcps.csv": csv_text(header, "H7,Gus,Bo,Boston,MA,BOSTON,USA")},
+    )
+    assert_rejected(store, bad, "hcps.csv:2: postal_code: not a US ZIP code: BOSTON")
+
+
 def test_empty_required_field(loaded, tmp_path):
     bundle = write_bundle(
         tmp_path / "b",

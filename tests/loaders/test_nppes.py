@@ -138,6 +138,15 @@ def test_names_places_and_float_codes_are_normalised(read):
     assert "practice ZIP 68847-2944" in evidence  # "688472944.0" in the file
 
 
+def test_postal_codes_are_the_practice_zip5(read):
+    hcps = validate(read.raw, None)["hcps"].set_index("hcp_id")["postal_code"]
+    assert hcps["NPI-1588667638"] == "32204"  # ZIP+4 322044736.0
+    assert hcps["NPI-1396748448"] == "13069"  # 13069.0
+    assert hcps["NPI-1477556421"] == "08051"  # ZIP+4 80511606.0: its leading zero restored
+    shown = hcps.dropna()
+    assert len(shown) > 600 and shown.str.fullmatch(r"\d{5}").all()
+
+
 def test_zip_codes_get_their_leading_zeros_back():
     cells = pd.Series(["688472944.0", "13069.0", "6114.0", "68482168.0", "501", "", "K1A 0B1"])
     assert normalise_zip(cells).tolist() == [

@@ -117,6 +117,7 @@ def test_an_investigator_in_full():
         "specialty": "Internal Medicine",
         "city": "COUNCIL BLUFFS",
         "state": "IA",
+        "postal_code": "51501",
         "country": "United States",
     }
     trial = read.raw.tables["trials"].frame.set_index("nct_id").loc["NCT00781391"]

@@ -41,6 +41,7 @@ def _hcp(
         specialty,
         "Boston",
         "MA",
+        "02115",
         "US",
         territory,
         npi,

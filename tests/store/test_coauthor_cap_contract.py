@@ -21,7 +21,8 @@ def _hcps(count: int) -> list[tuple]:
     """``count`` HCP rows, ``C000``, ``C001``... (the sample's columns, other ids)."""
     template = HCP_ROWS[0]
     return [
-        (f"C{i:03d}", "Given", f"Family{i}", *template[3:9], None, None, None) for i in range(count)
+        (f"C{i:03d}", "Given", f"Family{i}", *template[3:10], None, None, None)
+        for i in range(count)
     ]
 
 

@@ -285,6 +285,7 @@ def test_a_layout_2_file_is_migrated_and_keeps_its_scores(loaded, home):
     loaded.close()
     con = sqlite3.connect(home / DB_FILENAME)
     con.execute("ALTER TABLE hcp_scores RENAME COLUMN components_json TO components")
+    _drop_layout_6_columns(con)
     con.execute("PRAGMA user_version = 2")
     con.commit()
     con.close()
@@ -298,3 +299,35 @@ def test_a_layout_2_file_is_migrated_and_keeps_its_scores(loaded, home):
     con.close()
     assert "components_json" in columns and "components" not in columns
     assert {"score_runs", "coverage_days", "score_state"} <= tables  # layouts 4 and 5
+
+
+LAYOUT_6_COLUMNS = ("postal_code", "territory_aligned", "source_territory")
+
+
+def _drop_layout_6_columns(con: sqlite3.Connection) -> None:
+    """Make a current file look like one written before layout 6 (no postal codes, no
+    territory sources, no alignment tables)."""
+    for column in LAYOUT_6_COLUMNS:
+        con.execute(f"ALTER TABLE hcps DROP COLUMN {column}")
+    con.execute("DROP TABLE territory_rules")
+    con.execute("DROP TABLE territory_alignment")
+
+
+def test_a_layout_5_file_gains_postal_codes_and_keeps_territories_explicit(loaded, home):
+    loaded.close()
+    con = sqlite3.connect(home / DB_FILENAME)
+    _drop_layout_6_columns(con)
+    con.execute("PRAGMA user_version = 5")
+    con.commit()
+    con.close()
+    with EmbeddedStore(home) as store:
+        hcps = store.table("hcps").set_index("hcp_id")
+        places = store.hcp_places().set_index("hcp_id")
+        assert store.alignment() is None
+    assert hcps["postal_code"].isna().all() and hcps.loc["H1", "territory"] == "NE"
+    assert not places["territory_aligned"].any()  # every stored territory stays explicit
+    con = sqlite3.connect(home / DB_FILENAME)
+    columns = [row[1] for row in con.execute("PRAGMA table_info(hcps)")]
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    con.close()
+    assert set(LAYOUT_6_COLUMNS) <= set(columns)

@@ -46,6 +46,7 @@ def _hcp(n: int, territory: str | None, specialty: str = "Oncology") -> tuple:
         specialty,
         "Boston",
         "MA",
+        "02115",
         "US",
         territory,
         None,

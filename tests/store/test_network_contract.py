@@ -78,6 +78,7 @@ def network_batch() -> dict:
             None,
             None,
             None,
+            None,
             "US",
             TERRITORY.get(h, "NE"),
             None,
@@ -185,7 +186,7 @@ def test_tied_candidates_are_scored_over_several_rounds(store):
         "hcps": frame(
             "hcps",
             [
-                (h, "A", h, None, None, None, None, None, "NE", None, None, None)
+                (h, "A", h, None, None, None, None, None, None, "NE", None, None, None)
                 for h in ["S", "B", *others]
             ],
         ),
@@ -276,7 +277,8 @@ def test_a_long_chain_is_followed(store):
     chain = [f"C{n:02d}" for n in range(8)]  # 7 co-author hops
     batch = network_batch()
     batch["hcps"] = frame(
-        "hcps", [(h, "A", h, None, None, None, None, None, "NE", None, None, None) for h in chain]
+        "hcps",
+        [(h, "A", h, None, None, None, None, None, None, "NE", None, None, None) for h in chain],
     )
     pubs = [(f"Q{n}", chain[n], chain[n + 1]) for n in range(7)]
     batch["publications"] = frame(

@@ -92,7 +92,7 @@ def frame(table: str, rows: list[tuple]) -> pd.DataFrame:
 def world_batch(touches=TOUCHES) -> dict[str, pd.DataFrame]:
     """HCPs, MSLs and touchpoints of the module docstring."""
     hcps = [
-        (h, f"First{h}", f"Last{h}", "MD", "Oncology", None, None, "US", t, None, None, None)
+        (h, f"First{h}", f"Last{h}", "MD", "Oncology", None, None, None, "US", t, None, None, None)
         for h, t in TERRITORY.items()
     ]
     msls = [

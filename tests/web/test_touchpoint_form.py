@@ -225,7 +225,23 @@ def test_hcp_without_an_msl_in_territory(login, world):
             {
                 "hcps": frame(
                     "hcps",
-                    [("H6", "Eve", "East", None, None, None, None, None, "East", None, None, None)],
+                    [
+                        (
+                            "H6",
+                            "Eve",
+                            "East",
+                            None,
+                            None,
+                            None,
+                            None,
+                            None,
+                            None,
+                            "East",
+                            None,
+                            None,
+                            None,
+                        )
+                    ],
                 )
             }
         )

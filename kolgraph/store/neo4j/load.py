@@ -41,6 +41,7 @@ from kolgraph.schema import (
 from kolgraph.store.base import Progress, no_progress
 from kolgraph.store.common import missing, self_contained, touched_pmids
 from kolgraph.store.neo4j.bulk import Job, chunks, interleave, link_jobs, node_jobs, weightless
+from kolgraph.territories import aligned_hcps
 
 if TYPE_CHECKING:
     from kolgraph.store.neo4j.store import Neo4jStore
@@ -63,7 +64,10 @@ _INT_KINDS = ("int", "year")
 
 
 def write(store: Neo4jStore, batch: Batch, progress: Progress) -> None:
-    """Upsert every table of ``batch`` into ``store``, then refresh derived data."""
+    """Upsert every table of ``batch`` into ``store``, then refresh derived data; HCPs get
+    the territories the stored alignment gives them (:func:`aligned_hcps`)."""
+    if _rows_in(batch, TABLES_BY_NAME["hcps"]):
+        batch = {**batch, "hcps": aligned_hcps(batch["hcps"], store.alignment())}
     stored = store.stats()  # what the store held before: which rows may be created
     first = self_contained(batch) and not stored["relationships"]["AUTHORED"]
     with ThreadPoolExecutor(1, thread_name_prefix="kolgraph-prepare") as prepare:
@@ -255,11 +259,25 @@ def table_frame(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
 
 def table_rows(table: Table, frame: pd.DataFrame) -> list[dict]:
     """The parameter rows of a node table's write: one dict of cleaned cells per row
-    (``HCP`` rows also carry the display ``name``)."""
+    (``HCP`` rows also carry the display ``name``, and, when the frame has them, see
+    :func:`kolgraph.territories.aligned_hcps`, ``territory_aligned`` (true or null) and
+    ``source_territory``)."""
     columns = _columns(table, frame)
     if table.name == "hcps":
         columns["name"] = list(map(hcp_name, columns["first_name"], columns["last_name"]))
+        columns |= _territory_sources(frame)
     return [dict(zip(columns, values)) for values in zip(*columns.values())]
+
+
+def _territory_sources(frame: pd.DataFrame) -> dict[str, list]:
+    """``territory_aligned`` (true or null, never false) and ``source_territory`` of HCP rows."""
+    blank = [None] * len(frame)
+    aligned = frame.get("territory_aligned", blank)
+    sources = frame.get("source_territory", blank)
+    return {
+        "territory_aligned": [True if not missing(a) and a else None for a in aligned],
+        "source_territory": [None if missing(v) else v for v in sources],
+    }
 
 
 def first_authorships(frame: pd.DataFrame) -> pd.DataFrame:

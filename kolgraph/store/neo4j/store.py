@@ -38,6 +38,7 @@ from kolgraph.store.common import entity_table, object_frame, score_frame, score
 from kolgraph.store.neo4j import load
 from kolgraph.store.neo4j.bulk import WRITERS, Job, chunks, run_jobs
 from kolgraph.store.neo4j.reads import Neo4jReads
+from kolgraph.store.neo4j.territories import Neo4jTerritories
 
 #: Rows per write transaction: big enough to amortize round trips, small enough for the heap.
 BATCH_SIZE = 10_000
@@ -63,6 +64,7 @@ INDEX_QUERIES = (
     "create_hcp_rank_index",
     "create_hcp_territory_index",
     "create_hcp_tier_index",
+    "create_hcp_npi_index",
     "create_touchpoint_date_index",
 )
 #: The statement that reads each whole table.
@@ -80,7 +82,7 @@ LIST_QUERIES = {
 }
 
 
-class Neo4jStore(GraphStore):
+class Neo4jStore(Neo4jTerritories, GraphStore):
     """A :class:`GraphStore` in a Neo4j 5 database.
 
     ``driver`` is an open :class:`neo4j.Driver`; the store closes it only when

@@ -33,6 +33,7 @@ from kolgraph.schema import (
 from kolgraph.store.base import Progress
 from kolgraph.store.common import self_contained, touched_pmids
 from kolgraph.store.sqlite.catalog import sql
+from kolgraph.store.sqlite.territories import HIDDEN, hidden_values
 
 #: Rows per ``executemany`` call (and per progress report).
 CHUNK_ROWS = 50_000
@@ -172,7 +173,7 @@ def _indexes_dropped(con: sqlite3.Connection, table: str, drop: bool = True) -> 
 
 def _upsert_sql(table: Table) -> str:
     """``INSERT ... ON CONFLICT(key) DO UPDATE`` setting every non-key column."""
-    columns = table.column_names + DERIVED.get(table.name, ())
+    columns = table.column_names + DERIVED.get(table.name, ()) + HIDDEN.get(table.name, ())
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in table.key)
     return (
         f"INSERT INTO {table.name} ({', '.join(columns)}) "
@@ -182,12 +183,15 @@ def _upsert_sql(table: Table) -> str:
 
 
 def _rows(table: Table, frame: pd.DataFrame) -> list[tuple]:
-    """Parameter tuples for :func:`_upsert_sql`: canonical columns, then derived ones."""
+    """Parameter tuples for :func:`_upsert_sql`: canonical columns, then derived ones, then
+    hidden ones (``hcps``: from :func:`~kolgraph.territories.aligned_hcps`)."""
+    hidden = frame
     frame = frame[list(table.column_names)].astype(object)
     frame = frame.where(frame.notna(), None)
     columns = [_to_sql(frame[c.name], c.kind) for c in table.columns]
     if table is HCPS:
         columns.append(list(map(hcp_name, frame["first_name"], frame["last_name"])))
+        columns += hidden_values(hidden)
     elif table is AUTHORSHIPS:
         columns.append(_last_in_batch(frame))
     return list(zip(*columns))

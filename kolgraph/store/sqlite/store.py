@@ -44,13 +44,20 @@ from kolgraph.store.common import entity_table, object_frame, score_frame, score
 from kolgraph.store.sqlite import load
 from kolgraph.store.sqlite.catalog import json_list, sql
 from kolgraph.store.sqlite.reads import SqliteReads
+from kolgraph.store.sqlite.territories import (
+    HIDDEN_DDL,
+    MIGRATIONS_V6,
+    SqliteTerritories,
+    read_alignment,
+)
+from kolgraph.territories import aligned_hcps
 
 DB_FILENAME = "kolgraph.sqlite3"
 #: The layout this module writes (``PRAGMA user_version``).
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: Statements that bring a file of layout ``version - 1`` to ``version``; they run after
 #: the (idempotent) DDL, which creates whatever an older layout lacks.
-MIGRATIONS = {3: ("migrate_v3_components_json",)}  # 4: history tables, 5: score_state (DDL)
+MIGRATIONS = {3: ("migrate_v3_components_json",), 6: MIGRATIONS_V6}  # 4, 5: by the DDL
 #: Seconds to wait for another process's write lock before giving up.
 DEFAULT_TIMEOUT = 10.0
 
@@ -76,7 +83,7 @@ _cache_lock = threading.Lock()
 T = TypeVar("T")
 
 
-class EmbeddedStore(GraphStore):
+class EmbeddedStore(SqliteTerritories, GraphStore):
     """The graph in a SQLite file under ``home``.
 
     ``create=False`` opens an existing file only: a missing one (never created, deleted or
@@ -273,6 +280,8 @@ class EmbeddedStore(GraphStore):
         """Upsert ``batch`` by key and refresh derived data, all in one transaction."""
         frames = load.checked(batch)
         with self.transaction("load") as con:
+            if "hcps" in frames:  # territories as the stored alignment gives them
+                frames["hcps"] = aligned_hcps(frames["hcps"], read_alignment(con))
             load.write(con, frames, progress, self.coauthor_max_authors)
             if changes_scores(frames):  # cleared by write_scores
                 con.execute(sql("set_scores_stale"), {"stale": 1})
@@ -390,7 +399,7 @@ def _schema_statements() -> list[str]:
     statements = []
     for table in TABLES:
         columns = [f"{c.name} {_SQL_TYPES.get(c.kind, 'TEXT')}" for c in table.columns]
-        columns += load.DERIVED_DDL.get(table.name, ())
+        columns += load.DERIVED_DDL.get(table.name, ()) + HIDDEN_DDL.get(table.name, ())
         # Link tables are looked up by their composite key: cluster them on it.
         suffix = " WITHOUT ROWID" if len(table.key) > 1 else ""
         statements.append(

@@ -28,4 +28,11 @@ CREATE TABLE IF NOT EXISTS coverage_days (
 CREATE TABLE IF NOT EXISTS score_state (
     id INTEGER PRIMARY KEY CHECK (id = 1), stale INTEGER NOT NULL
 );
-INSERT OR IGNORE INTO score_state (id, stale) VALUES (1, 0)
+INSERT OR IGNORE INTO score_state (id, stale) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS territory_rules (
+    line INTEGER PRIMARY KEY, territory TEXT NOT NULL, country TEXT, state TEXT, postal_code TEXT
+);
+CREATE TABLE IF NOT EXISTS territory_alignment (
+    id INTEGER PRIMARY KEY CHECK (id = 1), source TEXT, override INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS hcps_by_npi ON hcps (npi)

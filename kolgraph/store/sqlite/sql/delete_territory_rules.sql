@@ -1,0 +1,2 @@
+-- remove every territory rule (before storing a new alignment)
+DELETE FROM territory_rules

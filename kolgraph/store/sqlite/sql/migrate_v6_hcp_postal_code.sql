@@ -1,0 +1,2 @@
+-- layout 6: HCPs carry a postal code
+ALTER TABLE hcps ADD COLUMN postal_code TEXT
