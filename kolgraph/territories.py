@@ -35,7 +35,7 @@ from kolgraph.errors import InputError, Problem, ValidationFailed
 COLUMNS = ("territory", "country", "state", "postal_code")
 #: Specificity levels, least specific first.
 LEVELS = ("anywhere", "country", "state", "ZIP3", "ZIP5")
-#: What :func:`places` reads per HCP (the stores' ``hcp_places`` frame).
+#: What :func:`report` and :func:`realigned` read per HCP (the stores' ``hcp_places`` frame).
 PLACE_COLUMNS = (
     "hcp_id",
     "country",

@@ -28,6 +28,7 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
+from kolgraph import territories
 from kolgraph.answers.changes import History
 from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS, Neo4jSettings, Settings
 from kolgraph.cypher import QueryCatalog, default_catalog
@@ -38,7 +39,8 @@ from kolgraph.store.common import entity_table, object_frame, score_frame, score
 from kolgraph.store.neo4j import load
 from kolgraph.store.neo4j.bulk import WRITERS, Job, chunks, run_jobs
 from kolgraph.store.neo4j.reads import Neo4jReads
-from kolgraph.store.neo4j.territories import Neo4jTerritories
+from kolgraph.store.neo4j.territories import places_frame, run_all, territory_rows
+from kolgraph.territories import Alignment
 
 #: Rows per write transaction: big enough to amortize round trips, small enough for the heap.
 BATCH_SIZE = 10_000
@@ -82,7 +84,7 @@ LIST_QUERIES = {
 }
 
 
-class Neo4jStore(Neo4jTerritories, GraphStore):
+class Neo4jStore(GraphStore):
     """A :class:`GraphStore` in a Neo4j 5 database.
 
     ``driver`` is an open :class:`neo4j.Driver`; the store closes it only when
@@ -292,6 +294,71 @@ class Neo4jStore(Neo4jTerritories, GraphStore):
         """Close the driver if this store created it; a driver passed in stays open."""
         if self._owns_driver:
             self._driver.close()
+
+    # -- territories and CRM look-ups -----------------------------------------------------
+
+    def alignment(self) -> Alignment | None:
+        """The stored territory alignment (``None`` when none was stored)."""
+        rows = self.read("read_territory_alignment")
+        if not rows:
+            return None
+        (row,) = rows
+        return territories.from_rows(row["rules"], bool(row["override"]), row["source"])
+
+    def set_alignment(self, alignment: Alignment) -> int:
+        """Store ``alignment`` (replacing any other), then re-align every stored HCP; returns
+        how many HCPs changed territory."""
+        statements: list[tuple[str, dict]] = [
+            (self._queries.get("delete_territory_rules"), {}),
+            (
+                self._queries.get("create_territory_rules"),
+                {"rules": territories.rule_rows(alignment)},
+            ),
+            (
+                self._queries.get("merge_territory_alignment"),
+                {"source": alignment.source, "override": alignment.override},
+            ),
+        ]
+        with self.errors(), self.session() as session:
+            session.execute_write(run_all, statements)
+        changed = territories.realigned(self.hcp_places(), alignment)
+        rows = territory_rows(changed)
+        with self.errors(), self.session() as session:
+            for chunk in chunks(rows, self.batch_size):
+                session.execute_write(
+                    run_all, [(self._queries.get("set_hcp_territories"), {"rows": chunk})]
+                )
+        return len(rows)
+
+    def hcp_places(self) -> pd.DataFrame:
+        """Every HCP's place and territory (:data:`kolgraph.territories.PLACE_COLUMNS`)."""
+        return places_frame(self.read_rows("list_hcp_places"))
+
+    def known_territories(self) -> list[str]:
+        """Every territory of an HCP, an MSL or an alignment rule, sorted."""
+        return [row["territory"] for row in self.read("list_territories")]
+
+    def hcp_ids_by_npi(self, npis: Iterable[str]) -> dict[str, list[str]]:
+        """NPI -> the ids of the HCPs holding it, for the given NPIs any HCP holds."""
+        found: dict[str, list[str]] = {}
+        for chunk in chunks(list(dict.fromkeys(npis)), self.batch_size):
+            for row in self.read("match_hcp_npis", npis=chunk):
+                found.setdefault(row["npi"], []).append(row["hcp_id"])
+        return found
+
+    def hcp_npis(self, hcp_ids: Iterable[str]) -> dict[str, str]:
+        """hcp_id -> NPI, for the given HCPs that have one."""
+        found: dict[str, str] = {}
+        for chunk in chunks(list(dict.fromkeys(hcp_ids)), self.batch_size):
+            found.update((r["hcp_id"], r["npi"]) for r in self.read("read_hcp_npis", hcp_ids=chunk))
+        return found
+
+    def msl_ids_by_email(self) -> dict[str, list[str]]:
+        """Lower-case e-mail -> the ids of the MSLs with that e-mail (in any case)."""
+        found: dict[str, list[str]] = {}
+        for row in self.read("list_msl_emails"):
+            found.setdefault(row["email"].lower(), []).append(row["msl_id"])
+        return found
 
     # -- running statements (for .load and .reads) ----------------------------------------
 

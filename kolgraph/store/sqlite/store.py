@@ -27,6 +27,7 @@ from typing import TypeVar
 
 import pandas as pd
 
+from kolgraph import territories
 from kolgraph.answers.changes import History
 from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS, Settings
 from kolgraph.errors import StoreUnavailable
@@ -47,10 +48,11 @@ from kolgraph.store.sqlite.reads import SqliteReads
 from kolgraph.store.sqlite.territories import (
     HIDDEN_DDL,
     MIGRATIONS_V6,
-    SqliteTerritories,
+    grouped,
     read_alignment,
+    read_places,
 )
-from kolgraph.territories import aligned_hcps
+from kolgraph.territories import Alignment, aligned_hcps
 
 DB_FILENAME = "kolgraph.sqlite3"
 #: The layout this module writes (``PRAGMA user_version``).
@@ -83,7 +85,7 @@ _cache_lock = threading.Lock()
 T = TypeVar("T")
 
 
-class EmbeddedStore(SqliteTerritories, GraphStore):
+class EmbeddedStore(GraphStore):
     """The graph in a SQLite file under ``home``.
 
     ``create=False`` opens an existing file only: a missing one (never created, deleted or
@@ -382,6 +384,49 @@ class EmbeddedStore(SqliteTerritories, GraphStore):
         except OSError as error:
             raise StoreUnavailable(f"cannot read {self.path}: {error}") from None
         return f"{inode}:{version}"
+
+    # --- territories and CRM look-ups ------------------------------------------------------
+
+    def alignment(self) -> Alignment | None:
+        """The stored territory alignment (``None`` when none was stored)."""
+        with self.errors("read the alignment"):
+            return read_alignment(self.con)
+
+    def set_alignment(self, alignment: Alignment) -> int:
+        """Store ``alignment`` (replacing any other) and re-align every stored HCP, in one
+        transaction; returns how many HCPs changed territory."""
+        with self.transaction("store the alignment") as con:
+            con.execute(sql("delete_territory_rules"))
+            con.executemany(sql("insert_territory_rule"), territories.rule_rows(alignment))
+            settings = {"source": alignment.source, "override": int(alignment.override)}
+            con.execute(sql("write_territory_alignment"), settings)
+            changed = territories.realigned(read_places(con), alignment)
+            rows = changed.assign(territory_aligned=changed["territory_aligned"].map(int))
+            con.executemany(sql("set_hcp_territory"), rows.to_dict("records"))
+        return len(changed)
+
+    def hcp_places(self) -> pd.DataFrame:
+        """Every HCP's place and territory (:data:`kolgraph.territories.PLACE_COLUMNS`)."""
+        with self.errors("read HCP places"):
+            return read_places(self.con)
+
+    def known_territories(self) -> list[str]:
+        """Every territory of an HCP, an MSL or an alignment rule, sorted."""
+        return [t for (t,) in self.select("list_territories", "read territories")]
+
+    def hcp_ids_by_npi(self, npis: Iterable[str]) -> dict[str, list[str]]:
+        """NPI -> the ids of the HCPs holding it, for the given NPIs any HCP holds."""
+        rows = self.select("read_hcp_ids_by_npi", "read NPIs", {"npis": json_list(npis)})
+        return grouped(rows)
+
+    def hcp_npis(self, hcp_ids: Iterable[str]) -> dict[str, str]:
+        """hcp_id -> NPI, for the given HCPs that have one."""
+        return dict(self.select("read_hcp_npis", "read NPIs", {"hcp_ids": json_list(hcp_ids)}))
+
+    def msl_ids_by_email(self) -> dict[str, list[str]]:
+        """Lower-case e-mail -> the ids of the MSLs with that e-mail (in any case)."""
+        rows = self.select("list_msl_emails", "read MSL e-mails")
+        return grouped((email.lower(), msl_id) for email, msl_id in rows)
 
     def close(self) -> None:
         """Close the connection (idempotent)."""

@@ -1,4 +1,4 @@
-"""Territory alignment and CRM look-ups on the embedded store (a mixin of ``EmbeddedStore``).
+"""How the embedded store keeps territory alignments (used by ``EmbeddedStore``).
 
 The alignment lives in two tables (``territory_rules``, ``territory_alignment``); every HCP
 row keeps, besides ``territory`` (the one in force), ``territory_aligned`` and
@@ -9,15 +9,13 @@ stored HCP in the same transaction, so a reader sees the old territories or the 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
-from typing import Protocol
+from collections.abc import Iterable
 
 import pandas as pd
 
 from kolgraph import territories
 from kolgraph.store.common import object_frame
-from kolgraph.store.sqlite.catalog import json_list, sql
+from kolgraph.store.sqlite.catalog import sql
 from kolgraph.territories import Alignment
 
 #: Hidden columns of ``hcps`` (stored with each row, not returned by ``table``).
@@ -49,66 +47,8 @@ def hidden_values(frame: pd.DataFrame) -> list[list]:
     ]
 
 
-class _Store(Protocol):
-    """What the mixin uses of ``EmbeddedStore``."""
-
-    @property
-    def con(self) -> sqlite3.Connection: ...
-
-    def errors(self, doing: str) -> AbstractContextManager[None]: ...
-
-    def transaction(self, doing: str) -> AbstractContextManager[sqlite3.Connection]: ...
-
-    def select(self, name: str, doing: str, params: Sequence | dict = ()) -> list[tuple]: ...
-
-
-class SqliteTerritories:
-    """``alignment``, ``set_alignment``, ``hcp_places``, ``known_territories``,
-    ``hcp_ids_by_npi``, ``hcp_npis`` and ``msl_ids_by_email``."""
-
-    def alignment(self: _Store) -> Alignment | None:
-        """The stored territory alignment (``None`` when none was stored)."""
-        with self.errors("read the alignment"):
-            return read_alignment(self.con)
-
-    def set_alignment(self: _Store, alignment: Alignment) -> int:
-        """Store ``alignment`` (replacing any other) and re-align every stored HCP, in one
-        transaction; returns how many HCPs changed territory."""
-        with self.transaction("store the alignment") as con:
-            con.execute(sql("delete_territory_rules"))
-            con.executemany(sql("insert_territory_rule"), territories.rule_rows(alignment))
-            settings = {"source": alignment.source, "override": int(alignment.override)}
-            con.execute(sql("write_territory_alignment"), settings)
-            changed = territories.realigned(_places(con), alignment)
-            rows = changed.assign(territory_aligned=changed["territory_aligned"].map(int))
-            con.executemany(sql("set_hcp_territory"), rows.to_dict("records"))
-        return len(changed)
-
-    def hcp_places(self: _Store) -> pd.DataFrame:
-        """Every HCP's place and territory (:data:`kolgraph.territories.PLACE_COLUMNS`)."""
-        with self.errors("read HCP places"):
-            return _places(self.con)
-
-    def known_territories(self: _Store) -> list[str]:
-        """Every territory of an HCP, an MSL or an alignment rule, sorted."""
-        return [t for (t,) in self.select("list_territories", "read territories")]
-
-    def hcp_ids_by_npi(self: _Store, npis: Iterable[str]) -> dict[str, list[str]]:
-        """NPI -> the ids of the HCPs holding it, for the given NPIs any HCP holds."""
-        rows = self.select("read_hcp_ids_by_npi", "read NPIs", {"npis": json_list(npis)})
-        return _grouped(rows)
-
-    def hcp_npis(self: _Store, hcp_ids: Iterable[str]) -> dict[str, str]:
-        """hcp_id -> NPI, for the given HCPs that have one."""
-        return dict(self.select("read_hcp_npis", "read NPIs", {"hcp_ids": json_list(hcp_ids)}))
-
-    def msl_ids_by_email(self: _Store) -> dict[str, list[str]]:
-        """Lower-case e-mail -> the ids of the MSLs with that e-mail (in any case)."""
-        rows = self.select("list_msl_emails", "read MSL e-mails")
-        return _grouped((email.lower(), msl_id) for email, msl_id in rows)
-
-
-def _places(con: sqlite3.Connection) -> pd.DataFrame:
+def read_places(con: sqlite3.Connection) -> pd.DataFrame:
+    """Every HCP's place and territory (:data:`kolgraph.territories.PLACE_COLUMNS`)."""
     rows = con.execute(sql("list_hcp_places")).fetchall()
     values = list(zip(*rows)) if rows else [()] * len(territories.PLACE_COLUMNS)
     frame = object_frame(dict(zip(territories.PLACE_COLUMNS, map(list, values))))
@@ -116,8 +56,9 @@ def _places(con: sqlite3.Connection) -> pd.DataFrame:
     return frame
 
 
-def _grouped(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
+def grouped(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """key -> every value paired with it, in order."""
+    found: dict[str, list[str]] = {}
     for key, value in pairs:
-        grouped.setdefault(key, []).append(value)
-    return grouped
+        found.setdefault(key, []).append(value)
+    return found
