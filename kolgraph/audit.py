@@ -15,6 +15,8 @@ from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from kolgraph.private_files import create_private
+
 AUDIT_FILE = "audit.sqlite3"
 COLUMNS = ("at", "user", "via", "action", "what", "rows")
 PAGE_SIZE = 200
@@ -69,7 +71,7 @@ def recent(home: Path, limit: int = PAGE_SIZE) -> list[dict]:
 def _connect(home: Path) -> Iterator[sqlite3.Connection]:
     """A connection in a transaction (committed on success), closed afterwards."""
     path = Path(home) / AUDIT_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
+    create_private(path)
     with closing(sqlite3.connect(path, timeout=10)) as db:
         db.row_factory = sqlite3.Row
         with db:

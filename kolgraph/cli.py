@@ -19,7 +19,7 @@ import click
 from tqdm import tqdm
 
 from kolgraph.config import BACKENDS, Settings, local_server_dir
-from kolgraph.errors import InputError, KolgraphError, ValidationFailed
+from kolgraph.errors import InputError, KolgraphError, StoreUnavailable, ValidationFailed
 from kolgraph.limits import MAX_COUNT, MAX_STALE_DAYS, MAX_TIER, check_date
 from kolgraph.output import chosen_format, emit, output_options, table_text
 
@@ -937,6 +937,8 @@ def neo4j_status(app: AppContext, directory: Path | None) -> None:
 # --- web app users ---------------------------------------------------------------------------
 
 USER_COLUMNS = ["name", "role", "territory", "created_at"]
+#: How many known territories the error about an unknown one lists.
+KNOWN_SHOWN = 20
 
 
 @cli.group()
@@ -963,14 +965,36 @@ def _read_new_password() -> str:
 @click.argument("name")
 @click.option("--role", type=click.Choice(["admin", "manager", "msl"]), required=True)
 @click.option("--territory", help="The one territory an msl user sees (required for msl).")
+@click.option(
+    "--force", is_flag=True, help="Accept a territory that no MSL, HCP or alignment rule has yet."
+)
 @pass_app
-def users_add(app: AppContext, name: str, role: str, territory: str | None) -> None:
+def users_add(app: AppContext, name: str, role: str, territory: str | None, force: bool) -> None:
     """Create user NAME; the password is read from stdin, or prompted for twice."""
     store = _user_store(app)
     store.check_new(name, role, territory)  # before asking for a password
+    if territory and not force:
+        _check_known_territory(app, territory)
     user = store.add(name, _read_new_password(), role, territory)
     scope = f"territory {user.territory}" if user.territory else "every territory"
     click.echo(f"added {user.role} {user.name} ({scope})")
+
+
+def _check_known_territory(app: AppContext, territory: str) -> None:
+    """An msl user scoped to a territory nobody has would see nothing: almost always a typo."""
+    app.warn_stale = False
+    try:
+        known = app.store.known_territories()
+    except StoreUnavailable as error:
+        raise InputError(
+            f"cannot check territory {territory!r} ({error}); add --force to accept it unchecked"
+        ) from None
+    if territory not in known:
+        shown = ", ".join(known[:KNOWN_SHOWN]) + (" ..." if len(known) > KNOWN_SHOWN else "")
+        raise InputError(
+            f"no MSL, HCP or alignment rule has territory {territory!r} "
+            f"(known: {shown or 'none yet'}); add --force to accept it anyway"
+        )
 
 
 @users.command("list")

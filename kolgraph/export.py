@@ -20,6 +20,7 @@ from pathlib import Path
 
 from kolgraph.answers.gaps import GapQuery
 from kolgraph.errors import InputError
+from kolgraph.output import spreadsheet_text
 from kolgraph.store.base import GraphStore
 
 #: (row field, column header) of a target list, in order.
@@ -41,7 +42,6 @@ TARGET_COLUMNS = (
 )
 FORMATS = (".csv", ".xlsx")
 MAX_WIDTH = 60  # characters: wider columns wrap nothing and push the rest off screen
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def target_rows(store: GraphStore, query: GapQuery) -> list[dict]:
@@ -122,9 +122,7 @@ def _csv_cell(value) -> object:
         return ""
     if isinstance(value, list):
         value = "; ".join(value)
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return spreadsheet_text(value) if isinstance(value, str) else value
 
 
 # --- XLSX -----------------------------------------------------------------------------------

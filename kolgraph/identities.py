@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from kolgraph.errors import NotFoundError, StoreUnavailable
+from kolgraph.private_files import create_private
 from kolgraph.schema import records
 from kolgraph.store import GraphStore
 
@@ -68,7 +69,7 @@ def _text(value):
 @contextlib.contextmanager
 def _connect(home: Path):
     try:
-        home.mkdir(parents=True, exist_ok=True)
+        create_private(home / "identities.sqlite3")
         con = sqlite3.connect(home / "identities.sqlite3", timeout=10)
         con.execute(_SCHEMA)
     except sqlite3.Error as error:

@@ -1,4 +1,8 @@
-"""Printing listings as a readable table, JSON or CSV (the ``--json`` / ``--csv`` flags)."""
+"""Printing listings as a readable table, JSON or CSV (the ``--json`` / ``--csv`` flags).
+
+CSV is for spreadsheets: a text cell a spreadsheet would run as a formula (``=``, ``+``,
+``-``, ``@``, tab, carriage return first) gets a leading ``'``, as in the exports.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ import click
 
 #: How many items of a list a table cell shows.
 BRIEF_ITEMS = 3
+#: What a spreadsheet would run as a formula at the start of a text cell.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def output_options(command):
@@ -40,7 +46,7 @@ def emit(
     elif fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows([[_cell(row.get(c)) for c in columns] for row in rows])
+        writer.writerows([[_csv_cell(row.get(c)) for c in columns] for row in rows])
     else:
         out.write(table_text(rows, columns) + "\n")
 
@@ -64,6 +70,16 @@ def table_text(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     if not rows:
         lines.append("(no rows)")
     return "\n".join(lines)
+
+
+def spreadsheet_text(text: str) -> str:
+    """``text`` as a CSV cell a spreadsheet shows as text (a leading ``'`` before a formula)."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _csv_cell(value: Any) -> str:
+    text = _cell(value)
+    return text if isinstance(value, (int, float)) else spreadsheet_text(text)
 
 
 def _cell(value: Any, brief: bool = False) -> str:

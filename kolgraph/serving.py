@@ -23,11 +23,13 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 from flask import Flask
 
@@ -38,6 +40,8 @@ from kolgraph.errors import KolgraphError
 WAITRESS_THREADS = 8
 #: A worker busy longer than this is restarted (gunicorn ``timeout``); big exports take a while.
 WORKER_TIMEOUT = 300
+#: Seconds a stopping server gives requests in flight (then ends them): stopped within 10 s.
+GRACEFUL_TIMEOUT = 5
 
 
 def default_workers() -> int:
@@ -65,6 +69,9 @@ def serve(
 ) -> None:
     """Serve the app on ``host:port`` until interrupted, with ``workers`` processes
     (default :func:`default_workers`; one process where several are not supported)."""
+    # Service managers and containers stop a server with SIGTERM: leave as on Ctrl+C
+    # (waitress closes its connections; gunicorn, once running, handles it itself).
+    signal.signal(signal.SIGTERM, _exit_quietly)
     workers = default_workers() if workers is None else workers
     if workers > 1 and not multiprocess_supported():
         echo("several worker processes need a POSIX system: serving with one process")
@@ -73,6 +80,10 @@ def serve(
         _serve_waitress(settings, host, port, echo)
     else:
         _serve_gunicorn(settings, host, port, workers, echo)
+
+
+def _exit_quietly(_signum: int, _frame: object) -> NoReturn:
+    raise SystemExit(0)
 
 
 def _serve_waitress(settings: Settings, host: str, port: int, echo: Callable[[str], None]) -> None:
@@ -109,6 +120,7 @@ def _serve_gunicorn(
                 "worker_class": "sync",
                 "preload_app": True,
                 "timeout": WORKER_TIMEOUT,
+                "graceful_timeout": GRACEFUL_TIMEOUT,
                 "accesslog": None,
                 "loglevel": "warning",
             },

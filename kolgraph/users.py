@@ -14,10 +14,8 @@ is never stored.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
-import os
 import re
 import secrets
 import sqlite3
@@ -31,6 +29,7 @@ from pathlib import Path
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kolgraph.errors import InputError, NotFoundError
+from kolgraph.private_files import create_private
 
 ROLES = ("admin", "manager", "msl")
 MIN_PASSWORD_LENGTH = 8
@@ -270,7 +269,7 @@ class UserStore:
     @contextmanager
     def _connect(self):
         """A connection in a transaction (committed on success), closed afterwards."""
-        _create_private(self.path)
+        create_private(self.path)
         with closing(sqlite3.connect(self.path, timeout=10)) as db:
             db.row_factory = sqlite3.Row
             with db:
@@ -300,15 +299,6 @@ def _check_user_fields(name: str, role: str, territory: str | None) -> None:
 
 def _blank_to_none(text: str | None) -> str | None:
     return (text or "").strip() or None
-
-
-def _create_private(path: Path) -> None:
-    """Create the database file readable by its owner only: it holds password hashes."""
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(FileExistsError):  # another process created it first
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def _needs_schema(db: sqlite3.Connection) -> bool:

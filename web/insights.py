@@ -26,6 +26,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from kolgraph.analytics.insights import load_insight_categories
 from kolgraph.errors import InputError
 from kolgraph.insights_report import insights_report, report_choices, report_rows
+from kolgraph.output import spreadsheet_text
 from kolgraph.store import GraphStore
 from kolgraph.web import audit, cache
 from kolgraph.web.links import profile_url
@@ -33,8 +34,6 @@ from kolgraph.web.security import check_territory, current_scope
 from kolgraph.web.stores import get_store
 
 bp = Blueprint("insights", __name__)
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet would run as a formula
 
 
 @dataclass(frozen=True)
@@ -189,5 +188,4 @@ def _describe(filters: PageFilters) -> str:
 
 
 def _cell(value) -> object:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return spreadsheet_text("" if value is None else str(value))

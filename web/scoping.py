@@ -55,7 +55,7 @@ def scoped_rows(store: GraphStore, rows: list[dict] | None) -> list[dict]:
 
 def scoped_suggestions(store: GraphStore, rows: list[dict]) -> list[dict]:
     """Suggestions about HCPs the user may see, with shared co-authors outside the user's
-    territory shown anonymously (in the list and in the ``why`` sentence)."""
+    territory shown anonymously (name and id, in the list and in the ``why`` sentence)."""
     rows = scoped_rows(store, rows)
     if current_scope() is None:
         return rows
@@ -64,12 +64,12 @@ def scoped_suggestions(store: GraphStore, rows: list[dict]) -> list[dict]:
 
 
 def _anonymised_suggestion(row: dict, allowed: set[str]) -> dict:
-    names = [
-        name if hcp_id in allowed else OUTSIDE
-        for name, hcp_id in zip(row["shared_coauthors"], row["shared_coauthor_ids"])
-    ]
+    pairs = zip(row["shared_coauthors"], row["shared_coauthor_ids"])
+    shown = [(name, hcp_id) if hcp_id in allowed else (OUTSIDE, None) for name, hcp_id in pairs]
+    names = [name for name, _ in shown]
     why = why_sentence(names, row["shared_institutions"], row["shared_topics"])
-    return {**row, "shared_coauthors": names, "why": why}
+    ids = [hcp_id for _, hcp_id in shown]
+    return {**row, "shared_coauthors": names, "shared_coauthor_ids": ids, "why": why}
 
 
 def scoped_path(store: GraphStore, path: dict | None) -> dict | None:

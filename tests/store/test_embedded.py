@@ -257,7 +257,7 @@ def test_an_unopenable_path_is_reported(home):
 
 def test_a_home_that_is_a_file_is_reported(tmp_path):
     (tmp_path / "file").write_text("x")
-    with pytest.raises(StoreUnavailable, match="cannot create the store folder"):
+    with pytest.raises(StoreUnavailable, match="cannot create the store in"):
         EmbeddedStore(tmp_path / "file")
 
 

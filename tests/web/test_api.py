@@ -195,12 +195,14 @@ def southern_coauthor(monkeypatch):
 def test_suggestions_hide_shared_coauthors_outside_the_msl_territory(api, southern_coauthor):
     status, (shown,) = api("mia")("/api/v1/hcps/H02/suggestions")
     assert status == 200 and shown["shared_coauthors"] == ["(HCP outside your territory)"]
+    assert shown["shared_coauthor_ids"] == [None]
     assert "Sam South" not in shown["why"]
 
 
 def test_suggestions_name_every_shared_coauthor_for_a_manager(api, southern_coauthor):
     status, (shown,) = api("max")("/api/v1/hcps/H02/suggestions")
     assert status == 200 and shown["shared_coauthors"] == ["Sam South"]
+    assert shown["shared_coauthor_ids"] == ["H04"]
 
 
 def test_an_msl_sees_reach_through_hcps_outside_their_territory_masked(api, auth, loaded):

@@ -157,13 +157,32 @@ def test_users_db_is_private(runner, tmp_path):
 # --- kolgraph users ------------------------------------------------------------------------
 
 
-def test_users_add_reads_the_password_from_stdin(runner, client, auth):
+@pytest.fixture
+def south_known(runner, tmp_path):
+    """An alignment naming the territories North and South (the test store has no HCPs)."""
+    rules = tmp_path / "align.csv"
+    rules.write_text("territory,country,state,postal_code\nNorth,US,MA,\nSouth,US,TX,\n")
+    assert runner.invoke("align", str(rules)).exit_code == 0
+
+
+def test_users_add_reads_the_password_from_stdin(runner, client, auth, south_known):
     result = runner.invoke(
         "users", "add", "sam", "--role", "msl", "--territory", "South", input="s3cret-pass\n"
     )
     assert result.exit_code == 0, result.output
     assert "added msl sam (territory South)" in result.output
     assert auth.login("sam", "s3cret-pass").status_code == 302
+
+
+def test_users_add_refuses_a_territory_nobody_has(runner, south_known):
+    args = ("users", "add", "sam", "--role", "msl", "--territory", "Suoth")
+    result = runner.invoke(*args, input="s3cret-pass\n")
+    assert result.exit_code == 1
+    assert "no MSL, HCP or alignment rule has territory 'Suoth'" in result.output
+    assert "(known: North, South)" in result.output and "--force" in result.output
+    assert "sam" not in runner.invoke("users", "list", "--json").output
+    result = runner.invoke(*args, "--force", input="s3cret-pass\n")
+    assert result.exit_code == 0 and "added msl sam (territory Suoth)" in result.output
 
 
 def test_users_list_json(runner):

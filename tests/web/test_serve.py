@@ -8,6 +8,8 @@ import http.cookiejar
 import re
 import subprocess
 import sys
+import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -23,9 +25,8 @@ from kolgraph.serving import default_workers, multiprocess_supported
 pytestmark = pytest.mark.slow
 
 
-@contextmanager
-def serving(home: Path, workers: int):
-    """``kolgraph serve`` in its own process; yields the base URL, stops the server after."""
+def start(home: Path, workers: int) -> tuple[subprocess.Popen, int]:
+    """``kolgraph serve`` in its own process, listening; returns the process and its port."""
     port = free_port()
     server = subprocess.Popen(
         [
@@ -48,6 +49,18 @@ def serving(home: Path, workers: int):
     )
     try:
         _wait_for(port, server)
+    except BaseException:
+        server.kill()
+        server.communicate()
+        raise
+    return server, port
+
+
+@contextmanager
+def serving(home: Path, workers: int):
+    """A started server; yields the base URL, stops the server after."""
+    server, port = start(home, workers)
+    try:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
@@ -124,3 +137,17 @@ def test_a_lost_database_is_a_503_until_it_is_back(loaded, password):
             (loaded / "moved-away.sqlite3").rename(database)
         for _ in range(4):
             assert status(max_, f"{url}/gaps") == 200
+
+
+@pytest.mark.skipif(not multiprocess_supported(), reason="gunicorn needs a POSIX system")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigterm_stops_the_server_cleanly_within_10_s(loaded, workers):
+    caches_before = set(Path(tempfile.gettempdir()).glob("kolgraph-web-cache-*"))
+    server, _port = start(loaded, workers)
+    stopping = time.monotonic()
+    server.terminate()  # SIGTERM, as service managers and containers send it
+    output, _ = server.communicate(timeout=30)
+    assert time.monotonic() - stopping <= 10
+    assert server.returncode == 0 and "Traceback" not in output, output
+    # The workers' shared answer cache goes with the server.
+    assert set(Path(tempfile.gettempdir()).glob("kolgraph-web-cache-*")) <= caches_before

@@ -31,6 +31,7 @@ from kolgraph import territories
 from kolgraph.answers.changes import History
 from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS, Settings
 from kolgraph.errors import StoreUnavailable
+from kolgraph.private_files import create_private
 from kolgraph.schema import (
     AUTHORSHIPS,
     COAUTHORSHIP_COLUMNS,
@@ -121,9 +122,9 @@ class EmbeddedStore(GraphStore):
     def _connect(self, home: Path, timeout: float, create: bool) -> sqlite3.Connection:
         if create:
             try:
-                home.mkdir(parents=True, exist_ok=True)
+                create_private(self.path)
             except OSError as error:
-                raise StoreUnavailable(f"cannot create the store folder {home}: {error}") from None
+                raise StoreUnavailable(f"cannot create the store in {home}: {error}") from None
         elif not self.path.is_file():
             raise StoreUnavailable(
                 f"there is no embedded store at {self.path}; "
