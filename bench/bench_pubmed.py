@@ -44,9 +44,11 @@ KOLGRAPH = Path(sys.executable).with_name("kolgraph")
 _RECORDS = re.compile(r"pubmed: ([\d,]+) records read")
 
 
-def run_child(command: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+def run_child(
+    command: list[str], env: dict[str, str], allowed: tuple[int, ...] = (0,)
+) -> tuple[float, float, float, str]:
     """Run ``command``; its wall seconds, CPU seconds (user + system), peak RSS (MB) and
-    stdout.  Fails on a non-zero exit.
+    stdout.  Fails on an exit status not in ``allowed``.
 
     The child is reaped with ``os.wait4``, which gives that child's own resource usage.  On a
     shared machine the CPU time is the steadier figure: other jobs stretch the wall time.
@@ -59,7 +61,7 @@ def run_child(command: list[str], env: dict[str, str]) -> tuple[float, float, fl
         child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        if child.returncode:
+        if child.returncode not in allowed:
             raise SystemExit(f"{' '.join(command)} failed:\n{err.read().decode(errors='replace')}")
         cpu = usage.ru_utime + usage.ru_stime
         return seconds, cpu, usage.ru_maxrss / 1024, out.read().decode()
