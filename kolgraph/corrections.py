@@ -132,15 +132,15 @@ def check_merge(keep: dict, other: dict) -> None:
 
 
 def parse_pmids(text: str | Iterable[str]) -> tuple[str, ...]:
-    """PMIDs from ``"1,2, 3"`` (or a list), unique, in the order given; InputError when none
-    or when one is not a number."""
+    """PMIDs from ``"1,2, 3"`` (or a list), unique, in the order given; InputError when none.
+
+    >>> parse_pmids(" 26702422, 26702238,26702422")
+    ('26702422', '26702238')
+    """
     parts = text.replace(";", ",").split(",") if isinstance(text, str) else list(text)
     pmids = tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
     if not pmids:
         raise InputError("give the PMIDs to split off, e.g. --pmids 26702422,26702238")
-    bad = [p for p in pmids if not (p.isascii() and p.isdigit())]
-    if bad:
-        raise InputError(f"not a PMID: {', '.join(bad[:5])}")
     if len(pmids) > MAX_SPLIT_PMIDS:
         raise InputError(f"at most {MAX_SPLIT_PMIDS} PMIDs per split (got {len(pmids)})")
     return pmids
@@ -240,13 +240,13 @@ def _final(hcp_id: str, into: dict[str, str]) -> str:
 
 def _replay_merge(tables: dict, c: Correction) -> None:
     for name, table in tables.items():
+        if name == "hcps":
+            continue
         ids = _ids(table.frame)
-        if name != "hcps":
-            table.frame.loc[(ids == c.other_id).to_numpy(), "hcp_id"] = c.hcp_id
-    authorships = tables.get("authorships")
-    if authorships is not None and c.slots:
-        at = _slots(authorships.frame).isin(list(c.slots)).to_numpy()
-        authorships.frame.loc[at, "hcp_id"] = c.hcp_id
+        moving = ids == c.other_id
+        if name == "authorships" and c.slots:
+            moving |= _slots(table.frame).isin(list(c.slots)) & (ids != c.hcp_id)
+        _move(table, moving.to_numpy(), c.hcp_id)
     hcps = tables.get("hcps")
     if hcps is not None and c.fields:
         _fill(hcps.frame, c.hcp_id, c.fields)
@@ -259,7 +259,30 @@ def _replay_split(tables: dict, c: Correction) -> None:
     frame = authorships.frame
     on_papers = _text(frame["pmid"]).isin(list(c.pmids))
     held = (_ids(frame) == c.hcp_id) | _slots(frame).isin(list(c.slots))
-    frame.loc[(on_papers & held).to_numpy(), "hcp_id"] = c.other_id
+    _move(authorships, (on_papers & held).to_numpy(), c.other_id)
+
+
+def _move(table, moving: np.ndarray, hcp_id: str) -> None:
+    """Rows at ``moving`` become ``hcp_id``'s; a row whose key ``hcp_id`` already holds in
+    the load goes instead (at the merge, the kept HCP's link stayed as it was)."""
+    others = [k for k in schema.TABLES_BY_NAME[table.name].key if k != "hcp_id"]
+    frame = table.frame
+    if others and moving.any() and all(k in frame for k in others):
+        key = _text(frame[others[0]])
+        for column in others[1:]:
+            key = key + "\x1f" + _text(frame[column])
+        held = set(key[(_ids(frame) == hcp_id).to_numpy() & ~moving])
+        clash = moving & key.isin(list(held)).to_numpy()
+        if clash.any():
+            _keep_rows(table, ~clash)
+            moving = moving[~clash]
+            frame = table.frame
+    frame.loc[moving, "hcp_id"] = hcp_id
+
+
+def _keep_rows(table, keep: np.ndarray) -> None:
+    table.frame = table.frame.loc[keep].reset_index(drop=True)
+    table.lines = table.lines[keep]
 
 
 def _fill(frame: pd.DataFrame, hcp_id: str, fields: dict) -> None:
@@ -290,10 +313,8 @@ def _drop_rows(tables: dict, name: str, where: Callable[[pd.DataFrame], pd.Serie
     if table is None:
         return
     keep = ~where(table.frame).to_numpy()
-    if keep.all():
-        return
-    table.frame = table.frame.loc[keep].reset_index(drop=True)
-    table.lines = table.lines[keep]
+    if not keep.all():
+        _keep_rows(table, keep)
 
 
 def _drop_duplicate_keys(table) -> None:
@@ -304,8 +325,7 @@ def _drop_duplicate_keys(table) -> None:
     keys = pd.DataFrame({k: _text(table.frame[k]) for k in key})
     keep = ~keys.duplicated().to_numpy()
     if not keep.all():
-        table.frame = table.frame.loc[keep].reset_index(drop=True)
-        table.lines = table.lines[keep]
+        _keep_rows(table, keep)
 
 
 def _ids(frame: pd.DataFrame) -> pd.Series:
