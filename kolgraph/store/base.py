@@ -723,6 +723,10 @@ class GraphStore(ABC):
             pairs = [p for p in pairs if hcp_id in (p[0]["hcp_id"], p[1]["hcp_id"])]
         return identity_rules.duplicate_rows(pairs, influence)
 
+    def merged_ids(self) -> dict[str, str]:
+        """Each HCP id a steward merged away -> the id it is now."""
+        return correction_rules.merged_into(self.corrections())
+
     def _parts(self, hcp_id: str) -> dict:
         """The HCP's profile parts (NotFoundError when there is no such HCP)."""
         parts = self.reads.profile_parts(hcp_id)
