@@ -255,3 +255,43 @@ def test_apostolos_papalois_shaky_merge_split_and_kept_through_a_reload(store, r
     # a steward's split is reviewed: neither the shaky merge nor a duplicate pair comes back
     review = store.identity_review(evidence, limit=50)
     assert not [r for r in review if PAPALOIS in (r["hcp_id"], r["other_id"])]
+
+
+# --- a new resolution names the person differently ------------------------------------------------
+
+HOPKINS = "Department of Medicine, Johns Hopkins University, Baltimore, MD 21205, USA."
+
+
+def medline(path, *pmids: str):
+    """A PubMed file of papers by Deborah L Smith of Johns Hopkins with John Carter."""
+    authors = "".join(
+        f'<Author ValidYN="Y"><LastName>{last}</LastName><ForeName>{fore}</ForeName>'
+        f"<Initials>{initials}</Initials><AffiliationInfo><Affiliation>{HOPKINS}"
+        f"</Affiliation></AffiliationInfo></Author>"
+        for last, fore, initials in (("Smith", "Deborah L", "DL"), ("Carter", "John", "J"))
+    )
+    papers = "".join(
+        f'<PubmedArticle><MedlineCitation><PMID Version="1">{pmid}</PMID><Article><Journal>'
+        f"<JournalIssue><PubDate><Year>2015</Year></PubDate></JournalIssue><Title>J Test"
+        f"</Title></Journal><ArticleTitle>Paper {pmid}.</ArticleTitle>"
+        f'<AuthorList CompleteYN="Y">{authors}</AuthorList></Article></MedlineCitation>'
+        f"</PubmedArticle>"
+        for pmid in pmids
+    )
+    path.write_text(f'<?xml version="1.0"?>\n<PubmedArticleSet>{papers}</PubmedArticleSet>\n')
+    return path
+
+
+def test_a_split_survives_a_new_file_whose_resolution_anchors_the_person_elsewhere(store, tmp_path):
+    """Papers 200 and 300 make one person, PM-smith-DL-200-1; the steward splits 300 off.
+    A newer file adds paper 100: the new resolution anchors the person at 100 and links it
+    to the stored HCP by name and city; the split slot still goes to the split HCP."""
+    linkage.default_settings.cache_clear()
+    load_path(medline(tmp_path / "first.xml", "200", "300"), store)
+    assert papers_of(store, "Smith", "Deborah L") == {"PM-smith-DL-200-1": {"200", "300"}}
+    done = store.split_hcp("PM-smith-DL-200-1", "300")
+    load_path(medline(tmp_path / "newer.xml", "100", "200", "300"), store)
+    assert papers_of(store, "Smith", "Deborah L") == {
+        "PM-smith-DL-200-1": {"100", "200"},
+        done.other_id: {"300"},
+    }
