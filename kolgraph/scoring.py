@@ -25,7 +25,7 @@ def rescore(store: GraphStore, home: Path, as_of: date | None = None) -> pd.Data
     config = load_scoring_config(home)
     scores = score_hcps(Projection.from_store(store), config, as_of=_year(as_of))
     store.write_scores(scores)
-    store.record_history(as_of or date.today(), History.from_env())
+    store.record_history(as_of or date.today(), History.from_env(), scores)
     return scores
 
 

@@ -423,15 +423,19 @@ class GraphStore(ABC):
 
     # --- history (rules in kolgraph.answers.changes) ---------------------------------------
 
-    def record_history(self, scored_on: date, keep: History) -> None:
-        """Keep the stored scores as a scoring run of ``scored_on`` and that day's coverage."""
+    def record_history(
+        self, scored_on: date, keep: History, scores: pd.DataFrame | None = None
+    ) -> None:
+        """Keep the stored scores (or ``scores``, the ones just written: no need to read them
+        back) as a scoring run of ``scored_on``, and that day's coverage."""
         coverage = self.coverage(scored_on, DEFAULT_STALE_DAYS)["territories"]
         rows = [
             {k: t[k] for k in ("territory", "tier12_hcps", "engaged")}
             for t in coverage
             if t["tier12_hcps"]
         ]
-        tiers = change_rules.run_tiers(self.scores().to_dict("records"))
+        scores = self.scores() if scores is None else scores
+        tiers = change_rules.run_tiers(scores[["hcp_id", "tier", "rising"]].to_dict("records"))
         self.save_history(scored_on.isoformat(), tiers, rows, keep)
 
     def changes(

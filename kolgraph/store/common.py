@@ -47,10 +47,21 @@ def touched_pmids(batch: Batch) -> list[str]:
 
 
 def missing(value: Any) -> bool:
-    """True for None, NaN and pd.NA (not for containers, which pd.isna would expand)."""
-    return value is None or (
-        not isinstance(value, (list, tuple, dict, np.ndarray)) and bool(pd.isna(value))
-    )
+    """True for None, NaN, NaT and pd.NA (not for containers, which pd.isna would expand).
+
+    Called once per cell of every loaded or scored row: the common types are decided here
+    without pd.isna, which costs a microsecond a call.
+
+    >>> [missing(v) for v in (None, float("nan"), pd.NA, pd.NaT, np.float32("nan"), "", 0, [])]
+    [True, True, True, True, True, False, False, False]
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float):
+        return value != value  # NaN is the only float unequal to itself
+    if isinstance(value, (str, int, list, tuple, dict, np.ndarray)):
+        return False
+    return bool(pd.isna(value))
 
 
 # --- scores -------------------------------------------------------------------------------
@@ -98,15 +109,19 @@ def score_frame(rows: list[dict]) -> pd.DataFrame:
     return frame.sort_values("hcp_id", kind="stable").reset_index(drop=True)
 
 
-def _components_json(components: Mapping) -> str:
-    return json.dumps(dict(components or {}), default=_plain)
-
-
 def _plain(value: Any) -> Any:
     """numpy scalars inside ``components`` as plain numbers."""
     if hasattr(value, "item"):
         return value.item()
     raise TypeError(f"score component {value!r} is not a number")
+
+
+# One encoder for every row: json.dumps with default= builds a new one per call.
+_COMPONENTS_ENCODER = json.JSONEncoder(default=_plain)
+
+
+def _components_json(components: Mapping) -> str:
+    return _COMPONENTS_ENCODER.encode(dict(components or {}))
 
 
 # --- reading ------------------------------------------------------------------------------
