@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS audit (
 
 def record_cli(action: str, what: str, rows: int, home: Path) -> None:
     """Record a command-line action (e.g. ``kolgraph load``) as the operating-system user."""
-    write(home, _os_user(), "cli", action, what, rows)
+    write(home, os_user(), "cli", action, what, rows)
 
 
 def write(home: Path, user: str, via: str, action: str, what: str, rows: int) -> None:
@@ -79,7 +79,8 @@ def _connect(home: Path) -> Iterator[sqlite3.Connection]:
             yield db
 
 
-def _os_user() -> str:
+def os_user() -> str:
+    """The operating-system account running the command (``unknown`` when it has none)."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (some containers)

@@ -372,6 +372,85 @@ def explain_identity(app: AppContext, hcp_id: str, as_json: bool) -> None:
     )
 
 
+@cli.group()
+def identity() -> None:
+    """Steward corrections of who is who: review, merge, split (kept through every reload)."""
+
+
+@identity.command("review")
+@click.option("--limit", default=50, show_default=True, type=COUNT, help="How many rows.")
+@output_options
+@pass_app
+def identity_review(app: AppContext, limit: int, as_json: bool, as_csv: bool) -> None:
+    """Likely duplicates (same name block, compatible first names, and shared co-authors,
+    institution, NPI or city) and shaky merges (weak or conflicting identity evidence),
+    most influential first, each with its evidence and the command that would fix it."""
+    from kolgraph.answers.identity import REVIEW_FIELDS
+    from kolgraph.identities import all_evidence
+
+    fmt = chosen_format(as_json, as_csv)
+    rows = app.store.identity_review(all_evidence(app.settings.home), limit)
+    if fmt != "json":
+        rows = [{**r, "evidence": "; ".join(r["evidence"])} for r in rows]
+    emit(rows, fmt, REVIEW_FIELDS)
+
+
+@identity.command("merge")
+@click.argument("keep_id", metavar="HCP_A")
+@click.argument("other_id", metavar="HCP_B")
+@pass_app
+def identity_merge(app: AppContext, keep_id: str, other_id: str) -> None:
+    """Fold HCP_B into HCP_A: B's authorships, trial roles, touchpoints and affiliations
+    become A's, A takes the fields it lacked (NPI, ORCID, place...), B is gone; co-authorships
+    are recounted and influence rescored.  Later loads keep the merge."""
+    from kolgraph.audit import record_cli
+
+    app.warn_stale = False
+    done = app.store.merge_hcps(keep_id, other_id, steward=_os_user())
+    _after_correction(app, done)
+    record_cli("identity merge", f"{other_id} into {keep_id}", len(done.slots), app.settings.home)
+    click.echo(
+        f"merged {other_id} into {keep_id} ({len(done.slots)} authorship(s) moved"
+        + (f"; took {', '.join(sorted(done.fields))}" if done.fields else "")
+        + f"); correction {done.correction_id}"
+    )
+    _rescore(app)
+
+
+@identity.command("split")
+@click.argument("hcp_id")
+@click.option(
+    "--pmids", required=True, help="Comma-separated PMIDs of the papers that are someone else's."
+)
+@pass_app
+def identity_split(app: AppContext, hcp_id: str, pmids: str) -> None:
+    """Make the authorships of --pmids a new HCP (named as HCP_ID is): the papers of another
+    person with the same name.  Later loads keep the split."""
+    from kolgraph.audit import record_cli
+
+    app.warn_stale = False
+    done = app.store.split_hcp(hcp_id, pmids, steward=_os_user())
+    _after_correction(app, done)
+    record_cli("identity split", f"{hcp_id} -> {done.other_id}", len(done.pmids), app.settings.home)
+    click.echo(
+        f"split {len(done.pmids)} paper(s) of {hcp_id} into new HCP {done.other_id}; "
+        f"correction {done.correction_id}"
+    )
+    _rescore(app)
+
+
+def _after_correction(app: AppContext, done) -> None:
+    from kolgraph.identities import record_correction
+
+    record_correction(app.settings.home, done)
+
+
+def _os_user() -> str:
+    from kolgraph.audit import os_user
+
+    return os_user()
+
+
 # --- influence --------------------------------------------------------------------------------
 
 

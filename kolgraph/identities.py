@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from kolgraph.corrections import MERGE, Correction
 from kolgraph.errors import NotFoundError, StoreUnavailable
 from kolgraph.private_files import create_private
 from kolgraph.schema import records
@@ -58,6 +59,51 @@ def explain_identity(home: Path, store: GraphStore, hcp_id: str) -> dict:
             "SELECT * FROM identities WHERE hcp_id = ? ORDER BY source, source_ref", (hcp_id,)
         ).fetchall()
     return {"hcp": records(match)[0], "evidence": [dict(r) for r in rows]}
+
+
+def all_evidence(home: Path) -> list[dict]:
+    """Every recorded evidence row (for ``kolgraph identity review``)."""
+    with _connect(home) as con:
+        con.row_factory = sqlite3.Row
+        return [dict(r) for r in con.execute("SELECT * FROM identities ORDER BY hcp_id")]
+
+
+def record_correction(home: Path, correction: Correction) -> None:
+    """Keep a steward correction as evidence: a merge gives the folded HCP's evidence to the
+    kept one; either adds a ``steward`` row naming who did what."""
+    rows = [_steward_row(correction, correction.hcp_id)]
+    if correction.kind != MERGE:
+        rows.append(_steward_row(correction, correction.other_id))
+    with _connect(home) as con:
+        if correction.kind == MERGE:
+            con.execute(
+                "UPDATE OR REPLACE identities SET hcp_id = ? WHERE hcp_id = ?",
+                (correction.hcp_id, correction.other_id),
+            )
+        con.executemany(
+            f"INSERT OR REPLACE INTO identities ({', '.join(COLUMNS)}, recorded_at) "
+            f"VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
+            rows,
+        )
+
+
+def _steward_row(correction: Correction, hcp_id: str) -> tuple:
+    if correction.kind == MERGE:
+        what = f"{correction.other_id} merged into {correction.hcp_id}"
+    else:
+        papers = ", ".join(correction.pmids)
+        what = f"PMID {papers} split from {correction.hcp_id} into {correction.other_id}"
+    by = f" by {correction.steward}" if correction.steward else ""
+    return (
+        hcp_id,
+        "steward",
+        f"correction {correction.correction_id}",
+        None,
+        f"steward {correction.kind}",
+        1.0,
+        f"{what}{by}",
+        correction.recorded_at,
+    )
 
 
 def _text(value):

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kolgraph import schema
+from kolgraph import corrections, schema
 from kolgraph.errors import InputError, ValidationFailed
 from kolgraph.loaders import crm, ctgov, nppes, open_payments, pubmed
 from kolgraph.loaders.bundle import read_bundle
@@ -155,16 +155,36 @@ def validate_path(
     path = Path(path)
     fmt = _checked_format(path, fmt)
     source = _reader(fmt)(path, store, today)
+    notes, identities = _keep_corrections(source, store)
     batch = validate(source.raw, store, today=today, insight_categories=insight_categories)
     summary = LoadSummary(
         count_changes(batch, store),
         fmt,
         source.records_read,
         Counter(source.skipped),
-        list(source.notes),
-        source.identities,
+        list(source.notes) + notes,
+        identities,
     )
     return ValidatedLoad(batch, summary)
+
+
+def _keep_corrections(
+    source: SourceRead, store: GraphStore
+) -> tuple[list[str], pd.DataFrame | None]:
+    """Rewrite the source's tables so they keep every steward correction
+    (:func:`kolgraph.corrections.replay`); the notes to show and the identity evidence with
+    merged ids replaced and persons not created again left out."""
+    done = store.corrections()
+    if not done:
+        return [], source.identities
+    orphans, merged = corrections.replay(
+        source.raw, done, lambda ids: store.existing_keys("hcps", ids)
+    )
+    identities = source.identities
+    if identities is not None and len(identities):
+        identities = identities[~identities["hcp_id"].isin(list(orphans))].copy()
+        identities["hcp_id"] = identities["hcp_id"].replace(merged)
+    return [f"steward corrections kept: {len(done):,}"], identities
 
 
 def load_path(

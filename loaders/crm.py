@@ -130,13 +130,16 @@ def _mapping_mistakes(data: dict) -> list[str]:
 
 
 class Lookups(Protocol):
-    """What a CRM load asks the store: HCPs by NPI, MSLs by e-mail, which keys exist."""
+    """What a CRM load asks the store: HCPs by NPI, MSLs by e-mail, which keys exist, and
+    which HCP ids a steward merged into which."""
 
     def hcp_ids_by_npi(self, npis: list[str]) -> dict[str, list[str]]: ...
 
     def msl_ids_by_email(self) -> dict[str, list[str]]: ...
 
     def existing_keys(self, table: str, keys) -> set[str]: ...
+
+    def merged_ids(self) -> dict[str, str]: ...
 
 
 @dataclass
@@ -315,8 +318,9 @@ class _Converter:
         return self._converted(cells, "date", convert)
 
     def _hcps(self, cells: np.ndarray) -> np.ndarray:
-        if self.mapping.hcp_key == "hcp_id":
-            return cells
+        if self.mapping.hcp_key == "hcp_id":  # an HCP a steward merged is the kept one now
+            merged = self.store.merged_ids()
+            return np.array([merged.get(c.strip(), c) for c in cells], dtype=object)
 
         def convert(distinct: np.ndarray):
             npis = digits_only(pd.Series(distinct, dtype=object).str.strip())

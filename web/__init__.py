@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
         exports,
         gaps,
         hcps,
+        identity,
         insights,
         network,
         network_render,
@@ -75,6 +76,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
         insights.bp,
         changes.bp,
         touchpoints.bp,
+        identity.bp,
         api.bp,
     ):
         app.register_blueprint(blueprint)

@@ -10,11 +10,14 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, current_app, render_template
+from flask_login import current_user
 from markupsafe import Markup
 
+from kolgraph.identities import all_evidence
 from kolgraph.scoring import score_breakdown
 from kolgraph.store import GraphStore
 from kolgraph.web import cache, cached_answers, params, scoping
+from kolgraph.web.security import STEWARD_ROLES
 from kolgraph.web.stores import get_store
 
 bp = Blueprint("hcps", __name__)
@@ -22,6 +25,7 @@ bp = Blueprint("hcps", __name__)
 SEARCH_LIMIT = 100
 COAUTHORS_SHOWN = 10
 SUGGESTIONS_SHOWN = 5
+DUPLICATES_SHOWN = 10
 
 
 @bp.get("/hcps")
@@ -56,7 +60,18 @@ def profile(hcp_id: str):
         suggestions=cached_answers.suggestions(store, hcp_id, SUGGESTIONS_SHOWN),
         intro=cached_answers.warm_intro(store, hcp_id, date.today(), stale),
         stale_days=stale,
+        duplicates=possible_duplicates(store, hcp_id),
     )
+
+
+def possible_duplicates(store: GraphStore, hcp_id: str) -> list[dict] | None:
+    """The identity review rows about one HCP, for a steward (None for anyone else, who
+    sees no such section and costs no read): merges and splits post to
+    :mod:`kolgraph.web.identity`."""
+    if current_user.role not in STEWARD_ROLES:
+        return None
+    home = current_app.config["KOLGRAPH_SETTINGS"].home
+    return store.identity_review(all_evidence(home), DUPLICATES_SHOWN, hcp_id=hcp_id)
 
 
 def profile_record(store: GraphStore, hcp_id: str) -> dict:

@@ -229,6 +229,10 @@ def filter_scope(rows, column: str = "territory"):
     return rows[rows[column] == scope]
 
 
+#: Who may correct who is who (merge and split HCPs): the data stewards.
+STEWARD_ROLES = ("admin",)
+
+
 def require_role(*roles: str):
     """Decorator: 403 unless the logged-in user has one of ``roles``."""
 

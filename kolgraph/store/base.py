@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
 
+from kolgraph import corrections as correction_rules
 from kolgraph.answers import browse, network
 from kolgraph.answers import changes as change_rules
+from kolgraph.answers import identity as identity_rules
 from kolgraph.answers.changes import History
 from kolgraph.answers.gaps import (
     COVERAGE_MAX_TIER,
@@ -36,8 +38,9 @@ from kolgraph.answers.gaps import coverage_by_state as state_coverage
 from kolgraph.answers.gaps import finish_gaps as finish_gap_rows
 from kolgraph.answers.network import HopFacts, Neighbourhood, Node
 from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS
+from kolgraph.corrections import Correction
 from kolgraph.errors import InputError, NotFoundError
-from kolgraph.schema import Batch
+from kolgraph.schema import Batch, records
 from kolgraph.store.common import Affiliation, by_hcp, decode_components
 
 if TYPE_CHECKING:
@@ -618,6 +621,127 @@ class GraphStore(ABC):
     @abstractmethod
     def msl_ids_by_email(self) -> dict[str, list[str]]:
         """Lower-case e-mail -> ids of the MSLs with that e-mail, in any case."""
+
+    # --- steward corrections (rules in kolgraph.corrections and kolgraph.answers.identity) ---
+
+    @abstractmethod
+    def corrections(self) -> list[Correction]:
+        """Every stored steward correction, oldest first."""
+
+    @abstractmethod
+    def apply_merge(self, correction: Correction) -> None:
+        """Fold HCP ``correction.other_id`` into ``correction.hcp_id`` and keep the record:
+        its affiliations, authorships, trial roles and touchpoints move (a link the kept HCP
+        already has stays as it is), the kept HCP takes ``correction.fields``, the folded
+        HCP and its score go; co-authorships and last authors are recounted and the scores
+        flagged stale.  The record and the moves are one transaction."""
+
+    @abstractmethod
+    def apply_split(self, correction: Correction, hcp: dict) -> None:
+        """Create HCP ``hcp`` (``correction.other_id``) and move to it the authorships of
+        ``correction.pmids`` held by ``correction.hcp_id``, keeping the record (one
+        transaction); co-authorships are recounted and the scores flagged stale."""
+
+    def merge_hcps(self, keep_id: str, other_id: str, steward: str = "") -> Correction:
+        """Fold HCP ``other_id`` into ``keep_id`` (see :meth:`apply_merge`); later loads keep
+        it (:func:`kolgraph.corrections.replay`).  Bad input changes nothing."""
+        correction_rules.check_distinct(keep_id, other_id)
+        keep, other = self._parts(keep_id), self._parts(other_id)
+        correction_rules.check_merge(keep["hcp"], other["hcp"])
+        papers = other["publications"]
+        record = Correction(
+            self._next_correction_id(),
+            correction_rules.MERGE,
+            keep_id,
+            other_id,
+            pmids=tuple(sorted({p["pmid"] for p in papers})),
+            slots=tuple(sorted(correction_rules.slot(p["pmid"], p["position"]) for p in papers)),
+            fields=correction_rules.filled_fields(keep["hcp"], other["hcp"]),
+            steward=steward,
+            recorded_at=correction_rules.now(),
+        )
+        self.apply_merge(record)
+        return record
+
+    def split_hcp(self, hcp_id: str, pmids: str | list[str], steward: str = "") -> Correction:
+        """Make the authorships of ``pmids`` (PMIDs the HCP authored, not all of them) a new
+        HCP named as ``hcp_id`` is; later loads keep the split.  Bad input changes nothing."""
+        wanted = correction_rules.parse_pmids(pmids)
+        parts = self._parts(hcp_id)
+        positions = correction_rules.check_split(hcp_id, parts, wanted)
+        new_id = correction_rules.split_id(hcp_id, wanted, lambda i: bool(self._known([i])))
+        record = Correction(
+            self._next_correction_id(),
+            correction_rules.SPLIT,
+            hcp_id,
+            new_id,
+            pmids=wanted,
+            slots=tuple(correction_rules.slot(p, positions[p]) for p in wanted),
+            steward=steward,
+            recorded_at=correction_rules.now(),
+        )
+        self.apply_split(record, correction_rules.split_hcp_row(parts["hcp"], new_id))
+        return record
+
+    def identity_review(
+        self, evidence: list[dict], limit: int = 50, hcp_id: str | None = None
+    ) -> list[dict]:
+        """Likely duplicates and shaky merges (:mod:`kolgraph.answers.identity`), most
+        influential first, each with its evidence (``evidence``: the recorded identity
+        evidence rows).  With ``hcp_id``: only those about that HCP."""
+        network.check_limit(limit)
+        hcps = records(self.table("hcps"))
+        scores = self.scores()
+        influence = dict(zip(scores["hcp_id"], scores["influence"]))
+        done = self.corrections()
+        rows = self._duplicate_rows(hcps, influence, done, hcp_id)
+        by_id = {r["hcp_id"]: r for r in hcps if hcp_id is None or r["hcp_id"] == hcp_id}
+        corrected = {i for c in done for i in (c.hcp_id, c.other_id)}
+        rows += identity_rules.shaky_rows(evidence, by_id, influence, corrected)
+        return identity_rules.most_influential_first(rows, influence, limit)
+
+    def _duplicate_rows(
+        self, hcps: list[dict], influence: dict, done: list[Correction], hcp_id: str | None
+    ) -> list[dict]:
+        names = {r["hcp_id"]: r.get("name") or r["hcp_id"] for r in hcps}
+        if hcp_id is not None:
+            own = next((r for r in hcps if r["hcp_id"] == hcp_id), None)
+            key = own and identity_rules.block_key(own)
+            hcps = [r for r in hcps if identity_rules.block_key(r) == key]
+        in_blocks = [r for rows in identity_rules.blocks(hcps).values() for r in rows]
+        ids = [r["hcp_id"] for r in in_blocks]
+        coauthors: dict[str, set[str]] = {}
+        for a, b, _papers in self.reads.coauthor_edges(ids, 1) if ids else []:
+            coauthors.setdefault(a, set()).add(b)
+            coauthors.setdefault(b, set()).add(a)
+        institutions: dict[str, dict[str, str]] = {}
+        for who, _start, institution_id, name in (
+            self.reads.current_affiliations(ids) if ids else []
+        ):
+            institutions.setdefault(who, {})[institution_id] = name or institution_id
+        apart = {
+            frozenset((c.hcp_id, c.other_id)) for c in done if c.kind == correction_rules.SPLIT
+        }
+        pairs = identity_rules.duplicate_pairs(in_blocks, coauthors, institutions, apart, names)
+        if hcp_id is not None:
+            pairs = [p for p in pairs if hcp_id in (p[0]["hcp_id"], p[1]["hcp_id"])]
+        return identity_rules.duplicate_rows(pairs, influence)
+
+    def merged_ids(self) -> dict[str, str]:
+        """Each HCP id a steward merged away -> the id it is now."""
+        return correction_rules.merged_into(self.corrections())
+
+    def _parts(self, hcp_id: str) -> dict:
+        """The HCP's profile parts (NotFoundError when there is no such HCP)."""
+        parts = self.reads.profile_parts(hcp_id)
+        if parts is None:
+            raise NotFoundError(f"unknown HCP {hcp_id}")
+        return parts
+
+    def _next_correction_id(self) -> int:
+        """One more than the newest record's (two stewards at once: the store's key refuses
+        the second, nothing is applied twice)."""
+        return max((c.correction_id for c in self.corrections()), default=0) + 1
 
     # --- helpers of the questions -----------------------------------------------------------
 

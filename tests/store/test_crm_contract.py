@@ -168,3 +168,22 @@ def test_the_shipped_veeva_mapping_reads_a_veeva_export(roster, tmp_path):
     assert touchpoints(roster) == {
         "a0X1": ("M1", "H1", "2025-03-15", "Drug X", "treatment practice")
     }
+
+
+def test_after_a_steward_merge_the_shared_npi_and_the_merged_id_reach_the_kept_hcp(
+    roster, tmp_path
+):
+    """H2 and H3 hold one NPI (two sources named one person twice): a call by that NPI is
+    ambiguous until a steward merges them; then it, and a call naming H3 by id, are H2's."""
+    roster.merge_hcps("H2", "H3")
+    by_npi = export(tmp_path, f"C1,03/15/2025,{NPI_SHARED},mona.north@example.com,,,\n")
+    load_crm(by_npi, roster, MAPPING, today=TODAY)
+    mapping = CrmMapping(
+        "%Y-%m-%d",
+        "hcp_id",
+        "msl_id",
+        {"touchpoint_id": "Call Id", "date": "Call Date", "hcp": "NPI", "msl": "Owner Email"},
+    )
+    by_id = export(tmp_path, "C2,2025-03-16,H3,M2,,,\n", name="by_id.csv")
+    load_crm(by_id, roster, mapping, today=TODAY)
+    assert {k: v[1] for k, v in touchpoints(roster).items()} == {"C1": "H2", "C2": "H2"}

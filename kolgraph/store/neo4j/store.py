@@ -31,9 +31,17 @@ from neo4j.exceptions import (
 from kolgraph import territories
 from kolgraph.answers.changes import History
 from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS, Neo4jSettings, Settings
+from kolgraph.corrections import Correction, from_row
 from kolgraph.cypher import QueryCatalog, default_catalog
 from kolgraph.errors import ConfigError, StoreUnavailable
-from kolgraph.schema import COAUTHORSHIP_COLUMNS, NODE_LABELS, REL_TYPES, TABLES_BY_NAME, Batch
+from kolgraph.schema import (
+    COAUTHORSHIP_COLUMNS,
+    HCPS,
+    NODE_LABELS,
+    REL_TYPES,
+    TABLES_BY_NAME,
+    Batch,
+)
 from kolgraph.store.base import GraphStore, Progress, changes_scores, no_progress
 from kolgraph.store.common import entity_table, object_frame, score_frame, score_rows
 from kolgraph.store.neo4j import load
@@ -47,7 +55,7 @@ BATCH_SIZE = 10_000
 #: HCPs per co-authorship refresh transaction (each brings ~40 pairs, counted from both ends).
 COAUTHOR_BATCH_SIZE = 1_000
 #: The schema version this module writes and reads.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: What brings a database of version ``n - 1`` to ``n`` (each step idempotent).
 MIGRATIONS: dict[int, Callable[[Neo4jStore], None]] = {}
 
@@ -295,6 +303,63 @@ class Neo4jStore(GraphStore):
         if self._owns_driver:
             self._driver.close()
 
+    # -- steward corrections ---------------------------------------------------------------
+
+    def corrections(self) -> list[Correction]:
+        """Every stored steward correction, oldest first."""
+        return [from_row(row) for row in self.read("list_identity_corrections")]
+
+    def apply_merge(self, correction: Correction) -> None:
+        """Fold ``other_id`` into ``hcp_id`` and keep the record in one transaction, then
+        recount what derives from the moved links."""
+        ids = {"hcp_id": correction.hcp_id, "other_id": correction.other_id}
+        self._correct(
+            correction,
+            [
+                ("set_hcp_fields", {"hcp_id": correction.hcp_id, "fields": correction.fields}),
+                ("move_hcp_affiliations", ids),
+                ("move_hcp_authorships", ids),
+                ("move_hcp_trial_roles", ids),
+                ("move_hcp_touchpoints", ids),
+                ("delete_hcp", {"hcp_id": correction.other_id}),
+            ],
+        )
+        with self.errors():
+            load.refresh_touch_dates(self, [correction.hcp_id])
+
+    def apply_split(self, correction: Correction, hcp: dict) -> None:
+        """Create the new HCP and move the split authorships to it with the record in one
+        transaction, then recount co-authorships."""
+        frame = territories.aligned_hcps(
+            object_frame({k: [v] for k, v in hcp.items()}), self.alignment()
+        )
+        move = {
+            "hcp_id": correction.hcp_id,
+            "other_id": correction.other_id,
+            "pmids": list(correction.pmids),
+        }
+        rows = load.table_rows(HCPS, frame)
+        self._correct(correction, [("merge_hcps", {"rows": rows}), ("move_authorships", move)])
+
+    def _correct(self, correction: Correction, statements: list[tuple[str, dict]]) -> None:
+        """Run a correction's statements, keep its record and flag the scores, all in one
+        transaction; then recount co-authorships and last authors around it."""
+        if not self._constraints_ready:
+            self.ensure_constraints()
+        self.execute_together(
+            [
+                *statements,
+                ("create_identity_correction", {"row": correction.row()}),
+                ("mark_scores_stale", {}),
+            ]
+        )
+        with self.errors():
+            self.write_batches("set_last_author", list(correction.pmids), param="pmids")
+            cap = {"max_authors": self.coauthor_max_authors}
+            ids = [correction.hcp_id, correction.other_id]
+            for name in ("delete_stale_coauthorships", "merge_coauthorships"):
+                self.write_batches(name, ids, param="hcp_ids", params=cap)
+
     # -- territories and CRM look-ups -----------------------------------------------------
 
     def alignment(self) -> Alignment | None:
@@ -491,3 +556,11 @@ def _migrate_touch_dates(store: Neo4jStore) -> None:
 
 
 MIGRATIONS[1] = _migrate_touch_dates
+
+
+def _migrate_identity_corrections(store: Neo4jStore) -> None:
+    """Version 2: steward corrections are ``IdentityCorrection`` nodes, unique by id."""
+    store.execute("create_identity_correction_key_constraint")
+
+
+MIGRATIONS[2] = _migrate_identity_corrections

@@ -146,6 +146,41 @@ def _refresh_touched(con: sqlite3.Connection, touched: list[str]) -> None:
         con.execute(sql(name))
 
 
+def recount_corrected(
+    con: sqlite3.Connection, hcp_ids: list[str], pmids: list[str], max_authors: int
+) -> None:
+    """After a steward correction moved authorships between ``hcp_ids``: their co-author
+    pairs recounted whole (a move can end a pair, which a load never does) and the last
+    authors of ``pmids`` refreshed."""
+    _mark_big_papers(con, max_authors)
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS corrected (hcp_id TEXT PRIMARY KEY)")
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS touched (pmid TEXT PRIMARY KEY)")
+    con.execute("DELETE FROM temp.corrected")
+    con.execute("DELETE FROM temp.touched")
+    con.executemany("INSERT OR IGNORE INTO temp.corrected VALUES (?)", ((h,) for h in hcp_ids))
+    con.executemany("INSERT OR IGNORE INTO temp.touched VALUES (?)", ((p,) for p in pmids))
+    for name in (
+        "set_touched_last_author",
+        "delete_corrected_coauthorships",
+        "insert_corrected_coauthorships",
+    ):
+        con.execute(sql(name))
+
+
+def move_statements() -> list[str]:
+    """A merge's moves, for every table whose rows name an HCP (from the schema, so a new
+    one is covered): rows of ``:other_id`` become ``:hcp_id``'s unless that key exists, and
+    the rest (links the kept HCP already has) go."""
+    statements = []
+    for table in TABLES:
+        if ("hcp_id", "hcps") in table.references:
+            statements.append(
+                f"UPDATE OR IGNORE {table.name} SET hcp_id = :hcp_id WHERE hcp_id = :other_id"
+            )
+            statements.append(f"DELETE FROM {table.name} WHERE hcp_id = :other_id")
+    return statements
+
+
 def _count(con: sqlite3.Connection, table: str) -> int:
     return int(con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 

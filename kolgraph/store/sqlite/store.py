@@ -30,6 +30,7 @@ import pandas as pd
 from kolgraph import territories
 from kolgraph.answers.changes import History
 from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS, Settings
+from kolgraph.corrections import FILLED_FIELDS, Correction, from_row
 from kolgraph.errors import StoreUnavailable
 from kolgraph.private_files import create_private
 from kolgraph.schema import (
@@ -57,10 +58,11 @@ from kolgraph.territories import Alignment, aligned_hcps
 
 DB_FILENAME = "kolgraph.sqlite3"
 #: The layout this module writes (``PRAGMA user_version``).
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 #: Statements that bring a file of layout ``version - 1`` to ``version``; they run after
 #: the (idempotent) DDL, which creates whatever an older layout lacks.
-MIGRATIONS = {3: ("migrate_v3_components_json",), 6: MIGRATIONS_V6}  # 4, 5: by the DDL
+#: 4, 5 and 7 (``identity_corrections``): by the DDL.
+MIGRATIONS = {3: ("migrate_v3_components_json",), 6: MIGRATIONS_V6}
 #: Seconds to wait for another process's write lock before giving up.
 DEFAULT_TIMEOUT = 10.0
 
@@ -385,6 +387,50 @@ class EmbeddedStore(GraphStore):
         except OSError as error:
             raise StoreUnavailable(f"cannot read {self.path}: {error}") from None
         return f"{inode}:{version}"
+
+    # --- steward corrections ----------------------------------------------------------------
+
+    def corrections(self) -> list[Correction]:
+        """Every stored steward correction, oldest first."""
+        return [
+            from_row(r) for r in self.records("list_identity_corrections", "read corrections", {})
+        ]
+
+    def apply_merge(self, correction: Correction) -> None:
+        """Fold ``other_id`` into ``hcp_id`` and keep the record, in one transaction."""
+        ids = {"hcp_id": correction.hcp_id, "other_id": correction.other_id}
+        fields = {name: correction.fields.get(name) for name in FILLED_FIELDS}
+        with self.transaction("merge HCPs") as con:
+            con.execute(sql("fill_hcp_fields"), {"hcp_id": correction.hcp_id, **fields})
+            for statement in load.move_statements():
+                con.execute(statement, ids)
+            con.execute(sql("delete_hcp"), {"hcp_id": correction.other_id})
+            con.execute(sql("delete_hcp_score"), {"hcp_id": correction.other_id})
+            self._finish_correction(con, correction)
+
+    def apply_split(self, correction: Correction, hcp: dict) -> None:
+        """Create the new HCP, move the split authorships to it and keep the record, in one
+        transaction."""
+        with self.transaction("split an HCP") as con:
+            frame = aligned_hcps(
+                object_frame({k: [v] for k, v in hcp.items()}), read_alignment(con)
+            )
+            load.write(con, {"hcps": frame}, no_progress, self.coauthor_max_authors)
+            con.execute(
+                sql("move_authorships"),
+                {
+                    "hcp_id": correction.hcp_id,
+                    "other_id": correction.other_id,
+                    "pmids": json_list(correction.pmids),
+                },
+            )
+            self._finish_correction(con, correction)
+
+    def _finish_correction(self, con: sqlite3.Connection, correction: Correction) -> None:
+        ids = [correction.hcp_id, correction.other_id]
+        load.recount_corrected(con, ids, list(correction.pmids), self.coauthor_max_authors)
+        con.execute(sql("insert_identity_correction"), correction.row())
+        con.execute(sql("set_scores_stale"), {"stale": 1})
 
     # --- territories and CRM look-ups ------------------------------------------------------
 

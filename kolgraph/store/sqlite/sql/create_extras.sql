@@ -36,3 +36,9 @@ CREATE TABLE IF NOT EXISTS territory_alignment (
     id INTEGER PRIMARY KEY CHECK (id = 1), source TEXT, override INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS hcps_by_npi ON hcps (npi)
+;
+CREATE TABLE IF NOT EXISTS identity_corrections (
+    correction_id INTEGER PRIMARY KEY, kind TEXT NOT NULL, hcp_id TEXT NOT NULL,
+    other_id TEXT NOT NULL, pmids TEXT NOT NULL, slots TEXT NOT NULL, fields TEXT NOT NULL,
+    steward TEXT NOT NULL, recorded_at TEXT NOT NULL
+)

@@ -1,0 +1,249 @@
+"""What a data steward reviews: likely duplicates and shaky merges, most influential first.
+
+Rules (on rows a store read and the identity evidence of ``identities.sqlite3``):
+
+* **Likely duplicate**: two HCPs of one name block (folded last name and first initial, as
+  the disambiguation blocks authors) whose first names are compatible (``Deborah`` ~ ``D L``
+  ~ ``Deborah L``; ``Deborah`` != ``Diane``; initials ``JA`` != ``JB``), with evidence: the
+  same NPI, co-authors in common, a current institution in common, or the same city where
+  only one of them has an NPI (an NPPES or Open Payments record beside a PubMed author).
+  Never a pair with two different NPIs or ORCIDs, nor one a steward split apart.
+* **Shaky merge**: an HCP whose recorded identity evidence has a confidence below
+  :data:`SHAKY_BELOW` for a resolution that joined records (the linkage model's weakest
+  merge, a link to a stored HCP by name and city, several records joined on the name
+  alone), or names written for it that cannot be
+  one person's (``Smith, Deborah`` and ``Smith, Diane``).  An HCP a steward corrected is
+  reviewed already and not listed.
+* Order: the pair's or HCP's highest stored influence first (unscored last), then ids.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+
+from kolgraph.loaders.authors import block_surname, given_name
+from kolgraph.loaders.institutions import fold
+from kolgraph.loaders.linkage import names_compatible
+
+DUPLICATE, SHAKY = "likely duplicate", "shaky merge"
+#: Evidence of a joined identity below this confidence is shaky.
+SHAKY_BELOW = 0.8
+#: Methods of the identity evidence that joined records into one HCP on evidence short of an
+#: identifier: the linkage model, a link to a stored HCP (name and city).  ``name`` joins
+#: records too when an HCP has several of them.
+JOINING_METHODS = ("evidence", "store:")
+#: The fields of a review row (``kolgraph identity review --json``).
+REVIEW_FIELDS = (
+    "kind",
+    "hcp_id",
+    "name",
+    "influence",
+    "other_id",
+    "other_name",
+    "confidence",
+    "evidence",
+    "action",
+)
+#: How many co-authors or institutions in common a row names.
+NAMED = 3
+
+
+def blocks(hcps: Iterable[dict]) -> dict[tuple[str, str], list[dict]]:
+    """HCP rows by name block (folded last name, first initial); blocks of two or more.
+
+    >>> rows = [{"hcp_id": "a", "first_name": "Deborah", "last_name": "Smith"},
+    ...         {"hcp_id": "b", "first_name": "D L", "last_name": "Smith"},
+    ...         {"hcp_id": "c", "first_name": "Anna", "last_name": "Smith"}]
+    >>> [[r["hcp_id"] for r in b] for b in blocks(rows).values()]
+    [['a', 'b']]
+    """
+    found: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for row in hcps:
+        found[block_key(row)].append(row)
+    return {k: v for k, v in found.items() if len(v) > 1 and k[0]}
+
+
+def block_key(row: Mapping) -> tuple[str, str]:
+    """The name block of an HCP row."""
+    return (block_surname(row.get("last_name") or ""), _initials(row.get("first_name") or "")[:1])
+
+
+def compatible_first_names(x: str, y: str) -> bool:
+    """Whether two written first names may be one person's.
+
+    >>> compatible_first_names("Deborah", "D L"), compatible_first_names("Deborah L", "DL")
+    (True, True)
+    >>> compatible_first_names("Deborah", "Diane"), compatible_first_names("J A", "J B")
+    (False, False)
+    """
+    gx, gy = given_name(x), given_name(y)
+    if gx and gy and not names_compatible(gx, gy):
+        return False
+    ix, iy = _initials(x), _initials(y)
+    return ix.startswith(iy) or iy.startswith(ix)
+
+
+def _initials(first_name: str) -> str:
+    """``Deborah L`` -> ``dl``; ``DL`` -> ``dl``; ``Zi-bo`` -> ``z``."""
+    words = fold(first_name).replace(".", " ").replace("-", " ").split()
+    if len(words) == 1 and len(first_name.strip()) <= 3 and first_name.strip().isupper():
+        return words[0]  # "DL": initials written together
+    return "".join(w[0] for w in words if w)
+
+
+def duplicate_pairs(
+    hcps: Sequence[dict],
+    coauthors: Mapping[str, set[str]],
+    institutions: Mapping[str, dict[str, str]],
+    kept_apart: set[frozenset[str]],
+    names: Mapping[str, str],
+) -> list[tuple[dict, dict, list[str]]]:
+    """Likely duplicate pairs ``(a, b, evidence)`` among ``hcps`` (rows with ``hcp_id``,
+    ``first_name``, ``last_name``, ``npi``, ``orcid``, ``city``); ``coauthors``: hcp_id ->
+    co-author ids; ``institutions``: hcp_id -> current institution id -> name; ``names``:
+    hcp_id -> name, to name co-authors."""
+    pairs = []
+    for members in blocks(hcps).values():
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                if frozenset((a["hcp_id"], b["hcp_id"])) in kept_apart:
+                    continue
+                evidence = pair_evidence(a, b, coauthors, institutions, names)
+                if evidence:
+                    pairs.append((a, b, evidence))
+    return pairs
+
+
+def pair_evidence(
+    a: Mapping,
+    b: Mapping,
+    coauthors: Mapping[str, set[str]],
+    institutions: Mapping[str, dict[str, str]],
+    names: Mapping[str, str],
+) -> list[str]:
+    """Why two HCPs of one block may be one person ([] when nothing says so, or when their
+    names, NPIs or ORCIDs say they are two)."""
+    if not compatible_first_names(a.get("first_name") or "", b.get("first_name") or ""):
+        return []
+    if any(a.get(k) and b.get(k) and a[k] != b[k] for k in ("npi", "orcid")):
+        return []
+    found = []
+    if a.get("npi") and a.get("npi") == b.get("npi"):
+        found.append(f"same NPI {a['npi']}")
+    shared = sorted(coauthors.get(a["hcp_id"], set()) & coauthors.get(b["hcp_id"], set()))
+    if shared:
+        found.append(f"{len(shared)} co-author(s) in common: {_named(shared, names)}")
+    places_a, places_b = institutions.get(a["hcp_id"], {}), institutions.get(b["hcp_id"], {})
+    common = sorted(set(places_a) & set(places_b))
+    if common:
+        found.append("same institution: " + "; ".join(places_a[i] for i in common[:NAMED]))
+    same_city = a.get("city") and fold(a["city"]) == fold(b.get("city") or "")
+    if same_city and bool(a.get("npi")) != bool(b.get("npi")):
+        found.append(f"same city {a['city']}, an NPI on one side only")
+    return found
+
+
+def _named(ids: Sequence[str], names: Mapping[str, str]) -> str:
+    shown = ", ".join(f"{names.get(i) or i} ({i})" for i in ids[:NAMED])
+    return shown + (" ..." if len(ids) > NAMED else "")
+
+
+def duplicate_rows(pairs: Iterable[tuple[dict, dict, list[str]]], influence: Mapping) -> list[dict]:
+    """Review rows of duplicate pairs: the more influential HCP is the one to keep."""
+    rows = []
+    for a, b, evidence in pairs:
+        keep, other = sorted((a, b), key=lambda r: (-_score(influence, r["hcp_id"]), r["hcp_id"]))
+        rows.append(
+            {
+                "kind": DUPLICATE,
+                "hcp_id": keep["hcp_id"],
+                "name": keep.get("name"),
+                "influence": influence.get(keep["hcp_id"]),
+                "other_id": other["hcp_id"],
+                "other_name": other.get("name"),
+                "confidence": None,
+                "evidence": evidence,
+                "action": f"kolgraph identity merge {keep['hcp_id']} {other['hcp_id']}",
+            }
+        )
+    return rows
+
+
+def shaky_rows(
+    evidence: Iterable[dict], hcps: Mapping[str, dict], influence: Mapping, corrected: set[str]
+) -> list[dict]:
+    """Review rows of HCPs whose identity evidence is weak or conflicting (``evidence``:
+    rows of ``identities.sqlite3``; ``hcps``: hcp_id -> stored row, for those still stored)."""
+    by_hcp: dict[str, list[dict]] = defaultdict(list)
+    for row in evidence:
+        if row["hcp_id"] in hcps and row["hcp_id"] not in corrected:
+            by_hcp[row["hcp_id"]].append(row)
+    rows = []
+    for hcp_id, found in by_hcp.items():
+        reasons = _shaky_reasons(found)
+        if reasons:
+            rows.append(_shaky_row(hcps[hcp_id], found, reasons, influence))
+    return rows
+
+
+def _shaky_reasons(rows: list[dict]) -> list[str]:
+    reasons = []
+    for row in rows:
+        method, confidence = row.get("method") or "", row.get("confidence")
+        joined = any(m in method for m in JOINING_METHODS) or (method == "name" and len(rows) > 1)
+        if joined and confidence is not None and float(confidence) < SHAKY_BELOW:
+            reasons.append(
+                f"{row['source']} {method} confidence {float(confidence):.2f}: "
+                f"{row.get('evidence') or ''}".strip()
+            )
+    clash = _name_clash(rows)
+    if clash:
+        reasons.append(f"names that cannot be one person's: {clash[0]} / {clash[1]}")
+    return reasons
+
+
+def _name_clash(rows: list[dict]) -> tuple[str, str] | None:
+    """Two written names of the HCP's evidence with incompatible first names, if any."""
+    written = []
+    for row in rows:
+        for name in (row.get("name_as_written") or "").split("; "):
+            last, _, first = name.partition(", ")
+            if first:
+                written.append((block_surname(last), first, name))
+    for i, (last_a, first_a, name_a) in enumerate(written):
+        for last_b, first_b, name_b in written[i + 1 :]:
+            if last_a == last_b and not compatible_first_names(first_a, first_b):
+                return name_a, name_b
+    return None
+
+
+def _shaky_row(hcp: dict, found: list[dict], reasons: list[str], influence: Mapping) -> dict:
+    confidences = [float(r["confidence"]) for r in found if r.get("confidence") is not None]
+    return {
+        "kind": SHAKY,
+        "hcp_id": hcp["hcp_id"],
+        "name": hcp.get("name"),
+        "influence": influence.get(hcp["hcp_id"]),
+        "other_id": None,
+        "other_name": None,
+        "confidence": min(confidences) if confidences else None,
+        "evidence": reasons,
+        "action": f"kolgraph explain-identity {hcp['hcp_id']}; "
+        f"kolgraph identity split {hcp['hcp_id']} --pmids ...",
+    }
+
+
+def most_influential_first(rows: list[dict], influence: Mapping, limit: int) -> list[dict]:
+    """The ``limit`` rows whose HCPs have the highest stored influence (unscored last)."""
+
+    def key(row: dict) -> tuple:
+        best = max(_score(influence, row["hcp_id"]), _score(influence, row["other_id"]))
+        return (-best, row["hcp_id"], row["other_id"] or "", row["kind"])
+
+    return sorted(rows, key=key)[:limit]
+
+
+def _score(influence: Mapping, hcp_id: str | None) -> float:
+    value = influence.get(hcp_id) if hcp_id else None
+    return float(value) if value is not None else -1.0

@@ -1,0 +1,161 @@
+"""Steward corrections on a profile: an admin sees the likely duplicates and merges or
+splits there (POST forms with CSRF, audited); managers and msls see no such section and get
+403 when they post; bad input is a clear error page and changes nothing.
+
+World: Deborah Smith (D1) and D L Smith (D2) of Mercy Hospital, North, each wrote a paper
+with Carl Jones (C1): 101 (D1, C1) and 102 (D2, C1); D1 also wrote 103 alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from kolgraph.audit import recent
+from kolgraph.identities import all_evidence
+from kolgraph.schema import TABLES_BY_NAME
+from kolgraph.store.sqlite import EmbeddedStore
+
+
+def frame(table: str, rows: list[tuple]) -> pd.DataFrame:
+    columns = TABLES_BY_NAME[table].column_names
+    return pd.DataFrame([dict(zip(columns, r)) for r in rows], columns=list(columns), dtype=object)
+
+
+def hcp(hcp_id: str, first: str, last: str) -> tuple:
+    return (hcp_id, first, last, "MD", None, "Boston", "MA", None, "US", "North", None, None, None)
+
+
+@pytest.fixture
+def world(home):
+    batch = {
+        "hcps": frame(
+            "hcps",
+            [hcp("D1", "Deborah", "Smith"), hcp("D2", "D L", "Smith"), hcp("C1", "Carl", "Jones")],
+        ),
+        "institutions": frame(
+            "institutions", [("I1", "Mercy Hospital", None, "Boston", "MA", "US")]
+        ),
+        "affiliations": frame(
+            "affiliations", [("D1", "I1", None, None, None), ("D2", "I1", None, None, None)]
+        ),
+        "publications": frame(
+            "publications",
+            [
+                (p, f"Paper {p}", "J Test", y, [], None)
+                for p, y in (("101", 2019), ("102", 2020), ("103", 2021))
+            ],
+        ),
+        "authorships": frame(
+            "authorships",
+            [
+                ("101", "D1", 1),
+                ("101", "C1", 2),
+                ("102", "D2", 1),
+                ("102", "C1", 2),
+                ("103", "D1", 1),
+            ],
+        ),
+    }
+    with EmbeddedStore(home) as store:
+        store.load(batch)
+    return home
+
+
+def authorships(home) -> set[tuple]:
+    with EmbeddedStore(home) as store:
+        table = store.table("authorships")
+    return set(zip(table["pmid"], table["hcp_id"]))
+
+
+def test_an_admin_sees_the_likely_duplicate_with_its_evidence_and_forms(world, auth):
+    page = auth.as_user("ada").get("/hcp/D1").get_data(as_text=True)
+    assert 'id="possible-duplicates"' in page
+    row = re.search(r'<tr data-kind="likely duplicate" data-other-id="D2">.*?</tr>', page, re.S)
+    assert row and "1 co-author(s) in common: Carl Jones (C1)" in row.group(0)
+    assert "same institution: Mercy Hospital" in row.group(0)
+    assert 'name="other_id" value="D2"' in row.group(0)
+    assert 'id="split-form"' in page
+
+
+@pytest.mark.parametrize("user", ["max", "mia"])
+def test_others_see_no_section_and_get_403_when_they_post(world, auth, user):
+    client = auth.as_user(user)
+    assert 'id="possible-duplicates"' not in client.get("/hcp/D1").get_data(as_text=True)
+    before = authorships(world)
+    assert client.post("/hcp/D1/merge", data={"other_id": "D2"}).status_code == 403
+    assert client.post("/hcp/D1/split", data={"pmids": "103"}).status_code == 403
+    assert authorships(world) == before
+
+
+def test_an_admin_merges_on_the_profile_audited_and_kept_as_evidence(world, auth):
+    client = auth.as_user("ada")
+    response = client.post("/hcp/D1/merge", data={"other_id": "D2"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/hcp/D1")
+    assert "Merged D2 into D1" in client.get("/hcp/D1").get_data(as_text=True)
+    assert authorships(world) == {
+        ("101", "D1"),
+        ("101", "C1"),
+        ("102", "D1"),
+        ("102", "C1"),
+        ("103", "D1"),
+    }
+    assert client.get("/hcp/D2").status_code == 404
+    entry = recent(world)[0]
+    assert (entry["user"], entry["via"], entry["action"], entry["what"]) == (
+        "ada",
+        "web",
+        "identity merge",
+        "D2 into D1",
+    )
+    steward = [r for r in all_evidence(world) if r["source"] == "steward"]
+    assert [(r["hcp_id"], r["evidence"]) for r in steward] == [("D1", "D2 merged into D1 by ada")]
+
+
+def test_an_admin_splits_papers_off_into_a_new_hcp(world, auth):
+    client = auth.as_user("ada")
+    response = client.post("/hcp/D1/split", data={"pmids": "103"})
+    assert response.status_code == 302
+    assert ("103", "D1-split-103") in authorships(world)
+    assert client.get("/hcp/D1-split-103").status_code == 200
+    assert recent(world)[0]["action"] == "identity split"
+
+
+@pytest.mark.parametrize(
+    "path, data, status, message",
+    [
+        ("/hcp/D1/merge", {"other_id": "D1"}, 400, "cannot merge HCP D1 into itself"),
+        ("/hcp/D1/merge", {"other_id": "NOPE"}, 404, "unknown HCP NOPE"),
+        ("/hcp/D1/merge", {}, 400, "the form sent no other_id"),
+        ("/hcp/D1/split", {"pmids": "102"}, 400, "HCP D1 did not author PMID 102"),
+        ("/hcp/NOPE/split", {"pmids": "102"}, 404, "unknown HCP NOPE"),
+    ],
+)
+def test_bad_input_is_a_clear_error_and_changes_nothing(world, auth, path, data, status, message):
+    client = auth.as_user("ada")
+    before = authorships(world)
+    response = client.post(path, data=data)
+    assert response.status_code == status
+    assert message in response.get_data(as_text=True)
+    assert authorships(world) == before
+    assert not [e for e in recent(world) if e["action"].startswith("identity")]
+
+
+@pytest.fixture
+def csrf_on(app_config):
+    app_config["WTF_CSRF_ENABLED"] = True
+
+
+def test_a_post_without_the_csrf_token_is_refused(world, csrf_on, auth, client):
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert auth.login("ada", csrf_token=token).status_code == 302
+    before = authorships(world)
+    assert client.post("/hcp/D1/merge", data={"other_id": "D2"}).status_code == 400
+    assert authorships(world) == before
+    profile = client.get("/hcp/D1").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', profile).group(1)
+    merged = client.post("/hcp/D1/merge", data={"other_id": "D2", "csrf_token": token})
+    assert merged.status_code == 302 and ("102", "D1") in authorships(world)
