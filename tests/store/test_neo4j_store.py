@@ -137,15 +137,16 @@ def test_a_uri_that_is_not_neo4j_is_a_config_error():
 
 def test_a_batch_retried_after_a_transient_failure_is_written_once(store, monkeypatch):
     """Each batch fails once after its statement ran; the driver rolls back and retries."""
-    real_run, failed = neo4j_module._run, set()
+    real_run, failed = neo4j_module._run_all, set()
 
-    def flaky_run(tx, text, params):
-        real_run(tx, text, params)
+    def flaky_run(tx, statements):
+        real_run(tx, statements)
+        text = statements[0][0]
         if text not in failed:
             failed.add(text)
             raise TransientError("injected: try again")
 
-    monkeypatch.setattr(neo4j_module, "_run", flaky_run)
+    monkeypatch.setattr(neo4j_module, "_run_all", flaky_run)
     store.batch_size = 3  # several batches per table
     store.load(sample_batch())
     monkeypatch.undo()
@@ -158,16 +159,16 @@ def test_a_batch_retried_after_a_transient_failure_is_written_once(store, monkey
 def test_a_retried_batch_gives_the_single_run_graph(store, monkeypatch):
     """The driver reruns a write after a transient error (a deadlock), in a new transaction,
     the failed one rolled back: every batch failing once must give the single-run graph."""
-    real_run = neo4j_module._run
-    failed: list[dict] = []  # the driver passes a retry the same params object
+    real_run = neo4j_module._run_all
+    failed: list[list] = []  # the driver passes a retry the same statements object
 
-    def fail_first_attempt(tx, text, params):
-        real_run(tx, text, params)
-        if not any(params is seen for seen in failed):
-            failed.append(params)
+    def fail_first_attempt(tx, statements):
+        real_run(tx, statements)
+        if not any(statements is seen for seen in failed):
+            failed.append(statements)
             raise TransientError("simulated deadlock")
 
-    monkeypatch.setattr(neo4j_module, "_run", fail_first_attempt)
+    monkeypatch.setattr(neo4j_module, "_run_all", fail_first_attempt)
     store.load(sample_batch())
     monkeypatch.undo()
     assert failed  # every batch did fail once

@@ -47,7 +47,7 @@ from kolgraph.store.common import entity_table, object_frame, score_frame, score
 from kolgraph.store.neo4j import load
 from kolgraph.store.neo4j.bulk import WRITERS, Job, chunks, run_jobs
 from kolgraph.store.neo4j.reads import Neo4jReads
-from kolgraph.store.neo4j.territories import places_frame, run_all, territory_rows
+from kolgraph.store.neo4j.territories import places_frame, territory_rows
 from kolgraph.territories import Alignment
 
 #: Rows per write transaction: big enough to amortize round trips, small enough for the heap.
@@ -71,6 +71,7 @@ KEY_QUERIES = {
     "touchpoints": ("create_touchpoint_key_constraint", "match_touchpoint_keys"),
 }
 INDEX_QUERIES = (
+    "create_data_version_key_constraint",
     "create_hcp_rank_index",
     "create_hcp_territory_index",
     "create_hcp_tier_index",
@@ -173,9 +174,9 @@ class Neo4jStore(GraphStore):
         """Create the uniqueness constraint on every node key and every index, if they do
         not exist yet, and migrate the database to :data:`SCHEMA_VERSION`."""
         for constraint, _match in KEY_QUERIES.values():
-            self.execute(constraint)
+            self.execute_schema(constraint)
         for index in INDEX_QUERIES:
-            self.execute(index)
+            self.execute_schema(index)
         self.migrate()
         self._constraints_ready = True
 
@@ -294,10 +295,6 @@ class Neo4jStore(GraphStore):
             ]
         )
 
-    def data_version(self) -> str | None:
-        """None: the server keeps no version every writer bumps, so no answer is reused."""
-        return None
-
     def close(self) -> None:
         """Close the driver if this store created it; a driver passed in stays open."""
         if self._owns_driver:
@@ -385,14 +382,13 @@ class Neo4jStore(GraphStore):
             ),
         ]
         with self.errors(), self.session() as session:
-            session.execute_write(run_all, statements)
+            self._write(session, statements)
         changed = territories.realigned(self.hcp_places(), alignment)
         rows = territory_rows(changed)
+        text = self._queries.get("set_hcp_territories")
         with self.errors(), self.session() as session:
             for chunk in chunks(rows, self.batch_size):
-                session.execute_write(
-                    run_all, [(self._queries.get("set_hcp_territories"), {"rows": chunk})]
-                )
+                self._write(session, [(text, {"rows": chunk})])
         return len(rows)
 
     def hcp_places(self) -> pd.DataFrame:
@@ -431,7 +427,7 @@ class Neo4jStore(GraphStore):
         """Write ``jobs`` with :attr:`writers` parallel sessions (:func:`.bulk.run_jobs`)."""
 
         def write(session: Session, job: Job) -> None:
-            session.execute_write(_run, self._queries.get(job.query), {"rows": job.payload()})
+            self._write(session, [(self._queries.get(job.query), {"rows": job.payload()})])
 
         run_jobs(jobs, write, self.session, progress, self.writers)
 
@@ -450,7 +446,7 @@ class Neo4jStore(GraphStore):
         text = self._queries.get(name)
         with self.errors(), self.session() as session:
             for chunk in chunks(rows, size or self.batch_size):
-                session.execute_write(_run, text, {param: list(chunk), **(params or {})})
+                self._write(session, [(text, {param: list(chunk), **(params or {})})])
                 progress(len(chunk))
 
     def read(self, name: str, **params: object) -> list[dict]:
@@ -467,18 +463,32 @@ class Neo4jStore(GraphStore):
     def execute(self, name: str, **params: object) -> None:
         """Run write query ``name`` alone, in its own managed transaction."""
         with self.errors(), self.session() as session:
-            session.execute_write(_run, self._queries.get(name), params)
+            self._write(session, [(self._queries.get(name), params)])
 
     def execute_together(self, statements: list[tuple[str, dict]]) -> None:
         """Run write queries in one managed transaction: all of them, or none."""
         texts = [(self._queries.get(name), params) for name, params in statements]
-
-        def run_all(tx) -> None:
-            for text, params in texts:
-                _run(tx, text, params)
-
         with self.errors(), self.session() as session:
-            session.execute_write(run_all)
+            self._write(session, texts)
+
+    def execute_schema(self, name: str) -> None:
+        """Run schema statement ``name`` (a constraint or an index): no data changes, and
+        Neo4j runs no data write in the transaction of a schema change."""
+        with self.errors(), self.session() as session:
+            session.execute_write(_run_all, [(self._queries.get(name), {})])
+
+    def _write(self, session: Session, statements: list[tuple[str, dict]]) -> None:
+        """Run ``statements`` in one write transaction that ends by bumping the data
+        version (last, so the version node is locked only while the transaction commits:
+        parallel bulk writers do not queue on it)."""
+        bump: tuple[str, dict] = (self._queries.get("bump_data_version"), {})
+        session.execute_write(_run_all, [*statements, bump])
+
+    def data_version(self) -> str:
+        """``epoch:version``: every write transaction bumps ``version``; a wiped database
+        gets a new ``epoch`` at its next write (``new`` before any)."""
+        (row,) = self.read("read_data_version")
+        return "new" if row["epoch"] is None else f"{row['epoch']}:{row['version']}"
 
     def session(self) -> Session:
         """A session on our database.
@@ -520,8 +530,10 @@ class Neo4jStore(GraphStore):
 # -- transaction functions (may be retried: idempotent, results consumed inside) ------------
 
 
-def _run(tx, text: str, params: dict) -> None:
-    tx.run(text, params).consume()
+def _run_all(tx, statements: list[tuple[str, dict]]) -> None:
+    """Several statements in one transaction (a retry reruns them all: idempotent)."""
+    for text, params in statements:
+        tx.run(text, params).consume()
 
 
 def _fetch_dicts(tx, text: str, params: dict) -> list[dict]:
@@ -560,7 +572,7 @@ MIGRATIONS[1] = _migrate_touch_dates
 
 def _migrate_identity_corrections(store: Neo4jStore) -> None:
     """Version 2: steward corrections are ``IdentityCorrection`` nodes, unique by id."""
-    store.execute("create_identity_correction_key_constraint")
+    store.execute_schema("create_identity_correction_key_constraint")
 
 
 MIGRATIONS[2] = _migrate_identity_corrections

@@ -38,9 +38,3 @@ def territory_rows(frame: pd.DataFrame) -> list[dict]:
             frame["source_territory"],
         )
     ]
-
-
-def run_all(tx, statements: list[tuple[str, dict]]) -> None:
-    """Several statements in one transaction (a retry reruns them all: idempotent)."""
-    for text, params in statements:
-        tx.run(text, params).consume()

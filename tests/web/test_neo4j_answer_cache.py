@@ -1,0 +1,67 @@
+"""The web app on Neo4j: answers are cached under the store's data version, reused while the
+data is unchanged and recomputed after any write, also one made by another connection (a CLI
+load while the server runs)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from web_data import BUNDLE
+
+from kolgraph.config import Neo4jSettings, Settings
+from kolgraph.loading import load_path
+from kolgraph.scoring import rescore
+from kolgraph.store.neo4j import Neo4jStore
+from kolgraph.web import create_app
+
+pytestmark = pytest.mark.neo4j
+
+
+@pytest.fixture
+def neo4j_settings(neo4j_server, neo4j_clean) -> Neo4jSettings:
+    return Neo4jSettings(
+        uri=neo4j_server.uri,
+        username=neo4j_server.username,
+        password=neo4j_server.password,
+        database=neo4j_server.database,
+    )
+
+
+@pytest.fixture
+def neo4j_app(home, neo4j_settings):
+    with Neo4jStore.connect(neo4j_settings) as store:
+        load_path(BUNDLE, store)
+        rescore(store, home)
+    settings = Settings(backend="neo4j", home=home, neo4j=neo4j_settings)
+    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}, settings=settings)
+
+
+def test_gaps_are_computed_once_per_data_version(
+    neo4j_app, neo4j_settings, password, monkeypatch, tmp_path
+):
+    computed = []
+    real = Neo4jStore.coverage_gaps
+
+    def counted(self, query):
+        computed.append(query)
+        return real(self, query)
+
+    monkeypatch.setattr(Neo4jStore, "coverage_gaps", counted)
+    client = neo4j_app.test_client()
+    assert client.post("/login", data={"username": "max", "password": password}).status_code == 302
+    first = client.get("/gaps").get_data(as_text=True)
+    assert 'data-hcp-id="H04"' in first and len(computed) == 1
+    assert client.get("/gaps").get_data(as_text=True).count("data-hcp-id") == first.count(
+        "data-hcp-id"
+    )
+    assert len(computed) == 1  # served from the cache
+    visit = tmp_path / "visit"
+    visit.mkdir()
+    (visit / "touchpoints.csv").write_text(
+        f"touchpoint_id,msl_id,hcp_id,date\nTPNEW,M2,H04,{date.today().isoformat()}\n"
+    )
+    with Neo4jStore.connect(neo4j_settings) as other:  # another process's write
+        load_path(visit, other)
+    assert 'data-hcp-id="H04"' not in client.get("/gaps").get_data(as_text=True)
+    assert len(computed) == 2
