@@ -763,6 +763,32 @@ def export_targets_command(
     click.echo(f"wrote {rows:,} targets to {out}")
 
 
+@export.command("bundle")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a folder that is not empty.")
+@pass_app
+def export_bundle_command(app: AppContext, out: Path, force: bool) -> None:
+    """The whole store as a canonical bundle in folder OUT, loadable into either store with
+    `kolgraph load OUT` (how a team moves from the embedded store to Neo4j); a stored
+    territory alignment goes to OUT/alignment/alignment.csv, for `kolgraph align`."""
+    from kolgraph.audit import record_cli
+    from kolgraph.bundle_export import ALIGNMENT_FILE, check_bundle_destination, export_bundle
+
+    check_bundle_destination(out, force)  # before reading the store, so a typo fails at once
+    app.warn_stale = False  # scores are not exported
+    with tqdm(unit="rows", desc="exporting", disable=None, file=sys.stderr) as bar:
+        written = export_bundle(app.store, out, force=force, progress=bar.update)
+    total = sum(written.values())
+    record_cli("export", str(out), total, app.settings.home)
+    click.echo(f"wrote {total:,} rows to {out}")
+    for name, rows in written.items():
+        click.echo(f"  {name:<28} {rows:>10,} rows")
+    if ALIGNMENT_FILE.as_posix() in written:
+        alignment = app.store.alignment()
+        flag = " --override" if alignment is not None and alignment.override else ""
+        click.echo(f"after loading it elsewhere: kolgraph align {out / ALIGNMENT_FILE}{flag}")
+
+
 # --- collaborators, suggestions, paths and introductions -----------------------------------------
 
 

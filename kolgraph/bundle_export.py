@@ -1,0 +1,145 @@
+"""``kolgraph export bundle DIR``: the whole store written as a canonical bundle.
+
+Every table of :mod:`kolgraph.schema` becomes its CSV file, with exactly the columns of the
+input contract, rows sorted by key, cells written as a bundle is read (lists ``;``-joined,
+blanks empty), so ``kolgraph load DIR`` into either store gives the same tables back.  This is
+how a team moves from the embedded store to a Neo4j server.
+
+What a bundle cannot carry is written beside it or left to be recomputed:
+
+* an HCP's ``territory`` is the one its source gave (explicit), not one an alignment set;
+  the stored alignment goes to ``DIR/alignment/alignment.csv`` (a subfolder the bundle loader
+  does not read), to be stored again with ``kolgraph align``;
+* scores, the score and coverage history and the co-author pairs are derived: a load
+  recomputes them;
+* steward corrections (``kolgraph identity merge|split``) are in the exported rows, but their
+  records are not: a store that never had them will not replay them on a later reload of
+  the same source files;
+* identity evidence and web users live in the home folder, whatever the store.
+
+Cells are written as stored: a bundle is data for kolgraph, not a spreadsheet, so text that
+starts like a formula is not neutralised (the target-list exports do that).
+
+The files are written into a new folder beside ``DIR`` and renamed into place at the end, so
+an interrupted export leaves no half-written bundle; an existing non-empty ``DIR`` is
+replaced only with ``force``.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from kolgraph import territories
+from kolgraph.errors import InputError
+from kolgraph.schema import TABLES, Table
+from kolgraph.store.base import GraphStore, Progress, no_progress
+
+ALIGNMENT_FILE = Path("alignment") / "alignment.csv"
+
+
+def export_bundle(
+    store: GraphStore, out: Path, *, force: bool = False, progress: Progress = no_progress
+) -> dict[str, int]:
+    """Write every table of ``store`` to the bundle folder ``out``; rows written per file
+    (the alignment's rules as ``alignment/alignment.csv`` when one is stored)."""
+    check_bundle_destination(out, force)
+    written: dict[str, int] = {}
+    with _new_folder(out) as folder:
+        for table in TABLES:
+            rows = _rows(table, _exported(store, table))
+            written[table.filename] = _write_csv(folder / table.filename, table.column_names, rows)
+            progress(written[table.filename])
+        alignment = store.alignment()
+        if alignment is not None:
+            (folder / ALIGNMENT_FILE).parent.mkdir()
+            rules = [[r[c] or "" for c in territories.COLUMNS] for r in _rules(alignment)]
+            written[ALIGNMENT_FILE.as_posix()] = _write_csv(
+                folder / ALIGNMENT_FILE, territories.COLUMNS, rules
+            )
+    return written
+
+
+def check_bundle_destination(out: Path, force: bool) -> None:
+    """Refuse a destination that is a file, or a folder holding anything unless ``force``."""
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out} is a file; give a folder for the bundle")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise InputError(f"{out} is not empty; choose a new folder, or --force to replace it")
+    if not out.parent.is_dir():
+        raise InputError(f"{out.parent} does not exist; create it first")
+
+
+def _exported(store: GraphStore, table: Table) -> pd.DataFrame:
+    frame = store.table(table.name)
+    if table.name == "hcps" and len(frame):
+        frame = frame.assign(territory=frame["hcp_id"].map(_explicit_territories(store)))
+    return frame
+
+
+def _explicit_territories(store: GraphStore) -> dict[str, str | None]:
+    """hcp_id -> the territory its source gave (None when an alignment set the one in force
+    and the source gave none)."""
+    places = store.hcp_places()
+    return {
+        hcp_id: (kept if aligned else territory)
+        for hcp_id, territory, aligned, kept in zip(
+            places["hcp_id"],
+            places["territory"],
+            places["territory_aligned"],
+            places["source_territory"],
+        )
+    }
+
+
+def _rules(alignment: territories.Alignment) -> list[dict]:
+    return sorted(territories.rule_rows(alignment), key=lambda rule: rule["line"])
+
+
+def _rows(table: Table, frame: pd.DataFrame) -> Iterator[list[str]]:
+    columns = [frame[c].tolist() for c in table.column_names]
+    for values in zip(*columns):
+        yield [_cell(v) for v in values]
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+def _write_csv(path: Path, header: Iterable[str], rows: Iterable[list[str]]) -> int:
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    return count
+
+
+@contextmanager
+def _new_folder(out: Path) -> Iterator[Path]:
+    """A fresh folder beside ``out`` to write into; on success it replaces ``out``."""
+    folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        yield folder
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    if out.exists():
+        stale = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+        out.rename(stale / out.name)
+        folder.rename(out)
+        shutil.rmtree(stale, ignore_errors=True)
+    else:
+        folder.rename(out)

@@ -1,0 +1,189 @@
+"""``kolgraph export bundle``: the whole store as a canonical bundle that loads unchanged into
+either store, checked on the real demo sample (PubMed, NPPES, ClinicalTrials.gov, Open
+Payments, a roster, an alignment and CRM calls)."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import stat
+import unicodedata
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kolgraph import bundle_export
+from kolgraph.bundle_export import ALIGNMENT_FILE, export_bundle
+from kolgraph.cli import cli
+from kolgraph.demo import REAL_SAMPLE, prepare_real_demo
+from kolgraph.errors import InputError
+from kolgraph.loading import load_path
+from kolgraph.schema import TABLES
+from kolgraph.store.neo4j import Neo4jStore
+from kolgraph.store.sqlite import EmbeddedStore
+from kolgraph.territories import read_alignment
+
+
+@pytest.fixture(scope="module")
+def real_home(tmp_path_factory) -> Path:
+    """An embedded store holding the real demo sample, aligned, with CRM calls."""
+    home = tmp_path_factory.mktemp("real")
+    with EmbeddedStore(home, create=True) as store:
+        prepare_real_demo(store, home, echo=lambda _line: None)
+    return home
+
+
+@pytest.fixture
+def exported(real_home, tmp_path) -> Path:
+    with EmbeddedStore(real_home) as store:
+        export_bundle(store, tmp_path / "bundle")
+    return tmp_path / "bundle"
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.csv")}
+
+
+def reload_and_export(bundle: Path, store, out: Path) -> Path:
+    load_path(bundle, store)
+    store.set_alignment(read_alignment(bundle / ALIGNMENT_FILE))
+    export_bundle(store, out)
+    return out
+
+
+def test_embedded_to_bundle_to_neo4j_to_bundle_gives_the_same_files(
+    exported, neo4j_clean, tmp_path
+):
+    neo4j = Neo4jStore(neo4j_clean, database="neo4j")
+    try:
+        again = reload_and_export(exported, neo4j, tmp_path / "from-neo4j")
+    finally:
+        neo4j.close()
+    assert files(again) == files(exported)
+
+
+def test_embedded_to_bundle_to_embedded_gives_the_same_files(exported, tmp_path):
+    with EmbeddedStore(tmp_path / "other", create=True) as store:
+        again = reload_and_export(exported, store, tmp_path / "again")
+    assert files(again) == files(exported)
+
+
+def test_every_table_with_the_contract_columns_and_every_row(real_home, exported):
+    with EmbeddedStore(real_home) as store:
+        for table in TABLES:
+            with (exported / table.filename).open(encoding="utf-8", newline="") as handle:
+                rows = list(csv.reader(handle))
+            assert tuple(rows[0]) == table.column_names, table.name
+            assert len(rows) - 1 == len(store.table(table.name)) > 0, table.name
+
+
+def test_authorship_positions_count_the_source_byline(exported):
+    """Checked against an independent parse of the shipped MEDLINE file: a position is the
+    author's place among the record's ``Author`` elements, collective names counted and
+    ``ValidYN="N"`` entries not."""
+    byline: dict[tuple[str, int], str | None] = {}
+    with gzip.open(REAL_SAMPLE / "pubmed" / "medline16n0902.xml.gz") as handle:
+        for _event, citation in ET.iterparse(handle):
+            if citation.tag != "MedlineCitation":
+                continue
+            pmid = citation.findtext("PMID")
+            valid = [a for a in citation.iter("Author") if a.get("ValidYN", "Y") != "N"]
+            for position, author in enumerate(valid, start=1):
+                byline[(pmid, position)] = author.findtext("LastName")
+            citation.clear()
+    last_names = _column(exported / "hcps.csv", "hcp_id", "last_name")
+    with (exported / "authorships.csv").open(encoding="utf-8", newline="") as handle:
+        authorships = list(csv.DictReader(handle))
+    assert len(authorships) == 3580
+    for row in authorships:
+        written = byline[(row["pmid"], int(row["position"]))]
+        assert written is not None, row  # never a collective name's place
+        assert plain(written) == plain(last_names[row["hcp_id"]]), row
+
+
+def plain(name: str) -> str:
+    """A name without case or accents (a person merged across "Domínguez" and "Dominguez"
+    keeps one spelling)."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _column(path: Path, key: str, value: str) -> dict[str, str]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {row[key]: row[value] for row in csv.DictReader(handle)}
+
+
+def test_only_a_territory_the_source_gave_is_exported(store, tmp_path):
+    bundle = tmp_path / "in"
+    bundle.mkdir()
+    (bundle / "hcps.csv").write_text(
+        "hcp_id,first_name,last_name,state,country,territory\n"
+        "H1,Ann,One,MA,US,\n"
+        "H2,Bo,Two,MA,US,Explicit\n",
+        encoding="utf-8",
+    )
+    load_path(bundle, store)
+    rules = tmp_path / "rules.csv"
+    rules.write_text("territory,country,state,postal_code\nNew England,US,MA,\n")
+    store.set_alignment(read_alignment(rules, override=True))
+    hcps = store.table("hcps")
+    assert dict(zip(hcps["hcp_id"], hcps["territory"])) == {
+        "H1": "New England",
+        "H2": "New England",
+    }
+    export_bundle(store, tmp_path / "out")
+    assert _column(tmp_path / "out" / "hcps.csv", "hcp_id", "territory") == {
+        "H1": "",
+        "H2": "Explicit",
+    }
+    rules_out = (tmp_path / "out" / ALIGNMENT_FILE).read_text(encoding="utf-8")
+    assert rules_out == "territory,country,state,postal_code\nNew England,US,MA,\n"
+
+
+# --- the command ----------------------------------------------------------------------------
+
+
+def run(home: Path, *args: str):
+    return CliRunner().invoke(cli, ["--home", str(home), "export", "bundle", *args])
+
+
+def test_the_command_reports_rows_and_how_to_align_elsewhere(real_home, tmp_path):
+    result = run(real_home, str(tmp_path / "b"))
+    assert result.exit_code == 0, result.output
+    assert "authorships.csv" in result.output and "3,580 rows" in result.output
+    assert f"kolgraph align {tmp_path / 'b' / ALIGNMENT_FILE}" in result.output
+    assert stat.S_IMODE((tmp_path / "b").stat().st_mode) == 0o700  # names and insights
+
+
+def test_a_folder_that_is_not_empty_is_replaced_only_with_force(real_home, tmp_path):
+    out = tmp_path / "b"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    result = run(real_home, str(out))
+    assert result.exit_code == 1 and "is not empty" in result.output and "--force" in result.output
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    assert run(real_home, str(out), "--force").exit_code == 0
+    assert not (out / "notes.txt").exists() and (out / "hcps.csv").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["b"]  # no temporary folder left
+
+
+def test_a_file_or_a_missing_parent_is_a_clear_error(real_home, tmp_path):
+    (tmp_path / "file").write_text("x")
+    assert "is a file" in run(real_home, str(tmp_path / "file")).output
+    assert "does not exist" in run(real_home, str(tmp_path / "no" / "b")).output
+
+
+def test_a_failed_export_leaves_nothing_behind(real_home, tmp_path, monkeypatch):
+    real = bundle_export._exported
+
+    def failing(store, table):
+        if table.name == "authorships":
+            raise InputError("disk full (simulated)")
+        return real(store, table)
+
+    monkeypatch.setattr(bundle_export, "_exported", failing)
+    result = run(real_home, str(tmp_path / "b"))
+    assert result.exit_code == 1 and "disk full" in result.output
+    assert list(tmp_path.iterdir()) == []
