@@ -18,6 +18,7 @@ from kolgraph.answers.gaps import COVERAGE_MAX_TIER, GapQuery, engaged_since
 from kolgraph.answers.network import HCP, INSTITUTION, HopFacts, Neighbourhood, Node, hop_requests
 from kolgraph.store.base import Edges, Window
 from kolgraph.store.common import Affiliation
+from kolgraph.store.reach_index import Adjacency, ReachIndexes
 
 if TYPE_CHECKING:
     from kolgraph.store.neo4j.store import Neo4jStore
@@ -208,9 +209,28 @@ class Neo4jReads:
     def engaged_neighbour(
         self, hcp_ids: list[str], since: str, as_of: str, *, hops: int
     ) -> dict[str, str]:
-        request = {"hcp_ids": hcp_ids, "since": since, "as_of": as_of}
-        if hops == 1:
-            (row,) = self._store.read("read_engaged_neighbours", request=request)
-            return {hcp_id: min(engaged) for hcp_id, engaged in row["rows"]}
-        (row,) = self._store.read("read_second_engaged_neighbours", request=request)
-        return dict(row["rows"])
+        reach = self._store.cached("reach", ReachIndexes)
+        index = reach.window(self._adjacency(), since, as_of, self._engaged_in)
+        nearest = index.first if hops == 1 else index.second
+        found = {h: nearest(h) for h in hcp_ids}
+        return {h: via for h, via in found.items() if via is not None}
+
+    def _adjacency(self) -> Adjacency:
+        """Co-authors and current memberships, pulled once per data version: answering
+        reach from the server walks an institution's members once per gap."""
+        return self._store.cached("adjacency", self._read_adjacency)
+
+    def _read_adjacency(self) -> Adjacency:
+        coauthors = {r["hcp_id"]: r["coauthors"] for r in self._store.read("list_coauthor_lists")}
+        members = {
+            r["institution_id"]: r["members"] for r in self._store.read("list_current_members")
+        }
+        institutions: dict[str, list[str]] = {}
+        for institution_id, ids in members.items():
+            for hcp_id in ids:
+                institutions.setdefault(hcp_id, []).append(institution_id)
+        return Adjacency(coauthors, institutions, members)
+
+    def _engaged_in(self, since: str, as_of: str) -> frozenset[str]:
+        (row,) = self._store.read("list_engaged_in_window", since=since, as_of=as_of)
+        return frozenset(row["hcp_ids"])

@@ -14,9 +14,11 @@ database up to :data:`SCHEMA_VERSION` by the steps of :data:`MIGRATIONS`.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
+from typing import Any, TypeVar
 
 import pandas as pd
 from neo4j import Driver, GraphDatabase, NotificationDisabledCategory, Session
@@ -57,6 +59,7 @@ COAUTHOR_BATCH_SIZE = 1_000
 #: The schema version this module writes and reads.
 SCHEMA_VERSION = 2
 #: What brings a database of version ``n - 1`` to ``n`` (each step idempotent).
+T = TypeVar("T")
 MIGRATIONS: dict[int, Callable[[Neo4jStore], None]] = {}
 
 #: Derived columns :meth:`Neo4jStore.table` appends, as the embedded store does.
@@ -125,6 +128,8 @@ class Neo4jStore(GraphStore):
         self._queries = catalog or default_catalog()
         self._constraints_ready = False
         self._reads = Neo4jReads(self)
+        self._cache: dict[str, tuple[str, Any]] = {}
+        self._cache_lock = threading.Lock()
 
     @classmethod
     def connect(
@@ -483,6 +488,21 @@ class Neo4jStore(GraphStore):
         parallel bulk writers do not queue on it)."""
         bump: tuple[str, dict] = (self._queries.get("bump_data_version"), {})
         session.execute_write(_run_all, [*statements, bump])
+
+    def cached(self, kind: str, build: Callable[[], T]) -> T:
+        """What ``build()`` returns, kept by this open store while the data version is
+        unchanged (a web server shares one store across its threads).  The version is read
+        first: a write during the build leaves the value under the older version, built
+        again at the next call."""
+        version = self.data_version()
+        with self._cache_lock:
+            held = self._cache.get(kind)
+        if held is not None and held[0] == version:
+            return held[1]
+        value = build()
+        with self._cache_lock:
+            self._cache[kind] = (version, value)
+        return value
 
     def data_version(self) -> str:
         """``epoch:version``: every write transaction bumps ``version``; a wiped database
