@@ -18,11 +18,13 @@
    vis-network has drawn the final layout: positions come from the server, no physics).
    The first run includes computing that layout on the server.  Target: <= 2 s.
 
-The store: ``--home DIR`` whose embedded store already holds scores is used as it is;
+The store: ``--home DIR`` whose embedded store (or, with ``--backend neo4j``, the Neo4j
+database ``NEO4J_URI`` / ``NEO4J_PASSWORD`` name) already holds scores is used as it is;
 otherwise the bundle (``--bundle DIR``, or the M bundle generated into a temporary folder)
 is loaded and scored there.  A user ``bench`` (admin) is added to that home if missing.
 
-Run: ``.venv/bin/python bench/bench_web.py --home DIR [--bundle DIR] [--seconds 30] [--workers N]``.
+Run: ``.venv/bin/python bench/bench_web.py --home DIR [--backend neo4j] [--bundle DIR]
+[--seconds 30] [--workers N]``.
 """
 
 from __future__ import annotations
@@ -82,16 +84,17 @@ TIMINGS_JS = """() => {
 # --- the store and the server ------------------------------------------------------------------
 
 
-def prepare_home(home: Path, bundle: Path | None) -> dict:
-    """Make sure ``home`` holds a scored store and the bench user; return the page targets."""
-    from kolgraph.store.sqlite import EmbeddedStore
+def prepare_home(home: Path, bundle: Path | None, backend: str) -> dict:
+    """Make sure the store holds scores and ``home`` the bench user; return the page targets."""
+    from kolgraph.config import Settings
+    from kolgraph.store import open_store
     from kolgraph.users import UserStore
 
-    with EmbeddedStore(home) as store:
+    with open_store(Settings.from_env(backend, home), create=True) as store:
         if len(store.scores()) == 0:
             _load(store, home, bundle)
         else:
-            print(f"reusing the scored store in {home}", file=sys.stderr)
+            print(f"reusing the scored {backend} store", file=sys.stderr)
         ranked = store.scores().sort_values("rank")["hcp_id"].astype(str).tolist()
         territories = sorted(store.table("hcps")["territory"].dropna().unique().tolist())
     users = UserStore.for_home(home)
@@ -116,7 +119,7 @@ def _load(store, home: Path, bundle: Path | None) -> None:
 
 
 @contextmanager
-def served(home: Path, workers: int | None = None):
+def served(home: Path, backend: str, workers: int | None = None):
     """``kolgraph serve`` on a free loopback port, in its own process; yields its
     :class:`Server` (base URL, CPU time)."""
     port = free_port()
@@ -126,6 +129,8 @@ def served(home: Path, workers: int | None = None):
         "kolgraph.cli",
         "--home",
         str(home),
+        "--backend",
+        backend,
         "serve",
         "--host",
         "127.0.0.1",
@@ -389,13 +394,14 @@ def _report_network(url: str, rows: list[dict]) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     home = args.home or Path(tempfile.mkdtemp(prefix="kolgraph-bench-web-"))
-    targets = prepare_home(home, args.bundle)
+    targets = prepare_home(home, args.bundle, args.backend)
     pages = workload(targets)
     print(
         f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"{len(targets['ranked']):,} scored HCPs in {home}; load average {_load_average()}"
+        f"{len(targets['ranked']):,} scored HCPs, {args.backend} store; "
+        f"load average {_load_average()}"
     )
-    with served(home, args.workers) as server:
+    with served(home, args.backend, args.workers) as server:
         warm_up(server.url, pages)
         if args.seconds > 0:
             report_load(
@@ -414,6 +420,12 @@ def _load_average() -> str:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, help="home folder (reused if its store holds scores)")
+    parser.add_argument(
+        "--backend",
+        choices=("embedded", "neo4j"),
+        default="embedded",
+        help="neo4j: the server NEO4J_URI / NEO4J_PASSWORD name (loaded when it holds no scores)",
+    )
     parser.add_argument(
         "--bundle", type=Path, help="bundle to load when the store is empty (default: generate M)"
     )

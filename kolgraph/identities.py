@@ -68,6 +68,16 @@ def all_evidence(home: Path) -> list[dict]:
         return [dict(r) for r in con.execute("SELECT * FROM identities ORDER BY hcp_id")]
 
 
+def hcp_evidence(home: Path, hcp_id: str) -> list[dict]:
+    """The evidence rows of one HCP (a profile's review: an indexed read, not the table)."""
+    with _connect(home) as con:
+        con.row_factory = sqlite3.Row
+        found = con.execute(
+            "SELECT * FROM identities WHERE hcp_id = ? ORDER BY source, source_ref", (hcp_id,)
+        )
+        return [dict(r) for r in found]
+
+
 def record_correction(home: Path, correction: Correction) -> None:
     """Keep a steward correction as evidence: a merge gives the folded HCP's evidence to the
     kept one; either adds a ``steward`` row naming who did what."""

@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 from markupsafe import Markup
 
-from kolgraph.identities import all_evidence
+from kolgraph.identities import hcp_evidence
 from kolgraph.scoring import score_breakdown
 from kolgraph.store import GraphStore
 from kolgraph.web import cache, cached_answers, params, scoping
@@ -71,7 +71,11 @@ def possible_duplicates(store: GraphStore, hcp_id: str) -> list[dict] | None:
     if current_user.role not in STEWARD_ROLES:
         return None
     home = current_app.config["KOLGRAPH_SETTINGS"].home
-    return store.identity_review(all_evidence(home), DUPLICATES_SHOWN, hcp_id=hcp_id)
+    # Every HCP's row and influence, read once per data version: one profile's review then
+    # reads only its own name block.
+    index = cache.cached(store, "identity_index", None, store.identity_index)
+    evidence = hcp_evidence(home, hcp_id)
+    return store.identity_review(evidence, DUPLICATES_SHOWN, hcp_id=hcp_id, index=index)
 
 
 def profile_record(store: GraphStore, hcp_id: str) -> dict:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from kolgraph.loaders.authors import block_surname, given_name
 from kolgraph.loaders.institutions import fold
@@ -47,6 +48,33 @@ REVIEW_FIELDS = (
 )
 #: How many co-authors or institutions in common a row names.
 NAMED = 3
+
+
+@dataclass(frozen=True)
+class IdentityIndex:
+    """What a review reads of every HCP: rows by id and by name block, and influence (built
+    once per data version by the web app, so a profile's review reads only its own block)."""
+
+    by_id: dict[str, dict]
+    by_block: dict[tuple[str, str], list[dict]]
+    influence: dict[str, float]
+
+    @classmethod
+    def of(cls, hcps: Sequence[dict], influence: dict[str, float]) -> IdentityIndex:
+        by_block: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        for row in hcps:
+            by_block[block_key(row)].append(row)
+        return cls({r["hcp_id"]: r for r in hcps}, dict(by_block), influence)
+
+    def rows(self, hcp_id: str | None = None) -> list[dict]:
+        """Every HCP row, or those of ``hcp_id``'s name block."""
+        if hcp_id is None:
+            return list(self.by_id.values())
+        own = self.by_id.get(hcp_id)
+        return list(self.by_block.get(block_key(own), [])) if own else []
+
+    def name(self, hcp_id: str) -> str:
+        return (self.by_id.get(hcp_id) or {}).get("name") or hcp_id
 
 
 def blocks(hcps: Iterable[dict]) -> dict[tuple[str, str], list[dict]]:

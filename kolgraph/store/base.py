@@ -683,32 +683,38 @@ class GraphStore(ABC):
         self.apply_split(record, correction_rules.split_hcp_row(parts["hcp"], new_id))
         return record
 
+    def identity_index(self) -> identity_rules.IdentityIndex:
+        """What a review reads of every HCP (a whole-table read: the web app keeps one per
+        data version)."""
+        scores = self.scores()
+        influence = dict(zip(scores["hcp_id"], scores["influence"]))
+        return identity_rules.IdentityIndex.of(records(self.table("hcps")), influence)
+
     def identity_review(
-        self, evidence: list[dict], limit: int = 50, hcp_id: str | None = None
+        self,
+        evidence: list[dict],
+        limit: int = 50,
+        hcp_id: str | None = None,
+        index: identity_rules.IdentityIndex | None = None,
     ) -> list[dict]:
         """Likely duplicates and shaky merges (:mod:`kolgraph.answers.identity`), most
         influential first, each with its evidence (``evidence``: the recorded identity
-        evidence rows).  With ``hcp_id``: only those about that HCP."""
+        evidence rows).  With ``hcp_id``: only those about that HCP.  ``index``: a kept
+        :meth:`identity_index` (read now when not given)."""
         network.check_limit(limit)
-        hcps = records(self.table("hcps"))
-        scores = self.scores()
-        influence = dict(zip(scores["hcp_id"], scores["influence"]))
+        index = index or self.identity_index()
         done = self.corrections()
-        rows = self._duplicate_rows(hcps, influence, done, hcp_id)
-        by_id = {r["hcp_id"]: r for r in hcps if hcp_id is None or r["hcp_id"] == hcp_id}
+        rows = self._duplicate_rows(index, done, hcp_id)
+        by_id = index.by_id if hcp_id is None else {hcp_id: index.by_id.get(hcp_id)}
+        by_id = {i: r for i, r in by_id.items() if r is not None}
         corrected = {i for c in done for i in (c.hcp_id, c.other_id)}
-        rows += identity_rules.shaky_rows(evidence, by_id, influence, corrected)
-        return identity_rules.most_influential_first(rows, influence, limit)
+        rows += identity_rules.shaky_rows(evidence, by_id, index.influence, corrected)
+        return identity_rules.most_influential_first(rows, index.influence, limit)
 
     def _duplicate_rows(
-        self, hcps: list[dict], influence: dict, done: list[Correction], hcp_id: str | None
+        self, index: identity_rules.IdentityIndex, done: list[Correction], hcp_id: str | None
     ) -> list[dict]:
-        names = {r["hcp_id"]: r.get("name") or r["hcp_id"] for r in hcps}
-        if hcp_id is not None:
-            own = next((r for r in hcps if r["hcp_id"] == hcp_id), None)
-            key = own and identity_rules.block_key(own)
-            hcps = [r for r in hcps if identity_rules.block_key(r) == key]
-        in_blocks = [r for rows in identity_rules.blocks(hcps).values() for r in rows]
+        in_blocks = [r for rows in identity_rules.blocks(index.rows(hcp_id)).values() for r in rows]
         ids = [r["hcp_id"] for r in in_blocks]
         coauthors: dict[str, set[str]] = {}
         for a, b, _papers in self.reads.coauthor_edges(ids, 1) if ids else []:
@@ -722,10 +728,12 @@ class GraphStore(ABC):
         apart = {
             frozenset((c.hcp_id, c.other_id)) for c in done if c.kind == correction_rules.SPLIT
         }
+        named = {i for ids_ in coauthors.values() for i in ids_} | set(ids)
+        names = {i: index.name(i) for i in named}
         pairs = identity_rules.duplicate_pairs(in_blocks, coauthors, institutions, apart, names)
         if hcp_id is not None:
             pairs = [p for p in pairs if hcp_id in (p[0]["hcp_id"], p[1]["hcp_id"])]
-        return identity_rules.duplicate_rows(pairs, influence)
+        return identity_rules.duplicate_rows(pairs, index.influence)
 
     def merged_ids(self) -> dict[str, str]:
         """Each HCP id a steward merged away -> the id it is now."""
