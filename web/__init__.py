@@ -87,13 +87,15 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
 
 def known_territories() -> list[str]:
     """The territories a form offers (every territory an HCP, MSL or alignment rule names),
-    read once per request."""
+    read once per data version (a scan of every HCP), and once per request at most."""
     from flask import g
 
+    from kolgraph.web import cache
     from kolgraph.web.stores import get_store
 
     if "known_territories" not in g:
-        g.known_territories = get_store().known_territories()
+        store = get_store()
+        g.known_territories = cache.cached(store, "territories", None, store.known_territories)
     return g.known_territories
 
 

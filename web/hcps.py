@@ -71,11 +71,17 @@ def possible_duplicates(store: GraphStore, hcp_id: str) -> list[dict] | None:
     if current_user.role not in STEWARD_ROLES:
         return None
     home = current_app.config["KOLGRAPH_SETTINGS"].home
-    # Every HCP's row and influence, read once per data version: one profile's review then
-    # reads only its own name block.
-    index = cache.cached(store, "identity_index", None, store.identity_index)
-    evidence = hcp_evidence(home, hcp_id)
-    return store.identity_review(evidence, DUPLICATES_SHOWN, hcp_id=hcp_id, index=index)
+
+    def review() -> list[dict]:
+        # Every HCP's row and influence, read once per data version: one profile's review
+        # then reads only its own name block.
+        index = cache.cached(store, "identity_index", None, store.identity_index)
+        evidence = hcp_evidence(home, hcp_id)
+        return store.identity_review(evidence, DUPLICATES_SHOWN, hcp_id=hcp_id, index=index)
+
+    # Evidence is recorded after a load's write, so a new load's evidence shows at the next
+    # data version at the latest.
+    return cache.cached(store, "identity_review", hcp_id, review)
 
 
 def profile_record(store: GraphStore, hcp_id: str) -> dict:
