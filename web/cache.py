@@ -33,7 +33,7 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, has_request_context, request
 
 from kolgraph.store import GraphStore
 
@@ -196,6 +196,12 @@ def cached_rendering(
 
 
 def data_version(store: GraphStore) -> str | None:
-    """The store's data version, read afresh on every use (one indexed read): a write earlier
-    in the same request must count."""
-    return store.data_version()
+    """The store's data version: read once per GET or HEAD request (which writes nothing; a
+    page asks for several cached answers, and on Neo4j each read is a round trip), afresh on
+    every use in any other request, where a write earlier in the request must count."""
+    if not has_request_context() or request.method not in ("GET", "HEAD"):
+        return store.data_version()
+    held: dict[int, str | None] = g.setdefault("data_versions", {})
+    if id(store) not in held:
+        held[id(store)] = store.data_version()
+    return held[id(store)]
