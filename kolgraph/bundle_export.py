@@ -21,8 +21,10 @@ Cells are written as stored: a bundle is data for kolgraph, not a spreadsheet, s
 starts like a formula is not neutralised (the target-list exports do that).
 
 The files are written into a new folder beside ``DIR`` and renamed into place at the end, so
-an interrupted export leaves no half-written bundle; an existing non-empty ``DIR`` is
-replaced only with ``force``.
+an interrupted export (a lost database, a full disk, Ctrl-C) leaves no half-written bundle.
+An existing non-empty ``DIR`` is replaced only with ``force``, and only when it holds nothing
+but a bundle's files: ``--force`` is for writing over an earlier export, never a way to delete
+a folder of other things (a home folder, a working copy) by a slip of the path.
 """
 
 from __future__ import annotations
@@ -42,6 +44,12 @@ from kolgraph.schema import TABLES, Table
 from kolgraph.store.base import GraphStore, Progress, no_progress
 
 ALIGNMENT_FILE = Path("alignment") / "alignment.csv"
+#: Every path a bundle export writes, relative to its folder: all ``--force`` may replace.
+BUNDLE_PATHS = frozenset(
+    [t.filename for t in TABLES] + [ALIGNMENT_FILE.parent.as_posix(), ALIGNMENT_FILE.as_posix()]
+)
+#: Rows written between two progress reports.
+PROGRESS_EVERY = 10_000
 
 
 def export_bundle(
@@ -54,26 +62,55 @@ def export_bundle(
     with _new_folder(out) as folder:
         for table in TABLES:
             rows = _rows(table, _exported(store, table))
-            written[table.filename] = _write_csv(folder / table.filename, table.column_names, rows)
-            progress(written[table.filename])
+            path = folder / table.filename
+            written[table.filename] = _write_csv(path, table.column_names, rows, progress)
         alignment = store.alignment()
         if alignment is not None:
             (folder / ALIGNMENT_FILE).parent.mkdir()
             rules = [[r[c] or "" for c in territories.COLUMNS] for r in _rules(alignment)]
             written[ALIGNMENT_FILE.as_posix()] = _write_csv(
-                folder / ALIGNMENT_FILE, territories.COLUMNS, rules
+                folder / ALIGNMENT_FILE, territories.COLUMNS, rules, no_progress
             )
     return written
 
 
+def bundle_rows(store: GraphStore) -> int:
+    """How many rows an export of ``store`` writes to its tables (for a progress bar)."""
+    stats = store.stats()
+    return sum(
+        stats["nodes"][t.label] if t.label else stats["relationships"][t.rel_type or ""]
+        for t in TABLES
+    )
+
+
 def check_bundle_destination(out: Path, force: bool) -> None:
-    """Refuse a destination that is a file, or a folder holding anything unless ``force``."""
+    """Refuse a destination that is a file, the current folder or one holding it, or a
+    folder that is not empty (unless ``force``, and then only an earlier bundle)."""
     if out.exists() and not out.is_dir():
         raise InputError(f"{out} is a file; give a folder for the bundle")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise InputError(f"{out} is not empty; choose a new folder, or --force to replace it")
-    if not out.parent.is_dir():
+    if not out.resolve().parent.is_dir():
         raise InputError(f"{out.parent} does not exist; create it first")
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    if not force:
+        raise InputError(f"{out} is not empty; choose a new folder, or --force to replace it")
+    if Path.cwd().resolve().is_relative_to(out.resolve()):
+        raise InputError(f"{out} holds the current folder; it cannot be replaced")
+    foreign = sorted(_foreign_paths(out))
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+        raise InputError(
+            f"{out} holds files no bundle export writes ({shown}); "
+            "--force replaces only an earlier bundle: choose a new folder"
+        )
+
+
+def _foreign_paths(folder: Path) -> Iterator[str]:
+    """Paths under ``folder`` that an export would not have written."""
+    for path in folder.rglob("*"):
+        relative = path.relative_to(folder).as_posix()
+        if relative not in BUNDLE_PATHS or path.is_symlink():
+            yield relative
 
 
 def _exported(store: GraphStore, table: Table) -> pd.DataFrame:
@@ -116,7 +153,9 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _write_csv(path: Path, header: Iterable[str], rows: Iterable[list[str]]) -> int:
+def _write_csv(
+    path: Path, header: Iterable[str], rows: Iterable[list[str]], progress: Progress
+) -> int:
     count = 0
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -124,22 +163,53 @@ def _write_csv(path: Path, header: Iterable[str], rows: Iterable[list[str]]) -> 
         for row in rows:
             writer.writerow(row)
             count += 1
+            if count % PROGRESS_EVERY == 0:
+                progress(PROGRESS_EVERY)
+    progress(count % PROGRESS_EVERY)
     return count
 
 
 @contextmanager
 def _new_folder(out: Path) -> Iterator[Path]:
-    """A fresh folder beside ``out`` to write into; on success it replaces ``out``."""
-    folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    """A fresh folder beside ``out`` to write into; on success it replaces ``out``.
+
+    The folder is the owner's only (``mkdtemp``): a bundle holds names and field insights.
+    A failure to write (disk full, no permission) is reported as the user's problem to fix,
+    and whatever failed leaves nothing behind.
+    """
+    target = out.resolve()
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as error:
+        raise _cannot_write(out, error) from None
     try:
         yield folder
+        _move_into_place(folder, target)
+    except OSError as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise _cannot_write(out, error) from None
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    if out.exists():
-        stale = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-        out.rename(stale / out.name)
-        folder.rename(out)
-        shutil.rmtree(stale, ignore_errors=True)
-    else:
-        folder.rename(out)
+
+
+def _move_into_place(folder: Path, target: Path) -> None:
+    """Rename ``folder`` to ``target``; an earlier bundle there is moved aside first and
+    deleted only once the new one is in place."""
+    if not target.exists():
+        folder.rename(target)
+        return
+    stale = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+    target.rename(stale / target.name)
+    try:
+        folder.rename(target)
+    except OSError:
+        (stale / target.name).rename(target)  # the earlier bundle back where it was
+        stale.rmdir()
+        raise
+    shutil.rmtree(stale, ignore_errors=True)
+
+
+def _cannot_write(out: Path, error: OSError) -> InputError:
+    reason = error.strerror or str(error)
+    return InputError(f"cannot write the bundle to {out}: {reason}; nothing was written")

@@ -764,27 +764,48 @@ def export_targets_command(
 
 
 @export.command("bundle")
-@click.argument("out", type=click.Path(path_type=Path))
-@click.option("--force", is_flag=True, help="Replace a folder that is not empty.")
+@click.argument("out", metavar="DIR", type=click.Path(path_type=Path))
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an earlier bundle in DIR (a folder holding other files is never replaced).",
+)
 @pass_app
 def export_bundle_command(app: AppContext, out: Path, force: bool) -> None:
-    """The whole store as a canonical bundle in folder OUT, loadable into either store with
-    `kolgraph load OUT` (how a team moves from the embedded store to Neo4j); a stored
-    territory alignment goes to OUT/alignment/alignment.csv, for `kolgraph align`."""
+    """The whole store as a canonical bundle in folder DIR, loadable into either store with
+    `kolgraph load DIR`: a backup, or how a team moves from the embedded store to Neo4j.
+
+    \b
+    kolgraph export bundle moved/
+    kolgraph --backend neo4j load moved/
+    kolgraph --backend neo4j align moved/alignment/alignment.csv   (when one was stored)
+
+    DIR must be new or empty. The files are written beside it and moved into place at the
+    end, so a failed export leaves nothing. Scores, co-author pairs and histories are not
+    written: a load recomputes them. See docs/data-contract.md.
+    """
     from kolgraph.audit import record_cli
-    from kolgraph.bundle_export import ALIGNMENT_FILE, check_bundle_destination, export_bundle
+    from kolgraph.bundle_export import (
+        ALIGNMENT_FILE,
+        bundle_rows,
+        check_bundle_destination,
+        export_bundle,
+    )
 
     check_bundle_destination(out, force)  # before reading the store, so a typo fails at once
     app.warn_stale = False  # scores are not exported
-    with tqdm(unit="rows", desc="exporting", disable=None, file=sys.stderr) as bar:
-        written = export_bundle(app.store, out, force=force, progress=bar.update)
+    store = app.store  # a missing store or an unreachable server fails before the bar shows
+    with tqdm(
+        total=bundle_rows(store), unit="rows", desc="exporting", disable=None, file=sys.stderr
+    ) as bar:
+        written = export_bundle(store, out, force=force, progress=bar.update)
     total = sum(written.values())
     record_cli("export", str(out), total, app.settings.home)
     click.echo(f"wrote {total:,} rows to {out}")
     for name, rows in written.items():
         click.echo(f"  {name:<28} {rows:>10,} rows")
     if ALIGNMENT_FILE.as_posix() in written:
-        alignment = app.store.alignment()
+        alignment = store.alignment()
         flag = " --override" if alignment is not None and alignment.override else ""
         click.echo(f"after loading it elsewhere: kolgraph align {out / ALIGNMENT_FILE}{flag}")
 

@@ -24,6 +24,7 @@ READING = [
     ["path", "H1", "H2"],
     ["intro", "H1"],
     ["export", "targets", "--out", "targets.csv"],
+    ["export", "bundle", "bundle"],
 ]
 
 

@@ -18,8 +18,9 @@ from kolgraph import bundle_export
 from kolgraph.bundle_export import ALIGNMENT_FILE, export_bundle
 from kolgraph.cli import cli
 from kolgraph.demo import REAL_SAMPLE, prepare_real_demo
-from kolgraph.errors import InputError
+from kolgraph.errors import InputError, StoreUnavailable
 from kolgraph.loading import load_path
+from kolgraph.ports import free_port
 from kolgraph.schema import TABLES
 from kolgraph.store.neo4j import Neo4jStore
 from kolgraph.store.sqlite import EmbeddedStore
@@ -115,6 +116,68 @@ def _column(path: Path, key: str, value: str) -> dict[str, str]:
         return {row[key]: row[value] for row in csv.DictReader(handle)}
 
 
+#: A canonical bundle filling every column of the contract, with the cells a CSV writer or a
+#: store could change: leading zeros, "NA" as a name, accents, commas, quotes and line breaks
+#: in text, lists, zero counts, blank years, gaps in author positions (a collective name).
+EVERY_COLUMN = {
+    "hcps.csv": (
+        "hcp_id,first_name,last_name,credentials,specialty,city,state,postal_code,country,"
+        "territory,npi,orcid,email\n"
+        '007,Ana,Domínguez,"MD, PhD",Oncology,Boston,MA,02115,US,Northeast,1234567893,'
+        "0000-0002-1825-0097,ana@example.org\n"
+        "H2,Bo,NA,,,,,,,,,,\n"
+    ),
+    "institutions.csv": (
+        "institution_id,name,type,city,state,country\n"
+        'I1,"Dana-Farber Cancer Institute, Inc.",hospital,Boston,MA,US\n'
+        "I2,Nowhere College,,,,\n"
+    ),
+    "affiliations.csv": (
+        "hcp_id,institution_id,role,start_year,end_year\n"
+        "007,I1,Attending,2010,\n"
+        "007,I2,,2001,2009\n"
+        "H2,I2,,,\n"
+    ),
+    "publications.csv": (
+        "pmid,title,journal,year,mesh_terms,citation_count\n"
+        '100,"A ""quoted"" title",N Engl J Med,2019,Humans;Neoplasms,0\n'
+        "99,Untitled,,1998,,\n"
+    ),
+    "authorships.csv": "pmid,hcp_id,position\n100,007,1\n100,H2,3\n99,H2,1\n",
+    "trials.csv": (
+        "nct_id,title,phase,status,conditions,start_year\n"
+        "NCT00000001,A trial,Phase 2,Completed,Breast Cancer;Lymphoma,2015\n"
+        "NCT00000002,,,,,\n"
+    ),
+    "trial_roles.csv": (
+        "nct_id,hcp_id,role\nNCT00000001,007,Principal Investigator\nNCT00000002,H2,\n"
+    ),
+    "msls.csv": (
+        "msl_id,name,territory,therapeutic_area,email\n"
+        "M1,Max Liaison,Northeast,Oncology,max@example.org\n"
+        "M2,Min,West,,\n"
+    ),
+    "touchpoints.csv": (
+        "touchpoint_id,msl_id,hcp_id,date,channel,topic,insight,insight_category,sentiment\n"
+        'T1,M1,007,2024-03-01,in person,dosing,"Asks for data, ""real world""\n'
+        'on line two",unmet need,positive\n'
+        "T2,M2,H2,2023-12-31,,,,,\n"
+    ),
+}
+
+
+def test_every_column_comes_back_as_it_was_loaded(store, tmp_path):
+    """A canonical bundle, loaded and exported, is the same bytes: no column, cell or row
+    is lost or reshaped on either store."""
+    bundle = tmp_path / "in"
+    bundle.mkdir()
+    for name, text in EVERY_COLUMN.items():
+        (bundle / name).write_bytes(text.encode("utf-8"))
+    load_path(bundle, store)
+    export_bundle(store, tmp_path / "out")
+    assert files(tmp_path / "out") == files(bundle)
+
+
 def test_only_a_territory_the_source_gave_is_exported(store, tmp_path):
     bundle = tmp_path / "in"
     bundle.mkdir()
@@ -159,14 +222,37 @@ def test_the_command_reports_rows_and_how_to_align_elsewhere(real_home, tmp_path
 
 def test_a_folder_that_is_not_empty_is_replaced_only_with_force(real_home, tmp_path):
     out = tmp_path / "b"
-    out.mkdir()
-    (out / "notes.txt").write_text("mine")
+    assert run(real_home, str(out)).exit_code == 0
+    before = (out / "hcps.csv").read_bytes()
+    (out / "hcps.csv").write_text("hcp_id\n")  # an earlier, different bundle
     result = run(real_home, str(out))
     assert result.exit_code == 1 and "is not empty" in result.output and "--force" in result.output
-    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    assert (out / "hcps.csv").read_text() == "hcp_id\n"
     assert run(real_home, str(out), "--force").exit_code == 0
-    assert not (out / "notes.txt").exists() and (out / "hcps.csv").is_file()
+    assert (out / "hcps.csv").read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["b"]  # no temporary folder left
+
+
+def test_force_never_replaces_a_folder_holding_other_files(real_home, tmp_path):
+    """A slip of the path (a home folder, a working copy) must not delete anything."""
+    out = tmp_path / "b"
+    out.mkdir()
+    (out / "hcps.csv").write_text("hcp_id\n")
+    (out / "notes.txt").write_text("mine")
+    result = run(real_home, str(out), "--force")
+    assert result.exit_code == 1, result.output
+    assert "files no bundle export writes (notes.txt)" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["hcps.csv", "notes.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["b"]
+
+
+def test_force_never_replaces_the_current_folder(real_home, tmp_path, monkeypatch):
+    out = tmp_path / "b"
+    assert run(real_home, str(out)).exit_code == 0
+    monkeypatch.chdir(out)
+    result = run(real_home, ".", "--force")
+    assert result.exit_code == 1 and "holds the current folder" in result.output
+    assert (out / "hcps.csv").is_file()
 
 
 def test_a_file_or_a_missing_parent_is_a_clear_error(real_home, tmp_path):
@@ -175,15 +261,48 @@ def test_a_file_or_a_missing_parent_is_a_clear_error(real_home, tmp_path):
     assert "does not exist" in run(real_home, str(tmp_path / "no" / "b")).output
 
 
-def test_a_failed_export_leaves_nothing_behind(real_home, tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    "error, message",
+    [
+        (InputError("disk full (simulated)"), "disk full"),
+        (OSError(28, "No space left on device"), "cannot write the bundle to"),
+        (StoreUnavailable("cannot reach Neo4j at x (simulated)"), "cannot reach Neo4j"),
+    ],
+    ids=["kolgraph error", "full disk", "lost database"],
+)
+def test_a_failed_export_leaves_nothing_behind(real_home, tmp_path, monkeypatch, error, message):
     real = bundle_export._exported
 
     def failing(store, table):
         if table.name == "authorships":
-            raise InputError("disk full (simulated)")
+            raise error
         return real(store, table)
 
     monkeypatch.setattr(bundle_export, "_exported", failing)
     result = run(real_home, str(tmp_path / "b"))
-    assert result.exit_code == 1 and "disk full" in result.output
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_export_keeps_the_earlier_bundle(real_home, tmp_path, monkeypatch):
+    out = tmp_path / "b"
+    assert run(real_home, str(out)).exit_code == 0
+    before = files(out)
+    monkeypatch.setattr(bundle_export, "_exported", _raise_store_unavailable)
+    assert run(real_home, str(out), "--force").exit_code == 1
+    assert files(out) == before and [p.name for p in tmp_path.iterdir()] == ["b"]
+
+
+def _raise_store_unavailable(store, table):
+    raise StoreUnavailable("cannot reach Neo4j (simulated)")
+
+
+def test_an_unreachable_neo4j_is_a_clear_error_and_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEO4J_URI", f"neo4j://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("NEO4J_PASSWORD", "s3cret-pw")
+    args = ["--backend", "neo4j", "--home", str(tmp_path / "home")]
+    result = CliRunner().invoke(cli, [*args, "export", "bundle", str(tmp_path / "b")])
+    assert result.exit_code == 1 and "cannot reach Neo4j" in result.output, result.output
+    assert "Traceback" not in result.output and "s3cret-pw" not in result.output
+    assert not (tmp_path / "b").exists()
