@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import shutil
 import stat
 import unicodedata
 import xml.etree.ElementTree as ET
@@ -63,6 +64,25 @@ def test_embedded_to_bundle_to_neo4j_to_bundle_gives_the_same_files(
     finally:
         neo4j.close()
     assert files(again) == files(exported)
+
+
+def test_neo4j_to_bundle_to_embedded_to_bundle_gives_the_same_files(
+    real_home, exported, neo4j_clean, tmp_path
+):
+    """The other direction: the real sample loaded from its sources into Neo4j exports the
+    same bundle as the embedded store did, and that bundle survives the embedded store."""
+    home = tmp_path / "neo4j-home"
+    shutil.copytree(real_home / "demo-real", home / "demo-real")  # the same CRM calls
+    neo4j = Neo4jStore(neo4j_clean, database="neo4j")
+    try:
+        prepare_real_demo(neo4j, home, echo=lambda _line: None)
+        export_bundle(neo4j, tmp_path / "from-neo4j")
+    finally:
+        neo4j.close()
+    assert files(tmp_path / "from-neo4j") == files(exported)
+    with EmbeddedStore(tmp_path / "embedded", create=True) as store:
+        again = reload_and_export(tmp_path / "from-neo4j", store, tmp_path / "again")
+    assert files(again) == files(tmp_path / "from-neo4j")
 
 
 def test_embedded_to_bundle_to_embedded_gives_the_same_files(exported, tmp_path):
