@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from shared_data import SHARED_DATA
 
 from kolgraph import bundle_export
 from kolgraph.bundle_export import ALIGNMENT_FILE, export_bundle
@@ -124,11 +125,47 @@ def test_authorship_positions_count_the_source_byline(exported):
         assert plain(written) == plain(last_names[row["hcp_id"]]), row
 
 
+def test_positions_on_real_consortium_papers(real_data, tmp_path):
+    """The gold standard's MEDLINE articles (consortium papers with collective names in the
+    byline, and ``ValidYN="N"`` entries): every person keeps their place in the byline."""
+    articles = SHARED_DATA / "author_gold" / "medline_pairs_train_articles.xml.gz"
+    with EmbeddedStore(tmp_path / "home", create=True) as store:
+        load_path(articles, store, fmt="pubmed")
+        export_bundle(store, tmp_path / "out")
+    byline = _bylines(articles)
+    last_names = _column(tmp_path / "out" / "hcps.csv", "hcp_id", "last_name")
+    with (tmp_path / "out" / "authorships.csv").open(encoding="utf-8", newline="") as handle:
+        authorships = list(csv.DictReader(handle))
+    assert max(int(row["position"]) for row in authorships) > 1000  # a consortium paper
+    for row in authorships:
+        written = byline[(row["pmid"], int(row["position"]))]
+        assert written is not None, row
+        # a person merged across spellings ("König" / "Koenig") keeps one of them
+        assert plain(written)[:2] == plain(last_names[row["hcp_id"]])[:2], row
+
+
+def _bylines(path: Path) -> dict[tuple[str, int], str | None]:
+    """(pmid, 1-based place among the valid ``Author`` elements) -> last name (None for a
+    collective name), parsed independently of the loader."""
+    byline: dict[tuple[str, int], str | None] = {}
+    with gzip.open(path) as handle:
+        for _event, citation in ET.iterparse(handle):
+            if citation.tag != "MedlineCitation":
+                continue
+            pmid = citation.findtext("PMID")
+            authors = citation.findall("Article/AuthorList/Author")
+            valid = [a for a in authors if a.get("ValidYN", "Y") != "N"]
+            for position, author in enumerate(valid, start=1):
+                byline[(pmid, position)] = author.findtext("LastName")
+            citation.clear()
+    return byline
+
+
 def plain(name: str) -> str:
-    """A name without case or accents (a person merged across "Domínguez" and "Dominguez"
-    keeps one spelling)."""
+    """A name's letters without case or accents (a person merged across "Domínguez" and
+    "Dominguez", or "De Vriese" and "Devriese", keeps one spelling)."""
     decomposed = unicodedata.normalize("NFKD", name.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c))
 
 
 def _column(path: Path, key: str, value: str) -> dict[str, str]:
