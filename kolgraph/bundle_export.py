@@ -34,6 +34,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 
 import pandas as pd
@@ -90,13 +91,14 @@ def check_bundle_destination(out: Path, force: bool) -> None:
         raise InputError(f"{out} is a file; give a folder for the bundle")
     if not out.resolve().parent.is_dir():
         raise InputError(f"{out.parent} does not exist; create it first")
+    if out.is_dir() and Path.cwd().resolve().is_relative_to(out.resolve()):
+        raise InputError(f"{out} holds the current folder; it cannot be replaced")
     if not out.is_dir() or not any(out.iterdir()):
         return
     if not force:
         raise InputError(f"{out} is not empty; choose a new folder, or --force to replace it")
-    if Path.cwd().resolve().is_relative_to(out.resolve()):
-        raise InputError(f"{out} holds the current folder; it cannot be replaced")
-    foreign = sorted(_foreign_paths(out))
+    # a few are enough to refuse; a slip of the path may name a folder of millions of files
+    foreign = sorted(islice(_foreign_paths(out), 4))
     if foreign:
         shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
         raise InputError(

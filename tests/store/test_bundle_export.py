@@ -306,10 +306,13 @@ def test_force_never_replaces_a_folder_holding_other_files(real_home, tmp_path):
 def test_force_never_replaces_the_current_folder(real_home, tmp_path, monkeypatch):
     out = tmp_path / "b"
     assert run(real_home, str(out)).exit_code == 0
+    (tmp_path / "empty").mkdir()
     monkeypatch.chdir(out)
     result = run(real_home, ".", "--force")
     assert result.exit_code == 1 and "holds the current folder" in result.output
     assert (out / "hcps.csv").is_file()
+    monkeypatch.chdir(tmp_path / "empty")  # not even an empty one
+    assert "holds the current folder" in run(real_home, ".").output
 
 
 def test_a_file_or_a_missing_parent_is_a_clear_error(real_home, tmp_path):
