@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
         auth,
         cache,
         changes,
+        choices,
         coverage_map,
         dashboard,
         errors,
@@ -63,6 +64,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     errors.init_app(app)
     stores.init_app(app)
     cache.init_app(app)
+    choices.init_app(app)
     for blueprint in (
         auth.bp,
         dashboard.bp,
