@@ -16,7 +16,7 @@ from markupsafe import Markup
 from kolgraph.identities import hcp_evidence
 from kolgraph.scoring import score_breakdown
 from kolgraph.store import GraphStore
-from kolgraph.web import cache, cached_answers, params, scoping
+from kolgraph.web import cache, cached_answers, hcp_picks, params, scoping
 from kolgraph.web.security import STEWARD_ROLES
 from kolgraph.web.stores import get_store
 
@@ -108,6 +108,11 @@ def profile_record(store: GraphStore, hcp_id: str) -> dict:
     return {**record, "history": Markup(record["history"]), "works": Markup(record["works"])}
 
 
+def _name_of(store: GraphStore, hcp_id: str) -> str:
+    """The HCP's name (from the cached profile: the page about it may come next)."""
+    return cached_answers.hcp_profile(store, hcp_id)["hcp"]["name"] or hcp_id
+
+
 @bp.get("/hcp/<hcp_id>/collaborators")
 def collaborators(hcp_id: str):
     """Co-authors, suggested collaborators, the warm introduction, and a path to ``to``."""
@@ -115,8 +120,10 @@ def collaborators(hcp_id: str):
     scoping.require_hcp(store, hcp_id)
     found = cached_answers.hcp_profile(store, hcp_id)
     limit = params.arg_int("limit", 20, low=1, high=200)
-    to = params.arg_text("to")
-    path = None
+    target = hcp_picks.picked_hcp("to")
+    if target.unresolved:
+        return hcp_picks.choose_page(target, f"Path from {found['hcp']['name']}")
+    to, path = target.hcp_id, None
     if to:
         scoping.require_hcp(store, to)
         path = scoping.scoped_path(store, store.shortest_path(hcp_id, to))
@@ -128,6 +135,7 @@ def collaborators(hcp_id: str):
         suggestions=cached_answers.suggestions(store, hcp_id, limit),
         intro=cached_answers.warm_intro(store, hcp_id, params.arg_date("as_of"), stale),
         to=to or "",
+        to_name=_name_of(store, to) if to else "",
         path=path,
         stale_days=stale,
         limit=limit,

@@ -15,7 +15,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from kolgraph.answers.browse import ENGAGEMENT, NetworkFilters
 from kolgraph.errors import InputError
-from kolgraph.web import cache, params, scoping
+from kolgraph.web import cache, hcp_picks, params, scoping
 from kolgraph.web.network_render import (
     COLOR_BY,
     DEFAULT_CAP,
@@ -32,16 +32,43 @@ bp = Blueprint("network", __name__, url_prefix="/network")
 
 @bp.get("/")
 def explorer():
-    """Choose a view: an HCP, an institution or a territory (redirects to it)."""
-    hcp_id, institution_id = params.arg_text("hcp_id"), params.arg_text("institution_id")
+    """Choose a view: an HCP (by name), an institution or a territory (redirects to it)."""
+    hcp = hcp_picks.picked_hcp("hcp_id")
+    if hcp.unresolved:
+        return hcp_picks.choose_page(hcp, "An HCP's network")
+    institution_id = params.arg_text("institution_id")
     territory = params.arg_text("territory")
-    if hcp_id:
-        return redirect(url_for("network.ego", hcp_id=hcp_id))
+    if hcp.hcp_id:
+        return redirect(url_for("network.ego", hcp_id=hcp.hcp_id))
     if institution_id:
         return redirect(url_for("network.institution", institution_id=institution_id))
     if territory:
         return redirect(url_for("network.territory", name=territory))
     return render_template("network/explorer.html", scope=current_scope())
+
+
+@bp.get("/path")
+def path():
+    """The shortest path between two HCPs chosen by name: the first one's collaborators page."""
+    start, end = hcp_picks.picked_hcp("from"), hcp_picks.picked_hcp("to")
+    for pick, purpose in ((start, "Path from"), (end, "Path to")):
+        if pick.unresolved:
+            return hcp_picks.choose_page(pick, purpose)
+    if not start.hcp_id or not end.hcp_id:
+        raise InputError("give both HCPs of the path (from and to)")
+    target = url_for("hcps.collaborators", hcp_id=start.hcp_id, to=end.hcp_id)
+    return redirect(f"{target}#path-section")
+
+
+@bp.get("/intro")
+def intro():
+    """A warm introduction to an HCP chosen by name: shown on its collaborators page."""
+    target = hcp_picks.picked_hcp("hcp_id")
+    if target.unresolved:
+        return hcp_picks.choose_page(target, "A warm introduction to")
+    if not target.hcp_id:
+        raise InputError("give the HCP to be introduced to")
+    return redirect(url_for("hcps.collaborators", hcp_id=target.hcp_id) + "#warm-intro-section")
 
 
 @bp.get("/hcp/<hcp_id>")
