@@ -11,20 +11,23 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
 from kolgraph.answers.browse import ENGAGEMENT, NetworkFilters
 from kolgraph.errors import InputError
+from kolgraph.users import ROLES
 from kolgraph.web import cache, hcp_picks, params, scoping
 from kolgraph.web.network_render import (
     COLOR_BY,
     DEFAULT_CAP,
     layout,
     layout_key,
+    most_influential,
     network_total,
     render_network,
+    vis_records,
 )
-from kolgraph.web.security import check_territory, current_scope
+from kolgraph.web.security import check_territory, current_scope, require_role
 from kolgraph.web.stores import get_store
 
 bp = Blueprint("network", __name__, url_prefix="/network")
@@ -97,6 +100,22 @@ def territory(name: str):
     filters = _filters()
     graph = get_store().network("territory", name, filters)
     return _page("territory", name, f"Territory {name}", graph, filters)
+
+
+@bp.get("/hcp/<hcp_id>/coauthors.json")
+@require_role(*ROLES)
+def coauthors_json(hcp_id: str):
+    """The HCP's co-authors as vis-network records, for expanding a node of an open view in
+    place: the view's filters apply (one hop), and the scope as on every page (another
+    territory's HCP is a 404; an msl's co-authors of their territory only).  Every known
+    role may view networks; any other (a role added later, a damaged record) gets a 403:
+    data leaves as JSON here, so the check fails closed."""
+    store = get_store()
+    scoping.require_hcp(store, hcp_id)
+    filters = replace(_filters(), hops=1)
+    graph = store.network("hcp", hcp_id, filters)
+    records = vis_records(most_influential(graph, DEFAULT_CAP), _color())
+    return jsonify({"hcp_id": hcp_id, "total": network_total(graph), **records})
 
 
 def _filters() -> NetworkFilters:
