@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
         api,
         audit,
         auth,
+        breadcrumbs,
         cache,
         changes,
         choices,
@@ -65,6 +66,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     stores.init_app(app)
     cache.init_app(app)
     choices.init_app(app)
+    breadcrumbs.init_app(app, tuple(e for e, _ in NAV_ITEMS + ADMIN_NAV_ITEMS))
     for blueprint in (
         auth.bp,
         dashboard.bp,
