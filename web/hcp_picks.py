@@ -10,6 +10,7 @@ each a link to the same request with the id filled in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import render_template, request, url_for
 
@@ -69,6 +70,6 @@ def choose_page(pick: Pick, purpose: str):
 
 
 def _with_id(id_field: str, hcp_id: str) -> str:
-    args = {k: v for k, v in request.args.items() if k != f"{id_field}_name"}
-    endpoint = request.endpoint or "network.explorer"
-    return url_for(endpoint, **{**(request.view_args or {}), **args, id_field: hcp_id})
+    values: dict[str, Any] = {**(request.view_args or {}), **request.args, id_field: hcp_id}
+    values.pop(f"{id_field}_name", None)
+    return url_for(request.endpoint or "network.explorer", **values)
