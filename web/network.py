@@ -40,6 +40,13 @@ def explorer():
     if hcp.unresolved:
         return hcp_picks.choose_page(hcp, "An HCP's network")
     institution_id = params.arg_text("institution_id")
+    named = params.arg_text("institution_name")
+    if named and not institution_id:
+        found = institutions_named(named)
+        if len(found) != 1:
+            page = render_template("network/choose_institution.html", text=named, rows=found)
+            return page, 200 if found else 404
+        institution_id = found[0]["institution_id"]
     territory = params.arg_text("territory")
     if hcp.hcp_id:
         return redirect(url_for("network.ego", hcp_id=hcp.hcp_id))
@@ -48,6 +55,27 @@ def explorer():
     if territory:
         return redirect(url_for("network.territory", name=territory))
     return render_template("network/explorer.html", scope=current_scope())
+
+
+#: Institutions listed for an ambiguous name.
+INSTITUTIONS_LISTED = 50
+
+
+def institutions_named(text: str) -> list[dict]:
+    """Institutions whose name contains ``text`` (any case), by name; an exact name alone
+    when one is exact.  The list of names is read once per data version."""
+    store = get_store()
+    rows = cache.cached(store, "institution_names", None, lambda: _institution_rows(store))
+    wanted = text.strip().lower()
+    found = [r for r in rows if wanted in (r["name"] or "").lower()]
+    exact = [r for r in found if (r["name"] or "").lower() == wanted]
+    return (exact if len(exact) == 1 else found)[:INSTITUTIONS_LISTED]
+
+
+def _institution_rows(store) -> list[dict]:
+    table = store.table("institutions")[["institution_id", "name", "city", "state"]]
+    rows = table.astype(object).where(table.notna(), None).to_dict("records")
+    return sorted(rows, key=lambda r: (r["name"] or "", r["institution_id"]))
 
 
 @bp.get("/path")

@@ -110,3 +110,13 @@ def test_an_introduction_by_name(as_user):
     response = as_user("max").get("/network/intro?hcp_id_name=southey")
     assert response.headers["Location"].endswith("/hcp/H04/collaborators#warm-intro-section")
     assert as_user("max").get("/network/intro").status_code == 400
+
+
+def test_an_institution_by_name(as_user):
+    client = as_user("max")
+    one = client.get("/network/?institution_name=south+medical")
+    assert one.headers["Location"].endswith("/network/institution/I2")
+    html = client.get("/network/?institution_name=e").get_data(as_text=True)
+    assert re.findall(r'data-institution-id="([^"]+)"', html) == ["I1", "I2"]
+    assert "North General &lt;b&gt;Hospital&lt;/b&gt;" in html
+    assert client.get("/network/?institution_name=nowhere").status_code == 404
