@@ -34,8 +34,10 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
         api,
         audit,
         auth,
+        breadcrumbs,
         cache,
         changes,
+        choices,
         coverage_map,
         dashboard,
         errors,
@@ -63,6 +65,8 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     errors.init_app(app)
     stores.init_app(app)
     cache.init_app(app)
+    choices.init_app(app)
+    breadcrumbs.init_app(app, tuple(e for e, _ in NAV_ITEMS + ADMIN_NAV_ITEMS))
     for blueprint in (
         auth.bp,
         dashboard.bp,

@@ -11,20 +11,23 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
 from kolgraph.answers.browse import ENGAGEMENT, NetworkFilters
 from kolgraph.errors import InputError
-from kolgraph.web import cache, params, scoping
+from kolgraph.users import ROLES
+from kolgraph.web import cache, hcp_picks, params, scoping
 from kolgraph.web.network_render import (
     COLOR_BY,
     DEFAULT_CAP,
     layout,
     layout_key,
+    most_influential,
     network_total,
     render_network,
+    vis_records,
 )
-from kolgraph.web.security import check_territory, current_scope
+from kolgraph.web.security import check_territory, current_scope, require_role
 from kolgraph.web.stores import get_store
 
 bp = Blueprint("network", __name__, url_prefix="/network")
@@ -32,16 +35,71 @@ bp = Blueprint("network", __name__, url_prefix="/network")
 
 @bp.get("/")
 def explorer():
-    """Choose a view: an HCP, an institution or a territory (redirects to it)."""
-    hcp_id, institution_id = params.arg_text("hcp_id"), params.arg_text("institution_id")
+    """Choose a view: an HCP (by name), an institution or a territory (redirects to it)."""
+    hcp = hcp_picks.picked_hcp("hcp_id")
+    if hcp.unresolved:
+        return hcp_picks.choose_page(hcp, "An HCP's network")
+    institution_id = params.arg_text("institution_id")
+    named = params.arg_text("institution_name")
+    if named and not institution_id:
+        found = institutions_named(named)
+        if len(found) != 1:
+            page = render_template("network/choose_institution.html", text=named, rows=found)
+            return page, 200 if found else 404
+        institution_id = found[0]["institution_id"]
     territory = params.arg_text("territory")
-    if hcp_id:
-        return redirect(url_for("network.ego", hcp_id=hcp_id))
+    if hcp.hcp_id:
+        return redirect(url_for("network.ego", hcp_id=hcp.hcp_id))
     if institution_id:
         return redirect(url_for("network.institution", institution_id=institution_id))
     if territory:
         return redirect(url_for("network.territory", name=territory))
     return render_template("network/explorer.html", scope=current_scope())
+
+
+#: Institutions listed for an ambiguous name.
+INSTITUTIONS_LISTED = 50
+
+
+def institutions_named(text: str) -> list[dict]:
+    """Institutions whose name contains ``text`` (any case), by name; an exact name alone
+    when one is exact.  The list of names is read once per data version."""
+    store = get_store()
+    rows = cache.cached(store, "institution_names", None, lambda: _institution_rows(store))
+    wanted = text.strip().lower()
+    found = [r for r in rows if wanted in (r["name"] or "").lower()]
+    exact = [r for r in found if (r["name"] or "").lower() == wanted]
+    return (exact if len(exact) == 1 else found)[:INSTITUTIONS_LISTED]
+
+
+def _institution_rows(store) -> list[dict]:
+    table = store.table("institutions")[["institution_id", "name", "city", "state"]]
+    rows = table.astype(object).where(table.notna(), None).to_dict("records")
+    return sorted(rows, key=lambda r: (r["name"] or "", r["institution_id"]))
+
+
+@bp.get("/path")
+def path():
+    """The shortest path between two HCPs chosen by name: the first one's collaborators page."""
+    start, end = hcp_picks.picked_hcp("from"), hcp_picks.picked_hcp("to")
+    for pick, purpose in ((start, "Path from"), (end, "Path to")):
+        if pick.unresolved:
+            return hcp_picks.choose_page(pick, purpose)
+    if not start.hcp_id or not end.hcp_id:
+        raise InputError("give both HCPs of the path (from and to)")
+    target = url_for("hcps.collaborators", hcp_id=start.hcp_id, to=end.hcp_id)
+    return redirect(f"{target}#path-section")
+
+
+@bp.get("/intro")
+def intro():
+    """A warm introduction to an HCP chosen by name: shown on its collaborators page."""
+    target = hcp_picks.picked_hcp("hcp_id")
+    if target.unresolved:
+        return hcp_picks.choose_page(target, "A warm introduction to")
+    if not target.hcp_id:
+        raise InputError("give the HCP to be introduced to")
+    return redirect(url_for("hcps.collaborators", hcp_id=target.hcp_id) + "#warm-intro-section")
 
 
 @bp.get("/hcp/<hcp_id>")
@@ -70,6 +128,22 @@ def territory(name: str):
     filters = _filters()
     graph = get_store().network("territory", name, filters)
     return _page("territory", name, f"Territory {name}", graph, filters)
+
+
+@bp.get("/hcp/<hcp_id>/coauthors.json")
+@require_role(*ROLES)
+def coauthors_json(hcp_id: str):
+    """The HCP's co-authors as vis-network records, for expanding a node of an open view in
+    place: the view's filters apply (one hop), and the scope as on every page (another
+    territory's HCP is a 404; an msl's co-authors of their territory only).  Every known
+    role may view networks; any other (a role added later, a damaged record) gets a 403:
+    data leaves as JSON here, so the check fails closed."""
+    store = get_store()
+    scoping.require_hcp(store, hcp_id)
+    filters = replace(_filters(), hops=1)
+    graph = store.network("hcp", hcp_id, filters)
+    records = vis_records(most_influential(graph, DEFAULT_CAP), _color())
+    return jsonify({"hcp_id": hcp_id, "total": network_total(graph), **records})
 
 
 def _filters() -> NetworkFilters:

@@ -136,6 +136,17 @@ def render_network(
     )
 
 
+def vis_records(graph: nx.Graph, color_by: str = "tier") -> dict:
+    """``graph``'s nodes and edges as the vis-network records a drawing holds, without
+    positions: what the expand-in-place endpoint adds to an open view (``static/network.js``
+    places the new nodes around the expanded one).  Titles are escaped as for a drawing."""
+    if color_by not in COLOR_BY:
+        raise ValueError(f"color_by must be one of {COLOR_BY}, not {color_by!r}")
+    net = build_pyvis(graph, color_by, {str(n): (0.0, 0.0) for n in graph})
+    nodes = [{k: v for k, v in node.items() if k not in ("x", "y")} for node in net.nodes]
+    return {"nodes": nodes, "edges": list(net.edges)}
+
+
 def network_total(graph: nx.Graph) -> int:
     """How many HCPs the network has: ``graph.graph["total"]`` when the store capped it."""
     return max(int(graph.graph.get("total") or 0), graph.number_of_nodes())

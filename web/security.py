@@ -195,8 +195,9 @@ def public(view):
 
 
 def is_api_request() -> bool:
-    """Whether this request is for the JSON API (answered with JSON, never HTML)."""
-    return request.path.startswith("/api/")
+    """Whether this request is for JSON (the API, and a page's ``.json`` data such as a
+    network's expand-in-place): answered with JSON, never HTML or a login redirect."""
+    return request.path.startswith("/api/") or request.path.endswith(".json")
 
 
 def current_scope() -> str | None:

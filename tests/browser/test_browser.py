@@ -148,16 +148,25 @@ def test_large_network_is_capped_with_a_note(admin_page, page_log, site):
     assert page_log.errors() == []
 
 
-def test_clicking_a_drawn_node_opens_its_profile(admin_page, site):
-    """A real mouse click on the canvas, where vis-network says a co-author's node is."""
+def test_clicking_a_drawn_node_offers_its_profile(admin_page, site):
+    """A real mouse click on the canvas, where vis-network says a co-author's node is: the
+    node's actions show; its profile opens from there, or at once on a double-click."""
     page = admin_page
     open_network(page, f"{site.url}/network/hcp/{site.hcp_id}")
     page.locator("[data-network] .network-canvas").scroll_into_view_if_needed()
     target, spot = _clickable_node(page, exclude=site.hcp_id)
 
+    page.mouse.click(spot["x"], spot["y"])
+    page.wait_for_selector("[data-network] .network-actions", state="visible")
     with page.expect_navigation():
-        page.mouse.click(spot["x"], spot["y"])
+        page.click("[data-network] .network-open-profile")
+    assert path_of(page) == f"/hcp/{target}"
 
+    open_network(page, f"{site.url}/network/hcp/{site.hcp_id}")
+    page.locator("[data-network] .network-canvas").scroll_into_view_if_needed()
+    target, spot = _clickable_node(page, exclude=site.hcp_id)  # now under a breadcrumb
+    with page.expect_navigation():
+        page.mouse.dblclick(spot["x"], spot["y"])
     assert path_of(page) == f"/hcp/{target}"
     assert page.get_attribute("#hcp-profile", "data-hcp-id") == target
 
@@ -186,6 +195,91 @@ def test_network_search_box_selects_the_node(admin_page, site):
     )
     assert selected == [site.hcp_id]
     assert page.inner_text("[data-network] .network-search-status") == ""
+
+
+def test_type_ahead_fills_the_id_and_opens_the_network(admin_page, page_log, site):
+    page = admin_page
+    page.goto(f"{site.url}/network/")
+    page.fill("#network-hcp", site.hcp_name)
+    suggestion = f'#network-hcp-suggestions li[data-hcp-id="{site.hcp_id}"]'
+    page.wait_for_selector(suggestion)
+    assert site.hcp_name in page.inner_text(suggestion)
+
+    page.click(suggestion)
+    picked = "#network-pick-hcp input[name=hcp_id]"
+    assert page.input_value(picked) == site.hcp_id
+    assert page.input_value("#network-hcp") == site.hcp_name
+    with page.expect_navigation():
+        page.click("#network-pick-hcp button[type=submit]")
+
+    assert path_of(page) == f"/network/hcp/{site.hcp_id}"
+    assert page_log.errors() == []
+
+
+def test_type_ahead_by_keyboard_and_typing_again_clears_the_choice(admin_page, site):
+    page = admin_page
+    page.goto(f"{site.url}/network/")
+    page.fill("#path-to", site.hcp_name)
+    page.wait_for_selector(f'#path-to-suggestions li[data-hcp-id="{site.hcp_id}"]')
+    first = page.get_attribute("#path-to-suggestions li >> nth=0", "data-hcp-id")
+    page.press("#path-to", "ArrowDown")
+    page.press("#path-to", "Enter")  # chooses, does not submit
+    assert path_of(page) == "/network/"
+    assert page.input_value("#network-path-form input[name=to]") == first
+    page.type("#path-to", "x")
+    assert page.input_value("#network-path-form input[name=to]") == ""
+
+
+def test_a_node_expands_in_place(admin_page, page_log, site):
+    """Co-authors of a drawn node, fetched into the open view: exactly those not yet drawn."""
+    page = admin_page
+    open_network(page, f"{site.url}/network/hcp/{site.hcp_id}?min_papers=3")
+    page.locator("[data-network] .network-canvas").scroll_into_view_if_needed()
+    drawn = set(page.evaluate(NODE_IDS_JS))
+    _target, spot, new = _expandable_node(page, site, drawn)
+
+    page.mouse.click(spot["x"], spot["y"])
+    page.click("[data-network] .network-expand")
+    page.wait_for_selector('[data-network][data-expanded="1"]', state="attached")
+
+    assert set(page.evaluate(NODE_IDS_JS)) == drawn | new
+    assert f"Added {len(new)} HCP" in page.inner_text("[data-network] .network-expand-status")
+    assert path_of(page) == f"/network/hcp/{site.hcp_id}"  # still the same view
+    assert page_log.errors() == []
+
+
+NODE_IDS_JS = "() => document.querySelector('[data-network]').network.body.data.nodes.getIds()"
+
+
+def _expandable_node(page, site, drawn: set) -> tuple[str, dict, set]:
+    """A clickable drawn node whose co-authors (with the view's filters) are not all drawn."""
+    for node_id in sorted(drawn - {site.hcp_id}):
+        spot = page.evaluate(NODE_AT_JS, node_id)
+        if not (spot["inside"] and spot["hit"] == node_id):
+            continue
+        url = f"{site.url}/network/hcp/{quote(node_id)}/coauthors.json?min_papers=3"
+        found = {n["id"] for n in page.request.get(url).json()["nodes"]}
+        if found - drawn:
+            return node_id, spot, found - drawn
+    raise AssertionError("no drawn node has co-authors outside the view")
+
+
+def test_the_view_exports_as_png(admin_page, site, tmp_path):
+    page = admin_page
+    open_network(page, f"{site.url}/network/hcp/{site.hcp_id}")
+    with page.expect_download() as info:
+        page.click("[data-network] .network-png")
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+
+    assert saved.name == "kolgraph-network.png"
+    assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and saved.stat().st_size > 5000
+
+
+def test_msl_cannot_expand_another_territorys_hcp(msl_page, site):
+    url = f"{site.url}/network/hcp/{quote(site.foreign_hcp_id)}/coauthors.json"
+    response = msl_page.request.get(url)
+    assert response.status == 404 and response.json()["status"] == 404
 
 
 # --- exports ---------------------------------------------------------------------------------
@@ -251,6 +345,9 @@ def test_pages_work_offline(admin_page, page_log, site):
     page.context.route(lambda url: not _local(url, site.url), lambda route: route.abort())
     pages = [
         "/",
+        "/network/",
+        "/map",
+        "/changes",
         f"/hcps?q={site.hcp_name}",
         f"/hcp/{site.hcp_id}",
         f"/hcp/{site.hcp_id}/collaborators",

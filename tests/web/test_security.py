@@ -52,7 +52,7 @@ def test_every_route_requires_login(app, client):
     )
     for method, url in checked:
         response = client.open(url, method=method)
-        if url.startswith("/api/"):
+        if url.startswith("/api/") or url.endswith(".json"):
             assert (response.status_code, response.json) == (401, {"error": "login required"}), url
         else:
             assert response.status_code == 302, url

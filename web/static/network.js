@@ -39,12 +39,88 @@
       status.textContent = node || !input.value.trim() ? "" : "no HCP matches";
       if (!node) return;
       network.selectNodes([node.id]);
+      showActions(section, node);
       network.focus(node.id, { scale: 1.3, animation: { duration: 400 } });
     }
     input.addEventListener("change", go);
     input.addEventListener("keydown", function (event) {
       if (event.key === "Enter") { event.preventDefault(); go(); }
     });
+  }
+
+  // The chosen node's actions: its profile, or its co-authors fetched into this view.
+  function showActions(section, node) {
+    var panel = section.querySelector(".network-actions");
+    panel.hidden = !node;
+    if (!node) { delete section.dataset.selected; return; }
+    section.dataset.selected = node.id;
+    panel.querySelector(".network-selected").textContent = String(node.label); // text, never markup
+    panel.querySelector(".network-open-profile").href = node.url;
+    panel.querySelector(".network-expand-status").textContent = "";
+  }
+
+  // Where the i-th of n new nodes goes: a ring around the expanded node, so they show at once
+  // (the physics is off once a view has settled).
+  function ringSpot(centre, i, n) {
+    var radius = 120 + 6 * n;
+    var angle = (2 * Math.PI * i) / Math.max(n, 1);
+    return { x: centre.x + radius * Math.cos(angle), y: centre.y + radius * Math.sin(angle) };
+  }
+
+  function edgeKey(a, b) { return a < b ? a + "\u0000" + b : b + "\u0000" + a; }
+
+  function addRecords(network, nodes, edges, hcpId, records) {
+    var centre = network.getPositions([hcpId])[hcpId];
+    var fresh = records.nodes.filter(function (n) { return !nodes.get(n.id); });
+    fresh.forEach(function (n, i) {
+      var spot = ringSpot(centre, i, fresh.length);
+      n.x = spot.x; n.y = spot.y;
+      if (n.title) n.title = titleElement(n.title);
+    });
+    nodes.add(fresh);
+    var known = {};
+    edges.forEach(function (e) { known[edgeKey(e.from, e.to)] = true; });
+    var added = records.edges.filter(function (e) {
+      return !known[edgeKey(e.from, e.to)] && nodes.get(e.from) && nodes.get(e.to);
+    });
+    edges.add(added);
+    return fresh.length;
+  }
+
+  function expand(section, network, nodes, edges, hcpId) {
+    if (!hcpId) return;
+    var status = section.querySelector(".network-expand-status");
+    status.textContent = "Fetching co-authors…";
+    // The view's own filters (colour, tiers, engagement, papers...) apply to what is added.
+    var url = section.dataset.expandUrl.replace("HCP_ID", encodeURIComponent(hcpId)) + window.location.search;
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error("the server answered " + response.status);
+        return response.json();
+      })
+      .then(function (records) {
+        var added = addRecords(network, nodes, edges, hcpId, records);
+        status.textContent = added ? "Added " + added + " HCP" + (added === 1 ? "" : "s") + "." : "No co-author to add.";
+        section.dataset.expanded = String(Number(section.dataset.expanded || 0) + 1);
+      })
+      .catch(function (error) { status.textContent = "Could not expand: " + error.message; });
+  }
+
+  // The drawing as a PNG download, on white (the canvas itself is transparent); no server trip.
+  function exportPng(section) {
+    var canvas = section.querySelector(".network-canvas canvas");
+    var copy = document.createElement("canvas");
+    copy.width = canvas.width; copy.height = canvas.height;
+    var context = copy.getContext("2d");
+    context.fillStyle = "#ffffff";
+    context.fillRect(0, 0, copy.width, copy.height);
+    context.drawImage(canvas, 0, 0);
+    var link = document.createElement("a");
+    link.download = "kolgraph-network.png";
+    link.href = copy.toDataURL("image/png");
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
   }
 
   function draw(section) {
@@ -67,9 +143,18 @@
       });
     }
     network.on("click", function (params) {
+      showActions(section, params.nodes.length === 1 ? nodes.get(params.nodes[0]) : null);
+    });
+    network.on("doubleClick", function (params) {
       if (params.nodes.length !== 1) return;
       var node = nodes.get(params.nodes[0]);
       if (node && node.url) window.location.assign(node.url);
+    });
+    section.querySelector(".network-expand").addEventListener("click", function () {
+      expand(section, network, nodes, edges, section.dataset.selected);
+    });
+    section.querySelector(".network-png").addEventListener("click", function () {
+      exportPng(section);
     });
     setupSearch(section, network, nodes);
     section.network = network; // for browser tests and the console
