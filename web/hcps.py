@@ -112,8 +112,8 @@ def possible_duplicates(store: GraphStore, hcp_id: str) -> list[dict] | None:
         evidence = hcp_evidence(home, hcp_id)
         return store.identity_review(evidence, DUPLICATES_SHOWN, hcp_id=hcp_id, index=index)
 
-    # Evidence is recorded after a load's write, so a new load's evidence shows at the next
-    # data version at the latest.
+    # Kept per data version. A load records its identity evidence just after its store
+    # write, so a review cached in between lacks that evidence until the next write.
     return cache.cached(store, "identity_review", hcp_id, review)
 
 
