@@ -107,6 +107,15 @@ def cluster_all(slots, blocks, weights, intercept, threshold):
     return clusters
 
 
+def operating_curve(y: np.ndarray, linked) -> list[list[float]]:
+    """[threshold, precision, recall] of every cross-validated threshold."""
+    rows = []
+    for t in THRESHOLDS:
+        p, r, _f = scores(y, linked[t])
+        rows.append([float(t), round(p, 3), round(r, 3)])
+    return rows
+
+
 def cross_validate(slots, blocks, pairs, x, y, c):
     """Per threshold: whether each pair ended in one cluster, models fitted on other folds."""
     groups = [p.block for p in pairs]
@@ -170,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
             "precision": round(best[1], 4),
             "recall": round(best[2], 4),
             "f1": round(best[3], 4),
+            # the whole curve, so another threshold can be chosen from this file alone
+            "curve": operating_curve(y, linked),
         },
     }
     linkage.MODEL_PATH.write_text(json.dumps(out, indent=2) + "\n")
