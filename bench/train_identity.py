@@ -3,7 +3,8 @@
 Writes ``loaders/name_frequency.json`` (name-block counts: the slots of
 ``pubmed20n0014.xml.gz`` plus the slots of the gold article file that are not a gold pair's
 own slots, so a pair's name does not count itself) and ``loaders/linkage_model.json`` (the
-logistic regression's weights, intercept and the merge threshold).
+logistic regression's weights, intercept, regularisation, the merge threshold and the
+cross-validated operating curve).
 
 The threshold is chosen on cross-validated clustering, not on single pairs: for each
 candidate threshold the slots of the article file are clustered by :func:`resolve_authors`
