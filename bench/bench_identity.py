@@ -16,6 +16,7 @@ Run: ``.venv/bin/python bench/bench_identity.py`` (about a minute).
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from dataclasses import replace
@@ -95,7 +96,12 @@ def orcid_hidden() -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--c", type=float, default=1.0, help="inverse L2 regularisation")
+    shipped_c = json.loads(linkage.MODEL_PATH.read_text(encoding="utf-8")).get(
+        "regularisation_c", 1.0
+    )
+    parser.add_argument(
+        "--c", type=float, default=shipped_c, help="inverse L2 regularisation (the shipped model's)"
+    )
     args = parser.parse_args(argv)
     print("| evaluation | precision | recall | F1 |")
     print("|---|---:|---:|---:|")
