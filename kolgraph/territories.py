@@ -132,6 +132,10 @@ class Alignment:
             index[(rule.level, rule.lookup_key())].append(rule)
         object.__setattr__(self, "_index", dict(index))
 
+    def zip3s(self) -> frozenset[str]:
+        """The three-digit ZIP prefixes the rules name (a ZIP5 rule names its prefix)."""
+        return frozenset(rule.postal_code[:3] for rule in self.rules if rule.postal_code)
+
     def territory_for(
         self, country: str | None, state: str | None, postal: str | None
     ) -> str | None:
@@ -158,12 +162,19 @@ class Alignment:
 
 def _place_keys(country: str | None, state: str | None, postal: str | None) -> tuple:
     """A place as rules compare it; the ZIP5 only for a place with US ZIPs (or no country)."""
-    country_key = locations.country_key(country)
-    zip5 = None
-    us_zip = not country_key or locations.uses_us_zip(country)
+    return locations.country_key(country), locations.us_state(state), us_zip5(country, postal)
+
+
+def us_zip5(country: str | None, postal: str | None) -> str | None:
+    """The postal code when it is a US ZIP5 (of a place with US ZIPs, or with no country).
+
+    >>> us_zip5("US", "52242"), us_zip5(None, "52242"), us_zip5("DE", "52242"), us_zip5("US", "5224")
+    ('52242', '52242', None, None)
+    """
+    us_zip = not locations.country_key(country) or locations.uses_us_zip(country)
     if us_zip and postal and len(postal) == 5 and postal.isdigit():
-        zip5 = postal
-    return country_key, locations.us_state(state), zip5
+        return postal
+    return None
 
 
 def _cells(frame: pd.DataFrame, column: str) -> list[str | None]:

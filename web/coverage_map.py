@@ -1,5 +1,7 @@
 """The coverage map: US states shaded by the share of their tier 1-2 HCPs engaged recently;
-a state links to its gaps.  Drawn on the server as inline SVG from the bundled geometry
+a state links to its gaps.  Where the territory alignment names ZIP3 prefixes, each of them
+is a dot (sized by its tier 1-2 HCPs, shaded the same way), and those states are drawn again,
+enlarged.  Drawn on the server as inline SVG from the bundled geometry
 (:mod:`kolgraph.web.us_map`), so it works offline and without script.  An msl sees the HCPs
 of their own territory only.
 """
@@ -13,7 +15,7 @@ from flask import Blueprint, render_template
 from kolgraph.web import cache, params, scoping
 from kolgraph.web.security import current_scope
 from kolgraph.web.stores import get_store
-from kolgraph.web.us_map import HEIGHT, WIDTH, state_outlines
+from kolgraph.web.us_map import HEIGHT, WIDTH, bounds, state_outlines, zip3_points
 
 bp = Blueprint("coverage_map", __name__)
 
@@ -46,10 +48,19 @@ def index():
         for code, (name, path) in sorted(state_outlines().items())
     ]
     elsewhere = [r for r in rows if r["state"] not in state_outlines()]
+    zip3_rows = cache.cached(
+        store,
+        "coverage_by_zip3",
+        (territory, stale_days, as_of),
+        lambda: store.coverage_by_zip3(as_of, stale_days, territory),
+    )
     return render_template(
         "coverage_map/index.html",
         states=states,
         elsewhere=elsewhere,
+        zip3_rows=zip3_rows,
+        zip3s=zip3_marks(zip3_rows),
+        detail=detail_view(zip3_rows),
         width=WIDTH,
         height=HEIGHT,
         territory=territory,
@@ -69,3 +80,48 @@ def fill(row: dict | None) -> str:
     if row is None or row.get("share") is None:
         return NO_DATA
     return f"hsl({round(120 * row['share'])}, 65%, 55%)"
+
+
+#: Radius of a ZIP3 dot on the whole map: from the smallest to the one with most HCPs.
+DOT_RADIUS = (2.0, 7.0)
+#: Margin around the enlarged states, in map units.
+DETAIL_MARGIN = 8
+
+
+def zip3_marks(rows: list[dict]) -> list[dict]:
+    """The ZIP3 rows that have a place on the map, with ``x``, ``y``, radius ``r`` (area
+    proportional to tier 1-2 HCPs) and ``fill``."""
+    points = zip3_points()
+    placed = [r for r in rows if r["zip3"] in points]
+    most = max((r["tier12_hcps"] for r in placed), default=1)
+    small, large = DOT_RADIUS
+    return [
+        {
+            **row,
+            "x": points[row["zip3"]][0],
+            "y": points[row["zip3"]][1],
+            "r": round(small + (large - small) * (row["tier12_hcps"] / most) ** 0.5, 1),
+            "fill": fill(row),
+        }
+        for row in placed
+    ]
+
+
+def detail_view(rows: list[dict]) -> dict | None:
+    """The enlarged view of the states that hold the ZIP3 rows: its ``view_box`` and
+    ``scale`` (map units per screen unit there), or None without ZIP3 rows."""
+    outlines = state_outlines()
+    shown = sorted({r["state"] for r in rows if r["state"] in outlines})
+    if not shown:
+        return None
+    boxes = [bounds(outlines[s][1]) for s in shown]
+    x0 = min(b[0] for b in boxes) - DETAIL_MARGIN
+    y0 = min(b[1] for b in boxes) - DETAIL_MARGIN
+    width = max(b[2] for b in boxes) + DETAIL_MARGIN - x0
+    height = max(b[3] for b in boxes) + DETAIL_MARGIN - y0
+    scale = max(width / WIDTH, height / HEIGHT)
+    return {
+        "states": shown,
+        "view_box": f"{x0:.1f} {y0:.1f} {width:.1f} {height:.1f}",
+        "scale": round(scale, 4),
+    }

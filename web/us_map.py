@@ -7,7 +7,11 @@ outlines are decoded once per process.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import math
+import re
 from functools import cache
 from importlib import resources
 
@@ -40,6 +44,17 @@ def state_outlines() -> dict[str, tuple[str, str]]:
     return outlines
 
 
+def bounds(path: str) -> tuple[float, float, float, float]:
+    """The box (x0, y0, x1, y1) around an outline's path data.
+
+    >>> bounds("M1,2L5,0L3,7Z")
+    (1.0, 0.0, 5.0, 7.0)
+    """
+    numbers = [float(n) for n in re.findall(r"-?[\d.]+", path)]
+    xs, ys = numbers[0::2], numbers[1::2]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
 def _decoded_arcs(topology: dict) -> list[list[tuple[float, float]]]:
     """Every arc as absolute points: the quantized deltas summed, then scaled and shifted."""
     (sx, sy), (tx, ty) = topology["transform"]["scale"], topology["transform"]["translate"]
@@ -61,3 +76,76 @@ def _ring_path(ring: list[int], arcs: list[list[tuple[float, float]]]) -> str:
         arc = arcs[index] if index >= 0 else arcs[~index][::-1]
         points.extend(arc if not points else arc[1:])
     return "M" + "L".join(f"{x},{y}" for x, y in points) + "Z"
+
+
+# --- ZIP3 points ------------------------------------------------------------------------------
+
+
+@cache
+def zip3_points() -> dict[str, tuple[float, float]]:
+    """ZIP3 -> its point on the map (the mean of its ZCTAs' Census internal points, projected
+    as the state outlines are); ZIP3s the projection does not cover (Puerto Rico, Guam, ...)
+    are left out."""
+    text = resources.files("kolgraph.web").joinpath("static", "geo", "zip3-points.csv")
+    points = {}
+    for row in csv.DictReader(io.StringIO(text.read_text("utf-8"))):
+        point = albers_usa(float(row["longitude"]), float(row["latitude"]))
+        if point is not None:
+            points[row["zip3"]] = point
+    return points
+
+
+class _ConicEqualArea:
+    """d3-geo's spherical conic equal-area projection, with its rotate, center, scale and
+    translate, so points land where the bundled (d3-projected) outlines put them."""
+
+    def __init__(self, parallels, rotate, center, scale, translate):
+        phi0, phi1 = (math.radians(p) for p in parallels)
+        self.n = (math.sin(phi0) + math.sin(phi1)) / 2
+        self.c = 1 + math.sin(phi0) * (2 * self.n - math.sin(phi0))
+        self.r0 = math.sqrt(self.c) / self.n
+        self.rotate, self.scale = math.radians(rotate), scale
+        cx, cy = self._raw(math.radians(center[0]), math.radians(center[1]))
+        self.dx, self.dy = translate[0] - scale * cx, translate[1] + scale * cy
+
+    def _raw(self, lam: float, phi: float) -> tuple[float, float]:
+        r = math.sqrt(self.c - 2 * self.n * math.sin(phi)) / self.n
+        return r * math.sin(lam * self.n), self.r0 - r * math.cos(lam * self.n)
+
+    def __call__(self, longitude: float, latitude: float) -> tuple[float, float]:
+        lam = math.radians(longitude) + self.rotate
+        lam = (lam + math.pi) % (2 * math.pi) - math.pi
+        x, y = self._raw(lam, math.radians(latitude))
+        return self.dx + self.scale * x, self.dy - self.scale * y
+
+
+#: d3.geoAlbersUsa().scale(1300).translate([487.5, 305]), as the outlines were projected:
+#: the lower 48 states, then Alaska and Hawaii as insets, each valid within its box.
+_K, _X, _Y = 1300, 487.5, 305
+_ALBERS_USA = (
+    (
+        _ConicEqualArea((29.5, 45.5), 96, (-0.6, 38.7), _K, (_X, _Y)),
+        ((_X - 0.455 * _K, _Y - 0.238 * _K), (_X + 0.455 * _K, _Y + 0.238 * _K)),
+    ),
+    (
+        _ConicEqualArea((55, 65), 154, (-2, 58.5), 0.35 * _K, (_X - 0.307 * _K, _Y + 0.201 * _K)),
+        ((_X - 0.425 * _K, _Y + 0.120 * _K), (_X - 0.214 * _K, _Y + 0.234 * _K)),
+    ),
+    (
+        _ConicEqualArea((8, 18), 157, (-3, 19.9), _K, (_X - 0.205 * _K, _Y + 0.212 * _K)),
+        ((_X - 0.214 * _K, _Y + 0.166 * _K), (_X - 0.115 * _K, _Y + 0.234 * _K)),
+    ),
+)
+
+
+def albers_usa(longitude: float, latitude: float) -> tuple[float, float] | None:
+    """A place on the map (rounded to 0.1), or None outside the three projected areas.
+
+    >>> albers_usa(-71.06, 42.36), albers_usa(-66.1, 18.4)
+    ((908.7, 167.1), None)
+    """
+    for project, ((x0, y0), (x1, y1)) in _ALBERS_USA:
+        x, y = project(longitude, latitude)
+        if x0 <= x < x1 and y0 <= y < y1:
+            return round(x, 1), round(y, 1)
+    return None

@@ -29,11 +29,13 @@ Rules (also in ``docs/queries.md``, "Gaps and coverage"):
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from kolgraph.errors import InputError
+from kolgraph.territories import us_zip5
 
 DEFAULT_STALE_DAYS = 180
 #: The tier bound when neither ``top`` nor ``max_tier`` is given.
@@ -79,7 +81,8 @@ MSL_FIELDS = (
     "share",
 )
 #: What ``coverage --reach`` adds to each territory and MSL row: of the territory's tier 1-2
-#: HCPs not engaged in the window, how many are one hop, two hops, or farther from one that is.
+#: HCPs not engaged in the window, how many are one hop, two hops, or farther from one that is
+#: (for an MSL: not engaged by that MSL, and hops from one it engaged).
 REACH_FIELDS = ("within_1_hop", "within_2_hops", "out_of_reach")
 
 
@@ -286,27 +289,51 @@ def _msl_row(msl: Mapping, hcps: int, engaged: int) -> dict:
     }
 
 
-def add_reach(coverage: dict, rows: Iterable[Mapping]) -> dict:
+def add_reach(
+    coverage: dict, rows: Iterable[Mapping], msl_reach: Mapping[str, Mapping[str, tuple]]
+) -> dict:
     """``coverage`` (a :func:`finish_coverage` answer) with :data:`REACH_FIELDS` on every
-    territory row and on every MSL row (its territory's numbers), from gap rows of every
-    tier 1-2 HCP (engaged ones included) with ``reach_hops``."""
-    counts: dict[str, dict[str, int]] = {}
-    for row in rows:
-        if row["territory"] is None:
-            continue
-        bucket = {0: None, 1: "within_1_hop", 2: "within_2_hops"}.get(
-            row["reach_hops"], "out_of_reach"
-        )
-        if bucket:
-            held = counts.setdefault(row["territory"], dict.fromkeys(REACH_FIELDS, 0))
-            held[bucket] += 1
-    for row in coverage["territories"] + coverage["msls"]:
-        row.update(counts.get(row["territory"], dict.fromkeys(REACH_FIELDS, 0)))
+    territory row, from gap rows of every tier 1-2 HCP (engaged ones included) with
+    ``reach_hops``, and on every MSL row, from ``msl_reach``: msl_id -> (reach_hops,
+    reach_via) of each tier 1-2 HCP of its territory, from the HCPs that MSL engaged."""
+    hops = by_territory(rows, "reach_hops")
+    for row in coverage["territories"]:
+        row.update(reach_counts(hops.get(row["territory"], [])))
+    for row in coverage["msls"]:
+        found = msl_reach.get(row["msl_id"], {})
+        row.update(reach_counts([near for near, _via in found.values()]))
     return coverage
+
+
+def reach_counts(hops: Iterable[int | None]) -> dict[str, int]:
+    """How many of ``hops`` (``reach_hops`` values) are in each of :data:`REACH_FIELDS`
+    (0, an engaged HCP, is in none).
+
+    >>> reach_counts([0, 1, 1, 2, None])
+    {'within_1_hop': 2, 'within_2_hops': 1, 'out_of_reach': 1}
+    """
+    counts = dict.fromkeys(REACH_FIELDS, 0)
+    buckets: dict[int | None, str] = {1: "within_1_hop", 2: "within_2_hops"}
+    for near in hops:
+        if near != 0:
+            counts[buckets.get(near, "out_of_reach")] += 1
+    return counts
+
+
+def by_territory(rows: Iterable[Mapping], field: str) -> dict[str, list]:
+    """The ``field`` of gap rows, per territory (rows without one are left out)."""
+    found: dict[str, list] = {}
+    for row in rows:
+        if row["territory"] is not None:
+            found.setdefault(row["territory"], []).append(row[field])
+    return found
 
 
 #: The fields of a row of ``GraphStore.coverage_by_state``.
 STATE_FIELDS = ("state", "tier12_hcps", "engaged", "share")
+#: The fields of a row of ``GraphStore.coverage_by_zip3``: ``state`` and ``territories`` are
+#: those of its tier 1-2 HCPs (the most frequent state; every territory, sorted).
+ZIP3_FIELDS = ("zip3", "state", "territories", "tier12_hcps", "engaged", "share")
 
 
 def coverage_by_state(
@@ -341,3 +368,42 @@ def share(part: int, whole: int) -> float | None:
     (0.333, None)
     """
     return round(part / whole, 3) if whole else None
+
+
+def coverage_by_zip3(
+    rows: Iterable[Mapping],
+    places: Mapping[str, tuple[str | None, str | None, str | None]],
+    zip3s: frozenset[str],
+    since: str,
+) -> list[dict]:
+    """Tier 1-2 HCPs and how many were engaged (a touch from ``since``), per ZIP3 of
+    ``zip3s`` that has any (:data:`ZIP3_FIELDS`), from gap rows of every tier 1-2 HCP and
+    each HCP's (country, state, postal_code); only US ZIP5s count.
+
+    >>> rows = [{"hcp_id": "a", "territory": "E", "last_touch": "2024-05-01"},
+    ...         {"hcp_id": "b", "territory": "W", "last_touch": None},
+    ...         {"hcp_id": "c", "territory": "E", "last_touch": None}]
+    >>> places = {"a": ("US", "IA", "52242"), "b": ("US", "IA", "52240"), "c": ("DE", None, "52062")}
+    >>> coverage_by_zip3(rows, places, frozenset({"522", "520"}), "2024-01-01")
+    [{'zip3': '522', 'state': 'IA', 'territories': ['E', 'W'], 'tier12_hcps': 2, 'engaged': 1, 'share': 0.5}]
+    """
+    found: dict[str, list[Mapping]] = {}
+    for row in rows:
+        country, _state, postal = places.get(row["hcp_id"], (None, None, None))
+        zip5 = us_zip5(country, postal)
+        if zip5 and zip5[:3] in zip3s:
+            found.setdefault(zip5[:3], []).append(row)
+    return [_zip3_row(zip3, found[zip3], places, since) for zip3 in sorted(found)]
+
+
+def _zip3_row(zip3: str, rows: list[Mapping], places: Mapping, since: str) -> dict:
+    states = Counter(places[r["hcp_id"]][1] for r in rows if places[r["hcp_id"]][1])
+    engaged = sum((r["last_touch"] or "") >= since for r in rows)
+    return {
+        "zip3": zip3,
+        "state": states.most_common(1)[0][0] if states else None,
+        "territories": sorted({r["territory"] for r in rows if r["territory"]}),
+        "tier12_hcps": len(rows),
+        "engaged": engaged,
+        "share": share(engaged, len(rows)),
+    }

@@ -29,19 +29,21 @@ from kolgraph.answers.gaps import (
     DEFAULT_STALE_DAYS,
     GapQuery,
     add_reach,
+    by_territory,
     check_window,
     current_institution,
     engaged_since,
     finish_coverage,
 )
 from kolgraph.answers.gaps import coverage_by_state as state_coverage
+from kolgraph.answers.gaps import coverage_by_zip3 as zip3_coverage
 from kolgraph.answers.gaps import finish_gaps as finish_gap_rows
 from kolgraph.answers.network import HopFacts, Neighbourhood, Node
 from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS
 from kolgraph.corrections import Correction
 from kolgraph.errors import InputError, NotFoundError
 from kolgraph.schema import Batch, records
-from kolgraph.store.common import Affiliation, by_hcp, decode_components
+from kolgraph.store.common import Affiliation, Place, by_hcp, decode_components
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -89,8 +91,8 @@ class GraphReads(Protocol):
         """The affiliations without an end year of the given HCPs."""
         ...
 
-    def hcp_states(self, hcp_ids: list[str]) -> dict[str, str]:
-        """hcp_id -> state, for the given HCPs that have one."""
+    def hcp_places(self, hcp_ids: list[str]) -> dict[str, Place]:
+        """hcp_id -> (country, state, postal_code), for the given HCPs."""
         ...
 
     def search_rows(self, text: str, territory: str | None, limit: int) -> list[dict]:
@@ -189,13 +191,18 @@ class GraphReads(Protocol):
         category (None for none), of the territory's HCPs when given."""
         ...
 
+    def engaged_hcps(self, since: str, as_of: str, msl_id: str | None = None) -> frozenset[str]:
+        """The HCPs with a touchpoint dated from ``since`` through ``as_of`` (logged by
+        ``msl_id`` when given)."""
+        ...
+
     def engaged_neighbour(
-        self, hcp_ids: list[str], since: str, as_of: str, *, hops: int
+        self, hcp_ids: list[str], since: str, as_of: str, *, hops: int, msl_id: str | None = None
     ) -> dict[str, str]:
         """For each HCP with one, the smallest id among the HCPs ``hops`` (1 or 2) hops
-        away with a touchpoint dated from ``since`` through ``as_of``; a hop joins
-        co-authors and current co-members of an institution.  Two hops (a neighbour's
-        neighbour) is asked only about HCPs that are not engaged themselves."""
+        away in :meth:`engaged_hcps` (of ``msl_id`` when given); a hop joins co-authors
+        and current co-members of an institution.  Two hops (a neighbour's neighbour) is
+        asked only about HCPs that are not engaged themselves."""
         ...
 
 
@@ -324,8 +331,8 @@ class GraphStore(ABC):
         territory (with ``query.include_engaged``: every selected HCP), highest influence first."""
         rows, msls = self.reads.gap_candidates(query)
         if query.state:
-            states = self.reads.hcp_states([r["hcp_id"] for r in rows])
-            rows = [r for r in rows if states.get(r["hcp_id"]) == query.state]
+            places = self.reads.hcp_places([r["hcp_id"] for r in rows])
+            rows = [r for r in rows if places[r["hcp_id"]][1] == query.state]
         if query.with_institution:
             current = self._current_affiliations([r["hcp_id"] for r in rows])
             for row in rows:
@@ -338,21 +345,42 @@ class GraphStore(ABC):
         """Set each gap row's ``reach_hops`` and ``reach_via`` (:func:`network.reach`)."""
         since, as_of = network.engagement_window(query.as_of, query.stale_days)
         targets = {r["hcp_id"]: (r["last_touch"] or "") >= since for r in rows}
-        engaged = self.reads.engaged_neighbour
-        found = network.reach(
-            targets,
-            first=lambda ids: engaged(ids, since, as_of, hops=1),
-            second=lambda ids: engaged(ids, since, as_of, hops=2),
-        )
+        found = self._reach(targets, since, as_of)
         for row in rows:
             row["reach_hops"], row["reach_via"] = found[row["hcp_id"]]
+
+    def _reach(
+        self, targets: dict[str, bool], since: str, as_of: str, msl_id: str | None = None
+    ) -> dict[str, tuple[int | None, str | None]]:
+        """:func:`network.reach` over the HCPs engaged in the window (by ``msl_id`` only,
+        when given)."""
+        engaged = self.reads.engaged_neighbour
+        return network.reach(
+            targets,
+            first=lambda ids: engaged(ids, since, as_of, hops=1, msl_id=msl_id),
+            second=lambda ids: engaged(ids, since, as_of, hops=2, msl_id=msl_id),
+        )
+
+    def _msl_reach(
+        self, msls: list[dict], rows: list[dict], since: str, as_of: str
+    ) -> dict[str, dict[str, tuple[int | None, str | None]]]:
+        """Per MSL, the reach of each tier 1-2 HCP of its territory (``rows``: gap rows of
+        every such HCP) from the HCPs that MSL engaged in the window."""
+        territories = by_territory(rows, "hcp_id")
+        found = {}
+        for msl in msls:
+            own = territories.get(msl["territory"], [])
+            engaged = self.reads.engaged_hcps(since, as_of, msl["msl_id"])
+            targets = {hcp_id: hcp_id in engaged for hcp_id in own}
+            found[msl["msl_id"]] = self._reach(targets, since, as_of, msl["msl_id"])
+        return found
 
     def coverage(
         self, as_of: date, stale_days: int, territory: str | None = None, *, reach: bool = False
     ) -> dict:
         """Per territory and per MSL: tier 1-2 HCPs and the share engaged within the window;
         with ``reach``, how many of the others are one, two or more hops from an engaged one
-        (:data:`~kolgraph.answers.gaps.REACH_FIELDS`)."""
+        (:data:`~kolgraph.answers.gaps.REACH_FIELDS`; for an MSL, from one it engaged)."""
         check_window(as_of, stale_days)
         counts, msls, engaged = self.reads.coverage_counts(as_of, stale_days, territory)
         answer = finish_coverage(counts, msls, engaged, territory)
@@ -365,13 +393,36 @@ class GraphStore(ABC):
             stale_days=stale_days,
             include_engaged=True,
         )
-        return add_reach(answer, self.coverage_gaps(everyone))
+        rows = self.coverage_gaps(everyone)
+        since, until = network.engagement_window(as_of, stale_days)
+        return add_reach(answer, rows, self._msl_reach(answer["msls"], rows, since, until))
 
     def coverage_by_state(
         self, as_of: date, stale_days: int, territory: str | None = None
     ) -> list[dict]:
         """Tier 1-2 HCPs and the share engaged within the window, per state
         (:data:`~kolgraph.answers.gaps.STATE_FIELDS`), for the coverage map."""
+        rows, places = self._tier12_places(as_of, stale_days, territory)
+        states = {hcp_id: state for hcp_id, (_country, state, _postal) in places.items()}
+        return state_coverage(rows, states, engaged_since(as_of, stale_days))
+
+    def coverage_by_zip3(
+        self, as_of: date, stale_days: int, territory: str | None = None
+    ) -> list[dict]:
+        """Tier 1-2 HCPs and the share engaged within the window, per three-digit ZIP prefix
+        that the stored territory alignment names (:data:`~kolgraph.answers.gaps.ZIP3_FIELDS`;
+        none without such rules), for the coverage map's detail."""
+        alignment = self.alignment()
+        zip3s = alignment.zip3s() if alignment else frozenset()
+        if not zip3s:
+            return []
+        rows, places = self._tier12_places(as_of, stale_days, territory)
+        return zip3_coverage(rows, places, zip3s, engaged_since(as_of, stale_days))
+
+    def _tier12_places(
+        self, as_of: date, stale_days: int, territory: str | None
+    ) -> tuple[list[dict], dict[str, Place]]:
+        """Gap rows of every tier 1-2 HCP (engaged ones included), and their places."""
         query = GapQuery(
             max_tier=COVERAGE_MAX_TIER,
             territory=territory,
@@ -381,8 +432,7 @@ class GraphStore(ABC):
         )
         rows, msls = self.reads.gap_candidates(query)
         rows = finish_gap_rows(rows, msls, query)
-        states = self.reads.hcp_states([r["hcp_id"] for r in rows])
-        return state_coverage(rows, states, engaged_since(as_of, stale_days))
+        return rows, self.reads.hcp_places([r["hcp_id"] for r in rows])
 
     def coauthors(self, hcp_id: str) -> list[dict]:
         """An HCP's co-authors, most joint publications first (then latest year, hcp_id)."""

@@ -18,6 +18,8 @@ from kolgraph.schema import SCORE_COLUMNS, TABLES_BY_NAME, Batch, Table
 
 #: A current affiliation as the stores read it: (hcp_id, start_year, institution_id, name).
 Affiliation = tuple[str, int | None, str, str | None]
+#: Where an HCP is: (country, state, postal_code), each None when unknown.
+Place = tuple[str | None, str | None, str | None]
 
 
 def entity_table(name: str) -> Table:

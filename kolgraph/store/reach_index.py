@@ -78,6 +78,11 @@ class ReachIndex:
         return self._members_first[institution_id]
 
 
+#: What a :class:`ReachIndex` is for: an engagement window's ``since`` and ``as_of`` dates,
+#: and the MSL whose touches count (None: the whole team's).
+Window = tuple[str, str, str | None]
+
+
 class ReachIndexes:
     """The :class:`ReachIndex` of the last few windows asked for, for one ``store_version``."""
 
@@ -85,21 +90,17 @@ class ReachIndexes:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._held: OrderedDict[tuple[str, str], ReachIndex] = OrderedDict()
+        self._held: OrderedDict[Window, ReachIndex] = OrderedDict()
 
     def window(
-        self,
-        graph: Adjacency,
-        since: str,
-        as_of: str,
-        engaged_in: Callable[[str, str], frozenset[str]],
+        self, graph: Adjacency, key: Window, engaged: Callable[[], frozenset[str]]
     ) -> ReachIndex:
-        key = (since, as_of)
+        """The index of ``key``, built from ``engaged()`` when not held."""
         with self._lock:
             if key in self._held:
                 self._held.move_to_end(key)
                 return self._held[key]
-        index = ReachIndex(graph, engaged_in(since, as_of))
+        index = ReachIndex(graph, engaged())
         with self._lock:
             self._held[key] = index
             while len(self._held) > self.WINDOWS:

@@ -1,7 +1,8 @@
 """The kolgraph web app served for real, for the browser tests and the screenshot script.
 
 :func:`demo_home` builds a home folder holding the generator's S dataset (seed 42, the same
-data as ``kolgraph demo``), scored, with one admin and one msl login.  :class:`LiveServer`
+data as ``kolgraph demo``), scored, with one admin and one msl login, and an alignment by
+ZIP3 for one state (the coverage map's detail).  :class:`LiveServer`
 serves the app with waitress (the production WSGI server of ``kolgraph serve``) on a free
 loopback port in a background thread.  :func:`launch_chromium` starts Debian's Chromium
 through Playwright; no browser is ever downloaded.
@@ -19,8 +20,10 @@ import waitress
 from kolgraph.config import Settings
 from kolgraph.generate import generate_bundle
 from kolgraph.loading import load_path
+from kolgraph.schema import TABLES_BY_NAME
 from kolgraph.scoring import rescore
 from kolgraph.store.sqlite import EmbeddedStore
+from kolgraph.territories import read_alignment
 from kolgraph.users import UserStore
 from kolgraph.web import create_app
 
@@ -59,12 +62,42 @@ def demo_home(root: Path, size: str = "S", seed: int = 42) -> DemoHome:
         load_path(bundle, store)
         rescore(store, home)
         territory = store.table("hcps")["territory"].value_counts().index[0]
+        add_zip3_detail(store, root)
     finally:
         store.close()
     users = UserStore.for_home(home)
     users.add(ADMIN, PASSWORD, "admin", None)
     users.add(MSL, PASSWORD, "msl", territory)
     return DemoHome(home=home, msl_territory=str(territory))
+
+
+#: ZIP codes of the generator's Texas cities (it writes none: its territories are by state),
+#: so the coverage map has ZIP3 detail to show.
+TX_ZIPS = {
+    "Austin": "78712",
+    "Dallas": "75390",
+    "Galveston": "77555",
+    "Houston": "77030",
+    "San Antonio": "78229",
+}
+
+
+def add_zip3_detail(store: EmbeddedStore, root: Path) -> None:
+    """Give the Texas HCPs their city's ZIP and store an alignment naming those ZIP3
+    prefixes for the territory they are in; the rules do not override, so every territory
+    stays as generated."""
+    hcps = store.table("hcps")
+    placed = hcps[hcps["state"].eq("TX") & hcps["city"].isin(list(TX_ZIPS))].copy()
+    placed["postal_code"] = placed["city"].map(TX_ZIPS)
+    folder = root / "tx-zips"
+    folder.mkdir()
+    placed[list(TABLES_BY_NAME["hcps"].column_names)].to_csv(folder / "hcps.csv", index=False)
+    load_path(folder, store)
+    rules = root / "alignment.csv"
+    territory = placed["territory"].iloc[0]
+    lines = [f"{territory},US,,{z[:3]}" for z in sorted(set(TX_ZIPS.values()))]
+    rules.write_text("territory,country,state,postal_code\n" + "\n".join(lines) + "\n")
+    store.set_alignment(read_alignment(rules))
 
 
 class LiveServer:

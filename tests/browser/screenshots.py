@@ -3,7 +3,8 @@
 Builds the demo data (the generator's S dataset, seed 42, as ``kolgraph demo`` does) in a
 temporary home, serves the app with waitress on loopback, logs in as an admin and saves
 1400x900 PNGs of the dashboard, an HCP profile, the HCP's network, the network explorer's
-type-ahead, the gaps page, the insights page, the coverage map and the "What changed" page.
+type-ahead, the gaps page, the insights page, the coverage map (and its ZIP3 detail) and the
+"What changed" page.
 
 Run: ``.venv/bin/python tests/browser/screenshots.py [--out docs/screenshots]``.
 """
@@ -105,6 +106,7 @@ def pages(hcp_id: str, since: date) -> list[tuple[str, str]]:
         ("gaps", "/gaps"),
         ("insights", "/insights"),
         ("coverage-map", "/map"),
+        ("coverage-map-zip3", "/map#zip3-detail"),
         ("what-changed", f"/changes?since={since.isoformat()}"),
     ]
 

@@ -390,6 +390,22 @@ def test_the_map_opens_a_states_gaps(admin_page, page_log, site):
     assert page_log.errors() == []
 
 
+def test_a_zip3_dot_opens_the_gaps_of_its_state(admin_page, page_log, site):
+    page = admin_page
+    page.goto(f"{site.url}/map")
+    dots = page.locator("#zip3-map a[data-zip3] circle")
+    assert dots.count() > 0
+    dot = dots.first
+    zip3 = dot.locator("xpath=..").get_attribute("data-zip3")
+    state = page.locator(f'#zip3-table tr[data-zip3="{zip3}"] td').nth(1).inner_text()
+    assert page.locator(f'#coverage-map a[data-zip3="{zip3}"] circle').count() == 1
+    with page.expect_navigation():
+        dot.click(force=True)
+    assert path_of(page) == "/gaps" and f"state={state}" in page.url
+    assert page.locator("#gaps-state").input_value() == state
+    assert page_log.errors() == []
+
+
 def test_what_changed_draws_its_chart(admin_page, page_log, site):
     page = admin_page
     page.click("nav.mainnav >> text=What changed")

@@ -184,12 +184,12 @@ def test_a_later_load_naming_the_merged_hcp_lands_on_the_kept_one(store, tmp_pat
 
 @pytest.fixture
 def strict_linkage(tmp_path, monkeypatch):
-    """The shipped linkage model with a merge threshold of 3.0 (log-odds), as a cautious
+    """The shipped linkage model with a merge threshold of 5.0 (log-odds), as a cautious
     team might set it: some true persons stay split, which a steward then merges."""
     model = linkage.MODEL_PATH.read_text(encoding="utf-8")
     strict = tmp_path / "strict_model.json"
     data = json.loads(model)
-    data["threshold"] = 3.0
+    data["threshold"] = 5.0
     strict.write_text(json.dumps(data), encoding="utf-8")
     monkeypatch.setenv("KOLGRAPH_LINKAGE_MODEL", str(strict))
     linkage.default_settings.cache_clear()
@@ -238,13 +238,13 @@ PAPALOIS = "PM-papalois-AE-26702238-3"
 
 def test_apostolos_papalois_shaky_merge_split_and_kept_through_a_reload(store, real_data):
     """The model joined 'Papalois, Apostolos' (ELPEN research centre) and 'Papalois, A E'
-    (Athens Medical School) on a shared city alone (confidence 0.62): the review lists it as
+    (Athens Medical School) on a shared city alone (confidence 0.7): the review lists it as
     shaky; the steward splits one paper off, and a reload of the same file keeps the split."""
     linkage.default_settings.cache_clear()
     summary = load_path(MEDLINE, store)
     evidence = summary.identities.to_dict("records")
     shaky = [r for r in store.identity_review(evidence, limit=50) if r["hcp_id"] == PAPALOIS]
-    assert [(r["kind"], r["confidence"]) for r in shaky] == [("shaky merge", 0.62)]
+    assert [(r["kind"], r["confidence"]) for r in shaky] == [("shaky merge", 0.7)]
     assert papers_of(store, "Papalois", "Apostolos") == {PAPALOIS: {"26702238", "26702422"}}
     done = store.split_hcp(PAPALOIS, "26702422")
     split = {PAPALOIS: {"26702238"}, done.other_id: {"26702422"}}

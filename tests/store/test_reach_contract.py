@@ -6,7 +6,7 @@ The data (as of 2024-06-30, stale after 180 days: engaged means a touch from 202
     R5 -co- R6*,  R5 -co- R9*          (two engaged co-authors: the smaller id is the via)
     R7 =J2=  (R8 was at J2 until 2020; R8's only touch is after the as-of date)
     R10 =J3= R11 -co- R6*              (an institution hop, then a co-author hop)
-    R3 has only a stale touch; * engaged
+    R3 has only a stale touch; * engaged (R4, R6 by MSL M1; R9 by M2)
 
     hcp  reach_hops  reach_via
     R1   -           -          (R4 is three hops away: out of reach)
@@ -30,7 +30,7 @@ import pandas as pd
 import pytest
 from sample import frame
 
-from kolgraph.answers.gaps import GapQuery
+from kolgraph.answers.gaps import REACH_FIELDS, GapQuery
 
 AS_OF = date(2024, 6, 30)
 EXPECTED = {
@@ -58,8 +58,8 @@ def _hcp(n: int) -> tuple:
 def reach_batch() -> dict[str, pd.DataFrame]:
     papers = {"P1": ["R1", "R2"], "P2": ["R2", "R3"], "P3": ["R5", "R6"], "P4": ["R9", "R5"]}
     papers["P5"] = ["R11", "R6"]
-    touches = [("R4", "2024-03-01"), ("R3", "2023-05-01"), ("R6", "2024-06-01")]
-    touches += [("R9", "2024-01-02"), ("R8", "2024-07-01")]
+    touches = [("M1", "R4", "2024-03-01"), ("M1", "R3", "2023-05-01")]
+    touches += [("M1", "R6", "2024-06-01"), ("M2", "R9", "2024-01-02"), ("M1", "R8", "2024-07-01")]
     return {
         "hcps": frame("hcps", [_hcp(n) for n in range(1, 12)]),
         "institutions": frame(
@@ -88,12 +88,14 @@ def reach_batch() -> dict[str, pd.DataFrame]:
             "authorships",
             [(p, h, i) for p, authors in papers.items() for i, h in enumerate(authors, 1)],
         ),
-        "msls": frame("msls", [("M1", "Mary One", "NE", None, None)]),
+        "msls": frame(
+            "msls", [("M1", "Mary One", "NE", None, None), ("M2", "Mo Two", "NE", None, None)]
+        ),
         "touchpoints": frame(
             "touchpoints",
             [
-                (f"T{i}", "M1", h, d, None, None, None, None, None)
-                for i, (h, d) in enumerate(touches, 1)
+                (f"T{i}", m, h, d, None, None, None, None, None)
+                for i, (m, h, d) in enumerate(touches, 1)
             ],
         ),
     }
@@ -155,11 +157,22 @@ def test_coverage_counts_the_not_engaged_by_reach(reach_store):
         "tier12_hcps": 11,
         "engaged": 3,
         "share": 0.273,
-        "msls": 1,
+        "msls": 2,
         **reach_counts,
     }
-    (msl,) = answer["msls"]
-    assert msl["engaged_by_msl"] == 3 and {k: msl[k] for k in reach_counts} == reach_counts
+
+
+def test_each_msl_counts_reach_from_the_hcps_it_engaged(reach_store):
+    answer = reach_store.coverage(AS_OF, 180, reach=True)
+    found = {
+        m["msl_id"]: {k: m[k] for k in ("engaged_by_msl", *REACH_FIELDS)} for m in answer["msls"]
+    }
+    assert found == {
+        # M1 engaged R4 and R6: R3 R5 R11 | R2 R10 R9 (via R5) | R1 R7 R8
+        "M1": {"engaged_by_msl": 2, "within_1_hop": 3, "within_2_hops": 3, "out_of_reach": 3},
+        # M2 engaged R9 only: R5 | R6 (via R5) | the other eight
+        "M2": {"engaged_by_msl": 1, "within_1_hop": 1, "within_2_hops": 1, "out_of_reach": 8},
+    }
 
 
 def test_coverage_without_reach_reads_no_reach(reach_store):

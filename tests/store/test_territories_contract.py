@@ -6,6 +6,9 @@ HCP is decided by one level of the precedence ZIP5 > ZIP3 > state > country.
 
 from __future__ import annotations
 
+from datetime import date
+
+import pandas as pd
 import pytest
 from sample import frame
 
@@ -171,3 +174,53 @@ def test_known_territories_include_rules_hcps_and_msls(placed, tmp_path):
 def test_postal_codes_round_trip(placed):
     hcps = placed.table("hcps").set_index("hcp_id")
     assert (hcps.loc["Z5", "postal_code"], hcps.loc["NO", "postal_code"]) == ("02115", None)
+
+
+# --- coverage per ZIP3 prefix (the coverage map's detail) -------------------------------------
+
+
+def scored_and_touched(store):
+    """Every placed HCP tier 1; Z5 touched on 2024-05-01 by MSL M1 (Boston)."""
+    ids = [p[0] for p in PLACES]
+    scores = pd.DataFrame(
+        {
+            "hcp_id": ids,
+            "influence": [50.0 - n for n in range(len(ids))],
+            "tier": 1,
+            "rank": list(range(1, len(ids) + 1)),
+            "components": [{} for _ in ids],
+            "rising": False,
+            "rising_score": 0.0,
+        }
+    )
+    store.load(
+        {
+            "msls": frame("msls", [("M1", "Mo One", "Boston", None, None)]),
+            "touchpoints": frame(
+                "touchpoints", [("T1", "M1", "Z5", "2024-05-01", None, None, None, None, None)]
+            ),
+        }
+    )
+    store.write_scores(scores)
+    return store
+
+
+def test_coverage_by_zip3_counts_the_prefixes_the_alignment_names(placed, tmp_path):
+    as_of = date(2024, 6, 30)
+    assert placed.coverage_by_zip3(as_of, 180) == []  # no alignment, no ZIP3 detail
+    placed.set_alignment(alignment(tmp_path))
+    scored_and_touched(placed)
+    # 021 is named (ZIP3 rule, and the ZIP5 rule's prefix); Z5, Z3 and EX are in it; ST's
+    # 01003 is not named; DE's 10115 is no US ZIP.
+    assert placed.coverage_by_zip3(as_of, 180) == [
+        {
+            "zip3": "021",
+            "state": "MA",
+            "territories": ["Back Bay", "Boston", "Explicit"],
+            "tier12_hcps": 3,
+            "engaged": 1,
+            "share": 0.333,
+        }
+    ]
+    (boston,) = placed.coverage_by_zip3(as_of, 180, "Boston")
+    assert (boston["territories"], boston["tier12_hcps"], boston["engaged"]) == (["Boston"], 1, 0)

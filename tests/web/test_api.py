@@ -9,7 +9,7 @@ import pytest
 from web_data import EVIL, NORTH, SOUTH, loaded  # noqa: F401 (fixture)
 
 from kolgraph.answers.browse import TOP_FIELDS
-from kolgraph.answers.gaps import GAP_FIELDS, GapQuery
+from kolgraph.answers.gaps import GAP_FIELDS, REACH_FIELDS, GapQuery
 from kolgraph.store.sqlite import EmbeddedStore
 
 ROUTES = (
@@ -255,3 +255,21 @@ def test_the_dashboard_shows_reach_per_territory(client, auth, loaded):
             str(row[f]) for f in ("within_1_hop", "within_2_hops", "out_of_reach")
         ]
     assert sum(r["within_1_hop"] + r["within_2_hops"] for r in coverage["territories"]) > 0
+
+
+def test_the_dashboard_shows_reach_per_msl_from_the_hcps_each_engaged(client, auth, loaded):
+    with EmbeddedStore(loaded) as store:
+        coverage = store.coverage(date.today(), 180, reach=True)
+    page = auth.as_user("max").get("/").get_data(as_text=True)
+    fields = ("tier12_hcps", "engaged_by_msl", "share", *REACH_FIELDS)
+    assert coverage["msls"]
+    for row in coverage["msls"]:
+        line = re.search(rf'<tr data-msl-id="{row["msl_id"]}">(.*?)</tr>', page, re.S)
+        cells = re.findall(r'<td class="num">([^<]*)</td>', line.group(1))
+        share = "–" if row["share"] is None else f"{row['share']:.0%}"
+        assert cells == [share if f == "share" else str(row[f]) for f in fields]
+    territory = {t["territory"]: t for t in coverage["territories"]}
+    # An MSL reaches no farther than the whole team of its territory.
+    for row in coverage["msls"]:
+        team = territory[row["territory"]]
+        assert row["out_of_reach"] >= team["out_of_reach"]

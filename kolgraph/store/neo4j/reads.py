@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from kolgraph.answers.gaps import COVERAGE_MAX_TIER, GapQuery, engaged_since
 from kolgraph.answers.network import HCP, INSTITUTION, HopFacts, Neighbourhood, Node, hop_requests
 from kolgraph.store.base import Edges, Window
-from kolgraph.store.common import Affiliation
+from kolgraph.store.common import Affiliation, Place
 from kolgraph.store.reach_index import Adjacency, ReachIndexes
 
 if TYPE_CHECKING:
@@ -49,9 +49,9 @@ class Neo4jReads:
         rows = self._store.read("read_hcp_territories", hcp_ids=list(hcp_ids))
         return {r["hcp_id"]: r["territory"] for r in rows}
 
-    def hcp_states(self, hcp_ids: list[str]) -> dict[str, str]:
-        (row,) = self._store.read("read_hcp_states", request={"hcp_ids": hcp_ids})
-        return dict(row["rows"])
+    def hcp_places(self, hcp_ids: list[str]) -> dict[str, Place]:
+        (row,) = self._store.read("read_hcp_places", request={"hcp_ids": hcp_ids})
+        return {hcp_id: (country, state, postal) for hcp_id, country, state, postal in row["rows"]}
 
     def current_affiliations(self, hcp_ids: list[str]) -> list[Affiliation]:
         (record,) = self._store.read("list_current_affiliations", hcp_ids=list(hcp_ids))
@@ -207,10 +207,14 @@ class Neo4jReads:
         return {r["category"]: r["touchpoints"] for r in rows}
 
     def engaged_neighbour(
-        self, hcp_ids: list[str], since: str, as_of: str, *, hops: int
+        self, hcp_ids: list[str], since: str, as_of: str, *, hops: int, msl_id: str | None = None
     ) -> dict[str, str]:
         reach = self._store.cached("reach", ReachIndexes)
-        index = reach.window(self._adjacency(), since, as_of, self._engaged_in)
+        index = reach.window(
+            self._adjacency(),
+            (since, as_of, msl_id),
+            lambda: self.engaged_hcps(since, as_of, msl_id),
+        )
         nearest = index.first if hops == 1 else index.second
         found = {h: nearest(h) for h in hcp_ids}
         return {h: via for h, via in found.items() if via is not None}
@@ -231,6 +235,6 @@ class Neo4jReads:
                 institutions.setdefault(hcp_id, []).append(institution_id)
         return Adjacency(coauthors, institutions, members)
 
-    def _engaged_in(self, since: str, as_of: str) -> frozenset[str]:
-        (row,) = self._store.read("list_engaged_in_window", since=since, as_of=as_of)
+    def engaged_hcps(self, since: str, as_of: str, msl_id: str | None = None) -> frozenset[str]:
+        (row,) = self._store.read("list_engaged_in_window", since=since, as_of=as_of, msl_id=msl_id)
         return frozenset(row["hcp_ids"])

@@ -20,7 +20,7 @@ from kolgraph.answers import browse
 from kolgraph.answers.gaps import GapQuery, engaged_since
 from kolgraph.answers.network import HCP, INSTITUTION, HopFacts, Neighbourhood, Node, hop_requests
 from kolgraph.store.base import Edges, Window
-from kolgraph.store.common import Affiliation
+from kolgraph.store.common import Affiliation, Place
 from kolgraph.store.reach_index import Adjacency, ReachIndexes
 from kolgraph.store.sqlite import gap_snapshot
 from kolgraph.store.sqlite.catalog import json_list
@@ -65,8 +65,9 @@ class SqliteReads:
     def hcp_territories(self, hcp_ids: list[str]) -> dict[str, str | None]:
         return dict(self._rows("read_hcp_territories", hcp_ids=json_list(hcp_ids)))
 
-    def hcp_states(self, hcp_ids: list[str]) -> dict[str, str]:
-        return dict(self._rows("read_hcp_states", hcp_ids=json_list(hcp_ids)))
+    def hcp_places(self, hcp_ids: list[str]) -> dict[str, Place]:
+        rows = self._rows("read_hcp_places", hcp_ids=json_list(hcp_ids))
+        return {hcp_id: (country, state, postal) for hcp_id, country, state, postal in rows}
 
     def current_affiliations(self, hcp_ids: list[str]) -> list[Affiliation]:
         return self._rows("read_current_affiliations", hcp_ids=json_list(hcp_ids))
@@ -205,17 +206,18 @@ class SqliteReads:
         return dict(rows)
 
     def engaged_neighbour(
-        self, hcp_ids: list[str], since: str, as_of: str, *, hops: int
+        self, hcp_ids: list[str], since: str, as_of: str, *, hops: int, msl_id: str | None = None
     ) -> dict[str, str]:
         index = self._store.cached("reach", lambda _fetch: ReachIndexes()).window(
-            self._graph(), since, as_of, self._engaged_in
+            self._graph(), (since, as_of, msl_id), lambda: self.engaged_hcps(since, as_of, msl_id)
         )
         nearest = index.first if hops == 1 else index.second
         found = {h: nearest(h) for h in hcp_ids}
         return {h: via for h, via in found.items() if via is not None}
 
-    def _engaged_in(self, since: str, as_of: str) -> frozenset[str]:
-        return frozenset(h for (h,) in self._rows("list_engaged_hcps", since=since, as_of=as_of))
+    def engaged_hcps(self, since: str, as_of: str, msl_id: str | None = None) -> frozenset[str]:
+        rows = self._rows("list_engaged_hcps", since=since, as_of=as_of, msl_id=msl_id)
+        return frozenset(h for (h,) in rows)
 
     # --- running statements ------------------------------------------------------------------
 
