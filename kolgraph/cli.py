@@ -197,7 +197,7 @@ def load(
     app.create = True
     from kolgraph.analytics.insights import load_insight_categories
     from kolgraph.audit import record_cli
-    from kolgraph.identities import record_identities
+    from kolgraph.identities import record_identities, record_links
     from kolgraph.loading import load_path
 
     crm_mapping = _crm_mapping(fmt, mapping, skip_invalid)
@@ -216,6 +216,7 @@ def load(
     click.echo(summary.describe())
     record_cli("load", str(path), summary.total_rows, app.settings.home)
     record_identities(app.settings.home, summary.identities)
+    record_links(app.settings.home, summary.links)
     _rescore(app)
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from kolgraph.corrections import MERGE, Correction
+from kolgraph.cross_source import Link
 from kolgraph.errors import NotFoundError, StoreUnavailable
 from kolgraph.private_files import create_private
 from kolgraph.schema import records
@@ -84,6 +86,27 @@ def record_correction(home: Path, correction: Correction) -> None:
     rows = [_steward_row(correction, correction.hcp_id)]
     if correction.kind != MERGE:
         rows.append(_steward_row(correction, correction.other_id))
+    _record_merge(home, correction, rows)
+
+
+def record_links(home: Path, links: Sequence[tuple[Link, Correction]]) -> None:
+    """Keep each cross-source link as evidence of its kept HCP (``source`` ``cross-source``),
+    which also takes the evidence of the HCP folded into it."""
+    for link, correction in links:
+        row = (
+            link.keep_id,
+            "cross-source",
+            f"correction {correction.correction_id}",
+            link.other_id,
+            link.method,
+            link.confidence,
+            "; ".join(link.evidence),
+            correction.recorded_at,
+        )
+        _record_merge(home, correction, [row])
+
+
+def _record_merge(home: Path, correction: Correction, rows: list[tuple]) -> None:
     with _connect(home) as con:
         if correction.kind == MERGE:
             con.execute(

@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 from kolgraph import corrections, schema
+from kolgraph.corrections import Correction
+from kolgraph.cross_source import Link
 from kolgraph.errors import InputError, ValidationFailed
 from kolgraph.loaders import crm, ctgov, nppes, open_payments, pubmed
 from kolgraph.loaders.bundle import read_bundle
@@ -99,6 +101,9 @@ class LoadSummary:
     notes: list[str] = field(default_factory=list)
     #: Identity evidence per resolved person (source formats only), see kolgraph.identities.
     identities: pd.DataFrame | None = field(default=None, repr=False)
+    #: HCPs of other sources this load's HCPs turned out to be (kolgraph.cross_source), with
+    #: the merge records that joined them.
+    links: list[tuple[Link, Correction]] = field(default_factory=list, repr=False)
 
     @property
     def total_rows(self) -> int:
@@ -117,7 +122,15 @@ class LoadSummary:
                 f"  {name:<{width}}  {c.read:>{digits},} rows  {c.created:>{digits},} new"
                 f"  {c.updated:>{digits},} updated"
             )
-        return "\n".join(lines)
+        return "\n".join(lines + self._link_lines())
+
+    def _link_lines(self) -> list[str]:
+        """How many HCPs were found to be HCPs of other sources, and on what evidence."""
+        if not self.links:
+            return []
+        methods = Counter(link.method for link, _done in self.links)
+        how = ", ".join(f"{method}: {n:,}" for method, n in sorted(methods.items()))
+        return [f"one person across sources: {len(self.links):,} HCP(s) joined ({how})"]
 
     def _source_lines(self) -> list[str]:
         """For a source format: records read, skipped (and why), and the source's notes."""
@@ -201,6 +214,8 @@ def load_path(
         path, store, fmt=fmt, today=today, insight_categories=insight_categories
     )
     store.load(validated.batch, progress)
+    if "hcps" in validated.batch:
+        validated.summary.links = store.link_sources(validated.batch["hcps"]["hcp_id"])
     return validated.summary
 
 

@@ -18,9 +18,8 @@ Every author slot of a publication (one ``<Author>`` of one paper) is resolved t
 
 See ``docs/identity.md`` for the evidence, the weights and the measured precision / recall.
 
-Persons are then linked to HCPs already in the store, by ORCID, or by full name plus the city
-(and state, when both sides have one) of an affiliation; a link must be unique.  A linked
-person takes the stored ``hcp_id`` and gets no new HCP row.
+Persons are not linked here to HCPs other sources made: after the load, the store does that
+for every source alike (:mod:`kolgraph.cross_source`), so the order of loads does not matter.
 
 HCP ids are deterministic: ``ORCID-<orcid>``, else ``PM-<last name>-<initials>-<pmid>-<position>``
 of the person's first slot (lowest PMID, then position), so loading a file twice, or two files
@@ -44,7 +43,6 @@ from kolgraph.loaders.institutions import Institution, fold
 #: Confidence of each way of resolving an author slot to a person.
 CONFIDENCE = {
     "orcid": 1.0,
-    "store:name+city": 0.85,
     "name": 0.6,
 }
 IDENTITY_COLUMNS = (
@@ -253,7 +251,6 @@ class Person:
     methods: set[str]
     confidence: float
     evidence: list[str]
-    linked: str = ""  # "store:orcid" or "store:name+city" when the hcp_id came from the store
 
 
 @dataclass
@@ -274,22 +271,18 @@ class Resolution:
             f"merged by name+evidence (linkage model): {c['merged by name+evidence']:,} slots",
             f"ambiguous: {c['ambiguous']:,} persons share a name with another person "
             f"and no evidence (kept apart)",
-            f"linked to existing HCPs: {c['linked']:,} ({c['linked by orcid']:,} by ORCID, "
-            f"{c['linked by name+city']:,} by name and city)",
         ]
 
 
 def resolve_authors(
     slots: Sequence[AuthorSlot],
-    stored_hcps: pd.DataFrame | None = None,
     *,
     papers: Mapping[str, tuple] | None = None,
     settings: linkage.LinkageSettings | None = None,
 ) -> Resolution:
     """Resolve every author slot to a person.
 
-    ``stored_hcps`` is the store's ``hcps`` table (to link to); ``papers`` gives each PMID's
-    (journal, MeSH terms, title) as evidence; ``settings`` is the linkage model (the shipped one by
+    ``papers`` gives each PMID's (journal, MeSH terms, title) as evidence; ``settings`` is the linkage model (the shipped one by
     default).
     """
     settings = settings or linkage.default_settings()
@@ -303,8 +296,6 @@ def resolve_authors(
     persons = [_person(clusters, root, slots) for root in clusters.roots()]
     counts["orcid persons"] = sum(1 for p in persons if p.orcid)
     counts["ambiguous"] = _ambiguous(blocks, clusters)
-    if stored_hcps is not None and len(stored_hcps):
-        _link_to_store(persons, slots, stored_hcps, counts)
     slot_hcp = [""] * len(slots)
     for person in persons:
         for i in person.slots:
@@ -430,91 +421,6 @@ def _hcp_id(orcid: str, anchor: AuthorSlot, initials: str) -> str:
         return f"ORCID-{orcid}"
     last = fold(anchor.last_name).replace(" ", "-") or "x"
     return f"PM-{last}-{initials}-{anchor.pmid}-{anchor.position}"
-
-
-# --- linking to the store ------------------------------------------------------------------
-
-
-def _link_to_store(
-    persons: list[Person], slots: Sequence[AuthorSlot], stored: pd.DataFrame, counts: Counter
-) -> None:
-    """Give persons the id of a stored HCP with their ORCID, or their full name and city."""
-    stored_ids = set(stored["hcp_id"])
-    by_orcid = {normalise_orcid(o): h for h, o in zip(stored["hcp_id"], stored["orcid"]) if o}
-    by_orcid.pop("", None)
-    by_name = _stored_by_name(stored, {fold(slots[i].last_name) for p in persons for i in p.slots})
-    claimed: set[str] = set()
-    for person in persons:  # ORCID links first: they are certain
-        if person.hcp_id not in stored_ids and person.orcid in by_orcid:
-            _link(person, by_orcid[person.orcid], "store:orcid", "same ORCID", claimed, counts)
-    for person in persons:
-        if person.linked or person.hcp_id in stored_ids:
-            continue
-        match = _name_and_city_match(person, slots, by_name, claimed)
-        if match:
-            _link(person, match[0], "store:name+city", match[1], claimed, counts)
-
-
-def _link(
-    person: Person, hcp_id: str, method: str, why: str, claimed: set[str], counts: Counter
-) -> None:
-    if hcp_id in claimed:
-        return
-    claimed.add(hcp_id)
-    person.evidence.append(f"linked to stored HCP {hcp_id} ({why})")
-    person.hcp_id, person.linked = hcp_id, method
-    person.methods.add(method)
-    person.confidence = min(person.confidence, CONFIDENCE.get(method, 1.0))
-    counts["linked"] += 1
-    counts["linked by orcid" if method == "store:orcid" else "linked by name+city"] += 1
-
-
-def _stored_by_name(
-    stored: pd.DataFrame, last_names: set[str]
-) -> dict[tuple[str, str], list[dict]]:
-    """Stored HCPs whose last name occurs among the authors, by (last name, first name)."""
-    index: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    columns = [
-        c
-        for c in ("hcp_id", "first_name", "last_name", "city", "state", "orcid")
-        if c in stored.columns
-    ]
-    for row in stored[columns].itertuples(index=False):
-        row = row._asdict()
-        last = fold(row.get("last_name") or "")
-        if last in last_names:
-            index[(last, given_name(row.get("first_name") or ""))].append(row)
-    return index
-
-
-def _name_and_city_match(
-    person: Person,
-    slots: Sequence[AuthorSlot],
-    by_name: dict[tuple[str, str], list[dict]],
-    claimed: set[str],
-) -> tuple[str, str] | None:
-    """The one stored HCP with the person's full name in a city of their affiliations."""
-    names = {(fold(slots[i].last_name), slots[i].given_name) for i in person.slots}
-    places = {
-        (fold(inst.city), inst.state.upper())
-        for i in person.slots
-        for inst in slots[i].institutions
-        if inst.city
-    }
-    found = {}
-    for key in names:
-        if not key[1]:
-            continue
-        for row in by_name.get(key, []):
-            stored_orcid = normalise_orcid(row.get("orcid"))
-            other_orcid = person.orcid and stored_orcid and stored_orcid != person.orcid
-            if row["hcp_id"] in claimed or other_orcid:  # never merge two different ORCIDs
-                continue
-            city, state = fold(row.get("city") or ""), (row.get("state") or "").upper()
-            for place_city, place_state in places:
-                if city == place_city and (not state or not place_state or state == place_state):
-                    found[row["hcp_id"]] = f"same name, city {row.get('city')}"
-    return next(iter(found.items())) if len(found) == 1 else None
 
 
 # --- outputs -------------------------------------------------------------------------------

@@ -100,8 +100,8 @@ def looks_like_pubmed(path: Path | str) -> bool:
 def read_pubmed(path: Path | str, store=None, *, today: date | None = None) -> SourceRead:
     """The raw canonical tables of a PubMed / MEDLINE XML file, authors resolved to persons.
 
-    ``store`` (optional) is consulted to link authors to HCPs it already holds: anything with
-    ``table("hcps")``.  Raises ``InputError`` naming the file and line when the XML is
+    ``store`` is not needed (ids are derived; the store links HCPs across sources after the
+    load).  Raises ``InputError`` naming the file and line when the XML is
     malformed or truncated, or the file is not PubMed XML.
     """
     path = Path(path)
@@ -109,7 +109,7 @@ def read_pubmed(path: Path | str, store=None, *, today: date | None = None) -> S
         papers, counts = _read_papers(path, (today or date.today()).year)
         slots = [slot for paper in papers for slot in paper.authors]
         facts = {p.pmid: (p.journal, p.mesh_terms, p.title) for p in papers}
-        resolution = authorship.resolve_authors(slots, _stored_hcps(store), papers=facts)
+        resolution = authorship.resolve_authors(slots, papers=facts)
         raw = _raw_bundle(path.name, papers, slots, resolution)
         identities = authorship.identities(resolution, slots)
     notes = resolution.notes() + [_institution_note(slots)]
@@ -519,13 +519,6 @@ def _institutions_of(affiliation: str, mark: str) -> tuple[Institution, ...]:
 # --- tables --------------------------------------------------------------------------------
 
 
-def _stored_hcps(store) -> pd.DataFrame | None:
-    """The store's HCPs, for linking; None when there is no store or it cannot list tables."""
-    if store is None or not hasattr(store, "table"):
-        return None
-    return store.table("hcps")
-
-
 def _raw_bundle(
     source: str, papers: list[Paper], slots: list[AuthorSlot], resolution: authorship.Resolution
 ) -> RawBundle:
@@ -568,8 +561,6 @@ def _hcps(
 ) -> tuple[pd.DataFrame, np.ndarray]:
     rows = []
     for person in resolution.persons:
-        if person.linked:  # the stored row stays as it is; references resolve in the store
-            continue
         row: dict[str, object] = {**authorship.hcp_row(person, slots)}
         row["line"] = min(slots[i].line for i in person.slots)
         rows.append(row)

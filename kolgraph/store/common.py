@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from kolgraph.errors import InputError
 from kolgraph.schema import SCORE_COLUMNS, TABLES_BY_NAME, Batch, Table
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 #: A current affiliation as the stores read it: (hcp_id, start_year, institution_id, name).
 Affiliation = tuple[str, int | None, str, str | None]
@@ -140,3 +143,15 @@ def by_hcp(affiliations: Iterable[Affiliation]) -> dict[str, list[tuple]]:
     for hcp_id, start, institution_id, name in affiliations:
         grouped.setdefault(hcp_id, []).append((start, institution_id, name))
     return grouped
+
+
+def grouped(pairs: Iterable[tuple[K, V]]) -> dict[K, list[V]]:
+    """key -> every value paired with it, in order.
+
+    >>> grouped([("a", 1), ("b", 2), ("a", 3)])
+    {'a': [1, 3], 'b': [2]}
+    """
+    found: dict[K, list[V]] = {}
+    for key, value in pairs:
+        found.setdefault(key, []).append(value)
+    return found

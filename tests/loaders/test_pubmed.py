@@ -344,37 +344,63 @@ def test_missing_file_is_a_clear_error(tmp_path):
         read_pubmed(tmp_path / "nope.xml")
 
 
-# --- linking to HCPs already in the store ----------------------------------------------------
+# --- HCPs other sources made: linked after the load, whichever came first ----------------------
+
+LINKED_AUTHORS = (
+    "<Author><LastName>Gonzales</LastName><ForeName>M</ForeName><Initials>M</Initials>"
+    '<Identifier Source="ORCID">http://orcid.org/0000-0002-1825-0097</Identifier></Author>'
+    "<Author><LastName>Chen</LastName><ForeName>James</ForeName><Initials>J</Initials>"
+    "<AffiliationInfo><Affiliation>Department of Medicine, Memorial Sloan Kettering Cancer "
+    "Center, New York, NY 10065, USA.</Affiliation></AffiliationInfo></Author>"
+    "<Author><LastName>Patel</LastName><ForeName>Aisha</ForeName><Initials>A</Initials>"
+    "<AffiliationInfo><Affiliation>Mayo Clinic, Rochester, MN, USA.</Affiliation>"
+    "</AffiliationInfo></Author>"
+)
 
 
-def test_authors_link_to_stored_hcps_by_orcid_and_by_name_and_city(tmp_path, small_bundle):
+def linked_paper(tmp_path: Path) -> Path:
+    path = tmp_path / "linked.xml"
+    path.write_text(
+        article_set(
+            '<MedlineCitation><PMID Version="1">123</PMID><Article><Journal><JournalIssue>'
+            "<PubDate><Year>2021</Year></PubDate></JournalIssue></Journal>"
+            f"<ArticleTitle>Linked.</ArticleTitle><AuthorList>{LINKED_AUTHORS}</AuthorList>"
+            "</Article></MedlineCitation>"
+        )
+    )
+    return path
+
+
+@pytest.mark.parametrize("paper_first", [False, True])
+def test_authors_become_the_teams_hcps_by_orcid_and_by_name_and_city(
+    tmp_path, small_bundle, paper_first
+):
+    """Gonzales M has H001's ORCID; James Chen of New York is H002; Aisha Patel of Rochester
+    (MN) is not H003 of Chicago (IL).  The reader makes its own ids; the load links them."""
+    paper = linked_paper(tmp_path)
+    read = read_pubmed(paper)
+    assert set(frame(read, "hcps")["hcp_id"]) == {
+        "ORCID-0000-0002-1825-0097",
+        "PM-chen-J-123-2",
+        "PM-patel-A-123-3",
+    }
     with EmbeddedStore(tmp_path / "home") as store:
-        load_path(small_bundle, store)
-        authors = (
-            "<Author><LastName>Gonzales</LastName><ForeName>M</ForeName><Initials>M</Initials>"
-            '<Identifier Source="ORCID">http://orcid.org/0000-0002-1825-0097</Identifier></Author>'
-            "<Author><LastName>Chen</LastName><ForeName>James</ForeName><Initials>J</Initials>"
-            "<AffiliationInfo><Affiliation>Department of Medicine, Memorial Sloan Kettering Cancer "
-            "Center, New York, NY 10065, USA.</Affiliation></AffiliationInfo></Author>"
-            "<Author><LastName>Patel</LastName><ForeName>Aisha</ForeName><Initials>A</Initials>"
-            "<AffiliationInfo><Affiliation>Mayo Clinic, Rochester, MN, USA.</Affiliation>"
-            "</AffiliationInfo></Author>"
-        )
-        path = tmp_path / "linked.xml"
-        path.write_text(
-            article_set(
-                '<MedlineCitation><PMID Version="1">123</PMID><Article><Journal><JournalIssue>'
-                "<PubDate><Year>2021</Year></PubDate></JournalIssue></Journal>"
-                f"<ArticleTitle>Linked.</ArticleTitle><AuthorList>{authors}</AuthorList>"
-                "</Article></MedlineCitation>"
-            )
-        )
-        read = read_pubmed(path, store)
-        authorships = frame(read, "authorships")
-        assert list(authorships["hcp_id"][:2]) == ["H001", "H002"]
-        assert set(frame(read, "hcps")["hcp_id"]) == {"PM-patel-A-123-3"}  # Chicago, not Rochester
-        assert "linked to existing HCPs: 2 (1 by ORCID, 1 by name and city)" in read.notes
-        identities = read.identities.set_index("hcp_id")
-        assert identities.loc["H002", "method"] == "name+store:name+city"
-        store.load(validate(read.raw, store, today=TODAY))
+        first, then = (paper, small_bundle) if paper_first else (small_bundle, paper)
+        load_path(first, store)
+        summary = load_path(then, store)
+        authorships = store.table("authorships").sort_values("position")
+        assert list(authorships[authorships["pmid"] == "123"]["hcp_id"]) == [
+            "H001",
+            "H002",
+            "PM-patel-A-123-3",
+        ]
         assert store.stats()["nodes"]["HCP"] == 7
+    methods = {link.other_id: link.method for link, _done in summary.links}
+    assert methods == {
+        "ORCID-0000-0002-1825-0097": "same ORCID",
+        "PM-chen-J-123-2": "same name and place",
+    }
+    assert (
+        "one person across sources: 2 HCP(s) joined (same ORCID: 1, same name and place: 1)"
+        in summary.describe()
+    )

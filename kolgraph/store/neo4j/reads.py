@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from kolgraph.answers.gaps import COVERAGE_MAX_TIER, GapQuery, engaged_since
 from kolgraph.answers.network import HCP, INSTITUTION, HopFacts, Neighbourhood, Node, hop_requests
 from kolgraph.store.base import Edges, Window
-from kolgraph.store.common import Affiliation, Place
+from kolgraph.store.common import Affiliation, Place, grouped
 from kolgraph.store.reach_index import Adjacency, ReachIndexes
 
 if TYPE_CHECKING:
@@ -52,6 +52,12 @@ class Neo4jReads:
     def hcp_places(self, hcp_ids: list[str]) -> dict[str, Place]:
         (row,) = self._store.read("read_hcp_places", request={"hcp_ids": hcp_ids})
         return {hcp_id: (country, state, postal) for hcp_id, country, state, postal in row["rows"]}
+
+    def affiliation_places(self, hcp_ids: list[str]) -> dict[str, list[tuple[str, str | None]]]:
+        (row,) = self._store.read("read_affiliation_places", request={"hcp_ids": hcp_ids})
+        return grouped(
+            (hcp_id, (institution_id, city)) for hcp_id, institution_id, city in row["rows"]
+        )
 
     def current_affiliations(self, hcp_ids: list[str]) -> list[Affiliation]:
         (record,) = self._store.read("list_current_affiliations", hcp_ids=list(hcp_ids))

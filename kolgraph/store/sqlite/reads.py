@@ -20,7 +20,7 @@ from kolgraph.answers import browse
 from kolgraph.answers.gaps import GapQuery, engaged_since
 from kolgraph.answers.network import HCP, INSTITUTION, HopFacts, Neighbourhood, Node, hop_requests
 from kolgraph.store.base import Edges, Window
-from kolgraph.store.common import Affiliation, Place
+from kolgraph.store.common import Affiliation, Place, grouped
 from kolgraph.store.reach_index import Adjacency, ReachIndexes
 from kolgraph.store.sqlite import gap_snapshot
 from kolgraph.store.sqlite.catalog import json_list
@@ -68,6 +68,10 @@ class SqliteReads:
     def hcp_places(self, hcp_ids: list[str]) -> dict[str, Place]:
         rows = self._rows("read_hcp_places", hcp_ids=json_list(hcp_ids))
         return {hcp_id: (country, state, postal) for hcp_id, country, state, postal in rows}
+
+    def affiliation_places(self, hcp_ids: list[str]) -> dict[str, list[tuple[str, str | None]]]:
+        rows = self._rows("read_affiliation_places", hcp_ids=json_list(hcp_ids))
+        return grouped((hcp_id, (institution_id, city)) for hcp_id, institution_id, city in rows)
 
     def current_affiliations(self, hcp_ids: list[str]) -> list[Affiliation]:
         return self._rows("read_current_affiliations", hcp_ids=json_list(hcp_ids))

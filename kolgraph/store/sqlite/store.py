@@ -43,14 +43,19 @@ from kolgraph.schema import (
     Batch,
 )
 from kolgraph.store.base import GraphStore, Progress, changes_scores, no_progress
-from kolgraph.store.common import entity_table, object_frame, score_frame, score_rows
+from kolgraph.store.common import (
+    entity_table,
+    grouped,
+    object_frame,
+    score_frame,
+    score_rows,
+)
 from kolgraph.store.sqlite import load
 from kolgraph.store.sqlite.catalog import json_list, sql
 from kolgraph.store.sqlite.reads import SqliteReads
 from kolgraph.store.sqlite.territories import (
     HIDDEN_DDL,
     MIGRATIONS_V6,
-    grouped,
     read_alignment,
     read_places,
 )

@@ -9,7 +9,6 @@ stored HCP in the same transaction, so a reader sees the old territories or the 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
 
 import pandas as pd
 
@@ -54,11 +53,3 @@ def read_places(con: sqlite3.Connection) -> pd.DataFrame:
     frame = object_frame(dict(zip(territories.PLACE_COLUMNS, map(list, values))))
     frame["territory_aligned"] = frame["territory_aligned"].map(bool).astype(object)
     return frame
-
-
-def grouped(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
-    """key -> every value paired with it, in order."""
-    found: dict[str, list[str]] = {}
-    for key, value in pairs:
-        found.setdefault(key, []).append(value)
-    return found
