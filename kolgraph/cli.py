@@ -418,6 +418,46 @@ def identity_merge(app: AppContext, keep_id: str, other_id: str) -> None:
     _rescore(app)
 
 
+#: The columns of ``kolgraph identity link``.
+LINK_FIELDS = ("keep_id", "other_id", "method", "confidence", "evidence")
+
+
+@identity.command("link")
+@click.option("--dry-run", is_flag=True, help="List the links; change nothing.")
+@output_options
+@pass_app
+def identity_link(app: AppContext, dry_run: bool, as_json: bool, as_csv: bool) -> None:
+    """Join the HCPs that different sources (NPPES, Open Payments, ClinicalTrials.gov,
+    PubMed, your own files) made of one person, over the whole store: same NPI, ORCID or
+    e-mail, or the same full name with a city or institution in common, or with the same
+    state and specialty field.  Every load does this for the HCPs it writes; run it after
+    upgrading from a version that did not.  Each link is a merge later loads keep."""
+    from kolgraph.audit import record_cli
+    from kolgraph.identities import record_links
+
+    fmt = chosen_format(as_json, as_csv)
+    app.warn_stale = False
+    if dry_run:
+        links = app.store.source_links()
+    else:
+        done = app.store.link_sources()
+        record_links(app.settings.home, done)
+        record_cli("identity link", f"{len(done)} link(s)", len(done), app.settings.home)
+        links = [link for link, _correction in done]
+    rows = [_link_row(link, fmt) for link in links]
+    emit(rows, fmt, LINK_FIELDS)
+    if fmt == "table":
+        verb = "would join" if dry_run else "joined"
+        click.echo(f"{verb} {len(links):,} HCP(s) to the same person's HCP of another source")
+    if links and not dry_run:
+        _rescore(app)
+
+
+def _link_row(link, fmt: str) -> dict:
+    evidence = list(link.evidence) if fmt == "json" else "; ".join(link.evidence)
+    return {**{f: getattr(link, f) for f in LINK_FIELDS}, "evidence": evidence}
+
+
 @identity.command("split")
 @click.argument("hcp_id")
 @click.option(

@@ -131,11 +131,31 @@ def find_links(
     by_name = [
         link
         for a, b in _block_pairs(hcps, wanted)
-        if frozenset((a["hcp_id"], b["hcp_id"])) not in kept_apart and not _conflict(a, b)
+        if source_of(a["hcp_id"]) != source_of(b["hcp_id"])
+        and frozenset((a["hcp_id"], b["hcp_id"])) not in kept_apart
+        and not _conflict(a, b)
         for link in [_name_link(a, b, places)]
         if link
     ]
     return _groupable(certain + _unambiguous(by_name, hcps), hcps)
+
+
+def name_candidates(hcps: Sequence[Mapping], touched: Iterable[str] | None = None) -> set[str]:
+    """The ids of HCPs a name link may involve: those of name blocks holding HCPs of two
+    sources and (unless ``touched`` is None) an HCP of ``touched``; only their places are
+    needed."""
+    wanted = None if touched is None else set(touched)
+    by_block: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for row in hcps:
+        by_block[block_key(row)].append(row["hcp_id"])
+    return {
+        hcp_id
+        for key, ids in by_block.items()
+        if key[0]
+        and len({source_of(i) for i in ids}) > 1
+        and (wanted is None or not wanted.isdisjoint(ids))
+        for hcp_id in ids
+    }
 
 
 def _identifier_pairs(
@@ -213,8 +233,6 @@ def _name_link(
     a: Mapping, b: Mapping, places: Mapping[str, Iterable[tuple[str, str | None]]]
 ) -> Link | None:
     """A link of two sources' HCPs on their full names and where they work."""
-    if source_of(a["hcp_id"]) == source_of(b["hcp_id"]):
-        return None
     first = given_name(_text(a, "first_name"))
     if not first or first != given_name(_text(b, "first_name")):
         return None

@@ -97,7 +97,7 @@ def record_links(home: Path, links: Sequence[tuple[Link, Correction]]) -> None:
             link.keep_id,
             "cross-source",
             f"correction {correction.correction_id}",
-            link.other_id,
+            None,
             link.method,
             link.confidence,
             "; ".join(link.evidence),

@@ -18,8 +18,10 @@ Every author slot of a publication (one ``<Author>`` of one paper) is resolved t
 
 See ``docs/identity.md`` for the evidence, the weights and the measured precision / recall.
 
-Persons are not linked here to HCPs other sources made: after the load, the store does that
-for every source alike (:mod:`kolgraph.cross_source`), so the order of loads does not matter.
+A person whose author slots the store already holds (papers loaded before) keeps the stored
+HCP's id, whatever a new file's resolution would call them.  Persons are not linked here to
+HCPs other sources made: after the load, the store does that for every source alike
+(:mod:`kolgraph.cross_source`), so the order of loads does not matter.
 
 HCP ids are deterministic: ``ORCID-<orcid>``, else ``PM-<last name>-<initials>-<pmid>-<position>``
 of the person's first slot (lowest PMID, then position), so loading a file twice, or two files
@@ -271,18 +273,22 @@ class Resolution:
             f"merged by name+evidence (linkage model): {c['merged by name+evidence']:,} slots",
             f"ambiguous: {c['ambiguous']:,} persons share a name with another person "
             f"and no evidence (kept apart)",
+            f"persons of papers loaded before: {c['kept stored ids']:,} took the stored id "
+            "of their papers' author slots",
         ]
 
 
 def resolve_authors(
     slots: Sequence[AuthorSlot],
     *,
+    held: Mapping[tuple[str, int], str] | None = None,
     papers: Mapping[str, tuple] | None = None,
     settings: linkage.LinkageSettings | None = None,
 ) -> Resolution:
     """Resolve every author slot to a person.
 
-    ``papers`` gives each PMID's (journal, MeSH terms, title) as evidence; ``settings`` is the linkage model (the shipped one by
+    ``held``: (pmid, position) -> the stored HCP already holding that slot (a person keeps
+    that id); ``papers`` gives each PMID's (journal, MeSH terms, title) as evidence; ``settings`` is the linkage model (the shipped one by
     default).
     """
     settings = settings or linkage.default_settings()
@@ -296,11 +302,39 @@ def resolve_authors(
     persons = [_person(clusters, root, slots) for root in clusters.roots()]
     counts["orcid persons"] = sum(1 for p in persons if p.orcid)
     counts["ambiguous"] = _ambiguous(blocks, clusters)
+    if held:
+        counts["kept stored ids"] = _keep_stored_ids(persons, slots, held)
     slot_hcp = [""] * len(slots)
     for person in persons:
         for i in person.slots:
             slot_hcp[i] = person.hcp_id
     return Resolution(slot_hcp, persons, counts)
+
+
+def _keep_stored_ids(
+    persons: list[Person], slots: Sequence[AuthorSlot], held: Mapping[tuple[str, int], str]
+) -> int:
+    """Give each person the id of the stored HCP that holds most of its author slots (then
+    the smallest id), each stored id to one person, largest persons first: a later file
+    re-resolving papers loaded before (a new paper can move a person's anchor) keeps their
+    ids, an id a cross-source link gave them included.  Returns how many ids changed."""
+    claimed: set[str] = set()
+    changed = 0
+    for person in sorted(persons, key=lambda p: (-len(p.slots), p.hcp_id)):
+        votes = Counter(
+            held[key]
+            for key in ((slots[i].pmid, slots[i].position) for i in person.slots)
+            if key in held
+        )
+        ranked = sorted(votes.items(), key=lambda vote: (-vote[1], vote[0]))
+        best = next((hcp_id for hcp_id, _n in ranked if hcp_id not in claimed), None)
+        if best is None:
+            continue
+        claimed.add(best)
+        if best != person.hcp_id:
+            person.hcp_id = best
+            changed += 1
+    return changed
 
 
 def _merge_orcids(slots: Sequence[AuthorSlot], clusters: _Clusters) -> int:

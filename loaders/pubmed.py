@@ -31,7 +31,7 @@ import gzip
 import re
 import zlib
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
@@ -100,8 +100,9 @@ def looks_like_pubmed(path: Path | str) -> bool:
 def read_pubmed(path: Path | str, store=None, *, today: date | None = None) -> SourceRead:
     """The raw canonical tables of a PubMed / MEDLINE XML file, authors resolved to persons.
 
-    ``store`` is not needed (ids are derived; the store links HCPs across sources after the
-    load).  Raises ``InputError`` naming the file and line when the XML is
+    ``store`` (optional, anything with ``slot_holders``) says who holds the author slots of
+    papers loaded before, so their persons keep their ids; the store links HCPs across sources
+    after the load.  Raises ``InputError`` naming the file and line when the XML is
     malformed or truncated, or the file is not PubMed XML.
     """
     path = Path(path)
@@ -109,7 +110,9 @@ def read_pubmed(path: Path | str, store=None, *, today: date | None = None) -> S
         papers, counts = _read_papers(path, (today or date.today()).year)
         slots = [slot for paper in papers for slot in paper.authors]
         facts = {p.pmid: (p.journal, p.mesh_terms, p.title) for p in papers}
-        resolution = authorship.resolve_authors(slots, papers=facts)
+        resolution = authorship.resolve_authors(
+            slots, held=_slot_holders(store, facts), papers=facts
+        )
         raw = _raw_bundle(path.name, papers, slots, resolution)
         identities = authorship.identities(resolution, slots)
     notes = resolution.notes() + [_institution_note(slots)]
@@ -517,6 +520,13 @@ def _institutions_of(affiliation: str, mark: str) -> tuple[Institution, ...]:
 
 
 # --- tables --------------------------------------------------------------------------------
+
+
+def _slot_holders(store, papers: Mapping[str, tuple]) -> dict[tuple[str, int], str]:
+    """Who the store says holds each author slot of these papers ({} without a store)."""
+    if store is None or not hasattr(store, "slot_holders"):
+        return {}
+    return store.slot_holders(sorted(papers))
 
 
 def _raw_bundle(

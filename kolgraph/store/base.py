@@ -96,6 +96,10 @@ class GraphReads(Protocol):
         """hcp_id -> (country, state, postal_code), for the given HCPs."""
         ...
 
+    def slot_holders(self, pmids: list[str]) -> dict[tuple[str, int], str]:
+        """(pmid, position) -> the HCP holding that author slot, for the given papers."""
+        ...
+
     def affiliation_places(self, hcp_ids: list[str]) -> dict[str, list[tuple[str, str | None]]]:
         """hcp_id -> (institution id, city) of each affiliation, current or past, of the
         given HCPs that have any."""
@@ -791,26 +795,34 @@ class GraphStore(ABC):
             pairs = [p for p in pairs if hcp_id in (p[0]["hcp_id"], p[1]["hcp_id"])]
         return identity_rules.duplicate_rows(pairs, index.influence)
 
-    def link_sources(
-        self, touched: Iterable[str] | None = None
-    ) -> list[tuple[cross_source.Link, Correction]]:
-        """Make one HCP of each person that several sources made HCPs of
-        (:mod:`kolgraph.cross_source`), looking at the name blocks of ``touched`` (every HCP
-        when None): each link folds its ``other_id`` into its ``keep_id`` by
-        :meth:`merge_hcps`, so later loads keep it.  Returns each link with its record."""
+    def slot_holders(self, pmids: list[str]) -> dict[tuple[str, int], str]:
+        """(pmid, position) -> the HCP holding that author slot, for the given papers (the
+        PubMed reader keeps a re-resolved person's stored id)."""
+        return self.reads.slot_holders(pmids) if pmids else {}
+
+    def source_links(self, touched: Iterable[str] | None = None) -> list[cross_source.Link]:
+        """The HCPs that other sources made of one person with an HCP of ``touched`` (every
+        HCP when None), each a link folding ``other_id`` into ``keep_id``
+        (:mod:`kolgraph.cross_source`); nothing is changed."""
         hcps = records(self.table("hcps"))
         wanted = None if touched is None else set(touched)
-        mates = _block_mates(hcps, wanted)
+        mates = cross_source.name_candidates(hcps, wanted)
         places = self.reads.affiliation_places(sorted(mates)) if mates else {}
         apart = [
             frozenset((c.hcp_id, c.other_id))
             for c in self.corrections()
             if c.kind == correction_rules.SPLIT
         ]
-        links = cross_source.find_links(hcps, places, wanted, apart)
+        return cross_source.find_links(hcps, places, wanted, apart)
+
+    def link_sources(
+        self, touched: Iterable[str] | None = None
+    ) -> list[tuple[cross_source.Link, Correction]]:
+        """Make each of :meth:`source_links` with :meth:`merge_hcps` (so later loads keep
+        it); returns each link with its merge record."""
         return [
             (link, self.merge_hcps(link.keep_id, link.other_id, cross_source.STEWARD))
-            for link in links
+            for link in self.source_links(touched)
         ]
 
     def merged_ids(self) -> dict[str, str]:
@@ -873,17 +885,3 @@ class _EngagedLayer:
         if self._checked.issuperset(ids):
             return {i: self._found[i] for i in ids if i in self._found}
         return self._reads.engaged(ids, self._window)
-
-
-def _block_mates(hcps: list[dict], wanted: set[str] | None) -> set[str]:
-    """The ids of HCPs whose name block holds another HCP and, unless ``wanted`` is None,
-    an HCP of ``wanted``."""
-    by_block: dict[tuple[str, str], list[str]] = {}
-    for row in hcps:
-        by_block.setdefault(identity_rules.block_key(row), []).append(row["hcp_id"])
-    return {
-        hcp_id
-        for key, ids in by_block.items()
-        if key[0] and len(ids) > 1 and (wanted is None or not wanted.isdisjoint(ids))
-        for hcp_id in ids
-    }

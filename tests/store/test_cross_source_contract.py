@@ -119,7 +119,7 @@ def snapshot(store) -> dict[str, list[tuple]]:
     found = {}
     for name in ("hcps", "authorships", "trial_roles", "affiliations"):
         table = store.table(name)
-        table = table[sorted(table.columns)].astype(str)
+        table = table[sorted(table.columns)].astype(object).map(str)
         found[name] = sorted(map(tuple, table.itertuples(index=False)))
     return found
 

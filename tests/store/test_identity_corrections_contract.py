@@ -284,8 +284,9 @@ def medline(path, *pmids: str):
 
 def test_a_split_survives_a_new_file_whose_resolution_anchors_the_person_elsewhere(store, tmp_path):
     """Papers 200 and 300 make one person, PM-smith-DL-200-1; the steward splits 300 off.
-    A newer file adds paper 100: the new resolution anchors the person at 100 and links it
-    to the stored HCP by name and city; the split slot still goes to the split HCP."""
+    A newer file adds paper 100: the new resolution anchors the person at 100, but the person
+    keeps the id of the stored HCP holding its slot on paper 200; the split slot still goes to
+    the split HCP."""
     linkage.default_settings.cache_clear()
     load_path(medline(tmp_path / "first.xml", "200", "300"), store)
     assert papers_of(store, "Smith", "Deborah L") == {"PM-smith-DL-200-1": {"200", "300"}}

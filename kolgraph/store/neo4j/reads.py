@@ -53,6 +53,10 @@ class Neo4jReads:
         (row,) = self._store.read("read_hcp_places", request={"hcp_ids": hcp_ids})
         return {hcp_id: (country, state, postal) for hcp_id, country, state, postal in row["rows"]}
 
+    def slot_holders(self, pmids: list[str]) -> dict[tuple[str, int], str]:
+        (row,) = self._store.read("read_slot_holders", request={"pmids": pmids})
+        return {(pmid, int(position)): hcp_id for pmid, position, hcp_id in row["rows"]}
+
     def affiliation_places(self, hcp_ids: list[str]) -> dict[str, list[tuple[str, str | None]]]:
         (row,) = self._store.read("read_affiliation_places", request={"hcp_ids": hcp_ids})
         return grouped(
