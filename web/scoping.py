@@ -13,6 +13,7 @@ from flask import abort
 
 from kolgraph.answers.network import why_sentence
 from kolgraph.store import GraphStore
+from kolgraph.web import cache
 from kolgraph.web.security import check_territory, current_scope, in_scope
 
 OUTSIDE = "(HCP outside your territory)"
@@ -27,7 +28,9 @@ def scoped_territory(requested: str | None) -> str | None:
 
 def require_hcp(store: GraphStore, hcp_id: str) -> str | None:
     """The HCP's territory; 404 when there is no such HCP or it is outside the user's scope."""
-    territories = store.hcp_territories([hcp_id])
+    territories = cache.cached(
+        store, "hcp_territory", hcp_id, lambda: store.hcp_territories([hcp_id])
+    )
     if hcp_id not in territories:
         abort(404)
     check_territory(territories[hcp_id])

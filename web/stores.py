@@ -13,6 +13,7 @@ not carried into the next request).
 from __future__ import annotations
 
 import atexit
+import os
 import threading
 
 from flask import Flask, current_app, g, request
@@ -22,15 +23,26 @@ from kolgraph.config import Settings
 from kolgraph.errors import KolgraphError
 from kolgraph.store import GraphStore, open_store
 from kolgraph.store.base import STALE_SCORES_MESSAGE
+from kolgraph.web import cache
 
 _SHARED = "kolgraph_store"
 _lock = threading.Lock()
 _local = threading.local()
 
 
+#: Seconds a shared store (Neo4j) reuses a data version read before asking again
+#: (``KOLGRAPH_VERSION_POLL_SECONDS``): a write by another process (a CLI load) shows on the
+#: pages within this time; the server's own writes at once.
+VERSION_POLL_SECONDS = 1.0
+
+
 def init_app(app: Flask) -> None:
     """Release the request's store when the request ends; say when scores are out of date
     (a banner on pages, a ``Warning`` header on API answers)."""
+    app.config.setdefault(
+        "KOLGRAPH_VERSION_POLL_SECONDS",
+        float(os.environ.get("KOLGRAPH_VERSION_POLL_SECONDS", VERSION_POLL_SECONDS)),
+    )
     app.teardown_appcontext(_release_request_store)
     app.context_processor(lambda: {"stale_scores": stale_scores_message()})
     app.after_request(_stale_scores_header)
@@ -42,7 +54,8 @@ def stale_scores_message() -> str | None:
         g.stale_scores = None
         if current_user.is_authenticated and not g.get("kolgraph_discard_store"):
             try:
-                stale = get_store().scores_stale()
+                store = get_store()
+                stale = cache.cached(store, "scores_stale", None, store.scores_stale)
             except KolgraphError:
                 stale = False  # the page says what went wrong
             g.stale_scores = STALE_SCORES_MESSAGE if stale else None
@@ -71,7 +84,10 @@ def get_store() -> GraphStore:
 
 
 def _share(app: Flask, store: GraphStore) -> GraphStore:
-    """Keep ``store`` for every thread of ``app`` (or the one another thread kept first)."""
+    """Keep ``store`` for every thread of ``app`` (or the one another thread kept first),
+    reusing a data version read for ``KOLGRAPH_VERSION_POLL_SECONDS``."""
+    if hasattr(store, "version_poll_seconds"):
+        store.version_poll_seconds = float(app.config["KOLGRAPH_VERSION_POLL_SECONDS"])
     with _lock:
         kept = app.extensions.setdefault(_SHARED, store)
     if kept is store:

@@ -34,7 +34,8 @@ def neo4j_app(home, neo4j_settings):
         load_path(BUNDLE, store)
         rescore(store, home)
     settings = Settings(backend="neo4j", home=home, neo4j=neo4j_settings)
-    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}, settings=settings)
+    config = {"TESTING": True, "WTF_CSRF_ENABLED": False, "KOLGRAPH_VERSION_POLL_SECONDS": 0}
+    return create_app(config, settings=settings)
 
 
 def test_gaps_are_computed_once_per_data_version(
@@ -65,3 +66,30 @@ def test_gaps_are_computed_once_per_data_version(
         load_path(visit, other)
     assert 'data-hcp-id="H04"' not in client.get("/gaps").get_data(as_text=True)
     assert len(computed) == 2
+
+
+def test_a_version_read_is_reused_for_the_poll_interval_and_not_after_a_write(
+    neo4j_settings, monkeypatch
+):
+    """A web server polls the version: no round trip to learn nothing changed; its own
+    writes are seen at once, another connection's once the interval has passed."""
+    from kolgraph.store.neo4j import store as neo4j_store
+
+    now = [1000.0]
+    monkeypatch.setattr(neo4j_store.time, "monotonic", lambda: now[0])
+    with Neo4jStore.connect(neo4j_settings) as web, Neo4jStore.connect(neo4j_settings) as cli:
+        web.version_poll_seconds = 1.0
+        reads = []
+        real_read = web.read
+        monkeypatch.setattr(
+            web, "read", lambda name, **p: reads.append(name) or real_read(name, **p)
+        )
+        first = web.data_version()
+        assert web.data_version() == first and reads.count("read_data_version") == 1
+        cli.execute("bump_data_version")  # another process writes
+        assert web.data_version() == first  # not asked yet: within the interval
+        now[0] += 1.5
+        second = web.data_version()
+        assert second != first and reads.count("read_data_version") == 2
+        web.execute("bump_data_version")  # its own write: seen at once
+        assert web.data_version() != second

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -130,6 +131,11 @@ class Neo4jStore(GraphStore):
         self._reads = Neo4jReads(self)
         self._cache: dict[str, tuple[str, Any]] = {}
         self._cache_lock = threading.Lock()
+        #: Seconds a data version read is reused (0: read on every call).  A web server sets
+        #: it so pages make no round trip to learn that nothing changed; its own writes are
+        #: seen at once, another process's within this many seconds.
+        self.version_poll_seconds = 0.0
+        self._version_read: tuple[float, str] | None = None
 
     @classmethod
     def connect(
@@ -487,7 +493,11 @@ class Neo4jStore(GraphStore):
         version (last, so the version node is locked only while the transaction commits:
         parallel bulk writers do not queue on it)."""
         bump: tuple[str, dict] = (self._queries.get("bump_data_version"), {})
-        session.execute_write(_run_all, [*statements, bump])
+        self._version_read = None
+        try:
+            session.execute_write(_run_all, [*statements, bump])
+        finally:
+            self._version_read = None  # a read during the write may hold the old version
 
     def cached(self, kind: str, build: Callable[[], T]) -> T:
         """What ``build()`` returns, kept by this open store while the data version is
@@ -506,9 +516,16 @@ class Neo4jStore(GraphStore):
 
     def data_version(self) -> str:
         """``epoch:version``: every write transaction bumps ``version``; a wiped database
-        gets a new ``epoch`` at its next write (``new`` before any)."""
+        gets a new ``epoch`` at its next write (``new`` before any).  Reused for
+        :attr:`version_poll_seconds` after a read, until this store writes."""
+        held = self._version_read
+        if held is not None and time.monotonic() - held[0] < self.version_poll_seconds:
+            return held[1]
+        read_at = time.monotonic()
         (row,) = self.read("read_data_version")
-        return "new" if row["epoch"] is None else f"{row['epoch']}:{row['version']}"
+        version = "new" if row["epoch"] is None else f"{row['epoch']}:{row['version']}"
+        self._version_read = (read_at, version)
+        return version
 
     def session(self) -> Session:
         """A session on our database.
