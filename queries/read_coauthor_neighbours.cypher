@@ -3,4 +3,4 @@
 UNWIND $hcp_ids AS hcp_id
 MATCH (a:HCP {hcp_id: hcp_id})-[r:COAUTHORED_WITH]-(b:HCP)
 WHERE r.papers >= $min_papers
-RETURN a.hcp_id AS hcp_a, b.hcp_id AS hcp_b, r.papers AS papers
+RETURN collect([a.hcp_id, b.hcp_id, r.papers]) AS rows

@@ -97,6 +97,18 @@ def block_key(row: Mapping) -> tuple[str, str]:
     return (block_surname(row.get("last_name") or ""), _initials(row.get("first_name") or "")[:1])
 
 
+def compatible_mates(hcp_id: str, rows: Sequence[dict]) -> list[dict]:
+    """The HCP's row and the rows whose first names may be its person's ([] when none)."""
+    own = next((r for r in rows if r["hcp_id"] == hcp_id), None)
+    if own is None:
+        return []
+    first = own.get("first_name") or ""
+    mates = [
+        r for r in rows if r is not own and compatible_first_names(first, r.get("first_name") or "")
+    ]
+    return [own, *mates] if mates else []
+
+
 def compatible_first_names(x: str, y: str) -> bool:
     """Whether two written first names may be one person's.
 

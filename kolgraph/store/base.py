@@ -775,6 +775,8 @@ class GraphStore(ABC):
         self, index: identity_rules.IdentityIndex, done: list[Correction], hcp_id: str | None
     ) -> list[dict]:
         in_blocks = [r for rows in identity_rules.blocks(index.rows(hcp_id)).values() for r in rows]
+        if hcp_id is not None:  # only pairs with this HCP: its block mates that it may be
+            in_blocks = identity_rules.compatible_mates(hcp_id, in_blocks)
         ids = [r["hcp_id"] for r in in_blocks]
         coauthors: dict[str, set[str]] = {}
         for a, b, _papers in self.reads.coauthor_edges(ids, 1) if ids else []:

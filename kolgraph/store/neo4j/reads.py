@@ -101,8 +101,10 @@ class Neo4jReads:
         return list(row["hcp_ids"])
 
     def coauthor_edges(self, hcp_ids: list[str], min_papers: int) -> Edges:
-        rows = self._store.read("read_coauthor_neighbours", hcp_ids=hcp_ids, min_papers=min_papers)
-        return [(r["hcp_a"], r["hcp_b"], r["papers"]) for r in rows]
+        (row,) = self._store.read(
+            "read_coauthor_neighbours", hcp_ids=hcp_ids, min_papers=min_papers
+        )
+        return [(a, b, papers) for a, b, papers in row["rows"]]
 
     def coauthor_edges_among(self, hcp_ids: list[str], min_papers: int) -> Edges:
         rows = self._store.read("read_coauthor_edges", hcp_ids=hcp_ids, min_papers=min_papers)
