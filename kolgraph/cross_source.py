@@ -12,7 +12,8 @@ method                    confidence  evidence
 ========================  ==========  ===============================================
 same NPI                  1.0         the NPI (any two HCPs)
 same ORCID                1.0         the ORCID (any two HCPs)
-same e-mail               0.95        the address, in any case (any two HCPs)
+same e-mail               0.95        the address, in any case, names agreeing (HCPs of
+                                      two sources)
 same name and place       0.9         full first and last name equal, and a city or an
                                       institution in common (HCPs of two sources)
 same name, state and      0.8         full names equal, the same state, and specialties
@@ -131,7 +132,7 @@ def find_links(
     by_name = [
         link
         for a, b in _block_pairs(hcps, wanted)
-        if source_of(a["hcp_id"]) != source_of(b["hcp_id"])
+        if not _one_source(a, b)
         and frozenset((a["hcp_id"], b["hcp_id"])) not in kept_apart
         and not _conflict(a, b)
         for link in [_name_link(a, b, places)]
@@ -180,12 +181,13 @@ def _identifier_pairs(
 def _block_pairs(
     hcps: Sequence[Mapping], wanted: set[str] | None
 ) -> Iterable[tuple[Mapping, Mapping]]:
-    """Pairs of HCPs of one name block (folded last name and first initial)."""
+    """Pairs of HCPs of one name block (folded last name and first initial) that holds HCPs
+    of two sources (a load of one source's HCPs compares none)."""
     by_block: dict[tuple[str, str], list[Mapping]] = defaultdict(list)
     for row in hcps:
         by_block[block_key(row)].append(row)
     for key, members in by_block.items():
-        if key[0]:
+        if key[0] and len({source_of(m["hcp_id"]) for m in members}) > 1:
             yield from _pairs(members, wanted)
 
 
@@ -198,6 +200,10 @@ def _pairs(members: list[Mapping], wanted: set[str] | None) -> Iterable[tuple[Ma
         for b in ordered[i + 1 :]:
             if wanted is None or a["hcp_id"] in wanted or b["hcp_id"] in wanted:
                 yield a, b
+
+
+def _one_source(a: Mapping, b: Mapping) -> bool:
+    return source_of(a["hcp_id"]) == source_of(b["hcp_id"])
 
 
 def _two_persons(a: Mapping, b: Mapping) -> bool:
@@ -218,12 +224,13 @@ def _conflict(a: Mapping, b: Mapping) -> bool:
 
 
 def _certain_link(a: Mapping, b: Mapping) -> Link | None:
-    """A link on an NPI or ORCID in common, or an e-mail in common when the names and places
-    do not conflict (a shared departmental address is not one person)."""
+    """A link on an NPI or ORCID in common, or an e-mail in common between two sources'
+    HCPs whose names and places do not conflict (a shared departmental address is not one
+    person; two rows of one source with one address are two rows that source kept apart)."""
     for field, method in (("npi", SAME_NPI), ("orcid", SAME_ORCID), ("email", SAME_EMAIL)):
         value = _text(a, field).lower()
         if value and value == _text(b, field).lower():
-            if method == SAME_EMAIL and _conflict(a, b):
+            if method == SAME_EMAIL and (_one_source(a, b) or _conflict(a, b)):
                 return None
             return _link(a, b, method, [f"{method}: {_text(a, field)}"])
     return None

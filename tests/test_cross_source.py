@@ -119,13 +119,19 @@ def test_identifiers_link_across_name_spellings_and_never_two_of_them():
     }
 
 
-def test_a_shared_email_joins_only_names_that_agree():
+def test_a_shared_email_joins_only_names_that_agree_of_two_sources():
     rows = [
         hcp("H1", "Ann", "Lee", email="oncology@example.org"),
         hcp("OP-1", "ANN", "LEE", email="Oncology@Example.org"),
         hcp("OP-2", "Bob", "Lee", email="oncology@example.org"),
     ]
     assert made(find_links(rows, {})) == {("H1", "OP-1", SAME_EMAIL)}
+    # The generator's namesakes at one hospital share an address; one source's rows stay two.
+    same_source = [
+        hcp("H1", "David", "Adams", email="d.adams@x.org"),
+        hcp("H2", "David", "Adams", email="d.adams@x.org"),
+    ]
+    assert find_links(same_source, {}) == []
 
 
 def test_only_pairs_with_a_touched_hcp_are_looked_at_and_steward_splits_stand():
