@@ -686,7 +686,8 @@ COVERAGE_LISTINGS = {"territory": "territories", "msl": "msls"}
     "--reach",
     is_flag=True,
     help="Also count the tier 1-2 HCPs not engaged by how many hops (co-authorship or a "
-    "shared current institution) they are from one that is: 1, 2, or out of reach.",
+    "shared current institution) they are from one that is: 1, 2, or out of reach "
+    "(an MSL's row: from the HCPs that MSL engaged).",
 )
 @output_options
 @pass_app
