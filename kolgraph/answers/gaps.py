@@ -290,34 +290,29 @@ def _msl_row(msl: Mapping, hcps: int, engaged: int) -> dict:
 
 
 def add_reach(
-    coverage: dict, rows: Iterable[Mapping], msl_reach: Mapping[str, Mapping[str, tuple]]
+    coverage: dict, rows: Iterable[Mapping], msl_hops: Mapping[str, Mapping[int | None, int]]
 ) -> dict:
     """``coverage`` (a :func:`finish_coverage` answer) with :data:`REACH_FIELDS` on every
     territory row, from gap rows of every tier 1-2 HCP (engaged ones included) with
-    ``reach_hops``, and on every MSL row, from ``msl_reach``: msl_id -> (reach_hops,
-    reach_via) of each tier 1-2 HCP of its territory, from the HCPs that MSL engaged."""
+    ``reach_hops``, and on every MSL row, from ``msl_hops``: msl_id -> how many tier 1-2 HCPs
+    of its territory are 0, 1, 2 or more (None) hops from the HCPs that MSL engaged."""
     hops = by_territory(rows, "reach_hops")
     for row in coverage["territories"]:
-        row.update(reach_counts(hops.get(row["territory"], [])))
+        row.update(reach_counts(Counter(hops.get(row["territory"], []))))
     for row in coverage["msls"]:
-        found = msl_reach.get(row["msl_id"], {})
-        row.update(reach_counts([near for near, _via in found.values()]))
+        row.update(reach_counts(msl_hops.get(row["msl_id"], {})))
     return coverage
 
 
-def reach_counts(hops: Iterable[int | None]) -> dict[str, int]:
-    """How many of ``hops`` (``reach_hops`` values) are in each of :data:`REACH_FIELDS`
-    (0, an engaged HCP, is in none).
+def reach_counts(hops: Mapping[int | None, int]) -> dict[str, int]:
+    """:data:`REACH_FIELDS` from how many HCPs are at each ``reach_hops`` (0, an engaged HCP,
+    is in none; None, or more than 2, is out of reach).
 
-    >>> reach_counts([0, 1, 1, 2, None])
+    >>> reach_counts({0: 1, 1: 2, 2: 1, None: 1})
     {'within_1_hop': 2, 'within_2_hops': 1, 'out_of_reach': 1}
     """
-    counts = dict.fromkeys(REACH_FIELDS, 0)
-    buckets: dict[int | None, str] = {1: "within_1_hop", 2: "within_2_hops"}
-    for near in hops:
-        if near != 0:
-            counts[buckets.get(near, "out_of_reach")] += 1
-    return counts
+    far = sum(n for near, n in hops.items() if near is None or near > 2)
+    return {"within_1_hop": hops.get(1, 0), "within_2_hops": hops.get(2, 0), "out_of_reach": far}
 
 
 def by_territory(rows: Iterable[Mapping], field: str) -> dict[str, list]:

@@ -201,18 +201,21 @@ class GraphReads(Protocol):
         category (None for none), of the territory's HCPs when given."""
         ...
 
-    def engaged_hcps(self, since: str, as_of: str, msl_id: str | None = None) -> frozenset[str]:
-        """The HCPs with a touchpoint dated from ``since`` through ``as_of`` (logged by
-        ``msl_id`` when given)."""
-        ...
-
     def engaged_neighbour(
-        self, hcp_ids: list[str], since: str, as_of: str, *, hops: int, msl_id: str | None = None
+        self, hcp_ids: list[str], since: str, as_of: str, *, hops: int
     ) -> dict[str, str]:
         """For each HCP with one, the smallest id among the HCPs ``hops`` (1 or 2) hops
-        away in :meth:`engaged_hcps` (of ``msl_id`` when given); a hop joins co-authors
-        and current co-members of an institution.  Two hops (a neighbour's neighbour) is
-        asked only about HCPs that are not engaged themselves."""
+        away with a touchpoint dated from ``since`` through ``as_of``; a hop joins
+        co-authors and current co-members of an institution.  Two hops (a neighbour's
+        neighbour) is asked only about HCPs that are not engaged themselves."""
+        ...
+
+    def msl_hop_counts(
+        self, targets: dict[str, list[str]], since: str, as_of: str
+    ) -> dict[str, dict[int | None, int]]:
+        """Per MSL of ``targets`` (msl_id -> hcp ids), how many targets are 0, 1 or 2 hops
+        (None: farther) from the HCPs that MSL touched from ``since`` through ``as_of`` (hops
+        as in :meth:`engaged_neighbour`)."""
         ...
 
 
@@ -360,30 +363,15 @@ class GraphStore(ABC):
             row["reach_hops"], row["reach_via"] = found[row["hcp_id"]]
 
     def _reach(
-        self, targets: dict[str, bool], since: str, as_of: str, msl_id: str | None = None
+        self, targets: dict[str, bool], since: str, as_of: str
     ) -> dict[str, tuple[int | None, str | None]]:
-        """:func:`network.reach` over the HCPs engaged in the window (by ``msl_id`` only,
-        when given)."""
+        """:func:`network.reach` over the HCPs engaged in the window."""
         engaged = self.reads.engaged_neighbour
         return network.reach(
             targets,
-            first=lambda ids: engaged(ids, since, as_of, hops=1, msl_id=msl_id),
-            second=lambda ids: engaged(ids, since, as_of, hops=2, msl_id=msl_id),
+            first=lambda ids: engaged(ids, since, as_of, hops=1),
+            second=lambda ids: engaged(ids, since, as_of, hops=2),
         )
-
-    def _msl_reach(
-        self, msls: list[dict], rows: list[dict], since: str, as_of: str
-    ) -> dict[str, dict[str, tuple[int | None, str | None]]]:
-        """Per MSL, the reach of each tier 1-2 HCP of its territory (``rows``: gap rows of
-        every such HCP) from the HCPs that MSL engaged in the window."""
-        territories = by_territory(rows, "hcp_id")
-        found = {}
-        for msl in msls:
-            own = territories.get(msl["territory"], [])
-            engaged = self.reads.engaged_hcps(since, as_of, msl["msl_id"])
-            targets = {hcp_id: hcp_id in engaged for hcp_id in own}
-            found[msl["msl_id"]] = self._reach(targets, since, as_of, msl["msl_id"])
-        return found
 
     def coverage(
         self, as_of: date, stale_days: int, territory: str | None = None, *, reach: bool = False
@@ -405,7 +393,9 @@ class GraphStore(ABC):
         )
         rows = self.coverage_gaps(everyone)
         since, until = network.engagement_window(as_of, stale_days)
-        return add_reach(answer, rows, self._msl_reach(answer["msls"], rows, since, until))
+        territories = by_territory(rows, "hcp_id")
+        targets = {m["msl_id"]: territories.get(m["territory"], []) for m in answer["msls"]}
+        return add_reach(answer, rows, self.reads.msl_hop_counts(targets, since, until))
 
     def coverage_by_state(
         self, as_of: date, stale_days: int, territory: str | None = None

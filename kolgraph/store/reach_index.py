@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from scipy import sparse
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,44 @@ class Adjacency:
     coauthors: dict[str, list[str]]
     institutions: dict[str, list[str]]  # hcp_id -> current institution ids
     members: dict[str, list[str]]  # institution_id -> current member hcp ids
+
+    @cached_property
+    def matrices(self) -> _Matrices:
+        """The same graph as sparse matrices (built on first use, kept with the adjacency)."""
+        return _Matrices.of(self)
+
+
+@dataclass(frozen=True)
+class _Matrices:
+    """Co-authorship (HCP x HCP, both directions) and current membership (HCP x institution)
+    as 0/1 sparse matrices, with the row of each HCP id."""
+
+    row: dict[str, int]
+    coauthors: sparse.csr_matrix
+    members: sparse.csr_matrix
+
+    @classmethod
+    def of(cls, graph: Adjacency) -> _Matrices:
+        ids = set(graph.coauthors) | set(graph.institutions)
+        row = {hcp_id: i for i, hcp_id in enumerate(sorted(ids))}
+        column = {inst: j for j, inst in enumerate(sorted(graph.members))}
+        a = [(row[h], row[c]) for h, cs in graph.coauthors.items() for c in cs if c in row]
+        b = [(row[h], column[i]) for h, insts in graph.institutions.items() for i in insts]
+        return cls(row, _matrix(a, len(row), len(row)), _matrix(b, len(row), len(column)))
+
+    def rows(self, hcp_ids: Iterable[str]) -> np.ndarray:
+        return np.array([self.row[h] for h in hcp_ids if h in self.row], dtype=np.int64)
+
+    def one_hop(self, reached: sparse.csr_matrix) -> sparse.csr_matrix:
+        """The HCPs (rows) one hop from those of each column of ``reached``."""
+        return self.coauthors @ reached + self.members @ (self.members.T @ reached)
+
+
+def _matrix(pairs: list[tuple[int, int]], n_rows: int, n_columns: int) -> sparse.csr_matrix:
+    """A 0/1 matrix with a 1 at each (row, column) of ``pairs``."""
+    cells = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    ones = np.ones(len(cells), dtype=np.float32)
+    return sparse.csr_matrix((ones, (cells[:, 0], cells[:, 1])), shape=(n_rows, n_columns))
 
 
 class ReachIndex:
@@ -78,11 +120,6 @@ class ReachIndex:
         return self._members_first[institution_id]
 
 
-#: What a :class:`ReachIndex` is for: an engagement window's ``since`` and ``as_of`` dates,
-#: and the MSL whose touches count (None: the whole team's).
-Window = tuple[str, str, str | None]
-
-
 class ReachIndexes:
     """The :class:`ReachIndex` of the last few windows asked for, for one ``store_version``."""
 
@@ -90,22 +127,68 @@ class ReachIndexes:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._held: OrderedDict[Window, ReachIndex] = OrderedDict()
+        self._held: OrderedDict[tuple[str, str], ReachIndex] = OrderedDict()
 
     def window(
-        self, graph: Adjacency, key: Window, engaged: Callable[[], frozenset[str]]
+        self,
+        graph: Adjacency,
+        since: str,
+        as_of: str,
+        engaged_in: Callable[[str, str], frozenset[str]],
     ) -> ReachIndex:
-        """The index of ``key``, built from ``engaged()`` when not held."""
+        key = (since, as_of)
         with self._lock:
             if key in self._held:
                 self._held.move_to_end(key)
                 return self._held[key]
-        index = ReachIndex(graph, engaged())
+        index = ReachIndex(graph, engaged_in(since, as_of))
         with self._lock:
             self._held[key] = index
             while len(self._held) > self.WINDOWS:
                 self._held.popitem(last=False)
         return index
+
+
+def hop_counts(
+    graph: Adjacency, engaged: Mapping[str, Collection[str]], targets: dict[str, list[str]]
+) -> dict[str, dict[int | None, int]]:
+    """Per group (an MSL), how many of its targets are 0, 1 or 2 hops (None: farther) from
+    the group's ``engaged`` HCPs; a hop joins co-authors or current co-members of an
+    institution.
+
+    Sparse matrix products, a column per group, for the groups sharing one target list at
+    once: the HCPs one hop from each group's engaged ones, then which targets are one hop
+    from those.  A big institution costs its size once per product, not once per member.
+
+    >>> graph = Adjacency({"a": ["b"], "b": ["a"]}, {"b": ["J"], "c": ["J"]}, {"J": ["b", "c"]})
+    >>> hop_counts(graph, {"m": {"a"}}, {"m": ["a", "b", "c", "d"]})
+    {'m': {0: 1, 1: 1, 2: 1, None: 1}}
+    """
+    sharing: dict[tuple[str, ...], list[str]] = {}
+    for group, ids in sorted(targets.items()):
+        sharing.setdefault(tuple(ids), []).append(group)
+    found: dict[str, dict[int | None, int]] = {}
+    for shared, groups in sharing.items():
+        found.update(_hop_counts(graph.matrices, engaged, list(shared), groups))
+    return found
+
+
+def _hop_counts(
+    m: _Matrices, engaged: Mapping[str, Collection[str]], ids: list[str], groups: list[str]
+) -> dict[str, dict[int | None, int]]:
+    rows = m.rows(ids)  # targets the graph does not hold are out of reach
+    pairs = [(i, j) for j, g in enumerate(groups) for i in m.rows(engaged.get(g, ()))]
+    start = _matrix(pairs, len(m.row), len(groups))
+    first = m.one_hop(start)
+    second = m.coauthors[rows] @ first + m.members[rows] @ (m.members.T @ first)
+    reached = [start[rows].toarray() > 0, first[rows].toarray() > 0, second.toarray() > 0]
+    hops = np.select(reached, [0, 1, 2], default=-1)
+    counts: dict[str, dict[int | None, int]] = {}
+    for j, group in enumerate(groups):
+        column = hops[:, j]
+        held: dict[int | None, int] = {h: int((column == h).sum()) for h in (0, 1, 2)}
+        counts[group] = {**held, None: len(ids) - sum(held.values())}
+    return counts
 
 
 def _smallest(values: Iterable[str | None]) -> str | None:

@@ -18,7 +18,7 @@ from kolgraph.answers.gaps import COVERAGE_MAX_TIER, GapQuery, engaged_since
 from kolgraph.answers.network import HCP, INSTITUTION, HopFacts, Neighbourhood, Node, hop_requests
 from kolgraph.store.base import Edges, Window
 from kolgraph.store.common import Affiliation, Place, grouped
-from kolgraph.store.reach_index import Adjacency, ReachIndexes
+from kolgraph.store.reach_index import Adjacency, ReachIndexes, hop_counts
 
 if TYPE_CHECKING:
     from kolgraph.store.neo4j.store import Neo4jStore
@@ -219,17 +219,20 @@ class Neo4jReads:
         return {r["category"]: r["touchpoints"] for r in rows}
 
     def engaged_neighbour(
-        self, hcp_ids: list[str], since: str, as_of: str, *, hops: int, msl_id: str | None = None
+        self, hcp_ids: list[str], since: str, as_of: str, *, hops: int
     ) -> dict[str, str]:
         reach = self._store.cached("reach", ReachIndexes)
-        index = reach.window(
-            self._adjacency(),
-            (since, as_of, msl_id),
-            lambda: self.engaged_hcps(since, as_of, msl_id),
-        )
+        index = reach.window(self._adjacency(), since, as_of, self._engaged_in)
         nearest = index.first if hops == 1 else index.second
         found = {h: nearest(h) for h in hcp_ids}
         return {h: via for h, via in found.items() if via is not None}
+
+    def msl_hop_counts(
+        self, targets: dict[str, list[str]], since: str, as_of: str
+    ) -> dict[str, dict[int | None, int]]:
+        (row,) = self._store.read("list_engaged_by_msl", since=since, as_of=as_of)
+        touched = {msl_id: list(ids) for msl_id, ids in row["rows"]}
+        return hop_counts(self._adjacency(), touched, targets)
 
     def _adjacency(self) -> Adjacency:
         """Co-authors and current memberships, pulled once per data version: answering
@@ -247,6 +250,6 @@ class Neo4jReads:
                 institutions.setdefault(hcp_id, []).append(institution_id)
         return Adjacency(coauthors, institutions, members)
 
-    def engaged_hcps(self, since: str, as_of: str, msl_id: str | None = None) -> frozenset[str]:
-        (row,) = self._store.read("list_engaged_in_window", since=since, as_of=as_of, msl_id=msl_id)
+    def _engaged_in(self, since: str, as_of: str) -> frozenset[str]:
+        (row,) = self._store.read("list_engaged_in_window", since=since, as_of=as_of)
         return frozenset(row["hcp_ids"])

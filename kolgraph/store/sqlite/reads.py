@@ -21,7 +21,7 @@ from kolgraph.answers.gaps import GapQuery, engaged_since
 from kolgraph.answers.network import HCP, INSTITUTION, HopFacts, Neighbourhood, Node, hop_requests
 from kolgraph.store.base import Edges, Window
 from kolgraph.store.common import Affiliation, Place, grouped
-from kolgraph.store.reach_index import Adjacency, ReachIndexes
+from kolgraph.store.reach_index import Adjacency, ReachIndexes, hop_counts
 from kolgraph.store.sqlite import gap_snapshot
 from kolgraph.store.sqlite.catalog import json_list
 
@@ -214,18 +214,23 @@ class SqliteReads:
         return dict(rows)
 
     def engaged_neighbour(
-        self, hcp_ids: list[str], since: str, as_of: str, *, hops: int, msl_id: str | None = None
+        self, hcp_ids: list[str], since: str, as_of: str, *, hops: int
     ) -> dict[str, str]:
         index = self._store.cached("reach", lambda _fetch: ReachIndexes()).window(
-            self._graph(), (since, as_of, msl_id), lambda: self.engaged_hcps(since, as_of, msl_id)
+            self._graph(), since, as_of, self._engaged_in
         )
         nearest = index.first if hops == 1 else index.second
         found = {h: nearest(h) for h in hcp_ids}
         return {h: via for h, via in found.items() if via is not None}
 
-    def engaged_hcps(self, since: str, as_of: str, msl_id: str | None = None) -> frozenset[str]:
-        rows = self._rows("list_engaged_hcps", since=since, as_of=as_of, msl_id=msl_id)
-        return frozenset(h for (h,) in rows)
+    def msl_hop_counts(
+        self, targets: dict[str, list[str]], since: str, as_of: str
+    ) -> dict[str, dict[int | None, int]]:
+        touched = grouped(self._rows("list_engaged_by_msl", since=since, as_of=as_of))
+        return hop_counts(self._graph(), touched, targets)
+
+    def _engaged_in(self, since: str, as_of: str) -> frozenset[str]:
+        return frozenset(h for (h,) in self._rows("list_engaged_hcps", since=since, as_of=as_of))
 
     # --- running statements ------------------------------------------------------------------
 
