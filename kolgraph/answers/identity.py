@@ -138,15 +138,18 @@ def duplicate_pairs(
     institutions: Mapping[str, dict[str, str]],
     kept_apart: set[frozenset[str]],
     names: Mapping[str, str],
+    only: str | None = None,
 ) -> list[tuple[dict, dict, list[str]]]:
     """Likely duplicate pairs ``(a, b, evidence)`` among ``hcps`` (rows with ``hcp_id``,
     ``first_name``, ``last_name``, ``npi``, ``orcid``, ``city``); ``coauthors``: hcp_id ->
     co-author ids; ``institutions``: hcp_id -> current institution id -> name; ``names``:
-    hcp_id -> name, to name co-authors."""
+    hcp_id -> name, to name co-authors; ``only``: just the pairs with that HCP."""
     pairs = []
     for members in blocks(hcps).values():
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
+                if only is not None and only not in (a["hcp_id"], b["hcp_id"]):
+                    continue
                 if frozenset((a["hcp_id"], b["hcp_id"])) in kept_apart:
                     continue
                 evidence = pair_evidence(a, b, coauthors, institutions, names)

@@ -782,9 +782,9 @@ class GraphStore(ABC):
         }
         named = {i for ids_ in coauthors.values() for i in ids_} | set(ids)
         names = {i: index.name(i) for i in named}
-        pairs = identity_rules.duplicate_pairs(in_blocks, coauthors, institutions, apart, names)
-        if hcp_id is not None:
-            pairs = [p for p in pairs if hcp_id in (p[0]["hcp_id"], p[1]["hcp_id"])]
+        pairs = identity_rules.duplicate_pairs(
+            in_blocks, coauthors, institutions, apart, names, only=hcp_id
+        )
         return identity_rules.duplicate_rows(pairs, index.influence)
 
     def slot_holders(self, pmids: list[str]) -> dict[tuple[str, int], str]:
