@@ -41,6 +41,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import pandas as pd
+
 from kolgraph import locations
 from kolgraph.answers.identity import block_key, compatible_first_names
 from kolgraph.loaders.authors import given_name
@@ -131,7 +133,7 @@ def find_links(
     ]
     by_name = [
         link
-        for a, b in _block_pairs(hcps, wanted)
+        for a, b in (_block_pairs(hcps, wanted) if _sources(hcps) > 1 else ())
         if not _one_source(a, b)
         and frozenset((a["hcp_id"], b["hcp_id"])) not in kept_apart
         and not _conflict(a, b)
@@ -141,10 +143,26 @@ def find_links(
     return _groupable(certain + _unambiguous(by_name, hcps), hcps)
 
 
+def candidate_rows(hcps: pd.DataFrame) -> pd.DataFrame:
+    """The rows of an ``hcps`` table that any link may involve: those sharing an NPI, ORCID or
+    e-mail with another row, and, when two sources made HCPs, every row (names are compared
+    within blocks); a one-source store's other rows are never read as records."""
+    if hcps.empty or hcps["hcp_id"].map(source_of).nunique() > 1:
+        return hcps
+    shared = pd.Series(False, index=hcps.index)
+    for field in ("npi", "orcid", "email"):
+        if field in hcps:
+            values = hcps[field].astype("string").str.strip().str.lower()
+            shared |= values.notna() & (values != "") & values.duplicated(keep=False)
+    return hcps[shared]
+
+
 def name_candidates(hcps: Sequence[Mapping], touched: Iterable[str] | None = None) -> set[str]:
     """The ids of HCPs a name link may involve: those of name blocks holding HCPs of two
     sources and (unless ``touched`` is None) an HCP of ``touched``; only their places are
     needed."""
+    if _sources(hcps) < 2:
+        return set()
     wanted = None if touched is None else set(touched)
     by_block: dict[tuple[str, str], list[str]] = defaultdict(list)
     for row in hcps:
@@ -157,6 +175,11 @@ def name_candidates(hcps: Sequence[Mapping], touched: Iterable[str] | None = Non
         and (wanted is None or not wanted.isdisjoint(ids))
         for hcp_id in ids
     }
+
+
+def _sources(hcps: Sequence[Mapping]) -> int:
+    """How many sources made the HCPs (one: no name link is possible)."""
+    return len({source_of(row["hcp_id"]) for row in hcps})
 
 
 def _identifier_pairs(

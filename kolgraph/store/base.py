@@ -796,8 +796,8 @@ class GraphStore(ABC):
         """The HCPs that other sources made of one person with an HCP of ``touched`` (every
         HCP when None), each a link folding ``other_id`` into ``keep_id``
         (:mod:`kolgraph.cross_source`); nothing is changed."""
-        hcps = records(self.table("hcps"))
         wanted = None if touched is None else set(touched)
+        hcps = records(cross_source.candidate_rows(self.table("hcps")))
         mates = cross_source.name_candidates(hcps, wanted)
         places = self.reads.affiliation_places(sorted(mates)) if mates else {}
         apart = [
