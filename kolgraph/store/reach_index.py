@@ -3,7 +3,9 @@ institution), for one engagement window, from adjacency both stores build once p
 
 Each store keeps a :class:`ReachIndexes` per data version (``cached("reach", ...)``) and
 answers :meth:`~kolgraph.store.base.GraphReads.engaged_neighbour` from it, so a gaps question
-never walks an institution's members once per gap.
+never walks an institution's members once per gap.  Per-MSL reach (:func:`hop_counts`, which
+needs counts, not the nearest HCP) multiplies sparse 0/1 matrices of the same adjacency, kept
+with it: a column per MSL.
 """
 
 from __future__ import annotations
