@@ -89,8 +89,8 @@ DETAIL_MARGIN = 8
 
 
 def zip3_marks(rows: list[dict]) -> list[dict]:
-    """The ZIP3 rows that have a place on the map, with ``x``, ``y``, radius ``r`` (area
-    proportional to tier 1-2 HCPs) and ``fill``."""
+    """The ZIP3 rows that have a place on the map, with ``x``, ``y``, radius ``r`` (growing
+    with the square root of its tier 1-2 HCPs, so the dot's area follows them) and ``fill``."""
     points = zip3_points()
     placed = [r for r in rows if r["zip3"] in points]
     most = max((r["tier12_hcps"] for r in placed), default=1)
