@@ -11,6 +11,7 @@ import logging
 import sys
 import tempfile
 from contextlib import ExitStack
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -184,17 +185,34 @@ def _where(store) -> str:
     is_flag=True,
     help="With --format crm: load the valid rows, write the others to FILE.rejects.csv.",
 )
+@click.option(
+    "--import-tool/--no-import-tool",
+    default=True,
+    show_default=True,
+    help="Neo4j: write a first load into the empty database of the local server "
+    "(kolgraph neo4j start) with neo4j-admin database import, restarting the server.",
+)
 @pass_app
 def load(
-    app: AppContext, path: Path, fmt: str | None, mapping: Path | None, skip_invalid: bool
+    app: AppContext,
+    path: Path,
+    fmt: str | None,
+    mapping: Path | None,
+    skip_invalid: bool,
+    import_tool: bool,
 ) -> None:
     """Validate PATH (a bundle folder or a source file) and load it; prints counts.
 
     A CRM call export (--format crm --mapping M.toml) becomes touchpoints: HCPs named by
     NPI or hcp_id, MSLs by msl_id or e-mail; any bad row fails the load unless
     --skip-invalid, which writes bad rows to FILE.rejects.csv beside the export.
+
+    On Neo4j, a first load into the empty database of the server `kolgraph neo4j start`
+    runs in the home folder goes through neo4j-admin database import (several times
+    faster; the server restarts once); every later load is incremental, through Bolt.
     """
     app.create = True
+    app.settings = replace(app.settings, import_tool=import_tool)
     from kolgraph.analytics.insights import load_insight_categories
     from kolgraph.audit import record_cli
     from kolgraph.identities import record_identities, record_links
@@ -206,6 +224,7 @@ def load(
         return
 
     with tqdm(unit="rows", desc="loading", disable=None, file=sys.stderr) as bar:
+        _notify_into(app.store, bar)
         summary = load_path(
             path,
             app.store,
@@ -218,6 +237,13 @@ def load(
     record_identities(app.settings.home, summary.identities)
     record_links(app.settings.home, summary.links)
     _rescore(app)
+
+
+def _notify_into(store: GraphStore, bar: tqdm) -> None:
+    """Print a Neo4j first load's steps (the import tool's) on stderr, above the bar."""
+    server = getattr(store, "local_server", None)
+    if server is not None:
+        server.notify = lambda text: bar.write(text, file=sys.stderr)
 
 
 def _crm_mapping(fmt: str | None, mapping: Path | None, skip_invalid: bool) -> Path | None:

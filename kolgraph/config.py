@@ -68,6 +68,9 @@ class Settings:
     home: Path = DEFAULT_HOME
     neo4j: Neo4jSettings = field(default_factory=Neo4jSettings)
     coauthor_max_authors: int = DEFAULT_COAUTHOR_MAX_AUTHORS
+    #: Whether a first load into the empty database of the local server may use
+    #: ``neo4j-admin database import`` (``kolgraph load --no-import-tool``: never).
+    import_tool: bool = True
 
     @classmethod
     def from_env(cls, backend: str | None = None, home: Path | None = None) -> Settings:

@@ -7,7 +7,10 @@ folder (by default ``<home>/neo4j-server``) holding ``conf/``, ``data/``, ``logs
 and ``password``; it listens for Bolt on 127.0.0.1 only, with HTTP switched off.
 
 ``start`` / ``stop`` / ``status`` are the functions behind ``kolgraph neo4j start|stop|status``;
-``start_and_describe`` and ``stop_and_describe`` add the one message the CLI prints. Every
+``start_and_describe`` and ``stop_and_describe`` add the one message the CLI prints.
+``offline`` stops a running server for a block and starts it again as it was, and
+``import_database`` runs ``neo4j-admin database import full`` from the same jars while it is
+stopped (a first load into an empty database, :mod:`kolgraph.store.neo4j.first_load`). Every
 failure is a :class:`~kolgraph.errors.Neo4jServerError` with a one-line reason.
 """
 
@@ -23,7 +26,9 @@ import string
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -354,6 +359,21 @@ def configured_port(layout: Layout) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def configured_memory(layout: Layout) -> Memory:
+    """The heap and page cache written in the folder's ``neo4j.conf`` (defaults where absent)."""
+    text = layout.conf_file.read_text() if layout.conf_file.is_file() else ""
+
+    def setting(name: str, default: str) -> str:
+        match = re.search(rf"^{re.escape(name)}=(\S+)\s*$", text, re.MULTILINE)
+        return match.group(1) if match else default
+
+    return Memory(
+        heap_initial=setting("server.memory.heap.initial_size", DEFAULT_MEMORY.heap_initial),
+        heap_max=setting("server.memory.heap.max_size", DEFAULT_MEMORY.heap_max),
+        pagecache=setting("server.memory.pagecache.size", DEFAULT_MEMORY.pagecache),
+    )
+
+
 def _store_password(layout: Layout, password: str) -> None:
     fd = os.open(layout.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)  # also when the file existed with a looser mode
@@ -631,6 +651,107 @@ def stop(directory: Path, timeout: float = STOP_TIMEOUT) -> bool:
         _terminate(pid, layout, timeout)
     layout.pid_file.unlink(missing_ok=True)
     return pid is not None
+
+
+@contextmanager
+def offline(directory: Path, echo: Echo | None = None) -> Iterator[Layout]:
+    """Stop the server running in ``directory`` for the block, then start it again on the
+    same port with the same memory, also when the block fails (the block's error wins)."""
+    layout = Layout(Path(directory).resolve())
+    current = status(layout.directory)
+    if not current.running or current.port is None:
+        raise Neo4jServerError(f"no kolgraph Neo4j server is running in {layout.directory}")
+    memory = configured_memory(layout)
+    if echo:
+        echo(f"Stopping Neo4j (folder {layout.directory})...")
+    stop(layout.directory)
+    try:
+        yield layout
+    finally:
+        start(layout.directory, current.port, memory=memory, echo=echo)
+
+
+def database_folders(layout: Layout, database: str) -> tuple[Path, Path]:
+    """A database's store folder and its transaction log folder."""
+    return (
+        layout.data_dir / "databases" / database,
+        layout.data_dir / "transactions" / database,
+    )
+
+
+def import_database(
+    directory: Path,
+    database: str,
+    arguments: Sequence[str],
+    *,
+    report: Path,
+    echo: Echo | None = None,
+) -> None:
+    """Run ``neo4j-admin database import full`` into ``database`` of the stopped server in
+    ``directory``, replacing its files (``--overwrite-destination``), with ``arguments``
+    naming the files and their format.
+
+    The tool gets the server's own memory (heap, and its page cache as off-heap memory), as
+    the server is stopped; any bad entry fails the import (``--bad-tolerance=0``).  Its
+    stage lines go to ``echo``; a failure raises with the tail of its output.
+    """
+    layout = Layout(Path(directory).resolve())
+    if status(layout.directory).running:
+        raise Neo4jServerError(f"stop the Neo4j server in {layout.directory} before an import")
+    java, lib, memory = find_java(), fetch_jars(echo=echo), configured_memory(layout)
+    command = [
+        java,
+        f"-Xmx{memory.heap_max}",
+        "-cp",
+        f"{lib}/*",
+        "org.neo4j.cli.AdminTool",
+        "database",
+        "import",
+        "full",
+        "--overwrite-destination=true",
+        "--bad-tolerance=0",
+        f"--max-off-heap-memory={memory.pagecache}",
+        f"--report-file={report}",
+        *arguments,
+        database,
+    ]
+    returncode, tail = _run_streaming(command, layout, echo)
+    if returncode != 0:
+        bad = _tail(report.read_text(errors="replace"), 3) if report.is_file() else ""
+        raise Neo4jServerError(
+            f"neo4j-admin database import failed (exit {returncode}): {_tail(tail)}"
+            + (f"; bad entries: {bad}" if bad else "")
+        )
+
+
+#: The import tool's lines worth showing as progress: its stages and its end.
+_IMPORT_STAGE = re.compile(r"^(\(\d/\d\) \S.*|IMPORT (DONE|FAILED).*|Estimated required memory.*)$")
+
+
+def _run_streaming(command: list[str], layout: Layout, echo: Echo | None) -> tuple[int, str]:
+    """Run ``command`` in the server's environment; echo its stage lines as they come and
+    return its exit code with the last lines of its output."""
+    last: deque[str] = deque(maxlen=40)
+    with subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        env=_server_env(layout),
+        cwd=layout.directory,
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            line = line.strip()
+            if not line:
+                continue
+            last.append(line)
+            if echo and _IMPORT_STAGE.match(line):
+                echo(f"  neo4j-admin: {line}")
+        returncode = process.wait()
+    return returncode, "\n".join(last)
 
 
 def start_and_describe(directory: Path, port: int = DEFAULT_PORT, echo: Echo | None = None) -> str:

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 from neo4j import Driver, GraphDatabase, NotificationDisabledCategory, Session
+from neo4j.api import BookmarkManager
 from neo4j.exceptions import (
     AuthError,
     ClientError,
@@ -47,7 +48,7 @@ from kolgraph.schema import (
 )
 from kolgraph.store.base import GraphStore, Progress, changes_scores, no_progress
 from kolgraph.store.common import entity_table, object_frame, score_frame, score_rows
-from kolgraph.store.neo4j import load
+from kolgraph.store.neo4j import first_load, load
 from kolgraph.store.neo4j.bulk import WRITERS, Job, chunks, run_jobs
 from kolgraph.store.neo4j.reads import Neo4jReads
 from kolgraph.store.neo4j.territories import places_frame, territory_rows
@@ -82,6 +83,9 @@ INDEX_QUERIES = (
     "create_hcp_npi_index",
     "create_touchpoint_date_index",
 )
+#: Schema statements a database gets from a migration step (:data:`MIGRATIONS`); a database
+#: written whole at :data:`SCHEMA_VERSION` (the import tool's first load) runs them directly.
+MIGRATED_SCHEMA_QUERIES = ("create_identity_correction_key_constraint",)
 #: The statement that reads each whole table.
 LIST_QUERIES = {
     "hcps": "list_hcps",
@@ -136,6 +140,15 @@ class Neo4jStore(GraphStore):
         #: seen at once, another process's within this many seconds.
         self.version_poll_seconds = 0.0
         self._version_read: tuple[float, str] | None = None
+        #: The local server a first load into an empty database imports into (None: every
+        #: load goes through Bolt); see :mod:`.first_load`.
+        self.local_server: first_load.LocalServer | None = None
+        self._bookmarks: BookmarkManager | None = None
+
+    def forget_bookmarks(self) -> None:
+        """Start a new chain of bookmarks: the database was replaced by one whose
+        transaction ids start again (an import), so older bookmarks would never be reached."""
+        self._bookmarks = GraphDatabase.bookmark_manager()
 
     @classmethod
     def connect(
@@ -169,7 +182,14 @@ class Neo4jStore(GraphStore):
     @classmethod
     def open(cls, settings: Settings, *, create: bool = False) -> Neo4jStore:
         # a server's database exists or is refused
-        return cls.connect(settings.neo4j, coauthor_max_authors=settings.coauthor_max_authors)
+        store = cls.connect(settings.neo4j, coauthor_max_authors=settings.coauthor_max_authors)
+        store.local_server = first_load.local_server(settings)
+        return store
+
+    @property
+    def database(self) -> str:
+        """The name of the database this store reads and writes."""
+        return self._database
 
     @property
     def reads(self) -> Neo4jReads:
@@ -189,6 +209,30 @@ class Neo4jStore(GraphStore):
         for index in INDEX_QUERIES:
             self.execute_schema(index)
         self.migrate()
+        self._constraints_ready = True
+
+    def schema_queries(self) -> tuple[str, ...]:
+        """Every statement creating a constraint or an index of the current schema."""
+        keys = tuple(constraint for constraint, _match in KEY_QUERIES.values())
+        return keys + INDEX_QUERIES + MIGRATED_SCHEMA_QUERIES
+
+    def query_text(self, name: str) -> str:
+        """The text of catalog statement ``name``."""
+        return self._queries.get(name)
+
+    def create_schema(self) -> None:
+        """Every constraint and index of the current schema, for a database written whole
+        at :data:`SCHEMA_VERSION` (no migration step to run)."""
+        for name in self.schema_queries():
+            self.execute_schema(name)
+
+    def finish_first_load(self, *, stale_scores: bool) -> None:
+        """Record :data:`SCHEMA_VERSION` (and, when the load changed scored data, stale
+        scores) in one transaction, as a normal load into an empty database does first."""
+        statements: list[tuple[str, dict]] = [("set_schema_version", {"version": SCHEMA_VERSION})]
+        if stale_scores:
+            statements.append(("mark_scores_stale", {}))
+        self.execute_together(statements)
         self._constraints_ready = True
 
     def schema_version(self) -> int:
@@ -231,7 +275,11 @@ class Neo4jStore(GraphStore):
         return found
 
     def load(self, batch: Batch, progress: Progress = no_progress) -> None:
-        """Upsert every table of ``batch``, then refresh derived data (:mod:`.load`)."""
+        """Upsert every table of ``batch``, then refresh derived data (:mod:`.load`); into
+        the empty database of the local server, through the import tool (:mod:`.first_load`)."""
+        if self.local_server is not None and first_load.can_import(self, batch):
+            first_load.import_first_load(self, batch, progress)
+            return
         if not self._constraints_ready:
             self.ensure_constraints()
         if changes_scores(batch):  # first: a load stopped halfway leaves the scores stale
@@ -530,13 +578,14 @@ class Neo4jStore(GraphStore):
     def session(self) -> Session:
         """A session on our database.
 
-        It shares the driver's ``execute_query`` bookmarks, so a read sees every earlier
-        write of this store even on a cluster; and the server does not send "unknown label
-        or property" warnings, which an empty database triggers on every query.
+        It shares the driver's ``execute_query`` bookmarks (until :meth:`forget_bookmarks`),
+        so a read sees every earlier write of this store even on a cluster; and the server
+        does not send "unknown label or property" warnings, which an empty database triggers
+        on every query.
         """
         return self._driver.session(
             database=self._database,
-            bookmark_manager=self._driver.execute_query_bookmark_manager,
+            bookmark_manager=self._bookmarks or self._driver.execute_query_bookmark_manager,
             notifications_disabled_categories=[NotificationDisabledCategory.UNRECOGNIZED],
         )
 
@@ -609,7 +658,8 @@ MIGRATIONS[1] = _migrate_touch_dates
 
 def _migrate_identity_corrections(store: Neo4jStore) -> None:
     """Version 2: steward corrections are ``IdentityCorrection`` nodes, unique by id."""
-    store.execute_schema("create_identity_correction_key_constraint")
+    (query,) = MIGRATED_SCHEMA_QUERIES
+    store.execute_schema(query)
 
 
 MIGRATIONS[2] = _migrate_identity_corrections
