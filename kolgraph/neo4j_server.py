@@ -543,7 +543,7 @@ def _wait_until_ready(
             ) from exc
         except (DriverError, Neo4jError, OSError) as exc:
             last_error = f"{type(exc).__name__}: {exc}"
-        time.sleep(0.5)
+        time.sleep(0.2)
     raise Neo4jServerError(
         f"Neo4j did not answer on {uri} within {timeout:.0f} s "
         f"(last: {last_error}); {_log_tail(layout)}"

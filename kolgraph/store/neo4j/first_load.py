@@ -6,8 +6,9 @@ load targets the *empty* database of the server ``kolgraph neo4j start`` runs in
 folder (:class:`LocalServer`), :func:`import_first_load` writes the batch, derived data
 included, as import files (:mod:`.import_files`) while the server stops, runs the import
 with the server's jars, starts the server again and finishes with what Cypher must write:
-the store's constraints and indexes, empty lists, and the bookkeeping nodes (schema
-version, stale scores, data version).  The graph is the one a normal load makes.
+the store's constraints and indexes, and empty lists (the bookkeeping nodes, schema
+version, data version and stale scores, are in the files).  The graph is the one a normal
+load makes.
 
 Nothing is left half-written: the database's folders are moved aside before the import and
 moved back if anything fails before the end, so the database is then as empty as before
@@ -128,7 +129,7 @@ def import_first_load(store: Neo4jStore, batch: Batch, progress: Progress) -> No
     try:
         with _steps(notify) as step:
             files = _import(store, batch, server, work, step)
-            _finish(store, batch, files, step)
+            _finish(store, files, step)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     progress(files.rows)
@@ -149,7 +150,13 @@ def _import(
     layout = neo4j_server.Layout(server.directory)
     kept = work / "kept"
     with ThreadPoolExecutor(1, thread_name_prefix="kolgraph-import-files") as pool:
-        written = pool.submit(write_import_files, batch, work, store.coauthor_max_authors)
+        written = pool.submit(
+            write_import_files,
+            batch,
+            work,
+            store.coauthor_max_authors,
+            store.bookkeeping_nodes(stale_scores=changes_scores(batch)),
+        )
         try:
             with neo4j_server.offline(server.directory, echo=server.notify):
                 files = _files(written, step)
@@ -182,18 +189,18 @@ def _files(written: Future, step: Step) -> ImportFiles:
         return written.result()
 
 
-def _finish(store: Neo4jStore, batch: Batch, files: ImportFiles, step: Step) -> None:
-    """What Cypher writes after the import: the schema, empty lists, bookkeeping; a failure
-    here also brings the empty database back."""
+def _finish(store: Neo4jStore, files: ImportFiles, step: Step) -> None:
+    """What Cypher writes after the import: the schema and empty lists; a failure here also
+    brings the empty database back."""
     server = store.local_server
     assert server is not None
     layout = neo4j_server.Layout(server.directory)
     try:
         with step("constraints and indexes"):
             store.create_schema()
-        with step("bookkeeping"):
-            _write_empty_lists(store, files)
-            store.finish_first_load(stale_scores=changes_scores(batch))
+        if files.empty_lists:
+            with step("empty lists"):
+                _write_empty_lists(store, files)
     except BaseException:
         _restore(store, layout, files.folder / "kept")
         raise

@@ -5,7 +5,7 @@ The files hold the graph a normal first load (:mod:`.load`) writes, derived data
 ``AUTHORED.last_author`` and the ``COAUTHORED_WITH`` pairs under the co-author cap.  Only
 what the import tool cannot express is left for Cypher after the import (see
 :class:`ImportFiles`): empty lists, which a normal load stores as ``[]`` and the tool skips,
-and kolgraph's bookkeeping nodes, written by the store's own statements.
+and the constraints and indexes (the tool builds none on Community's record format).
 
 Every column is written by pandas at once (no loop over rows).  Strings are always quoted
 and missing values written as ``""``, read back as absent (``--ignore-empty-strings``):
@@ -17,7 +17,7 @@ validation refuses in every cell.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,11 +88,19 @@ def _holds_delimiter(frame: pd.DataFrame, column: Column) -> bool:
 
 
 def write_import_files(
-    batch: Batch, folder: Path, max_authors: int, done: Callable[[str], None] | None = None
+    batch: Batch,
+    folder: Path,
+    max_authors: int,
+    bookkeeping: Sequence[tuple[str, dict]] = (),
+    done: Callable[[str], None] | None = None,
 ) -> ImportFiles:
     """Write ``batch`` (validated, HCPs aligned: see :func:`load.write`) as import files in
-    ``folder``; ``done(name)`` is called as each file is finished."""
+    ``folder``, with one node per ``(label, properties)`` of ``bookkeeping``; ``done(name)``
+    is called as each file is finished."""
     files = ImportFiles(folder)
+    for label, properties in bookkeeping:
+        path = _write(folder, f"nodes-{label.lower()}", _single_node(properties), files)
+        files.nodes.append((label, path))
     for name, label in (
         ("hcps", "HCP"),
         ("institutions", "Institution"),
@@ -118,6 +126,16 @@ def write_import_files(
         if done:
             done(kind)
     return files
+
+
+def _single_node(properties: dict) -> pd.DataFrame:
+    """One node of ``properties`` (str, int or bool values), typed in the header."""
+    kinds = {bool: ":boolean", int: ":long", str: ""}
+    columns = {}
+    for name, value in properties.items():
+        header = f"{name}{kinds[type(value)]}"
+        columns[header] = [str(value).lower() if isinstance(value, bool) else value]
+    return pd.DataFrame(columns)
 
 
 def _present(batch: Batch, name: str) -> pd.DataFrame | None:

@@ -16,7 +16,9 @@ from __future__ import annotations
 import json
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any, TypeVar
@@ -222,18 +224,30 @@ class Neo4jStore(GraphStore):
 
     def create_schema(self) -> None:
         """Every constraint and index of the current schema, for a database written whole
-        at :data:`SCHEMA_VERSION` (no migration step to run)."""
-        for name in self.schema_queries():
-            self.execute_schema(name)
-
-    def finish_first_load(self, *, stale_scores: bool) -> None:
-        """Record :data:`SCHEMA_VERSION` (and, when the load changed scored data, stale
-        scores) in one transaction, as a normal load into an empty database does first."""
-        statements: list[tuple[str, dict]] = [("set_schema_version", {"version": SCHEMA_VERSION})]
-        if stale_scores:
-            statements.append(("mark_scores_stale", {}))
-        self.execute_together(statements)
+        at :data:`SCHEMA_VERSION` (no migration step to run), two statements at a time:
+        a constraint waits for its index to be built, one core each."""
+        names = self.schema_queries()
+        with (
+            self.errors(),
+            ThreadPoolExecutor(WRITERS, thread_name_prefix="kolgraph-schema") as pool,
+        ):
+            for done in [pool.submit(self.execute_schema, name) for name in names]:
+                done.result()
         self._constraints_ready = True
+
+    @staticmethod
+    def bookkeeping_nodes(stale_scores: bool) -> list[tuple[str, dict]]:
+        """The nodes a first load leaves besides the data, as (label, properties): the
+        schema version (``set_schema_version``), the data version of a new epoch after one
+        write (``bump_data_version``) and, when scored data was loaded, stale scores
+        (``mark_scores_stale``); for a database written whole by the import tool."""
+        nodes: list[tuple[str, dict]] = [
+            ("KolgraphSchema", {"name": "kolgraph", "version": SCHEMA_VERSION}),
+            ("DataVersion", {"id": 1, "epoch": str(uuid.uuid4()), "version": 1}),
+        ]
+        if stale_scores:
+            nodes.append(("ScoreState", {"id": 1, "stale": True}))
+        return nodes
 
     def schema_version(self) -> int:
         """The database's schema version (0: written before kolgraph kept one, or empty)."""
