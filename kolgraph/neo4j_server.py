@@ -719,11 +719,12 @@ def import_database(
     if returncode != 0:
         bad = _tail(report.read_text(errors="replace"), 3) if report.is_file() else ""
         raise Neo4jServerError(
-            f"neo4j-admin database import failed (exit {returncode}): {_tail(tail)}"
+            f"neo4j-admin database import failed (exit {returncode}): {_tail(tail, 6)}"
             + (f"; bad entries: {bad}" if bad else "")
         )
 
 
+_STACK_FRAME = re.compile(r"^(at \S+\(.*\)|\.\.\. \d+ more)$")
 #: The import tool's lines worth showing as progress: its stages and its end.
 _IMPORT_STAGE = re.compile(r"^(\(\d/\d\) \S.*|IMPORT (DONE|FAILED).*|Estimated required memory.*)$")
 
@@ -745,8 +746,8 @@ def _run_streaming(command: list[str], layout: Layout, echo: Echo | None) -> tup
         assert process.stdout is not None
         for line in process.stdout:
             line = line.strip()
-            if not line:
-                continue
+            if not line or _STACK_FRAME.match(line):
+                continue  # a Java stack trace says nothing to a user; its message is kept
             last.append(line)
             if echo and _IMPORT_STAGE.match(line):
                 echo(f"  neo4j-admin: {line}")

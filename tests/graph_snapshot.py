@@ -4,6 +4,9 @@ Every node (labels, properties, each property's Cypher type), every relationship
 its ends by label and key, properties and types), every constraint and every index.  The
 ``DataVersion`` node is left out (its epoch is random and its count of write transactions
 depends on how the data was written); compare its semantics separately.
+
+Reads send no bookmark: a database replaced by an import starts its transaction ids again,
+so a bookmark of the database before it would never be reached.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ def graph_snapshot(driver, database: str = "neo4j") -> dict[str, list[str]]:
     """Nodes, relationships, constraints and indexes of ``database``, each sorted."""
 
     def rows(query: str) -> list[dict]:
-        records, _, _ = driver.execute_query(query, database_=database)
+        records, _, _ = driver.execute_query(query, database_=database, bookmark_manager_=None)
         return [dict(record) for record in records]
 
     nodes = [{**r, "properties": sorted(r["properties"])} for r in rows(_NODES)]
@@ -65,6 +68,8 @@ def graph_snapshot(driver, database: str = "neo4j") -> dict[str, list[str]]:
 def data_version(driver, database: str = "neo4j") -> tuple[str, int] | None:
     """The ``DataVersion`` node's epoch and version (None: no node)."""
     records, _, _ = driver.execute_query(
-        "MATCH (v:DataVersion) RETURN v.epoch AS epoch, v.version AS version", database_=database
+        "MATCH (v:DataVersion) RETURN v.epoch AS epoch, v.version AS version",
+        database_=database,
+        bookmark_manager_=None,
     )
     return (records[0]["epoch"], records[0]["version"]) if records else None

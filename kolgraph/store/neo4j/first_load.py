@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -131,7 +132,8 @@ def import_first_load(store: Neo4jStore, batch: Batch, progress: Progress) -> No
             files = _import(store, batch, server, work, step)
             _finish(store, files, step)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        # Not waited for (a few seconds at scale); the interpreter waits for it at exit.
+        threading.Thread(target=shutil.rmtree, args=(work, True), name="kolgraph-cleanup").start()
     progress(files.rows)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,6 +99,24 @@ def write_import_files(
     ``folder``, with one node per ``(label, properties)`` of ``bookkeeping``; ``done(name)``
     is called as each file is finished."""
     files = ImportFiles(folder)
+    with ThreadPoolExecutor(1, thread_name_prefix="kolgraph-pairs") as pool:
+        # numpy computes the pairs (mostly without the GIL) while pandas writes the nodes
+        pairs = pool.submit(_pairs, batch, max_authors)
+        _write_nodes(batch, bookkeeping, files, done)
+        for kind, frame in _relationship_frames(batch, pairs, files):
+            files.relationships.append((kind, _write(folder, f"rels-{kind.lower()}", frame, files)))
+            if done:
+                done(kind)
+    return files
+
+
+def _write_nodes(
+    batch: Batch,
+    bookkeeping: Sequence[tuple[str, dict]],
+    files: ImportFiles,
+    done: Callable[[str], None] | None,
+) -> None:
+    folder = files.folder
     for label, properties in bookkeeping:
         path = _write(folder, f"nodes-{label.lower()}", _single_node(properties), files)
         files.nodes.append((label, path))
@@ -121,11 +140,6 @@ def write_import_files(
         files.rows += len(frame)
         if done:
             done(name)
-    for kind, frame in _relationship_frames(batch, max_authors, files):
-        files.relationships.append((kind, _write(folder, f"rels-{kind.lower()}", frame, files)))
-        if done:
-            done(kind)
-    return files
 
 
 def _single_node(properties: dict) -> pd.DataFrame:
@@ -256,7 +270,14 @@ def _empty_lists(table: Table, frame: pd.DataFrame) -> dict[tuple[str, str], lis
 # --- relationships ---------------------------------------------------------------------------
 
 
-def _relationship_frames(batch: Batch, max_authors: int, files: ImportFiles):
+def _pairs(batch: Batch, max_authors: int) -> pd.DataFrame | None:
+    """The co-author pairs a first load derives (None: the batch makes none)."""
+    if _present(batch, "authorships") is None or not self_contained(batch):
+        return None
+    return coauthorship_pairs(batch["authorships"], batch["publications"], max_authors)
+
+
+def _relationship_frames(batch: Batch, pairs: Future, files: ImportFiles):
     """(type, frame) of every relationship file, derived ones included."""
     affiliations = _present(batch, "affiliations")
     if affiliations is not None:
@@ -266,10 +287,10 @@ def _relationship_frames(batch: Batch, max_authors: int, files: ImportFiles):
     if authorships is not None:
         yield "AUTHORED", _authored(authorships)
         files.rows += len(authorships)
-        if self_contained(batch):
-            pairs = coauthorship_pairs(authorships, batch["publications"], max_authors)
-            files.coauthorships = len(pairs)
-            yield "COAUTHORED_WITH", _coauthored(pairs)
+        derived = pairs.result()
+        if derived is not None:
+            files.coauthorships = len(derived)
+            yield "COAUTHORED_WITH", _coauthored(derived)
     trial_roles = _present(batch, "trial_roles")
     if trial_roles is not None:
         yield "INVESTIGATOR_ON", _link_frame(TABLES_BY_NAME["trial_roles"], trial_roles)
