@@ -38,7 +38,6 @@ from kolgraph.loading import validate_path
 from kolgraph.ports import free_port
 from kolgraph.scoring import rescore
 from kolgraph.store.neo4j import Neo4jStore
-from kolgraph.store.neo4j.first_load import local_server
 from kolgraph.store.neo4j.import_files import write_import_files
 from kolgraph.territories import aligned_hcps
 

@@ -218,10 +218,9 @@ def _with_hcp_derived(
     nodes["name"] = _display_names(first, last)
     blank = pd.Series([None] * len(frame), dtype=object)
     aligned = frame.get("territory_aligned", blank).to_numpy(dtype=object)
-    nodes["territory_aligned:boolean"] = pd.Series(
-        np.where(aligned == True, "true", None),  # noqa: E712 (elementwise: None is not True)
-        dtype=object,
-    )
+    flags = np.full(len(aligned), None, dtype=object)
+    flags[aligned == True] = "true"  # noqa: E712 (elementwise: None and False are not True)
+    nodes["territory_aligned:boolean"] = pd.Series(flags, dtype=object)
     source = frame.get("source_territory", blank).reset_index(drop=True).astype(object)
     nodes["source_territory"] = source.where(source.notna(), None)
     nodes["touch_dates:string[]"] = _touch_dates(nodes.iloc[:, 0], touchpoints)
