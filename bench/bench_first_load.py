@@ -97,15 +97,15 @@ def _run(args: argparse.Namespace, settings: Settings, directory: Path, scratch:
     assert store.local_server is not None, "the bench server is not seen as the local server"
     steps: list[tuple[float, str]] = []
     store.local_server.notify = lambda text: steps.append((time.perf_counter(), text))
-    started = time.perf_counter()
+    load_started = time.perf_counter()
     store.load(batch)
-    figures["b_load"] = time.perf_counter() - started
+    figures["b_load"] = time.perf_counter() - load_started
     b_stats = store.stats()
     started = time.perf_counter()
     rescore(store, settings.home)
     figures["b_score"] = time.perf_counter() - started
     store.close()
-    _print_steps(steps, started - figures["b_load"])
+    _print_steps(steps, load_started, load_started + figures["b_load"])
     loads.append(_load_average())
 
     with server.offline(directory):
@@ -149,10 +149,11 @@ def _load_average() -> float:
     return os.getloadavg()[0]
 
 
-def _print_steps(steps: list[tuple[float, str]], origin: float) -> None:
+def _print_steps(steps: list[tuple[float, str]], origin: float, end: float) -> None:
     print("\n(b) steps, seconds from the start of store.load:", file=sys.stderr)
     for at, text in steps:
         print(f"  {at - origin:7.1f}  {text}", file=sys.stderr)
+    print(f"  {end - origin:7.1f}  store.load returned", file=sys.stderr)
 
 
 def _arguments() -> argparse.Namespace:
