@@ -1,4 +1,4 @@
-// purpose: whether the database holds any node but kolgraph's bookkeeping (empty: a first load may import)
+// purpose: whether the database holds a node other than kolgraph's bookkeeping ones
 // params:
 RETURN EXISTS {
   MATCH (n)

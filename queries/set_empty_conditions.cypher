@@ -1,4 +1,4 @@
-// purpose: store conditions as [] on the given trials (a normal load does; the import tool cannot)
+// purpose: store conditions as [] on the given trials (the import tool cannot)
 // params: keys
 UNWIND $keys AS nct_id
 MATCH (t:Trial {nct_id: nct_id})

@@ -1,4 +1,4 @@
-// purpose: store mesh_terms as [] on the given publications (a normal load does; the import tool cannot)
+// purpose: store mesh_terms as [] on the given publications (the import tool cannot)
 // params: keys
 UNWIND $keys AS pmid
 MATCH (p:Publication {pmid: pmid})
