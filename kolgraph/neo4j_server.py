@@ -28,7 +28,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -654,9 +654,15 @@ def stop(directory: Path, timeout: float = STOP_TIMEOUT) -> bool:
 
 
 @contextmanager
-def offline(directory: Path, echo: Echo | None = None) -> Iterator[Layout]:
+def offline(
+    directory: Path, echo: Echo | None = None, *, if_start_fails: Callable[[], None] | None = None
+) -> Iterator[Layout]:
     """Stop the server running in ``directory`` for the block, then start it again on the
-    same port with the same memory, also when the block fails (the block's error wins)."""
+    same port with the same memory, also when the block fails (the block's error wins).
+
+    When that start fails, ``if_start_fails`` (say, putting the old files back) runs with
+    the server stopped and the start is tried once more; the first start's error is raised.
+    """
     layout = Layout(Path(directory).resolve())
     current = status(layout.directory)
     if not current.running or current.port is None:
@@ -668,7 +674,15 @@ def offline(directory: Path, echo: Echo | None = None) -> Iterator[Layout]:
     try:
         yield layout
     finally:
-        start(layout.directory, current.port, memory=memory, echo=echo)
+        try:
+            start(layout.directory, current.port, memory=memory, echo=echo)
+        except Neo4jServerError as failed:
+            if if_start_fails is None:
+                raise
+            if_start_fails()
+            with suppress(Neo4jServerError):
+                start(layout.directory, current.port, memory=memory, echo=echo)
+            raise failed
 
 
 def database_folders(layout: Layout, database: str) -> tuple[Path, Path]:

@@ -265,6 +265,31 @@ def test_a_failure_after_the_import_puts_the_empty_database_back(env, empty, tmp
     _check_working(empty)
 
 
+def test_a_server_not_starting_on_the_import_puts_the_empty_database_back(
+    env, empty, tmp_path, monkeypatch
+):
+    bundle = _bundle(tmp_path / "bundle", EXTRA_ROWS, SMALL_BUNDLE)
+    real_start = server.start
+    starts: list[int] = []
+
+    def first_start_fails(*args, **kwargs):
+        starts.append(1)
+        if len(starts) == 1:
+            raise Neo4jServerError("Neo4j did not start (test)")
+        return real_start(*args, **kwargs)
+
+    monkeypatch.setattr(server, "start", first_start_fails)
+    result = CliRunner().invoke(
+        cli, ["--backend", "neo4j", "--home", str(env.home), "load", str(bundle)]
+    )
+    assert result.exit_code == 1
+    assert "Neo4j did not start (test)" in result.output
+    assert len(starts) == 2
+    assert server.status(local_server_dir(env.home)).running
+    assert _node_count(empty) == 0
+    _check_working(empty)
+
+
 def test_only_the_local_server_of_the_home_folder_is_imported_into(local):
     found = local_server(local)
     assert found is not None and found.directory == local_server_dir(local.home).resolve()

@@ -147,7 +147,8 @@ def _import(
     store: Neo4jStore, batch: Batch, server: LocalServer, work: Path, step: Step
 ) -> ImportFiles:
     """Write the files while the server stops, import them with the database's folders
-    kept aside, and start the server; on any failure the folders come back."""
+    kept aside, and start the server; on any failure (the server not starting on the
+    imported database too) the folders come back."""
     database = store.database
     layout = neo4j_server.Layout(server.directory)
     kept = work / "kept"
@@ -160,7 +161,11 @@ def _import(
             store.bookkeeping_nodes(stale_scores=changes_scores(batch)),
         )
         try:
-            with neo4j_server.offline(server.directory, echo=server.notify):
+            with neo4j_server.offline(
+                server.directory,
+                echo=server.notify,
+                if_start_fails=lambda: _put_back(layout, database, kept),
+            ):
                 files = _files(written, step)
                 _keep_aside(layout, database, kept)
                 try:
@@ -232,7 +237,9 @@ def _keep_aside(layout: neo4j_server.Layout, database: str, kept: Path) -> None:
 
 
 def _put_back(layout: neo4j_server.Layout, database: str, kept: Path) -> None:
-    """Replace whatever the import left with the folders kept aside."""
+    """Replace whatever the import left with the folders kept aside (if they were)."""
+    if not kept.is_dir():
+        return
     for index, folder in enumerate(neo4j_server.database_folders(layout, database)):
         shutil.rmtree(folder, ignore_errors=True)
         if (kept / str(index)).exists():
