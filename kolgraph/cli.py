@@ -276,6 +276,7 @@ def _load_crm(app: AppContext, path: Path, mapping: Path, skip_invalid: bool) ->
         )
     click.echo(summary.describe())
     record_cli("load", str(path), summary.total_rows, app.settings.home)
+    app.store.prepare_reads()
 
 
 def _rescore(app: AppContext) -> None:
@@ -284,6 +285,7 @@ def _rescore(app: AppContext) -> None:
     click.echo("scoring influence ...", err=True)
     scores = rescore(app.store, app.settings.home)
     click.echo(f"scored {len(scores):,} HCPs")
+    app.store.prepare_reads()
 
 
 @cli.command()

@@ -174,6 +174,7 @@ def _warm_store(settings: Settings) -> None:
     from kolgraph.store import open_store
 
     with open_store(settings) as store:
+        store.keep_snapshots()
         store.coverage_gaps(GapQuery())
         store.coverage(date.today(), DEFAULT_STALE_DAYS)
         store.search_hcps("", limit=1)

@@ -17,12 +17,18 @@ def pytest_ignore_collect(collection_path, config):
     return True if collection_path.name == "conftest.py" else None
 
 
-@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+@pytest.fixture(
+    params=["embedded", "embedded-server", pytest.param("neo4j", marks=pytest.mark.neo4j)]
+)
 def store(request, tmp_path):
     """An empty store of each backend (Neo4j: a real server, wiped before the test); tests
-    using it form the contract suite every store must pass."""
-    if request.param == "embedded":
+    using it form the contract suite every store must pass.  The embedded store answers a
+    one-off process from bounded SQL and a server (``embedded-server``) from snapshots
+    kept in memory: both ways are in the suite."""
+    if request.param.startswith("embedded"):
         opened = EmbeddedStore(tmp_path / "home")
+        if request.param == "embedded-server":
+            opened.keep_snapshots()
     else:
         opened = Neo4jStore(request.getfixturevalue("neo4j_clean"), database="neo4j")
     yield opened

@@ -326,6 +326,16 @@ class GraphStore(ABC):
     #: each thread opens its own.
     thread_safe: bool = False
 
+    def keep_snapshots(self) -> None:
+        """For a long-running server: keep whole-table snapshots in memory and up to date
+        where the store has them (the embedded store's gaps and coverage); else nothing."""
+        return None
+
+    def prepare_reads(self) -> None:
+        """Write what one-off questions read for the current data (the embedded store's
+        path graph arrays), so the first question after a load does not; else nothing."""
+        return None
+
     def is_current(self) -> bool:
         """Whether this open store still reads the database its settings name (an embedded
         file replaced by a restored backup is another database)."""

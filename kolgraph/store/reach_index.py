@@ -29,13 +29,13 @@ class Adjacency:
     members: dict[str, list[str]]  # institution_id -> current member hcp ids
 
     @cached_property
-    def matrices(self) -> _Matrices:
+    def matrices(self) -> HopMatrices:
         """The same graph as sparse matrices (built on first use, kept with the adjacency)."""
-        return _Matrices.of(self)
+        return HopMatrices.of(self)
 
 
 @dataclass(frozen=True)
-class _Matrices:
+class HopMatrices:
     """Co-authorship (HCP x HCP, both directions) and current membership (HCP x institution)
     as 0/1 sparse matrices, with the row of each HCP id."""
 
@@ -44,7 +44,7 @@ class _Matrices:
     members: sparse.csr_matrix
 
     @classmethod
-    def of(cls, graph: Adjacency) -> _Matrices:
+    def of(cls, graph: Adjacency) -> HopMatrices:
         ids = set(graph.coauthors) | set(graph.institutions)
         row = {hcp_id: i for i, hcp_id in enumerate(sorted(ids))}
         column = {inst: j for j, inst in enumerate(sorted(graph.members))}
@@ -166,19 +166,27 @@ def hop_counts(
     >>> hop_counts(graph, {"m": {"a"}}, {"m": ["a", "b", "c", "d"]})
     {'m': {0: 1, 1: 1, 2: 1, None: 1}}
     """
+    return hop_counts_in(graph.matrices, engaged, targets)
+
+
+def hop_counts_in(
+    matrices: HopMatrices, engaged: Mapping[str, Collection[str]], targets: dict[str, list[str]]
+) -> dict[str, dict[int | None, int]]:
+    """:func:`hop_counts` over the graph's matrices."""
     sharing: dict[tuple[str, ...], list[str]] = {}
     for group, ids in sorted(targets.items()):
         sharing.setdefault(tuple(ids), []).append(group)
     found: dict[str, dict[int | None, int]] = {}
     for shared, groups in sharing.items():
-        found.update(_hop_counts(graph.matrices, engaged, list(shared), groups))
+        found.update(_hop_counts(matrices, engaged, list(shared), groups))
     return found
 
 
 def _hop_counts(
-    m: _Matrices, engaged: Mapping[str, Collection[str]], ids: list[str], groups: list[str]
+    m: HopMatrices, engaged: Mapping[str, Collection[str]], ids: list[str], groups: list[str]
 ) -> dict[str, dict[int | None, int]]:
-    rows = m.rows(ids)  # targets the graph does not hold are out of reach
+    rows = m.rows(ids)  # targets without a link: engaged themselves, or out of reach
+    unlinked = [t for t in ids if t not in m.row]
     pairs = [(i, j) for j, g in enumerate(groups) for i in m.rows(engaged.get(g, ()))]
     start = _matrix(pairs, len(m.row), len(groups))
     first = m.one_hop(start)
@@ -189,6 +197,7 @@ def _hop_counts(
     for j, group in enumerate(groups):
         column = hops[:, j]
         held: dict[int | None, int] = {h: int((column == h).sum()) for h in (0, 1, 2)}
+        held[0] += len(set(unlinked) & set(engaged.get(group, ())))
         counts[group] = {**held, None: len(ids) - sum(held.values())}
     return counts
 

@@ -1,10 +1,12 @@
 """The embedded store's read primitives (:class:`~kolgraph.store.base.GraphReads`).
 
-Most are a few indexed look-ups (``sql/*.sql``).  What a question would otherwise scan a
-whole table for is built once per ``store_version`` and shared by every connection to the
-file (:meth:`~kolgraph.store.sqlite.store.EmbeddedStore.cached`): the gaps snapshot
-(:mod:`.gap_snapshot`), the search index, the path graph (co-authors and current
-affiliations) and each HCP's MeSH topics.
+Most are a few indexed look-ups (``sql/*.sql``), bounded by the HCPs a question names.
+The path graph that paths, suggestions and reach walk is read from memory-mapped arrays
+written once per data version (:mod:`.network_file`, :mod:`.reach_arrays`).  A long-running
+server also keeps whole-table snapshots in memory, built once per ``store_version`` and
+shared by every connection to the file
+(:meth:`~kolgraph.store.sqlite.store.EmbeddedStore.cached`): the gaps snapshot
+(:mod:`.gap_snapshot`), which a one-off process replaces by bounded SQL, and the search index.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from kolgraph.answers import browse
-from kolgraph.answers.gaps import GapQuery, engaged_since
+from kolgraph.answers.gaps import COVERAGE_MAX_TIER, GapQuery, engaged_since
 from kolgraph.answers.network import HCP, INSTITUTION, HopFacts, Neighbourhood, Node, hop_requests
 from kolgraph.store.base import Edges, Window
 from kolgraph.store.common import Affiliation, Place, grouped
-from kolgraph.store.reach_index import Adjacency, ReachIndexes, hop_counts
+from kolgraph.store.reach_index import hop_counts_in
 from kolgraph.store.sqlite import gap_snapshot
 from kolgraph.store.sqlite.catalog import json_list
+from kolgraph.store.sqlite.reach_arrays import WindowReaches, network_matrices
 
 if TYPE_CHECKING:
     from kolgraph.store.sqlite.store import EmbeddedStore
@@ -47,13 +50,6 @@ class SearchIndex:
     hcps: dict[str, dict]
     institutions: dict[str, set[str]]  # lower-cased name -> hcp ids (any affiliation)
     topics: dict[str, set[str]]  # lower-cased MeSH term -> hcp ids
-
-
-@dataclass(frozen=True)
-class PathGraph(Adjacency):
-    """The adjacency paths and suggestions walk (current affiliations only), with names."""
-
-    names: dict[str, str]
 
 
 class SqliteReads:
@@ -135,50 +131,63 @@ class SqliteReads:
         return self._records("read_recent_insights", territory=territory, limit=limit)
 
     def gap_candidates(self, query: GapQuery) -> tuple[list[dict], list[dict]]:
-        frames = self._store.cached("gaps", gap_snapshot.read_frames)
-        return gap_snapshot.candidates(frames, query), frames.msls
+        frames = self._store.snapshot("gaps", gap_snapshot.read_frames)
+        if frames is not None:
+            return gap_snapshot.candidates(frames, query), frames.msls
+        return self._records("read_gap_candidates", **query.params()), self._msls()
 
     def coverage_counts(
         self, as_of: date, stale_days: int, territory: str | None
     ) -> tuple[dict[str, tuple[int, int]], list[dict], dict[str, int]]:
-        frames = self._store.cached("gaps", gap_snapshot.read_frames)
-        since = engaged_since(as_of, stale_days)
-        counts, engaged = gap_snapshot.coverage_counts(frames, since, as_of.isoformat())
-        return counts, frames.msls, dict(engaged)
+        since, until = engaged_since(as_of, stale_days), as_of.isoformat()
+        frames = self._store.snapshot("gaps", gap_snapshot.read_frames)
+        if frames is not None:
+            counts, engaged = gap_snapshot.coverage_counts(frames, since, until)
+            return counts, frames.msls, dict(engaged)
+        window = {"since": since, "until": until, "max_tier": COVERAGE_MAX_TIER}
+        return (
+            {t: (n, engaged) for t, n, engaged in self._rows("count_tier12_engaged", **window)},
+            self._msls(),
+            dict(self._rows("count_msl_engaged", **window)),
+        )
+
+    def _msls(self) -> list[dict]:
+        return self._records("list_msls")
 
     def coauthor_rows(self, hcp_id: str) -> list[dict]:
         return self._records("read_hcp_coauthors", hcp_id=hcp_id)
 
     def neighbourhood(self, hcp_id: str) -> Neighbourhood | None:
-        graph = self._graph()
-        if hcp_id not in graph.names:
+        graph = self._store.path_graph()
+        if not graph.has_hcp(hcp_id):
             return None
-        own = graph.institutions.get(hcp_id, [])
-        names = dict(self._rows("read_institution_names", institution_ids=json_list(own)))
-        coauthors = {
-            c: (graph.names.get(c), graph.coauthors.get(c, []))
-            for c in graph.coauthors.get(hcp_id, [])
-        }
-        institutions = {i: (names.get(i), graph.members.get(i, [])) for i in own}
+        own = graph.institutions(hcp_id)
+        around = graph.coauthors(hcp_id)
+        names = self._hcp_names(around)
+        institution_names = self._institution_names(own)
+        coauthors = {c: (names.get(c), graph.coauthors(c)) for c in around}
+        institutions = {i: (institution_names.get(i), graph.members(i)) for i in own}
         return Neighbourhood(hcp_id, coauthors, institutions)
 
     def hcp_details(self, hcp_ids: list[str]) -> dict[str, tuple[str, frozenset]]:
-        names = self._graph().names
-        topics = self._store.cached("topics", _read_topics)
+        names = self._hcp_names(hcp_ids)
+        topics: dict[str, set[str]] = defaultdict(set)
+        for hcp_id, mesh in self._rows("read_hcp_topics", hcp_ids=json_list(hcp_ids)):
+            topics[hcp_id].update(json.loads(mesh))
         return {i: (names.get(i, i), frozenset(topics.get(i, ()))) for i in hcp_ids}
 
     def expand(
         self, nodes: list[Node], window: Window | None
     ) -> tuple[dict[Node, list[Node]], dict[str, str]]:
-        graph = self._graph()
+        graph = self._store.path_graph()
         found = {}
         for node in nodes:
             if node.kind == HCP:
-                found[node] = [Node(c, HCP) for c in graph.coauthors.get(node.id, ())] + [
-                    Node(i, INSTITUTION) for i in graph.institutions.get(node.id, ())
+                found[node] = [Node(c, HCP) for c in graph.coauthors(node.id)] + [
+                    Node(i, INSTITUTION) for i in graph.institutions(node.id)
                 ]
             else:
-                found[node] = [Node(h, HCP) for h in graph.members.get(node.id, ())]
+                found[node] = [Node(h, HCP) for h in graph.members(node.id)]
         if window is None:
             return found, {}
         hcps = sorted({n.id for near in found.values() for n in near if n.kind == HCP})
@@ -190,13 +199,19 @@ class SqliteReads:
     def hop_facts(self, path: list[Node]) -> HopFacts:
         hcps, institutions, pairs = hop_requests(path)
         rows = self._rows("read_coauthor_pairs", pairs=json.dumps(pairs))
-        names = self._graph().names
+        names = self._hcp_names(hcps)
         return HopFacts(
             names={h: names.get(h) for h in hcps},
-            institutions=dict(
-                self._rows("read_institution_names", institution_ids=json_list(institutions))
-            ),
+            institutions=self._institution_names(institutions),
             pairs={(a, b): (p, f, last) for a, b, p, f, last in rows},
+        )
+
+    def _hcp_names(self, hcp_ids: list[str]) -> dict[str, str]:
+        return dict(self._rows("read_hcp_names", hcp_ids=json_list(hcp_ids)))
+
+    def _institution_names(self, institution_ids: list[str]) -> dict[str, str]:
+        return dict(
+            self._rows("read_institution_names", institution_ids=json_list(institution_ids))
         )
 
     def score_runs(self) -> list[tuple[int, str]]:
@@ -216,21 +231,17 @@ class SqliteReads:
     def engaged_neighbour(
         self, hcp_ids: list[str], since: str, as_of: str, *, hops: int
     ) -> dict[str, str]:
-        index = self._store.cached("reach", lambda _fetch: ReachIndexes()).window(
-            self._graph(), since, as_of, self._engaged_in
-        )
-        nearest = index.first if hops == 1 else index.second
-        found = {h: nearest(h) for h in hcp_ids}
-        return {h: via for h, via in found.items() if via is not None}
+        graph = self._store.path_graph()
+        reaches = self._store.cached("reach", lambda _fetch: WindowReaches(graph))
+        return reaches.window(since, as_of).nearest(hcp_ids, hops)
 
     def msl_hop_counts(
         self, targets: dict[str, list[str]], since: str, as_of: str
     ) -> dict[str, dict[int | None, int]]:
         touched = grouped(self._rows("list_engaged_by_msl", since=since, as_of=as_of))
-        return hop_counts(self._graph(), touched, targets)
-
-    def _engaged_in(self, since: str, as_of: str) -> frozenset[str]:
-        return frozenset(h for (h,) in self._rows("list_engaged_hcps", since=since, as_of=as_of))
+        graph = self._store.path_graph()
+        matrices = self._store.cached("matrices", lambda _fetch: network_matrices(graph))
+        return hop_counts_in(matrices, touched, targets)
 
     # --- running statements ------------------------------------------------------------------
 
@@ -244,9 +255,6 @@ class SqliteReads:
                 if isinstance(row.get(column), str):
                     row[column] = json.loads(row[column])
         return rows
-
-    def _graph(self) -> PathGraph:
-        return self._store.cached("graph", _read_graph)
 
 
 def _doing(name: str) -> str:
@@ -273,32 +281,3 @@ def _ids_containing(names: dict[str, set[str]], text: str) -> set[str]:
         if text and text in name:
             found |= ids
     return found
-
-
-def _read_graph(fetch: Fetch) -> PathGraph:
-    names = dict(fetch("list_hcp_names"))
-    coauthors: dict[str, list[str]] = defaultdict(list)
-    for a, b in fetch("list_coauthorship_ends"):
-        coauthors[a].append(b)
-        coauthors[b].append(a)
-    institutions: dict[str, list[str]] = defaultdict(list)
-    members: dict[str, list[str]] = defaultdict(list)
-    for hcp_id, institution_id in fetch("list_current_memberships"):
-        institutions[hcp_id].append(institution_id)
-        members[institution_id].append(hcp_id)
-    return PathGraph(dict(coauthors), dict(institutions), dict(members), names)
-
-
-def _read_topics(fetch: Fetch) -> dict[str, tuple[str, ...]]:
-    """Every HCP's MeSH terms over all their publications: reading them per question would
-    cost a random publication look-up per paper, too slow for prolific HCPs."""
-    vocabulary: dict[str, str] = {}  # one string object per term, shared by every HCP
-    terms = {
-        pmid: [vocabulary.setdefault(t, t) for t in json.loads(mesh)]
-        for pmid, mesh in fetch("list_publication_topics")
-    }
-    topics: dict[str, set[str]] = defaultdict(set)
-    for hcp_id, pmid in fetch("list_authorship_pairs"):
-        if pmid in terms:
-            topics[hcp_id].update(terms[pmid])
-    return {hcp_id: tuple(sorted(found)) for hcp_id, found in topics.items()}

@@ -50,8 +50,9 @@ from kolgraph.store.common import (
     score_frame,
     score_rows,
 )
-from kolgraph.store.sqlite import load
+from kolgraph.store.sqlite import load, network_file
 from kolgraph.store.sqlite.catalog import json_list, sql
+from kolgraph.store.sqlite.network_file import NetworkArrays
 from kolgraph.store.sqlite.reads import SqliteReads
 from kolgraph.store.sqlite.territories import (
     HIDDEN_DDL,
@@ -63,11 +64,15 @@ from kolgraph.territories import Alignment, aligned_hcps
 
 DB_FILENAME = "kolgraph.sqlite3"
 #: The layout this module writes (``PRAGMA user_version``).
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 #: Statements that bring a file of layout ``version - 1`` to ``version``; they run after
 #: the (idempotent) DDL, which creates whatever an older layout lacks.
-#: 4, 5 and 7 (``identity_corrections``): by the DDL.
-MIGRATIONS = {3: ("migrate_v3_components_json",), 6: MIGRATIONS_V6}
+#: 4, 5 and 7 (``identity_corrections``): by the DDL; 8: new indexes by the DDL.
+MIGRATIONS = {
+    3: ("migrate_v3_components_json",),
+    6: MIGRATIONS_V6,
+    8: ("migrate_v8_drop_touchpoints_by_hcp",),
+}
 #: Seconds to wait for another process's write lock before giving up.
 DEFAULT_TIMEOUT = 10.0
 
@@ -89,6 +94,10 @@ _SQL_TYPES = {"int": "INTEGER", "year": "INTEGER"}
 
 #: What :meth:`EmbeddedStore.cached` keeps, by (kind, database file): (store_version, value).
 _caches: dict[tuple[str, Path], tuple[int, object]] = {}
+#: The database files whose snapshots this process keeps up to date (:meth:`keep_snapshots`).
+_resident: set[Path] = set()
+#: The folder beside the database holding what is written once per data version.
+CACHE_FOLDER = "kolgraph.cache"
 _cache_lock = threading.Lock()
 T = TypeVar("T")
 
@@ -283,6 +292,59 @@ class EmbeddedStore(GraphStore):
         with _cache_lock:
             _caches[key] = (version, value)
         return value
+
+    def keep_snapshots(self) -> None:
+        """Keep this file's whole-table snapshots (gaps and coverage) in memory from now on,
+        rebuilt after each write: for a long-running server.  A one-off process, which
+        would read every HCP and touchpoint to answer once, asks bounded SQL instead."""
+        _resident.add(self.path.resolve())
+
+    def snapshot(self, kind: str, read: Callable[[Callable[[str], list[tuple]]], T]) -> T | None:
+        """:meth:`cached` in a process keeping snapshots (:meth:`keep_snapshots`), else None."""
+        return self.cached(kind, read) if self.path.resolve() in _resident else None
+
+    def prepare_reads(self) -> None:
+        self.path_graph()
+
+    def path_graph(self) -> NetworkArrays:
+        """The path graph of the current data version as memory-mapped arrays
+        (:mod:`.network_file`), written beside the database by the first process to ask."""
+        key = ("network", self.path.resolve())
+        version = self._store_version()
+        with _cache_lock:
+            held = _caches.get(key)
+        if held is not None and held[0] == version:
+            return held[1]  # type: ignore[return-value]
+        arrays = network_file.read(self._network_folder(version))
+        if arrays is None:
+            version, arrays = self._write_network()
+        with _cache_lock:
+            _caches[key] = (version, arrays)
+        return arrays
+
+    def _write_network(self) -> tuple[int, NetworkArrays]:
+        with self.errors("read the co-authorship graph"):
+            con = self.con
+            con.execute("BEGIN")
+            try:
+                version = con.execute(sql("read_store_version")).fetchone()[0]
+                arrays = network_file.read_arrays(con)
+            finally:
+                con.execute("COMMIT")
+        folder = self._network_folder(version)
+        try:
+            network_file.write(arrays, folder)
+        except OSError as error:
+            raise StoreUnavailable(f"cannot write {folder}: {error}") from None
+        network_file.remove_others(folder)
+        return version, network_file.read(folder) or arrays
+
+    def _network_folder(self, version: int) -> Path:
+        inode = self._identity[1] if self._identity else 0
+        return self.path.parent / CACHE_FOLDER / f"network-{inode}-{version}"
+
+    def _store_version(self) -> int:
+        return self.select("read_store_version", "read the store version")[0][0]
 
     # --- the write side ----------------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 CREATE INDEX IF NOT EXISTS authorships_by_hcp ON authorships (hcp_id, pmid);
 CREATE INDEX IF NOT EXISTS affiliations_by_institution ON affiliations (institution_id);
 CREATE INDEX IF NOT EXISTS trial_roles_by_hcp ON trial_roles (hcp_id);
-CREATE INDEX IF NOT EXISTS touchpoints_by_hcp ON touchpoints (hcp_id);
+CREATE INDEX IF NOT EXISTS touchpoints_by_hcp_date ON touchpoints (hcp_id, date, msl_id);
+CREATE INDEX IF NOT EXISTS touchpoints_by_date ON touchpoints (date, hcp_id, msl_id);
 CREATE INDEX IF NOT EXISTS touchpoints_by_msl ON touchpoints (msl_id);
 CREATE TABLE IF NOT EXISTS coauthorships (
     hcp_a TEXT NOT NULL, hcp_b TEXT NOT NULL, papers INTEGER NOT NULL,
@@ -14,6 +15,7 @@ CREATE TABLE IF NOT EXISTS hcp_scores (
     hcp_id TEXT PRIMARY KEY, influence REAL, tier INTEGER, rank INTEGER,
     components_json TEXT NOT NULL DEFAULT '{}', rising INTEGER NOT NULL DEFAULT 0, rising_score REAL
 );
+CREATE INDEX IF NOT EXISTS hcp_scores_by_tier ON hcp_scores (tier, hcp_id, rank, influence);
 CREATE TABLE IF NOT EXISTS store_version (
     id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL
 );

@@ -1,0 +1,236 @@
+"""The embedded store's path graph as memory-mapped arrays, written once per data version.
+
+Paths, introductions, suggestions and reach walk co-authorships and current affiliations;
+reach also asks who was touched in a window.
+Reading the whole graph into Python dicts costs a fresh process half a minute at 500,000
+HCPs (10 M co-author pairs), which a one-off CLI question cannot pay.  So the graph is kept
+beside the database as numpy arrays in compressed-sparse-row form (an HCP's neighbours are
+one slice), written after each load and scoring (:func:`write`, by whichever process first
+needs a version) and memory-mapped by every process: opening them takes milliseconds, and a
+question reads only the pages it touches.
+
+Node numbers are positions in the sorted id arrays, so the smallest number is the smallest
+id: reach's "smallest engaged HCP" is a minimum over numbers (:mod:`.reach_arrays`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import suppress
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import numpy as np
+
+from kolgraph.store.sqlite.catalog import sql
+
+#: Rows read from SQLite at a time while writing (bounds the Python objects alive at once).
+CHUNK = 500_000
+#: Stands for "none" in an array of node numbers.
+NONE = -1
+#: Day numbers count from this date.
+DAY_ZERO = np.datetime64("0001-01-01", "D")
+
+
+@dataclass(frozen=True)
+class NetworkArrays:
+    """HCPs and institutions as sorted id arrays; three adjacencies as (pointers, numbers)
+    pairs: row ``i``'s neighbours are ``numbers[pointers[i]:pointers[i + 1]]``."""
+
+    hcp_ids: np.ndarray  # str, sorted
+    institution_ids: np.ndarray  # str, sorted
+    coauthor_ptr: np.ndarray  # per HCP: co-authors (HCP numbers), both directions
+    coauthor_idx: np.ndarray
+    affiliation_ptr: np.ndarray  # per HCP: current institutions (institution numbers)
+    affiliation_idx: np.ndarray
+    member_ptr: np.ndarray  # per institution: current members (HCP numbers)
+    member_idx: np.ndarray
+    touch_day: np.ndarray  # every touchpoint's date as a day number, ascending
+    touch_hcp: np.ndarray  # and its HCP's number
+
+    # --- looking up ----------------------------------------------------------------------
+
+    def hcp_numbers(self, hcp_ids: list[str]) -> np.ndarray:
+        """Each id's number, :data:`NONE` for an id the graph does not hold."""
+        return _numbers(self.hcp_ids, hcp_ids)
+
+    def institution_numbers(self, institution_ids: list[str]) -> np.ndarray:
+        return _numbers(self.institution_ids, institution_ids)
+
+    def touched_between(self, since: str, until: str) -> np.ndarray:
+        """The numbers of the HCPs with a touchpoint dated from ``since`` through ``until``
+        (``YYYY-MM-DD``), ascending."""
+        low = np.searchsorted(self.touch_day, _day(since), "left")
+        high = np.searchsorted(self.touch_day, _day(until), "right")
+        return np.unique(self.touch_hcp[low:high])
+
+    def has_hcp(self, hcp_id: str) -> bool:
+        return bool(self.hcp_numbers([hcp_id])[0] != NONE)
+
+    def coauthors(self, hcp_id: str) -> list[str]:
+        return self._hcp_slice(hcp_id, self.coauthor_ptr, self.coauthor_idx, self.hcp_ids)
+
+    def institutions(self, hcp_id: str) -> list[str]:
+        return self._hcp_slice(
+            hcp_id, self.affiliation_ptr, self.affiliation_idx, self.institution_ids
+        )
+
+    def members(self, institution_id: str) -> list[str]:
+        (number,) = self.institution_numbers([institution_id])
+        if number == NONE:
+            return []
+        return _ids(self.hcp_ids, _slice(self.member_ptr, self.member_idx, number))
+
+    def _hcp_slice(
+        self, hcp_id: str, pointers: np.ndarray, numbers: np.ndarray, ids: np.ndarray
+    ) -> list[str]:
+        (number,) = self.hcp_numbers([hcp_id])
+        return [] if number == NONE else _ids(ids, _slice(pointers, numbers, number))
+
+
+def _numbers(sorted_ids: np.ndarray, wanted: list[str]) -> np.ndarray:
+    if not len(sorted_ids) or not wanted:
+        return np.full(len(wanted), NONE, dtype=np.int64)
+    asked = np.asarray(wanted, dtype=str)
+    at = np.minimum(np.searchsorted(sorted_ids, asked), len(sorted_ids) - 1)
+    return np.where(sorted_ids[at] == asked, at, NONE)
+
+
+def _day(text: str | np.ndarray) -> np.ndarray:
+    return (np.asarray(text, dtype="datetime64[D]") - DAY_ZERO).astype(np.int64)
+
+
+def _slice(pointers: np.ndarray, numbers: np.ndarray, row: int) -> np.ndarray:
+    return numbers[pointers[row] : pointers[row + 1]]
+
+
+def _ids(ids: np.ndarray, numbers: np.ndarray) -> list[str]:
+    return ids[numbers].tolist()
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def read_arrays(con: sqlite3.Connection) -> NetworkArrays:
+    """The arrays of the graph ``con`` sees (call inside one read transaction)."""
+    hcp_ids = np.sort(_column(con, "list_hcp_ids"))
+    institution_ids = np.sort(_column(con, "list_institution_ids"))
+    a, b = _pairs(con, "list_coauthorship_ends", hcp_ids, hcp_ids)
+    coauthor_ptr, coauthor_idx = _csr(np.concatenate([a, b]), np.concatenate([b, a]), hcp_ids)
+    hcps, institutions = _pairs(con, "list_current_memberships", hcp_ids, institution_ids)
+    affiliation_ptr, affiliation_idx = _csr(hcps, institutions, hcp_ids)
+    member_ptr, member_idx = _csr(institutions, hcps, institution_ids)
+    touch_day, touch_hcp = _touches(con, hcp_ids)
+    return NetworkArrays(
+        hcp_ids,
+        institution_ids,
+        coauthor_ptr,
+        coauthor_idx,
+        affiliation_ptr,
+        affiliation_idx,
+        member_ptr,
+        member_idx,
+        touch_day,
+        touch_hcp,
+    )
+
+
+def _touches(con: sqlite3.Connection, hcp_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every touchpoint's day number and HCP number, by day."""
+    days, hcps = [], []
+    for chunk in _chunks(con.execute(sql("list_touch_days"))):
+        numbers, dates = zip(*chunk)
+        found = _numbers(hcp_ids, list(numbers))
+        days.append(_day(np.asarray(dates))[found != NONE])
+        hcps.append(found[found != NONE])
+    if not days:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int32)
+    day, hcp = np.concatenate(days), np.concatenate(hcps)
+    order = np.argsort(day, kind="stable")
+    return day[order], hcp[order].astype(np.int32)
+
+
+def _column(con: sqlite3.Connection, name: str) -> np.ndarray:
+    values = [value for (value,) in con.execute(sql(name))]
+    return np.asarray(values, dtype=str) if values else np.array([], dtype="<U1")
+
+
+def _pairs(
+    con: sqlite3.Connection, name: str, left_ids: np.ndarray, right_ids: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Statement ``name``'s (left id, right id) rows as numbers; rows naming an id the
+    arrays do not hold are left out."""
+    lefts, rights = [], []
+    for chunk in _chunks(con.execute(sql(name))):
+        left, right = zip(*chunk)
+        lefts.append(_numbers(left_ids, list(left)))
+        rights.append(_numbers(right_ids, list(right)))
+    if not lefts:
+        return np.array([], dtype=np.int32), np.array([], dtype=np.int32)
+    left_all, right_all = np.concatenate(lefts), np.concatenate(rights)
+    known = (left_all != NONE) & (right_all != NONE)
+    return left_all[known].astype(np.int32), right_all[known].astype(np.int32)
+
+
+def _chunks(cursor: sqlite3.Cursor) -> Iterator[list[tuple]]:
+    while rows := cursor.fetchmany(CHUNK):
+        yield rows
+
+
+def _csr(rows: np.ndarray, numbers: np.ndarray, row_ids: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(pointers, numbers) with each row's numbers sorted."""
+    order = np.lexsort((numbers, rows))
+    counts = np.bincount(rows, minlength=len(row_ids))
+    pointers = np.zeros(len(row_ids) + 1, dtype=np.int64)
+    np.cumsum(counts, out=pointers[1:])
+    return pointers, numbers[order].astype(np.int32)
+
+
+def write(arrays: NetworkArrays, folder: Path) -> None:
+    """Write ``arrays`` as ``folder`` (created whole by a rename: a reader never sees half);
+    a complete folder another process wrote first is kept, an unreadable one replaced."""
+    folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        for name in _FIELDS:
+            np.save(partial / f"{name}.npy", getattr(arrays, name), allow_pickle=False)
+        try:
+            os.rename(partial, folder)
+        except OSError:
+            if not folder.is_dir():
+                raise
+            if read(folder) is None:  # from an older kolgraph, or half-removed: replaced
+                shutil.rmtree(folder, ignore_errors=True)
+                with suppress(OSError):  # another process may replace it first
+                    os.rename(partial, folder)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+def read(folder: Path) -> NetworkArrays | None:
+    """The arrays written as ``folder``, memory-mapped (None when there are none)."""
+    if not folder.is_dir():
+        return None
+    try:
+        loaded = {
+            name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+            for name in _FIELDS
+        }
+    except (OSError, ValueError):
+        return None  # half-removed by another process's clean-up: written again
+    return NetworkArrays(**loaded)
+
+
+def remove_others(folder: Path) -> None:
+    """Remove the arrays of other data versions beside ``folder`` (a process still reading
+    them keeps its mapping: the files go when it closes them)."""
+    for other in folder.parent.glob("network-*"):
+        if other != folder:
+            shutil.rmtree(other, ignore_errors=True)
+
+
+_FIELDS = tuple(f.name for f in fields(NetworkArrays))

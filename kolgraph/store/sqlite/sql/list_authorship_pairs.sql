@@ -1,2 +1,0 @@
--- every authorship's HCP and publication
-SELECT hcp_id, pmid FROM authorships

@@ -1,0 +1,2 @@
+-- every HCP's id
+SELECT hcp_id FROM hcps

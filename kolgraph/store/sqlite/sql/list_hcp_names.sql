@@ -1,2 +1,0 @@
--- every HCP's name
-SELECT hcp_id, name FROM hcps

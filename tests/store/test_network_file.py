@@ -1,0 +1,188 @@
+"""The embedded store's path graph arrays (``network_file``) and reach over them
+(``reach_arrays``): the same answers as the dict-based walk, written once per data version."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+
+import numpy as np
+import pytest
+from sample import followup_batch, sample_batch
+
+from kolgraph.store.reach_index import Adjacency, HopMatrices, ReachIndex
+from kolgraph.store.sqlite import DB_FILENAME, EmbeddedStore
+from kolgraph.store.sqlite.network_file import NetworkArrays, _csr
+from kolgraph.store.sqlite.reach_arrays import WindowReach, network_matrices
+from kolgraph.store.sqlite import store as store_module
+from kolgraph.store.sqlite.store import CACHE_FOLDER
+
+
+def _random_graph(seed: int) -> Adjacency:
+    """HCPs with ids of uneven length (sorted order is not numeric order), co-authorships,
+    and current memberships of institutions of every size from one member to many."""
+    rng = random.Random(seed)
+    ids = [f"H{rng.randrange(10 ** rng.randint(1, 4))}" for _ in range(60)]
+    hcps = sorted(set(ids))
+    coauthors: dict[str, set[str]] = {h: set() for h in hcps}
+    for _ in range(rng.randint(0, 90)):
+        a, b = rng.sample(hcps, 2)
+        coauthors[a].add(b)
+        coauthors[b].add(a)
+    members = {f"I{j}": sorted(rng.sample(hcps, rng.choice([1, 2, 3, 8, 20]))) for j in range(8)}
+    institutions: dict[str, list[str]] = {}
+    for institution, held in members.items():
+        for hcp in held:
+            institutions.setdefault(hcp, []).append(institution)
+    return Adjacency({h: sorted(c) for h, c in coauthors.items()}, institutions, members)
+
+
+def _arrays(graph: Adjacency) -> NetworkArrays:
+    hcp_ids = np.array(sorted(graph.coauthors), dtype=str)
+    institution_ids = np.array(sorted(graph.members), dtype=str)
+    hcp_at = {h: i for i, h in enumerate(hcp_ids.tolist())}
+    inst_at = {j: i for i, j in enumerate(institution_ids.tolist())}
+    a = np.array([hcp_at[h] for h, cs in graph.coauthors.items() for _c in cs], dtype=np.int64)
+    b = np.array([hcp_at[c] for cs in graph.coauthors.values() for c in cs], dtype=np.int64)
+    h = np.array([hcp_at[h] for h, js in graph.institutions.items() for _j in js], dtype=np.int64)
+    j = np.array([inst_at[j] for js in graph.institutions.values() for j in js], dtype=np.int64)
+    no_touches = np.array([], dtype=np.int64), np.array([], dtype=np.int32)
+    return NetworkArrays(
+        hcp_ids,
+        institution_ids,
+        *_csr(a, b, hcp_ids),
+        *_csr(h, j, hcp_ids),
+        *_csr(j, h, institution_ids),
+        *no_touches,
+    )
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_reach_over_arrays_is_the_walk_s_answer(seed):
+    graph = _random_graph(seed)
+    rng = random.Random(seed)
+    engaged = frozenset(rng.sample(sorted(graph.coauthors), rng.randint(0, 12)))
+    arrays = _arrays(graph)
+    walk = ReachIndex(graph, engaged)
+    reach = WindowReach(arrays, arrays.hcp_numbers(sorted(engaged)))
+    everyone = sorted(graph.coauthors) + ["H-unknown"]
+    assert reach.nearest(everyone, 1) == {
+        h: v for h in everyone if (v := walk.first(h)) is not None
+    }
+    open_ones = [h for h in everyone if h not in engaged]
+    assert reach.nearest(open_ones, 2) == {
+        h: v for h in open_ones if (v := walk.second(h)) is not None
+    }
+
+
+def test_the_arrays_hold_the_graph_s_neighbours():
+    graph = _random_graph(3)
+    arrays = _arrays(graph)
+    for hcp, coauthors in graph.coauthors.items():
+        assert arrays.coauthors(hcp) == coauthors
+        assert arrays.institutions(hcp) == sorted(graph.institutions.get(hcp, []))
+    for institution, members in graph.members.items():
+        assert arrays.members(institution) == members
+    assert arrays.coauthors("nobody") == [] and arrays.members("nowhere") == []
+
+
+def test_per_msl_matrices_over_arrays_are_the_graph_s():
+    graph = _random_graph(5)
+    built, over_arrays = HopMatrices.of(graph), network_matrices(_arrays(graph))
+    linked = sorted(built.row)
+    for matrices in (built, over_arrays):
+        rows = matrices.rows(linked)
+        assert matrices.coauthors[rows][:, rows].nnz == built.coauthors.nnz
+    a, b = built.rows(linked), over_arrays.rows(linked)
+    assert (built.coauthors[a][:, a] != over_arrays.coauthors[b][:, b]).nnz == 0
+    assert (built.members[a] != over_arrays.members[b]).nnz == 0
+
+
+def test_the_arrays_are_written_once_per_data_version(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    with EmbeddedStore(home) as store:
+        store.load(sample_batch())
+        store.prepare_reads()
+        (first,) = (home / CACHE_FOLDER).glob("network-*")
+        assert store.path_graph().coauthors("H1") == _coauthors_in_sql(home, "H1")
+    with EmbeddedStore(home, create=False) as store:  # another process: read, not written
+        monkeypatch.setattr(store_module, "_caches", {})
+        written = first.stat().st_mtime_ns
+        store.path_graph()
+        assert first.stat().st_mtime_ns == written
+        store.load(followup_batch())  # P5: H1 and H5 become co-authors
+        assert "H5" in store.path_graph().coauthors("H1")
+        assert store.path_graph().coauthors("H1") == _coauthors_in_sql(home, "H1")
+    (second,) = (home / CACHE_FOLDER).glob("network-*")  # the older version is removed
+    assert second != first
+
+
+def _coauthors_in_sql(home, hcp_id: str) -> list[str]:
+    con = sqlite3.connect(home / DB_FILENAME)
+    rows = con.execute(
+        "SELECT hcp_b FROM coauthorships WHERE hcp_a = ?1 UNION "
+        "SELECT hcp_a FROM coauthorships WHERE hcp_b = ?1 ORDER BY 1",
+        (hcp_id,),
+    ).fetchall()
+    con.close()
+    assert rows
+    return [r for (r,) in rows]
+
+
+def test_a_layout_7_file_gets_the_touchpoint_indexes(tmp_path):
+    home = tmp_path / "home"
+    with EmbeddedStore(home) as store:
+        store.load(sample_batch())
+    con = sqlite3.connect(home / DB_FILENAME)
+    con.execute("DROP INDEX touchpoints_by_hcp_date")
+    con.execute("DROP INDEX touchpoints_by_date")
+    con.execute("CREATE INDEX touchpoints_by_hcp ON touchpoints (hcp_id)")
+    con.execute("PRAGMA user_version = 7")
+    con.commit()
+    con.close()
+    EmbeddedStore(home, create=False).close()
+    con = sqlite3.connect(home / DB_FILENAME)
+    names = {
+        n
+        for (n,) in con.execute(
+            "SELECT name FROM sqlite_master WHERE tbl_name = 'touchpoints' AND type = 'index'"
+        )
+    }
+    con.close()
+    assert {"touchpoints_by_hcp_date", "touchpoints_by_date"} <= names
+    assert "touchpoints_by_hcp" not in names
+
+
+def test_the_touched_hcps_of_a_window_are_sql_s(tmp_path):
+    with EmbeddedStore(tmp_path / "home") as store:
+        store.load(sample_batch())
+        graph = store.path_graph()
+        con = store.con
+        dates = sorted({d for (d,) in con.execute("SELECT date FROM touchpoints")})
+        assert len(dates) > 2
+        for since, until in [
+            (dates[0], dates[-1]),
+            (dates[1], dates[1]),
+            ("1990-01-01", "1990-12-31"),
+        ]:
+            expected = sorted(
+                h
+                for (h,) in con.execute(
+                    "SELECT DISTINCT hcp_id FROM touchpoints WHERE date BETWEEN ? AND ?",
+                    (since, until),
+                )
+            )
+            assert graph.hcp_ids[graph.touched_between(since, until)].tolist() == expected
+
+
+def test_an_unreadable_folder_of_the_version_is_written_again(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    with EmbeddedStore(home) as store:
+        store.load(sample_batch())
+        store.prepare_reads()
+    (folder,) = (home / CACHE_FOLDER).glob("network-*")
+    (folder / "touch_day.npy").unlink()  # as a crash, or an older kolgraph, leaves it
+    monkeypatch.setattr(store_module, "_caches", {})  # as in another process
+    with EmbeddedStore(home, create=False) as store:
+        assert store.path_graph().coauthors("H1") == _coauthors_in_sql(home, "H1")
+    assert (folder / "touch_day.npy").is_file()
