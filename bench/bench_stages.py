@@ -10,6 +10,10 @@ Neo4j the client only, the server's JVM is not counted).  Prints a markdown tabl
 Run::
 
     .venv/bin/python bench/bench_stages.py --size s|m|l [--work DIR] [--backend embedded]
+    .venv/bin/python bench/bench_stages.py --size l --home HOME   # questions only
+
+``--home`` asks the questions of a home already loaded (and scored) at that size, skipping
+the generation, the load and ``score``.
 
 The bundle is generated into ``--work`` (default a temporary folder) once per size and seed
 and reused by later runs; the store is always loaded into a fresh home.  Neo4j:
@@ -37,6 +41,14 @@ NOTHING_FOUND_OK = {"intro", "path"}
 def main() -> None:
     args = _arguments()
     env = dict(os.environ, PYTHONWARNINGS="ignore")
+    if args.home:
+        rows = _ask(["--home", str(args.home), "--backend", args.backend], env)
+    else:
+        rows = _load_and_ask(args, env)
+    _print(args, rows)
+
+
+def _load_and_ask(args: argparse.Namespace, env: dict[str, str]) -> list[dict]:
     bundle = args.work / f"{args.size}-seed{args.seed}"
     rows = []
     if not (bundle / "hcps.csv").is_file():
@@ -45,10 +57,13 @@ def main() -> None:
         base = ["--home", home, "--backend", args.backend]
         rows.append(_stage("load (with scoring)", [*base, "load", str(bundle)], env))
         rows.append(_stage("score", [*base, "score"], env))
-        first, second = _top_two(base, env)
-        for name, command in _questions(first, second):
-            rows.append(_stage(name, [*base, *command], env))
-    _print(args, rows)
+        rows += _ask(base, env)
+    return rows
+
+
+def _ask(base: list[str], env: dict[str, str]) -> list[dict]:
+    first, second = _top_two(base, env)
+    return [_stage(name, [*base, *command], env) for name, command in _questions(first, second)]
 
 
 def _arguments() -> argparse.Namespace:
@@ -59,6 +74,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--work", type=Path, default=Path(tempfile.gettempdir()) / "kolgraph-stages"
     )
+    parser.add_argument("--home", type=Path, help="ask the questions of this loaded home only")
     return parser.parse_args()
 
 
@@ -68,6 +84,7 @@ def _questions(first: str, second: str) -> list[tuple[str, list[str]]]:
         ("gaps", ["gaps"]),
         ("gaps --max-tier 2", ["gaps", "--max-tier", "2"]),
         ("coverage", ["coverage"]),
+        ("coverage --reach", ["coverage", "--reach"]),
         ("collaborators", ["collaborators", first]),
         ("suggest", ["suggest", first]),
         ("path", ["path", first, second]),

@@ -6,6 +6,7 @@ score back in one batch, so both stores hold the same numbers.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -15,8 +16,9 @@ from kolgraph.analytics import Projection, explain_hcp, load_scoring_config, sco
 from kolgraph.analytics.explain import DESCRIPTIONS
 from kolgraph.analytics.influence import COMPONENTS
 from kolgraph.answers.changes import History
-from kolgraph.errors import InputError
+from kolgraph.errors import InputError, NotFoundError
 from kolgraph.store import GraphStore
+from kolgraph.store.common import score_frame
 
 
 def rescore(store: GraphStore, home: Path, as_of: date | None = None) -> pd.DataFrame:
@@ -41,14 +43,22 @@ def top_hcps(
 
 
 def explain(store: GraphStore, home: Path, hcp_id: str, as_of: date | None = None) -> dict:
-    """The score breakdown of one HCP with its evidence (papers, co-authors, trials)."""
-    return explain_hcp(
-        Projection.from_store(store),
-        store.scores(),
-        hcp_id,
-        load_scoring_config(home),
-        as_of=_year(as_of),
-    )
+    """The score breakdown of one HCP with its evidence (papers, co-authors, trials).
+
+    Read from the raw component values kept with the score and the rows around the HCP
+    (``store.tables_around``); a score written before raw values were kept is explained
+    from the whole graph, with the component values computed again."""
+    config, year = load_scoring_config(home), _year(as_of)
+    parts = store.reads.profile_parts(hcp_id)
+    if parts is None:
+        raise NotFoundError(f"no HCP with hcp_id {hcp_id!r}")
+    score = parts["score"] or {}
+    if not score.get("components_raw_json") or score.get("influence") is None:
+        return explain_hcp(Projection.from_store(store), store.scores(), hcp_id, config, as_of=year)
+    projection = Projection.from_frames(store.coauthor_max_authors, **store.tables_around(hcp_id))
+    raw = pd.DataFrame([json.loads(score["components_raw_json"])], index=[hcp_id])
+    scores = score_frame([{**score, "hcp_id": hcp_id}])
+    return explain_hcp(projection, scores, hcp_id, config, as_of=year, raw=raw)
 
 
 def score_breakdown(score: dict | None, home: Path) -> list[dict]:

@@ -3,8 +3,9 @@
 * **Several worker processes** (gunicorn, POSIX only): one Python process runs one request's
   Python at a time (the GIL), so pages under load need a process per core.  The app is built
   and warmed up once in the gunicorn master (``preload_app``), then forked: every worker
-  starts with the store's in-memory caches (gaps snapshot, search index, co-authorship
-  graph, MeSH topics) already built, so no worker builds them on its first request.  Workers
+  starts with the store's in-memory caches (gaps snapshot, search index) already built, so
+  no worker builds them on its first request; the path graph is memory-mapped from files
+  (:mod:`kolgraph.store.sqlite.network_file`), one copy in the page cache for all.  Workers
   are synchronous: the kernel hands each new connection to an idle worker, so a slow page
   never queues others behind it in a busy process.  Workers share one answer cache
   (:mod:`kolgraph.web.cache`, a SQLite file in a private temporary folder removed when the

@@ -2,4 +2,5 @@
 // params: hcp_ids
 MATCH (h:HCP)
 WHERE h.influence IS NOT NULL AND NOT h.hcp_id IN $hcp_ids
-REMOVE h.influence, h.tier, h.rank, h.components_json, h.rising, h.rising_score
+REMOVE h.influence, h.tier, h.rank, h.components_json, h.rising, h.rising_score,
+       h.components_raw_json

@@ -555,7 +555,9 @@ def score_hcps(
     """Influence, rank, tier, component percentiles and the rising-star flag of every HCP.
 
     Returns one row per HCP, sorted by rank, with columns :data:`~kolgraph.schema.SCORE_COLUMNS`
-    (``components``: component name -> percentile), as the stores' ``write_scores`` takes it.
+    (``components``: component name -> percentile) and ``raw`` (component name -> raw value,
+    kept so an explanation need not run the graph algorithms again), as the stores'
+    ``write_scores`` takes it.
     ``as_of`` (default: this year) is the year recency and the rising-star windows count from.
     """
     config, as_of = config or ScoringConfig(), as_of or date.today().year
@@ -576,6 +578,10 @@ def score_hcps(
             ],
             "rising": rising["rising"].to_numpy(dtype=bool),
             "rising_score": rising["rising_score"].to_numpy(dtype=float),
+            "raw": [
+                dict(zip(COMPONENTS, map(float, row)))
+                for row in raw[list(COMPONENTS)].itertuples(index=False)
+            ],
         }
     )
     return frame.sort_values("rank", kind="stable").reset_index(drop=True)

@@ -44,7 +44,14 @@ from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS
 from kolgraph.corrections import Correction
 from kolgraph.errors import InputError, NotFoundError
 from kolgraph.schema import Batch, records
-from kolgraph.store.common import Affiliation, Place, by_hcp, decode_components
+from kolgraph.store.common import (
+    PROJECTION_TABLES,
+    Affiliation,
+    Place,
+    by_hcp,
+    decode_components,
+    tables_around,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -285,6 +292,12 @@ class GraphStore(ABC):
         :data:`~kolgraph.schema.COAUTHORSHIP_COLUMNS`.  Rows are sorted by key.  ``hcps``
         carries the derived ``name`` as a last column, ``authorships`` the derived ``last_author``.
         """
+
+    def tables_around(self, hcp_id: str) -> dict[str, pd.DataFrame]:
+        """Every table of a :class:`~kolgraph.analytics.projection.Projection`, restricted
+        to what one HCP's explanation reads (:func:`~kolgraph.store.common.tables_around`);
+        a store may read only those rows."""
+        return tables_around({name: self.table(name) for name in PROJECTION_TABLES}, hcp_id)
 
     @abstractmethod
     def write_scores(self, frame: pd.DataFrame) -> None:

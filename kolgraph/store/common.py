@@ -74,7 +74,8 @@ def missing(value: Any) -> bool:
 
 def score_rows(frame: pd.DataFrame) -> list[dict]:
     """One stored row per HCP score: plain Python values, ``components`` as the JSON text
-    ``components_json`` (the name of the stored property on both stores)."""
+    ``components_json`` (the name of the stored property on both stores), and the optional
+    ``raw`` component values as ``components_raw_json`` (None without them)."""
     absent = [c for c in SCORE_COLUMNS if c not in frame.columns]
     if absent:
         raise InputError(f"scores: missing column(s) {', '.join(absent)}")
@@ -94,6 +95,8 @@ def score_rows(frame: pd.DataFrame) -> list[dict]:
         for name, convert in converters.items()
     }
     columns["rising"] = [bool(v) for v in columns["rising"]]
+    raw: Iterable[Any] = frame["raw"] if "raw" in frame.columns else [None] * len(frame)
+    columns["components_raw_json"] = [None if missing(v) else _components_json(v) for v in raw]
     return [dict(zip(columns, values)) for values in zip(*columns.values())]
 
 
@@ -155,3 +158,42 @@ def grouped(pairs: Iterable[tuple[K, V]]) -> dict[K, list[V]]:
     for key, value in pairs:
         found.setdefault(key, []).append(value)
     return found
+
+
+#: The tables scoring and explanations read (the fields of
+#: :class:`~kolgraph.analytics.projection.Projection`).
+PROJECTION_TABLES = (
+    "hcps",
+    "publications",
+    "authorships",
+    "coauthorships",
+    "trials",
+    "trial_roles",
+    "affiliations",
+    "institutions",
+)
+
+
+def tables_around(tables: Mapping[str, pd.DataFrame], hcp_id: str) -> dict[str, pd.DataFrame]:
+    """Whole ``tables`` (as a store's ``table`` gives them) restricted to what one HCP's
+    explanation reads: its publications with every authorship of them, its co-authorships,
+    itself and its co-authors, its trial roles and their trials, its affiliations and their
+    institutions (rows in the same order)."""
+    authorships, pairs = tables["authorships"], tables["coauthorships"]
+    pmids = authorships.loc[authorships["hcp_id"] == hcp_id, "pmid"]
+    mine = pairs[(pairs["hcp_a"] == hcp_id) | (pairs["hcp_b"] == hcp_id)]
+    people = {hcp_id, *mine["hcp_a"], *mine["hcp_b"]}
+    roles = tables["trial_roles"][tables["trial_roles"]["hcp_id"] == hcp_id]
+    affiliations = tables["affiliations"][tables["affiliations"]["hcp_id"] == hcp_id]
+    kept = {
+        "hcps": tables["hcps"]["hcp_id"].isin(people),
+        "publications": tables["publications"]["pmid"].isin(pmids),
+        "authorships": authorships["pmid"].isin(pmids),
+        "trials": tables["trials"]["nct_id"].isin(roles["nct_id"]),
+        "institutions": tables["institutions"]["institution_id"].isin(
+            affiliations["institution_id"]
+        ),
+    }
+    around = {name: frame[kept[name]] for name, frame in tables.items() if name in kept}
+    around.update(coauthorships=mine, trial_roles=roles, affiliations=affiliations)
+    return {name: frame.reset_index(drop=True) for name, frame in around.items()}

@@ -253,10 +253,10 @@ def test_equal_influence_shares_a_tier_and_is_ranked_by_id():
 def test_influence_is_the_weighted_mean_of_component_percentiles():
     config = ScoringConfig(weights={"trial_leadership": 40, "coauthor_betweenness": 0})
     scores = score_hcps(random_projection(), config, as_of=AS_OF)
-    assert list(scores.columns) == list(SCORE_COLUMNS)
+    assert list(scores.columns) == [*SCORE_COLUMNS, "raw"]
     weights = config.component_weights()
     for row in scores.itertuples():
-        assert set(row.components) == set(COMPONENTS)
+        assert set(row.components) == set(COMPONENTS) == set(row.raw)
         assert all(0 <= p <= 100 for p in row.components.values())
         expected = sum(weights[c] * p for c, p in row.components.items()) / sum(weights.values())
         assert row.influence == round(expected, 1)
@@ -284,7 +284,7 @@ def test_weights_change_the_ranking():
 
 def test_empty_projection_gives_an_empty_score_frame():
     scores = score_hcps(Projection.from_frames(), as_of=AS_OF)
-    assert scores.empty and list(scores.columns) == list(SCORE_COLUMNS)
+    assert scores.empty and list(scores.columns) == [*SCORE_COLUMNS, "raw"]
 
 
 # --- rising stars -----------------------------------------------------------------------------

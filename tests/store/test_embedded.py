@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from layouts import look_like_layout_7
 from sample import (
     FOLLOWUP_COAUTHORSHIPS,
     SAMPLE_COAUTHORSHIPS,
@@ -306,7 +307,8 @@ LAYOUT_6_COLUMNS = ("postal_code", "territory_aligned", "source_territory")
 
 def _drop_layout_6_columns(con: sqlite3.Connection) -> None:
     """Make a current file look like one written before layout 6 (no postal codes, no
-    territory sources, no alignment tables)."""
+    territory sources, no alignment tables), nor anything of a later layout."""
+    look_like_layout_7(con)
     for column in LAYOUT_6_COLUMNS:
         con.execute(f"ALTER TABLE hcps DROP COLUMN {column}")
     con.execute("DROP TABLE territory_rules")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from layouts import look_like_layout_7
 from sample import sample_batch
 
 from kolgraph.store.neo4j import SCHEMA_VERSION as NEO4J_VERSION
@@ -18,6 +19,7 @@ def test_a_layout_6_file_gains_the_corrections_table(tmp_path):
     with EmbeddedStore(home) as store:
         store.load(sample_batch())
     con = sqlite3.connect(home / DB_FILENAME)
+    look_like_layout_7(con)
     con.execute("DROP TABLE identity_corrections")
     con.execute("PRAGMA user_version = 6")
     con.commit()

@@ -8,13 +8,14 @@ import sqlite3
 
 import numpy as np
 import pytest
+from layouts import look_like_layout_7
 from sample import followup_batch, sample_batch
 
 from kolgraph.store.reach_index import Adjacency, HopMatrices, ReachIndex
 from kolgraph.store.sqlite import DB_FILENAME, EmbeddedStore
+from kolgraph.store.sqlite import store as store_module
 from kolgraph.store.sqlite.network_file import NetworkArrays, _csr
 from kolgraph.store.sqlite.reach_arrays import WindowReach, network_matrices
-from kolgraph.store.sqlite import store as store_module
 from kolgraph.store.sqlite.store import CACHE_FOLDER
 
 
@@ -134,9 +135,7 @@ def test_a_layout_7_file_gets_the_touchpoint_indexes(tmp_path):
     with EmbeddedStore(home) as store:
         store.load(sample_batch())
     con = sqlite3.connect(home / DB_FILENAME)
-    con.execute("DROP INDEX touchpoints_by_hcp_date")
-    con.execute("DROP INDEX touchpoints_by_date")
-    con.execute("CREATE INDEX touchpoints_by_hcp ON touchpoints (hcp_id)")
+    look_like_layout_7(con)
     con.execute("PRAGMA user_version = 7")
     con.commit()
     con.close()

@@ -89,6 +89,7 @@ class Neo4jReads:
             "components_json": hcp.get("components_json"),
             "rising": hcp.get("rising"),
             "rising_score": hcp.get("rising_score"),
+            "components_raw_json": hcp.get("components_raw_json"),
         }
         return parts
 

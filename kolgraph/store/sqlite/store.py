@@ -71,7 +71,7 @@ SCHEMA_VERSION = 8
 MIGRATIONS = {
     3: ("migrate_v3_components_json",),
     6: MIGRATIONS_V6,
-    8: ("migrate_v8_drop_touchpoints_by_hcp",),
+    8: ("migrate_v8_drop_touchpoints_by_hcp", "migrate_v8_components_raw_json"),
 }
 #: Seconds to wait for another process's write lock before giving up.
 DEFAULT_TIMEOUT = 10.0
@@ -424,6 +424,14 @@ class EmbeddedStore(GraphStore):
     def table(self, name: str) -> pd.DataFrame:
         """A whole stored table, sorted by key, canonical kinds; derived columns appended
         (``hcps.name``, ``authorships.last_author`` as bool)."""
+        return self._table(name)
+
+    def tables_around(self, hcp_id: str) -> dict[str, pd.DataFrame]:
+        """As :meth:`GraphStore.tables_around`, reading only those rows (indexed look-ups)."""
+        return {name: self._table(name, _AROUND[name], {"hcp": hcp_id}) for name in _AROUND}
+
+    def _table(self, name: str, where: str = "", params: dict | None = None) -> pd.DataFrame:
+        """The rows of table ``name`` that ``where`` (a constant condition) selects."""
         columns: tuple[str, ...]
         key: Sequence[str]
         lists: tuple[str, ...]
@@ -435,8 +443,9 @@ class EmbeddedStore(GraphStore):
             key, lists = spec.key, tuple(c.name for c in spec.columns if c.kind == "list")
         else:
             raise ValueError(f"unknown table {name!r}")
-        text = f"SELECT {', '.join(columns)} FROM {name} ORDER BY {', '.join(key)}"
-        rows = self.select_text(text, f"read {name}")
+        condition = f" WHERE {where}" if where else ""
+        text = f"SELECT {', '.join(columns)} FROM {name}{condition} ORDER BY {', '.join(key)}"
+        rows = self.select_text(text, f"read {name}", params or {})
         values = list(zip(*rows)) if rows else [()] * len(columns)
         frame = object_frame(dict(zip(columns, map(list, values))))
         for column in lists:
@@ -547,6 +556,23 @@ class EmbeddedStore(GraphStore):
         if self._con is not None:
             self._con.close()
             self._con = None
+
+
+_HCP_PMIDS = "pmid IN (SELECT pmid FROM authorships WHERE hcp_id = :hcp)"
+#: Per projection table, the rows of one HCP's explanation (``:hcp``; see
+#: :func:`~kolgraph.store.common.tables_around`).
+_AROUND = {
+    "hcps": "hcp_id = :hcp OR hcp_id IN (SELECT hcp_b FROM coauthorships WHERE hcp_a = :hcp)"
+    " OR hcp_id IN (SELECT hcp_a FROM coauthorships WHERE hcp_b = :hcp)",
+    "publications": _HCP_PMIDS,
+    "authorships": _HCP_PMIDS,
+    "coauthorships": "hcp_a = :hcp OR hcp_b = :hcp",
+    "trials": "nct_id IN (SELECT nct_id FROM trial_roles WHERE hcp_id = :hcp)",
+    "trial_roles": "hcp_id = :hcp",
+    "affiliations": "hcp_id = :hcp",
+    "institutions": "institution_id IN (SELECT institution_id FROM affiliations"
+    " WHERE hcp_id = :hcp)",
+}
 
 
 def _layout(con: sqlite3.Connection) -> int:

@@ -13,7 +13,8 @@ CREATE TABLE IF NOT EXISTS coauthorships (
 CREATE INDEX IF NOT EXISTS coauthorships_by_b ON coauthorships (hcp_b);
 CREATE TABLE IF NOT EXISTS hcp_scores (
     hcp_id TEXT PRIMARY KEY, influence REAL, tier INTEGER, rank INTEGER,
-    components_json TEXT NOT NULL DEFAULT '{}', rising INTEGER NOT NULL DEFAULT 0, rising_score REAL
+    components_json TEXT NOT NULL DEFAULT '{}', rising INTEGER NOT NULL DEFAULT 0, rising_score REAL,
+    components_raw_json TEXT
 );
 CREATE INDEX IF NOT EXISTS hcp_scores_by_tier ON hcp_scores (tier, hcp_id, rank, influence);
 CREATE TABLE IF NOT EXISTS store_version (
