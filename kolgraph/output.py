@@ -53,20 +53,20 @@ def emit(
 
 def table_text(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     """A plain aligned text table (numbers right-aligned)."""
-    cells = [[_cell(row.get(c), brief=True) for c in columns] for row in rows]
-    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
-    numeric = [
-        bool(rows) and all(isinstance(r.get(c), (int, float)) or r.get(c) is None for r in rows)
-        for c in columns
-    ]
+    values = [[row.get(c) for row in rows] for c in columns]
+    widths = []
+    aligned = []  # column by column: a big answer is tens of thousands of rows
+    for name, column in zip(columns, values):
+        texts = [v if type(v) is str else _cell(v, brief=True) for v in column]
+        width = max(len(name), max(map(len, texts), default=0))
+        numeric = bool(rows) and all(v is None or isinstance(v, (int, float)) for v in column)
+        aligned.append(
+            [t.rjust(width) for t in texts] if numeric else [t.ljust(width) for t in texts]
+        )
+        widths.append(width)
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
-    for r in cells:
-        lines.append(
-            "  ".join(
-                v.rjust(w) if num else v.ljust(w) for v, w, num in zip(r, widths, numeric)
-            ).rstrip()
-        )
+    lines += ["  ".join(parts).rstrip() for parts in zip(*aligned)]
     if not rows:
         lines.append("(no rows)")
     return "\n".join(lines)

@@ -78,7 +78,7 @@ def _segment_min(pointers: np.ndarray, values: np.ndarray) -> np.ndarray:
     found = np.full(len(pointers) - 1, UNSET, dtype=np.int64)
     filled = pointers[:-1] < pointers[1:]
     if filled.any():
-        found[filled] = np.minimum.reduceat(values.astype(np.int64), pointers[:-1][filled])
+        found[filled] = np.minimum.reduceat(values, pointers[:-1][filled])
     return found
 
 
