@@ -145,14 +145,16 @@ def served(home: Path, backend: str, workers: int | None = None):
         server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         print(f"server log: {log.name}", file=sys.stderr)
         try:
+            started = time.perf_counter()
             _wait_for_port(port, server)
+            print(f"serving after {time.perf_counter() - started:.1f} s", file=sys.stderr)
             yield Server(f"http://127.0.0.1:{port}", server.pid)
         finally:
             server.terminate()
             server.wait(timeout=10)
 
 
-def _wait_for_port(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
+def _wait_for_port(port: int, server: subprocess.Popen, timeout: float = 600) -> None:
     if not wait_until_listening(port, server, timeout):
         if server.poll() is not None:
             raise SystemExit(f"kolgraph serve exited with status {server.returncode}")

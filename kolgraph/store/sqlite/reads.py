@@ -171,9 +171,7 @@ class SqliteReads:
 
     def hcp_details(self, hcp_ids: list[str]) -> dict[str, tuple[str, frozenset]]:
         names = self._hcp_names(hcp_ids)
-        topics: dict[str, set[str]] = defaultdict(set)
-        for hcp_id, mesh in self._rows("read_hcp_topics", hcp_ids=json_list(hcp_ids)):
-            topics[hcp_id].update(json.loads(mesh))
+        topics = grouped(self._rows("read_hcp_topics", hcp_ids=json_list(hcp_ids)))
         return {i: (names.get(i, i), frozenset(topics.get(i, ()))) for i in hcp_ids}
 
     def expand(

@@ -1,4 +1,4 @@
--- the MeSH terms (JSON lists) of the given HCPs' publications
-SELECT a.hcp_id, p.mesh_terms
-FROM authorships AS a JOIN publications AS p ON p.pmid = a.pmid
-WHERE a.hcp_id IN (SELECT value FROM json_each(:hcp_ids)) AND p.mesh_terms <> '[]'
+-- the distinct MeSH terms of the given HCPs' publications, per HCP
+SELECT DISTINCT a.hcp_id, t.value
+FROM authorships AS a JOIN publications AS p ON p.pmid = a.pmid, json_each(p.mesh_terms) AS t
+WHERE a.hcp_id IN (SELECT value FROM json_each(:hcp_ids))
