@@ -159,7 +159,7 @@ def warm_up(app: Flask, echo: Callable[[str], None] = print) -> None:
 
     if store_class(settings).thread_safe:
         return  # its connection pool must be created in each worker, after the fork
-    echo("warming up (reading the graph into memory; about 15 s for 50,000 HCPs) ...")
+    echo("warming up (reading gaps and the search index into memory) ...")
     try:
         _warm_store(settings)
     except KolgraphError as error:
