@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
+import stat
 
 import numpy as np
 import pytest
@@ -185,3 +187,30 @@ def test_an_unreadable_folder_of_the_version_is_written_again(tmp_path, monkeypa
     with EmbeddedStore(home, create=False) as store:
         assert store.path_graph().coauthors("H1") == _coauthors_in_sql(home, "H1")
     assert (folder / "touch_day.npy").is_file()
+
+
+def test_the_files_are_readable_by_their_owner_only(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        with EmbeddedStore(tmp_path / "home") as store:
+            store.load(sample_batch())
+            store.prepare_reads()
+    finally:
+        os.umask(previous)
+    (folder,) = (tmp_path / "home" / CACHE_FOLDER).glob("network-*")
+    assert stat.S_IMODE(folder.parent.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(f.stat().st_mode) for f in folder.iterdir()} == {0o600}
+
+
+def test_a_home_folder_that_cannot_be_written_keeps_the_graph_in_memory(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    with EmbeddedStore(home) as store:
+        store.load(sample_batch())
+
+    def refused(_arrays, folder):
+        raise PermissionError(13, "Permission denied", str(folder))
+
+    monkeypatch.setattr(store_module.network_file, "write", refused)
+    with EmbeddedStore(home, create=False) as store:
+        assert store.path_graph().coauthors("H1") == _coauthors_in_sql(home, "H1")
+    assert not (home / CACHE_FOLDER).exists()

@@ -197,7 +197,7 @@ def write(arrays: NetworkArrays, folder: Path) -> None:
     partial = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
         for name in _FIELDS:
-            np.save(partial / f"{name}.npy", getattr(arrays, name), allow_pickle=False)
+            _save_private(partial / f"{name}.npy", getattr(arrays, name))
         try:
             os.rename(partial, folder)
         except OSError:
@@ -209,6 +209,12 @@ def write(arrays: NetworkArrays, folder: Path) -> None:
                     os.rename(partial, folder)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
+
+
+def _save_private(path: Path, array: np.ndarray) -> None:
+    """Save ``array`` in a file only its owner can read (it holds names and touch dates)."""
+    with os.fdopen(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "wb") as file:
+        np.save(file, array, allow_pickle=False)
 
 
 def read(folder: Path) -> NetworkArrays | None:
