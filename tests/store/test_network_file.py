@@ -11,7 +11,7 @@ import stat
 import numpy as np
 import pytest
 from layouts import look_like_layout_7
-from sample import followup_batch, sample_batch
+from sample import followup_batch, merged, sample_batch
 
 from kolgraph.store.reach_index import Adjacency, HopMatrices, ReachIndex
 from kolgraph.store.sqlite import DB_FILENAME, EmbeddedStore
@@ -143,15 +143,28 @@ def test_a_layout_7_file_gets_the_touchpoint_indexes(tmp_path):
     con.close()
     EmbeddedStore(home, create=False).close()
     con = sqlite3.connect(home / DB_FILENAME)
-    names = {
-        n
-        for (n,) in con.execute(
-            "SELECT name FROM sqlite_master WHERE tbl_name = 'touchpoints' AND type = 'index'"
-        )
-    }
+    names = {n for (n,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     con.close()
-    assert {"touchpoints_by_hcp_date", "touchpoints_by_date"} <= names
+    assert {"touchpoints_by_hcp_date", "touchpoints_by_date", "hcp_scores_by_tier"} <= names
     assert "touchpoints_by_hcp" not in names
+    with EmbeddedStore(home, create=False) as store:
+        (epoch,) = store.select("read_store_epoch", "read")[0]
+        assert len(epoch) == 16
+        assert store.path_graph().coauthors("H1") == _coauthors_in_sql(home, "H1")
+
+
+def test_a_database_created_again_never_reads_the_old_files(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    with EmbeddedStore(home) as store:
+        store.load(sample_batch())
+        store.path_graph()
+    (home / DB_FILENAME).unlink()
+    monkeypatch.setattr(store_module, "_caches", {})
+    with EmbeddedStore(home) as store:  # the same version after one load, maybe the same inode
+        store.load(merged(sample_batch(), followup_batch()))
+        assert "H5" in store.path_graph().coauthors("H1")
+        assert store.path_graph().coauthors("H1") == _coauthors_in_sql(home, "H1")
+    assert len(list((home / CACHE_FOLDER).glob("network-*"))) == 1
 
 
 def test_the_touched_hcps_of_a_window_are_sql_s(tmp_path):

@@ -71,7 +71,12 @@ SCHEMA_VERSION = 8
 MIGRATIONS = {
     3: ("migrate_v3_components_json",),
     6: MIGRATIONS_V6,
-    8: ("migrate_v8_drop_touchpoints_by_hcp", "migrate_v8_components_raw_json"),
+    8: (
+        "migrate_v8_drop_touchpoints_by_hcp",
+        "migrate_v8_components_raw_json",
+        "migrate_v8_store_epoch_column",
+        "migrate_v8_store_epoch",
+    ),
 }
 #: Seconds to wait for another process's write lock before giving up.
 DEFAULT_TIMEOUT = 10.0
@@ -340,8 +345,10 @@ class EmbeddedStore(GraphStore):
         return version, network_file.read(folder) or arrays
 
     def _network_folder(self, version: int) -> Path:
-        inode = self._identity[1] if self._identity else 0
-        return self.path.parent / CACHE_FOLDER / f"network-{inode}-{version}"
+        """Named by the file's random epoch: a database deleted and created again (maybe on
+        the same inode, its version counting from 0 again) never reads the old files."""
+        (epoch,) = self.select("read_store_epoch", "read the store epoch")[0]
+        return self.path.parent / CACHE_FOLDER / f"network-{epoch}-{version}"
 
     def _store_version(self) -> int:
         return self.select("read_store_version", "read the store version")[0][0]

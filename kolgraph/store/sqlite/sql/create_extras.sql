@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS hcp_scores (
 );
 CREATE INDEX IF NOT EXISTS hcp_scores_by_tier ON hcp_scores (tier, hcp_id, rank, influence);
 CREATE TABLE IF NOT EXISTS store_version (
-    id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL
+    id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL,
+    epoch TEXT DEFAULT (lower(hex(randomblob(8))))
 );
 INSERT OR IGNORE INTO store_version (id, version) VALUES (1, 0);
 CREATE TABLE IF NOT EXISTS score_runs (
