@@ -95,7 +95,10 @@ def test_both_refresh_paths_match_a_full_recomputation(home, monkeypatch, share)
                 {
                     "publications": frame(
                         "publications",
-                        [(p, "t", None, rng.randint(1990, 2024), [], None) for p in touched],
+                        [
+                            (p, "t", None, rng.randint(1990, 2024), rng.sample(TERMS, 2), None)
+                            for p in touched
+                        ],
                     ),
                     "authorships": frame("authorships", authorships),
                 }
@@ -104,6 +107,20 @@ def test_both_refresh_paths_match_a_full_recomputation(home, monkeypatch, share)
             assert rows(store.table("coauthorships")) == expected_coauthorships(auth, pubs)
             last = {(p, h) for p, h, _, flag in rows(auth) if flag}
             assert last == expected_last_authors(auth)
+            assert stored_topics(store) == expected_topics(auth, pubs)
+
+
+TERMS = ["Neoplasms", "Humans", "Heart Diseases", "Lung"]
+
+
+def stored_topics(store: EmbeddedStore) -> set[tuple[str, str]]:
+    return set(store.con.execute("SELECT hcp_id, term FROM hcp_topics").fetchall())
+
+
+def expected_topics(authorships: pd.DataFrame, publications: pd.DataFrame) -> set[tuple]:
+    """Each HCP's MeSH terms over its publications, from the tables."""
+    terms = dict(zip(publications["pmid"], publications["mesh_terms"]))
+    return {(h, t) for p, h in zip(authorships["pmid"], authorships["hcp_id"]) for t in terms[p]}
 
 
 # --- atomic loads ---------------------------------------------------------------------------
@@ -333,3 +350,13 @@ def test_a_layout_5_file_gains_postal_codes_and_keeps_territories_explicit(loade
     assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     con.close()
     assert set(LAYOUT_6_COLUMNS) <= set(columns)
+
+
+def test_kept_mesh_terms_follow_corrections(home):
+    with EmbeddedStore(home) as store:
+        store.load(sample_batch())
+        store.split_hcp("H2", "P3", steward="ada")
+        store.merge_hcps("H3", "H1", steward="ada")
+        auth, pubs = store.table("authorships"), store.table("publications")
+        assert stored_topics(store) == expected_topics(auth, pubs)
+        assert not {h for h, _t in stored_topics(store)} - set(store.table("hcps")["hcp_id"])

@@ -22,7 +22,7 @@ import math
 from datetime import date
 
 import pytest
-from sample import frame
+from sample import followup_batch, frame, sample_batch
 
 from kolgraph.errors import InputError, NotFoundError
 
@@ -362,3 +362,37 @@ def test_answers_follow_a_new_load(graph):
     graph.load(batch)
     assert hop_ids(graph.shortest_path("H01", "H12")) == [("H01", "institution", "H12")]
     assert "H12" in [s["hcp_id"] for s in graph.suggest_collaborators("H01")]
+
+
+# --- the MeSH terms suggestions compare (hcp_details), after loads and corrections -------------
+
+
+def _expected_details(store, hcp_ids: list[str]) -> dict[str, tuple[str, frozenset]]:
+    hcps, auth, pubs = (store.table(n) for n in ("hcps", "authorships", "publications"))
+    names = dict(zip(hcps["hcp_id"], hcps["name"]))
+    terms = dict(zip(pubs["pmid"], pubs["mesh_terms"]))
+    topics: dict[str, set[str]] = {}
+    for pmid, hcp_id in zip(auth["pmid"], auth["hcp_id"]):
+        topics.setdefault(hcp_id, set()).update(terms[pmid])
+    return {h: (names.get(h, h), frozenset(topics.get(h, ()))) for h in hcp_ids}
+
+
+def _details_are_the_tables(store) -> None:
+    everyone = sorted(store.table("hcps")["hcp_id"])
+    assert store.reads.hcp_details(everyone) == _expected_details(store, everyone)
+
+
+def test_hcp_details_follow_loads_and_corrections(store):
+    store.load(sample_batch())
+    _details_are_the_tables(store)
+    assert store.reads.hcp_details(["H1"])["H1"][1] == {"Neoplasms", "Humans"}
+    store.load(followup_batch())  # P1 gains H6, P5 (Humans) joins H1 H2 H5
+    _details_are_the_tables(store)
+    assert store.reads.hcp_details(["H6"])["H6"][1] == {"Neoplasms", "Humans"}
+    store.split_hcp("H2", "P3", steward="ada")  # Heart Diseases goes with P3
+    _details_are_the_tables(store)
+    assert "Heart Diseases" not in store.reads.hcp_details(["H2"])["H2"][1]
+    assert store.reads.hcp_details(["H2-split-P3"])["H2-split-P3"][1] == {"Heart Diseases"}
+    store.merge_hcps("H3", "H1", steward="ada")  # H3 takes H1's P2, and P1 it had
+    _details_are_the_tables(store)
+    assert "H1" not in set(store.table("hcps")["hcp_id"])

@@ -148,6 +148,8 @@ def test_a_layout_7_file_gets_the_touchpoint_indexes(tmp_path):
     assert {"touchpoints_by_hcp_date", "touchpoints_by_date", "hcp_scores_by_tier"} <= names
     assert "touchpoints_by_hcp" not in names
     with EmbeddedStore(home, create=False) as store:
+        kept = store.reads.hcp_details(["H1"])["H1"][1]
+        assert kept == {"Neoplasms", "Humans"}  # the kept MeSH terms, filled by the migration
         (epoch,) = store.select("read_store_epoch", "read")[0]
         assert len(epoch) == 16
         assert store.path_graph().coauthors("H1") == _coauthors_in_sql(home, "H1")

@@ -3,7 +3,9 @@
 Runs inside the store's write transaction.  A first load of authorships takes its co-author
 pairs from the batch, computed by numpy on another thread while SQLite writes the tables
 (both mostly release the GIL); later loads recount the pairs around the publications they
-touch, or all of them when they touch much of the store.  Publications with more authors
+touch, or all of them when they touch much of the store.  Each HCP's MeSH terms
+(``hcp_topics``, which suggestions and search read) are recounted the same way: for every
+author of a touched publication, or all at once.  Publications with more authors
 than the store's co-author cap make no pair (``docs/influence.md``, "Hyperauthored papers").
 """
 
@@ -66,6 +68,7 @@ def write(con: sqlite3.Connection, frames: Batch, progress: Progress, max_author
         touched = touched_pmids(frames)
         if pairs is not None:
             _insert_all_pairs(con, pairs.result())
+            _insert_all_topics(con)
             return
         if touched:
             _mark_big_papers(con, max_authors)
@@ -74,6 +77,8 @@ def write(con: sqlite3.Connection, frames: Batch, progress: Progress, max_author
             con.execute("DELETE FROM coauthorships")
             with _indexes_dropped(con, "coauthorships"):
                 con.execute(sql("insert_all_coauthorships"))
+            con.execute("DELETE FROM hcp_topics")
+            _insert_all_topics(con)
         elif touched:
             _refresh_touched(con, touched)
 
@@ -120,6 +125,12 @@ def _insert_all_pairs(con: sqlite3.Connection, pairs: pd.DataFrame) -> None:
         )
 
 
+def _insert_all_topics(con: sqlite3.Connection) -> None:
+    """Every HCP's MeSH terms, into an empty ``hcp_topics``."""
+    with _indexes_dropped(con, "hcp_topics"):
+        con.execute(sql("insert_all_hcp_topics"))
+
+
 def _mark_big_papers(con: sqlite3.Connection, max_authors: int) -> None:
     """``temp.big_papers``: the publications above the co-author cap."""
     con.execute("CREATE TEMP TABLE IF NOT EXISTS big_papers (pmid TEXT PRIMARY KEY)")
@@ -142,6 +153,8 @@ def _refresh_touched(con: sqlite3.Connection, touched: list[str]) -> None:
         "insert_touched_big_pairs",
         "delete_touched_pairs",
         "insert_touched_coauthorships",
+        "delete_touched_hcp_topics",
+        "insert_touched_hcp_topics",
     ):
         con.execute(sql(name))
 
@@ -150,8 +163,8 @@ def recount_corrected(
     con: sqlite3.Connection, hcp_ids: list[str], pmids: list[str], max_authors: int
 ) -> None:
     """After a steward correction moved authorships between ``hcp_ids``: their co-author
-    pairs recounted whole (a move can end a pair, which a load never does) and the last
-    authors of ``pmids`` refreshed."""
+    pairs and MeSH terms recounted whole (a move can end a pair, which a load never does)
+    and the last authors of ``pmids`` refreshed."""
     _mark_big_papers(con, max_authors)
     con.execute("CREATE TEMP TABLE IF NOT EXISTS corrected (hcp_id TEXT PRIMARY KEY)")
     con.execute("CREATE TEMP TABLE IF NOT EXISTS touched (pmid TEXT PRIMARY KEY)")
@@ -163,6 +176,8 @@ def recount_corrected(
         "set_touched_last_author",
         "delete_corrected_coauthorships",
         "insert_corrected_coauthorships",
+        "delete_corrected_hcp_topics",
+        "insert_corrected_hcp_topics",
     ):
         con.execute(sql(name))
 

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from kolgraph.store.sqlite.store import EmbeddedStore
 
 Fetch = Callable[[str], list[tuple]]
+#: Between the ids ``list_hcp_topics`` joins (validation refuses it in every cell).
+UNIT_SEPARATOR = "\x1f"
 _JSON_COLUMNS = ("mesh_terms", "conditions")
 #: The statement that reads each part of a profile.
 _PROFILE_PARTS = {
@@ -267,8 +269,8 @@ def _read_index(fetch: Fetch) -> SearchIndex:
     for hcp_id, name in fetch("list_institution_names"):
         institutions[(name or "").lower()].add(hcp_id)
     topics: dict[str, set[str]] = defaultdict(set)
-    for term, hcp_id in fetch("list_hcp_topics"):
-        topics[str(term).lower()].add(hcp_id)
+    for term, hcp_ids in fetch("list_hcp_topics"):
+        topics[str(term).lower()].update(hcp_ids.split(UNIT_SEPARATOR))
     return SearchIndex(hcps, dict(institutions), dict(topics))
 
 

@@ -11,6 +11,10 @@ CREATE TABLE IF NOT EXISTS coauthorships (
     PRIMARY KEY (hcp_a, hcp_b), CHECK (hcp_a < hcp_b)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS coauthorships_by_b ON coauthorships (hcp_b);
+CREATE TABLE IF NOT EXISTS hcp_topics (
+    hcp_id TEXT NOT NULL, term TEXT NOT NULL, PRIMARY KEY (hcp_id, term)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS hcp_topics_by_term ON hcp_topics (term);
 CREATE TABLE IF NOT EXISTS hcp_scores (
     hcp_id TEXT PRIMARY KEY, influence REAL, tier INTEGER, rank INTEGER,
     components_json TEXT NOT NULL DEFAULT '{}', rising INTEGER NOT NULL DEFAULT 0, rising_score REAL,

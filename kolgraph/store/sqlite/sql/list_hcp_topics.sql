@@ -1,3 +1,2 @@
--- each HCP's MeSH terms over its publications, one row per distinct pair
-SELECT DISTINCT t.value, a.hcp_id
-FROM authorships AS a JOIN publications AS p ON p.pmid = a.pmid, json_each(p.mesh_terms) AS t
+-- each MeSH term with the ids of the HCPs whose publications carry it, joined by U+001F
+SELECT term, group_concat(hcp_id, char(31)) FROM hcp_topics GROUP BY term
