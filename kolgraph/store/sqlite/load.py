@@ -131,6 +131,15 @@ def _insert_all_topics(con: sqlite3.Connection) -> None:
         con.execute(sql("insert_all_hcp_topics"))
 
 
+def _recount_topics(con: sqlite3.Connection, choose: str) -> None:
+    """Recount whole the MeSH terms of the HCPs statement ``choose`` puts in
+    ``temp.recounted`` (a term can go, when a paper loses it or moves to another HCP)."""
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS recounted (hcp_id TEXT PRIMARY KEY)")
+    con.execute("DELETE FROM temp.recounted")
+    for name in (choose, "delete_recounted_hcp_topics", "insert_recounted_hcp_topics"):
+        con.execute(sql(name))
+
+
 def _mark_big_papers(con: sqlite3.Connection, max_authors: int) -> None:
     """``temp.big_papers``: the publications above the co-author cap."""
     con.execute("CREATE TEMP TABLE IF NOT EXISTS big_papers (pmid TEXT PRIMARY KEY)")
@@ -153,10 +162,9 @@ def _refresh_touched(con: sqlite3.Connection, touched: list[str]) -> None:
         "insert_touched_big_pairs",
         "delete_touched_pairs",
         "insert_touched_coauthorships",
-        "delete_touched_hcp_topics",
-        "insert_touched_hcp_topics",
     ):
         con.execute(sql(name))
+    _recount_topics(con, "insert_recounted_touched_authors")
 
 
 def recount_corrected(
@@ -176,10 +184,9 @@ def recount_corrected(
         "set_touched_last_author",
         "delete_corrected_coauthorships",
         "insert_corrected_coauthorships",
-        "delete_corrected_hcp_topics",
-        "insert_corrected_hcp_topics",
     ):
         con.execute(sql(name))
+    _recount_topics(con, "insert_recounted_corrected")
 
 
 def move_statements() -> list[str]:

@@ -76,7 +76,7 @@ MIGRATIONS = {
         "migrate_v8_components_raw_json",
         "migrate_v8_store_epoch_column",
         "migrate_v8_store_epoch",
-        "migrate_v8_hcp_topics",
+        "insert_all_hcp_topics",  # into the table the DDL just created
     ),
 }
 #: Seconds to wait for another process's write lock before giving up.

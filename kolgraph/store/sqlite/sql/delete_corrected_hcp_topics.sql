@@ -1,2 +1,0 @@
--- drop the MeSH terms of the HCPs in temp.corrected, before they are recounted
-DELETE FROM hcp_topics WHERE hcp_id IN (SELECT hcp_id FROM temp.corrected)
