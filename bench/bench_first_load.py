@@ -36,6 +36,7 @@ from kolgraph import neo4j_server as server
 from kolgraph.config import Neo4jSettings, Settings, local_server_dir
 from kolgraph.loading import validate_path
 from kolgraph.ports import free_port
+from kolgraph.schema import Batch
 from kolgraph.scoring import rescore
 from kolgraph.store.neo4j import Neo4jStore
 from kolgraph.store.neo4j.import_files import write_import_files
@@ -98,13 +99,7 @@ def _run(args: argparse.Namespace, settings: Settings, directory: Path, scratch:
     steps: list[tuple[float, str]] = []
     store.local_server.notify = lambda text: steps.append((time.perf_counter(), text))
     load_started = time.perf_counter()
-    store.load(batch)
-    figures["b_load"] = time.perf_counter() - load_started
-    b_stats = store.stats()
-    started = time.perf_counter()
-    rescore(store, settings.home)
-    figures["b_score"] = time.perf_counter() - started
-    store.close()
+    figures["b_load"], figures["b_score"], b_stats = _load_and_score(store, batch, settings)
     _print_steps(steps, load_started, load_started + figures["b_load"])
     loads.append(_load_average())
 
@@ -114,17 +109,25 @@ def _run(args: argparse.Namespace, settings: Settings, directory: Path, scratch:
     # (c) the normal incremental load through Bolt
     store = Neo4jStore.open(replace(settings, import_tool=False))
     assert store.local_server is None
-    started = time.perf_counter()
-    store.load(batch)
-    figures["c_load"] = time.perf_counter() - started
-    c_stats = store.stats()
-    started = time.perf_counter()
-    rescore(store, settings.home)
-    figures["c_score"] = time.perf_counter() - started
-    store.close()
+    figures["c_load"], figures["c_score"], c_stats = _load_and_score(store, batch, settings)
     loads.append(_load_average())
 
     _print(args, rows, figures, loads, b_stats == c_stats, b_stats)
+
+
+def _load_and_score(
+    store: Neo4jStore, batch: Batch, settings: Settings
+) -> tuple[float, float, dict]:
+    """Seconds to load ``batch``, seconds to score it, and the store's counts; closes it."""
+    started = time.perf_counter()
+    store.load(batch)
+    loaded = time.perf_counter() - started
+    stats = store.stats()
+    started = time.perf_counter()
+    rescore(store, settings.home)
+    scored = time.perf_counter() - started
+    store.close()
+    return loaded, scored, stats
 
 
 def _keep_pristine(layout: server.Layout, pristine: Path) -> None:

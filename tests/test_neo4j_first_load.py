@@ -168,6 +168,22 @@ def _check_working(driver) -> None:
     driver.execute_query("MATCH (p:Probe) DELETE p", bookmark_manager_=None)
 
 
+def _failed_load(settings: Settings, bundle: Path) -> str:
+    """The output of ``kolgraph load BUNDLE``, which must fail with exit status 1."""
+    result = CliRunner().invoke(
+        cli, ["--backend", "neo4j", "--home", str(settings.home), "load", str(bundle)]
+    )
+    assert result.exit_code == 1
+    return result.output
+
+
+def _check_empty_and_working(settings: Settings, driver) -> None:
+    """The home folder's server runs, with its database empty and taking writes."""
+    assert server.status(local_server_dir(settings.home)).running
+    assert _node_count(driver) == 0
+    _check_working(driver)
+
+
 def _files(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
@@ -236,15 +252,10 @@ def test_a_failed_import_leaves_the_empty_database_working(env, empty, tmp_path,
 
     with monkeypatch.context() as patched:
         patched.setattr(first_load_module.ImportFiles, "arguments", broken)
-        result = CliRunner().invoke(
-            cli, ["--backend", "neo4j", "--home", str(env.home), "load", str(bundle)]
-        )
-    assert result.exit_code == 1
-    assert "neo4j-admin database import failed" in result.output
-    assert "missing.csv" in result.output
-    assert server.status(local_server_dir(env.home)).running
-    assert _node_count(empty) == 0
-    _check_working(empty)
+        output = _failed_load(env, bundle)
+    assert "neo4j-admin database import failed" in output
+    assert "missing.csv" in output
+    _check_empty_and_working(env, empty)
 
 
 def test_a_failure_after_the_import_puts_the_empty_database_back(env, empty, tmp_path, monkeypatch):
@@ -254,15 +265,10 @@ def test_a_failure_after_the_import_puts_the_empty_database_back(env, empty, tmp
         raise Neo4jServerError("constraints could not be made (test)")
 
     monkeypatch.setattr(Neo4jStore, "create_schema", failing)
-    result = CliRunner().invoke(
-        cli, ["--backend", "neo4j", "--home", str(env.home), "load", str(bundle)]
-    )
-    assert result.exit_code == 1
-    assert "putting the empty database back" in result.output
-    assert "constraints could not be made (test)" in result.output
-    assert server.status(local_server_dir(env.home)).running
-    assert _node_count(empty) == 0
-    _check_working(empty)
+    output = _failed_load(env, bundle)
+    assert "putting the empty database back" in output
+    assert "constraints could not be made (test)" in output
+    _check_empty_and_working(env, empty)
 
 
 def test_a_server_not_starting_on_the_import_puts_the_empty_database_back(
@@ -279,15 +285,10 @@ def test_a_server_not_starting_on_the_import_puts_the_empty_database_back(
         return real_start(*args, **kwargs)
 
     monkeypatch.setattr(server, "start", first_start_fails)
-    result = CliRunner().invoke(
-        cli, ["--backend", "neo4j", "--home", str(env.home), "load", str(bundle)]
-    )
-    assert result.exit_code == 1
-    assert "Neo4j did not start (test)" in result.output
+    output = _failed_load(env, bundle)
+    assert "Neo4j did not start (test)" in output
     assert len(starts) == 2
-    assert server.status(local_server_dir(env.home)).running
-    assert _node_count(empty) == 0
-    _check_working(empty)
+    _check_empty_and_working(env, empty)
 
 
 def test_only_the_local_server_of_the_home_folder_is_imported_into(local):

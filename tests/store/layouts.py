@@ -4,6 +4,11 @@ migration tests (each older layout lacks what every later one added)."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
+
+from sample import sample_batch
+
+from kolgraph.store.sqlite import DB_FILENAME, EmbeddedStore
 
 
 def look_like_layout_7(con: sqlite3.Connection) -> None:
@@ -15,3 +20,17 @@ def look_like_layout_7(con: sqlite3.Connection) -> None:
     for index in ("touchpoints_by_hcp_date", "touchpoints_by_date", "hcp_scores_by_tier"):
         con.execute(f"DROP INDEX {index}")
     con.execute("CREATE INDEX touchpoints_by_hcp ON touchpoints (hcp_id)")
+
+
+def sample_home_of_layout(home: Path, version: int, *statements: str) -> None:
+    """A home holding the sample batch in a file that looks written at layout ``version``:
+    layout 7's look, then ``statements`` (what later layouts down to ``version`` added)."""
+    with EmbeddedStore(home) as store:
+        store.load(sample_batch())
+    con = sqlite3.connect(home / DB_FILENAME)
+    look_like_layout_7(con)
+    for statement in statements:
+        con.execute(statement)
+    con.execute(f"PRAGMA user_version = {version}")
+    con.commit()
+    con.close()

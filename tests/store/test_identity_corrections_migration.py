@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from layouts import look_like_layout_7
+from layouts import sample_home_of_layout
 from sample import sample_batch
 
 from kolgraph.store.neo4j import SCHEMA_VERSION as NEO4J_VERSION
@@ -16,14 +16,7 @@ from kolgraph.store.sqlite import SCHEMA_VERSION as EMBEDDED_VERSION
 
 def test_a_layout_6_file_gains_the_corrections_table(tmp_path):
     home = tmp_path / "home"
-    with EmbeddedStore(home) as store:
-        store.load(sample_batch())
-    con = sqlite3.connect(home / DB_FILENAME)
-    look_like_layout_7(con)
-    con.execute("DROP TABLE identity_corrections")
-    con.execute("PRAGMA user_version = 6")
-    con.commit()
-    con.close()
+    sample_home_of_layout(home, 6, "DROP TABLE identity_corrections")
     with EmbeddedStore(home, create=False) as store:
         assert store.corrections() == []
         store.merge_hcps("H3", "H1")

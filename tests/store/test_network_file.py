@@ -7,10 +7,11 @@ import os
 import random
 import sqlite3
 import stat
+from pathlib import Path
 
 import numpy as np
 import pytest
-from layouts import look_like_layout_7
+from layouts import sample_home_of_layout
 from sample import followup_batch, merged, sample_batch
 
 from kolgraph.store.reach_index import Adjacency, HopMatrices, ReachIndex
@@ -101,12 +102,19 @@ def test_per_msl_matrices_over_arrays_are_the_graph_s():
     assert (built.members[a] != over_arrays.members[b]).nnz == 0
 
 
-def test_the_arrays_are_written_once_per_data_version(tmp_path, monkeypatch):
+def _prepared_home(tmp_path) -> tuple[Path, Path]:
+    """A home holding the sample batch with its path graph files, and their folder."""
     home = tmp_path / "home"
     with EmbeddedStore(home) as store:
         store.load(sample_batch())
         store.prepare_reads()
-        (first,) = (home / CACHE_FOLDER).glob("network-*")
+    (folder,) = (home / CACHE_FOLDER).glob("network-*")
+    return home, folder
+
+
+def test_the_arrays_are_written_once_per_data_version(tmp_path, monkeypatch):
+    home, first = _prepared_home(tmp_path)
+    with EmbeddedStore(home, create=False) as store:
         assert store.path_graph().coauthors("H1") == _coauthors_in_sql(home, "H1")
     with EmbeddedStore(home, create=False) as store:  # another process: read, not written
         monkeypatch.setattr(store_module, "_caches", {})
@@ -134,13 +142,7 @@ def _coauthors_in_sql(home, hcp_id: str) -> list[str]:
 
 def test_a_layout_7_file_gets_the_touchpoint_indexes(tmp_path):
     home = tmp_path / "home"
-    with EmbeddedStore(home) as store:
-        store.load(sample_batch())
-    con = sqlite3.connect(home / DB_FILENAME)
-    look_like_layout_7(con)
-    con.execute("PRAGMA user_version = 7")
-    con.commit()
-    con.close()
+    sample_home_of_layout(home, 7)
     EmbeddedStore(home, create=False).close()
     con = sqlite3.connect(home / DB_FILENAME)
     names = {n for (n,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
@@ -192,11 +194,7 @@ def test_the_touched_hcps_of_a_window_are_sql_s(tmp_path):
 
 
 def test_an_unreadable_folder_of_the_version_is_written_again(tmp_path, monkeypatch):
-    home = tmp_path / "home"
-    with EmbeddedStore(home) as store:
-        store.load(sample_batch())
-        store.prepare_reads()
-    (folder,) = (home / CACHE_FOLDER).glob("network-*")
+    home, folder = _prepared_home(tmp_path)
     (folder / "touch_day.npy").unlink()  # as a crash, or an older kolgraph, leaves it
     monkeypatch.setattr(store_module, "_caches", {})  # as in another process
     with EmbeddedStore(home, create=False) as store:
@@ -207,12 +205,9 @@ def test_an_unreadable_folder_of_the_version_is_written_again(tmp_path, monkeypa
 def test_the_files_are_readable_by_their_owner_only(tmp_path):
     previous = os.umask(0o022)
     try:
-        with EmbeddedStore(tmp_path / "home") as store:
-            store.load(sample_batch())
-            store.prepare_reads()
+        _home, folder = _prepared_home(tmp_path)
     finally:
         os.umask(previous)
-    (folder,) = (tmp_path / "home" / CACHE_FOLDER).glob("network-*")
     assert stat.S_IMODE(folder.parent.stat().st_mode) == 0o700
     assert {stat.S_IMODE(f.stat().st_mode) for f in folder.iterdir()} == {0o600}
 

@@ -34,6 +34,8 @@ from kolgraph.store.neo4j.load import batch_touch_dates, first_authorships
 ARRAY_DELIMITER = "\x1f"
 #: The import tool's spelling of it.
 ARRAY_DELIMITER_OPTION = "U+001F"
+#: Tables written as one relationship per row, with its type.
+_LINK_TABLES = (("affiliations", "AFFILIATED_WITH"), ("trial_roles", "INVESTIGATOR_ON"))
 #: The import tool's type of each column kind (text kinds are strings: the default).
 _TYPES = {"int": "long", "year": "long", "list": "string[]"}
 
@@ -278,10 +280,11 @@ def _pairs(batch: Batch, max_authors: int) -> pd.DataFrame | None:
 
 def _relationship_frames(batch: Batch, pairs: Future, files: ImportFiles):
     """(type, frame) of every relationship file, derived ones included."""
-    affiliations = _present(batch, "affiliations")
-    if affiliations is not None:
-        yield "AFFILIATED_WITH", _link_frame(TABLES_BY_NAME["affiliations"], affiliations)
-        files.rows += len(affiliations)
+    for name, kind in _LINK_TABLES:
+        links = _present(batch, name)
+        if links is not None:
+            yield kind, _link_frame(TABLES_BY_NAME[name], links)
+            files.rows += len(links)
     authorships = _present(batch, "authorships")
     if authorships is not None:
         yield "AUTHORED", _authored(authorships)
@@ -290,10 +293,6 @@ def _relationship_frames(batch: Batch, pairs: Future, files: ImportFiles):
         if derived is not None:
             files.coauthorships = len(derived)
             yield "COAUTHORED_WITH", _coauthored(derived)
-    trial_roles = _present(batch, "trial_roles")
-    if trial_roles is not None:
-        yield "INVESTIGATOR_ON", _link_frame(TABLES_BY_NAME["trial_roles"], trial_roles)
-        files.rows += len(trial_roles)
     touchpoints = _present(batch, "touchpoints")
     if touchpoints is not None:
         ids = touchpoints["touchpoint_id"].to_numpy(dtype=object)
