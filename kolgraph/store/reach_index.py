@@ -1,7 +1,7 @@
 """Reach: the engaged HCP nearest each HCP within two hops (co-authorship or a shared current
 institution), for one engagement window, from adjacency both stores build once per data version.
 
-Each store keeps a :class:`ReachIndexes` per data version (``cached("reach", ...)``) and
+Each store keeps a :class:`WindowCache` of reach indexes per data version (``cached("reach", ...)``) and
 answers :meth:`~kolgraph.store.base.GraphReads.engaged_neighbour` from it, so a gaps question
 never walks an institution's members once per gap.  Per-MSL reach (:func:`hop_counts`, which
 needs counts, not the nearest HCP) multiplies sparse 0/1 matrices of the same adjacency, kept
@@ -15,9 +15,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Generic, TypeVar
 
 import numpy as np
 from scipy import sparse
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -122,33 +125,29 @@ class ReachIndex:
         return self._members_first[institution_id]
 
 
-class ReachIndexes:
-    """The :class:`ReachIndex` of the last few windows asked for, for one ``store_version``."""
+class WindowCache(Generic[T]):
+    """What was worked out for the last few engagement windows asked for (each store keeps
+    one per data version): a gaps page and the dashboard ask the same window again."""
 
     WINDOWS = 4
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._held: OrderedDict[tuple[str, str], ReachIndex] = OrderedDict()
+        self._held: OrderedDict[tuple[str, str], T] = OrderedDict()
 
-    def window(
-        self,
-        graph: Adjacency,
-        since: str,
-        as_of: str,
-        engaged_in: Callable[[str, str], frozenset[str]],
-    ) -> ReachIndex:
+    def window(self, since: str, as_of: str, build: Callable[[], T]) -> T:
+        """The value kept for the window ``since``..``as_of``, or ``build()`` kept now."""
         key = (since, as_of)
         with self._lock:
             if key in self._held:
                 self._held.move_to_end(key)
                 return self._held[key]
-        index = ReachIndex(graph, engaged_in(since, as_of))
+        value = build()
         with self._lock:
-            self._held[key] = index
+            self._held[key] = value
             while len(self._held) > self.WINDOWS:
                 self._held.popitem(last=False)
-        return index
+        return value
 
 
 def hop_counts(

@@ -18,7 +18,7 @@ from kolgraph.answers.gaps import COVERAGE_MAX_TIER, GapQuery, engaged_since
 from kolgraph.answers.network import HCP, INSTITUTION, HopFacts, Neighbourhood, Node, hop_requests
 from kolgraph.store.base import Edges, Window
 from kolgraph.store.common import Affiliation, Place, grouped
-from kolgraph.store.reach_index import Adjacency, ReachIndexes, hop_counts
+from kolgraph.store.reach_index import Adjacency, ReachIndex, WindowCache, hop_counts
 
 if TYPE_CHECKING:
     from kolgraph.store.neo4j.store import Neo4jStore
@@ -222,8 +222,11 @@ class Neo4jReads:
     def engaged_neighbour(
         self, hcp_ids: list[str], since: str, as_of: str, *, hops: int
     ) -> dict[str, str]:
-        reach = self._store.cached("reach", ReachIndexes)
-        index = reach.window(self._adjacency(), since, as_of, self._engaged_in)
+        graph = self._adjacency()
+        reach: WindowCache[ReachIndex] = self._store.cached("reach", WindowCache)
+        index = reach.window(
+            since, as_of, lambda: ReachIndex(graph, self._engaged_in(since, as_of))
+        )
         nearest = index.first if hops == 1 else index.second
         found = {h: nearest(h) for h in hcp_ids}
         return {h: via for h, via in found.items() if via is not None}

@@ -89,16 +89,18 @@ def _touch_keys(touchpoints: list[tuple], position: dict[str, int]):
         empty = np.array([], dtype=object)
         return np.array([], dtype=np.int64), empty, empty
     pos, msl, dates = (np.asarray(v, dtype=object) for v in zip(*kept))
-    keys = pos.astype(np.int64) * DAY_SPAN + _days(dates)
+    keys = pos.astype(np.int64) * DAY_SPAN + days(dates)
     order = np.argsort(keys, kind="stable")
     return keys[order], dates[order], msl[order]
 
 
-def _days(dates: np.ndarray) -> np.ndarray:
+def days(dates: np.ndarray) -> np.ndarray:
+    """``YYYY-MM-DD`` dates as day numbers (from :data:`DAY_ZERO`)."""
     return (dates.astype("datetime64[D]") - DAY_ZERO).astype(np.int64)
 
 
 def day(text: str) -> int:
+    """One ``YYYY-MM-DD`` date as a day number."""
     return int((np.datetime64(text, "D") - DAY_ZERO).astype(np.int64))
 
 

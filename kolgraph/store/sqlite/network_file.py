@@ -27,13 +27,12 @@ from pathlib import Path
 import numpy as np
 
 from kolgraph.store.sqlite.catalog import sql
+from kolgraph.store.sqlite.gap_snapshot import day, days
 
 #: Rows read from SQLite at a time while writing (bounds the Python objects alive at once).
 CHUNK = 500_000
 #: Stands for "none" in an array of node numbers.
 NONE = -1
-#: Day numbers count from this date.
-DAY_ZERO = np.datetime64("0001-01-01", "D")
 
 
 @dataclass(frozen=True)
@@ -64,8 +63,8 @@ class NetworkArrays:
     def touched_between(self, since: str, until: str) -> np.ndarray:
         """The numbers of the HCPs with a touchpoint dated from ``since`` through ``until``
         (``YYYY-MM-DD``), ascending."""
-        low = np.searchsorted(self.touch_day, _day(since), "left")
-        high = np.searchsorted(self.touch_day, _day(until), "right")
+        low = np.searchsorted(self.touch_day, day(since), "left")
+        high = np.searchsorted(self.touch_day, day(until), "right")
         return np.unique(self.touch_hcp[low:high])
 
     def has_hcp(self, hcp_id: str) -> bool:
@@ -98,10 +97,6 @@ def _numbers(sorted_ids: np.ndarray, wanted: list[str]) -> np.ndarray:
     asked = np.asarray(wanted, dtype=str)
     at = np.minimum(np.searchsorted(sorted_ids, asked), len(sorted_ids) - 1)
     return np.where(sorted_ids[at] == asked, at, NONE)
-
-
-def _day(text: str | np.ndarray) -> np.ndarray:
-    return (np.asarray(text, dtype="datetime64[D]") - DAY_ZERO).astype(np.int64)
 
 
 def _slice(pointers: np.ndarray, numbers: np.ndarray, row: int) -> np.ndarray:
@@ -141,17 +136,17 @@ def read_arrays(con: sqlite3.Connection) -> NetworkArrays:
 
 def _touches(con: sqlite3.Connection, hcp_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every touchpoint's day number and HCP number, by day."""
-    days, hcps = [], []
+    touch_days, touch_hcps = [], []
     for chunk in _chunks(con.execute(sql("list_touch_days"))):
         numbers, dates = zip(*chunk)
         found = _numbers(hcp_ids, list(numbers))
-        days.append(_day(np.asarray(dates))[found != NONE])
-        hcps.append(found[found != NONE])
-    if not days:
+        touch_days.append(days(np.asarray(dates))[found != NONE])
+        touch_hcps.append(found[found != NONE])
+    if not touch_days:
         return np.array([], dtype=np.int64), np.array([], dtype=np.int32)
-    day, hcp = np.concatenate(days), np.concatenate(hcps)
-    order = np.argsort(day, kind="stable")
-    return day[order], hcp[order].astype(np.int32)
+    by_day, by_hcp = np.concatenate(touch_days), np.concatenate(touch_hcps)
+    order = np.argsort(by_day, kind="stable")
+    return by_day[order], by_hcp[order].astype(np.int32)
 
 
 def _column(con: sqlite3.Connection, name: str) -> np.ndarray:

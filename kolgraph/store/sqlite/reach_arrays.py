@@ -9,9 +9,6 @@ follow sorted ids, so "smallest id" is a minimum over numbers; :data:`UNSET` sta
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 import numpy as np
 from scipy import sparse
 
@@ -80,31 +77,6 @@ def _segment_min(pointers: np.ndarray, values: np.ndarray) -> np.ndarray:
     if filled.any():
         found[filled] = np.minimum.reduceat(values, pointers[:-1][filled])
     return found
-
-
-class WindowReaches:
-    """The :class:`WindowReach` of the last few windows asked for, for one graph."""
-
-    WINDOWS = 4
-
-    def __init__(self, graph: NetworkArrays):
-        self._graph = graph
-        self._lock = threading.Lock()
-        self._held: OrderedDict[tuple[str, str], WindowReach] = OrderedDict()
-
-    def window(self, since: str, as_of: str) -> WindowReach:
-        """Reach from the HCPs touched from ``since`` through ``as_of``."""
-        key = (since, as_of)
-        with self._lock:
-            if key in self._held:
-                self._held.move_to_end(key)
-                return self._held[key]
-        reach = WindowReach(self._graph, self._graph.touched_between(since, as_of))
-        with self._lock:
-            self._held[key] = reach
-            while len(self._held) > self.WINDOWS:
-                self._held.popitem(last=False)
-        return reach
 
 
 def network_matrices(graph: NetworkArrays) -> HopMatrices:

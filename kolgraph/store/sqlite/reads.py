@@ -23,10 +23,10 @@ from kolgraph.answers.gaps import COVERAGE_MAX_TIER, GapQuery, engaged_since
 from kolgraph.answers.network import HCP, INSTITUTION, HopFacts, Neighbourhood, Node, hop_requests
 from kolgraph.store.base import Edges, Window
 from kolgraph.store.common import Affiliation, Place, grouped
-from kolgraph.store.reach_index import hop_counts_in
+from kolgraph.store.reach_index import WindowCache, hop_counts_in
 from kolgraph.store.sqlite import gap_snapshot
 from kolgraph.store.sqlite.catalog import json_list
-from kolgraph.store.sqlite.reach_arrays import WindowReaches, network_matrices
+from kolgraph.store.sqlite.reach_arrays import WindowReach, network_matrices
 
 if TYPE_CHECKING:
     from kolgraph.store.sqlite.store import EmbeddedStore
@@ -232,8 +232,11 @@ class SqliteReads:
         self, hcp_ids: list[str], since: str, as_of: str, *, hops: int
     ) -> dict[str, str]:
         graph = self._store.path_graph()
-        reaches = self._store.cached("reach", lambda _fetch: WindowReaches(graph))
-        return reaches.window(since, as_of).nearest(hcp_ids, hops)
+        reaches: WindowCache[WindowReach] = self._store.cached("reach", lambda _f: WindowCache())
+        reach = reaches.window(
+            since, as_of, lambda: WindowReach(graph, graph.touched_between(since, as_of))
+        )
+        return reach.nearest(hcp_ids, hops)
 
     def msl_hop_counts(
         self, targets: dict[str, list[str]], since: str, as_of: str
