@@ -16,6 +16,7 @@ from kolgraph.analytics import Projection, explain_hcp, load_scoring_config, sco
 from kolgraph.analytics.explain import DESCRIPTIONS
 from kolgraph.analytics.influence import COMPONENTS
 from kolgraph.answers.changes import History
+from kolgraph.collector import cyclic_gc_paused
 from kolgraph.errors import InputError, NotFoundError
 from kolgraph.store import GraphStore
 from kolgraph.store.common import score_frame
@@ -25,9 +26,10 @@ def rescore(store: GraphStore, home: Path, as_of: date | None = None) -> pd.Data
     """Score every HCP in ``store`` (weights from ``home/scoring.toml``), store the scores and
     keep them, with the day's coverage, in the store's history (:class:`History`)."""
     config = load_scoring_config(home)
-    scores = score_hcps(Projection.from_store(store), config, as_of=_year(as_of))
-    store.write_scores(scores)
-    store.record_history(as_of or date.today(), History.from_env(), scores)
+    with cyclic_gc_paused():
+        scores = score_hcps(Projection.for_scoring(store), config, as_of=_year(as_of))
+        store.write_scores(scores)
+        store.record_history(as_of or date.today(), History.from_env(), scores)
     return scores
 
 

@@ -26,13 +26,11 @@ starts; the source named in problems is the file name.
 
 from __future__ import annotations
 
-import gc
 import gzip
 import re
 import zlib
 from collections import Counter, deque
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -42,6 +40,7 @@ from xml.etree import ElementTree as ET
 import numpy as np
 import pandas as pd
 
+from kolgraph.collector import cyclic_gc_paused
 from kolgraph.errors import InputError
 from kolgraph.loaders import authors as authorship
 from kolgraph.loaders.authors import AuthorSlot, normalise_orcid
@@ -106,7 +105,7 @@ def read_pubmed(path: Path | str, store=None, *, today: date | None = None) -> S
     malformed or truncated, or the file is not PubMed XML.
     """
     path = Path(path)
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         papers, counts = _read_papers(path, (today or date.today()).year)
         slots = [slot for paper in papers for slot in paper.authors]
         facts = {p.pmid: (p.journal, p.mesh_terms, p.title) for p in papers}
@@ -129,24 +128,6 @@ def read_pubmed(path: Path | str, store=None, *, today: date | None = None) -> S
 def _institution_note(slots: list[AuthorSlot]) -> str:
     found, merged = merged_variants(i for slot in slots for i in slot.institutions)
     return f"institutions: {found:,} ({merged:,} written variants merged into them)"
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while reading.
-
-    The parser makes and drops millions of elements while the kept facts grow; each
-    allocation burst triggers collections that walk every live object, which doubled the
-    read time of a 30,000-record file.  Nothing read here forms reference cycles
-    (reference counting frees it all), so pausing loses nothing.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 _NOTE_COUNTS = (

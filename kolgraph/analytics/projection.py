@@ -8,6 +8,7 @@ from hand-made frames (tests, benchmarks, a bundle read straight from CSV).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Protocol
 
@@ -23,7 +24,19 @@ class TableSource(Protocol):
 
     coauthor_max_authors: int
 
-    def table(self, name: str) -> pd.DataFrame: ...
+    def table(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame: ...
+
+
+#: The tables and columns scoring reads (:meth:`Projection.for_scoring`); explanations read
+#: every column of every table.  At 500,000 HCPs the rest (titles, MeSH terms, affiliation
+#: strings of 11.7 M authorships) would be most of scoring's memory.
+SCORING_COLUMNS: dict[str, tuple[str, ...]] = {
+    "hcps": ("hcp_id",),
+    "publications": ("pmid", "year", "citation_count"),
+    "authorships": ("pmid", "hcp_id", "position"),
+    "coauthorships": ("hcp_a", "hcp_b", "papers"),
+    "trial_roles": ("hcp_id", "role"),
+}
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,18 @@ class Projection:
     def from_store(cls, store: TableSource) -> Projection:
         """Every table the analytics need, read from ``store`` once."""
         tables = {name: store.table(name) for name in table_names()}
+        return cls(**tables, coauthor_max_authors=store.coauthor_max_authors)
+
+    @classmethod
+    def for_scoring(cls, store: TableSource) -> Projection:
+        """Only the tables and columns scoring reads (:data:`SCORING_COLUMNS`), from
+        ``store``; the other tables are empty."""
+        tables = {
+            name: store.table(name, SCORING_COLUMNS[name])
+            if name in SCORING_COLUMNS
+            else _empty(name)
+            for name in table_names()
+        }
         return cls(**tables, coauthor_max_authors=store.coauthor_max_authors)
 
     @classmethod

@@ -13,7 +13,7 @@ driver records.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
@@ -285,12 +285,13 @@ class GraphStore(ABC):
         in :data:`kolgraph.schema.NODE_LABELS` / :data:`~kolgraph.schema.REL_TYPES` (zeros included)."""
 
     @abstractmethod
-    def table(self, name: str) -> pd.DataFrame:
+    def table(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """A whole stored table, with the canonical columns and kinds of ``kolgraph.schema``.
 
         ``name`` is a canonical table name, or ``"coauthorships"`` for the derived table with
         :data:`~kolgraph.schema.COAUTHORSHIP_COLUMNS`.  Rows are sorted by key.  ``hcps``
         carries the derived ``name`` as a last column, ``authorships`` the derived ``last_author``.
+        ``columns`` keeps only those (in that order): what is not asked for is not read.
         """
 
     def tables_around(self, hcp_id: str) -> dict[str, pd.DataFrame]:

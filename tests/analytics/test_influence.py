@@ -13,7 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kolgraph.analytics import COMPONENTS, SCORE_COLUMNS, Projection, explain_hcp, score_hcps
+from kolgraph.analytics import (
+    COMPONENTS,
+    SCORE_COLUMNS,
+    Projection,
+    explain_hcp,
+    influence,
+    score_hcps,
+)
 from kolgraph.analytics.influence import (
     ScoringConfig,
     citation_impact,
@@ -201,6 +208,25 @@ def test_igraph_and_networkx_betweenness_agree_with_the_same_pivots(pivots):
     assert max(reference.values()) > 0
     for hcp, value in reference.items():
         assert ours[hcp] == pytest.approx(value, abs=1e-12)
+
+
+def test_betweenness_is_the_same_from_forked_workers_as_in_one_process(monkeypatch):
+    """On a big graph the pivots' parts run in forked processes; the parts are summed in
+    pivot order either way, so the estimate is the same to the last bit."""
+    projection = random_projection(n_hcps=120, n_papers=400)
+    config = ScoringConfig(betweenness_pivots=50, seed=4)  # four parts of up to 16 pivots
+    monkeypatch.setattr(influence, "PARALLEL_MIN_EDGES", 10**9)
+    assert influence._worker_count(coauthor_graph(projection), 4) == 1
+    alone = coauthor_betweenness(projection, config)
+    monkeypatch.setattr(influence, "PARALLEL_MIN_EDGES", 1)
+    if influence._worker_count(coauthor_graph(projection), 4) < 2:
+        pytest.fail("this test needs a machine with two usable cores and fork")
+    forked = coauthor_betweenness(projection, config)
+    assert alone.max() > 0
+    assert forked.to_numpy().tobytes() == alone.to_numpy().tobytes()
+    reference = nx.betweenness_centrality(nx_graph(projection), k=50, seed=4)
+    for hcp, value in reference.items():
+        assert forked[hcp] == pytest.approx(value, abs=1e-12)
 
 
 def test_graph_does_not_depend_on_row_order():

@@ -36,6 +36,7 @@ from neo4j.exceptions import (
 
 from kolgraph import territories
 from kolgraph.answers.changes import History
+from kolgraph.collector import cyclic_gc_paused
 from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS, Neo4jSettings, Settings
 from kolgraph.corrections import Correction, from_row
 from kolgraph.cypher import QueryCatalog, default_catalog
@@ -309,30 +310,36 @@ class Neo4jStore(GraphStore):
             "relationships": {kind: row["relationships"][kind] for kind in REL_TYPES},
         }
 
-    def table(self, name: str) -> pd.DataFrame:
+    def table(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """A whole stored table in canonical shape, derived columns appended (see
         :meth:`GraphStore.table`)."""
-        columns: tuple[str, ...]
+        stored: tuple[str, ...]
         key: Sequence[str]
         lists: tuple[str, ...]
         if name == "coauthorships":
-            columns, key, lists = COAUTHORSHIP_COLUMNS, ["hcp_a", "hcp_b"], ()
+            stored, key, lists = COAUTHORSHIP_COLUMNS, ["hcp_a", "hcp_b"], ()
         elif name in TABLES_BY_NAME:
             spec = TABLES_BY_NAME[name]
-            columns, key = spec.column_names + DERIVED.get(name, ()), list(spec.key)
+            stored, key = spec.column_names + DERIVED.get(name, ()), list(spec.key)
             lists = tuple(c.name for c in spec.columns if c.kind == "list")
         else:
             raise ValueError(f"unknown table {name!r}")
-        props = self.read_rows(LIST_QUERIES[name])
-        values = {c: [p.get(c) for p in props] for c in columns}
-        for column in lists:  # a missing list is read as []
+        chosen = tuple(columns) if columns is not None else stored
+        unknown = set(chosen) - set(stored)
+        if unknown:
+            raise ValueError(f"table {name!r} has no column(s) {', '.join(sorted(unknown))}")
+        with cyclic_gc_paused():
+            props = self.read_rows(LIST_QUERIES[name])
+            values = {c: [p.get(c) for p in props] for c in (*chosen, *key)}
+        for column in set(lists) & set(values):  # a missing list is read as []
             values[column] = [[] if v is None else v for v in values[column]]
         frame = object_frame(values)
-        if name == "authorships":
+        if "last_author" in values:
             frame["last_author"] = pd.Series(
                 [v is True for v in frame["last_author"]], dtype=object
             )
-        return frame.sort_values(key, kind="stable").reset_index(drop=True)
+        frame = frame.sort_values(list(key), kind="stable").reset_index(drop=True)
+        return frame[list(chosen)]
 
     def write_scores(self, frame: pd.DataFrame) -> None:
         """Replace every HCP score with ``frame``, in batched writes; HCPs not in ``frame``

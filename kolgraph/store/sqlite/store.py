@@ -20,15 +20,17 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 
 from kolgraph import territories
 from kolgraph.answers.changes import History
+from kolgraph.collector import cyclic_gc_paused
 from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS, Settings
 from kolgraph.corrections import FILLED_FIELDS, Correction, from_row
 from kolgraph.errors import StoreUnavailable
@@ -243,22 +245,29 @@ class EmbeddedStore(GraphStore):
             raise  # a bug in a statement, not a problem with the file
 
     @contextmanager
-    def transaction(self, doing: str) -> Iterator[sqlite3.Connection]:
+    def transaction(
+        self, doing: str, keeps_path_graph: bool = False
+    ) -> Iterator[sqlite3.Connection]:
         """One write transaction: committed whole, or rolled back on any exception.
 
         Each one bumps ``store_version``, so caches of the data (any connection's) can tell.
+        ``keeps_path_graph``: the writes leave every table of the path graph as it was
+        (scores, history), so its files serve the new version too.
         """
         with self.errors(doing):
             con = self.con
             con.execute("BEGIN IMMEDIATE")
             try:
                 yield con
+                before = con.execute(sql("read_store_version")).fetchone()[0]
                 con.execute("UPDATE store_version SET version = version + 1")
                 con.execute("COMMIT")
             except BaseException:
                 if con.in_transaction:  # a failed COMMIT may already have rolled back
                     con.execute("ROLLBACK")
                 raise
+        if keeps_path_graph:
+            self._carry_path_graph(before)
 
     def select(self, name: str, doing: str, params: Sequence | dict = ()) -> list[tuple]:
         """The rows of statement ``name`` (a ``sql/`` file) as tuples."""
@@ -345,6 +354,14 @@ class EmbeddedStore(GraphStore):
         network_file.remove_others(folder)
         return version, network_file.read(folder) or arrays
 
+    def _carry_path_graph(self, before: int) -> None:
+        """Rename the path graph files of version ``before`` to the next one, written by
+        a transaction that changed none of their tables: at 500,000 HCPs, writing them
+        again after scoring took 34 s.  Nothing to rename, or files another process wrote
+        first for the new version, leave it to :meth:`path_graph`."""
+        with suppress(OSError):
+            self._network_folder(before).rename(self._network_folder(before + 1))
+
     def _network_folder(self, version: int) -> Path:
         """Named by the file's random epoch: a database deleted and created again (maybe on
         the same inode, its version counting from 0 again) never reads the old files."""
@@ -371,7 +388,7 @@ class EmbeddedStore(GraphStore):
         rows = score_rows(frame)
         for row in rows:
             row["rising"] = int(row["rising"])
-        with self.transaction("write scores") as con:
+        with self.transaction("write scores", keeps_path_graph=True) as con:
             con.execute("DELETE FROM hcp_scores")
             con.executemany(sql("insert_score"), rows)
             con.execute(sql("set_scores_stale"), {"stale": 0})
@@ -393,7 +410,7 @@ class EmbeddedStore(GraphStore):
         keep: History,
     ) -> None:
         oldest = (date.fromisoformat(scored_on) - timedelta(days=keep.days)).isoformat()
-        with self.transaction("keep history") as con:
+        with self.transaction("keep history", keeps_path_graph=True) as con:
             con.execute(
                 sql("insert_score_run"), {"scored_on": scored_on, "tiers_json": json.dumps(tiers)}
             )
@@ -429,36 +446,41 @@ class EmbeddedStore(GraphStore):
             "relationships": {rel: rels[rel] for rel in REL_TYPES},
         }
 
-    def table(self, name: str) -> pd.DataFrame:
+    def table(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """A whole stored table, sorted by key, canonical kinds; derived columns appended
         (``hcps.name``, ``authorships.last_author`` as bool)."""
-        return self._table(name)
+        return self._table(name, columns=columns)
 
     def tables_around(self, hcp_id: str) -> dict[str, pd.DataFrame]:
         """As :meth:`GraphStore.tables_around`, reading only those rows (indexed look-ups)."""
         return {name: self._table(name, _AROUND[name], {"hcp": hcp_id}) for name in _AROUND}
 
-    def _table(self, name: str, where: str = "", params: dict | None = None) -> pd.DataFrame:
-        """The rows of table ``name`` that ``where`` (a constant condition) selects."""
-        columns: tuple[str, ...]
-        key: Sequence[str]
-        lists: tuple[str, ...]
-        if name == "coauthorships":
-            columns, key, lists = COAUTHORSHIP_COLUMNS, ("hcp_a", "hcp_b"), ()
-        elif name in TABLES_BY_NAME:
-            spec = TABLES_BY_NAME[name]
-            columns = spec.column_names + load.DERIVED.get(name, ())
-            key, lists = spec.key, tuple(c.name for c in spec.columns if c.kind == "list")
-        else:
-            raise ValueError(f"unknown table {name!r}")
+    def _table(
+        self,
+        name: str,
+        where: str = "",
+        params: dict | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """The rows of table ``name`` that ``where`` (a constant condition) selects: every
+        column, or only ``columns``."""
+        stored, key, lists = _table_shape(name)
+        chosen = tuple(columns) if columns is not None else stored
+        unknown = set(chosen) - set(stored)
+        if unknown:
+            raise ValueError(f"table {name!r} has no column(s) {', '.join(sorted(unknown))}")
         condition = f" WHERE {where}" if where else ""
-        text = f"SELECT {', '.join(columns)} FROM {name}{condition} ORDER BY {', '.join(key)}"
-        rows = self.select_text(text, f"read {name}", params or {})
-        values = list(zip(*rows)) if rows else [()] * len(columns)
-        frame = object_frame(dict(zip(columns, map(list, values))))
-        for column in lists:
+        text = f"SELECT {', '.join(chosen)} FROM {name}{condition} ORDER BY {', '.join(key)}"
+        chunks: list[list[np.ndarray]] = [[] for _ in chosen]
+        with self.errors(f"read {name}"), cyclic_gc_paused():
+            cursor = self.con.execute(text, params or {})
+            while rows := cursor.fetchmany(TABLE_CHUNK):
+                for column, column_values in zip(chunks, zip(*rows)):
+                    column.append(_objects(column_values))
+        frame = pd.DataFrame({c: _joined(parts) for c, parts in zip(chosen, chunks)})
+        for column in set(lists) & set(chosen):
             frame[column] = frame[column].map(load.json_loads)
-        if name == AUTHORSHIPS.name:
+        if name == AUTHORSHIPS.name and "last_author" in chosen:
             frame["last_author"] = frame["last_author"].map(bool).astype(object)
         return frame
 
@@ -603,3 +625,30 @@ def _schema_statements() -> list[str]:
         line for line in sql("create_extras").splitlines() if not line.startswith("--")
     )
     return statements + [s.strip() for s in extras.split(";") if s.strip()]
+
+
+#: Rows fetched at a time when a whole table is read.
+TABLE_CHUNK = 100_000
+
+
+# A whole table's values are kept in object arrays a chunk at a time, not in lists: the
+# cyclic garbage collector walks every item of a list at each full collection.
+def _objects(values: tuple) -> np.ndarray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _joined(parts: list[np.ndarray]) -> pd.Series:
+    return pd.Series(np.concatenate(parts) if parts else np.array([], dtype=object), dtype=object)
+
+
+def _table_shape(name: str) -> tuple[tuple[str, ...], Sequence[str], tuple[str, ...]]:
+    """Table ``name``'s stored columns (derived ones appended), key and list columns."""
+    if name == "coauthorships":
+        return COAUTHORSHIP_COLUMNS, ("hcp_a", "hcp_b"), ()
+    if name not in TABLES_BY_NAME:
+        raise ValueError(f"unknown table {name!r}")
+    spec = TABLES_BY_NAME[name]
+    lists = tuple(c.name for c in spec.columns if c.kind == "list")
+    return spec.column_names + load.DERIVED.get(name, ()), spec.key, lists
