@@ -413,15 +413,18 @@ PARALLEL_MIN_EDGES = 100_000
 _shared_graph: igraph.Graph | None = None  # the graph forked workers read
 
 
-def _dependencies(graph: igraph.Graph, sources: list[int]) -> np.ndarray:
+def _dependencies(
+    graph: igraph.Graph, sources: list[int], workers: int | None = None
+) -> np.ndarray:
     """Brandes' dependencies of every vertex, summed over the paths from ``sources``.
 
     One source's breadth-first pass does not need another's, and igraph holds the GIL, so
-    on a big graph the parts run in forked processes, one per core (the graph is shared
-    copy-on-write, not copied): at 500,000 HCPs this is most of scoring's time.
+    on a big graph the parts run in ``workers`` forked processes (default: one per core,
+    :func:`_worker_count`), sharing the graph copy-on-write: at 500,000 HCPs this is most
+    of scoring's time.
     """
     parts = [sources[i : i + PIVOTS_PER_PART] for i in range(0, len(sources), PIVOTS_PER_PART)]
-    workers = _worker_count(graph, len(parts))
+    workers = workers or _worker_count(graph, len(parts))
     global _shared_graph
     _shared_graph = graph
     try:

@@ -210,23 +210,29 @@ def test_igraph_and_networkx_betweenness_agree_with_the_same_pivots(pivots):
         assert ours[hcp] == pytest.approx(value, abs=1e-12)
 
 
-def test_betweenness_is_the_same_from_forked_workers_as_in_one_process(monkeypatch):
-    """On a big graph the pivots' parts run in forked processes; the parts are summed in
-    pivot order either way, so the estimate is the same to the last bit."""
-    projection = random_projection(n_hcps=120, n_papers=400)
-    config = ScoringConfig(betweenness_pivots=50, seed=4)  # four parts of up to 16 pivots
-    monkeypatch.setattr(influence, "PARALLEL_MIN_EDGES", 10**9)
-    assert influence._worker_count(coauthor_graph(projection), 4) == 1
-    alone = coauthor_betweenness(projection, config)
-    monkeypatch.setattr(influence, "PARALLEL_MIN_EDGES", 1)
-    if influence._worker_count(coauthor_graph(projection), 4) < 2:
-        pytest.fail("this test needs a machine with two usable cores and fork")
-    forked = coauthor_betweenness(projection, config)
+def test_betweenness_parts_sum_to_the_same_bits_in_forked_workers_as_in_one_process():
+    """On a big graph the pivots' parts run in forked processes; they are summed in pivot
+    order either way, so the estimate does not depend on the machine's cores."""
+    graph = coauthor_graph(random_projection(n_hcps=120, n_papers=400))
+    sources = random.Random(4).sample(range(graph.vcount()), 50)  # four parts
+    alone = influence._dependencies(graph, sources, workers=1)
+    forked = influence._dependencies(graph, sources, workers=2)
     assert alone.max() > 0
-    assert forked.to_numpy().tobytes() == alone.to_numpy().tobytes()
-    reference = nx.betweenness_centrality(nx_graph(projection), k=50, seed=4)
-    for hcp, value in reference.items():
-        assert forked[hcp] == pytest.approx(value, abs=1e-12)
+    assert forked.tobytes() == alone.tobytes()
+    whole = np.asarray(graph.betweenness(directed=False, sources=sources))
+    assert np.allclose(alone, whole, rtol=1e-12)
+
+
+def test_only_a_big_graph_without_other_threads_is_scored_in_several_processes(monkeypatch):
+    graph = coauthor_graph(random_projection())
+    assert influence._worker_count(graph, 16) == 1  # below PARALLEL_MIN_EDGES
+    monkeypatch.setattr(influence, "PARALLEL_MIN_EDGES", 1)
+    monkeypatch.setattr(influence.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(influence.os, "sched_getaffinity", lambda _pid: {0, 1, 2})
+    assert influence._worker_count(graph, 16) == 3
+    assert influence._worker_count(graph, 2) == 2  # no more processes than parts
+    monkeypatch.setattr(influence.threading, "active_count", lambda: 2)
+    assert influence._worker_count(graph, 16) == 1
 
 
 def test_graph_does_not_depend_on_row_order():

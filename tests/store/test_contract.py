@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from pandas.testing import assert_frame_equal
 from sample import (
     FOLLOWUP_COAUTHORSHIPS,
     FOLLOWUP_LAST_AUTHORS,
@@ -27,6 +28,8 @@ from sample import (
     sample_batch,
 )
 
+from kolgraph.analytics import Projection, score_hcps
+from kolgraph.analytics.projection import SCORING_COLUMNS, table_names
 from kolgraph.schema import COAUTHORSHIP_COLUMNS, NODE_LABELS, REL_TYPES, TABLES, TABLES_BY_NAME
 
 ALL_TABLES = [t.name for t in TABLES] + ["coauthorships"]
@@ -95,6 +98,33 @@ def test_tables_have_canonical_kinds_and_are_sorted_by_key(store):
                 assert all(isinstance(v, list) for v in values) and len(values) == len(stored)
             else:
                 assert all(isinstance(v, str) for v in values), (table.name, column.name)
+
+
+def test_a_table_read_with_chosen_columns_is_those_columns_of_the_whole_table(store):
+    store.load(sample_batch())
+    for name, columns in [
+        ("authorships", ("hcp_id", "position", "last_author")),
+        ("publications", ("mesh_terms", "pmid")),  # a list column, not in key order
+        ("coauthorships", ("papers",)),  # the key is not asked for, the rows still sorted
+    ]:
+        whole = store.table(name)
+        chosen = store.table(name, columns)
+        assert tuple(chosen.columns) == columns
+        assert chosen.to_dict("records") == whole[list(columns)].to_dict("records"), name
+    with pytest.raises(ValueError, match="no column"):
+        store.table("hcps", ("hcp_id", "favourite_colour"))
+
+
+def test_scoring_reads_only_its_columns_and_scores_as_from_every_column(store):
+    store.load(sample_batch())
+    lean, whole = Projection.for_scoring(store), Projection.from_store(store)
+    for name in table_names():
+        table = getattr(lean, name)
+        if name in SCORING_COLUMNS:
+            assert tuple(table.columns) == SCORING_COLUMNS[name] and len(table) > 0, name
+        else:
+            assert table.empty, name  # not read at all
+    assert_frame_equal(score_hcps(lean, as_of=2024), score_hcps(whole, as_of=2024))
 
 
 def test_lists_and_blank_values_round_trip_exactly(store):

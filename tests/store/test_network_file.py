@@ -14,6 +14,7 @@ import pytest
 from layouts import sample_home_of_layout
 from sample import followup_batch, merged, sample_batch
 
+from kolgraph.scoring import rescore
 from kolgraph.store.reach_index import Adjacency, HopMatrices, ReachIndex
 from kolgraph.store.sqlite import DB_FILENAME, EmbeddedStore
 from kolgraph.store.sqlite import store as store_module
@@ -126,6 +127,25 @@ def test_the_arrays_are_written_once_per_data_version(tmp_path, monkeypatch):
         assert store.path_graph().coauthors("H1") == _coauthors_in_sql(home, "H1")
     (second,) = (home / CACHE_FOLDER).glob("network-*")  # the older version is removed
     assert second != first
+
+
+def test_writing_scores_and_history_keeps_the_files_under_the_new_version(tmp_path):
+    """Scores and history are no part of the path graph: their writes rename its files to
+    the new data version, and a load still has them written again."""
+    home, first = _prepared_home(tmp_path)
+    inode = first.stat().st_ino
+    with EmbeddedStore(home, create=False) as store:
+        rescore(store, home)
+        (kept,) = (home / CACHE_FOLDER).glob("network-*")
+        assert kept != first and kept.stat().st_ino == inode
+        assert kept.name.endswith(f"-{store._store_version()}")
+        assert store.path_graph().coauthors("H1") == _coauthors_in_sql(home, "H1")
+        (still,) = (home / CACHE_FOLDER).glob("network-*")
+        assert still == kept  # read, not written again
+        store.load(followup_batch())
+        assert "H5" in store.path_graph().coauthors("H1")
+        (rewritten,) = (home / CACHE_FOLDER).glob("network-*")
+        assert rewritten.stat().st_ino != inode
 
 
 def _coauthors_in_sql(home, hcp_id: str) -> list[str]:
