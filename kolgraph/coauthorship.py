@@ -14,11 +14,25 @@ authorships, not with their square.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS as MAX_AUTHORS
 from kolgraph.schema import COAUTHORSHIP_COLUMNS
+
+
+@dataclass(frozen=True)
+class CoauthorEdges:
+    """The co-author graph in numbers, as a store may keep it: pair ``i`` joins the HCPs at
+    positions ``a[i] < b[i]`` of ``hcp_ids`` (sorted), who share ``papers[i]`` papers; pairs
+    sorted by ``(a, b)``, as ``coauthorships`` rows are by ``(hcp_a, hcp_b)``."""
+
+    hcp_ids: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    papers: np.ndarray
 
 
 def coauthorship_pairs(

@@ -319,25 +319,42 @@ def coauthor_graph(projection: Projection) -> igraph.Graph:
     Vertices are sorted by ``hcp_id`` (attribute ``name``); each edge has ``weight`` = papers.
     Sorting makes every result, and the sampled pivots, independent of store row order.
     """
-    pairs = projection.coauthorships
-    ends = pd.concat([pairs["hcp_a"], pairs["hcp_b"]], ignore_index=True).astype(str)
     index = hcp_ids(projection)
-    codes = index.get_indexer(ends)
-    if (codes < 0).any():  # endpoints missing from ``hcps``: keep them rather than lose edges
-        index = index.union(pd.Index(ends.unique()))
-        codes = index.get_indexer(ends)
+    codes, index, papers = _coauthor_codes(projection, index)
     # Keep only HCPs with a co-author, renumbered in id order (bincount: no hashing, no sort).
     present = np.bincount(codes, minlength=len(index)) > 0
     codes = (np.cumsum(present) - 1)[codes]
     used = np.flatnonzero(present)
-    half = len(pairs)
+    half = len(papers)
     return igraph.Graph(
         n=len(used),
         edges=list(zip(codes[:half].tolist(), codes[half:].tolist())),
         directed=False,
         vertex_attrs={"name": index[used].tolist()},
-        edge_attrs={"weight": pd.to_numeric(pairs["papers"]).astype(float).tolist()},
+        edge_attrs={"weight": papers.tolist()},
     )
+
+
+def _coauthor_codes(
+    projection: Projection, index: pd.Index
+) -> tuple[np.ndarray, pd.Index, np.ndarray]:
+    """Both ends of every co-authorship as positions in ``index`` (first ends, then second
+    ends), the index (grown by ends it lacks: kept rather than lose edges), and the papers."""
+    edges = projection.coauthor_edges
+    if edges is None:
+        pairs = projection.coauthorships
+        ends = pd.concat([pairs["hcp_a"], pairs["hcp_b"]], ignore_index=True).astype(str)
+        positions, ids = pd.factorize(ends)
+        papers = pd.to_numeric(pairs["papers"]).astype(float).to_numpy()
+    else:  # numbers already: only the store's id order is mapped to ours
+        positions = np.concatenate([edges.a, edges.b])
+        ids = pd.Index(edges.hcp_ids.astype(object))
+        papers = np.asarray(edges.papers, dtype=float)
+    ours = index.get_indexer(ids)
+    if (ours < 0).any():
+        index = index.union(pd.Index(ids))
+        ours = index.get_indexer(ids)
+    return ours[positions], index, papers
 
 
 def _by_vertex(projection: Projection, graph: igraph.Graph, values) -> pd.Series:

@@ -14,7 +14,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from kolgraph.coauthorship import MAX_AUTHORS, coauthorship_pairs
+from kolgraph.coauthorship import MAX_AUTHORS, CoauthorEdges, coauthorship_pairs
 from kolgraph.schema import COAUTHORSHIP_COLUMNS, TABLES_BY_NAME, empty_frame
 
 
@@ -25,6 +25,8 @@ class TableSource(Protocol):
     coauthor_max_authors: int
 
     def table(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame: ...
+
+    def coauthor_edges(self) -> CoauthorEdges | None: ...
 
 
 #: The tables and columns scoring reads (:meth:`Projection.for_scoring`); explanations read
@@ -53,6 +55,9 @@ class Projection:
     affiliations: pd.DataFrame
     institutions: pd.DataFrame
     coauthor_max_authors: int = MAX_AUTHORS
+    #: The co-author graph in numbers, when the store keeps it so (``coauthorships`` is
+    #: then not read): scoring builds its graph from it.
+    coauthor_edges: CoauthorEdges | None = None
 
     @classmethod
     def from_store(cls, store: TableSource) -> Projection:
@@ -63,14 +68,15 @@ class Projection:
     @classmethod
     def for_scoring(cls, store: TableSource) -> Projection:
         """Only the tables and columns scoring reads (:data:`SCORING_COLUMNS`), from
-        ``store``; the other tables are empty."""
+        ``store``; the other tables are empty, and so is ``coauthorships`` when the store
+        keeps the co-author graph in numbers (:attr:`coauthor_edges`)."""
+        edges = store.coauthor_edges()
+        read = set(SCORING_COLUMNS) - ({"coauthorships"} if edges is not None else set())
         tables = {
-            name: store.table(name, SCORING_COLUMNS[name])
-            if name in SCORING_COLUMNS
-            else _empty(name)
+            name: store.table(name, SCORING_COLUMNS[name]) if name in read else _empty(name)
             for name in table_names()
         }
-        return cls(**tables, coauthor_max_authors=store.coauthor_max_authors)
+        return cls(**tables, coauthor_max_authors=store.coauthor_max_authors, coauthor_edges=edges)
 
     @classmethod
     def from_frames(
@@ -94,7 +100,7 @@ class Projection:
 
 def table_names() -> tuple[str, ...]:
     """The names of the tables a projection holds, in field order."""
-    return tuple(f.name for f in fields(Projection) if f.name != "coauthor_max_authors")
+    return tuple(f.name for f in fields(Projection) if f.type == "pd.DataFrame")
 
 
 def _empty(name: str) -> pd.DataFrame:

@@ -40,6 +40,7 @@ from kolgraph.answers.gaps import coverage_by_state as state_coverage
 from kolgraph.answers.gaps import coverage_by_zip3 as zip3_coverage
 from kolgraph.answers.gaps import finish_gaps as finish_gap_rows
 from kolgraph.answers.network import HopFacts, Neighbourhood, Node
+from kolgraph.coauthorship import CoauthorEdges
 from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS
 from kolgraph.corrections import Correction
 from kolgraph.errors import InputError, NotFoundError
@@ -293,6 +294,11 @@ class GraphStore(ABC):
         carries the derived ``name`` as a last column, ``authorships`` the derived ``last_author``.
         ``columns`` keeps only those (in that order): what is not asked for is not read.
         """
+
+    def coauthor_edges(self) -> CoauthorEdges | None:
+        """The co-author graph in numbers when this store keeps it so (scoring then reads
+        no ``coauthorships`` rows); None otherwise."""
+        return None
 
     def tables_around(self, hcp_id: str) -> dict[str, pd.DataFrame]:
         """Every table of a :class:`~kolgraph.analytics.projection.Projection`, restricted

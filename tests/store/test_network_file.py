@@ -55,7 +55,7 @@ def _arrays(graph: Adjacency) -> NetworkArrays:
     return NetworkArrays(
         hcp_ids,
         institution_ids,
-        *_csr(a, b, hcp_ids),
+        *_csr(a, b, hcp_ids, np.ones(len(a), dtype=np.int32)),
         *_csr(h, j, hcp_ids),
         *_csr(j, h, institution_ids),
         *no_touches,

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kolgraph.coauthorship import CoauthorEdges
 from kolgraph.store.sqlite.catalog import sql
 from kolgraph.store.sqlite.gap_snapshot import day, days
 
@@ -44,6 +45,7 @@ class NetworkArrays:
     institution_ids: np.ndarray  # str, sorted
     coauthor_ptr: np.ndarray  # per HCP: co-authors (HCP numbers), both directions
     coauthor_idx: np.ndarray
+    coauthor_papers: np.ndarray  # beside coauthor_idx: the papers the two share
     affiliation_ptr: np.ndarray  # per HCP: current institutions (institution numbers)
     affiliation_idx: np.ndarray
     member_ptr: np.ndarray  # per institution: current members (HCP numbers)
@@ -66,6 +68,14 @@ class NetworkArrays:
         low = np.searchsorted(self.touch_day, day(since), "left")
         high = np.searchsorted(self.touch_day, day(until), "right")
         return np.unique(self.touch_hcp[low:high])
+
+    def coauthor_edges(self) -> CoauthorEdges:
+        """Every co-authorship once (``a < b``), in ``(a, b)`` order, as scoring reads it."""
+        rows = np.repeat(np.arange(len(self.hcp_ids), dtype=np.int32), np.diff(self.coauthor_ptr))
+        once = rows < self.coauthor_idx
+        return CoauthorEdges(
+            self.hcp_ids, rows[once], self.coauthor_idx[once], self.coauthor_papers[once]
+        )
 
     def has_hcp(self, hcp_id: str) -> bool:
         return bool(self.hcp_numbers([hcp_id])[0] != NONE)
@@ -114,9 +124,11 @@ def read_arrays(con: sqlite3.Connection) -> NetworkArrays:
     """The arrays of the graph ``con`` sees (call inside one read transaction)."""
     hcp_ids = np.sort(_column(con, "list_hcp_ids"))
     institution_ids = np.sort(_column(con, "list_institution_ids"))
-    a, b = _pairs(con, "list_coauthorship_ends", hcp_ids, hcp_ids)
-    coauthor_ptr, coauthor_idx = _csr(np.concatenate([a, b]), np.concatenate([b, a]), hcp_ids)
-    hcps, institutions = _pairs(con, "list_current_memberships", hcp_ids, institution_ids)
+    a, b, papers = _pairs(con, "list_coauthorship_ends", hcp_ids, hcp_ids)
+    coauthor_ptr, coauthor_idx, coauthor_papers = _csr(
+        np.concatenate([a, b]), np.concatenate([b, a]), hcp_ids, np.concatenate([papers, papers])
+    )
+    hcps, institutions, _ = _pairs(con, "list_current_memberships", hcp_ids, institution_ids)
     affiliation_ptr, affiliation_idx = _csr(hcps, institutions, hcp_ids)
     member_ptr, member_idx = _csr(institutions, hcps, institution_ids)
     touch_day, touch_hcp = _touches(con, hcp_ids)
@@ -125,6 +137,7 @@ def read_arrays(con: sqlite3.Connection) -> NetworkArrays:
         institution_ids,
         coauthor_ptr,
         coauthor_idx,
+        coauthor_papers,
         affiliation_ptr,
         affiliation_idx,
         member_ptr,
@@ -156,19 +169,25 @@ def _column(con: sqlite3.Connection, name: str) -> np.ndarray:
 
 def _pairs(
     con: sqlite3.Connection, name: str, left_ids: np.ndarray, right_ids: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Statement ``name``'s (left id, right id) rows as numbers; rows naming an id the
-    arrays do not hold are left out."""
-    lefts, rights = [], []
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Statement ``name``'s (left id, right id[, count]) rows as numbers, and the counts
+    (1 when the statement has none); rows naming an id the arrays do not hold are left out."""
+    lefts, rights, counts = [], [], []
     for chunk in _chunks(con.execute(sql(name))):
-        left, right = zip(*chunk)
+        left, right, *count = zip(*chunk)
         lefts.append(_numbers(left_ids, list(left)))
         rights.append(_numbers(right_ids, list(right)))
+        counts.append(np.asarray(count[0] if count else np.ones(len(left)), dtype=np.int32))
     if not lefts:
-        return np.array([], dtype=np.int32), np.array([], dtype=np.int32)
+        empty = np.array([], dtype=np.int32)
+        return empty, empty, empty
     left_all, right_all = np.concatenate(lefts), np.concatenate(rights)
     known = (left_all != NONE) & (right_all != NONE)
-    return left_all[known].astype(np.int32), right_all[known].astype(np.int32)
+    return (
+        left_all[known].astype(np.int32),
+        right_all[known].astype(np.int32),
+        np.concatenate(counts)[known],
+    )
 
 
 def _chunks(cursor: sqlite3.Cursor) -> Iterator[list[tuple]]:
@@ -176,13 +195,18 @@ def _chunks(cursor: sqlite3.Cursor) -> Iterator[list[tuple]]:
         yield rows
 
 
-def _csr(rows: np.ndarray, numbers: np.ndarray, row_ids: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(pointers, numbers) with each row's numbers sorted."""
+def _csr(
+    rows: np.ndarray, numbers: np.ndarray, row_ids: np.ndarray, values: np.ndarray | None = None
+) -> tuple[np.ndarray, ...]:
+    """(pointers, numbers) with each row's numbers sorted, and ``values`` beside the
+    numbers when given."""
     order = np.lexsort((numbers, rows))
     counts = np.bincount(rows, minlength=len(row_ids))
     pointers = np.zeros(len(row_ids) + 1, dtype=np.int64)
     np.cumsum(counts, out=pointers[1:])
-    return pointers, numbers[order].astype(np.int32)
+    if values is None:
+        return pointers, numbers[order].astype(np.int32)
+    return pointers, numbers[order].astype(np.int32), values[order]
 
 
 def write(arrays: NetworkArrays, folder: Path) -> None:

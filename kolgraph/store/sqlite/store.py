@@ -30,6 +30,7 @@ import pandas as pd
 
 from kolgraph import territories
 from kolgraph.answers.changes import History
+from kolgraph.coauthorship import CoauthorEdges
 from kolgraph.collector import cyclic_gc_paused
 from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS, Settings
 from kolgraph.corrections import FILLED_FIELDS, Correction, from_row
@@ -450,6 +451,10 @@ class EmbeddedStore(GraphStore):
         """A whole stored table, sorted by key, canonical kinds; derived columns appended
         (``hcps.name``, ``authorships.last_author`` as bool)."""
         return self._table(name, columns=columns)
+
+    def coauthor_edges(self) -> CoauthorEdges:
+        """From the path graph files (:meth:`path_graph`), which hold them in numbers."""
+        return self.path_graph().coauthor_edges()
 
     def tables_around(self, hcp_id: str) -> dict[str, pd.DataFrame]:
         """As :meth:`GraphStore.tables_around`, reading only those rows (indexed look-ups)."""

@@ -1,2 +1,2 @@
--- every co-authorship's two HCPs
-SELECT hcp_a, hcp_b FROM coauthorships
+-- every co-authorship's two HCPs and the papers they share
+SELECT hcp_a, hcp_b, papers FROM coauthorships
