@@ -14,12 +14,16 @@ import pandas as pd
 
 from kolgraph.analytics import Projection, explain_hcp, load_scoring_config, score_hcps
 from kolgraph.analytics.explain import DESCRIPTIONS
-from kolgraph.analytics.influence import COMPONENTS
+from kolgraph.analytics.influence import COMPONENTS, betweenness_estimate, coauthor_graph
 from kolgraph.answers.changes import History
 from kolgraph.collector import cyclic_gc_paused
 from kolgraph.errors import InputError, NotFoundError
 from kolgraph.store import GraphStore
 from kolgraph.store.common import score_frame
+
+#: What scoring's co-author graph is built from, and what the other components read.
+NETWORK_TABLES = ("hcps", "coauthorships")
+EVIDENCE_TABLES = ("publications", "authorships", "trial_roles")
 
 
 def rescore(store: GraphStore, home: Path, as_of: date | None = None) -> pd.DataFrame:
@@ -27,7 +31,13 @@ def rescore(store: GraphStore, home: Path, as_of: date | None = None) -> pd.Data
     keep them, with the day's coverage, in the store's history (:class:`History`)."""
     config = load_scoring_config(home)
     with cyclic_gc_paused():
-        scores = score_hcps(Projection.for_scoring(store), config, as_of=_year(as_of))
+        network = Projection.for_scoring(store, NETWORK_TABLES)
+        graph = coauthor_graph(network)
+        # The betweenness estimate, most of scoring's time at scale, runs in other processes
+        # from here on, beside reading the papers and computing every other component.
+        with betweenness_estimate(graph, config) as betweenness:
+            projection = Projection.for_scoring(store, EVIDENCE_TABLES, into=network)
+            scores = score_hcps(projection, config, _year(as_of), graph, betweenness)
         store.write_scores(scores)
         store.record_history(as_of or date.today(), History.from_env(), scores)
     return scores

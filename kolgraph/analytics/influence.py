@@ -28,7 +28,9 @@ import random
 import re
 import threading
 import tomllib
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
@@ -401,25 +403,34 @@ def coauthor_betweenness(
     """
     config = config or ScoringConfig()
     graph = graph if graph is not None else coauthor_graph(projection)
+    with betweenness_estimate(graph, config) as values:
+        return _by_vertex(projection, graph, values())
+
+
+@contextmanager
+def betweenness_estimate(
+    graph: igraph.Graph, config: ScoringConfig
+) -> Iterator[Callable[[], np.ndarray]]:
+    """The normalised betweenness of every vertex of ``graph`` (as
+    :func:`coauthor_betweenness`), as a function to call when it is needed.  On a big graph
+    the work starts at once in other processes, so what the caller does until then runs
+    beside it."""
     n = graph.vcount()
     if n < 3:
-        return _by_vertex(projection, graph, np.zeros(n))
+        yield lambda: np.zeros(n)
+        return
     pivots = betweenness_pivots(graph.vs["name"], config.betweenness_pivots, config.seed)
-    return _by_vertex(projection, graph, _normalised_betweenness(graph, pivots))
-
-
-def _normalised_betweenness(graph: igraph.Graph, pivots: list[str] | None) -> np.ndarray:
-    n = graph.vcount()
     # igraph counts each unordered pair once; Brandes' sums (and networkx) count ordered pairs.
     if pivots is None:
-        return 2 * np.asarray(graph.betweenness(directed=False)) / ((n - 1) * (n - 2))
-    sources = pd.Index(graph.vs["name"]).get_indexer(pivots)
-    dependency = 2 * _dependencies(graph, sources.tolist())
+        yield lambda: 2 * np.asarray(graph.betweenness(directed=False)) / ((n - 1) * (n - 2))
+        return
+    sources = pd.Index(graph.vs["name"]).get_indexer(pivots).tolist()
     k = len(pivots)
     # A pivot is never inside its own paths, so it collected from one source fewer.
     scale = np.full(n, 1.0 / (k * (n - 2)))
     scale[sources] = 1.0 / ((k - 1) * (n - 2))
-    return dependency * scale
+    with _dependencies_under_way(graph, sources) as dependencies:
+        yield lambda: 2 * dependencies() * scale
 
 
 #: Pivots per part of the betweenness estimate.  Parts are summed in pivot order, however
@@ -433,35 +444,55 @@ _shared_graph: igraph.Graph | None = None  # the graph forked workers read
 def _dependencies(
     graph: igraph.Graph, sources: list[int], workers: int | None = None
 ) -> np.ndarray:
-    """Brandes' dependencies of every vertex, summed over the paths from ``sources``.
+    """Brandes' dependencies of every vertex, summed over the paths from ``sources``."""
+    with _dependencies_under_way(graph, sources, workers) as dependencies:
+        return dependencies()
+
+
+@contextmanager
+def _dependencies_under_way(
+    graph: igraph.Graph, sources: list[int], workers: int | None = None
+) -> Iterator[Callable[[], np.ndarray]]:
+    """:func:`_dependencies` as a function to call when needed.
 
     One source's breadth-first pass does not need another's, and igraph holds the GIL, so
-    on a big graph the parts run in ``workers`` forked processes (default: one per core,
-    :func:`_worker_count`), sharing the graph copy-on-write: at 500,000 HCPs this is most
-    of scoring's time.
+    on a big graph the parts start at once in ``workers`` forked processes (default: one
+    per core, :func:`_worker_count`), sharing the graph copy-on-write: at 500,000 HCPs this
+    is most of scoring's time.
     """
     parts = [sources[i : i + PIVOTS_PER_PART] for i in range(0, len(sources), PIVOTS_PER_PART)]
     workers = workers or _worker_count(graph, len(parts))
+    if workers == 1:
+        yield lambda: _summed(_part_dependencies(part, graph) for part in parts)
+        return
     global _shared_graph
     _shared_graph = graph
-    try:
-        if workers > 1:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(workers, mp_context=context) as pool:
-                results = list(pool.map(_part_dependencies, parts))
-        else:
-            results = [_part_dependencies(part) for part in parts]
-    finally:
-        _shared_graph = None
-    total = np.zeros(graph.vcount())
-    for result in results:
-        total += result
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        try:  # every worker is forked at the first submission
+            futures = [pool.submit(_part_dependencies, part) for part in parts]
+        finally:
+            _shared_graph = None
+        try:
+            yield lambda: _summed(future.result() for future in futures)
+        finally:
+            for future in futures:  # left early (an error): no waiting for unneeded parts
+                future.cancel()
+
+
+def _summed(parts: Iterable[np.ndarray]) -> np.ndarray:
+    total: np.ndarray | None = None
+    for part in parts:
+        total = part if total is None else total + part
+    assert total is not None
     return total
 
 
-def _part_dependencies(sources: list[int]) -> np.ndarray:
-    assert _shared_graph is not None
-    return np.asarray(_shared_graph.betweenness(directed=False, sources=sources))
+def _part_dependencies(sources: list[int], graph: igraph.Graph | None = None) -> np.ndarray:
+    """One part's dependencies, on ``graph`` or, in a forked worker, the shared graph."""
+    graph = graph if graph is not None else _shared_graph
+    assert graph is not None
+    return np.asarray(graph.betweenness(directed=False, sources=sources), dtype=float)
 
 
 def _worker_count(graph: igraph.Graph, parts: int) -> int:
@@ -483,21 +514,28 @@ def component_values(
     config: ScoringConfig | None = None,
     as_of: int | None = None,
     papers: pd.DataFrame | None = None,
+    graph: igraph.Graph | None = None,
+    betweenness: Callable[[], np.ndarray] | None = None,
 ) -> pd.DataFrame:
-    """The raw value of every component (columns :data:`COMPONENTS`), indexed by ``hcp_id``."""
+    """The raw value of every component (columns :data:`COMPONENTS`), indexed by ``hcp_id``.
+
+    ``graph`` may pass the projection's :func:`coauthor_graph`, and ``betweenness`` its
+    :func:`betweenness_estimate` already under way (asked for last)."""
     config, as_of = config or ScoringConfig(), as_of or date.today().year
     papers = papers if papers is not None else weighted_authorships(projection, config)
-    graph = coauthor_graph(projection)
-    return pd.DataFrame(
-        {
-            "publication_output": publication_output(projection, config, as_of, papers),
-            "citation_impact": citation_impact(projection, config, as_of, papers),
-            "coauthor_pagerank": coauthor_pagerank(projection, config, graph),
-            "coauthor_betweenness": coauthor_betweenness(projection, config, graph),
-            "trial_leadership": trial_leadership(projection, config),
-        },
-        index=hcp_ids(projection),
-    )
+    graph = graph if graph is not None else coauthor_graph(projection)
+    values = {
+        "publication_output": publication_output(projection, config, as_of, papers),
+        "citation_impact": citation_impact(projection, config, as_of, papers),
+        "coauthor_pagerank": coauthor_pagerank(projection, config, graph),
+        "trial_leadership": trial_leadership(projection, config),
+        "coauthor_betweenness": (
+            _by_vertex(projection, graph, betweenness())
+            if betweenness is not None
+            else coauthor_betweenness(projection, config, graph)
+        ),
+    }
+    return pd.DataFrame({name: values[name] for name in COMPONENTS}, index=hcp_ids(projection))
 
 
 def percentile(values: pd.Series) -> pd.Series:
@@ -625,7 +663,11 @@ def _top_growth(scores: pd.Series, top_percent: float) -> pd.Series:
 
 
 def score_hcps(
-    projection: Projection, config: ScoringConfig | None = None, as_of: int | None = None
+    projection: Projection,
+    config: ScoringConfig | None = None,
+    as_of: int | None = None,
+    graph: igraph.Graph | None = None,
+    betweenness: Callable[[], np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Influence, rank, tier, component percentiles and the rising-star flag of every HCP.
 
@@ -634,13 +676,19 @@ def score_hcps(
     kept so an explanation need not run the graph algorithms again), as the stores'
     ``write_scores`` takes it.
     ``as_of`` (default: this year) is the year recency and the rising-star windows count from.
+    ``graph`` and ``betweenness`` as :func:`component_values` takes them; without them the
+    estimate starts first, so on a big graph it runs beside everything else.
     """
     config, as_of = config or ScoringConfig(), as_of or date.today().year
-    papers = weighted_authorships(projection, config)
-    raw = component_values(projection, config, as_of, papers)
+    graph = graph if graph is not None else coauthor_graph(projection)
+    with ExitStack() as stack:
+        if betweenness is None:
+            betweenness = stack.enter_context(betweenness_estimate(graph, config))
+        papers = weighted_authorships(projection, config)
+        rising = rising_stars(projection, config, as_of, papers)
+        raw = component_values(projection, config, as_of, papers, graph, betweenness)
     percentiles = raw.apply(percentile).round(1)
     influence = combine(percentiles, config)
-    rising = rising_stars(projection, config, as_of, papers)
     frame = pd.DataFrame(
         {
             "hcp_id": influence.index.to_numpy(dtype=object),

@@ -8,8 +8,8 @@ from hand-made frames (tests, benchmarks, a bundle read straight from CSV).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields, replace
 from typing import Protocol
 
 import pandas as pd
@@ -66,17 +66,23 @@ class Projection:
         return cls(**tables, coauthor_max_authors=store.coauthor_max_authors)
 
     @classmethod
-    def for_scoring(cls, store: TableSource) -> Projection:
-        """Only the tables and columns scoring reads (:data:`SCORING_COLUMNS`), from
-        ``store``; the other tables are empty, and so is ``coauthorships`` when the store
-        keeps the co-author graph in numbers (:attr:`coauthor_edges`)."""
-        edges = store.coauthor_edges()
-        read = set(SCORING_COLUMNS) - ({"coauthorships"} if edges is not None else set())
-        tables = {
-            name: store.table(name, SCORING_COLUMNS[name]) if name in read else _empty(name)
-            for name in table_names()
-        }
-        return cls(**tables, coauthor_max_authors=store.coauthor_max_authors, coauthor_edges=edges)
+    def for_scoring(
+        cls,
+        store: TableSource,
+        tables: Iterable[str] = tuple(SCORING_COLUMNS),
+        into: Projection | None = None,
+    ) -> Projection:
+        """The columns scoring reads (:data:`SCORING_COLUMNS`) of ``tables``, from
+        ``store``, added to ``into`` (default: a projection of empty tables).  The store's
+        co-author graph in numbers (:attr:`coauthor_edges`) stands for ``coauthorships``
+        when it keeps one."""
+        wanted = set(tables)
+        edges = store.coauthor_edges() if "coauthorships" in wanted else None
+        if edges is not None:
+            wanted.discard("coauthorships")
+        base = into if into is not None else cls.from_frames(store.coauthor_max_authors)
+        read = {name: store.table(name, SCORING_COLUMNS[name]) for name in sorted(wanted)}
+        return replace(base, **read, **({"coauthor_edges": edges} if edges is not None else {}))
 
     @classmethod
     def from_frames(

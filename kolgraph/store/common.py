@@ -89,15 +89,22 @@ def score_rows(frame: pd.DataFrame) -> list[dict]:
         "rising_score": float,
     }
     columns = {
-        ("components_json" if name == "components" else name): [
-            None if missing(v) else convert(v) for v in frame[name]
-        ]
+        ("components_json" if name == "components" else name): _plain_values(frame[name], convert)
         for name, convert in converters.items()
     }
     columns["rising"] = [bool(v) for v in columns["rising"]]
     raw: Iterable[Any] = frame["raw"] if "raw" in frame.columns else [None] * len(frame)
     columns["components_raw_json"] = [None if missing(v) else _components_json(v) for v in raw]
     return [dict(zip(columns, values)) for values in zip(*columns.values())]
+
+
+def _plain_values(values: pd.Series, convert: Callable[[Any], Any]) -> list:
+    """``convert`` of every value, None for missing ones; a numeric column without missing
+    values is converted by numpy at once (500,000 scores: seconds saved)."""
+    numpy_type = {float: np.float64, int: np.int64, bool: np.bool_}.get(convert)
+    if numpy_type is not None and values.dtype.kind in "biuf" and not values.isna().any():
+        return values.to_numpy().astype(numpy_type).tolist()
+    return [None if missing(v) else convert(v) for v in values]
 
 
 def decode_components(row: dict) -> dict:
