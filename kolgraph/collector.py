@@ -1,4 +1,5 @@
-"""Pausing Python's cyclic garbage collector while many objects are made at once.
+"""Memory at scale: pausing Python's cyclic garbage collector while many objects are made at
+once, and giving memory freed by one stage back to the system before the next.
 
 Each burst of allocations triggers collections that walk every live tracked object, so
 building a structure of millions of objects costs time that grows with its square: reading
@@ -9,9 +10,12 @@ frees everything they drop), so pausing loses nothing.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 
 
 @contextmanager
@@ -28,3 +32,22 @@ def cyclic_gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def return_freed_memory() -> None:
+    """Give the heap memory freed so far back to the system (glibc's ``malloc_trim``; a
+    no-op elsewhere).  glibc keeps freed memory for reuse, so without this a load's peak
+    stays resident under the scoring that follows it: after loading the M bundle 300 of
+    the process's 790 MB were such memory."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):  # not glibc
+        return None

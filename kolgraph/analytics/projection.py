@@ -82,7 +82,9 @@ class Projection:
             wanted.discard("coauthorships")
         base = into if into is not None else cls.from_frames(store.coauthor_max_authors)
         read = {name: store.table(name, SCORING_COLUMNS[name]) for name in sorted(wanted)}
-        return replace(base, **read, **({"coauthor_edges": edges} if edges is not None else {}))
+        if edges is not None:
+            base = replace(base, coauthor_edges=edges)
+        return replace(base, **read)
 
     @classmethod
     def from_frames(

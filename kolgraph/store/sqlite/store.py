@@ -480,8 +480,8 @@ class EmbeddedStore(GraphStore):
         with self.errors(f"read {name}"), cyclic_gc_paused():
             cursor = self.con.execute(text, params or {})
             while rows := cursor.fetchmany(TABLE_CHUNK):
-                for column, column_values in zip(chunks, zip(*rows)):
-                    column.append(_objects(column_values))
+                for parts, column_values in zip(chunks, zip(*rows)):
+                    parts.append(_objects(column_values))
         frame = pd.DataFrame({c: _joined(parts) for c, parts in zip(chosen, chunks)})
         for column in set(lists) & set(chosen):
             frame[column] = frame[column].map(load.json_loads)
