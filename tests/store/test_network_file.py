@@ -18,6 +18,7 @@ from kolgraph.scoring import rescore
 from kolgraph.store.reach_index import Adjacency, HopMatrices, ReachIndex
 from kolgraph.store.sqlite import DB_FILENAME, EmbeddedStore
 from kolgraph.store.sqlite import store as store_module
+from kolgraph.store.sqlite.catalog import sql
 from kolgraph.store.sqlite.network_file import NetworkArrays, _csr
 from kolgraph.store.sqlite.reach_arrays import WindowReach, network_matrices
 from kolgraph.store.sqlite.store import CACHE_FOLDER
@@ -175,6 +176,25 @@ def test_a_layout_7_file_gets_the_touchpoint_indexes(tmp_path):
         (epoch,) = store.select("read_store_epoch", "read")[0]
         assert len(epoch) == 16
         assert store.path_graph().coauthors("H1") == _coauthors_in_sql(home, "H1")
+
+
+def test_a_layout_8_file_gets_the_rank_index_and_top_reads_by_it(tmp_path):
+    home = tmp_path / "home"
+    with EmbeddedStore(home) as store:
+        store.load(sample_batch())
+    con = sqlite3.connect(home / DB_FILENAME)
+    con.execute("DROP INDEX hcp_scores_by_rank")  # all that layout 9 adds to layout 8
+    con.execute("PRAGMA user_version = 8")
+    con.commit()
+    con.close()
+    with EmbeddedStore(home, create=False) as store:
+        rescore(store, home)
+        plan = store.select_text(
+            f"EXPLAIN QUERY PLAN {sql('list_top_hcps')}", "plan", {"territory": None, "limit": 3}
+        )
+        assert any("hcp_scores_by_rank" in row[-1] for row in plan)
+        top = store.top_hcps(3, None)
+        assert [row["rank"] for row in top] == [1, 2, 3]
 
 
 def test_a_database_created_again_never_reads_the_old_files(tmp_path, monkeypatch):
