@@ -2,10 +2,10 @@
 once, and giving memory freed by one stage back to the system before the next.
 
 Each burst of allocations triggers collections that walk every live tracked object, so
-building a structure of millions of objects costs time that grows with its square: reading
-11.7 M authorships took 99 s with the collector on and 13 s with it paused, and the PubMed
-reader's time doubled.  Bulk reads and scoring make no reference cycles (reference counting
-frees everything they drop), so pausing loses nothing.
+building a structure of millions of objects costs time that grows with its square
+(docs/BENCHMARKS.md, "Scoring at L").  Bulk reads, loads and scoring make few reference
+cycles: reference counting frees what they drop, and the collector takes the rest once it
+runs again.
 """
 
 from __future__ import annotations
@@ -36,9 +36,8 @@ def cyclic_gc_paused() -> Iterator[None]:
 
 def return_freed_memory() -> None:
     """Give the heap memory freed so far back to the system (glibc's ``malloc_trim``; a
-    no-op elsewhere).  glibc keeps freed memory for reuse, so without this a load's peak
-    stays resident under the scoring that follows it: after loading the M bundle 300 of
-    the process's 790 MB were such memory."""
+    no-op elsewhere).  glibc keeps freed memory for reuse, so without this the peak of a
+    load stays resident under the scoring that follows it."""
     trim = _malloc_trim()
     if trim is not None:
         trim(0)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from kolgraph import corrections, schema
+from kolgraph.collector import cyclic_gc_paused
 from kolgraph.corrections import Correction
 from kolgraph.cross_source import Link
 from kolgraph.errors import InputError, ValidationFailed
@@ -210,10 +211,11 @@ def load_path(
     insight_categories: Sequence[str] = schema.DEFAULT_INSIGHT_CATEGORIES,
 ) -> LoadSummary:
     """Validate ``path`` and, only when every check passes, write it to ``store``."""
-    validated = validate_path(
-        path, store, fmt=fmt, today=today, insight_categories=insight_categories
-    )
-    store.load(validated.batch, progress)
+    with cyclic_gc_paused():  # millions of rows as Python objects (kolgraph.collector)
+        validated = validate_path(
+            path, store, fmt=fmt, today=today, insight_categories=insight_categories
+        )
+        store.load(validated.batch, progress)
     if "hcps" in validated.batch:
         validated.summary.links = store.link_sources(validated.batch["hcps"]["hcp_id"])
     return validated.summary
