@@ -108,7 +108,10 @@ class Projection:
 
 def table_names() -> tuple[str, ...]:
     """The names of the tables a projection holds, in field order."""
-    return tuple(f.name for f in fields(Projection) if f.type == "pd.DataFrame")
+    return tuple(f.name for f in fields(Projection) if f.name not in _NOT_TABLES)
+
+
+_NOT_TABLES = ("coauthor_max_authors", "coauthor_edges")
 
 
 def _empty(name: str) -> pd.DataFrame:
