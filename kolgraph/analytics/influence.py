@@ -29,7 +29,8 @@ import re
 import threading
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -474,10 +475,19 @@ def _dependencies_under_way(
         finally:
             _shared_graph = None
         try:
-            yield lambda: _summed(future.result() for future in futures)
+            yield lambda: _collected(futures, parts, graph)
         finally:
             for future in futures:  # left early (an error): no waiting for unneeded parts
                 future.cancel()
+
+
+def _collected(futures: list[Future], parts: list[list[int]], graph: igraph.Graph) -> np.ndarray:
+    """The workers' parts summed; if a worker died (the system short of memory kills the
+    biggest process it can), every part again in this process: slower, the same result."""
+    try:
+        return _summed(future.result() for future in futures)
+    except BrokenProcessPool:
+        return _summed(_part_dependencies(part, graph) for part in parts)
 
 
 def _summed(parts: Iterable[np.ndarray]) -> np.ndarray:

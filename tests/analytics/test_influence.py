@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import tomllib
@@ -221,6 +222,26 @@ def test_betweenness_parts_sum_to_the_same_bits_in_forked_workers_as_in_one_proc
     assert forked.tobytes() == alone.tobytes()
     whole = np.asarray(graph.betweenness(directed=False, sources=sources))
     assert np.allclose(alone, whole, rtol=1e-12)
+
+
+PARENT = os.getpid()
+_computed_part = influence._part_dependencies
+
+
+def _dying_in_a_worker(sources, graph=None):
+    """A part that kills the forked worker computing it, as the system does when short of
+    memory; computed normally in the test's own process."""
+    if os.getpid() != PARENT:
+        os._exit(9)
+    return _computed_part(sources, graph)
+
+
+def test_a_worker_that_dies_leaves_its_parts_to_this_process(monkeypatch):
+    graph = coauthor_graph(random_projection(n_hcps=120, n_papers=400))
+    sources = random.Random(4).sample(range(graph.vcount()), 50)
+    alone = influence._dependencies(graph, sources, workers=1)
+    monkeypatch.setattr(influence, "_part_dependencies", _dying_in_a_worker)
+    assert influence._dependencies(graph, sources, workers=2).tobytes() == alone.tobytes()
 
 
 def test_only_a_big_graph_without_other_threads_is_scored_in_several_processes(monkeypatch):
