@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from kolgraph.analytics.projection import Projection
+from kolgraph.authorship_numbers import AuthorshipNumbers
 from kolgraph.config import default_home
 from kolgraph.errors import ConfigError
 
@@ -221,29 +222,66 @@ def weighted_authorships(
     The first and the last author (highest position of the paper, over every authorship in
     the projection) weigh ``lead_author_weight``; every other position ``middle_author_weight``.
     Integer columns ``hcp`` (position in :func:`hcp_ids`, -1 if unknown) and ``paper`` (one
-    code per pmid) let the components group without hashing ids again.
+    code per pmid) let the components group without hashing ids again.  From a projection
+    holding the authorships in numbers (scoring on the embedded store) there are no
+    ``pmid`` and ``hcp_id`` columns: nothing in scoring reads them.
     """
     config = config or ScoringConfig()
+    if projection.authorship_numbers is not None:
+        return _weighted_numbers(projection, projection.authorship_numbers, config)
     auth = projection.authorships
     paper, pmids = pd.factorize(auth["pmid"])
-    position = _numbers(auth["position"])
-    last = pd.Series(position).groupby(paper).transform("max").to_numpy()
-    lead = (position == 1) | (position == last)
     pubs = projection.publications
     found = pd.Index(pubs["pmid"]).get_indexer(pmids)[paper] if len(auth) else np.array([], int)
     columns = {
         "pmid": auth["pmid"].to_numpy(),
         "hcp_id": auth["hcp_id"].to_numpy(),
-        "position": position,
-        "year": _take(_numbers(pubs["year"]), found),
-        "citation_count": _take(_numbers(pubs["citation_count"]), found),
-        "author_weight": np.where(lead, config.lead_author_weight, config.middle_author_weight),
-        "hcp": hcp_ids(projection).get_indexer(auth["hcp_id"]),
-        "paper": paper,
+        **_weighted(
+            paper,
+            _numbers(auth["position"]),
+            _take(_numbers(pubs["year"]), found),
+            _take(_numbers(pubs["citation_count"]), found),
+            hcp_ids(projection).get_indexer(auth["hcp_id"]),
+            config,
+        ),
     }
     if "title" in pubs:  # explanations name the papers; scoring reads no titles
         columns["title"] = _take(pubs["title"].to_numpy(dtype=object), found, None)
     return pd.DataFrame(columns)
+
+
+def _weighted_numbers(
+    projection: Projection, numbers: AuthorshipNumbers, config: ScoringConfig
+) -> pd.DataFrame:
+    """:func:`weighted_authorships` from the authorships in numbers: only the store's HCP
+    numbering is mapped to :func:`hcp_ids`' (the same ids, sorted alike, in practice)."""
+    ours = np.append(hcp_ids(projection).get_indexer(numbers.hcp_ids), -1)  # -1 stays -1
+    hcp = ours[numbers.hcp]
+    paper = np.asarray(numbers.paper)
+    position = np.asarray(numbers.position, dtype=float)
+    year, citations = numbers.year[paper], numbers.citations[paper]
+    return pd.DataFrame(_weighted(paper, position, year, citations, hcp, config))
+
+
+def _weighted(
+    paper: np.ndarray,
+    position: np.ndarray,
+    year: np.ndarray,
+    citations: np.ndarray,
+    hcp: np.ndarray,
+    config: ScoringConfig,
+) -> dict[str, np.ndarray]:
+    """The columns of :func:`weighted_authorships` every projection has."""
+    last = pd.Series(position).groupby(paper).transform("max").to_numpy()
+    lead = (position == 1) | (position == last)
+    return {
+        "position": position,
+        "year": year,
+        "citation_count": citations,
+        "author_weight": np.where(lead, config.lead_author_weight, config.middle_author_weight),
+        "hcp": hcp,
+        "paper": paper,
+    }
 
 
 def _numbers(column: pd.Series) -> np.ndarray:

@@ -14,6 +14,7 @@ from typing import Protocol
 
 import pandas as pd
 
+from kolgraph.authorship_numbers import AuthorshipNumbers
 from kolgraph.coauthorship import MAX_AUTHORS, CoauthorEdges, coauthorship_pairs
 from kolgraph.schema import COAUTHORSHIP_COLUMNS, TABLES_BY_NAME, empty_frame
 
@@ -27,6 +28,8 @@ class TableSource(Protocol):
     def table(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame: ...
 
     def coauthor_edges(self) -> CoauthorEdges | None: ...
+
+    def authorship_numbers(self) -> AuthorshipNumbers | None: ...
 
 
 #: The tables and columns scoring reads (:meth:`Projection.for_scoring`); explanations read
@@ -58,6 +61,9 @@ class Projection:
     #: The co-author graph in numbers, when the store keeps it so (``coauthorships`` is
     #: then not read): scoring builds its graph from it.
     coauthor_edges: CoauthorEdges | None = None
+    #: Every authorship in numbers, when the store keeps them so (``authorships`` and
+    #: ``publications`` are then not read): scoring weighs the papers from them.
+    authorship_numbers: AuthorshipNumbers | None = None
 
     @classmethod
     def from_store(cls, store: TableSource) -> Projection:
@@ -73,17 +79,19 @@ class Projection:
         into: Projection | None = None,
     ) -> Projection:
         """The columns scoring reads (:data:`SCORING_COLUMNS`) of ``tables``, from
-        ``store``, added to ``into`` (default: a projection of empty tables).  The store's
-        co-author graph in numbers (:attr:`coauthor_edges`) stands for ``coauthorships``
-        when it keeps one."""
+        ``store``, added to ``into`` (default: a projection of empty tables).  What the store
+        keeps in numbers stands for the tables it replaces: the co-author graph
+        (:attr:`coauthor_edges`) for ``coauthorships``, the authorships
+        (:attr:`authorship_numbers`) for ``authorships`` and ``publications``."""
         wanted = set(tables)
-        edges = store.coauthor_edges() if "coauthorships" in wanted else None
-        if edges is not None:
-            wanted.discard("coauthorships")
         base = into if into is not None else cls.from_frames(store.coauthor_max_authors)
-        read = {name: store.table(name, SCORING_COLUMNS[name]) for name in sorted(wanted)}
-        if edges is not None:
+        if "coauthorships" in wanted and (edges := store.coauthor_edges()) is not None:
+            wanted.discard("coauthorships")
             base = replace(base, coauthor_edges=edges)
+        if "authorships" in wanted and (numbers := store.authorship_numbers()) is not None:
+            wanted -= {"authorships", "publications"}
+            base = replace(base, authorship_numbers=numbers)
+        read = {name: store.table(name, SCORING_COLUMNS[name]) for name in sorted(wanted)}
         return replace(base, **read)
 
     @classmethod
@@ -111,7 +119,7 @@ def table_names() -> tuple[str, ...]:
     return tuple(f.name for f in fields(Projection) if f.name not in _NOT_TABLES)
 
 
-_NOT_TABLES = ("coauthor_max_authors", "coauthor_edges")
+_NOT_TABLES = ("coauthor_max_authors", "coauthor_edges", "authorship_numbers")
 
 
 def _empty(name: str) -> pd.DataFrame:

@@ -40,6 +40,7 @@ from kolgraph.answers.gaps import coverage_by_state as state_coverage
 from kolgraph.answers.gaps import coverage_by_zip3 as zip3_coverage
 from kolgraph.answers.gaps import finish_gaps as finish_gap_rows
 from kolgraph.answers.network import HopFacts, Neighbourhood, Node
+from kolgraph.authorship_numbers import AuthorshipNumbers
 from kolgraph.coauthorship import CoauthorEdges
 from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS
 from kolgraph.corrections import Correction
@@ -298,6 +299,11 @@ class GraphStore(ABC):
     def coauthor_edges(self) -> CoauthorEdges | None:
         """The co-author graph in numbers when this store keeps it so (scoring then reads
         no ``coauthorships`` rows); None otherwise."""
+        return None
+
+    def authorship_numbers(self) -> AuthorshipNumbers | None:
+        """Every authorship in numbers when this store keeps them so (scoring then reads no
+        ``authorships`` or ``publications`` rows); None otherwise."""
         return None
 
     def tables_around(self, hcp_id: str) -> dict[str, pd.DataFrame]:

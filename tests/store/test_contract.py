@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 from pandas.testing import assert_frame_equal
 from sample import (
@@ -118,10 +119,14 @@ def test_a_table_read_with_chosen_columns_is_those_columns_of_the_whole_table(st
 def test_scoring_reads_only_its_columns_and_scores_as_from_every_column(store):
     store.load(sample_batch())
     lean, whole = Projection.for_scoring(store), Projection.from_store(store)
-    in_numbers = lean.coauthor_edges is not None  # then no coauthorships rows are read
+    in_numbers = set()  # tables a store keeping numbers does not read
+    if lean.coauthor_edges is not None:
+        in_numbers |= {"coauthorships"}
+    if lean.authorship_numbers is not None:
+        in_numbers |= {"authorships", "publications"}
     for name in table_names():
         table = getattr(lean, name)
-        if name in SCORING_COLUMNS and not (name == "coauthorships" and in_numbers):
+        if name in SCORING_COLUMNS and name not in in_numbers:
             assert tuple(table.columns) == SCORING_COLUMNS[name] and len(table) > 0, name
         else:
             assert table.empty, name  # not read at all
@@ -139,6 +144,29 @@ def test_the_coauthor_graph_in_numbers_is_the_coauthorships_table(store):
     pairs = [[ids[a], ids[b], int(p)] for a, b, p in zip(edges.a, edges.b, edges.papers)]
     assert pairs == store.table("coauthorships", ("hcp_a", "hcp_b", "papers")).values.tolist()
     assert len(pairs) > 3
+
+
+def test_the_authorships_in_numbers_are_the_authorships_table(store):
+    store.load(sample_batch())
+    store.load(followup_batch())
+    numbers = store.authorship_numbers()
+    if numbers is None:  # a store keeping none (Neo4j): scoring reads the rows
+        assert len(Projection.for_scoring(store).authorships) > 3
+        return
+    auth = store.table("authorships", ("pmid", "hcp_id", "position"))
+    pubs = store.table("publications", ("pmid", "year", "citation_count")).set_index("pmid")
+    ids = numbers.hcp_ids.tolist()
+    assert [ids[h] for h in numbers.hcp] == auth["hcp_id"].tolist()  # in key order
+    assert numbers.position.tolist() == auth["position"].astype(float).tolist()
+    paper_of = dict(zip(auth["pmid"], numbers.paper))
+    assert len(set(paper_of.values())) == len(paper_of)  # one number per pmid
+    for pmid, paper in paper_of.items():
+        assert numbers.year[paper] == pubs.loc[pmid, "year"]
+        cited = pubs.loc[pmid, "citation_count"]
+        assert numbers.citations[paper] == cited or (
+            cited is None and np.isnan(numbers.citations[paper])
+        )
+    assert len(auth) > 3
 
 
 def test_lists_and_blank_values_round_trip_exactly(store):

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from layouts import sample_home_of_layout
+from pandas.testing import assert_frame_equal
 from sample import followup_batch, merged, sample_batch
 
 from kolgraph.scoring import rescore
@@ -146,6 +147,22 @@ def test_writing_scores_and_history_keeps_the_files_under_the_new_version(tmp_pa
         store.load(followup_batch())
         assert "H5" in store.path_graph().coauthors("H1")
         (rewritten,) = (home / CACHE_FOLDER).glob("network-*")
+        assert rewritten.stat().st_ino != inode
+
+
+def test_scoring_keeps_the_authorships_in_numbers_until_a_load_changes_them(tmp_path):
+    home, _ = _prepared_home(tmp_path)
+    with EmbeddedStore(home, create=False) as store:
+        scores = rescore(store, home)
+        (kept,) = (home / CACHE_FOLDER).glob("authorships-*")
+        assert kept.name.endswith(f"-{store._store_version()}")  # carried over the writes
+        inode = kept.stat().st_ino
+        assert_frame_equal(rescore(store, home), scores)
+        (still,) = (home / CACHE_FOLDER).glob("authorships-*")
+        assert still.stat().st_ino == inode  # read, not written again
+        store.load(followup_batch())
+        assert store.authorship_numbers().hcp.size == len(store.table("authorships"))
+        (rewritten,) = (home / CACHE_FOLDER).glob("authorships-*")
         assert rewritten.stat().st_ino != inode
 
 

@@ -11,6 +11,10 @@ question reads only the pages it touches.
 
 Node numbers are positions in the sorted id arrays, so the smallest number is the smallest
 id: reach's "smallest engaged HCP" is a minimum over numbers (:mod:`.reach_arrays`).
+
+Scoring's authorships in numbers (:func:`read_authorship_numbers`) are kept the same way in
+a folder of their own, written by the first scoring of a data version, so that writing the
+path graph (after every CRM load, say) does not read 11.7 M authorships too.
 """
 
 from __future__ import annotations
@@ -23,12 +27,20 @@ from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
+import pandas as pd
 
+from kolgraph.authorship_numbers import AuthorshipNumbers
 from kolgraph.coauthorship import CoauthorEdges
 from kolgraph.store.sqlite.catalog import sql
 from kolgraph.store.sqlite.gap_snapshot import day, days
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+A = TypeVar("A")
 
 #: Rows read from SQLite at a time while writing (bounds the Python objects alive at once).
 CHUNK = 500_000
@@ -147,6 +159,33 @@ def read_arrays(con: sqlite3.Connection) -> NetworkArrays:
     )
 
 
+def read_authorship_numbers(con: sqlite3.Connection) -> AuthorshipNumbers:
+    """Every authorship of ``con`` in numbers, for scoring (call inside one read
+    transaction).  Papers are numbered in pmid order; authorships of a pmid the
+    publications lack (none, when the references were checked) share one paper of
+    unknown year, which scoring leaves out as it leaves out any paper of unknown year."""
+    hcp_index = pd.Index(np.sort(_column(con, "list_hcp_ids")))
+    rows = con.execute(sql("list_paper_numbers")).fetchall()
+    pmids, years, citations = zip(*rows) if rows else ((), (), ())
+    paper_index = pd.Index(pmids)
+    hcps, papers, positions = [], [], []
+    for chunk in _chunks(con.execute(sql("list_authorship_numbers"))):
+        pmid, hcp_id, position = zip(*chunk)
+        hcps.append(hcp_index.get_indexer(hcp_id).astype(np.int32))
+        papers.append(paper_index.get_indexer(pmid).astype(np.int32))
+        positions.append(np.asarray(position, dtype=float))
+    paper = np.concatenate(papers) if papers else np.array([], dtype=np.int32)
+    paper[paper == NONE] = len(pmids)  # the one paper of unknown year
+    return AuthorshipNumbers(
+        hcp_ids=hcp_index.to_numpy(dtype=str),
+        hcp=np.concatenate(hcps) if hcps else np.array([], dtype=np.int32),
+        paper=paper,
+        position=np.concatenate(positions) if positions else np.array([], dtype=float),
+        year=np.append(np.asarray(years, dtype=float), np.nan),
+        citations=np.append(np.asarray(citations, dtype=float), np.nan),
+    )
+
+
 def _touches(con: sqlite3.Connection, hcp_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every touchpoint's day number and HCP number, by day."""
     touch_days, touch_hcps = [], []
@@ -209,20 +248,21 @@ def _csr(
     return pointers, numbers[order].astype(np.int32), values[order]
 
 
-def write(arrays: NetworkArrays, folder: Path) -> None:
-    """Write ``arrays`` as ``folder`` (created whole by a rename: a reader never sees half);
-    a complete folder another process wrote first is kept, an unreadable one replaced."""
+def write(arrays: DataclassInstance, folder: Path) -> None:
+    """Write ``arrays`` (a dataclass of arrays: :class:`NetworkArrays`, or another kept the
+    same way) as ``folder``, created whole by a rename: a reader never sees half.  A
+    complete folder another process wrote first is kept, an unreadable one replaced."""
     folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
-        for name in _FIELDS:
-            _save_private(partial / f"{name}.npy", getattr(arrays, name))
+        for field in fields(arrays):
+            _save_private(partial / f"{field.name}.npy", getattr(arrays, field.name))
         try:
             os.rename(partial, folder)
         except OSError:
             if not folder.is_dir():
                 raise
-            if read(folder) is None:  # from an older kolgraph, or half-removed: replaced
+            if read(folder, type(arrays)) is None:  # an older kolgraph's, or half-removed
                 shutil.rmtree(folder, ignore_errors=True)
                 with suppress(OSError):  # another process may replace it first
                     os.rename(partial, folder)
@@ -236,26 +276,25 @@ def _save_private(path: Path, array: np.ndarray) -> None:
         np.save(file, array, allow_pickle=False)
 
 
-def read(folder: Path) -> NetworkArrays | None:
-    """The arrays written as ``folder``, memory-mapped (None when there are none)."""
+def read(folder: Path, kind: type[A]) -> A | None:
+    """The arrays of ``kind`` written as ``folder``, memory-mapped (None when there are
+    none, or not all of them)."""
     if not folder.is_dir():
         return None
     try:
         loaded = {
-            name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
-            for name in _FIELDS
+            field.name: np.load(folder / f"{field.name}.npy", mmap_mode="r", allow_pickle=False)
+            for field in fields(kind)  # type: ignore[arg-type]
         }
     except (OSError, ValueError):
         return None  # half-removed by another process's clean-up: written again
-    return NetworkArrays(**loaded)
+    return kind(**loaded)
 
 
 def remove_others(folder: Path) -> None:
-    """Remove the arrays of other data versions beside ``folder`` (a process still reading
-    them keeps its mapping: the files go when it closes them)."""
-    for other in folder.parent.glob("network-*"):
+    """Remove the arrays of other data versions beside ``folder`` (``KIND-EPOCH-VERSION``;
+    a process still reading them keeps its mapping: the files go when it closes them)."""
+    kind = folder.name.split("-", 1)[0]
+    for other in folder.parent.glob(f"{kind}-*"):
         if other != folder:
             shutil.rmtree(other, ignore_errors=True)
-
-
-_FIELDS = tuple(f.name for f in fields(NetworkArrays))

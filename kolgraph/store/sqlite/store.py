@@ -30,6 +30,7 @@ import pandas as pd
 
 from kolgraph import territories
 from kolgraph.answers.changes import History
+from kolgraph.authorship_numbers import AuthorshipNumbers
 from kolgraph.coauthorship import CoauthorEdges
 from kolgraph.collector import cyclic_gc_paused
 from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS, Settings
@@ -107,8 +108,11 @@ _caches: dict[tuple[str, Path], tuple[int, object]] = {}
 _resident: set[Path] = set()
 #: The folder beside the database holding what is written once per data version.
 CACHE_FOLDER = "kolgraph.cache"
+#: The arrays kept there, each in folders ``KIND-EPOCH-VERSION``.
+_KEPT_KINDS = ("network", "authorships")
 _cache_lock = threading.Lock()
 T = TypeVar("T")
+A = TypeVar("A")
 
 
 class EmbeddedStore(GraphStore):
@@ -325,49 +329,64 @@ class EmbeddedStore(GraphStore):
     def path_graph(self) -> NetworkArrays:
         """The path graph of the current data version as memory-mapped arrays
         (:mod:`.network_file`), written beside the database by the first process to ask."""
-        key = ("network", self.path.resolve())
+        return self._kept_arrays("network", NetworkArrays, network_file.read_arrays)
+
+    def authorship_numbers(self) -> AuthorshipNumbers:
+        """Every authorship in numbers, for scoring: kept as the path graph is, in files of
+        their own written by the first process to ask for this data version."""
+        return self._kept_arrays(
+            "authorships", AuthorshipNumbers, network_file.read_authorship_numbers
+        )
+
+    def _kept_arrays(self, kind: str, cls: type[A], build: Callable[[sqlite3.Connection], A]) -> A:
+        """The arrays of ``kind`` for the current data version: this process's, the files of
+        another, or built by ``build`` in one read transaction and written as files."""
+        key = (kind, self.path.resolve())
         version = self._store_version()
         with _cache_lock:
             held = _caches.get(key)
         if held is not None and held[0] == version:
             return held[1]  # type: ignore[return-value]
-        arrays = network_file.read(self._network_folder(version))
+        arrays = network_file.read(self._kept_folder(kind, version), cls)
         if arrays is None:
-            version, arrays = self._write_network()
+            version, arrays = self._write_kept(kind, cls, build)
         with _cache_lock:
             _caches[key] = (version, arrays)
         return arrays
 
-    def _write_network(self) -> tuple[int, NetworkArrays]:
-        with self.errors("read the co-authorship graph"):
+    def _write_kept(
+        self, kind: str, cls: type[A], build: Callable[[sqlite3.Connection], A]
+    ) -> tuple[int, A]:
+        with self.errors(f"read the {kind} arrays"):
             con = self.con
             con.execute("BEGIN")
             try:
                 version = con.execute(sql("read_store_version")).fetchone()[0]
-                arrays = network_file.read_arrays(con)
+                arrays = build(con)
             finally:
                 con.execute("COMMIT")
-        folder = self._network_folder(version)
+        folder = self._kept_folder(kind, version)
         try:
-            network_file.write(arrays, folder)
+            network_file.write(arrays, folder)  # type: ignore[arg-type]
         except OSError:
             return version, arrays  # a home folder this user cannot write: kept in memory
         network_file.remove_others(folder)
-        return version, network_file.read(folder) or arrays
+        return version, network_file.read(folder, cls) or arrays
 
     def _carry_path_graph(self, before: int) -> None:
-        """Rename the path graph files of version ``before`` to the next one, written by
-        a transaction that changed none of their tables: at 500,000 HCPs, writing them
-        again after scoring took 34 s.  Nothing to rename, or files another process wrote
-        first for the new version, leave it to :meth:`path_graph`."""
-        with suppress(OSError):
-            self._network_folder(before).rename(self._network_folder(before + 1))
+        """Rename the files kept for version ``before`` (path graph, authorships) to the
+        next one, written by a transaction that changed none of their tables: at 500,000
+        HCPs, writing the path graph again after scoring took 34 s.  Nothing to rename, or
+        files another process wrote first for the new version, leave it to the next ask."""
+        for kind in _KEPT_KINDS:
+            with suppress(OSError):
+                self._kept_folder(kind, before).rename(self._kept_folder(kind, before + 1))
 
-    def _network_folder(self, version: int) -> Path:
+    def _kept_folder(self, kind: str, version: int) -> Path:
         """Named by the file's random epoch: a database deleted and created again (maybe on
         the same inode, its version counting from 0 again) never reads the old files."""
         (epoch,) = self.select("read_store_epoch", "read the store epoch")[0]
-        return self.path.parent / CACHE_FOLDER / f"network-{epoch}-{version}"
+        return self.path.parent / CACHE_FOLDER / f"{kind}-{epoch}-{version}"
 
     def _store_version(self) -> int:
         return self.select("read_store_version", "read the store version")[0][0]
