@@ -53,12 +53,12 @@ def coauthorship_pairs(
     linked = np.bincount(paper, minlength=len(pmids))[paper] <= max_authors
     person, paper = person[linked], paper[linked]
     order = np.argsort(paper, kind="stable")
-    a, b, year = _pair_instances(person[order], paper[order], paper_year[paper[order]])
+    a, b, year = pair_instances(person[order], paper[order], paper_year[paper[order]])
     low, high = np.minimum(a, b), np.maximum(a, b)
     return _aggregate(low * len(names) + high, year, names)
 
 
-def _pair_instances(person: np.ndarray, paper: np.ndarray, years: np.ndarray):
+def pair_instances(person: np.ndarray, paper: np.ndarray, years: np.ndarray):
     """Every (author, co-author, year), one per shared paper (each pair once per paper).
 
     Slots are sorted by paper; papers of the same author count are handled

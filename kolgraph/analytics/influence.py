@@ -42,6 +42,7 @@ import pandas as pd
 
 from kolgraph.analytics.projection import Projection
 from kolgraph.authorship_numbers import AuthorshipNumbers
+from kolgraph.coauthorship import pair_instances
 from kolgraph.config import default_home
 from kolgraph.errors import ConfigError
 
@@ -681,18 +682,30 @@ def _window_activity(
     codes = window["hcp"].to_numpy()
     authors = np.bincount(papers["paper"].to_numpy(), minlength=1)
     linking = window[authors[window["paper"].to_numpy()] <= max_authors]
-    links = linking[["paper", "hcp"]].drop_duplicates()
-    links = links.merge(links, on="paper")
+    pairs = _distinct_pairs(linking["paper"].to_numpy(), linking["hcp"].to_numpy(), len(index))
     n = len(index)
-    pairs = _distinct(links["hcp_x"].to_numpy(np.int64) * n + links["hcp_y"].to_numpy(np.int64))
-    pairs = pairs[pairs // n != pairs % n]
     return pd.DataFrame(
         {
             "papers": _sum_by_hcp(index, codes, 1.0).astype(int),
             "output": _sum_by_hcp(index, codes, window["author_weight"]),
-            "coauthors": _sum_by_hcp(index, pairs // n, 1.0).astype(int),
+            "coauthors": (
+                _sum_by_hcp(index, pairs // n, 1.0) + _sum_by_hcp(index, pairs % n, 1.0)
+            ).astype(int),
         }
     )
+
+
+def _distinct_pairs(paper: np.ndarray, hcp: np.ndarray, n: int) -> np.ndarray:
+    """Every pair of HCP codes sharing a paper, once, as ``low * n + high`` (sorted)."""
+    if not len(paper):
+        return np.empty(0, dtype=np.int64)
+    order = np.lexsort((hcp, paper))
+    paper, hcp = paper[order], hcp[order]
+    once = np.r_[True, (paper[1:] != paper[:-1]) | (hcp[1:] != hcp[:-1])]
+    paper, hcp = paper[once], hcp[once]
+    a, b, _ = pair_instances(hcp, paper, paper)
+    low, high = np.minimum(a, b).astype(np.int64), np.maximum(a, b).astype(np.int64)
+    return _distinct(low * n + high)
 
 
 def _distinct(keys: np.ndarray) -> np.ndarray:
