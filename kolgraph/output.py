@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 import click
@@ -41,8 +41,7 @@ def emit(
     """Print ``rows`` (dicts with at least ``columns``) in the chosen format."""
     out = out or sys.stdout  # looked up at call time, so click's test runner captures it
     if fmt == "json":
-        json.dump([{c: row.get(c) for c in columns} for row in rows], out, indent=2, default=str)
-        out.write("\n")
+        out.write(json_text([{c: row.get(c) for c in columns} for row in rows]) + "\n")
     elif fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
@@ -51,13 +50,38 @@ def emit(
         out.write(table_text(rows, columns) + "\n")
 
 
+def json_text(rows: Sequence[dict[str, Any]]) -> str:
+    """A JSON array with one object per line.
+
+    Each object is encoded compactly by the C encoder: ``indent=2`` would encode every list
+    item on a line of its own in Python, 12 s for the 29,762 gaps of 500,000 HCPs (each
+    listing its territory's MSLs).
+
+    >>> print(json_text([{"a": 1, "b": ["x", "y"]}, {"a": None, "b": []}]))
+    [
+      {"a": 1, "b": ["x", "y"]},
+      {"a": null, "b": []}
+    ]
+    >>> json_text([])
+    '[]'
+    """
+    if not rows:
+        return "[]"
+    return "[\n" + ",\n".join("  " + _JSON_ROW.encode(row) for row in rows) + "\n]"
+
+
+_JSON_ROW = json.JSONEncoder(default=str)  # dates and the like as text
+
+
 def table_text(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     """A plain aligned text table (numbers right-aligned)."""
     values = [[row.get(c) for row in rows] for c in columns]
     widths = []
     aligned = []  # column by column: a big answer is tens of thousands of rows
     for name, column in zip(columns, values):
-        texts = [v if type(v) is str else _cell(v, brief=True) for v in column]
+        texts = [
+            _TABLE_TEXT[type(v)](v) if type(v) in _TABLE_TEXT else _cell(v, True) for v in column
+        ]
         width = max(len(name), max(map(len, texts), default=0))
         numeric = bool(rows) and all(v is None or isinstance(v, (int, float)) for v in column)
         aligned.append(
@@ -70,6 +94,10 @@ def table_text(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     if not rows:
         lines.append("(no rows)")
     return "\n".join(lines)
+
+
+#: The common cells of a big answer, made text without :func:`_cell`'s checks.
+_TABLE_TEXT: dict[type, Callable[[Any], str]] = {str: str, int: str, type(None): lambda _: ""}
 
 
 def spreadsheet_text(text: str) -> str:
