@@ -816,7 +816,11 @@ class GraphStore(ABC):
         apart = {
             frozenset((c.hcp_id, c.other_id)) for c in done if c.kind == correction_rules.SPLIT
         }
-        named = {i for ids_ in coauthors.values() for i in ids_} | set(ids)
+        # Names of the co-authors a pair may have in common: with ``hcp_id``, its own.
+        if hcp_id is not None:
+            named = coauthors.get(hcp_id, set()) | set(ids)
+        else:
+            named = {i for ids_ in coauthors.values() for i in ids_} | set(ids)
         names = {i: index.name(i) for i in named}
         pairs = identity_rules.duplicate_pairs(
             in_blocks, coauthors, institutions, apart, names, only=hcp_id

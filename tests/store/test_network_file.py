@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import sqlite3
@@ -164,6 +165,29 @@ def test_scoring_keeps_the_authorships_in_numbers_until_a_load_changes_them(tmp_
         assert store.authorship_numbers().hcp.size == len(store.table("authorships"))
         (rewritten,) = (home / CACHE_FOLDER).glob("authorships-*")
         assert rewritten.stat().st_ino != inode
+
+
+@pytest.mark.parametrize("min_papers", [1, 2])
+def test_the_coauthorships_of_some_hcps_are_the_table_s_rows(tmp_path, min_papers):
+    home, _ = _prepared_home(tmp_path)
+    with EmbeddedStore(home, create=False) as store:
+        store.load(followup_batch())
+        graph = store.path_graph()
+        ids = graph.hcp_ids.tolist()
+        con = sqlite3.connect(home / DB_FILENAME)
+        rng = random.Random(min_papers)
+        for wanted in [ids, ids[:1], ["H1", "H5"], rng.sample(ids, 3), ["nobody"], []]:
+            expected = con.execute(
+                "SELECT hcp_a, hcp_b, papers FROM coauthorships WHERE papers >= ? AND "
+                "(hcp_a IN (SELECT value FROM json_each(?)) OR hcp_b IN (SELECT value FROM json_each(?)))",
+                (min_papers, json.dumps(wanted), json.dumps(wanted)),
+            ).fetchall()
+            found = graph.coauthorships_of(wanted, min_papers)
+            assert sorted(found) == sorted(expected), wanted
+            assert len(found) == len(set(found))
+        con.close()
+        papers = [p for *_, p in graph.coauthorships_of(ids, 1)]
+    assert 1 in papers and max(papers) > 1  # both sides of min_papers = 2 are seen
 
 
 def _coauthors_in_sql(home, hcp_id: str) -> list[str]:

@@ -89,11 +89,43 @@ class NetworkArrays:
             self.hcp_ids, rows[once], self.coauthor_idx[once], self.coauthor_papers[once]
         )
 
+    def coauthorships_of(self, hcp_ids: list[str], min_papers: int) -> list[tuple[str, str, int]]:
+        """The co-authorships with at least ``min_papers`` papers touching any of
+        ``hcp_ids``, each once as ``(hcp_a, hcp_b, papers)`` with ``hcp_a < hcp_b``, as the
+        ``coauthorships`` table holds them: slices of the arrays, not an indexed search."""
+        numbers = self.hcp_numbers(hcp_ids)
+        rows = np.unique(numbers[numbers != NONE])
+        at, sizes = _gathered(self.coauthor_ptr, rows)
+        ends_a, ends_b = np.repeat(rows, sizes), self.coauthor_idx[at].astype(np.int64)
+        papers = self.coauthor_papers[at]
+        keep = papers >= min_papers
+        low, high = np.minimum(ends_a, ends_b)[keep], np.maximum(ends_a, ends_b)[keep]
+        # One row per pair: a pair of two given HCPs is in both their slices.
+        _, first = np.unique(low * len(self.hcp_ids) + high, return_index=True)
+        return list(
+            zip(
+                self.hcp_ids[low[first]].tolist(),
+                self.hcp_ids[high[first]].tolist(),
+                papers[keep][first].tolist(),
+            )
+        )
+
     def has_hcp(self, hcp_id: str) -> bool:
         return bool(self.hcp_numbers([hcp_id])[0] != NONE)
 
     def coauthors(self, hcp_id: str) -> list[str]:
         return self._hcp_slice(hcp_id, self.coauthor_ptr, self.coauthor_idx, self.hcp_ids)
+
+    def coauthors_of_each(self, hcp_ids: list[str]) -> dict[str, list[str]]:
+        """:meth:`coauthors` of each of ``hcp_ids`` (those the graph holds), in one pass."""
+        numbers = self.hcp_numbers(hcp_ids)
+        held = numbers != NONE
+        at, sizes = _gathered(self.coauthor_ptr, numbers[held])
+        found = self.hcp_ids[self.coauthor_idx[at]].tolist()
+        ends = np.cumsum(sizes).tolist()
+        starts = [0, *ends[:-1]]
+        wanted = np.asarray(hcp_ids, dtype=object)[held].tolist()
+        return {h: found[a:b] for h, a, b in zip(wanted, starts, ends)}
 
     def institutions(self, hcp_id: str) -> list[str]:
         return self._hcp_slice(
@@ -119,6 +151,13 @@ def _numbers(sorted_ids: np.ndarray, wanted: list[str]) -> np.ndarray:
     asked = np.asarray(wanted, dtype=str)
     at = np.minimum(np.searchsorted(sorted_ids, asked), len(sorted_ids) - 1)
     return np.where(sorted_ids[at] == asked, at, NONE)
+
+
+def _gathered(pointers: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of the entries of ``rows`` (row after row), and each row's count."""
+    starts = pointers[rows]
+    sizes = pointers[rows + 1] - starts
+    return np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum()), sizes
 
 
 def _slice(pointers: np.ndarray, numbers: np.ndarray, row: int) -> np.ndarray:

@@ -119,9 +119,7 @@ class SqliteReads:
         return [h for (h,) in self._rows("read_territory_members", territory=territory)]
 
     def coauthor_edges(self, hcp_ids: list[str], min_papers: int) -> Edges:
-        return self._rows(
-            "read_coauthor_neighbours", hcp_ids=json_list(hcp_ids), min_papers=min_papers
-        )
+        return self._store.path_graph().coauthorships_of(hcp_ids, min_papers)
 
     def coauthor_edges_among(self, hcp_ids: list[str], min_papers: int) -> Edges:
         return self._rows("read_coauthor_edges", hcp_ids=json_list(hcp_ids), min_papers=min_papers)
@@ -167,7 +165,8 @@ class SqliteReads:
         around = graph.coauthors(hcp_id)
         names = self._hcp_names(around)
         institution_names = self._institution_names(own)
-        coauthors = {c: (names.get(c), graph.coauthors(c)) for c in around}
+        theirs = graph.coauthors_of_each(around)
+        coauthors = {c: (names.get(c), theirs[c]) for c in around}
         institutions = {i: (institution_names.get(i), graph.members(i)) for i in own}
         return Neighbourhood(hcp_id, coauthors, institutions)
 

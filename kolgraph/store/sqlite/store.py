@@ -347,9 +347,10 @@ class EmbeddedStore(GraphStore):
             held = _caches.get(key)
         if held is not None and held[0] == version:
             return held[1]  # type: ignore[return-value]
-        arrays = network_file.read(self._kept_folder(kind, version), cls)
-        if arrays is None:
-            version, arrays = self._write_kept(kind, cls, build)
+        found = network_file.read(self._kept_folder(kind, version), cls)
+        version, arrays = (
+            (version, found) if found is not None else self._write_kept(kind, cls, build)
+        )
         with _cache_lock:
             _caches[key] = (version, arrays)
         return arrays
