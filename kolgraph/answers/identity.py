@@ -50,6 +50,10 @@ REVIEW_FIELDS = (
 NAMED = 3
 
 
+#: The HCP columns a review reads (:class:`IdentityIndex` rows).
+INDEX_COLUMNS = ("hcp_id", "first_name", "last_name", "city", "npi", "orcid", "name")
+
+
 @dataclass(frozen=True)
 class IdentityIndex:
     """What a review reads of every HCP: rows by id and by name block, and influence (built

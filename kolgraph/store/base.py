@@ -321,6 +321,11 @@ class GraphStore(ABC):
         """Every stored HCP score (the columns ``write_scores`` takes), sorted by ``hcp_id``."""
 
     @abstractmethod
+    def influences(self) -> dict[str, float]:
+        """hcp_id -> influence of every scored HCP (what :meth:`scores` holds, without the
+        components to decode)."""
+
+    @abstractmethod
     def scores_stale(self) -> bool:
         """Whether a load changed what scores are computed from after the last
         :meth:`write_scores` (a load killed before its scoring, or interrupted scoring)."""
@@ -772,9 +777,8 @@ class GraphStore(ABC):
     def identity_index(self) -> identity_rules.IdentityIndex:
         """What a review reads of every HCP (a whole-table read: the web app keeps one per
         data version)."""
-        scores = self.scores()
-        influence = dict(zip(scores["hcp_id"], scores["influence"]))
-        return identity_rules.IdentityIndex.of(records(self.table("hcps")), influence)
+        hcps = self.table("hcps", identity_rules.INDEX_COLUMNS)
+        return identity_rules.IdentityIndex.of(records(hcps), self.influences())
 
     def identity_review(
         self,

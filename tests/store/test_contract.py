@@ -169,6 +169,15 @@ def test_the_authorships_in_numbers_are_the_authorships_table(store):
     assert len(auth) > 3
 
 
+def test_influences_are_the_stored_scores_influence(store):
+    store.load(sample_batch())
+    assert store.influences() == {}  # nothing scored yet
+    scores = score_hcps(Projection.from_store(store), as_of=2024)
+    store.write_scores(scores.iloc[:-1])  # one HCP without a score
+    assert store.influences() == dict(zip(scores["hcp_id"][:-1], scores["influence"][:-1]))
+    assert len(store.influences()) == len(scores) - 1 > 2
+
+
 def test_lists_and_blank_values_round_trip_exactly(store):
     store.load(sample_batch())
     pubs = store.table("publications").set_index("pmid")

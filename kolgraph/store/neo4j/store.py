@@ -358,6 +358,9 @@ class Neo4jStore(GraphStore):
         """Every stored HCP score (``components`` as dicts), by hcp_id."""
         return score_frame(self.read("list_scores"))
 
+    def influences(self) -> dict[str, float]:
+        return {row["hcp_id"]: row["influence"] for row in self.read("list_influences")}
+
     def save_history(
         self,
         scored_on: str,

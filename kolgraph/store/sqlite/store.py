@@ -423,6 +423,9 @@ class EmbeddedStore(GraphStore):
         """Every stored HCP score, sorted by ``hcp_id`` (``components`` as dicts)."""
         return score_frame(self.records("list_scores", "read scores", {}))
 
+    def influences(self) -> dict[str, float]:
+        return dict(self.select("list_influences", "read influence"))
+
     def save_history(
         self,
         scored_on: str,
