@@ -214,4 +214,9 @@ def empty_frame(table: Table) -> pd.DataFrame:
 def records(frame: pd.DataFrame) -> list[dict]:
     """Rows as plain dicts, with every pandas missing value turned into ``None``."""
     clean = frame.astype(object).where(frame.notna(), None)
-    return clean.to_dict("records")
+    names = list(clean.columns)
+    if not names:
+        return [{} for _ in range(len(clean))]
+    # Column lists zipped into dicts: to_dict("records") boxes every cell on its own (2.5 s
+    # for 500,000 HCPs, against 0.5 s).
+    return [dict(zip(names, row)) for row in zip(*(clean[c].tolist() for c in names))]

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kolgraph.loaders.authors import block_surname, given_name
 from kolgraph.loaders.institutions import fold
@@ -98,7 +99,12 @@ def blocks(hcps: Iterable[dict]) -> dict[tuple[str, str], list[dict]]:
 
 def block_key(row: Mapping) -> tuple[str, str]:
     """The name block of an HCP row."""
-    return (block_surname(row.get("last_name") or ""), _initials(row.get("first_name") or "")[:1])
+    return _block(row.get("last_name") or "", row.get("first_name") or "")
+
+
+@lru_cache(maxsize=1 << 16)  # names repeat: an index of 500,000 HCPs folds each once
+def _block(last_name: str, first_name: str) -> tuple[str, str]:
+    return block_surname(last_name), _initials(first_name)[:1]
 
 
 def compatible_mates(hcp_id: str, rows: Sequence[dict]) -> list[dict]:
