@@ -809,7 +809,7 @@ class GraphStore(ABC):
             in_blocks = identity_rules.compatible_mates(hcp_id, in_blocks)
         ids = [r["hcp_id"] for r in in_blocks]
         coauthors: dict[str, set[str]] = {}
-        for a, b, _papers in self.reads.coauthor_edges(ids, 1) if ids else []:
+        for a, b, _papers in self._block_coauthorships(ids, hcp_id) if ids else []:
             coauthors.setdefault(a, set()).add(b)
             coauthors.setdefault(b, set()).add(a)
         institutions: dict[str, dict[str, str]] = {}
@@ -830,6 +830,15 @@ class GraphStore(ABC):
             in_blocks, coauthors, institutions, apart, names, only=hcp_id
         )
         return identity_rules.duplicate_rows(pairs, index.influence)
+
+    def _block_coauthorships(self, ids: list[str], hcp_id: str | None) -> Edges:
+        """The co-authorships a review of ``ids`` compares.  With ``hcp_id`` only its pairs
+        are compared, so only co-authors it has may be in common: the co-authorships among
+        the block and its co-authors (not every co-authorship of every block mate)."""
+        if hcp_id is None:
+            return self.reads.coauthor_edges(ids, 1)
+        own = {x for edge in self.reads.coauthor_edges([hcp_id], 1) for x in edge[:2]}
+        return self.reads.coauthor_edges_among(sorted(own | set(ids)), 1)
 
     def slot_holders(self, pmids: list[str]) -> dict[tuple[str, int], str]:
         """(pmid, position) -> the HCP holding that author slot, for the given papers (the

@@ -168,7 +168,7 @@ def test_scoring_keeps_the_authorships_in_numbers_until_a_load_changes_them(tmp_
 
 
 @pytest.mark.parametrize("min_papers", [1, 2])
-def test_the_coauthorships_of_some_hcps_are_the_table_s_rows(tmp_path, min_papers):
+def test_the_coauthorships_of_and_among_some_hcps_are_the_table_s_rows(tmp_path, min_papers):
     home, _ = _prepared_home(tmp_path)
     with EmbeddedStore(home, create=False) as store:
         store.load(followup_batch())
@@ -185,6 +185,8 @@ def test_the_coauthorships_of_some_hcps_are_the_table_s_rows(tmp_path, min_paper
             found = graph.coauthorships_of(wanted, min_papers)
             assert sorted(found) == sorted(expected), wanted
             assert len(found) == len(set(found))
+            among = [(a, b, p) for a, b, p in expected if a in wanted and b in wanted]
+            assert sorted(graph.coauthorships_among(wanted, min_papers)) == sorted(among)
         con.close()
         papers = [p for *_, p in graph.coauthorships_of(ids, 1)]
     assert 1 in papers and max(papers) > 1  # both sides of min_papers = 2 are seen

@@ -110,6 +110,25 @@ class NetworkArrays:
             )
         )
 
+    def coauthorships_among(
+        self, hcp_ids: list[str], min_papers: int
+    ) -> list[tuple[str, str, int]]:
+        """The co-authorships with at least ``min_papers`` papers between two of
+        ``hcp_ids``, each once as ``(hcp_a, hcp_b, papers)`` with ``hcp_a < hcp_b``."""
+        numbers = self.hcp_numbers(hcp_ids)
+        rows = np.unique(numbers[numbers != NONE])
+        at, sizes = _gathered(self.coauthor_ptr, rows)
+        ends_a, ends_b = np.repeat(rows, sizes), self.coauthor_idx[at]
+        papers = self.coauthor_papers[at]
+        keep = (ends_a < ends_b) & (papers >= min_papers) & np.isin(ends_b, rows)
+        return list(
+            zip(
+                self.hcp_ids[ends_a[keep]].tolist(),
+                self.hcp_ids[ends_b[keep]].tolist(),
+                papers[keep].tolist(),
+            )
+        )
+
     def has_hcp(self, hcp_id: str) -> bool:
         return bool(self.hcp_numbers([hcp_id])[0] != NONE)
 

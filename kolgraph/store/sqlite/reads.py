@@ -122,7 +122,7 @@ class SqliteReads:
         return self._store.path_graph().coauthorships_of(hcp_ids, min_papers)
 
     def coauthor_edges_among(self, hcp_ids: list[str], min_papers: int) -> Edges:
-        return self._rows("read_coauthor_edges", hcp_ids=json_list(hcp_ids), min_papers=min_papers)
+        return self._store.path_graph().coauthorships_among(hcp_ids, min_papers)
 
     def network_nodes(self, hcp_ids: list[str], as_of: str) -> list[dict]:
         return self._records("read_network_nodes", hcp_ids=json_list(hcp_ids), as_of=as_of)
