@@ -159,9 +159,9 @@ def warm_up(app: Flask, echo: Callable[[str], None] = print) -> None:
 
     if store_class(settings).thread_safe:
         return  # its connection pool must be created in each worker, after the fork
-    echo("warming up (reading gaps and the search index into memory) ...")
+    echo("warming up (reading gaps, the search index and the identity index into memory) ...")
     try:
-        _warm_store(settings)
+        _warm_store(app, settings)
     except KolgraphError as error:
         echo(f"warm-up skipped: {error}")
     # The caches just built live as long as the data: keep the garbage collector from walking
@@ -170,11 +170,13 @@ def warm_up(app: Flask, echo: Callable[[str], None] = print) -> None:
     gc.freeze()
 
 
-def _warm_store(settings: Settings) -> None:
+def _warm_store(app: Flask, settings: Settings) -> None:
     from kolgraph.answers.gaps import DEFAULT_STALE_DAYS, GapQuery
     from kolgraph.store import open_store
+    from kolgraph.web.hcps import identity_index
 
-    with open_store(settings) as store:
+    with open_store(settings) as store, app.app_context():
+        identity_index(store)  # into the app's answer cache, which the workers inherit
         store.keep_snapshots()
         store.coverage_gaps(GapQuery())
         store.coverage(date.today(), DEFAULT_STALE_DAYS)

@@ -14,6 +14,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from kolgraph.answers.gaps import GapQuery
+from kolgraph.answers.identity import IdentityIndex
 from kolgraph.errors import InputError
 from kolgraph.identities import hcp_evidence
 from kolgraph.scoring import score_breakdown
@@ -97,6 +98,12 @@ def gap_of(store: GraphStore, hcp_id: str) -> dict | None:
     return next((row for row in rows if row["hcp_id"] == hcp_id), None)
 
 
+def identity_index(store: GraphStore) -> IdentityIndex:
+    """Every HCP's row and influence, read once per data version (``kolgraph serve`` reads
+    it before it forks its workers): one profile's review then reads only its own block."""
+    return cache.cached(store, "identity_index", None, store.identity_index)
+
+
 def possible_duplicates(store: GraphStore, hcp_id: str) -> list[dict] | None:
     """The identity review rows about one HCP, for a steward (None for anyone else, who
     sees no such section and costs no read): merges and splits post to
@@ -106,9 +113,7 @@ def possible_duplicates(store: GraphStore, hcp_id: str) -> list[dict] | None:
     home = current_app.config["KOLGRAPH_SETTINGS"].home
 
     def review() -> list[dict]:
-        # Every HCP's row and influence, read once per data version: one profile's review
-        # then reads only its own name block.
-        index = cache.cached(store, "identity_index", None, store.identity_index)
+        index = identity_index(store)
         evidence = hcp_evidence(home, hcp_id)
         return store.identity_review(evidence, DUPLICATES_SHOWN, hcp_id=hcp_id, index=index)
 

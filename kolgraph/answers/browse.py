@@ -30,6 +30,7 @@ Rules:
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -165,7 +166,8 @@ def matched_kinds(
 def best_matches(rows: Iterable[Mapping], limit: int) -> list[Mapping]:
     """Search rows in answer order (highest influence first, unscored last, then name and
     ``hcp_id``), at most ``limit``."""
-    ranked = sorted(
+    return heapq.nsmallest(  # sorted(...)[:limit], without sorting every HCP
+        limit,
         rows,
         key=lambda r: (
             r["influence"] is None,
@@ -174,7 +176,6 @@ def best_matches(rows: Iterable[Mapping], limit: int) -> list[Mapping]:
             r["hcp_id"],
         ),
     )
-    return ranked[:limit]
 
 
 def search_row(row: Mapping, affiliations: Iterable[tuple]) -> dict:

@@ -80,6 +80,12 @@ class SqliteReads:
 
     def search_rows(self, text: str, territory: str | None, limit: int) -> list[dict]:
         index = self._store.cached("search", _read_index)
+        if not text:  # every HCP (of the territory), nothing to match
+            return [
+                {**hcp, "matched": []}
+                for hcp in index.hcps.values()
+                if territory is None or hcp["territory"] == territory
+            ]
         by_institution = _ids_containing(index.institutions, text)
         by_topic = _ids_containing(index.topics, text)
         rows = []
