@@ -34,6 +34,7 @@ from typing import NoReturn
 
 from flask import Flask
 
+from kolgraph.collector import cyclic_gc_paused
 from kolgraph.config import Settings
 from kolgraph.errors import KolgraphError
 
@@ -161,7 +162,8 @@ def warm_up(app: Flask, echo: Callable[[str], None] = print) -> None:
         return  # its connection pool must be created in each worker, after the fork
     echo("warming up (reading gaps, the search index and the identity index into memory) ...")
     try:
-        _warm_store(app, settings)
+        with cyclic_gc_paused():  # millions of objects made to stay: nothing to collect
+            _warm_store(app, settings)
     except KolgraphError as error:
         echo(f"warm-up skipped: {error}")
     # The caches just built live as long as the data: keep the garbage collector from walking

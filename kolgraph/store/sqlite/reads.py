@@ -80,25 +80,20 @@ class SqliteReads:
 
     def search_rows(self, text: str, territory: str | None, limit: int) -> list[dict]:
         index = self._store.cached("search", _read_index)
-        if not text:  # every HCP (of the territory), nothing to match
-            return [
-                {**hcp, "matched": []}
-                for hcp in index.hcps.values()
-                if territory is None or hcp["territory"] == territory
-            ]
+        hcps = [h for h in index.hcps.values() if territory is None or h["territory"] == territory]
+        if not text:  # every HCP matches, and only the best are asked for
+            return [{**hcp, "matched": []} for hcp in browse.best_matches(hcps, limit)]
         by_institution = _ids_containing(index.institutions, text)
         by_topic = _ids_containing(index.topics, text)
         rows = []
-        for hcp in index.hcps.values():
-            if territory is not None and hcp["territory"] != territory:
-                continue
+        for hcp in hcps:
             matched = browse.matched_kinds(text, hcp["name"], hcp["specialty"], (), ())
             matched += [
                 kind
                 for kind, ids in (("institution", by_institution), ("topic", by_topic))
                 if hcp["hcp_id"] in ids
             ]
-            if matched or not text:
+            if matched:
                 rows.append({**hcp, "matched": matched})
         return rows
 
