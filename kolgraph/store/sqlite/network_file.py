@@ -93,41 +93,37 @@ class NetworkArrays:
         """The co-authorships with at least ``min_papers`` papers touching any of
         ``hcp_ids``, each once as ``(hcp_a, hcp_b, papers)`` with ``hcp_a < hcp_b``, as the
         ``coauthorships`` table holds them: slices of the arrays, not an indexed search."""
-        numbers = self.hcp_numbers(hcp_ids)
-        rows = np.unique(numbers[numbers != NONE])
-        at, sizes = _gathered(self.coauthor_ptr, rows)
-        ends_a, ends_b = np.repeat(rows, sizes), self.coauthor_idx[at].astype(np.int64)
-        papers = self.coauthor_papers[at]
+        rows, others, papers = self._entries_of(hcp_ids)
         keep = papers >= min_papers
-        low, high = np.minimum(ends_a, ends_b)[keep], np.maximum(ends_a, ends_b)[keep]
+        low, high = np.minimum(rows, others)[keep], np.maximum(rows, others)[keep]
         # One row per pair: a pair of two given HCPs is in both their slices.
         _, first = np.unique(low * len(self.hcp_ids) + high, return_index=True)
-        return list(
-            zip(
-                self.hcp_ids[low[first]].tolist(),
-                self.hcp_ids[high[first]].tolist(),
-                papers[keep][first].tolist(),
-            )
-        )
+        return self._edge_rows(low[first], high[first], papers[keep][first])
 
     def coauthorships_among(
         self, hcp_ids: list[str], min_papers: int
     ) -> list[tuple[str, str, int]]:
         """The co-authorships with at least ``min_papers`` papers between two of
         ``hcp_ids``, each once as ``(hcp_a, hcp_b, papers)`` with ``hcp_a < hcp_b``."""
+        rows, others, papers = self._entries_of(hcp_ids)
+        keep = (rows < others) & (papers >= min_papers) & np.isin(others, rows)
+        return self._edge_rows(rows[keep], others[keep], papers[keep])
+
+    def _entries_of(self, hcp_ids: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every entry of the given HCPs' co-author slices: (HCP, co-author, papers)."""
         numbers = self.hcp_numbers(hcp_ids)
         rows = np.unique(numbers[numbers != NONE])
         at, sizes = _gathered(self.coauthor_ptr, rows)
-        ends_a, ends_b = np.repeat(rows, sizes), self.coauthor_idx[at]
-        papers = self.coauthor_papers[at]
-        keep = (ends_a < ends_b) & (papers >= min_papers) & np.isin(ends_b, rows)
-        return list(
-            zip(
-                self.hcp_ids[ends_a[keep]].tolist(),
-                self.hcp_ids[ends_b[keep]].tolist(),
-                papers[keep].tolist(),
-            )
+        return (
+            np.repeat(rows, sizes),
+            self.coauthor_idx[at].astype(np.int64),
+            self.coauthor_papers[at],
         )
+
+    def _edge_rows(
+        self, a: np.ndarray, b: np.ndarray, papers: np.ndarray
+    ) -> list[tuple[str, str, int]]:
+        return list(zip(self.hcp_ids[a].tolist(), self.hcp_ids[b].tolist(), papers.tolist()))
 
     def has_hcp(self, hcp_id: str) -> bool:
         return bool(self.hcp_numbers([hcp_id])[0] != NONE)
