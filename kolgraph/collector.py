@@ -1,5 +1,4 @@
-"""Memory at scale: pausing Python's cyclic garbage collector while many objects are made at
-once, and giving memory freed by one stage back to the system before the next.
+"""Pausing Python's cyclic garbage collector while many objects are made at once.
 
 Each burst of allocations triggers collections that walk every live tracked object, so
 building a structure of millions of objects costs time that grows with its square
@@ -10,12 +9,9 @@ runs again.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 
 
 @contextmanager
@@ -32,21 +28,3 @@ def cyclic_gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def return_freed_memory() -> None:
-    """Give the heap memory freed so far back to the system (glibc's ``malloc_trim``; a
-    no-op elsewhere).  glibc keeps freed memory for reuse, so without this the peak of a
-    load stays resident under the scoring that follows it."""
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-@cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    name = ctypes.util.find_library("c")
-    try:
-        return ctypes.CDLL(name).malloc_trim if name else None
-    except (OSError, AttributeError):  # not glibc
-        return None

@@ -17,7 +17,7 @@ from kolgraph.analytics import Projection, explain_hcp, load_scoring_config, sco
 from kolgraph.analytics.explain import DESCRIPTIONS
 from kolgraph.analytics.influence import COMPONENTS, betweenness_estimate, coauthor_graph
 from kolgraph.answers.changes import History
-from kolgraph.collector import cyclic_gc_paused, return_freed_memory
+from kolgraph.collector import cyclic_gc_paused
 from kolgraph.errors import InputError, NotFoundError
 from kolgraph.store import GraphStore
 from kolgraph.store.common import score_frame
@@ -31,7 +31,6 @@ def rescore(store: GraphStore, home: Path, as_of: date | None = None) -> pd.Data
     """Score every HCP in ``store`` (weights from ``home/scoring.toml``), store the scores and
     keep them, with the day's coverage, in the store's history (:class:`History`)."""
     config = load_scoring_config(home)
-    return_freed_memory()  # what a load just freed, so its peak does not add to scoring's
     with cyclic_gc_paused():
         network = Projection.for_scoring(store, NETWORK_TABLES)
         graph = coauthor_graph(network)
