@@ -19,8 +19,9 @@ Rules (on rows a store read and the identity evidence of ``identities.sqlite3``)
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -156,16 +157,25 @@ def duplicate_pairs(
     hcp_id -> name, to name co-authors; ``only``: just the pairs with that HCP."""
     pairs = []
     for members in blocks(hcps).values():
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                if only is not None and only not in (a["hcp_id"], b["hcp_id"]):
-                    continue
-                if frozenset((a["hcp_id"], b["hcp_id"])) in kept_apart:
-                    continue
-                evidence = pair_evidence(a, b, coauthors, institutions, names)
-                if evidence:
-                    pairs.append((a, b, evidence))
+        for a, b in _block_pairs(members, only):
+            if frozenset((a["hcp_id"], b["hcp_id"])) in kept_apart:
+                continue
+            evidence = pair_evidence(a, b, coauthors, institutions, names)
+            if evidence:
+                pairs.append((a, b, evidence))
     return pairs
+
+
+def _block_pairs(members: Sequence[dict], only: str | None) -> Iterator[tuple[dict, dict]]:
+    """Every pair of a block in member order, or just those with ``only`` (a profile's
+    review: not the thousands of pairs of a common name's block)."""
+    if only is None:
+        yield from itertools.combinations(members, 2)
+        return
+    for k, member in enumerate(members):
+        if member["hcp_id"] == only:
+            yield from ((other, member) for other in members[:k])
+            yield from ((member, other) for other in members[k + 1 :])
 
 
 def pair_evidence(

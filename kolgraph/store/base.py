@@ -147,6 +147,11 @@ class GraphReads(Protocol):
         """Co-authorships with ``papers >= min_papers`` between two of the HCPs."""
         ...
 
+    def coauthor_edges_through(self, hcp_id: str, others: list[str]) -> Edges:
+        """The HCP's co-authorships, and those between one of ``others`` and a co-author of
+        the HCP: all a search for co-authors in common with it needs."""
+        ...
+
     def network_nodes(self, hcp_ids: list[str], as_of: str) -> list[dict]:
         """``hcp_id, name, specialty, territory, tier, influence, last_touch`` (up to as_of)."""
         ...
@@ -833,12 +838,12 @@ class GraphStore(ABC):
 
     def _block_coauthorships(self, ids: list[str], hcp_id: str | None) -> Edges:
         """The co-authorships a review of ``ids`` compares.  With ``hcp_id`` only its pairs
-        are compared, so only co-authors it has may be in common: the co-authorships among
-        the block and its co-authors (not every co-authorship of every block mate)."""
+        are compared, so only co-authors it has may be in common: its own co-authorships
+        and its block mates' with its co-authors (a top HCP's co-authors have thousands of
+        co-authorships among them, which say nothing here)."""
         if hcp_id is None:
             return self.reads.coauthor_edges(ids, 1)
-        own = {x for edge in self.reads.coauthor_edges([hcp_id], 1) for x in edge[:2]}
-        return self.reads.coauthor_edges_among(sorted(own | set(ids)), 1)
+        return self.reads.coauthor_edges_through(hcp_id, [i for i in ids if i != hcp_id])
 
     def slot_holders(self, pmids: list[str]) -> dict[tuple[str, int], str]:
         """(pmid, position) -> the HCP holding that author slot, for the given papers (the

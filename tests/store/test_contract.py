@@ -146,6 +146,29 @@ def test_the_coauthor_graph_in_numbers_is_the_coauthorships_table(store):
     assert len(pairs) > 3
 
 
+def test_the_coauthorships_through_an_hcp_are_the_table_s_rows(store):
+    """A profile's duplicate review reads an HCP's co-authorships and those linking others to
+    its co-authors, each pair once, smaller id first."""
+    store.load(sample_batch())
+    store.load(followup_batch())
+    table = store.table("coauthorships", ("hcp_a", "hcp_b", "papers")).values.tolist()
+    edges = [tuple(e) for e in table]
+    ids = sorted(store.table("hcps")["hcp_id"])
+    rng = random.Random(3)
+    for hcp_id in [*ids, "nobody"]:
+        own = {b if a == hcp_id else a for a, b, _ in edges if hcp_id in (a, b)}
+        for others in [[], ids, rng.sample(ids, 3), ["nobody"]]:
+            expected = [
+                e
+                for e in edges
+                if hcp_id in e[:2] or any(x in others and y in own for x, y in (e[:2], e[1::-1]))
+            ]
+            found = store.reads.coauthor_edges_through(hcp_id, others)
+            assert sorted(found) == sorted(expected), (hcp_id, others)
+            assert len(found) == len(set(found)) and all(a < b for a, b, _ in found)
+    assert any(store.reads.coauthor_edges_through(i, ids) for i in ids)
+
+
 def test_the_authorships_in_numbers_are_the_authorships_table(store):
     store.load(sample_batch())
     store.load(followup_batch())

@@ -296,3 +296,20 @@ def test_a_split_survives_a_new_file_whose_resolution_anchors_the_person_elsewhe
         "PM-smith-DL-200-1": {"100", "200"},
         done.other_id: {"300"},
     }
+
+
+def test_one_hcp_s_review_is_the_whole_review_s_rows_about_it(store, real_data, strict_linkage):
+    """A profile reviews only the HCP's own pairs, reading only its co-authors' links; it
+    must name the same pairs with the same evidence as the review of every HCP."""
+    load_path(MEDLINE, store)
+    whole = store.identity_review([], limit=10_000)
+    about = {}
+    for row in whole:
+        for hcp_id in (row["hcp_id"], row["other_id"]):
+            about.setdefault(hcp_id, []).append(row)
+    others = sorted(set(store.table("hcps")["hcp_id"]) - about.keys())
+    for hcp_id in [*about, *others[::100]]:
+        found = store.identity_review([], limit=10_000, hcp_id=hcp_id)
+        assert found == about.get(hcp_id, []), hcp_id
+    evidence = [e for row in whole for e in row["evidence"]]
+    assert any("in common" in e for e in evidence) and len(about) >= 4

@@ -111,6 +111,11 @@ class Neo4jReads:
         rows = self._store.read("read_coauthor_edges", hcp_ids=hcp_ids, min_papers=min_papers)
         return [(r["hcp_a"], r["hcp_b"], r["papers"]) for r in rows]
 
+    def coauthor_edges_through(self, hcp_id: str, others: list[str]) -> Edges:
+        (row,) = self._store.read("read_coauthor_edges_through", hcp_id=hcp_id, others=others)
+        edges = {(min(a, b), max(a, b)): papers for a, b, papers in row["rows"]}
+        return [(a, b, papers) for (a, b), papers in edges.items()]
+
     def network_nodes(self, hcp_ids: list[str], as_of: str) -> list[dict]:
         return self._store.read("read_network_nodes", hcp_ids=hcp_ids, as_of=as_of)
 

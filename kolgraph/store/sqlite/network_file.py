@@ -95,10 +95,29 @@ class NetworkArrays:
         ``coauthorships`` table holds them: slices of the arrays, not an indexed search."""
         rows, others, papers = self._entries_of(hcp_ids)
         keep = papers >= min_papers
-        low, high = np.minimum(rows, others)[keep], np.maximum(rows, others)[keep]
-        # One row per pair: a pair of two given HCPs is in both their slices.
+        return self._pairs_once(rows[keep], others[keep], papers[keep])
+
+    def coauthorships_through(self, hcp_id: str, others: list[str]) -> list[tuple[str, str, int]]:
+        """The co-authorships of ``hcp_id``, and those between one of ``others`` and a
+        co-author of ``hcp_id``, each once as ``(hcp_a, hcp_b, papers)`` with
+        ``hcp_a < hcp_b``."""
+        rows, coauthors, papers = self._entries_of([hcp_id])
+        their_rows, theirs, their_papers = self._entries_of(others)
+        shared = np.isin(theirs, coauthors)
+        return self._pairs_once(
+            np.concatenate([rows, their_rows[shared]]),
+            np.concatenate([coauthors, theirs[shared]]),
+            np.concatenate([papers, their_papers[shared]]),
+        )
+
+    def _pairs_once(
+        self, rows: np.ndarray, others: np.ndarray, papers: np.ndarray
+    ) -> list[tuple[str, str, int]]:
+        """Slice entries as edge rows, one per pair: a pair of two given HCPs is in both
+        their slices."""
+        low, high = np.minimum(rows, others), np.maximum(rows, others)
         _, first = np.unique(low * len(self.hcp_ids) + high, return_index=True)
-        return self._edge_rows(low[first], high[first], papers[keep][first])
+        return self._edge_rows(low[first], high[first], papers[first])
 
     def coauthorships_among(
         self, hcp_ids: list[str], min_papers: int

@@ -125,6 +125,9 @@ class SqliteReads:
     def coauthor_edges_among(self, hcp_ids: list[str], min_papers: int) -> Edges:
         return self._store.path_graph().coauthorships_among(hcp_ids, min_papers)
 
+    def coauthor_edges_through(self, hcp_id: str, others: list[str]) -> Edges:
+        return self._store.path_graph().coauthorships_through(hcp_id, others)
+
     def network_nodes(self, hcp_ids: list[str], as_of: str) -> list[dict]:
         return self._records("read_network_nodes", hcp_ids=json_list(hcp_ids), as_of=as_of)
 
