@@ -18,13 +18,14 @@ co-author hop, or an institution hop (the two HCPs and the institution between t
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import NamedTuple
+
+import numpy as np
 
 from kolgraph.errors import InputError, NotFoundError
 
@@ -104,22 +105,79 @@ def sort_coauthors(rows: Iterable[dict]) -> list[dict]:
 
 @dataclass(frozen=True)
 class Neighbourhood:
-    """What a store knows around one HCP, for link prediction.
+    """What a store knows around one HCP, for link prediction, in numbers.
 
-    ``coauthors``: co-author id -> (name, that co-author's own co-author ids).
-    ``institutions``: current institution id -> (name, ids of its current members).
+    A number is a position in ``ids`` (sorted, so number order is id order); ``hcp`` is the
+    HCP's.  ``coauthors``: its co-authors' numbers, ascending, named by ``coauthor_names``;
+    co-author ``k``'s own co-authors are ``their_idx[their_ptr[k]:their_ptr[k + 1]]``.
+    ``institutions``: its current institution ids, sorted, named by ``institution_names``;
+    institution ``k``'s current members (no repeats) are
+    ``member_idx[member_ptr[k]:member_ptr[k + 1]]``.
+
+    In numbers because a well-connected HCP's co-authors have tens of thousands of
+    co-authors: as text, naming them cost more than the whole suggestion.
     """
 
-    hcp_id: str
-    coauthors: Mapping[str, tuple[str | None, list[str]]]
-    institutions: Mapping[str, tuple[str | None, list[str]]]
+    ids: np.ndarray
+    hcp: int
+    coauthors: np.ndarray
+    coauthor_names: list[str | None]
+    their_ptr: np.ndarray
+    their_idx: np.ndarray
+    institutions: list[str]
+    institution_names: list[str | None]
+    member_ptr: np.ndarray
+    member_idx: np.ndarray
+
+    @property
+    def hcp_id(self) -> str:
+        return str(self.ids[self.hcp])
+
+    @classmethod
+    def of(
+        cls,
+        hcp_id: str,
+        coauthors: Mapping[str, tuple[str | None, list[str]]],
+        institutions: Mapping[str, tuple[str | None, list[str]]],
+    ) -> Neighbourhood:
+        """From ids: ``coauthors``: co-author id -> (name, that co-author's own co-author
+        ids); ``institutions``: current institution id -> (name, ids of its members)."""
+        named = {hcp_id, *coauthors}
+        for group in (coauthors, institutions):
+            named.update(i for _name, ids in group.values() for i in ids)
+        ids = sorted(named)
+        number = {i: n for n, i in enumerate(ids)}
+        own, places = sorted(coauthors), sorted(institutions)
+        their_ptr, their_idx = _lists([[number[i] for i in coauthors[c][1]] for c in own])
+        member_ptr, member_idx = _lists(
+            [sorted({number[i] for i in institutions[p][1]}) for p in places]
+        )
+        return cls(
+            ids=np.asarray(ids, dtype=object),
+            hcp=number[hcp_id],
+            coauthors=np.asarray([number[c] for c in own], dtype=np.int64),
+            coauthor_names=[coauthors[c][0] for c in own],
+            their_ptr=their_ptr,
+            their_idx=their_idx,
+            institutions=places,
+            institution_names=[institutions[p][0] for p in places],
+            member_ptr=member_ptr,
+            member_idx=member_idx,
+        )
+
+
+def _lists(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Lists of numbers as (pointers, numbers)."""
+    pointers = np.zeros(len(lists) + 1, dtype=np.int64)
+    np.cumsum([len(x) for x in lists], out=pointers[1:])
+    return pointers, np.fromiter(itertools.chain.from_iterable(lists), dtype=np.int64)
 
 
 @dataclass
 class _Candidate:
     hcp_id: str
-    shared: list[str] = field(default_factory=list)  # shared co-author ids
-    institutions: list[str] = field(default_factory=list)  # shared current institution ids
+    shared: list[int] = field(default_factory=list)  # shared co-authors (positions)
+    institutions: list[int] = field(default_factory=list)  # shared current institutions
     base: float = 0.0  # the score before topics
 
 
@@ -180,43 +238,51 @@ def _ranked_candidates(around: Neighbourhood, limit: int) -> list[_Candidate]:
     is dropped before sorting (it could not beat the ``limit`` best, whose scores are at
     least their bases), and only the survivors become :class:`_Candidate` objects.
     """
-    excluded = {around.hcp_id, *around.coauthors}
-    base = _base_scores(around, excluded)
-    if not base:
+    candidates, base = _base_scores(around)
+    if not len(base):
         return []
-    floor = heapq.nlargest(limit, base.values())[-1] - TOPIC_WEIGHT - 2e-3
-    kept = sorted((-score, hcp_id) for hcp_id, score in base.items() if score >= floor)
-    found = {hcp_id: _Candidate(hcp_id, base=-negative) for negative, hcp_id in kept}
-    for coauthor in sorted(around.coauthors):
-        for other in around.coauthors[coauthor][1]:
-            if other in found:
-                found[other].shared.append(coauthor)
-    for institution in sorted(around.institutions):
-        for other in set(around.institutions[institution][1]) & found.keys():
-            found[other].institutions.append(institution)
+    floor = np.sort(base)[-min(limit, len(base))] - TOPIC_WEIGHT - 2e-3
+    kept = base >= floor
+    order = np.lexsort((candidates[kept], -base[kept]))
+    numbers, bases = candidates[kept][order], base[kept][order]
+    found = {
+        n: _Candidate(hcp_id, base=b)
+        for n, hcp_id, b in zip(numbers.tolist(), around.ids[numbers].tolist(), bases.tolist())
+    }
+    coauthor_of = np.repeat(np.arange(len(around.coauthors)), np.diff(around.their_ptr))
+    for k, other in _entries_among(coauthor_of, around.their_idx, numbers):
+        found[other].shared.append(k)
+    institution_of = np.repeat(np.arange(len(around.institutions)), np.diff(around.member_ptr))
+    for k, other in _entries_among(institution_of, around.member_idx, numbers):
+        found[other].institutions.append(k)
     return list(found.values())
 
 
-def _base_scores(around: Neighbourhood, excluded: set[str]) -> dict[str, float]:
-    """Each candidate's score before topics.
+def _entries_among(
+    rows: np.ndarray, numbers: np.ndarray, wanted: np.ndarray
+) -> Iterable[tuple[int, int]]:
+    """The (row, number) entries whose number is one of ``wanted``, in entry order."""
+    hit = np.isin(numbers, wanted)
+    return zip(rows[hit].tolist(), numbers[hit].tolist())
+
+
+def _base_scores(around: Neighbourhood) -> tuple[np.ndarray, np.ndarray]:
+    """Each candidate's number, ascending, and its score before topics.
 
     The weights are added in a fixed order (co-authors, then institutions, each sorted by id),
-    so a score is the same float whichever store supplied the neighbourhood.  This loop
-    visits every co-author of every co-author: keep it lean.
+    one addition at a time as ``bincount`` adds them, so a score is the same float whichever
+    store supplied the neighbourhood.
     """
-    base: dict[str, float] = {}
-    get = base.get
-    for coauthor in sorted(around.coauthors):
-        theirs = around.coauthors[coauthor][1]
-        # The co-author has >= 2 co-authors here (the HCP and each ``other``): log > 0.
-        weight = 1.0 / math.log(len(theirs)) if len(theirs) > 1 else 0.0
-        for other in theirs:
-            if other not in excluded:
-                base[other] = get(other, 0.0) + weight
-    for institution in sorted(around.institutions):
-        for other in set(around.institutions[institution][1]) - excluded:
-            base[other] = get(other, 0.0) + INSTITUTION_WEIGHT
-    return base
+    sizes = np.diff(around.their_ptr).tolist()
+    # A co-author has >= 2 co-authors here (the HCP and each candidate): log > 0.
+    weights = [1.0 / math.log(n) if n > 1 else 0.0 for n in sizes]
+    who = np.concatenate([around.their_idx, around.member_idx])
+    added = np.concatenate(
+        [np.repeat(weights, sizes), np.full(len(around.member_idx), INSTITUTION_WEIGHT)]
+    )
+    candidate = ~np.isin(who, around.coauthors) & (who != around.hcp)
+    numbers, at = np.unique(who[candidate], return_inverse=True)
+    return numbers, np.bincount(at, weights=added[candidate], minlength=len(numbers))
 
 
 def _suggestion(
@@ -230,9 +296,14 @@ def _suggestion(
     union = own_topics | topics
     shared_topics = sorted(own_topics & topics)
     jaccard = len(shared_topics) / len(union) if union else 0.0
-    coauthors = sorted((around.coauthors[s][0] or s, s) for s in candidate.shared)
+    shared_ids = around.ids[around.coauthors[candidate.shared]].tolist()
+    coauthors = sorted(
+        (around.coauthor_names[k] or i, i) for k, i in zip(candidate.shared, shared_ids)
+    )
     coauthor_names = [name for name, _ in coauthors]
-    institution_names = sorted(around.institutions[i][0] or i for i in candidate.institutions)
+    institution_names = sorted(
+        around.institution_names[k] or around.institutions[k] for k in candidate.institutions
+    )
     return {
         "hcp_id": candidate.hcp_id,
         "name": name,

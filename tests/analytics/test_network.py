@@ -92,7 +92,7 @@ def test_suggestions_scored_in_rounds_equal_scoring_everyone(seed, limit):
         for c in rng.sample(people, 12)
     }
     members = {"I1": ("Inst", rng.sample(people, 60))}
-    around = Neighbourhood("ME", coauthors, members)
+    around = Neighbourhood.of("ME", coauthors, members)
     topics = {p: frozenset(rng.sample("ABCDEFGH", rng.randint(0, 5))) for p in people + ["ME"]}
 
     def details(ids):
@@ -107,19 +107,21 @@ def test_suggestions_scored_in_rounds_equal_scoring_everyone(seed, limit):
     assert expected_first["score"] >= round(aa, 4)
 
 
-def brute_force_suggestions(around: Neighbourhood, topics: dict, limit: int) -> list[dict]:
+def brute_force_suggestions(
+    hcp_id: str, coauthors: dict, institutions: dict, topics: dict, limit: int
+) -> list[dict]:
     """Every candidate scored straight from the definition (the same float additions, in
     the same order: co-authors by id, then institutions by id), best first."""
-    excluded = {around.hcp_id, *around.coauthors}
-    own = topics[around.hcp_id] - MESH_CHECK_TAGS
+    excluded = {hcp_id, *coauthors}
+    own = topics[hcp_id] - MESH_CHECK_TAGS
     scores: dict[str, float] = {}
-    for coauthor in sorted(around.coauthors):
-        theirs = around.coauthors[coauthor][1]
+    for coauthor in sorted(coauthors):
+        theirs = coauthors[coauthor][1]
         for other in theirs:
             if other not in excluded:
                 scores[other] = scores.get(other, 0.0) + 1.0 / math.log(len(theirs))
-    for institution in sorted(around.institutions):
-        for other in set(around.institutions[institution][1]) - excluded:
+    for institution in sorted(institutions):
+        for other in set(institutions[institution][1]) - excluded:
             scores[other] = scores.get(other, 0.0) + 0.5
     rows = []
     for hcp_id, base in scores.items():
@@ -144,11 +146,11 @@ def test_suggestions_equal_brute_force(seed, limit):
         f"I{i}": (f"Inst {i}", rng.sample(people, rng.randint(0, 300)) * 2)
         for i in range(rng.randint(0, 3))
     }
-    around = Neighbourhood("ME", coauthors, institutions)
+    around = Neighbourhood.of("ME", coauthors, institutions)
     topics = {p: frozenset(rng.sample("ABCDEFGHIJ", rng.randint(0, 6))) for p in people + ["ME"]}
     found = suggest(around, lambda ids: {i: (i.lower(), topics[i]) for i in ids}, limit)
     assert [(r["hcp_id"], r["score"]) for r in found] == brute_force_suggestions(
-        around, topics, limit
+        "ME", coauthors, institutions, topics, limit
     )
 
 

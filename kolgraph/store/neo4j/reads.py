@@ -167,7 +167,7 @@ class Neo4jReads:
             return None
         coauthors = {c: (name, theirs) for c, name, theirs in rows[0]["coauthors"]}
         institutions = {i: (name, members) for i, name, members in rows[0]["institutions"]}
-        return Neighbourhood(hcp_id, coauthors, institutions)
+        return Neighbourhood.of(hcp_id, coauthors, institutions)
 
     def hcp_details(self, hcp_ids: list[str]) -> dict[str, tuple[str, frozenset]]:
         (row,) = self._store.read("read_hcp_topics", request={"hcp_ids": hcp_ids})

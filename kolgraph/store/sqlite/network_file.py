@@ -144,22 +144,31 @@ class NetworkArrays:
     ) -> list[tuple[str, str, int]]:
         return list(zip(self.hcp_ids[a].tolist(), self.hcp_ids[b].tolist(), papers.tolist()))
 
-    def has_hcp(self, hcp_id: str) -> bool:
-        return bool(self.hcp_numbers([hcp_id])[0] != NONE)
-
     def coauthors(self, hcp_id: str) -> list[str]:
         return self._hcp_slice(hcp_id, self.coauthor_ptr, self.coauthor_idx, self.hcp_ids)
 
-    def coauthors_of_each(self, hcp_ids: list[str]) -> dict[str, list[str]]:
-        """:meth:`coauthors` of each of ``hcp_ids`` (those the graph holds), in one pass."""
-        numbers = self.hcp_numbers(hcp_ids)
-        held = numbers != NONE
-        at, sizes = _gathered(self.coauthor_ptr, numbers[held])
-        found = self.hcp_ids[self.coauthor_idx[at]].tolist()
-        ends = np.cumsum(sizes).tolist()
-        starts = [0, *ends[:-1]]
-        wanted = np.asarray(hcp_ids, dtype=object)[held].tolist()
-        return {h: found[a:b] for h, a, b in zip(wanted, starts, ends)}
+    def coauthor_lists(self, hcp: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """HCP number ``hcp``'s co-authors (numbers, ascending) and each one's own co-authors
+        as (pointers, numbers)."""
+        coauthors = _slice(self.coauthor_ptr, self.coauthor_idx, hcp).astype(np.int64)
+        return coauthors, *self._lists(self.coauthor_ptr, self.coauthor_idx, coauthors)
+
+    def member_lists(self, hcp: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """HCP number ``hcp``'s current institutions (ids, sorted) and each one's current
+        members as (pointers, numbers)."""
+        places = _slice(self.affiliation_ptr, self.affiliation_idx, hcp)
+        return self.institution_ids[places].tolist(), *self._lists(
+            self.member_ptr, self.member_idx, places
+        )
+
+    @staticmethod
+    def _lists(
+        pointers: np.ndarray, numbers: np.ndarray, rows: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        at, sizes = _gathered(pointers, rows)
+        starts = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=starts[1:])
+        return starts, numbers[at].astype(np.int64)
 
     def institutions(self, hcp_id: str) -> list[str]:
         return self._hcp_slice(

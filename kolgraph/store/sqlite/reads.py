@@ -26,6 +26,7 @@ from kolgraph.store.common import Affiliation, Place, grouped
 from kolgraph.store.reach_index import WindowCache, hop_counts_in
 from kolgraph.store.sqlite import gap_snapshot
 from kolgraph.store.sqlite.catalog import json_list
+from kolgraph.store.sqlite.network_file import NONE
 from kolgraph.store.sqlite.reach_arrays import WindowReach, network_matrices
 
 if TYPE_CHECKING:
@@ -163,16 +164,25 @@ class SqliteReads:
 
     def neighbourhood(self, hcp_id: str) -> Neighbourhood | None:
         graph = self._store.path_graph()
-        if not graph.has_hcp(hcp_id):
+        (hcp,) = graph.hcp_numbers([hcp_id])
+        if hcp == NONE:
             return None
-        own = graph.institutions(hcp_id)
-        around = graph.coauthors(hcp_id)
-        names = self._hcp_names(around)
-        institution_names = self._institution_names(own)
-        theirs = graph.coauthors_of_each(around)
-        coauthors = {c: (names.get(c), theirs[c]) for c in around}
-        institutions = {i: (institution_names.get(i), graph.members(i)) for i in own}
-        return Neighbourhood(hcp_id, coauthors, institutions)
+        coauthors, their_ptr, their_idx = graph.coauthor_lists(int(hcp))
+        places, member_ptr, member_idx = graph.member_lists(int(hcp))
+        coauthor_ids = graph.hcp_ids[coauthors].tolist()
+        names, place_names = self._hcp_names(coauthor_ids), self._institution_names(places)
+        return Neighbourhood(
+            ids=graph.hcp_ids,
+            hcp=int(hcp),
+            coauthors=coauthors,
+            coauthor_names=[names.get(c) for c in coauthor_ids],
+            their_ptr=their_ptr,
+            their_idx=their_idx,
+            institutions=places,
+            institution_names=[place_names.get(i) for i in places],
+            member_ptr=member_ptr,
+            member_idx=member_idx,
+        )
 
     def hcp_details(self, hcp_ids: list[str]) -> dict[str, tuple[str, frozenset]]:
         names = self._hcp_names(hcp_ids)
