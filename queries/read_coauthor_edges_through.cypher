@@ -1,4 +1,4 @@
-// purpose: the co-authorships of $hcp_id, and those between one of $others and a co-author of $hcp_id
+// purpose: the co-authorships of $hcp_id, and those of $others with its co-authors
 // params: hcp_id, others
 OPTIONAL MATCH (:HCP {hcp_id: $hcp_id})-[r:COAUTHORED_WITH]-(coauthor:HCP)
 WITH collect(coauthor) AS own,

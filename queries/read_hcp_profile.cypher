@@ -1,7 +1,8 @@
-// purpose: one HCP's properties, score, affiliations, publications, trials, touchpoints
-// params: hcp_id
+// purpose: one HCP with score, affiliations, publications (or the $latest), trials, touchpoints
+// params: hcp_id, latest
 MATCH (h:HCP {hcp_id: $hcp_id})
 RETURN h {.*} AS hcp,
+       COUNT { (h)-[:AUTHORED]->(:Publication) } AS publication_count,
        COLLECT {
          MATCH (h)-[r:AFFILIATED_WITH]->(i:Institution)
          RETURN {institution_id: i.institution_id, institution: i.name, type: i.type, city: i.city,
@@ -12,6 +13,8 @@ RETURN h {.*} AS hcp,
          RETURN {pmid: p.pmid, title: p.title, journal: p.journal, year: p.year,
                  citation_count: p.citation_count, position: a.position,
                  last_author: coalesce(a.last_author, false), mesh_terms: p.mesh_terms}
+         ORDER BY coalesce(p.year, 0) DESC, p.pmid
+         LIMIT coalesce($latest, 2147483647)
        } AS publications,
        COLLECT {
          MATCH (h)-[r:INVESTIGATOR_ON]->(t:Trial)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -126,20 +126,25 @@ def profile_record(store: GraphStore, hcp_id: str) -> dict:
     """The HCP, its score, and its own record rendered: ``history`` (affiliations and
     touchpoints) and ``works`` (publications and trials), as HTML.
 
-    Shared by every worker while the data is unchanged, in place of the profile answer it
-    is made from: the most viewed HCPs have hundreds of publications, and rendering their
-    rows was most of a profile page's CPU time.  The same for every user allowed to see
+    Made from a profile holding only the latest publications (the most viewed HCPs have
+    hundreds), and shared by every worker while the data is unchanged: rendering was most
+    of a profile page's CPU time.  The same for every user allowed to see
     the HCP (the caller checks the scope first).  The fragments come from our own
     templates with autoescape, through the server's private cache file, hence ``Markup``.
     """
 
     def build() -> dict:
-        found = cached_answers.hcp_profile(store, hcp_id, remember=False)
+        found = store.hcp_profile(hcp_id, latest=LATEST_SHOWN)
+        if found is None:
+            abort(404)
         latest = {"shown": LATEST_SHOWN, "hcp_id": hcp_id}
         return {
             "hcp": found["hcp"],
             "score": found["score"],
-            "counts": {k: len(found[k]) for k in ("publications", "touchpoints", "trials")},
+            "counts": {
+                "publications": found["publication_count"],
+                **{k: len(found[k]) for k in ("touchpoints", "trials")},
+            },
             "history": render_template("hcps/_history.html", p=found, **latest),
             "works": render_template("hcps/_works.html", p=found, **latest),
         }

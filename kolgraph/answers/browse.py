@@ -236,8 +236,10 @@ def finish_profile(
     publications: Iterable[Mapping],
     trials: Iterable[Mapping],
     touchpoints: Iterable[Mapping],
+    publication_count: int,
 ) -> dict:
-    """The profile dict of :meth:`GraphStore.hcp_profile`, every list in display order."""
+    """The profile dict of :meth:`GraphStore.hcp_profile`, every list in display order
+    (``publications`` may be the latest of ``publication_count``)."""
     return {
         "hcp": {f: hcp.get(f) for f in HCP_FIELDS},
         "score": _score(score),
@@ -248,6 +250,7 @@ def finish_profile(
         "publications": sorted(
             (_publication(p) for p in publications), key=lambda p: (-(p["year"] or 0), p["pmid"])
         ),
+        "publication_count": int(publication_count),
         "trials": sorted(
             (_trial(t) for t in trials), key=lambda t: (-(t["start_year"] or 0), t["nct_id"])
         ),

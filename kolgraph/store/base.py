@@ -127,8 +127,10 @@ class GraphReads(Protocol):
         """The ``limit`` fastest-rising HCPs, with :data:`browse.RISING_FIELDS`."""
         ...
 
-    def profile_parts(self, hcp_id: str) -> dict | None:
-        """``hcp, score, affiliations, publications, trials, touchpoints`` of one HCP."""
+    def profile_parts(self, hcp_id: str, latest: int | None = None) -> dict | None:
+        """``hcp, score, affiliations, publications, publication_count, trials,
+        touchpoints`` of one HCP; with ``latest``, only that many of its publications, the
+        latest (year, then pmid)."""
         ...
 
     def institution_members(self, institution_id: str) -> list[str] | None:
@@ -643,10 +645,12 @@ class GraphStore(ABC):
         rows = self.reads.rising_rows(max(limit, 0), territory)
         return browse.finish_rising([decode_components(r) for r in rows], limit)
 
-    def hcp_profile(self, hcp_id: str) -> dict | None:
-        """``{"hcp", "score", "affiliations", "publications", "trials", "touchpoints"}`` of one
-        HCP (``score`` None when unscored), or None when there is no such HCP."""
-        parts = self.reads.profile_parts(hcp_id)
+    def hcp_profile(self, hcp_id: str, latest: int | None = None) -> dict | None:
+        """``{"hcp", "score", "affiliations", "publications", "publication_count", "trials",
+        "touchpoints"}`` of one HCP (``score`` None when unscored), or None when there is no
+        such HCP.  ``latest``: only the latest publications, that many (the top HCPs have
+        hundreds; a profile page shows ten)."""
+        parts = self.reads.profile_parts(hcp_id, latest)
         if parts is None:
             return None
         score = parts["score"] and decode_components(dict(parts["score"]))
@@ -657,6 +661,7 @@ class GraphStore(ABC):
             parts["publications"],
             parts["trials"],
             parts["touchpoints"],
+            publication_count=parts["publication_count"],
         )
 
     def hcp_territories(self, hcp_ids: list[str]) -> dict[str, str | None]:

@@ -123,6 +123,23 @@ def test_profile(web_store):
     assert profile["touchpoints"][0]["insight"] == "Wants <script>alert(3)</script> stage II data"
 
 
+def test_a_profile_with_only_its_latest_publications(web_store):
+    """A profile page reads only the latest papers it shows, and how many there are."""
+    for hcp_id in ids(web_store.top_hcps(100)):
+        whole = web_store.hcp_profile(hcp_id)
+        assert whole["publication_count"] == len(whole["publications"])
+        for latest in (1, 2, 10):
+            found = web_store.hcp_profile(hcp_id, latest=latest)
+            assert found["publications"] == whole["publications"][:latest], (hcp_id, latest)
+            assert found["publication_count"] == whole["publication_count"]
+            assert {**found, "publications": []} == {**whole, "publications": []}
+    assert [p["pmid"] for p in web_store.hcp_profile("H01", latest=2)["publications"]] == [
+        "1002",
+        "1001",
+    ]
+    assert web_store.hcp_profile("NOPE", latest=2) is None
+
+
 def test_profile_past_affiliation_and_unknown(web_store):
     affiliation = web_store.hcp_profile("H03")["affiliations"][0]
     assert (affiliation["current"], affiliation["end_year"]) == (False, 2015)

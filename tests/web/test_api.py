@@ -63,6 +63,7 @@ def test_hcp_profile_json(api):
         "score",
         "affiliations",
         "publications",
+        "publication_count",
         "trials",
         "touchpoints",
         "score_breakdown",
@@ -72,6 +73,7 @@ def test_hcp_profile_json(api):
         "1002",
         "1001",
     ]
+    assert body["publication_count"] == 3
 
 
 def test_search_json(api):

@@ -76,8 +76,8 @@ class Neo4jReads:
     def rising_rows(self, limit: int, territory: str | None) -> list[dict]:
         return self._store.read("list_rising_hcps", territory=territory, limit=limit)
 
-    def profile_parts(self, hcp_id: str) -> dict | None:
-        rows = self._store.read("read_hcp_profile", hcp_id=hcp_id)
+    def profile_parts(self, hcp_id: str, latest: int | None = None) -> dict | None:
+        rows = self._store.read("read_hcp_profile", hcp_id=hcp_id, latest=latest)
         if not rows:
             return None
         parts = dict(rows[0])

@@ -39,7 +39,7 @@ _JSON_COLUMNS = ("mesh_terms", "conditions")
 #: The statement that reads each part of a profile.
 _PROFILE_PARTS = {
     "affiliations": "read_hcp_affiliations",
-    "publications": "read_hcp_publications",
+    "publications": "read_hcp_publications",  # or the latest (read_hcp_latest_publications)
     "trials": "read_hcp_trials",
     "touchpoints": "read_hcp_touchpoints",
 }
@@ -104,12 +104,19 @@ class SqliteReads:
     def rising_rows(self, limit: int, territory: str | None) -> list[dict]:
         return self._records("list_rising_hcps", territory=territory, limit=limit)
 
-    def profile_parts(self, hcp_id: str) -> dict | None:
+    def profile_parts(self, hcp_id: str, latest: int | None = None) -> dict | None:
         hcp = self._records("read_hcp", hcp_id=hcp_id)
         if not hcp:
             return None
         score = self._records("read_hcp_score", hcp_id=hcp_id)
         parts = {part: self._records(name, hcp_id=hcp_id) for part, name in _PROFILE_PARTS.items()}
+        if latest is None:
+            parts["publication_count"] = len(parts["publications"])
+        else:
+            parts["publications"] = self._records(
+                "read_hcp_latest_publications", hcp_id=hcp_id, latest=latest
+            )
+            ((parts["publication_count"],),) = self._rows("count_hcp_publications", hcp_id=hcp_id)
         return {"hcp": hcp[0], "score": score[0] if score else None, **parts}
 
     def institution_members(self, institution_id: str) -> list[str] | None:

@@ -68,10 +68,10 @@ from kolgraph.territories import Alignment, aligned_hcps
 
 DB_FILENAME = "kolgraph.sqlite3"
 #: The layout this module writes (``PRAGMA user_version``).
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 #: Statements that bring a file of layout ``version - 1`` to ``version``; they run after
 #: the (idempotent) DDL, which creates whatever an older layout lacks.
-#: 4, 5 and 7 (``identity_corrections``): by the DDL; 8 and 9: new indexes by the DDL.
+#: 4, 5 and 7 (``identity_corrections``): by the DDL; 8, 9 and 10: new indexes by the DDL.
 MIGRATIONS = {
     3: ("migrate_v3_components_json",),
     6: MIGRATIONS_V6,

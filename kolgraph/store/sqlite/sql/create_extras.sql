@@ -1,5 +1,7 @@
 -- indexes and tables beyond the canonical ones (one statement per ';')
 CREATE INDEX IF NOT EXISTS authorships_by_hcp ON authorships (hcp_id, pmid);
+-- a profile's latest papers are chosen by year without reading the papers' rows
+CREATE INDEX IF NOT EXISTS publications_by_pmid_year ON publications (pmid, year);
 CREATE INDEX IF NOT EXISTS affiliations_by_institution ON affiliations (institution_id);
 CREATE INDEX IF NOT EXISTS trial_roles_by_hcp ON trial_roles (hcp_id);
 CREATE INDEX IF NOT EXISTS touchpoints_by_hcp_date ON touchpoints (hcp_id, date, msl_id);
