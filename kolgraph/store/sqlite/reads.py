@@ -36,10 +36,9 @@ Fetch = Callable[[str], list[tuple]]
 #: Between the ids ``list_hcp_topics`` joins (validation refuses it in every cell).
 UNIT_SEPARATOR = "\x1f"
 _JSON_COLUMNS = ("mesh_terms", "conditions")
-#: The statement that reads each part of a profile.
+#: The statement that reads each part of a profile (publications apart: all, or the latest).
 _PROFILE_PARTS = {
     "affiliations": "read_hcp_affiliations",
-    "publications": "read_hcp_publications",  # or the latest (read_hcp_latest_publications)
     "trials": "read_hcp_trials",
     "touchpoints": "read_hcp_touchpoints",
 }
@@ -111,6 +110,7 @@ class SqliteReads:
         score = self._records("read_hcp_score", hcp_id=hcp_id)
         parts = {part: self._records(name, hcp_id=hcp_id) for part, name in _PROFILE_PARTS.items()}
         if latest is None:
+            parts["publications"] = self._records("read_hcp_publications", hcp_id=hcp_id)
             parts["publication_count"] = len(parts["publications"])
         else:
             parts["publications"] = self._records(
