@@ -6,8 +6,10 @@
    ``--clients`` threads (default 20), each logged in with its own session over one
    keep-alive connection (closed by the server after each page with gunicorn's workers), request pages back to back for ``--seconds``
    (default 30): HCP profiles (half from the 1,000 most influential HCPs, whose pages are
-   the heaviest, half from all HCPs) and the gaps page with varied filters.  Every gaps
-   variant and 20 profiles are fetched once first (warm-up, not timed).  Prints p50 / p95 /
+   the heaviest, half from all HCPs) and the gaps page with varied filters; with ``--pages``
+   also the ego networks of the same HCPs and the dashboard, each kind equally often.
+   Every gaps variant, the dashboard, and the first 20 profiles and networks are fetched
+   once first (warm-up, not timed).  Prints p50 / p95 /
    max per page, and the CPU time per page of the server's processes and of this client:
    the client shares the machine's cores with the server, and CPU time is the figure to
    compare between runs on a machine others use too (wall-clock times move with their
@@ -61,7 +63,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 STABILIZED = '[data-network][data-stabilized="1"]'
-TARGET_MS = {"profile": 300, "gaps": 300}
+TARGET_MS = {"profile": 300, "gaps": 300, "network": 300, "dashboard": 300}
 
 #: Records, in the page, when network.js marks the drawing stabilized (ms since navigation).
 STABILIZED_PROBE = """
@@ -235,8 +237,15 @@ class Client:
         return response.status, size, elapsed
 
 
-def workload(targets: dict, seed: int = 7) -> dict[str, list[str]]:
-    """The URLs of each page kind: varied profiles, and the gaps page with varied filters."""
+#: The page kinds a run can request (``--pages``).
+PAGE_KINDS = ("profile", "gaps", "network", "dashboard")
+
+
+def workload(
+    targets: dict, kinds: tuple[str, ...] = ("profile", "gaps"), seed: int = 7
+) -> dict[str, list[str]]:
+    """The URLs of each page kind asked for: varied profiles, the gaps page with varied
+    filters, ego networks of the same HCPs as the profiles, and the dashboard."""
     rng = random.Random(seed)
     ranked = targets["ranked"]
     profiles = rng.sample(ranked[:1000], 200) + rng.sample(ranked, 200)
@@ -249,16 +258,24 @@ def workload(targets: dict, seed: int = 7) -> dict[str, list[str]]:
         "/gaps?include_engaged=1&top=1000",
     ]
     gaps += [f"/gaps?territory={urllib.parse.quote(t)}" for t in targets["territories"]]
-    return {"profile": [f"/hcp/{hcp_id}" for hcp_id in profiles], "gaps": gaps}
+    pages = {
+        "profile": [f"/hcp/{hcp_id}" for hcp_id in profiles],
+        "gaps": gaps,
+        "network": [f"/network/hcp/{hcp_id}" for hcp_id in profiles],
+        "dashboard": ["/"],
+    }
+    return {kind: pages[kind] for kind in kinds}
 
 
 def warm_up(base_url: str, pages: dict[str, list[str]]) -> None:
-    """Fetch every gaps variant and a few profiles once (caches, first-request costs)."""
+    """Fetch every gaps variant, the dashboard and the first 20 pages of the other kinds
+    once (caches, first-request costs)."""
     client = Client(base_url)
-    for path in pages["gaps"] + pages["profile"][:20]:
-        status, _size, _ms = client.get(path)
-        if status != 200:
-            raise SystemExit(f"GET {path} answered {status}")
+    for kind, urls in pages.items():
+        for path in urls if kind in ("gaps", "dashboard") else urls[:20]:
+            status, _size, _ms = client.get(path)
+            if status != 200:
+                raise SystemExit(f"GET {path} answered {status}")
 
 
 def run_load(server: Server, pages: dict[str, list[str]], clients: int, seconds: float) -> dict:
@@ -397,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     home = args.home or Path(tempfile.mkdtemp(prefix="kolgraph-bench-web-"))
     targets = prepare_home(home, args.bundle, args.backend)
-    pages = workload(targets)
+    pages = workload(targets, tuple(args.pages))
     print(
         f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"{len(targets['ranked']):,} scored HCPs, {args.backend} store; "
@@ -432,6 +449,13 @@ def _parser() -> argparse.ArgumentParser:
         "--bundle", type=Path, help="bundle to load when the store is empty (default: generate M)"
     )
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients (default 20)")
+    parser.add_argument(
+        "--pages",
+        nargs="+",
+        choices=PAGE_KINDS,
+        default=["profile", "gaps"],
+        help="page kinds requested, each kind equally often (default: profile gaps)",
+    )
     parser.add_argument(
         "--seconds", type=float, default=30, help="load duration, 0 to skip (default 30)"
     )

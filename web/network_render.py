@@ -24,10 +24,15 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable, Mapping
+import random
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
+import igraph
 import networkx as nx
+import numpy as np
 import pyvis
 from flask import Blueprint, render_template
 from markupsafe import Markup, escape
@@ -64,9 +69,9 @@ OPTIONS = {
 #: Canvas units per node along each side of the drawing's square: room for the largest
 #: dots (radius 40) without a 300-node network turning into one blot.
 SPACING = 90
-#: The spring layout's rounds and the seed of its start positions (fixed: the same graph,
-#: the same picture).
-LAYOUT_ITERATIONS = 50
+#: The spring layout's rounds and the seed of its start positions and moves (fixed: the
+#: same graph, the same picture).
+LAYOUT_ITERATIONS = 150
 LAYOUT_SEED = 7
 
 #: Node positions of a graph: hcp_id -> (x, y) in canvas units.
@@ -217,12 +222,35 @@ def _component_layout(
     graph: nx.Graph, nodes: list[str]
 ) -> tuple[float, dict[str, tuple[float, float]]]:
     """The side of a component's square and its nodes' positions inside it (centred on 0, 0):
-    networkx's Fruchterman-Reingold ``spring_layout`` from seeded start positions."""
+    igraph's Fruchterman-Reingold layout (in C: networkx's took 160 ms for 300 nodes) from
+    seeded start positions, with seeded moves."""
     side = SPACING * math.sqrt(len(nodes))
     if len(nodes) == 1:
         return side, {nodes[0]: (0.0, 0.0)}
-    found = nx.spring_layout(graph.subgraph(nodes), iterations=LAYOUT_ITERATIONS, seed=LAYOUT_SEED)
-    return side, dict(zip(nodes, _scaled([found[n] for n in nodes], side * 0.9)))
+    number = {n: i for i, n in enumerate(nodes)}
+    # A connected component: every edge at its nodes is inside it.
+    edges = [(number[a], number[b]) for a, b in graph.edges(nodes)]
+    start = np.random.default_rng(LAYOUT_SEED).uniform(size=(len(nodes), 2)).tolist()
+    with _seeded_igraph():
+        found = igraph.Graph(n=len(nodes), edges=edges).layout_fruchterman_reingold(
+            niter=LAYOUT_ITERATIONS, seed=start
+        )
+    return side, dict(zip(nodes, _scaled(found.coords, side * 0.9)))
+
+
+_IGRAPH_RANDOM = threading.Lock()
+
+
+@contextmanager
+def _seeded_igraph() -> Iterator[None]:
+    """igraph draws its random numbers from one process-wide generator (Python's ``random``
+    by default): give it a seeded one for the duration, one thread at a time."""
+    with _IGRAPH_RANDOM:
+        igraph.set_random_number_generator(random.Random(LAYOUT_SEED))
+        try:
+            yield
+        finally:
+            igraph.set_random_number_generator(random)
 
 
 def _packed(
