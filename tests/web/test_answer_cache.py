@@ -202,3 +202,30 @@ def test_cached_parts_of_pages_are_never_shared_across_scopes(loaded, client, au
     gaps = client.get("/gaps?include_engaged=1").get_data(as_text=True)
     shown = set(re.findall(r'<tr data-hcp-id="([^"]+)"', gaps))
     assert shown and shown <= {"H01", "H02", "H03", "H07"}
+
+
+def test_a_gaps_table_one_worker_made_serves_the_others(loaded, tmp_path, monkeypatch):
+    """Two workers sharing the cache file: the second renders the same gaps page without
+    asking the store for gaps (at 500,000 HCPs a worker keeps only a few gap lists)."""
+    from conftest import AuthActions
+
+    from kolgraph.config import Settings
+    from kolgraph.store.base import GraphStore
+    from kolgraph.web import create_app
+
+    config = {"TESTING": True, "WTF_CSRF_ENABLED": False}
+    config["KOLGRAPH_SHARED_CACHE"] = str(tmp_path / "answers.sqlite3")
+    first, second = (
+        create_app(dict(config), settings=Settings(backend="embedded", home=loaded))
+        for _ in range(2)
+    )
+    urls = ["/gaps?include_engaged=1", "/gaps?include_engaged=1&sort=name&order=asc"]
+    clients = [AuthActions(app.test_client()).as_user("ada") for app in (first, second)]
+    made = [ids_in(page(clients[0], url), "gaps-table") for url in urls]
+    assert all(made) and made[0] != made[1]
+
+    def no_gaps(*_args, **_kwargs):
+        raise AssertionError("the gaps were computed again")
+
+    monkeypatch.setattr(GraphStore, "coverage_gaps", no_gaps)
+    assert [ids_in(page(clients[1], url), "gaps-table") for url in urls] == made
