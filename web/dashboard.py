@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, render_template
+from markupsafe import Markup
 
 from kolgraph.answers.gaps import DEFAULT_STALE_DAYS, GapQuery
 from kolgraph.web import cache, cached_answers
@@ -24,19 +25,29 @@ RECENT_INSIGHTS = 5
 @bp.get("/")
 def index():
     """Coverage, top gaps and counts."""
-    store = get_store()
     scope = current_scope()
-    coverage = coverage_with_reach(store, scope)
-    gaps = cached_answers.gap_rows(store, GapQuery(territory=scope))[:TOP_GAPS]
-    return render_template(
-        "dashboard/index.html",
-        counts=store.stats(),
-        coverage=coverage,
-        gaps=gaps,
-        stale_days=DEFAULT_STALE_DAYS,
-        scope=scope,
-        insights=recent_insights(store, scope),
-    )
+    return render_template("dashboard/index.html", content=content(scope), scope=scope)
+
+
+def content(scope: str | None) -> Markup:
+    """The dashboard's sections for ``scope``, rendered once a day per data version for
+    every worker: at 500,000 HCPs the graph's counts alone took 0.6 s, and the table of
+    1,500 MSLs 0.1 s.  The fragment comes from our own template with autoescape, through
+    the server's private cache file, hence ``Markup``."""
+    store = get_store()
+
+    def render() -> str:
+        return render_template(
+            "dashboard/_content.html",
+            counts=store.stats(),
+            coverage=coverage_with_reach(store, scope),
+            gaps=cached_answers.gap_rows(store, GapQuery(territory=scope))[:TOP_GAPS],
+            stale_days=DEFAULT_STALE_DAYS,
+            insights=recent_insights(store, scope),
+        )
+
+    key = (scope, date.today().isoformat())
+    return Markup(cache.cached_rendering(store, "dashboard", key, render, shared=True))
 
 
 def coverage_with_reach(store, scope: str | None) -> dict:

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from web_data import loaded  # noqa: F401 (fixture)
 
+from kolgraph.config import Settings
 from kolgraph.loading import load_path
 from kolgraph.store.sqlite import EmbeddedStore
+from kolgraph.web import create_app
 from kolgraph.web.cache import AnswerCache
 
 
@@ -204,15 +206,12 @@ def test_cached_parts_of_pages_are_never_shared_across_scopes(loaded, client, au
     assert shown and shown <= {"H01", "H02", "H03", "H07"}
 
 
-def test_a_gaps_table_one_worker_made_serves_the_others(loaded, tmp_path, monkeypatch):
-    """Two workers sharing the cache file: the second renders the same gaps page without
-    asking the store for gaps (at 500,000 HCPs a worker keeps only a few gap lists)."""
-    from conftest import AuthActions
-
-    from kolgraph.config import Settings
-    from kolgraph.store.base import GraphStore
-    from kolgraph.web import create_app
-
+def test_gaps_tables_and_the_dashboard_one_worker_made_serve_the_others(
+    loaded, tmp_path, monkeypatch, password
+):
+    """Two workers sharing the cache file: the second renders the same gaps pages and
+    dashboard without asking the store for gaps, coverage or counts (at 500,000 HCPs a
+    worker keeps only a few gap lists, and counting the graph takes 0.6 s)."""
     config = {"TESTING": True, "WTF_CSRF_ENABLED": False}
     config["KOLGRAPH_SHARED_CACHE"] = str(tmp_path / "answers.sqlite3")
     first, second = (
@@ -220,12 +219,21 @@ def test_a_gaps_table_one_worker_made_serves_the_others(loaded, tmp_path, monkey
         for _ in range(2)
     )
     urls = ["/gaps?include_engaged=1", "/gaps?include_engaged=1&sort=name&order=asc"]
-    clients = [AuthActions(app.test_client()).as_user("ada") for app in (first, second)]
+    clients = [app.test_client() for app in (first, second)]
+    for client in clients:
+        login = {"username": "ada", "password": password}
+        assert client.post("/login", data=login).status_code == 302
     made = [ids_in(page(clients[0], url), "gaps-table") for url in urls]
     assert all(made) and made[0] != made[1]
+    dashboard = clients[0].get("/").get_data(as_text=True)
+    sections = dashboard.split("<h1>", 1)[1].split("</main>", 1)[0]
+    assert 'id="coverage-table"' in sections and 'data-label="HCP"' in sections
 
-    def no_gaps(*_args, **_kwargs):
-        raise AssertionError("the gaps were computed again")
+    def computed_again(*_args, **_kwargs):
+        raise AssertionError("computed again")
 
-    monkeypatch.setattr(GraphStore, "coverage_gaps", no_gaps)
+    for name in ("coverage_gaps", "coverage", "stats"):
+        monkeypatch.setattr(EmbeddedStore, name, computed_again)
     assert [ids_in(page(clients[1], url), "gaps-table") for url in urls] == made
+    again = clients[1].get("/").get_data(as_text=True)
+    assert again.split("<h1>", 1)[1].split("</main>", 1)[0] == sections
