@@ -116,8 +116,11 @@ def commonness(block: str) -> float:
     return math.log10(1 + 1e6 * counts.get(block, 0) / max(total, 1))
 
 
+@lru_cache(maxsize=65536)
 def emails_in(text: str) -> tuple[str, ...]:
     """The e-mail addresses written in an affiliation, lower case."""
+    if "@" not in (text or ""):  # the pattern backtracks over every word of the text
+        return ()
     return tuple(m.lower().rstrip(".") for m in _EMAIL.findall(text or ""))
 
 

@@ -33,6 +33,7 @@ from collections import Counter, deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, cast
 from xml.etree import ElementTree as ET
@@ -192,7 +193,7 @@ def _records(path: Path) -> Iterator[tuple[ET.Element, int]]:
             for chunk in _feeds(_chunks(stream, path), path):
                 starts.scan(chunk)
                 parser.feed(chunk)
-                for element in _ended(parser):
+                for _end, element in _ended(parser):
                     root_tag = element.tag
                     if element.tag == "MedlineCitation":
                         records += 1
@@ -203,7 +204,7 @@ def _records(path: Path) -> Iterator[tuple[ET.Element, int]]:
                             yield element, 0
                         element.clear()
             parser.close()
-            for element in _ended(parser):
+            for _end, element in _ended(parser):
                 root_tag = element.tag
     except ET.ParseError as error:
         line, column = error.position
@@ -219,11 +220,10 @@ def _records(path: Path) -> Iterator[tuple[ET.Element, int]]:
         )
 
 
-def _ended(parser: ET.XMLPullParser[ET.Element]) -> Iterator[ET.Element]:
-    """The elements of the parser's pending events: "end" events only, so always elements."""
-    events = cast("Iterator[tuple[str, ET.Element]]", parser.read_events())
-    for _event, element in events:
-        yield element
+def _ended(parser: ET.XMLPullParser[ET.Element]) -> Iterator[tuple[str, ET.Element]]:
+    """The parser's pending events: "end" events only, so always of elements.  The parser's
+    own iterator, not a generator around it: a citation ends some 250 elements."""
+    return cast("Iterator[tuple[str, ET.Element]]", parser.read_events())
 
 
 def _feeds(chunks: Iterator[bytes], path: Path) -> Iterator[bytes]:
@@ -492,6 +492,7 @@ def _slot(
     )
 
 
+@lru_cache(maxsize=65536)  # one affiliation is often written for many authors of a paper
 def _institutions_of(affiliation: str, mark: str) -> tuple[Institution, ...]:
     """The institutions of one author; of a joint affiliation, only the parts marked for them."""
     marked = author_marked_parts(affiliation)
