@@ -79,6 +79,8 @@ _SNIFF = re.compile(
 _GZIP_MAGIC = b"\x1f\x8b"
 # Elements cleared once read: everything a citation holds hangs below one of them
 _RECORD_ENDS = frozenset(["PubmedArticle", "PubmedBookArticle", "DeleteCitation"])
+# Elements read (records) or cleared (their wrappers) as they end
+_CLEARED = _RECORD_ENDS | {"MedlineCitation"}
 _END_TAGS = (
     b"</MedlineCitation>",
     b"</PubmedArticle>",
@@ -193,16 +195,18 @@ def _records(path: Path) -> Iterator[tuple[ET.Element, int]]:
             for chunk in _feeds(_chunks(stream, path), path):
                 starts.scan(chunk)
                 parser.feed(chunk)
+                element: ET.Element | None = None
                 for _end, element in _ended(parser):
-                    root_tag = element.tag
-                    if element.tag == "MedlineCitation":
+                    tag = element.tag
+                    if tag not in _CLEARED:  # nearly every element: one look-up, then the next
+                        continue
+                    if tag == "MedlineCitation":
                         records += 1
                         yield element, starts.next(records)
-                        element.clear()
-                    elif element.tag in _RECORD_ENDS:
-                        if element.tag != "PubmedArticle":  # its citation was yielded already
-                            yield element, 0
-                        element.clear()
+                    elif tag != "PubmedArticle":  # its citation was yielded already
+                        yield element, 0
+                    element.clear()
+                root_tag = root_tag if element is None else element.tag
             parser.close()
             for _end, element in _ended(parser):
                 root_tag = element.tag
