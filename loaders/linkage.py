@@ -267,10 +267,11 @@ def _paper_facts(by_paper, papers) -> dict[str, tuple]:
         df.update(tokens)
         raw[pmid] = (_journal(journal or ""), mesh_set, tokens)
     n = len(raw) + 1
+    idf = {t: math.log(n / (count + 1)) + 1 for t, count in df.items()}  # once per token
     facts = {}
     for pmid, (journal, mesh_set, tokens) in raw.items():
-        weights = {t: math.log(n / (df[t] + 1)) + 1 for t in tokens}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        weights = {t: idf[t] for t in tokens}
+        norm = math.sqrt(sum(map(operator.mul, weights.values(), weights.values()))) or 1.0
         topic = {t: w / norm for t, w in weights.items()}
         facts[pmid] = (journal, frozenset(journal.split()) - _STOP, mesh_set, topic)
     return facts
