@@ -549,10 +549,16 @@ def institution_type(name: str) -> str:
 @lru_cache(maxsize=262144)
 def fold(text: str) -> str:
     """Lower case, accents removed, punctuation turned into single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    plain = plain.replace("ß", "ss").replace("ø", "o").replace("æ", "ae").replace("ł", "l")
-    return " ".join(re.sub(r"[^\w]+|_", " ", plain).split())
+    if text.isascii():  # nothing to decompose or replace: most names and affiliations
+        plain = text.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+        plain = plain.replace("ß", "ss").replace("ø", "o").replace("æ", "ae").replace("ł", "l")
+    return " ".join(_NOT_WORD.sub(" ", plain).split())
+
+
+_NOT_WORD = re.compile(r"[^\w]+|_")
 
 
 # --- parts and places ----------------------------------------------------------------------
@@ -579,6 +585,8 @@ _TRAILING_AND = re.compile(r"(\s+and)+[\s.]*$", re.IGNORECASE)
 
 def _split_commas(text: str) -> list[str]:
     """Split at commas outside parentheses (``Jamia Hamdard (Hamdard University, ...)``)."""
+    if not any(bracket in text for bracket in "()[]"):
+        return text.split(",")  # the usual case: every comma splits, no walk per character
     parts, depth, start = [], 0, 0
     for index, char in enumerate(text):
         depth += (char in "([") - (char in ")]")
@@ -711,12 +719,18 @@ def _find_city(parts: list[str], end: int, place: _Place) -> None:
             return
 
 
+# The part tests below are pure and the same parts ("USA", "Boston", "MA 02115") recur in
+# most affiliations: each distinct part is examined once.
+_PART_CACHE = 65536
+
+
+@lru_cache(maxsize=_PART_CACHE)
 def _plausible_city(text: str) -> bool:
     words = text.split()
     return (
         0 < len(words) <= 4
         and len(text) <= 40
-        and not any(c.isdigit() for c in text)
+        and not any(map(str.isdigit, text))
         and text[:1].isupper()
         and not _tier(text)
         and not _DEPARTMENT.match(fold(text))
@@ -724,12 +738,14 @@ def _plausible_city(text: str) -> bool:
     )
 
 
+@lru_cache(maxsize=_PART_CACHE)
 def _is_address(part: str) -> bool:
     folded = fold(part)
-    numbered = any(c.isdigit() for c in part) and _STREET_NUMBERED.search(folded)
+    numbered = any(map(str.isdigit, part)) and _STREET_NUMBERED.search(folded)
     return bool(_STREET.search(folded) or numbered)
 
 
+@lru_cache(maxsize=_PART_CACHE)
 def _strip_postcodes(part: str) -> str:
     for pattern in _POSTCODES:
         part = pattern.sub("", part).strip()
@@ -739,6 +755,7 @@ def _strip_postcodes(part: str) -> str:
 # --- the institution -----------------------------------------------------------------------
 
 
+@lru_cache(maxsize=_PART_CACHE)
 def _tier(part: str) -> int:
     """3 = hospital / university, 2 = other organisation, 1 = a unit that may be one, 0 = none."""
     folded = fold(part)
@@ -786,7 +803,7 @@ def _unnamed_organisation(part: str, located: bool) -> bool:
     return (
         not _DEPARTMENT.match(folded)
         and "laborator" not in folded
-        and not any(c.isdigit() for c in part)
+        and not any(map(str.isdigit, part))
         and (len(part.split()) >= 2 or located)
     )
 

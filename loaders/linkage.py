@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import Protocol
 
@@ -89,7 +91,8 @@ class LinkageSettings:
 
     def log_odds(self, features: Sequence[float]) -> float:
         """The model's log-odds that a pair with these features is one person."""
-        return self.intercept + sum(w * x for w, x in zip(self.weights, features))
+        # map in C, summed left to right as a generator would: the same bits, faster
+        return self.intercept + sum(map(operator.mul, self.weights, features))
 
 
 @cache
@@ -113,8 +116,11 @@ def commonness(block: str) -> float:
     return math.log10(1 + 1e6 * counts.get(block, 0) / max(total, 1))
 
 
+@lru_cache(maxsize=65536)
 def emails_in(text: str) -> tuple[str, ...]:
     """The e-mail addresses written in an affiliation, lower case."""
+    if "@" not in (text or ""):  # the pattern backtracks over every word of the text
+        return ()
     return tuple(m.lower().rstrip(".") for m in _EMAIL.findall(text or ""))
 
 
@@ -261,10 +267,11 @@ def _paper_facts(by_paper, papers) -> dict[str, tuple]:
         df.update(tokens)
         raw[pmid] = (_journal(journal or ""), mesh_set, tokens)
     n = len(raw) + 1
+    idf = {t: math.log(n / (count + 1)) + 1 for t, count in df.items()}  # once per token
     facts = {}
     for pmid, (journal, mesh_set, tokens) in raw.items():
-        weights = {t: math.log(n / (df[t] + 1)) + 1 for t in tokens}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        weights = {t: idf[t] for t in tokens}
+        norm = math.sqrt(sum(map(operator.mul, weights.values(), weights.values()))) or 1.0
         topic = {t: w / norm for t, w in weights.items()}
         facts[pmid] = (journal, frozenset(journal.split()) - _STOP, mesh_set, topic)
     return facts
@@ -313,6 +320,7 @@ def features(a: Profile, b: Profile) -> list[float]:
     """The comparison vector of two profiles of one block, in :data:`FEATURES` order."""
     equal, conflict, initial_only = _first_names(a, b)
     common = max(a.commonness, b.commonness)
+    same_country = not a.countries.isdisjoint(b.countries)
     return [
         equal,
         conflict,
@@ -320,13 +328,13 @@ def features(a: Profile, b: Profile) -> list[float]:
         equal * common,
         *_middles(a.letters, b.letters),
         common,
-        float(bool(a.institutions & b.institutions)),
+        float(not a.institutions.isdisjoint(b.institutions)),
         _best_overlap(a.institution_words, b.institution_words),
-        float(bool(a.cities & b.cities)),
-        float(bool(a.countries & b.countries)),
-        float(bool(a.countries and b.countries and not a.countries & b.countries)),
+        float(not a.cities.isdisjoint(b.cities)),
+        float(same_country),
+        float(bool(a.countries and b.countries and not same_country)),
         float(bool(a.institutions and b.institutions)),
-        float(bool(a.emails & b.emails)),
+        float(not a.emails.isdisjoint(b.emails)),
         math.log1p(_shared_coauthors(a, b)),
         _jaccard(a.mesh, b.mesh),
         _cosine(a.topic, b.topic),
@@ -339,7 +347,8 @@ def features(a: Profile, b: Profile) -> list[float]:
 def _cosine(x: dict[str, float], y: dict[str, float]) -> float:
     if len(x) > len(y):
         x, y = y, x
-    return sum(w * y.get(t, 0.0) for t, w in x.items())
+    # the terms in the order of x, as sum(w * y.get(t, 0.0) for ...) adds them, at C speed
+    return sum(map(operator.mul, x.values(), map(y.get, x, repeat(0.0))))
 
 
 def _first_names(a: Profile, b: Profile) -> tuple[float, float, float]:
@@ -364,6 +373,8 @@ def _middles(x: str, y: str) -> tuple[float, float]:
 
 
 def _best_overlap(xs: tuple[frozenset[str], ...], ys: tuple[frozenset[str], ...]) -> float:
+    if not xs or not ys:
+        return 0.0
     return max((_jaccard(x, y) for x in xs for y in ys), default=0.0)
 
 

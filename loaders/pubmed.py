@@ -33,6 +33,7 @@ from collections import Counter, deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, cast
 from xml.etree import ElementTree as ET
@@ -78,6 +79,8 @@ _SNIFF = re.compile(
 _GZIP_MAGIC = b"\x1f\x8b"
 # Elements cleared once read: everything a citation holds hangs below one of them
 _RECORD_ENDS = frozenset(["PubmedArticle", "PubmedBookArticle", "DeleteCitation"])
+# Elements read (records) or cleared (their wrappers) as they end
+_CLEARED = _RECORD_ENDS | {"MedlineCitation"}
 _END_TAGS = (
     b"</MedlineCitation>",
     b"</PubmedArticle>",
@@ -192,18 +195,20 @@ def _records(path: Path) -> Iterator[tuple[ET.Element, int]]:
             for chunk in _feeds(_chunks(stream, path), path):
                 starts.scan(chunk)
                 parser.feed(chunk)
-                for element in _ended(parser):
-                    root_tag = element.tag
-                    if element.tag == "MedlineCitation":
+                element: ET.Element | None = None
+                for _end, element in _ended(parser):
+                    tag = element.tag
+                    if tag not in _CLEARED:  # nearly every element: one look-up, then the next
+                        continue
+                    if tag == "MedlineCitation":
                         records += 1
                         yield element, starts.next(records)
-                        element.clear()
-                    elif element.tag in _RECORD_ENDS:
-                        if element.tag != "PubmedArticle":  # its citation was yielded already
-                            yield element, 0
-                        element.clear()
+                    elif tag != "PubmedArticle":  # its citation was yielded already
+                        yield element, 0
+                    element.clear()
+                root_tag = root_tag if element is None else element.tag
             parser.close()
-            for element in _ended(parser):
+            for _end, element in _ended(parser):
                 root_tag = element.tag
     except ET.ParseError as error:
         line, column = error.position
@@ -219,11 +224,10 @@ def _records(path: Path) -> Iterator[tuple[ET.Element, int]]:
         )
 
 
-def _ended(parser: ET.XMLPullParser[ET.Element]) -> Iterator[ET.Element]:
-    """The elements of the parser's pending events: "end" events only, so always elements."""
-    events = cast("Iterator[tuple[str, ET.Element]]", parser.read_events())
-    for _event, element in events:
-        yield element
+def _ended(parser: ET.XMLPullParser[ET.Element]) -> Iterator[tuple[str, ET.Element]]:
+    """The parser's pending events: "end" events only, so always of elements.  The parser's
+    own iterator, not a generator around it: a citation ends some 250 elements."""
+    return cast("Iterator[tuple[str, ET.Element]]", parser.read_events())
 
 
 def _feeds(chunks: Iterator[bytes], path: Path) -> Iterator[bytes]:
@@ -492,6 +496,7 @@ def _slot(
     )
 
 
+@lru_cache(maxsize=65536)  # one affiliation is often written for many authors of a paper
 def _institutions_of(affiliation: str, mark: str) -> tuple[Institution, ...]:
     """The institutions of one author; of a joint affiliation, only the parts marked for them."""
     marked = author_marked_parts(affiliation)
