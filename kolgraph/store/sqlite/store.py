@@ -271,6 +271,9 @@ class EmbeddedStore(GraphStore):
                 if con.in_transaction:  # a failed COMMIT may already have rolled back
                     con.execute("ROLLBACK")
                 raise
+            # Give back the page cache the write filled (up to cache_size): the scoring that
+            # follows a load would otherwise peak on top of it.
+            con.execute("PRAGMA shrink_memory")
         if keeps_path_graph:
             self._carry_path_graph(before)
 
