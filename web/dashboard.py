@@ -31,9 +31,9 @@ def index():
 
 def content(scope: str | None) -> Markup:
     """The dashboard's sections for ``scope``, rendered once a day per data version for
-    every worker: at 500,000 HCPs the graph's counts alone took 0.6 s, and the table of
-    1,500 MSLs 0.1 s.  The fragment comes from our own template with autoescape, through
-    the server's private cache file, hence ``Markup``."""
+    every worker: counting a big graph's tables and rendering a table of every MSL cost
+    more than the page may.  The fragment comes from our own template with autoescape,
+    through the server's private cache file, hence ``Markup``."""
     store = get_store()
 
     def render() -> str:

@@ -110,14 +110,20 @@ class SqliteReads:
         score = self._records("read_hcp_score", hcp_id=hcp_id)
         parts = {part: self._records(name, hcp_id=hcp_id) for part, name in _PROFILE_PARTS.items()}
         if latest is None:
-            parts["publications"] = self._records("read_hcp_publications", hcp_id=hcp_id)
-            parts["publication_count"] = len(parts["publications"])
+            publications = self._records("read_hcp_publications", hcp_id=hcp_id)
+            count = len(publications)
         else:
-            parts["publications"] = self._records(
+            publications = self._records(
                 "read_hcp_latest_publications", hcp_id=hcp_id, latest=latest
             )
-            ((parts["publication_count"],),) = self._rows("count_hcp_publications", hcp_id=hcp_id)
-        return {"hcp": hcp[0], "score": score[0] if score else None, **parts}
+            ((count,),) = self._rows("count_hcp_publications", hcp_id=hcp_id)
+        return {
+            "hcp": hcp[0],
+            "score": score[0] if score else None,
+            "publications": publications,
+            "publication_count": count,
+            **parts,
+        }
 
     def institution_members(self, institution_id: str) -> list[str] | None:
         if not self._rows("read_institution", institution_id=institution_id):
