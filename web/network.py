@@ -9,9 +9,13 @@ territory of 10,000 HCPs costs what a drawing of 300 does.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import fields, replace
+from datetime import date
 
+import networkx as nx
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from markupsafe import Markup
 
 from kolgraph.answers.browse import ENGAGEMENT, NetworkFilters
 from kolgraph.errors import InputError
@@ -105,29 +109,25 @@ def intro():
 @bp.get("/hcp/<hcp_id>")
 def ego(hcp_id: str):
     """The HCP and the co-authors within 1 or 2 hops."""
-    store = get_store()
-    scoping.require_hcp(store, hcp_id)
-    filters = _filters()
-    graph = store.network("hcp", hcp_id, filters)
-    title = f"Network of {graph.nodes[hcp_id]['name'] if hcp_id in graph else hcp_id}"
-    return _page("hcp", hcp_id, title, graph, filters)
+    scoping.require_hcp(get_store(), hcp_id)
+
+    def title(graph) -> str:
+        return f"Network of {graph.nodes[hcp_id]['name'] if hcp_id in graph else hcp_id}"
+
+    return _page("hcp", hcp_id, title)
 
 
 @bp.get("/institution/<institution_id>")
 def institution(institution_id: str):
     """The HCPs currently at an institution, and their co-authorships."""
-    filters = _filters()
-    graph = get_store().network("institution", institution_id, filters)
-    return _page("institution", institution_id, f"Institution {institution_id}", graph, filters)
+    return _page("institution", institution_id, lambda _graph: f"Institution {institution_id}")
 
 
 @bp.get("/territory/<name>")
 def territory(name: str):
     """The HCPs of a territory, and their co-authorships (another territory is a 404 for an msl)."""
     check_territory(name)
-    filters = _filters()
-    graph = get_store().network("territory", name, filters)
-    return _page("territory", name, f"Territory {name}", graph, filters)
+    return _page("territory", name, lambda _graph: f"Territory {name}")
 
 
 @bp.get("/hcp/<hcp_id>/coauthors.json")
@@ -167,24 +167,62 @@ def _color() -> str:
     return color
 
 
-def _page(kind: str, key: str, title: str, graph, filters: NetworkFilters):
-    color = _color()
-    note = None
-    if current_scope():
-        note = f"Only HCPs of your territory ({current_scope()}) are shown."
-    drawing = None
-    if graph.number_of_nodes():
-        drawing = render_network(graph, color_by=color, note=note, place=_cached_layout)
-    specialties = sorted({s for _, s in graph.nodes(data="specialty") if s})
+def _page(kind: str, key: str, title: Callable[[nx.Graph], str]):
+    """The view of network ``kind`` ``key`` with the request's filters; ``title`` names it
+    from its graph."""
+    filters, color = _filters(), _color()
+    view = _drawn_view(kind, key, title, filters, color)
+    drawing = Markup(view["drawing"]) if view["drawing"] is not None else None
     return render_template(
         "network/view.html",
         kind=kind,
         key=key,
-        title=title,
+        title=view["title"],
         drawing=drawing,
         filters=filters,
         color=color,
         engagement_values=ENGAGEMENT,
-        specialties=specialties,
-        node_count=network_total(graph),
+        specialties=view["specialties"],
+        node_count=view["node_count"],
     )
+
+
+def _drawn_view(
+    kind: str, key: str, title: Callable[[nx.Graph], str], filters: NetworkFilters, color: str
+) -> dict:
+    """What a network view shows: its title, the drawing (HTML), its graph's specialties and
+    size.
+
+    Shared by every worker while the data is unchanged, per view, filters, colouring and
+    user scope: a first view reads the network, lays it out and builds the drawing, which
+    costs more than the page may.  The drawing comes from our own templates with
+    autoescape, through the server's private cache file, hence ``Markup`` in :func:`_page`.
+    """
+    scope = current_scope()
+
+    def draw() -> dict:
+        graph = get_store().network(kind, key, filters)
+        note = f"Only HCPs of your territory ({scope}) are shown." if scope else None
+        drawing = None
+        if graph.number_of_nodes():
+            drawing = render_network(graph, color_by=color, note=note, place=_cached_layout)
+        return {
+            "title": title(graph),
+            "drawing": None if drawing is None else str(drawing),
+            "specialties": sorted({s for _, s in graph.nodes(data="specialty") if s}),
+            "node_count": network_total(graph),
+        }
+
+    view_key = (kind, key, _filters_key(filters), color, scope)
+    return cache.cached_rendering(get_store(), "network_view", view_key, draw, shared=True)
+
+
+def _filters_key(filters: NetworkFilters) -> tuple:
+    """``filters`` as values every process writes alike as JSON (a set's order is not)."""
+    return tuple(_plain(getattr(filters, f.name)) for f in fields(filters))
+
+
+def _plain(value):
+    if isinstance(value, frozenset):
+        return tuple(sorted(value))
+    return value.isoformat() if isinstance(value, date) else value

@@ -206,12 +206,13 @@ def test_cached_parts_of_pages_are_never_shared_across_scopes(loaded, client, au
     assert shown and shown <= {"H01", "H02", "H03", "H07"}
 
 
-def test_gaps_tables_and_the_dashboard_one_worker_made_serve_the_others(
+def test_gaps_tables_the_dashboard_and_networks_one_worker_made_serve_the_others(
     loaded, tmp_path, monkeypatch, password
 ):
-    """Two workers sharing the cache file: the second renders the same gaps pages and
-    dashboard without asking the store for gaps, coverage or counts (at 500,000 HCPs a
-    worker keeps only a few gap lists, and counting the graph takes 0.6 s)."""
+    """Two workers sharing the cache file: the second renders the same gaps pages,
+    dashboard and network view without asking the store for gaps, coverage, counts or the
+    network (at 500,000 HCPs a worker keeps only a few gap lists, counting the graph takes
+    0.6 s, and a network's first view most of a page's time)."""
     config = {"TESTING": True, "WTF_CSRF_ENABLED": False}
     config["KOLGRAPH_SHARED_CACHE"] = str(tmp_path / "answers.sqlite3")
     first, second = (
@@ -228,12 +229,17 @@ def test_gaps_tables_and_the_dashboard_one_worker_made_serve_the_others(
     dashboard = clients[0].get("/").get_data(as_text=True)
     sections = dashboard.split("<h1>", 1)[1].split("</main>", 1)[0]
     assert 'id="coverage-table"' in sections and 'data-label="HCP"' in sections
+    network = clients[0].get("/network/hcp/H01?hops=2").get_data(as_text=True)
+    drawing = network.split('id="network-title"', 1)[1].split("</main>", 1)[0]
+    assert "Network of" in drawing and '"H04"' in drawing
 
     def computed_again(*_args, **_kwargs):
         raise AssertionError("computed again")
 
-    for name in ("coverage_gaps", "coverage", "stats"):
+    for name in ("coverage_gaps", "coverage", "stats", "network"):
         monkeypatch.setattr(EmbeddedStore, name, computed_again)
     assert [ids_in(page(clients[1], url), "gaps-table") for url in urls] == made
     again = clients[1].get("/").get_data(as_text=True)
     assert again.split("<h1>", 1)[1].split("</main>", 1)[0] == sections
+    network = clients[1].get("/network/hcp/H01?hops=2").get_data(as_text=True)
+    assert network.split('id="network-title"', 1)[1].split("</main>", 1)[0] == drawing
