@@ -7,7 +7,9 @@ older data.  A store that cannot tell its version (``None``) gets no caching at 
 
 Two levels:
 
-* in this process: an LRU of Python objects (any answer), bounded by rows held;
+* in this process: an LRU of Python objects (any answer), bounded by rows held; and,
+  outside it, a few pinned answers that everything else needs (one value per kind and key,
+  replaced when the data changes), which a burst of big answers must not push out;
 * shared by every worker process of ``kolgraph serve`` (``KOLGRAPH_SHARED_CACHE``, a SQLite
   file in the server's private temporary folder): JSON answers, so a collaborator
   suggestion computed by one worker serves them all.
@@ -54,6 +56,7 @@ class AnswerCache:
         self.shared_path = Path(shared_path) if shared_path else None
         self.rows = rows
         self._memory: OrderedDict[tuple, Any] = OrderedDict()
+        self._pinned: dict[tuple[str, Hashable], tuple[str, Any]] = {}
         self._held = 0
         self._lock = threading.Lock()
         self._local = threading.local()
@@ -67,13 +70,17 @@ class AnswerCache:
         *,
         shared: bool = False,
         remember: bool = True,
+        pinned: bool = False,
     ) -> Any:
         """The answer for ``(kind, key)`` at data ``version``; ``compute()`` when there is none
         (and always when ``version`` is None).  ``shared`` answers must be JSON values.
         ``remember=False`` keeps the answer out of this process's memory (a big answer that
-        only feeds a smaller cached one: it would push the useful answers out)."""
+        only feeds a smaller cached one: it would push the useful answers out).  ``pinned``
+        keeps it outside the LRU, until the data changes."""
         if version is None:
             return compute()
+        if pinned:
+            return self._pinned_answer(kind, version, key, compute)
         memory_key = (kind, version, key)
         with self._lock:
             if memory_key in self._memory:
@@ -86,6 +93,18 @@ class AnswerCache:
                 self._shared_put(kind, version, key, value)
         if remember:
             self._remember(memory_key, value)
+        return value
+
+    def _pinned_answer(
+        self, kind: str, version: str, key: Hashable, compute: Callable[[], Any]
+    ) -> Any:
+        with self._lock:
+            held = self._pinned.get((kind, key))
+        if held is not None and held[0] == version:
+            return held[1]
+        value = compute()
+        with self._lock:
+            self._pinned[(kind, key)] = (version, value)
         return value
 
     def _remember(self, memory_key: tuple, value: Any) -> None:
@@ -176,12 +195,13 @@ def cached(
     *,
     shared: bool = False,
     remember: bool = True,
+    pinned: bool = False,
 ) -> Any:
     """``compute()``'s answer, reused while ``store``'s data is unchanged (see the module doc
     and :meth:`AnswerCache.get_or_compute`)."""
     cache: AnswerCache = current_app.extensions["kolgraph_answers"]
     return cache.get_or_compute(
-        kind, data_version(store), key, compute, shared=shared, remember=remember
+        kind, data_version(store), key, compute, shared=shared, remember=remember, pinned=pinned
     )
 
 

@@ -101,7 +101,7 @@ def gap_of(store: GraphStore, hcp_id: str) -> dict | None:
 def identity_index(store: GraphStore) -> IdentityIndex:
     """Every HCP's row and influence, read once per data version (``kolgraph serve`` reads
     it before it forks its workers): one profile's review then reads only its own block."""
-    return cache.cached(store, "identity_index", None, store.identity_index)
+    return cache.cached(store, "identity_index", None, store.identity_index, pinned=True)
 
 
 def possible_duplicates(store: GraphStore, hcp_id: str) -> list[dict] | None:
