@@ -57,6 +57,7 @@ class AnswerCache:
         self.rows = rows
         self._memory: OrderedDict[tuple, Any] = OrderedDict()
         self._pinned: dict[tuple[str, Hashable], tuple[str, Any]] = {}
+        self._shared_version: str | None = None  # the version the file was last pruned for
         self._held = 0
         self._lock = threading.Lock()
         self._local = threading.local()
@@ -141,6 +142,11 @@ class AnswerCache:
             return
         try:
             with self._connection(self.shared_path) as con:
+                if version != self._shared_version:
+                    # The data changed: answers of other versions are dead weight (a drawn
+                    # network is hundreds of KB), removed by the first write of the new one.
+                    con.execute("DELETE FROM answers WHERE version <> ?", (version,))
+                    self._shared_version = version
                 # One row per (kind, key): an answer of an older version is replaced.
                 con.execute(
                     "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?)",

@@ -88,6 +88,17 @@ def test_shared_between_processes_through_the_file(tmp_path):
     assert len(calls) == 2
 
 
+def test_answers_of_older_data_leave_the_shared_file(tmp_path):
+    path = tmp_path / "shared.sqlite3"
+    first, second = AnswerCache(path), AnswerCache(path)
+    for key in ("a", "b"):
+        first.get_or_compute("s", "v1", key, lambda: {"n": 1}, shared=True)
+    second.get_or_compute("s", "v1", "c", lambda: {"n": 1}, shared=True)
+    second.get_or_compute("s", "v2", "d", lambda: {"n": 2}, shared=True)
+    kept = sqlite3.connect(path).execute("SELECT key, version FROM answers").fetchall()
+    assert kept == [('"d"', "v2")]
+
+
 def test_a_broken_shared_file_is_bypassed(tmp_path):
     path = tmp_path / "answers.sqlite3"
     path.write_bytes(b"this is not a database" * 100)
