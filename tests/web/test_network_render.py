@@ -5,7 +5,10 @@ from __future__ import annotations
 import copy
 import json
 import math
+import os
 import re
+import subprocess
+import sys
 
 import networkx as nx
 import pytest
@@ -190,6 +193,30 @@ def test_the_same_graph_gets_the_same_picture_whatever_its_order():
     assert layout_key(graph) == layout_key(shuffled)
     graph.add_edge("H0000", "H0059", papers=1)
     assert layout_key(graph) != layout_key(shuffled)
+
+
+def test_every_process_draws_the_same_picture():
+    """Workers share a layout by its graph's name: a picture must not depend on the process
+    (string hashing differs between processes, igraph's random moves are seeded)."""
+    code = (
+        "import json, networkx as nx\n"
+        "from kolgraph.web.network_render import layout\n"
+        "graph = nx.barabasi_albert_graph(120, 2, seed=3)\n"
+        "graph = nx.relabel_nodes(graph, lambda n: f'H{n:04d}')\n"
+        "graph.add_edges_from([('X1', 'X2'), ('X2', 'X3')])\n"
+        "print(json.dumps(sorted(layout(graph).items())))\n"
+    )
+    drawn = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(drawn) == 1 and len(json.loads(drawn.pop())) == 123
 
 
 def test_components_are_packed_apart():
