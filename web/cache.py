@@ -26,12 +26,14 @@ logged and bypassed, never an error page.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +130,7 @@ class AnswerCache:
                 self._connection(self.shared_path)
                 .execute(
                     "SELECT value FROM answers WHERE kind = ? AND key = ? AND version = ?",
-                    (kind, json.dumps(key), version),
+                    (kind, key_text(key), version),
                 )
                 .fetchone()
             )
@@ -150,7 +152,7 @@ class AnswerCache:
                 # One row per (kind, key): an answer of an older version is replaced.
                 con.execute(
                     "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?)",
-                    (kind, json.dumps(key), version, json.dumps(value)),
+                    (kind, key_text(key), version, json.dumps(value)),
                 )
         except sqlite3.Error as error:
             log.warning("shared answer cache not written (%s)", error)
@@ -170,6 +172,27 @@ class AnswerCache:
 
 
 _MISSING = object()
+
+
+def key_text(key: Hashable) -> str:
+    """``key`` as the text every worker writes alike: a query or filters dataclass by its
+    fields, a set sorted (its own order depends on the process's string hashing), a date
+    in ISO form.
+
+    >>> key_text(("a", frozenset({"y", "x"}), date(2026, 12, 6)))
+    '["a", ["x", "y"], "2026-12-06"]'
+    """
+    return json.dumps(key, default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a cache key")
 
 
 #: Characters of cached HTML counted as one row (a row of an answer is about 1 KB).

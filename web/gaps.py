@@ -98,7 +98,7 @@ def gaps_table(
         )
         return {"page": asdict(page), "body": body}
 
-    key = (repr(query), column, order, number, size, current_scope())
+    key = (query, column, order, number, size, current_scope())
     found = cache.cached_rendering(store, "gaps_table", key, build, shared=True)
     return {"page": Page(**found["page"]), "body": Markup(found["body"])}
 

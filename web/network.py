@@ -10,8 +10,7 @@ territory of 10,000 HCPs costs what a drawing of 300 does.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields, replace
-from datetime import date
+from dataclasses import replace
 
 import networkx as nx
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
@@ -213,16 +212,5 @@ def _drawn_view(
             "node_count": network_total(graph),
         }
 
-    view_key = (kind, key, _filters_key(filters), color, scope)
+    view_key = (kind, key, filters, color, scope)
     return cache.cached_rendering(get_store(), "network_view", view_key, draw, shared=True)
-
-
-def _filters_key(filters: NetworkFilters) -> tuple:
-    """``filters`` as values every process writes alike as JSON (a set's order is not)."""
-    return tuple(_plain(getattr(filters, f.name)) for f in fields(filters))
-
-
-def _plain(value):
-    if isinstance(value, frozenset):
-        return tuple(sorted(value))
-    return value.isoformat() if isinstance(value, date) else value
