@@ -34,39 +34,17 @@ def content(scope: str | None) -> Markup:
     every worker: counting a big graph's tables and rendering a table of every MSL cost
     more than the page may.  The fragment comes from our own template with autoescape,
     through the server's private cache file, hence ``Markup``."""
-    store = get_store()
+    store, today = get_store(), date.today()
 
     def render() -> str:
         return render_template(
             "dashboard/_content.html",
             counts=store.stats(),
-            coverage=coverage_with_reach(store, scope),
+            coverage=store.coverage(today, DEFAULT_STALE_DAYS, scope, reach=True),
             gaps=cached_answers.gap_rows(store, GapQuery(territory=scope))[:TOP_GAPS],
             stale_days=DEFAULT_STALE_DAYS,
-            insights=recent_insights(store, scope),
+            insights=store.recent_insights(scope, RECENT_INSIGHTS),
         )
 
-    key = (scope, date.today().isoformat())
+    key = (scope, today)
     return Markup(cache.cached_rendering(store, "dashboard", key, render, shared=True))
-
-
-def coverage_with_reach(store, scope: str | None) -> dict:
-    """Today's coverage of the user's scope with reach (kept while the data is unchanged)."""
-    today = date.today()
-    return cache.cached(
-        store,
-        "coverage_reach",
-        (scope, today),
-        lambda: store.coverage(today, DEFAULT_STALE_DAYS, scope, reach=True),
-    )
-
-
-def recent_insights(store, scope: str | None) -> list[dict]:
-    """The newest insights from tier 1-2 HCPs of the user's scope (kept while the data is unchanged)."""
-    return cache.cached(
-        store,
-        "recent_insights",
-        (scope, RECENT_INSIGHTS),
-        lambda: store.recent_insights(scope, RECENT_INSIGHTS),
-        shared=True,
-    )
