@@ -121,7 +121,7 @@ def emails_in(text: str) -> tuple[str, ...]:
     """The e-mail addresses written in an affiliation, lower case."""
     if "@" not in (text or ""):  # the pattern backtracks over every word of the text
         return ()
-    return tuple(m.lower().rstrip(".") for m in _EMAIL.findall(text or ""))
+    return tuple(m.lower().rstrip(".") for m in _EMAIL.findall(text))
 
 
 # --- per-slot profiles (computed once per slot: linear) ------------------------------------
