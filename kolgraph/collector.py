@@ -9,9 +9,11 @@ runs again.
 
 from __future__ import annotations
 
+import ctypes
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 
 
 @contextmanager
@@ -28,3 +30,23 @@ def cyclic_gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+@lru_cache(maxsize=1)
+def _glibc_malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None).malloc_trim  # type: ignore[no-any-return]
+    except (OSError, AttributeError):  # not glibc (macOS, musl, Windows)
+        return None
+
+
+def return_freed_memory() -> None:
+    """Hand the heap's free pages back to the operating system.
+
+    glibc keeps what a big step freed (SQLite's page cache after a write, a load's frames)
+    for the process's next allocations, so without this the peak of the next step lands on
+    top of it.  A no-op where the C library has no ``malloc_trim``.
+    """
+    trim = _glibc_malloc_trim()
+    if trim is not None:
+        trim(0)

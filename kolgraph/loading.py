@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from kolgraph import corrections, schema
-from kolgraph.collector import cyclic_gc_paused
+from kolgraph.collector import cyclic_gc_paused, return_freed_memory
 from kolgraph.corrections import Correction
 from kolgraph.cross_source import Link
 from kolgraph.errors import InputError, ValidationFailed
@@ -215,6 +215,7 @@ def load_path(
         validated = validate_path(
             path, store, fmt=fmt, today=today, insight_categories=insight_categories
         )
+        return_freed_memory()  # what reading the source left, before the write's peak
         store.load(validated.batch, progress)
     if "hcps" in validated.batch:
         validated.summary.links = store.link_sources(validated.batch["hcps"]["hcp_id"])

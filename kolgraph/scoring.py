@@ -15,9 +15,14 @@ import pandas as pd
 
 from kolgraph.analytics import Projection, explain_hcp, load_scoring_config, score_hcps
 from kolgraph.analytics.explain import DESCRIPTIONS
-from kolgraph.analytics.influence import COMPONENTS, betweenness_estimate, coauthor_graph
+from kolgraph.analytics.influence import (
+    COMPONENTS,
+    ScoringConfig,
+    betweenness_estimate,
+    coauthor_graph,
+)
 from kolgraph.answers.changes import History
-from kolgraph.collector import cyclic_gc_paused
+from kolgraph.collector import cyclic_gc_paused, return_freed_memory
 from kolgraph.errors import InputError, NotFoundError
 from kolgraph.store import GraphStore
 from kolgraph.store.common import score_frame
@@ -32,16 +37,22 @@ def rescore(store: GraphStore, home: Path, as_of: date | None = None) -> pd.Data
     keep them, with the day's coverage, in the store's history (:class:`History`)."""
     config = load_scoring_config(home)
     with cyclic_gc_paused():
-        network = Projection.for_scoring(store, NETWORK_TABLES)
-        graph = coauthor_graph(network)
-        # The betweenness estimate, most of scoring's time at scale, runs in other processes
-        # from here on, beside reading the papers and computing every other component.
-        with betweenness_estimate(graph, config) as betweenness:
-            projection = Projection.for_scoring(store, EVIDENCE_TABLES, into=network)
-            scores = score_hcps(projection, config, _year(as_of), graph, betweenness)
+        scores = _scored(store, config, as_of)
+        return_freed_memory()  # the projections and the graph, before the write's peak
         store.write_scores(scores)
         store.record_history(as_of or date.today(), History.from_env(), scores)
     return scores
+
+
+def _scored(store: GraphStore, config: ScoringConfig, as_of: date | None) -> pd.DataFrame:
+    """Every HCP's scores; what they were computed from is freed on return."""
+    network = Projection.for_scoring(store, NETWORK_TABLES)
+    graph = coauthor_graph(network)
+    # The betweenness estimate, most of scoring's time at scale, runs in other processes
+    # from here on, beside reading the papers and computing every other component.
+    with betweenness_estimate(graph, config) as betweenness:
+        projection = Projection.for_scoring(store, EVIDENCE_TABLES, into=network)
+        return score_hcps(projection, config, _year(as_of), graph, betweenness)
 
 
 def top_hcps(

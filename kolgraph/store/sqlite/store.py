@@ -32,7 +32,7 @@ from kolgraph import territories
 from kolgraph.answers.changes import History
 from kolgraph.authorship_numbers import AuthorshipNumbers
 from kolgraph.coauthorship import CoauthorEdges
-from kolgraph.collector import cyclic_gc_paused
+from kolgraph.collector import cyclic_gc_paused, return_freed_memory
 from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS, Settings
 from kolgraph.corrections import FILLED_FIELDS, Correction, from_row
 from kolgraph.errors import StoreUnavailable
@@ -271,9 +271,10 @@ class EmbeddedStore(GraphStore):
                 if con.in_transaction:  # a failed COMMIT may already have rolled back
                     con.execute("ROLLBACK")
                 raise
-            # Give back the page cache the write filled (up to cache_size): the scoring that
-            # follows a load would otherwise peak on top of it.
+            # Give back the page cache the write filled (up to cache_size), to the OS too:
+            # the scoring that follows a load would otherwise peak on top of it.
             con.execute("PRAGMA shrink_memory")
+            return_freed_memory()
         if keeps_path_graph:
             self._carry_path_graph(before)
 
