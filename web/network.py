@@ -23,8 +23,8 @@ from kolgraph.web import cache, hcp_picks, params, scoping
 from kolgraph.web.network_render import (
     COLOR_BY,
     DEFAULT_CAP,
+    Shape,
     layout,
-    layout_key,
     most_influential,
     network_total,
     render_network,
@@ -153,8 +153,9 @@ def _filters() -> NetworkFilters:
 def _cached_layout(shown) -> dict:
     """The drawn graph's positions, computed once per shape and data version for every
     worker (a few hundred milliseconds for 300 nodes; the same picture on every visit)."""
+    shape = Shape.of(shown)
     positions = cache.cached(
-        get_store(), "network_layout", layout_key(shown), lambda: layout(shown), shared=True
+        get_store(), "network_layout", shape.key, lambda: layout(shape), shared=True
     )
     return {hcp_id: tuple(xy) for hcp_id, xy in positions.items()}
 

@@ -10,7 +10,7 @@ spring layout), and sent as ``x``/``y``; vis-network then only settles them with
 simulation (:data:`SETTLE_ITERATIONS`) that spreads the dots by their size and stops: a
 simulation from random places would take far longer to settle.  From the same start the
 simulation ends in the same place, so a network looks the same on every visit.  Views
-cache the positions with the other answers (:func:`layout_key` names a graph by its nodes
+cache the positions with the other answers (:class:`Shape` names a graph by its nodes
 and edges).
 
 Safety: the data travels as JSON in a ``<script type="application/json">`` block (Jinja's
@@ -28,6 +28,8 @@ import random
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import igraph
@@ -198,7 +200,28 @@ def build_pyvis(graph: nx.Graph, color_by: str, positions: Positions | None = No
     return net
 
 
-def layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
+@dataclass(frozen=True)
+class Shape:
+    """What a graph's layout depends on: its node ids, sorted, and its edges as pairs of
+    their numbers in that order, sorted."""
+
+    names: list[str]
+    edges: list[tuple[int, int]]
+
+    @classmethod
+    def of(cls, graph: nx.Graph) -> Shape:
+        names = sorted(str(n) for n in graph)
+        number = {name: i for i, name in enumerate(names)}
+        ends = ((number[str(a)], number[str(b)]) for a, b in graph.edges())
+        return cls(names, sorted({(min(e), max(e)) for e in ends}))
+
+    @property
+    def key(self) -> str:
+        """A name for the shape: equal names, equal :func:`layout`."""
+        return hashlib.sha256(json.dumps([self.names, self.edges]).encode()).hexdigest()
+
+
+def layout(graph: nx.Graph | Shape) -> dict[str, tuple[float, float]]:
     """Where to draw each node: hcp_id -> (x, y) in canvas units.
 
     Each connected component gets a Fruchterman-Reingold (spring) layout -- co-authors pull
@@ -209,33 +232,28 @@ def layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
     nodes and edges go in sorted and the start positions come from a fixed seed, so a
     graph gets the same picture in every process and on every visit.
     """
-    ordered = nx.Graph()
-    ordered.add_nodes_from(sorted(str(n) for n in graph))
-    ordered.add_edges_from(sorted(tuple(sorted((str(a), str(b)))) for a, b in graph.edges()))
-    parts = sorted(
-        (sorted(c) for c in nx.connected_components(ordered)), key=lambda c: (-len(c), c)
-    )
-    return _packed([_component_layout(ordered, nodes) for nodes in parts])
+    shape = graph if isinstance(graph, Shape) else Shape.of(graph)
+    whole = igraph.Graph(n=len(shape.names), edges=shape.edges)
+    # A component's members come in increasing number, i.e. sorted by name.
+    parts = sorted(whole.connected_components(), key=lambda c: (-len(c), c))
+    return _packed([_component_layout(whole, members, shape.names) for members in parts])
 
 
 def _component_layout(
-    graph: nx.Graph, nodes: list[str]
+    whole: igraph.Graph, members: list[int], names: list[str]
 ) -> tuple[float, dict[str, tuple[float, float]]]:
     """The side of a component's square and its nodes' positions inside it (centred on 0, 0):
     igraph's Fruchterman-Reingold layout (in C, several times faster than networkx's) from
     seeded start positions, with seeded moves."""
-    side = SPACING * math.sqrt(len(nodes))
-    if len(nodes) == 1:
-        return side, {nodes[0]: (0.0, 0.0)}
-    number = {n: i for i, n in enumerate(nodes)}
-    # A connected component: every edge at its nodes is inside it.
-    edges = [(number[a], number[b]) for a, b in graph.edges(nodes)]
-    start = np.random.default_rng(LAYOUT_SEED).uniform(size=(len(nodes), 2)).tolist()
+    side = SPACING * math.sqrt(len(members))
+    if len(members) == 1:
+        return side, {names[members[0]]: (0.0, 0.0)}
+    start = np.random.default_rng(LAYOUT_SEED).uniform(size=(len(members), 2)).tolist()
     with _seeded_igraph():
-        found = igraph.Graph(n=len(nodes), edges=edges).layout_fruchterman_reingold(
+        found = whole.induced_subgraph(members).layout_fruchterman_reingold(
             niter=LAYOUT_ITERATIONS, seed=start
         )
-    return side, dict(zip(nodes, _scaled(found.coords, side * 0.9)))
+    return side, dict(zip((names[i] for i in members), _scaled(found.coords, side * 0.9)))
 
 
 _IGRAPH_RANDOM = threading.Lock()
@@ -285,9 +303,7 @@ def _scaled(coords: list, side: float | None) -> list[tuple[float, float]]:
 
 def layout_key(graph: nx.Graph) -> str:
     """A name for the graph's shape (its node ids and edges): equal names, equal :func:`layout`."""
-    edges = sorted(sorted((str(a), str(b))) for a, b in graph.edges())
-    shape = json.dumps([sorted(str(n) for n in graph), edges])
-    return hashlib.sha256(shape.encode()).hexdigest()
+    return Shape.of(graph).key
 
 
 def hover_title(attrs: dict) -> str:
@@ -308,6 +324,7 @@ def node_size(influence) -> float:
     return round(8 + value * 0.32, 1)
 
 
+@lru_cache(maxsize=256)
 def edge_width(papers: int) -> float:
     """1 for one joint paper, growing with the log of the count (capped at 8)."""
     return round(min(1 + 1.5 * math.log2(max(papers, 1)), 8), 2)

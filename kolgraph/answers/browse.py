@@ -426,9 +426,11 @@ def build_network(
         attrs = network_node(row, filters)
         if row["hcp_id"] == keep or filters.keeps(attrs):
             graph.add_node(row["hcp_id"], **attrs)
-    for a, b, papers in sorted(edges):
-        if a in graph and b in graph:
-            graph.add_edge(a, b, papers=int(papers))
+    graph.add_edges_from(
+        (a, b, {"papers": int(papers)})
+        for a, b, papers in sorted(edges)
+        if a in graph and b in graph
+    )
     return graph
 
 
