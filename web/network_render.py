@@ -301,11 +301,6 @@ def _scaled(coords: list, side: float | None) -> list[tuple[float, float]]:
     return [(round(float(x - cx) * factor, 1), round(float(y - cy) * factor, 1)) for x, y in coords]
 
 
-def layout_key(graph: nx.Graph) -> str:
-    """A name for the graph's shape (its node ids and edges): equal names, equal :func:`layout`."""
-    return Shape.of(graph).key
-
-
 def hover_title(attrs: dict) -> str:
     """The tooltip: name, tier, institution, specialty, territory; every value escaped."""
     tier = attrs.get("tier")

@@ -20,8 +20,8 @@ from kolgraph.web.network_render import (
     SETTLE_ITERATIONS,
     SPACING,
     TIER_COLORS,
+    Shape,
     layout,
-    layout_key,
     render_network,
 )
 
@@ -190,9 +190,10 @@ def test_the_same_graph_gets_the_same_picture_whatever_its_order():
     shuffled.add_nodes_from(reversed(list(graph.nodes(data=True))))
     shuffled.add_edges_from((b, a, d) for a, b, d in reversed(list(graph.edges(data=True))))
     assert layout(graph) == layout(shuffled)
-    assert layout_key(graph) == layout_key(shuffled)
+    assert Shape.of(graph).key == Shape.of(shuffled).key
+    assert layout(Shape.of(graph)) == layout(graph)
     graph.add_edge("H0000", "H0059", papers=1)
-    assert layout_key(graph) != layout_key(shuffled)
+    assert Shape.of(graph).key != Shape.of(shuffled).key
 
 
 def test_every_process_draws_the_same_picture():
