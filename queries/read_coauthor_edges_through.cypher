@@ -3,8 +3,7 @@
 OPTIONAL MATCH (:HCP {hcp_id: $hcp_id})-[r:COAUTHORED_WITH]-(coauthor:HCP)
 WITH collect(coauthor) AS own,
      collect(CASE WHEN r IS NOT NULL THEN [$hcp_id, coauthor.hcp_id, r.papers] END) AS mine
-CALL {
-  WITH own
+CALL (own) {
   UNWIND $others AS other_id
   MATCH (other:HCP {hcp_id: other_id})-[r:COAUTHORED_WITH]-(coauthor:HCP)
   WHERE coauthor IN own

@@ -129,3 +129,20 @@ def test_every_query_file_is_used_by_its_literal_name(name):
 def test_every_purpose_is_one_short_line(name):
     (line,) = [x for x in default_catalog().get(name).splitlines() if x.startswith("// purpose")]
     assert len(line) <= 100, f"{name}.cypher: the reasoning belongs in docs/queries.md"
+
+
+def test_no_shipped_query_uses_a_deprecated_feature(neo4j_driver):
+    """Planned by the real server (EXPLAIN runs nothing): a deprecation is a warning in every
+    log today and an error in the next major version."""
+    catalog = default_catalog()
+    deprecated = {}
+    with neo4j_driver.session() as session:
+        for name in catalog.names():
+            query = catalog.query(name)
+            summary = session.run("EXPLAIN " + query.text, dict.fromkeys(query.params)).consume()
+            found = [
+                n.description for n in summary.summary_notifications if n.category == "DEPRECATION"
+            ]
+            if found:
+                deprecated[name] = found
+    assert not deprecated
