@@ -7,7 +7,7 @@ what the import tool cannot express is left for Cypher after the import (see
 :class:`ImportFiles`): empty lists, which a normal load stores as ``[]`` and the tool skips,
 and the constraints and indexes (the tool builds none on Community's record format).
 
-Every column is written at once by Arrow's CSV writer (no loop over rows).  Strings are always quoted
+Every column is written by pandas at once (no loop over rows).  Strings are always quoted
 and missing values written as ``""``, read back as absent (``--ignore-empty-strings``):
 validation never keeps an empty string, and a quoted field is the only safe place for a
 carriage return.  List items are joined by :data:`ARRAY_DELIMITER`, a control character
@@ -16,6 +16,7 @@ validation refuses in every cell.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,8 +24,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-from pyarrow import csv as pa_csv
 
 from kolgraph.coauthorship import coauthorship_pairs
 from kolgraph.schema import TABLES_BY_NAME, Batch, Column, Table
@@ -358,10 +357,14 @@ def _write(folder: Path, stem: str, frame: pd.DataFrame, files: ImportFiles) -> 
     if not files.multiline:
         files.multiline = _has_line_break(frame)
     path = folder / f"{stem}.csv"
-    # Arrow's writer, in C++ and on all cores, is about ten times pandas' to_csv (a minute of
-    # a first load at L); "needed" quotes every string, as the module doc says.
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    pa_csv.write_csv(table, path, write_options=pa_csv.WriteOptions(quoting_style="needed"))
+    frame.to_csv(
+        path,
+        index=False,
+        quoting=csv.QUOTE_NONNUMERIC,
+        na_rep="",
+        lineterminator="\n",
+        encoding="utf-8",
+    )
     return path
 
 
