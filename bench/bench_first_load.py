@@ -100,9 +100,7 @@ def _run(args: argparse.Namespace, settings: Settings, directory: Path, scratch:
     steps: list[tuple[float, str]] = []
     store.local_server.notify = lambda text: steps.append((time.perf_counter(), text))
     load_started = time.perf_counter()
-    figures["b_load"], figures["b_score"], b_stats = _load_and_score(
-        store, batch, settings, args.score
-    )
+    b_stats = _load_and_score(store, batch, settings, args.score, figures, "b")
     _print_steps(steps, load_started, load_started + figures["b_load"])
     loads.append(_load_average())
     if not args.bolt:
@@ -115,30 +113,32 @@ def _run(args: argparse.Namespace, settings: Settings, directory: Path, scratch:
     # (c) the normal incremental load through Bolt
     store = Neo4jStore.open(replace(settings, import_tool=False))
     assert store.local_server is None
-    figures["c_load"], figures["c_score"], c_stats = _load_and_score(
-        store, batch, settings, args.score
-    )
+    c_stats = _load_and_score(store, batch, settings, args.score, figures, "c")
     loads.append(_load_average())
 
     _print(args, rows, figures, loads, b_stats == c_stats, b_stats)
 
 
 def _load_and_score(
-    store: Neo4jStore, batch: Batch, settings: Settings, score: bool
-) -> tuple[float, float | None, dict]:
-    """Seconds to load ``batch``, seconds to score it (None: not asked), and the store's
-    counts; closes it."""
+    store: Neo4jStore,
+    batch: Batch,
+    settings: Settings,
+    score: bool,
+    figures: dict[str, float],
+    run: str,
+) -> dict:
+    """Load ``batch`` (and score it, if asked), timed into ``figures`` as ``RUN_load`` and
+    ``RUN_score``; the store's counts.  Closes the store."""
     started = time.perf_counter()
     store.load(batch)
-    loaded = time.perf_counter() - started
+    figures[f"{run}_load"] = time.perf_counter() - started
     stats = store.stats()
-    scored = None
     if score:
         started = time.perf_counter()
         rescore(store, settings.home)
-        scored = time.perf_counter() - started
+        figures[f"{run}_score"] = time.perf_counter() - started
     store.close()
-    return loaded, scored, stats
+    return stats
 
 
 def _keep_pristine(layout: server.Layout, pristine: Path) -> None:
@@ -190,47 +190,46 @@ def _arguments() -> argparse.Namespace:
 def _print(
     args: argparse.Namespace,
     rows: int,
-    f: dict[str, float | None],
+    figures: dict[str, float],
     loads: list[float],
     same: bool | None,
     stats: dict,
 ) -> None:
     """The figures as a table; runs not asked for (``--no-bolt``, ``--no-score``) left out."""
-    t = {key: value for key, value in f.items() if value is not None}
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(
         f"\n{args.bundle} ({rows:,} rows); {when}; {platform.machine()}, {os.cpu_count()} "
         f"cores; server heap {args.heap}, page cache {args.pagecache}; load average "
-        f"(1 min) before / after a / after b{' / after c' if 'c_load' in t else ''}: "
+        f"(1 min) before / after a / after b{' / after c' if 'c_load' in figures else ''}: "
         + " / ".join(f"{x:.1f}" for x in loads)
         + "\n"
     )
-    print(f"validation (once, shared): {t['validate']:.1f} s\n")
+    print(f"validation (once, shared): {figures['validate']:.1f} s\n")
     print("| run | seconds | rows/s |")
     print("|---|---:|---:|")
     print(
-        f"| (a) import tool alone (files written before: {t['a_write_files']:.1f} s) "
-        f"| {t['a_import']:.1f} | {rows / t['a_import']:,.0f} |"
+        f"| (a) import tool alone (files written before: {figures['a_write_files']:.1f} s) "
+        f"| {figures['a_import']:.1f} | {rows / figures['a_import']:,.0f} |"
     )
     for run, name in (
         ("b", "first load through the import tool"),
         ("c", "incremental load through Bolt"),
     ):
-        if f"{run}_load" not in t:
+        if f"{run}_load" not in figures:
             continue
-        load = t[f"{run}_load"]
+        load = figures[f"{run}_load"]
         print(f"| ({run}) {name}, no scoring | {load:.1f} | {rows / load:,.0f} |")
-        if f"{run}_score" in t:
-            total = load + t[f"{run}_score"]
+        if f"{run}_score" in figures:
+            total = load + figures[f"{run}_score"]
             print(
-                f"| ({run}) with scoring (+{t[f'{run}_score']:.1f} s) | {total:.1f} "
+                f"| ({run}) with scoring (+{figures[f'{run}_score']:.1f} s) | {total:.1f} "
                 f"| {rows / total:,.0f} |"
             )
-    ratio = t["a_import"] / t["b_load"]
+    ratio = figures["a_import"] / figures["b_load"]
     print(
         f"\nratio (a)/(b), no scoring: {ratio:.2f}x (target >= 0.8x: "
         f"{'met' if ratio >= 0.8 else 'missed'}); with (a)'s file writing counted in (a): "
-        f"{(t['a_import'] + t['a_write_files']) / t['b_load']:.2f}x"
+        f"{(figures['a_import'] + figures['a_write_files']) / figures['b_load']:.2f}x"
     )
     if same is not None:
         print(f"(b) and (c) hold the same counts: {same} ({stats})")
