@@ -1,4 +1,5 @@
-"""Pausing Python's cyclic garbage collector while many objects are made at once.
+"""Memory around bulk work: the cyclic garbage collector paused while many objects are
+made at once, and freed heap handed back to the system between big steps.
 
 Each burst of allocations triggers collections that walk every live tracked object, so
 building a structure of millions of objects costs time that grows with its square
@@ -13,7 +14,7 @@ import ctypes
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 
 
 @contextmanager
@@ -32,7 +33,7 @@ def cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-@lru_cache(maxsize=1)
+@cache
 def _glibc_malloc_trim() -> Callable[[int], int] | None:
     try:
         return ctypes.CDLL(None).malloc_trim  # type: ignore[no-any-return]
