@@ -58,6 +58,10 @@ MESH_CHECK_TAGS = frozenset(
 TOPIC_WEIGHT = 0.5
 #: Score added per current institution two HCPs share.
 INSTITUTION_WEIGHT = 0.5
+#: A store may drop a candidate whose score before topics is below the ``limit``-th best by
+#: more than this: the topic term adds at most TOPIC_WEIGHT, and the rest covers float sums
+#: added in another order.
+PRUNING_MARGIN = TOPIC_WEIGHT + 0.01
 #: Decimals of a suggestion score.
 SCORE_DECIMALS = 4
 #: Candidates scored in the first round of a suggestion (rounds then double).
@@ -109,10 +113,13 @@ class Neighbourhood:
 
     A number is a position in ``ids`` (sorted, so number order is id order); ``hcp`` is the
     HCP's.  ``coauthors``: its co-authors' numbers, ascending, named by ``coauthor_names``;
-    co-author ``k``'s own co-authors are ``their_idx[their_ptr[k]:their_ptr[k + 1]]``.
-    ``institutions``: its current institution ids, sorted, named by ``institution_names``;
-    institution ``k``'s current members (no repeats) are
-    ``member_idx[member_ptr[k]:member_ptr[k + 1]]``.
+    co-author ``k`` has ``coauthor_degrees[k]`` co-authors, and
+    ``their_idx[their_ptr[k]:their_ptr[k + 1]]`` are they.  ``institutions``: its current
+    institution ids, sorted, named by ``institution_names``; institution ``k``'s current
+    members (no repeats) are ``member_idx[member_ptr[k]:member_ptr[k + 1]]``.
+
+    A store may leave out of those lists every candidate that cannot make the top
+    ``limit`` (:data:`PRUNING_MARGIN`): the answer is the same.
 
     In numbers because a well-connected HCP's co-authors have tens of thousands of
     co-authors: as text, naming them cost more than the whole suggestion.
@@ -122,6 +129,7 @@ class Neighbourhood:
     hcp: int
     coauthors: np.ndarray
     coauthor_names: list[str | None]
+    coauthor_degrees: np.ndarray
     their_ptr: np.ndarray
     their_idx: np.ndarray
     institutions: list[str]
@@ -139,9 +147,12 @@ class Neighbourhood:
         hcp_id: str,
         coauthors: Mapping[str, tuple[str | None, list[str]]],
         institutions: Mapping[str, tuple[str | None, list[str]]],
+        degrees: Mapping[str, int] | None = None,
     ) -> Neighbourhood:
         """From ids: ``coauthors``: co-author id -> (name, that co-author's own co-author
-        ids); ``institutions``: current institution id -> (name, ids of its members)."""
+        ids); ``institutions``: current institution id -> (name, ids of its members);
+        ``degrees``: each co-author's number of co-authors, where the lists hold only the
+        candidates that may make the top (by default, the lists' lengths)."""
         named = {hcp_id, *coauthors}
         for group in (coauthors, institutions):
             named.update(i for _name, ids in group.values() for i in ids)
@@ -157,6 +168,9 @@ class Neighbourhood:
             hcp=number[hcp_id],
             coauthors=np.asarray([number[c] for c in own], dtype=np.int64),
             coauthor_names=[coauthors[c][0] for c in own],
+            coauthor_degrees=np.asarray(
+                [degrees[c] if degrees else len(coauthors[c][1]) for c in own], dtype=np.int64
+            ),
             their_ptr=their_ptr,
             their_idx=their_idx,
             institutions=places,
@@ -273,12 +287,14 @@ def _base_scores(around: Neighbourhood) -> tuple[np.ndarray, np.ndarray]:
     one addition at a time as ``bincount`` adds them, so a score is the same float whichever
     store supplied the neighbourhood.
     """
-    sizes = np.diff(around.their_ptr).tolist()
     # A co-author has >= 2 co-authors here (the HCP and each candidate): log > 0.
-    weights = [1.0 / math.log(n) if n > 1 else 0.0 for n in sizes]
+    weights = [1.0 / math.log(n) if n > 1 else 0.0 for n in around.coauthor_degrees.tolist()]
     who = np.concatenate([around.their_idx, around.member_idx])
     added = np.concatenate(
-        [np.repeat(weights, sizes), np.full(len(around.member_idx), INSTITUTION_WEIGHT)]
+        [
+            np.repeat(weights, np.diff(around.their_ptr)),
+            np.full(len(around.member_idx), INSTITUTION_WEIGHT),
+        ]
     )
     candidate = ~np.isin(who, around.coauthors) & (who != around.hcp)
     numbers, at = np.unique(who[candidate], return_inverse=True)

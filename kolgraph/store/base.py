@@ -177,8 +177,8 @@ class GraphReads(Protocol):
         """``hcp_id, name, joint_publications, last_year`` of each co-author."""
         ...
 
-    def neighbourhood(self, hcp_id: str) -> Neighbourhood | None:
-        """What suggestions read around an HCP (None: no such HCP)."""
+    def neighbourhood(self, hcp_id: str, limit: int) -> Neighbourhood | None:
+        """What the top ``limit`` suggestions read around an HCP (None: no such HCP)."""
         ...
 
     def hcp_details(self, hcp_ids: list[str]) -> dict[str, tuple[str, frozenset]]:
@@ -490,7 +490,7 @@ class GraphStore(ABC):
     def suggest_collaborators(self, hcp_id: str, limit: int = 10) -> list[dict]:
         """People the HCP has not published with, best link-prediction score first."""
         network.check_limit(limit)
-        around = self.reads.neighbourhood(hcp_id)
+        around = self.reads.neighbourhood(hcp_id, limit)
         if around is None:
             raise NotFoundError(f"no HCP with hcp_id {hcp_id!r}")
         return network.suggest(around, self.reads.hcp_details, limit)

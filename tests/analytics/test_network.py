@@ -7,11 +7,11 @@ import random
 
 import networkx as nx
 import pytest
+from suggestion_oracle import brute_force_suggestions
 
 from kolgraph.answers.network import (
     HCP,
     INSTITUTION,
-    MESH_CHECK_TAGS,
     Neighbourhood,
     Node,
     nearest_source_path,
@@ -105,30 +105,6 @@ def test_suggestions_scored_in_rounds_equal_scoring_everyone(seed, limit):
     shared = sorted(c for c in coauthors if expected_first["hcp_id"] in coauthors[c][1])
     aa = sum(1 / math.log(len(coauthors[c][1])) for c in shared)
     assert expected_first["score"] >= round(aa, 4)
-
-
-def brute_force_suggestions(
-    hcp_id: str, coauthors: dict, institutions: dict, topics: dict, limit: int
-) -> list[dict]:
-    """Every candidate scored straight from the definition (the same float additions, in
-    the same order: co-authors by id, then institutions by id), best first."""
-    excluded = {hcp_id, *coauthors}
-    own = topics[hcp_id] - MESH_CHECK_TAGS
-    scores: dict[str, float] = {}
-    for coauthor in sorted(coauthors):
-        theirs = coauthors[coauthor][1]
-        for other in theirs:
-            if other not in excluded:
-                scores[other] = scores.get(other, 0.0) + 1.0 / math.log(len(theirs))
-    for institution in sorted(institutions):
-        for other in set(institutions[institution][1]) - excluded:
-            scores[other] = scores.get(other, 0.0) + 0.5
-    rows = []
-    for hcp_id, base in scores.items():
-        theirs = topics[hcp_id] - MESH_CHECK_TAGS
-        jaccard = len(own & theirs) / len(own | theirs) if own | theirs else 0.0
-        rows.append((-round(base + 0.5 * jaccard, 4), hcp_id))
-    return [(hcp_id, -score) for score, hcp_id in sorted(rows)[:limit]]
 
 
 @pytest.mark.parametrize("seed", range(12))

@@ -19,10 +19,12 @@ A hand-made graph with known answers (every expectation below is worked out by h
 from __future__ import annotations
 
 import math
+import random
 from datetime import date
 
 import pytest
 from sample import followup_batch, frame, sample_batch
+from suggestion_oracle import brute_force_suggestions
 
 from kolgraph.errors import InputError, NotFoundError
 
@@ -198,6 +200,75 @@ def test_tied_candidates_are_scored_over_several_rounds(store):
     store.load(batch)
     ids = [s["hcp_id"] for s in store.suggest_collaborators("S")]
     assert ids == ["X090", "X075", *others[:8]]
+
+
+def random_network(seed: int) -> tuple[dict, set[frozenset[str]], dict, dict]:
+    """A batch around ``ME`` with hubs, overlapping co-author lists and institutions (past
+    and current), and its co-author edges, current members and MeSH topics for the oracle."""
+    rng = random.Random(seed)
+    people = [f"P{n:04d}" for n in range(600)]
+    edges: set[frozenset[str]] = set()
+    for coauthor in rng.sample(people, rng.randint(5, 30)):
+        edges.add(frozenset(("ME", coauthor)))
+        others = rng.sample(people, rng.choice([1, 2, 3, 30, 120]))
+        edges.update(frozenset((coauthor, o)) for o in others if o != coauthor)
+    topics = {p: frozenset(rng.sample(MESH, rng.randint(0, 4))) for p in ["ME", *people]}
+    members: dict[str, list[str]] = {"I0": ["ME"], "I1": ["ME"], "I2": []}
+    affiliations = [("ME", "I0", None), ("ME", "I1", None)]
+    for institution in members:
+        for person in rng.sample(people, rng.randint(0, 80)):
+            ended = rng.random() < 0.3
+            affiliations.append((person, institution, 2019 if ended else None))
+            if not ended:
+                members[institution].append(person)
+    papers = [(f"Q{n}", sorted(e), []) for n, e in enumerate(sorted(map(sorted, edges)))]
+    papers += [(f"T-{p}", [p], sorted(topics[p])) for p in topics]
+    batch = {
+        "hcps": frame(
+            "hcps",
+            [
+                (h, "F", h, None, None, None, None, None, None, "NE", None, None, None)
+                for h in topics
+            ],
+        ),
+        "institutions": frame(
+            "institutions", [(i, f"Inst {i}", None, None, None, None) for i in members]
+        ),
+        "affiliations": frame(
+            "affiliations", [(h, i, None, 2010, end) for h, i, end in affiliations]
+        ),
+        "publications": frame(
+            "publications", [(p, p, None, 2020, mesh, None) for p, _, mesh in papers]
+        ),
+        "authorships": frame(
+            "authorships",
+            [(p, h, n + 1) for p, authors, _ in papers for n, h in enumerate(authors)],
+        ),
+    }
+    return batch, edges, members, topics
+
+
+MESH = ["Neoplasms", "Lymphoma", "Heart", "Asthma", "Humans", "Diabetes Mellitus", "Obesity"]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_suggestions_equal_scoring_every_candidate(store, seed):
+    """A store may prune candidates before Python scores them (Neo4j sums in the server):
+    the top suggestions, ties and float rounding included, are still every candidate's."""
+    batch, edges, members, topics = random_network(seed)
+    store.load(batch)
+    neighbours: dict[str, list[str]] = {}
+    for a, b in map(sorted, edges):
+        neighbours.setdefault(a, []).append(b)
+        neighbours.setdefault(b, []).append(a)
+    hub = max(neighbours["ME"], key=lambda c: len(neighbours[c]))
+    for hcp_id in ("ME", hub, sorted(neighbours[hub])[-1]):
+        coauthors = {c: (c, neighbours[c]) for c in neighbours[hcp_id]}
+        places = {i: (i, m) for i, m in members.items() if hcp_id in m}
+        for limit in (1, 3, 10):
+            found = store.suggest_collaborators(hcp_id, limit=limit)
+            expected = brute_force_suggestions(hcp_id, coauthors, places, topics, limit)
+            assert [(r["hcp_id"], r["score"]) for r in found] == expected, (hcp_id, limit)
 
 
 def test_suggestions_for_an_isolated_hcp_are_empty(graph):

@@ -15,7 +15,16 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from kolgraph.answers.gaps import COVERAGE_MAX_TIER, GapQuery, engaged_since
-from kolgraph.answers.network import HCP, INSTITUTION, HopFacts, Neighbourhood, Node, hop_requests
+from kolgraph.answers.network import (
+    HCP,
+    INSTITUTION,
+    INSTITUTION_WEIGHT,
+    PRUNING_MARGIN,
+    HopFacts,
+    Neighbourhood,
+    Node,
+    hop_requests,
+)
 from kolgraph.store.base import Edges, Window
 from kolgraph.store.common import Affiliation, Place, grouped
 from kolgraph.store.reach_index import Adjacency, ReachIndex, WindowCache, hop_counts
@@ -161,13 +170,30 @@ class Neo4jReads:
         rows = self._store.read("read_hcp_coauthors", hcp_id=hcp_id)
         return list(rows[0]["coauthors"]) if rows else []
 
-    def neighbourhood(self, hcp_id: str) -> Neighbourhood | None:
-        rows = self._store.read("read_collaboration_neighbourhood", hcp_id=hcp_id)
+    def neighbourhood(self, hcp_id: str, limit: int) -> Neighbourhood | None:
+        rows = self._store.read(
+            "read_collaboration_neighbourhood",
+            hcp_id=hcp_id,
+            limit=limit,
+            margin=PRUNING_MARGIN,
+            institution_weight=INSTITUTION_WEIGHT,
+        )
         if not rows:
             return None
-        coauthors = {c: (name, theirs) for c, name, theirs in rows[0]["coauthors"]}
-        institutions = {i: (name, members) for i, name, members in rows[0]["institutions"]}
-        return Neighbourhood.of(hcp_id, coauthors, institutions)
+        (row,) = rows
+        theirs: dict[str, list[str]] = {c: [] for c, _name, _n in row["coauthors"]}
+        members: dict[str, list[str]] = {i: [] for i, _name in row["institutions"]}
+        for candidate, via_coauthors, via_institutions in row["candidates"]:
+            for c in via_coauthors:
+                theirs[c].append(candidate)
+            for i in via_institutions:
+                members[i].append(candidate)
+        return Neighbourhood.of(
+            hcp_id,
+            {c: (name, theirs[c]) for c, name, _n in row["coauthors"]},
+            {i: (name, members[i]) for i, name in row["institutions"]},
+            degrees={c: n for c, _name, n in row["coauthors"]},
+        )
 
     def hcp_details(self, hcp_ids: list[str]) -> dict[str, tuple[str, frozenset]]:
         (row,) = self._store.read("read_hcp_topics", request={"hcp_ids": hcp_ids})

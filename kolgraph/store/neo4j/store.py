@@ -278,14 +278,15 @@ class Neo4jStore(GraphStore):
         """The subset of ``keys`` already stored in entity table ``table``.
 
         A label with no nodes (a first load) is answered from the count store, without a
-        lookup per key.
+        lookup per key; a few keys (a question's) are simply looked up, in one round trip.
         """
         spec = entity_table(table)
         found: set[str] = set()
-        if not self.stats()["nodes"][spec.graph_name]:
+        wanted = list(dict.fromkeys(keys))
+        if len(wanted) > self.batch_size and not self.stats()["nodes"][spec.graph_name]:
             return found
         _constraint, match = KEY_QUERIES[spec.name]
-        for chunk in chunks(list(dict.fromkeys(keys)), self.batch_size):
+        for chunk in chunks(wanted, self.batch_size):
             found.update(row["key"] for row in self.read(match, keys=list(chunk)))
         return found
 

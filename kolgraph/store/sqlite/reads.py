@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from kolgraph.answers import browse
 from kolgraph.answers.gaps import COVERAGE_MAX_TIER, GapQuery, engaged_since
 from kolgraph.answers.network import HCP, INSTITUTION, HopFacts, Neighbourhood, Node, hop_requests
@@ -175,7 +177,7 @@ class SqliteReads:
     def coauthor_rows(self, hcp_id: str) -> list[dict]:
         return self._records("read_hcp_coauthors", hcp_id=hcp_id)
 
-    def neighbourhood(self, hcp_id: str) -> Neighbourhood | None:
+    def neighbourhood(self, hcp_id: str, limit: int) -> Neighbourhood | None:
         graph = self._store.path_graph()
         (hcp,) = graph.hcp_numbers([hcp_id])
         if hcp == NONE:
@@ -189,6 +191,7 @@ class SqliteReads:
             hcp=int(hcp),
             coauthors=coauthors,
             coauthor_names=[names.get(c) for c in coauthor_ids],
+            coauthor_degrees=np.diff(their_ptr),
             their_ptr=their_ptr,
             their_idx=their_idx,
             institutions=places,
