@@ -220,10 +220,10 @@ def log_in(base_url: str) -> str:
 class Client:
     """One logged-in user on one keep-alive connection."""
 
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, timeout: float = 120):
         self.netloc = urllib.parse.urlsplit(base_url).netloc
         self.cookie = log_in(base_url)
-        self.connection = http.client.HTTPConnection(self.netloc, timeout=120)
+        self.connection = http.client.HTTPConnection(self.netloc, timeout=timeout)
 
     def get(self, path: str) -> tuple[int, int, float]:
         """(status, body bytes, milliseconds) of one GET, body read to the end."""
@@ -269,13 +269,25 @@ def workload(
 
 def warm_up(base_url: str, pages: dict[str, list[str]]) -> None:
     """Fetch every gaps variant, the dashboard and the first 20 pages of the other kinds
-    once (caches, first-request costs)."""
-    client = Client(base_url)
+    once (caches, first-request costs), and say how long that took.  A worker's first page
+    may build whole-graph caches (on Neo4j at L, pulling the co-authorships takes minutes),
+    hence the long timeout."""
+    client = Client(base_url, timeout=WARM_UP_TIMEOUT)
+    started, slowest = time.perf_counter(), (0.0, "")
     for kind, urls in pages.items():
         for path in urls if kind in ("gaps", "dashboard") else urls[:20]:
-            status, _size, _ms = client.get(path)
+            status, _size, ms = client.get(path)
             if status != 200:
                 raise SystemExit(f"GET {path} answered {status}")
+            slowest = max(slowest, (ms, path))
+    print(
+        f"warm-up: {time.perf_counter() - started:.0f} s, "
+        f"slowest page {slowest[0] / 1000:.1f} s ({slowest[1]})"
+    )
+
+
+#: Seconds a warm-up page may take.
+WARM_UP_TIMEOUT = 900
 
 
 def run_load(server: Server, pages: dict[str, list[str]], clients: int, seconds: float) -> dict:

@@ -14,7 +14,8 @@
   waitress with a thread pool, as before.
 
 Every worker opens its own store connections after the fork (a SQLite connection or a Neo4j
-driver must not cross a fork); the users and audit databases are SQLite files every
+driver must not cross a fork; the master's Neo4j store hands its caches down before it
+closes, so no worker pulls the co-authorships again); the users and audit databases are SQLite files every
 process opens per use; the secret key file is created once, race-free
 (:func:`kolgraph.web.security.load_secret_key`), so a session cookie is valid in every worker.
 """
@@ -150,16 +151,12 @@ def _gunicorn_app(app: Flask, options: dict):
 
 
 def warm_up(app: Flask, echo: Callable[[str], None] = print) -> None:
-    """Compile every template and, on a store opened per thread (the embedded one), build its
-    in-memory caches, so the first requests are as fast as the rest.  A store that cannot be read now (empty, or a
-    database not up yet) is not an error: pages then build what they need when asked."""
+    """Compile every template and build the store's in-memory caches, so the first requests
+    are as fast as the rest.  A store that cannot be read now (empty, or a database not up
+    yet) is not an error: pages then build what they need when asked."""
     for name in app.jinja_env.list_templates(filter_func=lambda n: n.endswith(".html")):
         app.jinja_env.get_template(name)
     settings: Settings = app.config["KOLGRAPH_SETTINGS"]
-    from kolgraph.store import store_class
-
-    if store_class(settings).thread_safe:
-        return  # its connection pool must be created in each worker, after the fork
     echo("warming up (reading gaps, the search index and the identity index into memory) ...")
     try:
         with cyclic_gc_paused():  # millions of objects made to stay: nothing to collect
@@ -187,3 +184,6 @@ def _warm_store(app: Flask, settings: Settings) -> None:
         if top:
             store.suggest_collaborators(top[0]["hcp_id"], 1)
             store.warm_intro(top[0]["hcp_id"], date.today(), DEFAULT_STALE_DAYS)
+        # Closed before the workers fork (a Neo4j driver must not cross a fork): each opens
+        # its own store, which takes these caches over.
+        store.hand_down_caches()

@@ -369,6 +369,12 @@ class GraphStore(ABC):
         where the store has them (the embedded store's gaps and coverage); else nothing."""
         return None
 
+    def hand_down_caches(self) -> None:
+        """Leave this store's in-memory caches to the store a process forked after it opens
+        (a thread-safe store: its connections must not cross a fork, so workers open their
+        own); else nothing."""
+        return None
+
     def prepare_reads(self) -> None:
         """Write what one-off questions read for the current data (the embedded store's
         path graph arrays), so the first question after a load does not; else nothing."""

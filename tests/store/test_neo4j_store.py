@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from neo4j.exceptions import TransientError
-from sample import SAMPLE_COAUTHORSHIPS, frame, rows, sample_batch
+from sample import SAMPLE_COAUTHORSHIPS, followup_batch, frame, rows, sample_batch
 
 from kolgraph.config import Neo4jSettings
 from kolgraph.errors import ConfigError, InputError, StoreUnavailable
@@ -297,3 +297,22 @@ def test_reloading_hcps_keeps_their_scores(store):
 def test_a_score_frame_without_every_column_is_an_input_error(store):
     with pytest.raises(InputError, match="missing column"):
         store.write_scores(pd.DataFrame({"hcp_id": ["H1"], "influence": [1.0]}))
+
+
+def test_a_store_takes_over_the_caches_a_closed_one_handed_down(store, neo4j_clean, neo4j_server):
+    store.load(sample_batch())
+    built = store.cached("answer", lambda: ["built"])
+    store.hand_down_caches()
+
+    def successor() -> Neo4jStore:
+        return Neo4jStore(neo4j_clean, database=neo4j_server.database, uri=neo4j_server.uri)
+
+    def fail() -> list[str]:
+        raise AssertionError("built again")
+
+    assert successor().cached("answer", fail) is built
+    assert successor().cached("answer", lambda: ["again"]) == ["again"]  # handed down once
+    store.hand_down_caches()
+    after_a_write = successor()
+    after_a_write.load(followup_batch())
+    assert after_a_write.cached("answer", lambda: ["new data"]) == ["new data"]

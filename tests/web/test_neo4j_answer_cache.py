@@ -93,3 +93,33 @@ def test_a_version_read_is_reused_for_the_poll_interval_and_not_after_a_write(
         assert second != first and reads.count("read_data_version") == 2
         web.execute("bump_data_version")  # its own write: seen at once
         assert web.data_version() != second
+
+
+def test_the_server_warm_up_pulls_the_coauthorships_once_for_every_worker(
+    neo4j_app, password, monkeypatch
+):
+    """``kolgraph serve`` warms up before its workers fork, and closes that store first (a
+    driver must not cross a fork): each worker's store takes its caches over, so the first
+    gaps page does not pull every co-authorship again (a minute at L, per worker)."""
+    import gc
+
+    from kolgraph.serving import warm_up
+    from kolgraph.store.neo4j.reads import Neo4jReads
+
+    pulls = []
+    real = Neo4jReads._read_adjacency
+
+    def counted(self):
+        pulls.append(self)
+        return real(self)
+
+    monkeypatch.setattr(Neo4jReads, "_read_adjacency", counted)
+    try:
+        warm_up(neo4j_app, echo=lambda _text: None)
+    finally:
+        gc.unfreeze()  # the warm-up freezes what it built; the tests go on in this process
+    assert len(pulls) == 1
+    client = neo4j_app.test_client()
+    assert client.post("/login", data={"username": "max", "password": password}).status_code == 302
+    assert 'data-hcp-id="H04"' in client.get("/gaps").get_data(as_text=True)
+    assert len(pulls) == 1  # the app's own store took the warm-up's over

@@ -104,6 +104,11 @@ LIST_QUERIES = {
 }
 
 
+#: Caches a closed store left to the next store on the same (uri, database), taken once:
+#: see :meth:`Neo4jStore.hand_down_caches`.
+_HANDED_DOWN: dict[tuple[str | None, str], dict[str, tuple[str, Any]]] = {}
+
+
 class Neo4jStore(GraphStore):
     """A :class:`GraphStore` in a Neo4j 5 database.
 
@@ -136,7 +141,8 @@ class Neo4jStore(GraphStore):
         self._queries = catalog or default_catalog()
         self._constraints_ready = False
         self._reads = Neo4jReads(self)
-        self._cache: dict[str, tuple[str, Any]] = {}
+        self._cache_key = (uri, database)
+        self._cache: dict[str, tuple[str, Any]] = _HANDED_DOWN.pop(self._cache_key, {})
         self._cache_lock = threading.Lock()
         #: Seconds a data version read is reused (0: read on every call).  A web server sets
         #: it so pages make no round trip to learn that nothing changed; its own writes are
@@ -586,6 +592,14 @@ class Neo4jStore(GraphStore):
         with self._cache_lock:
             self._cache[kind] = (version, value)
         return value
+
+    def hand_down_caches(self) -> None:
+        """Leave what :meth:`cached` holds to the next store opened on the same server and
+        database in this process or a child forked after this store closes (``kolgraph
+        serve`` warms up once before its workers fork: at L, pulling the co-authorships
+        takes a minute).  The values stay tied to their data version."""
+        with self._cache_lock:
+            _HANDED_DOWN[self._cache_key] = dict(self._cache)
 
     def data_version(self) -> str:
         """``epoch:version``: every write transaction bumps ``version``; a wiped database
