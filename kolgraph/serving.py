@@ -15,8 +15,8 @@
 
 Every worker opens its own store connections after the fork (a SQLite connection or a Neo4j
 driver must not cross a fork; the master's Neo4j store hands its caches down before it
-closes, so no worker pulls the co-authorships again); the users and audit databases are SQLite files every
-process opens per use; the secret key file is created once, race-free
+closes, so no worker pulls the co-authorships again); the users and audit databases are
+SQLite files every process opens per use; the secret key file is created once, race-free
 (:func:`kolgraph.web.security.load_secret_key`), so a session cookie is valid in every worker.
 """
 
