@@ -63,6 +63,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 STABILIZED = '[data-network][data-stabilized="1"]'
+#: Seconds a warm-up page may take.
+WARM_UP_TIMEOUT = 900
 TARGET_MS = {"profile": 300, "gaps": 300, "network": 300, "dashboard": 300}
 
 #: Records, in the page, when network.js marks the drawing stabilized (ms since navigation).
@@ -284,10 +286,6 @@ def warm_up(base_url: str, pages: dict[str, list[str]]) -> None:
         f"warm-up: {time.perf_counter() - started:.0f} s, "
         f"slowest page {slowest[0] / 1000:.1f} s ({slowest[1]})"
     )
-
-
-#: Seconds a warm-up page may take.
-WARM_UP_TIMEOUT = 900
 
 
 def run_load(server: Server, pages: dict[str, list[str]], clients: int, seconds: float) -> dict:

@@ -113,8 +113,8 @@ class Neighbourhood:
 
     A number is a position in ``ids`` (sorted, so number order is id order); ``hcp`` is the
     HCP's.  ``coauthors``: its co-authors' numbers, ascending, named by ``coauthor_names``;
-    co-author ``k`` has ``coauthor_degrees[k]`` co-authors, and
-    ``their_idx[their_ptr[k]:their_ptr[k + 1]]`` are they.  ``institutions``: its current
+    co-author ``k`` has ``coauthor_degrees[k]`` co-authors, listed in
+    ``their_idx[their_ptr[k]:their_ptr[k + 1]]``.  ``institutions``: its current
     institution ids, sorted, named by ``institution_names``; institution ``k``'s current
     members (no repeats) are ``member_idx[member_ptr[k]:member_ptr[k + 1]]``.
 

@@ -202,6 +202,10 @@ def test_tied_candidates_are_scored_over_several_rounds(store):
     assert ids == ["X090", "X075", *others[:8]]
 
 
+#: The MeSH terms random_network draws from (Humans: a check tag, ignored).
+MESH = ["Neoplasms", "Lymphoma", "Heart", "Asthma", "Humans", "Diabetes Mellitus", "Obesity"]
+
+
 def random_network(seed: int) -> tuple[dict, set[frozenset[str]], dict, dict]:
     """A batch around ``ME`` with hubs, overlapping co-author lists and institutions (past
     and current), and its co-author edges, current members and MeSH topics for the oracle."""
@@ -221,7 +225,7 @@ def random_network(seed: int) -> tuple[dict, set[frozenset[str]], dict, dict]:
             affiliations.append((person, institution, 2019 if ended else None))
             if not ended:
                 members[institution].append(person)
-    papers = [(f"Q{n}", sorted(e), []) for n, e in enumerate(sorted(map(sorted, edges)))]
+    papers = [(f"Q{n}", pair, []) for n, pair in enumerate(sorted(map(sorted, edges)))]
     papers += [(f"T-{p}", [p], sorted(topics[p])) for p in topics]
     batch = {
         "hcps": frame(
@@ -246,9 +250,6 @@ def random_network(seed: int) -> tuple[dict, set[frozenset[str]], dict, dict]:
         ),
     }
     return batch, edges, members, topics
-
-
-MESH = ["Neoplasms", "Lymphoma", "Heart", "Asthma", "Humans", "Diabetes Mellitus", "Obesity"]
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -4,6 +4,7 @@ load while the server runs)."""
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 
 import pytest
@@ -101,8 +102,6 @@ def test_the_server_warm_up_pulls_the_coauthorships_once_for_every_worker(
     """``kolgraph serve`` warms up before its workers fork, and closes that store first (a
     driver must not cross a fork): each worker's store takes its caches over, so the first
     gaps page does not pull every co-authorship again (a minute at L, per worker)."""
-    import gc
-
     from kolgraph.serving import warm_up
     from kolgraph.store.neo4j.reads import Neo4jReads
 
