@@ -1,4 +1,4 @@
-// purpose: the data version: the node's epoch (new after a wipe) and write count
+// purpose: the data version: epoch (new after a wipe), write count, and count of network writes
 // params:
 OPTIONAL MATCH (v:DataVersion {id: 1})
-RETURN v.epoch AS epoch, v.version AS version
+RETURN v.epoch AS epoch, v.version AS version, v.network AS network

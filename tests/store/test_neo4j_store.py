@@ -9,7 +9,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from neo4j.exceptions import TransientError
-from sample import SAMPLE_COAUTHORSHIPS, followup_batch, frame, rows, sample_batch
+from sample import (
+    SAMPLE_COAUTHORSHIPS,
+    TOUCHPOINT_ROWS,
+    followup_batch,
+    frame,
+    rows,
+    sample_batch,
+)
 
 from kolgraph.config import Neo4jSettings
 from kolgraph.errors import ConfigError, InputError, StoreUnavailable
@@ -316,3 +323,29 @@ def test_a_store_takes_over_the_caches_a_closed_one_handed_down(store, neo4j_cle
     after_a_write = successor()
     after_a_write.load(followup_batch())
     assert after_a_write.cached("answer", lambda: ["new data"]) == ["new data"]
+
+
+def test_what_is_kept_of_the_network_outlives_touchpoints_and_scores_only(store):
+    store.load(sample_batch())
+    network = store.cached("network", lambda: ["co-authors"], of_network=True)
+    store.cached("data", lambda: ["answers"])
+    logged = list(TOUCHPOINT_ROWS[0])
+    logged[0], logged[3] = "T9", "2024-06-01"
+    store.load({"touchpoints": frame("touchpoints", [tuple(logged)])})
+    store.write_scores(score_frame([("H1", 50.0, 2, 1, {}, False, None)]))
+
+    assert store.cached("network", lambda: ["pulled again"], of_network=True) is network
+    assert store.cached("data", lambda: ["answered again"]) == ["answered again"]
+    store.load(followup_batch())  # new co-authors
+    assert store.cached("network", lambda: ["new co-authors"], of_network=True) == [
+        "new co-authors"
+    ]
+
+
+def test_network_neutral_writes_touch_no_coauthorship_affiliation_or_node_of_the_network():
+    catalog = neo4j_module.default_catalog()
+    for name in sorted(neo4j_module.NETWORK_NEUTRAL_QUERIES):
+        text = catalog.get(name)
+        for touched in ("COAUTHORED_WITH", "AFFILIATED_WITH", "AUTHORED", "DETACH DELETE h"):
+            assert touched not in text, f"{name} names {touched}"
+        assert "CREATE (h:HCP" not in text and "MERGE (h:HCP" not in text, name

@@ -270,9 +270,10 @@ class Neo4jReads:
         return hop_counts(self._adjacency(), touched, targets)
 
     def _adjacency(self) -> Adjacency:
-        """Co-authors and current memberships, pulled once per data version: answering
-        reach from the server walks an institution's members once per gap."""
-        return self._store.cached("adjacency", self._read_adjacency)
+        """Co-authors and current memberships, pulled once per network version (a logged
+        touchpoint keeps them): answering reach from the server walks an institution's
+        members once per gap."""
+        return self._store.cached("adjacency", self._read_adjacency, of_network=True)
 
     def _read_adjacency(self) -> Adjacency:
         coauthors = {r["hcp_id"]: r["coauthors"] for r in self._store.read("list_coauthor_lists")}

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
@@ -89,6 +90,36 @@ INDEX_QUERIES = (
 #: Schema statements a database gets from a migration step (:data:`MIGRATIONS`); a database
 #: written whole at :data:`SCHEMA_VERSION` (the import tool's first load) runs them directly.
 MIGRATED_SCHEMA_QUERIES = ("create_identity_correction_key_constraint",)
+#: Writes that leave every co-authorship and current affiliation as it was: they bump the
+#: data version only, so what :meth:`Neo4jStore.cached` keeps of the network (the
+#: co-authorship adjacency: a minute to pull at L) outlives a logged touchpoint or a
+#: rescore.  Any other write bumps the network version too.
+NETWORK_NEUTRAL_QUERIES = frozenset(
+    {
+        "create_touchpoints",
+        "merge_touchpoints",
+        "refresh_touch_dates",
+        "set_touch_dates",
+        "create_msls",
+        "merge_msls",
+        "create_trials",
+        "merge_trials",
+        "create_trial_roles",
+        "merge_trial_roles",
+        "set_scores",
+        "remove_stale_scores",
+        "mark_scores_fresh",
+        "mark_scores_stale",
+        "create_score_run",
+        "delete_old_score_runs",
+        "set_coverage_day",
+        "delete_old_coverage_days",
+        "delete_territory_rules",
+        "create_territory_rules",
+        "merge_territory_alignment",
+        "set_hcp_territories",
+    }
+)
 #: The statement that reads each whole table.
 LIST_QUERIES = {
     "hcps": "list_hcps",
@@ -107,6 +138,15 @@ LIST_QUERIES = {
 #: Caches a closed store left to the next store on the same (uri, database), taken once:
 #: see :meth:`Neo4jStore.hand_down_caches`.
 _HANDED_DOWN: dict[tuple[str | None, str], dict[str, tuple[str, Any]]] = {}
+
+
+@dataclass(frozen=True)
+class Versions:
+    """What :meth:`Neo4jStore.data_version` reads: ``data`` changes with every write,
+    ``network`` only with a write that may change co-authorships or current affiliations."""
+
+    data: str
+    network: str
 
 
 class Neo4jStore(GraphStore):
@@ -148,7 +188,8 @@ class Neo4jStore(GraphStore):
         #: it so pages make no round trip to learn that nothing changed; its own writes are
         #: seen at once, another process's within this many seconds.
         self.version_poll_seconds = 0.0
-        self._version_read: tuple[float, str] | None = None
+        self._version_read: tuple[float, Versions] | None = None
+        self._neutral_texts = {self._queries.get(name) for name in NETWORK_NEUTRAL_QUERIES}
         #: The local server a first load into an empty database imports into (None: every
         #: load goes through Bolt); see :mod:`.first_load`.
         self.local_server: first_load.LocalServer | None = None
@@ -250,7 +291,7 @@ class Neo4jStore(GraphStore):
         (``mark_scores_stale``); for a database written whole by the import tool."""
         nodes: list[tuple[str, dict]] = [
             ("KolgraphSchema", {"name": "kolgraph", "version": SCHEMA_VERSION}),
-            ("DataVersion", {"id": 1, "epoch": str(uuid.uuid4()), "version": 1}),
+            ("DataVersion", {"id": 1, "epoch": str(uuid.uuid4()), "version": 1, "network": 1}),
         ]
         if stale_scores:
             nodes.append(("ScoreState", {"id": 1, "stale": True}))
@@ -569,21 +610,26 @@ class Neo4jStore(GraphStore):
 
     def _write(self, session: Session, statements: list[tuple[str, dict]]) -> None:
         """Run ``statements`` in one write transaction that ends by bumping the data
-        version (last, so the version node is locked only while the transaction commits:
-        parallel bulk writers do not queue on it)."""
-        bump: tuple[str, dict] = (self._queries.get("bump_data_version"), {})
+        version, and the network version unless every statement is network-neutral (last,
+        so the version node is locked only while the transaction commits: parallel bulk
+        writers do not queue on it)."""
+        neutral = all(text in self._neutral_texts for text, _params in statements)
+        bump_name = "bump_data_version" if neutral else "bump_network_version"
+        bump: tuple[str, dict] = (self._queries.get(bump_name), {})
         self._version_read = None
         try:
             session.execute_write(_run_all, [*statements, bump])
         finally:
             self._version_read = None  # a read during the write may hold the old version
 
-    def cached(self, kind: str, build: Callable[[], T]) -> T:
+    def cached(self, kind: str, build: Callable[[], T], *, of_network: bool = False) -> T:
         """What ``build()`` returns, kept by this open store while the data version is
-        unchanged (a web server shares one store across its threads).  The version is read
-        first: a write during the build leaves the value under the older version, built
-        again at the next call."""
-        version = self.data_version()
+        unchanged (a web server shares one store across its threads); with ``of_network``,
+        while the network version is (a value built from co-authorships and current
+        affiliations only).  The version is read first: a write during the build leaves
+        the value under the older version, built again at the next call."""
+        versions = self._versions()
+        version = versions.network if of_network else versions.data
         with self._cache_lock:
             held = self._cache.get(kind)
         if held is not None and held[0] == version:
@@ -605,14 +651,21 @@ class Neo4jStore(GraphStore):
         """``epoch:version``: every write transaction bumps ``version``; a wiped database
         gets a new ``epoch`` at its next write (``new`` before any).  Reused for
         :attr:`version_poll_seconds` after a read, until this store writes."""
+        return self._versions().data
+
+    def _versions(self) -> Versions:
         held = self._version_read
         if held is not None and time.monotonic() - held[0] < self.version_poll_seconds:
             return held[1]
         read_at = time.monotonic()
         (row,) = self.read("read_data_version")
-        version = "new" if row["epoch"] is None else f"{row['epoch']}:{row['version']}"
-        self._version_read = (read_at, version)
-        return version
+        epoch = row["epoch"]
+        if epoch is None:
+            versions = Versions("new", "new")
+        else:  # no network count yet: no network write since kolgraph kept one
+            versions = Versions(f"{epoch}:{row['version']}", f"{epoch}:n{row['network'] or 0}")
+        self._version_read = (read_at, versions)
+        return versions
 
     def session(self) -> Session:
         """A session on our database.
