@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 from layouts import sample_home_of_layout
 from pandas.testing import assert_frame_equal
-from sample import followup_batch, merged, sample_batch
+from sample import TOUCHPOINT_ROWS, followup_batch, frame, merged, sample_batch
 
 from kolgraph.scoring import rescore
 from kolgraph.store.reach_index import Adjacency, HopMatrices, ReachIndex
-from kolgraph.store.sqlite import DB_FILENAME, EmbeddedStore
+from kolgraph.store.sqlite import DB_FILENAME, EmbeddedStore, network_file
 from kolgraph.store.sqlite import store as store_module
 from kolgraph.store.sqlite.catalog import sql
 from kolgraph.store.sqlite.network_file import NetworkArrays, _csr
@@ -54,14 +54,12 @@ def _arrays(graph: Adjacency) -> NetworkArrays:
     b = np.array([hcp_at[c] for cs in graph.coauthors.values() for c in cs], dtype=np.int64)
     h = np.array([hcp_at[h] for h, js in graph.institutions.items() for _j in js], dtype=np.int64)
     j = np.array([inst_at[j] for js in graph.institutions.values() for j in js], dtype=np.int64)
-    no_touches = np.array([], dtype=np.int64), np.array([], dtype=np.int32)
     return NetworkArrays(
         hcp_ids,
         institution_ids,
         *_csr(a, b, hcp_ids, np.ones(len(a), dtype=np.int32)),
         *_csr(h, j, hcp_ids),
         *_csr(j, h, institution_ids),
-        *no_touches,
     )
 
 
@@ -254,35 +252,32 @@ def test_a_database_created_again_never_reads_the_old_files(tmp_path, monkeypatc
     assert len(list((home / CACHE_FOLDER).glob("network-*"))) == 1
 
 
-def test_the_touched_hcps_of_a_window_are_sql_s(tmp_path):
-    with EmbeddedStore(tmp_path / "home") as store:
-        store.load(sample_batch())
-        graph = store.path_graph()
-        con = store.con
-        dates = sorted({d for (d,) in con.execute("SELECT date FROM touchpoints")})
-        assert len(dates) > 2
-        for since, until in [
-            (dates[0], dates[-1]),
-            (dates[1], dates[1]),
-            ("1990-01-01", "1990-12-31"),
-        ]:
-            expected = sorted(
-                h
-                for (h,) in con.execute(
-                    "SELECT DISTINCT hcp_id FROM touchpoints WHERE date BETWEEN ? AND ?",
-                    (since, until),
-                )
-            )
-            assert graph.hcp_ids[graph.touched_between(since, until)].tolist() == expected
+def test_a_logged_touchpoint_is_reached_without_writing_the_files_again(tmp_path, monkeypatch):
+    home, folder = _prepared_home(tmp_path)
+    touchpoint = ("T9", "M1", "H5", "1999-06-01", *TOUCHPOINT_ROWS[0][4:])
+
+    def engaged_near_h4(store: EmbeddedStore) -> dict[str, str]:
+        return store.reads.engaged_neighbour(["H4"], "1999-01-01", "1999-12-31", hops=1)
+
+    def built(_con):
+        raise AssertionError("the path graph was built again")
+
+    with EmbeddedStore(home, create=False) as store:
+        assert engaged_near_h4(store) == {}
+        store.load({"touchpoints": frame("touchpoints", [touchpoint])})
+        monkeypatch.setattr(store_module, "_caches", {})  # as in another process
+        monkeypatch.setattr(network_file, "read_arrays", built)
+        assert engaged_near_h4(store) == {"H4": "H5"}
+    assert not folder.exists()  # renamed for the new version
 
 
 def test_an_unreadable_folder_of_the_version_is_written_again(tmp_path, monkeypatch):
     home, folder = _prepared_home(tmp_path)
-    (folder / "touch_day.npy").unlink()  # as a crash, or an older kolgraph, leaves it
+    (folder / "member_idx.npy").unlink()  # as a crash, or an older kolgraph, leaves it
     monkeypatch.setattr(store_module, "_caches", {})  # as in another process
     with EmbeddedStore(home, create=False) as store:
         assert store.path_graph().coauthors("H1") == _coauthors_in_sql(home, "H1")
-    assert (folder / "touch_day.npy").is_file()
+    assert (folder / "member_idx.npy").is_file()
 
 
 def test_the_files_are_readable_by_their_owner_only(tmp_path):

@@ -1,7 +1,8 @@
 """The embedded store's path graph as memory-mapped arrays, written once per data version.
 
-Paths, introductions, suggestions and reach walk co-authorships and current affiliations;
-reach also asks who was touched in a window.
+Paths, introductions, suggestions and reach walk co-authorships and current affiliations
+(reach asks SQL who was touched in its window: a logged touchpoint leaves these files as
+they are, :meth:`~.store.EmbeddedStore.load`).
 Reading the whole graph into Python dicts costs a fresh process half a minute at 500,000
 HCPs (10 M co-author pairs), which a one-off CLI question cannot pay.  So the graph is kept
 beside the database as numpy arrays in compressed-sparse-row form (an HCP's neighbours are
@@ -35,7 +36,6 @@ import pandas as pd
 from kolgraph.authorship_numbers import AuthorshipNumbers
 from kolgraph.coauthorship import CoauthorEdges
 from kolgraph.store.sqlite.catalog import sql
-from kolgraph.store.sqlite.gap_snapshot import day, days
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -62,8 +62,6 @@ class NetworkArrays:
     affiliation_idx: np.ndarray
     member_ptr: np.ndarray  # per institution: current members (HCP numbers)
     member_idx: np.ndarray
-    touch_day: np.ndarray  # every touchpoint's date as a day number, ascending
-    touch_hcp: np.ndarray  # and its HCP's number
 
     # --- looking up ----------------------------------------------------------------------
 
@@ -73,13 +71,6 @@ class NetworkArrays:
 
     def institution_numbers(self, institution_ids: list[str]) -> np.ndarray:
         return _numbers(self.institution_ids, institution_ids)
-
-    def touched_between(self, since: str, until: str) -> np.ndarray:
-        """The numbers of the HCPs with a touchpoint dated from ``since`` through ``until``
-        (``YYYY-MM-DD``), ascending."""
-        low = np.searchsorted(self.touch_day, day(since), "left")
-        high = np.searchsorted(self.touch_day, day(until), "right")
-        return np.unique(self.touch_hcp[low:high])
 
     def coauthor_edges(self) -> CoauthorEdges:
         """Every co-authorship once (``a < b``), in ``(a, b)`` order, as scoring reads it."""
@@ -225,7 +216,6 @@ def read_arrays(con: sqlite3.Connection) -> NetworkArrays:
     hcps, institutions, _ = _pairs(con, "list_current_memberships", hcp_ids, institution_ids)
     affiliation_ptr, affiliation_idx = _csr(hcps, institutions, hcp_ids)
     member_ptr, member_idx = _csr(institutions, hcps, institution_ids)
-    touch_day, touch_hcp = _touches(con, hcp_ids)
     return NetworkArrays(
         hcp_ids,
         institution_ids,
@@ -236,8 +226,6 @@ def read_arrays(con: sqlite3.Connection) -> NetworkArrays:
         affiliation_idx,
         member_ptr,
         member_idx,
-        touch_day,
-        touch_hcp,
     )
 
 
@@ -266,21 +254,6 @@ def read_authorship_numbers(con: sqlite3.Connection) -> AuthorshipNumbers:
         year=np.append(np.asarray(years, dtype=float), np.nan),
         citations=np.append(np.asarray(citations, dtype=float), np.nan),
     )
-
-
-def _touches(con: sqlite3.Connection, hcp_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every touchpoint's day number and HCP number, by day."""
-    touch_days, touch_hcps = [], []
-    for chunk in _chunks(con.execute(sql("list_touch_days"))):
-        numbers, dates = zip(*chunk)
-        found = _numbers(hcp_ids, list(numbers))
-        touch_days.append(days(np.asarray(dates))[found != NONE])
-        touch_hcps.append(found[found != NONE])
-    if not touch_days:
-        return np.array([], dtype=np.int64), np.array([], dtype=np.int32)
-    by_day, by_hcp = np.concatenate(touch_days), np.concatenate(touch_hcps)
-    order = np.argsort(by_day, kind="stable")
-    return by_day[order], by_hcp[order].astype(np.int32)
 
 
 def _column(con: sqlite3.Connection, name: str) -> np.ndarray:

@@ -263,9 +263,16 @@ class SqliteReads:
         graph = self._store.path_graph()
         reaches: WindowCache[WindowReach] = self._store.cached("reach", lambda _f: WindowCache())
         reach = reaches.window(
-            since, as_of, lambda: WindowReach(graph, graph.touched_between(since, as_of))
+            since, as_of, lambda: WindowReach(graph, self._touched(since, as_of))
         )
         return reach.nearest(hcp_ids, hops)
+
+    def _touched(self, since: str, as_of: str) -> np.ndarray:
+        """The path graph's numbers of the HCPs touched from ``since`` through ``as_of``."""
+        graph = self._store.path_graph()
+        ids = [hcp_id for (hcp_id,) in self._rows("list_touched_hcps", since=since, as_of=as_of)]
+        numbers = graph.hcp_numbers(ids)
+        return numbers[numbers != NONE]
 
     def msl_hop_counts(
         self, targets: dict[str, list[str]], since: str, as_of: str

@@ -110,6 +110,10 @@ _resident: set[Path] = set()
 CACHE_FOLDER = "kolgraph.cache"
 #: The arrays kept there, each in folders ``KIND-EPOCH-VERSION``.
 _KEPT_KINDS = ("network", "authorships")
+#: Tables a load may write leaving every table of the kept arrays as it was (HCPs,
+#: institutions, affiliations, publications, authorships, co-authorships): their files
+#: serve the new version too, so a logged touchpoint does not rebuild them (a minute at L).
+NETWORK_NEUTRAL_TABLES = frozenset({"touchpoints", "msls", "trials", "trial_roles"})
 _cache_lock = threading.Lock()
 T = TypeVar("T")
 A = TypeVar("A")
@@ -401,7 +405,9 @@ class EmbeddedStore(GraphStore):
     def load(self, batch: Batch, progress: Progress = no_progress) -> None:
         """Upsert ``batch`` by key and refresh derived data, all in one transaction."""
         frames = load.checked(batch)
-        with self.transaction("load") as con:
+        with self.transaction(
+            "load", keeps_path_graph=set(frames) <= NETWORK_NEUTRAL_TABLES
+        ) as con:
             if "hcps" in frames:  # territories as the stored alignment gives them
                 frames["hcps"] = aligned_hcps(frames["hcps"], read_alignment(con))
             load.write(con, frames, progress, self.coauthor_max_authors)

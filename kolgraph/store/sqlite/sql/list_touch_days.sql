@@ -1,2 +1,0 @@
--- every touchpoint's HCP and date
-SELECT hcp_id, date FROM touchpoints
