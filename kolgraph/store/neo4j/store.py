@@ -627,14 +627,16 @@ class Neo4jStore(GraphStore):
         unchanged (a web server shares one store across its threads); with ``of_network``,
         while the network version is (a value built from co-authorships and current
         affiliations only).  The version is read first: a write during the build leaves
-        the value under the older version, built again at the next call."""
+        the value under the older version, built again at the next call.  Built with the
+        cyclic collector paused (the co-authorship adjacency is millions of objects)."""
         versions = self._versions()
         version = versions.network if of_network else versions.data
         with self._cache_lock:
             held = self._cache.get(kind)
         if held is not None and held[0] == version:
             return held[1]
-        value = build()
+        with cyclic_gc_paused():
+            value = build()
         with self._cache_lock:
             self._cache[kind] = (version, value)
         return value

@@ -302,14 +302,15 @@ class EmbeddedStore(GraphStore):
         """What ``read(fetch)`` builds from this file, ``fetch(name)`` giving a statement's
         rows; kept while ``store_version`` is unchanged and shared by every connection to
         the file.  After a write it is built again in one read transaction, so the version
-        it is kept under matches the rows it was built from."""
+        it is kept under matches the rows it was built from (with the cyclic collector
+        paused: at L a gaps snapshot is millions of objects, and it took a third longer)."""
         key = (kind, self.path.resolve())
         version = self.select("read_store_version", "read the store version")[0][0]
         with _cache_lock:
             held = _caches.get(key)
         if held is not None and held[0] == version:
             return held[1]  # type: ignore[return-value]
-        with self.errors(f"read the {kind} data"):
+        with self.errors(f"read the {kind} data"), cyclic_gc_paused():
             con = self.con
             con.execute("BEGIN")
             try:
