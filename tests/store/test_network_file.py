@@ -271,6 +271,18 @@ def test_a_logged_touchpoint_is_reached_without_writing_the_files_again(tmp_path
     assert not folder.exists()  # renamed for the new version
 
 
+def test_files_of_an_older_layout_are_written_again_not_carried(tmp_path):
+    home, folder = _prepared_home(tmp_path)
+    np.save(folder / "touch_day.npy", np.array([], dtype=np.int64))  # an older kolgraph's
+    touchpoint = ("T9", "M1", "H5", "1999-06-01", *TOUCHPOINT_ROWS[0][4:])
+    with EmbeddedStore(home, create=False) as store:
+        store.load({"touchpoints": frame("touchpoints", [touchpoint])})
+        assert folder.is_dir()  # left under the old version
+        store.path_graph()
+    (written,) = (home / CACHE_FOLDER).glob("network-*")
+    assert written != folder and not (written / "touch_day.npy").exists()
+
+
 def test_an_unreadable_folder_of_the_version_is_written_again(tmp_path, monkeypatch):
     home, folder = _prepared_home(tmp_path)
     (folder / "member_idx.npy").unlink()  # as a crash, or an older kolgraph, leaves it

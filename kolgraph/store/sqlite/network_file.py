@@ -346,6 +346,14 @@ def read(folder: Path, kind: type[A]) -> A | None:
     return kind(**loaded)
 
 
+def holds_exactly(folder: Path, kind: type) -> bool:
+    """Whether ``folder`` holds the arrays of ``kind`` and no others."""
+    with suppress(OSError):
+        held = {path.name for path in folder.iterdir()}
+        return held == {f"{field.name}.npy" for field in fields(kind)}
+    return False
+
+
 def remove_others(folder: Path) -> None:
     """Remove the arrays of other data versions beside ``folder`` (``KIND-EPOCH-VERSION``;
     a process still reading them keeps its mapping: the files go when it closes them)."""

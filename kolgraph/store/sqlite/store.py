@@ -108,8 +108,8 @@ _caches: dict[tuple[str, Path], tuple[int, object]] = {}
 _resident: set[Path] = set()
 #: The folder beside the database holding what is written once per data version.
 CACHE_FOLDER = "kolgraph.cache"
-#: The arrays kept there, each in folders ``KIND-EPOCH-VERSION``.
-_KEPT_KINDS = ("network", "authorships")
+#: The arrays kept there, each in folders ``KIND-EPOCH-VERSION``, and their classes.
+_KEPT_KINDS: dict[str, type] = {"network": NetworkArrays, "authorships": AuthorshipNumbers}
 #: Tables a load may write leaving every table of the kept arrays as it was (HCPs,
 #: institutions, affiliations, publications, authorships, co-authorships): their files
 #: serve the new version too, so a logged touchpoint does not rebuild them (a minute at L).
@@ -388,9 +388,13 @@ class EmbeddedStore(GraphStore):
         next one, written by a transaction that changed none of their tables: at 500,000
         HCPs, writing the path graph again after scoring took 34 s.  Nothing to rename, or
         files another process wrote first for the new version, leave it to the next ask."""
-        for kind in _KEPT_KINDS:
-            with suppress(OSError):
-                self._kept_folder(kind, before).rename(self._kept_folder(kind, before + 1))
+        for kind, cls in _KEPT_KINDS.items():
+            folder = self._kept_folder(kind, before)
+            # Files of another layout (an older kolgraph's path graph held touchpoints) are
+            # not carried: an older process must not read them as the new version's.
+            if network_file.holds_exactly(folder, cls):
+                with suppress(OSError):
+                    folder.rename(self._kept_folder(kind, before + 1))
 
     def _kept_folder(self, kind: str, version: int) -> Path:
         """Named by the file's random epoch: a database deleted and created again (maybe on
