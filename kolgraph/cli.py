@@ -1099,15 +1099,46 @@ _dir_option = click.option(
 _port_option = click.option("--port", type=PORT, default=7687, show_default=True, help="Bolt port.")
 
 
+def _memory_size(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from kolgraph.neo4j_server import SIZE
+
+    if value is not None and not SIZE.fullmatch(value):
+        raise click.BadParameter(
+            f"{value!r} is not a size: a whole number with k, m or g, such as 4g or 512m",
+            param=param,
+        )
+    return value
+
+
 @neo4j.command("start")
 @_port_option
 @_dir_option
+@click.option(
+    "--heap",
+    metavar="SIZE",
+    callback=_memory_size,
+    help="Java heap of the server, such as 4g (default: the folder's, 4g in a new one); "
+    "kept for later starts.",
+)
+@click.option(
+    "--page-cache",
+    metavar="SIZE",
+    callback=_memory_size,
+    help="Page cache for the graph's files, such as 6g (default: the folder's, 2g in a new "
+    "one); about the size of the database on disk keeps it all in memory. Kept for later "
+    "starts.",
+)
 @pass_app
-def neo4j_start(app: AppContext, port: int, directory: Path | None) -> None:
+def neo4j_start(
+    app: AppContext, port: int, directory: Path | None, heap: str | None, page_cache: str | None
+) -> None:
     """Start the local server in the background and wait until Bolt answers."""
     from kolgraph import neo4j_server
 
-    click.echo(neo4j_server.start_and_describe(_server_dir(app, directory), port, echo=click.echo))
+    text = neo4j_server.start_and_describe(
+        _server_dir(app, directory), port, echo=click.echo, heap=heap, page_cache=page_cache
+    )
+    click.echo(text)
 
 
 @neo4j.command("stop")

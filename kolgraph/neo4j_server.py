@@ -29,7 +29,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kolgraph.errors import Neo4jServerError
@@ -94,6 +94,8 @@ class Memory:
 
 #: Sized for a 2-core, 24 GB machine running one local server.
 DEFAULT_MEMORY = Memory()
+#: A size as Neo4j's memory settings take it: a whole number, then k, m or g (or bytes).
+SIZE = re.compile(r"[1-9][0-9]*[kmgKMG]?")
 #: Enough for test data, small enough to share the machine with other test runs.
 TEST_MEMORY = Memory(heap_initial="512m", heap_max="1g", pagecache="256m")
 
@@ -150,6 +152,7 @@ class ServerStatus:
     running: bool
     pid: int | None
     port: int | None
+    memory: Memory = DEFAULT_MEMORY
     version: str = NEO4J_VERSION
 
     @property
@@ -159,12 +162,13 @@ class ServerStatus:
 
     def describe(self) -> str:
         """One line for ``kolgraph neo4j status``."""
+        memory = f"heap {self.memory.heap_max}, page cache {self.memory.pagecache}"
         if self.running:
             return (
                 f"Neo4j {self.version} is running (pid {self.pid}) at {self.uri}; "
-                f"folder {self.directory}"
+                f"folder {self.directory}; {memory}"
             )
-        return f"Neo4j is not running (folder {self.directory})"
+        return f"Neo4j is not running (folder {self.directory}; {memory} at its next start)"
 
 
 @dataclass(frozen=True)
@@ -573,7 +577,11 @@ def status(directory: Path) -> ServerStatus:
     layout = Layout(Path(directory).resolve())
     pid = _running_pid(layout)
     return ServerStatus(
-        directory=layout.directory, running=pid is not None, pid=pid, port=configured_port(layout)
+        directory=layout.directory,
+        running=pid is not None,
+        pid=pid,
+        port=configured_port(layout),
+        memory=configured_memory(layout),
     )
 
 
@@ -582,12 +590,14 @@ def start(
     port: int = DEFAULT_PORT,
     *,
     password: str | None = None,
-    memory: Memory = DEFAULT_MEMORY,
+    memory: Memory | None = None,
     timeout: float = START_TIMEOUT,
     echo: Echo | None = None,
 ) -> StartResult:
     """Start a server in ``directory`` in the background and wait until Bolt answers.
 
+    ``memory``: the heap and page cache to write into its conf; by default the folder's
+    (:data:`DEFAULT_MEMORY` in a new one), so sizes chosen once stay.
     Idempotent: a server already running there is reported, not started again. The password
     is ``password``, else ``NEO4J_PASSWORD``, else the stored one (once the folder has data),
     else a new random one; it is always written to ``<directory>/password`` with mode 0600.
@@ -602,6 +612,7 @@ def start(
         raise Neo4jServerError(
             f"port {port} on {HOST} is in use by another program; choose another with --port"
         )
+    memory = memory or configured_memory(layout)
     chosen, source, fresh = _prepare_folder(java, lib, layout, port, memory, password)
     if echo:
         echo(f"Starting Neo4j {NEO4J_VERSION} in {layout.directory} (Bolt on {HOST}:{port})...")
@@ -769,16 +780,40 @@ def _run_streaming(command: list[str], layout: Layout, echo: Echo | None) -> tup
     return returncode, "\n".join(last)
 
 
-def start_and_describe(directory: Path, port: int = DEFAULT_PORT, echo: Echo | None = None) -> str:
-    """``start`` for the CLI: returns the message to print (with the port caveat if any)."""
-    result = start(directory, port, echo=echo)
+def start_and_describe(
+    directory: Path,
+    port: int = DEFAULT_PORT,
+    echo: Echo | None = None,
+    *,
+    heap: str | None = None,
+    page_cache: str | None = None,
+) -> str:
+    """``start`` for the CLI: returns the message to print (with the caveats of a server
+    already running on another port or with other memory, if any).  ``heap`` (initial and
+    maximum) and ``page_cache`` replace the folder's sizes; the others stay."""
+    memory = chosen_memory(directory, heap, page_cache)
+    result = start(directory, port, memory=memory, echo=echo)
     text = result.describe()
     if result.already_running and result.status.port not in (None, port):
         text += (
             f"\n(it listens on port {result.status.port}, not {port}: "
             "stop it first to change the port)"
         )
+    if result.already_running and (heap or page_cache) and result.status.memory != memory:
+        text += "\n(it runs with the sizes it was started with: stop it first to change them)"
+    else:
+        text += f"\nheap {memory.heap_max}, page cache {memory.pagecache}"
     return text
+
+
+def chosen_memory(directory: Path, heap: str | None, page_cache: str | None) -> Memory:
+    """The folder's memory sizes with ``heap`` and ``page_cache`` put in where given."""
+    memory = configured_memory(Layout(Path(directory).resolve()))
+    if heap:
+        memory = replace(memory, heap_initial=heap, heap_max=heap)
+    if page_cache:
+        memory = replace(memory, pagecache=page_cache)
+    return memory
 
 
 def stop_and_describe(directory: Path) -> str:

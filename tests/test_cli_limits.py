@@ -35,6 +35,8 @@ COMMANDS = [
     ["serve", "--port", HUGE],
     ["demo", "--no-serve", "--port", HUGE],
     ["neo4j", "start", "--port", HUGE],
+    ["neo4j", "start", "--heap", "lots"],
+    ["neo4j", "start", "--page-cache", "2.5g"],
 ]
 
 

@@ -118,10 +118,12 @@ def test_start_stop_cycle_in_a_second_folder(neo4j_server, tmp_path, monkeypatch
         assert not server.status(directory).running
         assert not (directory / "run" / "neo4j.pid").exists()
         assert _port_free(port)
-        # The folder has data now: the stored password is reused, not replaced.
-        second = server.start(directory, port, memory=server.TEST_MEMORY)
+        # The folder has data now: the stored password is reused, not replaced; so are
+        # the memory sizes it was started with, when none are given.
+        second = server.start(directory, port)
         assert (second.password_source, second.password) == ("stored", first.password)
         assert _components(second.uri, second.password)
+        assert server.status(directory).memory == server.TEST_MEMORY
     finally:
         server.stop(directory)
     assert not server.stop(directory)
@@ -178,3 +180,12 @@ def test_cache_dir_respects_overrides(tmp_path, monkeypatch):
 def _port_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_memory_sizes_given_replace_the_folder_s_and_the_others_stay(tmp_path):
+    layout = server.Layout(tmp_path.resolve())
+    assert server.chosen_memory(tmp_path, None, None) == server.DEFAULT_MEMORY  # a new folder
+    server._write_conf(layout, free_port(), server.TEST_MEMORY)
+    assert server.chosen_memory(tmp_path, None, "6g") == server.Memory("512m", "1g", "6g")
+    assert server.chosen_memory(tmp_path, "8g", None) == server.Memory("8g", "8g", "256m")
+    assert "heap 1g, page cache 256m at its next start" in server.status(tmp_path).describe()
