@@ -14,15 +14,15 @@ import numpy as np
 import pytest
 from layouts import sample_home_of_layout
 from pandas.testing import assert_frame_equal
+from reach_oracle import Adjacency, ReachIndex, matrices_of
 from sample import TOUCHPOINT_ROWS, followup_batch, frame, merged, sample_batch
 
 from kolgraph.scoring import rescore
-from kolgraph.store.reach_index import Adjacency, HopMatrices, ReachIndex
+from kolgraph.store.reach_arrays import HopArrays, WindowReach, csr, network_matrices
 from kolgraph.store.sqlite import DB_FILENAME, EmbeddedStore, network_file
 from kolgraph.store.sqlite import store as store_module
 from kolgraph.store.sqlite.catalog import sql
-from kolgraph.store.sqlite.network_file import NetworkArrays, _csr
-from kolgraph.store.sqlite.reach_arrays import WindowReach, network_matrices
+from kolgraph.store.sqlite.network_file import NetworkArrays
 from kolgraph.store.sqlite.store import CACHE_FOLDER
 
 
@@ -57,9 +57,9 @@ def _arrays(graph: Adjacency) -> NetworkArrays:
     return NetworkArrays(
         hcp_ids,
         institution_ids,
-        *_csr(a, b, hcp_ids, np.ones(len(a), dtype=np.int32)),
-        *_csr(h, j, hcp_ids),
-        *_csr(j, h, institution_ids),
+        *csr(a, b, len(hcp_ids), np.ones(len(a), dtype=np.int32)),
+        *csr(h, j, len(hcp_ids)),
+        *csr(j, h, len(institution_ids)),
     )
 
 
@@ -81,6 +81,29 @@ def test_reach_over_arrays_is_the_walk_s_answer(seed):
     }
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_arrays_from_neighbour_lists_as_neo4j_reads_them_are_the_path_graph_s(seed):
+    graph = _random_graph(seed)
+    pulled = HopArrays.of(
+        reversed(list(graph.coauthors.items())),  # any order the server sends them in
+        ((i, list(reversed(m))) for i, m in graph.members.items()),
+    )
+    linked = sorted(set(graph.coauthors) | set(graph.institutions))
+    expected = _arrays(graph)
+    assert pulled.hcp_ids.tolist() == linked
+    assert pulled.institution_ids.tolist() == expected.institution_ids.tolist()
+    for name in ("coauthor", "affiliation", "member"):
+        for part in ("ptr", "idx"):
+            assert (
+                getattr(pulled, f"{name}_{part}").tolist()
+                == getattr(expected, f"{name}_{part}").tolist()
+            ), f"{name}_{part}"
+    engaged = sorted(linked)[::3]
+    walk = ReachIndex(graph, frozenset(engaged))
+    reach = WindowReach(pulled, pulled.hcp_numbers(engaged))
+    assert reach.nearest(linked, 1) == {h: v for h in linked if (v := walk.first(h)) is not None}
+
+
 def test_the_arrays_hold_the_graph_s_neighbours():
     graph = _random_graph(3)
     arrays = _arrays(graph)
@@ -94,7 +117,7 @@ def test_the_arrays_hold_the_graph_s_neighbours():
 
 def test_per_msl_matrices_over_arrays_are_the_graph_s():
     graph = _random_graph(5)
-    built, over_arrays = HopMatrices.of(graph), network_matrices(_arrays(graph))
+    built, over_arrays = matrices_of(graph), network_matrices(_arrays(graph))
     linked = sorted(built.row)
     for matrices in (built, over_arrays):
         rows = matrices.rows(linked)

@@ -106,13 +106,13 @@ def test_the_server_warm_up_pulls_the_coauthorships_once_for_every_worker(
     from kolgraph.store.neo4j.reads import Neo4jReads
 
     pulls = []
-    real = Neo4jReads._read_adjacency
+    real = Neo4jReads._read_hop_arrays
 
     def counted(self):
         pulls.append(self)
         return real(self)
 
-    monkeypatch.setattr(Neo4jReads, "_read_adjacency", counted)
+    monkeypatch.setattr(Neo4jReads, "_read_hop_arrays", counted)
     try:
         warm_up(neo4j_app, echo=lambda _text: None)
     finally:

@@ -14,6 +14,8 @@ import json
 from datetime import date
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from kolgraph.answers.gaps import COVERAGE_MAX_TIER, GapQuery, engaged_since
 from kolgraph.answers.network import (
     HCP,
@@ -27,7 +29,8 @@ from kolgraph.answers.network import (
 )
 from kolgraph.store.base import Edges, Window
 from kolgraph.store.common import Affiliation, Place, grouped
-from kolgraph.store.reach_index import Adjacency, ReachIndex, WindowCache, hop_counts
+from kolgraph.store.reach_arrays import NONE, HopArrays, WindowReach, network_matrices
+from kolgraph.store.reach_index import WindowCache, hop_counts_in
 
 if TYPE_CHECKING:
     from kolgraph.store.neo4j.store import Neo4jStore
@@ -253,38 +256,36 @@ class Neo4jReads:
     def engaged_neighbour(
         self, hcp_ids: list[str], since: str, as_of: str, *, hops: int
     ) -> dict[str, str]:
-        graph = self._adjacency()
-        reach: WindowCache[ReachIndex] = self._store.cached("reach", WindowCache)
-        index = reach.window(
-            since, as_of, lambda: ReachIndex(graph, self._engaged_in(since, as_of))
+        graph = self._hop_arrays()
+        reaches: WindowCache[WindowReach] = self._store.cached("reach", WindowCache)
+        reach = reaches.window(
+            since, as_of, lambda: WindowReach(graph, self._touched(since, as_of))
         )
-        nearest = index.first if hops == 1 else index.second
-        found = {h: nearest(h) for h in hcp_ids}
-        return {h: via for h, via in found.items() if via is not None}
+        return reach.nearest(hcp_ids, hops)
 
     def msl_hop_counts(
         self, targets: dict[str, list[str]], since: str, as_of: str
     ) -> dict[str, dict[int | None, int]]:
         (row,) = self._store.read("list_engaged_by_msl", since=since, as_of=as_of)
         touched = {msl_id: list(ids) for msl_id, ids in row["rows"]}
-        return hop_counts(self._adjacency(), touched, targets)
+        matrices = self._store.cached(
+            "matrices", lambda: network_matrices(self._hop_arrays()), of_network=True
+        )
+        return hop_counts_in(matrices, touched, targets)
 
-    def _adjacency(self) -> Adjacency:
-        """Co-authors and current memberships, pulled once per network version (a logged
-        touchpoint keeps them): answering reach from the server walks an institution's
-        members once per gap."""
-        return self._store.cached("adjacency", self._read_adjacency, of_network=True)
+    def _hop_arrays(self) -> HopArrays:
+        """Co-authors and current memberships as arrays, pulled once per network version (a
+        logged touchpoint keeps them): reach answers every HCP at once from them."""
+        return self._store.cached("hop arrays", self._read_hop_arrays, of_network=True)
 
-    def _read_adjacency(self) -> Adjacency:
-        coauthors = {r["hcp_id"]: r["coauthors"] for r in self._store.read("list_coauthor_lists")}
-        members = {
-            r["institution_id"]: r["members"] for r in self._store.read("list_current_members")
-        }
-        institutions: dict[str, list[str]] = {}
-        for institution_id, ids in members.items():
-            for hcp_id in ids:
-                institutions.setdefault(hcp_id, []).append(institution_id)
-        return Adjacency(coauthors, institutions, members)
+    def _read_hop_arrays(self) -> HopArrays:
+        names = ["list_coauthor_lists", "list_current_members"]
+        return self._store.read_streams(names, HopArrays.of)
+
+    def _touched(self, since: str, as_of: str) -> np.ndarray:
+        """The numbers of the HCPs engaged in the window that the arrays hold."""
+        numbers = self._hop_arrays().hcp_numbers(sorted(self._engaged_in(since, as_of)))
+        return numbers[numbers != NONE]
 
     def _engaged_in(self, since: str, as_of: str) -> frozenset[str]:
         (row,) = self._store.read("list_engaged_in_window", since=since, as_of=as_of)

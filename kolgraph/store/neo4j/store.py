@@ -585,6 +585,14 @@ class Neo4jStore(GraphStore):
         with self.errors(), self.session() as session:
             return session.execute_read(_fetch_dicts, self._queries.get(name), params)
 
+    def read_streams(self, names: Sequence[str], build: Callable[..., T]) -> T:
+        """What ``build`` makes of read queries ``names``, run in one read transaction: one
+        argument per query, an iterator over its records as tuples, to consume in order (an
+        answer too big to hold as dicts first; a retried transaction builds again)."""
+        texts = [self._queries.get(name) for name in names]
+        with self.errors(), self.session() as session:
+            return session.execute_read(_build_from_records, texts, build)
+
     def read_rows(self, name: str) -> list[dict]:
         """The maps of read query ``name``, which returns them in lists (column ``rows``):
         the driver spends far more on a record than on a map inside one."""
@@ -721,6 +729,16 @@ def _fetch_dicts(tx, text: str, params: dict) -> list[dict]:
     return lists, maps and scalars (never nodes), so its deep walk over every value is
     needless work on wide answers."""
     return [dict(record) for record in tx.run(text, params)]
+
+
+def _build_from_records(tx, texts: list[str], build: Callable[..., T]) -> T:
+    return build(*(_record_tuples(tx, text) for text in texts))
+
+
+def _record_tuples(tx, text: str) -> Iterator[tuple]:
+    """The records of ``text`` as tuples, the query run when the first is asked for."""
+    for record in tx.run(text):
+        yield tuple(record)
 
 
 def _fetch_rows(tx, text: str) -> list[dict]:

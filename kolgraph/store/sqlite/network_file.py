@@ -11,7 +11,7 @@ needs a version) and memory-mapped by every process: opening them takes millisec
 question reads only the pages it touches.
 
 Node numbers are positions in the sorted id arrays, so the smallest number is the smallest
-id: reach's "smallest engaged HCP" is a minimum over numbers (:mod:`.reach_arrays`).
+id: reach's "smallest engaged HCP" is a minimum over numbers (:mod:`kolgraph.store.reach_arrays`).
 
 Scoring's authorships in numbers (:func:`read_authorship_numbers`) are kept the same way in
 a folder of their own, written by the first scoring of a data version, so that writing the
@@ -35,6 +35,7 @@ import pandas as pd
 
 from kolgraph.authorship_numbers import AuthorshipNumbers
 from kolgraph.coauthorship import CoauthorEdges
+from kolgraph.store.reach_arrays import NONE, csr, numbers_of
 from kolgraph.store.sqlite.catalog import sql
 
 if TYPE_CHECKING:
@@ -44,8 +45,6 @@ A = TypeVar("A")
 
 #: Rows read from SQLite at a time while writing (bounds the Python objects alive at once).
 CHUNK = 500_000
-#: Stands for "none" in an array of node numbers.
-NONE = -1
 
 
 @dataclass(frozen=True)
@@ -67,10 +66,10 @@ class NetworkArrays:
 
     def hcp_numbers(self, hcp_ids: list[str]) -> np.ndarray:
         """Each id's number, :data:`NONE` for an id the graph does not hold."""
-        return _numbers(self.hcp_ids, hcp_ids)
+        return numbers_of(self.hcp_ids, hcp_ids)
 
     def institution_numbers(self, institution_ids: list[str]) -> np.ndarray:
-        return _numbers(self.institution_ids, institution_ids)
+        return numbers_of(self.institution_ids, institution_ids)
 
     def coauthor_edges(self) -> CoauthorEdges:
         """Every co-authorship once (``a < b``), in ``(a, b)`` order, as scoring reads it."""
@@ -179,14 +178,6 @@ class NetworkArrays:
         return [] if number == NONE else _ids(ids, _slice(pointers, numbers, number))
 
 
-def _numbers(sorted_ids: np.ndarray, wanted: list[str]) -> np.ndarray:
-    if not len(sorted_ids) or not wanted:
-        return np.full(len(wanted), NONE, dtype=np.int64)
-    asked = np.asarray(wanted, dtype=str)
-    at = np.minimum(np.searchsorted(sorted_ids, asked), len(sorted_ids) - 1)
-    return np.where(sorted_ids[at] == asked, at, NONE)
-
-
 def _gathered(pointers: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The positions of the entries of ``rows`` (row after row), and each row's count."""
     starts = pointers[rows]
@@ -210,12 +201,15 @@ def read_arrays(con: sqlite3.Connection) -> NetworkArrays:
     hcp_ids = np.sort(_column(con, "list_hcp_ids"))
     institution_ids = np.sort(_column(con, "list_institution_ids"))
     a, b, papers = _pairs(con, "list_coauthorship_ends", hcp_ids, hcp_ids)
-    coauthor_ptr, coauthor_idx, coauthor_papers = _csr(
-        np.concatenate([a, b]), np.concatenate([b, a]), hcp_ids, np.concatenate([papers, papers])
+    coauthor_ptr, coauthor_idx, coauthor_papers = csr(
+        np.concatenate([a, b]),
+        np.concatenate([b, a]),
+        len(hcp_ids),
+        np.concatenate([papers, papers]),
     )
     hcps, institutions, _ = _pairs(con, "list_current_memberships", hcp_ids, institution_ids)
-    affiliation_ptr, affiliation_idx = _csr(hcps, institutions, hcp_ids)
-    member_ptr, member_idx = _csr(institutions, hcps, institution_ids)
+    affiliation_ptr, affiliation_idx = csr(hcps, institutions, len(hcp_ids))
+    member_ptr, member_idx = csr(institutions, hcps, len(institution_ids))
     return NetworkArrays(
         hcp_ids,
         institution_ids,
@@ -269,8 +263,8 @@ def _pairs(
     lefts, rights, counts = [], [], []
     for chunk in _chunks(con.execute(sql(name))):
         left, right, *count = zip(*chunk)
-        lefts.append(_numbers(left_ids, list(left)))
-        rights.append(_numbers(right_ids, list(right)))
+        lefts.append(numbers_of(left_ids, list(left)))
+        rights.append(numbers_of(right_ids, list(right)))
         counts.append(np.asarray(count[0] if count else np.ones(len(left)), dtype=np.int32))
     if not lefts:
         empty = np.array([], dtype=np.int32)
@@ -287,20 +281,6 @@ def _pairs(
 def _chunks(cursor: sqlite3.Cursor) -> Iterator[list[tuple]]:
     while rows := cursor.fetchmany(CHUNK):
         yield rows
-
-
-def _csr(
-    rows: np.ndarray, numbers: np.ndarray, row_ids: np.ndarray, values: np.ndarray | None = None
-) -> tuple[np.ndarray, ...]:
-    """(pointers, numbers) with each row's numbers sorted, and ``values`` beside the
-    numbers when given."""
-    order = np.lexsort((numbers, rows))
-    counts = np.bincount(rows, minlength=len(row_ids))
-    pointers = np.zeros(len(row_ids) + 1, dtype=np.int64)
-    np.cumsum(counts, out=pointers[1:])
-    if values is None:
-        return pointers, numbers[order].astype(np.int32)
-    return pointers, numbers[order].astype(np.int32), values[order]
 
 
 def write(arrays: DataclassInstance, folder: Path) -> None:

@@ -25,11 +25,10 @@ from kolgraph.answers.gaps import COVERAGE_MAX_TIER, GapQuery, engaged_since
 from kolgraph.answers.network import HCP, INSTITUTION, HopFacts, Neighbourhood, Node, hop_requests
 from kolgraph.store.base import Edges, Window
 from kolgraph.store.common import Affiliation, Place, grouped
+from kolgraph.store.reach_arrays import NONE, WindowReach, network_matrices
 from kolgraph.store.reach_index import WindowCache, hop_counts_in
 from kolgraph.store.sqlite import gap_snapshot
 from kolgraph.store.sqlite.catalog import json_list
-from kolgraph.store.sqlite.network_file import NONE
-from kolgraph.store.sqlite.reach_arrays import WindowReach, network_matrices
 
 if TYPE_CHECKING:
     from kolgraph.store.sqlite.store import EmbeddedStore

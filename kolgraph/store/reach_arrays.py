@@ -1,0 +1,225 @@
+"""Reach over a co-authorship and membership graph in arrays: every HCP's nearest engaged
+HCPs at once, in a few vectorised passes instead of a walk per HCP.
+
+Both stores answer reach from a :class:`HopGraph`: the embedded store's memory-mapped path
+graph (:class:`~.sqlite.network_file.NetworkArrays`), Neo4j's :class:`HopArrays` pulled once
+per network version.  ``first`` is the smallest engaged id one hop away (a co-author, or
+another current member of one of the HCP's institutions), ``second`` the smallest ``first``
+among those neighbours.  Node numbers follow sorted ids, so "smallest id" is a minimum over
+numbers; :data:`UNSET` stands for none.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+from scipy import sparse
+
+from kolgraph.store.reach_index import HopMatrices
+
+UNSET = np.iinfo(np.int64).max
+#: Stands for "none" in an array of node numbers.
+NONE = -1
+
+
+class HopGraph(Protocol):
+    """HCPs and institutions as sorted id arrays, and three adjacencies as (pointers,
+    numbers) pairs: row ``i``'s neighbours are ``numbers[pointers[i]:pointers[i + 1]]``."""
+
+    # Per HCP its co-authors (HCP numbers, both directions) and current institutions
+    # (institution numbers); per institution its current members (HCP numbers).
+    @property
+    def hcp_ids(self) -> np.ndarray: ...
+    @property
+    def institution_ids(self) -> np.ndarray: ...
+    @property
+    def coauthor_ptr(self) -> np.ndarray: ...
+    @property
+    def coauthor_idx(self) -> np.ndarray: ...
+    @property
+    def affiliation_ptr(self) -> np.ndarray: ...
+    @property
+    def affiliation_idx(self) -> np.ndarray: ...
+    @property
+    def member_ptr(self) -> np.ndarray: ...
+    @property
+    def member_idx(self) -> np.ndarray: ...
+
+    def hcp_numbers(self, hcp_ids: list[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class HopArrays:
+    """A :class:`HopGraph` built from neighbour lists (Neo4j's co-authorships and current
+    memberships): a few hundred MB at 500,000 HCPs where the lists as Python objects took
+    about 4 GB, and pages a forked web worker shares instead of copying."""
+
+    hcp_ids: np.ndarray
+    institution_ids: np.ndarray
+    coauthor_ptr: np.ndarray
+    coauthor_idx: np.ndarray
+    affiliation_ptr: np.ndarray
+    affiliation_idx: np.ndarray
+    member_ptr: np.ndarray
+    member_idx: np.ndarray
+
+    def hcp_numbers(self, hcp_ids: list[str]) -> np.ndarray:
+        """Each id's number, :data:`NONE` for an id the graph does not hold."""
+        return numbers_of(self.hcp_ids, hcp_ids)
+
+    @classmethod
+    def of(
+        cls,
+        coauthors: Iterable[tuple[str, list[str]]],
+        members: Iterable[tuple[str, list[str]]],
+    ) -> HopArrays:
+        """From ``(hcp_id, its co-author ids)`` (both directions) and ``(institution_id, its
+        current member ids)``, read one row at a time: ids are numbered as they come, and
+        renumbered in sorted order at the end."""
+        hcps: dict[str, int] = {}
+        coauthor_rows, coauthor_cols = _numbered_lists(coauthors, hcps, hcps)
+        institutions: dict[str, int] = {}
+        member_rows, member_cols = _numbered_lists(members, institutions, hcps)
+        hcp_ids, hcp_rank = _sorted_numbering(hcps)
+        institution_ids, institution_rank = _sorted_numbering(institutions)
+        a, b = hcp_rank[coauthor_rows], hcp_rank[coauthor_cols]
+        inst, member = institution_rank[member_rows], hcp_rank[member_cols]
+        return cls(
+            hcp_ids,
+            institution_ids,
+            *csr(a, b, len(hcp_ids)),
+            *csr(member, inst, len(hcp_ids)),
+            *csr(inst, member, len(institution_ids)),
+        )
+
+
+def _numbered_lists(
+    lists: Iterable[tuple[str, list[str]]], row_ids: dict[str, int], item_ids: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every (row, item) of ``lists`` as numbers, numbering new ids in the order they come
+    (``row_ids`` and ``item_ids`` grow; they may be one dict)."""
+    rows, sizes, items = array("q"), array("q"), array("q")
+    known = item_ids.get
+    for row_id, item_list in lists:
+        rows.append(row_ids.setdefault(row_id, len(row_ids)))
+        sizes.append(len(item_list))
+        numbers = list(map(known, item_list))  # a loop in C: most ids came before
+        if None in numbers:
+            for at, number in enumerate(numbers):
+                if number is None:
+                    numbers[at] = item_ids.setdefault(item_list[at], len(item_ids))
+        items.extend(numbers)
+    return np.repeat(np.frombuffer(rows, np.int64), sizes), np.frombuffer(items, np.int64)
+
+
+def _sorted_numbering(ids: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The ids sorted, and for each number given in order of arrival, its sorted position."""
+    arrived = np.array(list(ids), dtype=str)
+    order = np.argsort(arrived, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return arrived[order], rank
+
+
+def csr(
+    rows: np.ndarray, numbers: np.ndarray, n_rows: int, values: np.ndarray | None = None
+) -> tuple[np.ndarray, ...]:
+    """(pointers, numbers) with each row's numbers sorted, and ``values`` beside the
+    numbers when given."""
+    order = np.lexsort((numbers, rows))
+    counts = np.bincount(rows, minlength=n_rows)
+    pointers = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(counts, out=pointers[1:])
+    if values is None:
+        return pointers, numbers[order].astype(np.int32)
+    return pointers, numbers[order].astype(np.int32), values[order]
+
+
+def numbers_of(sorted_ids: np.ndarray, wanted: list[str]) -> np.ndarray:
+    """Each wanted id's position in ``sorted_ids``, :data:`NONE` where it is not there."""
+    if not len(sorted_ids) or not wanted:
+        return np.full(len(wanted), NONE, dtype=np.int64)
+    asked = np.asarray(wanted, dtype=str)
+    at = np.minimum(np.searchsorted(sorted_ids, asked), len(sorted_ids) - 1)
+    return np.where(sorted_ids[at] == asked, at, NONE)
+
+
+class WindowReach:
+    """The nearest engaged HCPs of every HCP for one engagement window."""
+
+    def __init__(self, graph: HopGraph, engaged: np.ndarray):
+        """``engaged``: the numbers of the HCPs engaged in the window."""
+        self._graph = graph
+        mask = np.zeros(len(graph.hcp_ids), dtype=bool)
+        mask[engaged] = True
+        own = np.where(mask, np.arange(len(mask), dtype=np.int64), UNSET)
+        self.first = _nearest(graph, own)
+        self.second = _nearest(graph, self.first)
+
+    def nearest(self, hcp_ids: list[str], hops: int) -> dict[str, str]:
+        """hcp_id -> the smallest engaged id ``hops`` (1 or 2) hops away, where there is one."""
+        numbers = self._graph.hcp_numbers(hcp_ids)
+        found = self.first if hops == 1 else self.second
+        values = np.where(numbers >= 0, found[np.maximum(numbers, 0)], UNSET)
+        held = values != UNSET
+        vias = self._graph.hcp_ids[values[held]].tolist()
+        return dict(zip(np.asarray(hcp_ids, dtype=object)[held].tolist(), vias))
+
+
+def _nearest(graph: HopGraph, value: np.ndarray) -> np.ndarray:
+    """Per HCP, the smallest ``value`` of a neighbour: a co-author, or another current
+    member of one of its institutions."""
+    coauthors = _segment_min(graph.coauthor_ptr, value[graph.coauthor_idx])
+    members = _smallest_other_member(graph, value)
+    return np.minimum(coauthors, members)
+
+
+def _smallest_other_member(graph: HopGraph, value: np.ndarray) -> np.ndarray:
+    """Per HCP, the smallest ``value`` of a co-member other than itself, over its current
+    institutions: an institution's smallest value, or its next one for the one member
+    holding the smallest alone."""
+    member_values = value[graph.member_idx]
+    rows = _row_of_each(graph.member_ptr)
+    low = _segment_min(graph.member_ptr, member_values)
+    at_low = member_values == low[rows]
+    holders = np.bincount(rows[at_low], minlength=len(low))
+    next_low = _segment_min(graph.member_ptr, np.where(at_low, UNSET, member_values))
+    hcps = _row_of_each(graph.affiliation_ptr)
+    institutions = graph.affiliation_idx
+    alone_at_low = (value[hcps] == low[institutions]) & (holders[institutions] == 1)
+    candidate = np.where(alone_at_low, next_low[institutions], low[institutions])
+    return _segment_min(graph.affiliation_ptr, candidate)
+
+
+def _row_of_each(pointers: np.ndarray) -> np.ndarray:
+    """The row of every entry of a (pointers, numbers) adjacency."""
+    return np.repeat(np.arange(len(pointers) - 1), np.diff(pointers))
+
+
+def _segment_min(pointers: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Per row, the minimum of its slice of ``values`` (:data:`UNSET` for an empty row)."""
+    found = np.full(len(pointers) - 1, UNSET, dtype=np.int64)
+    filled = pointers[:-1] < pointers[1:]
+    if filled.any():
+        found[filled] = np.minimum.reduceat(values, pointers[:-1][filled])
+    return found
+
+
+def network_matrices(graph: HopGraph) -> HopMatrices:
+    """Per-MSL reach's 0/1 matrices (:func:`~kolgraph.store.reach_index.hop_counts_in`)
+    over the arrays, without copying their adjacency."""
+    hcps, institutions = len(graph.hcp_ids), len(graph.institution_ids)
+    return HopMatrices(
+        row=dict(zip(graph.hcp_ids.tolist(), range(hcps))),
+        coauthors=_matrix(graph.coauthor_ptr, graph.coauthor_idx, hcps),
+        members=_matrix(graph.affiliation_ptr, graph.affiliation_idx, institutions),
+    )
+
+
+def _matrix(pointers: np.ndarray, numbers: np.ndarray, columns: int) -> sparse.csr_matrix:
+    ones = np.ones(len(numbers), dtype=np.float32)
+    return sparse.csr_matrix((ones, numbers, pointers), shape=(len(pointers) - 1, columns))
