@@ -14,7 +14,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 
 import numpy as np
 from scipy import sparse
@@ -107,12 +107,13 @@ def _numbered_lists(
     for row_id, item_list in lists:
         rows.append(row_ids.setdefault(row_id, len(row_ids)))
         sizes.append(len(item_list))
-        numbers = list(map(known, item_list))  # a loop in C: most ids came before
-        if None in numbers:
-            for at, number in enumerate(numbers):
-                if number is None:
-                    numbers[at] = item_ids.setdefault(item_list[at], len(item_ids))
-        items.extend(numbers)
+        found = list(map(known, item_list))  # a loop in C: most ids came before
+        if None in found:
+            found = [
+                item_ids.setdefault(item, len(item_ids)) if number is None else number
+                for number, item in zip(found, item_list)
+            ]
+        items.extend(cast("list[int]", found))  # every None numbered above
     return np.repeat(np.frombuffer(rows, np.int64), sizes), np.frombuffer(items, np.int64)
 
 
