@@ -91,8 +91,8 @@ INDEX_QUERIES = (
 #: written whole at :data:`SCHEMA_VERSION` (the import tool's first load) runs them directly.
 MIGRATED_SCHEMA_QUERIES = ("create_identity_correction_key_constraint",)
 #: Writes that leave every co-authorship and current affiliation as it was: they bump the
-#: data version only, so what :meth:`Neo4jStore.cached` keeps of the network (the
-#: co-authorship adjacency: a minute to pull at L) outlives a logged touchpoint or a
+#: data version only, so what :meth:`Neo4jStore.cached` keeps of the network (reach's
+#: arrays of every co-authorship: a minute to pull at L) outlives a logged touchpoint or a
 #: rescore.  Any other write bumps the network version too.
 NETWORK_NEUTRAL_QUERIES = frozenset(
     {

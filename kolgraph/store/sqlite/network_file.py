@@ -1,4 +1,5 @@
-"""The embedded store's path graph as memory-mapped arrays, written once per data version.
+"""The embedded store's path graph as memory-mapped arrays, written once per version of the
+graph (a load of touchpoints, MSLs or trials, or a rescore, carries them to the next).
 
 Paths, introductions, suggestions and reach walk co-authorships and current affiliations
 (reach asks SQL who was touched in its window: a logged touchpoint leaves these files as
@@ -11,7 +12,8 @@ needs a version) and memory-mapped by every process: opening them takes millisec
 question reads only the pages it touches.
 
 Node numbers are positions in the sorted id arrays, so the smallest number is the smallest
-id: reach's "smallest engaged HCP" is a minimum over numbers (:mod:`kolgraph.store.reach_arrays`).
+id: reach's "smallest engaged HCP" is a minimum over numbers
+(:mod:`kolgraph.store.reach_arrays`).
 
 Scoring's authorships in numbers (:func:`read_authorship_numbers`) are kept the same way in
 a folder of their own, written by the first scoring of a data version, so that writing the
