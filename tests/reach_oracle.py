@@ -1,6 +1,6 @@
-"""The dict-based walk reach over arrays must equal (``kolgraph.store.reach_arrays``), kept
-as a test oracle: co-authors and current memberships as dicts of lists, each HCP's nearest
-engaged HCP worked out one by one, and the per-MSL matrices built from the same dicts."""
+"""A test oracle for reach over arrays (``kolgraph.store.reach_arrays``): co-authors and
+current memberships as dicts of lists, each HCP's nearest engaged HCP worked out by a walk
+of its own, and the per-MSL matrices built from the same dicts."""
 
 from __future__ import annotations
 

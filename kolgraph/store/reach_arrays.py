@@ -55,8 +55,8 @@ class HopGraph(Protocol):
 @dataclass(frozen=True)
 class HopArrays:
     """A :class:`HopGraph` built from neighbour lists (Neo4j's co-authorships and current
-    memberships): a few hundred MB at 500,000 HCPs where the lists as Python objects took
-    about 4 GB, and pages a forked web worker shares instead of copying."""
+    memberships): at 500,000 HCPs a process holds 0.2 GB where dicts of lists held 1.7 GB,
+    in pages forked web workers share instead of copying as they touch them."""
 
     hcp_ids: np.ndarray
     institution_ids: np.ndarray
