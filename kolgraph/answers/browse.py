@@ -34,11 +34,13 @@ import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from kolgraph.answers.gaps import DEFAULT_STALE_DAYS, current_institution
 from kolgraph.errors import InputError, NotFoundError
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 SEARCH_FIELDS = (
     "hcp_id",
@@ -421,6 +423,8 @@ def build_network(
 ) -> nx.Graph:
     """The graph of the nodes passing ``filters`` (``keep``, an ego centre, always stays) and
     the edges between them; nodes and edges inserted in id order, so the graph is stable."""
+    import networkx as nx  # here: only network views need it, not every command's start
+
     graph = nx.Graph()
     for row in sorted(nodes, key=lambda r: r["hcp_id"]):
         attrs = network_node(row, filters)

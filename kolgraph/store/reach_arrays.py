@@ -14,12 +14,14 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 import numpy as np
-from scipy import sparse
 
 from kolgraph.store.reach_index import HopMatrices
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 UNSET = np.iinfo(np.int64).max
 #: Stands for "none" in an array of node numbers.
@@ -222,5 +224,7 @@ def network_matrices(graph: HopGraph) -> HopMatrices:
 
 
 def _matrix(pointers: np.ndarray, numbers: np.ndarray, columns: int) -> sparse.csr_matrix:
+    from scipy import sparse  # here: only per-MSL reach needs it, not every command's start
+
     ones = np.ones(len(numbers), dtype=np.float32)
     return sparse.csr_matrix((ones, numbers, pointers), shape=(len(pointers) - 1, columns))

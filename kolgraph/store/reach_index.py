@@ -13,10 +13,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import numpy as np
-from scipy import sparse
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 T = TypeVar("T")
 
@@ -40,6 +42,8 @@ class HopMatrices:
 
 def _matrix(pairs: list[tuple[int, int]], n_rows: int, n_columns: int) -> sparse.csr_matrix:
     """A 0/1 matrix with a 1 at each (row, column) of ``pairs``."""
+    from scipy import sparse  # here: only per-MSL reach needs it, not every command's start
+
     cells = np.array(pairs, dtype=np.int64).reshape(-1, 2)
     ones = np.ones(len(cells), dtype=np.float32)
     return sparse.csr_matrix((ones, (cells[:, 0], cells[:, 1])), shape=(n_rows, n_columns))
