@@ -269,8 +269,8 @@ class SqliteReads:
     def _touched(self, since: str, as_of: str) -> np.ndarray:
         """The path graph's numbers of the HCPs touched from ``since`` through ``as_of``."""
         graph = self._store.path_graph()
-        ids = [hcp_id for (hcp_id,) in self._rows("list_touched_hcps", since=since, as_of=as_of)]
-        numbers = graph.hcp_numbers(ids)
+        rows = self._rows("list_touched_hcps", since=since, as_of=as_of)
+        numbers = graph.hcp_numbers(list(dict.fromkeys(hcp_id for (hcp_id,) in rows)))
         return numbers[numbers != NONE]
 
     def msl_hop_counts(
