@@ -152,7 +152,8 @@ def numbers_of(sorted_ids: np.ndarray, wanted: list[str]) -> np.ndarray:
 
 
 class WindowReach:
-    """The nearest engaged HCPs of every HCP for one engagement window."""
+    """The nearest engaged HCPs for one engagement window: one hop for every HCP at once,
+    two hops for the HCPs asked about (a gaps answer asks for tens of thousands of 500,000)."""
 
     def __init__(self, graph: HopGraph, engaged: np.ndarray):
         """``engaged``: the numbers of the HCPs engaged in the window."""
@@ -161,41 +162,64 @@ class WindowReach:
         mask[engaged] = True
         own = np.where(mask, np.arange(len(mask), dtype=np.int64), UNSET)
         self.first = _nearest(graph, own)
-        self.second = _nearest(graph, self.first)
 
     def nearest(self, hcp_ids: list[str], hops: int) -> dict[str, str]:
         """hcp_id -> the smallest engaged id ``hops`` (1 or 2) hops away, where there is one."""
         numbers = self._graph.hcp_numbers(hcp_ids)
-        found = self.first if hops == 1 else self.second
-        values = np.where(numbers >= 0, found[np.maximum(numbers, 0)], UNSET)
+        known = np.flatnonzero(numbers != NONE)
+        rows = numbers[known]
+        values = self.first[rows] if hops == 1 else _nearest(self._graph, self.first, rows)
         held = values != UNSET
         vias = self._graph.hcp_ids[values[held]].tolist()
-        return dict(zip(np.asarray(hcp_ids, dtype=object)[held].tolist(), vias))
+        return dict(zip(np.asarray(hcp_ids, dtype=object)[known[held]].tolist(), vias))
 
 
-def _nearest(graph: HopGraph, value: np.ndarray) -> np.ndarray:
-    """Per HCP, the smallest ``value`` of a neighbour: a co-author, or another current
-    member of one of its institutions."""
-    coauthors = _segment_min(graph.coauthor_ptr, value[graph.coauthor_idx])
-    members = _smallest_other_member(graph, value)
-    return np.minimum(coauthors, members)
+def _nearest(graph: HopGraph, value: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """Per HCP (of ``rows``; every HCP when None), the smallest ``value`` of a neighbour: a
+    co-author, or another current member of one of its institutions."""
+    at, pointers = _entries(graph.coauthor_ptr, rows)
+    coauthors = _segment_min(pointers, value[graph.coauthor_idx[at]])
+    return np.minimum(coauthors, _smallest_other_member(graph, value, rows))
 
 
-def _smallest_other_member(graph: HopGraph, value: np.ndarray) -> np.ndarray:
-    """Per HCP, the smallest ``value`` of a co-member other than itself, over its current
-    institutions: an institution's smallest value, or its next one for the one member
-    holding the smallest alone."""
+def _smallest_other_member(
+    graph: HopGraph, value: np.ndarray, rows: np.ndarray | None
+) -> np.ndarray:
+    """Per HCP (of ``rows``; every HCP when None), the smallest ``value`` of a co-member
+    other than itself, over its current institutions: an institution's smallest value, or
+    its next one for the one member holding the smallest alone."""
     member_values = value[graph.member_idx]
-    rows = _row_of_each(graph.member_ptr)
+    members_of = _row_of_each(graph.member_ptr)
     low = _segment_min(graph.member_ptr, member_values)
-    at_low = member_values == low[rows]
-    holders = np.bincount(rows[at_low], minlength=len(low))
+    at_low = member_values == low[members_of]
+    holders = np.bincount(members_of[at_low], minlength=len(low))
     next_low = _segment_min(graph.member_ptr, np.where(at_low, UNSET, member_values))
-    hcps = _row_of_each(graph.affiliation_ptr)
-    institutions = graph.affiliation_idx
+    at, pointers = _entries(graph.affiliation_ptr, rows)
+    asked = np.arange(len(pointers) - 1) if rows is None else rows
+    hcps, institutions = np.repeat(asked, np.diff(pointers)), graph.affiliation_idx[at]
     alone_at_low = (value[hcps] == low[institutions]) & (holders[institutions] == 1)
     candidate = np.where(alone_at_low, next_low[institutions], low[institutions])
-    return _segment_min(graph.affiliation_ptr, candidate)
+    return _segment_min(pointers, candidate)
+
+
+def _entries(
+    pointers: np.ndarray, rows: np.ndarray | None
+) -> tuple[np.ndarray | slice, np.ndarray]:
+    """The positions of the entries of ``rows`` and their own pointers (every entry, as
+    they are, when ``rows`` is None)."""
+    if rows is None:
+        return slice(None), pointers
+    at, sizes = gathered(pointers, rows)
+    own = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=own[1:])
+    return at, own
+
+
+def gathered(pointers: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of the entries of ``rows`` (row after row), and each row's count."""
+    starts = pointers[rows]
+    sizes = pointers[rows + 1] - starts
+    return np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum()), sizes
 
 
 def _row_of_each(pointers: np.ndarray) -> np.ndarray:

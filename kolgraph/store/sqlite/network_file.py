@@ -37,7 +37,7 @@ import pandas as pd
 
 from kolgraph.authorship_numbers import AuthorshipNumbers
 from kolgraph.coauthorship import CoauthorEdges
-from kolgraph.store.reach_arrays import NONE, csr, numbers_of
+from kolgraph.store.reach_arrays import NONE, csr, gathered, numbers_of
 from kolgraph.store.sqlite.catalog import sql
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ class NetworkArrays:
         """Every entry of the given HCPs' co-author slices: (HCP, co-author, papers)."""
         numbers = self.hcp_numbers(hcp_ids)
         rows = np.unique(numbers[numbers != NONE])
-        at, sizes = _gathered(self.coauthor_ptr, rows)
+        at, sizes = gathered(self.coauthor_ptr, rows)
         return (
             np.repeat(rows, sizes),
             self.coauthor_idx[at].astype(np.int64),
@@ -157,7 +157,7 @@ class NetworkArrays:
     def _lists(
         pointers: np.ndarray, numbers: np.ndarray, rows: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        at, sizes = _gathered(pointers, rows)
+        at, sizes = gathered(pointers, rows)
         starts = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum(sizes, out=starts[1:])
         return starts, numbers[at].astype(np.int64)
@@ -178,13 +178,6 @@ class NetworkArrays:
     ) -> list[str]:
         (number,) = self.hcp_numbers([hcp_id])
         return [] if number == NONE else _ids(ids, _slice(pointers, numbers, number))
-
-
-def _gathered(pointers: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The positions of the entries of ``rows`` (row after row), and each row's count."""
-    starts = pointers[rows]
-    sizes = pointers[rows + 1] - starts
-    return np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum()), sizes
 
 
 def _slice(pointers: np.ndarray, numbers: np.ndarray, row: int) -> np.ndarray:
