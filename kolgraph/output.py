@@ -79,8 +79,14 @@ def table_text(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     widths = []
     aligned = []  # column by column: a big answer is tens of thousands of rows
     for name, column in zip(columns, values):
+        briefs: dict[tuple, str] = {}  # a listing repeats lists (a territory's MSLs)
         texts = [
-            _TABLE_TEXT[type(v)](v) if type(v) in _TABLE_TEXT else _cell(v, True) for v in column
+            _TABLE_TEXT[type(v)](v)
+            if type(v) in _TABLE_TEXT
+            else _brief_list(v, briefs)
+            if type(v) is list
+            else _cell(v, True)
+            for v in column
         ]
         width = max(len(name), max(map(len, texts), default=0))
         numeric = bool(rows) and all(v is None or isinstance(v, (int, float)) for v in column)
@@ -96,8 +102,26 @@ def table_text(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
+def _float_text(value: float) -> str:
+    return f"{value:.1f}" if value == 0 or abs(value) >= 1 else f"{value:.3g}"
+
+
+def _brief_list(value: list, briefs: dict[tuple, str]) -> str:
+    """:func:`_cell` of a list in a table, made once per distinct first items and length."""
+    try:
+        key = (len(value), *value[:BRIEF_ITEMS])
+        return briefs.get(key) or briefs.setdefault(key, _cell(value, True))
+    except TypeError:  # unhashable items
+        return _cell(value, True)
+
+
 #: The common cells of a big answer, made text without :func:`_cell`'s checks.
-_TABLE_TEXT: dict[type, Callable[[Any], str]] = {str: str, int: str, type(None): lambda _: ""}
+_TABLE_TEXT: dict[type, Callable[[Any], str]] = {
+    str: str,
+    int: str,
+    float: _float_text,
+    type(None): lambda _: "",
+}
 
 
 def spreadsheet_text(text: str) -> str:
@@ -122,5 +146,5 @@ def _cell(value: Any, brief: bool = False) -> str:
     if isinstance(value, dict):
         return json.dumps(value, sort_keys=True)
     if isinstance(value, float):
-        return f"{value:.1f}" if value == 0 or abs(value) >= 1 else f"{value:.3g}"
+        return _float_text(value)
     return str(value)

@@ -42,3 +42,23 @@ def test_formula_text_is_quoted_and_numbers_are_not():
 def test_a_tab_or_a_lone_sign_is_quoted_too():
     rows = [{"a": "\tcmd", "b": "-"}]
     assert csv_lines(rows, ["a", "b"])[1] == ["'\tcmd", "'-"]
+
+
+def test_table_list_cells_of_the_same_first_items_differ_by_their_length():
+    rows = [
+        {"ids": ["M1", "M2", "M3", "M4"]},
+        {"ids": ["M1", "M2", "M3", "M4"]},
+        {"ids": ["M1", "M2", "M3", "M4", "M5"]},
+        {"ids": [{"unhashable": 1}]},
+        {"ids": []},
+    ]
+    out = io.StringIO()
+    emit(rows, "table", ["ids"], out)
+    cells = [line.strip() for line in out.getvalue().splitlines()[2:]]
+    assert cells == [
+        "M1; M2; M3 +1 more",
+        "M1; M2; M3 +1 more",
+        "M1; M2; M3 +2 more",
+        "{'unhashable': 1}",
+        "",
+    ]
