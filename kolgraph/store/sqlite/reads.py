@@ -31,6 +31,7 @@ from kolgraph.store.sqlite import gap_snapshot
 from kolgraph.store.sqlite.catalog import json_list
 
 if TYPE_CHECKING:
+    from kolgraph.store.sqlite.network_file import NetworkArrays
     from kolgraph.store.sqlite.store import EmbeddedStore
 
 Fetch = Callable[[str], list[tuple]]
@@ -262,13 +263,12 @@ class SqliteReads:
         graph = self._store.path_graph()
         reaches: WindowCache[WindowReach] = self._store.cached("reach", lambda _f: WindowCache())
         reach = reaches.window(
-            since, as_of, lambda: WindowReach(graph, self._touched(since, as_of))
+            since, as_of, lambda: WindowReach(graph, self._touched(graph, since, as_of))
         )
         return reach.nearest(hcp_ids, hops)
 
-    def _touched(self, since: str, as_of: str) -> np.ndarray:
+    def _touched(self, graph: NetworkArrays, since: str, as_of: str) -> np.ndarray:
         """The path graph's numbers of the HCPs touched from ``since`` through ``as_of``."""
-        graph = self._store.path_graph()
         rows = self._rows("list_touched_hcps", since=since, as_of=as_of)
         numbers = graph.hcp_numbers(list(dict.fromkeys(hcp_id for (hcp_id,) in rows)))
         return numbers[numbers != NONE]

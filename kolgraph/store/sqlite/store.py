@@ -106,7 +106,7 @@ _SQL_TYPES = {"int": "INTEGER", "year": "INTEGER"}
 _caches: dict[tuple[str, Path], tuple[int, object]] = {}
 #: The database files whose snapshots this process keeps up to date (:meth:`keep_snapshots`).
 _resident: set[Path] = set()
-#: The folder beside the database holding what is written once per data version.
+#: The folder beside the database holding arrays written once per version of what they hold.
 CACHE_FOLDER = "kolgraph.cache"
 #: The arrays kept there, each in folders ``KIND-EPOCH-VERSION``, and their classes.
 _KEPT_KINDS: dict[str, type] = {"network": NetworkArrays, "authorships": AuthorshipNumbers}
