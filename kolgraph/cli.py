@@ -557,7 +557,12 @@ def explain(app: AppContext, hcp_id: str, as_json: bool) -> None:
     """Why an HCP scores as they do: each component's value, weight, contribution, evidence."""
     from kolgraph.scoring import explain as explain_score
 
-    explanation = explain_score(app.store, app.settings.home, hcp_id)
+    explanation = explain_score(
+        app.store,
+        app.settings.home,
+        hcp_id,
+        notice=lambda text: click.echo(f"Note: {text}", err=True),
+    )
     if as_json:
         click.echo(json.dumps(explanation, indent=2, default=str))
     else:

@@ -8,6 +8,7 @@ writes every score back in one batch, so both stores hold the same numbers.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -66,18 +67,35 @@ def top_hcps(
     return store.top_hcps(limit, territory)
 
 
-def explain(store: GraphStore, home: Path, hcp_id: str, as_of: date | None = None) -> dict:
+#: What ``explain`` says before explaining a score from the whole graph.
+WHOLE_GRAPH_NOTICE = (
+    "these scores were written before kolgraph kept their raw component values: explaining "
+    "from the whole graph, which takes minutes at 500,000 HCPs (`kolgraph score` makes "
+    "explanations take a second again)"
+)
+
+
+def explain(
+    store: GraphStore,
+    home: Path,
+    hcp_id: str,
+    as_of: date | None = None,
+    notice: Callable[[str], None] = lambda _text: None,
+) -> dict:
     """The score breakdown of one HCP with its evidence (papers, co-authors, trials).
 
     Read from the raw component values kept with the score and the rows around the HCP
     (``store.tables_around``); a score written before raw values were kept is explained
-    from the whole graph, with the component values computed again."""
+    from the whole graph, with the component values computed again, after ``notice``
+    is told so."""
     config, year = load_scoring_config(home), _year(as_of)
     parts = store.reads.profile_parts(hcp_id)
     if parts is None:
         raise NotFoundError(f"no HCP with hcp_id {hcp_id!r}")
     score = parts["score"] or {}
     if not score.get("components_raw_json") or score.get("influence") is None:
+        if score.get("influence") is not None:
+            notice(WHOLE_GRAPH_NOTICE)
         return explain_hcp(Projection.from_store(store), store.scores(), hcp_id, config, as_of=year)
     projection = Projection.from_frames(store.coauthor_max_authors, **store.tables_around(hcp_id))
     raw = pd.DataFrame([json.loads(score["components_raw_json"])], index=[hcp_id])

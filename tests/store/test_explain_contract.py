@@ -12,7 +12,7 @@ from sample import followup_batch, sample_batch
 from kolgraph.analytics import Projection, ScoringConfig, explain_hcp
 from kolgraph.analytics.projection import table_names
 from kolgraph.errors import NotFoundError
-from kolgraph.scoring import explain, rescore
+from kolgraph.scoring import WHOLE_GRAPH_NOTICE, explain, rescore
 from kolgraph.store.common import PROJECTION_TABLES, tables_around
 
 AS_OF = date(2024, 6, 30)
@@ -73,7 +73,13 @@ def test_a_score_without_raw_values_is_explained_from_the_whole_graph(store, tmp
     _loaded(store, tmp_path)
     store.write_scores(store.scores())  # as scores written before raw values were kept
     assert store.reads.profile_parts("H1")["score"]["components_raw_json"] is None
-    assert explain(store, tmp_path, "H1", as_of=AS_OF) == _whole_graph_explanation(store, "H1")
+    told: list[str] = []
+    explained = explain(store, tmp_path, "H1", as_of=AS_OF, notice=told.append)
+    assert explained == _whole_graph_explanation(store, "H1")
+    assert told == [WHOLE_GRAPH_NOTICE]
+    rescore(store, tmp_path, as_of=AS_OF)
+    explain(store, tmp_path, "H1", as_of=AS_OF, notice=told.append)
+    assert told == [WHOLE_GRAPH_NOTICE]  # raw values kept again: nothing to say
 
 
 def test_explaining_an_unknown_or_unscored_hcp_says_so(store, tmp_path):
