@@ -1,9 +1,9 @@
 """Reach over a co-authorship and membership graph in arrays: every HCP's nearest engaged
 HCPs at once, in a few vectorised passes instead of a walk per HCP.
 
-Both stores answer reach from a :class:`HopGraph`: the embedded store's memory-mapped path
-graph (:class:`~.sqlite.network_file.NetworkArrays`), Neo4j's :class:`HopArrays` pulled once
-per network version.  ``first`` is the smallest engaged id one hop away (a co-author, or
+Both stores answer reach from :class:`HopArrays`: the embedded store's memory-mapped path
+graph (:class:`~.sqlite.network_file.NetworkArrays`, which extends them), Neo4j's pulled
+once per network version.  ``first`` is the smallest engaged id one hop away (a co-author, or
 another current member of one of the HCP's institutions), ``second`` the smallest ``first``
 among those neighbours.  Node numbers follow sorted ids, so "smallest id" is a minimum over
 numbers; :data:`UNSET` stands for none.
@@ -14,7 +14,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -28,45 +28,22 @@ UNSET = np.iinfo(np.int64).max
 NONE = -1
 
 
-class HopGraph(Protocol):
-    """HCPs and institutions as sorted id arrays, and three adjacencies as (pointers,
-    numbers) pairs: row ``i``'s neighbours are ``numbers[pointers[i]:pointers[i + 1]]``."""
-
-    # Per HCP its co-authors (HCP numbers, both directions) and current institutions
-    # (institution numbers); per institution its current members (HCP numbers).
-    @property
-    def hcp_ids(self) -> np.ndarray: ...
-    @property
-    def institution_ids(self) -> np.ndarray: ...
-    @property
-    def coauthor_ptr(self) -> np.ndarray: ...
-    @property
-    def coauthor_idx(self) -> np.ndarray: ...
-    @property
-    def affiliation_ptr(self) -> np.ndarray: ...
-    @property
-    def affiliation_idx(self) -> np.ndarray: ...
-    @property
-    def member_ptr(self) -> np.ndarray: ...
-    @property
-    def member_idx(self) -> np.ndarray: ...
-
-    def hcp_numbers(self, hcp_ids: list[str]) -> np.ndarray: ...
-
-
 @dataclass(frozen=True)
 class HopArrays:
-    """A :class:`HopGraph` built from neighbour lists (Neo4j's co-authorships and current
-    memberships): at 500,000 HCPs a process holds 0.2 GB where dicts of lists held 1.7 GB,
-    in pages forked web workers share instead of copying as they touch them."""
+    """HCPs and institutions as sorted id arrays, and three adjacencies as (pointers,
+    numbers) pairs: row ``i``'s neighbours are ``numbers[pointers[i]:pointers[i + 1]]``.
 
-    hcp_ids: np.ndarray
-    institution_ids: np.ndarray
-    coauthor_ptr: np.ndarray
+    Neo4j builds them from neighbour lists (:meth:`of`): at 500,000 HCPs a process holds
+    0.2 GB where dicts of lists held 1.7 GB, in pages forked web workers share instead of
+    copying as they touch them.  The embedded store's path graph extends them."""
+
+    hcp_ids: np.ndarray  # str, sorted
+    institution_ids: np.ndarray  # str, sorted
+    coauthor_ptr: np.ndarray  # per HCP: co-authors (HCP numbers), both directions
     coauthor_idx: np.ndarray
-    affiliation_ptr: np.ndarray
+    affiliation_ptr: np.ndarray  # per HCP: current institutions (institution numbers)
     affiliation_idx: np.ndarray
-    member_ptr: np.ndarray
+    member_ptr: np.ndarray  # per institution: current members (HCP numbers)
     member_idx: np.ndarray
 
     def hcp_numbers(self, hcp_ids: list[str]) -> np.ndarray:
@@ -155,7 +132,7 @@ class WindowReach:
     """The nearest engaged HCPs for one engagement window: one hop for every HCP at once,
     two hops for the HCPs asked about (a gaps answer asks for tens of thousands of 500,000)."""
 
-    def __init__(self, graph: HopGraph, engaged: np.ndarray):
+    def __init__(self, graph: HopArrays, engaged: np.ndarray):
         """``engaged``: the numbers of the HCPs engaged in the window."""
         self._graph = graph
         mask = np.zeros(len(graph.hcp_ids), dtype=bool)
@@ -174,7 +151,7 @@ class WindowReach:
         return dict(zip(np.asarray(hcp_ids, dtype=object)[known[held]].tolist(), vias))
 
 
-def _nearest(graph: HopGraph, value: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+def _nearest(graph: HopArrays, value: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
     """Per HCP (of ``rows``; every HCP when None), the smallest ``value`` of a neighbour: a
     co-author, or another current member of one of its institutions."""
     at, pointers = _entries(graph.coauthor_ptr, rows)
@@ -183,7 +160,7 @@ def _nearest(graph: HopGraph, value: np.ndarray, rows: np.ndarray | None = None)
 
 
 def _smallest_other_member(
-    graph: HopGraph, value: np.ndarray, rows: np.ndarray | None
+    graph: HopArrays, value: np.ndarray, rows: np.ndarray | None
 ) -> np.ndarray:
     """Per HCP (of ``rows``; every HCP when None), the smallest ``value`` of a co-member
     other than itself, over its current institutions: an institution's smallest value, or
@@ -236,7 +213,7 @@ def _segment_min(pointers: np.ndarray, values: np.ndarray) -> np.ndarray:
     return found
 
 
-def network_matrices(graph: HopGraph) -> HopMatrices:
+def network_matrices(graph: HopArrays) -> HopMatrices:
     """Per-MSL reach's 0/1 matrices (:func:`~kolgraph.store.reach_index.hop_counts_in`)
     over the arrays, without copying their adjacency."""
     hcps, institutions = len(graph.hcp_ids), len(graph.institution_ids)

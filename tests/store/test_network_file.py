@@ -54,12 +54,19 @@ def _arrays(graph: Adjacency) -> NetworkArrays:
     b = np.array([hcp_at[c] for cs in graph.coauthors.values() for c in cs], dtype=np.int64)
     h = np.array([hcp_at[h] for h, js in graph.institutions.items() for _j in js], dtype=np.int64)
     j = np.array([inst_at[j] for js in graph.institutions.values() for j in js], dtype=np.int64)
+    coauthor_ptr, coauthor_idx, papers = csr(a, b, len(hcp_ids), np.ones(len(a), dtype=np.int32))
+    affiliation_ptr, affiliation_idx = csr(h, j, len(hcp_ids))
+    member_ptr, member_idx = csr(j, h, len(institution_ids))
     return NetworkArrays(
-        hcp_ids,
-        institution_ids,
-        *csr(a, b, len(hcp_ids), np.ones(len(a), dtype=np.int32)),
-        *csr(h, j, len(hcp_ids)),
-        *csr(j, h, len(institution_ids)),
+        hcp_ids=hcp_ids,
+        institution_ids=institution_ids,
+        coauthor_ptr=coauthor_ptr,
+        coauthor_idx=coauthor_idx,
+        coauthor_papers=papers,
+        affiliation_ptr=affiliation_ptr,
+        affiliation_idx=affiliation_idx,
+        member_ptr=member_ptr,
+        member_idx=member_idx,
     )
 
 

@@ -37,7 +37,7 @@ import pandas as pd
 
 from kolgraph.authorship_numbers import AuthorshipNumbers
 from kolgraph.coauthorship import CoauthorEdges
-from kolgraph.store.reach_arrays import NONE, csr, gathered, numbers_of
+from kolgraph.store.reach_arrays import NONE, HopArrays, csr, gathered, numbers_of
 from kolgraph.store.sqlite.catalog import sql
 
 if TYPE_CHECKING:
@@ -50,25 +50,13 @@ CHUNK = 500_000
 
 
 @dataclass(frozen=True)
-class NetworkArrays:
-    """HCPs and institutions as sorted id arrays; three adjacencies as (pointers, numbers)
-    pairs: row ``i``'s neighbours are ``numbers[pointers[i]:pointers[i + 1]]``."""
+class NetworkArrays(HopArrays):
+    """Reach's :class:`~kolgraph.store.reach_arrays.HopArrays`, with the papers each
+    co-author pair shares, for paths, suggestions and scoring."""
 
-    hcp_ids: np.ndarray  # str, sorted
-    institution_ids: np.ndarray  # str, sorted
-    coauthor_ptr: np.ndarray  # per HCP: co-authors (HCP numbers), both directions
-    coauthor_idx: np.ndarray
     coauthor_papers: np.ndarray  # beside coauthor_idx: the papers the two share
-    affiliation_ptr: np.ndarray  # per HCP: current institutions (institution numbers)
-    affiliation_idx: np.ndarray
-    member_ptr: np.ndarray  # per institution: current members (HCP numbers)
-    member_idx: np.ndarray
 
     # --- looking up ----------------------------------------------------------------------
-
-    def hcp_numbers(self, hcp_ids: list[str]) -> np.ndarray:
-        """Each id's number, :data:`NONE` for an id the graph does not hold."""
-        return numbers_of(self.hcp_ids, hcp_ids)
 
     def institution_numbers(self, institution_ids: list[str]) -> np.ndarray:
         return numbers_of(self.institution_ids, institution_ids)
@@ -206,15 +194,15 @@ def read_arrays(con: sqlite3.Connection) -> NetworkArrays:
     affiliation_ptr, affiliation_idx = csr(hcps, institutions, len(hcp_ids))
     member_ptr, member_idx = csr(institutions, hcps, len(institution_ids))
     return NetworkArrays(
-        hcp_ids,
-        institution_ids,
-        coauthor_ptr,
-        coauthor_idx,
-        coauthor_papers,
-        affiliation_ptr,
-        affiliation_idx,
-        member_ptr,
-        member_idx,
+        hcp_ids=hcp_ids,
+        institution_ids=institution_ids,
+        coauthor_ptr=coauthor_ptr,
+        coauthor_idx=coauthor_idx,
+        coauthor_papers=coauthor_papers,
+        affiliation_ptr=affiliation_ptr,
+        affiliation_idx=affiliation_idx,
+        member_ptr=member_ptr,
+        member_idx=member_idx,
     )
 
 
