@@ -4,9 +4,9 @@ A server keeps what it built of the data (the co-authorship adjacency or path gr
 reach, the gaps snapshot) while the data is unchanged; a logged touchpoint is a change.
 This times, in one process as a web worker holds it (``keep_snapshots``): the first
 ``coverage_gaps`` (tiers 1-2, with reach: everything built), the same question again
-(warm), then one touchpoint logged through ``kolgraph.touchpoints.log_touchpoint`` (as the
+(warm) and a search, then one touchpoint logged through ``kolgraph.touchpoints.log_touchpoint`` (as the
 web form does) for the most influential gap in a covered territory, by one of its MSLs, dated today,
-and the same question once more.
+and the same question and search once more.
 
 It writes that touchpoint into the store: run it on a scratch home or database only.
 
@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> None:
         store.keep_snapshots()
         timed("first gaps (everything built)", lambda: store.coverage_gaps(question))
         timed("gaps again (warm)", lambda: store.coverage_gaps(question))
+        timed("search (index built)", lambda: store.search_hcps("smith"))
         gap = next(g for g in store.coverage_gaps(GapQuery(top=1000, as_of=today)) if g["msl_ids"])
         values = {
             "msl_id": gap["msl_ids"][0],
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> None:
         }
         timed("touchpoint logged", lambda: log_touchpoint(store, args.home, values))
         rows = timed("gaps after it", lambda: store.coverage_gaps(question))
+        timed("search after it", lambda: store.search_hcps("smith"))
         print(f"{len(rows):,} gaps; load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
 
 

@@ -13,10 +13,11 @@ from kolgraph.store.sqlite import DB_FILENAME, EmbeddedStore
 
 def look_like_layout_7(con: sqlite3.Connection) -> None:
     """No raw component values, no store epoch, no kept MeSH terms, no tier, rank or
-    touchpoint-date indexes, the old touchpoint index."""
+    touchpoint-date indexes, the old touchpoint index, no touch deltas."""
     con.execute("ALTER TABLE hcp_scores DROP COLUMN components_raw_json")
     con.execute("ALTER TABLE store_version DROP COLUMN epoch")
     con.execute("DROP TABLE hcp_topics")
+    con.execute("DROP TABLE touch_deltas")  # layout 11
     for index in (
         "touchpoints_by_hcp_date",
         "touchpoints_by_date",

@@ -4,9 +4,16 @@ their list parameters."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
+from typing import Protocol
+
+
+class Fetch(Protocol):
+    """The rows of a statement by name, with its parameters (inside a read transaction)."""
+
+    def __call__(self, name: str, params: dict | Sequence = (), /) -> list[tuple]: ...
 
 
 @cache

@@ -7,19 +7,20 @@ last touch up to any as-of date and its touch count in any window are two binary
 look-up per HCP.
 
 The snapshot is kept by :meth:`~kolgraph.store.sqlite.store.EmbeddedStore.cached`: shared by
-every connection to the file, rebuilt when ``store_version`` changes, read in one
-transaction with the version, so it never mixes two states.
+every connection to the file, read in one transaction with ``store_version``, so it never
+mixes two states.  After writes that only changed touchpoints it is followed (:func:`followed`:
+the touches of the HCPs they changed read again); after any other write it is read whole.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from kolgraph.answers.gaps import COVERAGE_MAX_TIER, GapQuery
+from kolgraph.store.sqlite.catalog import Fetch, json_list
 
 #: Days are counted from this date in touch keys; each HCP owns DAY_SPAN consecutive keys,
 #: which hold every date from year 1 to 2738, so two HCPs' touches never share a key range.
@@ -37,6 +38,7 @@ class GapFrames:
     """
 
     hcps: dict[str, list]  # column -> values (plain Python values, as stored)
+    position: dict[str, int]  # hcp_id -> its index in the HCP lists
     tier: np.ndarray
     rank: np.ndarray
     territory: np.ndarray  # object
@@ -49,37 +51,51 @@ class GapFrames:
 # --- building the snapshot ------------------------------------------------------------------
 
 
-def read_frames(fetch: Callable[[str], list[tuple]]) -> GapFrames:
+def read_frames(fetch: Fetch) -> GapFrames:
     """The snapshot, from ``fetch(statement name)``."""
-    return _build_frames(
-        {
-            "hcps": fetch("list_scored_hcps"),
-            "touchpoints": fetch("list_touches"),
-            "msls": fetch("list_msls"),
-        }
-    )
-
-
-def _build_frames(rows: dict[str, list[tuple]]) -> GapFrames:
-    hcps = (
-        {c: list(v) for c, v in zip(_HCP_COLUMNS, zip(*rows["hcps"]))}
-        if rows["hcps"]
-        else {c: [] for c in _HCP_COLUMNS}
-    )
+    hcps = _hcp_columns(fetch("list_scored_hcps"))
     position = {hcp_id: i for i, hcp_id in enumerate(hcps["hcp_id"])}
-    keys, dates, msl_ids = _touch_keys(rows["touchpoints"], position)
+    keys, dates, msl_ids = _touch_keys(fetch("list_touches"), position)
     return GapFrames(
         hcps=hcps,
+        position=position,
         tier=np.asarray(hcps["tier"], dtype=np.int64),
         rank=np.asarray(hcps["rank"], dtype=np.int64),
         territory=np.asarray(hcps["territory"], dtype=object),
         keys=keys,
         dates=dates,
         msl_ids=msl_ids,
-        msls=[
-            dict(zip(("msl_id", "name", "territory", "therapeutic_area"), m)) for m in rows["msls"]
-        ],
+        msls=_msls(fetch("list_msls")),
     )
+
+
+def followed(frames: GapFrames, hcp_ids: set[str], fetch: Fetch) -> GapFrames:
+    """``frames`` after writes that changed only the touchpoints of ``hcp_ids`` (and MSLs):
+    those HCPs' touches read again, every other HCP's kept."""
+    scored = sorted(h for h in hcp_ids if h in frames.position)
+    touches = fetch("list_hcps_touches", {"hcp_ids": json_list(scored)}) if scored else []
+    new_keys, new_dates, new_msl_ids = _touch_keys(touches, frames.position)
+    positions = np.array([frames.position[h] for h in scored], dtype=np.int64)
+    kept = ~np.isin(frames.keys // DAY_SPAN, positions)
+    keys = np.concatenate([frames.keys[kept], new_keys])
+    order = np.argsort(keys, kind="stable")
+    return replace(
+        frames,
+        keys=keys[order],
+        dates=np.concatenate([frames.dates[kept], new_dates])[order],
+        msl_ids=np.concatenate([frames.msl_ids[kept], new_msl_ids])[order],
+        msls=_msls(fetch("list_msls")),
+    )
+
+
+def _hcp_columns(rows: list[tuple]) -> dict[str, list]:
+    if not rows:
+        return {c: [] for c in _HCP_COLUMNS}
+    return {c: list(v) for c, v in zip(_HCP_COLUMNS, zip(*rows))}
+
+
+def _msls(rows: list[tuple]) -> list[dict]:
+    return [dict(zip(("msl_id", "name", "territory", "therapeutic_area"), m)) for m in rows]
 
 
 def _touch_keys(touchpoints: list[tuple], position: dict[str, int]):

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -28,13 +27,13 @@ from kolgraph.store.common import Affiliation, Place, grouped
 from kolgraph.store.reach_arrays import NONE, WindowReach, network_matrices
 from kolgraph.store.reach_index import WindowCache, hop_counts_in
 from kolgraph.store.sqlite import gap_snapshot
-from kolgraph.store.sqlite.catalog import json_list
+from kolgraph.store.sqlite.catalog import Fetch, json_list
 
 if TYPE_CHECKING:
     from kolgraph.store.sqlite.network_file import NetworkArrays
     from kolgraph.store.sqlite.store import EmbeddedStore
 
-Fetch = Callable[[str], list[tuple]]
+T = TypeVar("T")
 #: Between the ids ``list_hcp_topics`` joins (validation refuses it in every cell).
 UNIT_SEPARATOR = "\x1f"
 _JSON_COLUMNS = ("mesh_terms", "conditions")
@@ -81,7 +80,7 @@ class SqliteReads:
         return self._rows("read_current_affiliations", hcp_ids=json_list(hcp_ids))
 
     def search_rows(self, text: str, territory: str | None, limit: int) -> list[dict]:
-        index = self._store.cached("search", _read_index)
+        index = self._store.cached("search", _read_index, _unchanged)
         hcps = [h for h in index.hcps.values() if territory is None or h["territory"] == territory]
         if not text:  # every HCP matches, and only the best are asked for
             return [{**hcp, "matched": []} for hcp in browse.best_matches(hcps, limit)]
@@ -151,7 +150,7 @@ class SqliteReads:
         return self._records("read_recent_insights", territory=territory, limit=limit)
 
     def gap_candidates(self, query: GapQuery) -> tuple[list[dict], list[dict]]:
-        frames = self._store.snapshot("gaps", gap_snapshot.read_frames)
+        frames = self._store.snapshot("gaps", gap_snapshot.read_frames, gap_snapshot.followed)
         if frames is not None:
             return gap_snapshot.candidates(frames, query), frames.msls
         return self._records("read_gap_candidates", **query.params()), self._msls()
@@ -160,7 +159,7 @@ class SqliteReads:
         self, as_of: date, stale_days: int, territory: str | None
     ) -> tuple[dict[str, tuple[int, int]], list[dict], dict[str, int]]:
         since, until = engaged_since(as_of, stale_days), as_of.isoformat()
-        frames = self._store.snapshot("gaps", gap_snapshot.read_frames)
+        frames = self._store.snapshot("gaps", gap_snapshot.read_frames, gap_snapshot.followed)
         if frames is not None:
             counts, engaged = gap_snapshot.coverage_counts(frames, since, until)
             return counts, frames.msls, dict(engaged)
@@ -278,7 +277,9 @@ class SqliteReads:
     ) -> dict[str, dict[int | None, int]]:
         touched = grouped(self._rows("list_engaged_by_msl", since=since, as_of=as_of))
         graph = self._store.path_graph()
-        matrices = self._store.cached("matrices", lambda _fetch: network_matrices(graph))
+        matrices = self._store.cached(
+            "matrices", lambda _fetch: network_matrices(graph), _unchanged
+        )
         return hop_counts_in(matrices, touched, targets)
 
     # --- running statements ------------------------------------------------------------------
@@ -298,6 +299,11 @@ class SqliteReads:
 def _doing(name: str) -> str:
     """What an error message says the store was doing: ``read_hcp_score`` -> "read hcp score"."""
     return name.replace("_", " ")
+
+
+def _unchanged(held: T, _touched: set[str], _fetch: Fetch) -> T:
+    """A kept value that no touchpoint changes, after writes that changed only touchpoints."""
+    return held
 
 
 def _read_index(fetch: Fetch) -> SearchIndex:

@@ -54,8 +54,8 @@ from kolgraph.store.common import (
     score_frame,
     score_rows,
 )
-from kolgraph.store.sqlite import load, network_file
-from kolgraph.store.sqlite.catalog import json_list, sql
+from kolgraph.store.sqlite import load, network_file, touch_deltas
+from kolgraph.store.sqlite.catalog import Fetch, json_list, sql
 from kolgraph.store.sqlite.network_file import NetworkArrays
 from kolgraph.store.sqlite.reads import SqliteReads
 from kolgraph.store.sqlite.territories import (
@@ -68,10 +68,11 @@ from kolgraph.territories import Alignment, aligned_hcps
 
 DB_FILENAME = "kolgraph.sqlite3"
 #: The layout this module writes (``PRAGMA user_version``).
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 #: Statements that bring a file of layout ``version - 1`` to ``version``; they run after
 #: the (idempotent) DDL, which creates whatever an older layout lacks.
-#: 4, 5 and 7 (``identity_corrections``): by the DDL; 8, 9 and 10: new indexes by the DDL.
+#: 4, 5 and 7 (``identity_corrections``): by the DDL; 8, 9 and 10: new indexes by the DDL;
+#: 11 (``touch_deltas``): by the DDL.
 MIGRATIONS = {
     3: ("migrate_v3_components_json",),
     6: MIGRATIONS_V6,
@@ -113,6 +114,8 @@ _KEPT_KINDS: dict[str, type] = {"network": NetworkArrays, "authorships": Authors
 #: Tables a load may write leaving every table of the kept arrays as it was (HCPs,
 #: institutions, affiliations, publications, authorships, co-authorships): their files
 #: serve the new version too, so a logged touchpoint does not rebuild them (a minute at L).
+#: Such a load also records whose touchpoints it changed, for snapshots to follow
+#: (:mod:`.touch_deltas`).
 NETWORK_NEUTRAL_TABLES = frozenset({"touchpoints", "msls", "trials", "trial_roles"})
 _cache_lock = threading.Lock()
 T = TypeVar("T")
@@ -298,12 +301,22 @@ class EmbeddedStore(GraphStore):
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row)) for row in cursor.fetchall()]
 
-    def cached(self, kind: str, read: Callable[[Callable[[str], list[tuple]]], T]) -> T:
-        """What ``read(fetch)`` builds from this file, ``fetch(name)`` giving a statement's
-        rows; kept while ``store_version`` is unchanged and shared by every connection to
-        the file.  After a write it is built again in one read transaction, so the version
-        it is kept under matches the rows it was built from (with the cyclic collector
-        paused: at L a gaps snapshot is millions of objects, and it took a third longer)."""
+    def cached(
+        self,
+        kind: str,
+        read: Callable[[Fetch], T],
+        follow: Callable[[T, set[str], Fetch], T] | None = None,
+    ) -> T:
+        """What ``read(fetch)`` builds from this file, ``fetch(name, params)`` giving a
+        statement's rows; kept while ``store_version`` is unchanged and shared by every
+        connection to the file.
+
+        After writes that only changed touchpoints (:mod:`.touch_deltas`), ``follow(held,
+        hcp_ids, fetch)``, when given, brings the held value up to date from the HCPs whose
+        touchpoints changed.  Otherwise it is built again.  Either runs in one read
+        transaction, so the version it is kept under matches the rows it was built from
+        (with the cyclic collector paused: at L a gaps snapshot is millions of objects, and
+        it took a third longer)."""
         key = (kind, self.path.resolve())
         version = self.select("read_store_version", "read the store version")[0][0]
         with _cache_lock:
@@ -315,12 +328,32 @@ class EmbeddedStore(GraphStore):
             con.execute("BEGIN")
             try:
                 version = con.execute(sql("read_store_version")).fetchone()[0]
-                value = read(lambda name: con.execute(sql(name)).fetchall())
+                value = self._built(con, version, read, follow, held)
             finally:
                 con.execute("COMMIT")
         with _cache_lock:
             _caches[key] = (version, value)
         return value
+
+    @staticmethod
+    def _built(
+        con: sqlite3.Connection,
+        version: int,
+        read: Callable[[Fetch], T],
+        follow: Callable[[T, set[str], Fetch], T] | None,
+        held: tuple[int, object] | None,
+    ) -> T:
+        """``read``'s value at ``version`` (inside the caller's read transaction), followed
+        from ``held`` when only touchpoints changed since."""
+
+        def fetch(name: str, params: dict | Sequence = ()) -> list[tuple]:
+            return con.execute(sql(name), params).fetchall()
+
+        if follow is not None and held is not None and held[0] < version:
+            changed = touch_deltas.changed_between(con, held[0], version)
+            if changed is not None:
+                return follow(held[1], changed, fetch)  # type: ignore[arg-type]
+        return read(fetch)
 
     def keep_snapshots(self) -> None:
         """Keep this file's whole-table snapshots (gaps and coverage) in memory from now on,
@@ -328,9 +361,14 @@ class EmbeddedStore(GraphStore):
         would read every HCP and touchpoint to answer once, asks bounded SQL instead."""
         _resident.add(self.path.resolve())
 
-    def snapshot(self, kind: str, read: Callable[[Callable[[str], list[tuple]]], T]) -> T | None:
+    def snapshot(
+        self,
+        kind: str,
+        read: Callable[[Fetch], T],
+        follow: Callable[[T, set[str], Fetch], T] | None = None,
+    ) -> T | None:
         """:meth:`cached` in a process keeping snapshots (:meth:`keep_snapshots`), else None."""
-        return self.cached(kind, read) if self.path.resolve() in _resident else None
+        return self.cached(kind, read, follow) if self.path.resolve() in _resident else None
 
     def prepare_reads(self) -> None:
         self.path_graph()
@@ -410,12 +448,14 @@ class EmbeddedStore(GraphStore):
     def load(self, batch: Batch, progress: Progress = no_progress) -> None:
         """Upsert ``batch`` by key and refresh derived data, all in one transaction."""
         frames = load.checked(batch)
-        with self.transaction(
-            "load", keeps_path_graph=set(frames) <= NETWORK_NEUTRAL_TABLES
-        ) as con:
+        neutral = set(frames) <= NETWORK_NEUTRAL_TABLES
+        with self.transaction("load", keeps_path_graph=neutral) as con:
             if "hcps" in frames:  # territories as the stored alignment gives them
                 frames["hcps"] = aligned_hcps(frames["hcps"], read_alignment(con))
+            delta = touch_deltas.touched_hcps(con, frames.get("touchpoints")) if neutral else None
             load.write(con, frames, progress, self.coauthor_max_authors)
+            if delta is not None:
+                touch_deltas.record(con, delta)
             if changes_scores(frames):  # cleared by write_scores
                 con.execute(sql("set_scores_stale"), {"stale": 1})
 
@@ -459,6 +499,7 @@ class EmbeddedStore(GraphStore):
                 sql("insert_coverage_day"), [{"day": scored_on, **row} for row in coverage]
             )
             con.execute(sql("delete_old_coverage_days"), {"oldest": oldest})
+            touch_deltas.record(con, set())  # no snapshot reads the history
 
     def existing_keys(self, table: str, keys: Iterable[str]) -> set[str]:
         """The subset of ``keys`` already stored in entity table ``table``."""

@@ -54,3 +54,7 @@ CREATE TABLE IF NOT EXISTS identity_corrections (
     other_id TEXT NOT NULL, pmids TEXT NOT NULL, slots TEXT NOT NULL, fields TEXT NOT NULL,
     steward TEXT NOT NULL, recorded_at TEXT NOT NULL
 )
+;
+-- writes that changed no table a server's snapshots read but touchpoints (and MSLs), with
+-- the HCPs whose touchpoints they changed (JSON), by the store_version each one made
+CREATE TABLE IF NOT EXISTS touch_deltas (version INTEGER PRIMARY KEY, hcp_ids TEXT NOT NULL)

@@ -1,0 +1,242 @@
+"""A server's snapshots follow writes that only changed touchpoints (``touch_deltas``): the
+followed gaps snapshot is the one read whole, and any other write still reads it whole."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sample import frame
+
+from kolgraph.answers.gaps import GapQuery
+from kolgraph.generate import generate_bundle
+from kolgraph.loading import load_path
+from kolgraph.scoring import rescore
+from kolgraph.store.sqlite import DB_FILENAME, EmbeddedStore, gap_snapshot, touch_deltas
+from kolgraph.store.sqlite import reads as reads_module
+from kolgraph.store.sqlite.catalog import sql
+from kolgraph.touchpoints import log_touchpoint
+
+AS_OF = date(2024, 6, 30)
+
+
+@pytest.fixture(scope="module")
+def scored_home(tmp_path_factory) -> Path:
+    """The generator's S bundle, loaded and scored (copied by each test)."""
+    root = tmp_path_factory.mktemp("deltas")
+    generate_bundle(root / "bundle", "S", seed=5, as_of=AS_OF)
+    with EmbeddedStore(root / "home") as store:
+        load_path(root / "bundle", store, today=AS_OF)
+        rescore(store, root / "home", as_of=AS_OF)
+    return root / "home"
+
+
+@pytest.fixture
+def home(scored_home, tmp_path) -> Path:
+    return Path(shutil.copytree(scored_home, tmp_path / "home"))
+
+
+class Reads:
+    """Counts whole reads of a snapshot, by wrapping the function that makes it."""
+
+    def __init__(self, monkeypatch, module, name: str):
+        self.count = 0
+        whole = getattr(module, name)
+
+        def counted(*args):
+            self.count += 1
+            return whole(*args)
+
+        monkeypatch.setattr(module, name, counted)
+
+
+@pytest.fixture
+def server(home) -> Iterator[EmbeddedStore]:
+    with EmbeddedStore(home, create=False) as store:
+        store.keep_snapshots()
+        yield store
+
+
+@pytest.fixture
+def whole_reads(monkeypatch) -> Reads:
+    return Reads(monkeypatch, gap_snapshot, "read_frames")
+
+
+def held_frames(store: EmbeddedStore) -> gap_snapshot.GapFrames:
+    frames = store.snapshot("gaps", gap_snapshot.read_frames, gap_snapshot.followed)
+    assert frames is not None
+    return frames
+
+
+def frames_read_whole(home: Path) -> gap_snapshot.GapFrames:
+    con = sqlite3.connect(home / DB_FILENAME)
+    try:
+        return gap_snapshot.read_frames(lambda name, params=(): con.execute(sql(name)).fetchall())
+    finally:
+        con.close()
+
+
+def assert_same_frames(held: gap_snapshot.GapFrames, whole: gap_snapshot.GapFrames) -> None:
+    """Same HCPs and MSLs, and the same touches (the MSLs of one HCP's day in any order)."""
+    assert held.hcps == whole.hcps and held.msls == whole.msls
+    assert np.array_equal(held.keys, whole.keys)
+    assert np.array_equal(held.dates, whole.dates)
+    touches = zip(held.keys.tolist(), held.dates.tolist(), held.msl_ids.tolist())
+    assert sorted(touches) == sorted(
+        zip(whole.keys.tolist(), whole.dates.tolist(), whole.msl_ids.tolist())
+    )
+
+
+def gap_hcps(store: EmbeddedStore, n: int) -> list[dict]:
+    """The first ``n`` gaps that have an MSL in their territory."""
+    gaps = store.coverage_gaps(GapQuery(as_of=AS_OF, top=500))
+    return [g for g in gaps if g["msl_ids"]][:n]
+
+
+def touchpoint_rows(rows: list[tuple]) -> pd.DataFrame:
+    """Touchpoints of (touchpoint_id, hcp_id, msl_id, date)."""
+    return frame(
+        "touchpoints",
+        [(t, m, h, d, "in-person", None, None, None, None) for t, h, m, d in rows],
+    )
+
+
+def test_logged_touchpoints_are_followed_not_read_whole(home, server, whole_reads):
+    question = GapQuery(as_of=AS_OF)
+    before = server.coverage_gaps(question)
+    server.coverage(AS_OF, stale_days=180)
+    assert whole_reads.count == 1
+    for gap in gap_hcps(server, 3):  # as the web form logs them, one write each
+        values = {"hcp_id": gap["hcp_id"], "msl_id": gap["msl_ids"][0], "date": "2024-06-29"}
+        log_touchpoint(server, home, values | {"channel": "in-person"}, today=AS_OF)
+        assert gap["hcp_id"] not in {g["hcp_id"] for g in server.coverage_gaps(question)}
+    assert whole_reads.count == 1
+    assert len(server.coverage_gaps(question)) == len(before) - 3
+    assert_same_frames(held_frames(server), frames_read_whole(home))
+
+
+def test_a_touchpoint_moved_to_another_hcp_leaves_the_first(home, server, whole_reads):
+    first, second = gap_hcps(server, 2)
+    msl = first["msl_ids"][0]
+    server.load(
+        {"touchpoints": touchpoint_rows([("TP-MOVED", first["hcp_id"], msl, "2024-06-01")])}
+    )
+    engaged = GapQuery(as_of=AS_OF, include_engaged=True, top=500)
+    rows = {g["hcp_id"]: g for g in server.coverage_gaps(engaged)}
+    assert rows[first["hcp_id"]]["last_touch"] == "2024-06-01"
+    server.load(
+        {"touchpoints": touchpoint_rows([("TP-MOVED", second["hcp_id"], msl, "2024-05-01")])}
+    )
+    rows = {g["hcp_id"]: g for g in server.coverage_gaps(engaged)}
+    assert rows[first["hcp_id"]]["last_touch"] == first["last_touch"]
+    assert rows[second["hcp_id"]]["last_touch"] == "2024-05-01"
+    assert whole_reads.count == 1
+    assert_same_frames(held_frames(server), frames_read_whole(home))
+
+
+def test_an_msl_load_is_followed_with_the_msls_read_again(home, server, whole_reads):
+    server.coverage_gaps(GapQuery(as_of=AS_OF))
+    msl = frame("msls", [("M-NEW", "New Liaison", "Nowhere", "Oncology", None)])
+    server.load({"msls": msl})
+    assert "M-NEW" in {m["msl_id"] for m in held_frames(server).msls}
+    assert whole_reads.count == 1
+    assert_same_frames(held_frames(server), frames_read_whole(home))
+
+
+def test_any_other_write_reads_the_snapshot_whole(home, server, whole_reads):
+    server.coverage_gaps(GapQuery(as_of=AS_OF))
+    (gap,) = gap_hcps(server, 1)
+    server.load(
+        {"touchpoints": touchpoint_rows([("TP-1", gap["hcp_id"], gap["msl_ids"][0], "2024-06-29")])}
+    )
+    rescore(server, home, as_of=AS_OF)  # scores: not a delta (history is)
+    server.coverage_gaps(GapQuery(as_of=AS_OF))
+    assert whole_reads.count == 2
+    assert_same_frames(held_frames(server), frames_read_whole(home))
+
+
+def test_a_snapshot_older_than_the_kept_deltas_is_read_whole(
+    home, server, whole_reads, monkeypatch
+):
+    monkeypatch.setattr(touch_deltas, "KEPT_DELTAS", 2)
+    server.coverage_gaps(GapQuery(as_of=AS_OF))
+    gaps = gap_hcps(server, 3)
+    writes = [(f"TP-{i}", g["hcp_id"], g["msl_ids"][0], "2024-06-29") for i, g in enumerate(gaps)]
+    with EmbeddedStore(home, create=False) as other:  # another worker writes, unseen
+        for write in writes:
+            other.load({"touchpoints": touchpoint_rows([write])})
+    server.coverage_gaps(GapQuery(as_of=AS_OF))
+    assert whole_reads.count == 2
+    assert_same_frames(held_frames(server), frames_read_whole(home))
+
+
+def test_a_big_touchpoint_load_is_not_followed(home, server, whole_reads, monkeypatch):
+    monkeypatch.setattr(touch_deltas, "MAX_DELTA_TOUCHPOINTS", 1)
+    server.coverage_gaps(GapQuery(as_of=AS_OF))
+    first, second = gap_hcps(server, 2)
+    rows = [
+        (f"TP-{g['hcp_id']}", g["hcp_id"], g["msl_ids"][0], "2024-06-29") for g in (first, second)
+    ]
+    server.load({"touchpoints": touchpoint_rows(rows)})
+    server.coverage_gaps(GapQuery(as_of=AS_OF))
+    assert whole_reads.count == 2
+    assert_same_frames(held_frames(server), frames_read_whole(home))
+
+
+def test_the_search_index_is_kept_over_touchpoints_and_read_after_new_hcps(
+    home, server, monkeypatch
+):
+    index_reads = Reads(monkeypatch, reads_module, "_read_index")
+    (gap,) = gap_hcps(server, 1)
+    server.search_hcps(gap["name"])
+    server.load(
+        {"touchpoints": touchpoint_rows([("TP-1", gap["hcp_id"], gap["msl_ids"][0], "2024-06-29")])}
+    )
+    assert gap["hcp_id"] in {h["hcp_id"] for h in server.search_hcps(gap["name"])}
+    assert index_reads.count == 1
+    hcp = (
+        "H-NEW",
+        "Zebulon",
+        "Quennell",
+        "MD",
+        "Oncology",
+        "Boston",
+        "MA",
+        "02115",
+        "US",
+        None,
+        None,
+        None,
+        None,
+    )
+    server.load({"hcps": frame("hcps", [hcp])})
+    assert [h["hcp_id"] for h in server.search_hcps("Quennell")] == ["H-NEW"]
+    assert index_reads.count == 2
+
+
+def test_a_failed_write_records_no_delta(home, server, monkeypatch):
+    (gap,) = gap_hcps(server, 1)
+    version = server._store_version()
+
+    def broken(*_args):
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr("kolgraph.store.sqlite.load.write", broken)
+    with pytest.raises(RuntimeError):
+        server.load(
+            {
+                "touchpoints": touchpoint_rows(
+                    [("TP-1", gap["hcp_id"], gap["msl_ids"][0], "2024-06-29")]
+                )
+            }
+        )
+    assert server._store_version() == version
+    assert server.select_text(
+        "SELECT COUNT(*) FROM touch_deltas WHERE version > ?", "read", (version,)
+    ) == [(0,)]
