@@ -147,24 +147,6 @@ def check_search(text: str | None, limit: int) -> str:
     return (text or "").strip().lower()
 
 
-def matched_kinds(
-    text: str, name, specialty, institutions: Iterable, topics: Iterable
-) -> list[str]:
-    """Which of :data:`MATCH_KINDS` ``text`` (lower-case) is found in; all of them when blank."""
-    if not text:
-        return []
-    found = []
-    if text in (name or "").lower():
-        found.append("name")
-    if text in (specialty or "").lower():
-        found.append("specialty")
-    if any(text in (i or "").lower() for i in institutions):
-        found.append("institution")
-    if any(text in (t or "").lower() for t in topics):
-        found.append("topic")
-    return found
-
-
 def best_matches(rows: Iterable[Mapping], limit: int) -> list[Mapping]:
     """Search rows in answer order (highest influence first, unscored last, then name and
     ``hcp_id``), at most ``limit``."""
