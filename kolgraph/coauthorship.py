@@ -77,6 +77,13 @@ def pair_instances(person: np.ndarray, paper: np.ndarray, years: np.ndarray):
     return tuple(np.concatenate(column) for column in zip(*parts))
 
 
+def distinct(keys: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (sort-based: numpy 2's ``np.unique`` hashes int64 keys first,
+    several times slower on millions of them)."""
+    keys = np.sort(keys)
+    return keys[np.concatenate([[True], keys[1:] != keys[:-1]])] if len(keys) else keys
+
+
 def _aggregate(keys: np.ndarray, years: np.ndarray, names: pd.Index) -> pd.DataFrame:
     """Count and date the instances of each pair key (``a * n + b``)."""
     order = np.argsort(keys, kind="stable")

@@ -42,7 +42,7 @@ import pandas as pd
 
 from kolgraph.analytics.projection import Projection
 from kolgraph.authorship_numbers import AuthorshipNumbers
-from kolgraph.coauthorship import pair_instances
+from kolgraph.coauthorship import distinct, pair_instances
 from kolgraph.config import default_home
 from kolgraph.errors import ConfigError
 
@@ -705,13 +705,7 @@ def _distinct_pairs(paper: np.ndarray, hcp: np.ndarray, n: int) -> np.ndarray:
     paper, hcp = paper[once], hcp[once]
     a, b, _ = pair_instances(hcp, paper, paper)
     low, high = np.minimum(a, b).astype(np.int64), np.maximum(a, b).astype(np.int64)
-    return _distinct(low * n + high)
-
-
-def _distinct(keys: np.ndarray) -> np.ndarray:
-    """Sorted distinct values (sort-based: faster than ``np.unique``'s hashing on int64 keys)."""
-    keys = np.sort(keys)
-    return keys[np.concatenate([[True], keys[1:] != keys[:-1]])] if len(keys) else keys
+    return distinct(low * n + high)
 
 
 def _top_growth(scores: pd.Series, top_percent: float) -> pd.Series:

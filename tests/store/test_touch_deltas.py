@@ -3,6 +3,7 @@ followed gaps snapshot is the one read whole, and any other write still reads it
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -240,3 +241,25 @@ def test_a_failed_write_records_no_delta(home, server, monkeypatch):
     assert server.select_text(
         "SELECT COUNT(*) FROM touch_deltas WHERE version > ?", "read", (version,)
     ) == [(0,)]
+
+
+def test_a_restored_backup_is_read_whole_though_its_versions_repeat(home, server):
+    """A backup moved into place counts versions again from its own: a snapshot held of the
+    replaced file is neither followed nor served at a version number the two share."""
+    first, second = gap_hcps(server, 2)
+    backup = home / "backup.sqlite3"
+    with sqlite3.connect(home / DB_FILENAME) as live, sqlite3.connect(backup) as copy:
+        live.backup(copy)
+    touch = ("TP-LIVE", first["hcp_id"], first["msl_ids"][0], "2024-06-29")
+    server.load({"touchpoints": touchpoint_rows([touch])})
+    assert first["hcp_id"] not in {g["hcp_id"] for g in server.coverage_gaps(GapQuery(as_of=AS_OF))}
+    server.con.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the live file's WAL is not the backup's
+    os.replace(backup, home / DB_FILENAME)
+    with EmbeddedStore(home, create=False) as restored:  # as the web app reopens it
+        restored.keep_snapshots()
+        touch = ("TP-RESTORED", second["hcp_id"], second["msl_ids"][0], "2024-06-29")
+        restored.load({"touchpoints": touchpoint_rows([touch])})
+        assert restored._store_version() == server._store_version()
+        gaps = {g["hcp_id"] for g in restored.coverage_gaps(GapQuery(as_of=AS_OF))}
+        assert first["hcp_id"] in gaps and second["hcp_id"] not in gaps
+        assert_same_frames(held_frames(restored), frames_read_whole(home))

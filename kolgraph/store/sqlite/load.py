@@ -4,9 +4,10 @@ Runs inside the store's write transaction.  A first load of authorships takes it
 pairs from the batch, computed by numpy on another thread while SQLite writes the tables
 (both mostly release the GIL); later loads recount the pairs around the publications they
 touch, or all of them when they touch much of the store.  Each HCP's MeSH terms
-(``hcp_topics``, which suggestions and search read) are recounted the same way: for every
-author of a touched publication, or all at once.  Publications with more authors
-than the store's co-author cap make no pair (``docs/influence.md``, "Hyperauthored papers").
+(``hcp_topics``, which suggestions and search read) are made the same ways: from the batch
+on a first load, then recounted for every author of a touched publication, or all at once.
+Publications with more authors than the store's co-author cap make no pair
+(``docs/influence.md``, "Hyperauthored papers").
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 
@@ -22,6 +23,7 @@ import pandas as pd
 
 from kolgraph.coauthorship import coauthorship_pairs
 from kolgraph.errors import InputError
+from kolgraph.hcp_topics import hcp_topic_rows
 from kolgraph.schema import (
     AUTHORSHIPS,
     COAUTHORSHIP_COLUMNS,
@@ -54,21 +56,19 @@ def write(con: sqlite3.Connection, frames: Batch, progress: Progress, max_author
     """Upsert ``frames`` by key and refresh derived data (in the caller's transaction); only
     publications with at most ``max_authors`` authorships make co-author pairs."""
     with ThreadPoolExecutor(1) as helper:
-        first = _count(con, "authorships") == 0 and self_contained(frames)
-        pairs = (
-            helper.submit(
-                coauthorship_pairs, frames["authorships"], frames["publications"], max_authors
-            )
-            if first
-            else None
-        )
+        pairs: Future[pd.DataFrame] | None = None
+        topics: Future[pd.DataFrame] | None = None
+        if _count(con, "authorships") == 0 and self_contained(frames):
+            papers = frames["authorships"], frames["publications"]
+            pairs = helper.submit(coauthorship_pairs, *papers, max_authors)
+            topics = helper.submit(hcp_topic_rows, *papers)
         for table in TABLES:
             if table.name in frames:
                 _upsert(con, table, frames[table.name], progress)
         touched = touched_pmids(frames)
-        if pairs is not None:
+        if pairs is not None and topics is not None:
             _insert_all_pairs(con, pairs.result())
-            _insert_all_topics(con)
+            _insert_topic_rows(con, topics.result())
             return
         if touched:
             _mark_big_papers(con, max_authors)
@@ -129,6 +129,18 @@ def _insert_all_topics(con: sqlite3.Connection) -> None:
     """Every HCP's MeSH terms, into an empty ``hcp_topics``."""
     with _indexes_dropped(con, "hcp_topics"):
         con.execute(sql("insert_all_hcp_topics"))
+
+
+def _insert_topic_rows(con: sqlite3.Connection, rows: pd.DataFrame) -> None:
+    """A first load's MeSH terms per HCP, made from the batch (:func:`hcp_topic_rows`: the
+    same rows as ``insert_all_hcp_topics``, without parsing each paper's terms once per
+    author), into an empty ``hcp_topics``."""
+    con.execute("DELETE FROM hcp_topics")
+    with _indexes_dropped(con, "hcp_topics"):
+        con.executemany(
+            "INSERT INTO hcp_topics (hcp_id, term) VALUES (?, ?)",
+            zip(rows["hcp_id"].tolist(), rows["term"].tolist()),
+        )
 
 
 def _recount_topics(con: sqlite3.Connection, choose: str) -> None:

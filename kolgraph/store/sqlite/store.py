@@ -103,8 +103,9 @@ _UNAVAILABLE = (
 )
 _SQL_TYPES = {"int": "INTEGER", "year": "INTEGER"}
 
-#: What :meth:`EmbeddedStore.cached` keeps, by (kind, database file): (store_version, value).
-_caches: dict[tuple[str, Path], tuple[int, object]] = {}
+#: What :meth:`EmbeddedStore.cached` and the kept arrays keep, by (kind, database file,
+#: its device and inode): (store_version, value).
+_caches: dict[tuple, tuple[int, object]] = {}
 #: The database files whose snapshots this process keeps up to date (:meth:`keep_snapshots`).
 _resident: set[Path] = set()
 #: The folder beside the database holding arrays written once per version of what they hold.
@@ -316,8 +317,9 @@ class EmbeddedStore(GraphStore):
         touchpoints changed.  Otherwise it is built again.  Either runs in one read
         transaction, so the version it is kept under matches the rows it was built from
         (with the cyclic collector paused: at L a gaps snapshot is millions of objects, and
-        it took a third longer)."""
-        key = (kind, self.path.resolve())
+        it took a third longer).  Kept per file (device and inode), as a restored backup
+        counts versions again from its own."""
+        key = (kind, self.path.resolve(), self._identity)
         version = self.select("read_store_version", "read the store version")[0][0]
         with _cache_lock:
             held = _caches.get(key)
@@ -357,7 +359,7 @@ class EmbeddedStore(GraphStore):
 
     def keep_snapshots(self) -> None:
         """Keep this file's whole-table snapshots (gaps and coverage) in memory from now on,
-        rebuilt after each write: for a long-running server.  A one-off process, which
+        brought up to date after each write: for a long-running server.  A one-off process, which
         would read every HCP and touchpoint to answer once, asks bounded SQL instead."""
         _resident.add(self.path.resolve())
 
@@ -388,7 +390,7 @@ class EmbeddedStore(GraphStore):
     def _kept_arrays(self, kind: str, cls: type[A], build: Callable[[sqlite3.Connection], A]) -> A:
         """The arrays of ``kind`` for the current data version: this process's, the files of
         another, or built by ``build`` in one read transaction and written as files."""
-        key = (kind, self.path.resolve())
+        key = (kind, self.path.resolve(), self._identity)
         version = self._store_version()
         with _cache_lock:
             held = _caches.get(key)
