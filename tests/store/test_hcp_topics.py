@@ -1,5 +1,6 @@
-"""Each HCP's MeSH terms (``hcp_topics``) made from a first load's batch by numpy are the rows
-the store's SQL derivation makes from the stored tables, on generated and real data."""
+"""Each HCP's MeSH terms (``hcp_topics``) made from a big first load's batch by numpy are the
+rows the store's SQL derivation makes from the stored tables, on generated and real data
+(made small enough for a test by lowering the size from which the batch is used)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ def _first_load(source: Path, home: Path, monkeypatch, **kwargs) -> None:
         return made[-1]
 
     monkeypatch.setattr(load_module, "hcp_topic_rows", recorded)
+    monkeypatch.setattr(load_module, "TOPICS_FROM_BATCH", 1)  # small data: the SQL path otherwise
     with EmbeddedStore(home) as store:
         load_path(source, store, **kwargs)
     assert len(made) == 1 and len(made[0])

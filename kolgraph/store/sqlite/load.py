@@ -43,6 +43,11 @@ from kolgraph.store.sqlite.territories import HIDDEN, hidden_values
 CHUNK_ROWS = 50_000
 #: Above this share of stored publications touched, derived data is rebuilt in one statement.
 FULL_REFRESH_SHARE = 0.25
+#: Authorships from which a first load makes the MeSH terms per HCP from the batch (numpy)
+#: rather than in SQL: SQLite is faster while the papers fit its cache (`pubmed20n0014`,
+#: 79,000 authorships: 0.6 s), and several times slower beyond (11.7 M at L: 126 s against
+#: 13 s).
+TOPICS_FROM_BATCH = 1_000_000
 #: Derived columns stored (and returned by ``table``) after a table's canonical columns.
 DERIVED_DDL = {
     HCPS.name: ("name TEXT",),
@@ -61,14 +66,18 @@ def write(con: sqlite3.Connection, frames: Batch, progress: Progress, max_author
         if _count(con, "authorships") == 0 and self_contained(frames):
             papers = frames["authorships"], frames["publications"]
             pairs = helper.submit(coauthorship_pairs, *papers, max_authors)
-            topics = helper.submit(hcp_topic_rows, *papers)
+            if len(papers[0]) >= TOPICS_FROM_BATCH:
+                topics = helper.submit(hcp_topic_rows, *papers)
         for table in TABLES:
             if table.name in frames:
                 _upsert(con, table, frames[table.name], progress)
         touched = touched_pmids(frames)
-        if pairs is not None and topics is not None:
+        if pairs is not None:
             _insert_all_pairs(con, pairs.result())
-            _insert_topic_rows(con, topics.result())
+            if topics is None:
+                _insert_all_topics(con)
+            else:
+                _insert_topic_rows(con, topics.result())
             return
         if touched:
             _mark_big_papers(con, max_authors)
