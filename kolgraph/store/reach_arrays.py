@@ -65,15 +65,32 @@ class HopArrays:
         member_rows, member_cols = _numbered_lists(members, institutions, hcps)
         hcp_ids, hcp_rank = _sorted_numbering(hcps)
         institution_ids, institution_rank = _sorted_numbering(institutions)
-        a, b = hcp_rank[coauthor_rows], hcp_rank[coauthor_cols]
-        inst, member = institution_rank[member_rows], hcp_rank[member_cols]
+        pairs = hcp_rank[coauthor_rows], hcp_rank[coauthor_cols]
+        memberships = hcp_rank[member_cols], institution_rank[member_rows]
         return cls(
             hcp_ids,
             institution_ids,
-            *csr(a, b, len(hcp_ids)),
-            *csr(member, inst, len(hcp_ids)),
-            *csr(inst, member, len(institution_ids)),
+            **adjacencies(pairs, memberships, len(hcp_ids), len(institution_ids)),
         )
+
+
+def adjacencies(
+    coauthors: tuple[np.ndarray, np.ndarray],
+    memberships: tuple[np.ndarray, np.ndarray],
+    n_hcps: int,
+    n_institutions: int,
+    papers: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """The adjacency fields of :class:`HopArrays` (and ``coauthor_papers`` when ``papers``
+    are given) from numbered co-author pairs ``(a, b)``, each given in both directions, and
+    current memberships ``(hcp, institution)``."""
+    hcps, institutions = memberships
+    fields = ["coauthor_ptr", "coauthor_idx"] + (["coauthor_papers"] if papers is not None else [])
+    return {
+        **dict(zip(fields, csr(*coauthors, n_hcps, papers))),
+        **dict(zip(("affiliation_ptr", "affiliation_idx"), csr(hcps, institutions, n_hcps))),
+        **dict(zip(("member_ptr", "member_idx"), csr(institutions, hcps, n_institutions))),
+    }
 
 
 def _numbered_lists(

@@ -18,7 +18,7 @@ from reach_oracle import Adjacency, ReachIndex, matrices_of
 from sample import TOUCHPOINT_ROWS, followup_batch, frame, merged, sample_batch
 
 from kolgraph.scoring import rescore
-from kolgraph.store.reach_arrays import HopArrays, WindowReach, csr, network_matrices
+from kolgraph.store.reach_arrays import HopArrays, WindowReach, adjacencies, network_matrices
 from kolgraph.store.sqlite import DB_FILENAME, EmbeddedStore, network_file
 from kolgraph.store.sqlite import store as store_module
 from kolgraph.store.sqlite.catalog import sql
@@ -54,20 +54,9 @@ def _arrays(graph: Adjacency) -> NetworkArrays:
     b = np.array([hcp_at[c] for cs in graph.coauthors.values() for c in cs], dtype=np.int64)
     h = np.array([hcp_at[h] for h, js in graph.institutions.items() for _j in js], dtype=np.int64)
     j = np.array([inst_at[j] for js in graph.institutions.values() for j in js], dtype=np.int64)
-    coauthor_ptr, coauthor_idx, papers = csr(a, b, len(hcp_ids), np.ones(len(a), dtype=np.int32))
-    affiliation_ptr, affiliation_idx = csr(h, j, len(hcp_ids))
-    member_ptr, member_idx = csr(j, h, len(institution_ids))
-    return NetworkArrays(
-        hcp_ids=hcp_ids,
-        institution_ids=institution_ids,
-        coauthor_ptr=coauthor_ptr,
-        coauthor_idx=coauthor_idx,
-        coauthor_papers=papers,
-        affiliation_ptr=affiliation_ptr,
-        affiliation_idx=affiliation_idx,
-        member_ptr=member_ptr,
-        member_idx=member_idx,
-    )
+    papers = np.ones(len(a), dtype=np.int32)
+    fields = adjacencies((a, b), (h, j), len(hcp_ids), len(institution_ids), papers)
+    return NetworkArrays(hcp_ids=hcp_ids, institution_ids=institution_ids, **fields)
 
 
 @pytest.mark.parametrize("seed", range(12))

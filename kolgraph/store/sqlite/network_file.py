@@ -37,7 +37,7 @@ import pandas as pd
 
 from kolgraph.authorship_numbers import AuthorshipNumbers
 from kolgraph.coauthorship import CoauthorEdges
-from kolgraph.store.reach_arrays import NONE, HopArrays, csr, gathered, numbers_of
+from kolgraph.store.reach_arrays import NONE, HopArrays, adjacencies, gathered, numbers_of
 from kolgraph.store.sqlite.catalog import sql
 
 if TYPE_CHECKING:
@@ -184,26 +184,15 @@ def read_arrays(con: sqlite3.Connection) -> NetworkArrays:
     hcp_ids = np.sort(_column(con, "list_hcp_ids"))
     institution_ids = np.sort(_column(con, "list_institution_ids"))
     a, b, papers = _pairs(con, "list_coauthorship_ends", hcp_ids, hcp_ids)
-    coauthor_ptr, coauthor_idx, coauthor_papers = csr(
-        np.concatenate([a, b]),
-        np.concatenate([b, a]),
+    hcps, institutions, _ = _pairs(con, "list_current_memberships", hcp_ids, institution_ids)
+    fields = adjacencies(
+        (np.concatenate([a, b]), np.concatenate([b, a])),
+        (hcps, institutions),
         len(hcp_ids),
+        len(institution_ids),
         np.concatenate([papers, papers]),
     )
-    hcps, institutions, _ = _pairs(con, "list_current_memberships", hcp_ids, institution_ids)
-    affiliation_ptr, affiliation_idx = csr(hcps, institutions, len(hcp_ids))
-    member_ptr, member_idx = csr(institutions, hcps, len(institution_ids))
-    return NetworkArrays(
-        hcp_ids=hcp_ids,
-        institution_ids=institution_ids,
-        coauthor_ptr=coauthor_ptr,
-        coauthor_idx=coauthor_idx,
-        coauthor_papers=coauthor_papers,
-        affiliation_ptr=affiliation_ptr,
-        affiliation_idx=affiliation_idx,
-        member_ptr=member_ptr,
-        member_idx=member_idx,
-    )
+    return NetworkArrays(hcp_ids=hcp_ids, institution_ids=institution_ids, **fields)
 
 
 def read_authorship_numbers(con: sqlite3.Connection) -> AuthorshipNumbers:
