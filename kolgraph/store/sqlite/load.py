@@ -144,7 +144,6 @@ def _insert_topic_rows(con: sqlite3.Connection, rows: pd.DataFrame) -> None:
     """A first load's MeSH terms per HCP, made from the batch (:func:`hcp_topic_rows`: the
     same rows as ``insert_all_hcp_topics``, without parsing each paper's terms once per
     author), into an empty ``hcp_topics``."""
-    con.execute("DELETE FROM hcp_topics")
     with _indexes_dropped(con, "hcp_topics"):
         con.executemany(
             "INSERT INTO hcp_topics (hcp_id, term) VALUES (?, ?)",
