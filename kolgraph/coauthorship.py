@@ -22,6 +22,9 @@ import pandas as pd
 from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS as MAX_AUTHORS
 from kolgraph.schema import COAUTHORSHIP_COLUMNS
 
+#: Pair instances made at once by :func:`pair_instance_keys` (a few arrays of this many int64).
+SLICE_INSTANCES = 1 << 20
+
 
 @dataclass(frozen=True)
 class CoauthorEdges:
@@ -53,28 +56,52 @@ def coauthorship_pairs(
     linked = np.bincount(paper, minlength=len(pmids))[paper] <= max_authors
     person, paper = person[linked], paper[linked]
     order = np.argsort(paper, kind="stable")
-    a, b, year = pair_instances(person[order], paper[order], paper_year[paper[order]])
-    low, high = np.minimum(a, b), np.maximum(a, b)
-    return _aggregate(low * len(names) + high, year, names)
+    person, paper = person[order], paper[order]
+    del order, linked
+    first_year = int(paper_year.min()) if len(paper_year) else 0
+    year_bits = max(int(paper_year.max()) - first_year, 1).bit_length() if len(pmids) else 1
+    keys = pair_instance_keys(person, paper, len(names), paper_year[paper] - first_year, year_bits)
+    del person, paper
+    keys.sort()
+    return _aggregate(keys, year_bits, first_year, names)
 
 
-def pair_instances(person: np.ndarray, paper: np.ndarray, years: np.ndarray):
-    """Every (author, co-author, year), one per shared paper (each pair once per paper).
+def pair_instance_keys(
+    person: np.ndarray,
+    paper: np.ndarray,
+    n: int,
+    tags: np.ndarray | None = None,
+    tag_bits: int = 0,
+) -> np.ndarray:
+    """One int64 per (author, co-author, shared paper), unsorted: ``low * n + high`` (the two
+    person codes, ``0 <= code < n``), shifted left by ``tag_bits`` and or-ed with the first
+    slot's ``tags`` value (``0 <= tag < 2 ** tag_bits``; a year, say).
 
-    Slots are sorted by paper; papers of the same author count are handled
-    together with one ``triu_indices`` each, so nothing loops per paper.
+    Slots are sorted by paper.  Papers of one author count are done together with one
+    ``triu_indices``, a slice at a time into one array, so the temporaries stay small (every
+    pair's codes and tags held at once took 3 GB for 11.7 M authorships).
     """
-    starts = np.flatnonzero(np.r_[True, paper[1:] != paper[:-1]])
+    if (n * n) << tag_bits >= 1 << 63:
+        raise OverflowError(f"{n:,} people are too many to number their pairs in 63 bits")
+    starts = np.flatnonzero(np.r_[True, paper[1:] != paper[:-1]]) if len(paper) else paper[:0]
     sizes = np.diff(np.r_[starts, len(paper)])
-    parts = []
+    keys = np.empty(int((sizes * (sizes - 1) // 2).sum()), dtype=np.int64)
+    filled = 0
     for size in np.unique(sizes[sizes > 1]):
-        first = starts[sizes == size][:, None]
         i, j = np.triu_indices(size, 1)
-        left, right = (first + i).ravel(), (first + j).ravel()
-        parts.append((person[left], person[right], years[left]))
-    if not parts:
-        return (np.empty(0, np.int64),) * 3
-    return tuple(np.concatenate(column) for column in zip(*parts))
+        firsts = starts[sizes == size]
+        step = max(1, SLICE_INSTANCES // len(i))
+        for k in range(0, len(firsts), step):
+            first = firsts[k : k + step, None]
+            left, right = (first + i).ravel(), (first + j).ravel()
+            a, b = person[left].astype(np.int64), person[right].astype(np.int64)
+            part = np.minimum(a, b) * n + np.maximum(a, b)
+            if tag_bits:
+                part <<= tag_bits
+                part |= tags[left]  # type: ignore[index]
+            keys[filled : filled + len(part)] = part
+            filled += len(part)
+    return keys
 
 
 def distinct(keys: np.ndarray) -> np.ndarray:
@@ -84,19 +111,25 @@ def distinct(keys: np.ndarray) -> np.ndarray:
     return keys[np.concatenate([[True], keys[1:] != keys[:-1]])] if len(keys) else keys
 
 
-def _aggregate(keys: np.ndarray, years: np.ndarray, names: pd.Index) -> pd.DataFrame:
-    """Count and date the instances of each pair key (``a * n + b``)."""
-    order = np.argsort(keys, kind="stable")
-    keys, years = keys[order], years[order]
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.empty(0, int)
-    unique = keys[starts]
+def _aggregate(keys: np.ndarray, year_bits: int, first_year: int, names: pd.Index) -> pd.DataFrame:
+    """Count and date the instances of each pair: ``keys`` sorted, each ``(a * n + b)``
+    shifted left by ``year_bits`` and or-ed with its paper's year less ``first_year``."""
+    pairs = keys >> year_bits
+    starts = np.flatnonzero(np.r_[True, pairs[1:] != pairs[:-1]]) if len(keys) else keys[:0]
+    unique = pairs[starts]
+    del pairs
+    ends = np.append(starts[1:], len(keys)) if len(starts) else starts
+    years = (1 << year_bits) - 1
+    n = max(len(names), 1)
+    ids = names.to_numpy()
     frame = pd.DataFrame(
         {
-            "hcp_a": names.to_numpy()[unique // len(names)] if len(names) else [],
-            "hcp_b": names.to_numpy()[unique % len(names)] if len(names) else [],
-            "papers": np.diff(np.r_[starts, len(keys)]),
-            "first_year": np.minimum.reduceat(years, starts) if len(keys) else [],
-            "last_year": np.maximum.reduceat(years, starts) if len(keys) else [],
+            "hcp_a": ids[unique // n],
+            "hcp_b": ids[unique % n],
+            "papers": ends - starts,
+            # keys of one pair are sorted by year: the first and last are its years' bounds
+            "first_year": (keys[starts] & years) + first_year,
+            "last_year": (keys[ends - 1] & years) + first_year,
         }
     )
     return frame[list(COAUTHORSHIP_COLUMNS)]

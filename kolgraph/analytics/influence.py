@@ -42,7 +42,7 @@ import pandas as pd
 
 from kolgraph.analytics.projection import Projection
 from kolgraph.authorship_numbers import AuthorshipNumbers
-from kolgraph.coauthorship import distinct, pair_instances
+from kolgraph.coauthorship import distinct, pair_instance_keys
 from kolgraph.config import default_home
 from kolgraph.errors import ConfigError
 
@@ -703,9 +703,7 @@ def _distinct_pairs(paper: np.ndarray, hcp: np.ndarray, n: int) -> np.ndarray:
     paper, hcp = paper[order], hcp[order]
     once = np.r_[True, (paper[1:] != paper[:-1]) | (hcp[1:] != hcp[:-1])]
     paper, hcp = paper[once], hcp[once]
-    a, b, _ = pair_instances(hcp, paper, paper)
-    low, high = np.minimum(a, b).astype(np.int64), np.maximum(a, b).astype(np.int64)
-    return distinct(low * n + high)
+    return distinct(pair_instance_keys(hcp, paper, n))
 
 
 def _top_growth(scores: pd.Series, top_percent: float) -> pd.Series:

@@ -111,13 +111,11 @@ def json_loads(text: str | None) -> list:
 
 def _upsert(con: sqlite3.Connection, table: Table, frame: pd.DataFrame, progress: Progress) -> None:
     statement = _upsert_sql(table)
-    rows = _rows(table, frame)
     # A bulk load into a (nearly) empty table: sorting once to rebuild an index is much
     # cheaper than a million random index inserts.
-    bulk = len(rows) > CHUNK_ROWS and len(rows) >= _count(con, table.name)
+    bulk = len(frame) > CHUNK_ROWS and len(frame) >= _count(con, table.name)
     with _indexes_dropped(con, table.name, bulk):
-        for start in range(0, len(rows), CHUNK_ROWS):
-            chunk = rows[start : start + CHUNK_ROWS]
+        for chunk in _row_chunks(table, frame):
             con.executemany(statement, chunk)
             progress(len(chunk))
 
@@ -128,10 +126,11 @@ def _insert_all_pairs(con: sqlite3.Connection, pairs: pd.DataFrame) -> None:
     already right."""
     con.execute("DELETE FROM coauthorships")
     with _indexes_dropped(con, "coauthorships"):
-        con.executemany(
-            f"INSERT INTO coauthorships ({', '.join(COAUTHORSHIP_COLUMNS)}) VALUES (?, ?, ?, ?, ?)",
-            zip(*(pairs[c].tolist() for c in COAUTHORSHIP_COLUMNS)),
+        statement = (
+            f"INSERT INTO coauthorships ({', '.join(COAUTHORSHIP_COLUMNS)}) VALUES (?, ?, ?, ?, ?)"
         )
+        for chunk in _chunks(pairs, COAUTHORSHIP_COLUMNS):
+            con.executemany(statement, chunk)
 
 
 def _insert_all_topics(con: sqlite3.Connection) -> None:
@@ -145,10 +144,8 @@ def _insert_topic_rows(con: sqlite3.Connection, rows: pd.DataFrame) -> None:
     same rows as ``insert_all_hcp_topics``, without parsing each paper's terms once per
     author), into an empty ``hcp_topics``."""
     with _indexes_dropped(con, "hcp_topics"):
-        con.executemany(
-            "INSERT INTO hcp_topics (hcp_id, term) VALUES (?, ?)",
-            zip(rows["hcp_id"].tolist(), rows["term"].tolist()),
-        )
+        for chunk in _chunks(rows, ("hcp_id", "term")):
+            con.executemany("INSERT INTO hcp_topics (hcp_id, term) VALUES (?, ?)", chunk)
 
 
 def _recount_topics(con: sqlite3.Connection, choose: str) -> None:
@@ -259,19 +256,31 @@ def _upsert_sql(table: Table) -> str:
     )
 
 
-def _rows(table: Table, frame: pd.DataFrame) -> list[tuple]:
-    """Parameter tuples for :func:`_upsert_sql`: canonical columns, then derived ones, then
-    hidden ones (``hcps``: from :func:`~kolgraph.territories.aligned_hcps`)."""
-    hidden = frame
-    frame = frame[list(table.column_names)].astype(object)
-    frame = frame.where(frame.notna(), None)
-    columns = [_to_sql(frame[c.name], c.kind) for c in table.columns]
+def _row_chunks(table: Table, frame: pd.DataFrame) -> Iterator[list[tuple]]:
+    """Parameter tuples for :func:`_upsert_sql`, :data:`CHUNK_ROWS` at a time (all of a
+    big table's tuples at once were a gigabyte more at its peak): canonical columns, then
+    derived ones, then hidden ones (``hcps``: from
+    :func:`~kolgraph.territories.aligned_hcps`)."""
+    canonical = frame[list(table.column_names)]
+    extra: list[list] = []  # whole-table lists of the derived and hidden columns
     if table is HCPS:
-        columns.append(list(map(hcp_name, frame["first_name"], frame["last_name"])))
-        columns += hidden_values(hidden)
+        extra.append(list(map(hcp_name, canonical["first_name"], canonical["last_name"])))
+        extra += hidden_values(frame)
     elif table is AUTHORSHIPS:
-        columns.append(_last_in_batch(frame))
-    return list(zip(*columns))
+        extra.append(_last_in_batch(canonical))
+    for start in range(0, len(frame), CHUNK_ROWS):
+        part = canonical.iloc[start : start + CHUNK_ROWS].astype(object)
+        part = part.where(part.notna(), None)
+        columns = [_to_sql(part[c.name], c.kind) for c in table.columns]
+        columns += [values[start : start + CHUNK_ROWS] for values in extra]
+        yield list(zip(*columns))
+
+
+def _chunks(frame: pd.DataFrame, columns: tuple[str, ...]) -> Iterator[list[tuple]]:
+    """``frame``'s rows as tuples of ``columns``, :data:`CHUNK_ROWS` at a time."""
+    for start in range(0, len(frame), CHUNK_ROWS):
+        part = frame.iloc[start : start + CHUNK_ROWS]
+        yield list(zip(*(part[c].tolist() for c in columns)))
 
 
 def _to_sql(values: pd.Series, kind: str) -> list:
