@@ -9,7 +9,7 @@ a time, so the 58 M pairs before deduplication at L are never held at once.
 
 from __future__ import annotations
 
-from itertools import chain
+from itertools import chain, pairwise
 
 import numpy as np
 import pandas as pd
@@ -39,25 +39,34 @@ def hcp_topic_rows(authorships: pd.DataFrame, publications: pd.DataFrame) -> pd.
     starts = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
     paper = pd.Index(publications["pmid"]).get_indexer(authorships["pmid"])
     person, hcp_ids = pd.factorize(authorships["hcp_id"], sort=True)
+    # By person, so no two chunks share a key: each chunk's distinct keys are final, and
+    # in order.
+    order = np.argsort(person, kind="stable")
+    person, paper = person[order], paper[order]
+    del order
     n_terms = max(len(terms), 1)
     parts = [
-        _pair_keys(
-            person[i : i + CHUNK_AUTHORSHIPS],
-            paper[i : i + CHUNK_AUTHORSHIPS],
-            starts,
-            lengths,
-            term_of,
-            n_terms,
-        )
-        for i in range(0, len(person), CHUNK_AUTHORSHIPS)
+        _pair_keys(person[chunk], paper[chunk], starts, lengths, term_of, n_terms)
+        for chunk in _person_chunks(person)
     ]
-    unique = distinct(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
+    unique = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
     return pd.DataFrame(
         {
             "hcp_id": np.asarray(hcp_ids, dtype=object)[unique // n_terms],
             "term": np.asarray(terms, dtype=object)[unique % n_terms],
         }
     )
+
+
+def _person_chunks(person: np.ndarray) -> list[slice]:
+    """Slices of about :data:`CHUNK_AUTHORSHIPS` of ``person`` (sorted), never splitting
+    one person's authorships."""
+    cuts = [0]
+    while cuts[-1] < len(person):
+        end = cuts[-1] + CHUNK_AUTHORSHIPS
+        last = min(end, len(person)) - 1
+        cuts.append(int(np.searchsorted(person, person[last], side="right")))
+    return [slice(a, b) for a, b in pairwise(cuts)]
 
 
 def _pair_keys(

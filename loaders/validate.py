@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -93,11 +94,11 @@ def validate(
     """
     problems = list(raw.problems)
     rules = _Rules(today or date.today(), tuple(insight_categories))
-    batch = {}
+    batch, references = {}, {}
     for name, table in raw.tables.items():
-        batch[name], table_problems = _check_table(table, rules)
+        batch[name], table_problems, references[name] = _check_table(table, rules)
         problems += table_problems
-    problems += _check_references(raw, batch, store)
+    problems += _check_references(raw, batch, store, references)
     if problems:
         raise ValidationFailed(problems)
     return batch
@@ -110,24 +111,39 @@ class _Rules:
 
 
 class _Column:
-    """One column's trimmed cells and where they came from; collects its problems."""
+    """One column's distinct trimmed cells, which row holds which, and where they came from;
+    collects its problems.
+
+    Checks and conversions run once per distinct cell (``values``; ``codes`` maps each row
+    to its cell): an id or a year repeated over millions of rows is looked at once, and
+    the typed column shares one object per distinct value (:meth:`expand`).
+    """
 
     def __init__(self, raw: RawTable, name: str, problems: list[Problem]):
         self.raw, self.name, self.problems = raw, name, problems
         if name in raw.frame.columns:
-            self.values = _trimmed(raw.frame[name])
+            self.codes, self.values = _distinct_cells(raw.frame[name])
         else:  # an optional column the source left out: blank everywhere
-            self.values = np.full(len(raw.frame), "", dtype=object)
+            self.codes, self.values = (
+                np.zeros(len(raw.frame), dtype=np.intp),
+                np.array([""], dtype=object),
+            )
         self.blank = self.values == ""
 
     def flag(self, mask: np.ndarray, message: Callable[[str], str]) -> None:
-        """Report ``message(value)`` for every row where ``mask`` holds."""
-        rows = np.flatnonzero(mask)
+        """Report ``message(value)`` for every row whose distinct cell ``mask`` holds for."""
+        if not mask.any():
+            return
+        rows = np.flatnonzero(mask[self.codes])
         source, column = self.raw.source, self.name
         self.problems += [
             Problem(source, int(line), column, message(value))
-            for line, value in zip(self.raw.lines[rows], self.values[rows])
+            for line, value in zip(self.raw.lines[rows], self.values[self.codes[rows]])
         ]
+
+    def expand(self, distinct: np.ndarray, into: np.ndarray) -> None:
+        """Fill ``into`` with a value per row from ``distinct``, a value per distinct cell."""
+        np.take(distinct, self.codes, out=into)
 
     def digits(self, length: int | None = None) -> np.ndarray:
         """Where the cell is ASCII digits only (of exactly ``length`` when given)."""
@@ -146,6 +162,17 @@ def _cellwise(method: Callable) -> Callable[[np.ndarray], np.ndarray]:
 
 _strip, _lower, _length = _cellwise(str.strip), _cellwise(str.lower), _cellwise(len)
 _isdigit, _isascii = _cellwise(str.isdigit), _cellwise(str.isascii)
+
+
+def _distinct_cells(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(per row, the number of its cell; the distinct cells, trimmed), a missing cell (NaN,
+    None) as ""."""
+    codes, distinct = pd.factorize(cells.to_numpy(dtype=object))
+    missing = codes < 0
+    if missing.any():
+        codes[missing] = len(distinct)
+        distinct = np.append(np.asarray(distinct, dtype=object), "")
+    return codes, _trimmed(pd.Series(distinct, dtype=object))
 
 
 def _trimmed(cells: pd.Series) -> np.ndarray:
@@ -171,26 +198,49 @@ def _or_none(keep: np.ndarray, values: np.ndarray) -> np.ndarray:
 # --- one table ---------------------------------------------------------------------------
 
 
-def _check_table(raw: RawTable, rules: _Rules) -> tuple[pd.DataFrame, list[Problem]]:
-    """The typed frame of one table and its problems (header, values, duplicate keys)."""
+#: A column's values as numbers: per row, the index of its value in the distinct values.
+_Numbered = tuple[np.ndarray, np.ndarray]
+
+
+def _check_table(
+    raw: RawTable, rules: _Rules
+) -> tuple[pd.DataFrame, list[Problem], dict[str, _Numbered]]:
+    """The typed frame of one table, its problems (header, values, duplicate keys), and its
+    reference columns numbered (for :func:`_check_references`)."""
     table = schema.TABLES_BY_NAME[raw.name]
     problems = _check_header(raw, table)
-    typed = {}
-    for spec in table.columns:
+    keys, references = {}, {}
+    referring = {column for column, _target in table.references}
+    # The typed columns as rows of one array, which becomes the frame's only block: a frame
+    # made from separate columns copies them all into one (280 MB for the L authorships).
+    typed = np.empty((len(table.columns), len(raw.frame)), dtype=object)
+    for i, spec in enumerate(table.columns):
         column = _Column(raw, spec.name, problems)
         if spec.required and spec.name in raw.frame.columns:
             column.flag(column.blank, lambda _v: "required value is empty")
         if spec.name in raw.frame.columns:
             _check_characters(column, spec.name in ID_COLUMNS)
-        typed[spec.name] = _CONVERTERS[spec.kind](column, rules)
-    frame = pd.DataFrame(typed, dtype=object)
+        distinct = _CONVERTERS[spec.kind](column, rules)
+        if spec.name in table.key:
+            keys[spec.name] = _key_numbers(column, distinct)
+        if spec.name in referring:
+            references[spec.name] = column.codes, distinct
+        column.expand(distinct, into=typed[i])
+    frame = pd.DataFrame(typed.T, columns=list(table.column_names), dtype=object, copy=False)
     if raw.name == "hcps":
         problems += _normalise_postal_codes(raw, frame)
     if raw.name == "affiliations":
         problems += _check_year_order(raw, frame)
     if all(k in raw.frame.columns for k in table.key):
-        problems += _check_duplicates(raw, table, frame)
-    return frame, problems
+        problems += _check_duplicates(raw, table, frame, [keys[k] for k in table.key])
+    return frame, problems, references
+
+
+def _key_numbers(column: _Column, distinct: np.ndarray) -> tuple[np.ndarray, int]:
+    """Per row, a number per distinct typed value of a key column (-1: blank), and how
+    many there are: cells equal once trimmed get one number."""
+    numbers, values = pd.factorize(distinct)  # None -> -1
+    return numbers[column.codes], len(values)
 
 
 def _check_characters(column: _Column, is_id: bool) -> None:
@@ -278,16 +328,20 @@ def _normalise_postal_codes(raw: RawTable, frame: pd.DataFrame) -> list[Problem]
     ]
 
 
-def _check_duplicates(raw: RawTable, table: Table, frame: pd.DataFrame) -> list[Problem]:
-    """One problem per repeated key, naming the line of its first occurrence."""
+def _check_duplicates(
+    raw: RawTable, table: Table, frame: pd.DataFrame, keys: list[tuple[np.ndarray, int]]
+) -> list[Problem]:
+    """One problem per repeated key, naming the line of its first occurrence; ``keys``:
+    per key column, its :func:`_key_numbers`."""
     parts = [frame[k].to_numpy(dtype=object) for k in table.key]
-    rows = np.flatnonzero(np.logical_and.reduce([p != None for p in parts]))  # noqa: E711
-    codes = np.zeros(len(rows), dtype=np.int64)
-    for part in parts:  # one integer code per distinct key, in order of first appearance
-        part_codes, uniques = pd.factorize(part[rows])
-        codes, _ = pd.factorize(codes * len(uniques) + part_codes)
-    _, first_index = np.unique(codes, return_index=True)
-    first_row = rows[first_index[codes]]
+    rows = np.flatnonzero(np.logical_and.reduce([numbers >= 0 for numbers, _ in keys]))
+    combined = np.zeros(len(rows), dtype=np.int64)
+    for numbers, count in keys:  # at most rows ** 2 for a key of two columns
+        combined = combined * count + numbers[rows]
+    if _all_distinct(combined):  # the usual case, without np.unique's five arrays
+        return []
+    _, first_index, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    first_row = rows[first_index[inverse]]
     repeated = np.flatnonzero(first_row != rows)
     column = ",".join(table.key)
     return [
@@ -300,6 +354,11 @@ def _check_duplicates(raw: RawTable, table: Table, frame: pd.DataFrame) -> list[
         )
         for i in repeated
     ]
+
+
+def _all_distinct(numbers: np.ndarray) -> bool:
+    ordered = np.sort(numbers)
+    return not (ordered[1:] == ordered[:-1]).any()
 
 
 def _show_key(parts: list[str]) -> str:
@@ -412,7 +471,8 @@ def _to_list(column: _Column, _rules: _Rules) -> np.ndarray:
 
 
 def _split_list(cell: str) -> list[str]:
-    return list(filter(None, map(str.strip, cell.split(";"))))
+    # Interned: a few thousand MeSH terms repeat over millions of papers (10 M items at L).
+    return list(map(sys.intern, filter(None, map(str.strip, cell.split(";")))))
 
 
 _split_lists = _cellwise(_split_list)
@@ -455,14 +515,21 @@ _CONVERTERS: dict[str, Callable[[_Column, _Rules], np.ndarray]] = {
 # --- references across tables ------------------------------------------------------------
 
 
-def _check_references(raw: RawBundle, batch: Batch, store: KeyLookup | None) -> list[Problem]:
-    """Every reference must resolve in this load or in the store."""
+def _check_references(
+    raw: RawBundle,
+    batch: Batch,
+    store: KeyLookup | None,
+    numbered: dict[str, dict[str, _Numbered]],
+) -> list[Problem]:
+    """Every reference must resolve in this load or in the store (each distinct value
+    looked up once: ``numbered``, per table, its reference columns as numbers)."""
     unresolvable = _unresolvable(raw)
     problems: list[Problem] = []
     for name, table in raw.tables.items():
         for column, target in schema.TABLES_BY_NAME[name].references:
             if column in table.frame.columns and target not in unresolvable:
-                problems += _dangling(table, batch[name][column], target, batch, store)
+                refs = batch[name][column]
+                problems += _dangling(table, refs, numbered[name][column], target, batch, store)
     return problems
 
 
@@ -477,11 +544,18 @@ def _unresolvable(raw: RawBundle) -> set[str]:
 
 
 def _dangling(
-    table: RawTable, refs: pd.Series, target: str, batch: Batch, store: KeyLookup | None
+    table: RawTable,
+    refs: pd.Series,
+    numbered: _Numbered,
+    target: str,
+    batch: Batch,
+    store: KeyLookup | None,
 ) -> list[Problem]:
     key = schema.TABLES_BY_NAME[target].key[0]
     in_load = batch[target][key].dropna() if target in batch else pd.Series([], dtype=object)
-    missing = np.flatnonzero(refs.notna().to_numpy() & ~refs.isin(in_load).to_numpy())
+    codes, distinct = numbered
+    values = pd.Series(distinct, dtype=object)
+    missing = np.flatnonzero((values.notna() & ~values.isin(in_load)).to_numpy()[codes])
     if not len(missing):
         return []
     values = refs.to_numpy(dtype=object)[missing]

@@ -585,6 +585,49 @@ def test_other_sources_share_the_validator(loaded):
     assert [str(p) for p in failed.value.problems] == ["export.xml:20: msl_id: unknown MSL M7"]
 
 
+def test_each_distinct_cell_is_checked_for_every_row_that_holds_it():
+    """Checks run once per distinct cell: a bad value repeated is reported on each of its
+    lines, ids equal once trimmed are one key, and parts repeated in other combinations
+    are no duplicate."""
+    authorships = pd.DataFrame(
+        {
+            "pmid": ["P1", "P1", "P2", " P2 ", "P3", "P3"],
+            "hcp_id": ["H1", "H2", "H1", "H1", "H1", None],
+            "position": ["1", "x", "1", "2", "x", "1"],
+        },
+        dtype=object,
+    )
+    raw = RawBundle(
+        {
+            "authorships": RawTable("authorships", authorships, [2, 3, 4, 5, 6, 7]),
+            "publications": RawTable(
+                "publications",
+                pd.DataFrame(
+                    {"pmid": ["P1", "P2", "P3"], "title": ["a", "b", "c"], "year": ["2020"] * 3},
+                    dtype=object,
+                ),
+                [2, 3, 4],
+            ),
+            "hcps": RawTable(
+                "hcps",
+                pd.DataFrame(
+                    {"hcp_id": ["H1", "H2"], "first_name": ["A", "B"], "last_name": ["C", "D"]},
+                    dtype=object,
+                ),
+                [2, 3],
+            ),
+        }
+    )
+    with pytest.raises(ValidationFailed) as failed:
+        validate(raw, None, today=TODAY)
+    assert [str(p) for p in failed.value.problems] == [
+        "authorships.csv:3: position: not a whole number: x",
+        "authorships.csv:5: pmid,hcp_id: duplicate key (P2, H1) (first on line 4)",
+        "authorships.csv:6: position: not a whole number: x",
+        "authorships.csv:7: hcp_id: required value is empty",
+    ]
+
+
 # --- paths and formats -------------------------------------------------------------------
 
 

@@ -76,6 +76,7 @@ def test_chunks_of_authorships_make_the_same_rows(monkeypatch):
         }
     )
     whole = hcp_topic_rows(authorships, publications).values.tolist()
-    monkeypatch.setattr("kolgraph.hcp_topics.CHUNK_AUTHORSHIPS", 2)
-    assert hcp_topic_rows(authorships, publications).values.tolist() == whole
+    for size in (1, 2, 3):  # 1 and 2: every HCP has more authorships than a chunk holds
+        monkeypatch.setattr("kolgraph.hcp_topics.CHUNK_AUTHORSHIPS", size)
+        assert hcp_topic_rows(authorships, publications).values.tolist() == whole
     assert whole == [["a", "Y"], ["b", "Y"], ["b", "Z"], ["c", "Y"], ["c", "Z"], ["c", "Ä"]]
