@@ -28,6 +28,8 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -38,6 +40,7 @@ from flask import Flask
 from kolgraph.collector import cyclic_gc_paused
 from kolgraph.config import Settings
 from kolgraph.errors import KolgraphError
+from kolgraph.store.base import GraphStore
 
 #: Threads of the single waitress process (``--workers 1``).
 WAITRESS_THREADS = 8
@@ -45,6 +48,8 @@ WAITRESS_THREADS = 8
 WORKER_TIMEOUT = 300
 #: Seconds a stopping server gives requests in flight (then ends them): stopped within 10 s.
 GRACEFUL_TIMEOUT = 5
+#: How often each server process looks for new data to build its caches for.
+FOLLOW_SECONDS = 10.0
 
 
 def default_workers() -> int:
@@ -96,6 +101,7 @@ def _serve_waitress(settings: Settings, host: str, port: int, echo: Callable[[st
 
     app = create_app(settings=settings)
     warm_up(app, echo)
+    follow_data(app, settings)
     echo(f"kolgraph is serving at http://{host}:{port}/  (1 process, Ctrl+C to stop)")
     waitress.serve(app, host=host, port=port, threads=WAITRESS_THREADS)
 
@@ -126,6 +132,7 @@ def _serve_gunicorn(
                 "graceful_timeout": GRACEFUL_TIMEOUT,
                 "accesslog": None,
                 "loglevel": "warning",
+                "post_worker_init": lambda _worker: follow_data(app, settings),
             },
         ).run()
     finally:
@@ -170,11 +177,21 @@ def warm_up(app: Flask, echo: Callable[[str], None] = print) -> None:
 
 
 def _warm_store(app: Flask, settings: Settings) -> None:
-    from kolgraph.answers.gaps import DEFAULT_STALE_DAYS, GapQuery
     from kolgraph.store import open_store
+
+    with open_store(settings) as store:
+        _warm_caches(app, store)
+        # Closed before the workers fork (a Neo4j driver must not cross a fork): each opens
+        # its own store, which takes these caches over.
+        store.hand_down_caches()
+
+
+def _warm_caches(app: Flask, store: GraphStore) -> None:
+    """Ask what makes the store build its in-memory caches for the current data."""
+    from kolgraph.answers.gaps import DEFAULT_STALE_DAYS, GapQuery
     from kolgraph.web.hcps import identity_index
 
-    with open_store(settings) as store, app.app_context():
+    with app.app_context():
         identity_index(store)  # into the app's answer cache, which the workers inherit
         store.keep_snapshots()
         store.coverage_gaps(GapQuery())
@@ -184,6 +201,50 @@ def _warm_store(app: Flask, settings: Settings) -> None:
         if top:
             store.suggest_collaborators(top[0]["hcp_id"], 1)
             store.warm_intro(top[0]["hcp_id"], date.today(), DEFAULT_STALE_DAYS)
-        # Closed before the workers fork (a Neo4j driver must not cross a fork): each opens
-        # its own store, which takes these caches over.
-        store.hand_down_caches()
+
+
+def follow_data(
+    app: Flask, settings: Settings, every: float = FOLLOW_SECONDS
+) -> threading.Thread | None:
+    """Embedded store: a daemon thread of this server process that builds its caches again
+    soon after the data changes (a load, a rescore), so the first page to need them does not
+    wait for them (at 500,000 HCPs: 7-10 s for the search index, 5-7 s for gaps).  After a
+    logged touchpoint the caches are followed, which is cheap.  A Neo4j store is left to its
+    pages: its co-authorships would be pulled again after every touchpoint (a minute at L)."""
+    if settings.backend != "embedded":
+        return None
+    thread = threading.Thread(
+        target=_follow, args=(app, settings, every), name="kolgraph-follow-data", daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def _follow(app: Flask, settings: Settings, every: float) -> None:
+    from kolgraph.store import open_store
+
+    with open_store(settings) as store:
+        seen = _version(store)  # what the warm-up before the fork built for
+        while True:
+            time.sleep(every)
+            seen = warm_if_changed(app, store, seen)
+
+
+def _version(store: GraphStore) -> str | None:
+    try:
+        return store.data_version()
+    except KolgraphError:
+        return None
+
+
+def warm_if_changed(app: Flask, store: GraphStore, seen: str | None) -> str | None:
+    """Build ``store``'s caches when its data version is no longer ``seen``; the version
+    they were built for (``seen`` when the store cannot be read now: tried again later)."""
+    try:
+        version = store.data_version()
+        if version != seen:
+            with cyclic_gc_paused():
+                _warm_caches(app, store)
+        return version
+    except KolgraphError:
+        return seen

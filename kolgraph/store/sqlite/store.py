@@ -119,6 +119,9 @@ _KEPT_KINDS: dict[str, type] = {"network": NetworkArrays, "authorships": Authors
 #: (:mod:`.touch_deltas`).
 NETWORK_NEUTRAL_TABLES = frozenset({"touchpoints", "msls", "trials", "trial_roles"})
 _cache_lock = threading.Lock()
+#: One lock per cache key, held while its value is built: a thread asking for a value another
+#: is building waits for that one instead of building it again beside it.
+_build_locks: dict[tuple, threading.Lock] = {}
 T = TypeVar("T")
 A = TypeVar("A")
 
@@ -323,18 +326,23 @@ class EmbeddedStore(GraphStore):
         version = self.select("read_store_version", "read the store version")[0][0]
         with _cache_lock:
             held = _caches.get(key)
+            building = _build_locks.setdefault(key, threading.Lock())
         if held is not None and held[0] == version:
             return held[1]  # type: ignore[return-value]
-        with self.errors(f"read the {kind} data"), cyclic_gc_paused():
+        with building, self.errors(f"read the {kind} data"), cyclic_gc_paused():
+            with _cache_lock:
+                held = _caches.get(key)  # maybe built meanwhile by the thread this one waited for
             con = self.con
             con.execute("BEGIN")
             try:
                 version = con.execute(sql("read_store_version")).fetchone()[0]
+                if held is not None and held[0] == version:
+                    return held[1]  # type: ignore[return-value]
                 value = self._built(con, version, read, follow, held)
             finally:
                 con.execute("COMMIT")
-        with _cache_lock:
-            _caches[key] = (version, value)
+            with _cache_lock:
+                _caches[key] = (version, value)
         return value
 
     @staticmethod

@@ -1,0 +1,113 @@
+"""A server process builds its caches again soon after the data changes
+(``kolgraph.serving.follow_data``), and a value being built is built once, however many
+threads ask for it."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sample import frame
+
+from kolgraph.config import Settings
+from kolgraph.generate import generate_bundle
+from kolgraph.loading import load_path
+from kolgraph.scoring import rescore
+from kolgraph.serving import follow_data, warm_if_changed
+from kolgraph.store.sqlite import EmbeddedStore, gap_snapshot
+from kolgraph.store.sqlite import reads as reads_module
+from kolgraph.web import create_app
+
+AS_OF = date(2024, 6, 30)
+NEW_HCP = ("H-NEW", "Zebulon", "Quennell", "MD", "Oncology", "Boston", "MA", "02115", "US")
+
+
+@pytest.fixture(scope="module")
+def scored_home(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("follow")
+    generate_bundle(root / "bundle", "S", seed=7, as_of=AS_OF)
+    with EmbeddedStore(root / "home") as store:
+        load_path(root / "bundle", store, today=AS_OF)
+        rescore(store, root / "home", as_of=AS_OF)
+    return root / "home"
+
+
+@pytest.fixture
+def home(scored_home, tmp_path) -> Path:
+    return Path(shutil.copytree(scored_home, tmp_path / "home"))
+
+
+@pytest.fixture
+def app(home):
+    return create_app({"TESTING": True}, settings=Settings(backend="embedded", home=home))
+
+
+class Counted:
+    """Counts the calls of a module function (a whole read of a cache)."""
+
+    def __init__(self, monkeypatch, module, name: str):
+        self.count = 0
+        whole = getattr(module, name)
+
+        def counted(*args):
+            self.count += 1
+            return whole(*args)
+
+        monkeypatch.setattr(module, name, counted)
+
+
+def test_new_data_is_built_by_the_follower_before_a_page_asks(home, app, monkeypatch):
+    with EmbeddedStore(home, create=False) as follower:
+        seen = warm_if_changed(app, follower, None)
+        with EmbeddedStore(home, create=False) as writer:
+            writer.load({"hcps": frame("hcps", [NEW_HCP + (None,) * 4])})
+        index_reads = Counted(monkeypatch, reads_module, "_read_index")
+        gaps_reads = Counted(monkeypatch, gap_snapshot, "read_frames")
+        assert warm_if_changed(app, follower, seen) != seen
+        assert (index_reads.count, gaps_reads.count) == (1, 1)
+    with EmbeddedStore(home, create=False) as page:  # a request's own store, same process
+        assert [h["hcp_id"] for h in page.search_hcps("Quennell")] == ["H-NEW"]
+        page.coverage_gaps(page_query())
+    assert (index_reads.count, gaps_reads.count) == (1, 1)
+
+
+def test_nothing_is_built_while_the_data_is_unchanged(home, app, monkeypatch):
+    with EmbeddedStore(home, create=False) as follower:
+        seen = warm_if_changed(app, follower, None)
+        index_reads = Counted(monkeypatch, reads_module, "_read_index")
+        assert warm_if_changed(app, follower, seen) == seen
+    assert index_reads.count == 0
+
+
+def test_a_value_being_built_is_built_once_for_every_thread_asking(home):
+    built, answers = [], []
+
+    def slow_read(_fetch):
+        built.append(1)
+        time.sleep(0.3)
+        return object()
+
+    def ask():
+        with EmbeddedStore(home, create=False) as store:
+            answers.append(store.cached("slow", slow_read))
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(built) == 1 and len({id(a) for a in answers}) == 1
+
+
+def test_only_the_embedded_store_is_followed(app):
+    assert follow_data(app, Settings(backend="neo4j")) is None
+
+
+def page_query():
+    from kolgraph.answers.gaps import GapQuery
+
+    return GapQuery(as_of=AS_OF)
