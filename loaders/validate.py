@@ -7,9 +7,10 @@ Every loader produces a :class:`RawBundle`: per canonical table, a DataFrame of 
 input contract asks for, and returns the typed batch, or raises
 :class:`~kolgraph.errors.ValidationFailed` carrying every :class:`~kolgraph.errors.Problem`.
 
-Bundles hold millions of rows, so checks work on whole columns: numpy and pandas
-operations, and ``str`` methods applied by numpy's C loop (:func:`_cellwise`).  Python
-loops run only over problem rows or cells that fail a fast check.
+Bundles hold millions of rows, so checks work on whole columns, once per distinct cell
+(ids, years and names repeat: 11.7 M authorships at L hold 2.5 M distinct ids): numpy and
+pandas operations, and ``str`` methods applied by numpy's C loop (:func:`_cellwise`).
+Python loops run only over problem rows or cells that fail a fast check.
 """
 
 from __future__ import annotations
@@ -554,8 +555,8 @@ def _dangling(
     key = schema.TABLES_BY_NAME[target].key[0]
     in_load = batch[target][key].dropna() if target in batch else pd.Series([], dtype=object)
     codes, distinct = numbered
-    values = pd.Series(distinct, dtype=object)
-    missing = np.flatnonzero((values.notna() & ~values.isin(in_load)).to_numpy()[codes])
+    cells = pd.Series(distinct, dtype=object)
+    missing = np.flatnonzero((cells.notna() & ~cells.isin(in_load)).to_numpy()[codes])
     if not len(missing):
         return []
     values = refs.to_numpy(dtype=object)[missing]
