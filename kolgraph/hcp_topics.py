@@ -3,8 +3,8 @@
 The embedded store keeps them (``hcp_topics``) for suggestions and search.  Its SQL
 derivation parses the terms of every authorship's publication again (11.7 M authorships at
 L: 76 s of a first load).  From a batch in memory each publication's terms are numbered
-once and the (HCP, term) pairs made and deduplicated as integers, a chunk of authorships at
-a time, so the 58 M pairs before deduplication at L are never held at once.
+once and the (HCP, term) pairs made and deduplicated as integers, the authorships of a
+chunk of HCPs at a time, so the 58 M pairs before deduplication at L are never held at once.
 """
 
 from __future__ import annotations
