@@ -11,8 +11,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from counting import Reads
 from sample import frame
 
+from kolgraph.answers.gaps import GapQuery
 from kolgraph.config import Settings
 from kolgraph.generate import generate_bundle
 from kolgraph.loading import load_path
@@ -46,39 +48,25 @@ def app(home):
     return create_app({"TESTING": True}, settings=Settings(backend="embedded", home=home))
 
 
-class Counted:
-    """Counts the calls of a module function (a whole read of a cache)."""
-
-    def __init__(self, monkeypatch, module, name: str):
-        self.count = 0
-        whole = getattr(module, name)
-
-        def counted(*args):
-            self.count += 1
-            return whole(*args)
-
-        monkeypatch.setattr(module, name, counted)
-
-
 def test_new_data_is_built_by_the_follower_before_a_page_asks(home, app, monkeypatch):
     with EmbeddedStore(home, create=False) as follower:
         seen = warm_if_changed(app, follower, None)
         with EmbeddedStore(home, create=False) as writer:
             writer.load({"hcps": frame("hcps", [NEW_HCP + (None,) * 4])})
-        index_reads = Counted(monkeypatch, reads_module, "_read_index")
-        gaps_reads = Counted(monkeypatch, gap_snapshot, "read_frames")
+        index_reads = Reads(monkeypatch, reads_module, "_read_index")
+        gaps_reads = Reads(monkeypatch, gap_snapshot, "read_frames")
         assert warm_if_changed(app, follower, seen) != seen
         assert (index_reads.count, gaps_reads.count) == (1, 1)
     with EmbeddedStore(home, create=False) as page:  # a request's own store, same process
         assert [h["hcp_id"] for h in page.search_hcps("Quennell")] == ["H-NEW"]
-        page.coverage_gaps(page_query())
+        page.coverage_gaps(GapQuery(as_of=AS_OF))
     assert (index_reads.count, gaps_reads.count) == (1, 1)
 
 
 def test_nothing_is_built_while_the_data_is_unchanged(home, app, monkeypatch):
     with EmbeddedStore(home, create=False) as follower:
         seen = warm_if_changed(app, follower, None)
-        index_reads = Counted(monkeypatch, reads_module, "_read_index")
+        index_reads = Reads(monkeypatch, reads_module, "_read_index")
         assert warm_if_changed(app, follower, seen) == seen
     assert index_reads.count == 0
 
@@ -105,9 +93,3 @@ def test_a_value_being_built_is_built_once_for_every_thread_asking(home):
 
 def test_only_the_embedded_store_is_followed(app):
     assert follow_data(app, Settings(backend="neo4j")) is None
-
-
-def page_query():
-    from kolgraph.answers.gaps import GapQuery
-
-    return GapQuery(as_of=AS_OF)

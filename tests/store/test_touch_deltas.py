@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from counting import Reads
 from sample import frame
 
 from kolgraph.answers.gaps import GapQuery
@@ -41,20 +42,6 @@ def scored_home(tmp_path_factory) -> Path:
 @pytest.fixture
 def home(scored_home, tmp_path) -> Path:
     return Path(shutil.copytree(scored_home, tmp_path / "home"))
-
-
-class Reads:
-    """Counts whole reads of a snapshot, by wrapping the function that makes it."""
-
-    def __init__(self, monkeypatch, module, name: str):
-        self.count = 0
-        whole = getattr(module, name)
-
-        def counted(*args):
-            self.count += 1
-            return whole(*args)
-
-        monkeypatch.setattr(module, name, counted)
 
 
 @pytest.fixture
