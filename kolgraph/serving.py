@@ -247,6 +247,7 @@ def warm_if_changed(app: Flask, store: GraphStore, seen: str | None) -> str | No
         if version != seen:
             with cyclic_gc_paused():
                 _warm_caches(app, store)
+            gc.freeze()  # as after the first warm-up: no collection walks the new caches
         return version
     except KolgraphError:
         return seen
