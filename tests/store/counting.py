@@ -1,4 +1,23 @@
-"""Counting the whole reads of a store's cached values, in tests."""
+"""Helpers of the tests of a server's caches: a scored home, and counting whole reads."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from kolgraph.generate import generate_bundle
+from kolgraph.loading import load_path
+from kolgraph.scoring import rescore
+from kolgraph.store.sqlite import EmbeddedStore
+
+
+def scored_home(root: Path, seed: int, as_of: date) -> Path:
+    """The generator's S bundle, loaded and scored into ``root / "home"``."""
+    generate_bundle(root / "bundle", "S", seed=seed, as_of=as_of)
+    with EmbeddedStore(root / "home") as store:
+        load_path(root / "bundle", store, today=as_of)
+        rescore(store, root / "home", as_of=as_of)
+    return root / "home"
 
 
 class Reads:

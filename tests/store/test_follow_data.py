@@ -11,15 +11,13 @@ import time
 from datetime import date
 from pathlib import Path
 
+import counting
 import pytest
 from counting import Reads
 from sample import frame
 
 from kolgraph.answers.gaps import GapQuery
 from kolgraph.config import Settings
-from kolgraph.generate import generate_bundle
-from kolgraph.loading import load_path
-from kolgraph.scoring import rescore
 from kolgraph.serving import follow_data, warm_if_changed
 from kolgraph.store.sqlite import EmbeddedStore, gap_snapshot
 from kolgraph.store.sqlite import reads as reads_module
@@ -31,12 +29,8 @@ NEW_HCP = ("H-NEW", "Zebulon", "Quennell", "MD", "Oncology", "Boston", "MA", "02
 
 @pytest.fixture(scope="module")
 def scored_home(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("follow")
-    generate_bundle(root / "bundle", "S", seed=7, as_of=AS_OF)
-    with EmbeddedStore(root / "home") as store:
-        load_path(root / "bundle", store, today=AS_OF)
-        rescore(store, root / "home", as_of=AS_OF)
-    return root / "home"
+    """The generator's S bundle, loaded and scored (copied by each test)."""
+    return counting.scored_home(tmp_path_factory.mktemp("follow"), 7, AS_OF)
 
 
 @pytest.fixture

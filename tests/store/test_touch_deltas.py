@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import counting
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,8 +18,6 @@ from counting import Reads
 from sample import frame
 
 from kolgraph.answers.gaps import GapQuery
-from kolgraph.generate import generate_bundle
-from kolgraph.loading import load_path
 from kolgraph.scoring import rescore
 from kolgraph.store.sqlite import DB_FILENAME, EmbeddedStore, gap_snapshot, touch_deltas
 from kolgraph.store.sqlite import reads as reads_module
@@ -31,12 +30,7 @@ AS_OF = date(2024, 6, 30)
 @pytest.fixture(scope="module")
 def scored_home(tmp_path_factory) -> Path:
     """The generator's S bundle, loaded and scored (copied by each test)."""
-    root = tmp_path_factory.mktemp("deltas")
-    generate_bundle(root / "bundle", "S", seed=5, as_of=AS_OF)
-    with EmbeddedStore(root / "home") as store:
-        load_path(root / "bundle", store, today=AS_OF)
-        rescore(store, root / "home", as_of=AS_OF)
-    return root / "home"
+    return counting.scored_home(tmp_path_factory.mktemp("deltas"), 5, AS_OF)
 
 
 @pytest.fixture
