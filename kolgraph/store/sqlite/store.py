@@ -8,7 +8,9 @@ statement is a ``.sql`` file in ``sql/``, found by its name.
 Crash safety: the file is in WAL mode and every write is one ``BEGIN IMMEDIATE ... COMMIT``
 transaction, so a load killed halfway leaves the previous state.  ``synchronous=FULL``: a
 load is one transaction, so FULL costs one WAL fsync per load and, unlike NORMAL, keeps a
-committed load after a power loss, not only after a process crash.
+committed load after a power loss, not only after a process crash.  The first load into a
+store holding no data writes a new file instead and renames it into place
+(:mod:`.first_load`).
 
 The layout has a version (``PRAGMA user_version``); opening an older file migrates it
 (:data:`MIGRATIONS`), a newer one is refused.
@@ -54,7 +56,7 @@ from kolgraph.store.common import (
     score_frame,
     score_rows,
 )
-from kolgraph.store.sqlite import load, network_file, touch_deltas
+from kolgraph.store.sqlite import first_load, load, network_file, touch_deltas
 from kolgraph.store.sqlite.catalog import Fetch, json_list, sql
 from kolgraph.store.sqlite.network_file import NetworkArrays
 from kolgraph.store.sqlite.reads import SqliteReads
@@ -145,6 +147,7 @@ class EmbeddedStore(GraphStore):
     ):
         self.coauthor_max_authors = coauthor_max_authors
         self.path = Path(home) / DB_FILENAME
+        self._timeout = timeout
         self._con: sqlite3.Connection | None = self._connect(Path(home), timeout, create)
         self._identity = self._file_identity()
         self._reads = SqliteReads(self)
@@ -198,12 +201,12 @@ class EmbeddedStore(GraphStore):
             )
         if version < SCHEMA_VERSION:
             self._migrate(con)
+        elif con.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            _to_wal(con, self.path)  # left out of WAL by a first load that crashed
 
     def _migrate(self, con: sqlite3.Connection) -> None:
         """Create a new file's layout, or bring an older one up to :data:`SCHEMA_VERSION`."""
-        # WAL is persistent in the file, so it is set once, here.
-        if con.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
-            raise StoreUnavailable(f"{self.path}: cannot switch the database to WAL mode")
+        _to_wal(con, self.path)  # WAL is persistent in the file, so it is set once, here
         con.execute("BEGIN IMMEDIATE")
         try:
             # Another process may have migrated it while this one waited for the lock.
@@ -228,6 +231,15 @@ class EmbeddedStore(GraphStore):
         except OSError:
             return None
         return found.st_dev, found.st_ino
+
+    def _check_current(self, doing: str) -> None:
+        """Refuse to write to a file another has replaced since it was opened (a first load
+        into the store: :mod:`.first_load`)."""
+        if not self.is_current():
+            raise StoreUnavailable(
+                f"cannot {doing}: the embedded store {self.path} was replaced since this "
+                "process opened it (by a first load?); run the command again"
+            )
 
     def is_current(self) -> bool:
         """Whether the file at :attr:`path` is still the one this store opened."""
@@ -274,6 +286,7 @@ class EmbeddedStore(GraphStore):
             con = self.con
             con.execute("BEGIN IMMEDIATE")
             try:
+                self._check_current(doing)
                 yield con
                 before = con.execute(sql("read_store_version")).fetchone()[0]
                 con.execute("UPDATE store_version SET version = version + 1")
@@ -456,18 +469,41 @@ class EmbeddedStore(GraphStore):
     # --- the write side ----------------------------------------------------------------------
 
     def load(self, batch: Batch, progress: Progress = no_progress) -> None:
-        """Upsert ``batch`` by key and refresh derived data, all in one transaction."""
+        """Upsert ``batch`` by key and refresh derived data, all in one transaction (into a
+        store holding no data, in a new file that then takes the store's place:
+        :mod:`.first_load`)."""
         frames = load.checked(batch)
+        with self.errors("load"):
+            with first_load.written_aside(self.con, self.path, _create_layout) as aside:
+                if aside is not None:
+                    self._write(aside, frames, progress, neutral=False)
+            if aside is not None:
+                self._reopen()
+                return_freed_memory()
+                return
         neutral = set(frames) <= NETWORK_NEUTRAL_TABLES
         with self.transaction("load", keeps_path_graph=neutral) as con:
-            if "hcps" in frames:  # territories as the stored alignment gives them
-                frames["hcps"] = aligned_hcps(frames["hcps"], read_alignment(con))
-            delta = touch_deltas.touched_hcps(con, frames.get("touchpoints")) if neutral else None
-            load.write(con, frames, progress, self.coauthor_max_authors)
-            if delta is not None:
-                touch_deltas.record(con, delta)
-            if changes_scores(frames):  # cleared by write_scores
-                con.execute(sql("set_scores_stale"), {"stale": 1})
+            self._write(con, frames, progress, neutral)
+
+    def _write(
+        self, con: sqlite3.Connection, frames: Batch, progress: Progress, neutral: bool
+    ) -> None:
+        """Write ``frames`` in ``con``'s transaction; ``neutral``: record whose touchpoints
+        changed (:mod:`.touch_deltas`)."""
+        if "hcps" in frames:  # territories as the stored alignment gives them
+            frames["hcps"] = aligned_hcps(frames["hcps"], read_alignment(con))
+        delta = touch_deltas.touched_hcps(con, frames.get("touchpoints")) if neutral else None
+        load.write(con, frames, progress, self.coauthor_max_authors)
+        if delta is not None:
+            touch_deltas.record(con, delta)
+        if changes_scores(frames):  # cleared by write_scores
+            con.execute(sql("set_scores_stale"), {"stale": 1})
+
+    def _reopen(self) -> None:
+        """Connect to the file now at :attr:`path` (another took the place of the open one)."""
+        self.close()
+        self._con = self._connect(self.path.parent, self._timeout, create=False)
+        self._identity = self._file_identity()
 
     def write_scores(self, frame: pd.DataFrame) -> None:
         """Replace every HCP score with ``frame``, in one transaction."""
@@ -699,8 +735,20 @@ _AROUND = {
 }
 
 
+def _to_wal(con: sqlite3.Connection, path: Path) -> None:
+    if con.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
+        raise StoreUnavailable(f"{path}: cannot switch the database to WAL mode")
+
+
 def _layout(con: sqlite3.Connection) -> int:
     return int(con.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _create_layout(con: sqlite3.Connection) -> None:
+    """Make a new file's tables at :data:`SCHEMA_VERSION`."""
+    for statement in _schema_statements():
+        con.execute(statement)
+    con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def _schema_statements() -> list[str]:
