@@ -550,6 +550,8 @@ class EmbeddedStore(GraphStore):
     def existing_keys(self, table: str, keys: Iterable[str]) -> set[str]:
         """The subset of ``keys`` already stored in entity table ``table``."""
         spec = entity_table(table)
+        if not self.select_text(f"SELECT EXISTS (SELECT 1 FROM {table})", f"read {table}")[0][0]:
+            return set()  # a first load: ``keys`` is not even read
         key = spec.key[0]
         text = f"SELECT {key} FROM {table} WHERE {key} IN (SELECT value FROM json_each(?))"
         found = self.select_text(text, f"read {table}", (json_list(keys),))
