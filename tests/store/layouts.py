@@ -10,10 +10,23 @@ from sample import sample_batch
 
 from kolgraph.store.sqlite import DB_FILENAME, EmbeddedStore
 
+#: ``touch_deltas`` as layout 11 made it: no stamp of the state each delta follows.
+LAYOUT_11_TOUCH_DELTAS = (
+    "CREATE TABLE touch_deltas (version INTEGER PRIMARY KEY, hcp_ids TEXT NOT NULL)"
+)
+
+
+def look_like_layout_11(con: sqlite3.Connection) -> None:
+    """No stamp in ``store_version``, touch deltas without the stamp they follow."""
+    con.execute("ALTER TABLE store_version DROP COLUMN stamp")
+    con.execute("DROP TABLE touch_deltas")
+    con.execute(LAYOUT_11_TOUCH_DELTAS)
+
 
 def look_like_layout_7(con: sqlite3.Connection) -> None:
     """No raw component values, no store epoch, no kept MeSH terms, no tier, rank or
-    touchpoint-date indexes, the old touchpoint index, no touch deltas."""
+    touchpoint-date indexes, the old touchpoint index, no touch deltas, no store stamp."""
+    look_like_layout_11(con)
     con.execute("ALTER TABLE hcp_scores DROP COLUMN components_raw_json")
     con.execute("ALTER TABLE store_version DROP COLUMN epoch")
     con.execute("DROP TABLE hcp_topics")

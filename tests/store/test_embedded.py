@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from layouts import look_like_layout_7
+from layouts import look_like_layout_7, look_like_layout_11
 from sample import (
     FOLLOWUP_COAUTHORSHIPS,
     SAMPLE_COAUTHORSHIPS,
@@ -350,6 +350,31 @@ def test_a_layout_5_file_gains_postal_codes_and_keeps_territories_explicit(loade
     assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     con.close()
     assert set(LAYOUT_6_COLUMNS) <= set(columns)
+
+
+def test_a_layout_11_file_gains_store_stamps_and_keeps_its_data(loaded, home):
+    """Layout 12 stamps every write and each touch delta with the state it follows: the
+    DDL leaves layout 11's deltas as they were, so the migration makes them again."""
+    before = all_rows(loaded)
+    loaded.close()
+    con = sqlite3.connect(home / DB_FILENAME)
+    look_like_layout_11(con)
+    con.execute("INSERT INTO touch_deltas (version, hcp_ids) VALUES (1, '[]')")
+    con.execute("PRAGMA user_version = 11")
+    con.commit()
+    con.close()
+    with EmbeddedStore(home, create=False) as store:
+        assert all_rows(store) == before
+        version, stamp = store._store_state()
+        assert version == 1 and len(stamp) == 16
+        touchpoint = ("T9", "M1", "H5", "2024-06-01", "phone", None, None, None, None)
+        store.load({"touchpoints": frame("touchpoints", [touchpoint])})
+        assert store._store_state().stamp != stamp
+        deltas = store.select_text("SELECT version, prior FROM touch_deltas", "read")
+    assert deltas == [(2, stamp)]  # layout 11's delta dropped: it followed no known state
+    con = sqlite3.connect(home / DB_FILENAME)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    con.close()
 
 
 def test_kept_mesh_terms_follow_corrections(home):

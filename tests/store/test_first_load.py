@@ -74,9 +74,10 @@ def test_what_the_empty_store_held_is_kept(tmp_path):
     home = tmp_path / "home"
     with EmbeddedStore(home) as store:
         store.set_alignment(Alignment((Rule(2, "Boston area", "US", "MA", ""),), override=True))
-        version = store.data_version().split(":")[1]
+        _, version, stamp = store.data_version().split(":")
         store.load(sample_batch())
-        assert int(store.data_version().split(":")[1]) == int(version) + 1
+        _, loaded, loaded_stamp = store.data_version().split(":")
+        assert int(loaded) == int(version) + 1 and loaded_stamp != stamp  # counted, stamped
         assert store.alignment() is not None
         territories = set(store.table("hcps")["territory"])
     assert territories == {"Boston area"}  # the rules applied to the first load's HCPs

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from layouts import sample_home_of_layout
+from layouts import look_like_layout_11, sample_home_of_layout
 from pandas.testing import assert_frame_equal
 from reach_oracle import Adjacency, ReachIndex, matrices_of
 from sample import TOUCHPOINT_ROWS, followup_batch, frame, merged, sample_batch
@@ -158,7 +158,8 @@ def test_writing_scores_and_history_keeps_the_files_under_the_new_version(tmp_pa
         rescore(store, home)
         (kept,) = (home / CACHE_FOLDER).glob("network-*")
         assert kept != first and kept.stat().st_ino == inode
-        assert kept.name.endswith(f"-{store._store_version()}")
+        state = store._store_state()
+        assert kept.name.endswith(f"-{state.version}-{state.stamp}")
         assert store.path_graph().coauthors("H1") == _coauthors_in_sql(home, "H1")
         (still,) = (home / CACHE_FOLDER).glob("network-*")
         assert still == kept  # read, not written again
@@ -173,7 +174,8 @@ def test_scoring_keeps_the_authorships_in_numbers_until_a_load_changes_them(tmp_
     with EmbeddedStore(home, create=False) as store:
         scores = rescore(store, home)
         (kept,) = (home / CACHE_FOLDER).glob("authorships-*")
-        assert kept.name.endswith(f"-{store._store_version()}")  # carried over the writes
+        state = store._store_state()
+        assert kept.name.endswith(f"-{state.version}-{state.stamp}")  # carried over the writes
         inode = kept.stat().st_ino
         assert_frame_equal(rescore(store, home), scores)
         (still,) = (home / CACHE_FOLDER).glob("authorships-*")
@@ -243,6 +245,7 @@ def test_a_layout_8_file_gets_the_rank_index_and_top_reads_by_it(tmp_path):
     with EmbeddedStore(home) as store:
         store.load(sample_batch())
     con = sqlite3.connect(home / DB_FILENAME)
+    look_like_layout_11(con)
     con.execute("DROP INDEX hcp_scores_by_rank")  # all that layout 9 adds to layout 8
     con.execute("PRAGMA user_version = 8")
     con.commit()

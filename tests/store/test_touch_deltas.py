@@ -204,7 +204,7 @@ def test_the_search_index_is_kept_over_touchpoints_and_read_after_new_hcps(
 
 def test_a_failed_write_records_no_delta(home, server, monkeypatch):
     (gap,) = gap_hcps(server, 1)
-    version = server._store_version()
+    version = server._store_state().version
 
     def broken(*_args):
         raise RuntimeError("disk gone")
@@ -218,7 +218,7 @@ def test_a_failed_write_records_no_delta(home, server, monkeypatch):
                 )
             }
         )
-    assert server._store_version() == version
+    assert server._store_state().version == version
     assert server.select_text(
         "SELECT COUNT(*) FROM touch_deltas WHERE version > ?", "read", (version,)
     ) == [(0,)]
@@ -240,7 +240,34 @@ def test_a_restored_backup_is_read_whole_though_its_versions_repeat(home, server
         restored.keep_snapshots()
         touch = ("TP-RESTORED", second["hcp_id"], second["msl_ids"][0], "2024-06-29")
         restored.load({"touchpoints": touchpoint_rows([touch])})
-        assert restored._store_version() == server._store_version()
+        assert restored._store_state().version == server._store_state().version
         gaps = {g["hcp_id"] for g in restored.coverage_gaps(GapQuery(as_of=AS_OF))}
         assert first["hcp_id"] in gaps and second["hcp_id"] not in gaps
+        assert_same_frames(held_frames(restored), frames_read_whole(home))
+
+
+def test_deltas_are_not_followed_across_a_backup_restored_in_place(home, server, whole_reads):
+    """A snapshot held of the replaced file is not followed by the restored file's deltas,
+    though they are numbered after the version it was held at (same file, same inode)."""
+    first, second, third = gap_hcps(server, 3)
+    server.con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    backup = (home / DB_FILENAME).read_bytes()
+    touch = ("TP-REPLACED", first["hcp_id"], first["msl_ids"][0], "2024-06-29")
+    server.load({"touchpoints": touchpoint_rows([touch])})
+    held_frames(server)  # held at the replaced file's version
+    server.close()
+    for side in ("-wal", "-shm"):
+        (home / (DB_FILENAME + side)).unlink(missing_ok=True)
+    with open(home / DB_FILENAME, "r+b") as file:  # `cp backup kolgraph.sqlite3`
+        file.write(backup)
+        file.truncate()
+    with EmbeddedStore(home, create=False) as restored:
+        restored.keep_snapshots()
+        for gap, touchpoint_id in ((second, "TP-R1"), (third, "TP-R2")):
+            touch = (touchpoint_id, gap["hcp_id"], gap["msl_ids"][0], "2024-06-29")
+            restored.load({"touchpoints": touchpoint_rows([touch])})
+        gaps = {g["hcp_id"] for g in restored.coverage_gaps(GapQuery(as_of=AS_OF))}
+        assert first["hcp_id"] in gaps
+        assert second["hcp_id"] not in gaps and third["hcp_id"] not in gaps
+        assert whole_reads.count == 2  # read whole again, not followed
         assert_same_frames(held_frames(restored), frames_read_whole(home))

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from kolgraph.private_files import create_private
 from kolgraph.schema import TABLES
+from kolgraph.store.sqlite import store_state
 
 #: Suffix of the file a first load writes beside the store's.
 ASIDE_SUFFIX = ".first-load"
@@ -63,7 +64,7 @@ def written_aside(
             _copy_kept_tables(con, new)
             new.execute("BEGIN")
             yield new
-            new.execute("UPDATE store_version SET version = version + 1")
+            store_state.bump(new)
             new.execute("COMMIT")
             new.execute("PRAGMA journal_mode = WAL")  # the store's mode, kept in the file
             new.close()
@@ -134,7 +135,8 @@ def _unjournaled(
 
 def _copy_kept_tables(con: sqlite3.Connection, new: sqlite3.Connection) -> None:
     """Copy every row of the store's file (its canonical tables are empty) into the new
-    file, by column name; the new file's version counter continues the store's."""
+    file, by column name; the new file's version counter continues the store's (its stamp
+    and epoch are its own)."""
     new.execute("BEGIN")
     for (table,) in new.execute(
         "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%'"

@@ -307,7 +307,7 @@ def holds_exactly(folder: Path, kind: type) -> bool:
 
 
 def remove_others(folder: Path) -> None:
-    """Remove the arrays of other data versions beside ``folder`` (``KIND-EPOCH-VERSION``;
+    """Remove the arrays of other data versions beside ``folder`` (``KIND-EPOCH-VERSION-STAMP``;
     a process still reading them keeps its mapping: the files go when it closes them)."""
     kind = folder.name.split("-", 1)[0]
     for other in folder.parent.glob(f"{kind}-*"):

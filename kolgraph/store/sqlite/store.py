@@ -56,10 +56,11 @@ from kolgraph.store.common import (
     score_frame,
     score_rows,
 )
-from kolgraph.store.sqlite import first_load, load, network_file, touch_deltas
+from kolgraph.store.sqlite import first_load, load, network_file, store_state, touch_deltas
 from kolgraph.store.sqlite.catalog import Fetch, json_list, sql
 from kolgraph.store.sqlite.network_file import NetworkArrays
 from kolgraph.store.sqlite.reads import SqliteReads
+from kolgraph.store.sqlite.store_state import StoreState
 from kolgraph.store.sqlite.territories import (
     HIDDEN_DDL,
     MIGRATIONS_V6,
@@ -70,11 +71,12 @@ from kolgraph.territories import Alignment, aligned_hcps
 
 DB_FILENAME = "kolgraph.sqlite3"
 #: The layout this module writes (``PRAGMA user_version``).
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 #: Statements that bring a file of layout ``version - 1`` to ``version``; they run after
 #: the (idempotent) DDL, which creates whatever an older layout lacks.
 #: 4, 5 and 7 (``identity_corrections``): by the DDL; 8, 9 and 10: new indexes by the DDL;
-#: 11 (``touch_deltas``): by the DDL.
+#: 11 (``touch_deltas``): by the DDL.  12: the DDL has just made ``touch_deltas`` only if
+#: missing, so one of layout 11's shape is dropped and made again.
 MIGRATIONS = {
     3: ("migrate_v3_components_json",),
     6: MIGRATIONS_V6,
@@ -84,6 +86,12 @@ MIGRATIONS = {
         "migrate_v8_store_epoch_column",
         "migrate_v8_store_epoch",
         "insert_all_hcp_topics",  # into the table the DDL just created
+    ),
+    12: (
+        "migrate_v12_drop_touch_deltas",
+        "create_touch_deltas",
+        "migrate_v12_store_stamp_column",
+        "migrate_v12_store_stamp",
     ),
 }
 #: Seconds to wait for another process's write lock before giving up.
@@ -106,13 +114,13 @@ _UNAVAILABLE = (
 _SQL_TYPES = {"int": "INTEGER", "year": "INTEGER"}
 
 #: What :meth:`EmbeddedStore.cached` and the kept arrays keep, by (kind, database file,
-#: its device and inode): (store_version, value).
-_caches: dict[tuple, tuple[int, object]] = {}
+#: its device and inode): (the state of the data it was built from, value).
+_caches: dict[tuple, tuple[StoreState, object]] = {}
 #: The database files whose snapshots this process keeps up to date (:meth:`keep_snapshots`).
 _resident: set[Path] = set()
 #: The folder beside the database holding arrays written once per version of what they hold.
 CACHE_FOLDER = "kolgraph.cache"
-#: The arrays kept there, each in folders ``KIND-EPOCH-VERSION``, and their classes.
+#: The arrays kept there, each in folders ``KIND-EPOCH-VERSION-STAMP``, and their classes.
 _KEPT_KINDS: dict[str, type] = {"network": NetworkArrays, "authorships": AuthorshipNumbers}
 #: Tables a load may write leaving every table of the kept arrays as it was (HCPs,
 #: institutions, affiliations, publications, authorships, co-authorships): their files
@@ -278,9 +286,9 @@ class EmbeddedStore(GraphStore):
     ) -> Iterator[sqlite3.Connection]:
         """One write transaction: committed whole, or rolled back on any exception.
 
-        Each one bumps ``store_version``, so caches of the data (any connection's) can tell.
-        ``keeps_path_graph``: the writes leave every table of the path graph as it was
-        (scores, history), so its files serve the new version too.
+        Each one bumps ``store_version`` (:mod:`.store_state`), so caches of the data (any
+        connection's) can tell.  ``keeps_path_graph``: the writes leave every table of the
+        path graph as it was (scores, history), so its files serve the new version too.
         """
         with self.errors(doing):
             con = self.con
@@ -288,8 +296,8 @@ class EmbeddedStore(GraphStore):
             try:
                 self._check_current(doing)
                 yield con
-                before = con.execute(sql("read_store_version")).fetchone()[0]
-                con.execute("UPDATE store_version SET version = version + 1")
+                before = store_state.read(con)
+                after = store_state.bump(con)
                 con.execute("COMMIT")
             except BaseException:
                 if con.in_transaction:  # a failed COMMIT may already have rolled back
@@ -300,7 +308,7 @@ class EmbeddedStore(GraphStore):
             con.execute("PRAGMA shrink_memory")
             return_freed_memory()
         if keeps_path_graph:
-            self._carry_path_graph(before)
+            self._carry_path_graph(before, after)
 
     def select(self, name: str, doing: str, params: Sequence | dict = ()) -> list[tuple]:
         """The rows of statement ``name`` (a ``sql/`` file) as tuples."""
@@ -325,22 +333,22 @@ class EmbeddedStore(GraphStore):
         follow: Callable[[T, set[str], Fetch], T] | None = None,
     ) -> T:
         """What ``read(fetch)`` builds from this file, ``fetch(name, params)`` giving a
-        statement's rows; kept while ``store_version`` is unchanged and shared by every
-        connection to the file.
+        statement's rows; kept while ``store_version`` (count and stamp) is unchanged and
+        shared by every connection to the file.
 
         After writes that only changed touchpoints (:mod:`.touch_deltas`), ``follow(held,
         hcp_ids, fetch)``, when given, brings the held value up to date from the HCPs whose
         touchpoints changed.  Otherwise it is built again.  Either runs in one read
         transaction, so the version it is kept under matches the rows it was built from
         (with the cyclic collector paused: at L a gaps snapshot is millions of objects, and
-        it took a third longer).  Kept per file (device and inode), as a restored backup
-        counts versions again from its own."""
+        it took a third longer).  Kept per file (device and inode); a backup restored over
+        the file in place counts versions again from its own, but never with the same stamps."""
         key = (kind, self.path.resolve(), self._identity)
-        version = self.select("read_store_version", "read the store version")[0][0]
+        state = self._store_state()
         with _cache_lock:
             held = _caches.get(key)
             building = _build_locks.setdefault(key, threading.Lock())
-        if held is not None and held[0] == version:
+        if held is not None and held[0] == state:
             return held[1]  # type: ignore[return-value]
         with building, self.errors(f"read the {kind} data"), cyclic_gc_paused():
             with _cache_lock:
@@ -348,32 +356,32 @@ class EmbeddedStore(GraphStore):
             con = self.con
             con.execute("BEGIN")
             try:
-                version = con.execute(sql("read_store_version")).fetchone()[0]
-                if held is not None and held[0] == version:
+                state = store_state.read(con)
+                if held is not None and held[0] == state:
                     return held[1]  # type: ignore[return-value]
-                value = self._built(con, version, read, follow, held)
+                value = self._built(con, state, read, follow, held)
             finally:
                 con.execute("COMMIT")
             with _cache_lock:
-                _caches[key] = (version, value)
+                _caches[key] = (state, value)
         return value
 
     @staticmethod
     def _built(
         con: sqlite3.Connection,
-        version: int,
+        state: StoreState,
         read: Callable[[Fetch], T],
         follow: Callable[[T, set[str], Fetch], T] | None,
-        held: tuple[int, object] | None,
+        held: tuple[StoreState, object] | None,
     ) -> T:
-        """``read``'s value at ``version`` (inside the caller's read transaction), followed
+        """``read``'s value at ``state`` (inside the caller's read transaction), followed
         from ``held`` when only touchpoints changed since."""
 
         def fetch(name: str, params: dict | Sequence = ()) -> list[tuple]:
             return con.execute(sql(name), params).fetchall()
 
-        if follow is not None and held is not None and held[0] < version:
-            changed = touch_deltas.changed_between(con, held[0], version)
+        if follow is not None and held is not None and held[0].version < state.version:
+            changed = touch_deltas.changed_between(con, held[0], state.version)
             if changed is not None:
                 return follow(held[1], changed, fetch)  # type: ignore[arg-type]
         return read(fetch)
@@ -412,59 +420,61 @@ class EmbeddedStore(GraphStore):
         """The arrays of ``kind`` for the current data version: this process's, the files of
         another, or built by ``build`` in one read transaction and written as files."""
         key = (kind, self.path.resolve(), self._identity)
-        version = self._store_version()
+        state = self._store_state()
         with _cache_lock:
             held = _caches.get(key)
-        if held is not None and held[0] == version:
+        if held is not None and held[0] == state:
             return held[1]  # type: ignore[return-value]
-        found = network_file.read(self._kept_folder(kind, version), cls)
-        version, arrays = (
-            (version, found) if found is not None else self._write_kept(kind, cls, build)
-        )
+        found = network_file.read(self._kept_folder(kind, state), cls)
+        state, arrays = (state, found) if found is not None else self._write_kept(kind, cls, build)
         with _cache_lock:
-            _caches[key] = (version, arrays)
+            _caches[key] = (state, arrays)
         return arrays
 
     def _write_kept(
         self, kind: str, cls: type[A], build: Callable[[sqlite3.Connection], A]
-    ) -> tuple[int, A]:
+    ) -> tuple[StoreState, A]:
         with self.errors(f"read the {kind} arrays"):
             con = self.con
             con.execute("BEGIN")
             try:
-                version = con.execute(sql("read_store_version")).fetchone()[0]
+                state = store_state.read(con)
                 arrays = build(con)
             finally:
                 con.execute("COMMIT")
-        folder = self._kept_folder(kind, version)
+        folder = self._kept_folder(kind, state)
         try:
             network_file.write(arrays, folder)  # type: ignore[arg-type]
         except OSError:
-            return version, arrays  # a home folder this user cannot write: kept in memory
+            return state, arrays  # a home folder this user cannot write: kept in memory
         network_file.remove_others(folder)
-        return version, network_file.read(folder, cls) or arrays
+        return state, network_file.read(folder, cls) or arrays
 
-    def _carry_path_graph(self, before: int) -> None:
-        """Rename the files kept for version ``before`` (path graph, authorships) to the
-        next one, written by a transaction that changed none of their tables: at 500,000
+    def _carry_path_graph(self, before: StoreState, after: StoreState) -> None:
+        """Rename the files kept for state ``before`` (path graph, authorships) to
+        ``after``'s, made by a transaction that changed none of their tables: at 500,000
         HCPs, writing the path graph again after scoring took 34 s.  Nothing to rename, or
-        files another process wrote first for the new version, leave it to the next ask."""
+        files another process wrote first for the new state, leave it to the next ask."""
         for kind, cls in _KEPT_KINDS.items():
             folder = self._kept_folder(kind, before)
             # Files of another layout (an older kolgraph's path graph held touchpoints) are
             # not carried: an older process must not read them as the new version's.
             if network_file.holds_exactly(folder, cls):
                 with suppress(OSError):
-                    folder.rename(self._kept_folder(kind, before + 1))
+                    folder.rename(self._kept_folder(kind, after))
 
-    def _kept_folder(self, kind: str, version: int) -> Path:
+    def _kept_folder(self, kind: str, state: StoreState) -> Path:
         """Named by the file's random epoch: a database deleted and created again (maybe on
-        the same inode, its version counting from 0 again) never reads the old files."""
+        the same inode, its version counting from 0 again) never reads the old files; and by
+        the state's stamp: nor does a backup copied over it in place, written up to a version
+        the replaced file had reached."""
         (epoch,) = self.select("read_store_epoch", "read the store epoch")[0]
-        return self.path.parent / CACHE_FOLDER / f"{kind}-{epoch}-{version}"
+        folder = f"{kind}-{epoch}-{state.version}-{state.stamp}"
+        return self.path.parent / CACHE_FOLDER / folder
 
-    def _store_version(self) -> int:
-        return self.select("read_store_version", "read the store version")[0][0]
+    def _store_state(self) -> StoreState:
+        with self.errors("read the store version"):
+            return store_state.read(self.con)
 
     # --- the write side ----------------------------------------------------------------------
 
@@ -617,14 +627,15 @@ class EmbeddedStore(GraphStore):
         return frame
 
     def data_version(self) -> str:
-        """``inode:store_version``: every write transaction bumps ``store_version``, and a
-        database file replaced by another (whose counter starts again) has another inode."""
-        version = self.select("read_store_version", "read the store version")[0][0]
+        """``inode:version:stamp`` of ``store_version``: every write transaction counts it up
+        and stamps it afresh, so neither a file replaced by another (whose counter starts
+        again) nor a backup copied over it in place (the same inode) repeats a token."""
+        version, stamp = self._store_state()
         try:
             inode = self.path.stat().st_ino
         except OSError as error:
             raise StoreUnavailable(f"cannot read {self.path}: {error}") from None
-        return f"{inode}:{version}"
+        return f"{inode}:{version}:{stamp}"
 
     # --- steward corrections ----------------------------------------------------------------
 
@@ -768,7 +779,8 @@ def _schema_statements() -> list[str]:
     extras = "\n".join(
         line for line in sql("create_extras").splitlines() if not line.startswith("--")
     )
-    return statements + [s.strip() for s in extras.split(";") if s.strip()]
+    statements += [s.strip() for s in extras.split(";") if s.strip()]
+    return statements + [sql("create_touch_deltas")]  # a file of its own: layout 12 makes it again
 
 
 #: Rows fetched at a time when a whole table is read.

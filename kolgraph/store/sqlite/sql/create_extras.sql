@@ -27,7 +27,8 @@ CREATE INDEX IF NOT EXISTS hcp_scores_by_tier ON hcp_scores (tier, hcp_id, rank,
 CREATE INDEX IF NOT EXISTS hcp_scores_by_rank ON hcp_scores (rank, hcp_id);
 CREATE TABLE IF NOT EXISTS store_version (
     id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL,
-    epoch TEXT DEFAULT (lower(hex(randomblob(8))))
+    epoch TEXT DEFAULT (lower(hex(randomblob(8)))),
+    stamp TEXT DEFAULT (lower(hex(randomblob(8))))
 );
 INSERT OR IGNORE INTO store_version (id, version) VALUES (1, 0);
 CREATE TABLE IF NOT EXISTS score_runs (
@@ -54,7 +55,3 @@ CREATE TABLE IF NOT EXISTS identity_corrections (
     other_id TEXT NOT NULL, pmids TEXT NOT NULL, slots TEXT NOT NULL, fields TEXT NOT NULL,
     steward TEXT NOT NULL, recorded_at TEXT NOT NULL
 )
-;
--- writes that changed no table a server's snapshots read but touchpoints (and MSLs), with
--- the HCPs whose touchpoints they changed (JSON), by the store_version each one made
-CREATE TABLE IF NOT EXISTS touch_deltas (version INTEGER PRIMARY KEY, hcp_ids TEXT NOT NULL)

@@ -1,2 +1,2 @@
--- the HCPs whose touchpoints the write making store_version :version changed
-INSERT INTO touch_deltas (version, hcp_ids) VALUES (:version, :hcp_ids)
+-- the HCPs whose touchpoints the write making store_version :version changed, from state :prior
+INSERT INTO touch_deltas (version, prior, hcp_ids) VALUES (:version, :prior, :hcp_ids)

@@ -1,2 +1,3 @@
--- the deltas of the writes that made store versions after :since up to :until
-SELECT hcp_ids FROM touch_deltas WHERE version > :since AND version <= :until
+-- the deltas of the writes that made store versions after :since up to :until, in order
+SELECT version, prior, hcp_ids FROM touch_deltas
+WHERE version > :since AND version <= :until ORDER BY version

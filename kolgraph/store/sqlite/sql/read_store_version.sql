@@ -1,2 +1,2 @@
--- the counter every write transaction bumps
-SELECT version FROM store_version
+-- the counter every write transaction bumps, and the random stamp it sets
+SELECT version, stamp FROM store_version
