@@ -1,4 +1,5 @@
-"""Helpers of the tests of a server's caches: a scored home, and counting whole reads."""
+"""Helpers of the tests of a server's caches: a scored home, counting whole reads, and a
+backup restored over the store's file in place."""
 
 from __future__ import annotations
 
@@ -18,6 +19,23 @@ def scored_home(root: Path, seed: int, as_of: date) -> Path:
         load_path(root / "bundle", store, today=as_of)
         rescore(store, root / "home", as_of=as_of)
     return root / "home"
+
+
+def backup_of(store: EmbeddedStore) -> bytes:
+    """The file's bytes with every committed write in them (the WAL checkpointed)."""
+    store.con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return store.path.read_bytes()
+
+
+def restore_in_place(path: Path, backup: bytes) -> None:
+    """Write ``backup`` over the closed store's file, keeping its inode (as ``cp`` does)."""
+    inode = path.stat().st_ino
+    for side in ("-wal", "-shm"):
+        path.with_name(path.name + side).unlink(missing_ok=True)
+    with open(path, "r+b") as file:
+        file.write(backup)
+        file.truncate()
+    assert path.stat().st_ino == inode
 
 
 class Reads:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-from pathlib import Path
 
 import pytest
+from counting import backup_of, restore_in_place
 from numpy.testing import assert_array_equal
 from sample import HCP_ROWS, TOUCHPOINT_ROWS, followup_batch, frame, sample_batch
 
@@ -20,23 +20,6 @@ from kolgraph.store.sqlite import store as store_module
 def fresh_caches(monkeypatch):
     """This process's caches start empty and are dropped after the test."""
     monkeypatch.setattr(store_module, "_caches", {})
-
-
-def backup_of(store: EmbeddedStore) -> bytes:
-    """The file's bytes with every committed write in them (the WAL checkpointed)."""
-    store.con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return store.path.read_bytes()
-
-
-def restore_in_place(path: Path, backup: bytes) -> None:
-    """Write ``backup`` over the closed store's file, keeping its inode (as ``cp`` does)."""
-    inode = path.stat().st_ino
-    for side in ("-wal", "-shm"):
-        path.with_name(path.name + side).unlink(missing_ok=True)
-    with open(path, "r+b") as file:
-        file.write(backup)
-        file.truncate()
-    assert path.stat().st_ino == inode
 
 
 def touchpoint(touchpoint_id: str) -> dict:

@@ -14,7 +14,7 @@ import counting
 import numpy as np
 import pandas as pd
 import pytest
-from counting import Reads
+from counting import Reads, backup_of, restore_in_place
 from sample import frame
 
 from kolgraph.answers.gaps import GapQuery
@@ -250,17 +250,12 @@ def test_deltas_are_not_followed_across_a_backup_restored_in_place(home, server,
     """A snapshot held of the replaced file is not followed by the restored file's deltas,
     though they are numbered after the version it was held at (same file, same inode)."""
     first, second, third = gap_hcps(server, 3)
-    server.con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    backup = (home / DB_FILENAME).read_bytes()
+    backup = backup_of(server)
     touch = ("TP-REPLACED", first["hcp_id"], first["msl_ids"][0], "2024-06-29")
     server.load({"touchpoints": touchpoint_rows([touch])})
     held_frames(server)  # held at the replaced file's version
     server.close()
-    for side in ("-wal", "-shm"):
-        (home / (DB_FILENAME + side)).unlink(missing_ok=True)
-    with open(home / DB_FILENAME, "r+b") as file:  # `cp backup kolgraph.sqlite3`
-        file.write(backup)
-        file.truncate()
+    restore_in_place(home / DB_FILENAME, backup)  # `cp backup kolgraph.sqlite3`
     with EmbeddedStore(home, create=False) as restored:
         restored.keep_snapshots()
         for gap, touchpoint_id in ((second, "TP-R1"), (third, "TP-R2")):
