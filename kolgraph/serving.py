@@ -29,7 +29,6 @@ import signal
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -204,7 +203,10 @@ def _warm_caches(app: Flask, store: GraphStore) -> None:
 
 
 def follow_data(
-    app: Flask, settings: Settings, every: float = FOLLOW_SECONDS
+    app: Flask,
+    settings: Settings,
+    every: float = FOLLOW_SECONDS,
+    stop: threading.Event | None = None,
 ) -> threading.Thread | None:
     """Embedded store: a daemon thread of this server process that builds its caches again
     soon after the data changes (a load, a rescore), so the first page to need them does not
@@ -212,24 +214,46 @@ def follow_data(
     logged touchpoint the snapshots are followed, not read again; the warm-up then costs
     about the gaps answer with reach (1.2-1.3 s at L), at most once per ``every`` seconds.
     A Neo4j store is left to its pages: its co-authorships would be pulled again after
-    every touchpoint (a minute at L)."""
+    every touchpoint (a minute at L).  It ends when ``stop`` is set (a server's lasts as long
+    as its process)."""
     if settings.backend != "embedded":
         return None
     thread = threading.Thread(
-        target=_follow, args=(app, settings, every), name="kolgraph-follow-data", daemon=True
+        target=_follow,
+        args=(app, settings, every, stop or threading.Event()),
+        name="kolgraph-follow-data",
+        daemon=True,
     )
     thread.start()
     return thread
 
 
-def _follow(app: Flask, settings: Settings, every: float) -> None:
+def _follow(app: Flask, settings: Settings, every: float, stop: threading.Event) -> None:
+    store = _opened(settings)
+    seen = _version(store) if store else None  # what the warm-up before the fork built for
+    try:
+        while not stop.wait(every):
+            if store is None or not store.is_current():  # not openable yet, or replaced
+                if store is not None:
+                    store.close()
+                store = _opened(settings)
+                if store is None:
+                    continue
+            seen = warm_if_changed(app, store, seen)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _opened(settings: Settings) -> GraphStore | None:
+    """The store, or None when it cannot be opened now (a first load holding it, no store
+    yet): the follower tries again at its next look."""
     from kolgraph.store import open_store
 
-    with open_store(settings) as store:
-        seen = _version(store)  # what the warm-up before the fork built for
-        while True:
-            time.sleep(every)
-            seen = warm_if_changed(app, store, seen)
+    try:
+        return open_store(settings)
+    except KolgraphError:
+        return None
 
 
 def _version(store: GraphStore) -> str | None:

@@ -102,3 +102,55 @@ def test_a_value_being_built_is_built_once_for_every_thread_asking(home):
 
 def test_only_the_embedded_store_is_followed(app):
     assert follow_data(app, Settings(backend="neo4j")) is None
+
+
+def test_the_follower_waits_for_a_store_it_cannot_open_yet_then_follows_it(
+    scored_home, tmp_path, monkeypatch
+):
+    """A server started before its store can be opened (none yet, or a first load holding
+    it) keeps looking, and builds the caches once the file is in place."""
+    home = tmp_path / "home"
+    settings = Settings(backend="embedded", home=home)
+    app = create_app({"TESTING": True}, settings=settings)
+    index_reads = Reads(monkeypatch, reads_module, "_read_index")
+    stop = threading.Event()
+    follower = follow_data(app, settings, every=0.05, stop=stop)
+    try:
+        time.sleep(0.3)  # several looks at a home with no store
+        assert follower.is_alive()
+        shutil.copytree(scored_home, home, dirs_exist_ok=True)  # as a first load's rename
+        assert _eventually(lambda: index_reads.count == 1)
+        assert follower.is_alive()
+    finally:
+        stop.set()
+        follower.join(timeout=10)
+    assert not follower.is_alive()
+
+
+def test_the_follower_reopens_a_file_another_replaced(scored_home, home, app, monkeypatch):
+    settings = app.config["KOLGRAPH_SETTINGS"]
+    stop = threading.Event()
+    follower = follow_data(app, settings, every=0.05, stop=stop)
+    try:
+        time.sleep(0.2)
+        index_reads = Reads(monkeypatch, reads_module, "_read_index")
+        other = Path(shutil.copytree(scored_home, home.parent / "other"))
+        with EmbeddedStore(other, create=False) as writer:  # another file, with a new HCP
+            writer.load({"hcps": frame("hcps", [NEW_HCP + (None,) * 4])})
+        (other / "kolgraph.sqlite3").replace(home / "kolgraph.sqlite3")
+        assert _eventually(lambda: index_reads.count == 1)
+    finally:
+        stop.set()
+        follower.join(timeout=10)
+    with EmbeddedStore(home, create=False) as page:  # the follower built the new file's index
+        assert [h["hcp_id"] for h in page.search_hcps("Quennell")] == ["H-NEW"]
+    assert index_reads.count == 1
+
+
+def _eventually(condition, seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
