@@ -157,8 +157,10 @@ def test_a_killed_first_load_leaves_an_empty_store_a_load_can_fill(tmp_path):
         loader.stdout.close()
     assert first.startswith("wrote"), first
     assert journal_mode(home) == "delete"  # where the kill left it
-    with EmbeddedStore(home) as store:  # opening puts it back in WAL mode
+    assert (home / (DB_FILENAME + ASIDE_SUFFIX)).exists()
+    with EmbeddedStore(home) as store:  # opening puts it back in WAL mode, removes the rest
         assert journal_mode(home) == "wal"
+        assert not (home / (DB_FILENAME + ASIDE_SUFFIX)).exists()
         assert sum(store.stats()["nodes"].values()) == 0
         store.load(sample_batch())
         assert store.stats() == SAMPLE_STATS

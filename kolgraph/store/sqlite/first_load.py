@@ -5,9 +5,9 @@ pay for crash safety as later ones do: in WAL mode every page of a load is writt
 (into the log, then into the file at the checkpoint), 3 GB at L.  Instead it goes into a new
 file with no journal and no syncs, which one ``fsync`` makes durable before it is renamed over
 the store's file.  A failure, or a crash before the rename, leaves the store as it was (a
-crash also leaves the half-written file, which the next first load removes).  What the empty
-store did hold (territory rules, steward corrections, score history, its version counter) is
-copied into the new file first.
+crash also leaves the half-written file, which the next opening of the store removes).  What
+the empty store did hold (territory rules, steward corrections, score history, its version
+counter) is copied into the new file first.
 
 Taken only when this connection is the file's only one, which switching the file out of WAL
 proves (SQLite refuses while another connection has it open).  A server or another process
@@ -77,6 +77,12 @@ def written_aside(
     finally:
         if not replaced:
             _back_to_wal(con)
+
+
+def remove_leftover(path: Path) -> None:
+    """Remove what a first load into the store at ``path`` left when it crashed (called on
+    finding the store's file out of WAL mode: a first load still running would hold it)."""
+    _remove(path.with_name(path.name + ASIDE_SUFFIX))
 
 
 def holds_no_data(con: sqlite3.Connection) -> bool:

@@ -209,8 +209,9 @@ class EmbeddedStore(GraphStore):
             )
         if version < SCHEMA_VERSION:
             self._migrate(con)
-        elif con.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            _to_wal(con, self.path)  # left out of WAL by a first load that crashed
+        elif con.execute("PRAGMA journal_mode").fetchone()[0] != "wal":  # a first load crashed
+            _to_wal(con, self.path)
+            first_load.remove_leftover(self.path)
 
     def _migrate(self, con: sqlite3.Connection) -> None:
         """Create a new file's layout, or bring an older one up to :data:`SCHEMA_VERSION`."""
