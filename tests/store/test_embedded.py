@@ -6,13 +6,11 @@ import json
 import random
 import signal
 import sqlite3
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from killed_load import load_paused_mid_write
 from layouts import look_like_layout_7, look_like_layout_11
 from sample import (
     FOLLOWUP_COAUTHORSHIPS,
@@ -139,49 +137,12 @@ def test_an_error_mid_load_leaves_the_previous_state(loaded):
     assert rows(loaded.table("coauthorships")) == FOLLOWUP_COAUTHORSHIPS
 
 
-_BIG_LOAD = textwrap.dedent("""
-    import sys
-    from pathlib import Path
-    import pandas as pd
-    from kolgraph.store.sqlite import EmbeddedStore
-
-    def col(values):
-        return pd.Series(values, dtype=object)
-
-    n = 100_000
-    pmids = [f"B{i}" for i in range(n)]
-    batch = {
-        "publications": pd.DataFrame({"pmid": col(pmids), "title": col(["t"] * n),
-            "journal": col([None] * n), "year": col([2020] * n), "mesh_terms": col([[]] * n),
-            "citation_count": col([None] * n)}),
-        "authorships": pd.DataFrame({"pmid": col(pmids * 3),
-            "hcp_id": col(["H1"] * n + ["H2"] * n + ["H6"] * n),
-            "position": col([1] * n + [2] * n + [3] * n)}),
-    }
-
-    def report(rows):
-        print("wrote", rows, flush=True)
-
-    store = EmbeddedStore(Path(sys.argv[1]))
-    store.load(batch, progress=report)
-    print("done", flush=True)
-""")
-
-
 @pytest.mark.slow
 def test_a_killed_load_leaves_the_previous_state(loaded, home):
     before = all_rows(loaded)
     loaded.close()
-    loader = subprocess.Popen(
-        [sys.executable, "-c", _BIG_LOAD, str(home)], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        first = loader.stdout.readline()  # a chunk is written: the load is under way
-        loader.send_signal(signal.SIGKILL)
-    finally:
-        loader.wait(timeout=60)
-        loader.stdout.close()
-    assert first.startswith("wrote"), first
+    with load_paused_mid_write(home) as loader:  # a chunk is written: the load is under way
+        pass
     assert loader.returncode == -signal.SIGKILL
     with EmbeddedStore(home) as after:
         assert after.stats() == SAMPLE_STATS

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import signal
 import sqlite3
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from killed_load import load_paused_mid_write
 from sample import FOLLOWUP_COAUTHORSHIPS, SAMPLE_STATS, followup_batch, rows, sample_batch
 
 from kolgraph.errors import StoreUnavailable
@@ -111,51 +109,14 @@ def test_a_failed_first_load_leaves_the_empty_store(tmp_path):
         assert store.stats() == SAMPLE_STATS
 
 
-_KILLED_LOAD = textwrap.dedent("""
-    import sys
-    from pathlib import Path
-    import pandas as pd
-    from kolgraph.store.sqlite import EmbeddedStore
-
-    def col(values):
-        return pd.Series(values, dtype=object)
-
-    n = 200_000
-    pmids = [f"B{i}" for i in range(n)]
-    batch = {
-        "publications": pd.DataFrame({"pmid": col(pmids), "title": col(["t"] * n),
-            "journal": col([None] * n), "year": col([2020] * n), "mesh_terms": col([[]] * n),
-            "citation_count": col([None] * n)}),
-    }
-
-    def report(rows):
-        print("wrote", rows, flush=True)
-        sys.stdin.readline()  # wait to be killed
-
-    EmbeddedStore(Path(sys.argv[1])).load(batch, progress=report)
-""")
-
-
 def test_a_killed_first_load_leaves_an_empty_store_a_load_can_fill(tmp_path):
     home = tmp_path / "home"
     EmbeddedStore(home).close()
-    loader = subprocess.Popen(
-        [sys.executable, "-c", _KILLED_LOAD, str(home)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        first = loader.stdout.readline()  # a chunk is written into the new file
+    with load_paused_mid_write(home) as loader:  # a chunk is written into the new file
         assert (home / (DB_FILENAME + ASIDE_SUFFIX)).exists()
         with pytest.raises(StoreUnavailable, match="locked by another process"):
             EmbeddedStore(home, timeout=0.2)  # the store's file is held meanwhile
-        loader.send_signal(signal.SIGKILL)
-    finally:
-        loader.wait(timeout=60)
-        loader.stdin.close()
-        loader.stdout.close()
-    assert first.startswith("wrote"), first
+    assert loader.returncode == -signal.SIGKILL
     assert journal_mode(home) == "delete"  # where the kill left it
     assert (home / (DB_FILENAME + ASIDE_SUFFIX)).exists()
     with EmbeddedStore(home) as store:  # opening puts it back in WAL mode, removes the rest
