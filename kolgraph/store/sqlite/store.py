@@ -221,12 +221,7 @@ class EmbeddedStore(GraphStore):
             # Another process may have migrated it while this one waited for the lock.
             version = _layout(con)
             if version < SCHEMA_VERSION:
-                for statement in _schema_statements():
-                    con.execute(statement)
-                for step in range(version + 1, SCHEMA_VERSION + 1) if version else ():
-                    for name in MIGRATIONS.get(step, ()):
-                        con.execute(sql(name))
-                con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                _create_layout(con, version)
             con.execute("COMMIT")
         except BaseException:
             if con.in_transaction:
@@ -758,10 +753,14 @@ def _layout(con: sqlite3.Connection) -> int:
     return int(con.execute("PRAGMA user_version").fetchone()[0])
 
 
-def _create_layout(con: sqlite3.Connection) -> None:
-    """Make a new file's tables at :data:`SCHEMA_VERSION`."""
+def _create_layout(con: sqlite3.Connection, found: int = 0) -> None:
+    """Bring a file of layout ``found`` (0: a new file) to :data:`SCHEMA_VERSION`: the
+    idempotent DDL, then the migrations of each later layout."""
     for statement in _schema_statements():
         con.execute(statement)
+    for step in range(found + 1, SCHEMA_VERSION + 1) if found else ():
+        for name in MIGRATIONS.get(step, ()):
+            con.execute(sql(name))
     con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
