@@ -38,6 +38,48 @@ class CoauthorEdges:
     papers: np.ndarray
 
 
+@dataclass(frozen=True)
+class NumberedAuthorships:
+    """Authorships as codes: authorship ``i`` is by ``hcp_ids[person[i]]`` on paper
+    ``pmids[paper[i]]``.  Both id arrays are sorted, so code order is id order."""
+
+    hcp_ids: np.ndarray
+    person: np.ndarray
+    pmids: np.ndarray
+    paper: np.ndarray
+
+    @classmethod
+    def of(cls, authorships: pd.DataFrame) -> NumberedAuthorships:
+        """``authorships`` (pmid, hcp_id) numbered."""
+        person, hcp_ids = pd.factorize(authorships["hcp_id"], sort=True)
+        paper, pmids = pd.factorize(authorships["pmid"], sort=True)
+        return cls(hcp_ids.to_numpy(), person, pmids.to_numpy(), paper)
+
+
+@dataclass(frozen=True)
+class DatedPairs:
+    """Co-author pairs in numbers (``edges``: codes into the authors' sorted ids) with the
+    years of each pair's first and last shared paper."""
+
+    edges: CoauthorEdges
+    first_year: np.ndarray
+    last_year: np.ndarray
+
+    def frame(self) -> pd.DataFrame:
+        """One row per pair, as the ``coauthorships`` table holds them."""
+        ids = self.edges.hcp_ids
+        frame = pd.DataFrame(
+            {
+                "hcp_a": ids[self.edges.a],
+                "hcp_b": ids[self.edges.b],
+                "papers": self.edges.papers,
+                "first_year": self.first_year,
+                "last_year": self.last_year,
+            }
+        )
+        return frame[list(COAUTHORSHIP_COLUMNS)]
+
+
 def coauthorship_pairs(
     authorships: pd.DataFrame, publications: pd.DataFrame, max_authors: int = MAX_AUTHORS
 ) -> pd.DataFrame:
@@ -50,20 +92,27 @@ def coauthorship_pairs(
     >>> coauthorship_pairs(auth, pubs, max_authors=2).values.tolist()
     [['a', 'b', 2, 2019, 2021]]
     """
-    person, names = pd.factorize(authorships["hcp_id"], sort=True)  # code order == id order
-    paper, pmids = pd.factorize(authorships["pmid"])
+    return dated_pairs(NumberedAuthorships.of(authorships), publications, max_authors).frame()
+
+
+def dated_pairs(
+    numbered: NumberedAuthorships, publications: pd.DataFrame, max_authors: int = MAX_AUTHORS
+) -> DatedPairs:
+    """:func:`coauthorship_pairs` in numbers, from authorships already numbered."""
+    pmids = numbered.pmids
     paper_year = publications.set_index("pmid")["year"].reindex(pmids).to_numpy(dtype=np.int64)
-    linked = np.bincount(paper, minlength=len(pmids))[paper] <= max_authors
-    person, paper = person[linked], paper[linked]
+    linked = np.bincount(numbered.paper, minlength=len(pmids))[numbered.paper] <= max_authors
+    person, paper = numbered.person[linked], numbered.paper[linked]
     order = np.argsort(paper, kind="stable")
     person, paper = person[order], paper[order]
     del order, linked
     first_year = int(paper_year.min()) if len(paper_year) else 0
     year_bits = max(int(paper_year.max()) - first_year, 1).bit_length() if len(pmids) else 1
-    keys = pair_instance_keys(person, paper, len(names), paper_year[paper] - first_year, year_bits)
+    n = len(numbered.hcp_ids)
+    keys = pair_instance_keys(person, paper, n, paper_year[paper] - first_year, year_bits)
     del person, paper
     keys.sort()
-    return _aggregate(keys, year_bits, first_year, names)
+    return _aggregate(keys, year_bits, first_year, numbered.hcp_ids)
 
 
 def pair_instance_keys(
@@ -111,7 +160,7 @@ def distinct(keys: np.ndarray) -> np.ndarray:
     return keys[np.concatenate([[True], keys[1:] != keys[:-1]])] if len(keys) else keys
 
 
-def _aggregate(keys: np.ndarray, year_bits: int, first_year: int, names: pd.Index) -> pd.DataFrame:
+def _aggregate(keys: np.ndarray, year_bits: int, first_year: int, ids: np.ndarray) -> DatedPairs:
     """Count and date the instances of each pair: ``keys`` sorted, each ``(a * n + b)``
     shifted left by ``year_bits`` and or-ed with its paper's year less ``first_year``."""
     pairs = keys >> year_bits
@@ -120,16 +169,10 @@ def _aggregate(keys: np.ndarray, year_bits: int, first_year: int, names: pd.Inde
     del pairs
     ends = np.append(starts[1:], len(keys)) if len(starts) else starts
     years = (1 << year_bits) - 1
-    n = max(len(names), 1)
-    ids = names.to_numpy()
-    frame = pd.DataFrame(
-        {
-            "hcp_a": ids[unique // n],
-            "hcp_b": ids[unique % n],
-            "papers": ends - starts,
-            # keys of one pair are sorted by year: the first and last are its years' bounds
-            "first_year": (keys[starts] & years) + first_year,
-            "last_year": (keys[ends - 1] & years) + first_year,
-        }
+    n = max(len(ids), 1)
+    return DatedPairs(
+        CoauthorEdges(ids, unique // n, unique % n, ends - starts),
+        # keys of one pair are sorted by year: the first and last are its years' bounds
+        first_year=(keys[starts] & years) + first_year,
+        last_year=(keys[ends - 1] & years) + first_year,
     )
-    return frame[list(COAUTHORSHIP_COLUMNS)]

@@ -21,7 +21,7 @@ from json.encoder import encode_basestring  # type: ignore[attr-defined]
 
 import pandas as pd
 
-from kolgraph.coauthorship import coauthorship_pairs
+from kolgraph.coauthorship import DatedPairs, NumberedAuthorships, dated_pairs
 from kolgraph.errors import InputError
 from kolgraph.hcp_topics import hcp_topic_rows
 from kolgraph.schema import (
@@ -36,6 +36,8 @@ from kolgraph.schema import (
 )
 from kolgraph.store.base import Progress
 from kolgraph.store.common import self_contained, touched_pmids
+from kolgraph.store.sqlite import network_file
+from kolgraph.store.sqlite.batch_numbers import BatchNumbers, batch_numbers
 from kolgraph.store.sqlite.catalog import sql
 from kolgraph.store.sqlite.territories import HIDDEN, hidden_values
 
@@ -57,28 +59,46 @@ DERIVED = {table: tuple(d.split()[0] for d in ddl) for table, ddl in DERIVED_DDL
 _INT_KINDS = ("int", "year")
 
 
-def write(con: sqlite3.Connection, frames: Batch, progress: Progress, max_authors: int) -> None:
+def write(
+    con: sqlite3.Connection,
+    frames: Batch,
+    progress: Progress,
+    max_authors: int,
+    keep_arrays: bool = False,
+) -> dict[str, object]:
     """Upsert ``frames`` by key and refresh derived data (in the caller's transaction); only
-    publications with at most ``max_authors`` authorships make co-author pairs."""
+    publications with at most ``max_authors`` authorships make co-author pairs.
+
+    ``keep_arrays`` (a first load into an empty store): the kept arrays by kind, made from
+    the batch (:mod:`.batch_numbers`); empty when it has no authorships, or when they must
+    be read back from the store as after any load."""
     with ThreadPoolExecutor(1) as helper:
-        pairs: Future[pd.DataFrame] | None = None
+        pairs: Future[DatedPairs] | None = None
         topics: Future[pd.DataFrame] | None = None
+        numbers: Future[BatchNumbers | None] | None = None
         if _count(con, "authorships") == 0 and self_contained(frames):
             papers = frames["authorships"], frames["publications"]
-            pairs = helper.submit(coauthorship_pairs, *papers, max_authors)
+            numbered = helper.submit(NumberedAuthorships.of, papers[0])
+            dated = helper.submit(lambda: dated_pairs(numbered.result(), papers[1], max_authors))
+            pairs = dated
             if len(papers[0]) >= TOPICS_FROM_BATCH:
                 topics = helper.submit(hcp_topic_rows, *papers)
+            if keep_arrays:  # last: it runs while the pairs and terms are written
+                numbers = helper.submit(
+                    lambda: batch_numbers(numbered.result(), dated.result(), *papers)
+                )
         for table in TABLES:
             if table.name in frames:
                 _upsert(con, table, frames[table.name], progress)
         touched = touched_pmids(frames)
         if pairs is not None:
-            _insert_all_pairs(con, pairs.result())
+            _insert_all_pairs(con, pairs.result().frame())
             if topics is None:
                 _insert_all_topics(con)
             else:
                 _insert_topic_rows(con, topics.result())
-            return
+            batch = numbers.result() if numbers is not None else None
+            return network_file.kept_from_batch(con, batch) if batch is not None else {}
         if touched:
             _mark_big_papers(con, max_authors)
         if len(touched) >= FULL_REFRESH_SHARE * _count(con, "publications") and touched:
@@ -90,6 +110,7 @@ def write(con: sqlite3.Connection, frames: Batch, progress: Progress, max_author
             _insert_all_topics(con)
         elif touched:
             _refresh_touched(con, touched)
+    return {}
 
 
 def checked(batch: Batch) -> Batch:

@@ -43,6 +43,8 @@ from kolgraph.store.sqlite.catalog import sql
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
+    from kolgraph.store.sqlite.batch_numbers import BatchNumbers
+
 A = TypeVar("A")
 
 #: Rows read from SQLite at a time while writing (bounds the Python objects alive at once).
@@ -179,20 +181,29 @@ def _ids(ids: np.ndarray, numbers: np.ndarray) -> list[str]:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def read_arrays(con: sqlite3.Connection) -> NetworkArrays:
-    """The arrays of the graph ``con`` sees (call inside one read transaction)."""
+def read_arrays(con: sqlite3.Connection, batch: BatchNumbers | None = None) -> NetworkArrays:
+    """The arrays of the graph ``con`` sees (call inside one read transaction); the
+    co-authorships from ``batch`` when given (a first load's, :mod:`.batch_numbers`)."""
     hcp_ids = np.sort(_column(con, "list_hcp_ids"))
     institution_ids = np.sort(_column(con, "list_institution_ids"))
-    a, b, papers = _pairs(con, "list_coauthorship_ends", hcp_ids, hcp_ids)
+    if batch is None:
+        a, b, papers = _pairs(con, "list_coauthorship_ends", hcp_ids, hcp_ids)
+        a, b, papers = np.concatenate([a, b]), np.concatenate([b, a]), np.concatenate([papers] * 2)
+    else:
+        a = b = papers = np.array([], dtype=np.int32)
     hcps, institutions, _ = _pairs(con, "list_current_memberships", hcp_ids, institution_ids)
-    fields = adjacencies(
-        (np.concatenate([a, b]), np.concatenate([b, a])),
-        (hcps, institutions),
-        len(hcp_ids),
-        len(institution_ids),
-        np.concatenate([papers, papers]),
-    )
+    fields = adjacencies((a, b), (hcps, institutions), len(hcp_ids), len(institution_ids), papers)
+    if batch is not None:
+        coauthors = batch.coauthor_csr(hcp_ids)
+        fields.update(zip(("coauthor_ptr", "coauthor_idx", "coauthor_papers"), coauthors))
     return NetworkArrays(hcp_ids=hcp_ids, institution_ids=institution_ids, **fields)
+
+
+def kept_from_batch(con: sqlite3.Connection, batch: BatchNumbers) -> dict[str, object]:
+    """The kept arrays by kind (``network``, ``authorships``) after a first load wrote
+    ``batch`` (call in its transaction, after its writes)."""
+    network = read_arrays(con, batch)
+    return {"network": network, "authorships": batch.authorship_numbers(network.hcp_ids)}
 
 
 def read_authorship_numbers(con: sqlite3.Connection) -> AuthorshipNumbers:

@@ -438,13 +438,27 @@ class EmbeddedStore(GraphStore):
                 arrays = build(con)
             finally:
                 con.execute("COMMIT")
+        return state, self._save_kept(kind, state, arrays) or arrays
+
+    def _save_kept(self, kind: str, state: StoreState, arrays: A) -> A | None:
+        """Write ``arrays`` as the files of ``kind`` for ``state``, and read them back
+        memory-mapped (None: a home folder this user cannot write)."""
         folder = self._kept_folder(kind, state)
         try:
             network_file.write(arrays, folder)  # type: ignore[arg-type]
         except OSError:
-            return state, arrays  # a home folder this user cannot write: kept in memory
+            return None
         network_file.remove_others(folder)
-        return state, network_file.read(folder, cls) or arrays
+        return network_file.read(folder, type(arrays))
+
+    def _keep_made(self, made: dict[str, object], version: int) -> None:
+        """Save the arrays a first load made from its batch (:mod:`.batch_numbers`) as the
+        files of the data it wrote, version ``version``; when another write came first,
+        leave them to be read from the store as usual."""
+        state = self._store_state()
+        if state.version == version:
+            for kind, arrays in made.items():
+                self._save_kept(kind, state, arrays)
 
     def _carry_path_graph(self, before: StoreState, after: StoreState) -> None:
         """Rename the files kept for state ``before`` (path graph, authorships) to
@@ -482,9 +496,11 @@ class EmbeddedStore(GraphStore):
         with self.errors("load"):
             with first_load.written_aside(self.con, self.path, _create_layout) as aside:
                 if aside is not None:
-                    self._write(aside, frames, progress, neutral=False)
+                    kept = self._write(aside, frames, progress, neutral=False, keep_arrays=True)
+                    version = store_state.read(aside).version + 1  # the bump ending the block
             if aside is not None:
                 self._reopen()
+                self._keep_made(kept, version)
                 return_freed_memory()
                 return
         neutral = set(frames) <= NETWORK_NEUTRAL_TABLES
@@ -492,18 +508,25 @@ class EmbeddedStore(GraphStore):
             self._write(con, frames, progress, neutral)
 
     def _write(
-        self, con: sqlite3.Connection, frames: Batch, progress: Progress, neutral: bool
-    ) -> None:
+        self,
+        con: sqlite3.Connection,
+        frames: Batch,
+        progress: Progress,
+        neutral: bool,
+        keep_arrays: bool = False,
+    ) -> dict[str, object]:
         """Write ``frames`` in ``con``'s transaction; ``neutral``: record whose touchpoints
-        changed (:mod:`.touch_deltas`)."""
+        changed (:mod:`.touch_deltas`); ``keep_arrays``: return the kept arrays made from
+        the batch, by kind (a first load's, :func:`.load.write`)."""
         if "hcps" in frames:  # territories as the stored alignment gives them
             frames["hcps"] = aligned_hcps(frames["hcps"], read_alignment(con))
         delta = touch_deltas.touched_hcps(con, frames.get("touchpoints")) if neutral else None
-        load.write(con, frames, progress, self.coauthor_max_authors)
+        kept = load.write(con, frames, progress, self.coauthor_max_authors, keep_arrays)
         if delta is not None:
             touch_deltas.record(con, delta)
         if changes_scores(frames):  # cleared by write_scores
             con.execute(sql("set_scores_stale"), {"stale": 1})
+        return kept
 
     def _reopen(self) -> None:
         """Connect to the file now at :attr:`path` (another took the place of the open one)."""

@@ -1,0 +1,115 @@
+"""A first load's kept arrays (path graph, authorships in numbers) made from its batch.
+
+Scoring and the questions read the co-author graph and the authorships as arrays kept
+beside the database (:mod:`.network_file`), made by the first process to ask for a data
+version.  After the first load of an empty store that meant reading back from SQLite the
+11.7 M authorships and 9.6 M co-author pairs just written (35 s at 500,000 HCPs, before
+the scoring that follows the load could start), though the batch held them in memory and
+the load had already numbered them for the pairs.  So that load makes the arrays from the
+batch on its helper thread (:func:`batch_numbers`, while SQLite writes), and the store
+writes them as the files of the version the load made.
+
+Numbers here are codes into the batch's own sorted authors; the stored HCPs (the batch's
+and any the store held) are sorted ids too, so mapping one to the other keeps every order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import infer_dtype
+
+from kolgraph.authorship_numbers import AuthorshipNumbers
+from kolgraph.coauthorship import DatedPairs, NumberedAuthorships
+from kolgraph.store.reach_arrays import NONE, numbers_of
+
+
+@dataclass(frozen=True)
+class BatchNumbers:
+    """The co-author graph and the authorships of a batch, numbered over its authors
+    (``authors``, sorted): the graph as directed entries sorted by (row, column), each pair
+    in both directions, and the authorships with ``hcp`` codes into ``authors``."""
+
+    authors: np.ndarray
+    rows: np.ndarray
+    columns: np.ndarray
+    papers: np.ndarray
+    authorships: AuthorshipNumbers
+
+    def coauthor_csr(self, hcp_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The co-author adjacency over ``hcp_ids`` (every stored HCP, sorted) as
+        (pointers, numbers, papers), as :func:`~kolgraph.store.reach_arrays.csr` makes it."""
+        at = self._positions(hcp_ids)
+        rows = at[self.rows]
+        pointers = np.zeros(len(hcp_ids) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=len(hcp_ids)), out=pointers[1:])
+        return pointers, at[self.columns].astype(np.int32), self.papers
+
+    def authorship_numbers(self, hcp_ids: np.ndarray) -> AuthorshipNumbers:
+        """The authorships with ``hcp`` numbered over ``hcp_ids`` (every stored HCP, sorted)."""
+        hcp = self._positions(hcp_ids)[self.authorships.hcp].astype(np.int32)
+        return replace(self.authorships, hcp_ids=hcp_ids, hcp=hcp)
+
+    def _positions(self, hcp_ids: np.ndarray) -> np.ndarray:
+        at = numbers_of(hcp_ids, self.authors.tolist())
+        if (at == NONE).any():  # the load checks references first: never, short of a bug
+            raise ValueError("an author of the batch is not among the stored HCPs")
+        return at
+
+
+def batch_numbers(
+    numbered: NumberedAuthorships,
+    pairs: DatedPairs,
+    authorships: pd.DataFrame,
+    publications: pd.DataFrame,
+) -> BatchNumbers | None:
+    """The batch's arrays as the store will hold them after a first load into an empty
+    store; None when the store would hold something else (a key repeated in the batch,
+    which the store folds into one row; ids that are not text) and the arrays are then
+    read back from the store as after any load."""
+    if infer_dtype(numbered.hcp_ids) != "string" or infer_dtype(numbered.pmids) != "string":
+        return None  # stored as text, they would sort another way
+    numbers = _authorship_numbers(numbered, authorships["position"], publications)
+    if numbers is None:
+        return None
+    edges = pairs.edges
+    rows, columns = np.concatenate([edges.a, edges.b]), np.concatenate([edges.b, edges.a])
+    order = np.argsort(rows.astype(np.int64) * len(edges.hcp_ids) + columns)
+    papers = np.concatenate([edges.papers, edges.papers]).astype(np.int32)
+    return BatchNumbers(numbered.hcp_ids, rows[order], columns[order], papers[order], numbers)
+
+
+def _authorship_numbers(
+    numbered: NumberedAuthorships, position: pd.Series, publications: pd.DataFrame
+) -> AuthorshipNumbers | None:
+    """:class:`AuthorshipNumbers` with ``hcp`` codes into ``numbered.hcp_ids``; papers
+    numbered over every publication in pmid order, as the store lists them."""
+    code, pmids = pd.factorize(publications["pmid"], sort=True)  # unique (the pairs need it)
+    paper_of_code = pmids.get_indexer(numbered.pmids)
+    if (paper_of_code < 0).any():
+        return None  # a pmid the publications lack: not a batch loaded this way
+    paper = paper_of_code[numbered.paper]
+    key = paper.astype(np.int64) * max(len(numbered.hcp_ids), 1) + numbered.person
+    order = np.argsort(key, kind="stable")  # key order (pmid, hcp_id), as the table's
+    key = key[order]
+    if len(key) and (key[1:] == key[:-1]).any():
+        return None
+    year, citations = (np.empty(len(pmids)), np.empty(len(pmids)))
+    year[code] = _as_stored(publications["year"])
+    citations[code] = _as_stored(publications["citation_count"])
+    return AuthorshipNumbers(
+        hcp_ids=numbered.hcp_ids,
+        hcp=numbered.person[order],
+        paper=paper[order].astype(np.int32),
+        position=_as_stored(position)[order],
+        year=np.append(year, np.nan),  # the one paper of unknown year, as the store's has
+        citations=np.append(citations, np.nan),
+    )
+
+
+def _as_stored(values: pd.Series) -> np.ndarray:
+    """An integer column as the store gives it back, as floats (NaN: none): the store keeps
+    ``int(value)``."""
+    return np.trunc(pd.to_numeric(values).to_numpy(dtype=float, na_value=np.nan))
