@@ -22,30 +22,31 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from kolgraph.authorship_numbers import AuthorshipNumbers
-from kolgraph.coauthorship import DatedPairs, NumberedAuthorships
+from kolgraph.coauthorship import CoauthorEdges, DatedPairs, NumberedAuthorships
 from kolgraph.store.reach_arrays import NONE, numbers_of
 
 
 @dataclass(frozen=True)
 class BatchNumbers:
     """The co-author graph and the authorships of a batch, numbered over its authors
-    (``authors``, sorted): the graph as directed entries sorted by (row, column), each pair
-    in both directions, and the authorships with ``hcp`` codes into ``authors``."""
+    (``authors``, sorted): the graph as an adjacency (each row's numbers ascending, each
+    pair in both rows), and the authorships with ``hcp`` codes into ``authors``."""
 
     authors: np.ndarray
-    rows: np.ndarray
-    columns: np.ndarray
-    papers: np.ndarray
+    coauthor_ptr: np.ndarray
+    coauthor_idx: np.ndarray
+    coauthor_papers: np.ndarray
     authorships: AuthorshipNumbers
 
     def coauthor_csr(self, hcp_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The co-author adjacency over ``hcp_ids`` (every stored HCP, sorted) as
         (pointers, numbers, papers), as :func:`~kolgraph.store.reach_arrays.csr` makes it."""
         at = self._positions(hcp_ids)
-        rows = at[self.rows]
+        sizes = np.zeros(len(hcp_ids), dtype=np.int64)
+        sizes[at] = np.diff(self.coauthor_ptr)  # an HCP who wrote nothing has none
         pointers = np.zeros(len(hcp_ids) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=len(hcp_ids)), out=pointers[1:])
-        return pointers, at[self.columns].astype(np.int32), self.papers
+        np.cumsum(sizes, out=pointers[1:])
+        return pointers, at[self.coauthor_idx].astype(np.int32), self.coauthor_papers
 
     def authorship_numbers(self, hcp_ids: np.ndarray) -> AuthorshipNumbers:
         """The authorships with ``hcp`` numbered over ``hcp_ids`` (every stored HCP, sorted)."""
@@ -74,11 +75,33 @@ def batch_numbers(
     numbers = _authorship_numbers(numbered, authorships["position"], publications)
     if numbers is None:
         return None
-    edges = pairs.edges
-    rows, columns = np.concatenate([edges.a, edges.b]), np.concatenate([edges.b, edges.a])
-    order = np.argsort(rows.astype(np.int64) * len(edges.hcp_ids) + columns)
-    papers = np.concatenate([edges.papers, edges.papers]).astype(np.int32)
-    return BatchNumbers(numbered.hcp_ids, rows[order], columns[order], papers[order], numbers)
+    return BatchNumbers(numbered.hcp_ids, *_adjacency(pairs.edges), numbers)
+
+
+def _adjacency(edges: CoauthorEdges) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs (``a < b``, in ``(a, b)`` order) as (pointers, numbers, papers) over the
+    authors' codes.  A row holds its co-authors below it (the pairs where it is ``b``, in
+    ``a`` order), then those above it (where it is ``a``, in ``b`` order): placed by
+    counting, not by sorting 19 M entries, whose keys and order were the load's peak."""
+    n = len(edges.hcp_ids)
+    below, above = np.bincount(edges.b, minlength=n), np.bincount(edges.a, minlength=n)
+    pointers = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(below + above, out=pointers[1:])
+    numbers = np.empty(pointers[-1], dtype=np.int32)
+    papers = np.empty(pointers[-1], dtype=np.int32)
+    by_b = np.argsort(edges.b, kind="stable")  # within one b, a ascending
+    rows = edges.b[by_b]
+    at = pointers[rows] + np.arange(len(rows)) - _starts(below)[rows]
+    numbers[at], papers[at] = edges.a[by_b], edges.papers[by_b]
+    del by_b, rows
+    at = pointers[edges.a] + below[edges.a] + np.arange(len(edges.a)) - _starts(above)[edges.a]
+    numbers[at], papers[at] = edges.b, edges.papers
+    return pointers, numbers, papers
+
+
+def _starts(sizes: np.ndarray) -> np.ndarray:
+    """Where each group starts in a sequence of groups of ``sizes``."""
+    return np.concatenate([[0], np.cumsum(sizes)[:-1]]) if len(sizes) else sizes
 
 
 def _authorship_numbers(
@@ -90,7 +113,7 @@ def _authorship_numbers(
     paper_of_code = pmids.get_indexer(numbered.pmids)
     if (paper_of_code < 0).any():
         return None  # a pmid the publications lack: not a batch loaded this way
-    paper = paper_of_code[numbered.paper]
+    paper = paper_of_code.astype(np.int32)[numbered.paper]
     key = paper.astype(np.int64) * max(len(numbered.hcp_ids), 1) + numbered.person
     order = np.argsort(key, kind="stable")  # key order (pmid, hcp_id), as the table's
     key = key[order]
@@ -102,7 +125,7 @@ def _authorship_numbers(
     return AuthorshipNumbers(
         hcp_ids=numbered.hcp_ids,
         hcp=numbered.person[order],
-        paper=paper[order].astype(np.int32),
+        paper=paper[order],
         position=_as_stored(position)[order],
         year=np.append(year, np.nan),  # the one paper of unknown year, as the store's has
         citations=np.append(citations, np.nan),
