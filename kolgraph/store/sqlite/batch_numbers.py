@@ -46,18 +46,18 @@ class BatchNumbers:
         sizes[at] = np.diff(self.coauthor_ptr)  # an HCP who wrote nothing has none
         pointers = np.zeros(len(hcp_ids) + 1, dtype=np.int64)
         np.cumsum(sizes, out=pointers[1:])
-        return pointers, at[self.coauthor_idx].astype(np.int32), self.coauthor_papers
+        return pointers, at[self.coauthor_idx], self.coauthor_papers
 
     def authorship_numbers(self, hcp_ids: np.ndarray) -> AuthorshipNumbers:
         """The authorships with ``hcp`` numbered over ``hcp_ids`` (every stored HCP, sorted)."""
-        hcp = self._positions(hcp_ids)[self.authorships.hcp].astype(np.int32)
+        hcp = self._positions(hcp_ids)[self.authorships.hcp]
         return replace(self.authorships, hcp_ids=hcp_ids, hcp=hcp)
 
     def _positions(self, hcp_ids: np.ndarray) -> np.ndarray:
         at = numbers_of(hcp_ids, self.authors.tolist())
         if (at == NONE).any():  # the load checks references first: never, short of a bug
             raise ValueError("an author of the batch is not among the stored HCPs")
-        return at
+        return at.astype(np.int32)  # what it maps (19 M entries at L) stays int32
 
 
 def batch_numbers(
