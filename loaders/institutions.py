@@ -401,13 +401,27 @@ def parse_affiliation(text: str) -> tuple[Institution, ...]:
     >>> [i.name for i in parse_affiliation("Dept. of Medicine, Univ. of Iowa, Iowa City, IA, USA.")]
     ['Univ. of Iowa']
     """
-    text = _ELECTRONIC.sub(" ", _EMAIL.sub(" ", text or ""))
+    text = _without_email(text or "")
     found: dict[str, Institution] = {}
-    for segment in re.split(r";|\s+and\s+(?=(?:the\s+)?department\b)", text, flags=re.IGNORECASE):
+    for segment in _SEGMENT_BREAK.split(text):
         institution = parse_segment(segment)
         if institution is not None and institution.institution_id not in found:
             found[institution.institution_id] = institution
     return tuple(found.values())
+
+
+_SEGMENT_BREAK = re.compile(r";|\s+and\s+(?=(?:the\s+)?department\b)", re.IGNORECASE)
+
+
+def _without_email(text: str) -> str:
+    """``text`` without e-mail addresses and "Electronic address:" labels.  Each pattern runs
+    only where it can match: the e-mail pattern backtracks over every word of a text
+    without "@", and ASCII text holds the label only if its lower case does."""
+    if "@" in text:
+        text = _EMAIL.sub(" ", text)
+    if not text.isascii() or "electronic address" in text.lower():
+        text = _ELECTRONIC.sub(" ", text)
+    return text
 
 
 #: ``(P.M.O.)`` or ``(C.K., C.J., S.I.)``: the authors a part of a joint affiliation is for.
