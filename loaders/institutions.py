@@ -401,13 +401,27 @@ def parse_affiliation(text: str) -> tuple[Institution, ...]:
     >>> [i.name for i in parse_affiliation("Dept. of Medicine, Univ. of Iowa, Iowa City, IA, USA.")]
     ['Univ. of Iowa']
     """
-    text = _ELECTRONIC.sub(" ", _EMAIL.sub(" ", text or ""))
+    text = _without_email(text or "")
     found: dict[str, Institution] = {}
-    for segment in re.split(r";|\s+and\s+(?=(?:the\s+)?department\b)", text, flags=re.IGNORECASE):
+    for segment in _SEGMENT_BREAK.split(text):
         institution = parse_segment(segment)
         if institution is not None and institution.institution_id not in found:
             found[institution.institution_id] = institution
     return tuple(found.values())
+
+
+_SEGMENT_BREAK = re.compile(r";|\s+and\s+(?=(?:the\s+)?department\b)", re.IGNORECASE)
+
+
+def _without_email(text: str) -> str:
+    """``text`` without e-mail addresses and "Electronic address:" labels.  Each pattern runs
+    only where it can match: the e-mail pattern backtracks over every word of a text
+    without "@", and ASCII text holds the label only if its lower case does."""
+    if "@" in text:
+        text = _EMAIL.sub(" ", text)
+    if not text.isascii() or "electronic address" in text.lower():
+        text = _ELECTRONIC.sub(" ", text)
+    return text
 
 
 #: ``(P.M.O.)`` or ``(C.K., C.J., S.I.)``: the authors a part of a joint affiliation is for.
@@ -475,13 +489,21 @@ def _us_zip(text: str, country: str) -> str:
     return locations.address_zip5(text) or ""
 
 
+# The name functions below are pure and half of a file's institution names recur in other
+# affiliations (the gold file: 5,500 distinct of 11,500): each distinct name is worked once.
+_NAME_CACHE = 65536
+_BRACKETED = re.compile(r"\([^()]*\)?")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=_NAME_CACHE)
 def institution_key(name: str) -> str:
     """The normalised form variants of one name share (case, accents, abbreviations, ``The``).
 
     >>> institution_key("The Johns Hopkins Univ. & Hosp.")
     'johns hopkins university and hospital'
     """
-    name = re.sub(r"\([^()]*\)?", " ", name)  # an acronym in brackets: "(ISMMS)"
+    name = _BRACKETED.sub(" ", name)  # an acronym in brackets: "(ISMMS)"
     words = fold(name.replace("&", " and ").replace("'", "").replace("’", "")).split()
     words = [_ABBREVIATIONS.get(w, w) for w in words if w != "at"]
     while words and words[0] in ("the", "and"):
@@ -515,35 +537,42 @@ _ABBREVIATIONS = {
 }
 
 
+@lru_cache(maxsize=_NAME_CACHE)
 def institution_id(key: str) -> str:
     """A deterministic id from a normalised name: a readable slug, hashed when long."""
-    slug = re.sub(r"[^a-z0-9]+", "-", key).strip("-")
+    slug = _NOT_SLUG.sub("-", key).strip("-")
     if len(slug) > 60:
         digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
         slug = f"{slug[:50].rstrip('-')}-{digest}"
     return f"INST-{slug}"
 
 
+@lru_cache(maxsize=_NAME_CACHE)
 def institution_type(name: str) -> str:
     """A coarse type from the name: university, hospital, company, research institute, or ""."""
     folded = fold(name)
-    if re.search(
-        r"\b(hospital\w*|hopital|klinikum|krankenhaus|clinic|infirmary|medical center|"
-        r"health system|chu|ospedale)\b",
-        folded,
-    ):
-        return "hospital"
-    if re.search(r"\b(universit\w*|univ|college|school|faculty)\b", folded):
-        return "university"
-    if re.search(
-        r"\b(inc|ltd|llc|gmbh|ag|corporation|corp|company|plc|pharmaceuticals?)\b", folded
-    ):
-        return "company"
-    if re.search(
-        r"\b(institute|institut\w*|istituto|center|centre|foundation|laboratories)\b", folded
-    ):
-        return "research institute"
-    return ""
+    return next((kind for kind, words in _TYPE_WORDS if words.search(folded)), "")
+
+
+#: Each type's keywords, tested in this order (the first found gives the type).
+_TYPE_WORDS = (
+    (
+        "hospital",
+        re.compile(
+            r"\b(hospital\w*|hopital|klinikum|krankenhaus|clinic|infirmary|medical center|"
+            r"health system|chu|ospedale)\b"
+        ),
+    ),
+    ("university", re.compile(r"\b(universit\w*|univ|college|school|faculty)\b")),
+    (
+        "company",
+        re.compile(r"\b(inc|ltd|llc|gmbh|ag|corporation|corp|company|plc|pharmaceuticals?)\b"),
+    ),
+    (
+        "research institute",
+        re.compile(r"\b(institute|institut\w*|istituto|center|centre|foundation|laboratories)\b"),
+    ),
+)
 
 
 @lru_cache(maxsize=262144)
@@ -873,6 +902,7 @@ _UNIT_WORDS = frozenset(
 _UNIVERSITY_WORD = re.compile(r"^universit")
 
 
+@lru_cache(maxsize=_NAME_CACHE)
 def university_of(name: str) -> str:
     """The university a school or hospital of it is named by, else ``name``.
 

@@ -93,8 +93,8 @@ def score_rows(frame: pd.DataFrame) -> list[dict]:
         for name, convert in converters.items()
     }
     columns["rising"] = [bool(v) for v in columns["rising"]]
-    raw: Iterable[Any] = frame["raw"] if "raw" in frame.columns else [None] * len(frame)
-    columns["components_raw_json"] = [None if missing(v) else _components_json(v) for v in raw]
+    raw = frame["raw"] if "raw" in frame.columns else pd.Series([None] * len(frame), dtype=object)
+    columns["components_raw_json"] = _plain_values(raw, _components_json)
     return [dict(zip(columns, values)) for values in zip(*columns.values())]
 
 
@@ -105,8 +105,11 @@ def _plain_values(values: pd.Series, convert: Callable[[Any], Any]) -> list:
     """``convert`` of every value, None for missing ones; a numeric column without missing
     values is converted by numpy at once (500,000 scores: seconds saved)."""
     numpy_type = _NUMPY_TYPES.get(convert)
-    if numpy_type is not None and values.dtype.kind in "biuf" and not values.isna().any():
+    complete = not values.isna().any()
+    if numpy_type is not None and values.dtype.kind in "biuf" and complete:
         return values.to_numpy().astype(numpy_type).tolist()
+    if complete:  # isna finds what missing() would: no test per value
+        return [convert(v) for v in values]
     return [None if missing(v) else convert(v) for v in values]
 
 

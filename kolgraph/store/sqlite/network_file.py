@@ -244,10 +244,12 @@ def _pairs(
     """Statement ``name``'s (left id, right id[, count]) rows as numbers, and the counts
     (1 when the statement has none); rows naming an id the arrays do not hold are left out."""
     lefts, rights, counts = [], [], []
+    left_index = _lookup(left_ids)
+    right_index = left_index if right_ids is left_ids else _lookup(right_ids)
     for chunk in _chunks(con.execute(sql(name))):
         left, right, *count = zip(*chunk)
-        lefts.append(numbers_of(left_ids, list(left)))
-        rights.append(numbers_of(right_ids, list(right)))
+        lefts.append(left_index.get_indexer(left))
+        rights.append(right_index.get_indexer(right))
         counts.append(np.asarray(count[0] if count else np.ones(len(left)), dtype=np.int32))
     if not lefts:
         empty = np.array([], dtype=np.int32)
@@ -259,6 +261,14 @@ def _pairs(
         right_all[known].astype(np.int32),
         np.concatenate(counts)[known],
     )
+
+
+def _lookup(sorted_ids: np.ndarray) -> pd.Index:
+    """A hashed index of unique ``sorted_ids``: ``get_indexer`` gives each id's position,
+    :data:`NONE` (-1) where it is not there, as :func:`numbers_of` does, but finds 100,000s
+    of ids by hashing rather than a binary search of string comparisons (several times
+    faster)."""
+    return pd.Index(sorted_ids, dtype=object)
 
 
 def _chunks(cursor: sqlite3.Cursor) -> Iterator[list[tuple]]:
