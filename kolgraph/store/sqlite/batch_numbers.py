@@ -23,7 +23,6 @@ from pandas.api.types import infer_dtype
 
 from kolgraph.authorship_numbers import AuthorshipNumbers
 from kolgraph.coauthorship import CoauthorEdges, DatedPairs, NumberedAuthorships
-from kolgraph.store.reach_arrays import NONE, numbers_of
 
 
 @dataclass(frozen=True)
@@ -54,8 +53,8 @@ class BatchNumbers:
         return replace(self.authorships, hcp_ids=hcp_ids, hcp=hcp)
 
     def _positions(self, hcp_ids: np.ndarray) -> np.ndarray:
-        at = numbers_of(hcp_ids, self.authors.tolist())
-        if (at == NONE).any():  # the load checks references first: never, short of a bug
+        at = pd.Index(hcp_ids, dtype=object).get_indexer(self.authors)  # no copies of the ids
+        if (at < 0).any():  # the load checks references first: never, short of a bug
             raise ValueError("an author of the batch is not among the stored HCPs")
         return at.astype(np.int32)  # what it maps (19 M entries at L) stays int32
 

@@ -184,8 +184,8 @@ def _ids(ids: np.ndarray, numbers: np.ndarray) -> list[str]:
 def read_arrays(con: sqlite3.Connection, batch: BatchNumbers | None = None) -> NetworkArrays:
     """The arrays of the graph ``con`` sees (call inside one read transaction); the
     co-authorships from ``batch`` when given (a first load's, :mod:`.batch_numbers`)."""
-    hcp_ids = np.sort(_column(con, "list_hcp_ids"))
-    institution_ids = np.sort(_column(con, "list_institution_ids"))
+    hcp_ids = _sorted_column(con, "list_hcp_ids")
+    institution_ids = _sorted_column(con, "list_institution_ids")
     if batch is None:
         a, b, papers = _pairs(con, "list_coauthorship_ends", hcp_ids, hcp_ids)
         a, b, papers = np.concatenate([a, b]), np.concatenate([b, a]), np.concatenate([papers] * 2)
@@ -211,7 +211,7 @@ def read_authorship_numbers(con: sqlite3.Connection) -> AuthorshipNumbers:
     transaction).  Papers are numbered in pmid order; authorships of a pmid the
     publications lack (none, when the references were checked) share one paper of
     unknown year, which scoring leaves out as it leaves out any paper of unknown year."""
-    hcp_index = pd.Index(np.sort(_column(con, "list_hcp_ids")))
+    hcp_index = pd.Index(_sorted_column(con, "list_hcp_ids"))
     rows = con.execute(sql("list_paper_numbers")).fetchall()
     pmids, years, citations = zip(*rows) if rows else ((), (), ())
     paper_index = pd.Index(pmids)
@@ -233,8 +233,10 @@ def read_authorship_numbers(con: sqlite3.Connection) -> AuthorshipNumbers:
     )
 
 
-def _column(con: sqlite3.Connection, name: str) -> np.ndarray:
-    values = [value for (value,) in con.execute(sql(name))]
+def _sorted_column(con: sqlite3.Connection, name: str) -> np.ndarray:
+    """Statement ``name``'s one column of text, sorted (as Python sorts, as numpy would):
+    one fixed-width array made, not a second to sort (500,000 ids of 40 letters: 80 MB)."""
+    values = sorted(value for (value,) in con.execute(sql(name)))
     return np.asarray(values, dtype=str) if values else np.array([], dtype="<U1")
 
 
