@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 
@@ -37,7 +37,7 @@ from kolgraph.schema import (
 from kolgraph.store.base import Progress
 from kolgraph.store.common import self_contained, touched_pmids
 from kolgraph.store.sqlite import network_file
-from kolgraph.store.sqlite.batch_numbers import BatchNumbers, batch_numbers
+from kolgraph.store.sqlite.batch_numbers import batch_numbers
 from kolgraph.store.sqlite.catalog import sql
 from kolgraph.store.sqlite.territories import HIDDEN, hidden_values
 
@@ -72,45 +72,60 @@ def write(
     ``keep_arrays`` (a first load into an empty store): the kept arrays by kind, made from
     the batch (:mod:`.batch_numbers`); empty when it has no authorships, or when they must
     be read back from the store as after any load."""
-    with ThreadPoolExecutor(1) as helper:
-        pairs: Future[DatedPairs] | None = None
-        topics: Future[pd.DataFrame] | None = None
-        numbers: Future[BatchNumbers | None] | None = None
-        if _count(con, "authorships") == 0 and self_contained(frames):
-            papers = frames["authorships"], frames["publications"]
-            numbered = helper.submit(NumberedAuthorships.of, papers[0])
-            dated = helper.submit(lambda: dated_pairs(numbered.result(), papers[1], max_authors))
-            pairs = dated
-            if len(papers[0]) >= TOPICS_FROM_BATCH:
-                topics = helper.submit(hcp_topic_rows, *papers)
-            if keep_arrays:  # last: it runs while the pairs and terms are written
-                numbers = helper.submit(
-                    lambda: batch_numbers(numbered.result(), dated.result(), *papers)
-                )
-        for table in TABLES:
-            if table.name in frames:
-                _upsert(con, table, frames[table.name], progress)
-        touched = touched_pmids(frames)
-        if pairs is not None:
-            _insert_all_pairs(con, pairs.result().frame())
-            if topics is None:
-                _insert_all_topics(con)
-            else:
-                _insert_topic_rows(con, topics.result())
-            batch = numbers.result() if numbers is not None else None
-            return network_file.kept_from_batch(con, batch) if batch is not None else {}
-        if touched:
-            _mark_big_papers(con, max_authors)
-        if len(touched) >= FULL_REFRESH_SHARE * _count(con, "publications") and touched:
-            con.execute(sql("set_last_author"))
-            con.execute("DELETE FROM coauthorships")
-            with _indexes_dropped(con, "coauthorships"):
-                con.execute(sql("insert_all_coauthorships"))
-            con.execute("DELETE FROM hcp_topics")
-            _insert_all_topics(con)
-        elif touched:
-            _refresh_touched(con, touched)
+    if _count(con, "authorships") == 0 and self_contained(frames):
+        return _write_first_authorships(con, frames, progress, max_authors, keep_arrays)
+    _upsert_all(con, frames, progress)
+    touched = touched_pmids(frames)
+    if touched:
+        _mark_big_papers(con, max_authors)
+    if len(touched) >= FULL_REFRESH_SHARE * _count(con, "publications") and touched:
+        con.execute(sql("set_last_author"))
+        con.execute("DELETE FROM coauthorships")
+        with _indexes_dropped(con, "coauthorships"):
+            con.execute(sql("insert_all_coauthorships"))
+        con.execute("DELETE FROM hcp_topics")
+        _insert_all_topics(con)
+    elif touched:
+        _refresh_touched(con, touched)
     return {}
+
+
+def _write_first_authorships(
+    con: sqlite3.Connection,
+    frames: Batch,
+    progress: Progress,
+    max_authors: int,
+    keep_arrays: bool,
+) -> dict[str, object]:
+    """:func:`write` when the store holds no authorships: the batch's pairs (and MeSH
+    terms) are all there are, made by numpy on a helper thread while SQLite writes the
+    tables.  The kept arrays are made once the pairs are written: held from the start, they
+    were 0.4 GB more through the index rebuilds, the load's memory peaks at L."""
+    authorships, publications = frames["authorships"], frames["publications"]
+    with ThreadPoolExecutor(1) as helper:
+        numbered = helper.submit(NumberedAuthorships.of, authorships)
+        pairs = helper.submit(lambda: dated_pairs(numbered.result(), publications, max_authors))
+        topics = None
+        if len(authorships) >= TOPICS_FROM_BATCH:
+            topics = helper.submit(hcp_topic_rows, authorships, publications)
+        _upsert_all(con, frames, progress)
+        _insert_all_pairs(con, pairs.result())
+        numbers = None
+        if keep_arrays:
+            made = numbered.result(), pairs.result(), authorships, publications
+            numbers = helper.submit(batch_numbers, *made)
+        if topics is None:
+            _insert_all_topics(con)
+        else:
+            _insert_topic_rows(con, topics.result())
+        batch = numbers.result() if numbers is not None else None
+    return network_file.kept_from_batch(con, batch) if batch is not None else {}
+
+
+def _upsert_all(con: sqlite3.Connection, frames: Batch, progress: Progress) -> None:
+    for table in TABLES:
+        if table.name in frames:
+            _upsert(con, table, frames[table.name], progress)
 
 
 def checked(batch: Batch) -> Batch:
@@ -141,7 +156,7 @@ def _upsert(con: sqlite3.Connection, table: Table, frame: pd.DataFrame, progress
             progress(len(chunk))
 
 
-def _insert_all_pairs(con: sqlite3.Connection, pairs: pd.DataFrame) -> None:
+def _insert_all_pairs(con: sqlite3.Connection, pairs: DatedPairs) -> None:
     """A first load of authorships: the store held none, so the batch's pairs are all the
     pairs, and ``last_author`` as computed within the batch (:func:`_last_in_batch`) is
     already right."""
@@ -150,8 +165,24 @@ def _insert_all_pairs(con: sqlite3.Connection, pairs: pd.DataFrame) -> None:
         statement = (
             f"INSERT INTO coauthorships ({', '.join(COAUTHORSHIP_COLUMNS)}) VALUES (?, ?, ?, ?, ?)"
         )
-        for chunk in _chunks(pairs, COAUTHORSHIP_COLUMNS):
+        for chunk in _pair_rows(pairs):
             con.executemany(statement, chunk)
+
+
+def _pair_rows(pairs: DatedPairs) -> Iterator[list[tuple]]:
+    """The pairs as ``coauthorships`` rows, :data:`CHUNK_ROWS` at a time (not a frame of
+    them all: 0.4 GB at L, held through the index rebuild)."""
+    edges, ids = pairs.edges, pairs.edges.hcp_ids
+    for start in range(0, len(edges.a), CHUNK_ROWS):
+        part = slice(start, start + CHUNK_ROWS)
+        columns = (
+            ids[edges.a[part]].tolist(),
+            ids[edges.b[part]].tolist(),
+            edges.papers[part].tolist(),
+            pairs.first_year[part].tolist(),
+            pairs.last_year[part].tolist(),
+        )
+        yield list(zip(*columns))
 
 
 def _insert_all_topics(con: sqlite3.Connection) -> None:
