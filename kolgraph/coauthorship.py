@@ -67,7 +67,8 @@ class DatedPairs:
     last_year: np.ndarray
 
     def frame(self) -> pd.DataFrame:
-        """One row per pair, as the ``coauthorships`` table holds them."""
+        """One row per pair, as the ``coauthorships`` table holds them (counts and years
+        int64, as analytics and the Neo4j import files have always read them)."""
         ids = self.edges.hcp_ids
         frame = pd.DataFrame(
             {

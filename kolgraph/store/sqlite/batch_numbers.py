@@ -6,8 +6,8 @@ version.  After the first load of an empty store that meant reading back from SQ
 11.7 M authorships and 9.6 M co-author pairs just written (35 s at 500,000 HCPs, before
 the scoring that follows the load could start), though the batch held them in memory and
 the load had already numbered them for the pairs.  So that load makes the arrays from the
-batch on its helper thread (:func:`batch_numbers`, while SQLite writes), and the store
-writes them as the files of the version the load made.
+batch on its helper thread (:func:`batch_numbers`, while SQLite writes the MeSH terms), and
+the store writes them as the files of the version the load made.
 
 Numbers here are codes into the batch's own sorted authors; the stored HCPs (the batch's
 and any the store held) are sorted ids too, so mapping one to the other keeps every order.
