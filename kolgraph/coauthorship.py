@@ -41,7 +41,8 @@ class CoauthorEdges:
 @dataclass(frozen=True)
 class NumberedAuthorships:
     """Authorships as codes: authorship ``i`` is by ``hcp_ids[person[i]]`` on paper
-    ``pmids[paper[i]]``.  Both id arrays are sorted, so code order is id order."""
+    ``pmids[paper[i]]``.  ``hcp_ids`` is sorted, so person code order is id order (a pair's
+    ``a < b``); ``pmids`` are in order of appearance."""
 
     hcp_ids: np.ndarray
     person: np.ndarray
@@ -52,7 +53,7 @@ class NumberedAuthorships:
     def of(cls, authorships: pd.DataFrame) -> NumberedAuthorships:
         """``authorships`` (pmid, hcp_id) numbered."""
         person, hcp_ids = pd.factorize(authorships["hcp_id"], sort=True)
-        paper, pmids = pd.factorize(authorships["pmid"], sort=True)
+        paper, pmids = pd.factorize(authorships["pmid"])
         codes = person.astype(np.int32), paper.astype(np.int32)  # half the memory at L
         return cls(hcp_ids.to_numpy(), codes[0], pmids.to_numpy(), codes[1])
 
