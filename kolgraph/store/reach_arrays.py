@@ -84,10 +84,20 @@ def adjacencies(
     """The adjacency fields of :class:`HopArrays` (and ``coauthor_papers`` when ``papers``
     are given) from numbered co-author pairs ``(a, b)``, each given in both directions, and
     current memberships ``(hcp, institution)``."""
-    hcps, institutions = memberships
     fields = ["coauthor_ptr", "coauthor_idx"] + (["coauthor_papers"] if papers is not None else [])
     return {
         **dict(zip(fields, csr(*coauthors, n_hcps, papers))),
+        **membership_adjacencies(memberships, n_hcps, n_institutions),
+    }
+
+
+def membership_adjacencies(
+    memberships: tuple[np.ndarray, np.ndarray], n_hcps: int, n_institutions: int
+) -> dict[str, np.ndarray]:
+    """The affiliation and member fields of :class:`HopArrays` from numbered current
+    memberships ``(hcp, institution)``."""
+    hcps, institutions = memberships
+    return {
         **dict(zip(("affiliation_ptr", "affiliation_idx"), csr(hcps, institutions, n_hcps))),
         **dict(zip(("member_ptr", "member_idx"), csr(institutions, hcps, n_institutions))),
     }

@@ -37,26 +37,27 @@ class BatchNumbers:
     coauthor_papers: np.ndarray
     authorships: AuthorshipNumbers
 
-    def coauthor_csr(self, hcp_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The co-author adjacency over ``hcp_ids`` (every stored HCP, sorted) as
-        (pointers, numbers, papers), as :func:`~kolgraph.store.reach_arrays.csr` makes it."""
-        at = self._positions(hcp_ids)
-        sizes = np.zeros(len(hcp_ids), dtype=np.int64)
-        sizes[at] = np.diff(self.coauthor_ptr)  # an HCP who wrote nothing has none
-        pointers = np.zeros(len(hcp_ids) + 1, dtype=np.int64)
-        np.cumsum(sizes, out=pointers[1:])
-        return pointers, at[self.coauthor_idx], self.coauthor_papers
-
-    def authorship_numbers(self, hcp_ids: np.ndarray) -> AuthorshipNumbers:
-        """The authorships with ``hcp`` numbered over ``hcp_ids`` (every stored HCP, sorted)."""
-        hcp = self._positions(hcp_ids)[self.authorships.hcp]
-        return replace(self.authorships, hcp_ids=hcp_ids, hcp=hcp)
-
-    def _positions(self, hcp_ids: np.ndarray) -> np.ndarray:
+    def positions(self, hcp_ids: np.ndarray) -> np.ndarray:
+        """Each of :attr:`authors`' position in ``hcp_ids`` (every stored HCP, sorted)."""
         at = pd.Index(hcp_ids, dtype=object).get_indexer(self.authors)  # no copies of the ids
         if (at < 0).any():  # the load checks references first: never, short of a bug
             raise ValueError("an author of the batch is not among the stored HCPs")
         return at.astype(np.int32)  # what it maps (19 M entries at L) stays int32
+
+    def coauthor_csr(self, at: np.ndarray, n_hcps: int) -> tuple[np.ndarray, ...]:
+        """The co-author adjacency over the ``n_hcps`` stored HCPs, the authors at
+        :meth:`positions` ``at``, as (pointers, numbers, papers), as
+        :func:`~kolgraph.store.reach_arrays.csr` makes it."""
+        sizes = np.zeros(n_hcps, dtype=np.int64)
+        sizes[at] = np.diff(self.coauthor_ptr)  # an HCP who wrote nothing has none
+        pointers = np.zeros(n_hcps + 1, dtype=np.int64)
+        np.cumsum(sizes, out=pointers[1:])
+        return pointers, at[self.coauthor_idx], self.coauthor_papers
+
+    def authorship_numbers(self, at: np.ndarray, hcp_ids: np.ndarray) -> AuthorshipNumbers:
+        """The authorships with ``hcp`` numbered over ``hcp_ids``, where the authors are at
+        :meth:`positions` ``at``."""
+        return replace(self.authorships, hcp_ids=hcp_ids, hcp=at[self.authorships.hcp])
 
 
 def batch_numbers(

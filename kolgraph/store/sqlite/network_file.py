@@ -37,7 +37,14 @@ import pandas as pd
 
 from kolgraph.authorship_numbers import AuthorshipNumbers
 from kolgraph.coauthorship import CoauthorEdges
-from kolgraph.store.reach_arrays import NONE, HopArrays, adjacencies, gathered, numbers_of
+from kolgraph.store.reach_arrays import (
+    NONE,
+    HopArrays,
+    csr,
+    gathered,
+    membership_adjacencies,
+    numbers_of,
+)
 from kolgraph.store.sqlite.catalog import sql
 
 if TYPE_CHECKING:
@@ -181,29 +188,37 @@ def _ids(ids: np.ndarray, numbers: np.ndarray) -> list[str]:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def read_arrays(con: sqlite3.Connection, batch: BatchNumbers | None = None) -> NetworkArrays:
-    """The arrays of the graph ``con`` sees (call inside one read transaction); the
-    co-authorships from ``batch`` when given (a first load's, :mod:`.batch_numbers`)."""
+def read_arrays(con: sqlite3.Connection) -> NetworkArrays:
+    """The arrays of the graph ``con`` sees (call inside one read transaction)."""
     hcp_ids = _sorted_column(con, "list_hcp_ids")
-    institution_ids = _sorted_column(con, "list_institution_ids")
-    if batch is None:
-        a, b, papers = _pairs(con, "list_coauthorship_ends", hcp_ids, hcp_ids)
-        a, b, papers = np.concatenate([a, b]), np.concatenate([b, a]), np.concatenate([papers] * 2)
-    else:
-        a = b = papers = np.array([], dtype=np.int32)
-    hcps, institutions, _ = _pairs(con, "list_current_memberships", hcp_ids, institution_ids)
-    fields = adjacencies((a, b), (hcps, institutions), len(hcp_ids), len(institution_ids), papers)
-    if batch is not None:
-        coauthors = batch.coauthor_csr(hcp_ids)
-        fields.update(zip(("coauthor_ptr", "coauthor_idx", "coauthor_papers"), coauthors))
-    return NetworkArrays(hcp_ids=hcp_ids, institution_ids=institution_ids, **fields)
+    a, b, papers = _pairs(con, "list_coauthorship_ends", hcp_ids, hcp_ids)
+    both = np.concatenate([a, b]), np.concatenate([b, a]), np.concatenate([papers, papers])
+    return _network_arrays(con, hcp_ids, csr(both[0], both[1], len(hcp_ids), both[2]))
 
 
 def kept_from_batch(con: sqlite3.Connection, batch: BatchNumbers) -> dict[str, object]:
     """The kept arrays by kind (``network``, ``authorships``) after a first load wrote
-    ``batch`` (call in its transaction, after its writes)."""
-    network = read_arrays(con, batch)
-    return {"network": network, "authorships": batch.authorship_numbers(network.hcp_ids)}
+    ``batch`` (call in its transaction, after its writes): the co-authorships and
+    authorships from the batch, the HCPs and memberships from the tables."""
+    hcp_ids = _sorted_column(con, "list_hcp_ids")
+    at = batch.positions(hcp_ids)
+    network = _network_arrays(con, hcp_ids, batch.coauthor_csr(at, len(hcp_ids)))
+    return {"network": network, "authorships": batch.authorship_numbers(at, hcp_ids)}
+
+
+def _network_arrays(
+    con: sqlite3.Connection, hcp_ids: np.ndarray, coauthors: tuple[np.ndarray, ...]
+) -> NetworkArrays:
+    """The path graph of ``hcp_ids`` with the co-author adjacency ``coauthors`` (pointers,
+    numbers, papers), and the current memberships read from the tables."""
+    institution_ids = _sorted_column(con, "list_institution_ids")
+    hcps, institutions, _ = _pairs(con, "list_current_memberships", hcp_ids, institution_ids)
+    return NetworkArrays(
+        hcp_ids=hcp_ids,
+        institution_ids=institution_ids,
+        **dict(zip(("coauthor_ptr", "coauthor_idx", "coauthor_papers"), coauthors)),
+        **membership_adjacencies((hcps, institutions), len(hcp_ids), len(institution_ids)),
+    )
 
 
 def read_authorship_numbers(con: sqlite3.Connection) -> AuthorshipNumbers:
