@@ -33,6 +33,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import itemgetter
 
 from kolgraph.errors import InputError
 from kolgraph.territories import us_zip5
@@ -163,13 +164,7 @@ def engaged_since(as_of: date, stale_days: int) -> str:
 
 def gap_reason(msl_ids: list[str], last_touch: str | None, query: GapQuery) -> str:
     """Why an HCP is a gap (or ``engaged``); the first rule that applies wins."""
-    if not msl_ids:
-        return NO_MSL
-    if last_touch is None:
-        return NEVER
-    if (query.as_of - date.fromisoformat(last_touch)).days > query.stale_days:
-        return STALE
-    return ENGAGED
+    return _ReasonOf(query)(bool(msl_ids), last_touch)[1]
 
 
 def current_institution(affiliations: Iterable[tuple]) -> str | None:
@@ -195,40 +190,71 @@ def finish_gaps(rows: Iterable[Mapping], msls: Iterable[Mapping], query: GapQuer
     touches_12m`` (and ``institution`` with ``query.with_institution``); ``msls`` every MSL's
     ``msl_id`` and ``territory``.  A store may
     leave out rows that cannot be gaps; this applies every rule again, so it need not be exact.
+    At L an answer holds 50,000 rows: each date's days and reason are worked out once, and
+    the rows of one territory share its ``msl_ids`` list (half the objects the collector
+    then walks), so an answer is read-only, as the web app's answer cache already treats it.
     """
     by_territory = msl_ids_by_territory(msls)
+    uncovered: list[str] = []
+    reasons = _ReasonOf(query)
     answer = []
     for row in rows:
-        gap = gap_row(row, by_territory.get(row["territory"], []), query)
-        if query.include_engaged or gap["reason"] != ENGAGED:
-            answer.append(gap)
-    answer.sort(key=lambda r: (-r["influence"], r["rank"], r["hcp_id"]))
+        msl_ids = by_territory.get(row["territory"], uncovered)
+        days, reason = reasons(bool(msl_ids), row["last_touch"])
+        if query.include_engaged or reason != ENGAGED:
+            answer.append(_gap_row(row, msl_ids, days, reason, query.with_institution))
+    # Two stable sorts: (rank, hcp_id), then influence high to low, as one sort on
+    # (-influence, rank, hcp_id) with keys made in C.
+    answer.sort(key=itemgetter("rank", "hcp_id"))
+    answer.sort(key=itemgetter("influence"), reverse=True)
     return answer
 
 
-def gap_row(row: Mapping, msl_ids: list[str], query: GapQuery) -> dict:
-    """One answer row, with the fields of :data:`ROW_FIELDS` in order and plain types
-    (``institution`` only with ``query.with_institution``)."""
-    last = row["last_touch"]
-    days = None if last is None else (query.as_of - date.fromisoformat(last)).days
-    return {
+def _gap_row(
+    row: Mapping, msl_ids: list[str], days: int | None, reason: str, with_institution: bool
+) -> dict:
+    """One answer row, with the fields of :data:`ROW_FIELDS` in order and plain types."""
+    gap = {
         "hcp_id": row["hcp_id"],
         "name": row["name"],
         "territory": row["territory"],
         "tier": int(row["tier"]),
         "influence": float(row["influence"]),
-        "last_touch": last,
+        "last_touch": row["last_touch"],
         "days_since_touch": days,
         "touches_12m": int(row["touches_12m"]),
-        "msl_ids": list(msl_ids),
-        "reason": gap_reason(msl_ids, last, query),
+        "msl_ids": msl_ids,
+        "reason": reason,
         # Set by GraphStore.coverage_gaps, which reads the graph (answers.network.reach).
         "reach_hops": None,
         "reach_via": None,
         "rank": int(row["rank"]),
         "specialty": row["specialty"],
-        **({"institution": row["institution"]} if query.with_institution else {}),
     }
+    if with_institution:
+        gap["institution"] = row["institution"]
+    return gap
+
+
+class _ReasonOf:
+    """``(days_since_touch, reason)`` of a row from whether an MSL covers its territory and
+    its last touch, each distinct last touch parsed once."""
+
+    def __init__(self, query: GapQuery):
+        self._query = query
+        self._days: dict[str, int] = {}
+
+    def __call__(self, covered: bool, last_touch: str | None) -> tuple[int | None, str]:
+        if last_touch is None:
+            return None, NEVER if covered else NO_MSL
+        days = self._days.get(last_touch)
+        if days is None:
+            days = self._days[last_touch] = (
+                self._query.as_of - date.fromisoformat(last_touch)
+            ).days
+        if not covered:
+            return days, NO_MSL
+        return days, STALE if days > self._query.stale_days else ENGAGED
 
 
 def finish_coverage(

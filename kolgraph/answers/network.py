@@ -659,7 +659,7 @@ def reach(
         t: (0, t) if engaged else (None, None) for t, engaged in targets.items()
     }
     for hops, engaged_at in ((1, first), (2, second)):
-        open_targets = sorted(t for t, (near, _via) in found.items() if near is None)
+        open_targets = [t for t, (near, _via) in found.items() if near is None]
         if not open_targets:
             break
         found.update({t: (hops, via) for t, via in engaged_at(open_targets).items()})

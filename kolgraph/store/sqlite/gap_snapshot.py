@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
+from operator import itemgetter
 
 import numpy as np
 
@@ -151,17 +152,43 @@ def candidates(frames: GapFrames, query: GapQuery) -> list[dict]:
         uncovered = np.array([t not in covered for t in frames.territory[selected]], dtype=bool)
         keep = (recent == end) | uncovered  # no touch in the engaged window, or no MSL
         selected, start, end, year_start = (a[keep] for a in (selected, start, end, year_start))
+    return _rows(frames, selected, start, end, year_start)
+
+
+def _rows(
+    frames: GapFrames,
+    positions: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    year_start: np.ndarray,
+) -> list[dict]:
+    """Candidate rows of the HCPs at ``positions``, each column picked at once (tens of
+    thousands of rows at L)."""
+    if not len(positions):
+        return []
+    pick = itemgetter(*positions.tolist())
+    columns = [pick(frames.hcps[c]) for c in _HCP_COLUMNS]
+    if len(positions) == 1:  # itemgetter of one item returns it, not a tuple
+        columns = [(value,) for value in columns]
+    touched = end > start
+    last_touch = np.full(len(positions), None, dtype=object)
+    last_touch[touched] = frames.dates[end[touched] - 1]
     return [
-        _candidate(frames, int(p), int(s), int(e), int(y))
-        for p, s, e, y in zip(selected, start, end, year_start)
+        {
+            "hcp_id": hcp_id,
+            "name": name,
+            "territory": territory,
+            "specialty": specialty,
+            "tier": tier,
+            "influence": influence,
+            "rank": rank,
+            "last_touch": last,
+            "touches_12m": touches,
+        }
+        for hcp_id, name, territory, specialty, tier, influence, rank, last, touches in zip(
+            *columns, last_touch.tolist(), (end - year_start).tolist()
+        )
     ]
-
-
-def _candidate(frames: GapFrames, position: int, start: int, end: int, year_start: int) -> dict:
-    row = {c: frames.hcps[c][position] for c in _HCP_COLUMNS}
-    row["last_touch"] = frames.dates[end - 1] if end > start else None
-    row["touches_12m"] = end - year_start
-    return row
 
 
 def coverage_counts(frames: GapFrames, since: str, until: str):
