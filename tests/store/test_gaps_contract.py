@@ -265,6 +265,12 @@ def test_top_alone_selects_by_rank_whatever_the_tier(gap_store):
     assert [r["hcp_id"] for r in gaps(gap_store, top=8)] == ["H6", "H2", "H3", "H5", "H7", "H8"]
 
 
+def test_a_selection_of_one_hcp(gap_store):
+    (row,) = gaps(gap_store, top=1, include_engaged=True)
+    assert (row["hcp_id"], row["rank"]) == ("H1", 1)
+    assert gaps(gap_store, top=1) == []  # H1 is engaged
+
+
 def test_top_and_max_tier_both_apply(gap_store):
     assert [r["hcp_id"] for r in gaps(gap_store, top=8, max_tier=2)] == ["H6", "H2", "H3", "H5"]
     assert [r["hcp_id"] for r in gaps(gap_store, top=3, max_tier=4)] == ["H6", "H2"]
