@@ -1,4 +1,4 @@
-// purpose: the data version: epoch (new after a wipe), write count, and count of network writes
+// purpose: the data version: epoch (new after a wipe), write count, network and HCP write counts
 // params:
 OPTIONAL MATCH (v:DataVersion {id: 1})
-RETURN v.epoch AS epoch, v.version AS version, v.network AS network
+RETURN v.epoch AS epoch, v.version AS version, v.network AS network, v.hcps AS hcps

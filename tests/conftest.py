@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 from shared_data import require_shared_data
-
-from kolgraph.store.neo4j import Neo4jStore
-from kolgraph.store.sqlite import EmbeddedStore
+from store_kinds import open_test_store
 
 pytest_plugins = ["neo4j_session"]
 
@@ -25,12 +23,7 @@ def store(request, tmp_path):
     using it form the contract suite every store must pass.  The embedded store answers a
     one-off process from bounded SQL and a server (``embedded-server``) from snapshots
     kept in memory: both ways are in the suite."""
-    if request.param.startswith("embedded"):
-        opened = EmbeddedStore(tmp_path / "home")
-        if request.param == "embedded-server":
-            opened.keep_snapshots()
-    else:
-        opened = Neo4jStore(request.getfixturevalue("neo4j_clean"), database="neo4j")
+    opened = open_test_store(request, tmp_path)
     yield opened
     opened.close()
 

@@ -225,7 +225,7 @@ def _gap_row(
         "touches_12m": int(row["touches_12m"]),
         "msl_ids": msl_ids,
         "reason": reason,
-        # Set by GraphStore.coverage_gaps, which reads the graph (answers.network.reach).
+        # Set by GraphStore.coverage_gaps, which reads the graph (WindowReach.reach).
         "reach_hops": None,
         "reach_via": None,
         "rank": int(row["rank"]),

@@ -61,6 +61,7 @@ if TYPE_CHECKING:
 
     from kolgraph.answers.browse import NetworkFilters
     from kolgraph.config import Settings
+    from kolgraph.store.reach_arrays import WindowReach
     from kolgraph.territories import Alignment
 
 #: Called with the number of rows just written, so a CLI can advance a progress bar.
@@ -218,13 +219,9 @@ class GraphReads(Protocol):
         category (None for none), of the territory's HCPs when given."""
         ...
 
-    def engaged_neighbour(
-        self, hcp_ids: list[str], since: str, as_of: str, *, hops: int
-    ) -> dict[str, str]:
-        """For each HCP with one, the smallest id among the HCPs ``hops`` (1 or 2) hops
-        away with a touchpoint dated from ``since`` through ``as_of``; a hop joins
-        co-authors and current co-members of an institution.  Two hops (a neighbour's
-        neighbour) is asked only about HCPs that are not engaged themselves."""
+    def window_reach(self, since: str, as_of: str) -> WindowReach:
+        """Reach (:class:`~kolgraph.store.reach_arrays.WindowReach`) from the HCPs with a
+        touchpoint dated from ``since`` through ``as_of``, kept per window and data."""
         ...
 
     def msl_hop_counts(
@@ -232,7 +229,7 @@ class GraphReads(Protocol):
     ) -> dict[str, dict[int | None, int]]:
         """Per MSL of ``targets`` (msl_id -> hcp ids), how many targets are 0, 1 or 2 hops
         (None: farther) from the HCPs that MSL touched from ``since`` through ``as_of`` (hops
-        as in :meth:`engaged_neighbour`)."""
+        as in :meth:`window_reach`)."""
         ...
 
 
@@ -413,23 +410,15 @@ class GraphStore(ABC):
         return answer
 
     def _add_reach(self, rows: list[dict], query: GapQuery) -> None:
-        """Set each gap row's ``reach_hops`` and ``reach_via`` (:func:`network.reach`)."""
+        """Set each gap row's ``reach_hops`` and ``reach_via``
+        (:meth:`~kolgraph.store.reach_arrays.WindowReach.reach`)."""
         since, as_of = network.engagement_window(query.as_of, query.stale_days)
-        targets = {r["hcp_id"]: (r["last_touch"] or "") >= since for r in rows}
-        found = self._reach(targets, since, as_of)
-        for row in rows:
-            row["reach_hops"], row["reach_via"] = found[row["hcp_id"]]
-
-    def _reach(
-        self, targets: dict[str, bool], since: str, as_of: str
-    ) -> dict[str, tuple[int | None, str | None]]:
-        """:func:`network.reach` over the HCPs engaged in the window."""
-        engaged = self.reads.engaged_neighbour
-        return network.reach(
-            targets,
-            first=lambda ids: engaged(ids, since, as_of, hops=1),
-            second=lambda ids: engaged(ids, since, as_of, hops=2),
-        )
+        engaged = [(r["last_touch"] or "") >= since for r in rows]
+        reach = self.reads.window_reach(since, as_of)
+        hops, vias = reach.reach([r["hcp_id"] for r in rows], engaged)
+        for row, hop, via in zip(rows, hops, vias):
+            row["reach_hops"] = hop
+            row["reach_via"] = via
 
     def coverage(
         self, as_of: date, stale_days: int, territory: str | None = None, *, reach: bool = False

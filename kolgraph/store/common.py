@@ -7,8 +7,8 @@ A store module imports these instead of keeping its own copy, so a rule about st
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,13 @@ from kolgraph.schema import SCORE_COLUMNS, TABLES_BY_NAME, Batch, Table
 
 K = TypeVar("K")
 V = TypeVar("V")
+
+
+class Fetch(Protocol):
+    """The rows of a statement by name, with its parameters (inside a read transaction)."""
+
+    def __call__(self, name: str, params: dict | Sequence = (), /) -> list[tuple]: ...
+
 
 #: A current affiliation as the stores read it: (hcp_id, start_year, institution_id, name).
 Affiliation = tuple[str, int | None, str, str | None]

@@ -167,15 +167,34 @@ class WindowReach:
         own = np.where(mask, np.arange(len(mask), dtype=np.int64), UNSET)
         self.first = _nearest(graph, own)
 
-    def nearest(self, hcp_ids: list[str], hops: int) -> dict[str, str]:
-        """hcp_id -> the smallest engaged id ``hops`` (1 or 2) hops away, where there is one."""
+    def reach(
+        self, hcp_ids: list[str], engaged: list[bool]
+    ) -> tuple[list[int | None], list[str | None]]:
+        """Each HCP's ``reach_hops`` and ``reach_via``, as two lists in the order asked: the
+        fewest hops to an HCP engaged in the window and that HCP (the smallest id among
+        those as near); 0 and itself when ``engaged``; None and None beyond two hops (a
+        warm introduction goes no farther).  A hop joins co-authors, or two current members
+        of an institution.  Tens of thousands at once at L, hence no dict per HCP."""
         numbers = self._graph.hcp_numbers(hcp_ids)
-        known = np.flatnonzero(numbers != NONE)
-        rows = numbers[known]
-        values = self.first[rows] if hops == 1 else _nearest(self._graph, self.first, rows)
-        held = values != UNSET
-        vias = self._graph.hcp_ids[values[held]].tolist()
-        return dict(zip(np.asarray(hcp_ids, dtype=object)[known[held]].tolist(), vias))
+        near = np.full(len(hcp_ids), UNSET, dtype=np.int64)
+        hops = np.ones(len(hcp_ids), dtype=np.int64)
+        own = np.asarray(engaged, dtype=bool)
+        open_ones = np.flatnonzero((numbers != NONE) & ~own)
+        near[open_ones] = self.first[numbers[open_ones]]
+        farther = open_ones[near[open_ones] == UNSET]
+        near[farther] = _nearest(self._graph, self.first, numbers[farther])
+        hops[farther] = 2
+        found = near != UNSET
+        via_ids = self._graph.hcp_ids[np.where(found, near, 0)].tolist() if len(near) else []
+        hops_out: list[int | None] = [
+            0 if mine else (h if f else None)
+            for mine, f, h in zip(own.tolist(), found.tolist(), hops.tolist())
+        ]
+        vias_out: list[str | None] = [
+            hcp_id if mine else (via if f else None)
+            for hcp_id, mine, f, via in zip(hcp_ids, own.tolist(), found.tolist(), via_ids)
+        ]
+        return hops_out, vias_out
 
 
 def _nearest(graph: HopArrays, value: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:

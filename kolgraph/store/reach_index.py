@@ -2,7 +2,7 @@
 
 Each store keeps a :class:`WindowCache` of :class:`~kolgraph.store.reach_arrays.WindowReach`
 per data version (``cached("reach", ...)``) and answers
-:meth:`~kolgraph.store.base.GraphReads.engaged_neighbour` from it.  Per-MSL reach
+:meth:`~kolgraph.store.base.GraphReads.window_reach` from it.  Per-MSL reach
 (:func:`hop_counts_in`, which needs counts, not the nearest HCP) multiplies sparse 0/1
 matrices of the same graph (:class:`HopMatrices`): a column per MSL.
 """

@@ -19,7 +19,8 @@ from sample import frame
 from kolgraph.answers.gaps import GapQuery
 from kolgraph.config import Settings
 from kolgraph.serving import follow_data, warm_if_changed
-from kolgraph.store.sqlite import EmbeddedStore, gap_snapshot
+from kolgraph.store import gap_snapshot
+from kolgraph.store.sqlite import EmbeddedStore
 from kolgraph.store.sqlite import reads as reads_module
 from kolgraph.web import create_app
 

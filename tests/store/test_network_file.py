@@ -67,14 +67,22 @@ def test_reach_over_arrays_is_the_walk_s_answer(seed):
     arrays = _arrays(graph)
     walk = ReachIndex(graph, engaged)
     reach = WindowReach(arrays, arrays.hcp_numbers(sorted(engaged)))
-    everyone = sorted(graph.coauthors) + ["H-unknown"]
-    assert reach.nearest(everyone, 1) == {
-        h: v for h in everyone if (v := walk.first(h)) is not None
-    }
-    open_ones = [h for h in everyone if h not in engaged]
-    assert reach.nearest(open_ones, 2) == {
-        h: v for h in open_ones if (v := walk.second(h)) is not None
-    }
+    everyone = sorted(graph.coauthors) + ["H-unknown", "H-unknown-engaged"]
+    flags = [h in engaged or h == "H-unknown-engaged" for h in everyone]
+    hops, vias = reach.reach(everyone, flags)
+    assert list(zip(everyone, hops, vias)) == [
+        (h, *walked(walk, h, e)) for h, e in zip(everyone, flags)
+    ]
+
+
+def walked(walk: ReachIndex, hcp_id: str, engaged: bool) -> tuple[int | None, str | None]:
+    """The walk's (reach_hops, reach_via) of one HCP."""
+    if engaged:
+        return 0, hcp_id
+    for hops, via in ((1, walk.first(hcp_id)), (2, walk.second(hcp_id))):
+        if via is not None:
+            return hops, via
+    return None, None
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -97,7 +105,9 @@ def test_arrays_from_neighbour_lists_as_neo4j_reads_them_are_the_path_graph_s(se
     engaged = sorted(linked)[::3]
     walk = ReachIndex(graph, frozenset(engaged))
     reach = WindowReach(pulled, pulled.hcp_numbers(engaged))
-    assert reach.nearest(linked, 1) == {h: v for h in linked if (v := walk.first(h)) is not None}
+    flags = [h in set(engaged) for h in linked]
+    hops, vias = reach.reach(linked, flags)
+    assert list(zip(hops, vias)) == [walked(walk, h, e) for h, e in zip(linked, flags)]
 
 
 def test_the_arrays_hold_the_graph_s_neighbours():
@@ -279,7 +289,8 @@ def test_a_logged_touchpoint_is_reached_without_writing_the_files_again(tmp_path
     touchpoint = ("T9", "M1", "H5", "1999-06-01", *TOUCHPOINT_ROWS[0][4:])
 
     def engaged_near_h4(store: EmbeddedStore) -> dict[str, str]:
-        return store.reads.engaged_neighbour(["H4"], "1999-01-01", "1999-12-31", hops=1)
+        hops, vias = store.reads.window_reach("1999-01-01", "1999-12-31").reach(["H4"], [False])
+        return {"H4": vias[0]} if hops[0] == 1 else {}
 
     def built(_con):
         raise AssertionError("the path graph was built again")

@@ -18,7 +18,7 @@ PRIMITIVES = sorted(
 
 
 def test_the_protocol_names_the_primitives_the_questions_use():
-    assert {"gap_candidates", "expand", "engaged_neighbour", "profile_parts"} <= set(PRIMITIVES)
+    assert {"gap_candidates", "expand", "window_reach", "profile_parts"} <= set(PRIMITIVES)
 
 
 @pytest.mark.parametrize("reads", [SqliteReads, Neo4jReads])

@@ -10,12 +10,14 @@ import pytest
 from kolgraph.store.sqlite import catalog
 
 SOURCE = Path(catalog.__file__).parent
+#: The embedded store's modules, and the gaps snapshot it shares with Neo4j.
+MODULES = [*SOURCE.glob("*.py"), SOURCE.parent / "gap_snapshot.py"]
 #: How the store's code names a statement: a quoted snake_case literal.
 _LITERAL = re.compile(r"""["']([a-z][a-z0-9]*(?:_[a-z0-9]+)+)["']""")
 
 
 def literals() -> set[str]:
-    return {m for f in SOURCE.glob("*.py") for m in _LITERAL.findall(f.read_text("utf-8"))}
+    return {m for f in MODULES for m in _LITERAL.findall(f.read_text("utf-8"))}
 
 
 @pytest.mark.parametrize("name", catalog.names())
@@ -33,7 +35,7 @@ def test_a_name_the_code_asks_for_is_a_file():
     asked = set(
         re.findall(
             r"""(?:sql|select|records|_rows|_records|fetch)\(\s*"(\w+)\"""",
-            "\n".join(f.read_text("utf-8") for f in SOURCE.glob("*.py")),
+            "\n".join(f.read_text("utf-8") for f in MODULES),
         )
     )
     assert asked and asked <= set(catalog.names())

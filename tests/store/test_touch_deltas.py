@@ -19,7 +19,8 @@ from sample import frame
 
 from kolgraph.answers.gaps import GapQuery
 from kolgraph.scoring import rescore
-from kolgraph.store.sqlite import DB_FILENAME, EmbeddedStore, gap_snapshot, touch_deltas
+from kolgraph.store import gap_snapshot
+from kolgraph.store.sqlite import DB_FILENAME, EmbeddedStore, touch_deltas
 from kolgraph.store.sqlite import reads as reads_module
 from kolgraph.store.sqlite.catalog import sql
 from kolgraph.touchpoints import log_touchpoint

@@ -27,6 +27,7 @@ from kolgraph.answers.network import (
     Node,
     hop_requests,
 )
+from kolgraph.store import gap_snapshot
 from kolgraph.store.base import Edges, Window
 from kolgraph.store.common import Affiliation, Place, grouped
 from kolgraph.store.reach_arrays import NONE, HopArrays, WindowReach, network_matrices
@@ -139,6 +140,11 @@ class Neo4jReads:
         seeks the tier index otherwise.  A database below the current schema version (one
         replaced under a long-lived store) is migrated first, as its touch dates may be
         missing."""
+        frames = self._store.snapshot(
+            "gaps snapshot", gap_snapshot.read_frames, gap_snapshot.followed
+        )
+        if frames is not None:
+            return gap_snapshot.candidates(frames, query), frames.msls
         params = query.params()
         name = "list_gap_candidates_by_rank"
         if query.top is None:
@@ -154,6 +160,13 @@ class Neo4jReads:
     def coverage_counts(
         self, as_of: date, stale_days: int, territory: str | None
     ) -> tuple[dict[str, tuple[int, int]], list[dict], dict[str, int]]:
+        frames = self._store.snapshot(
+            "gaps snapshot", gap_snapshot.read_frames, gap_snapshot.followed
+        )
+        if frames is not None:
+            since, until = engaged_since(as_of, stale_days), as_of.isoformat()
+            counts, engaged = gap_snapshot.coverage_counts(frames, since, until)
+            return counts, frames.msls, dict(engaged)
         params = {
             "max_tier": COVERAGE_MAX_TIER,
             "territory": territory,
@@ -253,15 +266,10 @@ class Neo4jReads:
         )
         return {r["category"]: r["touchpoints"] for r in rows}
 
-    def engaged_neighbour(
-        self, hcp_ids: list[str], since: str, as_of: str, *, hops: int
-    ) -> dict[str, str]:
+    def window_reach(self, since: str, as_of: str) -> WindowReach:
         graph = self._hop_arrays()
         reaches: WindowCache[WindowReach] = self._store.cached("reach", WindowCache)
-        reach = reaches.window(
-            since, as_of, lambda: WindowReach(graph, self._touched(since, as_of))
-        )
-        return reach.nearest(hcp_ids, hops)
+        return reaches.window(since, as_of, lambda: WindowReach(graph, self._touched(since, as_of)))
 
     def msl_hop_counts(
         self, targets: dict[str, list[str]], since: str, as_of: str

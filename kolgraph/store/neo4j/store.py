@@ -51,7 +51,7 @@ from kolgraph.schema import (
     Batch,
 )
 from kolgraph.store.base import GraphStore, Progress, changes_scores, no_progress
-from kolgraph.store.common import entity_table, object_frame, score_frame, score_rows
+from kolgraph.store.common import Fetch, entity_table, object_frame, score_frame, score_rows
 from kolgraph.store.neo4j import first_load, load
 from kolgraph.store.neo4j.bulk import WRITERS, Job, chunks, run_jobs
 from kolgraph.store.neo4j.reads import Neo4jReads
@@ -120,6 +120,39 @@ NETWORK_NEUTRAL_QUERIES = frozenset(
         "set_hcp_territories",
     }
 )
+#: Network-neutral writes that also leave every HCP's name, territory, specialty and scores
+#: as they were: a server's gaps snapshot behind only such writes is followed (the touches of
+#: the HCPs they stamped read again, :func:`_touched_hcps`), not read whole (13 s at L).
+HCP_NEUTRAL_QUERIES = frozenset(
+    {
+        "create_touchpoints",
+        "merge_touchpoints",
+        "refresh_touch_dates",
+        "set_touch_dates",
+        "create_msls",
+        "merge_msls",
+        "create_trials",
+        "merge_trials",
+        "create_trial_roles",
+        "merge_trial_roles",
+        "create_score_run",
+        "delete_old_score_runs",
+        "set_coverage_day",
+        "delete_old_coverage_days",
+    }
+)
+#: Writes that rewrite the touchpoints of the HCPs of their ``rows``: every write of
+#: touchpoints ends with these for the HCPs it touched, and the transaction's version bump
+#: stamps those HCPs (``touch_seq``), which is how a snapshot learns whom to read again.
+TOUCH_DATE_QUERIES = frozenset({"refresh_touch_dates", "set_touch_dates"})
+assert HCP_NEUTRAL_QUERIES <= NETWORK_NEUTRAL_QUERIES and TOUCH_DATE_QUERIES <= HCP_NEUTRAL_QUERIES
+#: The statement of each name :mod:`kolgraph.store.gap_snapshot` fetches.
+SNAPSHOT_QUERIES = {
+    "list_scored_hcps": "list_scored_hcps",
+    "list_touches": "list_touches",
+    "list_hcps_touches": "list_hcps_touches",
+    "list_msls": "list_msl_rows",
+}
 #: The statement that reads each whole table.
 LIST_QUERIES = {
     "hcps": "list_hcps",
@@ -135,18 +168,22 @@ LIST_QUERIES = {
 }
 
 
-#: Caches a closed store left to the next store on the same (uri, database), taken once:
-#: see :meth:`Neo4jStore.hand_down_caches`.
-_HANDED_DOWN: dict[tuple[str | None, str], dict[str, tuple[str, Any]]] = {}
+#: Caches a closed store left to the next store on the same (uri, database), taken once,
+#: and whether it kept snapshots: see :meth:`Neo4jStore.hand_down_caches`.
+_HANDED_DOWN: dict[tuple[str | None, str], tuple[dict[str, tuple[Any, Any]], bool]] = {}
 
 
 @dataclass(frozen=True)
 class Versions:
     """What :meth:`Neo4jStore.data_version` reads: ``data`` changes with every write,
-    ``network`` only with a write that may change co-authorships or current affiliations."""
+    ``network`` only with a write that may change co-authorships or current affiliations,
+    ``hcps`` with every write outside :data:`HCP_NEUTRAL_QUERIES`; ``count`` is the data
+    version's write count (0 before any write)."""
 
     data: str
     network: str
+    hcps: str = "new"
+    count: int = 0
 
 
 class Neo4jStore(GraphStore):
@@ -182,7 +219,7 @@ class Neo4jStore(GraphStore):
         self._constraints_ready = False
         self._reads = Neo4jReads(self)
         self._cache_key = (uri, database)
-        self._cache: dict[str, tuple[str, Any]] = _HANDED_DOWN.pop(self._cache_key, {})
+        self._cache, self._keeps_snapshots = _HANDED_DOWN.pop(self._cache_key, ({}, False))
         self._cache_lock = threading.Lock()
         #: Seconds a data version read is reused (0: read on every call).  A web server sets
         #: it so pages make no round trip to learn that nothing changed; its own writes are
@@ -190,6 +227,8 @@ class Neo4jStore(GraphStore):
         self.version_poll_seconds = 0.0
         self._version_read: tuple[float, Versions] | None = None
         self._neutral_texts = {self._queries.get(name) for name in NETWORK_NEUTRAL_QUERIES}
+        self._hcp_neutral_texts = {self._queries.get(name) for name in HCP_NEUTRAL_QUERIES}
+        self._touch_date_texts = {self._queries.get(name) for name in TOUCH_DATE_QUERIES}
         #: The local server a first load into an empty database imports into (None: every
         #: load goes through Bolt); see :mod:`.first_load`.
         self.local_server: first_load.LocalServer | None = None
@@ -287,11 +326,14 @@ class Neo4jStore(GraphStore):
     def bookkeeping_nodes(stale_scores: bool) -> list[tuple[str, dict]]:
         """The nodes a first load leaves besides the data, as (label, properties): the
         schema version (``set_schema_version``), the data version of a new epoch after one
-        write (``bump_data_version``) and, when scored data was loaded, stale scores
+        write (``bump_versions``) and, when scored data was loaded, stale scores
         (``mark_scores_stale``); for a database written whole by the import tool."""
         nodes: list[tuple[str, dict]] = [
             ("KolgraphSchema", {"name": "kolgraph", "version": SCHEMA_VERSION}),
-            ("DataVersion", {"id": 1, "epoch": str(uuid.uuid4()), "version": 1, "network": 1}),
+            (
+                "DataVersion",
+                {"id": 1, "epoch": str(uuid.uuid4()), "version": 1, "network": 1, "hcps": 1},
+            ),
         ]
         if stale_scores:
             nodes.append(("ScoreState", {"id": 1, "stale": True}))
@@ -617,13 +659,23 @@ class Neo4jStore(GraphStore):
             session.execute_write(_run_all, [(self._queries.get(name), {})])
 
     def _write(self, session: Session, statements: list[tuple[str, dict]]) -> None:
-        """Run ``statements`` in one write transaction that ends by bumping the data
-        version, and the network version unless every statement is network-neutral (last,
-        so the version node is locked only while the transaction commits: parallel bulk
-        writers do not queue on it)."""
-        neutral = all(text in self._neutral_texts for text, _params in statements)
-        bump_name = "bump_data_version" if neutral else "bump_network_version"
-        bump: tuple[str, dict] = (self._queries.get(bump_name), {})
+        """Run ``statements`` in one write transaction that ends by bumping the versions
+        (:class:`Versions`): the data version always, the network and HCP counts unless
+        every statement leaves them alone, and the touch stamp of the HCPs whose touchpoints
+        it rewrote.  Last, so the version node is locked only while the transaction commits:
+        parallel bulk writers do not queue on it."""
+        texts = {text for text, _params in statements}
+        bump_params = {
+            "network": 0 if texts <= self._neutral_texts else 1,
+            "hcps": 0 if texts <= self._hcp_neutral_texts else 1,
+            "touched": [
+                row["hcp_id"]
+                for text, params in statements
+                if text in self._touch_date_texts
+                for row in params["rows"]
+            ],
+        }
+        bump = (self._queries.get("bump_versions"), bump_params)
         self._version_read = None
         try:
             session.execute_write(_run_all, [*statements, bump])
@@ -649,13 +701,58 @@ class Neo4jStore(GraphStore):
             self._cache[kind] = (version, value)
         return value
 
+    def keep_snapshots(self) -> None:
+        """Keep the gaps snapshot (:mod:`kolgraph.store.gap_snapshot`) of this database in
+        memory from now on, followed after writes that only changed touchpoints: for a
+        long-running server.  A one-off process asks the server the bounded questions."""
+        self._keeps_snapshots = True
+
+    def snapshot(
+        self,
+        kind: str,
+        read: Callable[[Fetch], T],
+        follow: Callable[[T, set[str], Fetch], T],
+    ) -> T | None:
+        """``read(fetch)``'s value in a process keeping snapshots (:meth:`keep_snapshots`),
+        else None; kept while the data version is unchanged, and after writes that changed
+        no HCP (only touchpoints, MSLs, trials...: :data:`HCP_NEUTRAL_QUERIES`) followed
+        from the HCPs they stamped.  The versions are read first, so a write during the read
+        leaves the value under older versions, followed or read again at the next call."""
+        if not self._keeps_snapshots:
+            return None
+        versions = self._versions()
+        with self._cache_lock:
+            held = self._cache.get(kind)
+        if held is not None and held[0].data == versions.data:
+            return held[1]  # type: ignore[no-any-return]
+        with cyclic_gc_paused():
+            if held is not None and held[0].hcps == versions.hcps and versions.hcps != "new":
+                value = follow(held[1], self._touched_since(held[0].count), self._fetch_rows)
+            else:
+                value = read(self._fetch_rows)
+        with self._cache_lock:
+            self._cache[kind] = (versions, value)
+        return value
+
+    def _touched_since(self, count: int) -> set[str]:
+        """The HCPs whose touchpoints a write after write count ``count`` rewrote."""
+        (row,) = self.read("list_touch_stamped_hcps", since=count)
+        return set(row["hcp_ids"])
+
+    def _fetch_rows(self, name: str, params: dict | Sequence = ()) -> list[tuple]:
+        """:class:`~kolgraph.store.common.Fetch` over the statements that collect their rows
+        into one record (``rows``), the snapshot's statement names mapped to Cypher's."""
+        (row,) = self.read(SNAPSHOT_QUERIES[name], **dict(params))
+        return row["rows"]  # type: ignore[no-any-return]
+
     def hand_down_caches(self) -> None:
         """Leave what :meth:`cached` holds to the next store opened on the same server and
         database in this process or a child forked after this store closes (``kolgraph
         serve`` warms up once before its workers fork: at L, pulling the co-authorships
-        takes a minute).  The values stay tied to their data version."""
+        takes a minute), and the duty to keep snapshots.  The values stay tied to their data
+        version."""
         with self._cache_lock:
-            _HANDED_DOWN[self._cache_key] = dict(self._cache)
+            _HANDED_DOWN[self._cache_key] = (dict(self._cache), self._keeps_snapshots)
 
     def data_version(self) -> str:
         """``epoch:version``: every write transaction bumps ``version``; a wiped database
@@ -672,8 +769,13 @@ class Neo4jStore(GraphStore):
         epoch = row["epoch"]
         if epoch is None:
             versions = Versions("new", "new")
-        else:  # no network count yet: no network write since kolgraph kept one
-            versions = Versions(f"{epoch}:{row['version']}", f"{epoch}:n{row['network'] or 0}")
+        else:  # no count yet: no such write since kolgraph kept one
+            versions = Versions(
+                f"{epoch}:{row['version']}",
+                f"{epoch}:n{row['network'] or 0}",
+                f"{epoch}:h{row['hcps'] or 0}",
+                row["version"],
+            )
         self._version_read = (read_at, versions)
         return versions
 

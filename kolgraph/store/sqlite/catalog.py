@@ -4,16 +4,11 @@ their list parameters."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
-from typing import Protocol
 
-
-class Fetch(Protocol):
-    """The rows of a statement by name, with its parameters (inside a read transaction)."""
-
-    def __call__(self, name: str, params: dict | Sequence = (), /) -> list[tuple]: ...
+from kolgraph.store.common import Fetch
 
 
 @cache
@@ -32,3 +27,6 @@ def json_list(values: Iterable[str]) -> str:
     """A list parameter as one JSON array, read with ``json_each``: one value where a
     list of placeholders would need thousands."""
     return json.dumps(list(values))
+
+
+__all__ = ["Fetch", "json_list", "names", "sql"]

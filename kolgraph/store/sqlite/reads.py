@@ -6,7 +6,7 @@ written once per data version (:mod:`.network_file`, :mod:`.reach_arrays`).  A l
 server also keeps whole-table snapshots in memory, built once per ``store_version`` and
 shared by every connection to the file
 (:meth:`~kolgraph.store.sqlite.store.EmbeddedStore.cached`): the gaps snapshot
-(:mod:`.gap_snapshot`), which a one-off process replaces by bounded SQL, and the search index.
+(:mod:`kolgraph.store.gap_snapshot`), which a one-off process replaces by bounded SQL, and the search index.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ import numpy as np
 from kolgraph.answers import browse
 from kolgraph.answers.gaps import COVERAGE_MAX_TIER, GapQuery, engaged_since
 from kolgraph.answers.network import HCP, INSTITUTION, HopFacts, Neighbourhood, Node, hop_requests
+from kolgraph.store import gap_snapshot
 from kolgraph.store.base import Edges, Window
 from kolgraph.store.common import Affiliation, Place, grouped
 from kolgraph.store.reach_arrays import NONE, WindowReach, network_matrices
 from kolgraph.store.reach_index import WindowCache, hop_counts_in
-from kolgraph.store.sqlite import gap_snapshot
 from kolgraph.store.sqlite.catalog import Fetch, json_list
 
 if TYPE_CHECKING:
@@ -291,15 +291,12 @@ class SqliteReads:
         rows = self._rows("count_new_insights", after=after, through=through, territory=territory)
         return dict(rows)
 
-    def engaged_neighbour(
-        self, hcp_ids: list[str], since: str, as_of: str, *, hops: int
-    ) -> dict[str, str]:
+    def window_reach(self, since: str, as_of: str) -> WindowReach:
         graph = self._store.path_graph()
         reaches: WindowCache[WindowReach] = self._store.cached("reach", lambda _f: WindowCache())
-        reach = reaches.window(
+        return reaches.window(
             since, as_of, lambda: WindowReach(graph, self._touched(graph, since, as_of))
         )
-        return reach.nearest(hcp_ids, hops)
 
     def _touched(self, graph: NetworkArrays, since: str, as_of: str) -> np.ndarray:
         """The path graph's numbers of the HCPs touched from ``since`` through ``as_of``."""

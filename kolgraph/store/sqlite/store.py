@@ -374,6 +374,8 @@ class EmbeddedStore(GraphStore):
         from ``held`` when only touchpoints changed since."""
 
         def fetch(name: str, params: dict | Sequence = ()) -> list[tuple]:
+            if isinstance(params, dict):  # a list parameter goes as one JSON array
+                params = {k: json_list(v) if isinstance(v, list) else v for k, v in params.items()}
             return con.execute(sql(name), params).fetchall()
 
         if follow is not None and held is not None and held[0].version < state.version:

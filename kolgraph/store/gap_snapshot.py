@@ -21,7 +21,7 @@ from operator import itemgetter
 import numpy as np
 
 from kolgraph.answers.gaps import COVERAGE_MAX_TIER, GapQuery
-from kolgraph.store.sqlite.catalog import Fetch, json_list
+from kolgraph.store.common import Fetch
 
 #: Days are counted from this date in touch keys; each HCP owns DAY_SPAN consecutive keys,
 #: which hold every date from year 1 to 2738, so two HCPs' touches never share a key range.
@@ -74,7 +74,7 @@ def followed(frames: GapFrames, hcp_ids: set[str], fetch: Fetch) -> GapFrames:
     """``frames`` after writes that changed only the touchpoints of ``hcp_ids`` (and MSLs):
     those HCPs' touches read again, every other HCP's kept."""
     scored = sorted(h for h in hcp_ids if h in frames.position)
-    touches = fetch("list_hcps_touches", {"hcp_ids": json_list(scored)}) if scored else []
+    touches = fetch("list_hcps_touches", {"hcp_ids": scored}) if scored else []
     new_keys, new_dates, new_msl_ids = _touch_keys(touches, frames.position)
     positions = np.array([frames.position[h] for h in scored], dtype=np.int64)
     kept = ~np.isin(frames.keys // DAY_SPAN, positions)
