@@ -1,17 +1,18 @@
-"""The embedded store's snapshot for coverage gaps and coverage.
+"""A server's snapshot for coverage gaps and coverage, on either store.
 
 Both questions are answered from a :class:`GapFrames` snapshot held in memory: scored HCPs as
 arrays, and every touchpoint as one sorted int64 key ``position * DAY_SPAN + day``, so an HCP's
 last touch up to any as-of date and its touch count in any window are two binary searches
-(``numpy.searchsorted``) over the selected HCPs at once, where SQL would run a correlated
-look-up per HCP.
+(``numpy.searchsorted``) over the selected HCPs at once, where a store would look up each HCP.
 
-The snapshot is kept by :meth:`~kolgraph.store.sqlite.store.EmbeddedStore.cached`: shared by
-every connection to the file, read in one transaction with ``store_version``, so it never
-mixes two states.  After writes that only changed touchpoints it is followed (:func:`followed`:
-the touches of the HCPs they changed read again); after any other write it is read whole.
+A store fetches the rows by statement name (``list_scored_hcps``, ``list_touches``,
+``list_msls``; ``list_hcps_touches`` to follow) and keeps the snapshot by its data version:
+the embedded store in :meth:`~kolgraph.store.sqlite.store.EmbeddedStore.cached`, read in one
+transaction with ``store_version``; Neo4j in
+:meth:`~kolgraph.store.neo4j.store.Neo4jStore.snapshot`.  After writes that only changed
+touchpoints it is followed (:func:`followed`: the touches of the HCPs they changed read
+again); after any other write it is read whole.
 """
-
 from __future__ import annotations
 
 from collections import Counter
