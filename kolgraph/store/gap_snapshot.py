@@ -13,6 +13,7 @@ transaction with ``store_version``; Neo4j in
 touchpoints it is followed (:func:`followed`: the touches of the HCPs they changed read
 again); after any other write it is read whole.
 """
+
 from __future__ import annotations
 
 from collections import Counter
