@@ -185,14 +185,14 @@ class WindowReach:
         near[farther] = _nearest(self._graph, self.first, numbers[farther])
         hops[farther] = 2
         found = near != UNSET
-        via_ids = self._graph.hcp_ids[np.where(found, near, 0)].tolist() if len(near) else []
+        vias = np.full(len(hcp_ids), None, dtype=object)
+        vias[found] = self._graph.hcp_ids[near[found]].tolist()
         hops_out: list[int | None] = [
             0 if mine else (h if f else None)
             for mine, f, h in zip(own.tolist(), found.tolist(), hops.tolist())
         ]
         vias_out: list[str | None] = [
-            hcp_id if mine else (via if f else None)
-            for hcp_id, mine, f, via in zip(hcp_ids, own.tolist(), found.tolist(), via_ids)
+            hcp_id if mine else via for hcp_id, mine, via in zip(hcp_ids, own.tolist(), vias)
         ]
         return hops_out, vias_out
 

@@ -85,6 +85,13 @@ def walked(walk: ReachIndex, hcp_id: str, engaged: bool) -> tuple[int | None, st
     return None, None
 
 
+def test_reach_on_a_graph_without_hcps():
+    arrays = HopArrays.of([], [])
+    reach = WindowReach(arrays, arrays.hcp_numbers([]))
+    assert reach.reach(["H1", "H2"], [False, True]) == ([None, 0], [None, "H2"])
+    assert reach.reach([], []) == ([], [])
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_arrays_from_neighbour_lists_as_neo4j_reads_them_are_the_path_graph_s(seed):
     graph = _random_graph(seed)

@@ -122,7 +122,7 @@ NETWORK_NEUTRAL_QUERIES = frozenset(
 )
 #: Network-neutral writes that also leave every HCP's name, territory, specialty and scores
 #: as they were: a server's gaps snapshot behind only such writes is followed (the touches of
-#: the HCPs they stamped read again, :func:`_touched_hcps`), not read whole (13 s at L).
+#: the HCPs they stamped read again, :meth:`Neo4jStore.snapshot`), not read whole (13 s at L).
 HCP_NEUTRAL_QUERIES = frozenset(
     {
         "create_touchpoints",
