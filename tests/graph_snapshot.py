@@ -3,7 +3,8 @@
 Every node (labels, properties, each property's Cypher type), every relationship (type,
 its ends by label and key, properties and types), every constraint and every index.  The
 ``DataVersion`` node is left out (its epoch is random and its count of write transactions
-depends on how the data was written); compare its semantics separately.
+depends on how the data was written), and so is each HCP's ``touch_seq`` (the write count
+that last rewrote its touch dates); compare their semantics separately.
 
 Reads send no bookmark: a database replaced by an import starts its transaction ids again,
 so a bookmark of the database before it would never be reached.
@@ -26,7 +27,7 @@ KEYS = {
 _NODES = """
 MATCH (n) WHERE NOT n:DataVersion
 RETURN labels(n) AS labels,
-       [k IN keys(n) | [k, n[k], valueType(n[k])]] AS properties
+       [k IN keys(n) WHERE k <> 'touch_seq' | [k, n[k], valueType(n[k])]] AS properties
 """
 _RELATIONSHIPS = """
 MATCH (a)-[r]->(b)

@@ -85,6 +85,7 @@ INDEX_QUERIES = (
     "create_hcp_territory_index",
     "create_hcp_tier_index",
     "create_hcp_npi_index",
+    "create_hcp_touch_seq_index",
     "create_touchpoint_date_index",
 )
 #: Schema statements a database gets from a migration step (:data:`MIGRATIONS`); a database
