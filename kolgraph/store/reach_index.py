@@ -73,6 +73,14 @@ class WindowCache(Generic[T]):
                 self._held.popitem(last=False)
         return value
 
+    def followed(self, follow: Callable[[tuple[str, str], T], T]) -> WindowCache[T]:
+        """A new cache holding ``follow((since, as_of), value)`` for each window held."""
+        with self._lock:
+            held = list(self._held.items())
+        cache: WindowCache[T] = WindowCache()
+        cache._held.update((key, follow(key, value)) for key, value in held)
+        return cache
+
 
 def hop_counts_in(
     matrices: HopMatrices, engaged: Mapping[str, Collection[str]], targets: dict[str, list[str]]

@@ -102,14 +102,20 @@ def test_a_server_answers_from_its_snapshot_as_the_server_would(server, one_off,
 
 
 def test_logged_touchpoints_are_followed_not_read_whole(
-    server, one_off, whole_reads, follows, tmp_path
+    server, one_off, whole_reads, follows, tmp_path, monkeypatch
 ):
     server.coverage_gaps(GapQuery(as_of=AS_OF))
+    asked: list[str] = []
+    real_read = server.read
+    monkeypatch.setattr(
+        server, "read", lambda name, **p: asked.append(name) or real_read(name, **p)
+    )
     for hcp_id, msl_id in (("H2", "M2"), ("H5", "M3")):  # as the web form logs them
         values = {"hcp_id": hcp_id, "msl_id": msl_id, "date": "2024-06-29", "channel": "email"}
         log_touchpoint(server, tmp_path, values, today=AS_OF)
         assert hcp_id not in {g["hcp_id"] for g in server.coverage_gaps(GapQuery(as_of=AS_OF))}
     assert (whole_reads.count, follows.count) == (1, 2)
+    assert "list_engaged_in_window" not in asked  # reach's window followed too
     assert answers(server) == answers(one_off)
     assert_same_frames(held(server), gap_snapshot.read_frames(server._fetch_rows))
 
@@ -121,6 +127,25 @@ def test_a_touchpoint_moved_to_another_hcp_leaves_the_first(server, one_off, who
     assert answers(server) == answers(one_off)
     assert whole_reads.count == 1
     assert_same_frames(held(server), gap_snapshot.read_frames(server._fetch_rows))
+
+
+def test_reach_follows_touchpoints_moved_away_and_logged(server, one_off, whole_reads, monkeypatch):
+    def reach_of(store: Neo4jStore) -> dict[str, tuple]:
+        rows = store.coverage_gaps(GapQuery(as_of=AS_OF))
+        return {r["hcp_id"]: (r["reach_hops"], r["reach_via"]) for r in rows}
+
+    assert reach_of(server)["H3"] == (1, "H1")  # H1, engaged on 2024-06-01, shares I2
+    asked: list[str] = []
+    real_read = server.read
+    monkeypatch.setattr(
+        server, "read", lambda name, **p: asked.append(name) or real_read(name, **p)
+    )
+    server.load({"touchpoints": touchpoint("T2", "H8", "M1", "2024-06-01")})  # H1's, to H8
+    assert reach_of(server)["H3"] == (None, None) == reach_of(one_off)["H3"]
+    server.load({"touchpoints": touchpoint("T-NEW", "H3", "M1", "2024-06-20")})
+    assert reach_of(server)["H2"] == (1, "H3") == reach_of(one_off)["H2"]  # shares I3
+    assert "list_engaged_in_window" not in asked and whole_reads.count == 1
+    assert answers(server) == answers(one_off)  # other windows too, built afresh
 
 
 def test_an_msl_load_is_followed_with_the_msls_read_again(server, whole_reads, follows):

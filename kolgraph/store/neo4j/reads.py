@@ -29,7 +29,7 @@ from kolgraph.answers.network import (
 )
 from kolgraph.store import gap_snapshot
 from kolgraph.store.base import Edges, Window
-from kolgraph.store.common import Affiliation, Place, grouped
+from kolgraph.store.common import Affiliation, Fetch, Place, grouped
 from kolgraph.store.reach_arrays import NONE, HopArrays, WindowReach, network_matrices
 from kolgraph.store.reach_index import WindowCache, hop_counts_in
 
@@ -296,5 +296,28 @@ class Neo4jReads:
         return numbers[numbers != NONE]
 
     def _engaged_in(self, since: str, as_of: str) -> frozenset[str]:
+        """The HCPs with a touchpoint in the window: asked of the server (1.8 s at L), kept
+        per window in a server keeping snapshots and followed after touchpoint writes."""
+        windows = self._store.snapshot("engaged windows", lambda _fetch: WindowCache(), _followed)
+        if windows is None:
+            return self._engaged_asked(since, as_of)
+        return windows.window(since, as_of, lambda: self._engaged_asked(since, as_of))
+
+    def _engaged_asked(self, since: str, as_of: str) -> frozenset[str]:
         (row,) = self._store.read("list_engaged_in_window", since=since, as_of=as_of)
         return frozenset(row["hcp_ids"])
+
+
+def _followed(
+    windows: WindowCache[frozenset[str]], changed: set[str], fetch: Fetch
+) -> WindowCache[frozenset[str]]:
+    """Each window's engaged HCPs after writes that rewrote the touchpoints of ``changed``
+    (and of no other HCP): theirs read again, the others' kept."""
+    touches = fetch("list_hcps_touches", {"hcp_ids": sorted(changed)}) if changed else []
+
+    def follow(window: tuple[str, str], engaged: frozenset[str]) -> frozenset[str]:
+        since, as_of = window
+        now = {hcp_id for hcp_id, _msl_id, day in touches if since <= day <= as_of}
+        return (engaged - changed) | now
+
+    return windows.followed(follow)
