@@ -87,7 +87,7 @@ def touchpoint(touchpoint_id: str, hcp_id: str, msl_id: str, day: str) -> pd.Dat
     )
 
 
-def test_a_server_answers_from_its_snapshot_as_the_server_would(server, one_off, monkeypatch):
+def test_a_server_answers_from_its_snapshot_as_a_one_off_store_does(server, one_off, monkeypatch):
     expected = answers(one_off)
     assert answers(server) == expected
     asked: list[str] = []
