@@ -91,62 +91,43 @@ INDEX_QUERIES = (
 #: Schema statements a database gets from a migration step (:data:`MIGRATIONS`); a database
 #: written whole at :data:`SCHEMA_VERSION` (the import tool's first load) runs them directly.
 MIGRATED_SCHEMA_QUERIES = ("create_identity_correction_key_constraint",)
-#: Writes that leave every co-authorship and current affiliation as it was: they bump the
-#: data version only, so what :meth:`Neo4jStore.cached` keeps of the network (reach's
-#: arrays of every co-authorship: a minute to pull at L) outlives a logged touchpoint or a
-#: rescore.  Any other write bumps the network version too.
-NETWORK_NEUTRAL_QUERIES = frozenset(
-    {
-        "create_touchpoints",
-        "merge_touchpoints",
-        "refresh_touch_dates",
-        "set_touch_dates",
-        "create_msls",
-        "merge_msls",
-        "create_trials",
-        "merge_trials",
-        "create_trial_roles",
-        "merge_trial_roles",
-        "set_scores",
-        "remove_stale_scores",
-        "mark_scores_fresh",
-        "mark_scores_stale",
-        "create_score_run",
-        "delete_old_score_runs",
-        "set_coverage_day",
-        "delete_old_coverage_days",
-        "delete_territory_rules",
-        "create_territory_rules",
-        "merge_territory_alignment",
-        "set_hcp_territories",
-    }
-)
-#: Network-neutral writes that also leave every HCP's name, territory, specialty and scores
-#: as they were: a server's gaps snapshot behind only such writes is followed (the touches of
-#: the HCPs they stamped read again, :meth:`Neo4jStore.snapshot`), not read whole (13 s at L).
-HCP_NEUTRAL_QUERIES = frozenset(
-    {
-        "create_touchpoints",
-        "merge_touchpoints",
-        "refresh_touch_dates",
-        "set_touch_dates",
-        "create_msls",
-        "merge_msls",
-        "create_trials",
-        "merge_trials",
-        "create_trial_roles",
-        "merge_trial_roles",
-        "create_score_run",
-        "delete_old_score_runs",
-        "set_coverage_day",
-        "delete_old_coverage_days",
-    }
-)
 #: Writes that rewrite the touchpoints of the HCPs of their ``rows``: every write of
 #: touchpoints ends with these for the HCPs it touched, and the transaction's version bump
 #: stamps those HCPs (``touch_seq``), which is how a snapshot learns whom to read again.
 TOUCH_DATE_QUERIES = frozenset({"refresh_touch_dates", "set_touch_dates"})
-assert HCP_NEUTRAL_QUERIES <= NETWORK_NEUTRAL_QUERIES and TOUCH_DATE_QUERIES <= HCP_NEUTRAL_QUERIES
+#: Writes that leave every HCP's name, territory, specialty and scores, every co-authorship
+#: and current affiliation as they were: a server's gaps snapshot behind only such writes is
+#: followed (the touches of the HCPs they stamped read again, :meth:`Neo4jStore.snapshot`),
+#: not read whole (13 s at L).
+HCP_NEUTRAL_QUERIES = TOUCH_DATE_QUERIES | {
+    "create_touchpoints",
+    "merge_touchpoints",
+    "create_msls",
+    "merge_msls",
+    "create_trials",
+    "merge_trials",
+    "create_trial_roles",
+    "merge_trial_roles",
+    "create_score_run",
+    "delete_old_score_runs",
+    "set_coverage_day",
+    "delete_old_coverage_days",
+}
+#: Writes that leave every co-authorship and current affiliation as they were (scores and
+#: territories too may change): they bump the data version only, so what
+#: :meth:`Neo4jStore.cached` keeps of the network (reach's arrays of every co-authorship: a
+#: minute to pull at L) outlives a logged touchpoint or a rescore.  Any other write bumps
+#: the network version too.
+NETWORK_NEUTRAL_QUERIES = HCP_NEUTRAL_QUERIES | {
+    "set_scores",
+    "remove_stale_scores",
+    "mark_scores_fresh",
+    "mark_scores_stale",
+    "delete_territory_rules",
+    "create_territory_rules",
+    "merge_territory_alignment",
+    "set_hcp_territories",
+}
 #: The statement of each name :mod:`kolgraph.store.gap_snapshot` fetches.
 SNAPSHOT_QUERIES = {
     "list_scored_hcps": "list_scored_hcps",
