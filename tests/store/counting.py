@@ -1,14 +1,17 @@
-"""Helpers of the tests of a server's caches: a scored home, counting whole reads, and a
-backup restored over the store's file in place."""
+"""Helpers of the tests of a server's caches: a scored home, counting whole reads, comparing
+gaps snapshots, and a backup restored over the store's file in place."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+
 from kolgraph.generate import generate_bundle
 from kolgraph.loading import load_path
 from kolgraph.scoring import rescore
+from kolgraph.store.gap_snapshot import GapFrames
 from kolgraph.store.sqlite import EmbeddedStore
 
 
@@ -50,3 +53,14 @@ class Reads:
             return whole(*args)
 
         monkeypatch.setattr(module, name, counted)
+
+
+def assert_same_frames(held: GapFrames, whole: GapFrames) -> None:
+    """Same HCPs and MSLs, and the same touches (the MSLs of one HCP's day in any order)."""
+    assert held.hcps == whole.hcps and held.msls == whole.msls
+    assert np.array_equal(held.keys, whole.keys)
+    assert np.array_equal(held.dates, whole.dates)
+    touches = zip(held.keys.tolist(), held.dates.tolist(), held.msl_ids.tolist())
+    assert sorted(touches) == sorted(
+        zip(whole.keys.tolist(), whole.dates.tolist(), whole.msl_ids.tolist())
+    )

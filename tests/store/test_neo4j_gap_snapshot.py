@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import numpy as np
 import pandas as pd
 import pytest
-from counting import Reads
+from counting import Reads, assert_same_frames
 from sample import frame
 from test_gaps_contract import AS_OF, gap_batch, score_frame
 
@@ -59,15 +58,6 @@ def held(store: Neo4jStore) -> gap_snapshot.GapFrames:
     frames = store.snapshot("gaps snapshot", gap_snapshot.read_frames, gap_snapshot.followed)
     assert frames is not None
     return frames
-
-
-def assert_same_frames(held: gap_snapshot.GapFrames, whole: gap_snapshot.GapFrames) -> None:
-    """Same HCPs and MSLs, and the same touches (the MSLs of one HCP's day in any order)."""
-    assert held.hcps == whole.hcps and held.msls == whole.msls
-    assert np.array_equal(held.keys, whole.keys)
-    assert sorted(zip(held.keys.tolist(), held.dates.tolist(), held.msl_ids.tolist())) == sorted(
-        zip(whole.keys.tolist(), whole.dates.tolist(), whole.msl_ids.tolist())
-    )
 
 
 def answers(store: Neo4jStore) -> list:

@@ -11,10 +11,9 @@ from datetime import date
 from pathlib import Path
 
 import counting
-import numpy as np
 import pandas as pd
 import pytest
-from counting import Reads, backup_of, restore_in_place
+from counting import Reads, assert_same_frames, backup_of, restore_in_place
 from sample import frame
 
 from kolgraph.answers.gaps import GapQuery
@@ -63,17 +62,6 @@ def frames_read_whole(home: Path) -> gap_snapshot.GapFrames:
         return gap_snapshot.read_frames(lambda name, params=(): con.execute(sql(name)).fetchall())
     finally:
         con.close()
-
-
-def assert_same_frames(held: gap_snapshot.GapFrames, whole: gap_snapshot.GapFrames) -> None:
-    """Same HCPs and MSLs, and the same touches (the MSLs of one HCP's day in any order)."""
-    assert held.hcps == whole.hcps and held.msls == whole.msls
-    assert np.array_equal(held.keys, whole.keys)
-    assert np.array_equal(held.dates, whole.dates)
-    touches = zip(held.keys.tolist(), held.dates.tolist(), held.msl_ids.tolist())
-    assert sorted(touches) == sorted(
-        zip(whole.keys.tolist(), whole.dates.tolist(), whole.msl_ids.tolist())
-    )
 
 
 def gap_hcps(store: EmbeddedStore, n: int) -> list[dict]:
