@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
-from operator import itemgetter
 
 import numpy as np
 
@@ -166,12 +165,8 @@ def _rows(
 ) -> list[dict]:
     """Candidate rows of the HCPs at ``positions``, each column picked at once (tens of
     thousands of rows at L)."""
-    if not len(positions):
-        return []
-    pick = itemgetter(*positions.tolist())
-    columns = [pick(frames.hcps[c]) for c in _HCP_COLUMNS]
-    if len(positions) == 1:  # itemgetter of one item returns it, not a tuple
-        columns = [(value,) for value in columns]
+    at = positions.tolist()
+    columns = [list(map(frames.hcps[c].__getitem__, at)) for c in _HCP_COLUMNS]
     touched = end > start
     last_touch = np.full(len(positions), None, dtype=object)
     last_touch[touched] = frames.dates[end[touched] - 1]
