@@ -20,11 +20,11 @@ Rules (also in ``docs/queries.md``, "Gaps and coverage"):
   :func:`current_institution`.  It is off by default because it costs Neo4j a third of the
   query time, and ``gaps`` does not show it.
 
->>> q = GapQuery(stale_days=30, as_of=date(2024, 3, 31))
->>> gap_reason(["M1"], "2024-01-15", q)
-'stale'
->>> gap_reason([], "2024-03-30", q)
-'no MSL covers territory'
+>>> reasons = GapReasons(GapQuery(stale_days=30, as_of=date(2024, 3, 31)))
+>>> reasons(True, "2024-01-15")  # an MSL covers the territory
+(76, 'stale')
+>>> reasons(False, "2024-03-30")
+(1, 'no MSL covers territory')
 """
 
 from __future__ import annotations
@@ -162,11 +162,6 @@ def engaged_since(as_of: date, stale_days: int) -> str:
     return (as_of - timedelta(days=stale_days)).isoformat()
 
 
-def gap_reason(msl_ids: list[str], last_touch: str | None, query: GapQuery) -> str:
-    """Why an HCP is a gap (or ``engaged``); the first rule that applies wins."""
-    return _ReasonOf(query)(bool(msl_ids), last_touch)[1]
-
-
 def current_institution(affiliations: Iterable[tuple]) -> str | None:
     """The name of the HCP's main current institution, from ``(start_year, institution_id,
     name)`` of affiliations without an end year: the earliest start (unknown start last),
@@ -196,7 +191,7 @@ def finish_gaps(rows: Iterable[Mapping], msls: Iterable[Mapping], query: GapQuer
     """
     by_territory = msl_ids_by_territory(msls)
     uncovered: list[str] = []
-    reasons = _ReasonOf(query)
+    reasons = GapReasons(query)
     answer = []
     for row in rows:
         msl_ids = by_territory.get(row["territory"], uncovered)
@@ -236,9 +231,10 @@ def _gap_row(
     return gap
 
 
-class _ReasonOf:
+class GapReasons:
     """``(days_since_touch, reason)`` of a row from whether an MSL covers its territory and
-    its last touch, each distinct last touch parsed once."""
+    its last touch (the rules of the module docstring; the first that applies wins), each
+    distinct last touch parsed once."""
 
     def __init__(self, query: GapQuery):
         self._query = query
