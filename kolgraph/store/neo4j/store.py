@@ -152,7 +152,7 @@ LIST_QUERIES = {
 
 #: Caches a closed store left to the next store on the same (uri, database), taken once,
 #: and whether it kept snapshots: see :meth:`Neo4jStore.hand_down_caches`.
-_HANDED_DOWN: dict[tuple[str | None, str], tuple[dict[str, tuple[Any, Any]], bool]] = {}
+_HANDED_DOWN: dict[tuple[str | None, str], tuple[dict[str, tuple[Versions, Any]], bool]] = {}
 
 
 @dataclass(frozen=True)
@@ -166,6 +166,10 @@ class Versions:
     network: str
     hcps: str = "new"
     count: int = 0
+
+
+def _version_of(versions: Versions, of_network: bool) -> str:
+    return versions.network if of_network else versions.data
 
 
 class Neo4jStore(GraphStore):
@@ -664,23 +668,36 @@ class Neo4jStore(GraphStore):
         finally:
             self._version_read = None  # a read during the write may hold the old version
 
-    def cached(self, kind: str, build: Callable[[], T], *, of_network: bool = False) -> T:
+    def cached(
+        self,
+        kind: str,
+        build: Callable[[], T],
+        *,
+        of_network: bool = False,
+        follow: Callable[[T, Versions], T] | None = None,
+    ) -> T:
         """What ``build()`` returns, kept by this open store while the data version is
         unchanged (a web server shares one store across its threads); with ``of_network``,
         while the network version is (a value built from co-authorships and current
-        affiliations only).  The version is read first: a write during the build leaves
-        the value under the older version, built again at the next call.  Built with the
-        cyclic collector paused (the co-authorship adjacency is millions of objects)."""
+        affiliations only).  With ``follow``, a value behind writes that changed no HCP
+        (:data:`HCP_NEUTRAL_QUERIES`) becomes ``follow(value, its versions)`` instead.  The
+        versions are read first: a write during the build leaves the value under the older
+        versions, built or followed again at the next call.  Built with the cyclic collector
+        paused (the co-authorship adjacency is millions of objects)."""
         versions = self._versions()
-        version = versions.network if of_network else versions.data
         with self._cache_lock:
             held = self._cache.get(kind)
-        if held is not None and held[0] == version:
-            return held[1]
+        if held is not None and _version_of(held[0], of_network) == _version_of(
+            versions, of_network
+        ):
+            return held[1]  # type: ignore[no-any-return]
         with cyclic_gc_paused():
-            value = build()
+            if follow is not None and held is not None and held[0].hcps == versions.hcps:
+                value = follow(held[1], held[0])
+            else:
+                value = build()
         with self._cache_lock:
-            self._cache[kind] = (version, value)
+            self._cache[kind] = (versions, value)
         return value
 
     def keep_snapshots(self) -> None:
@@ -702,19 +719,12 @@ class Neo4jStore(GraphStore):
         leaves the value under older versions, followed or read again at the next call."""
         if not self._keeps_snapshots:
             return None
-        versions = self._versions()
-        with self._cache_lock:
-            held = self._cache.get(kind)
-        if held is not None and held[0].data == versions.data:
-            return held[1]  # type: ignore[no-any-return]
-        with cyclic_gc_paused():
-            if held is not None and held[0].hcps == versions.hcps and versions.hcps != "new":
-                value = follow(held[1], self._touched_since(held[0].count), self._fetch_rows)
-            else:
-                value = read(self._fetch_rows)
-        with self._cache_lock:
-            self._cache[kind] = (versions, value)
-        return value
+        fetch = self._fetch_rows
+        return self.cached(
+            kind,
+            lambda: read(fetch),
+            follow=lambda value, held: follow(value, self._touched_since(held.count), fetch),
+        )
 
     def _touched_since(self, count: int) -> set[str]:
         """The HCPs whose touchpoints a write after write count ``count`` rewrote."""
