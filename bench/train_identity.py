@@ -1,6 +1,6 @@
 """Fit the author linkage model on the gold standard's training pairs and write its parameters.
 
-Writes ``loaders/name_frequency.json`` (name-block counts: the slots of
+Writes ``loaders/name_frequency.json`` (name-block and surname counts: the slots of
 ``pubmed20n0014.xml.gz`` plus the slots of the gold article file that are not a gold pair's
 own slots, so a pair's name does not count itself) and ``loaders/linkage_model.json`` (the
 logistic regression's weights, intercept, regularisation, the merge threshold and the
@@ -43,16 +43,20 @@ FOLDS = 5
 
 
 def name_frequency(gold_slots, pairs: list[GoldPair]) -> dict:
-    """Counts of name blocks over the reference slots (two or more occurrences kept)."""
+    """Counts of name blocks (two or more occurrences kept) and of their surnames (all) over
+    the reference slots."""
     own = {i for p in pairs for i in (p.a, p.b)}
-    counts: Counter = Counter(" ".join(s.block) for i, s in enumerate(gold_slots) if i not in own)
-    total = len(gold_slots) - len(own)
+    reference = [s.block for i, s in enumerate(gold_slots) if i not in own]
     papers, _ = _read_papers(BASELINE, 9999)
-    for paper in papers:
-        counts.update(" ".join(s.block) for s in paper.authors)
-        total += len(paper.authors)
-    kept = {block: n for block, n in sorted(counts.items()) if n >= 2}
-    return {"slots": total, "blocks": kept, "source": "pubmed20n0014 + gold non-pair slots"}
+    reference += [s.block for paper in papers for s in paper.authors]
+    blocks = Counter(" ".join(block) for block in reference)
+    surnames = Counter(surname for surname, _initial in reference)
+    return {
+        "slots": len(reference),
+        "blocks": {block: n for block, n in sorted(blocks.items()) if n >= 2},
+        "surnames": dict(sorted(surnames.items())),
+        "source": "pubmed20n0014 + gold non-pair slots",
+    }
 
 
 def pair_features(profiles, pairs: list[GoldPair]) -> np.ndarray:
@@ -146,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     linkage.NAME_FREQUENCY_PATH.write_text(json.dumps(frequency, indent=0, sort_keys=True) + "\n")
     linkage.name_frequency.cache_clear()
     linkage._block_commonness.cache_clear()
+    linkage._surname_commonness.cache_clear()
     base = linkage.default_settings()
     papers_facts = {p.pmid: (p.journal, p.mesh_terms, p.title) for p in papers}
     profiles = linkage.profiles(slots, papers_facts, base, authors.given_name, authors._letters)

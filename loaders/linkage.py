@@ -61,6 +61,7 @@ FEATURES = (
     "same_journal",
     "journal_similarity",
     "year_gap",
+    "surname_commonness",
 )
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -82,7 +83,8 @@ class LinkageSettings:
         data = json.loads(path.read_text(encoding="utf-8"))
         weights = data["weights"]
         return cls(
-            tuple(float(weights[name]) for name in FEATURES),
+            # a copy made before a feature existed weighs it 0: it decides as it did then
+            tuple(float(weights.get(name, 0.0)) for name in FEATURES),
             float(data["intercept"]),
             float(data["threshold"]),
             int(data.get("max_coauthor_evidence", 100)),
@@ -103,17 +105,26 @@ def default_settings() -> LinkageSettings:
 
 
 @cache
-def name_frequency() -> tuple[dict[str, int], int]:
-    """Reference counts of name blocks (``"smith j"``) and the number of slots counted."""
+def name_frequency() -> tuple[dict[str, int], dict[str, int], int]:
+    """Reference counts of name blocks (``"smith j"``) and of block surnames (``"smith"``),
+    and the number of slots counted."""
     data = json.loads(NAME_FREQUENCY_PATH.read_text(encoding="utf-8"))
-    return data["blocks"], int(data["slots"])
+    return data["blocks"], data.get("surnames", {}), int(data["slots"])
 
 
 def commonness(block: str) -> float:
     """log10 of a block's expected slots per million author slots (>= 0): common names
     (``wang y``) need more evidence than rare ones."""
-    counts, total = name_frequency()
+    counts, _surnames, total = name_frequency()
     return math.log10(1 + 1e6 * counts.get(block, 0) / max(total, 1))
+
+
+def surname_commonness(surname: str) -> float:
+    """log10 of a surname's slots per million author slots, a surname never seen counted
+    once.  Most blocks are too rare to be counted in the reference slots, while their
+    surnames are: a rare surname makes a namesake unlikely."""
+    _blocks, counts, total = name_frequency()
+    return math.log10(1e6 * (counts.get(surname, 0) + 1) / max(total, 1))
 
 
 @lru_cache(maxsize=65536)
@@ -147,6 +158,7 @@ class Profile:
     journal_words: frozenset[str]
     year: int
     commonness: float
+    surname_commonness: float
 
 
 def author_key(last_name: str, given: str, letters: str) -> str:
@@ -202,6 +214,11 @@ def profiles(
 @lru_cache(maxsize=262144)
 def _block_commonness(block: tuple[str, str]) -> float:
     return commonness(" ".join(block))
+
+
+@lru_cache(maxsize=262144)
+def _surname_commonness(surname: str) -> float:
+    return surname_commonness(surname)
 
 
 #: Title words: three or more letters or digits (case folded; accents kept, which is cheap
@@ -282,6 +299,7 @@ _NONE: frozenset[str] = frozenset()
 
 def _profile(slot, key, coauthors, facts, given_name, letters) -> Profile:
     places: _Places = _places(slot.institutions) if slot.institutions else (_NONE, (), _NONE, _NONE)
+    block = slot.block
     return Profile(
         slot.pmid,
         given_name(slot.fore_name),
@@ -295,7 +313,8 @@ def _profile(slot, key, coauthors, facts, given_name, letters) -> Profile:
         facts[0],
         facts[1],
         slot.year,
-        _block_commonness(slot.block),
+        _block_commonness(block),
+        _surname_commonness(block[0]),
     )
 
 
@@ -341,6 +360,7 @@ def features(a: Profile, b: Profile) -> list[float]:
         float(bool(a.journal) and a.journal == b.journal),
         _jaccard(a.journal_words, b.journal_words),
         math.log1p(abs(a.year - b.year)) if a.year and b.year else 0.0,
+        a.surname_commonness,  # one block, one surname
     ]
 
 

@@ -186,6 +186,27 @@ def test_two_people_behind_a_common_name_stay_apart(tmp_path):
     assert sorted(persons_of(result, "Wang").values(), key=sorted) == [{"1"}, {"2"}]
 
 
+def test_a_rare_surname_needs_less_evidence_than_a_common_one(tmp_path):
+    # Neither block ("smith q", "stenkamp q") is in the reference counts; the surnames are
+    # (Smith 347 times, Stenkamp once). Two papers a year apart sharing only the full name
+    # are one person under the rare surname and two under the common one.
+    def namesakes(last: str, first_pmid: int) -> list[str]:
+        return [
+            paper(str(first_pmid), author(last, "Quentin"), title="Retinal cone development"),
+            paper(
+                str(first_pmid + 1),
+                author(last, "Quentin"),
+                title="Outcomes of hip arthroplasty",
+                journal="J Other",
+                year=2016,
+            ),
+        ]
+
+    result = read(tmp_path, *namesakes("Stenkamp", 1), *namesakes("Smith", 3))
+    assert list(persons_of(result, "Stenkamp").values()) == [{"1", "2"}]
+    assert sorted(persons_of(result, "Smith").values(), key=sorted) == [{"3"}, {"4"}]
+
+
 def test_a_shared_coauthor_written_in_full_is_evidence(tmp_path):
     result = read(
         tmp_path,
