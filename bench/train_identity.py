@@ -9,7 +9,8 @@ cross-validated operating curve).
 The threshold is chosen on cross-validated clustering, not on single pairs: for each
 candidate threshold the slots of the article file are clustered by :func:`resolve_authors`
 with a model fitted on the other folds (folds grouped by name block, so no block is in two
-folds), and the lowest threshold whose pooled precision is >= ``--min-precision`` wins.
+folds), and the highest threshold whose pooled recall is >= ``--min-recall`` (the issue's
+0.90) wins: the target recall, at the best precision that allows.
 
 Run: ``.venv/bin/python bench/train_identity.py`` (about a minute).
 """
@@ -137,7 +138,8 @@ def cross_validate(slots, blocks, pairs, x, y, c):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--min-precision", type=float, default=0.90)
+    # the issue's recall target; the most precise threshold that still meets it wins
+    parser.add_argument("--min-recall", type=float, default=0.90)
     # C = 10 (weak L2): in grouped CV it dominates C = 1 along the whole clustering curve
     # (recall at precision >= 0.97: 0.698 against 0.663); C = 30 to 1000 is no better
     # (docs/identity.md, "Threshold, and the targets").
@@ -162,8 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     for t in THRESHOLDS:
         p, r, f = scores(y, linked[t])
         print(f"threshold {t:+.2f}: precision {p:.3f} recall {r:.3f} F1 {f:.3f}")
-        if best is None and p >= args.min_precision:
-            best = (t, p, r, f)
+        if r >= args.min_recall:
+            best = (t, p, r, f)  # thresholds ascend: the last one kept is the most precise
     if best is None:
         best = max(((t, *scores(y, linked[t])) for t in THRESHOLDS), key=lambda b: b[3])
     model = fit(x, y, args.c)

@@ -201,14 +201,42 @@ def profiles(
         for pmid, members in by_paper.items()
     }
     facts = _paper_facts(by_paper, papers)
+    paper_places = _PaperPlaces(slots, by_paper, settings.max_coauthor_evidence)
     found: list[Profile | None] = [None] * len(slots)
     for i in needed:
         slot = slots[i]
         own = keys.get(i) or author_key(
             slot.last_name, given_name(slot.fore_name), letters(slot.initials)
         )
-        found[i] = _profile(slot, own, paper_keys[slot.pmid], facts[slot.pmid], given_name, letters)
+        found[i] = _profile(
+            slot,
+            slot.institutions or paper_places[slot.pmid],
+            own,
+            paper_keys[slot.pmid],
+            facts[slot.pmid],
+            given_name,
+            letters,
+        )
     return found
+
+
+class _PaperPlaces(dict):
+    """Per PMID, the institutions of its authors, for slots that name none of their own:
+    MEDLINE kept only the first author's affiliation before 2014, and co-authors mostly
+    work where it says.  A paper of more than ``limit`` authors places no one."""
+
+    def __init__(self, slots: Sequence, by_paper: Mapping[str, list[int]], limit: int):
+        super().__init__()
+        self.slots, self.by_paper, self.limit = slots, by_paper, limit
+
+    def __missing__(self, pmid: str) -> tuple:
+        members = self.by_paper[pmid]
+        found: tuple = ()
+        if len(members) <= self.limit:
+            written = (inst for i in members for inst in self.slots[i].institutions)
+            found = tuple(dict.fromkeys(written))
+        self[pmid] = found
+        return found
 
 
 @lru_cache(maxsize=262144)
@@ -297,8 +325,8 @@ def _paper_facts(by_paper, papers) -> dict[str, tuple]:
 _NONE: frozenset[str] = frozenset()
 
 
-def _profile(slot, key, coauthors, facts, given_name, letters) -> Profile:
-    places: _Places = _places(slot.institutions) if slot.institutions else (_NONE, (), _NONE, _NONE)
+def _profile(slot, institutions, key, coauthors, facts, given_name, letters) -> Profile:
+    places: _Places = _places(institutions) if institutions else (_NONE, (), _NONE, _NONE)
     block = slot.block
     return Profile(
         slot.pmid,

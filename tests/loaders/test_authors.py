@@ -207,6 +207,25 @@ def test_a_rare_surname_needs_less_evidence_than_a_common_one(tmp_path):
     assert sorted(persons_of(result, "Smith").values(), key=sorted) == [{"3"}, {"4"}]
 
 
+def test_a_slot_without_an_affiliation_is_placed_by_its_paper(tmp_path):
+    # before 2014 MEDLINE kept the first author's affiliation only: Quentin Smith, second
+    # author of a 2005 Hopkins paper, is the Hopkins Quentin Smith of 2015; the same name on
+    # an unplaced paper stays apart (a common surname needs evidence)
+    result = read(
+        tmp_path,
+        paper(
+            "1",
+            author("Carter", "John", affiliation=HOPKINS),
+            author("Smith", "Quentin"),
+            year=2005,
+            title="Renal sodium excretion",
+        ),
+        paper("2", author("Smith", "Quentin", affiliation=HOPKINS), title="Heart failure"),
+        paper("3", author("Jones", "Anna"), author("Smith", "Quentin"), title="Hip arthroplasty"),
+    )
+    assert sorted(persons_of(result, "Smith").values(), key=sorted) == [{"1", "2"}, {"3"}]
+
+
 def test_a_shared_coauthor_written_in_full_is_evidence(tmp_path):
     result = read(
         tmp_path,

@@ -182,17 +182,30 @@ def test_a_later_load_naming_the_merged_hcp_lands_on_the_kept_one(store, tmp_pat
 # --- real MEDLINE records ---------------------------------------------------------------------------
 
 
+def linkage_threshold(tmp_path, monkeypatch, threshold: float):
+    """Loads from here on use the shipped linkage model with another merge threshold."""
+    data = json.loads(linkage.MODEL_PATH.read_text(encoding="utf-8"))
+    data["threshold"] = threshold
+    model = tmp_path / f"model_{threshold}.json"
+    model.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setenv("KOLGRAPH_LINKAGE_MODEL", str(model))
+    linkage.default_settings.cache_clear()
+
+
 @pytest.fixture
 def strict_linkage(tmp_path, monkeypatch):
-    """The shipped linkage model with a merge threshold of 5.0 (log-odds), as a cautious
-    team might set it: some true persons stay split, which a steward then merges."""
-    model = linkage.MODEL_PATH.read_text(encoding="utf-8")
-    strict = tmp_path / "strict_model.json"
-    data = json.loads(model)
-    data["threshold"] = 5.0
-    strict.write_text(json.dumps(data), encoding="utf-8")
-    monkeypatch.setenv("KOLGRAPH_LINKAGE_MODEL", str(strict))
+    """A merge threshold of 7.0 (log-odds), as a cautious team might set it: some true
+    persons stay split, which a steward then merges."""
+    linkage_threshold(tmp_path, monkeypatch, 7.0)
+    yield
     linkage.default_settings.cache_clear()
+
+
+@pytest.fixture
+def lenient_linkage(tmp_path, monkeypatch):
+    """A merge threshold of -1.0, as a team that fears splits more than merges might set it:
+    some weak merges are made, which the review shows and a steward splits."""
+    linkage_threshold(tmp_path, monkeypatch, -1.0)
     yield
     linkage.default_settings.cache_clear()
 
@@ -236,15 +249,15 @@ def test_shailja_singh_found_by_review_merged_and_kept_through_a_reload(
 PAPALOIS = "PM-papalois-AE-26702238-3"
 
 
-def test_apostolos_papalois_shaky_merge_split_and_kept_through_a_reload(store, real_data):
-    """The model joined 'Papalois, Apostolos' (ELPEN research centre) and 'Papalois, A E'
-    (Athens Medical School) on a shared city alone (confidence 0.77): the review lists it as
-    shaky; the steward splits one paper off, and a reload of the same file keeps the split."""
+def test_apostolos_papalois_merge_split_by_the_steward_and_kept_through_a_reload(store, real_data):
+    """The model joins 'Papalois, Apostolos' (ELPEN research centre) and 'Papalois, A E'
+    (Athens Medical School), the same year in one city (confidence 0.91, not shaky).  A
+    steward who knows better splits one paper off, and a reload of the same file keeps it."""
     linkage.default_settings.cache_clear()
     summary = load_path(MEDLINE, store)
     evidence = summary.identities.to_dict("records")
-    shaky = [r for r in store.identity_review(evidence, limit=50) if r["hcp_id"] == PAPALOIS]
-    assert [(r["kind"], r["confidence"]) for r in shaky] == [("shaky merge", 0.77)]
+    merged = evidence[[r["hcp_id"] for r in evidence].index(PAPALOIS)]
+    assert (merged["confidence"], "same city" in merged["evidence"]) == (0.91, True)
     assert papers_of(store, "Papalois", "Apostolos") == {PAPALOIS: {"26702238", "26702422"}}
     done = store.split_hcp(PAPALOIS, "26702422")
     split = {PAPALOIS: {"26702238"}, done.other_id: {"26702422"}}
@@ -252,9 +265,33 @@ def test_apostolos_papalois_shaky_merge_split_and_kept_through_a_reload(store, r
     assert papers_of(store, "Papalois", "Apostolos") == split
     load_path(MEDLINE, store)
     assert papers_of(store, "Papalois", "Apostolos") == split
-    # a steward's split is reviewed: neither the shaky merge nor a duplicate pair comes back
+    # a steward's split is reviewed: no duplicate pair brings it back
     review = store.identity_review(evidence, limit=50)
     assert not [r for r in review if PAPALOIS in (r["hcp_id"], r["other_id"])]
+
+
+JING = "PM-jing-G-25391656-5"
+
+
+def test_a_weak_merge_is_listed_as_shaky_and_split_by_the_steward(
+    store, real_data, lenient_linkage
+):
+    """With the lenient threshold the model joins 'Jing, Gu' (University of Alabama at
+    Birmingham, 2014) and 'Jing, Guangjian' (Binzhou Medical University Hospital, 2015) on
+    compatible names alone (confidence 0.34): the review lists it as a shaky merge, first
+    among the shaky ones, and the steward splits it."""
+    summary = load_path(MEDLINE, store)
+    evidence = summary.identities.to_dict("records")
+    assert papers_of(store, "Jing", "Guangjian") == {JING: {"25391656", "26702389"}}
+    shaky = [r for r in store.identity_review(evidence, limit=50) if r["kind"] == "shaky merge"]
+    assert [(r["hcp_id"], r["confidence"]) for r in shaky] == [(JING, 0.34)]
+    assert "Binzhou Medical University Hospital" in shaky[0]["evidence"][0]
+    done = store.split_hcp(JING, "26702389")
+    load_path(MEDLINE, store)
+    assert papers_of(store, "Jing", "Guangjian") == {
+        JING: {"25391656"},
+        done.other_id: {"26702389"},
+    }
 
 
 # --- a new resolution names the person differently ------------------------------------------------
