@@ -10,7 +10,8 @@ The threshold is chosen on cross-validated clustering, not on single pairs: for 
 candidate threshold the slots of the article file are clustered by :func:`resolve_authors`
 with a model fitted on the other folds (folds grouped by name block, so no block is in two
 folds), and the highest threshold whose pooled recall is >= ``--min-recall`` (the issue's
-0.90) wins: the target recall, at the best precision that allows.
+0.90 plus a margin for held-out pairs) wins: the target recall, at the best precision that
+allows.
 
 Run: ``.venv/bin/python bench/train_identity.py`` (about a minute).
 """
@@ -138,8 +139,11 @@ def cross_validate(slots, blocks, pairs, x, y, c):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    # the issue's recall target; the most precise threshold that still meets it wins
-    parser.add_argument("--min-recall", type=float, default=0.90)
+    # the issue's recall target (0.90) plus one standard error of a recall measured on the
+    # gold standard's 400 held-out pairs (about 260 of them one person: sqrt(0.9 * 0.1 / 260)
+    # = 0.019), so that the held-out pairs are likely to see the target met; the most precise
+    # threshold that keeps it wins
+    parser.add_argument("--min-recall", type=float, default=0.92)
     # C = 10 (weak L2): in grouped CV it dominates C = 1 along the whole clustering curve
     # (recall at precision >= 0.97: 0.698 against 0.663); C = 30 to 1000 is no better
     # (docs/identity.md, "Threshold, and the targets").

@@ -514,6 +514,8 @@ def test_the_shipped_model_weighs_every_feature():
 def test_a_large_block_compares_only_slots_sharing_evidence_with_the_same_result(tmp_path):
     # with max_block_full=2, a block of four slots takes the large-block path: pairs that
     # share an institution, an e-mail, a co-author or a journal are scored, the rest on demand
+    # (so a pair whose only link is a city, a country or a word of an institution's name is
+    # never proposed there: slot 4 is in another country, apart on both paths)
     papers = [
         paper(
             "1",
@@ -530,7 +532,7 @@ def test_a_large_block_compares_only_slots_sharing_evidence_with_the_same_result
             title="Cone photoreceptors of the zebrafish retina",
         ),
         paper("3", author("Stenkamp", "Dana", affiliation=MAYO), journal="Cardiology"),
-        paper("4", author("Stenkamp", "D", initials="D", affiliation=STANFORD), journal="Surgery"),
+        paper("4", author("Stenkamp", "D", initials="D", affiliation=TORONTO), journal="Surgery"),
     ]
     path = tmp_path / "case.xml"
     path.write_text(f"<PubmedArticleSet>{''.join(papers)}</PubmedArticleSet>")
