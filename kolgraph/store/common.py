@@ -83,6 +83,13 @@ def score_rows(frame: pd.DataFrame) -> list[dict]:
     """One stored row per HCP score: plain Python values, ``components`` as the JSON text
     ``components_json`` (the name of the stored property on both stores), and the optional
     ``raw`` component values as ``components_raw_json`` (None without them)."""
+    columns = score_columns(frame)
+    return [dict(zip(columns, values)) for values in zip(*columns.values())]
+
+
+def score_columns(frame: pd.DataFrame) -> dict[str, list]:
+    """The values of :func:`score_rows` by column (in the order of its rows' keys), for a
+    store that writes rows as tuples."""
     absent = [c for c in SCORE_COLUMNS if c not in frame.columns]
     if absent:
         raise InputError(f"scores: missing column(s) {', '.join(absent)}")
@@ -102,7 +109,7 @@ def score_rows(frame: pd.DataFrame) -> list[dict]:
     columns["rising"] = [bool(v) for v in columns["rising"]]
     raw = frame["raw"] if "raw" in frame.columns else pd.Series([None] * len(frame), dtype=object)
     columns["components_raw_json"] = _plain_values(raw, _components_json)
-    return [dict(zip(columns, values)) for values in zip(*columns.values())]
+    return columns
 
 
 _NUMPY_TYPES: dict[Callable[[Any], Any], type] = {float: np.float64, int: np.int64, bool: np.bool_}
