@@ -159,6 +159,7 @@ class Profile:
     year: int
     commonness: float
     surname_commonness: float
+    placed_by_paper: bool  # the places are the paper's: the slot names no affiliation
 
 
 def author_key(last_name: str, given: str, letters: str) -> str:
@@ -343,6 +344,7 @@ def _profile(slot, institutions, key, coauthors, facts, given_name, letters) -> 
         slot.year,
         _block_commonness(block),
         _surname_commonness(block[0]),
+        bool(institutions) and not slot.institutions,
     )
 
 
@@ -562,6 +564,9 @@ def explain(a: Profile, b: Profile) -> str:
     x = dict(zip(FEATURES, features(a, b)))
     said = ["same first name" if x["first_name_equal"] else "compatible initials"]
     said += [text for name, text in _SAID if x[name]]
+    if (x["same_institution"] or x["same_city"]) and (a.placed_by_paper or b.placed_by_paper):
+        last_place = max(said.index(t) for t in ("same institution", "same city") if t in said)
+        said[last_place] += " (a slot without affiliation placed by its paper's)"
     if x["shared_coauthors"]:
         said.append(f"{round(math.expm1(x['shared_coauthors']))} shared co-author(s)")
     if x["mesh_similarity"]:

@@ -223,7 +223,11 @@ def test_a_slot_without_an_affiliation_is_placed_by_its_paper(tmp_path):
         paper("2", author("Smith", "Quentin", affiliation=HOPKINS), title="Heart failure"),
         paper("3", author("Jones", "Anna"), author("Smith", "Quentin"), title="Hip arthroplasty"),
     )
-    assert sorted(persons_of(result, "Smith").values(), key=sorted) == [{"1", "2"}, {"3"}]
+    persons = persons_of(result, "Smith")
+    assert sorted(persons.values(), key=sorted) == [{"1", "2"}, {"3"}]
+    joined = next(hcp_id for hcp_id, pmids in persons.items() if pmids == {"1", "2"})
+    evidence = result.identities.set_index("hcp_id").loc[joined, "evidence"]
+    assert "same city (a slot without affiliation placed by its paper's)" in evidence
 
 
 def test_a_shared_coauthor_written_in_full_is_evidence(tmp_path):
