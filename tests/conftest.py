@@ -28,6 +28,22 @@ def store(request, tmp_path):
     opened.close()
 
 
+@pytest.fixture(
+    params=[
+        "embedded",
+        "embedded-server",
+        pytest.param("neo4j", marks=pytest.mark.neo4j),
+        pytest.param("neo4j-server", marks=pytest.mark.neo4j),
+    ]
+)
+def store_or_neo4j_server(request, tmp_path):
+    """The contract suite's stores, and Neo4j keeping its snapshots as a server does, for
+    the answers a server reads from them (gaps, coverage, search)."""
+    opened = open_test_store(request, tmp_path)
+    yield opened
+    opened.close()
+
+
 @pytest.fixture
 def real_data():
     """The real public data in ../shared/data (skipped without it; a failure in CI)."""

@@ -26,6 +26,12 @@ class Fetch(Protocol):
     def __call__(self, name: str, params: dict | Sequence = (), /) -> list[tuple]: ...
 
 
+def unchanged(held: V, _touched: set[str], _fetch: Fetch) -> V:
+    """A kept value that no touchpoint changes, after writes that changed only touchpoints
+    (the ``follow`` step of a snapshot such a write leaves as it is)."""
+    return held
+
+
 #: A current affiliation as the stores read it: (hcp_id, start_year, institution_id, name).
 Affiliation = tuple[str, int | None, str, str | None]
 #: Where an HCP is: (country, state, postal_code), each None when unknown.

@@ -19,9 +19,8 @@ from sample import frame
 from kolgraph.answers.gaps import GapQuery
 from kolgraph.config import Settings
 from kolgraph.serving import follow_data, warm_if_changed
-from kolgraph.store import gap_snapshot
+from kolgraph.store import gap_snapshot, search_index
 from kolgraph.store.sqlite import EmbeddedStore
-from kolgraph.store.sqlite import reads as reads_module
 from kolgraph.web import create_app
 
 AS_OF = date(2024, 6, 30)
@@ -56,7 +55,7 @@ def test_new_data_is_built_by_the_follower_before_a_page_asks(home, app, monkeyp
         seen = warm_if_changed(app, follower, None)
         with EmbeddedStore(home, create=False) as writer:
             writer.load({"hcps": frame("hcps", [NEW_HCP + (None,) * 4])})
-        index_reads = Reads(monkeypatch, reads_module, "_read_index")
+        index_reads = Reads(monkeypatch, search_index, "read_index")
         gaps_reads = Reads(monkeypatch, gap_snapshot, "read_frames")
         assert warm_if_changed(app, follower, seen) != seen
         assert (index_reads.count, gaps_reads.count) == (1, 1)
@@ -76,7 +75,7 @@ def test_the_caches_built_are_kept_from_the_cyclic_collector(home, app):
 def test_nothing_is_built_while_the_data_is_unchanged(home, app, monkeypatch):
     with EmbeddedStore(home, create=False) as follower:
         seen = warm_if_changed(app, follower, None)
-        index_reads = Reads(monkeypatch, reads_module, "_read_index")
+        index_reads = Reads(monkeypatch, search_index, "read_index")
         assert warm_if_changed(app, follower, seen) == seen
     assert index_reads.count == 0
 
@@ -113,7 +112,7 @@ def test_the_follower_waits_for_a_store_it_cannot_open_yet_then_follows_it(
     home = tmp_path / "home"
     settings = Settings(backend="embedded", home=home)
     app = create_app({"TESTING": True}, settings=settings)
-    index_reads = Reads(monkeypatch, reads_module, "_read_index")
+    index_reads = Reads(monkeypatch, search_index, "read_index")
     stop = threading.Event()
     follower = follow_data(app, settings, every=0.05, stop=stop)
     try:
@@ -134,7 +133,7 @@ def test_the_follower_reopens_a_file_another_replaced(scored_home, home, app, mo
     follower = follow_data(app, settings, every=0.05, stop=stop)
     try:
         time.sleep(0.2)
-        index_reads = Reads(monkeypatch, reads_module, "_read_index")
+        index_reads = Reads(monkeypatch, search_index, "read_index")
         other = Path(shutil.copytree(scored_home, home.parent / "other"))
         with EmbeddedStore(other, create=False) as writer:  # another file, with a new HCP
             writer.load({"hcps": frame("hcps", [NEW_HCP + (None,) * 4])})

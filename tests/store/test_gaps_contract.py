@@ -27,7 +27,6 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 from sample import frame
-from store_kinds import open_test_store
 
 from kolgraph.answers.gaps import GAP_FIELDS, ROW_FIELDS, GapQuery
 from kolgraph.errors import InputError
@@ -38,19 +37,9 @@ AS_OF = date(2024, 6, 30)
 NE_MSLS = ["M1", "M2"]
 
 
-@pytest.fixture(
-    params=[
-        "embedded",
-        "embedded-server",
-        pytest.param("neo4j", marks=pytest.mark.neo4j),
-        pytest.param("neo4j-server", marks=pytest.mark.neo4j),
-    ]
-)
-def store(request, tmp_path):
-    """The contract suite's stores, and Neo4j keeping its gaps snapshot as a server does."""
-    opened = open_test_store(request, tmp_path)
-    yield opened
-    opened.close()
+@pytest.fixture
+def store(store_or_neo4j_server):
+    return store_or_neo4j_server
 
 
 def _hcp(n: int, territory: str | None, specialty: str = "Oncology") -> tuple:

@@ -1,4 +1,5 @@
-"""A server on Neo4j answers gaps and coverage from the gaps snapshot it keeps in memory, and
+"""A server on Neo4j answers gaps and coverage from the gaps snapshot it keeps in memory (and
+searches from its search index), and
 follows writes that only changed touchpoints (the HCPs they stamp), as the embedded store's
 server does (``test_touch_deltas.py``): the followed snapshot is the one read whole, and any
 write that may change an HCP reads it whole.  The answers themselves are the contract suite's
@@ -13,11 +14,11 @@ import pandas as pd
 import pytest
 from counting import Reads, assert_same_frames
 from sample import frame
-from test_gaps_contract import AS_OF, gap_batch, score_frame
+from test_gaps_contract import AS_OF, _hcp, gap_batch, score_frame
 
 from kolgraph.answers.gaps import GapQuery
 from kolgraph.cypher import default_catalog
-from kolgraph.store import gap_snapshot
+from kolgraph.store import gap_snapshot, search_index
 from kolgraph.store.neo4j import Neo4jStore
 from kolgraph.store.neo4j import store as neo4j_module
 from kolgraph.touchpoints import log_touchpoint
@@ -154,6 +155,20 @@ def test_a_write_that_may_change_an_hcp_reads_the_snapshot_whole(
     server.write_scores(score_frame().assign(influence=lambda s: s["influence"] / 2))
     assert answers(server) == answers(one_off)
     assert (whole_reads.count, follows.count) == (2, 0)
+
+
+def test_the_search_index_is_kept_over_touchpoints_and_read_after_new_hcps(
+    server, one_off, monkeypatch
+):
+    index_reads = Reads(monkeypatch, search_index, "read_index")
+    searches = ["last1", "oncology", "general hospital", ""]
+    assert [server.search_hcps(t) for t in searches] == [one_off.search_hcps(t) for t in searches]
+    server.load({"touchpoints": touchpoint("TP-9", "H7", "M1", "2024-07-01")})
+    assert server.search_hcps("last7") == one_off.search_hcps("last7")
+    assert index_reads.count == 1
+    server.load({"hcps": frame("hcps", [_hcp(11, "NE")])})
+    assert [h["hcp_id"] for h in server.search_hcps("last11")] == ["H11"]
+    assert index_reads.count == 2
 
 
 def test_a_one_off_store_keeps_no_snapshot(one_off, neo4j_clean):

@@ -18,9 +18,8 @@ from sample import frame
 
 from kolgraph.answers.gaps import GapQuery
 from kolgraph.scoring import rescore
-from kolgraph.store import gap_snapshot
+from kolgraph.store import gap_snapshot, search_index
 from kolgraph.store.sqlite import DB_FILENAME, EmbeddedStore, touch_deltas
-from kolgraph.store.sqlite import reads as reads_module
 from kolgraph.store.sqlite.catalog import sql
 from kolgraph.touchpoints import log_touchpoint
 
@@ -163,7 +162,7 @@ def test_a_big_touchpoint_load_is_not_followed(home, server, whole_reads, monkey
 def test_the_search_index_is_kept_over_touchpoints_and_read_after_new_hcps(
     home, server, monkeypatch
 ):
-    index_reads = Reads(monkeypatch, reads_module, "_read_index")
+    index_reads = Reads(monkeypatch, search_index, "read_index")
     (gap,) = gap_hcps(server, 1)
     server.search_hcps(gap["name"])
     server.load(

@@ -21,6 +21,11 @@ AS_OF = date(2026, 11, 20)
 
 
 @pytest.fixture
+def store(store_or_neo4j_server):
+    return store_or_neo4j_server
+
+
+@pytest.fixture
 def web_store(store, tmp_path):
     """The store with the web bundle loaded and scored."""
     load_path(BUNDLE, store, today=AS_OF)

@@ -128,12 +128,16 @@ NETWORK_NEUTRAL_QUERIES = HCP_NEUTRAL_QUERIES | {
     "merge_territory_alignment",
     "set_hcp_territories",
 }
-#: The statement of each name :mod:`kolgraph.store.gap_snapshot` fetches.
+#: The statement of each name :mod:`kolgraph.store.gap_snapshot` and
+#: :mod:`kolgraph.store.search_index` fetch.
 SNAPSHOT_QUERIES = {
     "list_scored_hcps": "list_scored_hcps",
     "list_touches": "list_touches",
     "list_hcps_touches": "list_hcps_touches",
     "list_msls": "list_msl_rows",
+    "list_search_hcps": "list_search_hcps",
+    "list_institution_names": "list_institution_names",
+    "list_hcp_topics": "list_hcp_topics",
 }
 #: The statement that reads each whole table.
 LIST_QUERIES = {
@@ -701,9 +705,10 @@ class Neo4jStore(GraphStore):
         return value
 
     def keep_snapshots(self) -> None:
-        """Keep the gaps snapshot (:mod:`kolgraph.store.gap_snapshot`) of this database in
-        memory from now on, followed after writes that only changed touchpoints: for a
-        long-running server.  A one-off process asks the server the bounded questions."""
+        """Keep the gaps snapshot (:mod:`kolgraph.store.gap_snapshot`) and the search index
+        (:mod:`kolgraph.store.search_index`) of this database in memory from now on,
+        followed after writes that only changed touchpoints: for a long-running server.  A
+        one-off process asks the server the bounded questions."""
         self._keeps_snapshots = True
 
     def snapshot(

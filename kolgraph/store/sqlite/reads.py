@@ -6,37 +6,31 @@ written once per data version (:mod:`.network_file`, :mod:`.reach_arrays`).  A l
 server also keeps whole-table snapshots in memory, built once per ``store_version`` and
 shared by every connection to the file
 (:meth:`~kolgraph.store.sqlite.store.EmbeddedStore.cached`): the gaps snapshot
-(:mod:`kolgraph.store.gap_snapshot`), which a one-off process replaces by bounded SQL, and the search index.
+(:mod:`kolgraph.store.gap_snapshot`), which a one-off process replaces by bounded SQL, and
+the search index (:mod:`kolgraph.store.search_index`).
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kolgraph.answers import browse
 from kolgraph.answers.gaps import COVERAGE_MAX_TIER, GapQuery, engaged_since
 from kolgraph.answers.network import HCP, INSTITUTION, HopFacts, Neighbourhood, Node, hop_requests
-from kolgraph.store import gap_snapshot
+from kolgraph.store import gap_snapshot, search_index
 from kolgraph.store.base import Edges, Window
-from kolgraph.store.common import Affiliation, Place, grouped
+from kolgraph.store.common import Affiliation, Place, grouped, unchanged
 from kolgraph.store.reach_arrays import NONE, WindowReach, network_matrices
 from kolgraph.store.reach_index import WindowCache, hop_counts_in
-from kolgraph.store.sqlite.catalog import Fetch, json_list
+from kolgraph.store.sqlite.catalog import json_list
 
 if TYPE_CHECKING:
     from kolgraph.store.sqlite.network_file import NetworkArrays
     from kolgraph.store.sqlite.store import EmbeddedStore
 
-T = TypeVar("T")
-#: Between the ids ``list_hcp_topics`` joins (validation refuses it in every cell).
-UNIT_SEPARATOR = "\x1f"
 _JSON_COLUMNS = ("mesh_terms", "conditions")
 #: The statement that reads each part of a profile (publications apart: all, or the latest).
 _PROFILE_PARTS = {
@@ -44,56 +38,6 @@ _PROFILE_PARTS = {
     "trials": "read_hcp_trials",
     "touchpoints": "read_hcp_touchpoints",
 }
-
-
-@dataclass(frozen=True)
-class JoinedTexts:
-    """Lower-cased texts of HCPs joined into one string, so that a search finds the texts
-    containing it at C speed (``re.finditer``), not in a loop over 500,000 names."""
-
-    text: str  # each text, followed by UNIT_SEPARATOR
-    starts: np.ndarray  # int64: where each text starts in ``text``
-    ids: list[str]  # the HCP of each text
-
-    @classmethod
-    def of(cls, texts: dict[str, str]) -> JoinedTexts:
-        """From hcp_id -> text."""
-        lowered = [t.lower() for t in texts.values()]
-        lengths = np.fromiter((len(t) + 1 for t in lowered), dtype=np.int64, count=len(lowered))
-        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
-        text = "".join(t + UNIT_SEPARATOR for t in lowered)
-        return cls(text, starts, list(texts))
-
-    def ids_containing(self, needle: str) -> set[str]:
-        """The HCPs whose text contains ``needle`` (a match cannot span two texts, as no
-        text holds the separator; a needle holding it matches none)."""
-        if not needle or UNIT_SEPARATOR in needle:
-            return set()
-        offsets = [m.start() for m in re.finditer(re.escape(needle), self.text)]
-        texts = np.unique(np.searchsorted(self.starts, offsets, "right") - 1)
-        return {self.ids[i] for i in texts.tolist()}
-
-
-@dataclass(frozen=True)
-class SearchIndex:
-    """What search reads: HCP rows, their lower-cased names, and lower-cased specialties,
-    institution names and MeSH terms, each with the ids of the HCPs it belongs to."""
-
-    hcps: dict[str, dict]
-    names: JoinedTexts
-    specialties: dict[str, set[str]]
-    institutions: dict[str, set[str]]  # lower-cased name -> hcp ids (any affiliation)
-    topics: dict[str, set[str]]  # lower-cased MeSH term -> hcp ids
-
-    def matches(self, text: str) -> dict[str, set[str]]:
-        """Per kind of :data:`~kolgraph.answers.browse.MATCH_KINDS`, in its order, the HCPs
-        whose text of that kind contains ``text`` (lower-case, not blank)."""
-        return {
-            "name": self.names.ids_containing(text),
-            "specialty": _ids_containing(self.specialties, text),
-            "institution": _ids_containing(self.institutions, text),
-            "topic": _ids_containing(self.topics, text),
-        }
 
 
 class SqliteReads:
@@ -121,17 +65,8 @@ class SqliteReads:
         return self._rows("read_current_affiliations", hcp_ids=json_list(hcp_ids))
 
     def search_rows(self, text: str, territory: str | None, limit: int) -> list[dict]:
-        """Only the best ``limit`` rows: building a row for each of 150,000 matches took
-        most of a search at L."""
-        index = self._store.cached("search", _read_index, _unchanged)
-        hits = index.matches(text) if text else {}  # blank: every HCP, matched on nothing
-        found = set().union(*hits.values()) if text else index.hcps.keys()
-        hcps = (index.hcps.get(hcp_id) for hcp_id in found)
-        chosen = (h for h in hcps if h is not None and territory in (None, h["territory"]))
-        return [
-            {**hcp, "matched": [kind for kind, ids in hits.items() if hcp["hcp_id"] in ids]}
-            for hcp in browse.best_matches(chosen, limit)
-        ]
+        index = self._store.cached("search", search_index.read_index, unchanged)
+        return index.rows(text, territory, limit)
 
     def top_rows(self, limit: int, territory: str | None) -> list[dict]:
         return self._records("list_top_hcps", territory=territory, limit=limit)
@@ -309,9 +244,7 @@ class SqliteReads:
     ) -> dict[str, dict[int | None, int]]:
         touched = grouped(self._rows("list_engaged_by_msl", since=since, as_of=as_of))
         graph = self._store.path_graph()
-        matrices = self._store.cached(
-            "matrices", lambda _fetch: network_matrices(graph), _unchanged
-        )
+        matrices = self._store.cached("matrices", lambda _fetch: network_matrices(graph), unchanged)
         return hop_counts_in(matrices, touched, targets)
 
     # --- running statements ------------------------------------------------------------------
@@ -331,33 +264,3 @@ class SqliteReads:
 def _doing(name: str) -> str:
     """What an error message says the store was doing: ``read_hcp_score`` -> "read hcp score"."""
     return name.replace("_", " ")
-
-
-def _unchanged(held: T, _touched: set[str], _fetch: Fetch) -> T:
-    """A kept value that no touchpoint changes, after writes that changed only touchpoints."""
-    return held
-
-
-def _read_index(fetch: Fetch) -> SearchIndex:
-    columns = ("hcp_id", "name", "specialty", "territory", "tier", "influence", "rank")
-    hcps = {r[0]: dict(zip(columns, r)) for r in fetch("list_search_hcps")}
-    specialties: dict[str, set[str]] = defaultdict(set)
-    for hcp_id, hcp in hcps.items():
-        specialties[(hcp["specialty"] or "").lower()].add(hcp_id)
-    institutions: dict[str, set[str]] = defaultdict(set)
-    for hcp_id, name in fetch("list_institution_names"):
-        institutions[(name or "").lower()].add(hcp_id)
-    topics: dict[str, set[str]] = defaultdict(set)
-    for term, hcp_ids in fetch("list_hcp_topics"):
-        topics[str(term).lower()].update(hcp_ids.split(UNIT_SEPARATOR))
-    names = JoinedTexts.of({hcp_id: hcp["name"] or "" for hcp_id, hcp in hcps.items()})
-    return SearchIndex(hcps, names, dict(specialties), dict(institutions), dict(topics))
-
-
-def _ids_containing(names: dict[str, set[str]], text: str) -> set[str]:
-    """The ids under every name that contains ``text`` (none for blank text)."""
-    found: set[str] = set()
-    for name, ids in names.items():
-        if text and text in name:
-            found |= ids
-    return found
