@@ -278,8 +278,8 @@ def test_a_weak_merge_is_listed_as_shaky_and_split_by_the_steward(
 ):
     """With the lenient threshold the model joins 'Jing, Gu' (University of Alabama at
     Birmingham, 2014) and 'Jing, Guangjian' (Binzhou Medical University Hospital, 2015) on
-    compatible names alone (confidence 0.34): the review lists it as a shaky merge, first
-    among the shaky ones, and the steward splits it."""
+    compatible names alone (confidence 0.34): the review lists it as the file's only shaky
+    merge, and the steward splits it; a reload keeps the split."""
     summary = load_path(MEDLINE, store)
     evidence = summary.identities.to_dict("records")
     assert papers_of(store, "Jing", "Guangjian") == {JING: {"25391656", "26702389"}}
