@@ -24,7 +24,7 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from itertools import combinations
 from pathlib import Path
 
@@ -32,59 +32,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from identity_gold import REPO, gold_pairs, read_articles
-from sklearn.model_selection import GroupKFold
-from train_identity import (
-    MIN_RECALL,
-    block_features,
-    choose_threshold,
-    cluster_all,
-    cross_validate,
-    fit,
-    pair_features,
-    scores,
-)
+from identity_gold import REPO, read_articles
+from train_identity import FOLDS, MIN_RECALL, Gold, choose_threshold, cross_validate, fit, scores
 
 from kolgraph.loaders import authors, linkage
 from kolgraph.loaders.pubmed import _read_papers
 
 ORCID_FILE = REPO / ".." / "shared" / "data" / "pubmed" / "medline16n0902.xml.gz"
-FOLDS = 5
-
-
-@dataclass
-class Gold:
-    """The gold pairs as the benchmark compares them: slots, pairs, feature rows, labels and
-    each gold block's candidate pairs."""
-
-    slots: list
-    pairs: list
-    x: np.ndarray
-    y: np.ndarray
-    blocks: dict
-    left_out: int
-
-    @classmethod
-    def read(cls) -> Gold:
-        papers = read_articles()
-        pairs, left_out = gold_pairs(papers)
-        slots = [s for p in papers for s in p.authors]
-        facts = {p.pmid: (p.journal, p.mesh_terms, p.title) for p in papers}
-        settings = linkage.default_settings()
-        profiles = linkage.profiles(slots, facts, settings, authors.given_name, authors._letters)
-        x, y = pair_features(profiles, pairs), np.array([p.same for p in pairs])
-        return cls(slots, pairs, x, y, block_features(slots, profiles, pairs), left_out)
-
-    def folds(self):
-        return GroupKFold(FOLDS).split(self.x, self.y, [p.block for p in self.pairs])
-
-    def linked(self, test, model, threshold: float) -> np.ndarray:
-        """Whether each ``test`` pair ends in one cluster of its held-out blocks."""
-        held_out = {k: self.blocks[k] for k in {self.pairs[i].block for i in test}}
-        clusters = cluster_all(self.slots, held_out, model.coef_[0], model.intercept_[0], threshold)
-        return np.array(
-            [clusters.find(self.pairs[k].a) == clusters.find(self.pairs[k].b) for k in test]
-        )
 
 
 def gold(data: Gold, c: float) -> dict[str, tuple[float, float, float]]:
@@ -108,11 +62,10 @@ def nested(data: Gold, c: float) -> tuple[tuple[float, float, float], list[float
     linked = np.zeros(len(data.pairs), dtype=bool)
     chosen = []
     for train, test in data.folds():
-        inner_pairs = [data.pairs[i] for i in train]
-        x, y = data.x[train], data.y[train]
-        inner = cross_validate(data.slots, data.blocks, inner_pairs, x, y, c)
-        threshold = float(choose_threshold(y, inner, MIN_RECALL)[0])
-        linked[test] = data.linked(test, fit(x, y, c), threshold)
+        inner = cross_validate(data, c, among=train)
+        within = {t: inner[t][train] for t in inner}
+        threshold = float(choose_threshold(data.y[train], within, MIN_RECALL)[0])
+        linked[test] = data.linked(test, fit(data.x[train], data.y[train], c), threshold)
         chosen.append(threshold)
     return scores(data.y, linked), chosen
 
@@ -160,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         help="also choose each fold's threshold on the other folds alone (a few minutes)",
     )
     args = parser.parse_args(argv)
-    data = Gold.read()
+    data = Gold.of(read_articles())
     print(
         f"gold: {len(data.pairs):,} usable pairs ({int(data.y.sum())} YES), {data.left_out} left out"
     )

@@ -27,10 +27,10 @@ from sklearn.model_selection import GroupKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from identity_gold import gold_pairs, read_articles
-from train_identity import FOLDS, block_features, cluster_all, pair_features, scores
+from identity_gold import read_articles
+from train_identity import FOLDS, Gold, fit, scores
 
-from kolgraph.loaders import authors, linkage
+from kolgraph.loaders import linkage
 
 EVIDENCE_FLOOR = 0.1  # MeSH / title similarity below this is counted as no evidence
 
@@ -65,20 +65,23 @@ def best_points(y, scored, forbidden) -> tuple[float, float]:
     return recall, precision
 
 
-def misses(slots, profiles, pairs, x, y, c, threshold) -> None:
+def forbidden_pairs(gold: Gold) -> np.ndarray:
+    """Whether each pair's slots can never be one person (a hard constraint)."""
+    return np.array(
+        [linkage.hard_conflict(gold.profiles[p.a], gold.profiles[p.b]) for p in gold.pairs]
+    )
+
+
+def misses(gold: Gold, c: float, threshold: float) -> None:
     """Print the false splits and merges at ``threshold``, clustered and pairwise."""
-    groups = [p.block for p in pairs]
-    blocks = block_features(slots, profiles, pairs)
-    forbidden = np.array([linkage.hard_conflict(profiles[p.a], profiles[p.b]) for p in pairs])
+    pairs, x, y = gold.pairs, gold.x, gold.y
+    forbidden = forbidden_pairs(gold)
     evidence = np.array([has_evidence(row) for row in x])
     clustered = np.zeros(len(pairs), dtype=bool)
     pairwise = np.zeros(len(pairs), dtype=bool)
-    for train, test in GroupKFold(FOLDS).split(x, y, groups):
-        model = LogisticRegression(C=c, max_iter=5000).fit(x[train], y[train])
-        held_out = {k: blocks[k] for k in {pairs[i].block for i in test}}
-        clusters = cluster_all(slots, held_out, model.coef_[0], model.intercept_[0], threshold)
-        for k in test:
-            clustered[k] = clusters.find(pairs[k].a) == clusters.find(pairs[k].b)
+    for train, test in gold.folds():
+        model = fit(x[train], y[train], c)
+        clustered[test] = gold.linked(test, model, threshold)
         pairwise[test] = (model.decision_function(x[test]) >= threshold) & ~forbidden[test]
     print(
         f"{len(pairs)} pairs, {int(y.sum())} YES; {int((~evidence).sum())} pairs have no "
@@ -95,10 +98,11 @@ def misses(slots, profiles, pairs, x, y, c, threshold) -> None:
         )
 
 
-def candidates(profiles, pairs, x, y, c) -> None:
+def candidates(gold: Gold, c: float) -> None:
     """Print the comparison of candidate features and models (pairwise, out of fold)."""
+    profiles, pairs, x, y = gold.profiles, gold.pairs, gold.x, gold.y
     groups = [p.block for p in pairs]
-    forbidden = np.array([linkage.hard_conflict(profiles[p.a], profiles[p.b]) for p in pairs])
+    forbidden = forbidden_pairs(gold)
     extra = np.array([candidate_features(profiles[p.a], profiles[p.b]) for p in pairs])
     runs = {"shipped features, logistic": (x, lambda: LogisticRegression(C=c, max_iter=5000))}
     for k, name in enumerate(CANDIDATES):
@@ -157,16 +161,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--c", type=float, default=shipped.get("regularisation_c", 1.0))
     parser.add_argument("--candidates", action="store_true")
     args = parser.parse_args(argv)
-    papers = read_articles()
-    pairs, _ = gold_pairs(papers)
-    slots = [s for p in papers for s in p.authors]
-    facts = {p.pmid: (p.journal, p.mesh_terms, p.title) for p in papers}
-    settings = linkage.default_settings()
-    profiles = linkage.profiles(slots, facts, settings, authors.given_name, authors._letters)
-    x, y = pair_features(profiles, pairs), np.array([p.same for p in pairs])
-    misses(slots, profiles, pairs, x, y, args.c, args.threshold)
+    gold = Gold.of(read_articles())
+    misses(gold, args.c, args.threshold)
     if args.candidates:
-        candidates(profiles, pairs, x, y, args.c)
+        candidates(gold, args.c)
     return 0
 
 

@@ -22,6 +22,8 @@ import argparse
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -127,17 +129,59 @@ def operating_curve(y: np.ndarray, linked) -> list[list[float]]:
     return rows
 
 
-def cross_validate(slots, blocks, pairs, x, y, c):
-    """Per threshold: whether each pair ended in one cluster, models fitted on other folds."""
-    groups = [p.block for p in pairs]
-    linked = {t: np.zeros(len(pairs), dtype=bool) for t in THRESHOLDS}
-    for train, test in GroupKFold(FOLDS).split(x, y, groups):
-        model = fit(x[train], y[train], c)
-        test_blocks = {k: blocks[k] for k in {pairs[i].block for i in test}}
+@dataclass
+class Gold:
+    """The gold pairs as the identity scripts compare them: the article file's slots, the
+    usable pairs (and how many were left out), each slot's profile under the current
+    reference counts, the pairs' feature rows and labels, and each gold block's candidate
+    pairs (:func:`block_features`)."""
+
+    slots: list
+    pairs: list[GoldPair]
+    left_out: int
+    profiles: list
+    x: np.ndarray
+    y: np.ndarray
+    blocks: dict
+
+    @classmethod
+    def of(cls, papers: list) -> Gold:
+        pairs, left_out = gold_pairs(papers)
+        slots = [s for p in papers for s in p.authors]
+        facts = {p.pmid: (p.journal, p.mesh_terms, p.title) for p in papers}
+        settings = linkage.default_settings()
+        profiles = linkage.profiles(slots, facts, settings, authors.given_name, authors._letters)
+        x, y = pair_features(profiles, pairs), np.array([p.same for p in pairs])
+        blocks = block_features(slots, profiles, pairs)
+        return cls(slots, pairs, left_out, profiles, x, y, blocks)
+
+    def folds(self, among: np.ndarray | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(train, test) indices of the pairs ``among`` (all by default), in folds grouped by
+        name block."""
+        among = np.arange(len(self.pairs)) if among is None else among
+        groups = [self.pairs[i].block for i in among]
+        for train, test in GroupKFold(FOLDS).split(among, groups=groups):
+            yield among[train], among[test]
+
+    def linked(self, test: np.ndarray, model: LogisticRegression, threshold: float) -> np.ndarray:
+        """Whether each ``test`` pair's two slots end in one cluster when the blocks of the
+        ``test`` pairs are clustered with ``model`` at ``threshold``."""
+        held_out = {k: self.blocks[k] for k in {self.pairs[i].block for i in test}}
+        clusters = cluster_all(self.slots, held_out, model.coef_[0], model.intercept_[0], threshold)
+        return np.array(
+            [clusters.find(self.pairs[k].a) == clusters.find(self.pairs[k].b) for k in test],
+            dtype=bool,
+        )
+
+
+def cross_validate(gold: Gold, c: float, among: np.ndarray | None = None) -> dict:
+    """Per threshold: whether each pair (of those ``among``) ended in one cluster, models
+    fitted on the other folds; the pairs outside ``among`` are False."""
+    linked = {t: np.zeros(len(gold.pairs), dtype=bool) for t in THRESHOLDS}
+    for train, test in gold.folds(among):
+        model = fit(gold.x[train], gold.y[train], c)
         for t in THRESHOLDS:
-            clusters = cluster_all(slots, test_blocks, model.coef_[0], model.intercept_[0], t)
-            for k in test:
-                linked[t][k] = clusters.find(pairs[k].a) == clusters.find(pairs[k].b)
+            linked[t][test] = gold.linked(test, model, t)
     return linked
 
 
@@ -158,20 +202,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--c", type=float, default=10.0, help="inverse L2 regularisation")
     args = parser.parse_args(argv)
     papers = read_articles()
-    pairs, left_out = gold_pairs(papers)
-    slots = [s for p in papers for s in p.authors]
-    frequency = name_frequency(slots, pairs)
+    pairs, _left_out = gold_pairs(papers)
+    frequency = name_frequency([s for p in papers for s in p.authors], pairs)
     linkage.NAME_FREQUENCY_PATH.write_text(json.dumps(frequency, indent=0, sort_keys=True) + "\n")
     linkage.name_frequency.cache_clear()
     linkage._block_commonness.cache_clear()
     linkage._surname_commonness.cache_clear()
     base = linkage.default_settings()
-    papers_facts = {p.pmid: (p.journal, p.mesh_terms, p.title) for p in papers}
-    profiles = linkage.profiles(slots, papers_facts, base, authors.given_name, authors._letters)
-    x, y = pair_features(profiles, pairs), np.array([p.same for p in pairs])
-    print(f"{len(pairs):,} usable pairs ({int(y.sum())} YES), {left_out} left out")
-    blocks = block_features(slots, profiles, pairs)
-    linked = cross_validate(slots, blocks, pairs, x, y, args.c)
+    gold = Gold.of(papers)  # profiled with the counts just written
+    x, y = gold.x, gold.y
+    print(f"{len(gold.pairs):,} usable pairs ({int(y.sum())} YES), {gold.left_out} left out")
+    linked = cross_validate(gold, args.c)
     for t in THRESHOLDS:
         p, r, f = scores(y, linked[t])
         print(f"threshold {t:+.2f}: precision {p:.3f} recall {r:.3f} F1 {f:.3f}")
@@ -191,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         "regularisation_c": args.c,
         "cross_validated": {
             "folds": FOLDS,
-            "pairs": len(pairs),
+            "pairs": len(gold.pairs),
             "precision": round(best[1], 4),
             "recall": round(best[2], 4),
             "f1": round(best[3], 4),
