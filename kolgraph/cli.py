@@ -389,22 +389,13 @@ def stats(app: AppContext, as_json: bool) -> None:
 def explain_identity(app: AppContext, hcp_id: str, as_json: bool) -> None:
     """Why source records were resolved to this HCP: evidence, method and confidence."""
     from kolgraph.identities import explain_identity as explain
+    from kolgraph.steward_text import explanation_text
 
     found = explain(app.settings.home, app.store, hcp_id)
     if as_json:
         click.echo(json.dumps(found, indent=2, default=str))
         return
-    hcp = found["hcp"]
-    click.echo(
-        f"{hcp['name']} ({hcp['hcp_id']})  npi {hcp.get('npi') or '-'}  orcid {hcp.get('orcid') or '-'}"
-    )
-    if not found["evidence"]:
-        click.echo("no identity evidence recorded (loaded from a canonical bundle?)")
-    emit(
-        found["evidence"],
-        "table",
-        ["source", "method", "confidence", "name_as_written", "evidence"],
-    )
+    click.echo(explanation_text(found))
 
 
 @cli.group()
@@ -422,10 +413,14 @@ def identity_review(app: AppContext, limit: int, as_json: bool, as_csv: bool) ->
     most influential first, each with its evidence and the command that would fix it."""
     from kolgraph.answers.identity import REVIEW_FIELDS
     from kolgraph.identities import all_evidence
+    from kolgraph.steward_text import review_text
 
     fmt = chosen_format(as_json, as_csv)
     rows = app.store.identity_review(all_evidence(app.settings.home), limit)
-    if fmt != "json":
+    if fmt == "table":
+        click.echo(review_text(rows))
+        return
+    if fmt == "csv":
         rows = [{**r, "evidence": "; ".join(r["evidence"])} for r in rows]
     emit(rows, fmt, REVIEW_FIELDS)
 

@@ -20,15 +20,19 @@ import pandas as pd
 from kolgraph.corrections import MERGE, Correction
 from kolgraph.cross_source import Link
 from kolgraph.errors import NotFoundError, StoreUnavailable
+from kolgraph.loaders.authors import IDENTITY_COLUMNS
 from kolgraph.private_files import create_private
 from kolgraph.schema import records
 from kolgraph.store import GraphStore
 
-COLUMNS = ("hcp_id", "source", "source_ref", "name_as_written", "method", "confidence", "evidence")
+#: The columns of an evidence row.  Only PubMed fills ``split_pmids`` (the papers a split at a
+#: person's weakest model merge would take off); other sources' frames lack it.
+COLUMNS = IDENTITY_COLUMNS
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS identities (
     hcp_id TEXT NOT NULL, source TEXT NOT NULL, source_ref TEXT NOT NULL,
     name_as_written TEXT, method TEXT, confidence REAL, evidence TEXT, recorded_at TEXT NOT NULL,
+    split_pmids TEXT,
     PRIMARY KEY (hcp_id, source, source_ref)
 )"""
 
@@ -100,6 +104,7 @@ def record_links(home: Path, links: Sequence[tuple[Link, Correction]]) -> None:
             link.method,
             link.confidence,
             "; ".join(link.evidence),
+            None,
             correction.recorded_at,
         )
         _record_merge(home, correction, [row])
@@ -134,6 +139,7 @@ def _steward_row(correction: Correction, hcp_id: str) -> tuple:
         f"steward {correction.kind}",
         1.0,
         f"{what}{by}",
+        None,
         correction.recorded_at,
     )
 
@@ -141,7 +147,7 @@ def _steward_row(correction: Correction, hcp_id: str) -> tuple:
 def _text_columns(identities: pd.DataFrame) -> list[list]:
     """The :data:`COLUMNS` as lists of stored values (missing ones None), converted a
     column at a time: no dict per row (a 40,000-author file: a fifth of a second)."""
-    frame = identities[list(COLUMNS)]
+    frame = identities.reindex(columns=list(COLUMNS))  # only PubMed suggests splits
     clean = frame.astype(object).where(frame.notna(), None)  # as schema.records cleans
     return [[_text(value) for value in clean[c].tolist()] for c in COLUMNS]
 
@@ -152,12 +158,21 @@ def _text(value):
     return "; ".join(map(str, value)) if isinstance(value, (list, tuple, set)) else str(value)
 
 
+def _add_split_column(con: sqlite3.Connection) -> None:
+    """Give a file written before split suggestions their column (empty until a reload)."""
+    columns = {row[1] for row in con.execute("PRAGMA table_info(identities)")}
+    if "split_pmids" not in columns:
+        with con:
+            con.execute("ALTER TABLE identities ADD COLUMN split_pmids TEXT")
+
+
 @contextlib.contextmanager
 def _connect(home: Path):
     try:
         create_private(home / "identities.sqlite3")
         con = sqlite3.connect(home / "identities.sqlite3", timeout=10)
         con.execute(_SCHEMA)
+        _add_split_column(con)
     except sqlite3.Error as error:
         raise StoreUnavailable(f"{home / 'identities.sqlite3'}: {error}") from None
     try:

@@ -47,6 +47,8 @@ CONFIDENCE = {
     "orcid": 1.0,
     "name": 0.6,
 }
+#: How the identity evidence introduces the weakest model merge of a person.
+WEAKEST_MERGE = "weakest merge: "
 IDENTITY_COLUMNS = (
     "hcp_id",
     "source",
@@ -55,6 +57,7 @@ IDENTITY_COLUMNS = (
     "method",
     "confidence",
     "evidence",
+    "split_pmids",
 )
 
 _ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])")
@@ -165,6 +168,9 @@ class _Cluster:
     methods: set[str] = field(default_factory=set)
     evidence: list[str] = field(default_factory=list)
     weakest: float = 1.0  # probability of the weakest model merge inside the cluster
+    #: the PMIDs a split at that merge would take off (its smaller side), and its evidence
+    weak_side: tuple[str, ...] = ()
+    weak_link: str = ""
 
 
 class _Clusters:
@@ -224,6 +230,7 @@ class _Clusters:
             a, b = b, a
         self.parent[b] = a
         x, y = self.get(a), self._data.pop(b)
+        _keep_weakest_merge(x, y, probability, evidence)
         x.slots += y.slots
         x.orcid = x.orcid or y.orcid
         x.pmids |= y.pmids
@@ -231,11 +238,22 @@ class _Clusters:
         x.initials |= y.initials
         x.methods |= y.methods | {method}
         x.evidence += y.evidence + ([evidence] if evidence else [])
-        x.weakest = min(x.weakest, y.weakest, probability)
         return True
 
     def roots(self) -> list[int]:
         return [i for i, parent in enumerate(self.parent) if parent == i]
+
+
+def _keep_weakest_merge(x: _Cluster, y: _Cluster, probability: float, evidence: str) -> None:
+    """Make ``x`` (the larger cluster, about to take ``y``) remember the weakest model merge
+    of the two and of this one: what a steward doubting the person would undo first."""
+    weaker = y if y.weakest < x.weakest else x
+    if probability < weaker.weakest:
+        x.weak_side = tuple(sorted(y.pmids, key=_pmid_order))
+        x.weak_link = evidence
+        x.weakest = probability
+    else:
+        x.weak_side, x.weak_link, x.weakest = weaker.weak_side, weaker.weak_link, weaker.weakest
 
 
 @lru_cache(maxsize=4096)
@@ -256,6 +274,9 @@ class Person:
     methods: set[str]
     confidence: float
     evidence: list[str]
+    #: the PMIDs a split at the weakest model merge would take off, and that merge's evidence
+    weak_side: tuple[str, ...] = ()
+    weak_link: str = ""
 
 
 @dataclass
@@ -446,6 +467,8 @@ def _person(clusters: _Clusters, root: int, slots: Sequence[AuthorSlot]) -> Pers
         methods,
         confidence,
         list(cluster.evidence),
+        cluster.weak_side,
+        cluster.weak_link,
     )
 
 
@@ -479,7 +502,9 @@ def identities(resolution: Resolution, slots: Sequence[AuthorSlot]) -> pd.DataFr
         places = list(dict.fromkeys(i.name for s in mine for i in s.institutions))
         if places:
             evidence.append("institutions: " + "; ".join(places[:5]))
-        evidence += list(dict.fromkeys(person.evidence))[:10]
+        if person.weak_link:
+            evidence.append(f"{WEAKEST_MERGE}{person.weak_link}")
+        evidence += [e for e in dict.fromkeys(person.evidence) if e != person.weak_link][:10]
         rows.append(
             (
                 person.hcp_id,
@@ -489,6 +514,7 @@ def identities(resolution: Resolution, slots: Sequence[AuthorSlot]) -> pd.DataFr
                 "+".join(sorted(person.methods)),
                 person.confidence,
                 ". ".join(evidence),
+                ",".join(person.weak_side) or None,
             )
         )
     return pd.DataFrame(rows, columns=list(IDENTITY_COLUMNS))
@@ -507,6 +533,7 @@ def _single_identity(person: Person, slot: AuthorSlot) -> tuple:
         "+".join(sorted(person.methods)),
         person.confidence,
         ". ".join(evidence),
+        None,
     )
 
 

@@ -60,8 +60,23 @@ def test_review_lists_a_shaky_merge_with_its_evidence(tmp_path, monkeypatch, rea
     row = next(r for r in rows if r["hcp_id"] == JING)
     assert (row["kind"], row["confidence"]) == ("shaky merge", 0.34)
     assert "Binzhou Medical University Hospital" in row["evidence"][0]
-    table = run(home, "identity", "review", "--limit", "3")
-    assert table.exit_code == 0 and JING in table.output
+    # the weak merge joined "Jing, Guangjian" (2015) to "Jing, Gu" (2014): undo that one
+    assert row["split_pmids"] == ["26702389"]
+    fix = f"kolgraph identity split {JING} --pmids 26702389"
+    text = run(home, "identity", "review", "--limit", "3").output
+    assert f"1. shaky merge: Guangjian Jing ({JING}); influence" in text
+    assert "     weakest merge: PMID 25391656 ~ PMID 26702389: compatible initials" in text
+    assert f"   fix: {fix}\n   see: kolgraph explain-identity {JING}" in text
+    explained = run(home, "explain-identity", JING).output
+    assert "weakest merge: PMID 25391656 ~ PMID 26702389" in explained
+    assert f"to undo the weakest merge: {fix}" in " ".join(explained.split())
+    split = run(home, *fix.split()[1:])
+    assert split.exit_code == 0, split.output
+    papers = {pmid: authors(home, pmid) for pmid in ("25391656", "26702389")}
+    assert JING in papers["25391656"] and JING not in papers["26702389"]
+    assert f"{JING}-split-26702389" in papers["26702389"]
+    after = json.loads(run(home, "identity", "review", "--json").output)
+    assert not [r for r in after if r["hcp_id"] == JING]
 
 
 def test_split_is_audited_rescored_and_kept_through_a_reload(home):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from shared_data import SHARED_DATA
 
 from kolgraph.errors import InputError, NotFoundError
-from kolgraph.identities import explain_identity, record_identities
+from kolgraph.identities import COLUMNS, all_evidence, explain_identity, record_identities
 from kolgraph.loading import detect_format, load_path, validate_path
 from kolgraph.store.sqlite import EmbeddedStore
 
@@ -76,3 +78,28 @@ def test_identity_evidence_is_kept_and_explained(store, tmp_path):
     assert found["evidence"][0]["confidence"] == 1.0
     with pytest.raises(NotFoundError):
         explain_identity(home, store, "NOPE")
+
+
+def test_identity_evidence_written_before_split_suggestions_is_still_read(tmp_path):
+    """An ``identities.sqlite3`` of an older version has no ``split_pmids``: its rows read as
+    having no suggestion, and the next load's rows keep theirs."""
+    home = tmp_path / "home"
+    home.mkdir()
+    with sqlite3.connect(home / "identities.sqlite3") as con:
+        con.execute(
+            "CREATE TABLE identities (hcp_id TEXT NOT NULL, source TEXT NOT NULL, "
+            "source_ref TEXT NOT NULL, name_as_written TEXT, method TEXT, confidence REAL, "
+            "evidence TEXT, recorded_at TEXT NOT NULL, PRIMARY KEY (hcp_id, source, source_ref))"
+        )
+        con.execute(
+            "INSERT INTO identities VALUES ('A', 'pubmed', '1;2', 'Lee, K', 'name+evidence', "
+            "0.6, '2 paper(s)', '2026-01-01')"
+        )
+    con.close()
+    assert [(r["hcp_id"], r["split_pmids"]) for r in all_evidence(home)] == [("A", None)]
+    row = ("B", "pubmed", "3;4", "Kim, J", "name+evidence", 0.55, "2 paper(s)", "4")
+    assert record_identities(home, pd.DataFrame([row], columns=list(COLUMNS))) == 1
+    assert [(r["hcp_id"], r["split_pmids"]) for r in all_evidence(home)] == [
+        ("A", None),
+        ("B", "4"),
+    ]

@@ -14,7 +14,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from kolgraph.answers.gaps import GapQuery
-from kolgraph.answers.identity import IdentityIndex
+from kolgraph.answers.identity import IdentityIndex, evidence_lines
 from kolgraph.errors import InputError
 from kolgraph.identities import hcp_evidence
 from kolgraph.scoring import score_breakdown
@@ -115,7 +115,11 @@ def possible_duplicates(store: GraphStore, hcp_id: str) -> list[dict] | None:
     def review() -> list[dict]:
         index = identity_index(store)
         evidence = hcp_evidence(home, hcp_id)
-        return store.identity_review(evidence, DUPLICATES_SHOWN, hcp_id=hcp_id, index=index)
+        rows = store.identity_review(evidence, DUPLICATES_SHOWN, hcp_id=hcp_id, index=index)
+        return [
+            {**row, "lines": [f for e in row["evidence"] for f in evidence_lines(e)]}
+            for row in rows
+        ]
 
     # Kept per data version. A load records its identity evidence just after its store
     # write, so a review cached in between lacks that evidence until the next write.

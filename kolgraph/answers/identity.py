@@ -20,6 +20,7 @@ Rules (on rows a store read and the identity evidence of ``identities.sqlite3``)
 from __future__ import annotations
 
 import itertools
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ REVIEW_FIELDS = (
     "other_name",
     "confidence",
     "evidence",
+    "split_pmids",
     "action",
 )
 #: How many co-authors or institutions in common a row names.
@@ -227,6 +229,7 @@ def duplicate_rows(pairs: Iterable[tuple[dict, dict, list[str]]], influence: Map
                 "other_name": other.get("name"),
                 "confidence": None,
                 "evidence": evidence,
+                "split_pmids": None,
                 "action": f"kolgraph identity merge {keep['hcp_id']} {other['hcp_id']}",
             }
         )
@@ -283,6 +286,7 @@ def _name_clash(rows: list[dict]) -> tuple[str, str] | None:
 
 def _shaky_row(hcp: dict, found: list[dict], reasons: list[str], influence: Mapping) -> dict:
     confidences = [float(r["confidence"]) for r in found if r.get("confidence") is not None]
+    split = suggested_split(found)
     return {
         "kind": SHAKY,
         "hcp_id": hcp["hcp_id"],
@@ -292,9 +296,34 @@ def _shaky_row(hcp: dict, found: list[dict], reasons: list[str], influence: Mapp
         "other_name": None,
         "confidence": min(confidences) if confidences else None,
         "evidence": reasons,
+        "split_pmids": split or None,
         "action": f"kolgraph explain-identity {hcp['hcp_id']}; "
-        f"kolgraph identity split {hcp['hcp_id']} --pmids ...",
+        f"kolgraph identity split {hcp['hcp_id']} --pmids {','.join(split) or '...'}",
     }
+
+
+def suggested_split(found: Sequence[dict]) -> list[str]:
+    """The papers a split at the HCP's weakest model merge would take off ([] when no
+    evidence row suggests one): the smaller side of that merge, in the least confident row."""
+    rows = [r for r in found if r.get("split_pmids") and r.get("confidence") is not None]
+    if not rows:
+        return []
+    weakest = min(rows, key=lambda r: float(r["confidence"]))
+    return str(weakest["split_pmids"]).split(",")
+
+
+#: Where one recorded fact of PubMed identity evidence ends and the next begins.
+_NEXT_FACT = re.compile(r"\. (?=PMID \S+ ~ PMID |weakest merge: |institutions: )")
+
+
+def evidence_lines(text: str) -> list[str]:
+    """Recorded identity evidence, one fact a line (the papers, the places, each merge).
+
+    >>> evidence_lines("2 paper(s). institutions: St. Jude. "
+    ...                "weakest merge: PMID 1 ~ PMID 2: same city")
+    ['2 paper(s)', 'institutions: St. Jude', 'weakest merge: PMID 1 ~ PMID 2: same city']
+    """
+    return [line for line in _NEXT_FACT.split(text) if line]
 
 
 def most_influential_first(rows: list[dict], influence: Mapping, limit: int) -> list[dict]:

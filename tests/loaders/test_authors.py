@@ -16,6 +16,7 @@ from kolgraph.loaders import linkage
 from kolgraph.loaders.authors import (
     AuthorSlot,
     given_name,
+    identities,
     normalise_orcid,
     resolve_authors,
 )
@@ -362,6 +363,7 @@ def test_identities_has_the_documented_columns(tmp_path):
         "method",
         "confidence",
         "evidence",
+        "split_pmids",
     ]
     row = result.identities.iloc[0]
     assert (row["source"], row["source_ref"], row["method"]) == ("pubmed", "1", "name")
@@ -507,6 +509,32 @@ def test_the_threshold_comes_from_the_settings():
     assert len(set(resolve_authors(slots, papers=papers).slot_hcp)) == 1
     strict = dataclasses.replace(shipped, threshold=20.0)
     assert len(set(resolve_authors(slots, papers=papers, settings=strict).slot_hcp)) == 2
+
+
+def test_a_person_remembers_the_split_that_would_undo_the_weakest_merge():
+    """Deborah L Stenkamp's two retina papers share a journal and two co-authors; a third
+    paper, a year later elsewhere, joins only under a lenient threshold, by its name.  The
+    steward's review should point at that paper, not at the strong pair."""
+    slots = [
+        AuthorSlot("1", 1, "Stenkamp", "Deborah L", "DL", year=2007),
+        AuthorSlot("1", 2, "Cameron", "David A", "DA", year=2007),
+        AuthorSlot("2", 1, "Stenkamp", "Deborah L", "DL", year=2007),
+        AuthorSlot("2", 2, "Cameron", "David A", "DA", year=2007),
+        AuthorSlot("3", 1, "Stenkamp", "D", "D", year=2008),
+    ]
+    retina = ("Developmental Biology", ["Zebrafish", "Retina"], "")
+    papers = {"1": retina, "2": retina, "3": ("Cardiology", ["Heart"], "")}
+    lenient = dataclasses.replace(linkage.default_settings(), threshold=-5.0)
+    resolution = resolve_authors(slots, papers=papers, settings=lenient)
+    stenkamp = next(p for p in resolution.persons if 0 in p.slots)
+    assert sorted(stenkamp.slots) == [0, 2, 4]
+    assert stenkamp.weak_side == ("3",)
+    assert stenkamp.weak_link.startswith("PMID ") and "PMID 3" in stenkamp.weak_link
+    row = identities(resolution, slots).set_index("hcp_id").loc[stenkamp.hcp_id]
+    assert row["split_pmids"] == "3"
+    assert f"weakest merge: {stenkamp.weak_link}" in row["evidence"]
+    cameron = next(p for p in resolution.persons if 1 in p.slots)
+    assert cameron.weak_side in {("1",), ("2",)}  # a two-paper person: either paper
 
 
 def test_the_shipped_model_weighs_every_feature():

@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 
 from kolgraph.audit import recent
-from kolgraph.identities import all_evidence
+from kolgraph.identities import COLUMNS as IDENTITY_COLUMNS
+from kolgraph.identities import all_evidence, record_identities
 from kolgraph.schema import TABLES_BY_NAME
 from kolgraph.store.sqlite import EmbeddedStore
 
@@ -122,6 +123,36 @@ def test_an_admin_splits_papers_off_into_a_new_hcp(world, auth):
     assert ("103", "D1-split-103") in authorships(world)
     assert client.get("/hcp/D1-split-103").status_code == 200
     assert recent(world)[0]["action"] == "identity split"
+
+
+def test_a_shaky_merge_offers_the_split_that_undoes_its_weakest_merge(world, auth):
+    """A load recorded that paper 103 joined D1 by a weak merge: the admin sees the evidence
+    one fact a line and a button that splits exactly that paper off."""
+    evidence = (
+        "2 paper(s) 2019-2021. institutions: Mercy Hospital. "
+        "weakest merge: PMID 101 ~ PMID 103: compatible initials, 2 year(s) apart "
+        "(mean log-odds 0.2)"
+    )
+    row = ("D1", "pubmed", "101;103", "Smith, Deborah", "name+evidence", 0.55, evidence, "103")
+    record_identities(world, pd.DataFrame([row], columns=list(IDENTITY_COLUMNS)))
+    client = auth.as_user("ada")
+    page = client.get("/hcp/D1").get_data(as_text=True)
+    shaky = re.search(r'<tr data-kind="shaky merge".*?</tr>', page, re.S)
+    assert shaky, page
+    lines = re.findall(r"<li>(.*?)</li>", shaky.group(0))
+    assert lines == [
+        "pubmed name+evidence confidence 0.55: 2 paper(s) 2019-2021",
+        "institutions: Mercy Hospital",
+        "weakest merge: PMID 101 ~ PMID 103: compatible initials, 2 year(s) apart "
+        "(mean log-odds 0.2)",
+    ]
+    form = re.search(r'<form[^>]*class="split-suggested".*?</form>', shaky.group(0), re.S)
+    assert form and 'name="pmids" value="103"' in form.group(0)
+    assert "Split off PMID 103" in form.group(0)
+    assert client.post("/hcp/D1/split", data={"pmids": "103"}).status_code == 302
+    assert ("103", "D1-split-103") in authorships(world) and ("101", "D1") in authorships(world)
+    after = client.get("/hcp/D1").get_data(as_text=True)
+    assert 'data-kind="shaky merge"' not in after  # a corrected HCP is reviewed already
 
 
 @pytest.mark.parametrize(
