@@ -286,11 +286,12 @@ class Resolution:
     slot_hcp: list[str]  # hcp_id of each slot
     persons: list[Person]
     counts: Counter
+    unweighed: tuple[str, ...] = ()  # features the linkage model file gave no weight
 
     def notes(self) -> list[str]:
         """One-line facts for the load summary."""
         c = self.counts
-        return [
+        notes = [
             f"author slots: {c['slots']:,} -> {len(self.persons):,} persons",
             f"merged by ORCID: {c['merged by orcid']:,} slots "
             f"({c['orcid persons']:,} persons with an ORCID)",
@@ -300,6 +301,12 @@ class Resolution:
             f"persons of papers loaded before: {c['kept stored ids']:,} took the stored id "
             "of their papers' author slots",
         ]
+        if self.unweighed:
+            weighed_0 = ", ".join(self.unweighed)
+            notes.append(
+                f"linkage model: no weight for {weighed_0} (weighed 0: an older model file)"
+            )
+        return notes
 
 
 def resolve_authors(
@@ -332,7 +339,7 @@ def resolve_authors(
     for person in persons:
         for i in person.slots:
             slot_hcp[i] = person.hcp_id
-    return Resolution(slot_hcp, persons, counts)
+    return Resolution(slot_hcp, persons, counts, settings.unweighed)
 
 
 def _keep_stored_ids(

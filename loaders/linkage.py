@@ -34,6 +34,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Protocol
 
+from kolgraph.errors import InputError
 from kolgraph.loaders.institutions import fold
 
 MODEL_PATH = Path(__file__).with_name("linkage_model.json")
@@ -76,25 +77,79 @@ class LinkageSettings:
     threshold: float  # log-odds above which two clusters merge
     max_coauthor_evidence: int = 100
     max_block_full: int = 400
+    #: features the model file gives no weight (an older copy): weighed 0, said in the notes
+    unweighed: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> LinkageSettings:
-        """The settings stored in ``path`` (the shipped model by default)."""
-        data = json.loads(path.read_text(encoding="utf-8"))
-        weights = data["weights"]
+        """The settings stored in ``path`` (the shipped model by default); ``InputError``
+        naming the file, and the line or field, when it cannot be used."""
+        data = _model_data(path)
+        weights = _field(path, data, "weights", dict)
+        unknown = sorted(set(weights) - set(FEATURES))
+        if unknown:
+            raise InputError(
+                f"{path}: weights: unknown feature {', '.join(map(repr, unknown))} "
+                f"(the features: {', '.join(FEATURES)})"
+            )
         return cls(
             # a copy made before a feature existed weighs it 0: it decides as it did then
-            tuple(float(weights.get(name, 0.0)) for name in FEATURES),
-            float(data["intercept"]),
-            float(data["threshold"]),
-            int(data.get("max_coauthor_evidence", 100)),
-            int(data.get("max_block_full", 400)),
+            tuple(_number(path, f"weights.{n}", weights.get(n, 0.0)) for n in FEATURES),
+            _number(path, "intercept", _field(path, data, "intercept", (int, float))),
+            _number(path, "threshold", _field(path, data, "threshold", (int, float))),
+            _count(path, data, "max_coauthor_evidence", 100),
+            _count(path, data, "max_block_full", 400),
+            tuple(n for n in FEATURES if n not in weights),
         )
 
     def log_odds(self, features: Sequence[float]) -> float:
         """The model's log-odds that a pair with these features is one person."""
         # map in C, summed left to right as a generator would: the same bits, faster
         return self.intercept + sum(map(operator.mul, self.weights, features))
+
+
+def _model_data(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such linkage model file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: cannot read the linkage model ({error})") from None
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"{path}: line {error.lineno}, column {error.colno}: not JSON ({error.msg})"
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError(
+            f"{path}: a linkage model is a JSON object with weights, intercept, threshold"
+        )
+    return data
+
+
+def _field(path: Path, data: dict, name: str, kind):
+    if name not in data:
+        raise InputError(
+            f"{path}: {name}: missing (a linkage model needs weights, intercept, threshold)"
+        )
+    if not isinstance(data[name], kind) or isinstance(data[name], bool):
+        raise InputError(f"{path}: {name}: {data[name]!r} is not {_KIND_WORDS[kind]}")
+    return data[name]
+
+
+_KIND_WORDS = {dict: "an object of feature weights", (int, float): "a number"}
+
+
+def _number(path: Path, name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InputError(f"{path}: {name}: {value!r} is not a number")
+    return float(value)
+
+
+def _count(path: Path, data: dict, name: str, default: int) -> int:
+    value = data.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(f"{path}: {name}: {value!r} is not a whole number of at least 1")
+    return value
 
 
 @cache
