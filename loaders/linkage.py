@@ -507,9 +507,12 @@ def hard_conflict(a: Profile, b: Profile) -> bool:
 
 
 def candidate_tokens(p: Profile) -> set[str]:
-    """Evidence tokens; in a very large block only slots sharing one are compared."""
+    """Evidence tokens; in a very large block only slots sharing one are compared.  The
+    written first name (or all initials) is one: pairs joined by names, middle initials and
+    topics alone were otherwise never proposed (``bench/bench_blocking.py``)."""
     tokens = {f"i:{x}" for x in p.institutions} | {f"e:{x}" for x in p.emails}
     tokens |= {f"c:{x}" for x in p.coauthors or () if x != p.own_key}
+    tokens.add(f"n:{p.given or p.letters}")
     if p.journal:
         tokens.add(f"j:{p.journal}")
     return tokens
