@@ -48,23 +48,26 @@ def explanation_text(found: dict) -> str:
     if not found["evidence"]:
         lines.append("no identity evidence recorded (loaded from a canonical bundle?)")
     for row in found["evidence"]:
-        lines.append("")
-        lines += _facts([_record_heading(row)], "")
-        lines += _facts(evidence_lines(row.get("evidence") or ""), "    ")
+        heading, *record = _record_heading(row)
+        lines += ["", heading]
+        lines += _facts([*record, *evidence_lines(row.get("evidence") or "")], "    ")
         if row.get("split_pmids"):
             split = f"kolgraph identity split {hcp['hcp_id']} --pmids {row['split_pmids']}"
             lines += _facts([f"to undo the weakest merge: {split}"], "    ")
     return "\n".join(lines)
 
 
-def _record_heading(row: dict) -> str:
-    parts = [row["source"], row.get("method") or "-"]
+def _record_heading(row: dict) -> list[str]:
+    """Where the record came from and how it was resolved; then the name it wrote and which
+    record (or papers) it was."""
+    how = [row.get("method") or "-"]
     if row.get("confidence") is not None:
-        parts.append(f"confidence {float(row['confidence']):.2f}")
-    if row.get("name_as_written"):
-        parts.append(f"written {row['name_as_written']}")
-    parts.append(f"record {row['source_ref']}")
-    return "  ".join(parts)
+        how.append(f"confidence {float(row['confidence']):.2f}")
+    which = str(row["source_ref"])
+    if row["source"] == "pubmed":
+        which = "PMID " + ", ".join(which.split(";"))
+    written = [f"written {row['name_as_written']}"] if row.get("name_as_written") else []
+    return [f"{row['source']}: {', '.join(how)}", *written, which]
 
 
 def _facts(facts: Sequence[str], indent: str) -> list[str]:

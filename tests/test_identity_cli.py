@@ -54,6 +54,7 @@ def test_review_lists_a_shaky_merge_with_its_evidence(tmp_path, monkeypatch, rea
     home = tmp_path / "home"
     assert run(home, "load", str(MEDLINE)).exit_code == 0
     linkage.default_settings.cache_clear()
+    monkeypatch.setenv("COLUMNS", "100")  # the terminal text is wrapped to the terminal
     result = run(home, "identity", "review", "--json")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
