@@ -17,7 +17,7 @@ def hcp(hcp_id: str, first: str, last: str = "Smith", **fields) -> dict:
 
 def pairs(*rows, coauthors=None, institutions=None, apart=frozenset()) -> set[tuple]:
     found = identity.duplicate_pairs(
-        list(rows), coauthors or {}, institutions or {}, set(apart), {}
+        list(rows), coauthors or {}, institutions or {}, set(apart), str
     )
     return {(a["hcp_id"], b["hcp_id"]) for a, b, _ in found}
 
@@ -41,6 +41,32 @@ def test_a_city_with_an_npi_on_one_side_is_evidence():
     assert pairs(
         hcp("A", "Jo", city="Iowa City", npi="1234567893"), hcp("B", "Jo", city="IOWA CITY")
     )
+
+
+def test_the_review_finds_every_pair_a_comparison_of_all_pairs_finds():
+    """The whole review compares only the pairs of a block that share an NPI, a co-author,
+    an institution or a city (with an NPI on one side); every other pair has no evidence."""
+    rng = np.random.default_rng(7)
+    firsts = ["Deborah", "D L", "Diane", "D", "Dana", "D A"]
+    rows = [
+        hcp(
+            f"H{k}",
+            str(rng.choice(firsts)),
+            city=str(rng.choice(["Iowa City", "IOWA CITY", "Ames", ""])),
+            npi=str(rng.choice(["", "", "1234567893", "1245319599"])),
+        )
+        for k in range(60)
+    ]
+    coauthors = {r["hcp_id"]: {f"C{c}" for c in rng.choice(40, 2)} for r in rows[::2]}
+    institutions = {r["hcp_id"]: {f"I{rng.integers(30)}": "Mercy"} for r in rows[::3]}
+    every_pair = {
+        (a["hcp_id"], b["hcp_id"])
+        for k, a in enumerate(rows)
+        for b in rows[k + 1 :]
+        if identity.pair_evidence(a, b, coauthors, institutions, str)
+    }
+    assert len(every_pair) > 100  # the world has pairs of each kind of evidence
+    assert pairs(*rows, coauthors=coauthors, institutions=institutions) == every_pair
 
 
 def test_shaky_evidence_low_confidence_and_clashing_names():

@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -150,34 +150,69 @@ def duplicate_pairs(
     coauthors: Mapping[str, set[str]],
     institutions: Mapping[str, dict[str, str]],
     kept_apart: set[frozenset[str]],
-    names: Mapping[str, str],
+    name_of: Callable[[str], str],
     only: str | None = None,
 ) -> list[tuple[dict, dict, list[str]]]:
     """Likely duplicate pairs ``(a, b, evidence)`` among ``hcps`` (rows with ``hcp_id``,
     ``first_name``, ``last_name``, ``npi``, ``orcid``, ``city``); ``coauthors``: hcp_id ->
-    co-author ids; ``institutions``: hcp_id -> current institution id -> name; ``names``:
-    hcp_id -> name, to name co-authors; ``only``: just the pairs with that HCP."""
+    co-author ids; ``institutions``: hcp_id -> current institution id -> name; ``name_of``:
+    an HCP's name, to name co-authors; ``only``: just the pairs with that HCP."""
     pairs = []
     for members in blocks(hcps).values():
-        for a, b in _block_pairs(members, only):
+        candidates = (
+            _sharing_pairs(members, coauthors, institutions)
+            if only is None
+            else _pairs_with(members, only)
+        )
+        for a, b in candidates:
             if frozenset((a["hcp_id"], b["hcp_id"])) in kept_apart:
                 continue
-            evidence = pair_evidence(a, b, coauthors, institutions, names)
+            evidence = pair_evidence(a, b, coauthors, institutions, name_of)
             if evidence:
                 pairs.append((a, b, evidence))
     return pairs
 
 
-def _block_pairs(members: Sequence[dict], only: str | None) -> Iterator[tuple[dict, dict]]:
-    """Every pair of a block in member order, or just those with ``only`` (a profile's
-    review: not the thousands of pairs of a common name's block)."""
-    if only is None:
-        yield from itertools.combinations(members, 2)
-        return
+def _pairs_with(members: Sequence[dict], only: str) -> Iterator[tuple[dict, dict]]:
+    """The pairs of a block with ``only``, in member order (a profile's review)."""
     for k, member in enumerate(members):
         if member["hcp_id"] == only:
             yield from ((other, member) for other in members[:k])
             yield from ((member, other) for other in members[k + 1 :])
+
+
+def _sharing_pairs(
+    members: Sequence[dict],
+    coauthors: Mapping[str, set[str]],
+    institutions: Mapping[str, dict[str, str]],
+) -> list[tuple[dict, dict]]:
+    """The pairs of a block, in member order, that share something :func:`pair_evidence`
+    looks for: an NPI, a co-author, a current institution, or a city with an NPI on one side
+    only.  Other pairs have no evidence; a common name's block holds millions of them (a
+    review of 500,000 HCPs spent four minutes on them)."""
+    # one dict per kind of evidence: no key tuple for each of a block's co-authorships
+    npis: dict[str, list[int]] = defaultdict(list)
+    by_coauthor: dict[str, list[int]] = defaultdict(list)
+    by_institution: dict[str, list[int]] = defaultdict(list)
+    cities: dict[tuple[str, bool], list[int]] = defaultdict(list)
+    for k, row in enumerate(members):
+        if row.get("npi"):
+            npis[row["npi"]].append(k)
+        for coauthor in coauthors.get(row["hcp_id"], ()):
+            by_coauthor[coauthor].append(k)
+        for institution in institutions.get(row["hcp_id"], {}):
+            by_institution[institution].append(k)
+        if row.get("city"):
+            cities[fold(row["city"]), bool(row.get("npi"))].append(k)
+    found: set[tuple[int, int]] = set()
+    for group in itertools.chain(npis.values(), by_coauthor.values(), by_institution.values()):
+        if len(group) > 1:
+            found.update(itertools.combinations(group, 2))
+    for (city, with_npi), group in cities.items():
+        if with_npi:  # the city's HCPs with an NPI, with those without one
+            others = cities.get((city, False), [])
+            found.update((min(a, b), max(a, b)) for a in group for b in others)
+    return [(members[a], members[b]) for a, b in sorted(found)]
 
 
 def pair_evidence(
@@ -185,7 +220,7 @@ def pair_evidence(
     b: Mapping,
     coauthors: Mapping[str, set[str]],
     institutions: Mapping[str, dict[str, str]],
-    names: Mapping[str, str],
+    name_of: Callable[[str], str],
 ) -> list[str]:
     """Why two HCPs of one block may be one person ([] when nothing says so, or when their
     names, NPIs or ORCIDs say they are two)."""
@@ -198,19 +233,19 @@ def pair_evidence(
         found.append(f"same NPI {a['npi']}")
     shared = sorted(coauthors.get(a["hcp_id"], set()) & coauthors.get(b["hcp_id"], set()))
     if shared:
-        found.append(f"{len(shared)} co-author(s) in common: {_named(shared, names)}")
+        found.append(f"{len(shared)} co-author(s) in common: {_named(shared, name_of)}")
     places_a, places_b = institutions.get(a["hcp_id"], {}), institutions.get(b["hcp_id"], {})
     common = sorted(set(places_a) & set(places_b))
     if common:
         found.append("same institution: " + "; ".join(places_a[i] for i in common[:NAMED]))
-    same_city = a.get("city") and fold(a["city"]) == fold(b.get("city") or "")
+    same_city = a.get("city") and b.get("city") and fold(a["city"]) == fold(b["city"])
     if same_city and bool(a.get("npi")) != bool(b.get("npi")):
         found.append(f"same city {a['city']}, an NPI on one side only")
     return found
 
 
-def _named(ids: Sequence[str], names: Mapping[str, str]) -> str:
-    shown = ", ".join(f"{names.get(i) or i} ({i})" for i in ids[:NAMED])
+def _named(ids: Sequence[str], name_of: Callable[[str], str]) -> str:
+    shown = ", ".join(f"{name_of(i) or i} ({i})" for i in ids[:NAMED])
     return shown + (" ..." if len(ids) > NAMED else "")
 
 
