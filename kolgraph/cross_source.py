@@ -158,22 +158,17 @@ def candidate_rows(hcps: pd.DataFrame) -> pd.DataFrame:
 
 
 def name_candidates(hcps: Sequence[Mapping], touched: Iterable[str] | None = None) -> set[str]:
-    """The ids of HCPs a name link may involve: those of name blocks holding HCPs of two
-    sources and (unless ``touched`` is None) an HCP of ``touched``; only their places are
-    needed."""
+    """The ids of HCPs a name link may involve: those of :func:`_namesakes` groups holding
+    HCPs of two sources and (unless ``touched`` is None) an HCP of ``touched``; only their
+    places are needed."""
     if _sources(hcps) < 2:
         return set()
     wanted = None if touched is None else set(touched)
-    by_block: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for row in hcps:
-        by_block[block_key(row)].append(row["hcp_id"])
     return {
-        hcp_id
-        for key, ids in by_block.items()
-        if key[0]
-        and len({source_of(i) for i in ids}) > 1
-        and (wanted is None or not wanted.isdisjoint(ids))
-        for hcp_id in ids
+        row["hcp_id"]
+        for members in _namesakes(hcps)
+        if wanted is None or not wanted.isdisjoint(m["hcp_id"] for m in members)
+        for row in members
     }
 
 
@@ -204,14 +199,24 @@ def _identifier_pairs(
 def _block_pairs(
     hcps: Sequence[Mapping], wanted: set[str] | None
 ) -> Iterable[tuple[Mapping, Mapping]]:
-    """Pairs of HCPs of one name block (folded last name and first initial) that holds HCPs
-    of two sources (a load of one source's HCPs compares none)."""
-    by_block: dict[tuple[str, str], list[Mapping]] = defaultdict(list)
+    """Pairs of HCPs of two sources in one name block (folded last name and first initial)
+    with the same written first name, which :func:`_name_link` requires: not every pair of a
+    common name's block (thousands of HCPs in a national NPPES file)."""
+    for members in _namesakes(hcps):
+        yield from _pairs(members, wanted)
+
+
+def _namesakes(hcps: Sequence[Mapping]) -> Iterable[list[Mapping]]:
+    """HCPs of one name block with the same written first name, made by two sources or more
+    (a load of one source's HCPs compares none)."""
+    by_name: dict[tuple[str, str, str], list[Mapping]] = defaultdict(list)
     for row in hcps:
-        by_block[block_key(row)].append(row)
-    for key, members in by_block.items():
-        if key[0] and len({source_of(m["hcp_id"]) for m in members}) > 1:
-            yield from _pairs(members, wanted)
+        first = given_name(_text(row, "first_name"))
+        if first:
+            by_name[(*block_key(row), first)].append(row)
+    for (last, _initial, _first), members in by_name.items():
+        if last and len({source_of(m["hcp_id"]) for m in members}) > 1:
+            yield members
 
 
 def _pairs(members: list[Mapping], wanted: set[str] | None) -> Iterable[tuple[Mapping, Mapping]]:
