@@ -188,7 +188,7 @@ def _warm_store(app: Flask, settings: Settings) -> None:
 def _warm_caches(app: Flask, store: GraphStore) -> None:
     """Ask what makes the store build its in-memory caches for the current data."""
     from kolgraph.answers.gaps import DEFAULT_STALE_DAYS, GapQuery
-    from kolgraph.web.hcps import identity_index
+    from kolgraph.web.identity import identity_index
 
     with app.app_context():
         identity_index(store)  # into the app's answer cache, which the workers inherit

@@ -25,7 +25,7 @@ NAV_ITEMS = (
     ("changes.index", "What changed"),
     ("exports.index", "Exports"),
 )
-ADMIN_NAV_ITEMS = (("audit.audit_page", "Audit log"),)
+ADMIN_NAV_ITEMS = (("identity.review", "Who is who"), ("audit.audit_page", "Audit log"))
 
 
 def create_app(test_config: dict | None = None, settings: Settings | None = None) -> Flask:

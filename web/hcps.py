@@ -14,12 +14,12 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from kolgraph.answers.gaps import GapQuery
-from kolgraph.answers.identity import IdentityIndex, evidence_lines
 from kolgraph.errors import InputError
 from kolgraph.identities import hcp_evidence
 from kolgraph.scoring import score_breakdown
 from kolgraph.store import GraphStore
 from kolgraph.web import cache, cached_answers, hcp_picks, params, scoping
+from kolgraph.web.identity import identity_index, readable
 from kolgraph.web.security import STEWARD_ROLES, current_scope
 from kolgraph.web.stores import get_store
 
@@ -98,12 +98,6 @@ def gap_of(store: GraphStore, hcp_id: str) -> dict | None:
     return next((row for row in rows if row["hcp_id"] == hcp_id), None)
 
 
-def identity_index(store: GraphStore) -> IdentityIndex:
-    """Every HCP's row and influence, read once per data version (``kolgraph serve`` reads
-    it before it forks its workers): one profile's review then reads only its own block."""
-    return cache.cached(store, "identity_index", None, store.identity_index, pinned=True)
-
-
 def possible_duplicates(store: GraphStore, hcp_id: str) -> list[dict] | None:
     """The identity review rows about one HCP, for a steward (None for anyone else, who
     sees no such section and costs no read): merges and splits post to
@@ -115,11 +109,9 @@ def possible_duplicates(store: GraphStore, hcp_id: str) -> list[dict] | None:
     def review() -> list[dict]:
         index = identity_index(store)
         evidence = hcp_evidence(home, hcp_id)
-        rows = store.identity_review(evidence, DUPLICATES_SHOWN, hcp_id=hcp_id, index=index)
-        return [
-            {**row, "lines": [f for e in row["evidence"] for f in evidence_lines(e)]}
-            for row in rows
-        ]
+        return readable(
+            store.identity_review(evidence, DUPLICATES_SHOWN, hcp_id=hcp_id, index=index)
+        )
 
     # Kept per data version. A load records its identity evidence just after its store
     # write, so a review cached in between lacks that evidence until the next write.

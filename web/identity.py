@@ -1,8 +1,10 @@
-"""Steward corrections in the web app: an admin merges or splits HCPs from a profile.
+"""Steward corrections in the web app: an admin finds what to correct and merges or splits.
 
-The profile (:mod:`kolgraph.web.hcps`) shows admins the HCP's likely duplicates and shaky
-evidence, each duplicate with a merge button, and a form that splits papers off; they post
-here.  Both are POST forms (CSRF checked by the app's ``CSRFProtect``); the role is
+``/admin/identity-review`` lists the whole identity review (likely duplicates and shaky
+merges, most influential first, as ``kolgraph identity review`` does); the profile
+(:mod:`kolgraph.web.hcps`) shows admins the HCP's own rows, each duplicate with a merge
+button, a shaky merge with the split that undoes its weakest merge, and a form that splits
+papers off.  The forms post here.  Both are POST forms (CSRF checked by the app's ``CSRFProtect``); the role is
 checked here, server-side, whatever the page showed; every correction is audited and kept
 as identity evidence.  Bad input (an unknown HCP, a PMID the HCP did not author, a merge of
 an HCP into itself) is a 400 or 404 page with the reason, and changes nothing.
@@ -10,18 +12,54 @@ an HCP into itself) is a 400 or 404 page with the reason, and changes nothing.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, request
+from collections.abc import Sequence
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request
 from flask_login import current_user
 
+from kolgraph.answers.identity import IdentityIndex, evidence_lines
 from kolgraph.corrections import Correction
 from kolgraph.errors import InputError
-from kolgraph.identities import record_correction
-from kolgraph.web import audit
+from kolgraph.identities import all_evidence, record_correction
+from kolgraph.store import GraphStore
+from kolgraph.web import audit, cache
 from kolgraph.web.links import profile_url
 from kolgraph.web.security import STEWARD_ROLES, require_role
 from kolgraph.web.stores import get_store
 
 bp = Blueprint("identity", __name__)
+#: Rows of the review page (the most influential; the command line lists any number).
+REVIEW_SHOWN = 100
+
+
+@bp.get("/admin/identity-review")
+@require_role(*STEWARD_ROLES)
+def review():
+    """The identity review, most influential first, each row with its evidence, links to the
+    profiles and the correction that would fix it."""
+    store = get_store()
+
+    def rows() -> list[dict]:
+        home = current_app.config["KOLGRAPH_SETTINGS"].home
+        index = identity_index(store)
+        return readable(store.identity_review(all_evidence(home), REVIEW_SHOWN, index=index))
+
+    # one review per data version for every worker: at 500,000 HCPs it takes about 40 s
+    found = cache.cached(store, "identity_review_page", None, rows, shared=True)
+    return render_template("identity/review.html", rows=found, shown=REVIEW_SHOWN)
+
+
+def identity_index(store: GraphStore) -> IdentityIndex:
+    """Every HCP's row and influence, read once per data version (``kolgraph serve`` reads
+    it before it forks its workers): one profile's review then reads only its own block."""
+    return cache.cached(store, "identity_index", None, store.identity_index, pinned=True)
+
+
+def readable(rows: Sequence[dict]) -> list[dict]:
+    """Review rows with their evidence one fact a line (``lines``), as a page shows it."""
+    return [
+        {**row, "lines": [f for e in row["evidence"] for f in evidence_lines(e)]} for row in rows
+    ]
 
 
 @bp.post("/hcp/<hcp_id>/merge")

@@ -355,6 +355,7 @@ def test_pages_work_offline(admin_page, page_log, site):
         "/insights",
         "/exports",
         "/admin/audit",
+        "/admin/identity-review",
     ]
     for url in pages:
         assert page.goto(f"{site.url}{url}").status == 200, url

@@ -92,6 +92,36 @@ def test_others_see_no_section_and_get_403_when_they_post(world, auth, user):
     assert authorships(world) == before
 
 
+def test_an_admin_finds_what_to_review_on_one_page_and_fixes_it_there(world, auth):
+    """``/admin/identity-review``: the whole review, most influential first, with the
+    evidence one fact a line, links to both profiles and the correction as a form."""
+    shaky = (
+        "2 paper(s) 2019-2021. weakest merge: PMID 101 ~ PMID 103: same city (mean log-odds 0.2)"
+    )
+    row = ("D1", "pubmed", "101;103", "Smith, Deborah", "name+evidence", 0.55, shaky, "103")
+    record_identities(world, pd.DataFrame([row], columns=list(IDENTITY_COLUMNS)))
+    client = auth.as_user("ada")
+    page = client.get("/admin/identity-review").get_data(as_text=True)
+    assert re.search(r'<a href="[^"]*/admin/identity-review"[^>]*>Who is who</a>', page)
+    duplicate = re.search(r'<tr data-kind="likely duplicate".*?</tr>', page, re.S).group(0)
+    assert 'href="/hcp/D1"' in duplicate and 'href="/hcp/D2"' in duplicate
+    assert "<li>1 co-author(s) in common: Carl Jones (C1)</li>" in duplicate
+    assert 'action="/hcp/D1/merge"' in duplicate and 'name="other_id" value="D2"' in duplicate
+    split = re.search(r'<tr data-kind="shaky merge".*?</tr>', page, re.S).group(0)
+    assert "<li>weakest merge: PMID 101 ~ PMID 103: same city (mean log-odds 0.2)</li>" in split
+    assert 'action="/hcp/D1/split"' in split and 'name="pmids" value="103"' in split
+    assert client.post("/hcp/D1/merge", data={"other_id": "D2"}).status_code == 302
+    after = client.get("/admin/identity-review").get_data(as_text=True)
+    assert 'data-kind="likely duplicate"' not in after  # the data changed: the review too
+
+
+@pytest.mark.parametrize("user", ["max", "mia"])
+def test_only_admins_see_the_review_page(world, auth, user):
+    client = auth.as_user(user)
+    assert client.get("/admin/identity-review").status_code == 403
+    assert "Who is who" not in client.get("/").get_data(as_text=True)
+
+
 def test_an_admin_merges_on_the_profile_audited_and_kept_as_evidence(world, auth):
     client = auth.as_user("ada")
     response = client.post("/hcp/D1/merge", data={"other_id": "D2"})
