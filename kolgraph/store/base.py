@@ -846,10 +846,12 @@ class GraphStore(ABC):
         rows = []
         for in_blocks in batches:
             ids = [r["hcp_id"] for r in in_blocks]
-            coauthors: dict[str, set[str]] = {}
+            coauthors: dict[str, set[str]] = {i: set() for i in ids}  # the compared HCPs' only
             for a, b, _papers in self._block_coauthorships(ids, hcp_id) if ids else []:
-                coauthors.setdefault(a, set()).add(b)
-                coauthors.setdefault(b, set()).add(a)
+                if a in coauthors:
+                    coauthors[a].add(b)
+                if b in coauthors:
+                    coauthors[b].add(a)
             institutions: dict[str, dict[str, str]] = {}
             for who, _start, institution_id, name in (
                 self.reads.current_affiliations(ids) if ids else []
