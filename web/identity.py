@@ -4,10 +4,11 @@
 merges, most influential first, as ``kolgraph identity review`` does); the profile
 (:mod:`kolgraph.web.hcps`) shows admins the HCP's own rows, each duplicate with a merge
 button, a shaky merge with the split that undoes its weakest merge, and a form that splits
-papers off.  The forms post here.  Both are POST forms (CSRF checked by the app's ``CSRFProtect``); the role is
-checked here, server-side, whatever the page showed; every correction is audited and kept
-as identity evidence.  Bad input (an unknown HCP, a PMID the HCP did not author, a merge of
-an HCP into itself) is a 400 or 404 page with the reason, and changes nothing.
+papers off.  The forms post here, as POST forms (CSRF checked by the app's
+``CSRFProtect``); the role is checked here, server-side, whatever the page showed; every
+correction is audited and kept as identity evidence.  Bad input (an unknown HCP, a PMID the
+HCP did not author, a merge of an HCP into itself) is a 400 or 404 page with the reason, and
+changes nothing.
 """
 
 from __future__ import annotations
