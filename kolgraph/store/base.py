@@ -814,18 +814,20 @@ class GraphStore(ABC):
         limit: int = 50,
         hcp_id: str | None = None,
         index: identity_rules.IdentityIndex | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> list[dict]:
         """Likely duplicates and shaky merges (:mod:`kolgraph.answers.identity`), most
         influential first, each with its evidence (``evidence``: the recorded identity
         evidence rows).  With ``hcp_id``: only those about that HCP.  ``index``: a kept
-        :meth:`identity_index` (read now when not given)."""
+        :meth:`identity_index` (read now when not given).  ``progress(done, total)``: HCPs
+        of name blocks compared so far, after each batch of them."""
         network.check_limit(limit)
         index = index or self.identity_index()
         done = self.corrections()
         # millions of small objects over an index of every HCP: the collector would scan
         # the whole heap again and again (three quarters of a review's time at 500,000 HCPs)
         with cyclic_gc_paused():
-            rows = self._duplicate_rows(index, done, hcp_id)
+            rows = self._duplicate_rows(index, done, hcp_id, progress or (lambda _d, _t: None))
         by_id = index.by_id if hcp_id is None else {hcp_id: index.by_id.get(hcp_id)}
         by_id = {i: r for i, r in by_id.items() if r is not None}
         corrected = {i for c in done for i in (c.hcp_id, c.other_id)}
@@ -833,7 +835,11 @@ class GraphStore(ABC):
         return identity_rules.most_influential_first(rows, index.influence, limit)
 
     def _duplicate_rows(
-        self, index: identity_rules.IdentityIndex, done: list[Correction], hcp_id: str | None
+        self,
+        index: identity_rules.IdentityIndex,
+        done: list[Correction],
+        hcp_id: str | None,
+        progress: Callable[[int, int], None],
     ) -> list[dict]:
         apart = {
             frozenset((c.hcp_id, c.other_id)) for c in done if c.kind == correction_rules.SPLIT
@@ -843,7 +849,8 @@ class GraphStore(ABC):
             batches = [identity_rules.compatible_mates(hcp_id, [r for b in blocks for r in b])]
         else:
             batches = list(_batches_of_blocks(blocks))
-        rows = []
+        rows: list[dict] = []
+        total, compared = sum(map(len, batches)), 0
         for in_blocks in batches:
             ids = [r["hcp_id"] for r in in_blocks]
             coauthors: dict[str, set[str]] = {i: set() for i in ids}  # the compared HCPs' only
@@ -861,6 +868,8 @@ class GraphStore(ABC):
                 in_blocks, coauthors, institutions, apart, index.name, only=hcp_id
             )
             rows += identity_rules.duplicate_rows(pairs, index.influence)
+            compared += len(in_blocks)
+            progress(compared, total)
         return rows
 
     def _block_coauthorships(self, ids: list[str], hcp_id: str | None) -> Edges:

@@ -350,3 +350,20 @@ def test_one_hcp_s_review_is_the_whole_review_s_rows_about_it(store, real_data, 
         assert found == about.get(hcp_id, []), hcp_id
     evidence = [e for row in whole for e in row["evidence"]]
     assert any("in common" in e for e in evidence) and len(about) >= 4
+
+
+def test_a_review_in_small_batches_of_blocks_is_the_same_review(
+    store, real_data, strict_linkage, monkeypatch
+):
+    """A whole review reads co-authors for a batch of whole name blocks at a time (memory at
+    500,000 HCPs); batches of 50 HCPs give the rows of one batch, and report their progress."""
+    from kolgraph.store import base
+
+    load_path(MEDLINE, store)
+    whole = store.identity_review([], limit=10_000)
+    monkeypatch.setattr(base, "REVIEW_BATCH_HCPS", 50)
+    seen: list[tuple[int, int]] = []
+    batched = store.identity_review([], limit=10_000, progress=lambda d, t: seen.append((d, t)))
+    assert batched == whole and len(whole) >= 4
+    assert len(seen) > 3 and seen[-1][0] == seen[-1][1]
+    assert [d for d, _ in seen] == sorted({d for d, _ in seen})  # grows with each batch
