@@ -852,25 +852,36 @@ class GraphStore(ABC):
         rows: list[dict] = []
         total, compared = sum(map(len, batches)), 0
         for in_blocks in batches:
-            ids = [r["hcp_id"] for r in in_blocks]
-            coauthors: dict[str, set[str]] = {i: set() for i in ids}  # the compared HCPs' only
-            for a, b, _papers in self._block_coauthorships(ids, hcp_id) if ids else []:
-                if a in coauthors:
-                    coauthors[a].add(b)
-                if b in coauthors:
-                    coauthors[b].add(a)
-            institutions: dict[str, dict[str, str]] = {}
-            for who, _start, institution_id, name in (
-                self.reads.current_affiliations(ids) if ids else []
-            ):
-                institutions.setdefault(who, {})[institution_id] = name or institution_id
-            pairs = identity_rules.duplicate_pairs(
-                in_blocks, coauthors, institutions, apart, index.name, only=hcp_id
-            )
+            pairs = self._duplicate_pairs(in_blocks, apart, index, hcp_id)
             rows += identity_rules.duplicate_rows(pairs, index.influence)
             compared += len(in_blocks)
             progress(compared, total)
         return rows
+
+    def _duplicate_pairs(
+        self,
+        in_blocks: list[dict],
+        apart: set[frozenset[str]],
+        index: identity_rules.IdentityIndex,
+        hcp_id: str | None,
+    ) -> list[tuple[dict, dict, list[str]]]:
+        """The likely duplicate pairs among whole name blocks' rows, with what they share
+        read for those HCPs only."""
+        if not in_blocks:
+            return []
+        ids = [r["hcp_id"] for r in in_blocks]
+        coauthors: dict[str, set[str]] = {i: set() for i in ids}  # the compared HCPs' only
+        for a, b, _papers in self._block_coauthorships(ids, hcp_id):
+            if a in coauthors:
+                coauthors[a].add(b)
+            if b in coauthors:
+                coauthors[b].add(a)
+        institutions: dict[str, dict[str, str]] = {}
+        for who, _start, institution_id, name in self.reads.current_affiliations(ids):
+            institutions.setdefault(who, {})[institution_id] = name or institution_id
+        return identity_rules.duplicate_pairs(
+            in_blocks, coauthors, institutions, apart, index.name, only=hcp_id
+        )
 
     def _block_coauthorships(self, ids: list[str], hcp_id: str | None) -> Edges:
         """The co-authorships a review of ``ids`` compares.  With ``hcp_id`` only its pairs
