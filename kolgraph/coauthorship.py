@@ -37,6 +37,21 @@ class CoauthorEdges:
     b: np.ndarray
     papers: np.ndarray
 
+    @classmethod
+    def of_rows(cls, rows: list[tuple[str, str, int]]) -> CoauthorEdges:
+        """From ``(hcp_a, hcp_b, papers)`` rows with ``hcp_a < hcp_b`` (numbered by the ids
+        they hold)."""
+        if not rows:
+            empty = np.array([], dtype=np.int64)
+            return cls(np.array([], dtype=str), empty, empty, empty)
+        a, b, papers = zip(*rows)
+        codes, hcp_ids = pd.factorize(np.array(a + b, dtype=object), sort=True)
+        low, high = codes[: len(a)].astype(np.int64), codes[len(a) :].astype(np.int64)
+        order = np.lexsort((high, low))
+        return cls(
+            np.asarray(hcp_ids, dtype=str), low[order], high[order], np.asarray(papers)[order]
+        )
+
 
 @dataclass(frozen=True)
 class NumberedAuthorships:

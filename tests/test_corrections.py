@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from kolgraph.answers import identity
+from kolgraph.coauthorship import CoauthorEdges
 from kolgraph.corrections import MERGE, SPLIT, Correction, merged_into, replay
 from kolgraph.loaders.validate import RawBundle, RawTable
 
@@ -17,9 +18,23 @@ def hcp(hcp_id: str, first: str, last: str = "Smith", **fields) -> dict:
 
 def pairs(*rows, coauthors=None, institutions=None, apart=frozenset()) -> set[tuple]:
     found = identity.duplicate_pairs(
-        list(rows), coauthors or {}, institutions or {}, set(apart), str
+        list(rows), edges(coauthors or {}), institutions or {}, set(apart), str
     )
     return {(a["hcp_id"], b["hcp_id"]) for a, b, _ in found}
+
+
+def edges(coauthors: dict[str, set[str]]) -> CoauthorEdges:
+    """Co-authorships from hcp_id -> co-author ids (one paper each)."""
+    return CoauthorEdges.of_rows(links(coauthors))
+
+
+def links(coauthors: dict[str, set[str]]) -> list[tuple[str, str, int]]:
+    return [(min(a, c), max(a, c), 1) for a, found in coauthors.items() for c in found]
+
+
+def in_common(coauthors: dict[str, set[str]]):
+    """Two HCPs' co-authors in common, by set intersection (what the review must find)."""
+    return lambda a, b: sorted(coauthors.get(a, set()) & coauthors.get(b, set()))
 
 
 def test_a_pair_needs_compatible_names_and_evidence():
@@ -45,28 +60,44 @@ def test_a_city_with_an_npi_on_one_side_is_evidence():
 
 def test_the_review_finds_every_pair_a_comparison_of_all_pairs_finds():
     """The whole review compares only the pairs of a block that share an NPI, a co-author,
-    an institution or a city (with an NPI on one side); every other pair has no evidence."""
+    an institution or a city (with an NPI on one side); every other pair has no evidence.
+    Its co-authors in common (found with numpy over the edges) are the sets' intersection,
+    also where a co-author is a block mate, or two edges join the same HCPs."""
     rng = np.random.default_rng(7)
     firsts = ["Deborah", "D L", "Diane", "D", "Dana", "D A"]
     rows = [
         hcp(
-            f"H{k}",
+            f"H{k:02d}",
             str(rng.choice(firsts)),
+            last=str(rng.choice(["Smith", "Smyth"])),
             city=str(rng.choice(["Iowa City", "IOWA CITY", "Ames", ""])),
             npi=str(rng.choice(["", "", "1234567893", "1245319599"])),
         )
-        for k in range(60)
+        for k in range(80)
     ]
-    coauthors = {r["hcp_id"]: {f"C{c}" for c in rng.choice(40, 2)} for r in rows[::2]}
+    people = [f"C{c}" for c in range(40)] + [r["hcp_id"] for r in rows[:20]]
+    coauthors: dict[str, set[str]] = {}
+    chosen = {r["hcp_id"]: {str(c) for c in rng.choice(people, 3)} for r in rows[::2]}
+    links_ = [(a, b, n) for a, b, n in links(chosen) if a != b]
+    twice = links_[:10]  # some co-authorships twice
+    for a, b, _ in links_ + twice:
+        coauthors.setdefault(a, set()).add(b)
+        coauthors.setdefault(b, set()).add(a)
     institutions = {r["hcp_id"]: {f"I{rng.integers(30)}": "Mercy"} for r in rows[::3]}
     every_pair = {
-        (a["hcp_id"], b["hcp_id"])
+        (a["hcp_id"], b["hcp_id"]): found
         for k, a in enumerate(rows)
         for b in rows[k + 1 :]
-        if identity.pair_evidence(a, b, coauthors, institutions, str)
+        if identity.block_key(a) == identity.block_key(b)
+        if (found := identity.pair_evidence(a, b, in_common(coauthors), institutions, str))
     }
-    assert len(every_pair) > 100  # the world has pairs of each kind of evidence
-    assert pairs(*rows, coauthors=coauthors, institutions=institutions) == every_pair
+    kinds = {line.split(" ")[1] for found in every_pair.values() for line in found}
+    assert kinds == {"NPI", "co-author(s)", "institution:", "city"}  # every kind occurs
+    assert len(every_pair) > 100
+    found = identity.duplicate_pairs(
+        rows, CoauthorEdges.of_rows(links_ + twice), institutions, set(), str
+    )
+    assert {(a["hcp_id"], b["hcp_id"]): ev for a, b, ev in found} == every_pair
 
 
 def test_shaky_evidence_low_confidence_and_clashing_names():

@@ -45,7 +45,7 @@ def review():
         index = identity_index(store)
         return readable(store.identity_review(all_evidence(home), REVIEW_SHOWN, index=index))
 
-    # one review per data version for every worker: at 500,000 HCPs it takes about a minute
+    # one review per data version for every worker: at 500,000 HCPs it takes about 15 s
     found = cache.cached(store, "identity_review_page", None, rows, shared=True)
     return render_template("identity/review.html", rows=found, shown=REVIEW_SHOWN)
 

@@ -26,6 +26,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
+from kolgraph.coauthorship import CoauthorEdges
 from kolgraph.loaders.authors import block_surname, given_name
 from kolgraph.loaders.institutions import fold
 from kolgraph.loaders.linkage import names_compatible
@@ -147,30 +150,93 @@ def _initials(first_name: str) -> str:
 
 def duplicate_pairs(
     hcps: Sequence[dict],
-    coauthors: Mapping[str, set[str]],
+    coauthorships: CoauthorEdges,
     institutions: Mapping[str, dict[str, str]],
     kept_apart: set[frozenset[str]],
     name_of: Callable[[str], str],
     only: str | None = None,
 ) -> list[tuple[dict, dict, list[str]]]:
     """Likely duplicate pairs ``(a, b, evidence)`` among ``hcps`` (rows with ``hcp_id``,
-    ``first_name``, ``last_name``, ``npi``, ``orcid``, ``city``); ``coauthors``: hcp_id ->
-    co-author ids; ``institutions``: hcp_id -> current institution id -> name; ``name_of``:
-    an HCP's name, to name co-authors; ``only``: just the pairs with that HCP."""
+    ``first_name``, ``last_name``, ``npi``, ``orcid``, ``city``); ``coauthorships``: those
+    HCPs' co-authorships; ``institutions``: hcp_id -> current institution id -> name;
+    ``name_of``: an HCP's name, to name co-authors; ``only``: just the pairs with that HCP."""
+    in_blocks = blocks(hcps)
+    common = CommonCoauthors.of(list(in_blocks.values()), coauthorships)
     pairs = []
-    for members in blocks(hcps).values():
+    for members in in_blocks.values():
         candidates = (
-            _sharing_pairs(members, coauthors, institutions)
+            _sharing_pairs(members, common, institutions)
             if only is None
             else _pairs_with(members, only)
         )
         for a, b in candidates:
             if frozenset((a["hcp_id"], b["hcp_id"])) in kept_apart:
                 continue
-            evidence = pair_evidence(a, b, coauthors, institutions, name_of)
+            evidence = pair_evidence(a, b, common.between, institutions, name_of)
             if evidence:
                 pairs.append((a, b, evidence))
     return pairs
+
+
+@dataclass(frozen=True)
+class CommonCoauthors:
+    """The co-authors that pairs of name block mates have in common, found with one numpy
+    sort over the co-authorships of a batch of whole blocks (a Python loop over each compared
+    HCP's every co-author would be most of a review of 500,000 HCPs)."""
+
+    shared: dict[tuple[str, str], list[str]]  # (hcp_a, hcp_b), hcp_a < hcp_b -> sorted ids
+    partners: dict[str, list[str]]  # hcp_id -> block mates with a co-author in common
+
+    @classmethod
+    def of(cls, in_blocks: Sequence[Sequence[dict]], edges: CoauthorEdges) -> CommonCoauthors:
+        """From the block members' rows and their co-authorships (either end a member)."""
+        ids = [row["hcp_id"] for b in in_blocks for row in b]
+        block_of = np.array([n for n, b in enumerate(in_blocks) for _ in b], dtype=np.int64)
+        member, coauthor = _member_ends(ids, edges)
+        if not len(member):
+            return cls({}, {})
+        # one entry per block, co-author and member, sorted: a run of two or more entries of
+        # one block and co-author is a co-author those members have in common
+        keys = block_of[member] * len(edges.hcp_ids) + coauthor
+        order = np.lexsort((member, keys))
+        keys, member, coauthor = keys[order], member[order], coauthor[order]
+        again = np.r_[False, (keys[1:] == keys[:-1]) & (member[1:] == member[:-1])]
+        keys, member, coauthor = keys[~again], member[~again], coauthor[~again]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        stops = np.r_[starts[1:], len(keys)]
+        runs = (stops - starts) > 1
+        shared: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for start, stop in zip(starts[runs].tolist(), stops[runs].tolist()):
+            in_common = str(edges.hcp_ids[coauthor[start]])
+            pairs = itertools.combinations(sorted(ids[m] for m in member[start:stop].tolist()), 2)
+            for pair in pairs:
+                shared[pair].append(in_common)
+        partners: dict[str, list[str]] = defaultdict(list)
+        for a, b in shared:
+            partners[a].append(b)
+            partners[b].append(a)
+        return cls({pair: sorted(found) for pair, found in shared.items()}, dict(partners))
+
+    def between(self, a: str, b: str) -> list[str]:
+        """The co-authors ``a`` and ``b`` have in common, sorted."""
+        return self.shared.get((a, b) if a < b else (b, a), [])
+
+
+def _member_ends(ids: list[str], edges: CoauthorEdges) -> tuple[np.ndarray, np.ndarray]:
+    """Each co-authorship end that is one of ``ids`` (its position there), with the other
+    end's number in ``edges.hcp_ids``."""
+    member_of = np.full(len(edges.hcp_ids), -1, dtype=np.int64)
+    if len(edges.hcp_ids) and ids:
+        asked = np.asarray(ids, dtype=str)
+        at = np.minimum(np.searchsorted(edges.hcp_ids, asked), len(edges.hcp_ids) - 1)
+        held = edges.hcp_ids[at] == asked
+        member_of[at[held]] = np.flatnonzero(held)
+    member, other = [], []
+    for this, that in ((edges.a, edges.b), (edges.b, edges.a)):
+        known = member_of[this] >= 0
+        member.append(member_of[this][known])
+        other.append(np.asarray(that, dtype=np.int64)[known])
+    return np.concatenate(member), np.concatenate(other)
 
 
 def _pairs_with(members: Sequence[dict], only: str) -> Iterator[tuple[dict, dict]]:
@@ -183,7 +249,7 @@ def _pairs_with(members: Sequence[dict], only: str) -> Iterator[tuple[dict, dict
 
 def _sharing_pairs(
     members: Sequence[dict],
-    coauthors: Mapping[str, set[str]],
+    common: CommonCoauthors,
     institutions: Mapping[str, dict[str, str]],
 ) -> list[tuple[dict, dict]]:
     """The pairs of a block, in member order, that share something :func:`pair_evidence`
@@ -192,20 +258,22 @@ def _sharing_pairs(
     review of 500,000 HCPs spent four minutes on them)."""
     # one dict per kind of evidence: no key tuple for each of a block's co-authorships
     npis: dict[str, list[int]] = defaultdict(list)
-    by_coauthor: dict[str, list[int]] = defaultdict(list)
     by_institution: dict[str, list[int]] = defaultdict(list)
     cities: dict[tuple[str, bool], list[int]] = defaultdict(list)
+    position = {row["hcp_id"]: k for k, row in enumerate(members)}
+    found: set[tuple[int, int]] = set()
     for k, row in enumerate(members):
         if row.get("npi"):
             npis[row["npi"]].append(k)
-        for coauthor in coauthors.get(row["hcp_id"], ()):
-            by_coauthor[coauthor].append(k)
+        for partner in common.partners.get(row["hcp_id"], ()):
+            other = position[partner]
+            if k < other:
+                found.add((k, other))
         for institution in institutions.get(row["hcp_id"], {}):
             by_institution[institution].append(k)
         if row.get("city"):
             cities[fold(row["city"]), bool(row.get("npi"))].append(k)
-    found: set[tuple[int, int]] = set()
-    for group in itertools.chain(npis.values(), by_coauthor.values(), by_institution.values()):
+    for group in itertools.chain(npis.values(), by_institution.values()):
         if len(group) > 1:
             found.update(itertools.combinations(group, 2))
     for (city, with_npi), group in cities.items():
@@ -218,12 +286,13 @@ def _sharing_pairs(
 def pair_evidence(
     a: Mapping,
     b: Mapping,
-    coauthors: Mapping[str, set[str]],
+    coauthors_between: Callable[[str, str], list[str]],
     institutions: Mapping[str, dict[str, str]],
     name_of: Callable[[str], str],
 ) -> list[str]:
     """Why two HCPs of one block may be one person ([] when nothing says so, or when their
-    names, NPIs or ORCIDs say they are two)."""
+    names, NPIs or ORCIDs say they are two); ``coauthors_between``: the two HCPs' co-authors
+    in common, sorted."""
     if not compatible_first_names(a.get("first_name") or "", b.get("first_name") or ""):
         return []
     if any(a.get(k) and b.get(k) and a[k] != b[k] for k in ("npi", "orcid")):
@@ -231,7 +300,7 @@ def pair_evidence(
     found = []
     if a.get("npi") and a.get("npi") == b.get("npi"):
         found.append(f"same NPI {a['npi']}")
-    shared = sorted(coauthors.get(a["hcp_id"], set()) & coauthors.get(b["hcp_id"], set()))
+    shared = coauthors_between(a["hcp_id"], b["hcp_id"])
     if shared:
         found.append(f"{len(shared)} co-author(s) in common: {_named(shared, name_of)}")
     places_a, places_b = institutions.get(a["hcp_id"], {}), institutions.get(b["hcp_id"], {})

@@ -147,6 +147,10 @@ class GraphReads(Protocol):
         """Co-authorships with ``papers >= min_papers`` touching any of the HCPs."""
         ...
 
+    def coauthor_numbers(self, hcp_ids: list[str]) -> CoauthorEdges:
+        """Every co-authorship touching any of the HCPs, in numbers."""
+        ...
+
     def coauthor_edges_among(self, hcp_ids: list[str], min_papers: int) -> Edges:
         """Co-authorships with ``papers >= min_papers`` between two of the HCPs."""
         ...
@@ -870,27 +874,23 @@ class GraphStore(ABC):
         if not in_blocks:
             return []
         ids = [r["hcp_id"] for r in in_blocks]
-        coauthors: dict[str, set[str]] = {i: set() for i in ids}  # the compared HCPs' only
-        for a, b, _papers in self._block_coauthorships(ids, hcp_id):
-            if a in coauthors:
-                coauthors[a].add(b)
-            if b in coauthors:
-                coauthors[b].add(a)
+        edges = self._block_coauthorships(ids, hcp_id)
         institutions: dict[str, dict[str, str]] = {}
         for who, _start, institution_id, name in self.reads.current_affiliations(ids):
             institutions.setdefault(who, {})[institution_id] = name or institution_id
         return identity_rules.duplicate_pairs(
-            in_blocks, coauthors, institutions, apart, index.name, only=hcp_id
+            in_blocks, edges, institutions, apart, index.name, only=hcp_id
         )
 
-    def _block_coauthorships(self, ids: list[str], hcp_id: str | None) -> Edges:
+    def _block_coauthorships(self, ids: list[str], hcp_id: str | None) -> CoauthorEdges:
         """The co-authorships a review of ``ids`` compares.  With ``hcp_id`` only its pairs
         are compared, so only co-authors it has may be in common: its own co-authorships
         and its block mates' with its co-authors (a top HCP's co-authors have thousands of
         co-authorships among them, which say nothing here)."""
         if hcp_id is None:
-            return self.reads.coauthor_edges(ids, 1)
-        return self.reads.coauthor_edges_through(hcp_id, [i for i in ids if i != hcp_id])
+            return self.reads.coauthor_numbers(ids)
+        others = [i for i in ids if i != hcp_id]
+        return CoauthorEdges.of_rows(self.reads.coauthor_edges_through(hcp_id, others))
 
     def slot_holders(self, pmids: list[str]) -> dict[tuple[str, int], str]:
         """(pmid, position) -> the HCP holding that author slot, for the given papers (the

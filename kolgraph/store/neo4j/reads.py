@@ -27,6 +27,7 @@ from kolgraph.answers.network import (
     Node,
     hop_requests,
 )
+from kolgraph.coauthorship import CoauthorEdges
 from kolgraph.store import gap_snapshot, search_index
 from kolgraph.store.base import Edges, Window
 from kolgraph.store.common import Affiliation, Fetch, Place, grouped, unchanged
@@ -124,6 +125,9 @@ class Neo4jReads:
             "read_coauthor_neighbours", hcp_ids=hcp_ids, min_papers=min_papers
         )
         return [(a, b, papers) for a, b, papers in row["rows"]]
+
+    def coauthor_numbers(self, hcp_ids: list[str]) -> CoauthorEdges:
+        return CoauthorEdges.of_rows(self.coauthor_edges(hcp_ids, 1))
 
     def coauthor_edges_among(self, hcp_ids: list[str], min_papers: int) -> Edges:
         rows = self._store.read("read_coauthor_edges", hcp_ids=hcp_ids, min_papers=min_papers)

@@ -84,7 +84,12 @@ class NetworkArrays(HopArrays):
         ``coauthorships`` table holds them: slices of the arrays, not an indexed search."""
         rows, others, papers = self._entries_of(hcp_ids)
         keep = papers >= min_papers
-        return self._pairs_once(rows[keep], others[keep], papers[keep])
+        return self._edge_rows(self._pairs_once(rows[keep], others[keep], papers[keep]))
+
+    def coauthor_numbers_of(self, hcp_ids: list[str]) -> CoauthorEdges:
+        """The co-authorships touching any of ``hcp_ids``, each once, in numbers (no id
+        text made: a review reads those of every HCP of a name block)."""
+        return self._pairs_once(*self._entries_of(hcp_ids))
 
     def coauthorships_through(self, hcp_id: str, others: list[str]) -> list[tuple[str, str, int]]:
         """The co-authorships of ``hcp_id``, and those between one of ``others`` and a
@@ -93,20 +98,21 @@ class NetworkArrays(HopArrays):
         rows, coauthors, papers = self._entries_of([hcp_id])
         their_rows, theirs, their_papers = self._entries_of(others)
         shared = np.isin(theirs, coauthors)
-        return self._pairs_once(
+        once = self._pairs_once(
             np.concatenate([rows, their_rows[shared]]),
             np.concatenate([coauthors, theirs[shared]]),
             np.concatenate([papers, their_papers[shared]]),
         )
+        return self._edge_rows(once)
 
     def _pairs_once(
         self, rows: np.ndarray, others: np.ndarray, papers: np.ndarray
-    ) -> list[tuple[str, str, int]]:
-        """Slice entries as edge rows, one per pair: a pair of two given HCPs is in both
-        their slices."""
+    ) -> CoauthorEdges:
+        """Slice entries as co-authorships, one per pair (``a < b``, sorted): a pair of two
+        given HCPs is in both their slices."""
         low, high = np.minimum(rows, others), np.maximum(rows, others)
         _, first = np.unique(low * len(self.hcp_ids) + high, return_index=True)
-        return self._edge_rows(low[first], high[first], papers[first])
+        return CoauthorEdges(self.hcp_ids, low[first], high[first], papers[first])
 
     def coauthorships_among(
         self, hcp_ids: list[str], min_papers: int
@@ -115,7 +121,7 @@ class NetworkArrays(HopArrays):
         ``hcp_ids``, each once as ``(hcp_a, hcp_b, papers)`` with ``hcp_a < hcp_b``."""
         rows, others, papers = self._entries_of(hcp_ids)
         keep = (rows < others) & (papers >= min_papers) & np.isin(others, rows)
-        return self._edge_rows(rows[keep], others[keep], papers[keep])
+        return self._edge_rows(CoauthorEdges(self.hcp_ids, rows[keep], others[keep], papers[keep]))
 
     def _entries_of(self, hcp_ids: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every entry of the given HCPs' co-author slices: (HCP, co-author, papers)."""
@@ -128,10 +134,9 @@ class NetworkArrays(HopArrays):
             self.coauthor_papers[at],
         )
 
-    def _edge_rows(
-        self, a: np.ndarray, b: np.ndarray, papers: np.ndarray
-    ) -> list[tuple[str, str, int]]:
-        return list(zip(self.hcp_ids[a].tolist(), self.hcp_ids[b].tolist(), papers.tolist()))
+    def _edge_rows(self, edges: CoauthorEdges) -> list[tuple[str, str, int]]:
+        ids = self.hcp_ids
+        return list(zip(ids[edges.a].tolist(), ids[edges.b].tolist(), edges.papers.tolist()))
 
     def coauthors(self, hcp_id: str) -> list[str]:
         return self._hcp_slice(hcp_id, self.coauthor_ptr, self.coauthor_idx, self.hcp_ids)

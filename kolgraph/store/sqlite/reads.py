@@ -20,6 +20,7 @@ import numpy as np
 
 from kolgraph.answers.gaps import COVERAGE_MAX_TIER, GapQuery, engaged_since
 from kolgraph.answers.network import HCP, INSTITUTION, HopFacts, Neighbourhood, Node, hop_requests
+from kolgraph.coauthorship import CoauthorEdges
 from kolgraph.store import gap_snapshot, search_index
 from kolgraph.store.base import Edges, Window
 from kolgraph.store.common import Affiliation, Place, grouped, unchanged
@@ -106,6 +107,9 @@ class SqliteReads:
 
     def coauthor_edges(self, hcp_ids: list[str], min_papers: int) -> Edges:
         return self._store.path_graph().coauthorships_of(hcp_ids, min_papers)
+
+    def coauthor_numbers(self, hcp_ids: list[str]) -> CoauthorEdges:
+        return self._store.path_graph().coauthor_numbers_of(hcp_ids)
 
     def coauthor_edges_among(self, hcp_ids: list[str], min_papers: int) -> Edges:
         return self._store.path_graph().coauthorships_among(hcp_ids, min_papers)
