@@ -6,11 +6,14 @@ an admin added when missing, as ``bench_web.py`` does):
 1. ``kolgraph identity review --json --limit 1000000``: wall seconds, peak RSS, rows;
 2. the page ``/admin/identity-review`` through Flask's test client, logged in as ``bench``:
    the first view (the identity index read, the review) and the second (the answer cache),
-   with the process's peak RSS.
+   with the process's peak RSS;
+3. with ``--correct``, a steward's round on that page: the merge its first row offers, as
+   the button posts it, the kept HCP's profile it leads to, and the page again.  This
+   changes HOME (one merge, audited): run it on a copy.
 
 Run::
 
-    .venv/bin/python bench/bench_identity_review.py HOME
+    .venv/bin/python bench/bench_identity_review.py HOME [--correct]
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -57,7 +61,7 @@ def command_line(home: Path) -> None:
     )
 
 
-def page(home: Path) -> None:
+def page(home: Path, correct: bool) -> None:
     """(In a child process: this one's peak RSS is the page's.)"""
     from kolgraph.config import Settings
     from kolgraph.users import UserStore
@@ -71,30 +75,58 @@ def page(home: Path) -> None:
     login = {"username": BENCH_USER, "password": BENCH_PASSWORD}
     if client.post("/login", data=login).status_code != 302:
         raise SystemExit(f"cannot log in as {BENCH_USER}: another password?")
-    for view in ("first", "second"):
-        started = time.perf_counter()
-        response = client.get("/admin/identity-review")
-        seconds = time.perf_counter() - started
-        rows = response.get_data(as_text=True).count("<tr data-kind=")
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(
-            f"/admin/identity-review, {view} view: {response.status_code}, {rows} rows, "
-            f"{seconds:.1f} s, peak RSS {peak:,.0f} MB",
-            flush=True,
+    first = timed("/admin/identity-review, first view", lambda: client.get(REVIEW))
+    timed("/admin/identity-review, second view", lambda: client.get(REVIEW))
+    if correct:
+        form = MERGE_FORM.search(first.get_data(as_text=True))
+        if form is None:
+            raise SystemExit("the review offers no merge")
+        merge = {"other_id": form["other"]}
+        merged = timed(
+            f"merge {form['other']} into it", lambda: client.post(form["action"], data=merge)
         )
+        timed("the kept HCP's profile", lambda: client.get(merged.headers["Location"]))
+        timed("/admin/identity-review after the merge", lambda: client.get(REVIEW))
+
+
+REVIEW = "/admin/identity-review"
+#: The first merge button of the review page: the form's action and the HCP it folds in.
+MERGE_FORM = re.compile(
+    r'action="(?P<action>/hcp/[^"]+/merge)".*?name="other_id" value="(?P<other>[^"]+)"', re.S
+)
+
+
+def timed(what: str, request):
+    """``request()``'s response, after printing its status, seconds, peak RSS and, on the
+    review page, its rows."""
+    started = time.perf_counter()
+    response = request()
+    seconds = time.perf_counter() - started
+    rows = response.get_data(as_text=True).count("<tr data-kind=")
+    shown = f", {rows} rows" if what.startswith(REVIEW) else ""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"{what}: {response.status_code}{shown}, {seconds:.1f} s, peak RSS {peak:,.0f} MB",
+        flush=True,
+    )
+    return response
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("home", type=Path)
+    parser.add_argument(
+        "--correct", action="store_true", help="also merge the page's first pair (changes HOME)"
+    )
     parser.add_argument("--page-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.page_only:
-        page(args.home)
+        page(args.home, args.correct)
         return
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
     command_line(args.home)
-    subprocess.run([sys.executable, __file__, str(args.home), "--page-only"], check=True)
+    child = [sys.executable, __file__, str(args.home), "--page-only"]
+    subprocess.run(child + (["--correct"] if args.correct else []), check=True)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import os
 import random
 import sqlite3
 import stat
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,9 @@ from layouts import look_like_layout_11, sample_home_of_layout
 from pandas.testing import assert_frame_equal
 from reach_oracle import Adjacency, ReachIndex, matrices_of
 from sample import TOUCHPOINT_ROWS, followup_batch, frame, merged, sample_batch
+from shared_data import SHARED_DATA
 
+from kolgraph.loading import load_path
 from kolgraph.scoring import rescore
 from kolgraph.store.reach_arrays import HopArrays, WindowReach, adjacencies, network_matrices
 from kolgraph.store.sqlite import DB_FILENAME, EmbeddedStore, network_file
@@ -24,6 +27,8 @@ from kolgraph.store.sqlite import store as store_module
 from kolgraph.store.sqlite.catalog import sql
 from kolgraph.store.sqlite.network_file import NetworkArrays
 from kolgraph.store.sqlite.store import CACHE_FOLDER
+
+MEDLINE = SHARED_DATA / "pubmed" / "medline16n0902.xml.gz"
 
 
 def _random_graph(seed: int) -> Adjacency:
@@ -226,6 +231,65 @@ def test_the_coauthorships_of_and_among_some_hcps_are_the_table_s_rows(tmp_path,
         con.close()
         papers = [p for *_, p in graph.coauthorships_of(ids, 1)]
     assert 1 in papers and max(papers) > 1  # both sides of min_papers = 2 are seen
+
+
+def _assert_mended_as_read(store: EmbeddedStore, before_inode: int) -> None:
+    """The path graph files of the store's version were mended by the correction (a new
+    folder, there before anything asked for it) and hold what reading the whole graph
+    from the tables gives, array for array, dtypes too."""
+    (folder,) = (store.path.parent / CACHE_FOLDER).glob("network-*")
+    state = store._store_state()
+    assert folder.name.endswith(f"-{state.version}-{state.stamp}")
+    assert folder.stat().st_ino != before_inode
+    mended = network_file.read(folder, NetworkArrays)
+    store.con.execute("BEGIN")
+    try:
+        read = network_file.read_arrays(store.con)
+    finally:
+        store.con.execute("COMMIT")
+    for field in fields(NetworkArrays):
+        found, expected = getattr(mended, field.name), getattr(read, field.name)
+        assert found.dtype == expected.dtype, field.name
+        assert np.array_equal(found, expected), field.name
+
+
+def test_a_merge_and_a_split_mend_the_path_graph_files_to_what_a_read_gives(tmp_path):
+    """A correction moves the links of its two HCPs only: the files of the data before it
+    are mended for the new version, not read whole again."""
+    home, first = _prepared_home(tmp_path)
+    with EmbeddedStore(home, create=False) as store:
+        inode = first.stat().st_ino
+        store.merge_hcps("H3", "H1")
+        _assert_mended_as_read(store, inode)
+        assert "H1" not in store.path_graph().hcp_ids
+        (merged_folder,) = (home / CACHE_FOLDER).glob("network-*")
+        inode = merged_folder.stat().st_ino
+        store.split_hcp("H2", "P3")
+        _assert_mended_as_read(store, inode)
+        assert store.path_graph().coauthors("H2-split-P3") == ["H3", "H4"]
+
+
+def test_corrections_on_real_medline_mend_the_path_graph_as_a_read_would(tmp_path, real_data):
+    """Random merges and splits of authors of ``medline16n0902.xml.gz`` (3,480 HCPs, 12,719
+    co-authorships), each checked against the graph read whole from the tables."""
+    home = tmp_path / "home"
+    with EmbeddedStore(home) as store:
+        load_path(MEDLINE, store)
+        rng = random.Random(5)
+        for step in range(6):
+            store.prepare_reads()
+            (folder,) = (home / CACHE_FOLDER).glob("network-*")
+            inode = folder.stat().st_ino
+            authored = store.table("authorships")
+            by_hcp = authored.groupby("hcp_id")["pmid"].agg(sorted)
+            if step % 2:
+                several = by_hcp[by_hcp.map(len) > 1]
+                hcp_id = rng.choice(sorted(several.index))
+                store.split_hcp(hcp_id, several[hcp_id][:1])
+            else:
+                keep, other = rng.sample(sorted(by_hcp.index), 2)
+                store.merge_hcps(keep, other)
+            _assert_mended_as_read(store, inode)
 
 
 def _coauthors_in_sql(home, hcp_id: str) -> list[str]:

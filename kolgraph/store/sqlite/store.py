@@ -278,13 +278,16 @@ class EmbeddedStore(GraphStore):
 
     @contextmanager
     def transaction(
-        self, doing: str, keeps_path_graph: bool = False
+        self, doing: str, keeps_path_graph: bool = False, corrected: list[str] | None = None
     ) -> Iterator[sqlite3.Connection]:
         """One write transaction: committed whole, or rolled back on any exception.
 
         Each one bumps ``store_version`` (:mod:`.store_state`), so caches of the data (any
         connection's) can tell.  ``keeps_path_graph``: the writes leave every table of the
-        path graph as it was (scores, history), so its files serve the new version too.
+        path graph as it was (scores, history), so its files serve the new version too;
+        ``corrected``: the HCPs a steward correction merged or split, whose links alone
+        changed, so the path graph's files (when there are any) are mended for the new
+        version (:func:`.network_file.corrected_arrays`).
         """
         with self.errors(doing):
             con = self.con
@@ -293,6 +296,7 @@ class EmbeddedStore(GraphStore):
                 self._check_current(doing)
                 yield con
                 before = store_state.read(con)
+                mended = self._mended_path_graph(con, before, corrected) if corrected else None
                 after = store_state.bump(con)
                 con.execute("COMMIT")
             except BaseException:
@@ -305,6 +309,8 @@ class EmbeddedStore(GraphStore):
             return_freed_memory()
         if keeps_path_graph:
             self._carry_path_graph(before, after)
+        if mended is not None:
+            self._save_kept("network", after, mended)
 
     def select(self, name: str, doing: str, params: Sequence | dict = ()) -> list[tuple]:
         """The rows of statement ``name`` (a ``sql/`` file) as tuples."""
@@ -474,6 +480,14 @@ class EmbeddedStore(GraphStore):
             if network_file.holds_exactly(folder, cls):
                 with suppress(OSError):
                     folder.rename(self._kept_folder(kind, after))
+
+    def _mended_path_graph(
+        self, con: sqlite3.Connection, before: StoreState, corrected: list[str]
+    ) -> NetworkArrays | None:
+        """The path graph of the data a correction is writing, mended from the files of the
+        data before it (None when there are none: the next ask reads it whole)."""
+        held = network_file.read(self._kept_folder("network", before), NetworkArrays)
+        return network_file.corrected_arrays(con, held, corrected) if held is not None else None
 
     def _kept_folder(self, kind: str, state: StoreState) -> Path:
         """Named by the file's random epoch: a database deleted and created again (maybe on
@@ -669,7 +683,7 @@ class EmbeddedStore(GraphStore):
         """Fold ``other_id`` into ``hcp_id`` and keep the record, in one transaction."""
         ids = {"hcp_id": correction.hcp_id, "other_id": correction.other_id}
         fields = {name: correction.fields.get(name) for name in FILLED_FIELDS}
-        with self.transaction("merge HCPs") as con:
+        with self.transaction("merge HCPs", corrected=list(ids.values())) as con:
             con.execute(sql("fill_hcp_fields"), {"hcp_id": correction.hcp_id, **fields})
             for statement in load.move_statements():
                 con.execute(statement, ids)
@@ -680,7 +694,8 @@ class EmbeddedStore(GraphStore):
     def apply_split(self, correction: Correction, hcp: dict) -> None:
         """Create the new HCP, move the split authorships to it and keep the record, in one
         transaction."""
-        with self.transaction("split an HCP") as con:
+        corrected = [correction.hcp_id, correction.other_id]
+        with self.transaction("split an HCP", corrected=corrected) as con:
             frame = aligned_hcps(
                 object_frame({k: [v] for k, v in hcp.items()}), read_alignment(con)
             )
