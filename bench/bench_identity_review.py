@@ -11,9 +11,13 @@ an admin added when missing, as ``bench_web.py`` does):
    the button posts it, the kept HCP's profile it leads to, and the page again.  This
    changes HOME (one merge, audited): run it on a copy.
 
+``--serve`` warms the app up first as ``kolgraph serve`` does (its snapshots, and on Neo4j
+the co-author arrays reach reads), and times that; ``--backend neo4j`` runs on the home's
+Neo4j server (``kolgraph neo4j start``).
+
 Run::
 
-    .venv/bin/python bench/bench_identity_review.py HOME [--correct]
+    .venv/bin/python bench/bench_identity_review.py HOME [--backend neo4j] [--serve] [--correct]
 """
 
 from __future__ import annotations
@@ -33,12 +37,14 @@ BENCH_USER, BENCH_PASSWORD = "bench", "bench-password-1"
 KOLGRAPH = Path(sys.executable).with_name("kolgraph")
 
 
-def command_line(home: Path) -> None:
+def command_line(home: Path, backend: str) -> None:
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
         child = subprocess.Popen(
             [
                 str(KOLGRAPH),
+                "--backend",
+                backend,
                 "--home",
                 str(home),
                 "identity",
@@ -61,16 +67,21 @@ def command_line(home: Path) -> None:
     )
 
 
-def page(home: Path, correct: bool) -> None:
+def page(home: Path, backend: str, serve: bool, correct: bool) -> None:
     """(In a child process: this one's peak RSS is the page's.)"""
     from kolgraph.config import Settings
+    from kolgraph.serving import warm_up
     from kolgraph.users import UserStore
     from kolgraph.web import create_app
 
     users = UserStore.for_home(home)
     if users.get(BENCH_USER) is None:
         users.add(BENCH_USER, BENCH_PASSWORD, "admin", None)
-    app = create_app({"WTF_CSRF_ENABLED": False}, Settings.from_env("embedded", home))
+    app = create_app({"WTF_CSRF_ENABLED": False}, Settings.from_env(backend, home))
+    if serve:
+        started = time.perf_counter()
+        warm_up(app, echo=lambda _line: None)
+        print(f"warm-up as kolgraph serve does: {time.perf_counter() - started:.1f} s", flush=True)
     client = app.test_client()
     login = {"username": BENCH_USER, "password": BENCH_PASSWORD}
     if client.post("/login", data=login).status_code != 302:
@@ -115,18 +126,21 @@ def timed(what: str, request):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("home", type=Path)
+    parser.add_argument("--backend", choices=("embedded", "neo4j"), default="embedded")
+    parser.add_argument("--serve", action="store_true", help="warm up as kolgraph serve does")
     parser.add_argument(
         "--correct", action="store_true", help="also merge the page's first pair (changes HOME)"
     )
     parser.add_argument("--page-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.page_only:
-        page(args.home, args.correct)
+        page(args.home, args.backend, args.serve, args.correct)
         return
-    print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
-    command_line(args.home)
-    child = [sys.executable, __file__, str(args.home), "--page-only"]
-    subprocess.run(child + (["--correct"] if args.correct else []), check=True)
+    print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; {args.backend}")
+    command_line(args.home, args.backend)
+    child = [sys.executable, __file__, str(args.home), "--page-only", "--backend", args.backend]
+    flags = [f"--{name}" for name in ("serve", "correct") if getattr(args, name)]
+    subprocess.run(child + flags, check=True)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
+from kolgraph.coauthorship import CoauthorEdges
 from kolgraph.store.reach_index import HopMatrices
 
 if TYPE_CHECKING:
@@ -49,6 +50,32 @@ class HopArrays:
     def hcp_numbers(self, hcp_ids: list[str]) -> np.ndarray:
         """Each id's number, :data:`NONE` for an id the graph does not hold."""
         return numbers_of(self.hcp_ids, hcp_ids)
+
+    def coauthor_numbers_of(self, hcp_ids: list[str]) -> CoauthorEdges:
+        """The co-authorships touching any of ``hcp_ids``, each once, in numbers (no id
+        text made: a review reads those of every HCP of a name block)."""
+        return self._pairs_once(*self._entries_of(hcp_ids))
+
+    def _entries_of(self, hcp_ids: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every entry of the given HCPs' co-author slices: (HCP, co-author, papers)."""
+        numbers = self.hcp_numbers(hcp_ids)
+        rows = np.unique(numbers[numbers != NONE])
+        at, sizes = gathered(self.coauthor_ptr, rows)
+        return np.repeat(rows, sizes), self.coauthor_idx[at].astype(np.int64), self._papers_at(at)
+
+    def _papers_at(self, at: np.ndarray) -> np.ndarray:
+        """The papers of the entries at ``at``: 1 each, as these arrays do not count them
+        (the path graph's do)."""
+        return np.ones(len(at), dtype=np.int32)
+
+    def _pairs_once(
+        self, rows: np.ndarray, others: np.ndarray, papers: np.ndarray
+    ) -> CoauthorEdges:
+        """Slice entries as co-authorships, one per pair (``a < b``, sorted): a pair of two
+        given HCPs is in both their slices."""
+        low, high = np.minimum(rows, others), np.maximum(rows, others)
+        _, first = np.unique(low * len(self.hcp_ids) + high, return_index=True)
+        return CoauthorEdges(self.hcp_ids, low[first], high[first], papers[first])
 
     @classmethod
     def of(

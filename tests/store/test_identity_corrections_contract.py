@@ -367,3 +367,15 @@ def test_a_review_in_small_batches_of_blocks_is_the_same_review(
     assert batched == whole and len(whole) >= 4
     assert len(seen) > 3 and seen[-1][0] == seen[-1][1]
     assert [d for d, _ in seen] == sorted({d for d, _ in seen})  # grows with each batch
+
+
+def test_a_server_s_review_reads_co_authors_from_its_arrays_and_finds_the_same_rows(
+    store, real_data, strict_linkage
+):
+    """A long-running server keeps the co-author graph in arrays (reach reads them); its
+    review slices those instead of asking the database for every block's co-authorships."""
+    load_path(MEDLINE, store)
+    one_off = store.identity_review([], limit=10_000)
+    store.keep_snapshots()
+    assert store.identity_review([], limit=10_000) == one_off
+    assert any("in common" in e for row in one_off for e in row["evidence"])

@@ -127,6 +127,11 @@ class Neo4jReads:
         return [(a, b, papers) for a, b, papers in row["rows"]]
 
     def coauthor_numbers(self, hcp_ids: list[str]) -> CoauthorEdges:
+        """A server's from the co-author arrays it keeps for reach (its gaps pages pull them
+        anyway; slices of them, not millions of rows of ids from the database); a one-off
+        process's from the database."""
+        if self._store.keeps_snapshots:
+            return self._hop_arrays().coauthor_numbers_of(hcp_ids)
         return CoauthorEdges.of_rows(self.coauthor_edges(hcp_ids, 1))
 
     def coauthor_edges_among(self, hcp_ids: list[str], min_papers: int) -> Edges:

@@ -704,6 +704,11 @@ class Neo4jStore(GraphStore):
             self._cache[kind] = (versions, value)
         return value
 
+    @property
+    def keeps_snapshots(self) -> bool:
+        """Whether this store keeps snapshots in memory (:meth:`keep_snapshots`)."""
+        return self._keeps_snapshots
+
     def keep_snapshots(self) -> None:
         """Keep the gaps snapshot (:mod:`kolgraph.store.gap_snapshot`) and the search index
         (:mod:`kolgraph.store.search_index`) of this database in memory from now on,

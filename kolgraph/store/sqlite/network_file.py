@@ -86,11 +86,6 @@ class NetworkArrays(HopArrays):
         keep = papers >= min_papers
         return self._edge_rows(self._pairs_once(rows[keep], others[keep], papers[keep]))
 
-    def coauthor_numbers_of(self, hcp_ids: list[str]) -> CoauthorEdges:
-        """The co-authorships touching any of ``hcp_ids``, each once, in numbers (no id
-        text made: a review reads those of every HCP of a name block)."""
-        return self._pairs_once(*self._entries_of(hcp_ids))
-
     def coauthorships_through(self, hcp_id: str, others: list[str]) -> list[tuple[str, str, int]]:
         """The co-authorships of ``hcp_id``, and those between one of ``others`` and a
         co-author of ``hcp_id``, each once as ``(hcp_a, hcp_b, papers)`` with
@@ -105,15 +100,6 @@ class NetworkArrays(HopArrays):
         )
         return self._edge_rows(once)
 
-    def _pairs_once(
-        self, rows: np.ndarray, others: np.ndarray, papers: np.ndarray
-    ) -> CoauthorEdges:
-        """Slice entries as co-authorships, one per pair (``a < b``, sorted): a pair of two
-        given HCPs is in both their slices."""
-        low, high = np.minimum(rows, others), np.maximum(rows, others)
-        _, first = np.unique(low * len(self.hcp_ids) + high, return_index=True)
-        return CoauthorEdges(self.hcp_ids, low[first], high[first], papers[first])
-
     def coauthorships_among(
         self, hcp_ids: list[str], min_papers: int
     ) -> list[tuple[str, str, int]]:
@@ -123,16 +109,8 @@ class NetworkArrays(HopArrays):
         keep = (rows < others) & (papers >= min_papers) & np.isin(others, rows)
         return self._edge_rows(CoauthorEdges(self.hcp_ids, rows[keep], others[keep], papers[keep]))
 
-    def _entries_of(self, hcp_ids: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Every entry of the given HCPs' co-author slices: (HCP, co-author, papers)."""
-        numbers = self.hcp_numbers(hcp_ids)
-        rows = np.unique(numbers[numbers != NONE])
-        at, sizes = gathered(self.coauthor_ptr, rows)
-        return (
-            np.repeat(rows, sizes),
-            self.coauthor_idx[at].astype(np.int64),
-            self.coauthor_papers[at],
-        )
+    def _papers_at(self, at: np.ndarray) -> np.ndarray:
+        return self.coauthor_papers[at]
 
     def _edge_rows(self, edges: CoauthorEdges) -> list[tuple[str, str, int]]:
         ids = self.hcp_ids
