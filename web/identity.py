@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kolgraph.answers.identity import IdentityIndex, evidence_lines
@@ -71,7 +71,7 @@ def merge(hcp_id: str):
     done = get_store().merge_hcps(hcp_id, other_id, steward=current_user.name)
     _keep(done, "identity merge", f"{other_id} into {hcp_id}", len(done.slots))
     flash(f"Merged {other_id} into {hcp_id} ({len(done.slots)} authorship(s) moved).")
-    return redirect(profile_url(hcp_id))
+    return _back(hcp_id)
 
 
 @bp.post("/hcp/<hcp_id>/split")
@@ -80,7 +80,15 @@ def split(hcp_id: str):
     """Make the authorships of the form's ``pmids`` (comma-separated) a new HCP."""
     done = get_store().split_hcp(hcp_id, _field("pmids"), steward=current_user.name)
     _keep(done, "identity split", f"{hcp_id} -> {done.other_id}", len(done.pmids))
-    flash(f"Split {len(done.pmids)} paper(s) into new HCP {done.other_id}.")
+    flash(f"Split {len(done.pmids)} paper(s) of {hcp_id} into new HCP {done.other_id}.")
+    return _back(hcp_id)
+
+
+def _back(hcp_id: str):
+    """To the review page when the form came from it (a steward working down the list),
+    else to the HCP's profile.  Only these two: ``back`` names a page, never a URL."""
+    if request.form.get("back") == "review":
+        return redirect(url_for("identity.review"))
     return redirect(profile_url(hcp_id))
 
 

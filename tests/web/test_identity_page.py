@@ -115,6 +115,28 @@ def test_an_admin_finds_what_to_review_on_one_page_and_fixes_it_there(world, aut
     assert 'data-kind="likely duplicate"' not in after  # the data changed: the review too
 
 
+def test_a_correction_made_on_the_review_page_comes_back_to_it(world, auth):
+    """A steward works down the list: the page's buttons come back to the page, which says
+    what was done; any other value of ``back`` goes to the profile, never elsewhere."""
+    shaky = "2 paper(s) 2019-2021. weakest merge: PMID 101 ~ PMID 103: same city"
+    row = ("D1", "pubmed", "101;103", "Smith, Deborah", "name+evidence", 0.55, shaky, "103")
+    record_identities(world, pd.DataFrame([row], columns=list(IDENTITY_COLUMNS)))
+    client = auth.as_user("ada")
+    page = client.get("/admin/identity-review").get_data(as_text=True)
+    forms = re.findall(r"<form[^>]*/hcp/.*?</form>", page, re.S)
+    assert len(forms) == 2 and all('name="back" value="review"' in f for f in forms)
+    merged = client.post("/hcp/D1/merge", data={"other_id": "D2", "back": "review"})
+    assert merged.headers["Location"].endswith("/admin/identity-review")
+    after = client.get("/admin/identity-review").get_data(as_text=True)
+    assert "Merged D2 into D1 (1 authorship(s) moved)." in after
+    assert 'data-kind="likely duplicate"' not in after
+    elsewhere = client.post("/hcp/D1/split", data={"pmids": "103", "back": "https://x.test/"})
+    assert elsewhere.headers["Location"].endswith("/hcp/D1")
+    assert "Split 1 paper(s) of D1 into new HCP D1-split-103." in client.get("/hcp/D1").get_data(
+        as_text=True
+    )
+
+
 @pytest.mark.parametrize("user", ["max", "mia"])
 def test_only_admins_see_the_review_page(world, auth, user):
     client = auth.as_user(user)
