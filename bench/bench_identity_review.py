@@ -7,9 +7,10 @@ an admin added when missing, as ``bench_web.py`` does):
 2. the page ``/admin/identity-review`` through Flask's test client, logged in as ``bench``:
    the first view (the identity index read, the review) and the second (the answer cache),
    with the process's peak RSS;
-3. with ``--correct``, a steward's round on that page: the merge its first row offers, as
-   the button posts it, the kept HCP's profile it leads to, and the page again.  This
-   changes HOME (one merge, audited): run it on a copy.
+3. with ``--correct``, a steward's round: the merge the page's first row offers, posted as a
+   profile's button posts it, the kept HCP's profile it leads to, and the page again (the
+   page's own button comes straight back to the page).  This changes HOME (one merge,
+   audited): run it on a copy.
 
 ``--serve`` warms the app up first as ``kolgraph serve`` does (its snapshots, and on Neo4j
 the co-author arrays reach reads), and times that; ``--backend neo4j`` runs on the home's
