@@ -193,23 +193,10 @@ class CommonCoauthors:
         ids = [row["hcp_id"] for b in in_blocks for row in b]
         block_of = np.array([n for n, b in enumerate(in_blocks) for _ in b], dtype=np.int64)
         member, coauthor = _member_ends(ids, edges)
-        if not len(member):
-            return cls({}, {})
-        # one entry per block, co-author and member, sorted: a run of two or more entries of
-        # one block and co-author is a co-author those members have in common
-        keys = block_of[member] * len(edges.hcp_ids) + coauthor
-        order = np.lexsort((member, keys))
-        keys, member, coauthor = keys[order], member[order], coauthor[order]
-        again = np.r_[False, (keys[1:] == keys[:-1]) & (member[1:] == member[:-1])]
-        keys, member, coauthor = keys[~again], member[~again], coauthor[~again]
-        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-        stops = np.r_[starts[1:], len(keys)]
-        runs = (stops - starts) > 1
         shared: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for start, stop in zip(starts[runs].tolist(), stops[runs].tolist()):
-            in_common = str(edges.hcp_ids[coauthor[start]])
-            pairs = itertools.combinations(sorted(ids[m] for m in member[start:stop].tolist()), 2)
-            for pair in pairs:
+        for members, common in _shared(block_of[member], member, coauthor):
+            in_common = str(edges.hcp_ids[common])
+            for pair in itertools.combinations(sorted(ids[m] for m in members), 2):
                 shared[pair].append(in_common)
         partners: dict[str, list[str]] = defaultdict(list)
         for a, b in shared:
@@ -220,6 +207,26 @@ class CommonCoauthors:
     def between(self, a: str, b: str) -> list[str]:
         """The co-authors ``a`` and ``b`` have in common, sorted."""
         return self.shared.get((a, b) if a < b else (b, a), [])
+
+
+def _shared(
+    block: np.ndarray, member: np.ndarray, coauthor: np.ndarray
+) -> Iterator[tuple[list[int], int]]:
+    """Each co-author two or more members of one block have, with those members: entries
+    ``(block, member, co-author)`` sorted by block and co-author, each run of two or more
+    members one such co-author (an entry given twice counted once)."""
+    if not len(member):
+        return
+    keys = block * (int(coauthor.max()) + 1) + coauthor
+    order = np.lexsort((member, keys))
+    keys, member, coauthor = keys[order], member[order], coauthor[order]
+    again = np.r_[False, (keys[1:] == keys[:-1]) & (member[1:] == member[:-1])]
+    keys, member, coauthor = keys[~again], member[~again], coauthor[~again]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    stops = np.r_[starts[1:], len(keys)]
+    runs = (stops - starts) > 1
+    for start, stop in zip(starts[runs].tolist(), stops[runs].tolist()):
+        yield member[start:stop].tolist(), int(coauthor[start])
 
 
 def _member_ends(ids: list[str], edges: CoauthorEdges) -> tuple[np.ndarray, np.ndarray]:

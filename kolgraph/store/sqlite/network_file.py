@@ -199,12 +199,7 @@ def corrected_arrays(
     read whole is most of a correction's cost at 500,000 HCPs.  None when a touched HCP's
     institution is not in ``before`` (the graph is then read whole, as usual)."""
     asked = _id_params(touched)
-    present = [hcp_id for (hcp_id,) in con.execute(sql("list_existing_hcp_ids"), asked)]
-    removed = np.asarray(sorted(set(touched) - set(present)), dtype=str)
-    hcp_ids = np.union1d(np.setdiff1d(before.hcp_ids, removed), np.asarray(present, dtype=str))
-    renumber = numbers_of(hcp_ids, before.hcp_ids.tolist())
-    old = before.hcp_numbers(touched)
-    old = old[old != NONE]
+    hcp_ids, renumber, old = _renumbering(con, before, touched)
     a, b, papers = _numbered(con, "list_coauthorship_ends_of", asked, hcp_ids, hcp_ids)
     their, at = _numbered(
         con, "list_current_memberships_of", asked, hcp_ids, before.institution_ids
@@ -230,6 +225,20 @@ def corrected_arrays(
         **dict(zip(("coauthor_ptr", "coauthor_idx", "coauthor_papers"), coauthors)),
         **membership_adjacencies(memberships, len(hcp_ids), len(before.institution_ids)),
     )
+
+
+def _renumbering(
+    con: sqlite3.Connection, before: NetworkArrays, touched: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The HCP ids after a correction of ``touched`` (a merged HCP gone, a split-off one
+    new), each old number's new one (:data:`NONE` for one gone), and the touched HCPs' old
+    numbers."""
+    stored = con.execute(sql("list_existing_hcp_ids"), _id_params(touched))
+    present = [hcp_id for (hcp_id,) in stored]
+    removed = np.asarray(sorted(set(touched) - set(present)), dtype=str)
+    hcp_ids = np.union1d(np.setdiff1d(before.hcp_ids, removed), np.asarray(present, dtype=str))
+    old = before.hcp_numbers(touched)
+    return hcp_ids, numbers_of(hcp_ids, before.hcp_ids.tolist()), old[old != NONE]
 
 
 def _mended_csr(
