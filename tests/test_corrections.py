@@ -78,9 +78,9 @@ def test_the_review_finds_every_pair_a_comparison_of_all_pairs_finds():
     people = [f"C{c}" for c in range(40)] + [r["hcp_id"] for r in rows[:20]]
     coauthors: dict[str, set[str]] = {}
     chosen = {r["hcp_id"]: {str(c) for c in rng.choice(people, 3)} for r in rows[::2]}
-    links_ = [(a, b, n) for a, b, n in links(chosen) if a != b]
-    twice = links_[:10]  # some co-authorships twice
-    for a, b, _ in links_ + twice:
+    edge_rows = [(a, b, n) for a, b, n in links(chosen) if a != b]
+    twice = edge_rows[:10]  # some co-authorships twice
+    for a, b, _ in edge_rows + twice:
         coauthors.setdefault(a, set()).add(b)
         coauthors.setdefault(b, set()).add(a)
     institutions = {r["hcp_id"]: {f"I{rng.integers(30)}": "Mercy"} for r in rows[::3]}
@@ -95,7 +95,7 @@ def test_the_review_finds_every_pair_a_comparison_of_all_pairs_finds():
     assert kinds == {"NPI", "co-author(s)", "institution:", "city"}  # every kind occurs
     assert len(every_pair) > 100
     found = identity.duplicate_pairs(
-        rows, CoauthorEdges.of_rows(links_ + twice), institutions, set(), str
+        rows, CoauthorEdges.of_rows(edge_rows + twice), institutions, set(), str
     )
     assert {(a["hcp_id"], b["hcp_id"]): ev for a, b, ev in found} == every_pair
 
