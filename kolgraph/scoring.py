@@ -37,10 +37,11 @@ def rescore(store: GraphStore, home: Path, as_of: date | None = None) -> pd.Data
     """Score every HCP in ``store`` (weights from ``home/scoring.toml``), store the scores and
     keep them, with the day's coverage, in the store's history (:class:`History`)."""
     config = load_scoring_config(home)
+    seen = store.stale_marks()  # a load or correction while scoring leaves the scores stale
     with cyclic_gc_paused():
         scores = _scored(store, config, as_of)
         return_freed_memory()  # the projections and the graph, before the write's peak
-        store.write_scores(scores)
+        store.write_scores(scores, seen)
         store.record_history(as_of or date.today(), History.from_env(), scores)
     return scores
 

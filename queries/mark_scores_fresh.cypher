@@ -1,4 +1,5 @@
-// purpose: record that every score was just recomputed (after a complete score run)
-// params:
+// purpose: scores computed after $seen stale-making writes were stored: only writes after those leave them stale
+// params: seen
 MERGE (s:ScoreState {id: 1})
-SET s.stale = false
+SET s.stale = CASE WHEN coalesce(toInteger(s.stale), 0) > $seen
+                   THEN coalesce(toInteger(s.stale), 0) - $seen ELSE 0 END

@@ -1,4 +1,4 @@
-// purpose: whether the stored scores are out of date (false when never marked)
+// purpose: the stale-making writes no stored score has seen (0 when never marked; a database of before counted true as 1)
 // params:
 OPTIONAL MATCH (s:ScoreState {id: 1})
-RETURN coalesce(s.stale, false) AS stale
+RETURN coalesce(toInteger(s.stale), 0) AS stale

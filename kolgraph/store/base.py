@@ -339,8 +339,11 @@ class GraphStore(ABC):
         return tables_around({name: self.table(name) for name in PROJECTION_TABLES}, hcp_id)
 
     @abstractmethod
-    def write_scores(self, frame: pd.DataFrame) -> None:
-        """Replace every HCP score, in one batch (:data:`~kolgraph.schema.SCORE_COLUMNS`)."""
+    def write_scores(self, frame: pd.DataFrame, seen: int | None = None) -> None:
+        """Replace every HCP score, in one batch (:data:`~kolgraph.schema.SCORE_COLUMNS`).
+        ``seen``: :meth:`stale_marks` when the scores were computed from the data (read
+        before it): a load or correction since then leaves the new scores stale (None: all
+        marks seen)."""
 
     @abstractmethod
     def scores(self) -> pd.DataFrame:
@@ -351,10 +354,16 @@ class GraphStore(ABC):
         """hcp_id -> influence of every scored HCP (what :meth:`scores` holds, without the
         components to decode)."""
 
-    @abstractmethod
     def scores_stale(self) -> bool:
-        """Whether a load changed what scores are computed from after the last
-        :meth:`write_scores` (a load killed before its scoring, or interrupted scoring)."""
+        """Whether a load or correction changed what scores are computed from after the
+        data the stored scores were computed from (a load killed before its scoring,
+        interrupted scoring, or a write while scoring ran)."""
+        return self.stale_marks() > 0
+
+    @abstractmethod
+    def stale_marks(self) -> int:
+        """How many writes changed what scores are computed from since the data of the
+        stored scores (0: they are up to date)."""
 
     @abstractmethod
     def save_history(

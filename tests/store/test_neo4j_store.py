@@ -349,3 +349,15 @@ def test_network_neutral_writes_touch_no_coauthorship_affiliation_or_node_of_the
         for touched in ("COAUTHORED_WITH", "AFFILIATED_WITH", "AUTHORED", "DETACH DELETE h"):
             assert touched not in text, f"{name} names {touched}"
         assert "CREATE (h:HCP" not in text and "MERGE (h:HCP" not in text, name
+
+
+def test_a_database_that_flagged_stale_scores_as_true_reads_one_stale_mark(store, neo4j_clean):
+    """Databases of before held ``stale = true``: that is one write no score run has seen."""
+    store.load(sample_batch())
+    with neo4j_clean.session() as session:
+        session.run("MATCH (s:ScoreState {id: 1}) SET s.stale = true").consume()
+    assert store.stale_marks() == 1 and store.scores_stale() is True
+    store.load(followup_batch())
+    assert store.stale_marks() == 2
+    store.write_scores(pd.DataFrame(columns=list(SCORE_COLUMNS)), seen=2)
+    assert store.scores_stale() is False

@@ -43,3 +43,35 @@ def test_a_failed_score_run_leaves_them_stale(store, tmp_path):
     with pytest.raises(InputError):
         store.write_scores(scores.drop(columns=["rank"]))
     assert store.scores_stale() is True
+
+
+def test_a_load_while_scoring_ran_leaves_the_new_scores_stale(store, tmp_path, monkeypatch):
+    """Scores computed from the data before a load (or a correction) that came while they
+    were computed are stored, and stay flagged stale: the next run sees that load."""
+    from kolgraph import scoring
+
+    store.load(sample_batch())
+    computed = scoring._scored
+
+    def a_load_comes_while_scoring(*args):
+        scores = computed(*args)
+        store.load(followup_batch())
+        return scores
+
+    monkeypatch.setattr(scoring, "_scored", a_load_comes_while_scoring)
+    rescore(store, tmp_path, as_of=AS_OF)
+    assert store.scores_stale() is True
+    monkeypatch.setattr(scoring, "_scored", computed)
+    rescore(store, tmp_path, as_of=AS_OF)
+    assert store.scores_stale() is False
+
+
+def test_a_correction_while_scoring_ran_leaves_the_new_scores_stale(store, tmp_path):
+    store.load(sample_batch())
+    scores = rescore(store, tmp_path, as_of=AS_OF)
+    seen = store.stale_marks()  # as a score run reads it before it reads the data
+    store.merge_hcps("H3", "H1")
+    store.write_scores(scores[scores["hcp_id"] != "H1"], seen)
+    assert store.scores_stale() is True
+    rescore(store, tmp_path, as_of=AS_OF)
+    assert store.scores_stale() is False

@@ -326,7 +326,7 @@ class Neo4jStore(GraphStore):
             ),
         ]
         if stale_scores:
-            nodes.append(("ScoreState", {"id": 1, "stale": True}))
+            nodes.append(("ScoreState", {"id": 1, "stale": 1}))
         return nodes
 
     def schema_version(self) -> int:
@@ -421,18 +421,18 @@ class Neo4jStore(GraphStore):
         frame = frame.sort_values(list(key), kind="stable").reset_index(drop=True)
         return frame[list(chosen)]
 
-    def write_scores(self, frame: pd.DataFrame) -> None:
+    def write_scores(self, frame: pd.DataFrame, seen: int | None = None) -> None:
         """Replace every HCP score with ``frame``, in batched writes; HCPs not in ``frame``
         lose their score."""
         rows = score_rows(frame)
+        marks = self.stale_marks() if seen is None else seen
         with self.errors():
             self.write_batches("set_scores", rows)
             self.execute("remove_stale_scores", hcp_ids=[r["hcp_id"] for r in rows])
-            self.execute("mark_scores_fresh")
+            self.execute("mark_scores_fresh", seen=marks)
 
-    def scores_stale(self) -> bool:
-        """Whether a load changed scored data after the last complete :meth:`write_scores`."""
-        return bool(self.read("read_score_state")[0]["stale"])
+    def stale_marks(self) -> int:
+        return int(self.read("read_score_state")[0]["stale"])
 
     def scores(self) -> pd.DataFrame:
         """Every stored HCP score (``components`` as dicts), by hcp_id."""

@@ -541,7 +541,7 @@ class EmbeddedStore(GraphStore):
         if delta is not None:
             touch_deltas.record(con, delta)
         if changes_scores(frames):  # cleared by write_scores
-            con.execute(sql("set_scores_stale"), {"stale": 1})
+            con.execute(sql("set_scores_stale"))
         return kept
 
     def _reopen(self) -> None:
@@ -550,19 +550,19 @@ class EmbeddedStore(GraphStore):
         self._con = self._connect(self.path.parent, self._timeout, create=False)
         self._identity = self._file_identity()
 
-    def write_scores(self, frame: pd.DataFrame) -> None:
+    def write_scores(self, frame: pd.DataFrame, seen: int | None = None) -> None:
         """Replace every HCP score with ``frame``, in one transaction."""
         columns = score_columns(frame)  # as tuples: binding by name costs a third more
         columns["rising"] = [int(v) for v in columns["rising"]]
         with self.transaction("write scores", keeps_path_graph=True) as con:
             con.execute("DELETE FROM hcp_scores")
             con.executemany(sql("insert_score"), zip(*columns.values()))
-            con.execute(sql("set_scores_stale"), {"stale": 0})
+            marks = self.stale_marks() if seen is None else seen
+            con.execute(sql("set_scores_fresh"), {"seen": marks})
 
-    def scores_stale(self) -> bool:
-        """Whether a load changed scored tables after the last :meth:`write_scores`."""
+    def stale_marks(self) -> int:
         rows = self.select("read_score_state", "read the score state")
-        return bool(rows and rows[0][0])
+        return int(rows[0][0]) if rows else 0
 
     def scores(self) -> pd.DataFrame:
         """Every stored HCP score, sorted by ``hcp_id`` (``components`` as dicts)."""
@@ -714,7 +714,7 @@ class EmbeddedStore(GraphStore):
         ids = [correction.hcp_id, correction.other_id]
         load.recount_corrected(con, ids, list(correction.pmids), self.coauthor_max_authors)
         con.execute(sql("insert_identity_correction"), correction.row())
-        con.execute(sql("set_scores_stale"), {"stale": 1})
+        con.execute(sql("set_scores_stale"))
 
     # --- territories and CRM look-ups ------------------------------------------------------
 
