@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
         insights,
         network,
         network_render,
+        scores,
         security,
         stores,
         touchpoints,
@@ -64,6 +65,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     security.init_app(app)
     errors.init_app(app)
     stores.init_app(app)
+    scores.init_app(app)
     cache.init_app(app)
     choices.init_app(app)
     breadcrumbs.init_app(app, tuple(e for e, _ in NAV_ITEMS + ADMIN_NAV_ITEMS))
@@ -81,6 +83,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
         changes.bp,
         touchpoints.bp,
         identity.bp,
+        scores.bp,
         api.bp,
     ):
         app.register_blueprint(blueprint)

@@ -8,12 +8,16 @@ with Carl Jones (C1): 101 (D1, C1) and 102 (D2, C1); D1 also wrote 103 alone.
 
 from __future__ import annotations
 
+import fcntl
 import gc
+import os
 import re
+import time
 
 import pandas as pd
 import pytest
 
+from kolgraph import score_runs
 from kolgraph.audit import recent
 from kolgraph.identities import COLUMNS as IDENTITY_COLUMNS
 from kolgraph.identities import all_evidence, record_identities
@@ -264,3 +268,57 @@ def test_the_server_warm_up_reads_the_identity_index_before_the_first_profile(
     monkeypatch.setattr(GraphStore, "identity_index", read_again)
     page = auth.as_user("ada").get("/hcp/D1").get_data(as_text=True)
     assert "1 co-author(s) in common: Carl Jones (C1)" in page
+
+
+def test_after_a_correction_an_admin_recomputes_the_scores_from_the_banner(world, auth):
+    """A web correction leaves the scores stale (the command line rescores at once): the
+    banner offers admins a button that runs ``kolgraph score`` in a process of its own;
+    once it has written them the banner is gone.  Others see no button and get 403."""
+    auth.as_user("ada").post("/hcp/D1/merge", data={"other_id": "D2", "back": "review"})
+    auth.logout()
+    manager = auth.as_user("max")
+    page = manager.get("/").get_data(as_text=True)
+    assert "scores are out of date" in page and "/admin/rescore" not in page
+    assert manager.post("/admin/rescore").status_code == 403
+    auth.logout()
+    client = auth.as_user("ada")
+    page = client.get("/admin/identity-review?x=1").get_data(as_text=True)
+    form = re.search(r'<form method="post" action="/admin/rescore".*?</form>', page, re.S)
+    assert form and 'name="next" value="/admin/identity-review?x=1"' in form.group(0)
+    started = client.post("/admin/rescore", data={"next": "/admin/identity-review?x=1"})
+    assert started.headers["Location"].endswith("/admin/identity-review?x=1")
+    log = _wait_for_the_run(world)
+    assert "scored 2 HCPs" in log, log
+    after = client.get("/admin/identity-review").get_data(as_text=True)
+    assert "Recomputing every score in the background" in after
+    assert "scores are out of date" not in after
+    assert recent(world)[0]["action"] == "rescore"
+    away = client.post("/admin/rescore", data={"next": "//evil.test/x"})
+    assert away.headers["Location"] in ("/", "http://localhost/")
+    _wait_for_the_run(world)
+
+
+def _wait_for_the_run(home) -> str:
+    """The run's log, once it has ended (two minutes at most)."""
+    deadline = time.monotonic() + 120
+    while score_runs.running(home) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not score_runs.running(home)
+    return (home / score_runs.LOG).read_text()
+
+
+def test_a_second_recompute_while_one_runs_starts_nothing(world, auth):
+    client = auth.as_user("ada")
+    client.post("/hcp/D1/merge", data={"other_id": "D2"})
+    lock = os.open(world / score_runs.LOCK, os.O_CREAT | os.O_RDWR, 0o600)
+    fcntl.flock(lock, fcntl.LOCK_EX)  # as a run in progress holds it
+    try:
+        assert score_runs.running(world)
+        page = client.get("/").get_data(as_text=True)
+        assert "recomputing them now" in page and "/admin/rescore" not in page
+        client.post("/admin/rescore", data={"next": "/"})
+        assert "being recomputed already" in client.get("/").get_data(as_text=True)
+        assert not (world / score_runs.LOG).exists()  # no run was started
+    finally:
+        os.close(lock)
+    assert not score_runs.running(world)
