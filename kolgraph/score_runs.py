@@ -36,7 +36,8 @@ def start(settings: Settings) -> bool:
     try:
         if not _locked(lock):
             return False
-        with open(home / LOG, "ab") as log:
+        log_fd = os.open(home / LOG, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600)
+        with os.fdopen(log_fd, "ab") as log:  # its owner's only, as every file of a home
             subprocess.Popen(
                 [
                     sys.executable,

@@ -289,6 +289,7 @@ def test_after_a_correction_an_admin_recomputes_the_scores_from_the_banner(world
     assert started.headers["Location"].endswith("/admin/identity-review?x=1")
     log = _wait_for_the_run(world)
     assert "scored 2 HCPs" in log, log
+    assert (world / score_runs.LOG).stat().st_mode & 0o777 == 0o600
     after = client.get("/admin/identity-review").get_data(as_text=True)
     assert "Recomputing every score in the background" in after
     assert "scores are out of date" not in after
