@@ -1,4 +1,4 @@
-// purpose: scores computed after $seen stale-making writes were stored: only writes after those leave them stale
+// purpose: scores computed after $seen stale marks are stored: only later marks remain
 // params: seen
 MERGE (s:ScoreState {id: 1})
 SET s.stale = CASE WHEN coalesce(toInteger(s.stale), 0) > $seen
