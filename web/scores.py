@@ -34,10 +34,10 @@ def rescore():
 
 def _local(path: str) -> str:
     """``path`` when it is a page of this app (``/...``), else the dashboard: never another
-    site (``//host``, ``https://...``, ``/\\host``)."""
-    if path.startswith("/") and not path.startswith(("//", "/\\")):
-        return path
-    return url_for("dashboard.index")
+    site (``//host``, ``https://...``, ``/\\host``, or ``/<tab>/host``, which a browser reads
+    as ``//host``)."""
+    local = path.startswith("/") and not path.startswith("//") and "\\" not in path
+    return path if local and path.isprintable() else url_for("dashboard.index")
 
 
 def init_app(app: Flask) -> None:

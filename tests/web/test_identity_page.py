@@ -294,8 +294,9 @@ def test_after_a_correction_an_admin_recomputes_the_scores_from_the_banner(world
     assert "Recomputing every score in the background" in after
     assert "scores are out of date" not in after
     assert recent(world)[0]["action"] == "rescore"
-    away = client.post("/admin/rescore", data={"next": "//evil.test/x"})
-    assert away.headers["Location"] in ("/", "http://localhost/")
+    for elsewhere in ("//evil.test/x", "/\\evil.test", "/\t/evil.test", "https://evil.test/"):
+        away = client.post("/admin/rescore", data={"next": elsewhere})
+        assert away.headers["Location"] in ("/", "http://localhost/"), elsewhere
     _wait_for_the_run(world)
 
 
