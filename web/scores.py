@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from kolgraph import score_runs
 from kolgraph.web import audit
-from kolgraph.web.security import require_role
+from kolgraph.web.security import require_role, safe_next
 
 bp = Blueprint("scores", __name__)
 
@@ -29,15 +29,7 @@ def rescore():
         )
     else:
         flash("The scores are being recomputed already.")
-    return redirect(_local(request.form.get("next", "")))
-
-
-def _local(path: str) -> str:
-    """``path`` when it is a page of this app (``/...``), else the dashboard: never another
-    site (``//host``, ``https://...``, ``/\\host``, or ``/<tab>/host``, which a browser reads
-    as ``//host``)."""
-    local = path.startswith("/") and not path.startswith("//") and "\\" not in path
-    return path if local and path.isprintable() else url_for("dashboard.index")
+    return redirect(safe_next(request.form.get("next")) or url_for("dashboard.index"))
 
 
 def init_app(app: Flask) -> None:
