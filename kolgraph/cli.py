@@ -530,13 +530,34 @@ def _os_user() -> str:
 
 # --- influence --------------------------------------------------------------------------------
 
+#: Runs ``score --until-fresh`` makes at most: a burst of corrections during one run is caught
+#: up by the next, and writes that never stop do not keep it scoring for ever.
+FRESH_ROUNDS = 5
+
 
 @cli.command()
+@click.option(
+    "--until-fresh",
+    is_flag=True,
+    help="Score again while a load or correction made during the run left the new scores "
+    f"out of date (at most {FRESH_ROUNDS} runs; the web app's background runs do this).",
+)
 @pass_app
-def score(app: AppContext) -> None:
+def score(app: AppContext, until_fresh: bool) -> None:
     """Recompute every HCP's influence, tier and rising-star flag (loads do this too)."""
     app.warn_stale = False
-    _rescore(app)
+    if not until_fresh:
+        _rescore(app)
+        return
+    from kolgraph.scoring import rescore_until_fresh
+
+    def again(run: int) -> None:
+        click.echo(f"a write came while scoring: scoring again (run {run})", err=True)
+
+    click.echo("scoring influence ...", err=True)
+    scores = rescore_until_fresh(app.store, app.settings.home, FRESH_ROUNDS, again)
+    click.echo(f"scored {len(scores):,} HCPs")
+    app.store.prepare_reads()
 
 
 @cli.command()

@@ -6,7 +6,9 @@ once); scoring takes minutes and gigabytes at 500,000 HCPs, too long for a reque
 big for a web worker.  The run is a child process started in a session of its own (a worker
 restarting does not end it) that holds an exclusive lock on ``score-run.lock`` in the home
 folder for its whole life: a second start while one runs does nothing, and :func:`running`
-tells the pages.  Its output goes to ``score-run.log`` beside it.  A run that fails leaves
+tells the pages.  It scores again while a correction made during a run left the new scores
+out of date (``kolgraph score --until-fresh``), so a steward working down the review page
+need not press again.  Its output goes to ``score-run.log`` beside it.  A run that fails leaves
 the scores stale (the banner stays) and says why in that log.
 """
 
@@ -48,6 +50,7 @@ def start(settings: Settings) -> bool:
                     "--home",
                     str(home),
                     "score",
+                    "--until-fresh",
                 ],
                 stdin=subprocess.DEVNULL,
                 stdout=log,

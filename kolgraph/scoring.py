@@ -46,6 +46,24 @@ def rescore(store: GraphStore, home: Path, as_of: date | None = None) -> pd.Data
     return scores
 
 
+def rescore_until_fresh(
+    store: GraphStore,
+    home: Path,
+    rounds: int,
+    again: Callable[[int], None] = lambda _round: None,
+) -> pd.DataFrame:
+    """:func:`rescore`, then again while a write made during the run left the new scores out
+    of date (a steward's corrections in the web app while a background run goes), at most
+    ``rounds`` runs in all; ``again(n)`` before run ``n`` (2, 3, ...)."""
+    scores = rescore(store, home)
+    for run in range(2, rounds + 1):
+        if not store.scores_stale():
+            break
+        again(run)
+        scores = rescore(store, home)
+    return scores
+
+
 def _scored(store: GraphStore, config: ScoringConfig, as_of: date | None) -> pd.DataFrame:
     """Every HCP's scores; what they were computed from is freed on return."""
     network = Projection.for_scoring(store, NETWORK_TABLES)

@@ -75,3 +75,42 @@ def test_a_correction_while_scoring_ran_leaves_the_new_scores_stale(store, tmp_p
     assert store.scores_stale() is True
     rescore(store, tmp_path, as_of=AS_OF)
     assert store.scores_stale() is False
+
+
+def _a_load_during_runs(store, monkeypatch, how_many: int) -> list[int]:
+    """Make the first ``how_many`` score runs see a load come while they compute; the runs
+    made, counted."""
+    from kolgraph import scoring
+
+    computed, runs = scoring._scored, []
+
+    def scored(*args):
+        scores = computed(*args)
+        runs.append(len(runs) + 1)
+        if len(runs) <= how_many:
+            store.load(followup_batch())
+        return scores
+
+    monkeypatch.setattr(scoring, "_scored", scored)
+    return runs
+
+
+def test_until_fresh_scores_again_after_a_write_during_the_run(store, tmp_path, monkeypatch):
+    from kolgraph.scoring import rescore_until_fresh
+
+    store.load(sample_batch())
+    runs, again = _a_load_during_runs(store, monkeypatch, 1), []
+    scores = rescore_until_fresh(store, tmp_path, 5, again.append)
+    assert runs == [1, 2] and again == [2]
+    assert store.scores_stale() is False
+    assert set(scores["hcp_id"]) == set(store.table("hcps", ["hcp_id"])["hcp_id"])
+
+
+def test_until_fresh_stops_after_its_runs_while_writes_keep_coming(store, tmp_path, monkeypatch):
+    from kolgraph.scoring import rescore_until_fresh
+
+    store.load(sample_batch())
+    runs = _a_load_during_runs(store, monkeypatch, 10)
+    rescore_until_fresh(store, tmp_path, 3)
+    assert runs == [1, 2, 3]
+    assert store.scores_stale() is True
