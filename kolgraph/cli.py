@@ -25,6 +25,8 @@ from kolgraph.limits import MAX_COUNT, MAX_STALE_DAYS, MAX_TIER, check_date
 from kolgraph.output import chosen_format, emit, output_options, table_text
 
 if TYPE_CHECKING:  # the store modules load only when a command needs one
+    import socket
+
     from kolgraph.store import GraphStore
 
 MAX_PROBLEMS_SHOWN = 200
@@ -1079,13 +1081,15 @@ def generate(size: str, out: Path, seed: int, as_of) -> None:
 @pass_app
 def serve(app: AppContext, host: str, port: int, workers: int | None) -> None:
     """Serve the web app with a production WSGI server (gunicorn workers, or waitress)."""
-    _serve(app.settings, host, port, workers)
+    from kolgraph.serving import listen
+
+    _serve(app.settings, listen(host, port), workers)
 
 
-def _serve(settings: Settings, host: str, port: int, workers: int | None = None) -> None:
+def _serve(settings: Settings, listening: socket.socket, workers: int | None = None) -> None:
     from kolgraph.serving import serve as run_server
 
-    run_server(settings, host, port, workers, echo=click.echo)
+    run_server(settings, listening, workers, echo=click.echo)
 
 
 @cli.command()
@@ -1104,12 +1108,14 @@ def demo(app: AppContext, host: str, port: int, no_serve: bool, real: bool) -> N
     --real, load the shipped real sample instead."""
     app.create = True
     from kolgraph.demo import prepare_demo, prepare_real_demo
+    from kolgraph.serving import listen
 
+    listening = None if no_serve else listen(host, port)  # a port in use: said before loading
     prepare = prepare_real_demo if real else prepare_demo
     prepare(app.store, app.settings.home, echo=click.echo)
     app.close()
-    if not no_serve:
-        _serve(app.settings, host, port)
+    if listening is not None:
+        _serve(app.settings, listening)
 
 
 # --- the local Neo4j server ------------------------------------------------------------------

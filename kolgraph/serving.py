@@ -22,10 +22,12 @@ SQLite files every process opens per use; the secret key file is created once, r
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -47,6 +49,8 @@ WAITRESS_THREADS = 8
 WORKER_TIMEOUT = 300
 #: Seconds a stopping server gives requests in flight (then ends them): stopped within 10 s.
 GRACEFUL_TIMEOUT = 5
+#: Connections the listening socket queues (gunicorn's own default).
+LISTEN_BACKLOG = 2048
 #: How often each server process looks for new data to build its caches for.
 FOLLOW_SECONDS = 10.0
 
@@ -67,15 +71,31 @@ def multiprocess_supported() -> bool:
     return sys.platform != "win32"
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host:port``, taken before the data is loaded or the caches
+    warmed (minutes at 500,000 HCPs), so a port in use is said at once."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=LISTEN_BACKLOG)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            reason = "the port is in use (another server? choose another with --port)"
+        elif error.errno and error.errno > 0:
+            reason = os.strerror(error.errno)
+        else:  # the resolver's codes are negative
+            reason = "no such host (check --host)"
+    raise KolgraphError(f"cannot serve on {host}:{port}: {reason}")
+
+
 def serve(
     settings: Settings,
-    host: str,
-    port: int,
+    listening: socket.socket,
     workers: int | None = None,
     echo: Callable[[str], None] = print,
 ) -> None:
-    """Serve the app on ``host:port`` until interrupted, with ``workers`` processes
-    (default :func:`default_workers`; one process where several are not supported)."""
+    """Serve the app on the ``listening`` socket (:func:`listen`) until interrupted, with
+    ``workers`` processes (default :func:`default_workers`; one process where several are
+    not supported)."""
     # Service managers and containers stop a server with SIGTERM: leave as on Ctrl+C
     # (waitress closes its connections; gunicorn, once running, handles it itself).
     signal.signal(signal.SIGTERM, _exit_quietly)
@@ -84,16 +104,23 @@ def serve(
         echo("several worker processes need a POSIX system: serving with one process")
         workers = 1
     if workers == 1:
-        _serve_waitress(settings, host, port, echo)
+        _serve_waitress(settings, listening, echo)
     else:
-        _serve_gunicorn(settings, host, port, workers, echo)
+        _serve_gunicorn(settings, listening, workers, echo)
+
+
+def _url(listening: socket.socket) -> str:
+    host, port = listening.getsockname()[:2]
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
 def _exit_quietly(_signum: int, _frame: object) -> NoReturn:
     raise SystemExit(0)
 
 
-def _serve_waitress(settings: Settings, host: str, port: int, echo: Callable[[str], None]) -> None:
+def _serve_waitress(
+    settings: Settings, listening: socket.socket, echo: Callable[[str], None]
+) -> None:
     import waitress
 
     from kolgraph.web import create_app
@@ -101,12 +128,12 @@ def _serve_waitress(settings: Settings, host: str, port: int, echo: Callable[[st
     app = create_app(settings=settings)
     warm_up(app, echo)
     follow_data(app, settings)
-    echo(f"kolgraph is serving at http://{host}:{port}/  (1 process, Ctrl+C to stop)")
-    waitress.serve(app, host=host, port=port, threads=WAITRESS_THREADS)
+    echo(f"kolgraph is serving at {_url(listening)}  (1 process, Ctrl+C to stop)")
+    waitress.serve(app, sockets=[listening], threads=WAITRESS_THREADS)
 
 
 def _serve_gunicorn(
-    settings: Settings, host: str, port: int, workers: int, echo: Callable[[str], None]
+    settings: Settings, listening: socket.socket, workers: int, echo: Callable[[str], None]
 ) -> None:
     from kolgraph.web import create_app
 
@@ -118,12 +145,13 @@ def _serve_gunicorn(
         )
         warm_up(app, echo)
         echo(
-            f"kolgraph is serving at http://{host}:{port}/  ({workers} worker processes, Ctrl+C to stop)"
+            f"kolgraph is serving at {_url(listening)}  ({workers} worker processes, "
+            "Ctrl+C to stop)"
         )
         _gunicorn_app(
             app,
             {
-                "bind": f"{host}:{port}",
+                "bind": f"fd://{listening.fileno()}",
                 "workers": workers,
                 "worker_class": "sync",
                 "preload_app": True,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.cookiejar
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -17,8 +18,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from web_data import loaded  # noqa: F401 (fixture)
 
+from kolgraph.cli import cli
 from kolgraph.ports import free_port, wait_until_listening
 from kolgraph.serving import default_workers, multiprocess_supported
 
@@ -151,3 +154,26 @@ def test_sigterm_stops_the_server_cleanly_within_10_s(loaded, workers):
     assert server.returncode == 0 and "Traceback" not in output, output
     # The workers' shared answer cache goes with the server.
     assert set(Path(tempfile.gettempdir()).glob("kolgraph-web-cache-*")) <= caches_before
+
+
+@pytest.mark.parametrize("command", [["serve"], ["demo"]], ids=" ".join)
+def test_a_port_in_use_is_said_before_any_work(tmp_path, command):
+    """Not after loading the demo or warming up (minutes at 500,000 HCPs)."""
+    home = tmp_path / "home"
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["--home", str(home), *command, "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"cannot serve on 127.0.0.1:{port}: the port is in use" in result.output
+    assert "--port" in result.output
+    assert not (home / "kolgraph.sqlite3").exists()  # the demo loaded nothing
+
+
+def test_a_host_that_does_not_resolve_is_said(tmp_path):
+    result = CliRunner().invoke(
+        cli, ["--home", str(tmp_path), "serve", "--host", "no-such-host.invalid"]
+    )
+    assert result.exit_code == 1
+    assert "cannot serve on no-such-host.invalid:8000: no such host (check --host)" in (
+        result.output
+    )
