@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from layouts import look_like_layout_11, sample_home_of_layout
 from pandas.testing import assert_frame_equal
+from random_corrections import correct_at_random
 from reach_oracle import Adjacency, ReachIndex, matrices_of
 from sample import TOUCHPOINT_ROWS, followup_batch, frame, merged, sample_batch
 from shared_data import SHARED_DATA
@@ -280,15 +281,7 @@ def test_corrections_on_real_medline_mend_the_path_graph_as_a_read_would(tmp_pat
             store.prepare_reads()
             (folder,) = (home / CACHE_FOLDER).glob("network-*")
             inode = folder.stat().st_ino
-            authored = store.table("authorships")
-            by_hcp = authored.groupby("hcp_id")["pmid"].agg(sorted)
-            if step % 2:
-                several = by_hcp[by_hcp.map(len) > 1]
-                hcp_id = rng.choice(sorted(several.index))
-                store.split_hcp(hcp_id, several[hcp_id][:1])
-            else:
-                keep, other = rng.sample(sorted(by_hcp.index), 2)
-                store.merge_hcps(keep, other)
+            correct_at_random(store, rng, split=bool(step % 2))
             _assert_mended_as_read(store, inode)
 
 

@@ -87,12 +87,16 @@ def test_a_version_read_is_reused_for_the_poll_interval_and_not_after_a_write(
         )
         first = web.data_version()
         assert web.data_version() == first and reads.count("read_data_version") == 1
-        cli.execute("bump_versions", network=0, hcps=0, touched=[])  # another process writes
+        cli.execute(
+            "bump_versions", network=0, hcps=0, corrected=[], touched=[]
+        )  # another process writes
         assert web.data_version() == first  # not asked yet: within the interval
         now[0] += 1.5
         second = web.data_version()
         assert second != first and reads.count("read_data_version") == 2
-        web.execute("bump_versions", network=0, hcps=0, touched=[])  # its own write: seen at once
+        web.execute(
+            "bump_versions", network=0, hcps=0, corrected=[], touched=[]
+        )  # its own write: seen at once
         assert web.data_version() != second
 
 

@@ -31,6 +31,7 @@ from kolgraph.coauthorship import CoauthorEdges
 from kolgraph.store import gap_snapshot, search_index
 from kolgraph.store.base import Edges, Window
 from kolgraph.store.common import Affiliation, Fetch, Place, grouped, unchanged
+from kolgraph.store.mended_arrays import CorrectedLinks, mended
 from kolgraph.store.reach_arrays import NONE, HopArrays, WindowReach, network_matrices
 from kolgraph.store.reach_index import WindowCache, hop_counts_in
 
@@ -297,8 +298,22 @@ class Neo4jReads:
 
     def _hop_arrays(self) -> HopArrays:
         """Co-authors and current memberships as arrays, pulled once per network version (a
-        logged touchpoint keeps them): reach answers every HCP at once from them."""
-        return self._store.cached("hop arrays", self._read_hop_arrays, of_network=True)
+        logged touchpoint keeps them; after a steward correction they are mended): reach
+        answers every HCP at once from them."""
+        return self._store.cached(
+            "hop arrays", self._read_hop_arrays, of_network=True, mend=self._mended_hop_arrays
+        )
+
+    def _mended_hop_arrays(self, before: HopArrays, corrected: list[str]) -> HopArrays | None:
+        """``before`` after steward corrections of the ``corrected`` HCPs, from their links
+        alone (a second at 500,000 HCPs, where pulling the arrays takes a minute)."""
+        (row,) = self._store.read("read_corrected_links", hcp_ids=corrected)
+        links = CorrectedLinks(
+            present=list(row["present"]),
+            coauthorships=[(a, b, papers) for a, b, papers in row["coauthorships"]],
+            memberships=[(hcp_id, place) for hcp_id, place in row["memberships"]],
+        )
+        return mended(before, corrected, links)
 
     def _read_hop_arrays(self) -> HopArrays:
         names = ["list_coauthor_lists", "list_current_members"]

@@ -128,6 +128,9 @@ NETWORK_NEUTRAL_QUERIES = HCP_NEUTRAL_QUERIES | {
     "merge_territory_alignment",
     "set_hcp_territories",
 }
+#: Network writes of steward corrections noted for :meth:`Neo4jStore.cached` (older notes
+#: go: arrays held from before so many writes are read whole again).
+KEPT_NETWORK_MENDS = 1_000
 #: The statement of each name :mod:`kolgraph.store.gap_snapshot` and
 #: :mod:`kolgraph.store.search_index` fetch.
 SNAPSHOT_QUERIES = {
@@ -170,6 +173,8 @@ class Versions:
     network: str
     hcps: str = "new"
     count: int = 0
+    epoch: str = "new"
+    network_count: int = 0
 
 
 def _version_of(versions: Versions, of_network: bool) -> str:
@@ -506,19 +511,22 @@ class Neo4jStore(GraphStore):
         transaction; then recount co-authorships and last authors around it."""
         if not self._constraints_ready:
             self.ensure_constraints()
+        ids = [correction.hcp_id, correction.other_id]
         self.execute_together(
             [
                 *statements,
                 ("create_identity_correction", {"row": correction.row()}),
                 ("mark_scores_stale", {}),
-            ]
+                ("delete_old_network_mends", {"keep": KEPT_NETWORK_MENDS}),
+            ],
+            corrected=ids,
         )
         with self.errors():
-            self.write_batches("set_last_author", list(correction.pmids), param="pmids")
+            pmids = list(correction.pmids)
+            self.write_batches("set_last_author", pmids, param="pmids", corrected=ids)
             cap = {"max_authors": self.coauthor_max_authors}
-            ids = [correction.hcp_id, correction.other_id]
             for name in ("delete_stale_coauthorships", "merge_coauthorships"):
-                self.write_batches(name, ids, param="hcp_ids", params=cap)
+                self.write_batches(name, ids, param="hcp_ids", params=cap, corrected=ids)
 
     # -- territories and CRM look-ups -----------------------------------------------------
 
@@ -603,13 +611,15 @@ class Neo4jStore(GraphStore):
         param: str = "rows",
         size: int | None = None,
         params: dict | None = None,
+        corrected: Sequence[str] = (),
     ) -> None:
         """Run query ``name`` once per batch of ``rows``, each in its own write transaction
-        (with ``params`` beside the batch)."""
+        (with ``params`` beside the batch; ``corrected``: see :meth:`_write`)."""
         text = self._queries.get(name)
         with self.errors(), self.session() as session:
             for chunk in chunks(rows, size or self.batch_size):
-                self._write(session, [(text, {param: list(chunk), **(params or {})})])
+                statement = (text, {param: list(chunk), **(params or {})})
+                self._write(session, [statement], corrected)
                 progress(len(chunk))
 
     def read(self, name: str, **params: object) -> list[dict]:
@@ -636,11 +646,14 @@ class Neo4jStore(GraphStore):
         with self.errors(), self.session() as session:
             self._write(session, [(self._queries.get(name), params)])
 
-    def execute_together(self, statements: list[tuple[str, dict]]) -> None:
-        """Run write queries in one managed transaction: all of them, or none."""
+    def execute_together(
+        self, statements: list[tuple[str, dict]], corrected: Sequence[str] = ()
+    ) -> None:
+        """Run write queries in one managed transaction: all of them, or none
+        (``corrected``: see :meth:`_write`)."""
         texts = [(self._queries.get(name), params) for name, params in statements]
         with self.errors(), self.session() as session:
-            self._write(session, texts)
+            self._write(session, texts, corrected)
 
     def execute_schema(self, name: str) -> None:
         """Run schema statement ``name`` (a constraint or an index): no data changes, and
@@ -648,16 +661,22 @@ class Neo4jStore(GraphStore):
         with self.errors(), self.session() as session:
             session.execute_write(_run_all, [(self._queries.get(name), {})])
 
-    def _write(self, session: Session, statements: list[tuple[str, dict]]) -> None:
+    def _write(
+        self, session: Session, statements: list[tuple[str, dict]], corrected: Sequence[str] = ()
+    ) -> None:
         """Run ``statements`` in one write transaction that ends by bumping the versions
         (:class:`Versions`): the data version always, the network and HCP counts unless
         every statement leaves them alone, and the touch stamp of the HCPs whose touchpoints
         it rewrote.  Last, so the version node is locked only while the transaction commits:
-        parallel bulk writers do not queue on it."""
+        parallel bulk writers do not queue on it.  ``corrected``: the HCPs of a steward
+        correction, the only ones whose links the statements change; the network count it
+        bumps is noted with them, so arrays of the network kept in memory are mended
+        (:meth:`cached`) instead of read whole."""
         texts = {text for text, _params in statements}
         bump_params = {
             "network": 0 if texts <= self._neutral_texts else 1,
             "hcps": 0 if texts <= self._hcp_neutral_texts else 1,
+            "corrected": list(corrected),
             "touched": [
                 row["hcp_id"]
                 for text, params in statements
@@ -679,15 +698,18 @@ class Neo4jStore(GraphStore):
         *,
         of_network: bool = False,
         follow: Callable[[T, Versions], T] | None = None,
+        mend: Callable[[T, list[str]], T | None] | None = None,
     ) -> T:
         """What ``build()`` returns, kept by this open store while the data version is
         unchanged (a web server shares one store across its threads); with ``of_network``,
         while the network version is (a value built from co-authorships and current
         affiliations only).  With ``follow``, a value behind writes that changed no HCP
-        (:data:`HCP_NEUTRAL_QUERIES`) becomes ``follow(value, its versions)`` instead.  The
-        versions are read first: a write during the build leaves the value under the older
-        versions, built or followed again at the next call.  Built with the cyclic collector
-        paused (the co-authorship adjacency is millions of objects)."""
+        (:data:`HCP_NEUTRAL_QUERIES`) becomes ``follow(value, its versions)`` instead; with
+        ``mend``, a value of the network behind steward corrections only becomes
+        ``mend(value, their HCPs)`` (unless that is None).  The versions are read first: a
+        write during the build leaves the value under the older versions, built, followed or
+        mended again at the next call.  Built with the cyclic collector paused (the
+        co-authorship adjacency is millions of objects)."""
         versions = self._versions()
         with self._cache_lock:
             held = self._cache.get(kind)
@@ -696,13 +718,28 @@ class Neo4jStore(GraphStore):
         ):
             return held[1]  # type: ignore[no-any-return]
         with cyclic_gc_paused():
+            value = None
             if follow is not None and held is not None and held[0].hcps == versions.hcps:
                 value = follow(held[1], held[0])
-            else:
+            elif mend is not None and held is not None:
+                corrected = self._corrected_since(held[0], versions)
+                value = None if corrected is None else mend(held[1], corrected)
+            if value is None:
                 value = build()
         with self._cache_lock:
             self._cache[kind] = (versions, value)
         return value
+
+    def _corrected_since(self, held: Versions, now: Versions) -> list[str] | None:
+        """The HCPs of the steward corrections that made every network write after ``held``
+        up to ``now``; None when another write changed the network too (or the database was
+        wiped, or the notes of those writes are gone)."""
+        if held.epoch != now.epoch or held.network_count >= now.network_count:
+            return None
+        (row,) = self.read("list_network_mends", since=held.network_count, until=now.network_count)
+        if row["writes"] != now.network_count - held.network_count:
+            return None
+        return sorted(set(row["hcp_ids"]))
 
     @property
     def keeps_snapshots(self) -> bool:
@@ -777,6 +814,8 @@ class Neo4jStore(GraphStore):
                 f"{epoch}:n{row['network'] or 0}",
                 f"{epoch}:h{row['hcps'] or 0}",
                 row["version"],
+                epoch,
+                row["network"] or 0,
             )
         self._version_read = (read_at, versions)
         return versions

@@ -37,6 +37,7 @@ import pandas as pd
 
 from kolgraph.authorship_numbers import AuthorshipNumbers
 from kolgraph.coauthorship import CoauthorEdges
+from kolgraph.store.mended_arrays import CorrectedLinks, mended
 from kolgraph.store.reach_arrays import (
     NONE,
     HopArrays,
@@ -192,126 +193,17 @@ def kept_from_batch(con: sqlite3.Connection, batch: BatchNumbers) -> dict[str, o
 def corrected_arrays(
     con: sqlite3.Connection, before: NetworkArrays, touched: list[str]
 ) -> NetworkArrays | None:
-    """The path graph after a steward correction of the ``touched`` HCPs (the kept one and
-    the merged or split-off one), from ``before``, the arrays of the data before it (call in
-    the correction's transaction, after its writes).  A merge or split changes links of the
-    touched HCPs only, so theirs are read again and every other is carried over: the graph
-    read whole is most of a correction's cost at 500,000 HCPs.  None when a touched HCP's
+    """The path graph after a steward correction of the ``touched`` HCPs, mended from
+    ``before``, the arrays of the data before it (:mod:`kolgraph.store.mended_arrays`; call
+    in the correction's transaction, after its writes).  None when a touched HCP's
     institution is not in ``before`` (the graph is then read whole, as usual)."""
-    asked = _id_params(touched)
-    hcp_ids, renumber, old = _renumbering(con, before, touched)
-    a, b, papers = _numbered(con, "list_coauthorship_ends_of", asked, hcp_ids, hcp_ids)
-    their, at = _numbered(
-        con, "list_current_memberships_of", asked, hcp_ids, before.institution_ids
+    asked = {"hcp_ids": json_list(touched)}
+    links = CorrectedLinks(
+        present=[hcp_id for (hcp_id,) in con.execute(sql("list_existing_hcp_ids"), asked)],
+        coauthorships=con.execute(sql("list_coauthorship_ends_of"), asked).fetchall(),
+        memberships=con.execute(sql("list_current_memberships_of"), asked).fetchall(),
     )
-    if (at == NONE).any():
-        return None
-    coauthors = _mended_csr(
-        (before.coauthor_ptr, before.coauthor_idx, before.coauthor_papers),
-        renumber,
-        len(hcp_ids),
-        old,
-        (np.concatenate([a, b]), np.concatenate([b, a]), np.concatenate([papers, papers])),
-    )
-    members, institutions = _entries(before.affiliation_ptr, before.affiliation_idx)
-    stays = ~np.isin(members, old)
-    memberships = (
-        np.concatenate([renumber[members[stays]], their]),
-        np.concatenate([institutions[stays], at]),
-    )
-    return NetworkArrays(
-        hcp_ids=hcp_ids,
-        institution_ids=before.institution_ids,
-        **dict(zip(("coauthor_ptr", "coauthor_idx", "coauthor_papers"), coauthors)),
-        **membership_adjacencies(memberships, len(hcp_ids), len(before.institution_ids)),
-    )
-
-
-def _renumbering(
-    con: sqlite3.Connection, before: NetworkArrays, touched: list[str]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The HCP ids after a correction of ``touched`` (a merged HCP gone, a split-off one
-    new), each old number's new one (:data:`NONE` for one gone), and the touched HCPs' old
-    numbers."""
-    stored = con.execute(sql("list_existing_hcp_ids"), _id_params(touched))
-    present = [hcp_id for (hcp_id,) in stored]
-    removed = np.asarray(sorted(set(touched) - set(present)), dtype=str)
-    hcp_ids = np.union1d(np.setdiff1d(before.hcp_ids, removed), np.asarray(present, dtype=str))
-    old = before.hcp_numbers(touched)
-    return hcp_ids, numbers_of(hcp_ids, before.hcp_ids.tolist()), old[old != NONE]
-
-
-def _mended_csr(
-    adjacency: tuple[np.ndarray, np.ndarray, np.ndarray],
-    renumber: np.ndarray,
-    n_rows: int,
-    old: np.ndarray,
-    added: tuple[np.ndarray, np.ndarray, np.ndarray],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The co-author adjacency ``(pointers, numbers, papers)`` without the rows of the HCPs
-    numbered ``old`` nor any entry naming them, renumbered (``renumber``: old number -> new,
-    :data:`NONE` for an HCP gone; ``n_rows`` HCPs now), with the ``added`` entries ``(row,
-    number, papers)`` (new numbers) in their sorted places."""
-    counts, numbers, papers = _carried(adjacency, renumber, n_rows, old)
-    start = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(counts, out=start[1:])
-    rows, cols, values = (np.asarray(x, dtype=np.int64) for x in added)
-    order = np.lexsort((cols, rows))
-    rows, cols, values = rows[order], cols[order], values[order]
-    places = [
-        start[r] + np.searchsorted(numbers[start[r] : start[r + 1]], c)
-        for r, c in zip(rows.tolist(), cols.tolist())
-    ]
-    counts += np.bincount(rows, minlength=n_rows)
-    pointers = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(counts, out=pointers[1:])
-    return (
-        pointers,
-        np.insert(numbers, places, cols.astype(numbers.dtype)),
-        np.insert(papers, places, values.astype(papers.dtype)),
-    )
-
-
-def _carried(
-    adjacency: tuple[np.ndarray, np.ndarray, np.ndarray],
-    renumber: np.ndarray,
-    n_rows: int,
-    old: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each new row's count, and the numbers and papers, of the entries :func:`_mended_csr`
-    keeps.  Renumbering keeps the order of sorted ids, so they stay sorted: 19 million
-    entries at 500,000 HCPs are copied, not sorted again."""
-    pointers, numbers, papers = adjacency
-    keep = ~np.isin(numbers, old)
-    for row in old.tolist():
-        keep[pointers[row] : pointers[row + 1]] = False
-    dropped_rows = np.searchsorted(pointers, np.flatnonzero(~keep), side="right") - 1
-    kept_counts = np.diff(pointers) - np.bincount(dropped_rows, minlength=len(pointers) - 1)
-    counts = np.zeros(n_rows, dtype=np.int64)
-    alive = renumber != NONE
-    counts[renumber[alive]] = kept_counts[alive]
-    return counts, renumber.astype(numbers.dtype)[numbers[keep]], papers[keep]
-
-
-def _entries(pointers: np.ndarray, numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """An adjacency's (row, number) entries, as int64."""
-    rows = np.repeat(np.arange(len(pointers) - 1, dtype=np.int64), np.diff(pointers))
-    return rows, np.asarray(numbers, dtype=np.int64)
-
-
-def _numbered(
-    con: sqlite3.Connection, name: str, params: dict, *id_arrays: np.ndarray
-) -> list[np.ndarray]:
-    """Statement ``name``'s few rows, each column numbered in its sorted id array (a column
-    beyond those, papers, as it is)."""
-    cursor = con.execute(sql(name), params)
-    columns = list(zip(*cursor.fetchall())) or [()] * len(cursor.description)
-    numbered = [numbers_of(ids, list(col)) for ids, col in zip(id_arrays, columns)]
-    return numbered + [np.asarray(col, dtype=np.int64) for col in columns[len(id_arrays) :]]
-
-
-def _id_params(hcp_ids: list[str]) -> dict[str, str]:
-    return {"hcp_ids": json_list(hcp_ids)}
+    return mended(before, touched, links)
 
 
 def _network_arrays(
