@@ -127,8 +127,11 @@ def _unjournaled(
             "synchronous = OFF",
             "locking_mode = EXCLUSIVE",
             "foreign_keys = OFF",
-            "cache_size = -262144",
-            "temp_store = MEMORY",
+            # Pages are written once and read back only by the index builds: a small cache
+            # spills them to the file, and the index sorts to temporary files, both held by
+            # the OS page cache rather than this process's heap beside the loaded batch.
+            "cache_size = -16384",
+            "temp_store = FILE",
         ):
             new.execute(f"PRAGMA {pragma}")
         create_layout(new)
