@@ -505,7 +505,9 @@ def identities(resolution: Resolution, slots: Sequence[AuthorSlot]) -> pd.DataFr
         years = sorted({s.year for s in mine if s.year})
         written = list(dict.fromkeys(s.written for s in mine))
         evidence = [f"ORCID {person.orcid}"] if person.orcid else []
-        evidence.append(f"{len(pmids)} paper(s)" + (f" {years[0]}-{years[-1]}" if years else ""))
+        evidence.append(
+            f"{len(pmids)} paper(s)" + (f" {_span(years[0], years[-1])}" if years else "")
+        )
         places = list(dict.fromkeys(i.name for s in mine for i in s.institutions))
         if places:
             evidence.append("institutions: " + "; ".join(places[:5]))
@@ -527,9 +529,14 @@ def identities(resolution: Resolution, slots: Sequence[AuthorSlot]) -> pd.DataFr
     return pd.DataFrame(rows, columns=list(IDENTITY_COLUMNS))
 
 
+def _span(first: int, last: int) -> str:
+    """A range of years, one year written once."""
+    return str(first) if first == last else f"{first}-{last}"
+
+
 def _single_identity(person: Person, slot: AuthorSlot) -> tuple:
     evidence = [f"ORCID {person.orcid}"] if person.orcid else []
-    evidence.append(f"1 paper(s) {slot.year}-{slot.year}" if slot.year else "1 paper(s)")
+    evidence.append(f"1 paper(s) {slot.year}" if slot.year else "1 paper(s)")
     if slot.institutions:
         evidence.append("institutions: " + "; ".join(i.name for i in slot.institutions[:5]))
     return (

@@ -154,6 +154,7 @@ def test_merge_across_a_name_variant_deborah_l_and_d_l(tmp_path):
     assert 0.6 < identity["confidence"] < 1.0  # the model's probability of the merge
     assert "same institution" in identity["evidence"]
     assert "1 shared co-author(s)" in identity["evidence"]
+    assert identity["evidence"].startswith("2 paper(s) 2007-2011. ")
     hcps = result.raw.tables["hcps"].frame.set_index("hcp_id")
     assert hcps.loc[hcp_id, "first_name"] == "Deborah L"  # the full name, not "D L"
 
@@ -165,6 +166,10 @@ def test_deborah_and_diane_are_two_persons_whatever_they_share(tmp_path):
         paper("2", author("Stenkamp", "Diane L", affiliation=IDAHO), author("Nelson", "Ruth")),
     )
     assert sorted(persons_of(result, "Stenkamp").values(), key=sorted) == [{"1"}, {"2"}]
+    evidence = result.identities.set_index("hcp_id")["evidence"]
+    (nelson,) = persons_of(result, "Nelson")
+    assert evidence[nelson].startswith("2 paper(s) 2015. ")  # one year, written once
+    assert all(evidence[p].startswith("1 paper(s) 2015.") for p in persons_of(result, "Stenkamp"))
 
 
 PEKING = "College of Chemistry, Peking University, Beijing 100871, China."
