@@ -13,13 +13,19 @@ from __future__ import annotations
 
 import csv
 import io
+import time
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import openpyxl
 import pytest
-from live_app import ADMIN, log_in
+from live_app import ADMIN, PASSWORD, LiveServer, log_in
 
 from kolgraph.export import TARGET_COLUMNS
+from kolgraph.loading import load_path
+from kolgraph.scoring import rescore
+from kolgraph.store.sqlite import EmbeddedStore
+from kolgraph.users import UserStore
 
 pytestmark = pytest.mark.browser
 
@@ -413,4 +419,47 @@ def test_what_changed_draws_its_chart(admin_page, page_log, site):
     assert path_of(page) == "/changes"
     assert page.locator("#coverage-by-quarter-table tbody tr[data-territory]").count() > 0
     assert page.locator("#coverage-chart g.series").count() > 0
+    assert page_log.errors() == []
+
+
+# --- scores out of date ----------------------------------------------------------------------
+
+SMALL_BUNDLE = Path(__file__).resolve().parents[1] / "data" / "bundle_small"
+
+
+@pytest.fixture
+def stale_site(tmp_path):
+    """The small bundle, scored, then loaded again without scoring (as a load stopped
+    before its scoring leaves it), served on its own: the button rescores this home."""
+    home = tmp_path / "home"
+    with EmbeddedStore(home) as store:
+        load_path(SMALL_BUNDLE, store)
+        rescore(store, home)
+        load_path(SMALL_BUNDLE / "hcps.csv", store)
+        assert store.scores_stale()
+    UserStore.for_home(home).add(ADMIN, PASSWORD, "admin", None)
+    with LiveServer(home) as server:
+        yield home, server.url
+
+
+def test_an_admin_recomputes_stale_scores_from_the_banner(page, page_log, stale_site):
+    home, url = stale_site
+    log_in(page, url, ADMIN)
+    page.goto(f"{url}/gaps?max_tier=2")
+    banner = page.locator(".flash-warning")
+    assert "scores are out of date" in banner.inner_text()
+
+    with page.expect_navigation():
+        banner.locator("button", has_text="Recompute scores now").click()
+
+    assert path_of(page) == "/gaps"  # back where the banner was pressed
+    assert (
+        "Recomputing every score in the background" in page.locator(".flash").all_inner_texts()[-1]
+    )
+    deadline = time.monotonic() + 60
+    while page.locator(".flash-warning").count() and time.monotonic() < deadline:
+        time.sleep(0.5)
+        page.reload()
+    assert page.locator(".flash-warning").count() == 0  # the run finished: no banner
+    assert "scored" in (home / "score-run.log").read_text()
     assert page_log.errors() == []
