@@ -6,7 +6,7 @@ SET v.version = v.version + 1,
     v.network = coalesce(v.network, 0) + $network,
     v.hcps = coalesce(v.hcps, 0) + $hcps
 FOREACH (_ IN CASE WHEN $network > 0 AND size($corrected) > 0 THEN [1] ELSE [] END |
-  CREATE (:NetworkMend {network: v.network, hcp_ids: $corrected}))
+  CREATE (:NetworkMend {epoch: v.epoch, network: v.network, hcp_ids: $corrected}))
 WITH v
 UNWIND $touched AS hcp_id
 MATCH (h:HCP {hcp_id: hcp_id})

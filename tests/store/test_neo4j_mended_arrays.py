@@ -137,3 +137,23 @@ def test_a_split_off_hcp_with_no_link_is_not_in_the_arrays_as_in_a_pull(
     assert new_id not in server.reads._hop_arrays().hcp_ids
     assert_as_pulled(server)
     assert counted.mends == 1
+
+
+def test_a_note_left_from_a_wiped_database_is_not_counted(server, neo4j_clean, monkeypatch):
+    """A wipe that kept the notes: the database's new epoch counts network writes from the
+    start again, and a note of the old epoch must not pass for one of its writes."""
+    batch = sample_batch()
+    server.load(batch)
+    server.reads._hop_arrays()
+    counted = Counted(monkeypatch, server)
+    (before,) = server.read("read_data_version")
+    server.load({"affiliations": batch["affiliations"]})  # network writes with no note
+    (after,) = server.read("read_data_version")
+    neo4j_clean.execute_query(
+        "UNWIND range($first, $last) AS network "
+        "CREATE (:NetworkMend {epoch: 'an older database', network: network, hcp_ids: ['H1']})",
+        first=before["network"] + 1,
+        last=after["network"],
+    )
+    server.reads._hop_arrays()
+    assert (counted.mends, counted.pulls) == (0, 1)

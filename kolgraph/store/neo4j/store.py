@@ -747,7 +747,12 @@ class Neo4jStore(GraphStore):
         wiped, or the notes of those writes are gone)."""
         if held.epoch != now.epoch or held.network_count >= now.network_count:
             return None
-        (row,) = self.read("list_network_mends", since=held.network_count, until=now.network_count)
+        (row,) = self.read(
+            "list_network_mends",
+            epoch=now.epoch,
+            since=held.network_count,
+            until=now.network_count,
+        )
         if row["writes"] != now.network_count - held.network_count:
             return None
         return sorted(set(row["hcp_ids"]))
