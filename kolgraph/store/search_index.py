@@ -108,6 +108,32 @@ def read_index(fetch: Fetch) -> SearchIndex:
     return SearchIndex(hcps, names, dict(specialties), dict(institutions), dict(topics))
 
 
+def mended(index: SearchIndex, hcp_ids: list[str], fetch: Fetch) -> SearchIndex:
+    """``index`` after steward corrections of ``hcp_ids`` (a merge took one away, a split
+    made one): their entries read again (``list_search_hcps_of``,
+    ``list_institution_names_of``, ``list_hcp_topics_of``), every other HCP's kept."""
+    fresh = read_index(lambda name, _params=(): fetch(f"{name}_of", {"hcp_ids": hcp_ids}))
+    gone = set(hcp_ids)
+    hcps = {i: row for i, row in index.hcps.items() if i not in gone} | fresh.hcps
+    return SearchIndex(
+        hcps,
+        JoinedTexts.of({hcp_id: hcp["name"] or "" for hcp_id, hcp in hcps.items()}),
+        _replaced(index.specialties, gone, fresh.specialties),
+        _replaced(index.institutions, gone, fresh.institutions),
+        _replaced(index.topics, gone, fresh.topics),
+    )
+
+
+def _replaced(
+    texts: dict[str, set[str]], gone: set[str], fresh: dict[str, set[str]]
+) -> dict[str, set[str]]:
+    """Text -> ids without the ``gone`` ids (a text left with none dropped), with ``fresh``."""
+    kept = {text: ids - gone if ids & gone else ids for text, ids in texts.items()}
+    for text, ids in fresh.items():
+        kept[text] = kept.get(text, set()) | ids
+    return {text: ids for text, ids in kept.items() if ids}
+
+
 def _ids_containing(names: dict[str, set[str]], text: str) -> set[str]:
     """The ids under every name that contains ``text`` (none for blank text)."""
     found: set[str] = set()

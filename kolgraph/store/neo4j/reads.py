@@ -36,7 +36,7 @@ from kolgraph.store.reach_arrays import NONE, HopArrays, WindowReach, network_ma
 from kolgraph.store.reach_index import WindowCache, hop_counts_in
 
 if TYPE_CHECKING:
-    from kolgraph.store.neo4j.store import Neo4jStore
+    from kolgraph.store.neo4j.store import Neo4jStore, Versions
 
 #: The values of a candidate row, in the order ``list_gap_candidates_by_*`` returns them.
 CANDIDATE_FIELDS = (
@@ -85,7 +85,9 @@ class Neo4jReads:
     def search_rows(self, text: str, territory: str | None, limit: int) -> list[dict]:
         """From the search index in a server (a search of every HCP's MeSH terms in Cypher
         took 30 s at L), else from the database."""
-        index = self._store.snapshot("search index", search_index.read_index, unchanged)
+        index = self._store.snapshot(
+            "search index", search_index.read_index, unchanged, search_index.mended
+        )
         if index is not None:
             return index.rows(text, territory, limit)
         return self._store.read("search_hcps", text=text, territory=territory, limit=limit)
@@ -304,7 +306,9 @@ class Neo4jReads:
             "hop arrays", self._read_hop_arrays, of_network=True, mend=self._mended_hop_arrays
         )
 
-    def _mended_hop_arrays(self, before: HopArrays, corrected: list[str]) -> HopArrays | None:
+    def _mended_hop_arrays(
+        self, before: HopArrays, _held: Versions, corrected: list[str]
+    ) -> HopArrays | None:
         """``before`` after steward corrections of the ``corrected`` HCPs, from their links
         alone (a second at 500,000 HCPs, where pulling the arrays takes a minute)."""
         (row,) = self._store.read("read_corrected_links", hcp_ids=corrected)

@@ -142,6 +142,9 @@ SNAPSHOT_QUERIES = {
     "list_search_hcps": "list_search_hcps",
     "list_institution_names": "list_institution_names",
     "list_hcp_topics": "list_hcp_topics",
+    "list_search_hcps_of": "list_search_hcps_of",
+    "list_institution_names_of": "list_institution_names_of",
+    "list_hcp_topics_of": "list_hcp_topics_of",
 }
 #: The statement that reads each whole table.
 LIST_QUERIES = {
@@ -176,6 +179,7 @@ class Versions:
     count: int = 0
     epoch: str = "new"
     network_count: int = 0
+    hcps_count: int = 0
 
 
 def _version_of(versions: Versions, of_network: bool) -> str:
@@ -709,15 +713,16 @@ class Neo4jStore(GraphStore):
         *,
         of_network: bool = False,
         follow: Callable[[T, Versions], T] | None = None,
-        mend: Callable[[T, list[str]], T | None] | None = None,
+        mend: Callable[[T, Versions, list[str]], T | None] | None = None,
     ) -> T:
         """What ``build()`` returns, kept by this open store while the data version is
         unchanged (a web server shares one store across its threads); with ``of_network``,
         while the network version is (a value built from co-authorships and current
         affiliations only).  With ``follow``, a value behind writes that changed no HCP
         (:data:`HCP_NEUTRAL_QUERIES`) becomes ``follow(value, its versions)`` instead; with
-        ``mend``, a value of the network behind steward corrections only becomes
-        ``mend(value, their HCPs)`` (unless that is None).  The versions are read first: a
+        ``mend``, a value behind steward corrections (and writes that changed no HCP) becomes
+        ``mend(value, its versions, their HCPs)`` (unless that is None).  The versions are
+        read first: a
         write during the build leaves the value under the older versions, built, followed or
         mended again at the next call.  Built with the cyclic collector paused (the
         co-authorship adjacency is millions of objects)."""
@@ -733,19 +738,23 @@ class Neo4jStore(GraphStore):
             if follow is not None and held is not None and held[0].hcps == versions.hcps:
                 value = follow(held[1], held[0])
             elif mend is not None and held is not None:
-                corrected = self._corrected_since(held[0], versions)
-                value = None if corrected is None else mend(held[1], corrected)
+                corrected = self._corrected_since(held[0], versions, of_network)
+                value = None if corrected is None else mend(held[1], held[0], corrected)
             if value is None:
                 value = build()
         with self._cache_lock:
             self._cache[kind] = (versions, value)
         return value
 
-    def _corrected_since(self, held: Versions, now: Versions) -> list[str] | None:
+    def _corrected_since(self, held: Versions, now: Versions, of_network: bool) -> list[str] | None:
         """The HCPs of the steward corrections that made every network write after ``held``
-        up to ``now``; None when another write changed the network too (or the database was
-        wiped, or the notes of those writes are gone)."""
+        up to ``now`` and, unless ``of_network``, every write that changed an HCP; None when
+        another write did (a load, a rescore...), the database was wiped, or the notes of
+        those writes are gone.  Each of a correction's writes changes both."""
         if held.epoch != now.epoch or held.network_count >= now.network_count:
+            return None
+        writes = now.network_count - held.network_count
+        if not of_network and now.hcps_count - held.hcps_count != writes:
             return None
         (row,) = self.read(
             "list_network_mends",
@@ -753,7 +762,7 @@ class Neo4jStore(GraphStore):
             since=held.network_count,
             until=now.network_count,
         )
-        if row["writes"] != now.network_count - held.network_count:
+        if row["writes"] != writes:
             return None
         return sorted(set(row["hcp_ids"]))
 
@@ -774,19 +783,27 @@ class Neo4jStore(GraphStore):
         kind: str,
         read: Callable[[Fetch], T],
         follow: Callable[[T, set[str], Fetch], T],
+        mend: Callable[[T, list[str], Fetch], T] | None = None,
     ) -> T | None:
         """``read(fetch)``'s value in a process keeping snapshots (:meth:`keep_snapshots`),
         else None; kept while the data version is unchanged, and after writes that changed
         no HCP (only touchpoints, MSLs, trials...: :data:`HCP_NEUTRAL_QUERIES`) followed
-        from the HCPs they stamped.  The versions are read first, so a write during the read
-        leaves the value under older versions, followed or read again at the next call."""
+        from the HCPs they stamped; with ``mend``, after steward corrections too, followed
+        and then mended from the corrected HCPs.  The versions are read first, so a write
+        during the read leaves the value under older versions, followed, mended or read
+        again at the next call."""
         if not self._keeps_snapshots:
             return None
         fetch = self._fetch_rows
+
+        def followed(value: T, held: Versions) -> T:
+            return follow(value, self._touched_since(held.count), fetch)
+
+        def mended(value: T, held: Versions, corrected: list[str]) -> T:
+            return mend(followed(value, held), corrected, fetch)  # type: ignore[misc]
+
         return self.cached(
-            kind,
-            lambda: read(fetch),
-            follow=lambda value, held: follow(value, self._touched_since(held.count), fetch),
+            kind, lambda: read(fetch), follow=followed, mend=None if mend is None else mended
         )
 
     def _touched_since(self, count: int) -> set[str]:
@@ -832,6 +849,7 @@ class Neo4jStore(GraphStore):
                 row["version"],
                 epoch,
                 row["network"] or 0,
+                row["hcps"] or 0,
             )
         self._version_read = (read_at, versions)
         return versions

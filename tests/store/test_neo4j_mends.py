@@ -1,8 +1,8 @@
-"""A Neo4j server mends the co-author arrays it keeps for reach after a steward correction
-(the links of the correction's HCPs read again, the rest carried over) instead of pulling
-them whole, as the embedded store mends its path graph files (``test_network_file.py``): the
-mended arrays are the ones a pull gives, array for array; any other write that changes the
-network, or notes that are gone, means a pull."""
+"""A Neo4j server mends what it keeps in memory after a steward correction (the correction's
+HCPs read again, the rest carried over) instead of reading it whole: the co-author arrays
+for reach, as the embedded store mends its path graph files (``test_network_file.py``), and
+the search index.  Mended, each is what a whole read gives; any other write that changes
+the network (or, for the search index, an HCP), or notes that are gone, means a whole read."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from sample import sample_batch
 from shared_data import SHARED_DATA
 
 from kolgraph.loading import load_path
-from kolgraph.store import mended_arrays
+from kolgraph.scoring import rescore
+from kolgraph.store import mended_arrays, search_index
 from kolgraph.store.neo4j import Neo4jStore
 from kolgraph.store.reach_arrays import HopArrays
 
@@ -157,3 +158,77 @@ def test_a_note_left_from_a_wiped_database_is_not_counted(server, neo4j_clean, m
     )
     server.reads._hop_arrays()
     assert (counted.mends, counted.pulls) == (0, 1)
+
+
+# --- the search index -------------------------------------------------------------------------
+
+
+def meaning(index: search_index.SearchIndex) -> tuple:
+    """What an index answers from, whatever the order it was built in."""
+    names = index.names
+    texts = names.text.split(search_index.UNIT_SEPARATOR)[:-1]
+    return (
+        index.hcps,
+        dict(zip(names.ids, texts)),
+        index.specialties,
+        index.institutions,
+        index.topics,
+    )
+
+
+def assert_index_as_read(store: Neo4jStore) -> None:
+    held = store.snapshot(
+        "search index", search_index.read_index, lambda v, _c, _f: v, search_index.mended
+    )
+    assert held is not None and meaning(held) == meaning(search_index.read_index(store._fetch_rows))
+
+
+@pytest.fixture
+def search_mends(monkeypatch) -> list[list[str]]:
+    """The HCPs of each search index mend."""
+    calls: list[list[str]] = []
+    mend = search_index.mended
+
+    def counted(index, hcp_ids, fetch):
+        calls.append(hcp_ids)
+        return mend(index, hcp_ids, fetch)
+
+    monkeypatch.setattr(search_index, "mended", counted)
+    return calls
+
+
+def test_a_merge_and_a_split_mend_the_search_index_to_what_a_read_gives(
+    server, search_mends, tmp_path
+):
+    server.load(sample_batch())
+    rescore(server, tmp_path)
+    assert server.reads.search_rows("lovelace", None, 10)  # the server's index, read whole
+    server.merge_hcps("H3", "H1")
+    assert_index_as_read(server)
+    assert not server.reads.search_rows("lovelace", None, 10)  # H1 is gone
+    server.split_hcp("H2", "P3")
+    assert_index_as_read(server)
+    assert search_mends == [["H1", "H3"], ["H2", "H2-split-P3"]]
+
+
+def test_a_rescore_after_a_correction_means_a_whole_read(server, search_mends, tmp_path):
+    server.load(sample_batch())
+    rescore(server, tmp_path)
+    server.reads.search_rows("lovelace", None, 10)
+    server.merge_hcps("H3", "H1")
+    rescore(server, tmp_path)
+    assert_index_as_read(server)
+    assert search_mends == []
+
+
+def test_corrections_on_real_medline_mend_the_search_index_as_a_read_would(
+    server, search_mends, tmp_path, real_data
+):
+    load_path(MEDLINE, server)
+    rescore(server, tmp_path)
+    server.reads.search_rows("cancer", None, 10)
+    rng = random.Random(11)
+    for step in range(4):
+        correct_at_random(server, rng, split=bool(step % 2))
+        assert_index_as_read(server)
+    assert len(search_mends) == 4
