@@ -11,7 +11,8 @@ the embedded store in :meth:`~kolgraph.store.sqlite.store.EmbeddedStore.cached`,
 transaction with ``store_version``; Neo4j in
 :meth:`~kolgraph.store.neo4j.store.Neo4jStore.snapshot`.  After writes that only changed
 touchpoints it is followed (:func:`followed`: the touches of the HCPs they changed read
-again); after any other write it is read whole.
+again); on Neo4j, after steward corrections it is mended (:func:`mended`: the corrected
+HCPs' rows and touches read again); after any other write it is read whole.
 """
 
 from __future__ import annotations
@@ -88,6 +89,45 @@ def followed(frames: GapFrames, hcp_ids: set[str], fetch: Fetch) -> GapFrames:
         msl_ids=np.concatenate([frames.msl_ids[kept], new_msl_ids])[order],
         msls=_msls(fetch("list_msls")),
     )
+
+
+def mended(frames: GapFrames, hcp_ids: list[str], fetch: Fetch) -> GapFrames:
+    """``frames`` after steward corrections of ``hcp_ids`` (a merged HCP's row gone, its
+    touches now the kept one's): their rows (``list_scored_hcps_of``) and touches read
+    again, every other HCP's kept, the rows in answer order again."""
+    gone = set(hcp_ids)
+    kept = [row for row in zip(*(frames.hcps[c] for c in _HCP_COLUMNS)) if row[0] not in gone]
+    fresh = [tuple(row) for row in fetch("list_scored_hcps_of", {"hcp_ids": hcp_ids})]
+    hcps = _hcp_columns(sorted(kept + fresh, key=_answer_order))
+    position = {hcp_id: i for i, hcp_id in enumerate(hcps["hcp_id"])}
+    now_at = np.array(
+        [-1 if h in gone else position[h] for h in frames.hcps["hcp_id"]], dtype=np.int64
+    )
+    carried = now_at[frames.keys // DAY_SPAN] >= 0  # the rows kept keep their order
+    held_keys = frames.keys[carried]
+    present = sorted(gone & position.keys())
+    touches = fetch("list_hcps_touches", {"hcp_ids": present}) if present else []
+    new_keys, new_dates, new_msl_ids = _touch_keys(touches, position)
+    keys = np.concatenate(
+        [now_at[held_keys // DAY_SPAN] * DAY_SPAN + held_keys % DAY_SPAN, new_keys]
+    )
+    order = np.argsort(keys, kind="stable")
+    return GapFrames(
+        hcps=hcps,
+        position=position,
+        tier=np.asarray(hcps["tier"], dtype=np.int64),
+        rank=np.asarray(hcps["rank"], dtype=np.int64),
+        territory=np.asarray(hcps["territory"], dtype=object),
+        keys=keys[order],
+        dates=np.concatenate([frames.dates[carried], new_dates])[order],
+        msl_ids=np.concatenate([frames.msl_ids[carried], new_msl_ids])[order],
+        msls=frames.msls,
+    )
+
+
+def _answer_order(row: tuple) -> tuple:
+    """``list_scored_hcps``' order: influence descending, rank, hcp_id."""
+    return (-row[5], row[6], row[0])
 
 
 def _hcp_columns(rows: list[tuple]) -> dict[str, list]:

@@ -1,13 +1,15 @@
 """A Neo4j server mends what it keeps in memory after a steward correction (the correction's
 HCPs read again, the rest carried over) instead of reading it whole: the co-author arrays
 for reach, as the embedded store mends its path graph files (``test_network_file.py``), and
-the search index.  Mended, each is what a whole read gives; any other write that changes
-the network (or, for the search index, an HCP), or notes that are gone, means a whole read."""
+the search index and the gaps snapshot.  Mended, each is what a whole read gives; any other
+write that changes the network (or, for the snapshots, an HCP), or notes that are gone,
+means a whole read."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import fields
+from datetime import date
 
 import numpy as np
 import pytest
@@ -15,9 +17,10 @@ from random_corrections import correct_at_random
 from sample import sample_batch
 from shared_data import SHARED_DATA
 
+from kolgraph.answers.gaps import GapQuery
 from kolgraph.loading import load_path
 from kolgraph.scoring import rescore
-from kolgraph.store import mended_arrays, search_index
+from kolgraph.store import gap_snapshot, mended_arrays, search_index
 from kolgraph.store.neo4j import Neo4jStore
 from kolgraph.store.reach_arrays import HopArrays
 
@@ -232,3 +235,70 @@ def test_corrections_on_real_medline_mend_the_search_index_as_a_read_would(
         correct_at_random(server, rng, split=bool(step % 2))
         assert_index_as_read(server)
     assert len(search_mends) == 4
+
+
+# --- the gaps snapshot ------------------------------------------------------------------------
+
+
+def touch_rows(frames: gap_snapshot.GapFrames) -> list[tuple]:
+    """Each touch as (HCP, date, MSL), in key order (touches of one HCP on one day sorted)."""
+    ids = frames.hcps["hcp_id"]
+    rows = zip(frames.keys.tolist(), frames.dates.tolist(), frames.msl_ids.tolist())
+    return sorted((key, ids[key // gap_snapshot.DAY_SPAN], d, m or "") for key, d, m in rows)
+
+
+def assert_gaps_as_read(store: Neo4jStore) -> None:
+    held = store.reads._gap_frames()
+    read = gap_snapshot.read_frames(store._fetch_rows)
+    assert held is not None
+    assert (held.hcps, held.position) == (read.hcps, read.position)
+    for field in ("tier", "rank", "territory"):
+        assert np.array_equal(getattr(held, field), getattr(read, field)), field
+    assert touch_rows(held) == touch_rows(read)
+    assert held.msls == read.msls
+    for query in (GapQuery(max_tier=3, as_of=AS_OF), GapQuery(top=50, as_of=AS_OF)):
+        assert gap_snapshot.candidates(held, query) == gap_snapshot.candidates(read, query)
+
+
+AS_OF = date(2024, 6, 30)
+
+
+@pytest.fixture
+def gap_mends(monkeypatch) -> list[list[str]]:
+    """The HCPs of each gaps snapshot mend."""
+    calls: list[list[str]] = []
+    mend = gap_snapshot.mended
+
+    def counted(frames, hcp_ids, fetch):
+        calls.append(hcp_ids)
+        return mend(frames, hcp_ids, fetch)
+
+    monkeypatch.setattr(gap_snapshot, "mended", counted)
+    return calls
+
+
+def test_a_merge_and_a_split_mend_the_gaps_snapshot_to_what_a_read_gives(
+    server, gap_mends, tmp_path
+):
+    server.load(sample_batch())
+    rescore(server, tmp_path, as_of=AS_OF)
+    server.reads._gap_frames()
+    server.merge_hcps("H3", "H1")  # H1's touchpoint is H3's now
+    assert_gaps_as_read(server)
+    assert "H1" not in server.reads._gap_frames().position
+    server.split_hcp("H2", "P3")
+    assert_gaps_as_read(server)
+    assert gap_mends == [["H1", "H3"], ["H2", "H2-split-P3"]]
+
+
+def test_corrections_on_real_medline_mend_the_gaps_snapshot_as_a_read_would(
+    server, gap_mends, tmp_path, real_data
+):
+    load_path(MEDLINE, server)
+    rescore(server, tmp_path, as_of=AS_OF)
+    server.reads._gap_frames()
+    rng = random.Random(13)
+    for step in range(4):
+        correct_at_random(server, rng, split=bool(step % 2))
+        assert_gaps_as_read(server)
+    assert len(gap_mends) == 4

@@ -136,6 +136,7 @@ KEPT_NETWORK_MENDS = 1_000
 #: :mod:`kolgraph.store.search_index` fetch.
 SNAPSHOT_QUERIES = {
     "list_scored_hcps": "list_scored_hcps",
+    "list_scored_hcps_of": "list_scored_hcps_of",
     "list_touches": "list_touches",
     "list_hcps_touches": "list_hcps_touches",
     "list_msls": "list_msl_rows",
