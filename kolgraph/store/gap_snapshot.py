@@ -57,8 +57,23 @@ class GapFrames:
 def read_frames(fetch: Fetch) -> GapFrames:
     """The snapshot, from ``fetch(statement name)``."""
     hcps = _hcp_columns(fetch("list_scored_hcps"))
-    position = {hcp_id: i for i, hcp_id in enumerate(hcps["hcp_id"])}
-    keys, dates, msl_ids = _touch_keys(fetch("list_touches"), position)
+    position = _positions(hcps)
+    touches = _touch_keys(fetch("list_touches"), position)
+    return _frames(hcps, position, touches, _msls(fetch("list_msls")))
+
+
+def _positions(hcps: dict[str, list]) -> dict[str, int]:
+    return {hcp_id: i for i, hcp_id in enumerate(hcps["hcp_id"])}
+
+
+def _frames(
+    hcps: dict[str, list],
+    position: dict[str, int],
+    touches: tuple[np.ndarray, np.ndarray, np.ndarray],
+    msls: list[dict],
+) -> GapFrames:
+    """The snapshot of HCP columns in answer order and sorted touches (keys, dates, MSLs)."""
+    keys, dates, msl_ids = touches
     return GapFrames(
         hcps=hcps,
         position=position,
@@ -68,7 +83,7 @@ def read_frames(fetch: Fetch) -> GapFrames:
         keys=keys,
         dates=dates,
         msl_ids=msl_ids,
-        msls=_msls(fetch("list_msls")),
+        msls=msls,
     )
 
 
@@ -99,7 +114,7 @@ def mended(frames: GapFrames, hcp_ids: list[str], fetch: Fetch) -> GapFrames:
     kept = [row for row in zip(*(frames.hcps[c] for c in _HCP_COLUMNS)) if row[0] not in gone]
     fresh = [tuple(row) for row in fetch("list_scored_hcps_of", {"hcp_ids": hcp_ids})]
     hcps = _hcp_columns(sorted(kept + fresh, key=_answer_order))
-    position = {hcp_id: i for i, hcp_id in enumerate(hcps["hcp_id"])}
+    position = _positions(hcps)
     now_at = np.array(
         [-1 if h in gone else position[h] for h in frames.hcps["hcp_id"]], dtype=np.int64
     )
@@ -112,17 +127,9 @@ def mended(frames: GapFrames, hcp_ids: list[str], fetch: Fetch) -> GapFrames:
         [now_at[held_keys // DAY_SPAN] * DAY_SPAN + held_keys % DAY_SPAN, new_keys]
     )
     order = np.argsort(keys, kind="stable")
-    return GapFrames(
-        hcps=hcps,
-        position=position,
-        tier=np.asarray(hcps["tier"], dtype=np.int64),
-        rank=np.asarray(hcps["rank"], dtype=np.int64),
-        territory=np.asarray(hcps["territory"], dtype=object),
-        keys=keys[order],
-        dates=np.concatenate([frames.dates[carried], new_dates])[order],
-        msl_ids=np.concatenate([frames.msl_ids[carried], new_msl_ids])[order],
-        msls=frames.msls,
-    )
+    dates = np.concatenate([frames.dates[carried], new_dates])[order]
+    msl_ids = np.concatenate([frames.msl_ids[carried], new_msl_ids])[order]
+    return _frames(hcps, position, (keys[order], dates, msl_ids), frames.msls)
 
 
 def _answer_order(row: tuple) -> tuple:

@@ -186,18 +186,22 @@ def assert_index_as_read(store: Neo4jStore) -> None:
     assert held is not None and meaning(held) == meaning(search_index.read_index(store._fetch_rows))
 
 
+def mends_of(monkeypatch, module) -> list[list[str]]:
+    """The HCPs of each call of ``module.mended`` (a snapshot mended), from now on."""
+    calls: list[list[str]] = []
+    mend = module.mended
+
+    def counted(value, hcp_ids, fetch):
+        calls.append(hcp_ids)
+        return mend(value, hcp_ids, fetch)
+
+    monkeypatch.setattr(module, "mended", counted)
+    return calls
+
+
 @pytest.fixture
 def search_mends(monkeypatch) -> list[list[str]]:
-    """The HCPs of each search index mend."""
-    calls: list[list[str]] = []
-    mend = search_index.mended
-
-    def counted(index, hcp_ids, fetch):
-        calls.append(hcp_ids)
-        return mend(index, hcp_ids, fetch)
-
-    monkeypatch.setattr(search_index, "mended", counted)
-    return calls
+    return mends_of(monkeypatch, search_index)
 
 
 def test_a_merge_and_a_split_mend_the_search_index_to_what_a_read_gives(
@@ -265,16 +269,7 @@ AS_OF = date(2024, 6, 30)
 
 @pytest.fixture
 def gap_mends(monkeypatch) -> list[list[str]]:
-    """The HCPs of each gaps snapshot mend."""
-    calls: list[list[str]] = []
-    mend = gap_snapshot.mended
-
-    def counted(frames, hcp_ids, fetch):
-        calls.append(hcp_ids)
-        return mend(frames, hcp_ids, fetch)
-
-    monkeypatch.setattr(gap_snapshot, "mended", counted)
-    return calls
+    return mends_of(monkeypatch, gap_snapshot)
 
 
 def test_a_merge_and_a_split_mend_the_gaps_snapshot_to_what_a_read_gives(
