@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import random
 from dataclasses import fields
-from datetime import date
 
 import numpy as np
 import pytest
+from gap_frames import AS_OF, assert_same_gaps
 from random_corrections import correct_at_random
 from sample import sample_batch
 from shared_data import SHARED_DATA
 
-from kolgraph.answers.gaps import GapQuery
 from kolgraph.loading import load_path
 from kolgraph.scoring import rescore
 from kolgraph.store import gap_snapshot, mended_arrays, search_index
@@ -244,27 +243,10 @@ def test_corrections_on_real_medline_mend_the_search_index_as_a_read_would(
 # --- the gaps snapshot ------------------------------------------------------------------------
 
 
-def touch_rows(frames: gap_snapshot.GapFrames) -> list[tuple]:
-    """Each touch as (HCP, date, MSL), in key order (touches of one HCP on one day sorted)."""
-    ids = frames.hcps["hcp_id"]
-    rows = zip(frames.keys.tolist(), frames.dates.tolist(), frames.msl_ids.tolist())
-    return sorted((key, ids[key // gap_snapshot.DAY_SPAN], d, m or "") for key, d, m in rows)
-
-
 def assert_gaps_as_read(store: Neo4jStore) -> None:
     held = store.reads._gap_frames()
-    read = gap_snapshot.read_frames(store._fetch_rows)
     assert held is not None
-    assert (held.hcps, held.position) == (read.hcps, read.position)
-    for field in ("tier", "rank", "territory"):
-        assert np.array_equal(getattr(held, field), getattr(read, field)), field
-    assert touch_rows(held) == touch_rows(read)
-    assert held.msls == read.msls
-    for query in (GapQuery(max_tier=3, as_of=AS_OF), GapQuery(top=50, as_of=AS_OF)):
-        assert gap_snapshot.candidates(held, query) == gap_snapshot.candidates(read, query)
-
-
-AS_OF = date(2024, 6, 30)
+    assert_same_gaps(held, gap_snapshot.read_frames(store._fetch_rows))
 
 
 @pytest.fixture
