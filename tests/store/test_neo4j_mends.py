@@ -227,19 +227,6 @@ def test_a_rescore_after_a_correction_means_a_whole_read(server, search_mends, t
     assert search_mends == []
 
 
-def test_corrections_on_real_medline_mend_the_search_index_as_a_read_would(
-    server, search_mends, tmp_path, real_data
-):
-    load_path(MEDLINE, server)
-    rescore(server, tmp_path)
-    server.reads.search_rows("cancer", None, 10)
-    rng = random.Random(11)
-    for step in range(4):
-        correct_at_random(server, rng, split=bool(step % 2))
-        assert_index_as_read(server)
-    assert len(search_mends) == 4
-
-
 # --- the gaps snapshot ------------------------------------------------------------------------
 
 
@@ -268,14 +255,30 @@ def test_a_merge_and_a_split_mend_the_gaps_snapshot_to_what_a_read_gives(
     assert gap_mends == [["H1", "H3"], ["H2", "H2-split-P3"]]
 
 
-def test_corrections_on_real_medline_mend_the_gaps_snapshot_as_a_read_would(
-    server, gap_mends, tmp_path, real_data
+# --- both snapshots on real data --------------------------------------------------------------
+
+#: Each snapshot a server mends: its module, a call that reads it, the check against a read.
+SNAPSHOTS = {
+    "search index": (
+        search_index,
+        lambda store: store.reads.search_rows("cancer", None, 10),
+        assert_index_as_read,
+    ),
+    "gaps snapshot": (gap_snapshot, lambda store: store.reads._gap_frames(), assert_gaps_as_read),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SNAPSHOTS))
+def test_corrections_on_real_medline_mend_the_snapshot_as_a_read_would(
+    server, monkeypatch, tmp_path, real_data, kind
 ):
+    module, read, assert_as_read = SNAPSHOTS[kind]
     load_path(MEDLINE, server)
     rescore(server, tmp_path, as_of=AS_OF)
-    server.reads._gap_frames()
-    rng = random.Random(13)
+    read(server)
+    mends = mends_of(monkeypatch, module)
+    rng = random.Random(11)
     for step in range(4):
         correct_at_random(server, rng, split=bool(step % 2))
-        assert_gaps_as_read(server)
-    assert len(gap_mends) == 4
+        assert_as_read(server)
+    assert len(mends) == 4
