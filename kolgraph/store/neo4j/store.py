@@ -169,18 +169,28 @@ _HANDED_DOWN: dict[tuple[str | None, str], tuple[dict[str, tuple[Versions, Any]]
 
 @dataclass(frozen=True)
 class Versions:
-    """What :meth:`Neo4jStore.data_version` reads: ``data`` changes with every write,
-    ``network`` only with a write that may change co-authorships or current affiliations,
-    ``hcps`` with every write outside :data:`HCP_NEUTRAL_QUERIES`; ``count`` is the data
-    version's write count (0 before any write)."""
+    """What :meth:`Neo4jStore.data_version` reads: the database's ``epoch`` (``new`` before
+    any write) and its write counts: every write (``count``), those that may change
+    co-authorships or current affiliations (``network_count``), and those outside
+    :data:`HCP_NEUTRAL_QUERIES` (``hcps_count``).  ``data``, ``network`` and ``hcps`` are
+    the tokens caches are kept by."""
 
-    data: str
-    network: str
-    hcps: str = "new"
-    count: int = 0
     epoch: str = "new"
+    count: int = 0
     network_count: int = 0
     hcps_count: int = 0
+
+    @property
+    def data(self) -> str:
+        return "new" if self.epoch == "new" else f"{self.epoch}:{self.count}"
+
+    @property
+    def network(self) -> str:
+        return f"{self.epoch}:n{self.network_count}"
+
+    @property
+    def hcps(self) -> str:
+        return f"{self.epoch}:h{self.hcps_count}"
 
 
 def _version_of(versions: Versions, of_network: bool) -> str:
@@ -841,17 +851,9 @@ class Neo4jStore(GraphStore):
         (row,) = self.read("read_data_version")
         epoch = row["epoch"]
         if epoch is None:
-            versions = Versions("new", "new")
-        else:  # no count yet: no such write since kolgraph kept one
-            versions = Versions(
-                f"{epoch}:{row['version']}",
-                f"{epoch}:n{row['network'] or 0}",
-                f"{epoch}:h{row['hcps'] or 0}",
-                row["version"],
-                epoch,
-                row["network"] or 0,
-                row["hcps"] or 0,
-            )
+            versions = Versions()
+        else:  # no network or HCP count yet: no such write since kolgraph kept one
+            versions = Versions(epoch, row["version"], row["network"] or 0, row["hcps"] or 0)
         self._version_read = (read_at, versions)
         return versions
 
