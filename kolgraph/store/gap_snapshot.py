@@ -108,28 +108,20 @@ def followed(frames: GapFrames, hcp_ids: set[str], fetch: Fetch) -> GapFrames:
 
 def mended(frames: GapFrames, hcp_ids: list[str], fetch: Fetch) -> GapFrames:
     """``frames`` after steward corrections of ``hcp_ids`` (a merged HCP's row gone, its
-    touches now the kept one's): their rows (``list_scored_hcps_of``) and touches read
-    again, every other HCP's kept, the rows in answer order again."""
+    touches now the kept one's): their rows read again (``list_scored_hcps_of``), every row
+    put in answer order and every touch renumbered, then their touches :func:`followed`."""
     gone = set(hcp_ids)
     kept = [row for row in zip(*(frames.hcps[c] for c in _HCP_COLUMNS)) if row[0] not in gone]
     fresh = [tuple(row) for row in fetch("list_scored_hcps_of", {"hcp_ids": hcp_ids})]
     hcps = _hcp_columns(sorted(kept + fresh, key=_answer_order))
     position = _positions(hcps)
-    now_at = np.array(
-        [-1 if h in gone else position[h] for h in frames.hcps["hcp_id"]], dtype=np.int64
-    )
-    carried = now_at[frames.keys // DAY_SPAN] >= 0  # the rows kept keep their order
-    held_keys = frames.keys[carried]
-    present = sorted(gone & position.keys())
-    touches = fetch("list_hcps_touches", {"hcp_ids": present}) if present else []
-    new_keys, new_dates, new_msl_ids = _touch_keys(touches, position)
-    keys = np.concatenate(
-        [now_at[held_keys // DAY_SPAN] * DAY_SPAN + held_keys % DAY_SPAN, new_keys]
-    )
+    now_at = np.array([position.get(h, -1) for h in frames.hcps["hcp_id"]], dtype=np.int64)
+    carried = now_at[frames.keys // DAY_SPAN] >= 0
+    held = frames.keys[carried]
+    keys = now_at[held // DAY_SPAN] * DAY_SPAN + held % DAY_SPAN
     order = np.argsort(keys, kind="stable")
-    dates = np.concatenate([frames.dates[carried], new_dates])[order]
-    msl_ids = np.concatenate([frames.msl_ids[carried], new_msl_ids])[order]
-    return _frames(hcps, position, (keys[order], dates, msl_ids), frames.msls)
+    touches = (keys[order], frames.dates[carried][order], frames.msl_ids[carried][order])
+    return followed(_frames(hcps, position, touches, frames.msls), gone, fetch)
 
 
 def _answer_order(row: tuple) -> tuple:
