@@ -287,11 +287,24 @@ def _load_crm(app: AppContext, path: Path, mapping: Path, skip_invalid: bool) ->
     app.store.prepare_reads()
 
 
-def _rescore(app: AppContext) -> None:
-    from kolgraph.scoring import rescore
+#: Runs ``score --until-fresh`` makes at most: a burst of corrections during one run is caught
+#: up by the next, and writes that never stop do not keep it scoring for ever.
+FRESH_ROUNDS = 5
+
+
+def _rescore(app: AppContext, until_fresh: bool = False) -> None:
+    """Score every HCP; ``until_fresh``: again while a write during the run left the new
+    scores out of date, at most :data:`FRESH_ROUNDS` runs."""
+    from kolgraph.scoring import rescore, rescore_until_fresh
+
+    def again(run: int) -> None:
+        click.echo(f"a write came while scoring: scoring again (run {run})", err=True)
 
     click.echo("scoring influence ...", err=True)
-    scores = rescore(app.store, app.settings.home)
+    if until_fresh:
+        scores = rescore_until_fresh(app.store, app.settings.home, FRESH_ROUNDS, again)
+    else:
+        scores = rescore(app.store, app.settings.home)
     click.echo(f"scored {len(scores):,} HCPs")
     app.store.prepare_reads()
 
@@ -532,10 +545,6 @@ def _os_user() -> str:
 
 # --- influence --------------------------------------------------------------------------------
 
-#: Runs ``score --until-fresh`` makes at most: a burst of corrections during one run is caught
-#: up by the next, and writes that never stop do not keep it scoring for ever.
-FRESH_ROUNDS = 5
-
 
 @cli.command()
 @click.option(
@@ -548,18 +557,7 @@ FRESH_ROUNDS = 5
 def score(app: AppContext, until_fresh: bool) -> None:
     """Recompute every HCP's influence, tier and rising-star flag (loads do this too)."""
     app.warn_stale = False
-    if not until_fresh:
-        _rescore(app)
-        return
-    from kolgraph.scoring import rescore_until_fresh
-
-    def again(run: int) -> None:
-        click.echo(f"a write came while scoring: scoring again (run {run})", err=True)
-
-    click.echo("scoring influence ...", err=True)
-    scores = rescore_until_fresh(app.store, app.settings.home, FRESH_ROUNDS, again)
-    click.echo(f"scored {len(scores):,} HCPs")
-    app.store.prepare_reads()
+    _rescore(app, until_fresh)
 
 
 @cli.command()
