@@ -36,7 +36,7 @@ from kolgraph.store.reach_arrays import NONE, HopArrays, WindowReach, network_ma
 from kolgraph.store.reach_index import WindowCache, hop_counts_in
 
 if TYPE_CHECKING:
-    from kolgraph.store.neo4j.store import Neo4jStore, Versions
+    from kolgraph.store.neo4j.store import Neo4jStore
 
 #: The values of a candidate row, in the order ``list_gap_candidates_by_*`` returns them.
 CANDIDATE_FIELDS = (
@@ -309,9 +309,7 @@ class Neo4jReads:
             "hop arrays", self._read_hop_arrays, of_network=True, mend=self._mended_hop_arrays
         )
 
-    def _mended_hop_arrays(
-        self, before: HopArrays, _held: Versions, corrected: list[str]
-    ) -> HopArrays | None:
+    def _mended_hop_arrays(self, before: HopArrays, corrected: list[str]) -> HopArrays | None:
         """``before`` after steward corrections of the ``corrected`` HCPs, from their links
         alone (a second at 500,000 HCPs, where pulling the arrays takes a minute)."""
         (row,) = self._store.read("read_corrected_links", hcp_ids=corrected)

@@ -724,17 +724,16 @@ class Neo4jStore(GraphStore):
         *,
         of_network: bool = False,
         follow: Callable[[T, Versions], T] | None = None,
-        mend: Callable[[T, Versions, list[str]], T | None] | None = None,
+        mend: Callable[[T, list[str]], T | None] | None = None,
     ) -> T:
         """What ``build()`` returns, kept by this open store while the data version is
         unchanged (a web server shares one store across its threads); with ``of_network``,
         while the network version is (a value built from co-authorships and current
         affiliations only).  With ``follow``, a value behind writes that changed no HCP
         (:data:`HCP_NEUTRAL_QUERIES`) becomes ``follow(value, its versions)`` instead; with
-        ``mend``, a value behind steward corrections (and writes that changed no HCP) becomes
-        ``mend(value, its versions, their HCPs)`` (unless that is None).  The versions are
-        read first: a
-        write during the build leaves the value under the older versions, built, followed or
+        ``mend``, a value behind steward corrections (and writes that changed no HCP) is
+        followed, then becomes ``mend(value, their HCPs)`` (unless that is None).  The
+        versions are read first: a write during the build leaves the value under the older versions, built, followed or
         mended again at the next call.  Built with the cyclic collector paused (the
         co-authorship adjacency is millions of objects)."""
         versions = self._versions()
@@ -750,7 +749,9 @@ class Neo4jStore(GraphStore):
                 value = follow(held[1], held[0])
             elif mend is not None and held is not None:
                 corrected = self._corrected_since(held[0], versions, of_network)
-                value = None if corrected is None else mend(held[1], held[0], corrected)
+                if corrected is not None:
+                    kept = held[1] if follow is None else follow(held[1], held[0])
+                    value = mend(kept, corrected)
             if value is None:
                 value = build()
         with self._cache_lock:
@@ -810,8 +811,8 @@ class Neo4jStore(GraphStore):
         def followed(value: T, held: Versions) -> T:
             return follow(value, self._touched_since(held.count), fetch)
 
-        def mended(value: T, held: Versions, corrected: list[str]) -> T:
-            return mend(followed(value, held), corrected, fetch)  # type: ignore[misc]
+        def mended(value: T, corrected: list[str]) -> T:
+            return mend(value, corrected, fetch)  # type: ignore[misc]
 
         return self.cached(
             kind, lambda: read(fetch), follow=followed, mend=None if mend is None else mended
