@@ -11,8 +11,8 @@ the embedded store in :meth:`~kolgraph.store.sqlite.store.EmbeddedStore.cached`,
 transaction with ``store_version``; Neo4j in
 :meth:`~kolgraph.store.neo4j.store.Neo4jStore.snapshot`.  After writes that only changed
 touchpoints it is followed (:func:`followed`: the touches of the HCPs they changed read
-again); on Neo4j, after steward corrections it is mended (:func:`mended`: the corrected
-HCPs' rows and touches read again); after any other write it is read whole.
+again); after steward corrections it is mended (:func:`mended`: the corrected HCPs' rows
+and touches read again); after any other write it is read whole.
 """
 
 from __future__ import annotations

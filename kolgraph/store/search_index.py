@@ -109,11 +109,18 @@ def read_index(fetch: Fetch) -> SearchIndex:
     return SearchIndex(hcps, names, dict(specialties), dict(institutions), dict(topics))
 
 
+#: The statements reading some HCPs' entries, by the statement reading every HCP's.
+_OF_SOME = {
+    "list_search_hcps": "list_search_hcps_of",
+    "list_institution_names": "list_institution_names_of",
+    "list_hcp_topics": "list_hcp_topics_of",
+}
+
+
 def mended(index: SearchIndex, hcp_ids: list[str], fetch: Fetch) -> SearchIndex:
     """``index`` after steward corrections of ``hcp_ids`` (a merge took one away, a split
-    made one): their entries read again (``list_search_hcps_of``,
-    ``list_institution_names_of``, ``list_hcp_topics_of``), every other HCP's kept."""
-    fresh = read_index(lambda name, _params=(): fetch(f"{name}_of", {"hcp_ids": hcp_ids}))
+    made one): their entries read again, every other HCP's kept."""
+    fresh = read_index(lambda name, _params=(): fetch(_OF_SOME[name], {"hcp_ids": hcp_ids}))
     gone = set(hcp_ids)
     hcps = {i: row for i, row in index.hcps.items() if i not in gone} | fresh.hcps
     return SearchIndex(

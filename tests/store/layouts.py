@@ -16,8 +16,15 @@ LAYOUT_11_TOUCH_DELTAS = (
 )
 
 
+def look_like_layout_12(con: sqlite3.Connection) -> None:
+    """No correction deltas."""
+    con.execute("DROP TABLE correction_deltas")
+
+
 def look_like_layout_11(con: sqlite3.Connection) -> None:
-    """No stamp in ``store_version``, touch deltas without the stamp they follow."""
+    """No stamp in ``store_version``, touch deltas without the stamp they follow, nor
+    anything of layout 12."""
+    look_like_layout_12(con)
     con.execute("ALTER TABLE store_version DROP COLUMN stamp")
     con.execute("DROP TABLE touch_deltas")
     con.execute(LAYOUT_11_TOUCH_DELTAS)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from killed_load import load_paused_mid_write
-from layouts import look_like_layout_7, look_like_layout_11
+from layouts import look_like_layout_7, look_like_layout_11, look_like_layout_12
 from sample import (
     FOLLOWUP_COAUTHORSHIPS,
     SAMPLE_COAUTHORSHIPS,
@@ -333,6 +333,25 @@ def test_a_layout_11_file_gains_store_stamps_and_keeps_its_data(loaded, home):
         assert store._store_state().stamp != stamp
         deltas = store.select_text("SELECT version, prior FROM touch_deltas", "read")
     assert deltas == [(2, stamp)]  # layout 11's delta dropped: it followed no known state
+    con = sqlite3.connect(home / DB_FILENAME)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    con.close()
+
+
+def test_a_layout_12_file_gains_correction_deltas_and_keeps_its_data(loaded, home):
+    """Layout 13 notes each steward correction's HCPs for snapshots to mend."""
+    before = all_rows(loaded)
+    loaded.close()
+    con = sqlite3.connect(home / DB_FILENAME)
+    look_like_layout_12(con)
+    con.execute("PRAGMA user_version = 12")
+    con.commit()
+    con.close()
+    with EmbeddedStore(home, create=False) as store:
+        assert all_rows(store) == before
+        store.merge_hcps("H3", "H1")
+        deltas = store.select_text("SELECT hcp_ids FROM correction_deltas", "read")
+    assert deltas == [('["H1", "H3"]',)]
     con = sqlite3.connect(home / DB_FILENAME)
     assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     con.close()

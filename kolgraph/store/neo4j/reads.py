@@ -85,12 +85,16 @@ class Neo4jReads:
     def search_rows(self, text: str, territory: str | None, limit: int) -> list[dict]:
         """From the search index in a server (a search of every HCP's MeSH terms in Cypher
         took 30 s at L), else from the database."""
-        index = self._store.snapshot(
-            "search index", search_index.read_index, unchanged, search_index.mended
-        )
+        index = self._search_index()
         if index is not None:
             return index.rows(text, territory, limit)
         return self._store.read("search_hcps", text=text, territory=territory, limit=limit)
+
+    def _search_index(self) -> search_index.SearchIndex | None:
+        """A server's search index: mended after steward corrections, else None."""
+        return self._store.snapshot(
+            "search index", search_index.read_index, unchanged, search_index.mended
+        )
 
     def top_rows(self, limit: int, territory: str | None) -> list[dict]:
         return self._store.read("list_top_hcps", territory=territory, limit=limit)

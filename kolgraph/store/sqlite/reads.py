@@ -66,8 +66,12 @@ class SqliteReads:
         return self._rows("read_current_affiliations", hcp_ids=json_list(hcp_ids))
 
     def search_rows(self, text: str, territory: str | None, limit: int) -> list[dict]:
-        index = self._store.cached("search", search_index.read_index, unchanged)
-        return index.rows(text, territory, limit)
+        return self._search_index().rows(text, territory, limit)
+
+    def _search_index(self) -> search_index.SearchIndex:
+        """The search index, kept over touchpoint writes and mended after steward
+        corrections (a whole read takes 7-10 s at L)."""
+        return self._store.cached("search", search_index.read_index, unchanged, search_index.mended)
 
     def top_rows(self, limit: int, territory: str | None) -> list[dict]:
         return self._records("list_top_hcps", territory=territory, limit=limit)
@@ -124,16 +128,22 @@ class SqliteReads:
         return self._records("read_recent_insights", territory=territory, limit=limit)
 
     def gap_candidates(self, query: GapQuery) -> tuple[list[dict], list[dict]]:
-        frames = self._store.snapshot("gaps", gap_snapshot.read_frames, gap_snapshot.followed)
+        frames = self._gap_frames()
         if frames is not None:
             return gap_snapshot.candidates(frames, query), frames.msls
         return self._records("read_gap_candidates", **query.params()), self._msls()
+
+    def _gap_frames(self) -> gap_snapshot.GapFrames | None:
+        """The gaps snapshot in a server (:meth:`EmbeddedStore.snapshot`), else None."""
+        return self._store.snapshot(
+            "gaps", gap_snapshot.read_frames, gap_snapshot.followed, gap_snapshot.mended
+        )
 
     def coverage_counts(
         self, as_of: date, stale_days: int, territory: str | None
     ) -> tuple[dict[str, tuple[int, int]], list[dict], dict[str, int]]:
         since, until = engaged_since(as_of, stale_days), as_of.isoformat()
-        frames = self._store.snapshot("gaps", gap_snapshot.read_frames, gap_snapshot.followed)
+        frames = self._gap_frames()
         if frames is not None:
             counts, engaged = gap_snapshot.coverage_counts(frames, since, until)
             return counts, frames.msls, dict(engaged)

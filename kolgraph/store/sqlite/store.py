@@ -71,12 +71,13 @@ from kolgraph.territories import Alignment, aligned_hcps
 
 DB_FILENAME = "kolgraph.sqlite3"
 #: The layout this module writes (``PRAGMA user_version``).
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 #: Statements that bring a file of layout ``version - 1`` to ``version``; they run after
 #: the (idempotent) DDL, which creates whatever an older layout lacks.
 #: 4, 5 and 7 (``identity_corrections``): by the DDL; 8, 9 and 10: new indexes by the DDL;
 #: 11 (``touch_deltas``): by the DDL.  12: the DDL has just made ``touch_deltas`` only if
-#: missing, so one of layout 11's shape is dropped and made again.
+#: missing, so one of layout 11's shape is dropped and made again.  13
+#: (``correction_deltas``): by the DDL.
 MIGRATIONS = {
     3: ("migrate_v3_components_json",),
     6: MIGRATIONS_V6,
@@ -287,7 +288,8 @@ class EmbeddedStore(GraphStore):
         path graph as it was (scores, history), so its files serve the new version too;
         ``corrected``: the HCPs a steward correction merged or split, whose links alone
         changed, so the path graph's files (when there are any) are mended for the new
-        version (:func:`.network_file.corrected_arrays`).
+        version (:func:`.network_file.corrected_arrays`), and snapshots kept in memory
+        mend themselves from those HCPs' rows (:meth:`cached`).
         """
         with self.errors(doing):
             con = self.con
@@ -296,7 +298,10 @@ class EmbeddedStore(GraphStore):
                 self._check_current(doing)
                 yield con
                 before = store_state.read(con)
-                mended = self._mended_path_graph(con, before, corrected) if corrected else None
+                mended = None
+                if corrected:
+                    mended = self._mended_path_graph(con, before, corrected)
+                    touch_deltas.record_correction(con, corrected)
                 after = store_state.bump(con)
                 con.execute("COMMIT")
             except BaseException:
@@ -333,6 +338,7 @@ class EmbeddedStore(GraphStore):
         kind: str,
         read: Callable[[Fetch], T],
         follow: Callable[[T, set[str], Fetch], T] | None = None,
+        mend: Callable[[T, list[str], Fetch], T] | None = None,
     ) -> T:
         """What ``read(fetch)`` builds from this file, ``fetch(name, params)`` giving a
         statement's rows; kept while ``store_version`` (count and stamp) is unchanged and
@@ -340,7 +346,9 @@ class EmbeddedStore(GraphStore):
 
         After writes that only changed touchpoints (:mod:`.touch_deltas`), ``follow(held,
         hcp_ids, fetch)``, when given, brings the held value up to date from the HCPs whose
-        touchpoints changed.  Otherwise it is built again.  Either runs in one read
+        touchpoints changed; with ``mend``, after steward corrections too, the value
+        followed then becomes ``mend(value, their HCPs, fetch)``.  Otherwise it is built
+        again.  Either runs in one read
         transaction, so the version it is kept under matches the rows it was built from
         (with the cyclic collector paused: at L a gaps snapshot is millions of objects, and
         it took a third longer).  Kept per file (device and inode); a backup restored over
@@ -361,7 +369,7 @@ class EmbeddedStore(GraphStore):
                 state = store_state.read(con)
                 if held is not None and held[0] == state:
                     return held[1]  # type: ignore[return-value]
-                value = self._built(con, state, read, follow, held)
+                value = self._built(con, state, read, follow, mend, held)
             finally:
                 con.execute("COMMIT")
             with _cache_lock:
@@ -374,10 +382,12 @@ class EmbeddedStore(GraphStore):
         state: StoreState,
         read: Callable[[Fetch], T],
         follow: Callable[[T, set[str], Fetch], T] | None,
+        mend: Callable[[T, list[str], Fetch], T] | None,
         held: tuple[StoreState, object] | None,
     ) -> T:
         """``read``'s value at ``state`` (inside the caller's read transaction), followed
-        from ``held`` when only touchpoints changed since."""
+        from ``held`` when only touchpoints changed since, and mended when corrections did
+        too (with a ``mend``)."""
 
         def fetch(name: str, params: dict | Sequence = ()) -> list[tuple]:
             if isinstance(params, dict):  # a list parameter goes as one JSON array
@@ -385,9 +395,12 @@ class EmbeddedStore(GraphStore):
             return con.execute(sql(name), params).fetchall()
 
         if follow is not None and held is not None and held[0].version < state.version:
-            changed = touch_deltas.changed_between(con, held[0], state.version)
-            if changed is not None:
-                return follow(held[1], changed, fetch)  # type: ignore[arg-type]
+            changes = touch_deltas.changes_between(con, held[0], state.version)
+            if changes is not None and not changes.corrected:
+                return follow(held[1], changes.touched, fetch)  # type: ignore[arg-type]
+            if changes is not None and mend is not None:
+                followed = follow(held[1], changes.touched, fetch)  # type: ignore[arg-type]
+                return mend(followed, changes.corrected, fetch)
         return read(fetch)
 
     def keep_snapshots(self) -> None:
@@ -401,9 +414,12 @@ class EmbeddedStore(GraphStore):
         kind: str,
         read: Callable[[Fetch], T],
         follow: Callable[[T, set[str], Fetch], T] | None = None,
+        mend: Callable[[T, list[str], Fetch], T] | None = None,
     ) -> T | None:
         """:meth:`cached` in a process keeping snapshots (:meth:`keep_snapshots`), else None."""
-        return self.cached(kind, read, follow) if self.path.resolve() in _resident else None
+        if self.path.resolve() not in _resident:
+            return None
+        return self.cached(kind, read, follow, mend)
 
     def prepare_reads(self) -> None:
         self.path_graph()
@@ -819,7 +835,8 @@ def _schema_statements() -> list[str]:
         line for line in sql("create_extras").splitlines() if not line.startswith("--")
     )
     statements += [s.strip() for s in extras.split(";") if s.strip()]
-    return statements + [sql("create_touch_deltas")]  # a file of its own: layout 12 makes it again
+    # files of their own: layout 12 makes touch_deltas again
+    return statements + [sql("create_touch_deltas"), sql("create_correction_deltas")]
 
 
 #: Rows fetched at a time when a whole table is read.
