@@ -166,3 +166,21 @@ def test_a_person_made_only_of_moved_slots_is_not_created():
     orphans, _ = replay(bundle, [Correction(1, MERGE, "A", "B", ("2",), ("2:2",))], lambda i: set())
     assert orphans == {"NEW"} and bundle.tables["hcps"].frame.empty
     assert bundle.tables["authorships"].frame["hcp_id"].tolist() == ["A"]
+
+
+def _index_row(hcp_id: str, first: str, last: str) -> tuple:
+    return (hcp_id, first, last, "Boston", None, None, f"{first} {last}", 1.0)
+
+
+def test_a_mended_index_keeps_each_block_in_id_order_as_a_whole_read_does():
+    """A split's new HCP joins its block between the ids around it; a merged one leaves."""
+    rows = [_index_row("H1", "J", "Smith"), _index_row("H3", "John", "Smith")]
+    rows.append(_index_row("H4", "Jane", "Smith"))
+    held = identity.IdentityIndex.of_rows(rows)
+    split = [_index_row("H1", "J", "Smith"), _index_row("H1-split-P9", "J", "Smith")]
+    mended = held.mended(split, ["H1", "H1-split-P9"])
+    assert mended == identity.IdentityIndex.of_rows(sorted(rows + split[1:]))
+    assert [r["hcp_id"] for r in mended.blocks()[0]] == ["H1", "H1-split-P9", "H3", "H4"]
+    merged = mended.mended([_index_row("H3", "John", "Smith")], ["H1", "H3"])
+    assert [r["hcp_id"] for r in merged.blocks()[0]] == ["H1-split-P9", "H3", "H4"]
+    assert "H1" not in merged.by_id and "H1" not in merged.influence

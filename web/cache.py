@@ -9,7 +9,8 @@ Two levels:
 
 * in this process: an LRU of Python objects (any answer), bounded by rows held; and,
   outside it, a few pinned answers that everything else needs (one value per kind and key,
-  replaced when the data changes), which a burst of big answers must not push out;
+  replaced when the data changes, or mended: brought up to date from the held one), which
+  a burst of big answers must not push out;
 * shared by every worker process of ``kolgraph serve`` (``KOLGRAPH_SHARED_CACHE``, a SQLite
   file in the server's private temporary folder): JSON answers, so a collaborator
   suggestion computed by one worker serves them all.
@@ -43,6 +44,8 @@ from kolgraph.store import GraphStore
 
 log = logging.getLogger(__name__)
 
+#: Brings a pinned answer of an older data version (given) up to date, or says None.
+Mend = Callable[[Any, str], Any]
 #: Rows kept in each process (an answer of n rows counts n, any other answer 1): about
 #: 100 MB at most, however many filter combinations the gaps page is asked for.
 MEMORY_ROWS = 100_000
@@ -74,16 +77,18 @@ class AnswerCache:
         shared: bool = False,
         remember: bool = True,
         pinned: bool = False,
+        mend: Mend | None = None,
     ) -> Any:
         """The answer for ``(kind, key)`` at data ``version``; ``compute()`` when there is none
         (and always when ``version`` is None).  ``shared`` answers must be JSON values.
         ``remember=False`` keeps the answer out of this process's memory (a big answer that
         only feeds a smaller cached one: it would push the useful answers out).  ``pinned``
-        keeps it outside the LRU, until the data changes."""
+        keeps it outside the LRU, until the data changes; then ``mend(held answer, its
+        version)``, when given, may bring the held answer up to date (None: compute)."""
         if version is None:
             return compute()
         if pinned:
-            return self._pinned_answer(kind, version, key, compute)
+            return self._pinned_answer(kind, version, key, compute, mend)
         memory_key = (kind, version, key)
         with self._lock:
             if memory_key in self._memory:
@@ -99,13 +104,20 @@ class AnswerCache:
         return value
 
     def _pinned_answer(
-        self, kind: str, version: str, key: Hashable, compute: Callable[[], Any]
+        self,
+        kind: str,
+        version: str,
+        key: Hashable,
+        compute: Callable[[], Any],
+        mend: Mend | None,
     ) -> Any:
         with self._lock:
             held = self._pinned.get((kind, key))
         if held is not None and held[0] == version:
             return held[1]
-        value = compute()
+        value = None if held is None or mend is None else mend(held[1], held[0])
+        if value is None:
+            value = compute()
         with self._lock:
             self._pinned[(kind, key)] = (version, value)
         return value
@@ -225,12 +237,20 @@ def cached(
     shared: bool = False,
     remember: bool = True,
     pinned: bool = False,
+    mend: Mend | None = None,
 ) -> Any:
     """``compute()``'s answer, reused while ``store``'s data is unchanged (see the module doc
     and :meth:`AnswerCache.get_or_compute`)."""
     cache: AnswerCache = current_app.extensions["kolgraph_answers"]
     return cache.get_or_compute(
-        kind, data_version(store), key, compute, shared=shared, remember=remember, pinned=pinned
+        kind,
+        data_version(store),
+        key,
+        compute,
+        shared=shared,
+        remember=remember,
+        pinned=pinned,
+        mend=mend,
     )
 
 

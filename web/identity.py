@@ -13,7 +13,8 @@ changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -21,7 +22,7 @@ from flask_login import current_user
 from kolgraph.answers.identity import IdentityIndex, evidence_lines
 from kolgraph.corrections import Correction
 from kolgraph.errors import InputError
-from kolgraph.identities import all_evidence, record_correction
+from kolgraph.identities import all_evidence, hcp_evidence, record_correction
 from kolgraph.store import GraphStore
 from kolgraph.web import audit, cache
 from kolgraph.web.links import profile_url
@@ -29,6 +30,7 @@ from kolgraph.web.security import STEWARD_ROLES, require_role
 from kolgraph.web.stores import get_store
 
 bp = Blueprint("identity", __name__)
+T = TypeVar("T")
 #: Rows of the review page (the most influential; the command line lists any number).
 REVIEW_SHOWN = 100
 
@@ -41,19 +43,49 @@ def review():
     store = get_store()
 
     def rows() -> list[dict]:
-        home = current_app.config["KOLGRAPH_SETTINGS"].home
-        index = identity_index(store)
-        return readable(store.identity_review(all_evidence(home), REVIEW_SHOWN, index=index))
+        return readable(whole_review(store)[:REVIEW_SHOWN])
 
-    # one review per data version for every worker: at 500,000 HCPs it takes about 15 s
+    # one page per data version for every worker
     found = cache.cached(store, "identity_review_page", None, rows, shared=True)
     return render_template("identity/review.html", rows=found, shown=REVIEW_SHOWN)
 
 
+def whole_review(store: GraphStore) -> list[dict]:
+    """Every row of the review, most influential first: computed once by this worker (about
+    15 s at 500,000 HCPs), then mended after each steward correction."""
+    home = current_app.config["KOLGRAPH_SETTINGS"].home
+
+    def computed() -> list[dict]:
+        return store.identity_review(all_evidence(home), None, index=identity_index(store))
+
+    def mended(held: list[dict], corrected: list[str]) -> list[dict]:
+        evidence = [row for hcp_id in corrected for row in hcp_evidence(home, hcp_id)]
+        return store.mended_identity_review(held, corrected, evidence, identity_index(store))
+
+    return cache.cached(
+        store, "identity_review_rows", None, computed, pinned=True, mend=_after(store, mended)
+    )
+
+
 def identity_index(store: GraphStore) -> IdentityIndex:
     """Every HCP's row and influence, read once per data version (``kolgraph serve`` reads
-    it before it forks its workers): one profile's review then reads only its own block."""
-    return cache.cached(store, "identity_index", None, store.identity_index, pinned=True)
+    it before it forks its workers), then mended after each steward correction: one
+    profile's review then reads only its own block."""
+    mend = _after(store, store.mended_identity_index)
+    return cache.cached(store, "identity_index", None, store.identity_index, pinned=True, mend=mend)
+
+
+def _after(store: GraphStore, mend: Callable[[T, list[str]], T]) -> cache.Mend:
+    """A pinned answer's mend: ``mend(held, corrected HCPs)`` when only steward corrections
+    changed HCPs or links since the held answer's version; None (compute it) otherwise."""
+
+    def after_corrections(held: T, version: str) -> T | None:
+        corrected = store.corrected_since(version)
+        if corrected is None:
+            return None
+        return mend(held, corrected) if corrected else held
+
+    return after_corrections
 
 
 def readable(rows: Sequence[dict]) -> list[dict]:

@@ -63,8 +63,9 @@ INDEX_COLUMNS = ("hcp_id", "first_name", "last_name", "city", "npi", "orcid", "n
 
 @dataclass(frozen=True)
 class IdentityIndex:
-    """What a review reads of every HCP: rows by id and by name block, and influence (built
-    once per data version by the web app, so a profile's review reads only its own block)."""
+    """What a review reads of every HCP: rows by id and by name block (each block in id
+    order), and influence (built once per data version by the web app, so a profile's
+    review reads only its own block)."""
 
     by_id: dict[str, dict]
     by_block: dict[tuple[str, str], list[dict]]
@@ -72,10 +73,38 @@ class IdentityIndex:
 
     @classmethod
     def of(cls, hcps: Sequence[dict], influence: dict[str, float]) -> IdentityIndex:
+        """From HCP rows in id order."""
         by_block: dict[tuple[str, str], list[dict]] = defaultdict(list)
         for row in hcps:
             by_block[block_key(row)].append(row)
         return cls({r["hcp_id"]: r for r in hcps}, dict(by_block), influence)
+
+    @classmethod
+    def of_rows(cls, rows: Sequence[Sequence]) -> IdentityIndex:
+        """From rows of :data:`INDEX_COLUMNS` then the influence, in id order."""
+        width = len(INDEX_COLUMNS)
+        hcps = [dict(zip(INDEX_COLUMNS, row)) for row in rows]
+        return cls.of(hcps, {row[0]: row[width] for row in rows if row[width] is not None})
+
+    def mended(self, rows: Sequence[Sequence], corrected: Sequence[str]) -> IdentityIndex:
+        """This index after steward corrections of ``corrected``: their rows as stored now
+        (``rows``, as :meth:`of_rows` takes them; none for an HCP merged away) in place of
+        those held.  The held index is left as it is (a worker shares it)."""
+        gone, fresh = set(corrected), IdentityIndex.of_rows(rows)
+        by_block = dict(self.by_block)
+        for key in {block_key(self.by_id[i]) for i in gone if i in self.by_id}:
+            kept = [r for r in by_block[key] if r["hcp_id"] not in gone]
+            if kept:
+                by_block[key] = kept
+            else:
+                del by_block[key]
+        for key, members in fresh.by_block.items():
+            by_block[key] = sorted([*by_block.get(key, ()), *members], key=_hcp_id)
+        return IdentityIndex(
+            {i: r for i, r in self.by_id.items() if i not in gone} | fresh.by_id,
+            by_block,
+            {i: v for i, v in self.influence.items() if i not in gone} | fresh.influence,
+        )
 
     def rows(self, hcp_id: str | None = None) -> list[dict]:
         """Every HCP row, or those of ``hcp_id``'s name block."""
@@ -84,8 +113,16 @@ class IdentityIndex:
         own = self.by_id.get(hcp_id)
         return list(self.by_block.get(block_key(own), [])) if own else []
 
+    def blocks(self) -> list[list[dict]]:
+        """The name blocks that hold two or more HCPs (a last name written), in id order."""
+        return [rows for key, rows in self.by_block.items() if len(rows) > 1 and key[0]]
+
     def name(self, hcp_id: str) -> str:
         return (self.by_id.get(hcp_id) or {}).get("name") or hcp_id
+
+
+def _hcp_id(row: Mapping) -> str:
+    return row["hcp_id"]
 
 
 def blocks(hcps: Iterable[dict]) -> dict[tuple[str, str], list[dict]]:
@@ -437,8 +474,9 @@ def evidence_lines(text: str) -> list[str]:
     return [line for line in _NEXT_FACT.split(text) if line]
 
 
-def most_influential_first(rows: list[dict], influence: Mapping, limit: int) -> list[dict]:
-    """The ``limit`` rows whose HCPs have the highest stored influence (unscored last)."""
+def most_influential_first(rows: list[dict], influence: Mapping, limit: int | None) -> list[dict]:
+    """The ``limit`` rows (all when None) whose HCPs have the highest stored influence
+    (unscored last)."""
 
     def key(row: dict) -> tuple:
         best = max(_score(influence, row["hcp_id"]), _score(influence, row["other_id"]))

@@ -13,7 +13,7 @@ driver records.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
@@ -47,6 +47,7 @@ from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS
 from kolgraph.corrections import Correction
 from kolgraph.errors import InputError, NotFoundError
 from kolgraph.schema import Batch, records
+from kolgraph.store import identity_review
 from kolgraph.store.common import (
     PROJECTION_TABLES,
     Affiliation,
@@ -105,6 +106,12 @@ class GraphReads(Protocol):
 
     def hcp_places(self, hcp_ids: list[str]) -> dict[str, Place]:
         """hcp_id -> (country, state, postal_code), for the given HCPs."""
+        ...
+
+    def identity_rows(self, hcp_ids: list[str] | None) -> list[Sequence]:
+        """What an identity review reads of each HCP: the columns of
+        :data:`~kolgraph.answers.identity.INDEX_COLUMNS`, then the influence, in id order;
+        of every HCP when ``hcp_ids`` is None."""
         ...
 
     def slot_holders(self, pmids: list[str]) -> dict[tuple[str, int], str]:
@@ -235,23 +242,6 @@ class GraphReads(Protocol):
         (None: farther) from the HCPs that MSL touched from ``since`` through ``as_of`` (hops
         as in :meth:`window_reach`)."""
         ...
-
-
-#: HCPs whose co-authors a whole identity review holds at once (whole name blocks): reading
-#: every HCP's co-author set at once took 4.4 GB at 500,000 HCPs.
-REVIEW_BATCH_HCPS = 25_000
-
-
-def _batches_of_blocks(blocks: Iterable[list[dict]]) -> Iterator[list[dict]]:
-    """The rows of whole name blocks, :data:`REVIEW_BATCH_HCPS` or a little more at a time."""
-    batch: list[dict] = []
-    for block in blocks:
-        batch += block
-        if len(batch) >= REVIEW_BATCH_HCPS:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 class GraphStore(ABC):
@@ -815,91 +805,60 @@ class GraphStore(ABC):
         self.apply_split(record, correction_rules.split_hcp_row(parts["hcp"], new_id))
         return record
 
+    @abstractmethod
+    def corrected_since(self, version: str) -> list[str] | None:
+        """The HCPs of the steward corrections made since :meth:`data_version` ``version``
+        when those are the only writes since that changed an HCP or a link (writes of
+        touchpoints, MSLs or trials aside): ``[]`` when there were none; None when another
+        write came between (a load, a rescore) or the store cannot tell (notes of it gone,
+        another database or file)."""
+
     def identity_index(self) -> identity_rules.IdentityIndex:
         """What a review reads of every HCP (a whole-table read: the web app keeps one per
-        data version)."""
-        hcps = self.table("hcps", identity_rules.INDEX_COLUMNS)
-        return identity_rules.IdentityIndex.of(records(hcps), self.influences())
+        data version, and mends it after steward corrections: :meth:`mended_identity_index`)."""
+        with cyclic_gc_paused():
+            return identity_rules.IdentityIndex.of_rows(self.reads.identity_rows(None))
+
+    def mended_identity_index(
+        self, index: identity_rules.IdentityIndex, corrected: list[str]
+    ) -> identity_rules.IdentityIndex:
+        """``index`` after steward corrections of ``corrected`` (:meth:`corrected_since`)."""
+        return index.mended(self.reads.identity_rows(corrected), corrected)
 
     def identity_review(
         self,
         evidence: list[dict],
-        limit: int = 50,
+        limit: int | None = 50,
         hcp_id: str | None = None,
         index: identity_rules.IdentityIndex | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> list[dict]:
         """Likely duplicates and shaky merges (:mod:`kolgraph.answers.identity`), most
         influential first, each with its evidence (``evidence``: the recorded identity
-        evidence rows).  With ``hcp_id``: only those about that HCP.  ``index``: a kept
-        :meth:`identity_index` (read now when not given).  ``progress(done, total)``: HCPs
-        of name blocks compared so far, after each batch of them."""
-        network.check_limit(limit)
+        evidence rows); every row when ``limit`` is None.  With ``hcp_id``: only those about
+        that HCP.  ``index``: a kept :meth:`identity_index` (read now when not given).
+        ``progress(done, total)``: HCPs of name blocks compared so far, after each batch."""
+        if limit is not None:
+            network.check_limit(limit)
         index = index or self.identity_index()
         done = self.corrections()
-        # millions of small objects over an index of every HCP: the collector would scan
-        # the whole heap again and again (three quarters of a review's time at 500,000 HCPs)
-        with cyclic_gc_paused():
-            rows = self._duplicate_rows(index, done, hcp_id, progress or (lambda _d, _t: None))
-        by_id = index.by_id if hcp_id is None else {hcp_id: index.by_id.get(hcp_id)}
-        by_id = {i: r for i, r in by_id.items() if r is not None}
-        corrected = {i for c in done for i in (c.hcp_id, c.other_id)}
-        rows += identity_rules.shaky_rows(evidence, by_id, index.influence, corrected)
+        rows = identity_review.review_rows(self.reads, evidence, index, done, hcp_id, progress)
         return identity_rules.most_influential_first(rows, index.influence, limit)
 
-    def _duplicate_rows(
+    def mended_identity_review(
         self,
+        rows: list[dict],
+        corrected: list[str],
+        evidence: list[dict],
         index: identity_rules.IdentityIndex,
-        done: list[Correction],
-        hcp_id: str | None,
-        progress: Callable[[int, int], None],
     ) -> list[dict]:
-        apart = {
-            frozenset((c.hcp_id, c.other_id)) for c in done if c.kind == correction_rules.SPLIT
-        }
-        blocks = identity_rules.blocks(index.rows(hcp_id)).values()
-        if hcp_id is not None:  # only pairs with this HCP: its block mates that it may be
-            batches = [identity_rules.compatible_mates(hcp_id, [r for b in blocks for r in b])]
-        else:
-            batches = list(_batches_of_blocks(blocks))
-        rows: list[dict] = []
-        total, compared = sum(map(len, batches)), 0
-        for in_blocks in batches:
-            pairs = self._duplicate_pairs(in_blocks, apart, index, hcp_id)
-            rows += identity_rules.duplicate_rows(pairs, index.influence)
-            compared += len(in_blocks)
-            progress(compared, total)
-        return rows
-
-    def _duplicate_pairs(
-        self,
-        in_blocks: list[dict],
-        apart: set[frozenset[str]],
-        index: identity_rules.IdentityIndex,
-        hcp_id: str | None,
-    ) -> list[tuple[dict, dict, list[str]]]:
-        """The likely duplicate pairs among whole name blocks' rows, with what they share
-        read for those HCPs only."""
-        if not in_blocks:
-            return []
-        ids = [r["hcp_id"] for r in in_blocks]
-        edges = self._block_coauthorships(ids, hcp_id)
-        institutions: dict[str, dict[str, str]] = {}
-        for who, _start, institution_id, name in self.reads.current_affiliations(ids):
-            institutions.setdefault(who, {})[institution_id] = name or institution_id
-        return identity_rules.duplicate_pairs(
-            in_blocks, edges, institutions, apart, index.name, only=hcp_id
-        )
-
-    def _block_coauthorships(self, ids: list[str], hcp_id: str | None) -> CoauthorEdges:
-        """The co-authorships a review of ``ids`` compares.  With ``hcp_id`` only its pairs
-        are compared, so only co-authors it has may be in common: its own co-authorships
-        and its block mates' with its co-authors (a top HCP's co-authors have thousands of
-        co-authorships among them, which say nothing here)."""
-        if hcp_id is None:
-            return self.reads.coauthor_numbers(ids)
-        others = [i for i in ids if i != hcp_id]
-        return CoauthorEdges.of_rows(self.reads.coauthor_edges_through(hcp_id, others))
+        """A whole review (:meth:`identity_review` with no limit, of an earlier data
+        version) after steward corrections of ``corrected`` (:meth:`corrected_since`): the
+        rows they may have changed computed again, the rest kept
+        (:func:`.identity_review.mended_rows`); ``index``: the identity index of now."""
+        done = self.corrections()
+        mended = identity_review.mended_rows(self.reads, rows, corrected, evidence, index, done)
+        return identity_rules.most_influential_first(mended, index.influence, None)
 
     def slot_holders(self, pmids: list[str]) -> dict[tuple[str, int], str]:
         """(pmid, position) -> the HCP holding that author slot, for the given papers (the

@@ -9,8 +9,6 @@ on NCT00000001 (no role), affiliated with I2.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from sample import frame, rows, sample_batch
 from shared_data import SHARED_DATA
@@ -182,34 +180,6 @@ def test_a_later_load_naming_the_merged_hcp_lands_on_the_kept_one(store, tmp_pat
 # --- real MEDLINE records ---------------------------------------------------------------------------
 
 
-def linkage_threshold(tmp_path, monkeypatch, threshold: float):
-    """Loads from here on use the shipped linkage model with another merge threshold."""
-    data = json.loads(linkage.MODEL_PATH.read_text(encoding="utf-8"))
-    data["threshold"] = threshold
-    model = tmp_path / f"model_{threshold}.json"
-    model.write_text(json.dumps(data), encoding="utf-8")
-    monkeypatch.setenv("KOLGRAPH_LINKAGE_MODEL", str(model))
-    linkage.default_settings.cache_clear()
-
-
-@pytest.fixture
-def strict_linkage(tmp_path, monkeypatch):
-    """A merge threshold of 7.0 (log-odds), as a cautious team might set it: some true
-    persons stay split, which a steward then merges."""
-    linkage_threshold(tmp_path, monkeypatch, 7.0)
-    yield
-    linkage.default_settings.cache_clear()
-
-
-@pytest.fixture
-def lenient_linkage(tmp_path, monkeypatch):
-    """A merge threshold of -1.0, as a team that fears splits more than merges might set it:
-    some weak merges are made, which the review shows and a steward splits."""
-    linkage_threshold(tmp_path, monkeypatch, -1.0)
-    yield
-    linkage.default_settings.cache_clear()
-
-
 def papers_of(store, last_name: str, first_name: str) -> dict[str, set[str]]:
     hcps = store.table("hcps")
     ids = hcps[(hcps["last_name"] == last_name) & (hcps["first_name"] == first_name)]["hcp_id"]
@@ -357,11 +327,11 @@ def test_a_review_in_small_batches_of_blocks_is_the_same_review(
 ):
     """A whole review reads co-authors for a batch of whole name blocks at a time (memory at
     500,000 HCPs); batches of 50 HCPs give the rows of one batch, and report their progress."""
-    from kolgraph.store import base
+    from kolgraph.store import identity_review
 
     load_path(MEDLINE, store)
     whole = store.identity_review([], limit=10_000)
-    monkeypatch.setattr(base, "REVIEW_BATCH_HCPS", 50)
+    monkeypatch.setattr(identity_review, "REVIEW_BATCH_HCPS", 50)
     seen: list[tuple[int, int]] = []
     batched = store.identity_review([], limit=10_000, progress=lambda d, t: seen.append((d, t)))
     assert batched == whole and len(whole) >= 4

@@ -324,3 +324,32 @@ def test_a_second_recompute_while_one_runs_starts_nothing(world, auth):
     finally:
         os.close(lock)
     assert not score_runs.running(world)
+
+
+def test_after_a_correction_the_review_and_the_index_are_mended_not_computed_again(
+    world, auth, monkeypatch
+):
+    """A worker keeps the whole review and the identity index of the data it last saw; after
+    a steward's merge it mends both from the two HCPs (15 s and 5 s to compute again at
+    500,000 HCPs) for the review page and the kept HCP's profile."""
+    from kolgraph.store.base import GraphStore
+
+    client = auth.as_user("ada")
+    assert 'data-kind="likely duplicate"' in client.get("/admin/identity-review").get_data(
+        as_text=True
+    )
+
+    def computed_again(*_args, **_kwargs):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(GraphStore, "identity_index", computed_again)
+    monkeypatch.setattr(GraphStore, "identity_review", computed_again)
+    merged = client.post("/hcp/D1/merge", data={"other_id": "D2", "back": "review"})
+    assert merged.status_code == 302
+    after = client.get("/admin/identity-review")
+    assert after.status_code == 200 and "Merged D2 into D1" in after.get_data(as_text=True)
+    assert 'data-kind="likely duplicate"' not in after.get_data(as_text=True)
+    monkeypatch.undo()  # the profile's own review of D1: from the mended index
+    monkeypatch.setattr(GraphStore, "identity_index", computed_again)
+    profile = client.get("/hcp/D1")
+    assert profile.status_code == 200 and "in common" not in profile.get_data(as_text=True)

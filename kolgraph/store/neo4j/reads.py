@@ -11,6 +11,7 @@ every new list-size bucket of a list parameter, but not for a map.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -63,6 +64,14 @@ class Neo4jReads:
     def hcp_territories(self, hcp_ids: list[str]) -> dict[str, str | None]:
         rows = self._store.read("read_hcp_territories", hcp_ids=list(hcp_ids))
         return {r["hcp_id"]: r["territory"] for r in rows}
+
+    def identity_rows(self, hcp_ids: list[str] | None) -> list[Sequence]:
+        """In one query of lists: the whole HCP maps and the influences read apart took
+        half a minute at 500,000 HCPs."""
+        if hcp_ids is None:
+            return self._store.read_rows("list_identity_index_rows")
+        (row,) = self._store.read("list_identity_index_rows_of", hcp_ids=list(hcp_ids))
+        return row["rows"]  # type: ignore[no-any-return]
 
     def hcp_places(self, hcp_ids: list[str]) -> dict[str, Place]:
         (row,) = self._store.read("read_hcp_places", request={"hcp_ids": hcp_ids})

@@ -36,7 +36,6 @@ from neo4j.exceptions import (
 )
 
 from kolgraph import territories
-from kolgraph.answers import identity as identity_rules
 from kolgraph.answers.changes import History
 from kolgraph.collector import cyclic_gc_paused
 from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS, Neo4jSettings, Settings
@@ -182,7 +181,20 @@ class Versions:
 
     @property
     def data(self) -> str:
-        return "new" if self.epoch == "new" else f"{self.epoch}:{self.count}"
+        if self.epoch == "new":
+            return "new"
+        return f"{self.epoch}:{self.count}:{self.network_count}:{self.hcps_count}"
+
+    @classmethod
+    def of_data(cls, token: str) -> Versions | None:
+        """The versions a :attr:`data` token names (None: not one)."""
+        if token == "new":
+            return cls()
+        epoch, *counts = token.split(":")
+        if len(counts) != 3 or not all(c.isdigit() for c in counts):
+            return None
+        count, network_count, hcps_count = map(int, counts)
+        return cls(epoch, count, network_count, hcps_count)
 
     @property
     def network(self) -> str:
@@ -462,16 +474,6 @@ class Neo4jStore(GraphStore):
     def influences(self) -> dict[str, float]:
         return {row["hcp_id"]: row["influence"] for row in self.read("list_influences")}
 
-    def identity_index(self) -> identity_rules.IdentityIndex:
-        """The columns a review reads and the influence in one query of lists: the whole
-        HCP maps and the influences read apart took half a minute at 500,000 HCPs."""
-        width = len(identity_rules.INDEX_COLUMNS)
-        with cyclic_gc_paused():
-            rows = self.read_rows("list_identity_index_rows")
-            hcps = [dict(zip(identity_rules.INDEX_COLUMNS, row)) for row in rows]
-            influence = {row[0]: row[width] for row in rows if row[width] is not None}
-        return identity_rules.IdentityIndex.of(hcps, influence)
-
     def save_history(
         self,
         scored_on: str,
@@ -661,9 +663,9 @@ class Neo4jStore(GraphStore):
         with self.errors(), self.session() as session:
             return session.execute_read(_build_from_records, texts, build)
 
-    def read_rows(self, name: str) -> list[dict]:
-        """The maps of read query ``name``, which returns them in lists (column ``rows``):
-        the driver spends far more on a record than on a map inside one."""
+    def read_rows(self, name: str) -> list[Any]:
+        """The rows (maps or lists) of read query ``name``, which returns them collected in
+        column ``rows``: the driver spends far more on a record than on a row inside one."""
         with self.errors(), self.session() as session:
             return session.execute_read(_fetch_rows, self._queries.get(name))
 
@@ -839,10 +841,19 @@ class Neo4jStore(GraphStore):
             _HANDED_DOWN[self._cache_key] = (dict(self._cache), self._keeps_snapshots)
 
     def data_version(self) -> str:
-        """``epoch:version``: every write transaction bumps ``version``; a wiped database
-        gets a new ``epoch`` at its next write (``new`` before any).  Reused for
-        :attr:`version_poll_seconds` after a read, until this store writes."""
+        """``epoch:count:network_count:hcps_count`` (:class:`Versions`): every write
+        transaction bumps ``count``; a wiped database gets a new ``epoch`` at its next write
+        (``new`` before any).  Reused for :attr:`version_poll_seconds` after a read, until
+        this store writes."""
         return self._versions().data
+
+    def corrected_since(self, version: str) -> list[str] | None:
+        held, now = Versions.of_data(version), self._versions()
+        if held is None or held.epoch != now.epoch:
+            return None
+        if (held.network_count, held.hcps_count) == (now.network_count, now.hcps_count):
+            return []  # touchpoints, MSLs, trials... changed no HCP and no link
+        return self._corrected_since(held, now, of_network=False)
 
     def _versions(self) -> Versions:
         held = self._version_read
@@ -922,7 +933,7 @@ def _record_tuples(tx, text: str) -> Iterator[tuple]:
         yield tuple(record)
 
 
-def _fetch_rows(tx, text: str) -> list[dict]:
+def _fetch_rows(tx, text: str) -> list[Any]:
     return [row for record in tx.run(text) for row in record["rows"]]
 
 

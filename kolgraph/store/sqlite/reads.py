@@ -13,6 +13,7 @@ the search index (:mod:`kolgraph.store.search_index`).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,11 @@ class SqliteReads:
 
     def hcp_territories(self, hcp_ids: list[str]) -> dict[str, str | None]:
         return dict(self._rows("read_hcp_territories", hcp_ids=json_list(hcp_ids)))
+
+    def identity_rows(self, hcp_ids: list[str] | None) -> list[Sequence]:
+        if hcp_ids is None:
+            return self._rows("list_identity_index_rows")
+        return self._rows("list_identity_index_rows_of", hcp_ids=json_list(hcp_ids))
 
     def hcp_places(self, hcp_ids: list[str]) -> dict[str, Place]:
         rows = self._rows("read_hcp_places", hcp_ids=json_list(hcp_ids))

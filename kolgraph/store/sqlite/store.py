@@ -681,11 +681,33 @@ class EmbeddedStore(GraphStore):
         and stamps it afresh, so neither a file replaced by another (whose counter starts
         again) nor a backup copied over it in place (the same inode) repeats a token."""
         version, stamp = self._store_state()
+        return f"{self._inode()}:{version}:{stamp}"
+
+    def _inode(self) -> int:
         try:
-            inode = self.path.stat().st_ino
+            return self.path.stat().st_ino
         except OSError as error:
             raise StoreUnavailable(f"cannot read {self.path}: {error}") from None
-        return f"{inode}:{version}:{stamp}"
+
+    def corrected_since(self, version: str) -> list[str] | None:
+        inode, _, state = version.partition(":")
+        count, _, stamp = state.partition(":")
+        if not count.isdigit() or inode != str(self._inode()):
+            return None
+        held = StoreState(int(count), stamp)
+        with self.errors("read the store version"):
+            con = self.con
+            con.execute("BEGIN")
+            try:
+                now = store_state.read(con)
+                if now == held:
+                    return []
+                changes = None
+                if now.version > held.version:
+                    changes = touch_deltas.changes_between(con, held, now.version)
+            finally:
+                con.execute("COMMIT")
+        return None if changes is None else changes.corrected
 
     # --- steward corrections ----------------------------------------------------------------
 
