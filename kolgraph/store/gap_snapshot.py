@@ -17,6 +17,8 @@ and touches read again); after any other write it is read whole.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections import Counter
 from dataclasses import dataclass, replace
 
@@ -90,38 +92,77 @@ def _frames(
 def followed(frames: GapFrames, hcp_ids: set[str], fetch: Fetch) -> GapFrames:
     """``frames`` after writes that changed only the touchpoints of ``hcp_ids`` (and MSLs):
     those HCPs' touches read again, every other HCP's kept."""
+    msls = _msls(fetch("list_msls"))
     scored = sorted(h for h in hcp_ids if h in frames.position)
-    touches = fetch("list_hcps_touches", {"hcp_ids": scored}) if scored else []
+    if not scored:
+        return replace(frames, msls=msls)
+    touches = fetch("list_hcps_touches", {"hcp_ids": scored})
     new_keys, new_dates, new_msl_ids = _touch_keys(touches, frames.position)
     positions = np.array([frames.position[h] for h in scored], dtype=np.int64)
     kept = ~np.isin(frames.keys // DAY_SPAN, positions)
-    keys = np.concatenate([frames.keys[kept], new_keys])
-    order = np.argsort(keys, kind="stable")
+    keys = frames.keys[kept]
+    # into the sorted keys, after equal ones: no sort of millions of keys again
+    at = np.searchsorted(keys, new_keys, "right")
     return replace(
         frames,
-        keys=keys[order],
-        dates=np.concatenate([frames.dates[kept], new_dates])[order],
-        msl_ids=np.concatenate([frames.msl_ids[kept], new_msl_ids])[order],
-        msls=_msls(fetch("list_msls")),
+        keys=np.insert(keys, at, new_keys),
+        dates=np.insert(frames.dates[kept], at, new_dates),
+        msl_ids=np.insert(frames.msl_ids[kept], at, new_msl_ids),
+        msls=msls,
     )
 
 
 def mended(frames: GapFrames, hcp_ids: list[str], fetch: Fetch) -> GapFrames:
     """``frames`` after steward corrections of ``hcp_ids`` (a merged HCP's row gone, its
-    touches now the kept one's): their rows read again (``list_scored_hcps_of``), every row
-    put in answer order and every touch renumbered, then their touches :func:`followed`."""
-    gone = set(hcp_ids)
-    kept = [row for row in zip(*(frames.hcps[c] for c in _HCP_COLUMNS)) if row[0] not in gone]
-    fresh = [tuple(row) for row in fetch("list_scored_hcps_of", {"hcp_ids": hcp_ids})]
-    hcps = _hcp_columns(sorted(kept + fresh, key=_answer_order))
-    position = _positions(hcps)
-    now_at = np.array([position.get(h, -1) for h in frames.hcps["hcp_id"]], dtype=np.int64)
+    touches now the kept one's): their rows read again (``list_scored_hcps_of``) and put in
+    answer order among the others, every touch renumbered, then their touches
+    :func:`followed`."""
+    gone = sorted(frames.position[h] for h in set(hcp_ids) if h in frames.position)
+    kept = {c: _without(values, gone) for c, values in frames.hcps.items()}
+    fresh = sorted(
+        map(tuple, fetch("list_scored_hcps_of", {"hcp_ids": hcp_ids})), key=_answer_order
+    )
+    at = [_insertion_point(kept, row) for row in fresh]  # in the kept rows, before which
+    hcps = {c: _with(kept[c], [row[k] for row in fresh], at) for k, c in enumerate(_HCP_COLUMNS)}
+    position = dict(zip(hcps["hcp_id"], range(len(hcps["hcp_id"]))))
+    # an old row's new place: its place among the kept rows, after the fresh rows before it
+    old = np.arange(len(frames.hcps["hcp_id"]), dtype=np.int64)
+    in_kept = old - np.searchsorted(np.asarray(gone, dtype=np.int64), old, "right")
+    now_at = in_kept + np.searchsorted(np.asarray(at, dtype=np.int64), in_kept, "right")
+    now_at[gone] = -1
     carried = now_at[frames.keys // DAY_SPAN] >= 0
-    held = frames.keys[carried]
+    held = frames.keys[carried]  # renumbered in the same order: still sorted
     keys = now_at[held // DAY_SPAN] * DAY_SPAN + held % DAY_SPAN
-    order = np.argsort(keys, kind="stable")
-    touches = (keys[order], frames.dates[carried][order], frames.msl_ids[carried][order])
-    return followed(_frames(hcps, position, touches, frames.msls), gone, fetch)
+    touches = (keys, frames.dates[carried], frames.msl_ids[carried])
+    return followed(_frames(hcps, position, touches, frames.msls), set(hcp_ids), fetch)
+
+
+def _without(values: list, gone: list[int]) -> list:
+    """``values`` without the items at the sorted places ``gone`` (slices, not a loop)."""
+    if not gone:
+        return values
+    kept: list = []
+    for start, stop in itertools.pairwise([-1, *gone, len(values)]):
+        kept += values[start + 1 : stop]
+    return kept
+
+
+def _with(values: list, added: list, at: list[int]) -> list:
+    """``values`` with ``added[i]`` put before ``values[at[i]]`` (``at`` ascending)."""
+    joined, start = [], 0
+    for value, place in zip(added, at):
+        joined += values[start:place]
+        joined.append(value)
+        start = place
+    return joined + values[start:]
+
+
+def _insertion_point(hcps: dict[str, list], row: tuple) -> int:
+    """Where ``row`` goes among rows in answer order (a binary search)."""
+    influence, rank, ids = hcps["influence"], hcps["rank"], hcps["hcp_id"]
+    return bisect.bisect_left(
+        range(len(ids)), _answer_order(row), key=lambda i: (-influence[i], rank[i], ids[i])
+    )
 
 
 def _answer_order(row: tuple) -> tuple:
