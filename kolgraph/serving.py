@@ -191,7 +191,10 @@ def warm_up(app: Flask, echo: Callable[[str], None] = print) -> None:
     for name in app.jinja_env.list_templates(filter_func=lambda n: n.endswith(".html")):
         app.jinja_env.get_template(name)
     settings: Settings = app.config["KOLGRAPH_SETTINGS"]
-    echo("warming up (reading gaps, the search index and the identity index into memory) ...")
+    echo(
+        "warming up (reading gaps, the search index, the identity index and the identity "
+        "review into memory) ..."
+    )
     try:
         with cyclic_gc_paused():  # millions of objects made to stay: nothing to collect
             _warm_store(app, settings)
@@ -216,7 +219,7 @@ def _warm_store(app: Flask, settings: Settings) -> None:
 def _warm_caches(app: Flask, store: GraphStore) -> None:
     """Ask what makes the store build its in-memory caches for the current data."""
     from kolgraph.answers.gaps import DEFAULT_STALE_DAYS, GapQuery
-    from kolgraph.web.identity import identity_index
+    from kolgraph.web.identity import identity_index, whole_review
 
     with app.app_context():
         identity_index(store)  # into the app's answer cache, which the workers inherit
@@ -228,6 +231,8 @@ def _warm_caches(app: Flask, store: GraphStore) -> None:
         if top:
             store.suggest_collaborators(top[0]["hcp_id"], 1)
             store.warm_intro(top[0]["hcp_id"], date.today(), DEFAULT_STALE_DAYS)
+        # every worker then mends its own after a correction, whichever shows the page
+        whole_review(store)
 
 
 def follow_data(

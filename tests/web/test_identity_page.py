@@ -253,7 +253,8 @@ def test_the_server_warm_up_reads_the_identity_index_before_the_first_profile(
     world, app, auth, monkeypatch
 ):
     """``kolgraph serve`` warms up before it forks: a steward's first profile in a worker
-    does not read every HCP again (4.5 s at 500,000 HCPs)."""
+    does not read every HCP again (4.5 s at 500,000 HCPs), nor does the first review page
+    compute the review (10-15 s)."""
     from kolgraph.serving import warm_up
     from kolgraph.store.base import GraphStore
 
@@ -265,9 +266,20 @@ def test_the_server_warm_up_reads_the_identity_index_before_the_first_profile(
     def read_again(_store):
         raise AssertionError("the identity index was read again")
 
+    one_hcp_s = GraphStore.identity_review
+
+    def reviewed_again(store, evidence, limit=50, hcp_id=None, **kwargs):
+        assert hcp_id is not None, "the whole review was computed again"
+        return one_hcp_s(store, evidence, limit, hcp_id, **kwargs)
+
     monkeypatch.setattr(GraphStore, "identity_index", read_again)
-    page = auth.as_user("ada").get("/hcp/D1").get_data(as_text=True)
-    assert "1 co-author(s) in common: Carl Jones (C1)" in page
+    monkeypatch.setattr(GraphStore, "identity_review", reviewed_again)
+    client = auth.as_user("ada")
+    assert "1 co-author(s) in common: Carl Jones (C1)" in client.get("/hcp/D1").get_data(
+        as_text=True
+    )
+    review = client.get("/admin/identity-review")
+    assert review.status_code == 200 and 'href="/hcp/D2"' in review.get_data(as_text=True)
 
 
 def test_after_a_correction_an_admin_recomputes_the_scores_from_the_banner(world, auth):
