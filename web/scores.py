@@ -1,24 +1,40 @@
 """Recomputing the scores from the web app: an admin starts ``kolgraph score`` in the
 background (:mod:`kolgraph.score_runs`) from the "scores are out of date" banner, which a
 load or a steward's correction raises; the pages show the new scores when it has written
-them.  POST with CSRF, admins only (checked here), audited."""
+them.  POST with CSRF, admins only (checked here), audited.
+
+``KOLGRAPH_WEB_RESCORE=0`` turns the button off, for a server without the memory for a run
+beside its workers (2.8 GB at 500,000 HCPs): the banner then only says to run ``kolgraph
+score``, and a post is refused (403)."""
 
 from __future__ import annotations
+
+import os
 
 from flask import Blueprint, Flask, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from kolgraph import score_runs
+from kolgraph.errors import ConfigError
 from kolgraph.web import audit
+from kolgraph.web.errors import error_response
 from kolgraph.web.security import require_role, safe_next
 
 bp = Blueprint("scores", __name__)
+#: Values of ``KOLGRAPH_WEB_RESCORE``.
+_ON, _OFF = ("1", "true", "yes", "on", ""), ("0", "false", "no", "off")
 
 
 @bp.post("/admin/rescore")
 @require_role("admin")
 def rescore():
     """Start a score run unless one is going; back to the page the banner was on."""
+    if not current_app.config["KOLGRAPH_WEB_RESCORE"]:
+        return error_response(
+            403,
+            "Score runs from the web app are turned off on this server "
+            "(KOLGRAPH_WEB_RESCORE=0): run `kolgraph score` there instead.",
+        )
     settings = current_app.config["KOLGRAPH_SETTINGS"]
     if score_runs.start(settings):
         audit.record("rescore", "kolgraph score in the background", 0)
@@ -34,11 +50,21 @@ def rescore():
 
 def init_app(app: Flask) -> None:
     """Give the banner, for admins, ``score_run_going()``: whether a run is going (else it
-    offers the button); asked only when the banner shows."""
+    offers the button); asked only when the banner shows, and never with the button off."""
+    app.config.setdefault("KOLGRAPH_WEB_RESCORE", web_rescore())
 
     @app.context_processor
     def score_run() -> dict:
-        if not current_user.is_authenticated or current_user.role != "admin":
+        admin = current_user.is_authenticated and current_user.role == "admin"
+        if not admin or not app.config["KOLGRAPH_WEB_RESCORE"]:
             return {"score_run_going": None}
         home = current_app.config["KOLGRAPH_SETTINGS"].home
         return {"score_run_going": lambda: score_runs.running(home)}
+
+
+def web_rescore() -> bool:
+    """``KOLGRAPH_WEB_RESCORE``: whether admins may start score runs from the web app."""
+    text = os.environ.get("KOLGRAPH_WEB_RESCORE", "").strip().lower()
+    if text not in _ON + _OFF:
+        raise ConfigError(f"KOLGRAPH_WEB_RESCORE must be 1 or 0 (got {text[:40]!r})")
+    return text in _ON

@@ -312,6 +312,33 @@ def test_after_a_correction_an_admin_recomputes_the_scores_from_the_banner(world
     _wait_for_the_run(world)
 
 
+@pytest.fixture
+def rescore_off(monkeypatch):
+    monkeypatch.setenv("KOLGRAPH_WEB_RESCORE", "0")
+
+
+def test_with_web_score_runs_turned_off_the_banner_only_says_what_to_run(rescore_off, world, auth):
+    """``KOLGRAPH_WEB_RESCORE=0``, for a server short of memory: no button, and a post (a
+    form left open, a crafted request) is refused and starts nothing."""
+    client = auth.as_user("ada")
+    client.post("/hcp/D1/merge", data={"other_id": "D2"})
+    page = client.get("/").get_data(as_text=True)
+    assert "run `kolgraph score`" in page and "/admin/rescore" not in page
+    refused = client.post("/admin/rescore", data={"next": "/"})
+    assert refused.status_code == 403 and "KOLGRAPH_WEB_RESCORE=0" in refused.get_data(as_text=True)
+    assert not (world / score_runs.LOG).exists() and not score_runs.running(world)
+
+
+def test_a_web_score_run_setting_that_means_nothing_stops_the_app(world, monkeypatch):
+    from kolgraph.config import Settings
+    from kolgraph.errors import ConfigError
+    from kolgraph.web import create_app
+
+    monkeypatch.setenv("KOLGRAPH_WEB_RESCORE", "sometimes")
+    with pytest.raises(ConfigError, match=r"^KOLGRAPH_WEB_RESCORE must be 1 or 0"):
+        create_app({"TESTING": True}, Settings(backend="embedded", home=world))
+
+
 def _wait_for_the_run(home) -> str:
     """The run's log, once it has ended (two minutes at most)."""
     deadline = time.monotonic() + 120
