@@ -447,14 +447,24 @@ def identity_review(app: AppContext, limit: int, as_json: bool, as_csv: bool) ->
     emit(rows, fmt, REVIEW_FIELDS)
 
 
+#: ``--no-score`` of the commands that correct who is who.
+_no_score_option = click.option(
+    "--no-score",
+    is_flag=True,
+    help="Leave the scores out of date, to run `kolgraph score` once after a batch of "
+    "corrections (each rescoring takes a minute or more at hundreds of thousands of HCPs).",
+)
+
+
 @identity.command("merge")
 @click.argument("keep_id", metavar="HCP_A")
 @click.argument("other_id", metavar="HCP_B")
+@_no_score_option
 @pass_app
-def identity_merge(app: AppContext, keep_id: str, other_id: str) -> None:
+def identity_merge(app: AppContext, keep_id: str, other_id: str, no_score: bool) -> None:
     """Fold HCP_B into HCP_A: B's authorships, trial roles, touchpoints and affiliations
     become A's, A takes the fields it lacked (NPI, ORCID, place...), B is gone; co-authorships
-    are recounted and influence rescored.  Later loads keep the merge."""
+    are recounted and influence rescored (unless --no-score).  Later loads keep the merge."""
     from kolgraph.audit import record_cli
 
     app.warn_stale = False
@@ -466,7 +476,7 @@ def identity_merge(app: AppContext, keep_id: str, other_id: str) -> None:
         + (f"; took {', '.join(sorted(done.fields))}" if done.fields else "")
         + f"); correction {done.correction_id}"
     )
-    _rescore(app)
+    _rescore_unless(app, no_score)
 
 
 #: The columns of ``kolgraph identity link``.
@@ -475,9 +485,12 @@ LINK_FIELDS = ("keep_id", "other_id", "method", "confidence", "evidence")
 
 @identity.command("link")
 @click.option("--dry-run", is_flag=True, help="List the links; change nothing.")
+@_no_score_option
 @output_options
 @pass_app
-def identity_link(app: AppContext, dry_run: bool, as_json: bool, as_csv: bool) -> None:
+def identity_link(
+    app: AppContext, dry_run: bool, no_score: bool, as_json: bool, as_csv: bool
+) -> None:
     """Join the HCPs that different sources (NPPES, Open Payments, ClinicalTrials.gov,
     PubMed, your own files) made of one person, over the whole store: same NPI, ORCID or
     e-mail, or the same full name with a city or institution in common, or with the same
@@ -501,7 +514,7 @@ def identity_link(app: AppContext, dry_run: bool, as_json: bool, as_csv: bool) -
         verb = "would join" if dry_run else "joined"
         click.echo(f"{verb} {len(links):,} HCP(s) to the same person's HCP of another source")
     if links and not dry_run:
-        _rescore(app)
+        _rescore_unless(app, no_score)
 
 
 def _link_row(link, fmt: str) -> dict:
@@ -514,10 +527,12 @@ def _link_row(link, fmt: str) -> dict:
 @click.option(
     "--pmids", required=True, help="Comma-separated PMIDs of the papers that are someone else's."
 )
+@_no_score_option
 @pass_app
-def identity_split(app: AppContext, hcp_id: str, pmids: str) -> None:
+def identity_split(app: AppContext, hcp_id: str, pmids: str, no_score: bool) -> None:
     """Make the authorships of --pmids a new HCP (named as HCP_ID is): the papers of another
-    person with the same name.  Later loads keep the split."""
+    person with the same name; influence is rescored (unless --no-score).  Later loads keep
+    the split."""
     from kolgraph.audit import record_cli
 
     app.warn_stale = False
@@ -528,7 +543,19 @@ def identity_split(app: AppContext, hcp_id: str, pmids: str) -> None:
         f"split {len(done.pmids)} paper(s) of {hcp_id} into new HCP {done.other_id}; "
         f"correction {done.correction_id}"
     )
-    _rescore(app)
+    _rescore_unless(app, no_score)
+
+
+def _rescore_unless(app: AppContext, no_score: bool) -> None:
+    """Rescore after a correction, or say that the scores are left out of date."""
+    if no_score:
+        click.echo(
+            "scores left out of date (--no-score): run `kolgraph score` when the "
+            "corrections are done",
+            err=True,
+        )
+    else:
+        _rescore(app)
 
 
 def _after_correction(app: AppContext, done) -> None:

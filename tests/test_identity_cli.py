@@ -136,3 +136,22 @@ def test_help_names_the_commands():
     result = CliRunner().invoke(cli, ["identity", "--help"])
     assert result.exit_code == 0
     assert all(name in result.output for name in ("review", "merge", "split"))
+
+
+def test_corrections_with_no_score_leave_one_scoring_for_after_the_batch(home):
+    """A steward working down a list at 500,000 HCPs would wait a minute or more for each
+    correction's rescoring: ``--no-score`` leaves the scores out of date, said at once and
+    by every later command, until ``kolgraph score``."""
+    split = run(home, "identity", "split", PAPALOIS, "--pmids", "26702422", "--no-score")
+    assert split.exit_code == 0, split.output
+    assert "scored " not in split.output
+    assert "run `kolgraph score` when the corrections are done" in split.output
+    merged = run(home, "identity", "merge", PAPALOIS, SPLIT, "--no-score")
+    assert merged.exit_code == 0 and "scored " not in merged.output
+    with EmbeddedStore(home) as store:
+        assert store.scores_stale()
+    assert "scores are out of date" in run(home, "identity", "review").output
+    scored = run(home, "score")
+    assert scored.exit_code == 0 and "scored " in scored.output
+    with EmbeddedStore(home) as store:
+        assert not store.scores_stale()
