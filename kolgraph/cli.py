@@ -200,6 +200,12 @@ def _where(store) -> str:
     help="Neo4j: write a first load into the empty database of the local server "
     "(kolgraph neo4j start) with neo4j-admin database import, restarting the server.",
 )
+@click.option(
+    "--no-score",
+    is_flag=True,
+    help="Leave the scores out of date, to run `kolgraph score` once after loading several "
+    "files (scoring takes a minute or more at hundreds of thousands of HCPs).",
+)
 @pass_app
 def load(
     app: AppContext,
@@ -208,6 +214,7 @@ def load(
     mapping: Path | None,
     skip_invalid: bool,
     import_tool: bool,
+    no_score: bool,
 ) -> None:
     """Validate PATH (a bundle folder or a source file) and load it; prints counts.
 
@@ -244,7 +251,7 @@ def load(
     record_cli("load", str(path), summary.total_rows, app.settings.home)
     record_identities(app.settings.home, summary.identities)
     record_links(app.settings.home, summary.links)
-    _rescore(app)
+    _rescore_unless(app, no_score)
 
 
 def _notify_into(store: GraphStore, bar: tqdm) -> None:
@@ -452,7 +459,7 @@ _no_score_option = click.option(
     "--no-score",
     is_flag=True,
     help="Leave the scores out of date, to run `kolgraph score` once after a batch of "
-    "corrections (each rescoring takes a minute or more at hundreds of thousands of HCPs).",
+    "corrections (scoring takes a minute or more at hundreds of thousands of HCPs).",
 )
 
 
@@ -547,11 +554,10 @@ def identity_split(app: AppContext, hcp_id: str, pmids: str, no_score: bool) -> 
 
 
 def _rescore_unless(app: AppContext, no_score: bool) -> None:
-    """Rescore after a correction, or say that the scores are left out of date."""
+    """Rescore after a write, or say that the scores are left out of date."""
     if no_score:
         click.echo(
-            "scores left out of date (--no-score): run `kolgraph score` when the "
-            "corrections are done",
+            "scores left out of date (--no-score): run `kolgraph score` when you are done",
             err=True,
         )
     else:

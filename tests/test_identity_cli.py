@@ -145,7 +145,7 @@ def test_corrections_with_no_score_leave_one_scoring_for_after_the_batch(home):
     split = run(home, "identity", "split", PAPALOIS, "--pmids", "26702422", "--no-score")
     assert split.exit_code == 0, split.output
     assert "scored " not in split.output
-    assert "run `kolgraph score` when the corrections are done" in split.output
+    assert "run `kolgraph score` when you are done" in split.output
     merged = run(home, "identity", "merge", PAPALOIS, SPLIT, "--no-score")
     assert merged.exit_code == 0 and "scored " not in merged.output
     with EmbeddedStore(home) as store:

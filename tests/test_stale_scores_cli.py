@@ -43,3 +43,19 @@ def test_commands_warn_until_scores_are_recomputed(home, args):
 def test_a_load_that_finishes_scores_leaves_no_warning(home):
     assert MESSAGE not in run(home, "load", str(BUNDLE)).stderr
     assert MESSAGE not in run(home, "top").stderr
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["first load", "later load"])
+def test_a_load_with_no_score_leaves_the_scores_to_one_run_after_several(tmp_path, first):
+    """Loading a year of monthly files at 500,000 HCPs would score after each (a minute or
+    more): ``--no-score`` skips it, says so, and every later command warns until
+    ``kolgraph score`` (also after a first load, which leaves no scores at all)."""
+    home = tmp_path / "home"
+    if not first:
+        assert run(home, "load", str(BUNDLE)).exit_code == 0
+    loaded = run(home, "load", str(BUNDLE), "--no-score")
+    assert loaded.exit_code == 0, loaded.output
+    assert "scored " not in loaded.stdout and "--no-score" in loaded.stderr
+    assert MESSAGE in run(home, "top").stderr
+    assert run(home, "score").exit_code == 0
+    assert MESSAGE not in run(home, "top").stderr
