@@ -8,8 +8,8 @@ statement name (``list_search_hcps``, ``list_institution_names``, ``list_hcp_top
 keeps the index by its data version: the embedded store in
 :meth:`~kolgraph.store.sqlite.store.EmbeddedStore.cached`, Neo4j in
 :meth:`~kolgraph.store.neo4j.store.Neo4jStore.snapshot` (a one-off process on Neo4j asks the
-database instead).  Writes that only change touchpoints leave it as it is; on Neo4j, steward
-corrections mend it (:func:`mended`).
+database instead).  Writes that only change touchpoints leave it as it is; steward
+corrections mend it (:func:`mended`), on both stores.
 """
 
 from __future__ import annotations

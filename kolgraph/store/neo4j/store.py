@@ -735,9 +735,9 @@ class Neo4jStore(GraphStore):
         (:data:`HCP_NEUTRAL_QUERIES`) becomes ``follow(value, its versions)`` instead; with
         ``mend``, a value behind steward corrections (and writes that changed no HCP) is
         followed, then becomes ``mend(value, their HCPs)`` (unless that is None).  The
-        versions are read first: a write during the build leaves the value under the older versions, built, followed or
-        mended again at the next call.  Built with the cyclic collector paused (the
-        co-authorship adjacency is millions of objects)."""
+        versions are read first: a write during the build leaves the value under the older
+        versions, built, followed or mended again at the next call.  Built with the cyclic
+        collector paused (the co-authorship adjacency is millions of objects)."""
         versions = self._versions()
         with self._cache_lock:
             held = self._cache.get(kind)
