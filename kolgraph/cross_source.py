@@ -37,14 +37,12 @@ Rules only: the store reads and writes (``GraphStore.link_sources``).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-import pandas as pd
-
 from kolgraph import locations
-from kolgraph.answers.identity import block_key, compatible_first_names
+from kolgraph.answers.identity import block_key, compatible_first_names, name_block
 from kolgraph.loaders.authors import given_name
 from kolgraph.loaders.institutions import fold
 
@@ -82,6 +80,10 @@ FIELDS = (
     "orcid",
     "email",
 )
+#: What the rules read of an HCP, in the order the stores give it.
+COLUMNS = ("hcp_id", *FIELDS)
+_FIRST, _LAST = COLUMNS.index("first_name"), COLUMNS.index("last_name")
+_IDENTIFIERS = tuple(COLUMNS.index(field) for field in ("npi", "orcid", "email"))
 
 
 @dataclass(frozen=True)
@@ -143,18 +145,57 @@ def find_links(
     return _groupable(certain + _unambiguous(by_name, hcps), hcps)
 
 
-def candidate_rows(hcps: pd.DataFrame) -> pd.DataFrame:
-    """The rows of an ``hcps`` table that any link may involve: those sharing an NPI, ORCID or
-    e-mail with another row, and, when two sources made HCPs, every row (names are compared
-    within blocks); a one-source store's other rows are never read as records."""
-    if hcps.empty or hcps["hcp_id"].map(source_of).nunique() > 1:
-        return hcps
-    shared = pd.Series(False, index=hcps.index)
-    for field in ("npi", "orcid", "email"):
-        if field in hcps:
-            values = hcps[field].astype("string").str.strip().str.lower()
-            shared |= values.notna() & (values != "") & values.duplicated(keep=False)
-    return hcps[shared]
+def candidates(rows: Iterable[Sequence], touched: Iterable[str] | None = None) -> list[dict]:
+    """Of every HCP's :data:`COLUMNS` (``rows``), as records, those a link of an HCP of
+    ``touched`` may involve: the touched HCPs, the HCPs sharing an NPI, ORCID or e-mail with
+    one of them, and those of their name blocks (a load compares its HCPs with these only).
+
+    With ``touched`` None, every row when two sources made HCPs (names are compared within
+    blocks), otherwise only those sharing an identifier with another row.
+    """
+    rows = list(rows)
+    if touched is not None:
+        kept = _around(rows, set(touched))
+    elif len({source_of(row[0]) for row in rows}) > 1:
+        kept = rows
+    else:
+        kept = _sharing_identifiers(rows)
+    return [dict(zip(COLUMNS, row)) for row in kept]
+
+
+def _around(rows: list[Sequence], wanted: set[str]) -> list[Sequence]:
+    """The rows of ``wanted``, of their name blocks, and sharing an identifier with them."""
+    mine = [row for row in rows if row[0] in wanted]
+    blocks = {_row_block(row) for row in mine}
+    values = [{_identifier(row[i]) for row in mine} - {""} for i in _IDENTIFIERS]
+    columns = [(i, held) for i, held in zip(_IDENTIFIERS, values) if held]
+    return [
+        row
+        for row in rows
+        if _row_block(row) in blocks
+        or any(row[i] and _identifier(row[i]) in held for i, held in columns)
+    ]
+
+
+def _sharing_identifiers(rows: list[Sequence]) -> list[Sequence]:
+    """The rows sharing an NPI, ORCID or e-mail with another row."""
+    seen: Counter[tuple[int, str]] = Counter(
+        (i, value) for row in rows for i in _IDENTIFIERS if (value := _identifier(row[i]))
+    )
+    return [
+        row
+        for row in rows
+        if any(seen[(i, _identifier(row[i]))] > 1 for i in _IDENTIFIERS if row[i])
+    ]
+
+
+def _row_block(row: Sequence) -> tuple[str, str]:
+    return name_block(row[_LAST] or "", row[_FIRST] or "")
+
+
+def _identifier(value: object) -> str:
+    """An NPI, ORCID or e-mail as compared: trimmed, in lower case ("" when blank)."""
+    return "" if value is None or value != value else str(value).strip().lower()  # NaN
 
 
 def name_candidates(hcps: Sequence[Mapping], touched: Iterable[str] | None = None) -> set[str]:
@@ -186,7 +227,7 @@ def _identifier_pairs(
     for field in ("npi", "orcid", "email"):
         holders: dict[str, list[Mapping]] = defaultdict(list)
         for row in hcps:
-            value = _text(row, field).lower()
+            value = _identifier(row.get(field))
             if value:
                 holders[value].append(row)
         for members in holders.values():

@@ -324,20 +324,15 @@ def _stored_links(
 ) -> int:
     """How many relationships of ``frame`` the store already holds.
 
-    Only a row whose ends both existed can; the stored table is read only when there is
-    such a row (never on a first load, nor on one that adds only new HCPs).
+    Only a row whose ends both existed can; only those rows' HCPs' links are read (none on
+    a first load, nor on one that adds only new HCPs).
     """
     possible = np.logical_and.reduce(
         [frame[column].isin(existed[target]).to_numpy() for column, target in table.references]
     )
     if not possible.any():
         return 0
-    stored = store.table(table.name)
-    return int(_joined_key(frame.loc[possible], table).isin(_joined_key(stored, table)).sum())
-
-
-def _joined_key(frame: pd.DataFrame, table: schema.Table) -> pd.Series:
-    joined = frame[table.key[0]].astype(object)
-    for column in table.key[1:]:
-        joined = joined + "\x1f" + frame[column].astype(object)
-    return joined
+    rows = frame.loc[possible]
+    (other,) = (column for column, _target in table.references if column != "hcp_id")
+    stored = store.link_keys(table.name, pd.unique(rows["hcp_id"]))
+    return sum(key in stored for key in zip(rows["hcp_id"], rows[other]))

@@ -3,6 +3,7 @@ the real names the shipped samples hold where they make the case."""
 
 from __future__ import annotations
 
+from kolgraph import cross_source
 from kolgraph.cross_source import (
     SAME_EMAIL,
     SAME_NAME_PLACE,
@@ -155,3 +156,26 @@ def test_the_kept_id_is_the_teams_then_nppes_then_payments_then_trials_then_pubm
         "PM-x-A-1-1",
     ]
     assert [source_of(i) for i in ids[:2]] == ["PubMed", "PubMed"]
+
+
+def test_a_load_reads_its_hcps_name_blocks_and_identifier_holders_only():
+    def row(hcp_id, first, last, npi=None, orcid=None, email=None):
+        return (hcp_id, first, last, None, None, None, None, npi, orcid, email)
+
+    rows = [
+        row("PM-schuttler-J-1-1", "Jürgen", "Schüttler", email="js@uk-erlangen.de"),
+        row("NPI-1", "JURGEN", "SCHUETTLER"),  # the same block, another spelling
+        row("OP-7", "J", "Schuttler"),
+        row("OP-8", "Anna", "Berg", email=" JS@UK-Erlangen.de "),  # an address in common
+        row("NPI-2", "ANNA", "BERG", npi="1234567893"),
+        row("CT-berg", "Anna", "Berg", npi="1234567893"),  # shares an NPI, not with the load
+        row("NPI-3", "KARL", "SCHUTT"),  # another block
+    ]
+    chosen = cross_source.candidates(rows, ["PM-schuttler-J-1-1"])
+    assert [r["hcp_id"] for r in chosen] == ["PM-schuttler-J-1-1", "NPI-1", "OP-7", "OP-8"]
+    assert chosen[1] == dict(zip(cross_source.COLUMNS, rows[1]))
+    every = [r["hcp_id"] for r in cross_source.candidates(rows)]
+    assert every == [r[0] for r in rows]  # two sources: names are compared everywhere
+    one_source = [row(f"NPI-{i}", *r[1:3], npi=r[7], email=r[9]) for i, r in enumerate(rows)]
+    shared = [r["hcp_id"] for r in cross_source.candidates(one_source)]
+    assert shared == ["NPI-0", "NPI-3", "NPI-4", "NPI-5"]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from kolgraph import cross_source
 from kolgraph.demo import REAL_SAMPLE
-from kolgraph.loading import load_path
+from kolgraph.loading import load_path, validate_path
 from kolgraph.store.sqlite import EmbeddedStore
 
 SOURCES = [
@@ -64,3 +65,24 @@ def test_the_two_david_mcallisters_stay_two(both_orders):
     (_, tables), _ = both_orders
     ids = {row for row in tables["hcps"] if "MCALLISTER" in row}
     assert len(ids) == 2
+
+
+def test_a_load_compares_its_hcps_with_the_candidates_alone(tmp_path):
+    """The four sources stored unlinked: for each source's HCPs, the links found among the
+    candidates (:func:`cross_source.candidates`) are those found among every HCP."""
+    with EmbeddedStore(tmp_path) as store:
+        for relative, fmt in SOURCES:
+            store.load(validate_path(REAL_SAMPLE / relative, store, fmt=fmt).batch)
+        every = store.reads.link_fields()
+        places = store.reads.affiliation_places([row[0] for row in every])
+    whole = cross_source.candidates(every)
+    found = {}
+    for prefix in ("NPI-", "OP-", "CT-", "PM-"):
+        touched = {row[0] for row in every if row[0].startswith(prefix)}
+        chosen = cross_source.candidates(every, touched)
+        assert len(chosen) < len(whole)
+        links = cross_source.find_links(chosen, places, touched)
+        assert links == cross_source.find_links(whole, places, touched)
+        found[prefix] = [(link.keep_id, link.other_id) for link in links]
+    wang = ("CT-wang-dong-xin", "PM-wang-DX-26702328-17")
+    assert found == {"NPI-": [], "OP-": [], "CT-": [wang], "PM-": [wang]}

@@ -154,11 +154,12 @@ def blocks(hcps: Iterable[dict]) -> dict[tuple[str, str], list[dict]]:
 
 def block_key(row: Mapping) -> tuple[str, str]:
     """The name block of an HCP row."""
-    return _block(row.get("last_name") or "", row.get("first_name") or "")
+    return name_block(row.get("last_name") or "", row.get("first_name") or "")
 
 
 @lru_cache(maxsize=1 << 16)  # names repeat: an index of 500,000 HCPs folds each once
-def _block(last_name: str, first_name: str) -> tuple[str, str]:
+def name_block(last_name: str, first_name: str) -> tuple[str, str]:
+    """The name block of a last and a first name: folded surname, first initial."""
     return block_surname(last_name), _initials(first_name)[:1]
 
 

@@ -46,7 +46,7 @@ from kolgraph.collector import cyclic_gc_paused
 from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS
 from kolgraph.corrections import Correction
 from kolgraph.errors import InputError, NotFoundError
-from kolgraph.schema import Batch, records
+from kolgraph.schema import Batch
 from kolgraph.store import identity_review
 from kolgraph.store.common import (
     PROJECTION_TABLES,
@@ -121,6 +121,16 @@ class GraphReads(Protocol):
     def affiliation_places(self, hcp_ids: list[str]) -> dict[str, list[tuple[str, str | None]]]:
         """hcp_id -> (institution id, city) of each affiliation, current or past, of the
         given HCPs that have any."""
+        ...
+
+    def link_fields(self) -> list[Sequence]:
+        """What one person across sources compares of every HCP: the columns of
+        :data:`kolgraph.cross_source.COLUMNS`, rows in no particular order."""
+        ...
+
+    def link_keys(self, table: str, hcp_ids: list[str]) -> set[tuple[str, str]]:
+        """(hcp_id, the other end's key) of every stored row of link table ``table``
+        (``authorships``, ``affiliations`` or ``trial_roles``) of the given HCPs."""
         ...
 
     def search_rows(self, text: str, territory: str | None, limit: int) -> list[dict]:
@@ -287,6 +297,13 @@ class GraphStore(ABC):
     @abstractmethod
     def existing_keys(self, table: str, keys: Iterable[str]) -> set[str]:
         """The subset of ``keys`` already stored in entity table ``table`` (e.g. ``"hcps"``)."""
+
+    def link_keys(self, table: str, hcp_ids: Iterable[str]) -> set[tuple[str, str]]:
+        """(hcp_id, the other end's key) of every stored row of link table ``table``
+        (``authorships``, ``affiliations``, ``trial_roles``) of the given HCPs: read by
+        HCP, not the whole table."""
+        wanted = list(dict.fromkeys(hcp_ids))
+        return self.reads.link_keys(table, wanted) if wanted else set()
 
     @abstractmethod
     def load(self, batch: Batch, progress: Progress = no_progress) -> None:
@@ -870,7 +887,7 @@ class GraphStore(ABC):
         HCP when None), each a link folding ``other_id`` into ``keep_id``
         (:mod:`kolgraph.cross_source`); nothing is changed."""
         wanted = None if touched is None else set(touched)
-        hcps = records(cross_source.candidate_rows(self.table("hcps")))
+        hcps = cross_source.candidates(self.reads.link_fields(), wanted)
         mates = cross_source.name_candidates(hcps, wanted)
         places = self.reads.affiliation_places(sorted(mates)) if mates else {}
         apart = [

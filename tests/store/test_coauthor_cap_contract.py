@@ -146,3 +146,18 @@ def test_random_loads_around_a_small_cap_match_a_full_recomputation(store, seed,
             }
         )
         assert _pairs(store) == _expected(store), step
+
+
+def test_corrections_recount_pairs_without_papers_above_the_cap(store):
+    """A merge and a split recount their HCPs' pairs over every paper of theirs: a paper
+    above the cap, which the correction does not move, still makes no pair."""
+    store.coauthor_max_authors = 3
+    _seed(store, 6)
+    papers = _batch({"BIG": (2020, _ids(0, 4)), "P": (2021, ["C000", "C004"])}, 6)
+    store.load({k: v for k, v in papers.items() if k != "hcps"})
+    store.merge_hcps("C001", "C004")
+    assert ("C000", "C001", 1, 2021, 2021) in _pairs(store)
+    assert _pairs(store) == _expected(store)
+    store.split_hcp("C001", ["P"])
+    assert _pairs(store) == _expected(store)
+    assert not any("C001" in pair[:2] for pair in _pairs(store))

@@ -31,6 +31,7 @@ from sample import (
 
 from kolgraph.analytics import Projection, score_hcps
 from kolgraph.analytics.projection import SCORING_COLUMNS, table_names
+from kolgraph.loading import count_changes
 from kolgraph.schema import COAUTHORSHIP_COLUMNS, NODE_LABELS, REL_TYPES, TABLES, TABLES_BY_NAME
 
 ALL_TABLES = [t.name for t in TABLES] + ["coauthorships"]
@@ -339,3 +340,23 @@ def test_random_incremental_loads_match_a_full_recomputation(store, seed):
         auth, pubs = store.table("authorships"), store.table("publications")
         assert rows(store.table("coauthorships")) == expected_coauthorships(auth, pubs), step
         assert last_authors(store) == expected_last_authors(auth), step
+
+
+def test_a_load_counts_each_link_as_new_or_already_stored(store):
+    """Links between stored ends: the HCPs' stored links decide (read per HCP, not whole)."""
+    store.load(sample_batch())
+    batch = {
+        "authorships": frame("authorships", [("P1", "H1", 1), ("P3", "H1", 2), ("P4", "H9", 3)]),
+        "affiliations": frame(
+            "affiliations", [("H1", "I1", "Professor", 2010, None), ("H1", "I2", None, 2021, None)]
+        ),
+        "trial_roles": frame(
+            "trial_roles", [("NCT00000002", "H5", "Sub-Investigator"), ("NCT00000002", "H1", None)]
+        ),
+    }
+    counts = count_changes(batch, store)
+    assert {name: (c.created, c.updated) for name, c in counts.items()} == {
+        "authorships": (2, 1),  # H9 is no stored HCP: new
+        "affiliations": (1, 1),
+        "trial_roles": (1, 1),
+    }

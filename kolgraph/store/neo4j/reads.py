@@ -31,8 +31,9 @@ from kolgraph.answers.network import (
 from kolgraph.coauthorship import CoauthorEdges
 from kolgraph.store import gap_snapshot, search_index
 from kolgraph.store.base import Edges, Window
-from kolgraph.store.common import Affiliation, Fetch, Place, grouped, unchanged
+from kolgraph.store.common import LINK_KEYS, Affiliation, Fetch, Place, grouped, unchanged
 from kolgraph.store.mended_arrays import CorrectedLinks, mended
+from kolgraph.store.neo4j.bulk import chunks
 from kolgraph.store.reach_arrays import NONE, HopArrays, WindowReach, network_matrices
 from kolgraph.store.reach_index import WindowCache, hop_counts_in
 
@@ -86,6 +87,16 @@ class Neo4jReads:
         return grouped(
             (hcp_id, (institution_id, city)) for hcp_id, institution_id, city in row["rows"]
         )
+
+    def link_fields(self) -> list[Sequence]:
+        return self._store.read_rows("list_link_fields")
+
+    def link_keys(self, table: str, hcp_ids: list[str]) -> set[tuple[str, str]]:
+        found: set[tuple[str, str]] = set()
+        for chunk in chunks(hcp_ids, self._store.batch_size):
+            (record,) = self._store.read(LINK_KEYS[table], hcp_ids=list(chunk))
+            found.update((hcp_id, key) for hcp_id, key in record["rows"])
+        return found
 
     def current_affiliations(self, hcp_ids: list[str]) -> list[Affiliation]:
         (record,) = self._store.read("list_current_affiliations", hcp_ids=list(hcp_ids))

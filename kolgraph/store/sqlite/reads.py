@@ -24,7 +24,7 @@ from kolgraph.answers.network import HCP, INSTITUTION, HopFacts, Neighbourhood, 
 from kolgraph.coauthorship import CoauthorEdges
 from kolgraph.store import gap_snapshot, search_index
 from kolgraph.store.base import Edges, Window
-from kolgraph.store.common import Affiliation, Place, grouped, unchanged
+from kolgraph.store.common import LINK_KEYS, Affiliation, Place, grouped, unchanged
 from kolgraph.store.reach_arrays import NONE, WindowReach, network_matrices
 from kolgraph.store.reach_index import WindowCache, hop_counts_in
 from kolgraph.store.sqlite.catalog import json_list
@@ -67,6 +67,12 @@ class SqliteReads:
     def affiliation_places(self, hcp_ids: list[str]) -> dict[str, list[tuple[str, str | None]]]:
         rows = self._rows("read_affiliation_places", hcp_ids=json_list(hcp_ids))
         return grouped((hcp_id, (institution_id, city)) for hcp_id, institution_id, city in rows)
+
+    def link_fields(self) -> list[Sequence]:
+        return self._rows("list_link_fields")
+
+    def link_keys(self, table: str, hcp_ids: list[str]) -> set[tuple[str, str]]:
+        return set(self._rows(LINK_KEYS[table], hcp_ids=json_list(hcp_ids)))
 
     def current_affiliations(self, hcp_ids: list[str]) -> list[Affiliation]:
         return self._rows("read_current_affiliations", hcp_ids=json_list(hcp_ids))
