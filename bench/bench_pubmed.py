@@ -5,7 +5,9 @@ exactly as a user runs it (read and disambiguate, validate, write, derive co-aut
 rescore, record identities): wall and CPU seconds, records per second and the child's peak RSS
 (``os.wait4``; for Neo4j the client only, the server's JVM is not counted).  With
 ``--phases`` the same steps are also timed one by one in another child process (read,
-validate, store load, score), to show where the time goes.
+validate, store load, score), to show where the time goes.  With ``--into HOME`` each load
+goes into a fresh copy of that home instead (a team's store growing by a monthly file), with
+``--no-score``: the scores are left for one ``kolgraph score`` after the month's files.
 
 Targets (issues 6 and 13): any MEDLINE file >= 1,000 records/s and <= 1 GB peak RSS;
 ``pubmed20n0014.xml.gz`` >= 2,000 records/s and <= 500 MB.
@@ -13,6 +15,7 @@ Targets (issues 6 and 13): any MEDLINE file >= 1,000 records/s and <= 1 GB peak 
 Run::
 
     .venv/bin/python bench/bench_pubmed.py [FILE ...] [--backend embedded neo4j] [--phases]
+        [--into HOME]
 
 Default file: ``../shared/data/pubmed/pubmed20n0014.xml.gz``.  Neo4j: a server is started
 with ``kolgraph.neo4j_server`` in a temporary folder unless ``NEO4J_URI`` and
@@ -27,10 +30,13 @@ import os
 import platform
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -67,16 +73,38 @@ def run_child(
         return seconds, cpu, usage.ru_maxrss / 1024, out.read().decode()
 
 
-def full_load(path: Path, backend: str, env: dict[str, str]) -> dict:
-    """A ``kolgraph load`` of ``path`` into a fresh home (and, for Neo4j, an empty database)."""
-    with tempfile.TemporaryDirectory(prefix="kolgraph-bench-") as home:
-        command = [str(KOLGRAPH), "--home", home, "--backend", backend, "load", str(path)]
-        seconds, cpu, peak, out = run_child(command, env)
+def full_load(path: Path, backend: str, env: dict[str, str], into: Path | None = None) -> dict:
+    """A ``kolgraph load`` of ``path`` into a fresh home (and, for Neo4j, an empty database),
+    or, with ``into``, into a copy of that home, with ``--no-score`` (Neo4j: the copy's own
+    server, started for the load and stopped after)."""
+    with tempfile.TemporaryDirectory(prefix="kolgraph-bench-") as workdir:
+        home = Path(workdir) / "home"
+        command = [str(KOLGRAPH), "--home", str(home), "--backend", backend, "load", str(path)]
+        if into is None:
+            seconds, cpu, peak, out = run_child(command, env)
+        else:
+            shutil.copytree(into, home, symlinks=True)
+            with home_server(home, backend, env):
+                seconds, cpu, peak, out = run_child([*command, "--no-score"], env)
     match = _RECORDS.search(out)
     if match is None:
         raise SystemExit(f"{path}: not read as PubMed by kolgraph load:\n{out}")
     records = int(match.group(1).replace(",", ""))
     return {"records": records, "seconds": seconds, "cpu": cpu, "peak_rss_mb": peak}
+
+
+@contextmanager
+def home_server(home: Path, backend: str, env: dict[str, str]) -> Iterator[None]:
+    """The local Neo4j server of ``home`` running for the block (nothing for embedded)."""
+    if backend != "neo4j":
+        yield
+        return
+    server = [str(KOLGRAPH), "--home", str(home), "--backend", "neo4j", "neo4j"]
+    run_child([*server, "start"], env)
+    try:
+        yield
+    finally:
+        run_child([*server, "stop"], env)
 
 
 def phases(path: Path) -> dict:
@@ -176,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", nargs="+", default=["embedded"])
     parser.add_argument("--phases", action="store_true", help="also time each step")
     parser.add_argument("--phases-of", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--into", type=Path, help="load into a copy of this home (with --no-score), not a fresh one"
+    )
     args = parser.parse_args(argv)
     if args.phases_of:
         print(json.dumps(phases(args.phases_of)))
@@ -195,11 +226,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="kolgraph-bench-neo4j-") as workdir:
             for backend in args.backend:
-                env = neo4j_env(Path(workdir), cleanup) if backend == "neo4j" else dict(os.environ)
+                fresh_neo4j = backend == "neo4j" and args.into is None
+                env = neo4j_env(Path(workdir), cleanup) if fresh_neo4j else dict(os.environ)
                 for path in args.files:
-                    if backend == "neo4j":
+                    if fresh_neo4j:
                         wipe_neo4j(env)
-                    print(report_row(path, backend, full_load(path, backend, env)), flush=True)
+                    figures = full_load(path, backend, env, args.into)
+                    print(report_row(path, backend, figures), flush=True)
             for stop in cleanup:
                 stop()
             cleanup.clear()

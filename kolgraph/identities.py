@@ -54,7 +54,7 @@ def record_identities(home: Path, identities: pd.DataFrame | None) -> int:
 
 def explain_identity(home: Path, store: GraphStore, hcp_id: str) -> dict:
     """The HCP as stored, and every piece of identity evidence recorded for them."""
-    hcps = store.table("hcps")
+    hcps = store.tables_around(hcp_id)["hcps"]  # the HCP and co-authors: not the whole table
     match = hcps[hcps["hcp_id"] == hcp_id]
     if match.empty:
         raise NotFoundError(f"unknown HCP {hcp_id}")

@@ -12,6 +12,7 @@ from shared_data import SHARED_DATA
 from kolgraph.errors import InputError, NotFoundError
 from kolgraph.identities import COLUMNS, all_evidence, explain_identity, record_identities
 from kolgraph.loading import detect_format, load_path, validate_path
+from kolgraph.schema import records
 from kolgraph.store.sqlite import EmbeddedStore
 
 DATA = SHARED_DATA
@@ -73,7 +74,8 @@ def test_identity_evidence_is_kept_and_explained(store, tmp_path):
     assert record_identities(home, summary.identities) == len(summary.identities)
     orcid_person = summary.identities[summary.identities["hcp_id"].str.startswith("ORCID-")].iloc[0]
     found = explain_identity(home, store, orcid_person["hcp_id"])
-    assert found["hcp"]["hcp_id"] == orcid_person["hcp_id"]
+    hcps = store.table("hcps")
+    assert [found["hcp"]] == records(hcps[hcps["hcp_id"] == orcid_person["hcp_id"]])
     assert [e["source"] for e in found["evidence"]] == ["pubmed"]
     assert found["evidence"][0]["confidence"] == 1.0
     with pytest.raises(NotFoundError):

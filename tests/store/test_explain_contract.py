@@ -12,6 +12,8 @@ from sample import followup_batch, sample_batch
 from kolgraph.analytics import Projection, ScoringConfig, explain_hcp
 from kolgraph.analytics.projection import table_names
 from kolgraph.errors import NotFoundError
+from kolgraph.identities import explain_identity
+from kolgraph.schema import records
 from kolgraph.scoring import WHOLE_GRAPH_NOTICE, explain, rescore
 from kolgraph.store.common import PROJECTION_TABLES, tables_around
 
@@ -89,3 +91,14 @@ def test_explaining_an_unknown_or_unscored_hcp_says_so(store, tmp_path):
     rescore(store, tmp_path, as_of=AS_OF)
     with pytest.raises(NotFoundError, match="no HCP with hcp_id 'H99'"):
         explain(store, tmp_path, "H99", as_of=AS_OF)
+
+
+def test_explain_identity_reads_the_hcp_as_stored(store, tmp_path):
+    _loaded(store, tmp_path)
+    hcps = store.table("hcps")
+    for hcp_id in ("H1", "H6"):
+        found = explain_identity(tmp_path, store, hcp_id)
+        assert [found["hcp"]] == records(hcps[hcps["hcp_id"] == hcp_id])
+        assert found["evidence"] == []
+    with pytest.raises(NotFoundError):
+        explain_identity(tmp_path, store, "NOPE")

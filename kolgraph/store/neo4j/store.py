@@ -146,6 +146,18 @@ SNAPSHOT_QUERIES = {
     "list_institution_names_of": "list_institution_names_of",
     "list_hcp_topics_of": "list_hcp_topics_of",
 }
+#: The statement that reads each projection table's rows around one HCP (see
+#: :func:`~kolgraph.store.common.tables_around`).
+AROUND_QUERIES = {
+    "hcps": "around_hcps",
+    "publications": "around_publications",
+    "authorships": "around_authorships",
+    "coauthorships": "around_coauthorships",
+    "trials": "around_trials",
+    "trial_roles": "around_trial_roles",
+    "affiliations": "around_affiliations",
+    "institutions": "around_institutions",
+}
 #: The statement that reads each whole table.
 LIST_QUERIES = {
     "hcps": "list_hcps",
@@ -426,33 +438,20 @@ class Neo4jStore(GraphStore):
     def table(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """A whole stored table in canonical shape, derived columns appended (see
         :meth:`GraphStore.table`)."""
-        stored: tuple[str, ...]
-        key: Sequence[str]
-        lists: tuple[str, ...]
-        if name == "coauthorships":
-            stored, key, lists = COAUTHORSHIP_COLUMNS, ["hcp_a", "hcp_b"], ()
-        elif name in TABLES_BY_NAME:
-            spec = TABLES_BY_NAME[name]
-            stored, key = spec.column_names + DERIVED.get(name, ()), list(spec.key)
-            lists = tuple(c.name for c in spec.columns if c.kind == "list")
-        else:
+        if name not in LIST_QUERIES:
             raise ValueError(f"unknown table {name!r}")
-        chosen = tuple(columns) if columns is not None else stored
-        unknown = set(chosen) - set(stored)
-        if unknown:
-            raise ValueError(f"table {name!r} has no column(s) {', '.join(sorted(unknown))}")
         with cyclic_gc_paused():
-            props = self.read_rows(LIST_QUERIES[name])
-            values = {c: [p.get(c) for p in props] for c in (*chosen, *key)}
-        for column in set(lists) & set(values):  # a missing list is read as []
-            values[column] = [[] if v is None else v for v in values[column]]
-        frame = object_frame(values)
-        if "last_author" in values:
-            frame["last_author"] = pd.Series(
-                [v is True for v in frame["last_author"]], dtype=object
+            return _frame(name, self.read_rows(LIST_QUERIES[name]), columns)
+
+    def tables_around(self, hcp_id: str) -> dict[str, pd.DataFrame]:
+        """As :meth:`GraphStore.tables_around`, reading only those rows (one indexed query
+        per table, not every table whole)."""
+        return {
+            name: _frame(
+                name, [row for record in self.read(query, hcp_id=hcp_id) for row in record["rows"]]
             )
-        frame = frame.sort_values(list(key), kind="stable").reset_index(drop=True)
-        return frame[list(chosen)]
+            for name, query in AROUND_QUERIES.items()
+        }
 
     def write_scores(self, frame: pd.DataFrame, seen: int | None = None) -> None:
         """Replace every HCP score with ``frame``, in batched writes; HCPs not in ``frame``
@@ -914,6 +913,32 @@ def _run_all(tx, statements: list[tuple[str, dict]]) -> None:
     """Several statements in one transaction (a retry reruns them all: idempotent)."""
     for text, params in statements:
         tx.run(text, params).consume()
+
+
+def _frame(name: str, props: list[dict], columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Table ``name`` in canonical shape from its rows' properties (as the list and around
+    queries give them), sorted by key: every column, or only ``columns``."""
+    stored: tuple[str, ...]
+    key: Sequence[str]
+    lists: tuple[str, ...]
+    if name == "coauthorships":
+        stored, key, lists = COAUTHORSHIP_COLUMNS, ["hcp_a", "hcp_b"], ()
+    else:
+        spec = TABLES_BY_NAME[name]
+        stored, key = spec.column_names + DERIVED.get(name, ()), list(spec.key)
+        lists = tuple(c.name for c in spec.columns if c.kind == "list")
+    chosen = tuple(columns) if columns is not None else stored
+    unknown = set(chosen) - set(stored)
+    if unknown:
+        raise ValueError(f"table {name!r} has no column(s) {', '.join(sorted(unknown))}")
+    values = {c: [p.get(c) for p in props] for c in (*chosen, *key)}
+    for column in set(lists) & set(values):  # a missing list is read as []
+        values[column] = [[] if v is None else v for v in values[column]]
+    frame = object_frame(values)
+    if "last_author" in values:
+        frame["last_author"] = pd.Series([v is True for v in frame["last_author"]], dtype=object)
+    frame = frame.sort_values(list(key), kind="stable").reset_index(drop=True)
+    return frame[list(chosen)]
 
 
 def _fetch_dicts(tx, text: str, params: dict) -> list[dict]:
