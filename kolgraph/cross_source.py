@@ -103,7 +103,10 @@ def source_of(hcp_id: str) -> str:
     >>> source_of("NPI-1234567893"), source_of("PM-smith-J-1-2"), source_of("H001")
     ('NPPES', 'PubMed', 'bundle')
     """
-    return next((name for prefix, name in SOURCES if hcp_id.startswith(prefix)), "bundle")
+    for prefix, name in SOURCES:  # a loop: called for every HCP a load compares
+        if hcp_id.startswith(prefix):
+            return name
+    return "bundle"
 
 
 def rank(hcp_id: str) -> tuple[int, str]:
@@ -135,7 +138,7 @@ def find_links(
     ]
     by_name = [
         link
-        for a, b in (_block_pairs(hcps, wanted) if _sources(hcps) > 1 else ())
+        for a, b in (_block_pairs(hcps, wanted) if _two_sources(hcps) else ())
         if not _one_source(a, b)
         and frozenset((a["hcp_id"], b["hcp_id"])) not in kept_apart
         and not _conflict(a, b)
@@ -202,7 +205,7 @@ def name_candidates(hcps: Sequence[Mapping], touched: Iterable[str] | None = Non
     """The ids of HCPs a name link may involve: those of :func:`_namesakes` groups holding
     HCPs of two sources and (unless ``touched`` is None) an HCP of ``touched``; only their
     places are needed."""
-    if _sources(hcps) < 2:
+    if not _two_sources(hcps):
         return set()
     wanted = None if touched is None else set(touched)
     return {
@@ -213,9 +216,11 @@ def name_candidates(hcps: Sequence[Mapping], touched: Iterable[str] | None = Non
     }
 
 
-def _sources(hcps: Sequence[Mapping]) -> int:
-    """How many sources made the HCPs (one: no name link is possible)."""
-    return len({source_of(row["hcp_id"]) for row in hcps})
+def _two_sources(hcps: Sequence[Mapping]) -> bool:
+    """Whether two sources or more made the HCPs (one: no name link is possible)."""
+    sources = map(source_of, (row["hcp_id"] for row in hcps))
+    first = next(sources, None)
+    return any(source != first for source in sources)
 
 
 def _identifier_pairs(
@@ -227,8 +232,8 @@ def _identifier_pairs(
     for field in ("npi", "orcid", "email"):
         holders: dict[str, list[Mapping]] = defaultdict(list)
         for row in hcps:
-            value = _identifier(row.get(field))
-            if value:
+            value = row.get(field)
+            if value and (value := _identifier(value)):  # most HCPs have none
                 holders[value].append(row)
         for members in holders.values():
             for a, b in _pairs(members, wanted):
