@@ -438,7 +438,7 @@ def identity_review(app: AppContext, limit: int, as_json: bool, as_csv: bool) ->
     from kolgraph.steward_text import review_text
 
     fmt = chosen_format(as_json, as_csv)
-    # a terminal sees the name blocks compared (about a minute at 500,000 HCPs)
+    # a terminal sees the name blocks compared (the most influential first, up to --limit's)
     with tqdm(desc="comparing name blocks", unit=" HCPs", file=sys.stderr, disable=None) as bar:
 
         def progress(done: int, total: int) -> None:

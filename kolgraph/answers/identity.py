@@ -492,10 +492,19 @@ def most_influential_first(rows: list[dict], influence: Mapping, limit: int | No
     (unscored last)."""
 
     def key(row: dict) -> tuple:
-        best = max(_score(influence, row["hcp_id"]), _score(influence, row["other_id"]))
-        return (-best, row["hcp_id"], row["other_id"] or "", row["kind"])
+        return (-row_influence(row, influence), row["hcp_id"], row["other_id"] or "", row["kind"])
 
     return sorted(rows, key=key)[:limit]
+
+
+def row_influence(row: dict, influence: Mapping) -> float:
+    """What orders a review row: the higher stored influence of its HCPs (-1: unscored)."""
+    return max(_score(influence, row["hcp_id"]), _score(influence, row["other_id"]))
+
+
+def block_influence(block: Sequence[dict], influence: Mapping) -> float:
+    """The highest stored influence in a name block: no row of its pairs orders higher."""
+    return max((_score(influence, row["hcp_id"]) for row in block), default=-1.0)
 
 
 def _score(influence: Mapping, hcp_id: str | None) -> float:

@@ -859,7 +859,9 @@ class GraphStore(ABC):
             network.check_limit(limit)
         index = index or self.identity_index()
         done = self.corrections()
-        rows = identity_review.review_rows(self.reads, evidence, index, done, hcp_id, progress)
+        rows = identity_review.review_rows(
+            self.reads, evidence, index, done, hcp_id, progress, limit
+        )
         return identity_rules.most_influential_first(rows, index.influence, limit)
 
     def mended_identity_review(

@@ -14,7 +14,8 @@ their co-authors, and keeps every other row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import heapq
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 #: every HCP's co-author set at once took 4.4 GB at 500,000 HCPs.
 REVIEW_BATCH_HCPS = 25_000
 Progress = Callable[[int, int], None]
+#: Whether the rows found so far are enough, given the next batch of name blocks.
+Enough = Callable[[list[dict], list[list[dict]]], bool]
 
 
 def review_rows(
@@ -42,22 +45,47 @@ def review_rows(
     done: list[Correction],
     hcp_id: str | None = None,
     progress: Progress | None = None,
+    limit: int | None = None,
 ) -> list[dict]:
     """The review's rows in no order: every likely duplicate and shaky merge, or (with
-    ``hcp_id``) those about that HCP; ``done``: the stored corrections."""
+    ``hcp_id``) those about that HCP; ``done``: the stored corrections.
+
+    With ``limit`` (and no ``hcp_id``), at least the ``limit`` rows most influential first
+    (:func:`~kolgraph.answers.identity.most_influential_first`): name blocks are compared
+    from the most influential down, until no block left can hold one of them.
+    """
+    by_id = index.by_id if hcp_id is None else {hcp_id: index.by_id.get(hcp_id)}
+    stored = {i: r for i, r in by_id.items() if r is not None}
+    corrected = {i for c in done for i in (c.hcp_id, c.other_id)}
+    shaky = identity_rules.shaky_rows(evidence, stored, index.influence, corrected)
     if hcp_id is None:
         blocks = index.blocks()
     else:  # only pairs with this HCP: its block mates that it may be
         in_block = [r for b in identity_rules.blocks(index.rows(hcp_id)).values() for r in b]
         blocks = [identity_rules.compatible_mates(hcp_id, in_block)]
+    enough = None
+    if limit is not None and hcp_id is None:
+        blocks = sorted(blocks, key=lambda b: -identity_rules.block_influence(b, index.influence))
+        enough = _enough_for(limit, shaky, index.influence)
     # millions of small objects over an index of every HCP: the collector would scan
     # the whole heap again and again (three quarters of a review's time at 500,000 HCPs)
     with cyclic_gc_paused():
-        rows = _duplicate_rows(reads, blocks, index, done, hcp_id, progress)
-    by_id = index.by_id if hcp_id is None else {hcp_id: index.by_id.get(hcp_id)}
-    stored = {i: r for i, r in by_id.items() if r is not None}
-    corrected = {i for c in done for i in (c.hcp_id, c.other_id)}
-    return rows + identity_rules.shaky_rows(evidence, stored, index.influence, corrected)
+        rows = _duplicate_rows(reads, blocks, index, done, hcp_id, progress, enough)
+    return rows + shaky
+
+
+def _enough_for(limit: int, held: list[dict], influence: Mapping) -> Enough:
+    """Whether the rows found and ``held`` already hold the first ``limit``: the next
+    blocks (most influential first) cannot order above the ``limit``-th of them."""
+
+    def enough(found: list[dict], next_blocks: list[list[dict]]) -> bool:
+        rows = [*held, *found]
+        if len(rows) < limit:
+            return False
+        kth = heapq.nlargest(limit, (identity_rules.row_influence(r, influence) for r in rows))
+        return identity_rules.block_influence(next_blocks[0], influence) < kth[-1]
+
+    return enough
 
 
 def mended_rows(
@@ -111,13 +139,20 @@ def _duplicate_rows(
     done: list[Correction],
     hcp_id: str | None,
     progress: Progress | None,
+    enough: Enough | None = None,
 ) -> list[dict]:
-    """The likely duplicates of whole name blocks (``blocks``: their rows, in id order)."""
+    """The likely duplicates of whole name blocks (``blocks``: their rows, in id order), a
+    batch of blocks at a time until ``enough`` says the rows found are."""
     apart = {frozenset((c.hcp_id, c.other_id)) for c in done if c.kind == correction_rules.SPLIT}
     batches = list(_batches_of_blocks(blocks))
     rows: list[dict] = []
-    total, compared = sum(map(len, batches)), 0
-    for in_blocks in batches:
+    total, compared = sum(len(b) for batch in batches for b in batch), 0
+    for batch in batches:
+        if enough is not None and enough(rows, batch):
+            if progress is not None:
+                progress(compared, compared)  # the rest need no comparing
+            break
+        in_blocks = [row for block in batch for row in block]
         pairs = _duplicate_pairs(reads, in_blocks, apart, index, hcp_id)
         rows += identity_rules.duplicate_rows(pairs, index.influence)
         compared += len(in_blocks)
@@ -158,13 +193,15 @@ def _block_coauthorships(reads: GraphReads, ids: list[str], hcp_id: str | None) 
     return CoauthorEdges.of_rows(reads.coauthor_edges_through(hcp_id, others))
 
 
-def _batches_of_blocks(blocks: Iterable[list[dict]]) -> Iterator[list[dict]]:
-    """The rows of whole name blocks, :data:`REVIEW_BATCH_HCPS` or a little more at a time."""
-    batch: list[dict] = []
+def _batches_of_blocks(blocks: Iterable[list[dict]]) -> Iterator[list[list[dict]]]:
+    """Whole name blocks, :data:`REVIEW_BATCH_HCPS` rows or a little more at a time."""
+    batch: list[list[dict]] = []
+    size = 0
     for block in blocks:
-        batch += block
-        if len(batch) >= REVIEW_BATCH_HCPS:
+        batch.append(block)
+        size += len(block)
+        if size >= REVIEW_BATCH_HCPS:
             yield batch
-            batch = []
+            batch, size = [], 0
     if batch:
         yield batch
