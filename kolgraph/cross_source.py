@@ -138,7 +138,7 @@ def find_links(
     ]
     by_name = [
         link
-        for a, b in (_block_pairs(hcps, wanted) if _two_sources(hcps) else ())
+        for a, b in (_block_pairs(hcps, wanted) if _two_sources(r["hcp_id"] for r in hcps) else ())
         if not _one_source(a, b)
         and frozenset((a["hcp_id"], b["hcp_id"])) not in kept_apart
         and not _conflict(a, b)
@@ -150,19 +150,20 @@ def find_links(
 
 def candidates(rows: Iterable[Sequence], touched: Iterable[str] | None = None) -> list[dict]:
     """Of every HCP's :data:`COLUMNS` (``rows``), as records, those a link of an HCP of
-    ``touched`` may involve: the touched HCPs, the HCPs sharing an NPI, ORCID or e-mail with
-    one of them, and those of their name blocks (a load compares its HCPs with these only).
+    ``touched`` (any HCP when None) may involve.
 
-    With ``touched`` None, every row when two sources made HCPs (names are compared within
-    blocks), otherwise only those sharing an identifier with another row.
+    When one source made every HCP, no name link is possible: the HCPs sharing an NPI, ORCID
+    or e-mail with another.  Otherwise the touched HCPs, the HCPs sharing an identifier with
+    one of them and those of their name blocks (a load compares its HCPs with these only);
+    every HCP when ``touched`` is None.
     """
     rows = list(rows)
-    if touched is not None:
-        kept = _around(rows, set(touched))
-    elif len({source_of(row[0]) for row in rows}) > 1:
+    if not _two_sources(row[0] for row in rows):
+        kept = _sharing_identifiers(rows)
+    elif touched is None:
         kept = rows
     else:
-        kept = _sharing_identifiers(rows)
+        kept = _around(rows, set(touched))
     return [dict(zip(COLUMNS, row)) for row in kept]
 
 
@@ -205,7 +206,7 @@ def name_candidates(hcps: Sequence[Mapping], touched: Iterable[str] | None = Non
     """The ids of HCPs a name link may involve: those of :func:`_namesakes` groups holding
     HCPs of two sources and (unless ``touched`` is None) an HCP of ``touched``; only their
     places are needed."""
-    if not _two_sources(hcps):
+    if not _two_sources(row["hcp_id"] for row in hcps):
         return set()
     wanted = None if touched is None else set(touched)
     return {
@@ -216,9 +217,9 @@ def name_candidates(hcps: Sequence[Mapping], touched: Iterable[str] | None = Non
     }
 
 
-def _two_sources(hcps: Sequence[Mapping]) -> bool:
+def _two_sources(hcp_ids: Iterable[str]) -> bool:
     """Whether two sources or more made the HCPs (one: no name link is possible)."""
-    sources = map(source_of, (row["hcp_id"] for row in hcps))
+    sources = map(source_of, hcp_ids)
     first = next(sources, None)
     return any(source != first for source in sources)
 

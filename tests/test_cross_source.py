@@ -179,3 +179,5 @@ def test_a_load_reads_its_hcps_name_blocks_and_identifier_holders_only():
     one_source = [row(f"NPI-{i}", *r[1:3], npi=r[7], email=r[9]) for i, r in enumerate(rows)]
     shared = [r["hcp_id"] for r in cross_source.candidates(one_source)]
     assert shared == ["NPI-0", "NPI-3", "NPI-4", "NPI-5"]
+    # one source: no name link, so no block mates even for a load (a first load: every HCP)
+    assert cross_source.candidates(one_source, ["NPI-0"]) == cross_source.candidates(one_source)
