@@ -79,8 +79,7 @@ class Neo4jReads:
         half a minute at 500,000 HCPs."""
         if hcp_ids is None:
             return self._store.read_rows("list_identity_index_rows")
-        (row,) = self._store.read("list_identity_index_rows_of", hcp_ids=list(hcp_ids))
-        return row["rows"]  # type: ignore[no-any-return]
+        return self._store.read_rows("list_identity_index_rows_of", hcp_ids=list(hcp_ids))
 
     def hcp_places(self, hcp_ids: list[str]) -> dict[str, Place]:
         (row,) = self._store.read("read_hcp_places", request={"hcp_ids": hcp_ids})
@@ -100,11 +99,11 @@ class Neo4jReads:
         return self._store.read_rows("list_link_fields")
 
     def link_keys(self, table: str, hcp_ids: list[str]) -> set[tuple[str, str]]:
-        found: set[tuple[str, str]] = set()
-        for chunk in chunks(hcp_ids, self._store.batch_size):
-            (record,) = self._store.read(_LINK_KEYS[table], hcp_ids=list(chunk))
-            found.update((hcp_id, key) for hcp_id, key in record["rows"])
-        return found
+        return {
+            (hcp_id, key)
+            for chunk in chunks(hcp_ids, self._store.batch_size)
+            for hcp_id, key in self._store.read_rows(_LINK_KEYS[table], hcp_ids=list(chunk))
+        }
 
     def current_affiliations(self, hcp_ids: list[str]) -> list[Affiliation]:
         (record,) = self._store.read("list_current_affiliations", hcp_ids=list(hcp_ids))

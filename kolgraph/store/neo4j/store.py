@@ -447,9 +447,7 @@ class Neo4jStore(GraphStore):
         """As :meth:`GraphStore.tables_around`, reading only those rows (one indexed query
         per table, not every table whole)."""
         return {
-            name: _frame(
-                name, [row for record in self.read(query, hcp_id=hcp_id) for row in record["rows"]]
-            )
+            name: _frame(name, self.read_rows(query, hcp_id=hcp_id))
             for name, query in AROUND_QUERIES.items()
         }
 
@@ -662,11 +660,11 @@ class Neo4jStore(GraphStore):
         with self.errors(), self.session() as session:
             return session.execute_read(_build_from_records, texts, build)
 
-    def read_rows(self, name: str) -> list[Any]:
+    def read_rows(self, name: str, **params: object) -> list[Any]:
         """The rows (maps or lists) of read query ``name``, which returns them collected in
         column ``rows``: the driver spends far more on a record than on a row inside one."""
         with self.errors(), self.session() as session:
-            return session.execute_read(_fetch_rows, self._queries.get(name))
+            return session.execute_read(_fetch_rows, self._queries.get(name), params)
 
     def execute(self, name: str, **params: object) -> None:
         """Run write query ``name`` alone, in its own managed transaction."""
@@ -958,8 +956,8 @@ def _record_tuples(tx, text: str) -> Iterator[tuple]:
         yield tuple(record)
 
 
-def _fetch_rows(tx, text: str) -> list[Any]:
-    return [row for record in tx.run(text) for row in record["rows"]]
+def _fetch_rows(tx, text: str, params: dict) -> list[Any]:
+    return [row for record in tx.run(text, params) for row in record["rows"]]
 
 
 # -- helpers --------------------------------------------------------------------------------
