@@ -10,6 +10,7 @@ import json
 import logging
 import sys
 import tempfile
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import replace
 from datetime import date
@@ -182,6 +183,16 @@ def _where(store) -> str:
     return f" at {path}" if path else ""
 
 
+def _no_score_option(after: str) -> Callable:
+    """``--no-score`` of a command that writes what scores are computed from."""
+    return click.option(
+        "--no-score",
+        is_flag=True,
+        help=f"Leave the scores out of date, to run `kolgraph score` once after {after} "
+        "(scoring takes a minute or more at hundreds of thousands of HCPs).",
+    )
+
+
 @cli.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option(
@@ -200,12 +211,7 @@ def _where(store) -> str:
     help="Neo4j: write a first load into the empty database of the local server "
     "(kolgraph neo4j start) with neo4j-admin database import, restarting the server.",
 )
-@click.option(
-    "--no-score",
-    is_flag=True,
-    help="Leave the scores out of date, to run `kolgraph score` once after loading several "
-    "files (scoring takes a minute or more at hundreds of thousands of HCPs).",
-)
+@_no_score_option("loading several files")
 @pass_app
 def load(
     app: AppContext,
@@ -454,19 +460,10 @@ def identity_review(app: AppContext, limit: int, as_json: bool, as_csv: bool) ->
     emit(rows, fmt, REVIEW_FIELDS)
 
 
-#: ``--no-score`` of the commands that correct who is who.
-_no_score_option = click.option(
-    "--no-score",
-    is_flag=True,
-    help="Leave the scores out of date, to run `kolgraph score` once after a batch of "
-    "corrections (scoring takes a minute or more at hundreds of thousands of HCPs).",
-)
-
-
 @identity.command("merge")
 @click.argument("keep_id", metavar="HCP_A")
 @click.argument("other_id", metavar="HCP_B")
-@_no_score_option
+@_no_score_option("a batch of corrections")
 @pass_app
 def identity_merge(app: AppContext, keep_id: str, other_id: str, no_score: bool) -> None:
     """Fold HCP_B into HCP_A: B's authorships, trial roles, touchpoints and affiliations
@@ -492,7 +489,7 @@ LINK_FIELDS = ("keep_id", "other_id", "method", "confidence", "evidence")
 
 @identity.command("link")
 @click.option("--dry-run", is_flag=True, help="List the links; change nothing.")
-@_no_score_option
+@_no_score_option("a batch of corrections")
 @output_options
 @pass_app
 def identity_link(
@@ -534,7 +531,7 @@ def _link_row(link, fmt: str) -> dict:
 @click.option(
     "--pmids", required=True, help="Comma-separated PMIDs of the papers that are someone else's."
 )
-@_no_score_option
+@_no_score_option("a batch of corrections")
 @pass_app
 def identity_split(app: AppContext, hcp_id: str, pmids: str, no_score: bool) -> None:
     """Make the authorships of --pmids a new HCP (named as HCP_ID is): the papers of another
