@@ -350,8 +350,9 @@ class EmbeddedStore(GraphStore):
         followed then becomes ``mend(value, their HCPs, fetch)``.  Otherwise it is built
         again.  Either runs in one read transaction, so the version it is kept under
         matches the rows it was built from (with the cyclic collector paused: at L a gaps
-        snapshot is millions of objects, and it took a third longer).  Kept per file (device and inode); a backup restored over
-        the file in place counts versions again from its own, but never with the same stamps."""
+        snapshot is millions of objects, and it took a third longer).  Kept per file
+        (device and inode); a backup restored over the file in place counts versions again
+        from its own, but never with the same stamps."""
         key = (kind, self.path.resolve(), self._identity)
         state = self._store_state()
         with _cache_lock:
