@@ -334,5 +334,5 @@ def _stored_links(
         return 0
     rows = frame.loc[possible]
     (other,) = (column for column, _target in table.references if column != "hcp_id")
-    stored = store.link_keys(table.name, pd.unique(rows["hcp_id"]))
+    stored = store.link_keys(table.name, rows["hcp_id"])
     return sum(key in stored for key in zip(rows["hcp_id"], rows[other]))
