@@ -1,54 +1,38 @@
 """The field-insights report, one function for ``kolgraph insights`` and the web's insights pages.
 
-:func:`insights_report` reads the touchpoints, HCPs, MSLs and scores from the store once and
-hands them to the pure functions of :mod:`kolgraph.analytics.insights`; :func:`report_text`
-and :func:`report_rows` render the result as a readable report or as flat
+:func:`insights_report` asks the store for its insights counted by category, sentiment,
+territory, tier and month (a few thousand rows however many touchpoints it holds) and for the
+newest insights, and hands them to :func:`kolgraph.analytics.insights.summarise`: the numbers
+are those of :func:`~kolgraph.analytics.insights.insight_summary` over the whole tables,
+without reading them.  Themes need every note's text, so only they read the tables.
+:func:`report_text` and :func:`report_rows` render the result as a readable report or as flat
 ``dimension, value, count`` rows for CSV.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from kolgraph.analytics.insights import DIMENSIONS, insight_summary, insight_themes
+from kolgraph.analytics.insights import (
+    DIMENSIONS,
+    NEWEST_LIMIT,
+    InsightFilter,
+    count_frame,
+    insight_frame,
+    summarise,
+    themes_of,
+)
+from kolgraph.answers.browse import InsightNarrowing
 from kolgraph.errors import InputError
 from kolgraph.output import table_text
 from kolgraph.store import GraphStore
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 CSV_COLUMNS = ("dimension", "value", "count")
-
-
-@dataclass(frozen=True)
-class InsightTables:
-    """What the insights read from a store: its touchpoints, HCPs, MSLs and scores."""
-
-    touchpoints: pd.DataFrame
-    hcps: pd.DataFrame
-    msls: pd.DataFrame
-    scores: pd.DataFrame
-
-    @classmethod
-    def read(cls, store: GraphStore) -> InsightTables:
-        """The tables of ``store``, read once."""
-        return cls(
-            touchpoints=store.table("touchpoints"),
-            hcps=store.table("hcps"),
-            msls=store.table("msls"),
-            scores=store.scores(),
-        )
-
-    def territories(self) -> list[str]:
-        """Every territory an HCP or an MSL has, sorted."""
-        return sorted({t for t in (*self.hcps["territory"], *self.msls["territory"]) if t})
-
-    def tiers(self) -> list[int]:
-        """Every tier some HCP has, in order."""
-        return sorted({int(t) for t in self.scores["tier"].dropna()})
 
 
 def insights_report(
@@ -65,56 +49,56 @@ def insights_report(
     seed: int = 0,
     check_territory: bool = True,
 ) -> dict:
-    """The insight report of ``store``: :func:`~kolgraph.analytics.insights.insight_summary`
-    plus ``themes`` (a list when asked for, else ``None``), for the CLI and the web alike.
+    """The insight report of ``store``: what
+    :func:`~kolgraph.analytics.insights.insight_summary` gives for its tables, plus ``themes``
+    (a list when asked for, else ``None``), for the CLI and the web alike.
 
     ``categories`` is the vocabulary (:func:`~kolgraph.analytics.insights.load_insight_categories`).
-    The touchpoints are narrowed to the territory's HCPs before summarising, so a territory
-    without insights yet gives zeros rather than an error.  Raises :class:`InputError` for an
-    unknown territory (one no HCP or MSL has; not checked when ``check_territory`` is false,
-    e.g. for a user's own territory) and for bad filter values.
+    A territory counts the insights about its HCPs, so a territory without insights yet gives
+    zeros rather than an error.  Raises :class:`InputError` for an unknown territory (one no
+    HCP, MSL or alignment rule names; not checked when ``check_territory`` is false, e.g. for
+    a user's own territory), a tier above every scored HCP's and other bad filter values.
     """
-    tables = InsightTables.read(store)
     if territory is not None and check_territory:
-        _check_known(territory, tables.territories())
-    touchpoints = _about_territory(tables.touchpoints, tables.hcps, territory)
-    chosen: dict[str, Any] = {
-        "since": since,
-        "tier": tier,
-        "category": category,
-        "as_of": as_of,
-        "categories": tuple(categories),
-    }
-    report = insight_summary(touchpoints, tables.hcps, tables.scores, msls=tables.msls, **chosen)
-    report["filters"]["territory"] = territory
+        _check_known(territory, store.known_territories())
+    chosen = InsightFilter.checked(
+        categories,
+        known_territories=None,
+        known_tiers=store.scored_tiers(),
+        territory=territory,
+        since=since,
+        tier=tier,
+        category=category,
+        as_of=as_of,
+    )
+    dates = chosen.as_dict()
+    counted = store.insights_by_month(territory, dates["since"], dates["as_of"])
+    narrowing = InsightNarrowing(dates["since"], dates["as_of"], chosen.tier, chosen.category)
+    report = summarise(
+        chosen,
+        chosen.apply_to_groups(count_frame(counted)),
+        store.recent_insights(territory, NEWEST_LIMIT, narrowing),
+        categories,
+    )
     report["themes"] = (
-        insight_themes(
-            touchpoints,
-            tables.hcps,
-            tables.scores,
-            n_themes=n_themes,
-            seed=seed,
-            **chosen,
-        )
-        if themes
-        else None
+        themes_of(_insight_rows(store), chosen, n_themes=n_themes, seed=seed) if themes else None
     )
     return report
 
 
 def report_choices(store: GraphStore) -> dict:
     """What a report can be narrowed to: ``territories`` and ``tiers`` present in ``store``."""
-    tables = InsightTables.read(store)
-    return {"territories": tables.territories(), "tiers": tables.tiers()}
+    return {"territories": store.known_territories(), "tiers": store.scored_tiers()}
 
 
-def _about_territory(
-    touchpoints: pd.DataFrame, hcps: pd.DataFrame, territory: str | None
-) -> pd.DataFrame:
-    if territory is None:
-        return touchpoints
-    members = hcps.loc[hcps["territory"] == territory, "hcp_id"]
-    return touchpoints[touchpoints["hcp_id"].isin(members)]
+def _insight_rows(store: GraphStore) -> pd.DataFrame:
+    """Every insight with its HCP, tier and MSL (:func:`~kolgraph.analytics.insights.insight_frame`)."""
+    return insight_frame(
+        store.table("touchpoints"),
+        store.table("hcps", ["hcp_id", "name", "territory"]),
+        store.scores(),
+        store.table("msls", ["msl_id", "name"]),
+    )
 
 
 def _check_known(territory: str, known: list[str]) -> None:

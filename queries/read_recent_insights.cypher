@@ -1,7 +1,8 @@
-// purpose: the newest touchpoints with insight text (of one territory when given)
-// params: territory, limit
+// purpose: the newest touchpoints with insight text (through a date, of a territory)
+// params: territory, through, limit
 MATCH (t:Touchpoint)
 WHERE t.date IS NOT NULL AND t.insight IS NOT NULL AND trim(t.insight) <> ''
+  AND ($through IS NULL OR t.date <= $through)
   AND ($territory IS NULL OR EXISTS { (t)-[:WITH]->(:HCP {territory: $territory}) })
 WITH t
 ORDER BY t.date DESC, t.touchpoint_id DESC

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import math
 import tomllib
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -205,25 +206,38 @@ class InsightFilter:
     @classmethod
     def checked(
         cls,
-        frame: pd.DataFrame,
         categories: Sequence[str],
         *,
+        known_territories: Sequence[str] | None,
+        known_tiers: Sequence[int],
         territory=None,
         since=None,
         tier=None,
         category=None,
         as_of=None,
     ) -> InsightFilter:
-        """A filter with every value checked against the data; raises :class:`InputError`."""
+        """A filter with every value checked; raises :class:`InputError`.  The territory must
+        be one of ``known_territories`` (not checked when None), the tier at most the highest
+        of ``known_tiers``."""
         since, as_of = _date_arg(since, "--since"), _date_arg(as_of, "--as-of")
         if since and as_of and since > as_of:
             raise InputError(f"--since {since} is after --as-of {as_of}")
         return cls(
-            territory=_territory_arg(territory, frame),
+            territory=_territory_arg(territory, known_territories),
             since=since,
-            tier=_tier_arg(tier, frame),
+            tier=_tier_arg(tier, known_tiers),
             category=_category_arg(category, categories),
             as_of=as_of,
+        )
+
+    @classmethod
+    def checked_on(cls, frame: pd.DataFrame, categories: Sequence[str], **filters) -> InsightFilter:
+        """:meth:`checked` against the territories and tiers of an :func:`insight_frame`."""
+        return cls.checked(
+            categories,
+            known_territories=sorted({t for t in frame["territory"] if t}),
+            known_tiers=sorted({t for t in frame["tier"] if t is not None}),
+            **filters,
         )
 
     def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -240,6 +254,16 @@ class InsightFilter:
         if self.category is not None:
             keep &= frame["insight_category"] == self.category
         return frame[keep]
+
+    def apply_to_groups(self, groups: pd.DataFrame) -> pd.DataFrame:
+        """The rows of :func:`month_counts` groups this filter's tier and category keep (the
+        store already kept the territory and the dates)."""
+        keep = pd.Series(True, index=groups.index)
+        if self.tier is not None:
+            keep &= groups["tier"] == self.tier
+        if self.category is not None:
+            keep &= groups["insight_category"] == self.category
+        return groups[keep]
 
     def as_dict(self) -> dict:
         """The filter as JSON-ready values (dates as ``YYYY-MM-DD``)."""
@@ -303,6 +327,10 @@ def quarter_range(present: Sequence[str]) -> list[str]:
 
 # --- aggregation -------------------------------------------------------------------------------
 
+#: What insights are counted by (:func:`month_counts`); ``month`` is ``YYYY-MM``.  A report is
+#: made from these counts, so a store can count in its query language and send a few rows.
+GROUP_COLUMNS = ("insight_category", "sentiment", "territory", "tier", "month")
+
 
 def insight_summary(
     touchpoints: pd.DataFrame,
@@ -319,7 +347,8 @@ def insight_summary(
     limit: int = NEWEST_LIMIT,
 ) -> dict:
     """Insight counts by category, sentiment, territory, tier, quarter and category x quarter,
-    and the newest insights from tier 1-2 HCPs.
+    and the newest insights from tier 1-2 HCPs, over whole tables (the reference every store's
+    report must equal: :mod:`kolgraph.insights_report` reads counts and newest rows only).
 
     ``since`` / ``as_of`` bound the date (both inclusive); ``territory`` is the HCP's;
     ``tier`` is one exact tier; ``category`` one of ``categories`` (any case).  Bad filter
@@ -328,7 +357,7 @@ def insight_summary(
     missing values count under :data:`NONE_LABEL`; tiers are keyed as strings.
     """
     frame = insight_frame(touchpoints, hcps, scores, msls)
-    chosen = InsightFilter.checked(
+    chosen = InsightFilter.checked_on(
         frame,
         categories,
         territory=territory,
@@ -338,41 +367,76 @@ def insight_summary(
         as_of=as_of,
     )
     kept = chosen.apply(frame)
+    return summarise(chosen, month_counts(kept), newest_insights(kept, limit), categories)
+
+
+def summarise(
+    chosen: InsightFilter, groups: pd.DataFrame, newest: list[dict], categories: Sequence[str]
+) -> dict:
+    """The report of :func:`insight_summary` from the insights ``chosen`` keeps, counted by
+    :data:`GROUP_COLUMNS` (``groups``, see :func:`count_frame`), and the newest of them."""
+    groups = groups.assign(quarter=quarters(groups["month"]))
     return {
         "filters": chosen.as_dict(),
-        "total": len(kept),
-        "counts": dimension_counts(kept, categories),
-        "category_by_quarter": category_by_quarter(kept, categories),
-        "newest": newest_insights(kept, limit),
+        "total": int(groups["insights"].sum()),
+        "counts": dimension_counts(groups, categories),
+        "category_by_quarter": category_by_quarter(groups, categories),
+        "newest": newest,
     }
 
 
-def dimension_counts(frame: pd.DataFrame, categories: Sequence[str]) -> dict[str, dict[str, int]]:
-    """``{dimension: {value: count}}`` over an :func:`insight_frame`.
+def month_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """The insights of an :func:`insight_frame` counted by :data:`GROUP_COLUMNS`."""
+    months = (str(d)[:7] for d in frame["date"])
+    keys = zip(
+        frame["insight_category"], frame["sentiment"], frame["territory"], frame["tier"], months
+    )
+    return count_frame([(*key, n) for key, n in Counter(keys).items()])
+
+
+def count_frame(rows: Iterable[Sequence]) -> pd.DataFrame:
+    """Rows of :data:`GROUP_COLUMNS` values and a count as a frame (``insights``), missing
+    values ``None`` and tiers ints, as every store's rows must give the same report."""
+    frame = pd.DataFrame(list(rows), columns=[*GROUP_COLUMNS, "insights"], dtype=object)
+    frame = frame.astype(object).where(frame.notna(), None)
+    frame["tier"] = pd.Series(
+        [_int_or_none(t) for t in frame["tier"]], index=frame.index, dtype=object
+    )
+    frame["insights"] = frame["insights"].astype(np.int64)
+    return frame
+
+
+def dimension_counts(groups: pd.DataFrame, categories: Sequence[str]) -> dict[str, dict[str, int]]:
+    """``{dimension: {value: count}}`` over counted insights (:func:`summarise`'s ``groups``).
 
     Categories and sentiments list their whole vocabulary (zeros included) in vocabulary
     order; territories sort by name, tiers by number, quarters run without gaps.
     """
+    weights = groups["insights"]
+    tiers = sorted({t for t in groups["tier"] if t is not None})
     return {
-        "category": _counts(frame["insight_category"], categories),
-        "sentiment": _counts(frame["sentiment"], SENTIMENTS),
-        "territory": _counts(frame["territory"], sorted({t for t in frame["territory"] if t})),
-        "tier": _counts(
-            frame["tier"].map(lambda t: None if t is None else str(t)),
-            [str(t) for t in sorted({t for t in frame["tier"] if t is not None})],
+        "category": _counts(groups["insight_category"], weights, categories),
+        "sentiment": _counts(groups["sentiment"], weights, SENTIMENTS),
+        "territory": _counts(
+            groups["territory"], weights, sorted({t for t in groups["territory"] if t})
         ),
-        "quarter": _counts(frame["quarter"], quarter_range(frame["quarter"].tolist())),
+        "tier": _counts(
+            [None if t is None else str(t) for t in groups["tier"]],
+            weights,
+            [str(t) for t in tiers],
+        ),
+        "quarter": _counts(groups["quarter"], weights, quarter_range(groups["quarter"].tolist())),
     }
 
 
 def category_by_quarter(
-    frame: pd.DataFrame, categories: Sequence[str]
+    groups: pd.DataFrame, categories: Sequence[str]
 ) -> dict[str, dict[str, int]]:
     """``{category: {quarter: count}}``: every category, every quarter of the span."""
-    span = quarter_range(frame["quarter"].tolist())
-    cats = frame["insight_category"].fillna(NONE_LABEL)
+    span = quarter_range(groups["quarter"].tolist())
+    cats = groups["insight_category"].map(lambda c: NONE_LABEL if c is None else c)
     return {
-        cat: _counts(frame.loc[cats == cat, "quarter"], span)
+        cat: _counts(groups.loc[cats == cat, "quarter"], groups.loc[cats == cat, "insights"], span)
         for cat in _with_extra(categories, cats)
     }
 
@@ -383,10 +447,12 @@ def newest_insights(frame: pd.DataFrame, limit: int = NEWEST_LIMIT) -> list[dict
     return [dict(row) for row in top[list(NEWEST_COLUMNS)].to_dict("records")]
 
 
-def _counts(values: pd.Series, order: Sequence[str]) -> dict[str, int]:
-    """Counts of ``values`` in ``order``; values outside it (and missing ones) after it."""
-    counts = values.fillna(NONE_LABEL).value_counts()
-    return {key: int(counts.get(key, 0)) for key in _with_extra(order, counts.index)}
+def _counts(values: Iterable, weights: Iterable[int], order: Sequence[str]) -> dict[str, int]:
+    """Sums of ``weights`` by value, in ``order``; values outside it (and missing ones) after it."""
+    counts: Counter = Counter()
+    for value, n in zip(values, weights):
+        counts[NONE_LABEL if value is None else value] += int(n)
+    return {key: counts.get(key, 0) for key in _with_extra(order, counts)}
 
 
 def _with_extra(order: Sequence[str], present) -> list[str]:
@@ -409,7 +475,7 @@ def _date_arg(value, flag: str) -> date | None:
         raise InputError(f"{flag} must be a date YYYY-MM-DD; got {value!r}") from None
 
 
-def _tier_arg(value, frame: pd.DataFrame) -> int | None:
+def _tier_arg(value, known: Sequence[int]) -> int | None:
     if value is None:
         return None
     try:
@@ -418,9 +484,8 @@ def _tier_arg(value, frame: pd.DataFrame) -> int | None:
         tier = 0
     if isinstance(value, bool) or tier < 1:
         raise InputError(f"--tier must be a whole number from 1; got {value!r}")
-    tiers = sorted({t for t in frame["tier"] if t is not None})
-    if tiers and tier > tiers[-1]:
-        raise InputError(f"--tier {tier}: the tiers of these HCPs run from 1 to {tiers[-1]}")
+    if known and tier > max(known):
+        raise InputError(f"--tier {tier}: the tiers of these HCPs run from 1 to {max(known)}")
     return tier
 
 
@@ -433,10 +498,9 @@ def _category_arg(value: str | None, categories: Sequence[str]) -> str | None:
     return spelling[value.strip().lower()]
 
 
-def _territory_arg(value: str | None, frame: pd.DataFrame) -> str | None:
-    if value is None:
-        return None
-    known = sorted({t for t in frame["territory"] if t})
+def _territory_arg(value: str | None, known: Sequence[str] | None) -> str | None:
+    if value is None or known is None:
+        return value
     if value not in known:
         shown = ", ".join(known[:30]) + (", ..." if len(known) > 30 else "")
         raise InputError(
@@ -492,7 +556,7 @@ def insight_themes(
     many groups the notes are merged into (default: decided by similarity).
     """
     frame = insight_frame(touchpoints, hcps, scores)
-    chosen = InsightFilter.checked(
+    chosen = InsightFilter.checked_on(
         frame,
         categories,
         territory=territory,
@@ -501,6 +565,13 @@ def insight_themes(
         category=category,
         as_of=as_of,
     )
+    return themes_of(frame, chosen, n_themes=n_themes, seed=seed)
+
+
+def themes_of(
+    frame: pd.DataFrame, chosen: InsightFilter, *, n_themes: int | None = None, seed: int = 0
+) -> list[dict]:
+    """:func:`insight_themes` of the rows of an :func:`insight_frame` that ``chosen`` keeps."""
     # oldest first, by id: the clustering sees the notes in a fixed order
     kept = chosen.apply(frame).sort_values(["date", "touchpoint_id"], ignore_index=True)
     if len(kept) < MIN_THEME_NOTES:

@@ -321,26 +321,62 @@ RECENT_INSIGHT_WINDOW = 64
 
 
 def recent_insights(
-    fetch: Callable[[int], Sequence[Mapping]], territory: str | None, limit: int
+    fetch: Callable[[int], Sequence[Mapping]],
+    territory: str | None,
+    limit: int,
+    narrowing: InsightNarrowing | None = None,
 ) -> list[dict]:
-    """The ``limit`` newest insights (see the module docstring) of ``territory`` (None: all).
+    """The ``limit`` newest insights (see the module docstring) of ``territory`` (None: all),
+    of those ``narrowing`` keeps when given.
 
     ``fetch(n)`` gives a store's ``n`` newest touchpoints whose insight is not blank as far
-    as its query language can tell, newest first, each with the fields of
-    :data:`RECENT_INSIGHT_FIELDS` (tier and territory from its HCP, None when unknown).  The
-    window grows until it holds ``limit`` answers or every touchpoint: the newest ones are
-    read by date, never the whole table, and the rules are applied here, once for all stores.
+    as its query language can tell (dated through ``narrowing.as_of``), newest first, each
+    with the fields of :data:`RECENT_INSIGHT_FIELDS` (tier and territory from its HCP, None
+    when unknown).  The window grows until it holds ``limit`` answers, reaches back before
+    ``narrowing.since`` or holds every touchpoint: the newest ones are read by date, never
+    the whole table, and the rules are applied here, once for all stores.
     """
     if limit < 1:
         raise InputError(f"the limit must be at least 1 (got {limit})")
+    narrowing = narrowing or InsightNarrowing()
+    if narrowing.tier is not None and narrowing.tier not in RECENT_INSIGHT_TIERS:
+        return []
     window = max(RECENT_INSIGHT_WINDOW, 4 * limit)
     while True:
         rows = fetch(window)
-        kept = [_recent_insight(r) for r in rows if _is_recent_insight(r, territory)]
-        if len(kept) >= limit or len(rows) < window:
+        kept = [
+            _recent_insight(r)
+            for r in rows
+            if _is_recent_insight(r, territory) and narrowing.keeps(r)
+        ]
+        if len(kept) >= limit or len(rows) < window or narrowing.passed(rows):
             kept.sort(key=lambda r: (r["date"], r["touchpoint_id"]), reverse=True)
             return kept[:limit]
         window *= 4
+
+
+@dataclass(frozen=True)
+class InsightNarrowing:
+    """The insights report's filters beyond the territory (checked values): insights dated
+    ``since`` through ``as_of`` (ISO dates), of HCPs of one ``tier``, of one ``category``."""
+
+    since: str | None = None
+    as_of: str | None = None
+    tier: int | None = None
+    category: str | None = None
+
+    def keeps(self, row: Mapping) -> bool:
+        """Whether a touchpoint row passes these filters."""
+        return (
+            (self.since is None or row["date"] >= self.since)
+            and (self.as_of is None or row["date"] <= self.as_of)
+            and (self.tier is None or _int(row["tier"]) == self.tier)
+            and (self.category is None or row["insight_category"] == self.category)
+        )
+
+    def passed(self, rows: Sequence[Mapping]) -> bool:
+        """Whether rows read newest first reach back before ``since``: no older row can count."""
+        return self.since is not None and bool(rows) and rows[-1]["date"] < self.since
 
 
 def _is_recent_insight(row: Mapping, territory: str | None) -> bool:

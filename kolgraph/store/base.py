@@ -181,8 +181,11 @@ class GraphReads(Protocol):
         """``hcp_id, name, specialty, territory, tier, influence, last_touch`` (up to as_of)."""
         ...
 
-    def recent_insight_rows(self, territory: str | None, limit: int) -> list[dict]:
-        """The ``limit`` newest touchpoints with insight text, :data:`RECENT_INSIGHT_FIELDS`."""
+    def recent_insight_rows(
+        self, territory: str | None, limit: int, through: str | None = None
+    ) -> list[dict]:
+        """The ``limit`` newest touchpoints with insight text (dated through ``through`` when
+        given), :data:`RECENT_INSIGHT_FIELDS`."""
         ...
 
     def gap_candidates(self, query: GapQuery) -> tuple[list[dict], list[dict]]:
@@ -238,6 +241,18 @@ class GraphReads(Protocol):
     def insight_counts(self, after: str, through: str, territory: str | None) -> dict:
         """Touchpoints with insight text dated after ``after`` through ``through``, per
         category (None for none), of the territory's HCPs when given."""
+        ...
+
+    def insights_by_month(
+        self, territory: str | None, since: str | None, through: str | None
+    ) -> list[Sequence]:
+        """Touchpoints with insight text (dated ``since`` through ``through``, of the
+        territory's HCPs, when given) counted by
+        :data:`~kolgraph.analytics.insights.GROUP_COLUMNS`: rows of those values and a count."""
+        ...
+
+    def scored_tiers(self) -> list[int]:
+        """Every tier some HCP's score has, in order."""
         ...
 
     def window_reach(self, since: str, as_of: str) -> WindowReach:
@@ -719,15 +734,33 @@ class GraphStore(ABC):
             edges_among=self.reads.coauthor_edges_among,
         )
 
-    def recent_insights(self, territory: str | None = None, limit: int = 10) -> list[dict]:
+    def recent_insights(
+        self,
+        territory: str | None = None,
+        limit: int = 10,
+        narrowing: browse.InsightNarrowing | None = None,
+    ) -> list[dict]:
         """The ``limit`` newest touchpoints with insight text from tier 1-2 HCPs (of
-        ``territory`` when given), newest first, reading only those:
-        :data:`~kolgraph.answers.browse.RECENT_INSIGHT_FIELDS`."""
+        ``territory`` when given, of those ``narrowing`` keeps), newest first, reading only
+        those: :data:`~kolgraph.answers.browse.RECENT_INSIGHT_FIELDS`."""
+        through = narrowing.as_of if narrowing else None
 
         def fetch(n: int) -> list[dict]:
-            return self.reads.recent_insight_rows(territory, n)
+            return self.reads.recent_insight_rows(territory, n, through)
 
-        return browse.recent_insights(fetch, territory, limit)
+        return browse.recent_insights(fetch, territory, limit, narrowing)
+
+    def insights_by_month(
+        self, territory: str | None = None, since: str | None = None, as_of: str | None = None
+    ) -> list[Sequence]:
+        """Touchpoints with insight text (dated ``since`` through ``as_of``, of the territory's
+        HCPs, when given), counted in the store by
+        :data:`~kolgraph.analytics.insights.GROUP_COLUMNS`: rows of those values and a count."""
+        return self.reads.insights_by_month(territory, since, as_of)
+
+    def scored_tiers(self) -> list[int]:
+        """Every tier some HCP's score has, in order (an index read, not the scores)."""
+        return self.reads.scored_tiers()
 
     # --- territory alignment and CRM look-ups (see kolgraph.territories) --------------------
 

@@ -1,7 +1,8 @@
-"""``recent_insights`` and ``data_version``: the dashboard's read model, same answers on every store.
+"""The insights report, ``recent_insights`` and ``data_version``: the read model of the
+insights page and the dashboard, same answers on every store.
 
-The reference is :func:`kolgraph.insights_report.insights_report` (its ``newest`` rows), which reads
-whole tables; the read model must give the same rows while reading only the newest ones.
+The reference is :func:`kolgraph.analytics.insights.insight_summary` over the whole tables; the
+stores must give the same report while reading only counts and the newest rows.
 """
 
 from __future__ import annotations
@@ -12,7 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from kolgraph.analytics.insights import NEWEST_COLUMNS, NEWEST_LIMIT, load_insight_categories
+from kolgraph.analytics.insights import (
+    NEWEST_COLUMNS,
+    NEWEST_LIMIT,
+    insight_summary,
+    load_insight_categories,
+)
 from kolgraph.answers.browse import RECENT_INSIGHT_FIELDS, RECENT_INSIGHT_WINDOW
 from kolgraph.errors import InputError
 from kolgraph.insights_report import insights_report
@@ -71,10 +77,26 @@ def insight_store(store, tmp_path):
     return store
 
 
+def whole_table_report(store, categories, territory: str | None = None, **filters) -> dict:
+    """:func:`insight_summary` over the store's whole tables, about ``territory``'s HCPs."""
+    touchpoints, hcps = store.table("touchpoints"), store.table("hcps")
+    if territory is not None:
+        members = hcps.loc[hcps["territory"] == territory, "hcp_id"]
+        touchpoints = touchpoints[touchpoints["hcp_id"].isin(members)]
+    report = insight_summary(
+        touchpoints,
+        hcps,
+        store.scores(),
+        msls=store.table("msls"),
+        categories=categories,
+        **filters,
+    )
+    report["filters"]["territory"] = territory
+    return report
+
+
 def reference(store, home: Path, territory: str | None, limit: int) -> list[dict]:
-    rows = insights_report(store, load_insight_categories(home), territory=territory)["newest"][
-        :limit
-    ]
+    rows = whole_table_report(store, load_insight_categories(home), territory)["newest"][:limit]
     return [{k: row[k] for k in NEWEST_COLUMNS} for row in rows]
 
 
@@ -141,3 +163,146 @@ def test_data_version_changes_with_every_write(store, tmp_path):
     after_scores = store.data_version()
     assert len({before, after_load, after_scores}) == 3
     assert store.data_version() == after_scores  # reading changes nothing
+
+
+# --- the insights report -------------------------------------------------------------------
+
+HCP_HEADER = (
+    "hcp_id,first_name,last_name,credentials,specialty,city,state,country,territory,npi,orcid,email"
+)
+SMALL_VOCABULARY = ("safety", "competitor")
+
+
+@pytest.fixture
+def report_store(insight_store, tmp_path):
+    """``insight_store``, plus an HCP without a territory loaded after scoring (so without a
+    tier) and insights on both sides of quarter and year boundaries."""
+    folder = tmp_path / "late"
+    folder.mkdir()
+    (folder / "hcps.csv").write_text(
+        f"{HCP_HEADER}\nH90,Una,Unscored,MD,Cardiology,Reno,NV,US,,,,\n", encoding="utf-8"
+    )
+    rows = [
+        (
+            "TU1",
+            "M1",
+            "H90",
+            "2025-12-31",
+            "phone",
+            "x",
+            "Asked about rivals",
+            "competitor",
+            "negative",
+        ),
+        ("TU2", "M2", "H90", "2026-01-01", "phone", "x", "Bleeding worries", "safety", "positive"),
+        (
+            "TQ1",
+            "M1",
+            "H01",
+            "2025-03-31",
+            "video",
+            "x",
+            "Trial question",
+            "research interest",
+            "neutral",
+        ),
+        (
+            "TQ2",
+            "M2",
+            "H04",
+            "2025-04-01",
+            "video",
+            "x",
+            "Access problems",
+            "access and reimbursement",
+            "negative",
+        ),
+    ]
+    with open(folder / "touchpoints.csv", "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+    load_path(folder, insight_store, today=AS_OF)
+    return insight_store
+
+
+def report_filters(store) -> list[dict]:
+    low_tier = max(t for t in store.scores()["tier"].dropna().astype(int))
+    return [
+        {},
+        {"territory": "North"},
+        {"territory": "South"},
+        {"since": "2026-01-01"},
+        {"since": "2025-04-01", "as_of": "2026-06-15"},
+        {"as_of": "2025-12-31"},
+        {"since": "2026-11-10", "as_of": "2026-11-10"},
+        {"tier": 1},
+        {"tier": "2"},
+        {"tier": low_tier},
+        {"category": "safety"},
+        {"category": "OTHER"},
+        {"territory": "North", "since": "2026-11-05", "tier": 1, "category": "other"},
+        {"territory": "South", "as_of": "2026-10-31", "category": "Unmet Need"},
+    ]
+
+
+@pytest.mark.parametrize("vocabulary", [None, SMALL_VOCABULARY])
+def test_the_report_is_that_of_the_whole_tables(report_store, tmp_path, vocabulary):
+    categories = vocabulary or load_insight_categories(tmp_path)
+    totals = set()
+    for filters in report_filters(report_store):
+        if vocabulary and "category" in filters:
+            continue  # "other" and "unmet need" are outside the small vocabulary
+        expected = whole_table_report(report_store, categories, **filters)
+        report = insights_report(report_store, categories, **filters)
+        assert report == {**expected, "themes": None}, filters
+        totals.add(report["total"])
+    assert len(totals) >= 8  # the filters keep different insights
+
+
+def test_unscored_hcps_and_those_without_a_territory_are_counted_as_none(report_store, tmp_path):
+    report = insights_report(report_store, load_insight_categories(tmp_path))
+    assert report["counts"]["tier"]["(none)"] == 2
+    assert report["counts"]["territory"]["(none)"] == 2
+    assert (
+        report["counts"]["quarter"]["2025-Q1"] == 1 and report["counts"]["quarter"]["2025-Q2"] == 1
+    )
+    assert report["category_by_quarter"]["competitor"]["2025-Q4"] == 1
+
+
+def test_the_report_reads_no_whole_table(report_store, tmp_path, monkeypatch):
+    expected = insights_report(report_store, load_insight_categories(tmp_path), territory="North")
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a whole table was read")
+
+    for name in ("table", "scores"):
+        monkeypatch.setattr(report_store, name, refuse)
+    again = insights_report(report_store, load_insight_categories(tmp_path), territory="North")
+    assert again == expected and again["total"] > 0
+
+
+def test_the_newest_rows_follow_every_filter(report_store, tmp_path):
+    """Past the first window: the newest tier-1 insight in category "other" of November lies
+    behind more than a window of newer "other" insights from a low-tier HCP."""
+    categories = load_insight_categories(tmp_path)
+    report = insights_report(
+        report_store, categories, since="2026-11-01", as_of="2026-11-09", category="other"
+    )
+    assert [r["touchpoint_id"] for r in report["newest"]] == ["TT2", "TT1"]
+    assert insights_report(report_store, categories, tier="3")["newest"] == []
+    assert insights_report(report_store, categories, since="2026-11-16")["newest"] == []
+
+
+@pytest.mark.parametrize(
+    "filters, message",
+    [
+        ({"territory": "Atlantis"}, "unknown territory 'Atlantis'; territories: North, South"),
+        ({"tier": 99}, "--tier 99: the tiers of these HCPs run from 1 to"),
+        ({"category": "gossip"}, "unknown insight category 'gossip'"),
+        ({"since": "2026-02-01", "as_of": "2026-01-01"}, "is after"),
+    ],
+)
+def test_bad_filters_are_refused(report_store, tmp_path, filters, message):
+    with pytest.raises(InputError, match=message):
+        insights_report(report_store, load_insight_categories(tmp_path), **filters)

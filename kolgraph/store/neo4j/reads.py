@@ -180,8 +180,12 @@ class Neo4jReads:
     def network_nodes(self, hcp_ids: list[str], as_of: str) -> list[dict]:
         return self._store.read("read_network_nodes", hcp_ids=hcp_ids, as_of=as_of)
 
-    def recent_insight_rows(self, territory: str | None, limit: int) -> list[dict]:
-        return self._store.read("read_recent_insights", territory=territory, limit=limit)
+    def recent_insight_rows(
+        self, territory: str | None, limit: int, through: str | None = None
+    ) -> list[dict]:
+        return self._store.read(
+            "read_recent_insights", territory=territory, limit=limit, through=through
+        )
 
     def gap_candidates(self, query: GapQuery) -> tuple[list[dict], list[dict]]:
         """The candidate query for ``query``: ``by_rank`` only with ``top``, so the planner
@@ -316,6 +320,17 @@ class Neo4jReads:
             "count_new_insights", after=after, through=through, territory=territory
         )
         return {r["category"]: r["touchpoints"] for r in rows}
+
+    def insights_by_month(
+        self, territory: str | None, since: str | None, through: str | None
+    ) -> list[Sequence]:
+        rows = self._store.read(
+            "count_insights_by_month", territory=territory, since=since, through=through
+        )
+        return [tuple(row.values()) for row in rows]
+
+    def scored_tiers(self) -> list[int]:
+        return [int(row["tier"]) for row in self._store.read("list_scored_tiers")]
 
     def window_reach(self, since: str, as_of: str) -> WindowReach:
         graph = self._hop_arrays()

@@ -144,8 +144,12 @@ class SqliteReads:
     def network_nodes(self, hcp_ids: list[str], as_of: str) -> list[dict]:
         return self._records("read_network_nodes", hcp_ids=json_list(hcp_ids), as_of=as_of)
 
-    def recent_insight_rows(self, territory: str | None, limit: int) -> list[dict]:
-        return self._records("read_recent_insights", territory=territory, limit=limit)
+    def recent_insight_rows(
+        self, territory: str | None, limit: int, through: str | None = None
+    ) -> list[dict]:
+        return self._records(
+            "read_recent_insights", territory=territory, limit=limit, through=through
+        )
 
     def gap_candidates(self, query: GapQuery) -> tuple[list[dict], list[dict]]:
         frames = self._gap_frames()
@@ -259,6 +263,16 @@ class SqliteReads:
     def insight_counts(self, after: str, through: str, territory: str | None) -> dict:
         rows = self._rows("count_new_insights", after=after, through=through, territory=territory)
         return dict(rows)
+
+    def insights_by_month(
+        self, territory: str | None, since: str | None, through: str | None
+    ) -> list[Sequence]:
+        return self._rows(
+            "count_insights_by_month", territory=territory, since=since, through=through
+        )
+
+    def scored_tiers(self) -> list[int]:
+        return [int(tier) for (tier,) in self._rows("list_scored_tiers")]
 
     def window_reach(self, since: str, as_of: str) -> WindowReach:
         graph = self._store.path_graph()
