@@ -96,3 +96,19 @@ def coauthor_max_authors() -> int:
             f"KOLGRAPH_COAUTHOR_MAX_AUTHORS must be a whole number >= 2 (got {text!r})"
         )
     return int(text)
+
+
+#: What a yes/no setting (:func:`env_flag`) accepts, in any case.
+FLAG_ON, FLAG_OFF = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def env_flag(name: str, default: bool) -> bool:
+    """A yes/no environment setting: 1/true/yes/on or 0/false/no/off, in any case; unset or
+    blank is ``default``.  Anything else is a :class:`ConfigError` naming the setting, so a
+    typo never silently turns a setting (such as secure cookies) off."""
+    text = os.environ.get(name, "").strip().lower()
+    if not text:
+        return default
+    if text not in FLAG_ON + FLAG_OFF:
+        raise ConfigError(f"{name} must be 1 or 0 (got {text[:40]!r})")
+    return text in FLAG_ON

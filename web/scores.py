@@ -9,20 +9,16 @@ score``, and a post is refused (403)."""
 
 from __future__ import annotations
 
-import os
-
 from flask import Blueprint, Flask, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from kolgraph import score_runs
-from kolgraph.errors import ConfigError
+from kolgraph.config import env_flag
 from kolgraph.web import audit
 from kolgraph.web.errors import error_response
 from kolgraph.web.security import require_role, safe_next
 
 bp = Blueprint("scores", __name__)
-#: Values of ``KOLGRAPH_WEB_RESCORE``.
-_ON, _OFF = ("1", "true", "yes", "on", ""), ("0", "false", "no", "off")
 
 
 @bp.post("/admin/rescore")
@@ -64,7 +60,4 @@ def init_app(app: Flask) -> None:
 
 def web_rescore() -> bool:
     """``KOLGRAPH_WEB_RESCORE``: whether admins may start score runs from the web app."""
-    text = os.environ.get("KOLGRAPH_WEB_RESCORE", "").strip().lower()
-    if text not in _ON + _OFF:
-        raise ConfigError(f"KOLGRAPH_WEB_RESCORE must be 1 or 0 (got {text[:40]!r})")
-    return text in _ON
+    return env_flag("KOLGRAPH_WEB_RESCORE", default=True)

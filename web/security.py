@@ -20,6 +20,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import RequestRedirect
 
+from kolgraph.config import env_flag
 from kolgraph.errors import ConfigError
 
 SECRET_KEY_FILE = "secret_key"
@@ -105,7 +106,7 @@ def session_config() -> dict:
     from kolgraph.users import SessionPolicy
     from kolgraph.web.auth import LoginLimits
 
-    secure = os.environ.get("KOLGRAPH_SECURE_COOKIES", "").lower() in ("1", "true", "yes")
+    secure = env_flag("KOLGRAPH_SECURE_COOKIES", default=False)
     policy = SessionPolicy(
         lifetime=_env_number("KOLGRAPH_SESSION_HOURS", 12) * 3600,
         idle=_env_number("KOLGRAPH_SESSION_IDLE_MINUTES", 60) * 60,

@@ -9,6 +9,7 @@ import stat
 import pytest
 
 from kolgraph.config import Settings
+from kolgraph.errors import ConfigError
 from kolgraph.users import UserStore
 from kolgraph.web import create_app
 
@@ -119,11 +120,21 @@ def test_session_cookie_is_httponly_lax(auth):
     )  # a permanent session with a lifetime, not "until the browser closes"
 
 
-def test_secure_cookies_by_configuration(home, monkeypatch):
-    monkeypatch.setenv("KOLGRAPH_SECURE_COOKIES", "1")
+@pytest.mark.parametrize("value", ["1", "on", " TRUE "])
+def test_secure_cookies_by_configuration(home, monkeypatch, value):
+    monkeypatch.setenv("KOLGRAPH_SECURE_COOKIES", value)
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}, settings=Settings(home=home))
     response = app.test_client().post("/login", data={"username": "ada", "password": PASSWORD})
     assert "Secure" in _session_cookie_header(response)
+
+
+def test_a_mistyped_secure_cookies_setting_stops_the_app(home, monkeypatch):
+    """A typo must not silently send cookies over plain HTTP."""
+    monkeypatch.setenv("KOLGRAPH_SECURE_COOKIES", "ture")
+    with pytest.raises(
+        ConfigError, match=r"^KOLGRAPH_SECURE_COOKIES must be 1 or 0 \(got 'ture'\)"
+    ):
+        create_app(settings=Settings(home=home))
 
 
 def test_secret_key_is_generated_once_with_mode_0600(home):
