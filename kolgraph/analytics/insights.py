@@ -599,7 +599,7 @@ def cluster_texts(
     merged = _merge(micro.cluster_centers_, n_themes)[micro.labels_]
     labels = np.full(len(texts), -1)
     labels[has_terms] = merged
-    return _finish(vectors, labels, vocabulary)
+    return _finish(vectors, labels, vocabulary, np.asarray(texts, dtype=object))
 
 
 def _vectorize(texts: Sequence[str]):
@@ -651,7 +651,7 @@ def _merge(centers: np.ndarray, n_themes: int | None) -> np.ndarray:
     return merger.fit_predict(normalize(centers))
 
 
-def _finish(vectors, labels: np.ndarray, vocabulary) -> ThemeModel:
+def _finish(vectors, labels: np.ndarray, vocabulary, texts: np.ndarray) -> ThemeModel:
     """Small groups to other; themes renumbered largest first; labels, centrality, examples."""
     sizes = pd.Series(labels[labels >= 0]).value_counts()
     big = sizes[sizes >= min_theme_size(len(labels))]
@@ -666,15 +666,19 @@ def _finish(vectors, labels: np.ndarray, vocabulary) -> ThemeModel:
         center = np.asarray(vectors[members].mean(axis=0)).ravel()
         centrality[members] = vectors[members] @ (center / (np.linalg.norm(center) or 1.0))
         terms.append(label_terms(center, vocabulary))
-        examples.append(_varied_central(vectors, members, centrality[members]))
+        examples.append(_varied_central(vectors, texts, members, centrality[members]))
     return ThemeModel(labels, terms, centrality, examples)
 
 
-def _varied_central(vectors, members: np.ndarray, centrality: np.ndarray) -> list[int]:
+def _varied_central(
+    vectors, texts: np.ndarray, members: np.ndarray, centrality: np.ndarray
+) -> list[int]:
     """The most central notes, each unlike those already taken (cosine below
-    :data:`EXAMPLE_OVERLAP`), so the examples show different ways the theme comes up."""
+    :data:`EXAMPLE_OVERLAP`), so the examples show different ways the theme comes up.  One
+    text is never shown twice: a theme of one note logged again and again has one example."""
     # most central first; ties: the later (newer) note first
-    ranked = members[np.lexsort((-members, -centrality))][:EXAMPLE_CANDIDATES]
+    ranked = members[np.lexsort((-members, -centrality))]
+    ranked = _first_of_each_text(ranked, texts)[:EXAMPLE_CANDIDATES]
     similar = (vectors[ranked] @ vectors[ranked].T).toarray()  # one product, not one per pick
     picks: list[int] = []
     for position in range(len(ranked)):
@@ -685,6 +689,12 @@ def _varied_central(vectors, members: np.ndarray, centrality: np.ndarray) -> lis
     chosen = [int(ranked[p]) for p in picks]
     rest = [int(i) for i in ranked if i not in chosen]
     return chosen + rest[: EXAMPLES - len(chosen)]
+
+
+def _first_of_each_text(ranked: np.ndarray, texts: np.ndarray) -> np.ndarray:
+    """``ranked`` without the notes whose text an earlier one of them has."""
+    _values, first = np.unique(texts[ranked], return_index=True)
+    return ranked[np.sort(first)]
 
 
 def label_terms(center: np.ndarray, vocabulary, n: int = LABEL_TERMS) -> list[str]:

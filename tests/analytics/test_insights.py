@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from kolgraph.analytics.insights import (
+    EXAMPLE_CANDIDATES,
     NONE_LABEL,
     cluster_texts,
     insight_summary,
@@ -419,3 +420,20 @@ def test_n_themes_fixes_the_number_of_groups(generated):
     notes = touchpoints_[touchpoints_["insight"].str.strip() != ""]["insight"].tolist()
     model = cluster_texts(notes, n_themes=5, seed=1)
     assert len(model.terms) <= 5
+
+
+def test_examples_never_show_one_note_twice():
+    """A templated note logged hundreds of times fills the most central places of its theme;
+    the examples still show each text once, and a theme of one text has one example."""
+    supply = "Needs drug supply for the investigator-initiated trial."
+    variants = [
+        "Needs drug supply for the investigator-initiated trial; 4 patients enrolled.",
+        "Investigator-initiated trial stalled: drug supply and contract pending.",
+    ]
+    other = "Prior authorization for biologics now renewed every 6 months."
+    texts = [supply] * (EXAMPLE_CANDIDATES + 100) + variants * 5 + [other] * 200
+    model = cluster_texts(texts, n_themes=2, seed=0)
+    shown = [[texts[i] for i in theme] for theme in model.examples]
+    one_text, templated = sorted(shown, key=len)
+    assert one_text == [other]
+    assert templated[0] == supply and sorted(templated) == sorted([supply, *variants])
