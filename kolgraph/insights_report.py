@@ -4,7 +4,8 @@
 territory, tier and month (a few thousand rows however many touchpoints it holds) and for the
 newest insights, and hands them to :func:`kolgraph.analytics.insights.summarise`: the numbers
 are those of :func:`~kolgraph.analytics.insights.insight_summary` over the whole tables,
-without reading them.  Themes need every note's text, so only they read the tables.
+without reading them.  Themes need the text of every insight the filters keep: the store
+reads those, with their id, date and HCP.
 :func:`report_text` and :func:`report_rows` render the result as a readable report or as flat
 ``dimension, value, count`` rows for CSV.
 """
@@ -13,14 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from kolgraph.analytics.insights import (
     DIMENSIONS,
     NEWEST_LIMIT,
+    NOTE_COLUMNS,
     InsightFilter,
     count_frame,
-    insight_frame,
     summarise,
     themes_of,
 )
@@ -28,9 +30,6 @@ from kolgraph.answers.browse import InsightNarrowing
 from kolgraph.errors import InputError
 from kolgraph.output import table_text
 from kolgraph.store import GraphStore
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 CSV_COLUMNS = ("dimension", "value", "count")
 
@@ -81,7 +80,9 @@ def insights_report(
         categories,
     )
     report["themes"] = (
-        themes_of(_insight_rows(store), chosen, n_themes=n_themes, seed=seed) if themes else None
+        themes_of(_notes(store, territory, narrowing), n_themes=n_themes, seed=seed)
+        if themes
+        else None
     )
     return report
 
@@ -91,14 +92,9 @@ def report_choices(store: GraphStore) -> dict:
     return {"territories": store.known_territories(), "tiers": store.scored_tiers()}
 
 
-def _insight_rows(store: GraphStore) -> pd.DataFrame:
-    """Every insight with its HCP, tier and MSL (:func:`~kolgraph.analytics.insights.insight_frame`)."""
-    return insight_frame(
-        store.table("touchpoints"),
-        store.table("hcps", ["hcp_id", "name", "territory"]),
-        store.scores(),
-        store.table("msls", ["msl_id", "name"]),
-    )
+def _notes(store: GraphStore, territory: str | None, narrowing: InsightNarrowing) -> pd.DataFrame:
+    """The insights themes read: :data:`~kolgraph.analytics.insights.NOTE_COLUMNS` only."""
+    return pd.DataFrame(store.insight_notes(territory, narrowing), columns=list(NOTE_COLUMNS))
 
 
 def _check_known(territory: str, known: list[str]) -> None:

@@ -63,6 +63,8 @@ NEWEST_COLUMNS = (
     "topic",
     "insight",
 )
+#: What themes read of each insight (:func:`themes_of`).
+NOTE_COLUMNS = ("touchpoint_id", "date", "hcp_id", "insight")
 #: The count dimensions of :func:`insight_summary`, in report order.
 DIMENSIONS = ("category", "sentiment", "territory", "tier", "quarter")
 
@@ -565,15 +567,15 @@ def insight_themes(
         category=category,
         as_of=as_of,
     )
-    return themes_of(frame, chosen, n_themes=n_themes, seed=seed)
+    return themes_of(chosen.apply(frame)[list(NOTE_COLUMNS)], n_themes=n_themes, seed=seed)
 
 
-def themes_of(
-    frame: pd.DataFrame, chosen: InsightFilter, *, n_themes: int | None = None, seed: int = 0
-) -> list[dict]:
-    """:func:`insight_themes` of the rows of an :func:`insight_frame` that ``chosen`` keeps."""
+def themes_of(notes: pd.DataFrame, *, n_themes: int | None = None, seed: int = 0) -> list[dict]:
+    """:func:`insight_themes` of the insights a filter kept, :data:`NOTE_COLUMNS` only (a
+    store reads just these)."""
     # oldest first, by id: the clustering sees the notes in a fixed order
-    kept = chosen.apply(frame).sort_values(["date", "touchpoint_id"], ignore_index=True)
+    kept = notes.sort_values(["date", "touchpoint_id"], ignore_index=True)
+    kept["quarter"] = quarters(kept["date"])
     if len(kept) < MIN_THEME_NOTES:
         return []
     model = cluster_texts(kept["insight"].tolist(), n_themes=n_themes, seed=seed)

@@ -374,6 +374,15 @@ class InsightNarrowing:
             and (self.category is None or row["insight_category"] == self.category)
         )
 
+    def params(self) -> dict[str, object]:
+        """These filters as query parameters (``as_of`` as ``through``)."""
+        return {
+            "since": self.since,
+            "through": self.as_of,
+            "tier": self.tier,
+            "category": self.category,
+        }
+
     def passed(self, rows: Sequence[Mapping]) -> bool:
         """Whether rows read newest first reach back before ``since``: no older row can count."""
         return self.since is not None and bool(rows) and rows[-1]["date"] < self.since

@@ -60,7 +60,7 @@ from kolgraph.store.common import (
 if TYPE_CHECKING:
     import networkx as nx
 
-    from kolgraph.answers.browse import NetworkFilters
+    from kolgraph.answers.browse import InsightNarrowing, NetworkFilters
     from kolgraph.config import Settings
     from kolgraph.store.reach_arrays import WindowReach
     from kolgraph.territories import Alignment
@@ -253,6 +253,11 @@ class GraphReads(Protocol):
 
     def scored_tiers(self) -> list[int]:
         """Every tier some HCP's score has, in order."""
+        ...
+
+    def insight_notes(self, territory: str | None, narrowing: InsightNarrowing) -> list[Sequence]:
+        """:data:`~kolgraph.analytics.insights.NOTE_COLUMNS` of the touchpoints with insight
+        text about the territory's HCPs (when given) that ``narrowing`` keeps, in no order."""
         ...
 
     def window_reach(self, since: str, as_of: str) -> WindowReach:
@@ -761,6 +766,14 @@ class GraphStore(ABC):
     def scored_tiers(self) -> list[int]:
         """Every tier some HCP's score has, in order (an index read, not the scores)."""
         return self.reads.scored_tiers()
+
+    def insight_notes(
+        self, territory: str | None = None, narrowing: browse.InsightNarrowing | None = None
+    ) -> list[Sequence]:
+        """:data:`~kolgraph.analytics.insights.NOTE_COLUMNS` of the touchpoints with insight
+        text about the territory's HCPs (when given) that ``narrowing`` keeps, in no order:
+        what themes read, instead of whole tables."""
+        return self.reads.insight_notes(territory, narrowing or browse.InsightNarrowing())
 
     # --- territory alignment and CRM look-ups (see kolgraph.territories) --------------------
 

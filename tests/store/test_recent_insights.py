@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 
 from kolgraph.analytics.insights import (
+    MIN_THEME_NOTES,
     NEWEST_COLUMNS,
     NEWEST_LIMIT,
     insight_summary,
+    insight_themes,
     load_insight_categories,
 )
 from kolgraph.answers.browse import RECENT_INSIGHT_FIELDS, RECENT_INSIGHT_WINDOW
@@ -306,3 +308,21 @@ def test_the_newest_rows_follow_every_filter(report_store, tmp_path):
 def test_bad_filters_are_refused(report_store, tmp_path, filters, message):
     with pytest.raises(InputError, match=message):
         insights_report(report_store, load_insight_categories(tmp_path), **filters)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"territory": "North"}, {"since": "2026-11-01", "category": "other"}, {"tier": 1}],
+)
+def test_themes_are_those_of_the_whole_tables(report_store, tmp_path, filters):
+    categories = load_insight_categories(tmp_path)
+    expected = insight_themes(
+        report_store.table("touchpoints"),
+        report_store.table("hcps"),
+        report_store.scores(),
+        categories=categories,
+        **filters,
+    )
+    report = insights_report(report_store, categories, themes=True, **filters)
+    assert report["themes"] == expected
+    assert filters.get("tier") == 1 or sum(t["size"] for t in expected) >= MIN_THEME_NOTES

@@ -38,6 +38,7 @@ from kolgraph.store.reach_arrays import NONE, HopArrays, WindowReach, network_ma
 from kolgraph.store.reach_index import WindowCache, hop_counts_in
 
 if TYPE_CHECKING:
+    from kolgraph.answers.browse import InsightNarrowing
     from kolgraph.store.neo4j.store import Neo4jStore
 
 #: The values of a candidate row, in the order ``list_gap_candidates_by_*`` returns them.
@@ -331,6 +332,11 @@ class Neo4jReads:
 
     def scored_tiers(self) -> list[int]:
         return [int(row["tier"]) for row in self._store.read("list_scored_tiers")]
+
+    def insight_notes(self, territory: str | None, narrowing: InsightNarrowing) -> list[Sequence]:
+        return self._store.read_rows(
+            "list_insight_notes", territory=territory, **narrowing.params()
+        )
 
     def window_reach(self, since: str, as_of: str) -> WindowReach:
         graph = self._hop_arrays()

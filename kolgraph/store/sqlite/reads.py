@@ -30,6 +30,7 @@ from kolgraph.store.reach_index import WindowCache, hop_counts_in
 from kolgraph.store.sqlite.catalog import json_list
 
 if TYPE_CHECKING:
+    from kolgraph.answers.browse import InsightNarrowing
     from kolgraph.store.sqlite.network_file import NetworkArrays
     from kolgraph.store.sqlite.store import EmbeddedStore
 
@@ -273,6 +274,9 @@ class SqliteReads:
 
     def scored_tiers(self) -> list[int]:
         return [int(tier) for (tier,) in self._rows("list_scored_tiers")]
+
+    def insight_notes(self, territory: str | None, narrowing: InsightNarrowing) -> list[Sequence]:
+        return self._rows("list_insight_notes", territory=territory, **narrowing.params())
 
     def window_reach(self, since: str, as_of: str) -> WindowReach:
         graph = self._store.path_graph()
