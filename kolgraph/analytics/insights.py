@@ -605,22 +605,32 @@ def cluster_texts(
 
 
 def _vectorize(texts: Sequence[str]):
-    """TF-IDF rows (L2-normalised) and the vocabulary, or ``(None, None)`` when no term recurs."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    """TF-IDF rows (L2-normalised) and the vocabulary, or ``(None, None)`` when no term recurs.
 
-    # no IDF: the key words a theme's phrasings share must outweigh each phrasing's own words
-    vectorizer = TfidfVectorizer(
-        ngram_range=(1, 2),
-        stop_words=theme_stop_words(),
-        sublinear_tf=True,
-        use_idf=False,
-        min_df=max(2, round(0.001 * len(texts))),
-    )
+    What ``TfidfVectorizer(sublinear_tf=True, use_idf=False, min_df=...)`` gives, with each
+    distinct text counted once: notes logged again and again (a templated "Routine
+    follow-up", a pick-list value) are most of a large CRM export, and counting words is most
+    of the work.  A term's document frequency still counts every note.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.preprocessing import normalize
+
+    codes, distinct = pd.factorize(np.asarray(texts, dtype=object))
+    counter = CountVectorizer(ngram_range=(1, 2), stop_words=theme_stop_words())
     try:
-        vectors = vectorizer.fit_transform(texts)
-    except ValueError:  # empty vocabulary: nothing recurs
+        counts = counter.fit_transform(distinct)
+    except ValueError:  # no term at all
         return None, None
-    return vectors, vectorizer.get_feature_names_out()
+    notes_per_text = np.bincount(codes, minlength=len(distinct))
+    notes_with_term = (counts > 0).T @ notes_per_text
+    # no IDF: the key words a theme's phrasings share must outweigh each phrasing's own words
+    recurring = np.flatnonzero(notes_with_term >= max(2, round(0.001 * len(texts))))
+    if not len(recurring):
+        return None, None
+    weights = counts[:, recurring].astype(np.float64)
+    weights.data = np.log(weights.data) + 1.0  # sublinear term frequency
+    vectors = normalize(weights)[codes]
+    return vectors, counter.get_feature_names_out()[recurring]
 
 
 def _micro_clusters(vectors, seed: int) -> MiniBatchKMeans:

@@ -12,6 +12,7 @@ import pytest
 from kolgraph.analytics.insights import (
     EXAMPLE_CANDIDATES,
     NONE_LABEL,
+    _vectorize,
     cluster_texts,
     insight_summary,
     insight_themes,
@@ -19,6 +20,7 @@ from kolgraph.analytics.insights import (
     load_insight_categories,
     quarter_range,
     quarters,
+    theme_stop_words,
     trend_direction,
 )
 from kolgraph.errors import ConfigError, InputError
@@ -437,3 +439,26 @@ def test_examples_never_show_one_note_twice():
     one_text, templated = sorted(shown, key=len)
     assert one_text == [other]
     assert templated[0] == supply and sorted(templated) == sorted([supply, *variants])
+
+
+@pytest.mark.parametrize("repeats", [1, 3])
+def test_notes_logged_again_are_vectorised_as_scikit_learn_would(generated, repeats):
+    """Each distinct text is counted once, yet the vectors and the vocabulary are those of
+    TfidfVectorizer over every note: a term of one note logged twice recurs."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    touchpoints_, _, _ = generated
+    notes = touchpoints_["insight"][touchpoints_["insight"].str.strip() != ""].tolist()
+    texts = notes * repeats + ["zanubrutinib shortage", "zanubrutinib shortage"]
+    vectors, vocabulary = _vectorize(texts)
+    reference = TfidfVectorizer(
+        ngram_range=(1, 2),
+        stop_words=theme_stop_words(),
+        sublinear_tf=True,
+        use_idf=False,
+        min_df=max(2, round(0.001 * len(texts))),
+    )
+    expected = reference.fit_transform(texts)
+    assert list(vocabulary) == list(reference.get_feature_names_out())
+    assert "zanubrutinib" in vocabulary or round(0.001 * len(texts)) > 2
+    assert vectors.shape == expected.shape and abs(vectors - expected).max() < 1e-12
