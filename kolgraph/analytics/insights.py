@@ -593,8 +593,17 @@ def cluster_texts(
     texts: Sequence[str], *, n_themes: int | None = None, seed: int = 0
 ) -> ThemeModel:
     """Group ``texts`` into themes (see the module docstring); ``-1`` marks other."""
+    from threadpoolctl import threadpool_limits
+
     if n_themes is not None and (isinstance(n_themes, bool) or int(n_themes) < 1):
         raise InputError(f"the number of themes must be at least 1; got {n_themes!r}")
+    # One thread: a web worker is a forked process, and GNU OpenMP hangs in a child forked
+    # after its parent ran a parallel region (``kolgraph demo`` scores, then serves).
+    with threadpool_limits(limits=1):
+        return _clustered(texts, n_themes, seed)
+
+
+def _clustered(texts: Sequence[str], n_themes: int | None, seed: int) -> ThemeModel:
     vectors, vocabulary = _vectorize(texts)
     if vectors is None:
         return ThemeModel(np.full(len(texts), -1), [], np.zeros(len(texts)), [])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 from datetime import date
 
@@ -462,3 +463,25 @@ def test_notes_logged_again_are_vectorised_as_scikit_learn_would(generated, repe
     assert list(vocabulary) == list(reference.get_feature_names_out())
     assert "zanubrutinib" in vocabulary or round(0.001 * len(texts)) > 2
     assert vectors.shape == expected.shape and abs(vectors - expected).max() < 1e-12
+
+
+def _cluster_in_child(texts: list[str]) -> None:
+    cluster_texts(texts, seed=0)
+
+
+def test_themes_are_found_in_a_process_forked_after_openmp_ran():
+    """``kolgraph demo`` scores, then forks its web workers: GNU OpenMP hung a worker's
+    k-means on the themes page until gunicorn killed it (300 s)."""
+    from sklearn.cluster import MiniBatchKMeans
+
+    points = np.random.default_rng(0).random((2000, 20))
+    MiniBatchKMeans(n_clusters=5, n_init=1, random_state=0).fit(points)  # OpenMP ran here
+    texts = [f"Needs drug supply for trial {i % 7}; site {i % 3}." for i in range(300)]
+    child = multiprocessing.get_context("fork").Process(target=_cluster_in_child, args=(texts,))
+    child.start()
+    child.join(60)
+    hung = child.is_alive()
+    if hung:
+        child.kill()
+        child.join()
+    assert not hung and child.exitcode == 0
