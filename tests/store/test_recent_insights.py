@@ -285,9 +285,12 @@ def test_the_report_reads_no_whole_table(report_store, tmp_path, monkeypatch):
 
 
 def test_the_newest_rows_follow_every_filter(report_store, tmp_path):
-    """Past the first window: the newest tier-1 insight in category "other" of November lies
-    behind more than a window of newer "other" insights from a low-tier HCP."""
+    """The tier 1-2 insights in category "other" lie behind more than a window of newer
+    "other" insights from a low-tier HCP: the window grows past them, or ``as_of`` leaves
+    them out in the store."""
     categories = load_insight_categories(tmp_path)
+    newest = insights_report(report_store, categories, category="other")["newest"]
+    assert [r["touchpoint_id"] for r in newest] == ["TT2", "TT1"]
     report = insights_report(
         report_store, categories, since="2026-11-01", as_of="2026-11-09", category="other"
     )
