@@ -36,6 +36,12 @@ def unchanged(held: V, _touched: set[str], _fetch: Fetch) -> V:
 Affiliation = tuple[str, int | None, str, str | None]
 #: Where an HCP is: (country, state, postal_code), each None when unknown.
 Place = tuple[str | None, str | None, str | None]
+#: Link table -> the statement reading its keys by HCP (the same name in SQL and Cypher).
+LINK_KEYS = {
+    "authorships": "list_authorships_keys_of",
+    "affiliations": "list_affiliations_keys_of",
+    "trial_roles": "list_trial_roles_keys_of",
+}
 
 
 def entity_table(name: str) -> Table:

@@ -10,11 +10,13 @@ import pytest
 from kolgraph.store.sqlite import catalog
 
 SOURCE = Path(catalog.__file__).parent
-#: The embedded store's modules, and the gaps snapshot and search index it shares with Neo4j.
+#: The embedded store's modules, and the gaps snapshot, search index and statement names it
+#: shares with Neo4j.
 MODULES = [
     *SOURCE.glob("*.py"),
     SOURCE.parent / "gap_snapshot.py",
     SOURCE.parent / "search_index.py",
+    SOURCE.parent / "common.py",
 ]
 #: How the store's code names a statement: a quoted snake_case literal.
 _LITERAL = re.compile(r"""["']([a-z][a-z0-9]*(?:_[a-z0-9]+)+)["']""")

@@ -31,7 +31,7 @@ from kolgraph.answers.network import (
 from kolgraph.coauthorship import CoauthorEdges
 from kolgraph.store import gap_snapshot, search_index
 from kolgraph.store.base import Edges, Window
-from kolgraph.store.common import Affiliation, Fetch, Place, grouped, unchanged
+from kolgraph.store.common import LINK_KEYS, Affiliation, Fetch, Place, grouped, unchanged
 from kolgraph.store.mended_arrays import CorrectedLinks, mended
 from kolgraph.store.neo4j.bulk import chunks
 from kolgraph.store.reach_arrays import NONE, HopArrays, WindowReach, network_matrices
@@ -55,14 +55,6 @@ CANDIDATE_FIELDS = (
 )
 #: The ``window`` parameter of ``expand_path_frontier`` when no engagement is wanted.
 NO_WINDOW: Window = {"since": None, "as_of": None, "territory": None}
-
-
-#: Link table -> the statement reading its keys by HCP (``link_keys``).
-_LINK_KEYS = {
-    "authorships": "list_authorships_keys_of",
-    "affiliations": "list_affiliations_keys_of",
-    "trial_roles": "list_trial_roles_keys_of",
-}
 
 
 class Neo4jReads:
@@ -103,7 +95,7 @@ class Neo4jReads:
         return {
             (hcp_id, key)
             for chunk in chunks(hcp_ids, self._store.batch_size)
-            for hcp_id, key in self._store.read_rows(_LINK_KEYS[table], hcp_ids=list(chunk))
+            for hcp_id, key in self._store.read_rows(LINK_KEYS[table], hcp_ids=list(chunk))
         }
 
     def current_affiliations(self, hcp_ids: list[str]) -> list[Affiliation]:

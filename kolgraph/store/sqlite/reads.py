@@ -24,7 +24,7 @@ from kolgraph.answers.network import HCP, INSTITUTION, HopFacts, Neighbourhood, 
 from kolgraph.coauthorship import CoauthorEdges
 from kolgraph.store import gap_snapshot, search_index
 from kolgraph.store.base import Edges, Window
-from kolgraph.store.common import Affiliation, Place, grouped, unchanged
+from kolgraph.store.common import LINK_KEYS, Affiliation, Place, grouped, unchanged
 from kolgraph.store.reach_arrays import NONE, WindowReach, network_matrices
 from kolgraph.store.reach_index import WindowCache, hop_counts_in
 from kolgraph.store.sqlite.catalog import json_list
@@ -40,14 +40,6 @@ _PROFILE_PARTS = {
     "affiliations": "read_hcp_affiliations",
     "trials": "read_hcp_trials",
     "touchpoints": "read_hcp_touchpoints",
-}
-
-
-#: Link table -> the statement reading its keys by HCP (``link_keys``).
-_LINK_KEYS = {
-    "authorships": "list_authorships_keys_of",
-    "affiliations": "list_affiliations_keys_of",
-    "trial_roles": "list_trial_roles_keys_of",
 }
 
 
@@ -81,7 +73,7 @@ class SqliteReads:
         return self._rows("list_link_fields")
 
     def link_keys(self, table: str, hcp_ids: list[str]) -> set[tuple[str, str]]:
-        return set(self._rows(_LINK_KEYS[table], hcp_ids=json_list(hcp_ids)))
+        return set(self._rows(LINK_KEYS[table], hcp_ids=json_list(hcp_ids)))
 
     def current_affiliations(self, hcp_ids: list[str]) -> list[Affiliation]:
         return self._rows("read_current_affiliations", hcp_ids=json_list(hcp_ids))
