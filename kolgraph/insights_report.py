@@ -70,12 +70,10 @@ def insights_report(
         category=category,
         as_of=as_of,
     )
-    dates = chosen.as_dict()
-    counted = store.insights_by_month(territory, dates["since"], dates["as_of"])
-    narrowing = InsightNarrowing(dates["since"], dates["as_of"], chosen.tier, chosen.category)
+    narrowing = chosen.narrowing()
     report = summarise(
         chosen,
-        chosen.apply_to_groups(count_frame(counted)),
+        count_frame(store.insights_by_month(territory, narrowing)),
         store.recent_insights(territory, NEWEST_LIMIT, narrowing),
         categories,
     )

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from kolgraph.answers.browse import InsightNarrowing
 from kolgraph.config import default_home
 from kolgraph.errors import ConfigError, InputError
 from kolgraph.schema import DEFAULT_INSIGHT_CATEGORIES, SENTIMENTS
@@ -257,15 +258,9 @@ class InsightFilter:
             keep &= frame["insight_category"] == self.category
         return frame[keep]
 
-    def apply_to_groups(self, groups: pd.DataFrame) -> pd.DataFrame:
-        """The rows of :func:`month_counts` groups this filter's tier and category keep (the
-        store already kept the territory and the dates)."""
-        keep = pd.Series(True, index=groups.index)
-        if self.tier is not None:
-            keep &= groups["tier"] == self.tier
-        if self.category is not None:
-            keep &= groups["insight_category"] == self.category
-        return groups[keep]
+    def narrowing(self) -> InsightNarrowing:
+        """This filter beyond the territory, as a store's reads take it (ISO dates)."""
+        return InsightNarrowing(_iso(self.since), _iso(self.as_of), self.tier, self.category)
 
     def as_dict(self) -> dict:
         """The filter as JSON-ready values (dates as ``YYYY-MM-DD``)."""
@@ -402,7 +397,7 @@ def count_frame(rows: Iterable[Sequence]) -> pd.DataFrame:
     """Rows of :data:`GROUP_COLUMNS` values and a count as a frame (``insights``), missing
     values ``None`` and tiers ints, as every store's rows must give the same report."""
     frame = pd.DataFrame(list(rows), columns=[*GROUP_COLUMNS, "insights"], dtype=object)
-    frame = frame.astype(object).where(frame.notna(), None)
+    frame = frame.where(frame.notna(), None)
     frame["tier"] = pd.Series(
         [_int_or_none(t) for t in frame["tier"]], index=frame.index, dtype=object
     )

@@ -244,11 +244,11 @@ class GraphReads(Protocol):
         ...
 
     def insights_by_month(
-        self, territory: str | None, since: str | None, through: str | None
+        self, territory: str | None, narrowing: InsightNarrowing
     ) -> list[Sequence]:
-        """Touchpoints with insight text (dated ``since`` through ``through``, of the
-        territory's HCPs, when given) counted by
-        :data:`~kolgraph.analytics.insights.GROUP_COLUMNS`: rows of those values and a count."""
+        """Touchpoints with insight text about the territory's HCPs (when given) that
+        ``narrowing`` keeps, counted by :data:`~kolgraph.analytics.insights.GROUP_COLUMNS`:
+        rows of those values and a count."""
         ...
 
     def scored_tiers(self) -> list[int]:
@@ -756,12 +756,12 @@ class GraphStore(ABC):
         return browse.recent_insights(fetch, territory, limit, narrowing)
 
     def insights_by_month(
-        self, territory: str | None = None, since: str | None = None, as_of: str | None = None
+        self, territory: str | None = None, narrowing: browse.InsightNarrowing | None = None
     ) -> list[Sequence]:
-        """Touchpoints with insight text (dated ``since`` through ``as_of``, of the territory's
-        HCPs, when given), counted in the store by
+        """Touchpoints with insight text about the territory's HCPs (when given) that
+        ``narrowing`` keeps, counted in the store by
         :data:`~kolgraph.analytics.insights.GROUP_COLUMNS`: rows of those values and a count."""
-        return self.reads.insights_by_month(territory, since, as_of)
+        return self.reads.insights_by_month(territory, narrowing or browse.InsightNarrowing())
 
     def scored_tiers(self) -> list[int]:
         """Every tier some HCP's score has, in order (an index read, not the scores)."""

@@ -315,12 +315,11 @@ class Neo4jReads:
         return {r["category"]: r["touchpoints"] for r in rows}
 
     def insights_by_month(
-        self, territory: str | None, since: str | None, through: str | None
+        self, territory: str | None, narrowing: InsightNarrowing
     ) -> list[Sequence]:
-        rows = self._store.read(
-            "count_insights_by_month", territory=territory, since=since, through=through
+        return self._store.read_rows(
+            "count_insights_by_month", territory=territory, **narrowing.params()
         )
-        return [tuple(row.values()) for row in rows]
 
     def scored_tiers(self) -> list[int]:
         return [int(row["tier"]) for row in self._store.read("list_scored_tiers")]

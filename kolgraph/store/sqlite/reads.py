@@ -258,11 +258,9 @@ class SqliteReads:
         return dict(rows)
 
     def insights_by_month(
-        self, territory: str | None, since: str | None, through: str | None
+        self, territory: str | None, narrowing: InsightNarrowing
     ) -> list[Sequence]:
-        return self._rows(
-            "count_insights_by_month", territory=territory, since=since, through=through
-        )
+        return self._rows("count_insights_by_month", territory=territory, **narrowing.params())
 
     def scored_tiers(self) -> list[int]:
         return [int(tier) for (tier,) in self._rows("list_scored_tiers")]
