@@ -599,7 +599,8 @@ def cluster_texts(
 
 
 def _clustered(texts: Sequence[str], n_themes: int | None, seed: int) -> ThemeModel:
-    vectors, vocabulary = _vectorize(texts)
+    text_ids, distinct = _text_ids(texts)
+    vectors, vocabulary = _vectors_of(text_ids, distinct)
     if vectors is None:
         return ThemeModel(np.full(len(texts), -1), [], np.zeros(len(texts)), [])
     has_terms = np.asarray(vectors.getnnz(axis=1) > 0)
@@ -607,7 +608,7 @@ def _clustered(texts: Sequence[str], n_themes: int | None, seed: int) -> ThemeMo
     merged = _merge(micro.cluster_centers_, n_themes)[micro.labels_]
     labels = np.full(len(texts), -1)
     labels[has_terms] = merged
-    return _finish(vectors, labels, vocabulary, np.asarray(texts, dtype=object))
+    return _finish(vectors, labels, vocabulary, text_ids)
 
 
 def _vectorize(texts: Sequence[str]):
@@ -618,10 +619,19 @@ def _vectorize(texts: Sequence[str]):
     follow-up", a pick-list value) are most of a large CRM export, and counting words is most
     of the work.  A term's document frequency still counts every note.
     """
+    return _vectors_of(*_text_ids(texts))
+
+
+def _text_ids(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """A number per note, the same for the same text, and the distinct texts in that order."""
+    return pd.factorize(np.asarray(texts, dtype=object))
+
+
+def _vectors_of(codes: np.ndarray, distinct: np.ndarray):
+    """:func:`_vectorize` of the notes ``distinct[codes]``."""
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.preprocessing import normalize
 
-    codes, distinct = pd.factorize(np.asarray(texts, dtype=object))
     counter = CountVectorizer(ngram_range=(1, 2), stop_words=theme_stop_words())
     try:
         counts = counter.fit_transform(distinct)
@@ -630,7 +640,7 @@ def _vectorize(texts: Sequence[str]):
     notes_per_text = np.bincount(codes, minlength=len(distinct))
     notes_with_term = (counts > 0).T @ notes_per_text
     # no IDF: the key words a theme's phrasings share must outweigh each phrasing's own words
-    recurring = np.flatnonzero(notes_with_term >= max(2, round(0.001 * len(texts))))
+    recurring = np.flatnonzero(notes_with_term >= max(2, round(0.001 * len(codes))))
     if not len(recurring):
         return None, None
     weights = counts[:, recurring].astype(np.float64)
@@ -669,7 +679,7 @@ def _merge(centers: np.ndarray, n_themes: int | None) -> np.ndarray:
     return merger.fit_predict(normalize(centers))
 
 
-def _finish(vectors, labels: np.ndarray, vocabulary, texts: np.ndarray) -> ThemeModel:
+def _finish(vectors, labels: np.ndarray, vocabulary, text_ids: np.ndarray) -> ThemeModel:
     """Small groups to other; themes renumbered largest first; labels, centrality, examples."""
     sizes = pd.Series(labels[labels >= 0]).value_counts()
     big = sizes[sizes >= min_theme_size(len(labels))]
@@ -684,19 +694,19 @@ def _finish(vectors, labels: np.ndarray, vocabulary, texts: np.ndarray) -> Theme
         center = np.asarray(vectors[members].mean(axis=0)).ravel()
         centrality[members] = vectors[members] @ (center / (np.linalg.norm(center) or 1.0))
         terms.append(label_terms(center, vocabulary))
-        examples.append(_varied_central(vectors, texts, members, centrality[members]))
+        examples.append(_varied_central(vectors, text_ids, members, centrality[members]))
     return ThemeModel(labels, terms, centrality, examples)
 
 
 def _varied_central(
-    vectors, texts: np.ndarray, members: np.ndarray, centrality: np.ndarray
+    vectors, text_ids: np.ndarray, members: np.ndarray, centrality: np.ndarray
 ) -> list[int]:
     """The most central notes, each unlike those already taken (cosine below
     :data:`EXAMPLE_OVERLAP`), so the examples show different ways the theme comes up.  One
     text is never shown twice: a theme of one note logged again and again has one example."""
     # most central first; ties: the later (newer) note first
     ranked = members[np.lexsort((-members, -centrality))]
-    ranked = _first_of_each_text(ranked, texts)[:EXAMPLE_CANDIDATES]
+    ranked = _first_of_each_text(ranked, text_ids)[:EXAMPLE_CANDIDATES]
     similar = (vectors[ranked] @ vectors[ranked].T).toarray()  # one product, not one per pick
     picks: list[int] = []
     for position in range(len(ranked)):
@@ -709,9 +719,10 @@ def _varied_central(
     return chosen + rest[: EXAMPLES - len(chosen)]
 
 
-def _first_of_each_text(ranked: np.ndarray, texts: np.ndarray) -> np.ndarray:
-    """``ranked`` without the notes whose text an earlier one of them has."""
-    _values, first = np.unique(texts[ranked], return_index=True)
+def _first_of_each_text(ranked: np.ndarray, text_ids: np.ndarray) -> np.ndarray:
+    """``ranked`` without the notes whose text an earlier one of them has (``text_ids``:
+    :func:`_text_ids`)."""
+    _values, first = np.unique(text_ids[ranked], return_index=True)
     return ranked[np.sort(first)]
 
 
