@@ -22,7 +22,7 @@ import pandas as pd
 from kolgraph import corrections, schema
 from kolgraph.collector import cyclic_gc_paused, return_freed_memory
 from kolgraph.corrections import Correction
-from kolgraph.cross_source import Link
+from kolgraph.cross_source import RANK, Link, source_of
 from kolgraph.errors import InputError, ValidationFailed
 from kolgraph.loaders import crm, ctgov, nppes, open_payments, pubmed
 from kolgraph.loaders.bundle import read_bundle
@@ -170,6 +170,7 @@ def validate_path(
     fmt = _checked_format(path, fmt)
     source = _reader(fmt)(path, store, today)
     notes, identities = _keep_corrections(source, store)
+    keep_stored_fields(source.raw, store, fmt)
     batch = validate(source.raw, store, today=today, insight_categories=insight_categories)
     summary = LoadSummary(
         count_changes(batch, store),
@@ -199,6 +200,48 @@ def _keep_corrections(
         identities = identities[~identities["hcp_id"].isin(list(orphans))].copy()
         identities["hcp_id"] = identities["hcp_id"].replace(merged)
     return [f"steward corrections kept: {len(done):,}"], identities
+
+
+#: The source (in :data:`kolgraph.cross_source.RANK`) whose HCPs each source format makes.
+FORMAT_SOURCES = {
+    "pubmed": "PubMed",
+    "nppes": "NPPES",
+    "ctgov": "ClinicalTrials.gov",
+    "open-payments": "Open Payments",
+}
+#: HCP fields a source load fills from the store; the territory is the alignment's to set.
+KEPT_FIELDS = tuple(c for c in schema.HCPS.column_names if c not in ("hcp_id", "territory"))
+
+
+def keep_stored_fields(raw, store: GraphStore, fmt: str) -> int:
+    """Make a source's rows of HCPs the store holds keep what the store knows; returns how
+    many rows met a stored HCP.
+
+    A field the source leaves blank keeps its stored value.  On an HCP a source of higher
+    rank made (the Open Payments physician a PubMed author was found to be), the stored values
+    stand and the source only fills blanks.  Without this, a PubMed file with one more paper
+    of that physician would write its blanks over the specialty, credentials and address.  A
+    bundle (the team's own files) is written as given.
+    """
+    table = raw.tables.get("hcps")
+    source = FORMAT_SOURCES.get(fmt)
+    if source is None or table is None or not len(table.frame):
+        return 0
+    frame = table.frame
+    stored = store.hcp_rows(frame["hcp_id"].tolist())
+    if not stored:
+        return 0
+    held = frame["hcp_id"].isin(list(stored)).to_numpy()
+    ids = frame["hcp_id"][held]
+    outranked = ids.map(lambda i: RANK[source_of(i)] < RANK[source]).to_numpy(dtype=bool)
+    for column in KEPT_FIELDS:
+        if column not in frame:
+            frame[column] = ""
+        old = ids.map(lambda i, c=column: stored[i][c]).to_numpy(dtype=object)
+        new = frame[column][held].to_numpy(dtype=object)
+        keep_old = (old != "") & (outranked | (new == ""))
+        frame.loc[held, column] = np.where(keep_old, old, new)
+    return int(held.sum())
 
 
 def load_path(

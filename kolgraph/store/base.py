@@ -46,7 +46,7 @@ from kolgraph.collector import cyclic_gc_paused
 from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS
 from kolgraph.corrections import Correction
 from kolgraph.errors import InputError, NotFoundError
-from kolgraph.schema import Batch
+from kolgraph.schema import HCPS, Batch
 from kolgraph.store import identity_review
 from kolgraph.store.common import (
     PROJECTION_TABLES,
@@ -116,6 +116,11 @@ class GraphReads(Protocol):
 
     def slot_holders(self, pmids: list[str]) -> dict[tuple[str, int], str]:
         """(pmid, position) -> the HCP holding that author slot, for the given papers."""
+        ...
+
+    def hcp_rows(self, hcp_ids: list[str]) -> list[Sequence]:
+        """The stored row of each given HCP that exists: the ``hcps`` table's columns in
+        schema order, ``None`` for a missing value."""
         ...
 
     def affiliation_places(self, hcp_ids: list[str]) -> dict[str, list[tuple[str, str | None]]]:
@@ -929,6 +934,15 @@ class GraphStore(ABC):
         """(pmid, position) -> the HCP holding that author slot, for the given papers (the
         PubMed reader keeps a re-resolved person's stored id)."""
         return self.reads.slot_holders(pmids) if pmids else {}
+
+    def hcp_rows(self, hcp_ids: list[str]) -> dict[str, dict[str, str]]:
+        """hcp_id -> the stored fields of each given HCP that exists ("" for a missing one):
+        what a source load keeps where it gives nothing (:func:`kolgraph.loading.keep_stored_fields`)."""
+        rows = self.reads.hcp_rows(hcp_ids) if hcp_ids else []
+        columns = HCPS.column_names
+        return {
+            row[0]: {c: "" if v is None else str(v) for c, v in zip(columns, row)} for row in rows
+        }
 
     def source_links(self, touched: Iterable[str] | None = None) -> list[cross_source.Link]:
         """The HCPs that other sources made of one person with an HCP of ``touched`` (every

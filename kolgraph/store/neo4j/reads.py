@@ -82,6 +82,10 @@ class Neo4jReads:
         (row,) = self._store.read("read_slot_holders", request={"pmids": pmids})
         return {(pmid, int(position)): hcp_id for pmid, position, hcp_id in row["rows"]}
 
+    def hcp_rows(self, hcp_ids: list[str]) -> list[Sequence]:
+        (row,) = self._store.read("read_hcp_rows", request={"hcp_ids": hcp_ids})
+        return row["rows"]
+
     def affiliation_places(self, hcp_ids: list[str]) -> dict[str, list[tuple[str, str | None]]]:
         (row,) = self._store.read("read_affiliation_places", request={"hcp_ids": hcp_ids})
         return grouped(

@@ -65,6 +65,9 @@ class SqliteReads:
         rows = self._rows("read_slot_holders", pmids=json_list(pmids))
         return {(pmid, int(position)): hcp_id for pmid, position, hcp_id in rows}
 
+    def hcp_rows(self, hcp_ids: list[str]) -> list[Sequence]:
+        return self._rows("read_hcp_rows", hcp_ids=json_list(hcp_ids))
+
     def affiliation_places(self, hcp_ids: list[str]) -> dict[str, list[tuple[str, str | None]]]:
         rows = self._rows("read_affiliation_places", hcp_ids=json_list(hcp_ids))
         return grouped((hcp_id, (institution_id, city)) for hcp_id, institution_id, city in rows)
