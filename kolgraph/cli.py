@@ -252,6 +252,7 @@ def load(
             fmt=fmt,
             progress=bar.update,
             insight_categories=load_insight_categories(app.settings.home),
+            home=app.settings.home,
         )
     click.echo(summary.describe())
     record_cli("load", str(path), summary.total_rows, app.settings.home)
@@ -352,6 +353,7 @@ def validate(app: AppContext, path: Path, fmt: str | None, mapping: Path | None)
             store,
             fmt=fmt,
             insight_categories=load_insight_categories(app.settings.home),
+            home=app.settings.home,
         )
     click.echo(f"{path}: valid; {validated.describe()}")
 

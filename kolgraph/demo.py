@@ -108,7 +108,7 @@ def prepare_real_demo(store: GraphStore, home: Path, echo: Callable[[str], None]
 
     for relative, fmt in REAL_SOURCES:
         echo(f"loading {relative} ({fmt}) into the {store.backend} store ...")
-        echo(load_path(REAL_SAMPLE / relative, store, fmt=fmt).describe())
+        echo(load_path(REAL_SAMPLE / relative, store, fmt=fmt, home=home).describe())
     store.set_alignment(read_alignment(REAL_SAMPLE / "alignment.csv"))
     unassigned = report(store.hcp_places())["unassigned"]
     echo(f"aligned territories; without one: {sum(unassigned.values()):,} HCPs {unassigned}")

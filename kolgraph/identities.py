@@ -9,6 +9,7 @@ and shown by ``kolgraph explain-identity``.
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -44,12 +45,32 @@ def record_identities(home: Path, identities: pd.DataFrame | None) -> int:
     now = datetime.now(UTC).isoformat(timespec="seconds")
     rows = list(zip(*_text_columns(identities), repeat(now)))
     with _connect(home) as con:
+        con.executemany(_SUPERSEDED, _superseded(con, rows))
         con.executemany(
             f"INSERT OR REPLACE INTO identities ({', '.join(COLUMNS)}, recorded_at) "
             f"VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
             rows,
         )
     return len(rows)
+
+
+_SUPERSEDED = "DELETE FROM identities WHERE hcp_id = ? AND source = 'pubmed' AND source_ref = ?"
+
+
+def _superseded(con: sqlite3.Connection, rows: list[tuple]) -> list[tuple[str, str]]:
+    """The PubMed evidence rows a new row replaces: a person a later file gave more papers
+    is one row over all of them, not one more row beside the one over fewer."""
+    papers = {row[0]: row[2] for row in rows if row[1] == "pubmed"}
+    stored = con.execute(
+        "SELECT hcp_id, source_ref FROM identities WHERE source = 'pubmed' "
+        "AND hcp_id IN (SELECT value FROM json_each(?))",
+        (json.dumps(sorted(papers)),),
+    )
+    return [
+        (hcp_id, ref)
+        for hcp_id, ref in stored
+        if ref != papers[hcp_id] and set(ref.split(";")) <= set(papers[hcp_id].split(";"))
+    ]
 
 
 def explain_identity(home: Path, store: GraphStore, hcp_id: str) -> dict:

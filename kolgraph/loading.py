@@ -25,27 +25,34 @@ from kolgraph.corrections import Correction
 from kolgraph.cross_source import RANK, Link, source_of
 from kolgraph.errors import InputError, ValidationFailed
 from kolgraph.loaders import crm, ctgov, nppes, open_payments, pubmed
+from kolgraph.loaders.author_archive import AuthorArchive
 from kolgraph.loaders.bundle import read_bundle
 from kolgraph.loaders.source import SourceRead
 from kolgraph.loaders.validate import validate
 from kolgraph.schema import Batch
 from kolgraph.store.base import GraphStore, Progress, no_progress
 
-#: Reads one source: (path, store, today) -> raw canonical tables and an account of the source.
-Reader = Callable[[Path, GraphStore, date | None], SourceRead]
+#: Reads one source: (path, store, today, home folder) -> raw canonical tables and an account
+#: of the source.
+Reader = Callable[[Path, GraphStore, date | None, Path | None], SourceRead]
 
 
-def _read_bundle(path: Path, _store: GraphStore, _today: date | None) -> SourceRead:
+def _read_pubmed(path: Path, store: GraphStore, today: date | None, home: Path | None):
+    archive = AuthorArchive(home) if home is not None else None
+    return pubmed.read_pubmed(path, store, today=today, archive=archive)
+
+
+def _read_bundle(path: Path, _store: GraphStore, _today: date | None, _home) -> SourceRead:
     raw = read_bundle(path)
     return SourceRead(raw, records_read=sum(len(t.frame) for t in raw.tables.values()))
 
 
 #: Format name (``--format``) -> reader, in the order formats are detected.
 READERS: dict[str, Reader] = {
-    "pubmed": lambda path, store, today: pubmed.read_pubmed(path, store, today=today),
-    "nppes": lambda path, store, _today: nppes.read_nppes(path, store),
-    "ctgov": lambda path, store, _today: ctgov.read_ctgov(path, store),
-    "open-payments": lambda path, store, _today: open_payments.read_open_payments(path, store),
+    "pubmed": _read_pubmed,
+    "nppes": lambda path, store, _today, _home: nppes.read_nppes(path, store),
+    "ctgov": lambda path, store, _today, _home: ctgov.read_ctgov(path, store),
+    "open-payments": lambda path, store, _t, _h: open_payments.read_open_payments(path, store),
     "bundle": _read_bundle,
 }
 SNIFFERS: dict[str, Callable[[Path], bool]] = {
@@ -148,6 +155,8 @@ class ValidatedLoad:
 
     batch: Batch
     summary: LoadSummary
+    #: What the source keeps once the batch is written (see ``SourceRead.written``).
+    written: Callable[[], None] | None = None
 
     @property
     def total_rows(self) -> int:
@@ -164,11 +173,16 @@ def validate_path(
     fmt: str | None = None,
     today: date | None = None,
     insight_categories: Sequence[str] = schema.DEFAULT_INSIGHT_CATEGORIES,
+    home: Path | None = None,
 ) -> ValidatedLoad:
-    """Read and check ``path`` against ``store``; raises ``ValidationFailed``; writes nothing."""
+    """Read and check ``path`` against ``store``; raises ``ValidationFailed``; writes nothing.
+
+    ``home``: the home folder, whose author archive a PubMed file's authors are compared
+    with (:mod:`kolgraph.loaders.author_archive`); without it, with the file's alone.
+    """
     path = Path(path)
     fmt = _checked_format(path, fmt)
-    source = _reader(fmt)(path, store, today)
+    source = _reader(fmt)(path, store, today, home)
     notes, identities = _keep_corrections(source, store)
     keep_stored_fields(source.raw, store, fmt)
     batch = validate(source.raw, store, today=today, insight_categories=insight_categories)
@@ -180,7 +194,7 @@ def validate_path(
         list(source.notes) + notes,
         identities,
     )
-    return ValidatedLoad(batch, summary)
+    return ValidatedLoad(batch, summary, source.written)
 
 
 def _keep_corrections(
@@ -209,39 +223,59 @@ FORMAT_SOURCES = {
     "ctgov": "ClinicalTrials.gov",
     "open-payments": "Open Payments",
 }
-#: HCP fields a source load fills from the store; the territory is the alignment's to set.
-KEPT_FIELDS = tuple(c for c in schema.HCPS.column_names if c not in ("hcp_id", "territory"))
+#: What a source load keeps of the rows it meets in the store, per table (an HCP's territory
+#: is the alignment's to set).
+KEPT_FIELDS = {
+    "hcps": tuple(c for c in schema.HCPS.column_names if c not in ("hcp_id", "territory")),
+    "institutions": ("name", "type", "city", "state", "country"),
+}
+#: Formats whose institutions are parsed from free text (affiliations, trial sites): the
+#: name and place an institution was first stored with stand; NPPES and Open Payments
+#: institutions are records of their own, and update.
+PARSED_INSTITUTIONS = frozenset(["pubmed", "ctgov"])
 
 
-def keep_stored_fields(raw, store: GraphStore, fmt: str) -> int:
-    """Make a source's rows of HCPs the store holds keep what the store knows; returns how
-    many rows met a stored HCP.
+def keep_stored_fields(raw, store: GraphStore, fmt: str) -> None:
+    """Make a source's rows of HCPs and institutions the store holds keep what it knows.
 
     A field the source leaves blank keeps its stored value.  On an HCP a source of higher
     rank made (the Open Payments physician a PubMed author was found to be), the stored values
-    stand and the source only fills blanks.  Without this, a PubMed file with one more paper
-    of that physician would write its blanks over the specialty, credentials and address.  A
-    bundle (the team's own files) is written as given.
+    stand and the source only fills blanks: without this, a PubMed file with one more paper of
+    that physician would write its blanks over the specialty, credentials and address.  So do
+    an institution's, when it was parsed from free text: a file that writes "Columbia
+    University, New York" does not take away the state and country an earlier file gave, and
+    loading a file again changes nothing.  A bundle (the team's own files) is written as given.
     """
-    table = raw.tables.get("hcps")
     source = FORMAT_SOURCES.get(fmt)
-    if source is None or table is None or not len(table.frame):
-        return 0
-    frame = table.frame
-    stored = store.hcp_rows(frame["hcp_id"].tolist())
-    if not stored:
-        return 0
-    held = frame["hcp_id"].isin(list(stored)).to_numpy()
-    ids = frame["hcp_id"][held]
-    outranked = ids.map(lambda i: RANK[source_of(i)] < RANK[source]).to_numpy(dtype=bool)
-    for column in KEPT_FIELDS:
+    if source is None:
+        return
+    for name, fields in KEPT_FIELDS.items():
+        table = raw.tables.get(name)
+        if table is None or not len(table.frame):
+            continue
+        frame = table.frame
+        key = frame[schema.TABLES_BY_NAME[name].key[0]]
+        stored = store.stored_rows(name, key.tolist())
+        if not stored:
+            continue
+        held = key.isin(list(stored)).to_numpy()
+        if name == "hcps":
+            standing = key[held].map(lambda i: RANK[source_of(i)] < RANK[source])
+        else:
+            standing = pd.Series(fmt in PARSED_INSTITUTIONS, index=key[held].index)
+        _fill(frame, held, key[held], stored, fields, standing.to_numpy(dtype=bool))
+
+
+def _fill(frame: pd.DataFrame, held, keys: pd.Series, stored, fields, standing) -> None:
+    """Rows ``held`` of ``frame`` (keyed ``keys``) take each stored value where theirs is
+    blank, or where the stored row stands."""
+    for column in fields:
         if column not in frame:
             frame[column] = ""
-        old = ids.map(lambda i, c=column: stored[i][c]).to_numpy(dtype=object)
+        old = keys.map(lambda k, c=column: stored[k][c]).to_numpy(dtype=object)
         new = frame[column][held].to_numpy(dtype=object)
-        keep_old = (old != "") & (outranked | (new == ""))
+        keep_old = (old != "") & (standing | (new == ""))
         frame.loc[held, column] = np.where(keep_old, old, new)
-    return int(held.sum())
 
 
 def load_path(
@@ -252,14 +286,18 @@ def load_path(
     progress: Progress = no_progress,
     today: date | None = None,
     insight_categories: Sequence[str] = schema.DEFAULT_INSIGHT_CATEGORIES,
+    home: Path | None = None,
 ) -> LoadSummary:
-    """Validate ``path`` and, only when every check passes, write it to ``store``."""
+    """Validate ``path`` and, only when every check passes, write it to ``store`` (and
+    keep a PubMed file's author slots in ``home``'s archive: :func:`validate_path`)."""
     with cyclic_gc_paused():  # millions of rows as Python objects (kolgraph.collector)
         validated = validate_path(
-            path, store, fmt=fmt, today=today, insight_categories=insight_categories
+            path, store, fmt=fmt, today=today, insight_categories=insight_categories, home=home
         )
         return_freed_memory()  # what reading the source left, before the write's peak
         store.load(validated.batch, progress)
+        if validated.written is not None:
+            validated.written()
     if "hcps" in validated.batch:
         validated.summary.links = store.link_sources(validated.batch["hcps"]["hcp_id"])
     return validated.summary

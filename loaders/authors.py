@@ -35,12 +35,15 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
 from kolgraph.loaders import linkage
 from kolgraph.loaders.institutions import Institution, fold
+
+if TYPE_CHECKING:
+    from kolgraph.loaders.author_archive import Earlier
 
 #: Confidence of each way of resolving an author slot to a person.
 CONFIDENCE = {
@@ -171,6 +174,7 @@ class _Cluster:
     #: the PMIDs a split at that merge would take off (its smaller side), and its evidence
     weak_side: tuple[str, ...] = ()
     weak_link: str = ""
+    held: str = ""  # the stored HCP holding the cluster's slots of papers loaded before
 
 
 class _Clusters:
@@ -203,6 +207,8 @@ class _Clusters:
         x, y = self.get(a), self.get(b)
         if x.orcid and y.orcid and x.orcid != y.orcid:
             return False
+        if x.held and y.held and x.held != y.held:  # earlier loads kept them apart
+            return False
         if x.pmids & y.pmids:
             return False
         if not all(linkage.names_compatible(p, q) for p in x.names for q in y.names):
@@ -233,10 +239,11 @@ class _Clusters:
         _keep_weakest_merge(x, y, probability, evidence)
         x.slots += y.slots
         x.orcid = x.orcid or y.orcid
+        x.held = x.held or y.held
         x.pmids |= y.pmids
         x.names |= y.names
         x.initials |= y.initials
-        x.methods |= y.methods | {method}
+        x.methods |= y.methods | ({method} - {""})
         x.evidence += y.evidence + ([evidence] if evidence else [])
         return True
 
@@ -281,12 +288,20 @@ class Person:
 
 @dataclass
 class Resolution:
-    """Author slots resolved to persons."""
+    """Author slots resolved to persons: a file's slots, and the persons they are."""
 
-    slot_hcp: list[str]  # hcp_id of each slot
-    persons: list[Person]
+    slot_hcp: list[str]  # hcp_id of each of the file's slots
+    persons: list[Person]  # those holding a slot of the file
     counts: Counter
     unweighed: tuple[str, ...] = ()  # features the linkage model file gave no weight
+    #: every slot compared: the file's, then those of papers loaded before (``earlier``);
+    #: a person's ``slots`` index this list
+    slots: Sequence[AuthorSlot] = ()
+
+    @property
+    def own(self) -> int:
+        """How many of :attr:`slots` are the file's."""
+        return len(self.slot_hcp)
 
     def notes(self) -> list[str]:
         """One-line facts for the load summary."""
@@ -301,6 +316,12 @@ class Resolution:
             f"persons of papers loaded before: {c['kept stored ids']:,} took the stored id "
             "of their papers' author slots",
         ]
+        if c["earlier slots"]:
+            notes.append(
+                f"compared with papers loaded before: {c['earlier slots']:,} author slots "
+                f"sharing a name block; {c['joined earlier']:,} persons of this file are "
+                "persons of those papers"
+            )
         if self.unweighed:
             weighed_0 = ", ".join(self.unweighed)
             notes.append(
@@ -315,31 +336,77 @@ def resolve_authors(
     held: Mapping[tuple[str, int], str] | None = None,
     papers: Mapping[str, tuple] | None = None,
     settings: linkage.LinkageSettings | None = None,
+    earlier: Earlier | None = None,
 ) -> Resolution:
     """Resolve every author slot to a person.
 
     ``held``: (pmid, position) -> the stored HCP already holding that slot (a person keeps
-    that id); ``papers`` gives each PMID's (journal, MeSH terms, title) as evidence; ``settings`` is the linkage model (the shipped one by
-    default).
+    that id); ``papers`` gives each PMID's (journal, MeSH terms, title) as evidence;
+    ``settings`` is the linkage model (the shipped one by default); ``earlier``: the slots of
+    papers loaded before that share a name block with ``slots``
+    (:mod:`kolgraph.loaders.author_archive`).  Every slot the store holds (``earlier``'s, and
+    the file's own on a reload) stays with the person holding it, two stored persons are
+    never made one here, and a slot new to the store may join one: loading a file again
+    changes no one, and a new paper joins the person it belongs to.
     """
     settings = settings or linkage.default_settings()
-    clusters = _Clusters(slots)
-    counts = Counter(slots=len(slots))
-    counts["merged by orcid"] = _merge_orcids(slots, clusters)
-    blocks = _blocks(slots)
-    counts["merged by name+evidence"] = _link_blocks(
-        slots, blocks, clusters, papers or {}, settings
+    own = len(slots)
+    everyone = [*slots, *earlier.slots] if earlier else list(slots)
+    facts = {**(earlier.papers if earlier else {}), **(papers or {})}
+    clusters = _Clusters(everyone)
+    counts = Counter(slots=own)
+    held = dict(held or {})
+    if earlier:
+        counts["earlier slots"] = len(earlier)
+        held.update(((s.pmid, s.position), h) for s, h in zip(earlier.slots, earlier.holders))
+    _hold_stored(clusters, everyone, held)
+    counts["merged by orcid"] = _merge_orcids(everyone, clusters)
+    blocks = _blocks(everyone)
+    bylines = (
+        {pmid: (earlier.coauthors[pmid], earlier.places[pmid]) for pmid in earlier.papers}
+        if earlier
+        else None
     )
-    persons = [_person(clusters, root, slots) for root in clusters.roots()]
+    counts["merged by name+evidence"] = _link_blocks(
+        everyone, blocks, clusters, facts, settings, bylines
+    )
+    roots = [root for root in clusters.roots() if _holds_own(clusters, root, own)]
+    persons = [_person(clusters, root, everyone) for root in roots]
     counts["orcid persons"] = sum(1 for p in persons if p.orcid)
-    counts["ambiguous"] = _ambiguous(blocks, clusters)
+    counts["joined earlier"] = sum(1 for p in persons if p.slots[-1] >= own)
+    counts["ambiguous"] = _ambiguous(
+        {block: [i for i in members if i < own] for block, members in blocks.items()}, clusters
+    )
     if held:
-        counts["kept stored ids"] = _keep_stored_ids(persons, slots, held)
-    slot_hcp = [""] * len(slots)
+        counts["kept stored ids"] = _keep_stored_ids(persons, everyone, held)
+    slot_hcp = [""] * own
     for person in persons:
         for i in person.slots:
-            slot_hcp[i] = person.hcp_id
-    return Resolution(slot_hcp, persons, counts, settings.unweighed)
+            if i < own:
+                slot_hcp[i] = person.hcp_id
+    return Resolution(slot_hcp, persons, counts, settings.unweighed, everyone)
+
+
+def _hold_stored(
+    clusters: _Clusters, slots: Sequence[AuthorSlot], held: Mapping[tuple[str, int], str]
+) -> None:
+    """Make the slots the store holds the persons holding them."""
+    first: dict[str, int] = {}
+    for i, slot in enumerate(slots):
+        hcp_id = held.get((slot.pmid, slot.position))
+        if hcp_id is None:
+            continue
+        clusters.get(i).held = hcp_id
+        if hcp_id in first:
+            clusters.merge(first[hcp_id], i, "", force=True)
+        else:
+            first[hcp_id] = i
+
+
+def _holds_own(clusters: _Clusters, root: int, own: int) -> bool:
+    """Whether a cluster holds a slot of the file (the first ``own`` slots)."""
+    data = clusters._data.get(root)
+    return root < own if data is None else any(i < own for i in data.slots)
 
 
 def _keep_stored_ids(
@@ -395,6 +462,7 @@ def _link_blocks(
     clusters: _Clusters,
     papers: Mapping[str, tuple],
     settings: linkage.LinkageSettings,
+    bylines: Mapping[str, tuple] | None = None,
 ) -> int:
     """Cluster each block of two or more slots with the linkage model; the merges made."""
     shared = [members for members in blocks.values() if len(members) > 1]
@@ -404,7 +472,7 @@ def _link_blocks(
     # every slot of a shared block is needed, so the profiles scored here are never None
     profiles = cast(
         "list[linkage.Profile]",
-        linkage.profiles(slots, papers, settings, given_name, _letters, needed),
+        linkage.profiles(slots, papers, settings, given_name, _letters, needed, bylines),
     )
 
     def order(i: int) -> tuple:
@@ -557,7 +625,8 @@ def hcp_row(person: Person, slots: Sequence[AuthorSlot]) -> dict[str, str]:
         slot = slots[person.slots[0]]
         place = next((i for i in slot.institutions if i.city or i.country), None)
         return _hcp_dict(person, slot.fore_name or slot.initials, slot.last_name, place)
-    mine = [slots[i] for i in person.slots]
+    # in paper order, so ties are broken alike whichever file brought which paper
+    mine = sorted((slots[i] for i in person.slots), key=lambda s: (_pmid_order(s.pmid), s.position))
     fore = Counter(s.fore_name for s in mine if s.given_name)
     first = (
         max(fore, key=lambda n: (fore[n], len(n)))
@@ -566,7 +635,8 @@ def hcp_row(person: Person, slots: Sequence[AuthorSlot]) -> dict[str, str]:
     )
     last = Counter(s.last_name for s in mine).most_common(1)[0][0]
     placed = [s for s in mine if any(i.city or i.country for i in s.institutions)]
-    where = max(placed, key=lambda s: (s.year, s.line)).institutions if placed else ()
+    latest = max(placed, key=lambda s: (s.year, _pmid_order(s.pmid))) if placed else None
+    where = latest.institutions if latest else ()
     place = next((i for i in where if i.city or i.country), None)
     return _hcp_dict(person, first, last, place)
 

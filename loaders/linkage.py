@@ -229,12 +229,14 @@ def profiles(
     given_name: Callable[[str], str],
     letters: Callable[[str], str],
     needed: Sequence[int] | None = None,
+    bylines: Mapping[str, tuple[frozenset[str] | None, tuple]] | None = None,
 ) -> list[Profile | None]:
     """The profile of each ``needed`` slot (all by default; ``None`` for the others).
 
     ``papers`` gives each PMID's (journal, MeSH terms[, title]).  Only the papers of needed
     slots are read (and give the topic vectors' document frequencies), so a file whose
-    names are mostly unique costs little.
+    names are mostly unique costs little.  ``bylines`` gives the co-author keys and places of
+    papers whose other slots are not in ``slots`` (papers loaded before: their archive).
     """
     needed = range(len(slots)) if needed is None else needed
     wanted = {slots[i].pmid for i in needed}
@@ -258,6 +260,9 @@ def profiles(
     }
     facts = _paper_facts(by_paper, papers)
     paper_places = _PaperPlaces(slots, by_paper, settings.max_coauthor_evidence)
+    for pmid, (coauthors, places) in (bylines or {}).items():
+        if pmid in by_paper:
+            paper_keys[pmid], paper_places[pmid] = coauthors, places
     found: list[Profile | None] = [None] * len(slots)
     for i in needed:
         slot = slots[i]

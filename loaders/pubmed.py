@@ -20,6 +20,10 @@ Affiliations (HCP -> institution) get ``start_year`` = the earliest paper year a
 person wrote that affiliation in this file, and a blank ``end_year``: the paper proves the
 affiliation from then, and nothing in the paper says when it ended.
 
+The authors are resolved together with those of the papers loaded before that share their name
+blocks (:mod:`kolgraph.loaders.author_archive`, when a home folder's archive is given): an
+author of a new file joins the person the store already has when the evidence says so.
+
 Row ``lines`` are the line in the (decompressed) XML where the citation's ``<MedlineCitation``
 starts; the source named in problems is the file name.
 """
@@ -30,7 +34,7 @@ import gzip
 import re
 import zlib
 from collections import Counter, deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
@@ -44,6 +48,8 @@ import pandas as pd
 from kolgraph.collector import cyclic_gc_paused
 from kolgraph.errors import InputError
 from kolgraph.loaders import authors as authorship
+from kolgraph.loaders import linkage
+from kolgraph.loaders.author_archive import AuthorArchive, Earlier
 from kolgraph.loaders.authors import AuthorSlot, normalise_orcid
 from kolgraph.loaders.institutions import (
     Institution,
@@ -99,24 +105,37 @@ def looks_like_pubmed(path: Path | str) -> bool:
     return bool(_SNIFF.search(head))
 
 
-def read_pubmed(path: Path | str, store=None, *, today: date | None = None) -> SourceRead:
+def read_pubmed(
+    path: Path | str,
+    store=None,
+    *,
+    today: date | None = None,
+    archive: AuthorArchive | None = None,
+) -> SourceRead:
     """The raw canonical tables of a PubMed / MEDLINE XML file, authors resolved to persons.
 
     ``store`` (optional, anything with ``slot_holders``) says who holds the author slots of
-    papers loaded before, so their persons keep their ids; the store links HCPs across sources
-    after the load.  Raises ``InputError`` naming the file and line when the XML is
-    malformed or truncated, or the file is not PubMed XML.
+    papers loaded before, so their persons keep their ids; with ``archive`` (the home's author
+    slots) the file's authors are also compared with those papers' authors, and the file's
+    slots are kept there once the load is written (``SourceRead.written``).  The store links
+    HCPs across sources after the load.  Raises ``InputError`` naming the file and line when
+    the XML is malformed or truncated, or the file is not PubMed XML.
     """
     path = Path(path)
+    settings = linkage.default_settings()
     with cyclic_gc_paused():
         papers, counts = _read_papers(path, (today or date.today()).year)
         slots = [slot for paper in papers for slot in paper.authors]
         facts = {p.pmid: (p.journal, p.mesh_terms, p.title) for p in papers}
         resolution = authorship.resolve_authors(
-            slots, held=_slot_holders(store, facts), papers=facts
+            slots,
+            held=_slot_holders(store, list(facts)),
+            papers=facts,
+            settings=settings,
+            earlier=_earlier(archive, store, slots, facts),
         )
-        raw = _raw_bundle(path.name, papers, slots, resolution)
-        identities = authorship.identities(resolution, slots)
+        raw = _raw_bundle(path.name, papers, resolution)
+        identities = authorship.identities(resolution, resolution.slots)
     notes = resolution.notes() + [_institution_note(slots)]
     notes += [f"{counts.pop(k):,} {k}" for k in _NOTE_COUNTS if k in counts]
     return SourceRead(
@@ -125,7 +144,18 @@ def read_pubmed(path: Path | str, store=None, *, today: date | None = None) -> S
         skipped=counts,
         notes=notes,
         identities=identities,
+        written=(lambda: archive.record(papers, settings)) if archive else None,
     )
+
+
+def _earlier(
+    archive: AuthorArchive | None, store, slots: list[AuthorSlot], facts: Mapping[str, tuple]
+) -> Earlier | None:
+    """The slots of papers loaded before that share a name block with the file's."""
+    if archive is None or store is None:
+        return None
+    blocks = {slot.block for slot in slots}
+    return archive.earlier(blocks, facts, lambda pmids: _slot_holders(store, pmids))
 
 
 def _institution_note(slots: list[AuthorSlot]) -> str:
@@ -508,22 +538,23 @@ def _institutions_of(affiliation: str, mark: str) -> tuple[Institution, ...]:
 # --- tables --------------------------------------------------------------------------------
 
 
-def _slot_holders(store, papers: Mapping[str, tuple]) -> dict[tuple[str, int], str]:
+def _slot_holders(store, pmids: Sequence[str]) -> dict[tuple[str, int], str]:
     """Who the store says holds each author slot of these papers ({} without a store)."""
     if store is None or not hasattr(store, "slot_holders"):
         return {}
-    return store.slot_holders(sorted(papers))
+    return store.slot_holders(sorted(pmids))
 
 
-def _raw_bundle(
-    source: str, papers: list[Paper], slots: list[AuthorSlot], resolution: authorship.Resolution
-) -> RawBundle:
+def _raw_bundle(source: str, papers: list[Paper], resolution: authorship.Resolution) -> RawBundle:
+    """The file's tables: its papers, and the persons holding its author slots (a person's
+    papers loaded before count for the name and place of the HCP, and for the first year of
+    an institution the file names)."""
     tables = {
         "publications": _publications(papers),
-        "hcps": _hcps(resolution, slots),
-        "institutions": _institutions(resolution, slots),
-        "affiliations": _affiliations(resolution, slots),
-        "authorships": _authorships(resolution, slots),
+        "hcps": _hcps(resolution),
+        "institutions": _institutions(resolution),
+        "affiliations": _affiliations(resolution),
+        "authorships": _authorships(resolution),
     }
     return RawBundle(
         {name: RawTable(name, frame, lines, source) for name, (frame, lines) in tables.items()}
@@ -552,25 +583,23 @@ def _publications(papers: list[Paper]) -> tuple[pd.DataFrame, np.ndarray]:
     return _frame(rows, ["pmid", "title", "journal", "year", "mesh_terms"])
 
 
-def _hcps(
-    resolution: authorship.Resolution, slots: list[AuthorSlot]
-) -> tuple[pd.DataFrame, np.ndarray]:
+def _hcps(resolution: authorship.Resolution) -> tuple[pd.DataFrame, np.ndarray]:
+    slots, own = resolution.slots, resolution.own
     rows = []
     for person in resolution.persons:
         row: dict[str, object] = {**authorship.hcp_row(person, slots)}
-        row["line"] = min(slots[i].line for i in person.slots)
+        row["line"] = min(slots[i].line for i in person.slots if i < own)
         rows.append(row)
     columns = ["hcp_id", "first_name", "last_name", "city", "state", "postal_code", "country"]
     return _frame(rows, [*columns, "orcid"])
 
 
-def _institutions(
-    resolution: authorship.Resolution, slots: list[AuthorSlot]
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """One row per institution id: the name written most often, the first place given."""
+def _institutions(resolution: authorship.Resolution) -> tuple[pd.DataFrame, np.ndarray]:
+    """One row per institution id the file names: the name written most often, the first
+    place given."""
     names: dict[str, Counter] = {}
     first: dict[str, tuple[Institution, int]] = {}
-    for slot in slots:
+    for slot in resolution.slots[: resolution.own]:
         for inst in slot.institutions:
             names.setdefault(inst.institution_id, Counter())[inst.name] += 1
             seen = first.get(inst.institution_id)
@@ -591,29 +620,36 @@ def _institutions(
     return _frame(rows, ["institution_id", "name", "type", "city", "state", "country"])
 
 
-def _affiliations(
-    resolution: authorship.Resolution, slots: list[AuthorSlot]
-) -> tuple[pd.DataFrame, np.ndarray]:
-    rows = [
-        {
-            "hcp_id": person.hcp_id,
-            "institution_id": inst.institution_id,
-            "start_year": str(year) if year else "",
-            "end_year": "",
-            "line": line,
+def _affiliations(resolution: authorship.Resolution) -> tuple[pd.DataFrame, np.ndarray]:
+    """Each person's institutions the file names, from the first year any paper of theirs
+    named it (the line: the file's first slot naming it)."""
+    slots, own = resolution.slots, resolution.own
+    rows = []
+    for person in resolution.persons:
+        named = {
+            inst.institution_id: slots[i].line
+            for i in reversed(person.slots)
+            if i < own
+            for inst in slots[i].institutions
         }
-        for person in resolution.persons
-        for inst, year, line in authorship.person_institutions(person, slots)
-    ]
+        rows += [
+            {
+                "hcp_id": person.hcp_id,
+                "institution_id": inst.institution_id,
+                "start_year": str(year) if year else "",
+                "end_year": "",
+                "line": named[inst.institution_id],
+            }
+            for inst, year, _line in authorship.person_institutions(person, slots)
+            if inst.institution_id in named
+        ]
     return _frame(rows, ["hcp_id", "institution_id", "start_year", "end_year"])
 
 
-def _authorships(
-    resolution: authorship.Resolution, slots: list[AuthorSlot]
-) -> tuple[pd.DataFrame, np.ndarray]:
+def _authorships(resolution: authorship.Resolution) -> tuple[pd.DataFrame, np.ndarray]:
     """(pmid, hcp_id, position); a person listed twice on one paper keeps the first position."""
     seen, rows = set(), []
-    for slot, hcp_id in zip(slots, resolution.slot_hcp):
+    for slot, hcp_id in zip(resolution.slots, resolution.slot_hcp):
         if (slot.pmid, hcp_id) not in seen:
             seen.add((slot.pmid, hcp_id))
             rows.append(

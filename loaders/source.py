@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -26,3 +27,5 @@ class SourceRead:
     skipped: Counter = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
     identities: pd.DataFrame | None = None
+    #: What to keep once the load is written (the PubMed reader: the file's author slots).
+    written: Callable[[], None] | None = None

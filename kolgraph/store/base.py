@@ -46,7 +46,7 @@ from kolgraph.collector import cyclic_gc_paused
 from kolgraph.config import DEFAULT_COAUTHOR_MAX_AUTHORS
 from kolgraph.corrections import Correction
 from kolgraph.errors import InputError, NotFoundError
-from kolgraph.schema import HCPS, Batch
+from kolgraph.schema import TABLES_BY_NAME, Batch
 from kolgraph.store import identity_review
 from kolgraph.store.common import (
     PROJECTION_TABLES,
@@ -118,9 +118,9 @@ class GraphReads(Protocol):
         """(pmid, position) -> the HCP holding that author slot, for the given papers."""
         ...
 
-    def hcp_rows(self, hcp_ids: list[str]) -> list[Sequence]:
-        """The stored row of each given HCP that exists: the ``hcps`` table's columns in
-        schema order, ``None`` for a missing value."""
+    def entity_rows(self, table: str, keys: list[str]) -> list[Sequence]:
+        """The stored row of each given key of entity table ``table`` (``hcps``,
+        ``institutions``) that exists: its columns in schema order, ``None`` when missing."""
         ...
 
     def affiliation_places(self, hcp_ids: list[str]) -> dict[str, list[tuple[str, str | None]]]:
@@ -935,11 +935,12 @@ class GraphStore(ABC):
         PubMed reader keeps a re-resolved person's stored id)."""
         return self.reads.slot_holders(pmids) if pmids else {}
 
-    def hcp_rows(self, hcp_ids: list[str]) -> dict[str, dict[str, str]]:
-        """hcp_id -> the stored fields of each given HCP that exists ("" for a missing one):
-        what a source load keeps where it gives nothing (:func:`kolgraph.loading.keep_stored_fields`)."""
-        rows = self.reads.hcp_rows(hcp_ids) if hcp_ids else []
-        columns = HCPS.column_names
+    def stored_rows(self, table: str, keys: list[str]) -> dict[str, dict[str, str]]:
+        """key -> the stored fields ("" when missing) of each given key of entity table
+        ``table`` that exists: what a source load keeps where it gives nothing
+        (:func:`kolgraph.loading.keep_stored_fields`)."""
+        rows = self.reads.entity_rows(table, keys) if keys else []
+        columns = TABLES_BY_NAME[table].column_names
         return {
             row[0]: {c: "" if v is None else str(v) for c, v in zip(columns, row)} for row in rows
         }

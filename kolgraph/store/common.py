@@ -42,6 +42,8 @@ LINK_KEYS = {
     "affiliations": "list_affiliations_keys_of",
     "trial_roles": "list_trial_roles_keys_of",
 }
+#: Entity table -> the statement reading whole stored rows by key (SQL and Cypher alike).
+ENTITY_ROWS = {"hcps": "read_hcp_rows", "institutions": "read_institution_rows"}
 
 
 def entity_table(name: str) -> Table:

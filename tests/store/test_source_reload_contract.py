@@ -16,7 +16,7 @@ MEDLINE = REAL_SAMPLE / "pubmed" / "medline16n0902.xml.gz"
 
 
 def wang(store) -> dict:
-    return store.hcp_rows([WANG])[WANG]
+    return store.stored_rows("hcps", [WANG])[WANG]
 
 
 def test_a_reloaded_source_keeps_the_fields_of_a_higher_ranked_source(store):
@@ -44,5 +44,5 @@ def test_a_reloaded_source_keeps_fields_it_does_not_give(store, tmp_path):
 
     load_path(MEDLINE, store, fmt="pubmed")
 
-    row = store.hcp_rows([author])[author]
+    row = store.stored_rows("hcps", [author])[author]
     assert row["email"] == "dx@example.org" and row["city"] == "Beijing"

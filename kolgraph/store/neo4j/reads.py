@@ -31,7 +31,15 @@ from kolgraph.answers.network import (
 from kolgraph.coauthorship import CoauthorEdges
 from kolgraph.store import gap_snapshot, search_index
 from kolgraph.store.base import Edges, Window
-from kolgraph.store.common import LINK_KEYS, Affiliation, Fetch, Place, grouped, unchanged
+from kolgraph.store.common import (
+    ENTITY_ROWS,
+    LINK_KEYS,
+    Affiliation,
+    Fetch,
+    Place,
+    grouped,
+    unchanged,
+)
 from kolgraph.store.mended_arrays import CorrectedLinks, mended
 from kolgraph.store.neo4j.bulk import chunks
 from kolgraph.store.reach_arrays import NONE, HopArrays, WindowReach, network_matrices
@@ -82,8 +90,8 @@ class Neo4jReads:
         (row,) = self._store.read("read_slot_holders", request={"pmids": pmids})
         return {(pmid, int(position)): hcp_id for pmid, position, hcp_id in row["rows"]}
 
-    def hcp_rows(self, hcp_ids: list[str]) -> list[Sequence]:
-        (row,) = self._store.read("read_hcp_rows", request={"hcp_ids": hcp_ids})
+    def entity_rows(self, table: str, keys: list[str]) -> list[Sequence]:
+        (row,) = self._store.read(ENTITY_ROWS[table], request={"keys": keys})
         return row["rows"]
 
     def affiliation_places(self, hcp_ids: list[str]) -> dict[str, list[tuple[str, str | None]]]:

@@ -24,7 +24,7 @@ from kolgraph.answers.network import HCP, INSTITUTION, HopFacts, Neighbourhood, 
 from kolgraph.coauthorship import CoauthorEdges
 from kolgraph.store import gap_snapshot, search_index
 from kolgraph.store.base import Edges, Window
-from kolgraph.store.common import LINK_KEYS, Affiliation, Place, grouped, unchanged
+from kolgraph.store.common import ENTITY_ROWS, LINK_KEYS, Affiliation, Place, grouped, unchanged
 from kolgraph.store.reach_arrays import NONE, WindowReach, network_matrices
 from kolgraph.store.reach_index import WindowCache, hop_counts_in
 from kolgraph.store.sqlite.catalog import json_list
@@ -65,8 +65,8 @@ class SqliteReads:
         rows = self._rows("read_slot_holders", pmids=json_list(pmids))
         return {(pmid, int(position)): hcp_id for pmid, position, hcp_id in rows}
 
-    def hcp_rows(self, hcp_ids: list[str]) -> list[Sequence]:
-        return self._rows("read_hcp_rows", hcp_ids=json_list(hcp_ids))
+    def entity_rows(self, table: str, keys: list[str]) -> list[Sequence]:
+        return self._rows(ENTITY_ROWS[table], keys=json_list(keys))
 
     def affiliation_places(self, hcp_ids: list[str]) -> dict[str, list[tuple[str, str | None]]]:
         rows = self._rows("read_affiliation_places", hcp_ids=json_list(hcp_ids))

@@ -1,0 +1,223 @@
+"""The author slots of the MEDLINE papers loaded before, so a later file's authors meet them.
+
+MEDLINE comes as many files (a yearly baseline of some 1,200, then daily updates), and a team
+adds its own PubMed exports month after month.  An author's papers are spread over those
+files, so a file's authors are resolved together with the slots of the papers loaded before
+that share their name blocks (:func:`kolgraph.loaders.authors.resolve_authors`, ``earlier``):
+a new paper joins the person it belongs to instead of making another HCP of them.
+
+The slots are kept as the file wrote them, with what the linkage compares of their papers
+(journal, MeSH terms, title, co-author name keys, the places of the paper's authors), in
+``KOLGRAPH_HOME/author_slots.sqlite3`` whatever the backend: the graph keeps persons, not how
+each paper wrote them.  It is written once a load succeeds; a store filled from a bundle, or
+by a version before this one, has papers the archive lacks: loading their files again adds
+them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kolgraph.errors import StoreUnavailable
+from kolgraph.loaders import linkage
+from kolgraph.loaders.authors import AuthorSlot, _letters, given_name
+from kolgraph.loaders.institutions import Institution
+from kolgraph.private_files import create_private
+
+if TYPE_CHECKING:
+    from kolgraph.loaders.pubmed import Paper
+
+FILENAME = "author_slots.sqlite3"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS papers (
+    pmid TEXT PRIMARY KEY, journal TEXT, mesh TEXT, title TEXT, coauthors TEXT, places TEXT
+);
+CREATE TABLE IF NOT EXISTS slots (
+    pmid TEXT NOT NULL, position INTEGER NOT NULL, block TEXT NOT NULL, last_name TEXT,
+    fore_name TEXT, initials TEXT, orcid TEXT, year INTEGER, emails TEXT, institutions TEXT,
+    PRIMARY KEY (pmid, position)
+);
+CREATE INDEX IF NOT EXISTS slots_by_block ON slots (block);
+"""
+_SLOT_COLUMNS = "pmid, position, last_name, fore_name, initials, orcid, year, emails, institutions"
+_INSTITUTION_FIELDS = tuple(f.name for f in dataclasses.fields(Institution))
+
+
+@dataclass
+class Earlier:
+    """The stored author slots that share a name block with a file's, each with the HCP that
+    holds it, and what the linkage compares of their papers."""
+
+    slots: list[AuthorSlot]
+    holders: list[str]
+    papers: dict[str, tuple]  # pmid -> (journal, MeSH terms, title)
+    coauthors: dict[str, frozenset[str] | None]  # pmid -> co-author name keys (None: too many)
+    places: dict[str, tuple[Institution, ...]]  # pmid -> its authors' institutions
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+
+class AuthorArchive:
+    """The archive of one home folder (read only until a load writes to it)."""
+
+    def __init__(self, home: Path):
+        self.path = Path(home) / FILENAME
+
+    def record(self, papers: Sequence[Paper], settings: linkage.LinkageSettings) -> None:
+        """Keep the author slots of ``papers`` (a paper loaded again replaces its slots)."""
+        with self._connect(create=True) as con:
+            con.executemany("DELETE FROM slots WHERE pmid = ?", [(p.pmid,) for p in papers])
+            con.executemany(
+                "INSERT OR REPLACE INTO papers VALUES (?, ?, ?, ?, ?, ?)",
+                [_paper_row(p, settings.max_coauthor_evidence) for p in papers],
+            )
+            con.executemany(
+                f"INSERT INTO slots (block, {_SLOT_COLUMNS}) VALUES ({', '.join('?' * 10)})",
+                [_slot_row(s) for p in papers for s in p.authors],
+            )
+
+    def earlier(
+        self,
+        blocks: Iterable[tuple[str, str]],
+        excluding: Iterable[str],
+        holders: Callable[[list[str]], Mapping[tuple[str, int], str]],
+    ) -> Earlier:
+        """The stored slots of ``blocks`` outside the papers ``excluding`` (the file's own),
+        each held by the HCP ``holders(pmids)`` names; a slot the store no longer holds (the
+        store was emptied, the archive kept) is left out."""
+        found = Earlier([], [], {}, {}, {})
+        if not self.path.is_file():
+            return found
+        keys = json.dumps(sorted({_block_key(b) for b in blocks}))
+        with self._connect() as con:
+            con.execute("CREATE TEMP TABLE own (pmid TEXT PRIMARY KEY)")
+            con.executemany("INSERT OR IGNORE INTO temp.own VALUES (?)", ((p,) for p in excluding))
+            rows = con.execute(
+                f"SELECT {_SLOT_COLUMNS} FROM slots WHERE block IN (SELECT value FROM "
+                "json_each(?)) AND pmid NOT IN (SELECT pmid FROM temp.own)",
+                (keys,),
+            ).fetchall()
+            pmids = sorted({row[0] for row in rows})
+            papers = _papers(con, pmids)
+        held = holders(pmids)
+        for row in rows:
+            holder = held.get((row[0], row[1]))
+            if holder is not None and row[0] in papers:
+                found.slots.append(_slot(row))
+                found.holders.append(holder)
+        for pmid in {s.pmid for s in found.slots}:
+            journal, mesh, title, coauthors, places = papers[pmid]
+            found.papers[pmid] = (journal, mesh, title)
+            found.coauthors[pmid] = coauthors
+            found.places[pmid] = places
+        return found
+
+    @contextlib.contextmanager
+    def _connect(self, create: bool = False) -> Iterator[sqlite3.Connection]:
+        try:
+            if create and not self.path.exists():
+                create_private(self.path)
+            con = sqlite3.connect(self.path)
+        except sqlite3.Error as error:
+            raise StoreUnavailable(
+                f"{self.path}: cannot open the author archive ({error})"
+            ) from None
+        try:
+            with con:
+                con.executescript(_SCHEMA)
+                yield con
+        finally:
+            con.close()
+
+
+def _block_key(block: tuple[str, str]) -> str:
+    return "\t".join(block)
+
+
+def _paper_row(paper: Paper, max_authors: int) -> tuple:
+    """What the linkage reads of a paper besides its slot, as
+    :func:`kolgraph.loaders.linkage.profiles` derives it from the whole byline."""
+    few = len(paper.authors) <= max_authors
+    coauthors = sorted({_author_key(s) for s in paper.authors}) if few else None
+    places = dict.fromkeys(i for s in paper.authors for i in s.institutions) if few else {}
+    return (
+        paper.pmid,
+        paper.journal,
+        json.dumps(paper.mesh_terms),
+        paper.title,
+        json.dumps(coauthors),
+        json.dumps([_institution_dict(i) for i in places]),
+    )
+
+
+def _author_key(slot: AuthorSlot) -> str:
+    return linkage.author_key(slot.last_name, given_name(slot.fore_name), _letters(slot.initials))
+
+
+def _slot_row(slot: AuthorSlot) -> tuple:
+    return (
+        _block_key(slot.block),
+        slot.pmid,
+        slot.position,
+        slot.last_name,
+        slot.fore_name,
+        slot.initials,
+        slot.orcid,
+        slot.year,
+        json.dumps(list(slot.emails)),
+        json.dumps([_institution_dict(i) for i in slot.institutions]),
+    )
+
+
+def _institution_dict(institution: Institution) -> dict:
+    return {k: v for k, v in dataclasses.asdict(institution).items() if v}
+
+
+def _institutions(text: str) -> tuple[Institution, ...]:
+    return tuple(
+        Institution(**{k: v for k, v in item.items() if k in _INSTITUTION_FIELDS})
+        for item in json.loads(text)
+    )
+
+
+def _papers(con: sqlite3.Connection, pmids: list[str]) -> dict[str, tuple]:
+    rows = con.execute(
+        "SELECT pmid, journal, mesh, title, coauthors, places FROM papers "
+        "WHERE pmid IN (SELECT value FROM json_each(?))",
+        (json.dumps(pmids),),
+    )
+    found = {}
+    for pmid, journal, mesh, title, coauthors, places in rows:
+        keys = json.loads(coauthors)
+        found[pmid] = (
+            journal,
+            json.loads(mesh),
+            title,
+            None if keys is None else frozenset(keys),
+            _institutions(places),
+        )
+    return found
+
+
+def _slot(row: Sequence) -> AuthorSlot:
+    pmid, position, last_name, fore_name, initials, orcid, year, emails, institutions = row
+    return AuthorSlot(
+        pmid,
+        int(position),
+        last_name,
+        fore_name,
+        initials,
+        orcid,
+        _institutions(institutions),
+        int(year or 0),
+        0,
+        tuple(json.loads(emails)),
+    )
