@@ -22,6 +22,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -147,14 +148,14 @@ def _paper_row(paper: Paper, max_authors: int) -> tuple:
     :func:`kolgraph.loaders.linkage.profiles` derives it from the whole byline."""
     few = len(paper.authors) <= max_authors
     coauthors = sorted({_author_key(s) for s in paper.authors}) if few else None
-    places = dict.fromkeys(i for s in paper.authors for i in s.institutions) if few else {}
+    places = tuple(dict.fromkeys(i for s in paper.authors for i in s.institutions)) if few else ()
     return (
         paper.pmid,
         paper.journal,
-        json.dumps(paper.mesh_terms),
+        _lines(paper.mesh_terms),
         paper.title,
-        json.dumps(coauthors),
-        json.dumps([_institution_dict(i) for i in places]),
+        None if coauthors is None else _lines(coauthors),
+        _institutions_text(places),
     )
 
 
@@ -172,15 +173,30 @@ def _slot_row(slot: AuthorSlot) -> tuple:
         slot.initials,
         slot.orcid,
         slot.year,
-        json.dumps(list(slot.emails)),
-        json.dumps([_institution_dict(i) for i in slot.institutions]),
+        _lines(slot.emails),
+        _institutions_text(slot.institutions),
     )
 
 
-def _institution_dict(institution: Institution) -> dict:
-    return {k: v for k, v in dataclasses.asdict(institution).items() if v}
+def _lines(texts: Iterable[str]) -> str:
+    """A list of one-line texts (MeSH terms, name keys, e-mail addresses) as one text."""
+    return "\n".join(texts)
 
 
+def _split(text: str | None) -> list[str]:
+    return text.split("\n") if text else []
+
+
+# Slots naming one affiliation share its parsed institutions (one tuple): each is written,
+# and read back, once.
+@lru_cache(maxsize=65536)
+def _institutions_text(institutions: tuple[Institution, ...]) -> str:
+    return json.dumps(
+        [{f: getattr(i, f) for f in _INSTITUTION_FIELDS if getattr(i, f)} for i in institutions]
+    )
+
+
+@lru_cache(maxsize=65536)
 def _institutions(text: str) -> tuple[Institution, ...]:
     return tuple(
         Institution(**{k: v for k, v in item.items() if k in _INSTITUTION_FIELDS})
@@ -196,14 +212,8 @@ def _papers(con: sqlite3.Connection, pmids: list[str]) -> dict[str, tuple]:
     )
     found = {}
     for pmid, journal, mesh, title, coauthors, places in rows:
-        keys = json.loads(coauthors)
-        found[pmid] = (
-            journal,
-            json.loads(mesh),
-            title,
-            None if keys is None else frozenset(keys),
-            _institutions(places),
-        )
+        keys = None if coauthors is None else frozenset(_split(coauthors))
+        found[pmid] = (journal, _split(mesh), title, keys, _institutions(places))
     return found
 
 
@@ -219,5 +229,5 @@ def _slot(row: Sequence) -> AuthorSlot:
         _institutions(institutions),
         int(year or 0),
         0,
-        tuple(json.loads(emails)),
+        tuple(_split(emails)),
     )
