@@ -647,7 +647,8 @@ def _explanation_text(e: dict) -> str:
         for p in evidence["papers"]
     ]
     lines += ["Strongest co-authors:"] + [
-        f"  {c['name']} ({c['hcp_id']}): {c['papers']} joint papers" for c in evidence["coauthors"]
+        f"  {c['name']} ({c['hcp_id']}): {c['papers']} joint paper{'s' * (c['papers'] != 1)}"
+        for c in evidence["coauthors"]
     ]
     lines += ["Trials:"] + [
         f"  {t['nct_id']}  {t['role']}  {t.get('title') or ''}" for t in evidence["trials"]

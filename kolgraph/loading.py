@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kolgraph import corrections, schema
+from kolgraph import corrections, cross_source, schema
 from kolgraph.collector import cyclic_gc_paused, return_freed_memory
 from kolgraph.corrections import Correction
 from kolgraph.cross_source import RANK, Link, source_of
@@ -213,7 +213,10 @@ def _keep_corrections(
     if identities is not None and len(identities):
         identities = identities[~identities["hcp_id"].isin(list(orphans))].copy()
         identities["hcp_id"] = identities["hcp_id"].replace(merged)
-    return [f"steward corrections kept: {len(done):,}"], identities
+    automatic = sum(1 for c in done if c.steward == cross_source.STEWARD)
+    by_stewards = len(done) - automatic
+    kept = f"by stewards {by_stewards:,}, links across sources {automatic:,}"
+    return [f"identity corrections kept: {len(done):,} ({kept})"], identities
 
 
 #: The source (in :data:`kolgraph.cross_source.RANK`) whose HCPs each source format makes.

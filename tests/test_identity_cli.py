@@ -97,7 +97,10 @@ def test_split_is_audited_rescored_and_kept_through_a_reload(home):
         SPLIT,
     }
     reload = run(home, "load", str(MEDLINE))
-    assert reload.exit_code == 0 and "steward corrections kept: 1" in reload.output
+    assert (
+        reload.exit_code == 0
+        and "identity corrections kept: 1 (by stewards 1, links across sources 0)" in reload.output
+    )
     assert SPLIT in authors(home, "26702422") and PAPALOIS in authors(home, "26702238")
     review = json.loads(run(home, "identity", "review", "--json").output)
     assert not [r for r in review if PAPALOIS in (r["hcp_id"], r["other_id"])]

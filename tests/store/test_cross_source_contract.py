@@ -153,7 +153,10 @@ def test_four_sources_make_one_person_whatever_the_order(store, sources, empty_a
 def test_a_reload_of_a_linked_source_keeps_the_link(store, sources):
     load_all(store, sources, ["pubmed", "nppes"])
     again = load_path(sources["pubmed"], store)
-    assert again.links == [] and "steward corrections kept: 1" in again.notes
+    assert (
+        again.links == []
+        and "identity corrections kept: 1 (by stewards 0, links across sources 1)" in again.notes
+    )
     assert set(store.table("hcps")["hcp_id"]) == {JANE, "NPI-1045678905", "PM-doe-J-200-1"}
     authorships = store.table("authorships")
     assert set(authorships[authorships["pmid"] == "100"]["hcp_id"]) == {JANE}

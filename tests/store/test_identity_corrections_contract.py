@@ -157,7 +157,7 @@ def test_a_merge_and_a_split_survive_a_reload_of_the_same_bundle(store, tmp_path
     store.split_hcp("H2", "P3")
     after = snapshot(store)
     summary = load_path(tmp_path / "bundle", store)
-    assert "steward corrections kept: 2" in summary.notes
+    assert "identity corrections kept: 2 (by stewards 2, links across sources 0)" in summary.notes
     assert snapshot(store) == after
     assert "H1" not in set(store.table("hcps")["hcp_id"])
     assert links(store, "authorships", NEW) == {("P3", NEW, 1, False)}
