@@ -15,7 +15,11 @@ What a bundle cannot carry is written beside it or left to be recomputed:
 * steward corrections (``kolgraph identity merge|split``) are in the exported rows, but their
   records are not: a store that never had them will not replay them on a later reload of
   the same source files;
-* identity evidence and web users live in the home folder, whatever the store.
+* identity evidence and web users live in the home folder, whatever the store;
+* the home's author archive (the author slots of every PubMed file loaded, which later files'
+  authors are compared with: :mod:`kolgraph.loaders.author_archive`) goes to
+  ``DIR/authors/papers.csv`` and ``DIR/authors/author_slots.csv``, which ``kolgraph load
+  DIR`` keeps in the new home's archive.
 
 Cells are written as stored: a bundle is data for kolgraph, not a spreadsheet, so text that
 starts like a formula is not neutralised (the target-list exports do that).
@@ -41,23 +45,32 @@ import pandas as pd
 
 from kolgraph import territories
 from kolgraph.errors import InputError
+from kolgraph.loaders.author_archive import EXPORTED, AuthorArchive
 from kolgraph.schema import TABLES, Table
 from kolgraph.store.base import GraphStore, Progress, no_progress
 
 ALIGNMENT_FILE = Path("alignment") / "alignment.csv"
+ARCHIVE_FILES = [relative for relative, _columns in EXPORTED.values()]
 #: Every path a bundle export writes, relative to its folder: all ``--force`` may replace.
 BUNDLE_PATHS = frozenset(
-    [t.filename for t in TABLES] + [ALIGNMENT_FILE.parent.as_posix(), ALIGNMENT_FILE.as_posix()]
+    [t.filename for t in TABLES]
+    + [p.as_posix() for f in (ALIGNMENT_FILE, *ARCHIVE_FILES) for p in (f.parent, f)]
 )
 #: Rows written between two progress reports.
 PROGRESS_EVERY = 10_000
 
 
 def export_bundle(
-    store: GraphStore, out: Path, *, force: bool = False, progress: Progress = no_progress
+    store: GraphStore,
+    out: Path,
+    *,
+    force: bool = False,
+    progress: Progress = no_progress,
+    home: Path | None = None,
 ) -> dict[str, int]:
     """Write every table of ``store`` to the bundle folder ``out``; rows written per file
-    (the alignment's rules as ``alignment/alignment.csv`` when one is stored)."""
+    (the alignment's rules as ``alignment/alignment.csv`` when one is stored, and ``home``'s
+    author archive under ``authors/`` when it has one)."""
     check_bundle_destination(out, force)
     written: dict[str, int] = {}
     with _new_folder(out) as folder:
@@ -72,6 +85,21 @@ def export_bundle(
             written[ALIGNMENT_FILE.as_posix()] = _write_csv(
                 folder / ALIGNMENT_FILE, territories.COLUMNS, rules, no_progress
             )
+        if home is not None:
+            written |= _write_archive(AuthorArchive(home), folder)
+    return written
+
+
+def _write_archive(archive: AuthorArchive, folder: Path) -> dict[str, int]:
+    written: dict[str, int] = {}
+    for table, (relative, columns) in EXPORTED.items():
+        rows = archive.exported_rows(table)
+        first = next(rows, None)
+        if first is None:
+            continue
+        (folder / relative).parent.mkdir(exist_ok=True)
+        cells = ([_cell(v) for v in row] for row in (first, *rows))
+        written[relative.as_posix()] = _write_csv(folder / relative, columns, cells, no_progress)
     return written
 
 

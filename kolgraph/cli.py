@@ -935,7 +935,9 @@ def export_bundle_command(app: AppContext, out: Path, force: bool) -> None:
     with tqdm(
         total=bundle_rows(store), unit="rows", desc="exporting", disable=None, file=sys.stderr
     ) as bar:
-        written = export_bundle(store, out, force=force, progress=bar.update)
+        written = export_bundle(
+            store, out, force=force, progress=bar.update, home=app.settings.home
+        )
     total = sum(written.values())
     record_cli("export", str(out), total, app.settings.home)
     click.echo(f"wrote {total:,} rows to {out}")

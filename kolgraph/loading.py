@@ -25,7 +25,7 @@ from kolgraph.corrections import Correction
 from kolgraph.cross_source import RANK, Link, source_of
 from kolgraph.errors import InputError, ValidationFailed
 from kolgraph.loaders import crm, ctgov, nppes, open_payments, pubmed
-from kolgraph.loaders.author_archive import AuthorArchive
+from kolgraph.loaders.author_archive import AuthorArchive, read_exported
 from kolgraph.loaders.bundle import read_bundle
 from kolgraph.loaders.source import SourceRead
 from kolgraph.loaders.validate import validate
@@ -42,9 +42,19 @@ def _read_pubmed(path: Path, store: GraphStore, today: date | None, home: Path |
     return pubmed.read_pubmed(path, store, today=today, archive=archive)
 
 
-def _read_bundle(path: Path, _store: GraphStore, _today: date | None, _home) -> SourceRead:
+def _read_bundle(path: Path, _store: GraphStore, _today: date | None, home) -> SourceRead:
+    """A bundle's tables; and the author archive an export wrote beside them, kept in the
+    home's archive once the load is written."""
     raw = read_bundle(path)
-    return SourceRead(raw, records_read=sum(len(t.frame) for t in raw.tables.values()))
+    read = SourceRead(raw, records_read=sum(len(t.frame) for t in raw.tables.values()))
+    if home is not None and path.is_dir():
+        papers, slots = read_exported(path)
+        if papers:
+            read.notes.append(
+                f"author archive: {len(slots):,} author slots of {len(papers):,} papers"
+            )
+            read.written = lambda: AuthorArchive(home).add_exported(papers, slots)
+    return read
 
 
 #: Format name (``--format``) -> reader, in the order formats are detected.
@@ -143,7 +153,7 @@ class LoadSummary:
     def _source_lines(self) -> list[str]:
         """For a source format: records read, skipped (and why), and the source's notes."""
         if self.fmt == "bundle":
-            return []
+            return [f"  {note}" for note in self.notes]
         lines = [f"{self.fmt}: {self.records_read:,} records read"]
         lines += [f"  skipped {n:,}: {reason}" for reason, n in sorted(self.skipped.items())]
         return lines + [f"  {note}" for note in self.notes]

@@ -17,6 +17,7 @@ them.
 from __future__ import annotations
 
 import contextlib
+import csv
 import dataclasses
 import json
 import sqlite3
@@ -26,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kolgraph.errors import StoreUnavailable
+from kolgraph.errors import InputError, StoreUnavailable
 from kolgraph.loaders import linkage
 from kolgraph.loaders.authors import AuthorSlot, _letters, given_name
 from kolgraph.loaders.institutions import Institution
@@ -48,6 +49,18 @@ CREATE TABLE IF NOT EXISTS slots (
 CREATE INDEX IF NOT EXISTS slots_by_block ON slots (block);
 """
 _SLOT_COLUMNS = "pmid, position, last_name, fore_name, initials, orcid, year, emails, institutions"
+#: The archive as a bundle export writes it (``kolgraph export bundle``), and a bundle load
+#: takes it back: table -> (file in the bundle folder, columns).
+EXPORTED = {
+    "papers": (
+        Path("authors") / "papers.csv",
+        ("pmid", "journal", "mesh", "title", "coauthors", "places"),
+    ),
+    "slots": (
+        Path("authors") / "author_slots.csv",
+        ("pmid", "position", "block", *_SLOT_COLUMNS.split(", ")[2:]),
+    ),
+}
 _INSTITUTION_FIELDS = tuple(f.name for f in dataclasses.fields(Institution))
 
 
@@ -121,6 +134,29 @@ class AuthorArchive:
             found.places[pmid] = places
         return found
 
+    def exported_rows(self, table: str) -> Iterator[tuple]:
+        """Every row of ``papers`` or ``slots`` in key order, with the :data:`EXPORTED`
+        columns (nothing when the home has no archive)."""
+        if not self.path.is_file():
+            return
+        columns = ", ".join(EXPORTED[table][1])
+        order = "pmid" if table == "papers" else "pmid, position"
+        with self._connect() as con:
+            yield from con.execute(f"SELECT {columns} FROM {table} ORDER BY {order}")
+
+    def add_exported(self, papers: list[tuple], slots: list[tuple]) -> None:
+        """Keep the rows of an exported archive (:func:`read_exported`); a paper the archive
+        holds takes the exported slots instead of its own."""
+        if not papers:
+            return
+        with self._connect(create=True) as con:
+            con.executemany("DELETE FROM slots WHERE pmid = ?", [(row[0],) for row in papers])
+            con.executemany("INSERT OR REPLACE INTO papers VALUES (?, ?, ?, ?, ?, ?)", papers)
+            columns = ", ".join(EXPORTED["slots"][1])
+            con.executemany(
+                f"INSERT OR REPLACE INTO slots ({columns}) VALUES ({', '.join('?' * 10)})", slots
+            )
+
     @contextlib.contextmanager
     def _connect(self, create: bool = False) -> Iterator[sqlite3.Connection]:
         try:
@@ -146,7 +182,7 @@ def _block_key(block: tuple[str, str]) -> str:
 def _paper_row(paper: Paper, max_authors: int) -> tuple:
     """What the linkage reads of a paper besides its slot, as
     :func:`kolgraph.loaders.linkage.profiles` derives it from the whole byline."""
-    few = len(paper.authors) <= max_authors
+    few = 0 < len(paper.authors) <= max_authors  # None: no co-author evidence
     coauthors = sorted({_author_key(s) for s in paper.authors}) if few else None
     places = tuple(dict.fromkeys(i for s in paper.authors for i in s.institutions)) if few else ()
     return (
@@ -231,3 +267,43 @@ def _slot(row: Sequence) -> AuthorSlot:
         0,
         tuple(_split(emails)),
     )
+
+
+def read_exported(folder: Path) -> tuple[list[tuple], list[tuple]]:
+    """The papers and slots of an archive a bundle export wrote under ``folder`` (empty when
+    it wrote none).  Raises ``InputError`` naming the file and line of a row that cannot be
+    one; nothing is kept then."""
+    found = []
+    for table in ("papers", "slots"):
+        relative, columns = EXPORTED[table]
+        path = folder / relative
+        found.append(_exported_rows(path, columns, table == "slots") if path.is_file() else [])
+    papers, slots = found
+    known = {row[0] for row in papers}
+    for line, row in enumerate(slots, start=2):
+        if row[0] not in known:
+            raise InputError(
+                f"{EXPORTED['slots'][0]}: line {line}: pmid: {row[0]} is not in papers.csv"
+            )
+    return papers, slots
+
+
+def _exported_rows(path: Path, columns: tuple[str, ...], numbered: bool) -> list[tuple]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header != list(columns):
+            raise InputError(f"{path.name}: line 1: expected the columns {', '.join(columns)}")
+        return [_exported_row(path, reader.line_num, row, columns, numbered) for row in reader]
+
+
+def _exported_row(path: Path, line: int, row: list[str], columns, numbered: bool) -> tuple:
+    if len(row) != len(columns) or not row[0]:
+        raise InputError(f"{path.name}: line {line}: expected {len(columns)} cells and a pmid")
+    if not numbered:
+        return (*row[:4], row[4] or None, row[5])  # coauthors: blank = too many to compare
+    for name in ("position", "year"):
+        value = row[columns.index(name)]
+        if not (value.isdigit() or (name == "year" and value == "")):
+            raise InputError(f"{path.name}: line {line}: {name}: not a whole number: {value!r}")
+    return tuple(row)

@@ -108,6 +108,23 @@ def test_a_later_file_does_not_undo_a_steward_split(store, halves, tmp_path):
     assert kept_papers == SINGH - {off}
 
 
+def test_a_store_moved_through_a_bundle_keeps_comparing_its_authors(store, halves, tmp_path):
+    """The first file loaded into an embedded store, moved to this store with ``export
+    bundle``; the second file's papers of Singh then join her HCP."""
+    from kolgraph.bundle_export import export_bundle
+    from kolgraph.store.sqlite import EmbeddedStore
+
+    linkage.default_settings.cache_clear()
+    even, odd = halves
+    first = tmp_path / "first"
+    with EmbeddedStore(first, create=True) as embedded:
+        load_path(even, embedded, home=first)
+        export_bundle(embedded, tmp_path / "bundle", home=first)
+    load_path(tmp_path / "bundle", store, home=tmp_path / "moved")
+    load_path(odd, store, home=tmp_path / "moved")
+    assert len(singh(store)) == 1
+
+
 def test_an_archive_the_store_does_not_hold_is_left_out(halves, tmp_path):
     """A home whose store was emptied but whose archive was kept: the archived slots no stored
     HCP holds are not compared (their persons no longer exist)."""

@@ -21,6 +21,7 @@ from kolgraph.bundle_export import ALIGNMENT_FILE, export_bundle
 from kolgraph.cli import cli
 from kolgraph.demo import REAL_SAMPLE, prepare_real_demo
 from kolgraph.errors import InputError, StoreUnavailable
+from kolgraph.loaders.author_archive import AuthorArchive
 from kolgraph.loading import load_path
 from kolgraph.ports import free_port
 from kolgraph.schema import TABLES
@@ -41,7 +42,7 @@ def real_home(tmp_path_factory) -> Path:
 @pytest.fixture
 def exported(real_home, tmp_path) -> Path:
     with EmbeddedStore(real_home) as store:
-        export_bundle(store, tmp_path / "bundle")
+        export_bundle(store, tmp_path / "bundle", home=real_home)
     return tmp_path / "bundle"
 
 
@@ -50,9 +51,12 @@ def files(folder: Path) -> dict[str, bytes]:
 
 
 def reload_and_export(bundle: Path, store, out: Path) -> Path:
-    load_path(bundle, store)
+    """Load ``bundle`` into ``store`` (its home: ``out``'s folder plus ``.home``), align as the
+    bundle says, and export again."""
+    home = out.with_suffix(".home")
+    load_path(bundle, store, home=home)
     store.set_alignment(read_alignment(bundle / ALIGNMENT_FILE))
-    export_bundle(store, out)
+    export_bundle(store, out, home=home)
     return out
 
 
@@ -77,7 +81,7 @@ def test_neo4j_to_bundle_to_embedded_to_bundle_gives_the_same_files(
     neo4j = Neo4jStore(neo4j_clean, database="neo4j")
     try:
         prepare_real_demo(neo4j, home, echo=lambda _line: None)
-        export_bundle(neo4j, tmp_path / "from-neo4j")
+        export_bundle(neo4j, tmp_path / "from-neo4j", home=home)
     finally:
         neo4j.close()
     assert files(tmp_path / "from-neo4j") == files(exported)
@@ -99,6 +103,36 @@ def test_every_table_with_the_contract_columns_and_every_row(real_home, exported
                 rows = list(csv.reader(handle))
             assert tuple(rows[0]) == table.column_names, table.name
             assert len(rows) - 1 == len(store.table(table.name)) > 0, table.name
+
+
+def test_the_author_archive_travels_with_the_bundle(real_home, exported, tmp_path):
+    """Every archived author slot of the real MEDLINE file is in the bundle, and a bundle load
+    keeps them in the new home's archive, row for row."""
+    slots = list(AuthorArchive(real_home).exported_rows("slots"))
+    assert len(slots) == 3580
+    with (exported / "authors" / "author_slots.csv").open(encoding="utf-8", newline="") as f:
+        assert len(list(csv.reader(f))) - 1 == len(slots)
+    with EmbeddedStore(tmp_path / "other", create=True) as store:
+        summary = load_path(exported, store, home=tmp_path / "other")
+    assert "author archive: 3,580 author slots of 604 papers" in summary.notes
+    moved = AuthorArchive(tmp_path / "other")
+    assert list(moved.exported_rows("slots")) == slots
+    assert list(moved.exported_rows("papers")) == list(
+        AuthorArchive(real_home).exported_rows("papers")
+    )
+
+
+def test_a_damaged_archive_file_fails_the_load_and_writes_nothing(exported, tmp_path):
+    slots = exported / "authors" / "author_slots.csv"
+    lines = slots.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = lines[3].replace(",", ",x", 1)  # the position of the third slot
+    slots.write_text("".join(lines), encoding="utf-8")
+    home = tmp_path / "other"
+    with EmbeddedStore(home, create=True) as store:
+        with pytest.raises(InputError, match=r"author_slots.csv: line 4: position: not a whole"):
+            load_path(exported, store, home=home)
+        assert store.stats()["nodes"]["HCP"] == 0
+    assert not (home / "author_slots.sqlite3").exists()
 
 
 def test_authorship_positions_count_the_source_byline(exported):
