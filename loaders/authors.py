@@ -18,8 +18,10 @@ Every author slot of a publication (one ``<Author>`` of one paper) is resolved t
 
 See ``docs/identity.md`` for the evidence, the weights and the measured precision / recall.
 
-A person whose author slots the store already holds (papers loaded before) keeps the stored
-HCP's id, whatever a new file's resolution would call them.  Persons are not linked here to
+The author slots the store already holds (papers loaded before: those of earlier files
+sharing a name block, from :mod:`kolgraph.loaders.author_archive`, and the file's own on a
+reload) stay with the HCPs holding them, which are never made one here; a new slot joins one
+of them when the evidence says so, and takes its id.  Persons are not linked here to
 HCPs other sources made: after the load, the store does that for every source alike
 (:mod:`kolgraph.cross_source`), so the order of loads does not matter.
 

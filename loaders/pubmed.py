@@ -17,7 +17,8 @@ Jan"), else ``ArticleDate``, else ``DateCompleted``; an issue dated in the futur
 print next year's issues early) falls back to the electronic ``ArticleDate`` when that is not.
 
 Affiliations (HCP -> institution) get ``start_year`` = the earliest paper year at which the
-person wrote that affiliation in this file, and a blank ``end_year``: the paper proves the
+person wrote that affiliation (in this file, or in a paper of theirs loaded before), and a
+blank ``end_year``: the paper proves the
 affiliation from then, and nothing in the paper says when it ended.
 
 The authors are resolved together with those of the papers loaded before that share their name
