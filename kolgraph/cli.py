@@ -224,6 +224,10 @@ def load(
 ) -> None:
     """Validate PATH (a bundle folder or a source file) and load it; prints counts.
 
+    A folder of PubMed/MEDLINE files (.xml, .xml.gz: baseline and update files, efetch
+    results) loads file by file in name order, each one's authors compared with those
+    loaded before it, then scores once.
+
     A CRM call export (--format crm --mapping M.toml) becomes touchpoints: HCPs named by
     NPI or hcp_id, MSLs by msl_id or e-mail; any bad row fails the load unless
     --skip-invalid, which writes bad rows to FILE.rejects.csv beside the export.
@@ -234,15 +238,36 @@ def load(
     """
     app.create = True
     app.settings = replace(app.settings, import_tool=import_tool)
-    from kolgraph.analytics.insights import load_insight_categories
-    from kolgraph.audit import record_cli
-    from kolgraph.identities import record_identities, record_links
-    from kolgraph.loading import load_path
+    from kolgraph.loading import source_files
 
     crm_mapping = _crm_mapping(fmt, mapping, skip_invalid)
     if crm_mapping is not None:
         _load_crm(app, path, crm_mapping, skip_invalid)
         return
+    files = source_files(path, fmt)
+    for number, file in enumerate(files, start=1):
+        if len(files) > 1:
+            click.echo(f"{file.name} ({number} of {len(files)}):")
+        try:
+            _load_one(app, file, fmt)
+        except (InputError, ValidationFailed):
+            if number > 1:
+                click.echo(
+                    f"{file.name}: nothing of it was loaded; the {number - 1} file(s) before it "
+                    "are (loading the folder again changes them no further; then `kolgraph "
+                    "score`)",
+                    err=True,
+                )
+            raise
+    _rescore_unless(app, no_score)
+
+
+def _load_one(app: AppContext, path: Path, fmt: str | None) -> None:
+    """One load: validated whole, written, and what it leaves in the home folder kept."""
+    from kolgraph.analytics.insights import load_insight_categories
+    from kolgraph.audit import record_cli
+    from kolgraph.identities import record_identities, record_links
+    from kolgraph.loading import load_path
 
     with tqdm(unit="rows", desc="loading", disable=None, file=sys.stderr) as bar:
         _notify_into(app.store, bar)
@@ -258,7 +283,6 @@ def load(
     record_cli("load", str(path), summary.total_rows, app.settings.home)
     record_identities(app.settings.home, summary.identities)
     record_links(app.settings.home, summary.links)
-    _rescore_unless(app, no_score)
 
 
 def _notify_into(store: GraphStore, bar: tqdm) -> None:
@@ -333,7 +357,7 @@ def _rescore(app: AppContext, until_fresh: bool = False) -> None:
 def validate(app: AppContext, path: Path, fmt: str | None, mapping: Path | None) -> None:
     """Run every check a load runs on PATH; write nothing."""
     from kolgraph.analytics.insights import load_insight_categories
-    from kolgraph.loading import validate_path
+    from kolgraph.loading import source_files, validate_path
 
     with ExitStack() as stack:
         store = app.store_or_empty(stack)
@@ -348,14 +372,15 @@ def validate(app: AppContext, path: Path, fmt: str | None, mapping: Path | None)
             )
             click.echo(f"{path}: valid; {summary.describe(verb='would load')}")
             return
-        validated = validate_path(
-            path,
-            store,
-            fmt=fmt,
-            insight_categories=load_insight_categories(app.settings.home),
-            home=app.settings.home,
-        )
-    click.echo(f"{path}: valid; {validated.describe()}")
+        for file in source_files(path, fmt):  # each against the store as it is
+            validated = validate_path(
+                file,
+                store,
+                fmt=fmt,
+                insight_categories=load_insight_categories(app.settings.home),
+                home=app.settings.home,
+            )
+            click.echo(f"{file}: valid; {validated.describe()}")
 
 
 @cli.command()

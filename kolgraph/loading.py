@@ -355,6 +355,16 @@ def load_crm(
     return summary
 
 
+def source_files(path: Path | str, fmt: str | None = None) -> list[Path]:
+    """What ``kolgraph load PATH`` loads, one after the other: each PubMed file of a folder
+    of them (one load per file, so memory holds one file, and each file's authors are
+    compared with those loaded before it), else PATH itself."""
+    path = Path(path)
+    if path.is_dir() and (fmt or detect_format(path)) == "pubmed":
+        return pubmed.pubmed_files(path)
+    return [path]
+
+
 def _checked_format(path: Path, fmt: str | None) -> str:
     """``fmt`` when given and plausible, else the detected format."""
     detected = detect_format(path)

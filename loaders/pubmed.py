@@ -97,13 +97,46 @@ _END_TAGS = (
 
 
 def looks_like_pubmed(path: Path | str) -> bool:
-    """Whether the first KB of ``path`` (gunzipped when gzip) is PubMed / MEDLINE XML."""
+    """Whether the first KB of ``path`` (gunzipped when gzip) is PubMed / MEDLINE XML; a
+    folder, whether its first ``.xml`` / ``.xml.gz`` file is."""
+    path = Path(path)
+    if path.is_dir():
+        files = _xml_files(path)
+        return bool(files) and looks_like_pubmed(files[0])
     try:
         with _open(Path(path)) as stream:
             head = stream.read(1024)
     except (OSError, EOFError, zlib.error, InputError):
         return False
     return bool(_SNIFF.search(head))
+
+
+def pubmed_files(folder: Path) -> list[Path]:
+    """The ``.xml`` and ``.xml.gz`` files of a folder, in name order (MEDLINE's numbered
+    baseline and update files in the order NLM made them); ``InputError`` when there is none,
+    or when one is not PubMed XML (named, before anything is loaded)."""
+    files = _xml_files(folder)
+    if not files:
+        raise InputError(f"{folder}: no .xml or .xml.gz file in the folder")
+    odd = [f.name for f in files if not looks_like_pubmed(f)]
+    if odd:
+        shown = ", ".join(odd[:3]) + (f" and {len(odd) - 3} more" if len(odd) > 3 else "")
+        raise InputError(
+            f"{folder}: not PubMed/MEDLINE XML: {shown}; nothing was loaded "
+            "(a folder is loaded when every .xml / .xml.gz file in it is PubMed XML)"
+        )
+    return files
+
+
+def _xml_files(folder: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.name.lower().endswith(_SUFFIXES)
+    )
+
+
+_SUFFIXES = (".xml", ".xml.gz")
 
 
 def read_pubmed(
