@@ -28,7 +28,7 @@ from kolgraph.loaders import crm, ctgov, nppes, open_payments, pubmed
 from kolgraph.loaders.author_archive import AuthorArchive, read_exported
 from kolgraph.loaders.bundle import read_bundle
 from kolgraph.loaders.source import SourceRead
-from kolgraph.loaders.validate import validate
+from kolgraph.loaders.validate import RawBundle, validate
 from kolgraph.schema import Batch
 from kolgraph.store.base import GraphStore, Progress, no_progress
 
@@ -42,7 +42,9 @@ def _read_pubmed(path: Path, store: GraphStore, today: date | None, home: Path |
     return pubmed.read_pubmed(path, store, today=today, archive=archive)
 
 
-def _read_bundle(path: Path, _store: GraphStore, _today: date | None, home) -> SourceRead:
+def _read_bundle(
+    path: Path, _store: GraphStore, _today: date | None, home: Path | None
+) -> SourceRead:
     """A bundle's tables; and the author archive an export wrote beside them, kept in the
     home's archive once the load is written."""
     raw = read_bundle(path)
@@ -248,7 +250,7 @@ KEPT_FIELDS = {
 PARSED_INSTITUTIONS = frozenset(["pubmed", "ctgov"])
 
 
-def keep_stored_fields(raw, store: GraphStore, fmt: str) -> None:
+def keep_stored_fields(raw: RawBundle, store: GraphStore, fmt: str) -> None:
     """Make a source's rows of HCPs and institutions the store holds keep what it knows.
 
     A field the source leaves blank keeps its stored value.  On an HCP a source of higher
@@ -279,7 +281,14 @@ def keep_stored_fields(raw, store: GraphStore, fmt: str) -> None:
         _fill(frame, held, key[held], stored, fields, standing.to_numpy(dtype=bool))
 
 
-def _fill(frame: pd.DataFrame, held, keys: pd.Series, stored, fields, standing) -> None:
+def _fill(
+    frame: pd.DataFrame,
+    held: np.ndarray,
+    keys: pd.Series,
+    stored: dict[str, dict[str, str]],
+    fields: tuple[str, ...],
+    standing: np.ndarray,
+) -> None:
     """Rows ``held`` of ``frame`` (keyed ``keys``) take each stored value where theirs is
     blank, or where the stored row stands."""
     for column in fields:
