@@ -72,9 +72,17 @@ def _bundle_files(folder: Path) -> tuple[list[Path], list[Problem]]:
     return sorted(known, key=lambda p: list(BUNDLE_FILES).index(p.name)), unknown
 
 
+#: What a single file that is no bundle file may have been meant to be.
+_SOURCES = (
+    "(a bundle's), or a source file kolgraph reads: PubMed/MEDLINE XML, an NPPES file, "
+    "ClinicalTrials.gov records, Open Payments research payments, a CRM export with "
+    "--format crm"
+)
+
+
 def _single_file(path: Path) -> Path:
     if path.name not in BUNDLE_FILES:
-        raise InputError(f"{path}: {_unknown_file(path.name)}")
+        raise InputError(f"{path}: {_unknown_file(path.name)} {_SOURCES}")
     return path
 
 

@@ -639,8 +639,11 @@ def test_folder_without_a_canonical_csv_is_an_error(store, tmp_path):
 
 def test_a_file_that_is_not_canonical_is_an_error(store, tmp_path):
     bundle = write_bundle(tmp_path / "b", {"notes.csv": "x\n"})
-    with pytest.raises(InputError, match=re.escape("notes.csv: unknown file")):
+    with pytest.raises(InputError, match=re.escape("notes.csv: unknown file")) as raised:
         load_path(bundle / "notes.csv", store, today=TODAY)
+    assert "touchpoints.csv (a bundle's), or a source file kolgraph reads: PubMed" in str(
+        raised.value
+    )
 
 
 def test_a_bundle_folder_is_not_read_as_another_format(store, small_bundle):
