@@ -116,7 +116,8 @@ class AuthorArchive:
             con.executemany("INSERT OR IGNORE INTO temp.own VALUES (?)", ((p,) for p in excluding))
             rows = con.execute(
                 f"SELECT {_SLOT_COLUMNS} FROM slots WHERE block IN (SELECT value FROM "
-                "json_each(?)) AND pmid NOT IN (SELECT pmid FROM temp.own)",
+                "json_each(?)) AND pmid NOT IN (SELECT pmid FROM temp.own) "
+                "ORDER BY pmid, position",
                 (keys,),
             ).fetchall()
             pmids = sorted({row[0] for row in rows})
@@ -159,20 +160,30 @@ class AuthorArchive:
 
     @contextlib.contextmanager
     def _connect(self, create: bool = False) -> Iterator[sqlite3.Connection]:
+        if create and not self.path.exists():
+            create_private(self.path)
         try:
-            if create and not self.path.exists():
-                create_private(self.path)
             con = sqlite3.connect(self.path)
         except sqlite3.Error as error:
-            raise StoreUnavailable(
-                f"{self.path}: cannot open the author archive ({error})"
-            ) from None
+            raise _unusable(self.path, error, create) from None
         try:
             with con:
                 con.executescript(_SCHEMA)
                 yield con
+        except sqlite3.DatabaseError as error:  # not a database, damaged, or a full disk
+            raise _unusable(self.path, error, create) from None
         finally:
             con.close()
+
+
+def _unusable(path: Path, error: Exception, writing: bool) -> StoreUnavailable:
+    """What a user reads when the archive cannot be used: before a load (nothing written) or
+    after it (the load stands; its slots are not kept for later files)."""
+    if writing:
+        what = "the load is written, but its author slots are not kept for later files"
+    else:
+        what = "nothing was loaded; move the file aside to load without it"
+    return StoreUnavailable(f"{path}: cannot use the author archive ({error}); {what}")
 
 
 def _block_key(block: tuple[str, str]) -> str:

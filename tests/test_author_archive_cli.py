@@ -55,3 +55,19 @@ def test_validate_before_any_load_creates_no_archive(tmp_path):
     home = tmp_path / "home"
     run(home, "validate", str(even))
     assert not (home / FILENAME).exists()
+
+
+def test_a_damaged_archive_stops_the_load_before_anything_is_written(tmp_path):
+    even, _odd = write_halves(tmp_path)
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / FILENAME).write_bytes(b"not a database, whatever it once was")
+    result = CliRunner().invoke(
+        cli, ["--backend", "embedded", "--home", str(home), "load", str(even)]
+    )
+    assert result.exit_code == 1
+    assert "cannot use the author archive (file is not a database); nothing was loaded" in (
+        result.output
+    )
+    with EmbeddedStore(home) as store:
+        assert len(store.table("publications")) == 0
