@@ -840,6 +840,17 @@ def coverage(
         click.echo(
             "\n\n".join(f"{key.upper()}\n{table_text(result[key], fields[key])}" for key in keys)
         )
+        if not result["territories"] and territory is None:
+            click.echo(NO_TERRITORIES, err=True)
+
+
+#: What ``coverage`` says when no territory has a tier 1-2 HCP or an MSL (real sources give
+#: HCPs none: NPPES, PubMed and the others know places, not a team's territories).
+NO_TERRITORIES = (
+    "no territory has a tier 1-2 HCP or an MSL yet: coverage is counted per territory. Give "
+    "HCPs territories with `kolgraph align RULES.csv` (territory,country,state,postal_code) "
+    "and load the MSL roster (msls.csv); `kolgraph gaps` lists the HCPs meanwhile."
+)
 
 
 @cli.command()

@@ -1,7 +1,10 @@
-"""``kolgraph explain`` on the real MEDLINE file: Shailja Singh's components, papers and
-co-authors, counted in words that agree with the number."""
+"""``kolgraph explain`` and ``coverage`` on the real MEDLINE file as a new user meets them:
+Shailja Singh's co-authors counted in words that agree with the number, and coverage before
+any territory exists."""
 
 from __future__ import annotations
+
+import json
 
 from click.testing import CliRunner
 from shared_data import SHARED_DATA
@@ -23,3 +26,18 @@ def test_co_authors_are_counted_in_joint_papers(tmp_path, real_data):
     assert out.startswith("Shailja Singh (PM-singh-S-26702303-3): influence ")
     assert "  Shalini Agarwal (PM-agarwal-S-26702305-2): 2 joint papers\n" in out
     assert "  M Z Abdin (PM-abdin-MZ-26702306-4): 1 joint paper\n" in out
+
+
+def test_coverage_without_territories_says_how_to_get_them(tmp_path, real_data):
+    """Real sources give HCPs no territory: coverage has no row, and says why on stderr;
+    the JSON answer stays the empty lists."""
+    runner = CliRunner()
+    home = ["--backend", "embedded", "--home", str(tmp_path)]
+    assert runner.invoke(cli, [*home, "load", str(MEDLINE)]).exit_code == 0
+    text = runner.invoke(cli, [*home, "coverage"])
+    assert text.exit_code == 0 and "(no rows)" in text.stdout
+    assert "no territory has a tier 1-2 HCP or an MSL yet" in text.stderr
+    assert "kolgraph align RULES.csv" in text.stderr
+    answer = runner.invoke(cli, [*home, "coverage", "--json"])
+    assert json.loads(answer.stdout) == {"territories": [], "msls": []}
+    assert answer.stderr == ""
