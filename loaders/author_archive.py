@@ -48,7 +48,9 @@ CREATE TABLE IF NOT EXISTS slots (
 );
 CREATE INDEX IF NOT EXISTS slots_by_block ON slots (block);
 """
-_SLOT_COLUMNS = "pmid, position, last_name, fore_name, initials, orcid, year, emails, institutions"
+#: A slot as :func:`_slot` reads it back (the ``block`` it is found by is stored beside them).
+_WRITTEN = ("last_name", "fore_name", "initials", "orcid", "year", "emails", "institutions")
+_SLOT_COLUMNS = ", ".join(("pmid", "position", *_WRITTEN))
 #: The archive as a bundle export writes it (``kolgraph export bundle``), and a bundle load
 #: takes it back: table -> (file in the bundle folder, columns).
 EXPORTED = {
@@ -58,7 +60,7 @@ EXPORTED = {
     ),
     "slots": (
         Path("authors") / "author_slots.csv",
-        ("pmid", "position", "block", *_SLOT_COLUMNS.split(", ")[2:]),
+        ("pmid", "position", "block", *_WRITTEN),
     ),
 }
 _INSTITUTION_FIELDS = tuple(f.name for f in dataclasses.fields(Institution))
