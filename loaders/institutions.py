@@ -253,7 +253,9 @@ _CITY_NAMED_STATES = {"new york", "washington"}
 
 #: Keywords of institutions that stand on their own (clinical and academic): tier 3.
 _TIER3 = re.compile(
-    r"\b(universit\w*|univ|hospital\w*|hosp|hopital\w*|ospedale|klinikum|krankenhaus|"
+    r"\b(universit\w*|univ|hospital\w*|hosp|hopital\w*|ospedal\w*|spedali|\w*klinikum|"
+    r"\w*krankenhaus|\w*spital|\w*ziekenhuis|gasthuis|\w*sjukhus\w*|\w*sykehus\w*|"
+    r"\w*sygehus\w*|szpital\w*|nemocnic\w*|bolnic\w*|sairaala\w*|hastane\w*|hospices|umc|"
     r"infirmary|medical (center|centre)|health (system|center|centre|sciences center)|"
     r"medical school|school of medicine|college of medicine|clinic|polyclinic|policlinico|"
     r"cancer (center|centre|institute)|chu|chru|kaiser permanente|karolinska institutet)\b"
@@ -277,6 +279,73 @@ _DEPARTMENT = re.compile(
 _WEAK_UNIT = re.compile(
     r"^(the )?((institute|institut|instituto|istituto|center|centre|centro|school|college|"
     r"clinic)\s+(of|for|de|di|fur|du|des|della)|institut fur)\b"
+)
+#: Fields of medicine and research: a part written with these alone (``Internal Medicine``,
+#: ``Health Economics``, ``Research & Development``, ``Medical Dept.``) is a unit of the
+#: institution named after it, not an institution.
+_SUBJECTS = """
+    medicine medical internal general family clinical experimental molecular translational
+    research development r d health economics outcomes affairs services service scientific
+    science sciences public global regulatory safety department dept dpt division unit
+    endocrinology endocrine diabetes diabetology metabolism metabolic obesity nutrition
+    cardiology cardiovascular heart vascular oncology cancer hematology haematology
+    neurology neuroscience neurosciences neurosurgery psychiatry psychology mental
+    nephrology renal kidney gastroenterology hepatology digestive pediatrics paediatrics
+    pediatric paediatric neonatology obstetrics gynecology gynaecology reproductive menopause
+    surgery surgical anesthesiology anaesthesiology anesthesia anaesthesia intensive critical
+    care emergency radiology imaging nuclear pathology laboratory pharmacology pharmacy
+    pharmaceutical pharmacokinetics pharmacovigilance toxicology epidemiology biostatistics
+    statistics biometrics urology ophthalmology dermatology rheumatology immunology allergy
+    pulmonology pulmonary respiratory geriatrics gerontology infectious diseases disease
+    infection microbiology virology biochemistry genetics genomics biology physiology
+    orthopaedics orthopedics orthopaedic orthopedic trauma rehabilitation dental dentistry
+    nursing biotechnology bioengineering bioinformatics and of for in the i ii iii iv v
+    1 2 3 4 5 1st 2nd 3rd 4th
+"""
+_SUBJECT_WORDS = frozenset(_SUBJECTS.split())
+_FIELDS = _SUBJECT_WORDS - {"and", "of", "for", "in", "the"}
+#: Heads that make a field a unit (``Diabetes Center``, ``Menopause Clinic``): tier 1.
+_SUBJECT_HEADS = frozenset(["center", "centre", "clinic", "clinics", "institute", "program"])
+#: Legal forms written as a part of their own (``Pfizer, Inc.``): they join the part before.
+#: ``CO``, ``AB`` and ``SA`` are left out: as parts they are Colorado, Alberta, South Australia.
+_LEGAL_FORMS = frozenset(
+    [
+        "inc",
+        "ltd",
+        "llc",
+        "l l c",
+        "co ltd",
+        "corp",
+        "gmbh",
+        "ag",
+        "kg",
+        "co kg",
+        "gmbh co kg",
+        "s a",
+        "spa",
+        "s p a",
+        "srl",
+        "s r l",
+        "bv",
+        "b v",
+        "nv",
+        "n v",
+        "plc",
+        "kk",
+        "k k",
+        "oy",
+        "a s",
+        "pty ltd",
+        "limited",
+        "incorporated",
+        "ltda",
+        "sas",
+        "lp",
+        "l p",
+        "pc",
+        "p c",
+        "pllc",
+    ]
 )
 #: Address words that are never part of a name or a city.
 _STREET = re.compile(
@@ -339,8 +408,16 @@ _GENERIC_WORDS = frozenset(
         "affiliated",
         "people",
         "peoples",
+        "administration",
+        "practice",
+        "sezione",
+        "infn",
     ]
 )
+
+#: Names made of these words alone (``University Hospital``, ``Diabetes Center``) are keyed
+#: with their city.
+_KEYED_BY_CITY = _GENERIC_WORDS | _SUBJECT_WORDS | _SUBJECT_HEADS
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _ELECTRONIC = re.compile(r"electronic address\s*:?", re.IGNORECASE)
@@ -467,7 +544,7 @@ def parse_segment(text: str) -> Institution | None:
     key = institution_key(name)
     if not key:
         return None
-    if set(key.split()) <= _GENERIC_WORDS and place.city:
+    if place.city and (set(key.split()) <= _KEYED_BY_CITY or _is_state_system(key)):
         key = f"{key} {fold(place.city)}"
     return Institution(
         institution_id(key),
@@ -508,7 +585,21 @@ def institution_key(name: str) -> str:
     words = [_ABBREVIATIONS.get(w, w) for w in words if w != "at"]
     while words and words[0] in ("the", "and"):
         words = words[1:]
-    return " ".join(words)
+    return " ".join(_without_legal_form(words))
+
+
+#: A company's legal form, left out of its key (``Pfizer Inc.`` and ``Pfizer`` are one).
+_KEY_LEGAL_ENDS = _LEGAL_FORMS | {"co", "sa", "ab", "ag", "as", "company", "corporation", "and"}
+
+
+def _without_legal_form(words: list[str]) -> list[str]:
+    """``merck and co inc`` -> ``merck``."""
+    while len(words) > 1:
+        ends = [n for n in (3, 2, 1) if len(words) > n and " ".join(words[-n:]) in _KEY_LEGAL_ENDS]
+        if not ends:
+            break
+        words = words[: -ends[0]]
+    return words
 
 
 _ABBREVIATIONS = {
@@ -598,7 +689,18 @@ def _parts(text: str) -> list[str]:
     text = _TRAILING_AND.sub("", _LEADING_MARK.sub("", text.strip()))
     parts = [" ".join(p.strip(" \t\r\n.;:").split()) for p in _split_commas(text)]
     parts = [_inner_institution(p) for p in parts if any(c.isalnum() for c in p)]
-    return _country_split(parts)
+    return _country_split(_with_legal_forms(parts))
+
+
+def _with_legal_forms(parts: list[str]) -> list[str]:
+    """``Pfizer``, ``Inc`` -> ``Pfizer Inc``: a legal form is part of the name before it."""
+    joined: list[str] = []
+    for part in parts:
+        if joined and fold(_BRACKETED.sub(" ", part)) in _LEGAL_FORMS:  # "Inc. (E3)" too
+            joined[-1] = f"{joined[-1]} {part}"
+        else:
+            joined.append(part)
+    return joined
 
 
 def _inner_institution(part: str) -> str:
@@ -736,7 +838,7 @@ def _find_city(parts: list[str], end: int, place: _Place) -> None:
     """The nearest plausible place name left of ``end``; stops at an institution or sub-unit."""
     for index in range(end - 1, max(end - 4, 0) - 1, -1):
         part = parts[index]
-        if _tier(part) or _DEPARTMENT.match(fold(part)):
+        if _tier(part) or _is_unit(fold(part)):
             return
         candidate = _strip_postcodes(part)
         if _REGION.search(candidate):
@@ -762,7 +864,7 @@ def _plausible_city(text: str) -> bool:
         and not any(map(str.isdigit, text))
         and text[:1].isupper()
         and not _tier(text)
-        and not _DEPARTMENT.match(fold(text))
+        and not _is_unit(fold(text))
         and not _REGION.search(text)
     )
 
@@ -784,13 +886,36 @@ def _strip_postcodes(part: str) -> str:
 # --- the institution -----------------------------------------------------------------------
 
 
+def _is_unit(folded: str) -> bool:
+    """A sub-unit named by its head word (``Department of ...``) or a field alone."""
+    return bool(_DEPARTMENT.match(folded)) or _is_field(folded)
+
+
+def _is_field(folded: str) -> bool:
+    """``internal medicine``, ``research development``, ``medical dept``."""
+    words = folded.split()
+    return bool(words) and all(word in _SUBJECT_WORDS for word in words)
+
+
+def _is_field_unit(folded: str) -> bool:
+    """``diabetes center``, ``menopause clinic``: a field's centre, named by nothing else."""
+    words = set(folded.split())
+    heads = words & _SUBJECT_HEADS
+    return bool(heads) and bool(words - heads) and words - heads <= _SUBJECT_WORDS
+
+
+def _is_state_system(key: str) -> bool:
+    """``university of texas``: a campus of a state system, told apart by its city."""
+    return key.startswith("university of ") and key[14:] in _STATE_SYSTEMS
+
+
 @lru_cache(maxsize=_PART_CACHE)
 def _tier(part: str) -> int:
     """3 = hospital / university, 2 = other organisation, 1 = a unit that may be one, 0 = none."""
     folded = fold(part)
-    if _DEPARTMENT.match(folded):
+    if _is_unit(folded):
         return 0
-    if _WEAK_UNIT.match(folded):
+    if _WEAK_UNIT.match(folded) or _is_field_unit(folded):
         return 1
     if _TIER3.search(folded):
         return 3
@@ -830,7 +955,7 @@ def _unnamed_organisation(part: str, located: bool) -> bool:
     """
     folded = fold(part)
     return (
-        not _DEPARTMENT.match(folded)
+        not _is_unit(folded)
         and "laborator" not in folded
         and not any(map(str.isdigit, part))
         and (len(part.split()) >= 2 or located)
@@ -899,7 +1024,29 @@ _UNIT_WORDS = frozenset(
         "division",
     ]
 )
-_UNIVERSITY_WORD = re.compile(r"^universit")
+#: Heads of the name of a university's school or hospital (``... School of Medicine``).
+_UNIT_HEADS = frozenset(
+    [
+        "school",
+        "schools",
+        "college",
+        "faculty",
+        "graduate",
+        "hospital",
+        "hospitals",
+        "clinic",
+        "clinics",
+        "institute",
+        "center",
+        "centre",
+        "department",
+        "division",
+        "system",
+    ]
+)
+#: The noun, not the adjective of ``Hospital Universitario``, ``Centre Hospitalier
+#: Universitaire``, ``Universitair Medisch Centrum``, ``Universitätsklinikum``.
+_UNIVERSITY_WORD = re.compile(r"^universit(?!ari|air|ats|ets)")
 
 
 @lru_cache(maxsize=_NAME_CACHE)
@@ -913,18 +1060,18 @@ def university_of(name: str) -> str:
     >>> university_of("University Hospital Zurich")
     'University Hospital Zurich'
     """
-    words = name.replace(",", " , ").split()
+    words = name.replace(",", " , ").replace("&", " and ").split()
     folded = [_ABBREVIATIONS.get(fold(w), fold(w)) for w in words]
     at = next((k for k, w in enumerate(folded) if _UNIVERSITY_WORD.match(w)), None)
-    if at is None:
-        return name
-    start = at
-    while start > 0 and folded[start - 1] not in _UNIT_WORDS | {"of", "at", "the", ",", ""}:
+    if at is None or folded[at + 1 : at + 2] == ["institute"]:
+        return name  # no university, or a "University Institute" of its own
+    start = at  # back over its name: "Medical University of Vienna", not "Renji Hospital and"
+    while start > 0 and not _starts_university(folded, start - 1):
         start -= 1
     end = at + 1
     if end < len(folded) and folded[end] in ("of", "at"):
         end += 1
-        while end < len(folded) and folded[end] not in _UNIT_WORDS | {"and", ""}:
+        while end < len(folded) and not _ends_university(folded, end):
             end += 1
     core = [w for w in folded[start:end] if w not in (",", "")]
     if set(core) <= _GENERIC_WORDS or core == folded:
@@ -933,6 +1080,41 @@ def university_of(name: str) -> str:
     if not stripped & _UNIT_WORDS or "cancer" in stripped:
         return name  # nothing of a school or hospital was stripped, or a cancer centre
     return " ".join(w for w in words[start:end] if w != ",").strip(" ,")
+
+
+def _starts_university(folded: list[str], at: int) -> bool:
+    """Whether the word at ``at`` is left of a university's name: a unit before it (``School
+    of Medicine at the``, ``Renji Hospital and``, ``School of Public Health``, ``Hospital
+    Affiliated to``), not ``Tokyo Medical and Dental``."""
+    word = folded[at]
+    if word == "and":
+        return at > 0 and folded[at - 1] in _UNIT_HEADS
+    preceding = folded[max(at - 3, 0) : at]
+    return (
+        word in _UNIT_HEADS
+        or word in ("of", "at", "to", "the", ",", "")
+        or (word in _UNIT_WORDS and bool(_UNIT_HEADS.intersection(preceding)))
+    )
+
+
+def _ends_university(folded: list[str], at: int) -> bool:
+    """Whether the words from ``at`` start a unit after ``University of X``: ``School of``,
+    ``Medical School``, ``Health Science Center``; not ``Medical Sciences``, ``Medicine and
+    Pharmacy`` or ``Veterinary Medicine``, which are the university's own name."""
+    word = folded[at]
+    if word in ("", ","):
+        return True
+    if word == "and":  # "Medicine and Pharmacy" goes on; "and Medical University of" ends
+        following = folded[at + 1 : at + 4]
+        return (
+            not following
+            or following[0] not in _FIELDS
+            or any(map(_UNIVERSITY_WORD.match, following))
+        )
+    following = folded[at + 1 : at + 3]
+    return word in _UNIT_HEADS or (
+        word in _UNIT_WORDS and bool(_UNIT_HEADS.intersection(following))
+    )
 
 
 def _is_university_over(part: str, chosen: str) -> bool:

@@ -273,3 +273,116 @@ def test_named_hospitals_and_generic_university_hospitals_keep_their_identity():
         "University Hospital"
     )
     assert only("Harvard Medical School, Boston, MA, USA").name == "Harvard Medical School"
+
+
+# Two institutions must not become one: each text below is real (the gold article file,
+# medline16n0902, pubmed20n0014), and each was read as the wrong institution before.
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        # a field alone is a unit of the institution after it
+        ("Internal Medicine, Erasmus MC, Rotterdam, Netherlands.", "Erasmus MC"),
+        ("Health Economics, AstraZeneca, Molndal, Gothenburg, Sweden.", "AstraZeneca"),
+        (
+            "Research and Development, Novo Nordisk A/S, Bagsvaerd, Copenhagen, Denmark.",
+            "Novo Nordisk A/S",
+        ),
+        ("Medical Dept., TAKEDA Pharma, Aachen, Germany.", "TAKEDA Pharma"),
+        # a field's clinic loses to the institution named after it
+        (
+            "Menopause Clinic, 2nd Department of Obstetrics and Gynecology, University of Athens, "
+            "Aretaieio Hospital, 33 Metonos Street, Holargos, Athens, Greece.",
+            "University of Athens",
+        ),
+        # the adjective is not the university
+        (
+            "Department of Hematology, Hospital Universitario La Paz, Madrid, Spain.",
+            "Hospital Universitario La Paz",
+        ),
+        (
+            "HIV Unit, Infectious Disease Service, Hospital Universitari de Bellvitge, "
+            "Barcelona, Spain.",
+            "Hospital Universitari de Bellvitge",
+        ),
+        # a hospital in its own language
+        (
+            "Internal Medicine, Groene Hart Ziekenhuis, Gouda, Amsterdam, Netherlands.",
+            "Groene Hart Ziekenhuis",
+        ),
+        ("Gynaecology, Spedali Riuniti, Pistoia, Italy.", "Spedali Riuniti"),
+        (
+            "Klinik für Hals-Nasen-Ohren-Heilkunde, Hals- und Gesichtschirurgie, Luzerner "
+            "Kantonsspital, Luzern, Schweiz.",
+            "Luzerner Kantonsspital",
+        ),
+        # a university named for its field keeps that name
+        (
+            "Department of Immunology, School of Medicine, Tehran University of Medical Sciences, "
+            "Tehran, Iran.",
+            "Tehran University of Medical Sciences",
+        ),
+        (
+            "Department of Radiology, Kyoto Prefectural University of Medicine, Kyoto, Japan.",
+            "Kyoto Prefectural University of Medicine",
+        ),
+        (
+            "Department of Pathobiology,Institute of Parasitology,University of Veterinary "
+            "Medicine Vienna,Veterinaerplatz 1,1210 Vienna,Austria.",
+            "University of Veterinary Medicine Vienna",
+        ),
+        (
+            "Department of Neurosurgery, Medical University of South Carolina, Charleston, "
+            "South Carolina, USA.",
+            "Medical University of South Carolina",
+        ),
+        (
+            "Diabetes Center, Tokyo Medical & Dental University, Tokyo, Japan.",
+            "Tokyo Medical & Dental University",
+        ),
+        (
+            "Department of Anesthesiology, Tokyo Medical and Dental University, Graduate School "
+            "of Medical and Dental Sciences, 1-5-45 Yushima, Bunkyo-ku, Tokyo 113-8519, Japan.",
+            "Tokyo Medical and Dental University",
+        ),
+        # a legal form is part of the company's name
+        ("Pfizer, Inc., USA.", "Pfizer Inc"),
+        ("Clinical Development, Merck & Co., Inc., West Point, PA, USA.", "Merck & Co Inc"),
+    ],
+)
+def test_units_adjectives_and_legal_forms_are_not_institutions(text, name):
+    assert only(text).name == name
+
+
+def test_a_company_with_and_without_its_legal_form_is_one_institution():
+    written = [
+        "Pfizer, Inc., New York, NY, USA.",
+        "Pfizer Inc., New York, NY",
+        "Pfizer, New York, NY",
+    ]
+    assert {only(text).institution_id for text in written} == {"INST-pfizer"}
+    assert only("Merck & Co., Inc., Kenilworth, New Jersey.").institution_id == "INST-merck"
+    # Merck KGaA of Darmstadt is another company
+    assert only("Merck KGaA, Darmstadt, Germany.").institution_id != "INST-merck"
+
+
+def test_the_same_field_centre_in_two_cities_is_two_institutions():
+    munich = only("Diabetes Center, Medizinische Klinik, München, Germany.")
+    prague = only("Diabetes Center, Prague, Czech Republic.")
+    assert (munich.name, prague.name) == ("Diabetes Center", "Diabetes Center")
+    assert munich.institution_id != prague.institution_id
+
+
+def test_campuses_of_a_state_system_are_told_apart_by_their_city():
+    san_antonio = only(
+        "Department of Medicine, University of Texas Health Science Center, San Antonio, TX, USA."
+    )
+    houston = only("Department of Medicine, University of Texas Medical School, Houston, TX, USA.")
+    assert san_antonio.name == houston.name == "University of Texas"
+    assert san_antonio.institution_id != houston.institution_id
+    written_campus = only(
+        "Department of Surgery, University of California, San Francisco, CA, USA."
+    )
+    city_only = only(
+        "Department of Surgery, University of California Medical School, San Francisco, CA, USA."
+    )
+    assert written_campus.institution_id == city_only.institution_id
