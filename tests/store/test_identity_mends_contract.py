@@ -124,7 +124,10 @@ def test_corrections_on_real_medline_mend_the_index_and_review_as_a_whole_comput
     store.merge_hcps(first["hcp_id"], first["other_id"])
     assert first not in mended.check()
     hcps = len(store.table("hcps"))
-    assert all(0 < n < hcps / 10 for n in mended.compared), (mended.compared, hcps)
+    *random_steps, merge = mended.compared
+    assert all(0 < n < hcps / 10 for n in random_steps), (mended.compared, hcps)
+    # the merged pair may have been alone in its name block: then nothing is left to compare
+    assert 0 <= merge < hcps / 10, (mended.compared, hcps)
 
 
 def test_a_merge_that_gives_two_block_mates_a_co_author_in_common_lists_them(
