@@ -822,7 +822,9 @@ def coverage(
     as_csv: bool,
 ) -> None:
     """Per territory and per MSL: tier 1-2 HCPs and the share engaged within --stale-days
-    (an MSL's row: the HCPs of its territory it engaged itself)."""
+    (an MSL's row: the HCPs of its territory it engaged itself).  The tier 1-2 HCPs of no
+    territory are counted too: the last territory row of the table and of --csv (its
+    territory blank in --csv), ``unassigned`` in --json."""
     from kolgraph.answers.gaps import MSL_FIELDS, REACH_FIELDS, TERRITORY_FIELDS
 
     fmt = chosen_format(as_json, as_csv)
@@ -832,18 +834,31 @@ def coverage(
     fields = {"territories": TERRITORY_FIELDS + extra, "msls": MSL_FIELDS + extra}
     if fmt == "json":
         click.echo(json.dumps(result[COVERAGE_LISTINGS[by]] if by else result, indent=2))
-    elif fmt == "csv":
+        return
+    listings = {"territories": _with_unassigned(result, fmt), "msls": result["msls"]}
+    if fmt == "csv":
         key = COVERAGE_LISTINGS[by or "territory"]
-        emit(result[key], "csv", fields[key])
+        emit(listings[key], "csv", fields[key])
     else:
         keys = [COVERAGE_LISTINGS[by]] if by else list(fields)
         click.echo(
-            "\n\n".join(f"{key.upper()}\n{table_text(result[key], fields[key])}" for key in keys)
+            "\n\n".join(f"{key.upper()}\n{table_text(listings[key], fields[key])}" for key in keys)
         )
         if not result["territories"] and territory is None:
             click.echo(NO_TERRITORIES, err=True)
 
 
+def _with_unassigned(result: dict, fmt: str) -> list[dict]:
+    """The territory rows, and a row of the tier 1-2 HCPs of no territory when there are any."""
+    unassigned = result["unassigned"]
+    if not unassigned or not unassigned["tier12_hcps"]:
+        return result["territories"]
+    name = "" if fmt == "csv" else NO_TERRITORY
+    return [*result["territories"], {"territory": name, **unassigned, "msls": 0}]
+
+
+#: The row of ``coverage`` that counts the tier 1-2 HCPs of no territory.
+NO_TERRITORY = "(no territory)"
 #: What ``coverage`` says when no territory has a tier 1-2 HCP or an MSL (real sources give
 #: HCPs none: NPPES, PubMed and the others know places, not a team's territories).
 NO_TERRITORIES = (

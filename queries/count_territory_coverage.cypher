@@ -1,8 +1,7 @@
-// purpose: per territory, its top-tier HCPs and how many any MSL touched in the window
+// purpose: per territory (null: none), its top-tier HCPs and how many any MSL touched
 // params: max_tier, territory, engaged_since, as_of
 MATCH (h:HCP)
-WHERE h.tier <= $max_tier AND h.territory IS NOT NULL
-  AND ($territory IS NULL OR h.territory = $territory)
+WHERE h.tier <= $max_tier AND ($territory IS NULL OR h.territory = $territory)
 WITH h, EXISTS {
   MATCH (h)<-[:WITH]-(t:Touchpoint)
   WHERE t.date >= $engaged_since AND t.date <= $as_of

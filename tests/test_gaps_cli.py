@@ -215,6 +215,7 @@ def test_coverage_json_is_the_whole_object(home):
             {"territory": "NE", "tier12_hcps": 3, "engaged": 1, "share": 0.333, "msls": 2},
             {"territory": "W", "tier12_hcps": 1, "engaged": 0, "share": 0.0, "msls": 0},
         ],
+        "unassigned": {"tier12_hcps": 0, "engaged": 0, "share": None},
         "msls": [
             {
                 "msl_id": "M1",
@@ -263,6 +264,32 @@ def test_coverage_window_territory_and_by(home):
     assert msl_csv.splitlines()[0].startswith("msl_id,name,territory")
     text = run(home, "coverage", "--as-of", AS_OF).output
     assert "TERRITORIES" in text and "MSLS" in text
+
+
+def test_coverage_counts_the_tier12_hcps_of_no_territory(home):
+    """H3 loses its territory: its tier 1-2 count moves from W to the row of no territory
+    (the load leaves the scores stale, which stderr says; the answers are on stdout)."""
+    with EmbeddedStore(home) as store:
+        store.load({"hcps": table("hcps", [_hcp(3, None)])})
+
+    def stdout(*args: str) -> str:
+        result = run(home, "coverage", "--as-of", AS_OF, *args)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    whole = json.loads(stdout("--json"))
+    assert whole["unassigned"] == {"tier12_hcps": 1, "engaged": 0, "share": 0.0}
+    assert [t["territory"] for t in whole["territories"]] == ["NE"]
+    assert stdout("--csv").splitlines()[1:] == ["NE,3,1,0.333,2", ",1,0,0.0,0"]
+    assert stdout("--by", "territory").splitlines()[-1].split() == [
+        "(no",
+        "territory)",
+        "1",
+        "0",
+        "0.0",
+        "0",
+    ]
+    assert json.loads(stdout("--territory", "NE", "--json"))["unassigned"] is None
 
 
 def test_coverage_future_as_of_is_an_error(home):

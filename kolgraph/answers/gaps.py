@@ -30,7 +30,7 @@ Rules (also in ``docs/queries.md``, "Gaps and coverage"):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import itemgetter
@@ -254,7 +254,7 @@ class GapReasons:
 
 
 def finish_coverage(
-    territory_counts: Mapping[str, tuple[int, int]],
+    territory_counts: Mapping[str | None, tuple[int, int]],
     msls: Iterable[Mapping],
     msl_engaged: Mapping[str, int],
     territory: str | None = None,
@@ -262,23 +262,29 @@ def finish_coverage(
     """The answer of ``coverage`` from a store's counts.
 
     ``territory_counts``: territory -> (tier 1-2 HCPs, of them engaged by any MSL in the
-    window), for territories that have such HCPs; ``msls``: every MSL's properties;
-    ``msl_engaged``: msl_id -> tier 1-2 HCPs of the MSL's own territory it engaged in the window.
-    Territories listed: those with a tier 1-2 HCP or an MSL (``territory`` only, if given).
+    window), for territories that have such HCPs, and None -> those of the HCPs of no
+    territory; ``msls``: every MSL's properties; ``msl_engaged``: msl_id -> tier 1-2 HCPs of
+    the MSL's own territory it engaged in the window.  Territories listed: those with a tier
+    1-2 HCP or an MSL (``territory`` only, if given); ``unassigned``: the HCPs of no territory
+    (None when a territory is asked for: they are in none).
     """
     msls = sorted(
         (m for m in msls if territory is None or m["territory"] == territory),
         key=lambda m: m["msl_id"],
     )
-    names = {t for t in territory_counts if territory is None or t == territory}
+    names = {t for t in territory_counts if t is not None and territory in (None, t)}
     names |= {m["territory"] for m in msls}
     per_territory = msl_ids_by_territory(msls)
     territories = [
         _territory_row(t, territory_counts.get(t, (0, 0)), per_territory.get(t, []))
         for t in sorted(names)
     ]
+    unassigned = None
+    if territory is None:
+        unassigned = _counted(territory_counts.get(None, (0, 0)))
     return {
         "territories": territories,
+        "unassigned": unassigned,
         "msls": [
             _msl_row(
                 m, territory_counts.get(m["territory"], (0, 0))[0], msl_engaged.get(m["msl_id"], 0)
@@ -289,14 +295,12 @@ def finish_coverage(
 
 
 def _territory_row(name: str, counts: tuple[int, int], msl_ids: list[str]) -> dict:
+    return {"territory": name, **_counted(counts), "msls": len(msl_ids)}
+
+
+def _counted(counts: tuple[int, int]) -> dict:
     hcps, engaged = int(counts[0]), int(counts[1])
-    return {
-        "territory": name,
-        "tier12_hcps": hcps,
-        "engaged": engaged,
-        "share": share(engaged, hcps),
-        "msls": len(msl_ids),
-    }
+    return {"tier12_hcps": hcps, "engaged": engaged, "share": share(engaged, hcps)}
 
 
 def _msl_row(msl: Mapping, hcps: int, engaged: int) -> dict:
@@ -312,15 +316,19 @@ def _msl_row(msl: Mapping, hcps: int, engaged: int) -> dict:
 
 
 def add_reach(
-    coverage: dict, rows: Iterable[Mapping], msl_hops: Mapping[str, Mapping[int | None, int]]
+    coverage: dict, rows: Sequence[Mapping], msl_hops: Mapping[str, Mapping[int | None, int]]
 ) -> dict:
     """``coverage`` (a :func:`finish_coverage` answer) with :data:`REACH_FIELDS` on every
-    territory row, from gap rows of every tier 1-2 HCP (engaged ones included) with
-    ``reach_hops``, and on every MSL row, from ``msl_hops``: msl_id -> how many tier 1-2 HCPs
-    of its territory are 0, 1, 2 or more (None) hops from the HCPs that MSL engaged."""
+    territory row and on ``unassigned``, from gap rows of every tier 1-2 HCP (engaged ones
+    included) with ``reach_hops``, and on every MSL row, from ``msl_hops``: msl_id -> how many
+    tier 1-2 HCPs of its territory are 0, 1, 2 or more (None) hops from the HCPs that MSL
+    engaged."""
     hops = by_territory(rows, "reach_hops")
     for row in coverage["territories"]:
         row.update(reach_counts(Counter(hops.get(row["territory"], []))))
+    if coverage["unassigned"] is not None:
+        unassigned = Counter(r["reach_hops"] for r in rows if r["territory"] is None)
+        coverage["unassigned"].update(reach_counts(unassigned))
     for row in coverage["msls"]:
         row.update(reach_counts(msl_hops.get(row["msl_id"], {})))
     return coverage

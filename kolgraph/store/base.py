@@ -200,7 +200,7 @@ class GraphReads(Protocol):
 
     def coverage_counts(
         self, as_of: date, stale_days: int, territory: str | None
-    ) -> tuple[dict[str, tuple[int, int]], list[dict], dict[str, int]]:
+    ) -> tuple[dict[str | None, tuple[int, int]], list[dict], dict[str, int]]:
         """What :func:`kolgraph.answers.gaps.finish_coverage` takes."""
         ...
 

@@ -269,13 +269,11 @@ def _rows(
 
 
 def coverage_counts(frames: GapFrames, since: str, until: str):
-    """(territory -> (tier 1-2 HCPs, engaged)), (msl_id -> own-territory tier 1-2 HCPs engaged)
-    for touches dated from ``since`` through ``until`` (``YYYY-MM-DD``)."""
+    """(territory -> (tier 1-2 HCPs, engaged); None: the HCPs of no territory), (msl_id ->
+    own-territory tier 1-2 HCPs engaged) for touches dated from ``since`` through ``until``
+    (``YYYY-MM-DD``)."""
     since_day, until_day = day(since), day(until)
-    tier12 = np.flatnonzero(
-        (frames.tier <= COVERAGE_MAX_TIER)
-        & np.array([t is not None for t in frames.territory], dtype=bool)
-    )
+    tier12 = np.flatnonzero(frames.tier <= COVERAGE_MAX_TIER)
     low, high = _window(frames, tier12, since_day - 1, until_day)
     engaged = high > low
     territories = frames.territory[tier12]
@@ -284,7 +282,8 @@ def coverage_counts(frames: GapFrames, since: str, until: str):
     home = {m["msl_id"]: m["territory"] for m in frames.msls}
     pairs = set()
     for position, lo, hi in zip(tier12, low, high):
-        for msl_id in frames.msl_ids[lo:hi]:
-            if home.get(msl_id) == frames.territory[position]:
+        territory = frames.territory[position]
+        for msl_id in frames.msl_ids[lo:hi] if territory is not None else ():
+            if home.get(msl_id) == territory:
                 pairs.add((msl_id, int(position)))
     return counts, Counter(msl_id for msl_id, _ in pairs)

@@ -403,7 +403,7 @@ def test_touches_after_as_of_do_not_count(gap_store):
 
 def test_an_empty_store_has_no_gaps(store):
     assert store.coverage_gaps(GapQuery(as_of=AS_OF, include_engaged=True)) == []
-    assert store.coverage(AS_OF, 180) == {"territories": [], "msls": []}
+    assert store.coverage(AS_OF, 180) == {"territories": [], "unassigned": NOBODY, "msls": []}
 
 
 # --- impossible queries ---------------------------------------------------------------------
@@ -481,18 +481,46 @@ EXPECTED_MSLS = [
 ]
 
 
+#: No tier 1-2 HCP is of no territory (H7, of none, is tier 3).
+NOBODY = {"tier12_hcps": 0, "engaged": 0, "share": None}
+
+
 def test_coverage_per_territory_and_msl(gap_store):
     assert gap_store.coverage(AS_OF, 180) == {
         "territories": EXPECTED_TERRITORIES,
+        "unassigned": NOBODY,
         "msls": EXPECTED_MSLS,
     }
 
 
 def test_coverage_of_one_territory(gap_store):
-    assert gap_store.coverage(AS_OF, 180, territory="NE") == {
-        "territories": [EXPECTED_TERRITORIES[1]],
-        "msls": EXPECTED_MSLS[:2],
+    assert (
+        gap_store.coverage(AS_OF, 180, territory="NE")
+        == {
+            "territories": [EXPECTED_TERRITORIES[1]],
+            "unassigned": None,  # they are in no territory, so not in this one
+            "msls": EXPECTED_MSLS[:2],
+        }
+    )
+
+
+def test_coverage_counts_the_tier12_hcps_of_no_territory(gap_store):
+    """H7 (of no territory) at tier 2, at I1 with H1 (engaged): one HCP of no territory, one
+    hop from an engaged one; once M3 (of SE) touches H7, engaged, and not counted as M3's own."""
+    gap_store.write_scores(score_frame([(h, i, 2 if h == "H7" else t, r) for h, i, t, r in SCORES]))
+    gap_store.load({"affiliations": frame("affiliations", [("H7", "I1", None, 2019, None)])})
+    reach = gap_store.coverage(AS_OF, 180, reach=True)["unassigned"]
+    assert reach == {"tier12_hcps": 1, "engaged": 0, "share": 0.0} | {
+        "within_1_hop": 1,
+        "within_2_hops": 0,
+        "out_of_reach": 0,
     }
+    touch = ("T99", "M3", "H7", "2024-05-01", None, None, None, None, None)
+    gap_store.load({"touchpoints": frame("touchpoints", [touch])})
+    cover = gap_store.coverage(AS_OF, 180)
+    assert cover["unassigned"] == {"tier12_hcps": 1, "engaged": 1, "share": 1.0}
+    assert (cover["territories"], cover["msls"]) == (EXPECTED_TERRITORIES, EXPECTED_MSLS)
+    assert gap_store.coverage(AS_OF, 180, territory="SE")["unassigned"] is None
 
 
 def test_coverage_window_edges(gap_store):

@@ -14,6 +14,8 @@ import pytest
 from web_data import EVIL, EVIL_ESCAPED, NORTH, SOUTH, loaded  # noqa: F401 (fixture)
 
 from kolgraph.audit import recent
+from kolgraph.schema import TABLES_BY_NAME
+from kolgraph.store.sqlite import EmbeddedStore
 
 ALL_ROLES = ("ada", "max", "mia")
 PAGES = (
@@ -78,6 +80,21 @@ def test_dashboard_coverage_and_gaps_for_all_territories(as_user):
     assert set(re.findall(r'<tr data-territory="([^"]+)"', html)) == {"North", "South"}
     assert ids_in(html) == {"H04"}  # the only stale tier 1-2 HCP
     assert 'data-label="HCP"><div class="n">7<' in html
+
+
+def test_dashboard_counts_the_tier12_hcps_of_no_territory(auth, loaded):
+    """H04 (tier 1-2, South, stale) loses its territory: a row of no territory counts it for
+    those who see every territory, and an msl's dashboard has no such row."""
+    with EmbeddedStore(loaded) as store:
+        hcps = store.table("hcps", TABLES_BY_NAME["hcps"].column_names)
+        store.load({"hcps": hcps[hcps["hcp_id"] == "H04"].assign(territory=None)})
+    html = page(auth.as_user("max"), "/")
+    row = re.search(r'<tr id="no-territory"[^>]*>(.*?)</tr>', html, re.DOTALL)
+    assert row, html
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row[1])]
+    assert cells[:4] == ["no territory", "1", "0", "0%"]
+    auth.logout()
+    assert 'id="no-territory"' not in page(auth.as_user("mia"), "/")
 
 
 def test_dashboard_of_an_msl_shows_only_their_territory(as_user):

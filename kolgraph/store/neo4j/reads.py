@@ -221,7 +221,7 @@ class Neo4jReads:
 
     def coverage_counts(
         self, as_of: date, stale_days: int, territory: str | None
-    ) -> tuple[dict[str, tuple[int, int]], list[dict], dict[str, int]]:
+    ) -> tuple[dict[str | None, tuple[int, int]], list[dict], dict[str, int]]:
         frames = self._gap_frames()
         if frames is not None:
             since, until = engaged_since(as_of, stale_days), as_of.isoformat()

@@ -161,7 +161,7 @@ class SqliteReads:
 
     def coverage_counts(
         self, as_of: date, stale_days: int, territory: str | None
-    ) -> tuple[dict[str, tuple[int, int]], list[dict], dict[str, int]]:
+    ) -> tuple[dict[str | None, tuple[int, int]], list[dict], dict[str, int]]:
         since, until = engaged_since(as_of, stale_days), as_of.isoformat()
         frames = self._gap_frames()
         if frames is not None:
