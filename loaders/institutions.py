@@ -30,10 +30,14 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+import pycountry
+
 from kolgraph import locations
 
 #: Canonical country names (as the other loaders write them) by folded variant.
-COUNTRIES: dict[str, str] = {
+#: Countries as affiliations write them beyond their ISO 3166 names (folded -> shown), and the
+#: names they are shown by; :data:`COUNTRIES` adds every ISO name (pycountry).
+_WRITTEN_COUNTRIES: dict[str, str] = {
     **dict.fromkeys(
         ["usa", "us", "u s a", "u s", "united states", "united states of america", "america"],
         "United States",
@@ -76,6 +80,21 @@ COUNTRIES: dict[str, str] = {
     **dict.fromkeys(["turkey", "turkiye"], "Turkey"),
     **dict.fromkeys(["czech republic", "czechia"], "Czech Republic"),
     **dict.fromkeys(["iran", "islamic republic of iran"], "Iran"),
+    # in their own language
+    "espana": "Spain",
+    "italia": "Italy",
+    "osterreich": "Austria",
+    **dict.fromkeys(["schweiz", "suisse", "svizzera"], "Switzerland"),
+    "nederland": "Netherlands",
+    **dict.fromkeys(["belgique", "belgie"], "Belgium"),
+    "polska": "Poland",
+    "sverige": "Sweden",
+    "norge": "Norway",
+    "danmark": "Denmark",
+    "suomi": "Finland",
+    "ceska republika": "Czech Republic",
+    "magyarorszag": "Hungary",
+    "macau": "Macao",
     **{
         name.lower(): name
         for name in (
@@ -253,7 +272,7 @@ _CITY_NAMED_STATES = {"new york", "washington"}
 
 #: Keywords of institutions that stand on their own (clinical and academic): tier 3.
 _TIER3 = re.compile(
-    r"\b(universit\w*|univ|hospital\w*|hosp|hopital\w*|ospedal\w*|spedali|\w*klinikum|"
+    r"\b(universit\w*|universid\w*|uniwersytet\w*|univ|hospital\w*|hosp|hopital\w*|ospedal\w*|spedali|\w*klinikum|"
     r"\w*krankenhaus|\w*spital|\w*ziekenhuis|gasthuis|\w*sjukhus\w*|\w*sykehus\w*|"
     r"\w*sygehus\w*|szpital\w*|nemocnic\w*|bolnic\w*|sairaala\w*|hastane\w*|hospices|umc|"
     r"infirmary|medical (center|centre)|health (system|center|centre|sciences center)|"
@@ -608,6 +627,8 @@ _ABBREVIATIONS = {
     "universite": "university",
     "universita": "university",
     "universidad": "university",
+    "universidade": "university",
+    "uniwersytet": "university",
     "universiteit": "university",
     "hosp": "hospital",
     "inst": "institute",
@@ -679,6 +700,27 @@ def fold(text: str) -> str:
 
 
 _NOT_WORD = re.compile(r"[^\w]+|_")
+
+
+def _iso_countries() -> dict[str, str]:
+    """Every ISO 3166 country, and the former ones (``Yugoslavia``), by its folded name,
+    official and common name -> the name it is shown by.  A name that is also a US state's
+    (``Georgia``) is left to the state table: ``Atlanta, Georgia`` is in the United States."""
+    states = set(US_STATES.values())
+    found: dict[str, str] = {}
+    for country in pycountry.countries:
+        shown = getattr(country, "common_name", None) or country.name
+        for name in (country.name, getattr(country, "official_name", None), shown):
+            if name and fold(name) not in states:
+                found[fold(name)] = shown
+    for former in pycountry.historic_countries:
+        name = former.name.split(",")[0]
+        found.setdefault(fold(name), name)
+    return found
+
+
+#: Every country as written (folded) -> the name it is shown by.
+COUNTRIES: dict[str, str] = {**_iso_countries(), **_WRITTEN_COUNTRIES}
 
 
 # --- parts and places ----------------------------------------------------------------------

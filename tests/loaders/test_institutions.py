@@ -386,3 +386,63 @@ def test_campuses_of_a_state_system_are_told_apart_by_their_city():
         "Department of Surgery, University of California Medical School, San Francisco, CA, USA."
     )
     assert written_campus.institution_id == city_only.institution_id
+
+
+@pytest.mark.parametrize(
+    "text, name, city, country",
+    [
+        # Spanish and Portuguese universities are universities, not their institutes
+        (
+            "Instituto de Química e Biotecnologia, Universidade Federal de Alagoas, Maceió-AL, "
+            "Brazil.",
+            "Universidade Federal de Alagoas",
+            "Maceió-AL",
+            "Brazil",
+        ),
+        (
+            "Dpto. Química Inorgánica I, Facultad de Ciencias Químicas, Universidad Complutense "
+            "de Madrid, 28040 Madrid, Spain. mppico@ucm.es.",
+            "Universidad Complutense de Madrid",
+            "Madrid",
+            "Spain",
+        ),
+        # countries the old table lacked: the country was read as the city
+        (
+            "Trencin University, Trencin, Slovak Republic.",
+            "Trencin University",
+            "Trencin",
+            "Slovakia",
+        ),
+        (
+            "Endocrinology Department, State Endocrinology Center, Minsk, Belarus.",
+            "State Endocrinology Center",
+            "Minsk",
+            "Belarus",
+        ),
+        (
+            "Faculty of Medicine and Biomedical Sciences, University of Yaounde I, Yaounde, "
+            "Cameroon.",
+            "University of Yaounde I",
+            "Yaounde",
+            "Cameroon",
+        ),
+        # a country written in its own language
+        (
+            "Servicio de Pediatría, Hospital Universitario Lucus Augusti, Lugo, España. "
+            "Electronic address: esther.vazquez.lopez@sergas.es.",
+            "Hospital Universitario Lucus Augusti",
+            "Lugo",
+            "Spain",
+        ),
+        # a US state that is a country's name too
+        (
+            "Department of Medicine, Emory University, Atlanta, Georgia",
+            "Emory University",
+            "Atlanta",
+            "United States",
+        ),
+    ],
+)
+def test_universities_and_countries_of_every_language(text, name, city, country):
+    found = only(text)
+    assert (found.name, found.city, found.country) == (name, city, country)
