@@ -263,6 +263,64 @@ _MUNICIPALITIES = frozenset(["Beijing", "Shanghai", "Tianjin", "Chongqing", "Del
 _STATE_TABLES = {"United States": US_STATES, "Canada": CA_PROVINCES, "Australia": AU_STATES}
 _STATE_BY_NAME = {name: code for code, name in US_STATES.items()}
 _STATE_BY_NAME.update({name: code for code, name in CA_PROVINCES.items()})
+#: The abbreviations of older affiliations (``Bethesda, Md.``, ``Boston, Mass.``, ``N.Y.``),
+#: folded.
+_STATE_ABBREVIATIONS = {
+    "AL": ("ala",),
+    "AZ": ("ariz",),
+    "AR": ("ark",),
+    "CA": ("calif", "cal"),
+    "CO": ("colo",),
+    "CT": ("conn",),
+    "DE": ("del",),
+    "FL": ("fla",),
+    "GA": ("ga",),
+    "IL": ("ill",),
+    "IN": ("ind",),
+    "KS": ("kan", "kans"),
+    "KY": ("ky",),
+    "LA": ("la",),
+    "MD": ("md",),
+    "MA": ("mass",),
+    "MI": ("mich",),
+    "MN": ("minn",),
+    "MS": ("miss",),
+    "MO": ("mo",),
+    "MT": ("mont",),
+    "NE": ("neb", "nebr"),
+    "NV": ("nev",),
+    "NH": ("n h",),
+    "NJ": ("n j",),
+    "NM": ("n m",),
+    "NY": ("n y",),
+    "NC": ("n c",),
+    "ND": ("n d",),
+    "OK": ("okla",),
+    "OR": ("ore", "oreg"),
+    "PA": ("pa", "penn", "penna"),
+    "RI": ("r i",),
+    "SC": ("s c",),
+    "SD": ("s d",),
+    "TN": ("tenn",),
+    "TX": ("tex",),
+    "VT": ("vt",),
+    "VA": ("va",),
+    "WA": ("wash",),
+    "WV": ("w va",),
+    "WI": ("wis", "wisc"),
+    "WY": ("wyo",),
+    "DC": ("d c",),
+    "ON": ("ont",),
+    "QC": ("que",),
+    "AB": ("alta",),
+    "MB": ("man",),
+    "SK": ("sask",),
+    "BC": ("b c",),
+    "NS": ("n s",),
+}
+_STATE_BY_NAME.update(
+    {written: code for code, forms in _STATE_ABBREVIATIONS.items() for written in forms}
+)
 _COUNTRY_OF_STATE = {
     **dict.fromkeys(CA_PROVINCES, "Canada"),
     **dict.fromkeys(US_STATES, "United States"),
@@ -771,7 +829,8 @@ def _split_commas(text: str) -> list[str]:
 
 
 def _country_split(parts: list[str]) -> list[str]:
-    """``28040 Madrid Spain`` -> ``28040 Madrid``, ``Spain`` when the rest is a place name."""
+    """``28040 Madrid Spain`` -> ``28040 Madrid``, ``Spain`` when the rest is a place name
+    (``IN USA`` -> ``IN``, ``USA``)."""
     if not parts or fold(_strip_postcodes(parts[-1])) in COUNTRIES:
         return parts
     words = parts[-1].split()
@@ -781,7 +840,7 @@ def _country_split(parts: list[str]) -> list[str]:
             len(words) > size
             and fold(tail) in COUNTRIES
             and fold(parts[-1]) not in _STATE_BY_NAME
-            and _plausible_city(_strip_postcodes(head))
+            and (_plausible_city(_strip_postcodes(head)) or _state_of(head, [US_STATES])[0])
         ):
             return [*parts[:-1], head, tail]
     return parts

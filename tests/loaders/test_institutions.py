@@ -446,3 +446,25 @@ def test_campuses_of_a_state_system_are_told_apart_by_their_city():
 def test_universities_and_countries_of_every_language(text, name, city, country):
     found = only(text)
     assert (found.name, found.city, found.country) == (name, city, country)
+
+
+@pytest.mark.parametrize(
+    "text, city, state",
+    [
+        ("Armed Forces Radiobiology Research Institute, Bethesda, Md.", "Bethesda", "MD"),
+        ("Department of Pediatrics, Mount Sinai Hospital, New York, N.Y.", "New York", "NY"),
+        ("Oregon Health Sciences University, Portland, Ore.", "Portland", "OR"),
+        (
+            "Department of Medicine, University of Manitoba, Winnipeg, Man., Canada",
+            "Winnipeg",
+            "MB",
+        ),
+        ("Department of Medicine, Indiana University, Indianapolis, IN USA", "Indianapolis", "IN"),
+    ],
+)
+def test_states_as_older_affiliations_write_them(text, city, state):
+    found = only(text)
+    assert (found.city, found.state) == (city, state) and found.country in (
+        "United States",
+        "Canada",
+    )
