@@ -647,17 +647,22 @@ def _us_zip(text: str, country: str) -> str:
 # affiliations (the gold file: 5,500 distinct of 11,500): each distinct name is worked once.
 _NAME_CACHE = 65536
 _BRACKETED = re.compile(r"\([^()]*\)?")
+_DOTTED_INITIAL = re.compile(r"\b([A-Za-z])\.\s?(?=[A-Za-z]\.)")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 @lru_cache(maxsize=_NAME_CACHE)
 def institution_key(name: str) -> str:
-    """The normalised form variants of one name share (case, accents, abbreviations, ``The``).
+    """The normalised form variants of one name share (case, accents, abbreviations, ``The``,
+    initials with or without dots).
 
     >>> institution_key("The Johns Hopkins Univ. & Hosp.")
     'johns hopkins university and hospital'
+    >>> institution_key("University of Texas M.D. Anderson Cancer Center")
+    'university of texas md anderson cancer center'
     """
     name = _BRACKETED.sub(" ", name)  # an acronym in brackets: "(ISMMS)"
+    name = _DOTTED_INITIAL.sub(r"\1", name)  # "M.D. Anderson" as "MD Anderson"
     words = fold(name.replace("&", " and ").replace("'", "").replace("’", "")).split()
     words = [_ABBREVIATIONS.get(w, w) for w in words if w != "at"]
     while words and words[0] in ("the", "and"):

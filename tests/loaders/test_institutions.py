@@ -150,6 +150,12 @@ def test_real_affiliations(text, name, city, state, country):
             "Icahn School of Medicine at Mount Sinai (ISMMS)",
             "Icahn School of Medicine at Mount Sinai",
         ],
+        [
+            "The University of Texas MD Anderson Cancer Center",
+            "University of Texas M.D. Anderson Cancer Center",
+            "University of Texas M. D. Anderson Cancer Center",
+        ],
+        ["Pfizer Inc.", "Pfizer, Inc.", "Pfizer"],
     ],
 )
 def test_known_variants_share_one_id(variants):
