@@ -647,7 +647,7 @@ def _us_zip(text: str, country: str) -> str:
 # affiliations (the gold file: 5,500 distinct of 11,500): each distinct name is worked once.
 _NAME_CACHE = 65536
 _BRACKETED = re.compile(r"\([^()]*\)?")
-_DOTTED_INITIAL = re.compile(r"\b([A-Za-z])\.\s?(?=[A-Za-z]\.)")
+_DOTTED_INITIAL = re.compile(r"\b([A-Za-z])\.\s?(?=[A-Za-z](?:\.|\b))")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -662,12 +662,28 @@ def institution_key(name: str) -> str:
     'university of texas md anderson cancer center'
     """
     name = _BRACKETED.sub(" ", name)  # an acronym in brackets: "(ISMMS)"
+    name = " ".join(w for w in name.split() if w != "at")  # "University of California at"
     name = _DOTTED_INITIAL.sub(r"\1", name)  # "M.D. Anderson" as "MD Anderson"
     words = fold(name.replace("&", " and ").replace("'", "").replace("’", "")).split()
-    words = [_ABBREVIATIONS.get(w, w) for w in words if w != "at"]
+    words = [_ABBREVIATIONS.get(w, w) for w in words]
     while words and words[0] in ("the", "and"):
         words = words[1:]
-    return " ".join(_without_legal_form(words))
+    return _university_of(" ".join(_without_legal_form(words)))
+
+
+#: Where ``X University`` and ``University of X`` are two universities (Washington University
+#: in St. Louis and the University of Washington in Seattle; Jinan University in Guangzhou and
+#: the University of Jinan; York University in Toronto and the University of York ...).
+_TWO_UNIVERSITIES = frozenset(["washington", "miami", "york", "jinan", "newcastle"])
+
+
+def _university_of(key: str) -> str:
+    """``oxford university`` is ``university of oxford``, the same university written the
+    other way round; not where those are two universities, nor for a generic word."""
+    first, *rest = key.split() or [""]
+    if rest == ["university"] and first not in _TWO_UNIVERSITIES | _KEYED_BY_CITY:
+        return f"university of {first}"
+    return key
 
 
 #: A company's legal form, left out of its key (``Pfizer Inc.`` and ``Pfizer`` are one).

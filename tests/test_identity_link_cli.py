@@ -36,7 +36,7 @@ def test_a_load_joins_the_paper_to_the_investigator_and_explains_why(tmp_path):
     by_source = {row["source"]: row for row in found["evidence"]}
     link = by_source["cross-source"]
     assert (link["method"], link["confidence"]) == ("same name and place", 0.9)
-    assert "institution in common: INST-peking-university" in link["evidence"]
+    assert "institution in common: INST-university-of-peking" in link["evidence"]
     assert {"NCT03204344.xml", "pubmed"} <= set(by_source)  # both sources' own evidence
     assert json.loads(run(home, "identity", "link", "--dry-run", "--json")) == []
 

@@ -156,11 +156,22 @@ def test_real_affiliations(text, name, city, state, country):
             "University of Texas M. D. Anderson Cancer Center",
         ],
         ["Pfizer Inc.", "Pfizer, Inc.", "Pfizer"],
+        ["University of Copenhagen", "Copenhagen University"],
+        ["Aarhus University Hospital", "University of Aarhus", "Aarhus University"],
     ],
 )
 def test_known_variants_share_one_id(variants):
     ids = {only(f"Department of Medicine, {v}, Somewhere, USA").institution_id for v in variants}
     assert len(ids) == 1, ids
+
+
+@pytest.mark.parametrize("town", ["Washington", "Miami", "York", "Jinan", "Newcastle"])
+def test_x_university_and_university_of_x_stay_two_where_they_are_two(town):
+    ids = {
+        only(f"Department of Medicine, {name}, Somewhere, USA").institution_id
+        for name in (f"{town} University", f"University of {town}")
+    }
+    assert len(ids) == 2
 
 
 def test_campuses_of_a_state_system_stay_apart():

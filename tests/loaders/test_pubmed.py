@@ -144,7 +144,7 @@ def test_medline_fields_of_one_record(medline):
     assert place == ("West Lafayette", "IN", "United States")
     affiliations = frame(read, "affiliations")
     mine = affiliations[affiliations["hcp_id"] == "PM-chandrasekaran-B-17942999-1"]
-    assert list(mine["institution_id"]) == ["INST-purdue-university"]
+    assert list(mine["institution_id"]) == ["INST-university-of-purdue"]
     assert list(mine["start_year"]) == ["2007"] and list(mine["end_year"]) == [""]
 
 
