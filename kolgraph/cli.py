@@ -862,9 +862,10 @@ NO_TERRITORY = "(no territory)"
 #: What ``coverage`` says when no territory has a tier 1-2 HCP or an MSL (real sources give
 #: HCPs none: NPPES, PubMed and the others know places, not a team's territories).
 NO_TERRITORIES = (
-    "no territory has a tier 1-2 HCP or an MSL yet: coverage is counted per territory. Give "
-    "HCPs territories with `kolgraph align RULES.csv` (territory,country,state,postal_code) "
-    "and load the MSL roster (msls.csv); `kolgraph gaps` lists the HCPs meanwhile."
+    "no territory has a tier 1-2 HCP or an MSL yet: every tier 1-2 HCP is in the row of no "
+    "territory. Give HCPs territories with `kolgraph align RULES.csv` "
+    "(territory,country,state,postal_code) and load the MSL roster (msls.csv); "
+    "`kolgraph gaps` lists the HCPs meanwhile."
 )
 
 

@@ -29,15 +29,17 @@ def test_co_authors_are_counted_in_joint_papers(tmp_path, real_data):
 
 
 def test_coverage_without_territories_says_how_to_get_them(tmp_path, real_data):
-    """Real sources give HCPs no territory: coverage has no row, and says why on stderr;
-    the JSON answer stays the empty lists."""
+    """Real sources give HCPs no territory: coverage counts every tier 1-2 HCP in the row of
+    no territory, and says on stderr why there is no other and how to get territories."""
     runner = CliRunner()
     home = ["--backend", "embedded", "--home", str(tmp_path)]
     assert runner.invoke(cli, [*home, "load", str(MEDLINE)]).exit_code == 0
-    text = runner.invoke(cli, [*home, "coverage"])
-    assert text.exit_code == 0 and "(no rows)" in text.stdout
+    answer = runner.invoke(cli, [*home, "coverage", "--json"])
+    unassigned = {"tier12_hcps": 706, "engaged": 0, "share": 0.0}
+    assert json.loads(answer.stdout) == {"territories": [], "unassigned": unassigned, "msls": []}
+    assert answer.stderr == ""
+    text = runner.invoke(cli, [*home, "coverage", "--by", "territory"])
+    assert text.exit_code == 0
+    assert text.stdout.splitlines()[-1].split() == ["(no", "territory)", "706", "0", "0.0", "0"]
     assert "no territory has a tier 1-2 HCP or an MSL yet" in text.stderr
     assert "kolgraph align RULES.csv" in text.stderr
-    answer = runner.invoke(cli, [*home, "coverage", "--json"])
-    assert json.loads(answer.stdout) == {"territories": [], "msls": []}
-    assert answer.stderr == ""

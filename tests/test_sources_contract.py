@@ -22,14 +22,14 @@ SOURCES = [
 EXPECTED = {
     "nodes": {
         "HCP": 4444,  # 11 of them physicians paid directly by Open Payments, not investigators
-        "Institution": 1385,
+        "Institution": 1370,
         "Publication": 604,
         "Trial": 87,
         "MSL": 0,
         "Touchpoint": 0,
     },
     "relationships": {
-        "AFFILIATED_WITH": 3729,
+        "AFFILIATED_WITH": 3722,
         "AUTHORED": 3580,
         # 25,122 without the co-author cap: one paper has 158 authors (12,403 pairs).
         "COAUTHORED_WITH": 12719,

@@ -250,6 +250,7 @@ def test_apostolos_papalois_merge_split_by_the_steward_and_kept_through_a_reload
 
 
 JING = "PM-jing-G-25391656-5"
+MORA = "PM-mora-MC-26277067-10"
 
 
 def test_a_weak_merge_is_listed_as_shaky_and_split_by_the_steward(
@@ -257,13 +258,14 @@ def test_a_weak_merge_is_listed_as_shaky_and_split_by_the_steward(
 ):
     """With the lenient threshold the model joins 'Jing, Gu' (University of Alabama at
     Birmingham, 2014) and 'Jing, Guangjian' (Binzhou Medical University Hospital, 2015) on
-    compatible names alone (confidence 0.35): the review lists it as the file's only shaky
-    merge, and the steward splits it; a reload keeps the split."""
+    compatible names alone (confidence 0.35): the review lists it as a shaky merge, and the
+    steward splits it; a reload keeps the split.  The other shaky merge is Maria Cristina
+    Peñuela Mora's two papers of 2015, in Argentina and in Ecuador."""
     summary = load_path(MEDLINE, store)
     evidence = summary.identities.to_dict("records")
     assert papers_of(store, "Jing", "Guangjian") == {JING: {"25391656", "26702389"}}
     shaky = [r for r in store.identity_review(evidence, limit=50) if r["kind"] == "shaky merge"]
-    assert [(r["hcp_id"], r["confidence"]) for r in shaky] == [(JING, 0.35)]
+    assert [(r["hcp_id"], r["confidence"]) for r in shaky] == [(JING, 0.35), (MORA, 0.68)]
     assert "Binzhou Medical University" in shaky[0]["evidence"][0]  # its hospital: the university
     done = store.split_hcp(JING, "26702389")
     load_path(MEDLINE, store)
