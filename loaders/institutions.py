@@ -34,7 +34,6 @@ import pycountry
 
 from kolgraph import locations
 
-#: Canonical country names (as the other loaders write them) by folded variant.
 #: Countries as affiliations write them beyond their ISO 3166 names (folded -> shown), and the
 #: names they are shown by; :data:`COUNTRIES` adds every ISO name (pycountry).
 _WRITTEN_COUNTRIES: dict[str, str] = {
@@ -330,9 +329,10 @@ _CITY_NAMED_STATES = {"new york", "washington"}
 
 #: Keywords of institutions that stand on their own (clinical and academic): tier 3.
 _TIER3 = re.compile(
-    r"\b(universit\w*|universid\w*|uniwersytet\w*|univ|hospital\w*|hosp|hopital\w*|ospedal\w*|spedali|\w*klinikum|"
-    r"\w*krankenhaus|\w*spital|\w*ziekenhuis|gasthuis|\w*sjukhus\w*|\w*sykehus\w*|"
-    r"\w*sygehus\w*|szpital\w*|nemocnic\w*|bolnic\w*|sairaala\w*|hastane\w*|hospices|umc|"
+    r"\b(universit\w*|universid\w*|uniwersytet\w*|univ|hospital\w*|hosp|hopital\w*|"
+    r"ospedal\w*|spedali|\w*klinikum|\w*krankenhaus|\w*spital|\w*ziekenhuis|gasthuis|"
+    r"\w*sjukhus\w*|\w*sykehus\w*|\w*sygehus\w*|szpital\w*|nemocnic\w*|bolnic\w*|"
+    r"sairaala\w*|hastane\w*|hospices|umc|"
     r"infirmary|medical (center|centre)|health (system|center|centre|sciences center)|"
     r"medical school|school of medicine|college of medicine|clinic|polyclinic|policlinico|"
     r"cancer (center|centre|institute)|chu|chru|kaiser permanente|karolinska institutet)\b"

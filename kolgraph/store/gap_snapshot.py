@@ -283,7 +283,9 @@ def coverage_counts(frames: GapFrames, since: str, until: str):
     pairs = set()
     for position, lo, hi in zip(tier12, low, high):
         territory = frames.territory[position]
-        for msl_id in frames.msl_ids[lo:hi] if territory is not None else ():
+        if territory is None:  # counted as of no territory, and no MSL's own
+            continue
+        for msl_id in frames.msl_ids[lo:hi]:
             if home.get(msl_id) == territory:
                 pairs.add((msl_id, int(position)))
     return counts, Counter(msl_id for msl_id, _ in pairs)
