@@ -520,19 +520,20 @@ def _role(text: str, default: str) -> str:
 _ANONYMISED = re.compile(r"\b(site|local institution|investigat\w*)\b")
 
 
-def site_institution_id(name: str, city: str = "", country: str = "") -> str:
-    """The id of a named site, shared with institutions parsed from affiliation strings
-    (:mod:`kolgraph.loaders.institutions`) unless the name is anonymised or is not an
-    institution's name alone; those are keyed with their city and country."""
+def site_institution(name: str, city: str = "", country: str = "") -> tuple[str, str]:
+    """The id and name of a named site: those of the institution parsed from its name, as
+    affiliation strings give them (:mod:`kolgraph.loaders.institutions`; a university's
+    hospital is the university), unless the name is anonymised or is not an institution's
+    name alone; those are keyed with their city and country, and keep the site's name."""
     found = parse_segment(f"{name}, {city}" if city else name)
     if (
         found is not None
         and found.name == university_of(name)
         and not _ANONYMISED.search(found.key)
     ):
-        return found.institution_id
+        return found.institution_id, found.name
     parts = [institution_key(name), fold(city), fold(country)]
-    return institution_id(" ".join(p for p in parts if p))
+    return institution_id(" ".join(p for p in parts if p)), name
 
 
 def _looks_like_institution(text: str) -> bool:
@@ -607,12 +608,12 @@ class _Builder:
     def _site(self, site: Site) -> str:
         if not site.name:
             return ""
-        site_id = site_institution_id(site.name, site.city, site.country)
+        site_id, name = site_institution(site.name, site.city, site.country)
         self._row(
             "institutions",
             institution_id=site_id,
-            name=site.name,
-            type=institution_type(site.name),
+            name=name,
+            type=institution_type(name),
             city=site.city,
             state=site.state,
             country=site.country,

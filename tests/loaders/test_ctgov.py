@@ -21,7 +21,7 @@ from kolgraph.loaders.ctgov import (
     looks_like_ctgov,
     parse_person_name,
     read_ctgov,
-    site_institution_id,
+    site_institution,
 )
 from kolgraph.loaders.institutions import parse_affiliation
 from kolgraph.loaders.validate import validate
@@ -139,13 +139,17 @@ def test_sites_become_institutions_with_their_place():
 
 def test_site_ids_are_shared_with_parsed_affiliations_unless_anonymised():
     parsed = parse_affiliation("Duke University Medical Center, Durham, NC 27710, USA.")
-    assert (
-        site_institution_id("Duke University Medical Center", "Durham", "United States")
-        == parsed[0].institution_id
+    duke = site_institution("Duke University Medical Center", "Durham", "United States")
+    assert duke == (parsed[0].institution_id, parsed[0].name)
+    # a university's hospital is the university, and is named so
+    michigan = "University of Michigan Health System (UMHS) VA Medical Center"
+    assert site_institution(michigan, "Ann Arbor", "United States") == (
+        "INST-university-of-michigan",
+        "University of Michigan",
     )
-    boston = site_institution_id("Local Institution", "Boston", "United States")
-    lyon = site_institution_id("Local Institution", "Lyon", "France")
-    assert boston != lyon
+    boston = site_institution("Local Institution", "Boston", "United States")
+    lyon = site_institution("Local Institution", "Lyon", "France")
+    assert boston[0] != lyon[0] and boston[1] == lyon[1] == "Local Institution"
     read = read_ctgov(XML)
     sites = read.raw.tables["institutions"].frame
     assert (sites["name"] == "Local Institution").sum() > 50
