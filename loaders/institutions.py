@@ -376,7 +376,8 @@ _SUBJECTS = """
     pulmonology pulmonary respiratory geriatrics gerontology infectious diseases disease
     infection microbiology virology biochemistry genetics genomics biology physiology
     orthopaedics orthopedics orthopaedic orthopedic trauma rehabilitation dental dentistry
-    nursing biotechnology bioengineering bioinformatics and of for in the i ii iii iv v
+    nursing biotechnology bioengineering bioinformatics eye veterinary
+    and of for in the i ii iii iv v
     1 2 3 4 5 1st 2nd 3rd 4th
 """
 _SUBJECT_WORDS = frozenset(_SUBJECTS.split())
@@ -618,7 +619,7 @@ def parse_segment(text: str) -> Institution | None:
         return None
     written = _with_campus(parts, chosen, place)
     name = university_of(written)
-    key = institution_key(name)
+    key = _without_own_city(institution_key(name), place)
     if not key:
         return None
     if place.city and (set(key.split()) <= _KEYED_BY_CITY or _is_state_system(key)):
@@ -634,6 +635,37 @@ def parse_segment(text: str) -> Institution | None:
         postal_code=_us_zip(text, place.country),
         written=written,
     )
+
+
+def _without_own_city(key: str, place: _Place) -> str:
+    """``imperial college london`` in London is ``imperial college``: outside the United
+    States a university or college is named with its city or without it.  Not a hospital
+    (``Hospital Quirón Madrid`` and ``Hospital Quirón Barcelona`` are two), nor a campus of
+    a US state system (``Louisiana State University New Orleans``)."""
+    town = fold(place.city)
+    if not town or place.country == "United States" or not key.endswith(f" {town}"):
+        return key
+    rest = key[: -len(town) - 1].split()
+    named = [w for w in rest if w not in ("university", "college")]
+    if len(named) == len(rest) or rest[-1] in _CONNECTORS:
+        return key  # no university, or the city is its name: "university of barcelona"
+    if set(named) - _CONNECTORS <= _KEYED_BY_CITY | _NOT_A_NAME:
+        return key  # "technische university": the city tells it from the others
+    return " ".join(rest)
+
+
+#: Words before a city that make it part of the name (``Universidad de``, ``Università di``).
+_CONNECTORS = frozenset(
+    ["of", "de", "di", "do", "da", "del", "della", "degli", "des", "du", "in", "a", "at", "and"]
+    + ["der", "la", "le"]
+)
+#: Words that name a kind of university, not one: ``Technische Universität München`` and
+#: ``... Dresden``, ``Vrije Universiteit Amsterdam`` and ``... Brussel`` are two.
+_NOT_A_NAME = frozenset(
+    ["technische", "technical", "technology", "vrije", "free", "catholic", "katholieke"]
+    + ["federal", "autonoma", "autonomous", "polytechnic", "open", "libre", "nova", "klinikum"]
+    + ["applied"]
+)
 
 
 def _us_zip(text: str, country: str) -> str:

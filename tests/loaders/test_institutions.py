@@ -174,6 +174,35 @@ def test_x_university_and_university_of_x_stay_two_where_they_are_two(town):
     assert len(ids) == 2
 
 
+def test_a_university_named_with_its_city_is_the_university():
+    written = ["Imperial College London, London, UK.", "Imperial College, London, UK."]
+    assert {only(text).institution_id for text in written} == {"INST-imperial-college"}
+    heidelberg = [
+        "Ruprecht-Karls-Universität Heidelberg, Heidelberg, Germany.",
+        "Ruprecht-Karls-Universität, Heidelberg, Germany.",
+    ]
+    assert len({only(text).institution_id for text in heidelberg}) == 1
+
+
+@pytest.mark.parametrize(
+    "one, other",
+    [
+        ("Universidad de Barcelona, Barcelona, Spain.", "Universidad de Granada, Granada, Spain."),
+        (
+            "Technische Universität München, Munich, Germany.",
+            "Technische Universität Dresden, Dresden, Germany.",
+        ),
+        (
+            "Vrije Universiteit Amsterdam, Amsterdam, Netherlands.",
+            "Vrije Universiteit Brussel, Brussel, Belgium.",
+        ),
+        ("Hospital Quirón Madrid, Madrid, Spain.", "Hospital Quirón Barcelona, Barcelona, Spain."),
+    ],
+)
+def test_a_city_that_tells_two_institutions_apart_stays_in_the_key(one, other):
+    assert only(one).institution_id != only(other).institution_id
+
+
 def test_campuses_of_a_state_system_stay_apart():
     sf = only("Department of Pharmacology, University of California, San Francisco, CA, USA.")
     la = only("Department of Pathology, University of California, Los Angeles, CA 90095, USA.")
