@@ -638,31 +638,34 @@ def parse_segment(text: str) -> Institution | None:
 
 
 def _without_own_city(key: str, place: _Place) -> str:
-    """``imperial college london`` in London is ``imperial college``: outside the United
-    States a university or college is named with its city or without it.  Not a hospital
-    (``Hospital Quirón Madrid`` and ``Hospital Quirón Barcelona`` are two), nor a campus of
-    a US state system (``Louisiana State University New Orleans``)."""
+    """``ruprecht karls university heidelberg`` in Heidelberg is ``ruprecht karls
+    university``: outside the United States a university named after a person is written
+    with its city or without it.  Only then: one word before the city may be a place of
+    its own (``Aix-Marseille``, ``Politehnica Bucharest`` and ``... Timișoara``), ``of``
+    makes the city part of the name (``University of Port Elizabeth``), and a hospital or a
+    US state system campus is told apart by its city (``Hospital Quirón Madrid``)."""
     town = fold(place.city)
     if not town or place.country == "United States" or not key.endswith(f" {town}"):
         return key
     rest = key[: -len(town) - 1].split()
-    named = [w for w in rest if w not in ("university", "college")]
-    if len(named) == len(rest) or rest[-1] in _CONNECTORS:
-        return key  # no university, or the city is its name: "university of barcelona"
-    if set(named) - _CONNECTORS <= _KEYED_BY_CITY | _NOT_A_NAME:
-        return key  # "technische university": the city tells it from the others
-    return " ".join(rest)
+    if not {"university", "college"} & set(rest) or "of" in rest or rest[-1] in _CONNECTORS:
+        return key
+    names = set(rest) - _CONNECTORS - _KEYED_BY_CITY - _NOT_A_NAME
+    return " ".join(rest) if len(names) >= 2 else key
 
 
-#: Words before a city that make it part of the name (``Universidad de``, ``Università di``).
+#: Words before a city that make it part of the name (``Universidad de``, ``Università degli
+#: Studi Pavia``).
 _CONNECTORS = frozenset(
     ["of", "de", "di", "do", "da", "del", "della", "degli", "des", "du", "in", "a", "at", "and"]
-    + ["der", "la", "le"]
+    + ["der", "la", "le", "zu", "von", "studi"]
 )
-#: Words that name a kind of university, not one: ``Technische Universität München`` and
-#: ``... Dresden``, ``Vrije Universiteit Amsterdam`` and ``... Brussel`` are two.
+#: Words that name a kind of university, or several, not one: ``Technische Universität
+#: München`` and ``... Dresden``, ``Vrije Universiteit Amsterdam`` and ``... Brussel``,
+#: ``Queen's University Belfast`` and Queen's University in Kingston are two.
 _NOT_A_NAME = frozenset(
-    ["technische", "technical", "technology", "vrije", "free", "catholic", "katholieke"]
+    ["technische", "technical", "technology", "vrije", "freie", "free", "catholic", "queens"]
+    + ["katholieke"]
     + ["federal", "autonoma", "autonomous", "polytechnic", "open", "libre", "nova", "klinikum"]
     + ["applied"]
 )
