@@ -488,6 +488,12 @@ _GENERIC_WORDS = frozenset(
         "peoples",
         "administration",
         "practice",
+        "government",
+        "civil",
+        "provincial",
+        "municipal",
+        "military",
+        "naval",
         "sezione",
         "infn",
     ]

@@ -22,7 +22,7 @@ SOURCES = [
 EXPECTED = {
     "nodes": {
         "HCP": 4444,  # 11 of them physicians paid directly by Open Payments, not investigators
-        "Institution": 1371,
+        "Institution": 1372,
         "Publication": 604,
         "Trial": 87,
         "MSL": 0,

@@ -419,6 +419,14 @@ def test_a_company_with_and_without_its_legal_form_is_one_institution():
     assert only("Merck KGaA, Darmstadt, Germany.").institution_id != "INST-merck"
 
 
+def test_a_government_medical_college_in_two_cities_is_two_institutions():
+    found = [
+        only(f"Department of Surgery, Government Medical College, {city}, India.")
+        for city in ("Nagpur", "Kozhikode")
+    ]
+    assert found[0].institution_id != found[1].institution_id
+
+
 def test_the_same_field_centre_in_two_cities_is_two_institutions():
     munich = only("Diabetes Center, Medizinische Klinik, München, Germany.")
     prague = only("Diabetes Center, Prague, Czech Republic.")
