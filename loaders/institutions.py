@@ -716,13 +716,14 @@ def institution_key(name: str) -> str:
 #: in St. Louis and the University of Washington in Seattle; Jinan University in Guangzhou and
 #: the University of Jinan; York University in Toronto and the University of York ...).
 _TWO_UNIVERSITIES = frozenset(["washington", "miami", "york", "jinan", "newcastle"])
+_NOT_ONE_UNIVERSITY = _TWO_UNIVERSITIES | _KEYED_BY_CITY
 
 
 def _university_of(key: str) -> str:
     """``oxford university`` is ``university of oxford``, the same university written the
     other way round; not where those are two universities, nor for a generic word."""
     first, *rest = key.split() or [""]
-    if rest == ["university"] and first not in _TWO_UNIVERSITIES | _KEYED_BY_CITY:
+    if rest == ["university"] and first not in _NOT_ONE_UNIVERSITY:
         return f"university of {first}"
     return key
 
@@ -1148,11 +1149,9 @@ _STATE_SYSTEMS = frozenset(
 
 def _with_campus(parts: list[str], chosen: int, place: _Place) -> str:
     """``University of California, San Francisco``: state systems named with their campus."""
-    name = parts[chosen]
-    folded = fold(name)
-    is_system = folded.startswith("university of ") and folded[14:] in _STATE_SYSTEMS
-    if is_system and chosen + 1 < len(parts) and _plausible_city(parts[chosen + 1]):
-        return f"{name}, {parts[chosen + 1]}"
+    name, following = parts[chosen], parts[chosen + 1 : chosen + 2]
+    if _is_state_system(fold(name)) and following and _plausible_city(following[0]):
+        return f"{name}, {following[0]}"
     return name
 
 
